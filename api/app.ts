@@ -1,0 +1,34 @@
+// The Merzim HTTP API as a Fastify app: resources injected, every /api route authenticated, one error shape.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+import { authenticate } from './auth.js';
+import { installErrorHandler } from './errors.js';
+import type { Probe } from './health.js';
+import { healthRoutes } from './routes/health.js';
+import { notificationRoutes } from './routes/notifications.js';
+import { outboxRoutes } from './routes/outbox.js';
+
+export interface AppDeps {
+  readonly db: Kysely<Database>;
+  readonly temporal: Client;
+  readonly taskQueue: string;
+  readonly probes: Readonly<Record<'temporal' | 'postgres' | 'smtp', Probe>>;
+  readonly sinkEnabled: boolean;
+}
+
+export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...options,
+    ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: 'array' } },
+  });
+  installErrorHandler(app);
+  await app.register(healthRoutes, { probes: deps.probes });
+  await app.register(async (api) => {
+    api.addHook('onRequest', authenticate(deps.db));
+    await api.register(outboxRoutes, { db: deps.db, sinkEnabled: deps.sinkEnabled });
+    await api.register(notificationRoutes, { temporal: deps.temporal, taskQueue: deps.taskQueue });
+  });
+  return app;
+}

@@ -1,0 +1,83 @@
+// The outbox (what Merzim sent) and, on embedded defaults, the SMTP sink's mailbox (what arrived); admins only.
+import type { FastifyPluginAsync } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.js';
+import { listNotifications } from '../../db/repositories/notifications.js';
+import { getSinkMessageRaw, listSinkMessages } from '../../db/repositories/sink.js';
+import { requireRole } from '../auth.js';
+import { HttpError } from '../errors.js';
+
+export interface OutboxRoutesOptions {
+  readonly db: Kysely<Database>;
+  /** True when this process runs the embedded SMTP sink (npm start without SMTP_URL). */
+  readonly sinkEnabled: boolean;
+}
+
+const pageQuery = {
+  type: 'object',
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+    before: { type: 'string', pattern: '^[0-9]+$' },
+    to: { type: 'string', maxLength: 320 },
+  },
+  additionalProperties: false,
+} as const;
+
+export const outboxRoutes: FastifyPluginAsync<OutboxRoutesOptions> = async (app, { db, sinkEnabled }) => {
+  const adminOnly = requireRole('admin');
+
+  app.get<{ Querystring: { limit: number; before?: string } }>(
+    '/api/v1/outbox',
+    { preHandler: adminOnly, schema: { querystring: pageQuery } },
+    async (request) => {
+      const rows = await listNotifications(db, { limit: request.query.limit, beforeId: request.query.before });
+      return {
+        items: rows.map((r) => ({
+          id: r.id,
+          key: r.dedupe_key,
+          to: r.to_addresses,
+          subject: r.subject,
+          lang: r.lang,
+          status: r.status,
+          messageId: r.message_id,
+          attempts: r.attempts,
+          lastError: r.last_error,
+          createdAt: r.created_at.toISOString(),
+          sentAt: r.sent_at?.toISOString() ?? null,
+          workflowId: r.workflow_id,
+        })),
+      };
+    },
+  );
+
+  app.get<{ Querystring: { limit: number; before?: string; to?: string } }>(
+    '/api/v1/sink/messages',
+    { preHandler: adminOnly, schema: { querystring: pageQuery } },
+    async (request) => {
+      if (!sinkEnabled) throw new HttpError(404, 'sink_disabled', 'No SMTP sink runs here: mail goes to SMTP_URL');
+      const rows = await listSinkMessages(db, { limit: request.query.limit, beforeId: request.query.before, to: request.query.to });
+      return {
+        items: rows.map((r) => ({
+          id: r.id,
+          receivedAt: r.received_at.toISOString(),
+          messageId: r.message_id,
+          from: r.mail_from,
+          to: r.rcpt_to,
+          subject: r.subject,
+          sizeBytes: r.size_bytes,
+        })),
+      };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/sink/messages/:id/raw',
+    { preHandler: adminOnly, schema: { params: { type: 'object', properties: { id: { type: 'string', pattern: '^[0-9]+$' } }, required: ['id'] } } },
+    async (request, reply) => {
+      if (!sinkEnabled) throw new HttpError(404, 'sink_disabled', 'No SMTP sink runs here: mail goes to SMTP_URL');
+      const raw = await getSinkMessageRaw(db, request.params.id);
+      if (raw === undefined) throw new HttpError(404, 'not_found', `No message ${request.params.id}`);
+      return reply.type('message/rfc822').send(raw);
+    },
+  );
+};

@@ -1,0 +1,17 @@
+// Opens the kysely/pg connection pool from a database URL; whoever calls it owns the pool and destroys it.
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './database.js';
+
+// bigint ids (bigserial) come back as strings; counts are converted where they are read.
+export function createDb(databaseUrl: string, opts: { max?: number; applicationName?: string } = {}): Kysely<Database> {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: opts.max ?? 10,
+    application_name: opts.applicationName ?? 'merzim',
+    connectionTimeoutMillis: 10_000,
+  });
+  // A dropped idle connection (PostgreSQL restarted) must not crash the process; the pool reconnects on next use.
+  pool.on('error', () => undefined);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}

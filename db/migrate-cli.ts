@@ -1,0 +1,19 @@
+// `npm run db:migrate`: applies pending migrations to DATABASE_URL (production; npm start migrates by itself).
+import { ConfigError, loadConfig, redactUrl } from '../domain/config.js';
+import { createDb } from './connect.js';
+import { migrateToLatest } from './migrate.js';
+
+try {
+  const config = loadConfig(process.env, 'cli');
+  if (config.databaseUrl === undefined) throw new ConfigError(['DATABASE_URL: required for "npm run db:migrate"']);
+  const db = createDb(config.databaseUrl, { max: 1, applicationName: 'merzim-migrate' });
+  try {
+    const applied = await migrateToLatest(db);
+    console.log(applied.length === 0 ? `${redactUrl(config.databaseUrl)}: schema is up to date` : `Applied: ${applied.join(', ')}`);
+  } finally {
+    await db.destroy();
+  }
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
+}

@@ -1,0 +1,52 @@
+// The outbox of e-mails Merzim sends: claimed by dedupe key before sending, marked sent after the SMTP server accepted it.
+import { sql, type Kysely } from 'kysely';
+import type { Database, NotificationRow } from '../database.js';
+
+export interface NotificationDraft {
+  readonly dedupeKey: string;
+  readonly to: readonly string[];
+  readonly subject: string;
+  readonly bodyText: string;
+  readonly lang: string;
+  readonly messageId: string;
+  readonly workflowId: string | null;
+  readonly runId: string | null;
+}
+
+/** Inserts the notification if it is new and counts an attempt; returns the stored row either way. */
+export async function claimNotification(db: Kysely<Database>, n: NotificationDraft): Promise<NotificationRow> {
+  return db
+    .insertInto('notifications')
+    .values({
+      dedupe_key: n.dedupeKey,
+      to_addresses: [...n.to],
+      subject: n.subject,
+      body_text: n.bodyText,
+      lang: n.lang,
+      message_id: n.messageId,
+      attempts: 1,
+      workflow_id: n.workflowId,
+      run_id: n.runId,
+    })
+    .onConflict((oc) => oc.column('dedupe_key').doUpdateSet({ attempts: sql`notifications.attempts + 1` }))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function markNotificationSent(db: Kysely<Database>, dedupeKey: string, sentAt: Date): Promise<void> {
+  await db
+    .updateTable('notifications')
+    .set({ status: 'sent', sent_at: sentAt, last_error: null })
+    .where('dedupe_key', '=', dedupeKey)
+    .execute();
+}
+
+export async function recordNotificationError(db: Kysely<Database>, dedupeKey: string, error: string): Promise<void> {
+  await db.updateTable('notifications').set({ last_error: error.slice(0, 2000) }).where('dedupe_key', '=', dedupeKey).execute();
+}
+
+export async function listNotifications(db: Kysely<Database>, opts: { limit: number; beforeId?: string }): Promise<NotificationRow[]> {
+  let q = db.selectFrom('notifications').selectAll().orderBy('id', 'desc').limit(opts.limit);
+  if (opts.beforeId !== undefined) q = q.where('id', '<', opts.beforeId);
+  return q.execute();
+}

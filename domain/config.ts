@@ -1,0 +1,146 @@
+// Configuration is read once from the environment, validated, frozen and passed down; nothing else reads process.env.
+export type Mode = 'embedded' | 'worker' | 'api' | 'cli';
+
+export interface TemporalConfig {
+  /** host:port of the frontend; undefined in embedded mode means "start our own dev server". */
+  readonly address: string | undefined;
+  readonly namespace: string;
+  readonly taskQueue: string;
+  readonly apiKey: string | undefined;
+  readonly tls: boolean;
+}
+
+export interface Config {
+  readonly mode: Mode;
+  readonly dataDir: string;
+  readonly temporal: TemporalConfig;
+  readonly databaseUrl: string | undefined;
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  readonly api: { readonly host: string; readonly port: number; readonly publicUrl: string };
+  /** Ports used only by services the embedded supervisor starts itself. */
+  readonly embedded: {
+    readonly postgresPort: number;
+    readonly temporalPort: number;
+    readonly temporalUiPort: number;
+    readonly smtpPort: number;
+  };
+  /** Prebuilt workflow bundle for production workers (MERZIM_WORKFLOW_BUNDLE). */
+  readonly workflowBundlePath: string | undefined;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+/** Reads and validates configuration; every problem found is reported at once, each naming its variable. */
+export function loadConfig(env: Env, mode: Mode): Config {
+  const problems: string[] = [];
+  const str = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+  const port = (name: string, fallback: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < 1 || n > 65535) {
+      problems.push(`${name}: expected a TCP port between 1 and 65535, got "${raw}"`);
+      return fallback;
+    }
+    return n;
+  };
+  const url = (name: string, protocols: readonly string[]): string | undefined => {
+    const raw = str(name);
+    if (raw === undefined) return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      problems.push(`${name}: not a valid URL (expected ${protocols.map((p) => `${p}//…`).join(' or ')})`);
+      return undefined;
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      problems.push(`${name}: expected a ${protocols.join(' or ')} URL, got "${parsed.protocol}"`);
+      return undefined;
+    }
+    return raw;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+    problems.push(`${name}: expected true or false, got "${raw}"`);
+    return fallback;
+  };
+
+  const temporalAddress = str('TEMPORAL_ADDRESS');
+  if (temporalAddress !== undefined && !/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(temporalAddress)) {
+    problems.push(`TEMPORAL_ADDRESS: expected host:port, got "${temporalAddress}"`);
+  }
+  const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:']);
+  const apiPort = port('PORT', 8080);
+  const apiHost = str('HOST') ?? '127.0.0.1';
+  const publicUrl = url('MERZIM_PUBLIC_URL', ['http:', 'https:']) ?? `http://${apiHost === '0.0.0.0' ? '127.0.0.1' : apiHost}:${apiPort}`;
+  const logLevel = (str('LOG_LEVEL') ?? 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+
+  // Separate processes have nobody to start dependencies for them: each must be told where they are.
+  if (mode === 'worker' || mode === 'api') {
+    if (temporalAddress === undefined) problems.push(`TEMPORAL_ADDRESS: required for "npm run ${mode}" (e.g. temporal.example.org:7233)`);
+    if (str('DATABASE_URL') === undefined) problems.push(`DATABASE_URL: required for "npm run ${mode}" (e.g. postgres://merzim:…@db:5432/merzim)`);
+    if (mode === 'worker' && str('SMTP_URL') === undefined) problems.push('SMTP_URL: required for "npm run worker" (e.g. smtp://user:…@mail:587)');
+  }
+
+  const config: Config = {
+    mode,
+    dataDir: str('MERZIM_DATA_DIR') ?? '.data',
+    temporal: {
+      address: temporalAddress,
+      namespace: str('TEMPORAL_NAMESPACE') ?? 'default',
+      taskQueue: str('TEMPORAL_TASK_QUEUE') ?? 'reporting',
+      apiKey: str('TEMPORAL_API_KEY'),
+      tls: bool('TEMPORAL_TLS', str('TEMPORAL_API_KEY') !== undefined),
+    },
+    databaseUrl,
+    smtpUrl,
+    mailFrom: str('MAIL_FROM') ?? 'Merzim <merzim@localhost>',
+    api: { host: apiHost, port: apiPort, publicUrl },
+    embedded: {
+      postgresPort: port('MERZIM_PG_PORT', 5433),
+      temporalPort: port('MERZIM_TEMPORAL_PORT', 7233),
+      temporalUiPort: port('MERZIM_TEMPORAL_UI_PORT', 8233),
+      smtpPort: port('MERZIM_SMTP_PORT', 2525),
+    },
+    workflowBundlePath: str('MERZIM_WORKFLOW_BUNDLE'),
+    logLevel,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(config);
+}
+
+/** Replaces the password of a URL so it can be printed or logged. */
+export function redactUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable URL>';
+  }
+}
+
+function deepFreeze<T extends object>(o: T): T {
+  for (const v of Object.values(o)) if (v !== null && typeof v === 'object') deepFreeze(v as object);
+  return Object.freeze(o);
+}

@@ -1,0 +1,65 @@
+// `npm start`: Merzim on its embedded defaults in one supervised process; prints the URLs and stops everything on Ctrl-C/SIGTERM.
+import { ConfigError, loadConfig } from '../domain/config.js';
+import { StartupError } from './embedded/errors.js';
+import { startStack, type Stack } from './embedded/stack.js';
+import { projectRootFrom } from './temporal-binaries.js';
+
+const startedAt = performance.now();
+const log = (line: string): void => console.log(`[merzim] ${line}`);
+
+let stack: Stack | undefined;
+let stopping = false;
+
+async function shutdown(reason: string, exitCode: number): Promise<never> {
+  if (stopping) process.exit(exitCode);
+  stopping = true;
+  log(`${reason} — stopping …`);
+  const force = setTimeout(() => {
+    log('Shutdown is taking too long; exiting.');
+    process.exit(exitCode || 1);
+  }, 45_000);
+  force.unref();
+  await stack?.stop();
+  log(`Stopped. Peak memory (max RSS) of this process: ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB.`);
+  process.exit(exitCode);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    // A second Ctrl-C while stopping means "now".
+    if (stopping) process.exit(130);
+    void shutdown(`Received ${signal}`, 0);
+  });
+}
+
+try {
+  const config = loadConfig(process.env, 'embedded');
+  stack = await startStack(config, { projectRoot: projectRootFrom(import.meta.url), log });
+  const { info } = stack;
+  const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+  console.log(
+    [
+      '',
+      `Merzim is ready (${seconds} s).`,
+      `  API and health   ${info.apiUrl}/health`,
+      `  Temporal         ${info.temporalAddress}${info.started.temporal ? ' (embedded dev server)' : ''}`,
+      ...(info.temporalUiUrl ? [`  Temporal web UI  ${info.temporalUiUrl}`] : []),
+      `  PostgreSQL       ${info.started.postgres ? `embedded, data in ${config.dataDir}/postgres` : 'DATABASE_URL'}`,
+      `  SMTP             ${info.started.smtpSink ? `${info.smtpUrl} (local sink: GET /api/v1/sink/messages)` : 'SMTP_URL'}`,
+      ...(info.adminTokenFile
+        ? [`  Admin API token  created now, readable once in ${info.adminTokenFile} (keep it secret; delete the file after copying)`]
+        : []),
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+  const reason = await stack.failed;
+  if (!stopping) await shutdown(`Stopping because ${reason}`, 1);
+} catch (err) {
+  if (err instanceof ConfigError || err instanceof StartupError) {
+    console.error(`[merzim] ${err.message}`);
+    process.exit(1);
+  }
+  console.error('[merzim] Unexpected failure while starting:', err);
+  process.exit(1);
+}

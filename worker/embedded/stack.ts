@@ -1,0 +1,183 @@
+// The embedded default: starts what is not configured (PostgreSQL, Temporal dev server, SMTP sink), then the worker and the API.
+import { mkdirSync, chmodSync, writeFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Transporter } from 'nodemailer';
+import { buildApp } from '../../api/app.js';
+import { postgresProbe, smtpProbe, temporalProbe } from '../../api/health.js';
+import { createDb } from '../../db/connect.js';
+import type { Database } from '../../db/database.js';
+import { migrateToLatest } from '../../db/migrate.js';
+import { storeSinkMessage } from '../../db/repositories/sink.js';
+import type { Config } from '../../domain/config.js';
+import { ensureAdminToken } from '../bootstrap.js';
+import { createMailer } from '../mailer.js';
+import { connectClient, connectWorker } from '../temporal-connection.js';
+import { binaryVersion, resolveTemporalBinary } from '../temporal-binaries.js';
+import { createMerzimWorker, quietTemporalRuntime } from '../worker.js';
+import { StartupError } from './errors.js';
+import { assertPortsFree, type PortNeed } from './ports.js';
+import { EmbeddedPostgres } from './postgres.js';
+import { acquireRunLock, type RunLock } from './run-lock.js';
+import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
+import { TemporalDevServer } from './temporal-dev-server.js';
+
+export interface StackInfo {
+  readonly apiUrl: string;
+  readonly temporalAddress: string;
+  readonly temporalUiUrl: string | undefined;
+  readonly smtpUrl: string;
+  readonly adminTokenFile: string | undefined;
+  readonly started: { readonly postgres: boolean; readonly temporal: boolean; readonly smtpSink: boolean };
+  readonly pids: { readonly supervisor: number; readonly postgres?: number; readonly temporal?: number };
+}
+
+export interface Stack {
+  readonly info: StackInfo;
+  /** Resolves (with the reason) when a supervised part stopped on its own. */
+  readonly failed: Promise<string>;
+  stop(): Promise<void>;
+}
+
+interface Resources {
+  lock?: RunLock;
+  postgres?: EmbeddedPostgres;
+  temporalServer?: TemporalDevServer;
+  db?: Kysely<Database>;
+  sink?: SmtpSink;
+  mailer?: Transporter;
+  workerConnection?: NativeConnection;
+  worker?: Worker;
+  workerRun?: Promise<void>;
+  client?: Client;
+  app?: FastifyInstance;
+}
+
+export async function startStack(config: Config, opts: { projectRoot: string; log: (line: string) => void }): Promise<Stack> {
+  const { log } = opts;
+  const dataDir = resolve(opts.projectRoot, config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  // The embedded PostgreSQL runs as its own user, which must be able to enter the data directory.
+  chmodSync(dataDir, 0o755);
+  const r: Resources = {};
+  const stop = async (): Promise<void> => {
+    // Reverse order of start: stop taking requests, finish activities, then the servers underneath.
+    await r.app?.close().catch((e: Error) => log(`API close: ${e.message}`));
+    if (r.worker !== undefined && r.worker.getState() === 'RUNNING') r.worker.shutdown();
+    await r.workerRun?.catch(() => undefined);
+    await r.workerConnection?.close().catch(() => undefined);
+    await r.client?.connection.close().catch(() => undefined);
+    r.mailer?.close();
+    await r.sink?.close();
+    await r.db?.destroy().catch(() => undefined);
+    await r.temporalServer?.stop();
+    await r.postgres?.stop();
+    rmSync(join(dataDir, 'run.json'), { force: true });
+    r.lock?.release();
+  };
+
+  let adminTokenFile: string | undefined;
+  try {
+    r.lock = acquireRunLock(join(dataDir, 'merzim.pid'), log);
+    const ports: PortNeed[] = [{ port: config.api.port, what: 'Merzim API', envVar: 'PORT' }];
+    if (config.databaseUrl === undefined) ports.push({ port: config.embedded.postgresPort, what: 'embedded PostgreSQL', envVar: 'MERZIM_PG_PORT' });
+    if (config.temporal.address === undefined) {
+      ports.push({ port: config.embedded.temporalPort, what: 'Temporal gRPC', envVar: 'MERZIM_TEMPORAL_PORT' });
+      ports.push({ port: config.embedded.temporalUiPort, what: 'Temporal web UI', envVar: 'MERZIM_TEMPORAL_UI_PORT' });
+    }
+    if (config.smtpUrl === undefined) ports.push({ port: config.embedded.smtpPort, what: 'SMTP sink', envVar: 'MERZIM_SMTP_PORT' });
+    await assertPortsFree(ports);
+
+    // PostgreSQL and Temporal start in parallel: they are independent and each takes seconds.
+    const [databaseUrl, temporalAddress] = await Promise.all([
+      (async () => {
+        if (config.databaseUrl !== undefined) return config.databaseUrl;
+        log('Starting embedded PostgreSQL …');
+        r.postgres = await EmbeddedPostgres.start({ dataDir: join(dataDir, 'postgres'), port: config.embedded.postgresPort, log });
+        await r.postgres.ensureDatabase('merzim');
+        return r.postgres.url('merzim');
+      })(),
+      (async () => {
+        if (config.temporal.address !== undefined) return config.temporal.address;
+        const binary = await resolveTemporalBinary('cli', { projectRoot: opts.projectRoot, env: process.env, log: (l) => log(`[temporal] ${l}`) });
+        log(`Temporal CLI: ${binary.description}${binaryVersion(binary) ? ` — ${binaryVersion(binary)}` : ''}`);
+        log('Starting the Temporal dev server …');
+        r.temporalServer = await TemporalDevServer.start({
+          binary: binary.path,
+          dbFile: join(dataDir, 'temporal.sqlite'),
+          pidFile: join(dataDir, 'temporal.pid'),
+          port: config.embedded.temporalPort,
+          uiPort: config.embedded.temporalUiPort,
+          namespace: config.temporal.namespace,
+          log,
+        });
+        return r.temporalServer.address;
+      })(),
+    ]);
+
+    r.db = createDb(databaseUrl, { applicationName: 'merzim-embedded' });
+    const applied = await migrateToLatest(r.db);
+    if (applied.length > 0) log(`Database migrated: ${applied.join(', ')}`);
+    adminTokenFile = await ensureAdminToken(r.db, join(dataDir, 'admin-token'));
+
+    let smtpUrl = config.smtpUrl;
+    if (smtpUrl === undefined) {
+      const db = r.db;
+      r.sink = await startSmtpSink({ port: config.embedded.smtpPort, store: (m) => storeSinkMessage(db, m), log });
+      smtpUrl = r.sink.url;
+    }
+    r.mailer = createMailer(smtpUrl);
+
+    quietTemporalRuntime(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'INFO' : 'WARN');
+    r.workerConnection = await connectWorker(config.temporal, temporalAddress);
+    r.worker = await createMerzimWorker({
+      connection: r.workerConnection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      deps: { db: r.db, mailer: r.mailer, mailFrom: config.mailFrom },
+      workflowBundlePath: config.workflowBundlePath,
+    });
+    r.workerRun = r.worker.run();
+
+    r.client = await connectClient(config.temporal, temporalAddress);
+    r.app = await buildApp(
+      {
+        db: r.db,
+        temporal: r.client,
+        taskQueue: config.temporal.taskQueue,
+        probes: { temporal: temporalProbe(r.client), postgres: postgresProbe(r.db), smtp: smtpProbe(r.mailer) },
+        sinkEnabled: r.sink !== undefined,
+      },
+      { logger: { level: config.logLevel === 'info' ? 'warn' : config.logLevel } },
+    );
+    await r.app.listen({ host: config.api.host, port: config.api.port });
+  } catch (err) {
+    await stop().catch(() => undefined);
+    if (err instanceof StartupError) throw err;
+    throw new StartupError(`Merzim could not start: ${(err as Error).message}`);
+  }
+
+  const info: StackInfo = {
+    apiUrl: config.api.publicUrl,
+    temporalAddress: r.temporalServer?.address ?? config.temporal.address!,
+    temporalUiUrl: r.temporalServer?.uiUrl,
+    smtpUrl: r.sink?.url ?? '(SMTP_URL)',
+    adminTokenFile,
+    started: { postgres: r.postgres !== undefined, temporal: r.temporalServer !== undefined, smtpSink: r.sink !== undefined },
+    pids: { supervisor: process.pid, postgres: r.postgres?.pid, temporal: r.temporalServer?.pid },
+  };
+  writeFileSync(join(dataDir, 'run.json'), JSON.stringify(info, null, 2));
+
+  const failed = Promise.race([
+    r.postgres?.exited().then(() => 'PostgreSQL stopped unexpectedly') ?? new Promise<string>(() => undefined),
+    r.temporalServer?.exited().then(() => 'the Temporal dev server stopped unexpectedly') ?? new Promise<string>(() => undefined),
+    r.workerRun!.then(
+      () => 'the worker stopped',
+      (e: Error) => `the worker failed: ${e.message}`,
+    ),
+  ]);
+  return { info, failed, stop };
+}
