@@ -55,6 +55,8 @@ export const notificationRoutes: FastifyPluginAsync<NotificationRoutesOptions> =
       try {
         const handle = await temporal.workflow.start(scheduledNotificationWorkflow, {
           workflowId: key,
+          // A key is used once, ever: a completed workflow must not be started again by a retried request.
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
           taskQueue,
           args: [input],
           memo: { actor },

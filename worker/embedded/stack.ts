@@ -91,8 +91,9 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
     if (config.smtpUrl === undefined) ports.push({ port: config.embedded.smtpPort, what: 'SMTP sink', envVar: 'MERZIM_SMTP_PORT' });
     await assertPortsFree(ports);
 
-    // PostgreSQL and Temporal start in parallel: they are independent and each takes seconds.
-    const [databaseUrl, temporalAddress] = await Promise.all([
+    // PostgreSQL and Temporal start in parallel: they are independent and each takes seconds. Both are awaited even when
+    // one fails, so the other is recorded in `r` and stopped below instead of being left running.
+    const [databaseUrl, temporalAddress] = await allOrFirstError([
       (async () => {
         if (config.databaseUrl !== undefined) return config.databaseUrl;
         log('Starting embedded PostgreSQL …');
@@ -116,7 +117,7 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
         });
         return r.temporalServer.address;
       })(),
-    ]);
+    ] as const);
 
     r.db = createDb(databaseUrl, { applicationName: 'merzim-embedded' });
     const applied = await migrateToLatest(r.db);
@@ -180,4 +181,11 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
     ),
   ]);
   return { info, failed, stop };
+}
+
+async function allOrFirstError<T extends readonly unknown[]>(promises: { readonly [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(promises);
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }

@@ -1,0 +1,53 @@
+// `npm run api`: the production API process; it only listens and closes gracefully — the app itself is in app.ts.
+import { ConfigError, loadConfig } from '../domain/config.js';
+import { createDb } from '../db/connect.js';
+import { createMailer } from '../worker/mailer.js';
+import { connectClient } from '../worker/temporal-connection.js';
+import { buildApp } from './app.js';
+import { postgresProbe, smtpProbe, temporalProbe } from './health.js';
+
+let config;
+try {
+  config = loadConfig(process.env, 'api');
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
+
+const db = createDb(config.databaseUrl!, { applicationName: 'merzim-api' });
+const temporal = await connectClient(config.temporal);
+// The API sends no mail; the transport is here only so /health can tell whether SMTP answers.
+const mailer = config.smtpUrl === undefined ? undefined : createMailer(config.smtpUrl);
+const app = await buildApp(
+  {
+    db,
+    temporal,
+    taskQueue: config.temporal.taskQueue,
+    probes: {
+      temporal: temporalProbe(temporal),
+      postgres: postgresProbe(db),
+      smtp: mailer === undefined ? async () => ({ ok: false, latencyMs: 0, error: 'SMTP_URL is not set' }) : smtpProbe(mailer),
+    },
+    sinkEnabled: false,
+  },
+  { logger: { level: config.logLevel, redact: ['req.headers.authorization'] } },
+);
+app.addHook('onClose', async () => {
+  await temporal.connection.close();
+  mailer?.close();
+  await db.destroy();
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    app.log.info({ signal }, 'closing');
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}
+await app.listen({ host: config.api.host, port: config.api.port });
