@@ -1,0 +1,60 @@
+// Configuration: defaults for the embedded mode, every bad or missing variable named at once, secrets redacted.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, redactUrl } from '../../../domain/config.js';
+
+describe('loadConfig', () => {
+  it('needs nothing in embedded mode and starts its own services', () => {
+    const c = loadConfig({}, 'embedded');
+    expect(c.temporal.address).toBeUndefined();
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.smtpUrl).toBeUndefined();
+    expect(c.temporal).toMatchObject({ namespace: 'default', taskQueue: 'reporting', tls: false });
+    expect(c.api).toEqual({ host: '127.0.0.1', port: 8080, publicUrl: 'http://127.0.0.1:8080' });
+    expect(Object.isFrozen(c.api)).toBe(true);
+  });
+
+  it('uses what is configured instead', () => {
+    const c = loadConfig(
+      { TEMPORAL_ADDRESS: 'temporal.gov.kz:7233', DATABASE_URL: 'postgres://u:p@db:5432/merzim', SMTP_URL: 'smtp://mail:587', TEMPORAL_API_KEY: 'k' },
+      'embedded',
+    );
+    expect(c.temporal.address).toBe('temporal.gov.kz:7233');
+    expect(c.temporal.tls).toBe(true);
+    expect(c.databaseUrl).toBe('postgres://u:p@db:5432/merzim');
+  });
+
+  it('names every missing variable of a production process', () => {
+    try {
+      loadConfig({}, 'worker');
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems.map((p) => p.split(':')[0])).toEqual(['TEMPORAL_ADDRESS', 'DATABASE_URL', 'SMTP_URL']);
+    }
+    // The API sends no mail, so it does not need SMTP_URL.
+    expect(() => loadConfig({ TEMPORAL_ADDRESS: 't:7233', DATABASE_URL: 'postgres://db/m' }, 'api')).not.toThrow();
+  });
+
+  it.each([
+    ['PORT', '0', 'TCP port'],
+    ['PORT', '80a', 'TCP port'],
+    ['DATABASE_URL', 'mysql://x/y', 'postgres: or postgresql:'],
+    ['DATABASE_URL', 'not a url', 'not a valid URL'],
+    ['SMTP_URL', 'http://mail', 'smtp: or smtps:'],
+    ['TEMPORAL_ADDRESS', 'no-port', 'host:port'],
+    ['TEMPORAL_TLS', 'maybe', 'true or false'],
+    ['LOG_LEVEL', 'loud', 'one of'],
+  ])('%s=%s is refused with a message naming it', (name, value, expected) => {
+    expect(() => loadConfig({ [name]: value }, 'embedded')).toThrow(new RegExp(`${name}: .*${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  });
+
+  it('redacts passwords in URLs and never echoes an unparseable one', () => {
+    expect(redactUrl('postgres://merzim:s3cret@db:5432/merzim')).toBe('postgres://merzim:***@db:5432/merzim');
+    expect(redactUrl('postgres://db/m')).toBe('postgres://db/m');
+    expect(redactUrl('::s3cret::')).not.toContain('s3cret');
+  });
+
+  it('does not put a bad URL (which may hold a password) into the error', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres//user:hunter2@db' }, 'embedded')).toThrow(/^(?![\s\S]*hunter2)/);
+  });
+});
