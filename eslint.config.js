@@ -8,7 +8,7 @@ const ioPackages = ['pg', 'kysely', 'kysely/*', 'nodemailer', 'fastify', 'smtp-s
   '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing', '@temporalio/proto'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', '.cache/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', '.data/**', '.cache/**', 'coverage/**', 'dist/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
