@@ -1,4 +1,5 @@
 // The Merzim HTTP API as a Fastify app: resources injected, every /api route authenticated, one error shape.
+import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
@@ -6,9 +7,12 @@ import type { Database } from '../db/database.js';
 import { authenticate } from './auth.js';
 import { installErrorHandler } from './errors.js';
 import type { Probe } from './health.js';
+import { agencyRoutes } from './routes/agencies.js';
+import { authRoutes } from './routes/auth.js';
 import { healthRoutes } from './routes/health.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { outboxRoutes } from './routes/outbox.js';
+import { userRoutes } from './routes/users.js';
 
 export interface AppDeps {
   readonly db: Kysely<Database>;
@@ -24,9 +28,20 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: 'array' } },
   });
   installErrorHandler(app);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Merzim API', version: '1', description: 'Reporting deadlines of Kazakhstan action plans. Every /api route needs Authorization: Bearer <token>.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
   await app.register(healthRoutes, { probes: deps.probes });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(async (api) => {
     api.addHook('onRequest', authenticate(deps.db));
+    await api.register(authRoutes, { db: deps.db });
+    await api.register(agencyRoutes, { db: deps.db });
+    await api.register(userRoutes, { db: deps.db });
     await api.register(outboxRoutes, { db: deps.db, sinkEnabled: deps.sinkEnabled });
     await api.register(notificationRoutes, { temporal: deps.temporal, taskQueue: deps.taskQueue });
   });

@@ -10,22 +10,48 @@ export interface Principal {
   readonly name: string;
   readonly role: Role;
   readonly agencyCode: string | null;
+  readonly userId: string | null;
+  readonly username: string | null;
+  readonly mustChangePassword: boolean;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
   }
+  interface FastifyContextConfig {
+    /** Routes a user who must change the password may still call. */
+    allowPasswordChangePending?: boolean;
+    /** Routes that need no token at all (login). */
+    public?: boolean;
+  }
+}
+
+/** Who did it, for the events log: "user:<username>" or "token:<name>". */
+export function actorOf(p: Principal): string {
+  return p.username !== null ? `user:${p.username}` : `token:${p.name}`;
 }
 
 export function authenticate(db: Kysely<Database>) {
   return async (request: FastifyRequest): Promise<void> => {
+    if (request.routeOptions.config.public === true) return;
     const header = request.headers.authorization;
     const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
     if (match === null) throw new HttpError(401, 'unauthenticated', 'Authorization: Bearer <token> is required');
     const token = await findActiveToken(db, match[1]!);
-    if (token === undefined) throw new HttpError(401, 'unauthenticated', 'The token is unknown or revoked');
-    request.principal = { tokenId: token.id, name: token.name, role: token.role, agencyCode: token.agency_code };
+    if (token === undefined) throw new HttpError(401, 'unauthenticated', 'The token is unknown, expired or revoked');
+    request.principal = {
+      tokenId: token.id,
+      name: token.name,
+      role: token.role,
+      agencyCode: token.agencyCode,
+      userId: token.userId,
+      username: token.username,
+      mustChangePassword: token.mustChangePassword,
+    };
+    if (token.mustChangePassword && request.routeOptions.config.allowPasswordChangePending !== true) {
+      throw new HttpError(403, 'password_change_required', 'Change the one-time password first: POST /api/v1/auth/password');
+    }
     // Last-use tracking must not slow down or fail the request.
     touchToken(db, token.id).catch(() => undefined);
   };
@@ -37,4 +63,9 @@ export function requireRole(...roles: Role[]) {
     if (role === undefined) throw new HttpError(401, 'unauthenticated', 'Authorization: Bearer <token> is required');
     if (!roles.includes(role)) throw new HttpError(403, 'forbidden', `This requires one of the roles: ${roles.join(', ')}`);
   };
+}
+
+export function principalOf(request: FastifyRequest): Principal {
+  if (request.principal === undefined) throw new HttpError(401, 'unauthenticated', 'Authorization: Bearer <token> is required');
+  return request.principal;
 }

@@ -59,6 +59,100 @@ export interface ApiTokensTable {
   created_at: Timestamp;
   last_used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  user_id: string | null;
+  kind: ColumnType<'api' | 'session', 'api' | 'session' | undefined, never>;
+  expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** The agencies directory: executors, coordinators, the PM Office, the Presidential Administration. */
+export interface AgenciesTable {
+  code: string;
+  name_kk: string | null;
+  name_ru: string | null;
+  kind: string;
+  by_agreement: boolean;
+  successor_code: string | null;
+  successor_date: ColumnType<string | null, string | null | undefined, string | null>;
+  successor_act: string | null;
+  lang: 'kk' | 'ru';
+  aliases: string[];
+  contacts: Json;
+  created_at: Timestamp;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export type PlanStatus = 'draft' | 'confirmed' | 'repealed' | 'discarded';
+
+/** A plan: the current version's document (domain/plan.ts Plan) plus columns to list and filter by. */
+export interface PlansTable {
+  id: Generated<string>;
+  status: PlanStatus;
+  version: ColumnType<number, number | undefined, number>;
+  title_kk: string | null;
+  title_ru: string | null;
+  coordinator_code: string | null;
+  policy_id: string | null;
+  years_from: number | null;
+  years_to: number | null;
+  act_number: string | null;
+  act_date: ColumnType<string | null, string | null | undefined, string | null>;
+  document: Json;
+  diagnostics: Json;
+  source_format: string;
+  source_name: string | null;
+  created_by: string;
+  created_at: Timestamp;
+  confirmed_by: string | null;
+  confirmed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  repealed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  repeal_reason: string | null;
+}
+
+export interface PlanVersionsTable {
+  plan_id: string;
+  version: number;
+  document: Json;
+  change: Json;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+export interface MeasuresTable {
+  plan_id: string;
+  idx: number;
+  number: string;
+  title_kk: string | null;
+  title_ru: string | null;
+  deadline_text: string;
+  deadline_kind: string;
+  recipient: Json | null;
+}
+
+export interface MeasureExecutorsTable {
+  plan_id: string;
+  measure_idx: number;
+  agency_code: string;
+  by_agreement: boolean;
+  lead: boolean;
+}
+
+export interface UsersTable {
+  id: Generated<string>;
+  username: string;
+  display_name: string;
+  email: string | null;
+  role: 'admin' | 'coordinator' | 'pm_office' | 'reporter';
+  agency_code: string | null;
+  lang: ColumnType<'kk' | 'ru', 'kk' | 'ru' | undefined, 'kk' | 'ru'>;
+  password_hash: string | null;
+  must_change_password: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
+  disabled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+export interface UserPlansTable {
+  user_id: string;
+  plan_id: string;
 }
 
 export interface Database {
@@ -66,6 +160,13 @@ export interface Database {
   notifications: NotificationsTable;
   sink_messages: SinkMessagesTable;
   api_tokens: ApiTokensTable;
+  agencies: AgenciesTable;
+  plans: PlansTable;
+  plan_versions: PlanVersionsTable;
+  measures: MeasuresTable;
+  measure_executors: MeasureExecutorsTable;
+  users: UsersTable;
+  user_plans: UserPlansTable;
 }
 
 export type EventRow = Selectable<EventsTable>;
@@ -73,3 +174,6 @@ export type NewEvent = Insertable<EventsTable>;
 export type NotificationRow = Selectable<NotificationsTable>;
 export type SinkMessageRow = Selectable<SinkMessagesTable>;
 export type ApiTokenRow = Selectable<ApiTokensTable>;
+export type AgencyRow = Selectable<AgenciesTable>;
+export type PlanRow = Selectable<PlansTable>;
+export type UserRow = Selectable<UsersTable>;

@@ -1,13 +1,29 @@
-// First-start bootstrap: when no admin token exists, create one and hand it over once, in a file only the owner can read.
+// First-start bootstrap: an admin user with a one-time password, and an admin API token handed over once in a file only the owner can read.
 import { writeFileSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { countAdminTokens, createApiToken } from '../db/repositories/tokens.js';
+import { countUsers, createUser, generatePassword } from '../db/repositories/users.js';
 
-/** Returns the file the new token was written to, or undefined when an admin token already exists. */
-export async function ensureAdminToken(db: Kysely<Database>, tokenFile: string): Promise<string | undefined> {
-  if ((await countAdminTokens(db)) > 0) return undefined;
-  const { secret } = await createApiToken(db, { name: 'bootstrap-admin', role: 'admin' });
-  writeFileSync(tokenFile, `${secret}\n`, { mode: 0o600 });
-  return tokenFile;
+export interface BootstrapResult {
+  /** Set when a token was created now. */
+  readonly tokenFile?: string;
+  /** Set when the admin user was created now: shown once, must be changed at first login. */
+  readonly admin?: { readonly username: string; readonly oneTimePassword: string };
+}
+
+export async function bootstrapAdmin(db: Kysely<Database>, tokenFile: string): Promise<BootstrapResult> {
+  let admin: BootstrapResult['admin'];
+  if ((await countUsers(db, 'admin')) === 0) {
+    const oneTimePassword = generatePassword();
+    await createUser(db, { username: 'admin', displayName: 'Administrator', role: 'admin', password: oneTimePassword, mustChangePassword: true });
+    admin = { username: 'admin', oneTimePassword };
+  }
+  let createdTokenFile: string | undefined;
+  if ((await countAdminTokens(db)) === 0) {
+    const { secret } = await createApiToken(db, { name: 'bootstrap-admin', role: 'admin' });
+    writeFileSync(tokenFile, `${secret}\n`, { mode: 0o600 });
+    createdTokenFile = tokenFile;
+  }
+  return { ...(createdTokenFile === undefined ? {} : { tokenFile: createdTokenFile }), ...(admin === undefined ? {} : { admin }) };
 }

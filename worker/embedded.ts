@@ -49,6 +49,9 @@ try {
       ...(info.adminTokenFile
         ? [`  Admin API token  created now, readable once in ${info.adminTokenFile} (keep it secret; delete the file after copying)`]
         : []),
+      ...(info.bootstrap.admin
+        ? [`  Admin user       "${info.bootstrap.admin.username}", one-time password ${info.bootstrap.admin.oneTimePassword} (shown once; change it at first login)`]
+        : []),
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'),

@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { scheduledNotificationWorkflow } from '../../workflows/index.js';
 import type { ScheduledNotificationInput } from '../../workflows/shared.js';
-import { requireRole } from '../auth.js';
+import { actorOf, principalOf, requireRole } from '../auth.js';
 
 export interface NotificationRoutesOptions {
   readonly temporal: Client;
@@ -39,7 +39,7 @@ export const notificationRoutes: FastifyPluginAsync<NotificationRoutesOptions> =
     async (request, reply) => {
       // The caller's Idempotency-Key makes a retried request land on the same workflow instead of sending twice.
       const key = `test-notification:${request.headers['idempotency-key'] ?? randomUUID()}`;
-      const actor = `token:${request.principal!.name}`;
+      const actor = actorOf(principalOf(request));
       const input: ScheduledNotificationInput = {
         key,
         sendAt: request.body.sendAt ?? new Date().toISOString(),

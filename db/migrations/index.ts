@@ -1,7 +1,9 @@
 // The ordered list of migrations, imported statically so they work the same under tsx, vitest and a bundle.
 import type { Migration } from 'kysely/migration';
 import * as foundation from './2026_11_21_0001_foundation.js';
+import * as plans from './2026_11_21_0002_plans.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_21_0001_foundation': foundation,
+  '2026_11_21_0002_plans': plans,
 };

@@ -1,4 +1,4 @@
-// API tokens: secrets are shown once at creation and only their SHA-256 hash is stored.
+// API tokens and login sessions: secrets are shown once at creation and only their SHA-256 hash is stored.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { ApiTokenRow, Database } from '../database.js';
@@ -9,30 +9,84 @@ export function hashToken(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
 
-export async function createApiToken(
-  db: Kysely<Database>,
-  t: { name: string; role: Role; agencyCode?: string | null },
-): Promise<{ id: string; secret: string }> {
+export interface NewToken {
+  readonly name: string;
+  readonly role: Role;
+  readonly agencyCode?: string | null;
+  readonly userId?: string | null;
+  readonly kind?: 'api' | 'session';
+  readonly expiresAt?: Date | null;
+}
+
+export async function createApiToken(db: Kysely<Database>, t: NewToken): Promise<{ id: string; secret: string }> {
   const secret = `mz_${randomBytes(24).toString('base64url')}`;
   const row = await db
     .insertInto('api_tokens')
-    .values({ name: t.name, role: t.role, agency_code: t.agencyCode ?? null, token_hash: hashToken(secret) })
+    .values({
+      name: t.name,
+      role: t.role,
+      agency_code: t.agencyCode ?? null,
+      user_id: t.userId ?? null,
+      kind: t.kind ?? 'api',
+      expires_at: t.expiresAt ?? null,
+      token_hash: hashToken(secret),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return { id: row.id, secret };
 }
 
-export async function findActiveToken(db: Kysely<Database>, secret: string): Promise<ApiTokenRow | undefined> {
-  return db
-    .selectFrom('api_tokens')
-    .selectAll()
-    .where('token_hash', '=', hashToken(secret))
-    .where('revoked_at', 'is', null)
+export interface ActiveToken {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: 'api' | 'session';
+  readonly role: Role;
+  readonly agencyCode: string | null;
+  readonly userId: string | null;
+  readonly username: string | null;
+  readonly mustChangePassword: boolean;
+}
+
+/** A token is active when not revoked, not expired, and its user (if any) is not disabled; the user's role wins over the token's. */
+export async function findActiveToken(db: Kysely<Database>, secret: string, now = new Date()): Promise<ActiveToken | undefined> {
+  const row = await db
+    .selectFrom('api_tokens as t')
+    .leftJoin('users as u', 'u.id', 't.user_id')
+    .select(['t.id', 't.name', 't.kind', 't.role', 't.agency_code', 't.user_id', 't.expires_at', 'u.role as user_role', 'u.agency_code as user_agency', 'u.username', 'u.disabled_at', 'u.must_change_password'])
+    .where('t.token_hash', '=', hashToken(secret))
+    .where('t.revoked_at', 'is', null)
     .executeTakeFirst();
+  if (row === undefined) return undefined;
+  if (row.expires_at !== null && row.expires_at <= now) return undefined;
+  if (row.user_id !== null && (row.username === null || row.disabled_at !== null)) return undefined;
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    role: row.user_role ?? row.role,
+    agencyCode: row.user_id !== null ? row.user_agency : row.agency_code,
+    userId: row.user_id,
+    username: row.username,
+    mustChangePassword: row.must_change_password ?? false,
+  };
 }
 
 export async function touchToken(db: Kysely<Database>, id: string): Promise<void> {
   await db.updateTable('api_tokens').set({ last_used_at: new Date() }).where('id', '=', id).execute();
+}
+
+export async function revokeToken(db: Kysely<Database>, id: string): Promise<boolean> {
+  const r = await db.updateTable('api_tokens').set({ revoked_at: new Date() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+export async function listApiTokens(db: Kysely<Database>) {
+  return db
+    .selectFrom('api_tokens')
+    .select(['id', 'name', 'kind', 'role', 'agency_code', 'user_id', 'created_at', 'last_used_at', 'expires_at', 'revoked_at'])
+    .where('kind', '=', 'api')
+    .orderBy('id')
+    .execute();
 }
 
 export async function countAdminTokens(db: Kysely<Database>): Promise<number> {
@@ -40,6 +94,7 @@ export async function countAdminTokens(db: Kysely<Database>): Promise<number> {
     .selectFrom('api_tokens')
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .where('role', '=', 'admin')
+    .where('kind', '=', 'api')
     .where('revoked_at', 'is', null)
     .executeTakeFirstOrThrow();
   return Number(row.n);

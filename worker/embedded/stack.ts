@@ -13,7 +13,7 @@ import type { Database } from '../../db/database.js';
 import { migrateToLatest } from '../../db/migrate.js';
 import { storeSinkMessage } from '../../db/repositories/sink.js';
 import type { Config } from '../../domain/config.js';
-import { ensureAdminToken } from '../bootstrap.js';
+import { bootstrapAdmin, type BootstrapResult } from '../bootstrap.js';
 import { createMailer } from '../mailer.js';
 import { connectClient, connectWorker } from '../temporal-connection.js';
 import { binaryVersion, resolveTemporalBinary } from '../temporal-binaries.js';
@@ -31,6 +31,7 @@ export interface StackInfo {
   readonly temporalUiUrl: string | undefined;
   readonly smtpUrl: string;
   readonly adminTokenFile: string | undefined;
+  readonly bootstrap: BootstrapResult;
   readonly started: { readonly postgres: boolean; readonly temporal: boolean; readonly smtpSink: boolean };
   readonly pids: { readonly supervisor: number; readonly postgres?: number; readonly temporal?: number };
 }
@@ -79,7 +80,7 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
     r.lock?.release();
   };
 
-  let adminTokenFile: string | undefined;
+  let bootstrap: BootstrapResult = {};
   try {
     r.lock = acquireRunLock(join(dataDir, 'merzim.pid'), log);
     const ports: PortNeed[] = [{ port: config.api.port, what: 'Merzim API', envVar: 'PORT' }];
@@ -122,7 +123,7 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
     r.db = createDb(databaseUrl, { applicationName: 'merzim-embedded' });
     const applied = await migrateToLatest(r.db);
     if (applied.length > 0) log(`Database migrated: ${applied.join(', ')}`);
-    adminTokenFile = await ensureAdminToken(r.db, join(dataDir, 'admin-token'));
+    bootstrap = await bootstrapAdmin(r.db, join(dataDir, 'admin-token'));
 
     let smtpUrl = config.smtpUrl;
     if (smtpUrl === undefined) {
@@ -166,11 +167,14 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
     temporalAddress: r.temporalServer?.address ?? config.temporal.address!,
     temporalUiUrl: r.temporalServer?.uiUrl,
     smtpUrl: r.sink?.url ?? '(SMTP_URL)',
-    adminTokenFile,
+    adminTokenFile: bootstrap.tokenFile,
+    bootstrap,
     started: { postgres: r.postgres !== undefined, temporal: r.temporalServer !== undefined, smtpSink: r.sink !== undefined },
     pids: { supervisor: process.pid, postgres: r.postgres?.pid, temporal: r.temporalServer?.pid },
   };
-  writeFileSync(join(dataDir, 'run.json'), JSON.stringify(info, null, 2));
+  // run.json is for tools and tests (pids, ports); the one-time password must not end up in a file.
+  const { bootstrap: _secretOnce, ...runState } = info;
+  writeFileSync(join(dataDir, 'run.json'), JSON.stringify(runState, null, 2));
 
   const failed = Promise.race([
     r.postgres?.exited().then(() => 'PostgreSQL stopped unexpectedly') ?? new Promise<string>(() => undefined),

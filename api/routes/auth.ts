@@ -1,0 +1,84 @@
+// Login (a session token for a user), changing the one-time password, and "who am I".
+import type { FastifyPluginAsync } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.js';
+import { appendEvent } from '../../db/repositories/events.js';
+import { createApiToken } from '../../db/repositories/tokens.js';
+import { MIN_PASSWORD_LENGTH, getUser, planIdsOfUser, setPassword, verifyLogin } from '../../db/repositories/users.js';
+import { actorOf, principalOf } from '../auth.js';
+import { HttpError } from '../errors.js';
+
+const SESSION_HOURS = 12;
+
+export const authRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (app, { db }) => {
+  app.post<{ Body: { username: string; password: string } }>(
+    '/api/v1/auth/login',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange a username and password for a session token',
+        body: {
+          type: 'object',
+          required: ['username', 'password'],
+          additionalProperties: false,
+          properties: { username: { type: 'string', minLength: 1, maxLength: 100 }, password: { type: 'string', minLength: 1, maxLength: 200 } },
+        },
+      },
+    },
+    async (request) => {
+      const user = await verifyLogin(db, request.body.username, request.body.password);
+      if (user === undefined) throw new HttpError(401, 'invalid_credentials', 'Wrong username or password');
+      const expiresAt = new Date(Date.now() + SESSION_HOURS * 3600_000);
+      const { secret } = await createApiToken(db, {
+        name: `session:${user.username}`,
+        role: user.role,
+        agencyCode: user.agency_code,
+        userId: user.id,
+        kind: 'session',
+        expiresAt,
+      });
+      return { token: secret, expiresAt: expiresAt.toISOString(), mustChangePassword: user.must_change_password, role: user.role };
+    },
+  );
+
+  app.post<{ Body: { currentPassword: string; newPassword: string } }>(
+    '/api/v1/auth/password',
+    {
+      config: { allowPasswordChangePending: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your own password (required after a one-time password)',
+        body: {
+          type: 'object',
+          required: ['currentPassword', 'newPassword'],
+          additionalProperties: false,
+          properties: { currentPassword: { type: 'string', maxLength: 200 }, newPassword: { type: 'string', minLength: MIN_PASSWORD_LENGTH, maxLength: 200 } },
+        },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      if (p.userId === null || p.username === null) throw new HttpError(400, 'not_a_user', 'This token does not belong to a user');
+      if ((await verifyLogin(db, p.username, request.body.currentPassword)) === undefined) throw new HttpError(403, 'invalid_credentials', 'currentPassword is wrong');
+      if (request.body.newPassword === request.body.currentPassword) throw new HttpError(400, 'invalid_request', 'body/newPassword must differ from the current one');
+      await setPassword(db, p.userId, request.body.newPassword);
+      await appendEvent(db, { idempotencyKey: `user.password_changed:${p.userId}:${Date.now()}`, type: 'user.password_changed', actor: actorOf(p), subjectType: 'user', subjectId: p.userId });
+      return { ok: true };
+    },
+  );
+
+  app.get('/api/v1/me', { config: { allowPasswordChangePending: true }, schema: { tags: ['auth'], summary: 'The caller: role, agency, plans' } }, async (request) => {
+    const p = principalOf(request);
+    const user = p.userId === null ? undefined : await getUser(db, p.userId);
+    return {
+      role: p.role,
+      agencyCode: p.agencyCode,
+      username: p.username,
+      displayName: user?.display_name ?? p.name,
+      lang: user?.lang ?? 'kk',
+      mustChangePassword: p.mustChangePassword,
+      plans: p.userId === null ? [] : await planIdsOfUser(db, p.userId),
+    };
+  });
+};

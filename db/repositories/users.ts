@@ -1,0 +1,89 @@
+// Users with roles; passwords are hashed with argon2id and never leave this module in any other form.
+import { randomBytes } from 'node:crypto';
+import argon2 from 'argon2';
+import type { Kysely } from 'kysely';
+import type { Database, UserRow } from '../database.js';
+import type { Role } from './tokens.js';
+
+export interface NewUser {
+  readonly username: string;
+  readonly displayName: string;
+  readonly role: Role;
+  readonly agencyCode?: string | null;
+  readonly email?: string | null;
+  readonly lang?: 'kk' | 'ru';
+  readonly password: string;
+  readonly mustChangePassword?: boolean;
+}
+
+export type PublicUser = Omit<UserRow, 'password_hash'>;
+
+export const MIN_PASSWORD_LENGTH = 10;
+
+export function generatePassword(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+export async function createUser(db: Kysely<Database>, u: NewUser): Promise<PublicUser> {
+  const row = await db
+    .insertInto('users')
+    .values({
+      username: u.username,
+      display_name: u.displayName,
+      role: u.role,
+      agency_code: u.agencyCode ?? null,
+      email: u.email ?? null,
+      lang: u.lang ?? 'kk',
+      password_hash: await argon2.hash(u.password, { type: argon2.argon2id }),
+      must_change_password: u.mustChangePassword ?? false,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return withoutHash(row);
+}
+
+/** Returns the user when the password is right; a constant amount of hashing work otherwise, so timing does not reveal usernames. */
+export async function verifyLogin(db: Kysely<Database>, username: string, password: string): Promise<PublicUser | undefined> {
+  const row = await db.selectFrom('users').selectAll().where('username', '=', username).where('disabled_at', 'is', null).executeTakeFirst();
+  if (row?.password_hash == null) {
+    await argon2.hash(password).catch(() => undefined);
+    return undefined;
+  }
+  return (await argon2.verify(row.password_hash, password)) ? withoutHash(row) : undefined;
+}
+
+export async function setPassword(db: Kysely<Database>, userId: string, password: string): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ password_hash: await argon2.hash(password, { type: argon2.argon2id }), must_change_password: false })
+    .where('id', '=', userId)
+    .execute();
+}
+
+export async function getUser(db: Kysely<Database>, id: string): Promise<PublicUser | undefined> {
+  const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  return row === undefined ? undefined : withoutHash(row);
+}
+
+export async function listUsers(db: Kysely<Database>): Promise<PublicUser[]> {
+  return (await db.selectFrom('users').selectAll().orderBy('username').execute()).map(withoutHash);
+}
+
+export async function countUsers(db: Kysely<Database>, role?: Role): Promise<number> {
+  let q = db.selectFrom('users').select((eb) => eb.fn.countAll<string>().as('n'));
+  if (role !== undefined) q = q.where('role', '=', role);
+  return Number((await q.executeTakeFirstOrThrow()).n);
+}
+
+export async function bindUserToPlan(db: Kysely<Database>, userId: string, planId: string): Promise<void> {
+  await db.insertInto('user_plans').values({ user_id: userId, plan_id: planId }).onConflict((oc) => oc.doNothing()).execute();
+}
+
+export async function planIdsOfUser(db: Kysely<Database>, userId: string): Promise<string[]> {
+  return (await db.selectFrom('user_plans').select('plan_id').where('user_id', '=', userId).execute()).map((r) => r.plan_id);
+}
+
+function withoutHash(row: UserRow): PublicUser {
+  const { password_hash: _hash, ...rest } = row;
+  return rest;
+}
