@@ -3,6 +3,10 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
 
+// A DATE is a calendar day, not an instant: keep it as 'YYYY-MM-DD' instead of a Date at the server's local midnight.
+const DATE_OID = 1082;
+pg.types.setTypeParser(DATE_OID, (value: string) => value);
+
 // bigint ids (bigserial) come back as strings; counts are converted where they are read.
 export function createDb(databaseUrl: string, opts: { max?: number; applicationName?: string } = {}): Kysely<Database> {
   const pool = new pg.Pool({
