@@ -12,6 +12,7 @@ import { authRoutes } from './routes/auth.js';
 import { healthRoutes } from './routes/health.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { outboxRoutes } from './routes/outbox.js';
+import { NO_LIFECYCLE, planRoutes, type PlanLifecycle } from './routes/plans.js';
 import { userRoutes } from './routes/users.js';
 
 export interface AppDeps {
@@ -20,6 +21,8 @@ export interface AppDeps {
   readonly taskQueue: string;
   readonly probes: Readonly<Record<'temporal' | 'postgres' | 'smtp', Probe>>;
   readonly sinkEnabled: boolean;
+  /** What confirming, amending and repealing a plan sets in motion (Temporal schedules, signals); nothing by default. */
+  readonly planLifecycle?: PlanLifecycle;
 }
 
 export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
@@ -42,6 +45,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     await api.register(authRoutes, { db: deps.db });
     await api.register(agencyRoutes, { db: deps.db });
     await api.register(userRoutes, { db: deps.db });
+    await api.register(planRoutes, { db: deps.db, lifecycle: deps.planLifecycle ?? NO_LIFECYCLE });
     await api.register(outboxRoutes, { db: deps.db, sinkEnabled: deps.sinkEnabled });
     await api.register(notificationRoutes, { temporal: deps.temporal, taskQueue: deps.taskQueue });
   });

@@ -1,0 +1,54 @@
+// Who sees and manages which plan: admins everything; the PM Office confirmed plans; coordinators their plans; reporters their agency's measures.
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+import { listPlans, type PlanListFilter, type StoredPlan } from '../db/repositories/plans.js';
+import { planIdsOfUser } from '../db/repositories/users.js';
+import type { Plan } from '../domain/plan.js';
+import { actorOf, type Principal } from './auth.js';
+
+export interface PlanScope {
+  /** Plans the caller coordinates (bound to, or its agency is the coordinator). */
+  readonly coordinated: ReadonlySet<string>;
+}
+
+export async function scopeOf(db: Kysely<Database>, p: Principal): Promise<PlanScope> {
+  if (p.role !== 'coordinator') return { coordinated: new Set() };
+  const bound = p.userId === null ? [] : await planIdsOfUser(db, p.userId);
+  const own = p.agencyCode === null ? [] : (await db.selectFrom('plans').select('id').where('coordinator_code', '=', p.agencyCode).execute()).map((r) => r.id);
+  return { coordinated: new Set([...bound, ...own]) };
+}
+
+export function canManage(p: Principal, scope: PlanScope, plan: StoredPlan): boolean {
+  if (p.role === 'admin') return true;
+  if (p.role !== 'coordinator') return false;
+  // A coordinator's own draft is theirs to review even before it names a coordinator.
+  return scope.coordinated.has(plan.id) || (plan.status === 'draft' && plan.createdBy === actorOf(p));
+}
+
+export function canSee(p: Principal, scope: PlanScope, plan: StoredPlan): boolean {
+  if (canManage(p, scope, plan)) return true;
+  if (plan.status === 'draft' || plan.status === 'discarded') return false;
+  if (p.role === 'pm_office') return true;
+  if (p.role === 'reporter') return p.agencyCode !== null && executesOrReceives(plan.plan, p.agencyCode);
+  return false;
+}
+
+function executesOrReceives(plan: Plan, code: string): boolean {
+  return plan.coordinator === code || plan.measures.some((m) => m.executors.some((e) => e.code === code) || (m.recipient !== null && 'agency' in m.recipient && m.recipient.agency === code));
+}
+
+/** A reporter sees only the measures its agency executes or receives; everyone else the whole plan. */
+export function planForViewer(p: Principal, plan: Plan): Plan {
+  if (p.role !== 'reporter' || p.agencyCode === null) return plan;
+  const code = p.agencyCode;
+  return {
+    ...plan,
+    measures: plan.measures.filter((m) => m.executors.some((e) => e.code === code) || (m.recipient !== null && 'agency' in m.recipient && m.recipient.agency === code)),
+  };
+}
+
+export async function visiblePlans(db: Kysely<Database>, p: Principal, scope: PlanScope, status?: StoredPlan['status']): Promise<StoredPlan[]> {
+  const filter: PlanListFilter = { ...(status === undefined ? {} : { status }) };
+  const candidates = p.role === 'reporter' && p.agencyCode !== null ? await listPlans(db, { ...filter, agencyCode: p.agencyCode }) : await listPlans(db, filter);
+  return candidates.filter((plan) => canSee(p, scope, plan));
+}
