@@ -2,8 +2,9 @@
 import { calendarCommand } from './calendar.js';
 import { UsageError, type CliCommand, type CliIO } from './command.js';
 import { deadlineCommand } from './deadline.js';
+import { tokenCommand, userCommand } from './token.js';
 
-const COMMANDS: readonly CliCommand[] = [deadlineCommand, calendarCommand];
+const COMMANDS: readonly CliCommand[] = [deadlineCommand, calendarCommand, tokenCommand, userCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
