@@ -9,6 +9,7 @@ import { installErrorHandler } from './errors.js';
 import type { Probe } from './health.js';
 import { agencyRoutes } from './routes/agencies.js';
 import { authRoutes } from './routes/auth.js';
+import { calendarRoutes } from './routes/calendar.js';
 import { healthRoutes } from './routes/health.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { outboxRoutes } from './routes/outbox.js';
@@ -45,6 +46,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     await api.register(authRoutes, { db: deps.db });
     await api.register(agencyRoutes, { db: deps.db });
     await api.register(userRoutes, { db: deps.db });
+    await api.register(calendarRoutes, { db: deps.db });
     await api.register(planRoutes, { db: deps.db, lifecycle: deps.planLifecycle ?? NO_LIFECYCLE });
     await api.register(outboxRoutes, { db: deps.db, sinkEnabled: deps.sinkEnabled });
     await api.register(notificationRoutes, { temporal: deps.temporal, taskQueue: deps.taskQueue });

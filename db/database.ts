@@ -155,6 +155,24 @@ export interface UserPlansTable {
   plan_id: string;
 }
 
+/** One row of the working-day calendar (domain/calendar.ts CalendarEntry), editable by admins. */
+export interface CalendarEntriesTable {
+  id: Generated<string>;
+  date: ColumnType<string, string, string>;
+  kind: string;
+  entry: Json;
+  updated_by: string;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface CalendarYearsTable {
+  year: number;
+  status: 'official' | 'provisional';
+  note: string | null;
+  updated_by: string;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database {
   events: EventsTable;
   notifications: NotificationsTable;
@@ -167,6 +185,8 @@ export interface Database {
   measure_executors: MeasureExecutorsTable;
   users: UsersTable;
   user_plans: UserPlansTable;
+  calendar_entries: CalendarEntriesTable;
+  calendar_years: CalendarYearsTable;
 }
 
 export type EventRow = Selectable<EventsTable>;

@@ -2,6 +2,7 @@
 import { ConfigError, loadConfig, redactUrl } from '../domain/config.js';
 import { createDb } from './connect.js';
 import { migrateToLatest } from './migrate.js';
+import { seedReferenceData } from './seed.js';
 
 try {
   const config = loadConfig(process.env, 'cli');
@@ -10,6 +11,8 @@ try {
   try {
     const applied = await migrateToLatest(db);
     console.log(applied.length === 0 ? `${redactUrl(config.databaseUrl)}: schema is up to date` : `Applied: ${applied.join(', ')}`);
+    const seeded = await seedReferenceData(db);
+    if (seeded.calendarEntries > 0) console.log(`Seeded the working-day calendar: ${seeded.calendarEntries} entries`);
   } finally {
     await db.destroy();
   }

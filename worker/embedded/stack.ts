@@ -11,6 +11,7 @@ import { postgresProbe, smtpProbe, temporalProbe } from '../../api/health.js';
 import { createDb } from '../../db/connect.js';
 import type { Database } from '../../db/database.js';
 import { migrateToLatest } from '../../db/migrate.js';
+import { seedReferenceData } from '../../db/seed.js';
 import { storeSinkMessage } from '../../db/repositories/sink.js';
 import type { Config } from '../../domain/config.js';
 import { bootstrapAdmin, type BootstrapResult } from '../bootstrap.js';
@@ -123,6 +124,8 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
     r.db = createDb(databaseUrl, { applicationName: 'merzim-embedded' });
     const applied = await migrateToLatest(r.db);
     if (applied.length > 0) log(`Database migrated: ${applied.join(', ')}`);
+    const seeded = await seedReferenceData(r.db);
+    if (seeded.calendarEntries > 0) log(`Working-day calendar seeded: ${seeded.calendarEntries} entries (2017–2027)`);
     bootstrap = await bootstrapAdmin(r.db, join(dataDir, 'admin-token'));
 
     let smtpUrl = config.smtpUrl;
