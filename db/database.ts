@@ -70,13 +70,13 @@ export interface AgenciesTable {
   name_kk: string | null;
   name_ru: string | null;
   kind: string;
-  by_agreement: boolean;
+  by_agreement: ColumnType<boolean, boolean | undefined, boolean>;
   successor_code: string | null;
   successor_date: ColumnType<string | null, string | null | undefined, string | null>;
   successor_act: string | null;
-  lang: 'kk' | 'ru';
-  aliases: string[];
-  contacts: Json;
+  lang: ColumnType<'kk' | 'ru', 'kk' | 'ru' | undefined, 'kk' | 'ru'>;
+  aliases: ColumnType<string[], string[] | undefined, string[]>;
+  contacts: ColumnType<unknown, string | undefined, string>;
   created_at: Timestamp;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
