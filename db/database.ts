@@ -77,6 +77,8 @@ export interface AgenciesTable {
   lang: ColumnType<'kk' | 'ru', 'kk' | 'ru' | undefined, 'kk' | 'ru'>;
   aliases: ColumnType<string[], string[] | undefined, string[]>;
   contacts: ColumnType<unknown, string | undefined, string>;
+  since: ColumnType<string | null, string | null | undefined, string | null>;
+  note: string | null;
   created_at: Timestamp;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
@@ -173,6 +175,48 @@ export interface CalendarYearsTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+/** Read model of a reporting cycle (projection of reportingCycleWorkflow), upserted by workflow id; a write with an older revision of the same run is ignored. */
+export interface CyclesTable {
+  workflow_id: string;
+  run_id: string;
+  revision: number;
+  plan_id: string;
+  period: string;
+  policy_id: string;
+  status: 'open' | 'completed' | 'closed';
+  stage: string | null;
+  closed_reason: string | null;
+  spec: Json;
+  opened_at: ColumnType<Date, Date | string, Date | string>;
+  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** Read model of one obligation (projection of obligationWorkflow); due dates are ISO text, calendar days without a zone. */
+export interface ObligationsTable {
+  workflow_id: string;
+  run_id: string;
+  revision: number;
+  cycle_workflow_id: string | null;
+  plan_id: string;
+  period: string;
+  stage_id: string;
+  agency_code: string;
+  status: 'pending' | 'overdue' | 'submitted' | 'returned' | 'accepted' | 'closed';
+  due_date: string;
+  effective_due_date: string | null;
+  due_at: ColumnType<Date, Date | string, Date | string>;
+  report_version: ColumnType<number, number | undefined, number>;
+  report: ColumnType<unknown, string | null | undefined, string | null>;
+  submitted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  working_days_late: number | null;
+  accepted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  closed_reason: string | null;
+  opened_at: ColumnType<Date, Date | string, Date | string>;
+  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database {
   events: EventsTable;
   notifications: NotificationsTable;
@@ -187,6 +231,8 @@ export interface Database {
   user_plans: UserPlansTable;
   calendar_entries: CalendarEntriesTable;
   calendar_years: CalendarYearsTable;
+  cycles: CyclesTable;
+  obligations: ObligationsTable;
 }
 
 export type EventRow = Selectable<EventsTable>;
@@ -197,3 +243,5 @@ export type ApiTokenRow = Selectable<ApiTokensTable>;
 export type AgencyRow = Selectable<AgenciesTable>;
 export type PlanRow = Selectable<PlansTable>;
 export type UserRow = Selectable<UsersTable>;
+export type CycleRow = Selectable<CyclesTable>;
+export type ObligationRow = Selectable<ObligationsTable>;

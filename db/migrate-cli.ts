@@ -13,6 +13,7 @@ try {
     console.log(applied.length === 0 ? `${redactUrl(config.databaseUrl)}: schema is up to date` : `Applied: ${applied.join(', ')}`);
     const seeded = await seedReferenceData(db);
     if (seeded.calendarEntries > 0) console.log(`Seeded the working-day calendar: ${seeded.calendarEntries} entries`);
+    if (seeded.agencies > 0) console.log(`Seeded the agencies directory: ${seeded.agencies} agencies`);
   } finally {
     await db.destroy();
   }

@@ -25,6 +25,10 @@ export interface Config {
     readonly temporalUiPort: number;
     readonly smtpPort: number;
   };
+  /** Load the demo plans and users into an empty database (embedded mode only; MERZIM_DEMO). */
+  readonly demo: boolean;
+  /** Where the seed documents are (MERZIM_SEEDS_DIR); relative to the project root. */
+  readonly seedsDir: string;
   /** Prebuilt workflow bundle for production workers (MERZIM_WORKFLOW_BUNDLE). */
   readonly workflowBundlePath: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
@@ -122,6 +126,8 @@ export function loadConfig(env: Env, mode: Mode): Config {
       temporalUiPort: port('MERZIM_TEMPORAL_UI_PORT', 8233),
       smtpPort: port('MERZIM_SMTP_PORT', 2525),
     },
+    demo: mode === 'embedded' && bool('MERZIM_DEMO', true),
+    seedsDir: str('MERZIM_SEEDS_DIR') ?? '../shared/seeds',
     workflowBundlePath: str('MERZIM_WORKFLOW_BUNDLE'),
     logLevel,
   };

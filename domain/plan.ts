@@ -42,6 +42,10 @@ export interface Agency {
   readonly lang: 'kk' | 'ru';
   /** Other spellings seen in plans ("Б F M" for БҒМ, Russian abbreviations like МИОР). */
   readonly aliases?: readonly string[];
+  /** The day the body came into being (Абай, Жетісу, Ұлытау regions: 2022-06-08); absent = long before any plan. A group executor ("облыстардың әкімдіктері") expands only to bodies that existed on the plan's date. */
+  readonly since?: IsoDate;
+  /** What an admin should know: earlier names, splits a single successor cannot express, an unverified detail. */
+  readonly note?: string;
 }
 
 /** A legal act: the decree that approves a plan, one that amends it, one that repeals it. */

@@ -52,6 +52,9 @@ try {
       ...(info.bootstrap.admin
         ? [`  Admin user       "${info.bootstrap.admin.username}", one-time password ${info.bootstrap.admin.oneTimePassword} (shown once; change it at first login)`]
         : []),
+      ...(info.demo !== undefined && info.demo.plans.length > 0
+        ? [`  Demo             ${info.demo.plans.map((p) => `${p.file.slice(0, 3)}: ${p.measures} measures`).join(', ')} confirmed; demo users in ${info.demo.usersFile}`]
+        : []),
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'),

@@ -1,10 +1,19 @@
 // Names shared by workflows, activities, the worker and the API: task queue, failure types, search attributes, input types.
+import { defineSearchAttributeKey } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ShiftDirection } from '../domain/calendar.js';
+import type { IsoDate } from '../domain/dates.js';
+import type { EscalationStep, ReminderSettings } from '../domain/plan.js';
 export const DEFAULT_TASK_QUEUE = 'reporting';
 
 /** ApplicationFailure types raised on purpose; tests assert on these, not on messages. */
 export const FailureType = {
   InvalidInput: 'InvalidInput',
   MailRejected: 'MailRejected',
+  /** A report that fails validation (empty, unknown measure, an item without status or text). */
+  InvalidReport: 'InvalidReport',
+  /** An update that does not apply in the obligation's current status (submit after acceptance, accept before submission…). */
+  InvalidTransition: 'InvalidTransition',
 } as const;
 
 /** Search attributes registered on the embedded dev server (and documented for production namespaces). */
@@ -41,3 +50,236 @@ export interface ScheduledNotificationResult {
   readonly messageId: string;
   readonly alreadySent: boolean;
 }
+
+// ——— Reporting cycles ———————————————————————————————————————————————————————————
+
+/** Typed keys of SEARCH_ATTRIBUTES: cycles carry PlanId, Period, Stage, Status; obligations also AgencyCode. */
+export const SearchAttributeKeys = {
+  PlanId: defineSearchAttributeKey('PlanId', 'KEYWORD'),
+  Period: defineSearchAttributeKey('Period', 'KEYWORD'),
+  AgencyCode: defineSearchAttributeKey('AgencyCode', 'KEYWORD'),
+  Stage: defineSearchAttributeKey('Stage', 'KEYWORD'),
+  Status: defineSearchAttributeKey('Status', 'KEYWORD'),
+} as const;
+
+/** `cycle:<planId>:<period>`: derived from the business key, so a retried start never opens a second cycle. */
+export function cycleWorkflowId(planId: string, period: string): string {
+  return `cycle:${planId}:${period}`;
+}
+
+/** `obligation:<planId>:<period>:<agencyCode>:<stageId>`: one report owed by one party in one stage of one cycle. */
+export function obligationWorkflowId(planId: string, period: string, agencyCode: string, stageId: string): string {
+  return `obligation:${planId}:${period}:${agencyCode}:${stageId}`;
+}
+
+/** The levels of the reporting chain, bottom to top: executors report to the coordinator, who reports to the PM Office, … */
+export type ChainRole = 'executors' | 'coordinator' | 'pm_office' | 'presidential_administration';
+export type ReportingRole = Exclude<ChainRole, 'presidential_administration'>;
+export type ReceivingRole = Exclude<ChainRole, 'executors'>;
+
+/** A party of a cycle, fully resolved from the agencies directory: nothing in a workflow looks anything up. */
+export interface PartySpec {
+  readonly agencyCode: string;
+  readonly name: BilingualText;
+  /** The language its e-mails are written in first. */
+  readonly lang: Lang;
+  /** Reports "by agreement": reminded, escalated to the coordinator only, never further up the Government chain. */
+  readonly byAgreement: boolean;
+  /** reporter: whoever prepares the report (reminders, notices); head: escalations to the head of the body. */
+  readonly emails: { readonly reporter: readonly string[]; readonly head: readonly string[] };
+  /** What it owes in the stage: the measures its report must cover (its submission is checked against these numbers). */
+  readonly measures: readonly { readonly number: string; readonly title: BilingualText }[];
+}
+
+export interface StageSpec {
+  /** Stable within the policy (executors, summary, pm-office); part of obligation ids. */
+  readonly id: string;
+  readonly from: ReportingRole;
+  readonly to: ReceivingRole;
+  /** The due date as the policy or plan writes it. */
+  readonly dueDate: IsoDate;
+  /** End of the due day in Asia/Almaty after the plan's shift off non-working days (informative: each obligation recomputes it from the current calendar). */
+  readonly dueInstant: string;
+  readonly parties: readonly PartySpec[];
+}
+
+/** Everything a reporting cycle needs, resolved from the plan by an activity before the cycle starts. */
+export interface CycleSpec {
+  readonly planId: string;
+  readonly planTitle: BilingualText;
+  /** "2019", "2019-H1", "2019-Q3". */
+  readonly period: string;
+  readonly policyId: string;
+  /** What a due date on a non-working day does (the plan's setting). */
+  readonly shift: ShiftDirection;
+  readonly coordinator: PartySpec;
+  readonly pmOffice: PartySpec;
+  readonly presidentialAdministration: PartySpec;
+  readonly stages: readonly StageSpec[];
+  readonly reminders: ReminderSettings;
+  readonly escalation: readonly EscalationStep[];
+}
+
+/** The upper levels of the chain, which escalations reach. */
+export type CycleChain = Pick<CycleSpec, 'coordinator' | 'pmOffice' | 'presidentialAdministration'>;
+
+export type ObligationStatus = 'pending' | 'overdue' | 'submitted' | 'returned' | 'accepted' | 'closed';
+export type CycleStatus = 'open' | 'completed' | 'closed';
+
+/** Who reached what with the report and when it is due; what the cycle shows per obligation. */
+export interface ObligationSummary {
+  readonly obligationId: string;
+  readonly stageId: string;
+  readonly agencyCode: string;
+  readonly status: ObligationStatus;
+  readonly dueDate: IsoDate;
+  /** After the shift off non-working days; null until the obligation has planned (or re-planned) its timeline. */
+  readonly effectiveDueDate: IsoDate | null;
+  /** ISO instant the report falls due; null with effectiveDueDate. */
+  readonly dueInstant: string | null;
+  readonly reportVersion: number;
+  /** Working days late of the latest submission; null before any, 0 when on time. */
+  readonly workingDaysLate: number | null;
+  readonly closedReason: string | null;
+}
+
+export interface ReportingCycleInput {
+  readonly spec: CycleSpec;
+}
+
+export interface ReportingCycleResult {
+  readonly status: Exclude<CycleStatus, 'open'>;
+  readonly closedReason: string | null;
+  readonly obligations: readonly ObligationSummary[];
+}
+
+export interface ObligationInput {
+  readonly planId: string;
+  readonly planTitle: BilingualText;
+  readonly period: string;
+  readonly policyId: string;
+  readonly stage: { readonly id: string; readonly from: ReportingRole; readonly to: ReceivingRole };
+  readonly party: PartySpec;
+  /** As written; the instant is planned from the working calendar by an activity. */
+  readonly dueDate: IsoDate;
+  readonly shift: ShiftDirection;
+  readonly reminders: ReminderSettings;
+  readonly escalation: readonly EscalationStep[];
+  readonly chain: CycleChain;
+}
+
+export interface ObligationResult {
+  readonly summary: ObligationSummary;
+}
+
+export type MeasureStatus = 'done' | 'in_progress' | 'not_done';
+
+export interface ReportItem {
+  /** A measure number of the party's PartySpec.measures. */
+  readonly measure: string;
+  readonly status: MeasureStatus;
+  /** What was done: the narrative the decree asks for. */
+  readonly text: string;
+}
+
+/** A submission: one item per measure owed (a subset may be sent; unknown numbers are refused). */
+export interface ReportSubmission {
+  readonly submittedBy: string;
+  readonly items: readonly ReportItem[];
+}
+
+export interface SubmitResult {
+  readonly version: number;
+  readonly late: boolean;
+  readonly workingDaysLate: number;
+}
+
+export interface AcceptInput {
+  readonly acceptedBy: string;
+  readonly comment?: string;
+}
+
+export interface ReturnReportInput {
+  readonly returnedBy: string;
+  readonly comment: string;
+  /** The new due date as written (shifted off non-working days like any other). */
+  readonly newDueDate: IsoDate;
+}
+
+export interface ExtendInput {
+  readonly extendedBy: string;
+  readonly reason: string;
+  /** Must be later than the current due date. */
+  readonly newDueDate: IsoDate;
+}
+
+/** Sent by the cycle when a plan amendment moves this obligation's deadline. */
+export interface ChangeDeadlineInput {
+  readonly amendmentId: string;
+  readonly newDueDate: IsoDate;
+  readonly reason: string;
+  readonly actor: string;
+}
+
+export interface CloseObligationInput {
+  readonly reason: string;
+  readonly actor: string;
+}
+
+/** A change to a running cycle's plan; amendmentId makes a repeated signal a no-op. */
+export type PlanAmendment =
+  | { readonly kind: 'moveDeadline'; readonly amendmentId: string; readonly actor: string; readonly act?: string; readonly stageId: string; readonly newDueDate: IsoDate; /** One party's deadline; absent: the whole stage's. */ readonly agencyCode?: string }
+  | { readonly kind: 'addParty'; readonly amendmentId: string; readonly actor: string; readonly act?: string; readonly stageId: string; readonly party: PartySpec }
+  | { readonly kind: 'removeParty'; readonly amendmentId: string; readonly actor: string; readonly act?: string; readonly stageId: string; readonly agencyCode: string; readonly reason: string }
+  | { readonly kind: 'replaceParty'; readonly amendmentId: string; readonly actor: string; readonly act?: string; readonly stageId: string; readonly agencyCode: string; readonly successor: PartySpec };
+
+export interface CloseCycleInput {
+  /** Why, e.g. "repealed by Government decree No. 1014 of 15 Sep 2022". */
+  readonly reason: string;
+  readonly act?: string;
+  readonly actor: string;
+}
+
+export interface AmendmentRecord {
+  readonly amendmentId: string;
+  readonly kind: PlanAmendment['kind'];
+  readonly applied: boolean;
+  /** Why it was not applied (unknown stage or agency, duplicate party…). */
+  readonly note: string | null;
+}
+
+export interface CycleStatusView {
+  readonly cycleId: string;
+  readonly planId: string;
+  readonly period: string;
+  readonly status: CycleStatus;
+  /** The earliest stage with an open obligation; null when none is open. */
+  readonly stage: string | null;
+  readonly closedReason: string | null;
+  readonly obligations: readonly ObligationSummary[];
+  readonly amendments: readonly AmendmentRecord[];
+}
+
+export interface ObligationView {
+  readonly summary: ObligationSummary;
+  readonly report: (ReportSubmission & { readonly version: number; readonly submittedAt: string; readonly late: boolean }) | null;
+  readonly lastReturn: { readonly comment: string; readonly returnedBy: string; readonly at: string } | null;
+  /** Dedupe keys of the reminders and escalations sent, in order. */
+  readonly sent: readonly string[];
+}
+
+// Cycle messages. amendPlan and closeCycle are signals (the API records the request; the cycle records what it did with it).
+export const cycleStatusQuery = defineQuery<CycleStatusView>('cycleStatus');
+export const amendPlanSignal = defineSignal<[PlanAmendment]>('amendPlan');
+export const closeCycleSignal = defineSignal<[CloseCycleInput]>('closeCycle');
+/** Internal: an obligation tells its cycle about every status change, so cycleStatus is current without querying children. */
+export const obligationChangedSignal = defineSignal<[ObligationSummary]>('obligationChanged');
+
+// Obligation messages. Updates validate before anything enters history and answer the caller; signals come from the cycle.
+export const obligationStatusQuery = defineQuery<ObligationView>('obligationStatus');
+export const submitUpdate = defineUpdate<SubmitResult, [ReportSubmission]>('submit');
+export const acceptUpdate = defineUpdate<ObligationSummary, [AcceptInput]>('accept');
+export const returnReportUpdate = defineUpdate<ObligationSummary, [ReturnReportInput]>('returnReport');
+export const extendUpdate = defineUpdate<ObligationSummary, [ExtendInput]>('extend');
+export const changeDeadlineSignal = defineSignal<[ChangeDeadlineInput]>('changeDeadline');
+export const closeObligationSignal = defineSignal<[CloseObligationInput]>('closeObligation');

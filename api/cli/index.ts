@@ -2,9 +2,10 @@
 import { calendarCommand } from './calendar.js';
 import { UsageError, type CliCommand, type CliIO } from './command.js';
 import { deadlineCommand } from './deadline.js';
+import { planCommand } from './plan.js';
 import { tokenCommand, userCommand } from './token.js';
 
-const COMMANDS: readonly CliCommand[] = [deadlineCommand, calendarCommand, tokenCommand, userCommand];
+const COMMANDS: readonly CliCommand[] = [deadlineCommand, calendarCommand, planCommand, tokenCommand, userCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -41,7 +41,9 @@ export const agencySchema = {
       },
     },
     lang: { type: 'string', enum: ['kk', 'ru'] },
-    aliases: { type: 'array', items: { type: 'string', maxLength: 60 }, maxItems: 20 },
+    aliases: { type: 'array', items: { type: 'string', maxLength: 200 }, maxItems: 50 },
+    since: { type: 'string', format: 'date' },
+    note: { type: 'string', maxLength: 2000 },
   },
 } as const;
 

@@ -1,13 +1,17 @@
 // Plans: list and read within the caller's scope; confirm, discard, amend and repeal for the plan's coordinator or an admin.
-import type { FastifyPluginAsync } from 'fastify';
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { listAgencies } from '../../db/repositories/agencies.js';
 import { appendEvent } from '../../db/repositories/events.js';
-import { amendPlan, confirmPlan, discardDraft, getPlan, listPlanVersions, PlanStateError, repealPlan, type StoredPlan } from '../../db/repositories/plans.js';
+import { amendPlan, confirmPlan, createDraft, discardDraft, getPlan, listPlanVersions, PlanStateError, repealPlan, type StoredPlan } from '../../db/repositories/plans.js';
+import { exportCanonical, hasErrors } from '../../domain/import/index.js';
 import { applyAmendment, applyRepeal, type AmendmentRequest, type AppliedChange } from '../../domain/plan-amend.js';
 import type { ActRef } from '../../domain/plan.js';
-import { actorOf, principalOf } from '../auth.js';
+import { actorOf, principalOf, requireRole } from '../auth.js';
+import { applyMetadata, importSummary, MAX_UPLOAD_BYTES, UPLOAD_FORMATS, type ImportMetadata } from '../plan-import.js';
+import { buildCsvTemplate, buildXlsxTemplate, importUpload, type UploadFormat } from '../import/index.js';
 import { HttpError } from '../errors.js';
 import { canManage, canSee, planForViewer, scopeOf, visiblePlans } from '../plan-access.js';
 
@@ -48,7 +52,74 @@ export function summarize(s: StoredPlan) {
   };
 }
 
+interface ImportQuery {
+  format?: UploadFormat;
+  filename?: string;
+  dryRun?: boolean;
+  coordinator?: string;
+  policy?: string;
+  titleKk?: string;
+  titleRu?: string;
+  actIssuer?: string;
+  actNumber?: string;
+  actDate?: string;
+  yearsFrom?: number;
+  yearsTo?: number;
+  /** "ПМ:ІІМ": an unknown executor code read as an agency of the directory. */
+  map?: string[];
+  /** An unknown executor that is no agency (owes no report). */
+  ignore?: string[];
+}
+
+const importQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    format: { type: 'string', enum: [...UPLOAD_FORMATS] },
+    filename: { type: 'string', maxLength: 255 },
+    dryRun: { type: 'boolean', default: false },
+    coordinator: { type: 'string', maxLength: 40 },
+    policy: { type: 'string', maxLength: 60 },
+    titleKk: { type: 'string', maxLength: 2000 },
+    titleRu: { type: 'string', maxLength: 2000 },
+    actIssuer: { type: 'string', maxLength: 300 },
+    actNumber: { type: 'string', maxLength: 50 },
+    actDate: { type: 'string', format: 'date' },
+    yearsFrom: { type: 'integer', minimum: 2000, maximum: 2100 },
+    yearsTo: { type: 'integer', minimum: 2000, maximum: 2100 },
+    map: { type: 'array', maxItems: 200, items: { type: 'string', pattern: '^[^:]+:.+$', maxLength: 300 } },
+    ignore: { type: 'array', maxItems: 200, items: { type: 'string', minLength: 1, maxLength: 300 } },
+  },
+} as const;
+
+/** The metadata fields of an upload, from the query string or the multipart form. */
+function metadataFrom(q: Record<string, unknown>): ImportMetadata {
+  const str = (k: string): string | undefined => (typeof q[k] === 'string' && (q[k] as string).trim() !== '' ? (q[k] as string).trim() : undefined);
+  const num = (k: string): number | undefined => (str(k) === undefined && typeof q[k] !== 'number' ? undefined : Number(q[k]));
+  const meta: { -readonly [K in keyof ImportMetadata]: ImportMetadata[K] } = {};
+  if (str('coordinator') !== undefined) meta.coordinator = str('coordinator');
+  if (str('policy') !== undefined) meta.policy = str('policy');
+  if (str('titleKk') !== undefined || str('titleRu') !== undefined) meta.title = { kk: str('titleKk') ?? null, ru: str('titleRu') ?? null };
+  if (str('actNumber') !== undefined || str('actDate') !== undefined) {
+    meta.approvedBy = { issuer: str('actIssuer') ?? 'Қазақстан Республикасының Үкіметі', number: str('actNumber') ?? '', date: str('actDate') ?? '' };
+  }
+  const from = num('yearsFrom');
+  const to = num('yearsTo');
+  if (from !== undefined && to !== undefined && Number.isInteger(from) && Number.isInteger(to)) meta.years = { from, to };
+  // Repeated query parameters arrive as arrays; a form field holds one entry per line.
+  const list = (k: string): string[] => (Array.isArray(q[k]) ? (q[k] as string[]) : typeof q[k] === 'string' ? (q[k] as string).split('\n') : []).map((x) => x.trim()).filter((x) => x !== '');
+  const map = list('map');
+  if (map.length > 0) meta.map = Object.fromEntries(map.map((pair) => [pair.slice(0, pair.indexOf(':')).trim(), pair.slice(pair.indexOf(':') + 1).trim()]));
+  if (list('ignore').length > 0) meta.ignore = list('ignore');
+  return meta;
+}
+
 export const planRoutes: FastifyPluginAsync<{ db: Kysely<Database>; lifecycle: PlanLifecycle }> = async (app, { db, lifecycle }) => {
+  await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 20 } });
+  // Raw uploads (curl --data-binary @plan.txt, agencies' systems): the body is the file itself.
+  for (const type of ['application/octet-stream', 'text/plain', 'text/csv', 'application/yaml', 'text/yaml', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']) {
+    app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES }, (_req, body, done) => done(null, body));
+  }
   /** Loads a plan the caller may see (404 otherwise: no hint that it exists), and checks management rights when asked. */
   async function load(request: { params: { id: string } } & Parameters<typeof principalOf>[0], manage: boolean): Promise<StoredPlan> {
     const p = principalOf(request);
@@ -77,6 +148,75 @@ export const planRoutes: FastifyPluginAsync<{ db: Kysely<Database>; lifecycle: P
       const p = principalOf(request);
       const plans = await visiblePlans(db, p, await scopeOf(db, p), request.query.status);
       return { items: plans.map((s) => summarize({ ...s, plan: planForViewer(p, s.plan) })) };
+    },
+  );
+
+  app.post<{ Querystring: ImportQuery }>(
+    '/api/v1/plans/import',
+    {
+      preHandler: requireRole('admin', 'coordinator'),
+      bodyLimit: MAX_UPLOAD_BYTES,
+      schema: {
+        tags: ['plans'],
+        summary: 'Import a plan (decree text, YAML, JSON, CSV or XLSX) as a draft with diagnostics; ?dryRun=true stores nothing',
+        querystring: importQuerySchema,
+      },
+    },
+    async (request, reply) => {
+      const { bytes, filename, fields } = await readUpload(request);
+      const meta = metadataFrom({ ...request.query, ...fields });
+      const format = (fields.format ?? request.query.format) as UploadFormat | undefined;
+      if (format !== undefined && !UPLOAD_FORMATS.includes(format)) throw new HttpError(400, 'invalid_request', `format must be one of ${UPLOAD_FORMATS.join(', ')}`);
+      const directory = await listAgencies(db);
+      const imported = await importUpload({ data: bytes, ...(filename === undefined ? {} : { filename }), ...(format === undefined ? {} : { format }) }, { directory });
+      const result = applyMetadata(imported, meta, directory);
+      const used = format ?? 'detected';
+      const body = { format: used, storable: !hasErrors(result), ...importSummary(result) };
+      const dryRun = request.query.dryRun === true || fields.dryRun === 'true';
+      if (dryRun) return reply.code(200).send(body);
+      if (result.plan === null || hasErrors(result)) {
+        const wrongType = result.diagnostics.some((d) => d.code === 'wrong_file_type');
+        return reply.code(wrongType ? 415 : 422).send({ error: { code: wrongType ? 'wrong_file_type' : 'import_has_errors', message: 'Nothing was stored: fix the errors listed in diagnostics (or supply the missing metadata) and upload again' }, ...body });
+      }
+      const actor = actorOf(principalOf(request));
+      const id = await db.transaction().execute(async (trx) => {
+        const planId = await createDraft(trx, { plan: result.plan!, diagnostics: result.diagnostics, sourceFormat: used, sourceName: filename ?? null, createdBy: actor });
+        await appendEvent(trx, { idempotencyKey: `plan.imported:${planId}`, type: 'plan.imported', actor, subjectType: 'plan', subjectId: planId, payload: { format: used, filename: filename ?? null, measures: result.plan!.measures.length, diagnostics: result.diagnostics.length } });
+        return planId;
+      });
+      return reply.code(201).send({ id, status: 'draft', ...body });
+    },
+  );
+
+  app.get<{ Params: { format: 'xlsx' | 'csv' } }>(
+    '/api/v1/plans/template.:format',
+    { schema: { tags: ['plans'], summary: 'The spreadsheet template for plan import', params: { type: 'object', required: ['format'], properties: { format: { type: 'string', enum: ['xlsx', 'csv'] } } } } },
+    async (request, reply) => {
+      if (request.params.format === 'csv') {
+        return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="merzim-plan-template.csv"').send(buildCsvTemplate());
+      }
+      return reply
+        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', 'attachment; filename="merzim-plan-template.xlsx"')
+        .send(await buildXlsxTemplate());
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { format: 'yaml' | 'json' } }>(
+    '/api/v1/plans/:id/export',
+    {
+      schema: {
+        tags: ['plans'],
+        summary: 'The plan in the canonical format (importing it back gives the same plan)',
+        params: idParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['yaml', 'json'], default: 'yaml' } } },
+      },
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      if (p.role === 'reporter') throw new HttpError(403, 'forbidden', 'Reporters see their own measures only; export is for coordinators');
+      const s = await load(request, false);
+      return reply.type(request.query.format === 'json' ? 'application/json' : 'application/yaml; charset=utf-8').send(exportCanonical(s.plan, request.query.format));
     },
   );
 
@@ -199,3 +339,28 @@ export const planRoutes: FastifyPluginAsync<{ db: Kysely<Database>; lifecycle: P
     },
   );
 };
+
+/** The uploaded file: a multipart part named "file" (with its form fields), or the raw request body. */
+async function readUpload(request: FastifyRequest): Promise<{ bytes: Uint8Array; filename?: string; fields: Record<string, string> }> {
+  if (request.isMultipart()) {
+    const fields: Record<string, string> = {};
+    let bytes: Uint8Array | undefined;
+    let filename: string | undefined;
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'file') throw new HttpError(400, 'invalid_request', `unexpected file field "${part.fieldname}" (use "file")`);
+        bytes = await part.toBuffer();
+        if (part.file.truncated) throw new HttpError(413, 'too_large', `the file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
+        filename = part.filename;
+      } else {
+        fields[part.fieldname] = String(part.value);
+      }
+    }
+    if (bytes === undefined) throw new HttpError(400, 'invalid_request', 'the form has no "file" field');
+    return { bytes, ...(filename === undefined ? {} : { filename }), fields };
+  }
+  const body = request.body;
+  if (!Buffer.isBuffer(body)) throw new HttpError(415, 'wrong_file_type', 'send the file as the request body (application/octet-stream, text/plain, …) or as multipart/form-data field "file"');
+  const filename = (request.query as { filename?: string }).filename;
+  return { bytes: body, ...(filename === undefined ? {} : { filename }), fields: {} };
+}

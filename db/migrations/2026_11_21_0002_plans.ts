@@ -15,6 +15,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('lang', 'text', (c) => c.notNull().defaultTo('kk').check(sql`lang IN ('kk', 'ru')`))
     .addColumn('aliases', sql`text[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
     .addColumn('contacts', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
+    .addColumn('since', 'date')
+    .addColumn('note', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addCheckConstraint('agencies_name_present', sql`name_kk IS NOT NULL OR name_ru IS NOT NULL`)

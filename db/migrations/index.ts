@@ -2,10 +2,12 @@
 import type { Migration } from 'kysely/migration';
 import * as foundation from './2026_11_21_0001_foundation.js';
 import * as plans from './2026_11_21_0002_plans.js';
+import * as cycles from './2026_11_21_0003_cycles.js';
 import * as calendar from './2026_11_21_0004_calendar.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_21_0001_foundation': foundation,
   '2026_11_21_0002_plans': plans,
+  '2026_11_21_0003_cycles': cycles,
   '2026_11_21_0004_calendar': calendar,
 };

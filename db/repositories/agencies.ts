@@ -17,6 +17,8 @@ export function rowToAgency(r: AgencyRow): Agency {
     contacts: r.contacts as AgencyContact[],
     lang: r.lang,
     aliases: r.aliases,
+    ...(r.since === null ? {} : { since: r.since }),
+    ...(r.note === null ? {} : { note: r.note }),
   };
 }
 
@@ -29,6 +31,8 @@ function agencyColumns(a: Agency) {
     lang: a.lang,
     aliases: [...(a.aliases ?? [])],
     contacts: JSON.stringify(a.contacts),
+    since: a.since ?? null,
+    note: a.note ?? null,
   };
 }
 

@@ -15,6 +15,7 @@ import { seedReferenceData } from '../../db/seed.js';
 import { storeSinkMessage } from '../../db/repositories/sink.js';
 import type { Config } from '../../domain/config.js';
 import { bootstrapAdmin, type BootstrapResult } from '../bootstrap.js';
+import { loadDemoData, type DemoReport } from '../demo.js';
 import { createMailer } from '../mailer.js';
 import { connectClient, connectWorker } from '../temporal-connection.js';
 import { binaryVersion, resolveTemporalBinary } from '../temporal-binaries.js';
@@ -33,6 +34,7 @@ export interface StackInfo {
   readonly smtpUrl: string;
   readonly adminTokenFile: string | undefined;
   readonly bootstrap: BootstrapResult;
+  readonly demo: DemoReport | undefined;
   readonly started: { readonly postgres: boolean; readonly temporal: boolean; readonly smtpSink: boolean };
   readonly pids: { readonly supervisor: number; readonly postgres?: number; readonly temporal?: number };
 }
@@ -82,6 +84,7 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
   };
 
   let bootstrap: BootstrapResult = {};
+  let demo: DemoReport | undefined;
   try {
     r.lock = acquireRunLock(join(dataDir, 'merzim.pid'), log);
     const ports: PortNeed[] = [{ port: config.api.port, what: 'Merzim API', envVar: 'PORT' }];
@@ -126,7 +129,9 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
     if (applied.length > 0) log(`Database migrated: ${applied.join(', ')}`);
     const seeded = await seedReferenceData(r.db);
     if (seeded.calendarEntries > 0) log(`Working-day calendar seeded: ${seeded.calendarEntries} entries (2017–2027)`);
+    if (seeded.agencies > 0) log(`Agencies directory seeded: ${seeded.agencies} agencies`);
     bootstrap = await bootstrapAdmin(r.db, join(dataDir, 'admin-token'));
+    if (config.demo) demo = await loadDemoData(r.db, { seedsDir: resolve(opts.projectRoot, config.seedsDir), dataDir, log });
 
     let smtpUrl = config.smtpUrl;
     if (smtpUrl === undefined) {
@@ -172,6 +177,7 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
     smtpUrl: r.sink?.url ?? '(SMTP_URL)',
     adminTokenFile: bootstrap.tokenFile,
     bootstrap,
+    demo,
     started: { postgres: r.postgres !== undefined, temporal: r.temporalServer !== undefined, smtpSink: r.sink !== undefined },
     pids: { supervisor: process.pid, postgres: r.postgres?.pid, temporal: r.temporalServer?.pid },
   };

@@ -1,0 +1,220 @@
+// The e-mails of a reporting cycle in Kazakh and Russian (reminder, overdue notice, escalation, report returned, deadline changed) and the .ics invite for a deadline.
+import { createHash } from 'node:crypto';
+import type { DayCountUnit } from '../domain/calendar.js';
+import type { EscalationAudience, DueResolution } from '../domain/cycle-timeline.js';
+import { addDays, parseIsoDate, type IsoDate } from '../domain/dates.js';
+import { parsePeriodKey, periodLabel } from '../domain/periods.js';
+import type { BilingualText, Lang, PartySpec } from '../workflows/shared.js';
+import type { SendEmailInput } from './email.js';
+
+export type ObligationNotice =
+  | { readonly kind: 'reminder'; readonly offset: number; readonly unit: DayCountUnit }
+  | { readonly kind: 'escalation'; readonly step: number; readonly after: number; readonly unit: DayCountUnit; readonly audience: EscalationAudience }
+  | { readonly kind: 'returned'; readonly comment: string; readonly returnedBy: string }
+  | { readonly kind: 'deadline_changed'; readonly previousDueDate: IsoDate; readonly reason: string };
+
+export interface ComposeObligationMailInput {
+  readonly dedupeKey: string;
+  readonly notice: ObligationNotice;
+  readonly to: readonly string[];
+  readonly lang: Lang;
+  readonly obligationId: string;
+  readonly planTitle: BilingualText;
+  readonly period: string;
+  readonly party: PartySpec;
+  /** Whom the report is owed to (the stage's receiver). */
+  readonly receiver: BilingualText;
+  readonly due: DueResolution;
+  /** Grows with every deadline change, so calendar programs replace the event instead of adding a second one. */
+  readonly sequence: number;
+  /** Workflow time of the notice (the invite's DTSTAMP): deterministic, unlike the clock of whichever worker composes it. */
+  readonly now: string;
+}
+
+const MONTHS_KK = ['қаңтар', 'ақпан', 'наурыз', 'сәуір', 'мамыр', 'маусым', 'шілде', 'тамыз', 'қыркүйек', 'қазан', 'қараша', 'желтоқсан'];
+const MONTHS_RU_GENITIVE = ['января', 'февраля', 'марта', 'апреля', 'мая', 'июня', 'июля', 'августа', 'сентября', 'октября', 'ноября', 'декабря'];
+
+function dateText(date: IsoDate, lang: Lang): string {
+  const { year, month, day } = parseIsoDate(date);
+  return lang === 'kk' ? `${year} жылғы ${day} ${MONTHS_KK[month - 1]}` : `${day} ${MONTHS_RU_GENITIVE[month - 1]} ${year} года`;
+}
+
+function measuresList(party: PartySpec, lang: Lang): string {
+  return party.measures.map((m) => `  ${m.number.replace(/\.$/, '')}. ${m.title[lang]}`).join('\n');
+}
+
+function dueLines(input: ComposeObligationMailInput, lang: Lang): string[] {
+  const { due } = input;
+  const lines = [lang === 'kk'
+    ? `Мерзімі: ${dateText(due.effectiveDueDate, 'kk')}, 23:59 (Астана уақыты)`
+    : `Срок: ${dateText(due.effectiveDueDate, 'ru')}, 23:59 (время Астаны)`];
+  if (due.effectiveDueDate !== due.dueDate) {
+    lines.push(lang === 'kk'
+      ? `Белгіленген күн (${dateText(due.dueDate, 'kk')}) жұмыс күні емес, сондықтан мерзім ${dateText(due.effectiveDueDate, 'kk')} күніне ауыстырылды.`
+      : `Установленная дата (${dateText(due.dueDate, 'ru')}) приходится на нерабочий день, поэтому срок перенесён на ${dateText(due.effectiveDueDate, 'ru')}.`);
+  }
+  return lines;
+}
+
+function headerLines(input: ComposeObligationMailInput, lang: Lang): string[] {
+  return lang === 'kk'
+    ? [`Жоспар: «${input.planTitle.kk}»`, `Есеп беруші: ${input.party.name.kk}`, `Кімге: ${input.receiver.kk}`, `Кезең: ${periodLabel(parsePeriodKey(input.period), 'kk')}`]
+    : [`План: «${input.planTitle.ru}»`, `Исполнитель: ${input.party.name.ru}`, `Кому: ${input.receiver.ru}`, `Период: ${periodLabel(parsePeriodKey(input.period), 'ru')}`];
+}
+
+function remaining(offset: number, unit: DayCountUnit, lang: Lang): string {
+  if (offset === 0) return lang === 'kk' ? 'Бүгін — соңғы күн.' : 'Сегодня — последний день.';
+  if (lang === 'kk') return unit === 'working' ? `Мерзімге дейін ${offset} жұмыс күні қалды.` : `Мерзімге дейін ${offset} күн қалды.`;
+  return unit === 'working' ? `До срока осталось рабочих дней: ${offset}.` : `До срока осталось дней: ${offset}.`;
+}
+
+interface Text {
+  readonly subject: string;
+  readonly body: string;
+}
+
+type Escalation = Extract<ObligationNotice, { kind: 'escalation' }>;
+
+/** The notice to those above the party: what is overdue and, after the deadline day, for how long. */
+function escalationText(input: ComposeObligationMailInput, n: Escalation, lang: Lang, facts: string, owed: string): Text {
+  const kk = lang === 'kk';
+  const days = n.unit === 'working' ? (kk ? `${n.after} жұмыс күн` : `${n.after} раб. дн.`) : (kk ? `${n.after} күн` : `${n.after} дн.`);
+  const since = n.after > 0 ? ` (${days})` : '';
+  const lines = [
+    facts,
+    ...(n.after > 0 ? [kk ? `Мерзімнен кейін өткені: ${days}` : `Просрочка: ${days}`] : []),
+    ...(input.party.byAgreement ? [kk ? 'Есеп беруші келісім бойынша есеп береді.' : 'Исполнитель отчитывается по согласованию.'] : []),
+  ];
+  return {
+    subject: kk ? `Merzim: ${input.party.name.kk} есебі мерзімінде ұсынылмады${since}` : `Merzim: отчёт не представлен в срок — ${input.party.name.ru}${since}`,
+    body: [kk ? 'Хабарлаймыз: төмендегі есеп белгіленген мерзімде ұсынылмады.' : 'Сообщаем: отчёт ниже не представлен в установленный срок.', lines.join('\n'), owed].join('\n\n'),
+  };
+}
+
+function compose(input: ComposeObligationMailInput, lang: Lang): Text {
+  const kk = lang === 'kk';
+  const n = input.notice;
+  const header = headerLines(input, lang).join('\n');
+  const due = dueLines(input, lang).join('\n');
+  const owed = `${kk ? 'Есеп берілетін іс-шаралар:' : 'Мероприятия, по которым представляется отчёт:'}\n${measuresList(input.party, lang)}`;
+  switch (n.kind) {
+    case 'reminder':
+      return {
+        subject: kk
+          ? `Merzim: еске салу — есеп беру мерзімі ${dateText(input.due.effectiveDueDate, 'kk')}`
+          : `Merzim: напоминание — срок представления отчёта ${dateText(input.due.effectiveDueDate, 'ru')}`,
+        body: [
+          kk ? 'Құрметті әріптестер! Есеп беру мерзімін еске саламыз.' : 'Уважаемые коллеги! Напоминаем о сроке представления отчёта.',
+          `${header}\n${due}\n${remaining(n.offset, n.unit, lang)}`,
+          owed,
+          kk ? 'Мерзімді күнтізбеге қосу үшін тіркелген .ics файлын ашыңыз.' : 'Чтобы добавить срок в календарь, откройте приложенный файл .ics.',
+        ].join('\n\n'),
+      };
+    case 'escalation':
+      if (n.audience === 'party') {
+        return {
+          subject: kk ? `Merzim: есеп мерзімінде ұсынылмады — ${input.party.name.kk}` : `Merzim: отчёт не представлен в срок — ${input.party.name.ru}`,
+          body: [
+            kk ? 'Есеп белгіленген мерзімде ұсынылмады. Оны мүмкіндігінше тезірек ұсынуыңызды сұраймыз.' : 'Отчёт не представлен в установленный срок. Просим представить его как можно скорее.',
+            `${header}\n${due}`,
+            owed,
+          ].join('\n\n'),
+        };
+      }
+      return escalationText(input, n, lang, [header, due].join('\n'), owed);
+    case 'returned':
+      return {
+        subject: kk ? 'Merzim: есеп пысықтауға қайтарылды' : 'Merzim: отчёт возвращён на доработку',
+        body: [
+          kk ? 'Есебіңіз пысықтауға қайтарылды.' : 'Ваш отчёт возвращён на доработку.',
+          `${header}\n${kk ? 'Түсініктеме' : 'Комментарий'}: ${n.comment}\n${kk ? 'Қайтарған' : 'Вернул(а)'}: ${n.returnedBy}\n${due}`,
+          owed,
+        ].join('\n\n'),
+      };
+    case 'deadline_changed':
+      return {
+        subject: kk
+          ? `Merzim: есеп беру мерзімі өзгертілді — ${dateText(input.due.effectiveDueDate, 'kk')}`
+          : `Merzim: срок представления отчёта изменён — ${dateText(input.due.effectiveDueDate, 'ru')}`,
+        body: [
+          kk ? 'Есеп беру мерзімі өзгертілді.' : 'Срок представления отчёта изменён.',
+          `${header}\n${kk ? 'Бұрынғы мерзім' : 'Прежний срок'}: ${dateText(n.previousDueDate, lang)}\n${due}\n${kk ? 'Негіздеме' : 'Основание'}: ${n.reason}`,
+          owed,
+        ].join('\n\n'),
+      };
+  }
+}
+
+/** The e-mail of one notice, both languages in one message (recipient's first), with the deadline invite where a deadline is ahead. */
+export function composeObligationMail(input: ComposeObligationMailInput): SendEmailInput {
+  const kk = compose(input, 'kk');
+  const ru = compose(input, 'ru');
+  const withInvite = input.notice.kind !== 'escalation';
+  return {
+    dedupeKey: input.dedupeKey,
+    to: input.to,
+    lang: input.lang,
+    subject: { kk: kk.subject, ru: ru.subject },
+    body: { kk: kk.body, ru: ru.body },
+    ...(withInvite ? { ics: { filename: 'merzim-deadline.ics', content: deadlineInvite(input) } } : {}),
+  };
+}
+
+function icsText(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+}
+
+/** RFC 5545 §3.1: lines of at most 75 octets, continued with a leading space, never splitting a UTF-8 character. */
+function fold(line: string): string {
+  const out: string[] = [];
+  let current = '';
+  let octets = 0;
+  for (const ch of line) {
+    const size = Buffer.byteLength(ch, 'utf8');
+    const limit = out.length === 0 ? 75 : 74;
+    if (octets + size > limit) {
+      out.push(current);
+      current = '';
+      octets = 0;
+    }
+    current += ch;
+    octets += size;
+  }
+  out.push(current);
+  return out.join('\r\n ');
+}
+
+function icsDate(date: IsoDate): string {
+  return date.replace(/-/g, '');
+}
+
+function icsStamp(iso: string): string {
+  return new Date(iso).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+/** An all-day event on the effective due date; the UID is stable per obligation so a moved deadline updates the same event. */
+export function deadlineInvite(input: ComposeObligationMailInput): string {
+  const first = input.lang;
+  const second: Lang = first === 'kk' ? 'ru' : 'kk';
+  const summary = (lang: Lang): string => (lang === 'kk' ? `Есеп беру мерзімі: ${input.party.name.kk}` : `Срок отчёта: ${input.party.name.ru}`);
+  const description = (lang: Lang): string => [...headerLines(input, lang), ...dueLines(input, lang)].join('\n');
+  const uid = `${createHash('sha256').update(input.obligationId).digest('hex').slice(0, 32)}@merzim`;
+  return [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Merzim//Reporting deadlines//KK',
+    'CALSCALE:GREGORIAN',
+    'METHOD:PUBLISH',
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    `SEQUENCE:${input.sequence}`,
+    `DTSTAMP:${icsStamp(input.now)}`,
+    `DTSTART;VALUE=DATE:${icsDate(input.due.effectiveDueDate)}`,
+    `DTEND;VALUE=DATE:${icsDate(addDays(input.due.effectiveDueDate, 1))}`,
+    `SUMMARY:${icsText(`${summary(first)} / ${summary(second)}`)}`,
+    `DESCRIPTION:${icsText(`${description(first)}\n\n${description(second)}`)}`,
+    'TRANSP:TRANSPARENT',
+    'END:VEVENT',
+    'END:VCALENDAR',
+  ].map(fold).join('\r\n') + '\r\n';
+}

@@ -1,0 +1,94 @@
+// Side effects of reporting cycles: timelines from the admin-edited working calendar, e-mail composition, lateness, read models.
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { WorkingCalendar } from '../domain/calendar.js';
+import { KZ_WORKING_CALENDAR } from '../domain/calendar-seed-kz.js';
+import {
+  computeObligationTimeline, workingDaysLate, type DueResolution, type ObligationTimeline, type ObligationTimelineInput,
+} from '../domain/cycle-timeline.js';
+import { listAgencies } from '../db/repositories/agencies.js';
+import { loadCalendarData } from '../db/repositories/calendar.js';
+import { getPlan } from '../db/repositories/plans.js';
+import { cycleSpecFromPlan } from '../domain/cycle-spec.js';
+import { upsertCycle, upsertObligation, type CycleProjection, type ObligationProjection } from '../db/repositories/cycles.js';
+import { FailureType, type CycleSpec } from '../workflows/shared.js';
+import { composeObligationMail, type ComposeObligationMailInput } from './cycle-mail.js';
+import { sendEmailOnce } from './email.js';
+import type { ActivityDeps } from './index.js';
+
+export type { ComposeObligationMailInput, ObligationNotice } from './cycle-mail.js';
+
+export interface BuildCycleSpecInput {
+  readonly planId: string;
+  /** "2019", "2019-H1", … of the plan policy's period kind. */
+  readonly period: string;
+}
+
+export interface MeasureLatenessInput {
+  readonly due: DueResolution;
+  /** Workflow time of the submission (the worker's clock is not the workflow's). */
+  readonly submittedAt: string;
+}
+
+export function createCycleActivities(deps: ActivityDeps) {
+  // Read on every use: an admin's edit of the calendar applies to the next timeline planned.
+  async function calendar(): Promise<WorkingCalendar> {
+    const { entries, years } = await loadCalendarData(deps.db);
+    if (entries.length > 0) return WorkingCalendar.fromEntries(entries, { years });
+    // An installation whose table was never seeded gets the seed it would have been given, not a calendar without holidays.
+    Context.current().log.warn('calendar_entries is empty: using the built-in Kazakhstan calendar seed');
+    return KZ_WORKING_CALENDAR;
+  }
+
+  return {
+    /** The CycleSpec of a confirmed plan for one period, from the plan, the agencies directory and the calendar as they are now. */
+    async buildCycleSpec(input: BuildCycleSpecInput): Promise<CycleSpec> {
+      const stored = await getPlan(deps.db, input.planId);
+      if (stored === undefined || stored.status !== 'confirmed') {
+        throw ApplicationFailure.nonRetryable(`plan ${input.planId} is ${stored?.status ?? 'not found'}: only a confirmed plan has cycles`, FailureType.InvalidInput);
+      }
+      const result = cycleSpecFromPlan({ planId: input.planId, plan: stored.plan, directory: await listAgencies(deps.db), period: input.period, calendar: await calendar() });
+      if (!result.ok) {
+        throw ApplicationFailure.create({
+          type: FailureType.InvalidInput, nonRetryable: true, details: [result.errors],
+          message: `plan ${input.planId}, ${input.period}: ${result.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
+        });
+      }
+      return result.spec;
+    },
+
+    /** Every reminder, the deadline and every escalation of one obligation, from the current working calendar. */
+    async planObligationTimeline(input: ObligationTimelineInput): Promise<ObligationTimeline> {
+      const cal = await calendar();
+      try {
+        return computeObligationTimeline(input, cal);
+      } catch (err) {
+        // A bad date or a calendar without working days will not heal on retry.
+        if (err instanceof RangeError) throw ApplicationFailure.nonRetryable(err.message, FailureType.InvalidInput);
+        throw err;
+      }
+    },
+
+    /**
+     * Writes one obligation notice (both languages, the deadline invite) and sends it once per dedupe key. Composed here,
+     * not in the workflow, so the text can improve without a workflow change and the history holds the facts, not the prose.
+     */
+    async sendObligationMail(input: ComposeObligationMailInput): Promise<{ messageId: string; alreadySent: boolean }> {
+      return sendEmailOnce(deps, composeObligationMail(input));
+    },
+
+    /** Working days between the effective due date and a submission (0 when on time), by the current calendar. */
+    async measureLateness(input: MeasureLatenessInput): Promise<{ workingDaysLate: number }> {
+      return { workingDaysLate: workingDaysLate(input.due, input.submittedAt, await calendar()) };
+    },
+
+    /** Upserts the cycles read model row of the calling workflow. */
+    async saveCycle(input: CycleProjection): Promise<{ written: boolean }> {
+      return { written: await upsertCycle(deps.db, input) };
+    },
+
+    /** Upserts the obligations read model row of the calling workflow. */
+    async saveObligation(input: ObligationProjection): Promise<{ written: boolean }> {
+      return { written: await upsertObligation(deps.db, input) };
+    },
+  };
+}

@@ -1,0 +1,126 @@
+// The cycles and obligations read models: idempotent upserts keyed by workflow id (a stale revision never overwrites a newer one), and reads for the API.
+import { sql, type Kysely } from 'kysely';
+import type { CycleRow, Database, ObligationRow } from '../database.js';
+
+export interface CycleProjection {
+  readonly workflowId: string;
+  readonly runId: string;
+  /** Grows with every write of one run: activity retries and concurrent handlers may land out of order. */
+  readonly revision: number;
+  readonly planId: string;
+  readonly period: string;
+  readonly policyId: string;
+  readonly status: CycleRow['status'];
+  readonly stage: string | null;
+  readonly closedReason: string | null;
+  readonly spec: unknown;
+  readonly openedAt: string;
+  readonly finishedAt: string | null;
+}
+
+export interface ObligationProjection {
+  readonly workflowId: string;
+  readonly runId: string;
+  readonly revision: number;
+  readonly cycleWorkflowId: string | null;
+  readonly planId: string;
+  readonly period: string;
+  readonly stageId: string;
+  readonly agencyCode: string;
+  readonly status: ObligationRow['status'];
+  readonly dueDate: string;
+  readonly effectiveDueDate: string | null;
+  readonly dueAt: string;
+  readonly reportVersion: number;
+  readonly report: unknown;
+  readonly submittedAt: string | null;
+  readonly workingDaysLate: number | null;
+  readonly acceptedAt: string | null;
+  readonly closedReason: string | null;
+  readonly openedAt: string;
+  readonly finishedAt: string | null;
+}
+
+/** Writes the cycle's state unless a newer revision of the same run is already there; true when written. */
+export async function upsertCycle(db: Kysely<Database>, c: CycleProjection): Promise<boolean> {
+  const values = {
+    run_id: c.runId,
+    revision: c.revision,
+    plan_id: c.planId,
+    period: c.period,
+    policy_id: c.policyId,
+    status: c.status,
+    stage: c.stage,
+    closed_reason: c.closedReason,
+    spec: JSON.stringify(c.spec),
+    opened_at: c.openedAt,
+    finished_at: c.finishedAt,
+  };
+  const row = await db
+    .insertInto('cycles')
+    .values({ workflow_id: c.workflowId, ...values })
+    .onConflict((oc) => oc
+      .column('workflow_id')
+      .doUpdateSet({ ...values, updated_at: sql`now()` })
+      .where((eb) => eb.or([eb('cycles.run_id', '<>', eb.ref('excluded.run_id')), eb('cycles.revision', '<', eb.ref('excluded.revision'))])))
+    .returning('workflow_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Writes the obligation's state unless a newer revision of the same run is already there; true when written. */
+export async function upsertObligation(db: Kysely<Database>, o: ObligationProjection): Promise<boolean> {
+  const values = {
+    run_id: o.runId,
+    revision: o.revision,
+    cycle_workflow_id: o.cycleWorkflowId,
+    plan_id: o.planId,
+    period: o.period,
+    stage_id: o.stageId,
+    agency_code: o.agencyCode,
+    status: o.status,
+    due_date: o.dueDate,
+    effective_due_date: o.effectiveDueDate,
+    due_at: o.dueAt,
+    report_version: o.reportVersion,
+    report: o.report === null ? null : JSON.stringify(o.report),
+    submitted_at: o.submittedAt,
+    working_days_late: o.workingDaysLate,
+    accepted_at: o.acceptedAt,
+    closed_reason: o.closedReason,
+    opened_at: o.openedAt,
+    finished_at: o.finishedAt,
+  };
+  const row = await db
+    .insertInto('obligations')
+    .values({ workflow_id: o.workflowId, ...values })
+    .onConflict((oc) => oc
+      .column('workflow_id')
+      .doUpdateSet({ ...values, updated_at: sql`now()` })
+      .where((eb) => eb.or([eb('obligations.run_id', '<>', eb.ref('excluded.run_id')), eb('obligations.revision', '<', eb.ref('excluded.revision'))])))
+    .returning('workflow_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function getCycle(db: Kysely<Database>, workflowId: string): Promise<CycleRow | undefined> {
+  return db.selectFrom('cycles').selectAll().where('workflow_id', '=', workflowId).executeTakeFirst();
+}
+
+export async function listCycles(db: Kysely<Database>, filter: { planId?: string; status?: CycleRow['status'] } = {}): Promise<CycleRow[]> {
+  let q = db.selectFrom('cycles').selectAll().orderBy('plan_id').orderBy('period');
+  if (filter.planId !== undefined) q = q.where('plan_id', '=', filter.planId);
+  if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+  return q.execute();
+}
+
+export async function listObligations(
+  db: Kysely<Database>,
+  filter: { cycleWorkflowId?: string; agencyCode?: string; status?: ObligationRow['status'] } = {},
+): Promise<ObligationRow[]> {
+  let q = db.selectFrom('obligations').selectAll().orderBy('due_at').orderBy('workflow_id');
+  if (filter.cycleWorkflowId !== undefined) q = q.where('cycle_workflow_id', '=', filter.cycleWorkflowId);
+  if (filter.agencyCode !== undefined) q = q.where('agency_code', '=', filter.agencyCode);
+  if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+  return q.execute();
+}

@@ -1,0 +1,236 @@
+// The one place a reporting cycle's time is computed: reminder, deadline and escalation instants from a spec and a working calendar.
+import type { ShiftDirection, WorkingCalendar } from './calendar.js';
+import { addDays, parseIsoDate, type IsoDate } from './dates.js';
+import type { EscalationStep, ReminderSettings } from './plan.js';
+import { endOfLocalDay, KZ_TIME_ZONE, localDateOf, localToInstant } from './tz.js';
+import {
+  obligationWorkflowId, type ChainRole, type CycleChain, type CycleSpec, type Lang, type PartySpec, type ReceivingRole, type ReportingRole,
+} from '../workflows/shared.js';
+
+export interface TimelineOptions {
+  /** IANA zone of the deadlines (Asia/Almaty: Kazakhstan is one zone since 2024). */
+  readonly timeZone?: string;
+  /** Local hour at which reminders and later escalation notices go out: the start of a working day, not midnight. */
+  readonly noticeHour?: number;
+}
+
+const DEFAULT_NOTICE_HOUR = 9;
+
+export interface DueResolution {
+  /** As written. */
+  readonly dueDate: IsoDate;
+  /** After the plan's shift off non-working days. */
+  readonly effectiveDueDate: IsoDate;
+  /** ISO instant: the last millisecond of the effective due day, local time. */
+  readonly dueInstant: string;
+}
+
+/** The instant a due date falls due: shifted as the plan chooses, then the end of that local day. */
+export function resolveDue(dueDate: IsoDate, shift: ShiftDirection, calendar: WorkingCalendar, options: TimelineOptions = {}): DueResolution {
+  const effectiveDueDate = calendar.shift(dueDate, shift);
+  return { dueDate, effectiveDueDate, dueInstant: new Date(endOfLocalDay(effectiveDueDate, options.timeZone ?? KZ_TIME_ZONE)).toISOString() };
+}
+
+/** Who an escalation step reaches, as the plan's ladder names it (EscalationStep.notify). */
+export type EscalationAudience = EscalationStep['notify'][number];
+
+interface ItemBase {
+  /** ISO instant at which the item is due. */
+  readonly at: string;
+  /** The local date of `at`. */
+  readonly date: IsoDate;
+}
+
+export interface ReminderItem extends ItemBase {
+  readonly kind: 'reminder';
+  readonly offset: number;
+  readonly unit: ReminderSettings['unit'];
+  readonly agencyCode: string;
+  readonly recipients: readonly string[];
+  readonly lang: Lang;
+}
+
+/** The moment the obligation becomes overdue (the first instant after the due day). */
+export interface DeadlineItem extends ItemBase {
+  readonly kind: 'deadline';
+}
+
+export interface EscalationItem extends ItemBase {
+  readonly kind: 'escalation';
+  /** Index of the step in the plan's ladder. */
+  readonly step: number;
+  readonly after: number;
+  readonly unit: EscalationStep['unit'];
+  readonly audience: EscalationAudience;
+  /** The agency told. */
+  readonly agencyCode: string;
+  readonly recipients: readonly string[];
+  readonly lang: Lang;
+}
+
+export type TimelineItem = ReminderItem | DeadlineItem | EscalationItem;
+
+export interface ObligationTimelineInput {
+  readonly stage: { readonly id: string; readonly from: ReportingRole; readonly to: ReceivingRole };
+  readonly party: PartySpec;
+  readonly chain: CycleChain;
+  readonly dueDate: IsoDate;
+  readonly shift: ShiftDirection;
+  readonly reminders: ReminderSettings;
+  readonly escalation: readonly EscalationStep[];
+}
+
+export interface ObligationTimeline extends DueResolution {
+  /** Ordered by instant; at one instant the deadline comes before its escalations. */
+  readonly items: readonly TimelineItem[];
+}
+
+const LEVEL: Readonly<Record<ChainRole, number>> = { executors: 0, coordinator: 1, pm_office: 2, presidential_administration: 3 };
+
+function chainParty(level: number, chain: CycleChain): PartySpec | undefined {
+  return level === 1 ? chain.coordinator : level === 2 ? chain.pmOffice : level === 3 ? chain.presidentialAdministration : undefined;
+}
+
+function reporters(p: PartySpec): readonly string[] {
+  return p.emails.reporter.length > 0 ? p.emails.reporter : p.emails.head;
+}
+
+interface Target {
+  readonly agency: PartySpec;
+  readonly level: number;
+  readonly recipients: readonly string[];
+}
+
+/**
+ * The ladder is written from the executors' stage: "coordinator" is whom the report is owed to,
+ * "pm_office" the level above that. A later stage reads it one level up — the stage's receiver
+ * takes the coordinator's place — so the coordinator's overdue summary reaches the PM Office and
+ * the PM Office's overdue report the Presidential Administration. A role past the top of the
+ * chain reaches nobody.
+ */
+function escalationTarget(audience: EscalationAudience, input: ObligationTimelineInput): Target | undefined {
+  const receiverLevel = LEVEL[input.stage.to];
+  const at = (level: number, pick: (p: PartySpec) => readonly string[]): Target | undefined => {
+    const agency = chainParty(level, input.chain);
+    return agency === undefined ? undefined : { agency, level, recipients: pick(agency) };
+  };
+  switch (audience) {
+    case 'party': return { agency: input.party, level: LEVEL[input.stage.from], recipients: reporters(input.party) };
+    case 'coordinator': return at(receiverLevel, reporters);
+    case 'coordinator_head': return at(receiverLevel, (p) => p.emails.head);
+    case 'pm_office': return at(receiverLevel + 1, reporters);
+    case 'presidential_administration': return at(LEVEL.presidential_administration, reporters);
+  }
+}
+
+function noticeInstant(date: IsoDate, timeZone: string, hour: number): string {
+  const { year, month, day } = parseIsoDate(date);
+  return new Date(localToInstant({ year, month, day, hour }, timeZone)).toISOString();
+}
+
+const KIND_ORDER: Readonly<Record<TimelineItem['kind'], number>> = { reminder: 0, deadline: 1, escalation: 2 };
+
+/**
+ * Every reminder, the deadline and every escalation of one obligation if nobody reported: pure.
+ * Reminders go out at `noticeHour` local, `offset` days (working or calendar) before the effective
+ * due date; the deadline passes at the end of that day; a step `after` 0 goes out then, later steps
+ * at `noticeHour` of the day `after` days later. A by-agreement party is never escalated past the
+ * stage's receiver. Items with no address keep an empty recipient list, so a preview shows the gap.
+ */
+export function computeObligationTimeline(input: ObligationTimelineInput, calendar: WorkingCalendar, options: TimelineOptions = {}): ObligationTimeline {
+  const timeZone = options.timeZone ?? KZ_TIME_ZONE;
+  const hour = options.noticeHour ?? DEFAULT_NOTICE_HOUR;
+  const due = resolveDue(input.dueDate, input.shift, calendar, { timeZone });
+  const overdueAt = new Date(Date.parse(due.dueInstant) + 1).toISOString();
+  const items: TimelineItem[] = [];
+
+  for (const offset of [...new Set(input.reminders.offsets)]) {
+    const date = calendar.subtractDays(due.effectiveDueDate, offset, input.reminders.unit);
+    items.push({
+      kind: 'reminder', offset, unit: input.reminders.unit, at: noticeInstant(date, timeZone, hour), date,
+      agencyCode: input.party.agencyCode, recipients: reporters(input.party), lang: input.party.lang,
+    });
+  }
+
+  items.push({ kind: 'deadline', at: overdueAt, date: addDays(due.effectiveDueDate, 1) });
+
+  const receiverLevel = LEVEL[input.stage.to];
+  input.escalation.forEach((step, index) => {
+    const date = step.after === 0
+      ? addDays(due.effectiveDueDate, 1)
+      : step.unit === 'working' ? calendar.addWorkingDays(due.effectiveDueDate, step.after) : addDays(due.effectiveDueDate, step.after);
+    const at = step.after === 0 ? overdueAt : noticeInstant(date, timeZone, hour);
+    const seen = new Set<string>();
+    for (const audience of step.notify) {
+      const target = escalationTarget(audience, input);
+      if (target === undefined) continue;
+      if (input.party.byAgreement && target.level > receiverLevel) continue;
+      // Two roles can name the same people (the receiver is also the top of the chain): tell them once per step.
+      const key = `${target.agency.agencyCode}|${[...target.recipients].sort().join(',')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      items.push({
+        kind: 'escalation', step: index, after: step.after, unit: step.unit, audience, at, date,
+        agencyCode: target.agency.agencyCode, recipients: target.recipients, lang: target.agency.lang,
+      });
+    }
+  });
+
+  // Array#sort is stable, so escalations of one step keep the order the plan lists their audiences in.
+  items.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : KIND_ORDER[a.kind] - KIND_ORDER[b.kind]
+    || (a.kind === 'escalation' && b.kind === 'escalation' ? a.step - b.step : 0)));
+  return { ...due, items };
+}
+
+export interface PreviewObligation extends DueResolution {
+  readonly obligationId: string;
+  readonly stageId: string;
+  readonly agencyCode: string;
+  readonly byAgreement: boolean;
+  readonly items: readonly TimelineItem[];
+}
+
+export type PreviewEntry = TimelineItem & { readonly obligationId: string; readonly stageId: string; readonly party: string };
+
+export interface CyclePreview {
+  readonly planId: string;
+  readonly period: string;
+  readonly obligations: readonly PreviewObligation[];
+  /** Every item of every obligation, in time order: the cycle as it would run if nobody reported. */
+  readonly timeline: readonly PreviewEntry[];
+}
+
+/** The timeline each obligation of the cycle would compute — what `merzim cycle preview` prints. Pure. */
+export function previewCycle(spec: CycleSpec, calendar: WorkingCalendar, options: TimelineOptions = {}): CyclePreview {
+  const chain: CycleChain = { coordinator: spec.coordinator, pmOffice: spec.pmOffice, presidentialAdministration: spec.presidentialAdministration };
+  const obligations = spec.stages.flatMap((stage) => stage.parties.map((party): PreviewObligation => {
+    const timeline = computeObligationTimeline({
+      stage: { id: stage.id, from: stage.from, to: stage.to }, party, chain, dueDate: stage.dueDate,
+      shift: spec.shift, reminders: spec.reminders, escalation: spec.escalation,
+    }, calendar, options);
+    return {
+      obligationId: obligationWorkflowId(spec.planId, spec.period, party.agencyCode, stage.id),
+      stageId: stage.id, agencyCode: party.agencyCode, byAgreement: party.byAgreement, ...timeline,
+    };
+  }));
+  const timeline = obligations
+    .flatMap((o) => o.items.map((item): PreviewEntry => ({ ...item, obligationId: o.obligationId, stageId: o.stageId, party: o.agencyCode })))
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  return { planId: spec.planId, period: spec.period, obligations, timeline };
+}
+
+/**
+ * How late a submission is, in working days: 0 when it arrived by the due instant; otherwise the
+ * working days after the effective due date up to the day it arrived — a report that arrives on a
+ * day off counts from the next working day (nobody was there to receive it before).
+ */
+export function workingDaysLate(due: DueResolution, submittedAt: string, calendar: WorkingCalendar, options: TimelineOptions = {}): number {
+  const at = Date.parse(submittedAt);
+  if (at <= Date.parse(due.dueInstant)) return 0;
+  const arrived = calendar.shift(localDateOf(at, options.timeZone ?? KZ_TIME_ZONE), 'next');
+  let count = 0;
+  for (let day = addDays(due.effectiveDueDate, 1); day <= arrived; day = addDays(day, 1)) {
+    if (calendar.isWorkingDay(day)) count++;
+  }
+  return count;
+}

@@ -1,0 +1,112 @@
+// Imports a plan from the text of its decree as Adilet publishes it: the decree's points, the table (tab-separated or one cell per line), the glossary.
+import type { Plan } from '../plan.js';
+import { assemblePlan, planDate } from './assemble.js';
+import { costMultiplier, type ColumnRole } from './columns.js';
+import { findApprovingAct, findCoordinator, findPolicy, findTitle, readNotes, yearsOf } from './decree.js';
+import { cellValue, locateTable, readTable, type TableItem } from './decree-table.js';
+import { glossaryRecord, parseGlossary } from './glossary.js';
+import { buildMeasure, bilingual, type SourceRow } from './measures.js';
+import { createResolver } from './resolve.js';
+import { Diagnostics, emptyFileResult, isBlank, type ImportOptions, type ImportResult } from './result.js';
+import { cellText, detectLang } from './text.js';
+
+function splitLines(text: string): string[] {
+  return text.replace(/^\ufeff/, '').split(/\r\n|\r|\n/);
+}
+
+/** "1-бөлім. Дін саласындағы …" → number "1" and the title; "<b>Нормативтік …</b>" → no number. */
+function section(text: string, lang: 'kk' | 'ru'): Plan['sections'][number] {
+  const m = /^(\d+)\s*-\s*(?:бөлім|тарау|бағыт)\.?\s*(.*)$/iu.exec(text)
+    ?? /^(?:Раздел|Глава|Направление|Бөлім|Параграф)\s+(\d+)\.?\s*(.*)$/iu.exec(text)
+    ?? /^(\d+(?:\.\d+)*)\.\s+(.*)$/u.exec(text);
+  return m === null ? { number: null, title: bilingual(text, lang) } : { number: m[1] as string, title: bilingual((m[2] as string).trim(), lang) };
+}
+
+// An amendment that restates the plan itself: "Жоспар жаңа редакцияда", "План в редакции …".
+const RESTATES_PLAN = /(?:жоспар|іс-шаралар\s+жоспары|план)\p{L}*\s+(?:жаңа\s+редакцияда|в\s+редакции)/iu;
+
+/**
+ * Reads a decree text into a plan. Executor codes resolve against the plan's own glossary, then
+ * `opts.directory`; what the text does not say (a bare table has no act or coordinator) is an
+ * error diagnostic, never a guess. `plan` is null only when the text holds no plan table.
+ */
+export function importDecreeText(text: string, opts: ImportOptions): ImportResult {
+  if (isBlank(text)) return emptyFileResult('the decree text');
+  const lines = splitLines(text);
+  const lang = opts.lang ?? detectLang(text);
+  const diagnostics = new Diagnostics();
+  const table = locateTable(lines);
+  if (table === undefined) {
+    diagnostics.error('no_table', 'no plan table found: expected a header row naming the measure, the executors and the deadline ("Іс-шараның атауы … Жауапты орындаушылар … Орындау мерзімі")');
+    const glossaryStart = lines.findIndex((l) => cellText(l) !== '' && /аббревиатур/i.test(l));
+    const glossary = glossaryStart < 0 ? [] : parseGlossary(lines, glossaryStart, lines.length, lang);
+    return { plan: null, abbreviations: glossaryRecord(glossary), diagnostics: diagnostics.sorted() };
+  }
+
+  const glossary = parseGlossary(lines, table.end, lines.length, lang);
+  const resolver = createResolver(opts.directory, glossary, diagnostics);
+  const abbreviations = glossaryRecord(glossary);
+
+  const decreeTitle = cellText(lines.slice(0, table.start).find((l) => cellText(l) !== '') ?? '');
+  const found = findApprovingAct(lines, table.start, decreeTitle === '' ? undefined : bilingual(decreeTitle, lang));
+  const notes = readNotes(lines, diagnostics);
+  const title = findTitle(lines, table.start, diagnostics);
+  const years = (title && yearsOf(title.text)) ?? yearsOf(decreeTitle);
+  const coordinator = findCoordinator(lines, table.start, opts.directory);
+  if (coordinator !== undefined) {
+    diagnostics.info('coordinator_from_decree', `coordinator: ${coordinator.code}, the body the decree's reporting point sends the reports to`, { line: coordinator.line, field: 'coordinator' });
+  }
+  const policy = findPolicy(lines, table.start, diagnostics);
+  const restated = notes.amendments.filter((a) => RESTATES_PLAN.test(a.summary));
+  const date = planDate({ approvedBy: found?.act, amendments: notes.amendments, years }, restated, diagnostics);
+
+  const items = readTable(lines, table, resolver, diagnostics);
+  const costColumn = table.roles.indexOf('cost');
+  const ctx = {
+    resolver,
+    date,
+    lang,
+    costMultiplier: costColumn < 0 ? undefined : costMultiplier(table.headers[costColumn] ?? ''),
+    diagnostics,
+  };
+  const sections: Plan['sections'][number][] = [];
+  const measures: Plan['measures'][number][] = [];
+  for (const item of items) {
+    if (item.kind === 'heading') {
+      sections.push(section(item.text, lang));
+      continue;
+    }
+    const measure = buildMeasure(sourceRow(item, table.roles, sections.length === 0 ? null : sections.length - 1), measures.length, ctx);
+    if (measure !== null) measures.push(measure);
+  }
+  if (measures.length === 0) {
+    diagnostics.error('no_measures', 'the plan table has no rows that could be read');
+    return { plan: null, abbreviations, diagnostics: diagnostics.sorted() };
+  }
+
+  const plan = assemblePlan({
+    lang,
+    ...(title && { title }),
+    ...(found && { approvedBy: found.act }),
+    amendments: notes.amendments,
+    repeal: notes.repeal,
+    ...(years && { years }),
+    ...(coordinator && { coordinator: coordinator.code }),
+    policy,
+    sections,
+    measures,
+    abbreviations,
+  }, diagnostics);
+  return { plan, abbreviations, diagnostics: diagnostics.sorted() };
+}
+
+function sourceRow(item: Extract<TableItem, { kind: 'row' }>, roles: readonly (ColumnRole | null)[], section: number | null): SourceRow {
+  const cells: SourceRow['cells'] = {};
+  roles.forEach((role, j) => {
+    const cell = item.cells[j];
+    if (role === null || cell === undefined) return;
+    const first = cell.pieces[0];
+    cells[role] = { text: cellValue(cell), line: first?.line ?? item.line, pieces: cell.pieces };
+  });
+  return { cells, line: item.line, section };
+}

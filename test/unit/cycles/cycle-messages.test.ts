@@ -1,0 +1,116 @@
+// What enters a cycle is checked field by field, and what leaves it reads right: bilingual e-mails and a valid deadline invite.
+import { describe, expect, it } from 'vitest';
+import { composeObligationMail, type ComposeObligationMailInput } from '../../../activities/cycle-mail.js';
+import { KZ_WORKING_CALENDAR } from '../../../domain/calendar-seed-kz.js';
+import { resolveDue } from '../../../domain/cycle-timeline.js';
+import { validateCycleSpec, validateReport } from '../../../workflows/cycle-validation.js';
+import { AQDM, BGM, IIM, smallPlanSpec } from './small-plan.js';
+
+describe('validateCycleSpec', () => {
+  it('accepts the small plan', () => {
+    expect(validateCycleSpec(smallPlanSpec({ planId: 'p', year: 2026, stages: 'cascade' }))).toEqual([]);
+  });
+
+  it('names every problem by its path', () => {
+    const spec = smallPlanSpec({ planId: 'p', year: 2026, stages: 'executors' });
+    const broken = {
+      ...spec,
+      period: '2026-H3',
+      stages: [{ ...spec.stages[0]!, dueDate: '2027-02-30', parties: [IIM, { ...IIM, emails: { reporter: ['not-an-address'], head: [] } }] }],
+    };
+    expect(validateCycleSpec(broken)).toEqual([
+      'period: not a period key (YYYY, YYYY-H1, YYYY-Q3, YYYY-MM): "2026-H3"',
+      'stages[0].dueDate: not a date (YYYY-MM-DD): "2027-02-30"',
+      'stages[0].parties[1].emails.reporter[0]: not an e-mail address',
+      'stages[0].parties[1].agencyCode: "ІІМ" owes this stage twice',
+    ]);
+  });
+});
+
+describe('validateReport', () => {
+  it('takes a report on some of the measures owed', () => {
+    expect(validateReport({ submittedBy: 'r', items: [{ measure: '3', status: 'in_progress', text: 'Курс әзірленуде.' }] }, BGM)).toEqual([]);
+  });
+
+  it('refuses an empty report, unknown or repeated measures, and items without status or text', () => {
+    expect(validateReport({ submittedBy: 'r', items: [] }, BGM)).toEqual(['items: a report covers at least one measure']);
+    expect(validateReport({
+      submittedBy: 'r',
+      items: [
+        { measure: '2', status: 'done', text: 'x' },
+        { measure: '1', status: 'done', text: 'x' },
+        { measure: '1', status: 'done', text: 'x' },
+        { measure: '3', status: 'finished' as 'done', text: '' },
+      ],
+    }, BGM)).toEqual([
+      'items[0].measure: "2" is not a measure БҒМ reports on (1, 3)',
+      'items[2].measure: "1" appears twice',
+      'items[3].status: must be one of done, in_progress, not_done',
+      'items[3].text: must say what was done',
+    ]);
+  });
+});
+
+function mailInput(overrides: Partial<ComposeObligationMailInput> = {}): ComposeObligationMailInput {
+  return {
+    dedupeKey: 'reminder:obligation:p:2026:ІІМ:executors:2027-01-11T18:59:59.999Z:7',
+    notice: { kind: 'reminder', offset: 7, unit: 'working' },
+    to: ['report@iim.test'],
+    lang: 'ru',
+    obligationId: 'obligation:p:2026:ІІМ:executors',
+    planTitle: { kk: 'Іс-шаралар жоспары', ru: 'План мероприятий' },
+    period: '2026',
+    party: IIM,
+    receiver: AQDM.name,
+    due: resolveDue('2027-01-10', 'next', KZ_WORKING_CALENDAR),
+    sequence: 0,
+    now: '2026-12-28T04:00:00.000Z',
+    ...overrides,
+  };
+}
+
+describe('composeObligationMail', () => {
+  it('writes a reminder in both languages, with what is owed, the shifted deadline and an invite', () => {
+    const mail = composeObligationMail(mailInput());
+    expect(mail.subject).toEqual({
+      kk: 'Merzim: еске салу — есеп беру мерзімі 2027 жылғы 11 қаңтар',
+      ru: 'Merzim: напоминание — срок представления отчёта 11 января 2027 года',
+    });
+    expect(mail.body.ru).toContain('Срок: 11 января 2027 года, 23:59 (время Астаны)');
+    expect(mail.body.ru).toContain('Установленная дата (10 января 2027 года) приходится на нерабочий день, поэтому срок перенесён на 11 января 2027 года.');
+    expect(mail.body.ru).toContain('До срока осталось рабочих дней: 7.');
+    expect(mail.body.ru).toContain('  2. Проведение профилактических мероприятий по предупреждению религиозного экстремизма');
+    expect(mail.body.kk).toContain('Мерзімге дейін 7 жұмыс күні қалды.');
+    expect(mail.body.kk).toContain('Кезең: 2026 жыл');
+    expect(mail.lang).toBe('ru');
+  });
+
+  it('attaches an RFC 5545 invite: CRLF lines of at most 75 octets, an all-day event on the effective date, one UID per obligation', () => {
+    const first = composeObligationMail(mailInput()).ics!;
+    const moved = composeObligationMail(mailInput({ sequence: 1, due: resolveDue('2027-01-25', 'next', KZ_WORKING_CALENDAR) })).ics!;
+    expect(first.content.endsWith('\r\n')).toBe(true);
+    const physical = first.content.split('\r\n').slice(0, -1);
+    expect(physical.every((l) => Buffer.byteLength(l, 'utf8') <= 75)).toBe(true);
+    const unfolded = first.content.replace(/\r\n /g, '');
+    expect(unfolded).toContain('METHOD:PUBLISH');
+    expect(unfolded).toContain('DTSTART;VALUE=DATE:20270111\r\nDTEND;VALUE=DATE:20270112');
+    expect(unfolded).toContain('DTSTAMP:20261228T040000Z');
+    expect(unfolded).toContain('SUMMARY:Срок отчёта: Министерство внутренних дел / Есеп беру мерзімі: Ішкі істер министрлігі');
+    expect(unfolded).toContain('23:59 (время Астаны)\\nУстановленная дата');
+    expect(unfolded).toContain('\\, 23:59');
+    const uid = (ics: string): string | undefined => /\r\nUID:([^\r]+)/.exec(ics)?.[1];
+    expect(uid(moved.content)).toBe(uid(first.content));
+    expect(moved.content).toContain('SEQUENCE:1');
+  });
+
+  it('tells the coordinator about an overdue report without an invite, and marks a by-agreement party', () => {
+    const mail = composeObligationMail(mailInput({
+      notice: { kind: 'escalation', step: 0, after: 0, unit: 'working', audience: 'coordinator' },
+      lang: 'kk', to: ['report@aqdm.test'], party: { ...IIM, byAgreement: true },
+    }));
+    expect(mail.ics).toBeUndefined();
+    expect(mail.subject.kk).toBe('Merzim: Ішкі істер министрлігі есебі мерзімінде ұсынылмады');
+    expect(mail.body.ru).not.toContain('Просрочка');
+    expect(mail.body.ru).toContain('Исполнитель отчитывается по согласованию.');
+  });
+});

@@ -1,0 +1,42 @@
+// Replays the committed histories of reporting cycles against the current workflow code: a change that would break running cycles fails here.
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { Worker, bundleWorkflowCode, type ReplayResult, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
+import { historyFromObject, quietLogger } from './cycle-fixtures.js';
+
+/** Recorded by the cycle tests with MERZIM_RECORD_HISTORIES=test/replay/histories (then review and commit them). */
+const HISTORIES = fileURLToPath(new URL('../replay/histories/', import.meta.url));
+
+let bundle: WorkflowBundleWithSourceMap;
+
+function load(file: string): { workflowId: string; history: ReturnType<typeof historyFromObject> } {
+  const { workflowId, history } = JSON.parse(readFileSync(`${HISTORIES}${file}`, 'utf8')) as { workflowId: string; history: unknown };
+  return { workflowId, history: historyFromObject(history) };
+}
+
+beforeAll(async () => {
+  quietTemporalRuntime('ERROR');
+  bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+});
+
+describe('replay of committed histories', () => {
+  it('replays every recorded cycle and obligation without a determinism violation', async () => {
+    const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
+    expect(files.length).toBeGreaterThanOrEqual(30);
+    const results: ReplayResult[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, files.map(load))) results.push(result);
+    expect(results.map((r) => r.workflowId).sort()).toEqual(files.map((f) => load(f).workflowId).sort());
+    expect(results.filter((r) => r.error !== undefined).map((r) => `${r.workflowId}: ${r.error?.message}`)).toEqual([]);
+  });
+
+  it('fails with DeterminismViolationError when the history no longer matches the code', async () => {
+    const { workflowId, history } = load('never-reports.obligation-2.json');
+    // As if an earlier version had sent its first reminder through another activity.
+    const scheduled = history.events!.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendObligationMail')!;
+    scheduled.activityTaskScheduledEventAttributes!.activityType!.name = 'sendEmail';
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId)).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+});

@@ -1,0 +1,45 @@
+// The buildCycleSpec activity reads a confirmed plan, the agencies directory and the calendar from PostgreSQL.
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCycleActivities, type BuildCycleSpecInput } from '../../activities/cycles.js';
+import { upsertAgency } from '../../db/repositories/agencies.js';
+import { confirmPlan, createDraft } from '../../db/repositories/plans.js';
+import { seedReferenceData } from '../../db/seed.js';
+import { FailureType, type CycleSpec } from '../../workflows/shared.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { TEST_AGENCIES, testPlan } from '../helpers/plans.js';
+
+let tdb: TestDatabase;
+let activities: ReturnType<typeof createCycleActivities>;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  await seedReferenceData(tdb.db);
+  for (const a of TEST_AGENCIES) await upsertAgency(tdb.db, a);
+  activities = createCycleActivities({ db: tdb.db, mailer: undefined as never, mailFrom: 'unused' });
+});
+
+afterAll(async () => {
+  await tdb?.drop();
+});
+
+describe('buildCycleSpec', () => {
+  it('builds the spec of a confirmed plan with the contacts of the directory', async () => {
+    const id = await createDraft(tdb.db, { plan: testPlan(), diagnostics: [], sourceFormat: 'yaml', sourceName: null, createdBy: 'test' });
+    await confirmPlan(tdb.db, id, 'test');
+    const spec = await new MockActivityEnvironment().run<[BuildCycleSpecInput], CycleSpec, typeof activities.buildCycleSpec>(activities.buildCycleSpec, { planId: id, period: '2019' });
+    expect(spec.planId).toBe(id);
+    expect(spec.stages.map((s) => s.parties.map((p) => p.agencyCode))).toEqual([['БҒМ', 'АҚДМ', 'ІІМ', 'ҰҚК'], ['АҚДМ'], ['ПМК']]);
+    expect(spec.presidentialAdministration.agencyCode).toBe('ПӘ');
+    expect(spec.stages[0]!.parties.find((p) => p.agencyCode === 'ІІМ')!.emails.reporter).toEqual(['report@iim.example.kz']);
+  });
+
+  it('refuses a draft, non-retryably', async () => {
+    const id = await createDraft(tdb.db, { plan: testPlan({ approvedBy: { issuer: 'x', number: '999', date: '2019-01-01' } }), diagnostics: [], sourceFormat: 'yaml', sourceName: null, createdBy: 'test' });
+    const err = await new MockActivityEnvironment().run(activities.buildCycleSpec, { planId: id, period: '2019' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect((err as ApplicationFailure).type).toBe(FailureType.InvalidInput);
+    expect((err as ApplicationFailure).nonRetryable).toBe(true);
+  });
+});
