@@ -5,6 +5,7 @@ import type { Transporter } from 'nodemailer';
 import type { Database } from '../db/database.js';
 import { appendEvent } from '../db/repositories/events.js';
 import { createCycleActivities } from './cycles.js';
+import { createCycleOpeningActivities } from './cycle-opening.js';
 import { sendEmailOnce, type SendEmailInput } from './email.js';
 
 export type { SendEmailInput } from './email.js';
@@ -48,6 +49,7 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     ...createCycleActivities(deps),
+    ...createCycleOpeningActivities(deps),
   };
 }
 

@@ -10,10 +10,12 @@ import type { Probe } from './health.js';
 import { agencyRoutes } from './routes/agencies.js';
 import { authRoutes } from './routes/auth.js';
 import { calendarRoutes } from './routes/calendar.js';
+import { cycleRoutes } from './routes/cycles.js';
+import { createCycleEngine, type CycleEngine } from './cycle-engine.js';
 import { healthRoutes } from './routes/health.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { outboxRoutes } from './routes/outbox.js';
-import { NO_LIFECYCLE, planRoutes, type PlanLifecycle } from './routes/plans.js';
+import { planRoutes, type PlanLifecycle } from './routes/plans.js';
 import { userRoutes } from './routes/users.js';
 
 export interface AppDeps {
@@ -22,8 +24,9 @@ export interface AppDeps {
   readonly taskQueue: string;
   readonly probes: Readonly<Record<'temporal' | 'postgres' | 'smtp', Probe>>;
   readonly sinkEnabled: boolean;
-  /** What confirming, amending and repealing a plan sets in motion (Temporal schedules, signals); nothing by default. */
+  /** What confirming, amending and repealing a plan sets in motion; by default Temporal schedules and signals (cycle-engine.ts). */
   readonly planLifecycle?: PlanLifecycle;
+  readonly cycleEngine?: CycleEngine;
 }
 
 export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
@@ -47,7 +50,9 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     await api.register(agencyRoutes, { db: deps.db });
     await api.register(userRoutes, { db: deps.db });
     await api.register(calendarRoutes, { db: deps.db });
-    await api.register(planRoutes, { db: deps.db, lifecycle: deps.planLifecycle ?? NO_LIFECYCLE });
+    const engine = deps.cycleEngine ?? createCycleEngine({ client: deps.temporal, db: deps.db, taskQueue: deps.taskQueue });
+    await api.register(planRoutes, { db: deps.db, lifecycle: deps.planLifecycle ?? engine });
+    await api.register(cycleRoutes, { db: deps.db, temporal: deps.temporal, engine });
     await api.register(outboxRoutes, { db: deps.db, sinkEnabled: deps.sinkEnabled });
     await api.register(notificationRoutes, { temporal: deps.temporal, taskQueue: deps.taskQueue });
   });

@@ -4,6 +4,7 @@ import { createDb } from '../db/connect.js';
 import { createMailer } from '../worker/mailer.js';
 import { connectClient } from '../worker/temporal-connection.js';
 import { buildApp } from './app.js';
+import { createCycleEngine } from './cycle-engine.js';
 import { postgresProbe, smtpProbe, temporalProbe } from './health.js';
 
 let config;
@@ -21,10 +22,13 @@ const db = createDb(config.databaseUrl!, { applicationName: 'merzim-api' });
 const temporal = await connectClient(config.temporal);
 // The API sends no mail; the transport is here only so /health can tell whether SMTP answers.
 const mailer = config.smtpUrl === undefined ? undefined : createMailer(config.smtpUrl);
+const cycleEngine = createCycleEngine({ client: temporal, db, taskQueue: config.temporal.taskQueue });
+await cycleEngine.reconcileSchedules();
 const app = await buildApp(
   {
     db,
     temporal,
+    cycleEngine,
     taskQueue: config.temporal.taskQueue,
     probes: {
       temporal: temporalProbe(temporal),

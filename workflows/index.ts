@@ -2,3 +2,4 @@
 export { scheduledNotificationWorkflow } from './scheduled-notification.js';
 export { reportingCycleWorkflow } from './reporting-cycle.js';
 export { obligationWorkflow } from './obligation.js';
+export { openCycleWorkflow } from './open-cycle.js';

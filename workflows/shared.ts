@@ -283,3 +283,24 @@ export const returnReportUpdate = defineUpdate<ObligationSummary, [ReturnReportI
 export const extendUpdate = defineUpdate<ObligationSummary, [ExtendInput]>('extend');
 export const changeDeadlineSignal = defineSignal<[ChangeDeadlineInput]>('changeDeadline');
 export const closeObligationSignal = defineSignal<[CloseObligationInput]>('closeObligation');
+
+// ——— Opening cycles (Schedules) ————————————————————————————————————————————————————
+
+export interface OpenCycleInput {
+  readonly planId: string;
+  /** Given when an admin opens a cycle by hand; a Schedule leaves it out and the scheduled time decides. */
+  readonly period?: string;
+  readonly actor: string;
+}
+
+export interface OpenCycleResult {
+  readonly status: 'opened' | 'already_open' | 'not_opened';
+  readonly cycleId: string | null;
+  readonly period: string | null;
+  readonly reason: string | null;
+}
+
+/** `schedule:<planId>`: one Temporal Schedule per confirmed plan. */
+export function planScheduleId(planId: string): string {
+  return `schedule:${planId}`;
+}

@@ -1,11 +1,12 @@
 // Entry point of the `merzim` command line: a dispatcher over subcommands, each in its own file (add yours to COMMANDS).
 import { calendarCommand } from './calendar.js';
+import { cycleCommand } from './cycle.js';
 import { UsageError, type CliCommand, type CliIO } from './command.js';
 import { deadlineCommand } from './deadline.js';
 import { planCommand } from './plan.js';
 import { tokenCommand, userCommand } from './token.js';
 
-const COMMANDS: readonly CliCommand[] = [deadlineCommand, calendarCommand, planCommand, tokenCommand, userCommand];
+const COMMANDS: readonly CliCommand[] = [deadlineCommand, calendarCommand, planCommand, cycleCommand, tokenCommand, userCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -22,8 +22,6 @@ export interface PlanLifecycle {
   repealed(plan: StoredPlan, reason: string, actor: string): Promise<void>;
 }
 
-export const NO_LIFECYCLE: PlanLifecycle = { confirmed: async () => undefined, amended: async () => undefined, repealed: async () => undefined };
-
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
 
 const actSchema = {

@@ -107,20 +107,58 @@ export async function getCycle(db: Kysely<Database>, workflowId: string): Promis
   return db.selectFrom('cycles').selectAll().where('workflow_id', '=', workflowId).executeTakeFirst();
 }
 
-export async function listCycles(db: Kysely<Database>, filter: { planId?: string; status?: CycleRow['status'] } = {}): Promise<CycleRow[]> {
+export interface CycleFilter {
+  readonly planId?: string;
+  readonly period?: string;
+  readonly status?: CycleRow['status'];
+  /** Only these plans (the caller's scope); undefined = all. */
+  readonly planIds?: readonly string[];
+}
+
+export async function listCycles(db: Kysely<Database>, filter: CycleFilter = {}): Promise<CycleRow[]> {
   let q = db.selectFrom('cycles').selectAll().orderBy('plan_id').orderBy('period');
   if (filter.planId !== undefined) q = q.where('plan_id', '=', filter.planId);
+  if (filter.period !== undefined) q = q.where('period', '=', filter.period);
   if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+  if (filter.planIds !== undefined) q = filter.planIds.length === 0 ? q.where(sql<boolean>`false`) : q.where('plan_id', 'in', [...filter.planIds]);
   return q.execute();
 }
 
-export async function listObligations(
-  db: Kysely<Database>,
-  filter: { cycleWorkflowId?: string; agencyCode?: string; status?: ObligationRow['status'] } = {},
-): Promise<ObligationRow[]> {
-  let q = db.selectFrom('obligations').selectAll().orderBy('due_at').orderBy('workflow_id');
+export interface ObligationFilter {
+  readonly cycleWorkflowId?: string;
+  readonly planId?: string;
+  readonly period?: string;
+  readonly stageId?: string;
+  readonly agencyCode?: string;
+  readonly status?: ObligationRow['status'];
+  /** Only these plans (the caller's scope); undefined = all. */
+  readonly planIds?: readonly string[];
+  readonly limit?: number;
+}
+
+function filteredObligations(db: Kysely<Database>, filter: ObligationFilter) {
+  let q = db.selectFrom('obligations');
   if (filter.cycleWorkflowId !== undefined) q = q.where('cycle_workflow_id', '=', filter.cycleWorkflowId);
+  if (filter.planId !== undefined) q = q.where('plan_id', '=', filter.planId);
+  if (filter.period !== undefined) q = q.where('period', '=', filter.period);
+  if (filter.stageId !== undefined) q = q.where('stage_id', '=', filter.stageId);
   if (filter.agencyCode !== undefined) q = q.where('agency_code', '=', filter.agencyCode);
   if (filter.status !== undefined) q = q.where('status', '=', filter.status);
-  return q.execute();
+  if (filter.planIds !== undefined) q = filter.planIds.length === 0 ? q.where(sql<boolean>`false`) : q.where('plan_id', 'in', [...filter.planIds]);
+  return q;
+}
+
+export async function listObligations(db: Kysely<Database>, filter: ObligationFilter = {}): Promise<ObligationRow[]> {
+  return filteredObligations(db, filter).selectAll().orderBy('due_at').orderBy('workflow_id').limit(filter.limit ?? 5000).execute();
+}
+
+/** How many obligations are in each status under the same filter (the status filter itself aside). */
+export async function countObligationsByStatus(db: Kysely<Database>, filter: ObligationFilter = {}): Promise<Record<string, number>> {
+  const { status: _ignored, ...rest } = filter;
+  const rows = await filteredObligations(db, rest).select(['status', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('status').execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+export async function getObligation(db: Kysely<Database>, workflowId: string): Promise<ObligationRow | undefined> {
+  return db.selectFrom('obligations').selectAll().where('workflow_id', '=', workflowId).executeTakeFirst();
 }

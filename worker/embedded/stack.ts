@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Transporter } from 'nodemailer';
 import { buildApp } from '../../api/app.js';
+import { createCycleEngine } from '../../api/cycle-engine.js';
 import { postgresProbe, smtpProbe, temporalProbe } from '../../api/health.js';
 import { createDb } from '../../db/connect.js';
 import type { Database } from '../../db/database.js';
@@ -153,6 +154,8 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
     r.workerRun = r.worker.run();
 
     r.client = await connectClient(config.temporal, temporalAddress);
+    const cycleEngine = createCycleEngine({ client: r.client, db: r.db, taskQueue: config.temporal.taskQueue });
+    await cycleEngine.reconcileSchedules();
     r.app = await buildApp(
       {
         db: r.db,
@@ -160,6 +163,7 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
         taskQueue: config.temporal.taskQueue,
         probes: { temporal: temporalProbe(r.client), postgres: postgresProbe(r.db), smtp: smtpProbe(r.mailer) },
         sinkEnabled: r.sink !== undefined,
+        cycleEngine,
       },
       { logger: { level: config.logLevel === 'info' ? 'warn' : config.logLevel } },
     );

@@ -1,0 +1,208 @@
+// What a plan's life sets in motion in Temporal: a Schedule per confirmed plan that opens its cycles, amendments signalled
+// to running cycles, a repeal that deletes the schedule and closes open cycles with its reason.
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+import { listAgencies } from '../db/repositories/agencies.js';
+import { loadWorkingCalendar } from '../db/repositories/calendar.js';
+import { listCycles } from '../db/repositories/cycles.js';
+import { listPlans, type StoredPlan } from '../db/repositories/plans.js';
+import { cycleSpecFromPlan } from '../domain/cycle-spec.js';
+import { formatPeriodKey, parsePeriodKey, periodStart, periodsOfYear, type Period, type PeriodKind } from '../domain/periods.js';
+import type { AppliedChange } from '../domain/plan-amend.js';
+import { localDateOf, startOfLocalDay } from '../domain/tz.js';
+import { openCycleWorkflow } from '../workflows/index.js';
+import {
+  amendPlanSignal, closeCycleSignal, cycleStatusQuery, planScheduleId,
+  type CycleSpec, type CycleStatusView, type OpenCycleResult, type PlanAmendment,
+} from '../workflows/shared.js';
+import type { PlanLifecycle } from './routes/plans.js';
+
+const MONTH_NAMES = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'] as const;
+
+/** The months a period kind starts in: a schedule fires at 00:05 Almaty time on the first day of each period. */
+function periodStartMonths(kind: PeriodKind): (typeof MONTH_NAMES)[number][] {
+  const months = periodsOfYear(kind, 2000).map((p) => Number(periodStart(p).slice(5, 7)));
+  return months.map((m) => MONTH_NAMES[m - 1]!);
+}
+
+export interface CycleEngine extends PlanLifecycle {
+  /** Creates the plan's schedule if missing (idempotent). */
+  ensureSchedule(plan: StoredPlan): Promise<void>;
+  pause(planId: string, note: string): Promise<void>;
+  unpause(planId: string, note: string): Promise<void>;
+  /** Runs the schedule for missed periods, from..to inclusive (period keys). */
+  backfill(plan: StoredPlan, from: string, to: string): Promise<string[]>;
+  /** Opens one period's cycle now (admin), whatever the schedule says; waits for the opener's answer. */
+  openCycle(planId: string, period: string, actor: string): Promise<OpenCycleResult>;
+  scheduleState(planId: string): Promise<{ exists: boolean; paused: boolean; note: string | null; nextActionTimes: string[] }>;
+  /** At start: every confirmed plan has its schedule (a confirmation while Temporal was unreachable, the demo plans). */
+  reconcileSchedules(): Promise<number>;
+}
+
+export function createCycleEngine(deps: { client: Client; db: Kysely<Database>; taskQueue: string; now?: () => Date }): CycleEngine {
+  const { client, db, taskQueue } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  async function openCycles(planId: string): Promise<string[]> {
+    return (await listCycles(db, { planId, status: 'open' })).map((c) => c.workflow_id);
+  }
+
+  const engine: CycleEngine = {
+    async ensureSchedule(plan) {
+      const { years, policy } = plan.plan;
+      try {
+        await client.schedule.create({
+          scheduleId: planScheduleId(plan.id),
+          spec: {
+            calendars: [{ month: periodStartMonths(policy.period), dayOfMonth: 1, hour: 0, minute: 5 }],
+            timezone: 'Asia/Almaty',
+            startAt: new Date(startOfLocalDay(`${years.from}-01-01`)),
+            endAt: new Date(startOfLocalDay(`${years.to + 1}-01-01`) - 1),
+          },
+          action: { type: 'startWorkflow', workflowType: openCycleWorkflow, workflowId: `open-cycle:${plan.id}`, taskQueue, args: [{ planId: plan.id, actor: 'schedule' }] },
+          // Periods never overlap each other's opening, and a firing missed while Temporal was down is caught up within a day.
+          policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL, catchupWindow: '1 day' },
+          memo: { planId: plan.id },
+        });
+      } catch (err) {
+        if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+      }
+    },
+
+    async confirmed(plan) {
+      await engine.ensureSchedule(plan);
+      // A plan confirmed in the middle of one of its periods opens that period's cycle now rather than at the next period.
+      const year = Number(localDateOf(now().getTime()).slice(0, 4));
+      if (year >= plan.plan.years.from && year <= plan.plan.years.to) await client.schedule.getHandle(planScheduleId(plan.id)).trigger();
+    },
+
+    async amended(plan, applied, actor) {
+      const cycles = await openCycles(plan.id);
+      if (cycles.length === 0) return;
+      const [directory, calendar] = await Promise.all([listAgencies(db), loadWorkingCalendar(db)]);
+      for (const cycleId of cycles) {
+        const handle = client.workflow.getHandle(cycleId);
+        let running: CycleStatusView;
+        try {
+          running = await handle.query(cycleStatusQuery);
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) continue;
+          throw err;
+        }
+        const next = cycleSpecFromPlan({ planId: plan.id, plan: plan.plan, directory, period: running.period, calendar });
+        if (!next.ok) continue;
+        for (const signal of amendmentSignals(plan, running, next.spec, applied, actor)) await handle.signal(amendPlanSignal, signal);
+      }
+    },
+
+    async repealed(plan, reason, actor) {
+      try {
+        await client.schedule.getHandle(planScheduleId(plan.id)).delete();
+      } catch (err) {
+        if (!(err instanceof ScheduleNotFoundError)) throw err;
+      }
+      const act = plan.plan.repeal === null ? undefined : `${plan.plan.repeal.act.issuer} No. ${plan.plan.repeal.act.number} of ${plan.plan.repeal.act.date}`;
+      for (const cycleId of await openCycles(plan.id)) {
+        try {
+          await client.workflow.getHandle(cycleId).signal(closeCycleSignal, { reason, actor, ...(act === undefined ? {} : { act }) });
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        }
+      }
+    },
+
+    async pause(planId, note) {
+      await client.schedule.getHandle(planScheduleId(planId)).pause(note);
+    },
+
+    async unpause(planId, note) {
+      await client.schedule.getHandle(planScheduleId(planId)).unpause(note);
+    },
+
+    async backfill(plan, from, to) {
+      const first = parsePeriodKey(from);
+      const last = parsePeriodKey(to);
+      const periods: Period[] = [];
+      for (let y = first.year; y <= last.year; y++) {
+        for (const p of periodsOfYear(plan.plan.policy.period, y)) {
+          if (periodStart(p) >= periodStart(first) && periodStart(p) <= periodStart(last)) periods.push(p);
+        }
+      }
+      if (periods.length === 0) return [];
+      // Each period's firing is at 00:05 of its first day; the window covers them all and nothing else.
+      const start = new Date(startOfLocalDay(periodStart(periods[0]!)));
+      const end = new Date(startOfLocalDay(periodStart(periods[periods.length - 1]!)) + 10 * 60_000);
+      await client.schedule.getHandle(planScheduleId(plan.id)).backfill({ start, end, overlap: ScheduleOverlapPolicy.ALLOW_ALL });
+      return periods.map(formatPeriodKey);
+    },
+
+    async openCycle(planId, period, actor) {
+      return client.workflow.execute(openCycleWorkflow, {
+        workflowId: `open-cycle:${planId}:${period}:${now().getTime()}`,
+        taskQueue,
+        args: [{ planId, period, actor }],
+      });
+    },
+
+    async reconcileSchedules() {
+      const plans = await listPlans(db, { status: 'confirmed' });
+      for (const plan of plans) await engine.ensureSchedule(plan);
+      return plans.length;
+    },
+
+    async scheduleState(planId) {
+      try {
+        const d = await client.schedule.getHandle(planScheduleId(planId)).describe();
+        return { exists: true, paused: d.state.paused, note: d.state.note ?? null, nextActionTimes: d.info.nextActionTimes.map((t) => t.toISOString()) };
+      } catch (err) {
+        if (err instanceof ScheduleNotFoundError) return { exists: false, paused: false, note: null, nextActionTimes: [] };
+        throw err;
+      }
+    },
+  };
+  return engine;
+}
+
+/**
+ * Turns the plan's new version into what a running cycle understands, party by party: who is added, removed, replaced by a
+ * successor, and whose deadline moved. Ids are derived from the plan version, so a repeated delivery is ignored by the cycle.
+ */
+export function amendmentSignals(
+  plan: StoredPlan,
+  running: { obligations: readonly { stageId: string; agencyCode: string; dueDate: string; status: string }[] },
+  next: CycleSpec,
+  applied: readonly AppliedChange[],
+  actor: string,
+): PlanAmendment[] {
+  const last = plan.plan.amendments[plan.plan.amendments.length - 1];
+  const act = last === undefined ? undefined : `${last.act.issuer} No. ${last.act.number} of ${last.act.date}`;
+  const base = (n: number) => ({ amendmentId: `plan:${plan.id}:v${plan.version}:${n}`, actor, ...(act === undefined ? {} : { act }) });
+  const signals: PlanAmendment[] = [];
+  const live = running.obligations.filter((o) => o.status !== 'closed' && o.status !== 'accepted');
+  const replaced = new Map(applied.filter((c) => c.op === 'replace_executor').map((c) => [c.from!, c.to!]));
+  for (const stage of next.stages) {
+    const wanted = new Map(stage.parties.map((p) => [p.agencyCode, p]));
+    const present = live.filter((o) => o.stageId === stage.id);
+    for (const o of present) {
+      if (wanted.has(o.agencyCode)) continue;
+      const successor = replaced.get(o.agencyCode);
+      const party = successor === undefined ? undefined : wanted.get(successor);
+      if (party !== undefined && !present.some((p) => p.agencyCode === successor)) {
+        signals.push({ kind: 'replaceParty', ...base(signals.length), stageId: stage.id, agencyCode: o.agencyCode, successor: party });
+      } else {
+        signals.push({ kind: 'removeParty', ...base(signals.length), stageId: stage.id, agencyCode: o.agencyCode, reason: 'no longer an executor under the amended plan' });
+      }
+    }
+    for (const [code, party] of wanted) {
+      const existing = present.find((o) => o.agencyCode === code);
+      const byReplacement = [...replaced.entries()].some(([from, to]) => to === code && present.some((o) => o.agencyCode === from));
+      if (existing === undefined && !byReplacement && !running.obligations.some((o) => o.stageId === stage.id && o.agencyCode === code)) {
+        signals.push({ kind: 'addParty', ...base(signals.length), stageId: stage.id, party });
+      } else if (existing !== undefined && existing.dueDate !== stage.dueDate) {
+        signals.push({ kind: 'moveDeadline', ...base(signals.length), stageId: stage.id, agencyCode: code, newDueDate: stage.dueDate });
+      }
+    }
+  }
+  return signals;
+}

@@ -1,0 +1,324 @@
+// Reporting cycles and obligations: lists with filters and counts, schedules (pause, backfill, open by hand), and the
+// report itself — submit, accept, return, extend — as Temporal Updates whose validators answer before anything is recorded.
+import { ApplicationFailure } from '@temporalio/common';
+import { ScheduleNotFoundError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { CycleRow, Database, ObligationRow } from '../../db/database.js';
+import { countObligationsByStatus, getCycle, getObligation, listCycles, listObligations } from '../../db/repositories/cycles.js';
+import { appendEvent } from '../../db/repositories/events.js';
+import { getPlan } from '../../db/repositories/plans.js';
+import { isPeriodKey } from '../../domain/periods.js';
+import {
+  FailureType, acceptUpdate, extendUpdate, returnReportUpdate, submitUpdate,
+  type ReportItem,
+} from '../../workflows/shared.js';
+import { actorOf, principalOf, requireRole, type Principal } from '../auth.js';
+import type { CycleEngine } from '../cycle-engine.js';
+import { HttpError } from '../errors.js';
+import { canManage, canSee, scopeOf } from '../plan-access.js';
+
+const STATUSES = ['pending', 'overdue', 'submitted', 'returned', 'accepted', 'closed'] as const;
+
+/** The plans whose cycles the caller may list; undefined = all. Reporters are narrowed by agency instead. */
+async function visiblePlanIds(db: Kysely<Database>, p: Principal): Promise<readonly string[] | undefined> {
+  if (p.role === 'admin' || p.role === 'pm_office' || p.role === 'reporter') return undefined;
+  return [...(await scopeOf(db, p)).coordinated];
+}
+
+function cycleView(c: CycleRow, counts?: Record<string, number>) {
+  return {
+    id: c.workflow_id, planId: c.plan_id, period: c.period, policy: c.policy_id, status: c.status, stage: c.stage,
+    closedReason: c.closed_reason, openedAt: c.opened_at, finishedAt: c.finished_at, ...(counts === undefined ? {} : { counts }),
+  };
+}
+
+function obligationView(o: ObligationRow) {
+  return {
+    id: o.workflow_id, cycleId: o.cycle_workflow_id, planId: o.plan_id, period: o.period, stage: o.stage_id, agencyCode: o.agency_code,
+    status: o.status, dueDate: o.due_date, effectiveDueDate: o.effective_due_date, dueAt: o.due_at, reportVersion: o.report_version,
+    report: o.report, submittedAt: o.submitted_at, workingDaysLate: o.working_days_late, acceptedAt: o.accepted_at, closedReason: o.closed_reason,
+  };
+}
+
+export const cycleRoutes: FastifyPluginAsync<{ db: Kysely<Database>; temporal: Client; engine: CycleEngine }> = async (app, { db, temporal, engine }) => {
+  const idOf = (raw: string): string => decodeURIComponent(raw);
+
+  /** The obligation if the caller may see it (404 otherwise, so nothing leaks about other agencies). */
+  async function visibleObligation(request: FastifyRequest, id: string): Promise<ObligationRow> {
+    const p = principalOf(request);
+    const o = await getObligation(db, id);
+    if (o === undefined) throw new HttpError(404, 'not_found', `No obligation ${id}`);
+    if (p.role === 'admin' || p.role === 'pm_office') return o;
+    if (p.role === 'reporter' && p.agencyCode === o.agency_code) return o;
+    if (p.role === 'coordinator' && ((await scopeOf(db, p)).coordinated.has(o.plan_id) || p.agencyCode === o.agency_code)) return o;
+    throw new HttpError(404, 'not_found', `No obligation ${id}`);
+  }
+
+  /** Who reports in the obligation's stage and to whom, from the cycle's spec. */
+  async function stageOf(o: ObligationRow): Promise<{ from: string; to: string }> {
+    const cycle = o.cycle_workflow_id === null ? undefined : await getCycle(db, o.cycle_workflow_id);
+    const stage = (cycle?.spec as { stages?: { id: string; from: string; to: string }[] } | undefined)?.stages?.find((s) => s.id === o.stage_id);
+    return { from: stage?.from ?? 'executors', to: stage?.to ?? 'coordinator' };
+  }
+
+  /** Who reviews a report: whoever the stage reports to — the plan's coordinator, the PM Office — or an admin. */
+  async function assertReviewer(request: FastifyRequest, o: ObligationRow): Promise<void> {
+    const p = principalOf(request);
+    if (p.role === 'admin') return;
+    const { to } = await stageOf(o);
+    if (to === 'pm_office' && p.role === 'pm_office') return;
+    if (to === 'coordinator' && p.role === 'coordinator' && (await scopeOf(db, p)).coordinated.has(o.plan_id)) return;
+    throw new HttpError(403, 'forbidden', `Only the recipient of this report (${to}) or an admin may review it`);
+  }
+
+  async function assertReporter(p: Principal, o: ObligationRow): Promise<void> {
+    if (p.role === 'admin') return;
+    if ((p.role === 'reporter' || p.role === 'coordinator') && p.agencyCode === o.agency_code) return;
+    if (p.role === 'pm_office' && (await stageOf(o)).from === 'pm_office') return;
+    throw new HttpError(403, 'forbidden', `Only ${o.agency_code} submits this report`);
+  }
+
+  /** Runs an Update; a validator's or handler's refusal becomes a 4xx naming why, and nothing entered the history. */
+  async function update<T>(o: ObligationRow, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'obligation_closed', `Obligation ${o.workflow_id} is no longer running`);
+      const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+      if (cause instanceof ApplicationFailure) {
+        if (cause.type === FailureType.InvalidReport) throw new HttpError(422, 'invalid_report', cause.message);
+        if (cause.type === FailureType.InvalidTransition) throw new HttpError(409, 'invalid_transition', cause.message);
+        if (cause.type === FailureType.InvalidInput) throw new HttpError(400, 'invalid_request', cause.message);
+      }
+      if (err instanceof Error && /already completed/i.test(err.message)) throw new HttpError(409, 'obligation_closed', `Obligation ${o.workflow_id} is no longer running`);
+      throw err;
+    }
+  }
+
+  app.get<{ Querystring: { planId?: string; period?: string; status?: CycleRow['status'] } }>(
+    '/api/v1/cycles',
+    {
+      schema: {
+        tags: ['cycles'],
+        summary: 'Reporting cycles with obligation counts by status',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { planId: { type: 'string', format: 'uuid' }, period: { type: 'string', maxLength: 10 }, status: { type: 'string', enum: ['open', 'completed', 'closed'] } },
+        },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const planIds = await visiblePlanIds(db, p);
+      const cycles = await listCycles(db, { ...request.query, ...(planIds === undefined ? {} : { planIds }) });
+      const items = [];
+      for (const c of cycles) {
+        const counts = await countObligationsByStatus(db, { cycleWorkflowId: c.workflow_id, ...(p.role === 'reporter' ? { agencyCode: p.agencyCode ?? '' } : {}) });
+        if (p.role === 'reporter' && Object.keys(counts).length === 0) continue;
+        items.push(cycleView(c, counts));
+      }
+      return { items };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/api/v1/cycles/:id', { schema: { tags: ['cycles'], summary: 'One cycle and its obligations' } }, async (request) => {
+    const p = principalOf(request);
+    const id = idOf(request.params.id);
+    const c = await getCycle(db, id);
+    const planIds = await visiblePlanIds(db, p);
+    if (c === undefined || (planIds !== undefined && !planIds.includes(c.plan_id))) throw new HttpError(404, 'not_found', `No cycle ${id}`);
+    const obligations = await listObligations(db, { cycleWorkflowId: id, ...(p.role === 'reporter' ? { agencyCode: p.agencyCode ?? '' } : {}) });
+    if (p.role === 'reporter' && obligations.length === 0) throw new HttpError(404, 'not_found', `No cycle ${id}`);
+    return { ...cycleView(c, await countObligationsByStatus(db, { cycleWorkflowId: id, ...(p.role === 'reporter' ? { agencyCode: p.agencyCode ?? '' } : {}) })), obligations: obligations.map(obligationView) };
+  });
+
+  app.get<{ Querystring: { planId?: string; period?: string; agency?: string; status?: ObligationRow['status']; stage?: string } }>(
+    '/api/v1/obligations',
+    {
+      schema: {
+        tags: ['cycles'],
+        summary: 'Obligations with filters (plan, period, agency, status, stage) and counts; a reporter sees its own agency only',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            planId: { type: 'string', format: 'uuid' }, period: { type: 'string', maxLength: 10 }, agency: { type: 'string', maxLength: 100 },
+            status: { type: 'string', enum: [...STATUSES] }, stage: { type: 'string', maxLength: 100 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const q = request.query;
+      if (p.role === 'reporter' && q.agency !== undefined && q.agency !== p.agencyCode) throw new HttpError(403, 'forbidden', 'A reporter sees its own agency only');
+      const planIds = await visiblePlanIds(db, p);
+      const filter = {
+        ...(q.planId === undefined ? {} : { planId: q.planId }),
+        ...(q.period === undefined ? {} : { period: q.period }),
+        ...(q.stage === undefined ? {} : { stageId: q.stage }),
+        ...(q.status === undefined ? {} : { status: q.status }),
+        ...(p.role === 'reporter' ? { agencyCode: p.agencyCode ?? '' } : q.agency === undefined ? {} : { agencyCode: q.agency }),
+        ...(planIds === undefined ? {} : { planIds }),
+      };
+      return { counts: await countObligationsByStatus(db, filter), items: (await listObligations(db, filter)).map(obligationView) };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/api/v1/obligations/:id', { schema: { tags: ['cycles'], summary: 'One obligation with its report' } }, async (request) => {
+    return obligationView(await visibleObligation(request, idOf(request.params.id)));
+  });
+
+  app.post<{ Params: { id: string }; Body: { items: ReportItem[] } }>(
+    '/api/v1/obligations/:id/submit',
+    {
+      schema: {
+        tags: ['cycles'],
+        summary: "Submit the report (per-measure status and text); a late report is accepted and marked late in working days",
+        body: {
+          type: 'object',
+          required: ['items'],
+          additionalProperties: false,
+          properties: {
+            items: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 1000,
+              items: {
+                type: 'object',
+                required: ['measure', 'status', 'text'],
+                additionalProperties: false,
+                properties: { measure: { type: 'string', maxLength: 20 }, status: { type: 'string', enum: ['done', 'in_progress', 'not_done'] }, text: { type: 'string', maxLength: 20000 } },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const o = await visibleObligation(request, idOf(request.params.id));
+      const p = principalOf(request);
+      await assertReporter(p, o);
+      return update(o, () => temporal.workflow.getHandle(o.workflow_id).executeUpdate(submitUpdate, { args: [{ submittedBy: actorOf(p), items: request.body.items }] }));
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { comment?: string } }>(
+    '/api/v1/obligations/:id/accept',
+    { schema: { tags: ['cycles'], summary: 'Accept the report', body: { type: 'object', additionalProperties: false, properties: { comment: { type: 'string', maxLength: 5000 } } } } },
+    async (request) => {
+      const o = await visibleObligation(request, idOf(request.params.id));
+      await assertReviewer(request, o);
+      const p = principalOf(request);
+      return update(o, () => temporal.workflow.getHandle(o.workflow_id).executeUpdate(acceptUpdate, { args: [{ acceptedBy: actorOf(p), ...(request.body?.comment === undefined ? {} : { comment: request.body.comment }) }] }));
+    },
+  );
+
+  const redateBody = (reasonField: 'comment' | 'reason') =>
+    ({
+      type: 'object',
+      required: [reasonField, 'newDueDate'],
+      additionalProperties: false,
+      properties: { [reasonField]: { type: 'string', minLength: 1, maxLength: 5000 }, newDueDate: { type: 'string', format: 'date' } },
+    }) as const;
+
+  app.post<{ Params: { id: string }; Body: { comment: string; newDueDate: string } }>(
+    '/api/v1/obligations/:id/return',
+    { schema: { tags: ['cycles'], summary: 'Return the report with a comment and a new due date (reminders are re-planned)', body: redateBody('comment') } },
+    async (request) => {
+      const o = await visibleObligation(request, idOf(request.params.id));
+      await assertReviewer(request, o);
+      const p = principalOf(request);
+      return update(o, () => temporal.workflow.getHandle(o.workflow_id).executeUpdate(returnReportUpdate, { args: [{ returnedBy: actorOf(p), comment: request.body.comment, newDueDate: request.body.newDueDate }] }));
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { reason: string; newDueDate: string } }>(
+    '/api/v1/obligations/:id/extend',
+    { schema: { tags: ['cycles'], summary: 'Extend the deadline (the coordinator, with a reason)', body: redateBody('reason') } },
+    async (request) => {
+      const o = await visibleObligation(request, idOf(request.params.id));
+      await assertReviewer(request, o);
+      const p = principalOf(request);
+      return update(o, () => temporal.workflow.getHandle(o.workflow_id).executeUpdate(extendUpdate, { args: [{ extendedBy: actorOf(p), reason: request.body.reason, newDueDate: request.body.newDueDate }] }));
+    },
+  );
+
+  // ——— Schedules and opening cycles ————————————————————————————————————————————
+
+  async function managedPlan(request: FastifyRequest, id: string) {
+    const p = principalOf(request);
+    const plan = await getPlan(db, id);
+    const scope = await scopeOf(db, p);
+    if (plan === undefined || !canSee(p, scope, plan)) throw new HttpError(404, 'not_found', `No plan ${id}`);
+    if (!canManage(p, scope, plan)) throw new HttpError(403, 'forbidden', "Only the plan's coordinator or an admin may do this");
+    return plan;
+  }
+
+  const planParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
+  const noSchedule = (err: unknown): never => {
+    if (err instanceof ScheduleNotFoundError) throw new HttpError(409, 'no_schedule', 'The plan has no schedule (it is not confirmed, or it was repealed)');
+    throw err;
+  };
+
+  app.get<{ Params: { id: string } }>('/api/v1/plans/:id/schedule', { schema: { tags: ['cycles'], summary: "The plan's schedule: paused or not, next openings", params: planParams } }, async (request) => {
+    await managedPlan(request, request.params.id);
+    return engine.scheduleState(request.params.id);
+  });
+
+  for (const action of ['pause', 'unpause'] as const) {
+    app.post<{ Params: { id: string }; Body: { note?: string } }>(
+      `/api/v1/plans/:id/schedule/${action}`,
+      { schema: { tags: ['cycles'], summary: `${action === 'pause' ? 'Pause' : 'Resume'} the opening of new cycles`, params: planParams, body: { type: 'object', additionalProperties: false, properties: { note: { type: 'string', maxLength: 500 } } } } },
+      async (request) => {
+        await managedPlan(request, request.params.id);
+        const actor = actorOf(principalOf(request));
+        await engine[action](request.params.id, request.body?.note ?? `${action}d by ${actor}`).catch(noSchedule);
+        await appendEvent(db, { idempotencyKey: `schedule.${action}:${request.params.id}:${request.id}:${Date.now()}`, type: `schedule.${action}d`, actor, subjectType: 'plan', subjectId: request.params.id, payload: { note: request.body?.note ?? null } });
+        return engine.scheduleState(request.params.id);
+      },
+    );
+  }
+
+  app.post<{ Params: { id: string }; Body: { from: string; to: string } }>(
+    '/api/v1/plans/:id/schedule/backfill',
+    {
+      preHandler: requireRole('admin'),
+      schema: {
+        tags: ['cycles'],
+        summary: 'Open the cycles of missed periods (from..to inclusive)',
+        params: planParams,
+        body: { type: 'object', required: ['from', 'to'], additionalProperties: false, properties: { from: { type: 'string', maxLength: 10 }, to: { type: 'string', maxLength: 10 } } },
+      },
+    },
+    async (request) => {
+      const plan = await managedPlan(request, request.params.id);
+      for (const field of ['from', 'to'] as const) if (!isPeriodKey(request.body[field])) throw new HttpError(400, 'invalid_request', `body/${field}: not a period (2019, 2019-H1, 2019-Q3)`);
+      const periods = await engine.backfill(plan, request.body.from, request.body.to).catch(noSchedule);
+      await appendEvent(db, { idempotencyKey: `schedule.backfill:${plan.id}:${request.id}:${Date.now()}`, type: 'schedule.backfilled', actor: actorOf(principalOf(request)), subjectType: 'plan', subjectId: plan.id, payload: { periods } });
+      return { periods };
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { period: string } }>(
+    '/api/v1/plans/:id/cycles',
+    {
+      preHandler: requireRole('admin'),
+      schema: {
+        tags: ['cycles'],
+        summary: 'Open one cycle by hand (admin); an open cycle is not opened twice',
+        params: planParams,
+        body: { type: 'object', required: ['period'], additionalProperties: false, properties: { period: { type: 'string', maxLength: 10 } } },
+      },
+    },
+    async (request, reply) => {
+      const plan = await managedPlan(request, request.params.id);
+      if (!isPeriodKey(request.body.period)) throw new HttpError(400, 'invalid_request', 'body/period: not a period (2019, 2019-H1, 2019-Q3)');
+      const result = await engine.openCycle(plan.id, request.body.period, actorOf(principalOf(request)));
+      if (result.status === 'not_opened') throw new HttpError(409, 'not_opened', result.reason ?? 'not opened');
+      return reply.code(result.status === 'opened' ? 201 : 200).send(result);
+    },
+  );
+};

@@ -1,0 +1,52 @@
+// openCycleWorkflow: what a plan's Temporal Schedule (or an admin) runs to open one reporting cycle, exactly once per plan × period.
+import { ParentClosePolicy, WorkflowIdReusePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError, defineSearchAttributeKey } from '@temporalio/common';
+import type { Activities } from '../activities/index.js';
+import { reportingCycleWorkflow } from './reporting-cycle.js';
+import { FailureType, SearchAttributeKeys, cycleWorkflowId, type OpenCycleInput, type OpenCycleResult } from './shared.js';
+
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [FailureType.InvalidInput] },
+});
+
+/** Set by the server on every workflow a Schedule starts, backfills included: the time the firing was for. */
+const SCHEDULED_START = defineSearchAttributeKey('TemporalScheduledStartTime', 'DATETIME');
+
+/** Opens the cycle of the period that holds the scheduled time (or the given period); a cycle already open is left alone. */
+export async function openCycleWorkflow(input: OpenCycleInput): Promise<OpenCycleResult> {
+  const scheduled = workflowInfo().typedSearchAttributes.get(SCHEDULED_START);
+  const at = (scheduled ?? new Date()).toISOString();
+  const resolved = await acts.resolveCyclePeriod({ planId: input.planId, at, ...(input.period === undefined ? {} : { period: input.period }) });
+  if (!resolved.open) {
+    await acts.recordEvent({
+      idempotencyKey: `cycle.not_opened:${input.planId}:${resolved.period ?? at}:${workflowInfo().workflowId}`,
+      type: 'cycle.not_opened',
+      actor: input.actor,
+      subjectType: 'plan',
+      subjectId: input.planId,
+      payload: { period: resolved.period, reason: resolved.reason, at },
+    });
+    return { status: 'not_opened', cycleId: null, period: resolved.period, reason: resolved.reason };
+  }
+  const spec = await acts.buildCycleSpec({ planId: input.planId, period: resolved.period });
+  const cycleId = cycleWorkflowId(input.planId, resolved.period);
+  try {
+    await startChild(reportingCycleWorkflow, {
+      workflowId: cycleId,
+      args: [{ spec }],
+      // The cycle outlives this short opener; a business-keyed id that may be used once makes a second opening impossible.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      typedSearchAttributes: [
+        { key: SearchAttributeKeys.PlanId, value: input.planId },
+        { key: SearchAttributeKeys.Period, value: resolved.period },
+        { key: SearchAttributeKeys.Status, value: 'open' },
+      ],
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { status: 'already_open', cycleId, period: resolved.period, reason: null };
+    throw err;
+  }
+  return { status: 'opened', cycleId, period: resolved.period, reason: null };
+}
