@@ -53,6 +53,12 @@ export function createCycleActivities(deps: ActivityDeps) {
           message: `plan ${input.planId}, ${input.period}: ${result.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
         });
       }
+      // Also in the spec (and so in the cycle's input and read model): measures this cycle will never remind anybody of.
+      if ((result.spec.notOwed ?? []).length > 0) {
+        Context.current().log.info('measures owe no report in this cycle', {
+          planId: input.planId, period: input.period, notOwed: result.spec.notOwed!.map((m) => `${m.number}: ${m.reason}`),
+        });
+      }
       return result.spec;
     },
 

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { listAgencies } from '../db/repositories/agencies.js';
 import { loadWorkingCalendar } from '../db/repositories/calendar.js';
-import { listCycles } from '../db/repositories/cycles.js';
+import { getCycle, listCycles } from '../db/repositories/cycles.js';
 import { listPlans, type StoredPlan } from '../db/repositories/plans.js';
 import { cycleSpecFromPlan } from '../domain/cycle-spec.js';
 import { formatPeriodKey, parsePeriodKey, periodStart, periodsOfYear, type Period, type PeriodKind } from '../domain/periods.js';
@@ -90,7 +90,10 @@ export function createCycleEngine(deps: { client: Client; db: Kysely<Database>; 
           if (err instanceof WorkflowNotFoundError) continue;
           throw err;
         }
-        const next = cycleSpecFromPlan({ planId: plan.id, plan: plan.plan, directory, period: running.period, calendar });
+        // A cycle opened before measures had stages of their own keeps its three-stage shape: compare like with like.
+        const stored = await getCycle(db, cycleId);
+        const measureStages = (stored?.spec as { notOwed?: unknown } | undefined)?.notOwed !== undefined;
+        const next = cycleSpecFromPlan({ planId: plan.id, plan: plan.plan, directory, period: running.period, calendar, measureStages });
         if (!next.ok) continue;
         for (const signal of amendmentSignals(plan, running, next.spec, applied, actor)) await handle.signal(amendPlanSignal, signal);
       }

@@ -2,12 +2,12 @@
 import type { WorkingCalendar } from './calendar.js';
 import { resolveDue } from './cycle-timeline.js';
 import type { IsoDate } from './dates.js';
-import { obligationsForYear } from './due-dates.js';
-import { isPeriodKey, parsePeriodKey } from './periods.js';
+import { appliesToYear, obligationsForYear, type Obligation } from './due-dates.js';
+import { formatPeriodKey, isPeriodKey, parsePeriodKey, periodEnd, periodStart, periodsOfYear, type PeriodKey } from './periods.js';
 import type { Agency, BilingualName, Measure, Plan } from './plan.js';
-import { stageDeadlines } from './policies.js';
+import { deadlineFor, executorStage, stageDeadlines, type ReportingPolicy } from './policies.js';
 import { validateCycleSpec } from '../workflows/cycle-validation.js';
-import type { BilingualText, CycleSpec, PartySpec, ReceivingRole, ReportingRole, StageSpec } from '../workflows/shared.js';
+import type { BilingualText, CycleSpec, NotOwedMeasure, PartySpec, ReceivingRole, ReportingRole, StageSpec } from '../workflows/shared.js';
 
 export interface CycleSpecProblem {
   readonly field: string;
@@ -25,6 +25,11 @@ export interface CycleSpecInput {
   /** "2019", "2019-H1", … of the plan policy's period kind. */
   readonly period: string;
   readonly calendar: WorkingCalendar;
+  /**
+   * false: every measure owed in the period goes into the policy's stages, as cycles opened before measures had stages of
+   * their own were built — to compare a plan amendment with such a running cycle. Default true.
+   */
+  readonly measureStages?: boolean;
 }
 
 // A plan published in one language has nulls in the other: show what exists rather than nothing.
@@ -47,10 +52,53 @@ function partySpec(agency: Agency, measures: readonly Measure[], byAgreement: bo
 const REPORTING: readonly string[] = ['executors', 'coordinator', 'pm_office'];
 const RECEIVING: readonly string[] = ['coordinator', 'pm_office', 'presidential_administration'];
 
+/** Where an obligation is reported: in which cycle, and whether in the policy's executors' stage or in a stage of its own. */
+export interface ObligationPlacement {
+  readonly period: PeriodKey;
+  /** Its due date is the policy's executors' deadline for that period: reported in the regular stage. */
+  readonly regular: boolean;
+}
+
 /**
- * The cycle of `period`: the measures whose deadline rule creates an obligation in that period are owed;
- * executors report on their own measures, the coordinator and the PM Office on all of them. Renamed or merged
- * agencies are followed to the successor in force on the stage's due date.
+ * The cycle that holds an obligation. The candidates are the policy's periods that overlap the obligation's own period
+ * (for an annual policy, simply the year's cycle); of these, the first whose executors' deadline is not before the
+ * obligation's due date — the reporting round it falls in — else the last. So under decree 580 everything a year owes is
+ * in that year's cycle, and under the semi-annual programme "by 10 July 2018" is in 2018-H1 (reported with the half-year
+ * due that day) and "annually, by 1 December" in the second half. Regular when its due date is that cycle's own deadline.
+ */
+export function placeObligation(obligation: Obligation, policy: ReportingPolicy): ObligationPlacement {
+  const own = parsePeriodKey(obligation.period);
+  const deadline = executorStage(policy).deadline;
+  const candidates = periodsOfYear(policy.period, own.year).filter((c) => periodStart(c) <= periodEnd(own) && periodStart(own) <= periodEnd(c));
+  const chosen = candidates.find((c) => deadlineFor(c, deadline) >= obligation.due) ?? candidates[candidates.length - 1]!;
+  return { period: formatPeriodKey(chosen), regular: deadlineFor(chosen, deadline) === obligation.due };
+}
+
+/** A measure number as part of a stage id (and so of workflow ids): letters and digits, the rest one '-' ("2.3." → "2-3"). */
+function numberSlug(number: string, index: number): string {
+  const slug = number.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '');
+  return slug === '' ? `row${index + 1}` : slug;
+}
+
+interface OwnDue {
+  readonly measure: Measure;
+  /** Index into plan.measures. */
+  readonly index: number;
+  readonly due: IsoDate;
+  /** 1-based among the measure's own due dates in this cycle: the stage id keeps it when an amendment moves the date. */
+  readonly ordinal: number;
+}
+
+const byDate = (a: StageSpec, b: StageSpec): number => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : 0);
+
+/**
+ * The cycle of `period`. A measure whose deadline rule falls due on the policy's executors' date ("жыл сайын", "үнемі",
+ * "2019-2023 ж.ж.") is reported in the policy's executors' stage, to the coordinator; every other date it falls due on in
+ * this cycle ("2018 жылғы 10 шілдеге қарай", "жыл сайын, 1 желтоқсанға дейін", each date of "25 шілдеге, 25 желтоқсанға")
+ * is a stage of its own, `measure-<number>-due-<n>`, from the measure's executors to the recipient its completion form
+ * names. The coordinator and the PM Office report on every measure owed. Measures with no calendar deadline or an
+ * unreadable one owe nothing and are listed in `notOwed`. Renamed or merged agencies are followed to the successor in
+ * force on the stage's due date. Stages are in due order (the policy's chain order on equal dates).
  */
 export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
   const { plan } = input;
@@ -77,13 +125,78 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
     return agency;
   };
 
-  const owed = plan.measures.filter((m) => obligationsForYear(m.deadline.rule, period.year, plan.policy).some((o) => o.period === input.period));
+  // What each measure owes in this cycle: a report in the regular stage, on dates of its own, or nothing (and why).
+  const regular: Measure[] = [];
+  const own: OwnDue[] = [];
+  const notOwed: NotOwedMeasure[] = [];
+  plan.measures.forEach((m, index) => {
+    const rule = m.deadline.rule;
+    const skip = (reason: NotOwedMeasure['reason'], note: string): void => {
+      notOwed.push({ number: m.number, deadline: m.deadline.text, reason, note });
+    };
+    if (rule.kind === 'unparsed') return skip('unparsed', `the deadline could not be read (${rule.reason}): no date to remind of`);
+    if (rule.kind === 'as_needed') {
+      if (appliesToYear(rule.years, period.year)) skip('as_needed', 'no calendar deadline: reported when the need arises, never reminded or escalated');
+      return;
+    }
+    const obligations = obligationsForYear(rule, period.year, plan.policy);
+    let inRegular = false;
+    const dues = new Set<IsoDate>();
+    for (const o of obligations) {
+      if (input.measureStages === false) {
+        inRegular ||= o.period === input.period;
+        continue;
+      }
+      const placed = placeObligation(o, plan.policy);
+      if (placed.period !== input.period) continue;
+      if (placed.regular) inRegular = true;
+      else dues.add(o.due);
+    }
+    if (inRegular) regular.push(m);
+    [...dues].sort().forEach((due, i) => own.push({ measure: m, index, due, ordinal: i + 1 }));
+    if ((inRegular || dues.size > 0) && m.executors.length === 0) skip('no_executor', 'the plan names no executor to report on it');
+  });
+  const owed = plan.measures.filter((m) => regular.includes(m) || own.some((o) => o.measure === m));
   if (owed.length === 0) errors.push({ field: 'measures', message: `no measure of the plan is reported for ${input.period}` });
   const deadlines = stageDeadlines(plan.policy, period);
   const lastDue = deadlines.at(-1)?.due ?? `${period.year}-12-31`;
   const coordinator = current(plan.coordinator, lastDue, 'coordinator');
   const pmOffice = byKind('pm_office', 'pmOffice');
   const presidentialAdministration = byKind('presidential_administration', 'presidentialAdministration');
+
+  /** One party per agency that executes any of `measures` (its successor on `on`), with the measures it reports on. */
+  const executors = (measures: readonly Measure[], on: IsoDate): PartySpec[] => {
+    const perAgency = new Map<string, { agency: Agency; measures: Measure[]; byAgreement: boolean }>();
+    measures.forEach((m) => m.executors.forEach((e) => {
+      const agency = current(e.code, on, `measures[${plan.measures.indexOf(m)}].executors`);
+      if (agency === undefined) return;
+      const entry = perAgency.get(agency.code) ?? { agency, measures: [], byAgreement: false };
+      if (!entry.measures.includes(m)) entry.measures.push(m);
+      entry.byAgreement ||= e.byAgreement;
+      perAgency.set(agency.code, entry);
+    }));
+    return [...perAgency.values()].map((p) => partySpec(p.agency, p.measures, p.byAgreement));
+  };
+
+  /**
+   * Whom a measure's own-date report goes to: the recipient its completion form names. "Үкіметке ақпарат" (to the
+   * Government) goes to the PM Office: the Prime Minister's Office is the Government's own office, which takes in and
+   * controls what ministries send the Government (as decree 580 sends it the consolidated information), and the chain has
+   * no other level for the Government. A named agency that is the plan's coordinator, the PM Office or the Presidential
+   * Administration is that level of the chain; any other (ҰҚК for "ҰҚК-ге ақпарат") is the stage's own recipient, in the
+   * coordinator's place. None named: the coordinator, as for every other report of the plan.
+   */
+  const receiverOf = (m: Measure, on: IsoDate, field: string): { to: ReceivingRole; recipient?: PartySpec } | undefined => {
+    const r = m.recipient;
+    if (r === null) return { to: 'coordinator' };
+    if ('role' in r) return { to: r.role === 'government' ? 'pm_office' : r.role };
+    const agency = current(r.agency, on, `${field}.recipient`);
+    if (agency === undefined) return undefined;
+    if (agency.code === coordinator?.code) return { to: 'coordinator' };
+    if (agency.kind === 'pm_office') return { to: 'pm_office' };
+    if (agency.kind === 'presidential_administration') return { to: 'presidential_administration' };
+    return { to: 'coordinator', recipient: partySpec(agency, [m], false) };
+  };
 
   const stages: StageSpec[] = [];
   deadlines.forEach((d, i) => {
@@ -94,16 +207,9 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
     }
     let parties: PartySpec[];
     if (d.from === 'executors') {
-      const perAgency = new Map<string, { agency: Agency; measures: Measure[]; byAgreement: boolean }>();
-      owed.forEach((m) => m.executors.forEach((e) => {
-        const agency = current(e.code, d.due, `measures[${plan.measures.indexOf(m)}].executors`);
-        if (agency === undefined) return;
-        const entry = perAgency.get(agency.code) ?? { agency, measures: [], byAgreement: false };
-        if (!entry.measures.includes(m)) entry.measures.push(m);
-        entry.byAgreement ||= e.byAgreement;
-        perAgency.set(agency.code, entry);
-      }));
-      parties = [...perAgency.values()].map((p) => partySpec(p.agency, p.measures, p.byAgreement));
+      parties = executors(regular, d.due);
+      // Every measure owed may fall due on dates of its own: then nobody owes the regular stage.
+      if (parties.length === 0) return;
     } else {
       const agency = d.from === 'coordinator' ? coordinator : pmOffice;
       parties = agency === undefined ? [] : [partySpec(agency, owed, false)];
@@ -113,7 +219,24 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
       dueInstant: resolveDue(d.due, plan.shift, input.calendar).dueInstant, parties,
     });
   });
-  if (errors.length > 0 || coordinator === undefined || pmOffice === undefined || presidentialAdministration === undefined) return { ok: false, errors };
+
+  const used = new Set(stages.map((s) => s.id));
+  for (const o of own) {
+    const parties = executors([o.measure], o.due);
+    const receiver = receiverOf(o.measure, o.due, `measures[${o.index}]`);
+    if (parties.length === 0 || receiver === undefined) continue;
+    const base = `measure-${numberSlug(o.measure.number, o.index)}-due-${o.ordinal}`;
+    let id = base;
+    for (let n = 2; used.has(id); n++) id = `${base}-${n}`;
+    used.add(id);
+    stages.push({
+      id, from: 'executors', to: receiver.to, ...(receiver.recipient === undefined ? {} : { recipient: receiver.recipient }),
+      dueDate: o.due, dueInstant: resolveDue(o.due, plan.shift, input.calendar).dueInstant, parties,
+    });
+  }
+  // The same unknown code can be met in several stages: name it once.
+  const problems = errors.filter((e, i) => errors.findIndex((f) => f.field === e.field && f.message === e.message) === i);
+  if (problems.length > 0 || coordinator === undefined || pmOffice === undefined || presidentialAdministration === undefined) return { ok: false, errors: problems };
 
   const spec: CycleSpec = {
     planId: input.planId,
@@ -124,11 +247,13 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
     coordinator: partySpec(coordinator, owed, false),
     pmOffice: partySpec(pmOffice, owed, false),
     presidentialAdministration: partySpec(presidentialAdministration, owed, false),
-    stages,
+    // The earliest stage first: the cycle's current stage is the earliest one still open. Array#sort is stable.
+    stages: [...stages].sort(byDate),
     reminders: plan.reminders,
     escalation: plan.escalation,
+    notOwed,
   };
   // Whatever the directory holds (an address that is not one), the cycle must be able to start.
-  const problems = validateCycleSpec(spec);
-  return problems.length > 0 ? { ok: false, errors: problems.map((p) => ({ field: p.split(':')[0]!, message: p.slice(p.indexOf(':') + 1).trim() })) } : { ok: true, spec };
+  const invalid = validateCycleSpec(spec);
+  return invalid.length > 0 ? { ok: false, errors: invalid.map((p) => ({ field: p.split(':')[0]!, message: p.slice(p.indexOf(':') + 1).trim() })) } : { ok: true, spec };
 }

@@ -4,7 +4,7 @@ import { addDays, parseIsoDate, type IsoDate } from './dates.js';
 import type { EscalationStep, ReminderSettings } from './plan.js';
 import { endOfLocalDay, KZ_TIME_ZONE, localDateOf, localToInstant } from './tz.js';
 import {
-  obligationWorkflowId, type ChainRole, type CycleChain, type CycleSpec, type Lang, type PartySpec, type ReceivingRole, type ReportingRole,
+  obligationWorkflowId, stageChain, type ChainRole, type CycleChain, type CycleSpec, type Lang, type PartySpec, type ReceivingRole, type ReportingRole,
 } from '../workflows/shared.js';
 
 export interface TimelineOptions {
@@ -205,7 +205,8 @@ export function previewCycle(spec: CycleSpec, calendar: WorkingCalendar, options
   const chain: CycleChain = { coordinator: spec.coordinator, pmOffice: spec.pmOffice, presidentialAdministration: spec.presidentialAdministration };
   const obligations = spec.stages.flatMap((stage) => stage.parties.map((party): PreviewObligation => {
     const timeline = computeObligationTimeline({
-      stage: { id: stage.id, from: stage.from, to: stage.to }, party, chain, dueDate: stage.dueDate,
+      // As the cycle hands it to the obligation: a stage's own recipient receives in the place of the chain's party.
+      stage: { id: stage.id, from: stage.from, to: stage.to }, party, chain: stageChain(chain, stage), dueDate: stage.dueDate,
       shift: spec.shift, reminders: spec.reminders, escalation: spec.escalation,
     }, calendar, options);
     return {

@@ -63,11 +63,14 @@ export function validateCycleSpec(spec: CycleSpec): string[] {
   spec.stages.forEach((stage, i) => {
     const path = `stages[${i}]`;
     if (!text(stage.id)) problems.push(`${path}.id: must be a non-empty string`);
+    // Part of obligation workflow ids, whose parts ':' separates.
+    else if (stage.id.includes(':')) problems.push(`${path}.id: must not contain ':' ("${stage.id}")`);
     else if (stageIds.has(stage.id)) problems.push(`${path}.id: duplicate "${stage.id}"`);
     else stageIds.add(stage.id);
     if (!STAGE_FROM.includes(stage.from)) problems.push(`${path}.from: must be one of ${STAGE_FROM.join(', ')}`);
     if (!STAGE_TO.includes(stage.to)) problems.push(`${path}.to: must be one of ${STAGE_TO.join(', ')}`);
     if (!isIsoDate(stage.dueDate)) problems.push(`${path}.dueDate: not a date (YYYY-MM-DD): "${String(stage.dueDate)}"`);
+    if (stage.recipient !== undefined) problems.push(...validatePartySpec(stage.recipient, `${path}.recipient`));
     if (!Array.isArray(stage.parties) || stage.parties.length === 0) {
       problems.push(`${path}.parties: must be a non-empty list`);
       return;

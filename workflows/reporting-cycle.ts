@@ -1,7 +1,7 @@
 // reportingCycleWorkflow: one plan × period — opens an obligation per party per stage, applies plan amendments, closes on repeal.
 // Running cycles replay this code (test/replay/histories): a change to the commands it issues goes behind patched().
 import {
-  ApplicationFailure, CancellationScope, ParentClosePolicy, allHandlersFinished, condition, isCancellation, log, proxyActivities,
+  ApplicationFailure, CancellationScope, ParentClosePolicy, allHandlersFinished, condition, isCancellation, log, patched, proxyActivities,
   setHandler, startChild, upsertSearchAttributes, workflowInfo, type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
@@ -10,10 +10,17 @@ import { validateCycleSpec, validatePartySpec } from './cycle-validation.js';
 import { obligationWorkflow } from './obligation.js';
 import {
   FailureType, SearchAttributeKeys, amendPlanSignal, closeCycleSignal, closeObligationSignal, changeDeadlineSignal, cycleStatusQuery,
-  obligationChangedSignal, obligationWorkflowId,
+  obligationChangedSignal, obligationWorkflowId, stageChain,
   type AmendmentRecord, type CloseCycleInput, type CycleStatus, type CycleStatusView, type ObligationInput, type ObligationSummary,
   type PartySpec, type PlanAmendment, type ReportingCycleInput, type ReportingCycleResult, type StageSpec,
 } from './shared.js';
+
+/**
+ * A stage with its own recipient (a measure whose completion form names an agency, StageSpec.recipient) hands its
+ * obligations a chain with that agency as the receiver. Cycles that started obligations before this did so with the
+ * plan's chain: replaying them keeps it. Asked only for such stages, so every other cycle's history is unchanged.
+ */
+export const STAGE_RECIPIENT_PATCH = 'stage-recipient-receives-obligations';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -102,11 +109,12 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
   }
 
   function obligationInput(stage: StageState, party: PartySpec, dueDate: IsoDate): ObligationInput {
+    const chain = { coordinator: spec.coordinator, pmOffice: spec.pmOffice, presidentialAdministration: spec.presidentialAdministration };
     return {
       planId: spec.planId, planTitle: spec.planTitle, period: spec.period, policyId: spec.policyId,
       stage: { id: stage.spec.id, from: stage.spec.from, to: stage.spec.to }, party, dueDate, shift: spec.shift,
       reminders: spec.reminders, escalation: spec.escalation,
-      chain: { coordinator: spec.coordinator, pmOffice: spec.pmOffice, presidentialAdministration: spec.presidentialAdministration },
+      chain: stage.spec.recipient !== undefined && patched(STAGE_RECIPIENT_PATCH) ? stageChain(chain, stage.spec) : chain,
     };
   }
 

@@ -101,6 +101,23 @@ export interface StageSpec {
   /** End of the due day in Asia/Almaty after the plan's shift off non-working days (informative: each obligation recomputes it from the current calendar). */
   readonly dueInstant: string;
   readonly parties: readonly PartySpec[];
+  /**
+   * A specific agency that receives this stage's reports in the place of the chain's party at `to` (a measure whose
+   * completion form names it: "ҰҚК-ге ақпарат"). Its obligations name it as the receiver, and the escalation steps the
+   * ladder addresses to the receiver (coordinator, coordinator_head) reach it; the steps above it are the chain's, and a
+   * by-agreement party is still never escalated past it. Absent: the chain's party at `to` (every policy stage).
+   */
+  readonly recipient?: PartySpec;
+}
+
+/** A measure of the plan that no stage of the cycle asks a report on, and why: said, never silently dropped. */
+export interface NotOwedMeasure {
+  readonly number: string;
+  /** The deadline as the plan writes it. */
+  readonly deadline: string;
+  /** as_needed: no calendar deadline ("қажеттілігіне қарай"); unparsed: a deadline Merzim could not read; no_executor: nobody to report. */
+  readonly reason: 'as_needed' | 'unparsed' | 'no_executor';
+  readonly note: string;
 }
 
 /** Everything a reporting cycle needs, resolved from the plan by an activity before the cycle starts. */
@@ -118,10 +135,25 @@ export interface CycleSpec {
   readonly stages: readonly StageSpec[];
   readonly reminders: ReminderSettings;
   readonly escalation: readonly EscalationStep[];
+  /** Measures of the plan this cycle asks no report on (as needed, unreadable deadline, no executor); absent in specs built before it existed. */
+  readonly notOwed?: readonly NotOwedMeasure[];
 }
 
 /** The upper levels of the chain, which escalations reach. */
 export type CycleChain = Pick<CycleSpec, 'coordinator' | 'pmOffice' | 'presidentialAdministration'>;
+
+/**
+ * The chain as an obligation of `stage` sees it: a stage with its own recipient puts that agency in the place of the
+ * chain's party at `stage.to`, so the receiver, the overdue notices and the ladder's receiver steps reach it. Pure.
+ */
+export function stageChain(chain: CycleChain, stage: Pick<StageSpec, 'to' | 'recipient'>): CycleChain {
+  if (stage.recipient === undefined) return chain;
+  switch (stage.to) {
+    case 'coordinator': return { ...chain, coordinator: stage.recipient };
+    case 'pm_office': return { ...chain, pmOffice: stage.recipient };
+    case 'presidential_administration': return { ...chain, presidentialAdministration: stage.recipient };
+  }
+}
 
 export type ObligationStatus = 'pending' | 'overdue' | 'submitted' | 'returned' | 'accepted' | 'closed';
 export type CycleStatus = 'open' | 'completed' | 'closed';

@@ -52,21 +52,28 @@ export const cycleRoutes: FastifyPluginAsync<{ db: Kysely<Database>; temporal: C
     if (p.role === 'admin' || p.role === 'pm_office') return o;
     if (p.role === 'reporter' && p.agencyCode === o.agency_code) return o;
     if (p.role === 'coordinator' && ((await scopeOf(db, p)).coordinated.has(o.plan_id) || p.agencyCode === o.agency_code)) return o;
+    if (p.role === 'coordinator' && p.agencyCode !== null && (await stageOf(o)).recipient === p.agencyCode) return o;
     throw new HttpError(404, 'not_found', `No obligation ${id}`);
   }
 
-  /** Who reports in the obligation's stage and to whom, from the cycle's spec. */
-  async function stageOf(o: ObligationRow): Promise<{ from: string; to: string }> {
+  /** Who reports in the obligation's stage and to whom (a named recipient agency when the completion form names one). */
+  async function stageOf(o: ObligationRow): Promise<{ from: string; to: string; recipient: string | null }> {
     const cycle = o.cycle_workflow_id === null ? undefined : await getCycle(db, o.cycle_workflow_id);
-    const stage = (cycle?.spec as { stages?: { id: string; from: string; to: string }[] } | undefined)?.stages?.find((s) => s.id === o.stage_id);
-    return { from: stage?.from ?? 'executors', to: stage?.to ?? 'coordinator' };
+    const stages = (cycle?.spec as { stages?: { id: string; from: string; to: string; recipient?: { agencyCode: string } }[] } | undefined)?.stages;
+    const stage = stages?.find((s) => s.id === o.stage_id);
+    return { from: stage?.from ?? 'executors', to: stage?.to ?? 'coordinator', recipient: stage?.recipient?.agencyCode ?? null };
   }
 
   /** Who reviews a report: whoever the stage reports to — the plan's coordinator, the PM Office — or an admin. */
   async function assertReviewer(request: FastifyRequest, o: ObligationRow): Promise<void> {
     const p = principalOf(request);
     if (p.role === 'admin') return;
-    const { to } = await stageOf(o);
+    const { to, recipient } = await stageOf(o);
+    // A report addressed to a named agency ("ҰҚК-ге ақпарат") is reviewed by that agency's coordinator-role users.
+    if (recipient !== null) {
+      if (p.role === 'coordinator' && p.agencyCode === recipient) return;
+      throw new HttpError(403, 'forbidden', `Only the recipient of this report (${recipient}) or an admin may review it`);
+    }
     if (to === 'pm_office' && p.role === 'pm_office') return;
     if (to === 'coordinator' && p.role === 'coordinator' && (await scopeOf(db, p)).coordinated.has(o.plan_id)) return;
     throw new HttpError(403, 'forbidden', `Only the recipient of this report (${to}) or an admin may review it`);

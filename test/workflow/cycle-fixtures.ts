@@ -231,7 +231,12 @@ export class CycleScenario {
 
   /** Starts the cycle at 00:00 local on 1 December of the scenario year. */
   async start(stages: 'cascade' | 'executors', executors?: readonly PartySpec[]): Promise<void> {
-    this.spec = smallPlanSpec({ planId: this.planId, year: this.year, stages, ...(executors === undefined ? {} : { executors }) });
+    await this.startSpec(smallPlanSpec({ planId: this.planId, year: this.year, stages, ...(executors === undefined ? {} : { executors }) }));
+  }
+
+  /** Starts a cycle of any spec of this scenario's plan (planId) and year at 00:00 local on 1 December of the year. */
+  async startSpec(spec: CycleSpec): Promise<void> {
+    this.spec = spec;
     this.preview = previewCycle(this.spec, KZ_WORKING_CALENDAR);
     await this.advanceTo(localToInstant({ year: this.year, month: 12, day: 1 }, KZ_TIME_ZONE));
     if (this.worker === undefined) await this.startWorker();

@@ -5,6 +5,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker, bundleWorkflowCode, type ReplayResult, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
+import { STAGE_RECIPIENT_PATCH } from '../../workflows/reporting-cycle.js';
 import { historyFromObject, quietLogger } from './cycle-fixtures.js';
 
 /** Recorded by the cycle tests with MERZIM_RECORD_HISTORIES=test/replay/histories (then review and commit them). */
@@ -30,6 +31,15 @@ describe('replay of committed histories', () => {
     for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, files.map(load))) results.push(result);
     expect(results.map((r) => r.workflowId).sort()).toEqual(files.map((f) => load(f).workflowId).sort());
     expect(results.filter((r) => r.error !== undefined).map((r) => `${r.workflowId}: ${r.error?.message}`)).toEqual([]);
+  });
+
+  it('marks the stage-recipient patch only in cycles with a stage of its own recipient: older histories take the old path', () => {
+    const patches = (file: string): string[] => load(file).history.events!
+      .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+      .map((e) => (JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!).toString()) as { id: string }).id);
+    const cycles = readdirSync(HISTORIES).filter((f) => f.endsWith('.cycle.json')).sort();
+    expect(cycles.filter((f) => patches(f).length > 0)).toEqual(['measure-stage.cycle.json']);
+    expect(patches('measure-stage.cycle.json')).toEqual([STAGE_RECIPIENT_PATCH]);
   });
 
   it('fails with DeterminismViolationError when the history no longer matches the code', async () => {

@@ -30,9 +30,13 @@ describe('buildCycleSpec', () => {
     await confirmPlan(tdb.db, id, 'test');
     const spec = await new MockActivityEnvironment().run<[BuildCycleSpecInput], CycleSpec, typeof activities.buildCycleSpec>(activities.buildCycleSpec, { planId: id, period: '2019' });
     expect(spec.planId).toBe(id);
-    expect(spec.stages.map((s) => s.parties.map((p) => p.agencyCode))).toEqual([['БҒМ', 'АҚДМ', 'ІІМ', 'ҰҚК'], ['АҚДМ'], ['ПМК']]);
+    // Measure 2 ("annually, by 1 December") has a stage of its own before the regular one.
+    expect(spec.stages.map((s) => [s.id, s.parties.map((p) => p.agencyCode)])).toEqual([
+      ['measure-2-due-1', ['ІІМ', 'ҰҚК']], ['executors', ['БҒМ', 'АҚДМ']], ['summary', ['АҚДМ']], ['pm-office', ['ПМК']],
+    ]);
     expect(spec.presidentialAdministration.agencyCode).toBe('ПӘ');
     expect(spec.stages[0]!.parties.find((p) => p.agencyCode === 'ІІМ')!.emails.reporter).toEqual(['report@iim.example.kz']);
+    expect(spec.notOwed).toEqual([]);
   });
 
   it('refuses a draft, non-retryably', async () => {

@@ -1,7 +1,7 @@
 // The small plan every cycle test uses: coordinator АҚДМ, three executors (ҰҚК by agreement), the PM Office and the Presidential Administration.
 import { KZ_WORKING_CALENDAR } from '../../../domain/calendar-seed-kz.js';
 import { resolveDue } from '../../../domain/cycle-timeline.js';
-import { DEFAULT_ESCALATION, DEFAULT_REMINDERS } from '../../../domain/plan.js';
+import { DEFAULT_ESCALATION, DEFAULT_REMINDERS, type Agency } from '../../../domain/plan.js';
 import { ANNUAL_CASCADE_580, stageDeadlines } from '../../../domain/policies.js';
 import { parsePeriodKey } from '../../../domain/periods.js';
 import type { CycleSpec, PartySpec, StageSpec } from '../../../workflows/shared.js';
@@ -57,4 +57,13 @@ export function smallPlanSpec(opts: { planId: string; year: number; stages: 'cas
     reminders: DEFAULT_REMINDERS,
     escalation: DEFAULT_ESCALATION,
   };
+}
+
+/** The small plan's parties as an agencies directory (same names, languages and addresses), for specs built by cycleSpecFromPlan. */
+export function smallPlanDirectory(): Agency[] {
+  const kinds: Readonly<Record<string, Agency['kind']>> = { ҰҚК: 'presidential_body', ПМК: 'pm_office', ПӘ: 'presidential_administration' };
+  return [AQDM, IIM, BGM, UQK, PMO, PA, OM, MSM].map((p): Agency => ({
+    code: p.agencyCode, name: { ...p.name }, kind: kinds[p.agencyCode] ?? 'ministry', byAgreement: p.byAgreement, lang: p.lang,
+    contacts: [{ role: 'reporter', email: p.emails.reporter[0]! }, { role: 'head', email: p.emails.head[0]! }],
+  }));
 }
