@@ -45,16 +45,22 @@ function input(key: string, sendAt: Date): ScheduledNotificationInput {
   };
 }
 
+/** A worker with the real activities on a task queue of its own; the caller closes the mailer. */
+async function newWorker(): Promise<{ worker: Worker; taskQueue: string; mailer: ReturnType<typeof createMailer> }> {
+  const mailer = createMailer(sink.url);
+  const taskQueue = `tq-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }),
+  });
+  return { worker, taskQueue, mailer };
+}
+
 describe('scheduledNotificationWorkflow', () => {
   it('sleeps 30 days on the time-skipping server, then sends one bilingual e-mail and records the event', async () => {
-    const mailer = createMailer(sink.url);
-    const taskQueue = `tq-${randomUUID()}`;
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: bundle,
-      activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }),
-    });
+    const { worker, taskQueue, mailer } = await newWorker();
     const key = `reminder:${randomUUID()}`;
     const workflowStart = await env.currentTimeMs();
     const wallStart = Date.now();
@@ -85,14 +91,7 @@ describe('scheduledNotificationWorkflow', () => {
   });
 
   it('sends nothing the second time for the same key, even from a new workflow run', async () => {
-    const mailer = createMailer(sink.url);
-    const taskQueue = `tq-${randomUUID()}`;
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: bundle,
-      activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }),
-    });
+    const { worker, taskQueue, mailer } = await newWorker();
     const key = `reminder:${randomUUID()}`;
     const before = (await receivedMail(tdb.db)).length;
     const now = new Date(await env.currentTimeMs());
