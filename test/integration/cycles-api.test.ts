@@ -133,6 +133,26 @@ describe('cycles through the API', () => {
     expect((await call('POST', `/api/v1/plans/${planId}/cycles`, tokens.coordinator!, { period: String(YEAR) })).statusCode).toBe(403);
   });
 
+  it('missed periods are backfilled through the schedule, each opened once', async () => {
+    const past = await createDraft(tdb.db, {
+      plan: testPlan({ years: { from: YEAR - 2, to: YEAR + 1 }, approvedBy: { issuer: 'Үкімет', number: 'backfill', date: `${YEAR - 2}-01-01` } }),
+      diagnostics: [], sourceFormat: 'json', sourceName: null, createdBy: 'test',
+    });
+    expect((await call('POST', `/api/v1/plans/${past}/confirm`, tokens.coordinator!)).statusCode).toBe(200);
+    const res = await call('POST', `/api/v1/plans/${past}/schedule/backfill`, tokens.admin!, { from: String(YEAR - 2), to: String(YEAR - 1) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().periods).toEqual([String(YEAR - 2), String(YEAR - 1)]);
+    const periods = await waitFor(async () => {
+      const rows = await tdb.db.selectFrom('cycles').select('period').where('plan_id', '=', past).orderBy('period').execute();
+      return rows.length >= 3 ? rows.map((r) => r.period) : undefined;
+    }, 30_000, 'the backfilled cycles');
+    // The two backfilled years and the current one the confirmation opened; none twice.
+    expect(periods).toEqual([String(YEAR - 2), String(YEAR - 1), String(YEAR)]);
+    expect((await call('POST', `/api/v1/plans/${past}/schedule/backfill`, tokens.coordinator!, { from: String(YEAR - 2), to: String(YEAR - 2) })).statusCode).toBe(403);
+    await client.schedule.getHandle(planScheduleId(past)).delete();
+    for (const p of periods) await client.workflow.getHandle(cycleWorkflowId(past, p)).terminate('test over').catch(() => undefined);
+  });
+
   it('the schedule can be paused and resumed', async () => {
     expect((await call('POST', `/api/v1/plans/${planId}/schedule/pause`, tokens.coordinator!, { note: 'review' })).json()).toMatchObject({ paused: true });
     expect((await call('POST', `/api/v1/plans/${planId}/schedule/unpause`, tokens.coordinator!, {})).json()).toMatchObject({ paused: false });
