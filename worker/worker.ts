@@ -1,6 +1,6 @@
 // Builds Merzim's Temporal worker: the workflows of workflows/ and the activities over the given database and mailer.
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, Runtime, Worker, type NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -13,7 +13,16 @@ export interface MerzimWorkerOptions {
   readonly identity?: string;
   /** A bundle made by `npm run build:workflows` (MERZIM_WORKFLOW_BUNDLE); without it the worker bundles at start. */
   readonly workflowBundlePath?: string;
+  /** Concurrency and cache sizes; unset ones keep Temporal's defaults (test/bench/cycles.bench.ts measures them). */
+  readonly tuning?: WorkerTuning;
+  /** Extra interceptors; production sets none (the cycles benchmark moves reminder instants with one). */
+  readonly interceptors?: WorkerOptions['interceptors'];
 }
+
+/** The WorkerOptions of the same names. */
+export type WorkerTuning = Partial<Pick<WorkerOptions,
+  'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'
+  | 'maxConcurrentActivityTaskPolls' | 'maxConcurrentWorkflowTaskPolls' | 'stickyQueueScheduleToStartTimeout'>>;
 
 export async function createMerzimWorker(opts: MerzimWorkerOptions): Promise<Worker> {
   const workflowSource = opts.workflowBundlePath !== undefined
@@ -25,6 +34,8 @@ export async function createMerzimWorker(opts: MerzimWorkerOptions): Promise<Wor
     taskQueue: opts.taskQueue,
     activities: createActivities(opts.deps),
     ...(opts.identity === undefined ? {} : { identity: opts.identity }),
+    ...(opts.interceptors === undefined ? {} : { interceptors: opts.interceptors }),
+    ...opts.tuning,
     ...workflowSource,
   });
 }

@@ -17,6 +17,8 @@ export interface TemporalDevServerOptions {
   readonly namespace: string;
   readonly log: (line: string) => void;
   readonly headless?: boolean;
+  /** More `temporal server start-dev` flags, e.g. `--sqlite-pragma journal_mode=wal` (the cycles benchmark compares them). */
+  readonly extraArgs?: readonly string[];
 }
 
 export class TemporalDevServer {
@@ -56,6 +58,7 @@ export class TemporalDevServer {
       ...(opts.namespace === 'default' ? [] : ['--namespace', opts.namespace]),
       ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
       ...(opts.headless === true ? ['--headless'] : []),
+      ...(opts.extraArgs ?? []),
     ];
     const tail = new OutputTail();
     const child = spawn(opts.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
