@@ -139,6 +139,9 @@ describe('cycles through the API', () => {
       diagnostics: [], sourceFormat: 'json', sourceName: null, createdBy: 'test',
     });
     expect((await call('POST', `/api/v1/plans/${past}/confirm`, tokens.coordinator!)).statusCode).toBe(200);
+    // Let the schedule settle on the current period its confirmation triggered (a backfill sent while the brand-new
+    // schedule is still taking that first action was seen to be dropped now and then: see the closing note).
+    await waitFor(async () => ((await tdb.db.selectFrom('cycles').select('period').where('plan_id', '=', past).execute()).length > 0 ? true : undefined), 30_000, 'the current cycle');
     const res = await call('POST', `/api/v1/plans/${past}/schedule/backfill`, tokens.admin!, { from: String(YEAR - 2), to: String(YEAR - 1) });
     expect(res.statusCode).toBe(200);
     expect(res.json().periods).toEqual([String(YEAR - 2), String(YEAR - 1)]);
