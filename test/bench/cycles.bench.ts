@@ -41,13 +41,17 @@ const NAMESPACE = 'default';
 
 // ——— Settings ————————————————————————————————————————————————————————————————————————
 
+/** A whole number from the environment; "sdk" (or "default") means the library's own default. */
 function envInt(name: string, fallback: number | undefined): number | undefined {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
+  if (raw === 'sdk' || raw === 'default') return undefined;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name}: not a non-negative integer: "${raw}"`);
   return n;
 }
+
+const seconds = (n: number | undefined): string | undefined => (n === undefined ? undefined : `${n} seconds`);
 
 const SETTINGS = {
   /** Obligations of the single cycle of part 1. */
@@ -63,7 +67,7 @@ const SETTINGS = {
     maxCachedWorkflows: envInt('BENCH_MAX_CACHED', undefined),
     maxConcurrentActivityTaskPolls: envInt('BENCH_ACTIVITY_POLLS', undefined),
     maxConcurrentWorkflowTaskPolls: envInt('BENCH_WORKFLOW_TASK_POLLS', undefined),
-    stickyQueueScheduleToStartTimeout: envInt('BENCH_STICKY_TIMEOUT_S', undefined) === undefined ? undefined : `${envInt('BENCH_STICKY_TIMEOUT_S', 0)} seconds`,
+    stickyQueueScheduleToStartTimeout: seconds(envInt('BENCH_STICKY_TIMEOUT_S', undefined)),
   } satisfies WorkerTuning,
   /** Connections of the worker's nodemailer pool (production default 5, worker/mailer.ts). */
   smtpConnections: envInt('BENCH_SMTP_CONNECTIONS', undefined),
@@ -327,6 +331,13 @@ interface Pids {
   readonly worker: number | undefined;
 }
 
+/** CPU seconds the whole machine has been busy (all processes, from /proc/stat). */
+function machineBusyCpu(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = f as [number, number, number, number, number, number, number, number];
+  return (user + nice + system + irq + softirq + steal) / CLK_TCK;
+}
+
 /** CPU seconds of each part over a window, and the share of the machine's cores they took. */
 function cpuMeter(pids: Pids) {
   const snapshot = () => ({
@@ -335,6 +346,7 @@ function cpuMeter(pids: Pids) {
     postgres: treeCpu(pids.postgres),
     worker: treeCpu(pids.worker),
     benchAndSink: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    machine: machineBusyCpu(),
   });
   const start = snapshot();
   return () => {
@@ -346,12 +358,16 @@ function cpuMeter(pids: Pids) {
       worker: end.worker - start.worker,
       benchmarkAndSmtpSink: end.benchAndSink - start.benchAndSink,
     };
-    const total = Object.values(used).reduce((a, b) => a + b, 0);
+    const ours = Object.values(used).reduce((a, b) => a + b, 0);
+    const machine = end.machine - start.machine;
     const round = (n: number): number => Math.round(n * 10) / 10;
     return {
       windowSeconds: round(seconds),
       cpuSeconds: Object.fromEntries(Object.entries(used).map(([k, v]) => [k, round(v)])),
-      machineBusyPercent: Math.round((total / (seconds * cpus().length)) * 100),
+      /** What this benchmark's processes took of the machine's cores. */
+      benchmarkBusyPercent: Math.round((ours / (seconds * cpus().length)) * 100),
+      /** Anything else running meanwhile (it should be ~0, or the numbers are not this benchmark's alone). */
+      otherProcessesCpuSeconds: round(Math.max(0, machine - ours)),
     };
   };
 }
