@@ -6,7 +6,7 @@ import {
   computeObligationTimeline, workingDaysLate, type DueResolution, type ObligationTimeline, type ObligationTimelineInput,
 } from '../domain/cycle-timeline.js';
 import { listAgencies } from '../db/repositories/agencies.js';
-import { loadCalendarData } from '../db/repositories/calendar.js';
+import { calendarFingerprint, loadCalendarData } from '../db/repositories/calendar.js';
 import { getPlan } from '../db/repositories/plans.js';
 import { cycleSpecFromPlan } from '../domain/cycle-spec.js';
 import { upsertCycle, upsertObligation, type CycleProjection, type ObligationProjection } from '../db/repositories/cycles.js';
@@ -30,13 +30,20 @@ export interface MeasureLatenessInput {
 }
 
 export function createCycleActivities(deps: ActivityDeps) {
-  // Read on every use: an admin's edit of the calendar applies to the next timeline planned.
+  // Checked on every use (one light query), rebuilt when it changed: an admin's edit applies to the next timeline planned.
+  let cached: { fingerprint: string; calendar: WorkingCalendar } | undefined;
   async function calendar(): Promise<WorkingCalendar> {
+    const fingerprint = await calendarFingerprint(deps.db);
+    if (cached?.fingerprint === fingerprint) return cached.calendar;
     const { entries, years } = await loadCalendarData(deps.db);
-    if (entries.length > 0) return WorkingCalendar.fromEntries(entries, { years });
-    // An installation whose table was never seeded gets the seed it would have been given, not a calendar without holidays.
-    Context.current().log.warn('calendar_entries is empty: using the built-in Kazakhstan calendar seed');
-    return KZ_WORKING_CALENDAR;
+    if (entries.length === 0) {
+      // An installation whose table was never seeded gets the seed it would have been given, not a calendar without holidays.
+      Context.current().log.warn('calendar_entries is empty: using the built-in Kazakhstan calendar seed');
+      return KZ_WORKING_CALENDAR;
+    }
+    const built = WorkingCalendar.fromEntries(entries, { years });
+    cached = { fingerprint, calendar: built };
+    return built;
   }
 
   return {

@@ -1,6 +1,8 @@
 // What a plan's life sets in motion in Temporal: a Schedule per confirmed plan that opens its cycles, amendments signalled
 // to running cycles, a repeal that deletes the schedule and closes open cycles with its reason.
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client,
+} from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { listAgencies } from '../db/repositories/agencies.js';
@@ -31,8 +33,11 @@ export interface CycleEngine extends PlanLifecycle {
   ensureSchedule(plan: StoredPlan): Promise<void>;
   pause(planId: string, note: string): Promise<void>;
   unpause(planId: string, note: string): Promise<void>;
-  /** Runs the schedule for missed periods, from..to inclusive (period keys). */
-  backfill(plan: StoredPlan, from: string, to: string): Promise<string[]>;
+  /**
+   * Opens the cycles of missed periods, from..to inclusive (period keys), one opener per period, and waits for their answers.
+   * The plan must still have its schedule (confirmed, not repealed).
+   */
+  backfill(plan: StoredPlan, from: string, to: string, actor: string): Promise<OpenCycleResult[]>;
   /** Opens one period's cycle now (admin), whatever the schedule says; waits for the opener's answer. */
   openCycle(planId: string, period: string, actor: string): Promise<OpenCycleResult>;
   scheduleState(planId: string): Promise<{ exists: boolean; paused: boolean; note: string | null; nextActionTimes: string[] }>;
@@ -123,7 +128,7 @@ export function createCycleEngine(deps: { client: Client; db: Kysely<Database>; 
       await client.schedule.getHandle(planScheduleId(planId)).unpause(note);
     },
 
-    async backfill(plan, from, to) {
+    async backfill(plan, from, to, actor) {
       const first = parsePeriodKey(from);
       const last = parsePeriodKey(to);
       const periods: Period[] = [];
@@ -132,12 +137,24 @@ export function createCycleEngine(deps: { client: Client; db: Kysely<Database>; 
           if (periodStart(p) >= periodStart(first) && periodStart(p) <= periodStart(last)) periods.push(p);
         }
       }
-      if (periods.length === 0) return [];
-      // Each period's firing is at 00:05 of its first day; the window covers them all and nothing else.
-      const start = new Date(startOfLocalDay(periodStart(periods[0]!)));
-      const end = new Date(startOfLocalDay(periodStart(periods[periods.length - 1]!)) + 10 * 60_000);
-      await client.schedule.getHandle(planScheduleId(plan.id)).backfill({ start, end, overlap: ScheduleOverlapPolicy.ALLOW_ALL });
-      return periods.map(formatPeriodKey);
+      // Throws ScheduleNotFoundError for a plan that has none (never confirmed, or repealed).
+      await client.schedule.getHandle(planScheduleId(plan.id)).describe();
+      // Not the Schedule's own backfill: that request is asynchronous, and one sent while a new schedule was still taking its
+      // first action was seen to be dropped. An opener per period, under a business-keyed id, is acknowledged, can be waited
+      // for, and cannot open a period twice (two backfills at once share the running opener; the cycle's id is used once).
+      const results: OpenCycleResult[] = [];
+      for (const period of periods.map(formatPeriodKey)) {
+        const workflowId = `open-cycle:${plan.id}:${period}:backfill`;
+        let handle;
+        try {
+          handle = await client.workflow.start(openCycleWorkflow, { workflowId, taskQueue, args: [{ planId: plan.id, period, actor }] });
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          handle = client.workflow.getHandle<typeof openCycleWorkflow>(workflowId);
+        }
+        results.push(await handle.result());
+      }
+      return results;
     },
 
     async openCycle(planId, period, actor) {

@@ -35,7 +35,12 @@ export async function createMerzimWorker(opts: MerzimWorkerOptions): Promise<Wor
     activities: createActivities(opts.deps),
     ...(opts.identity === undefined ? {} : { identity: opts.identity }),
     ...(opts.interceptors === undefined ? {} : { interceptors: opts.interceptors }),
-    ...opts.tuning,
+    // A workflow task waits this long for this worker (which has the workflow cached) before any worker may take it and replay
+    // the history. The SDK's 10 s made a busy worker's backlog time out and replay thousands of histories in a reminder burst;
+    // the price of a minute is that a crashed worker's cycles resume up to a minute later elsewhere.
+    stickyQueueScheduleToStartTimeout: '1 minute',
+    // Only the settings given: a key present with `undefined` would put the SDK's default back.
+    ...Object.fromEntries(Object.entries(opts.tuning ?? {}).filter(([, v]) => v !== undefined)),
     ...workflowSource,
   });
 }

@@ -2,7 +2,7 @@
 // Running cycles replay this code (test/replay/histories): a change to the commands it issues goes behind patched().
 import {
   ActivityFailure, ApplicationFailure, CancellationScope, allHandlersFinished, condition, getExternalWorkflowHandle, isCancellation, log,
-  proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
+  patched, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { ObligationNotice } from '../activities/cycles.js';
@@ -15,17 +15,25 @@ import {
   type Lang, type ObligationInput, type ObligationResult, type ObligationStatus, type ObligationSummary, type ObligationView, type ReportSubmission,
 } from './shared.js';
 
+/**
+ * Obligations started since this patch run their activities (events, read model, timeline, lateness, and the e-mails) as local
+ * activities: run by the worker inside the workflow task and recorded as one marker each, with no task of their own on the
+ * server — a reminder costs one workflow task instead of three. Retries longer than a minute (SMTP down for a day, PostgreSQL
+ * restarting) wait on workflow timers with the same backoff as before; the outbox's dedupe key still makes a send happen once.
+ * They also leave alone the search attributes the cycle already set on them. Obligations started earlier replay as they ran.
+ */
+export const OBLIGATION_LOCAL_ACTIVITIES_PATCH = 'obligation-local-activities';
+
 // Database and calendar work: keep retrying (PostgreSQL restarting must not fail a cycle), except on input that cannot heal.
-const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [FailureType.InvalidInput] },
-});
+const DB_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [FailureType.InvalidInput] };
+const scheduled = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: DB_RETRY });
+// Retries longer than a minute (PostgreSQL down) wait on a workflow timer, so the workflow task is not held meanwhile.
+const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', localRetryThreshold: '1 minute', retry: DB_RETRY });
 
 // SMTP may be down for a day: keep retrying without a limit, at most every 10 minutes; a permanent refusal is recorded, not retried.
-const mail = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: [FailureType.InvalidInput, FailureType.MailRejected] },
-});
+const MAIL_RETRY = { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: [FailureType.InvalidInput, FailureType.MailRejected] };
+const scheduledMail = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: MAIL_RETRY });
+const localMail = proxyLocalActivities<Activities>({ startToCloseTimeout: '1 minute', localRetryThreshold: '1 minute', retry: MAIL_RETRY });
 
 const AWAITING_REPORT: readonly ObligationStatus[] = ['pending', 'overdue', 'returned'];
 const FINAL: readonly ObligationStatus[] = ['accepted', 'closed'];
@@ -46,6 +54,10 @@ function itemKey(obligationId: string, dueInstant: string, item: TimelineItem): 
 
 /** One party's report in one stage: reminds before the deadline, takes the report, escalates after; ends accepted or closed. */
 export async function obligationWorkflow(input: ObligationInput): Promise<ObligationResult> {
+  // Asked first, once: the marker lands in the first workflow task, and the answer holds for the whole run.
+  const localDb = patched(OBLIGATION_LOCAL_ACTIVITIES_PATCH);
+  const acts = localDb ? local : scheduled;
+  const mail = localDb ? localMail : scheduledMail;
   const info = workflowInfo();
   const obligationId = info.workflowId;
   const cycleId = info.parent?.workflowId ?? null;
@@ -285,7 +297,8 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       notices.push({ key: `deadline-changed:${obligationId}:${sequence}:${next.dueInstant}`, notice: { kind: 'deadline_changed', ...change } });
     }
     await save();
-    await tellCycle();
+    // The cycle knows the first deadline already (it set it); it hears of re-planned ones, which a message caused.
+    if (!localDb || sequence > 0) await tellCycle();
   }
 
   async function handle(item: TimelineItem, key: string): Promise<void> {
@@ -336,13 +349,15 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   }
 
   // The cycle sets these when it starts the child; setting them here too makes a standalone obligation (a test, a backfill) listable.
-  upsertSearchAttributes([
+  const attributes = [
     { key: SearchAttributeKeys.PlanId, value: input.planId },
     { key: SearchAttributeKeys.Period, value: input.period },
     { key: SearchAttributeKeys.Stage, value: input.stage.id },
     { key: SearchAttributeKeys.AgencyCode, value: input.party.agencyCode },
     { key: SearchAttributeKeys.Status, value: status },
-  ]);
+  ];
+  const missing = localDb ? attributes.filter(({ key, value }) => info.typedSearchAttributes.get(key) !== value) : attributes;
+  if (missing.length > 0) upsertSearchAttributes(missing);
   try {
     await run();
   } catch (err) {

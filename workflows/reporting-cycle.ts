@@ -2,7 +2,7 @@
 // Running cycles replay this code (test/replay/histories): a change to the commands it issues goes behind patched().
 import {
   ApplicationFailure, CancellationScope, ParentClosePolicy, allHandlersFinished, condition, isCancellation, log, patched, proxyActivities,
-  setHandler, startChild, upsertSearchAttributes, workflowInfo, type ChildWorkflowHandle,
+  proxyLocalActivities, setHandler, startChild, upsertSearchAttributes, workflowInfo, type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { isIsoDate, type IsoDate } from '../domain/dates.js';
@@ -22,10 +22,19 @@ import {
  */
 export const STAGE_RECIPIENT_PATCH = 'stage-recipient-receives-obligations';
 
-const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [FailureType.InvalidInput] },
-});
+/**
+ * Cycles opened since this patch start their obligations in batches (one workflow task issues up to OPEN_BATCH child starts
+ * instead of one, so a 500-party cycle opens in a few round trips) and write events and the read model through local
+ * activities. Cycles opened earlier replay their one-by-one starts and scheduled activities.
+ */
+export const CYCLE_BATCHED_OPEN_PATCH = 'cycle-batched-open-local-db';
+
+/** Child starts per workflow task: bounded so one task's commands (each with its party's input) stay far below message limits. */
+export const OPEN_BATCH = 100;
+
+const DB_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [FailureType.InvalidInput] };
+const scheduled = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: DB_RETRY });
+const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', localRetryThreshold: '1 minute', retry: DB_RETRY });
 
 interface Entry {
   readonly stageId: string;
@@ -47,6 +56,9 @@ interface StageState {
 
 /** One reporting cycle of a plan for one period; completes when every obligation is accepted or closed. */
 export async function reportingCycleWorkflow(input: ReportingCycleInput): Promise<ReportingCycleResult> {
+  // Asked first, once: the marker lands in the first workflow task, and the answer holds for the whole run.
+  const batched = patched(CYCLE_BATCHED_OPEN_PATCH);
+  const acts = batched ? local : scheduled;
   const { spec } = input;
   const problems = validateCycleSpec(spec);
   if (problems.length > 0) {
@@ -104,12 +116,16 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
   async function save(): Promise<void> {
     await acts.saveCycle({
       workflowId: cycleId, runId: info.runId, revision: ++revision, planId: spec.planId, period: spec.period, policyId: spec.policyId,
-      status, stage: currentStage, closedReason, spec, openedAt, finishedAt: status === 'open' ? null : new Date().toISOString(),
+      // The spec (up to ~1 MB for a large plan) is written once; later revisions leave it as it is.
+      status, stage: currentStage, closedReason, ...(revision === 1 ? { spec } : {}), openedAt, finishedAt: status === 'open' ? null : new Date().toISOString(),
     });
   }
 
   function obligationInput(stage: StageState, party: PartySpec, dueDate: IsoDate): ObligationInput {
-    const chain = { coordinator: spec.coordinator, pmOffice: spec.pmOffice, presidentialAdministration: spec.presidentialAdministration };
+    // The chain is who receives and who is escalated to: their names and addresses, not the measures they report on themselves
+    // (up to ~20 KB each on a large plan, which would be copied into every obligation's input).
+    const member = (p: PartySpec): PartySpec => (batched ? { ...p, measures: [] } : p);
+    const chain = { coordinator: member(spec.coordinator), pmOffice: member(spec.pmOffice), presidentialAdministration: member(spec.presidentialAdministration) };
     return {
       planId: spec.planId, planTitle: spec.planTitle, period: spec.period, policyId: spec.policyId,
       stage: { id: stage.spec.id, from: stage.spec.from, to: stage.spec.to }, party, dueDate, shift: spec.shift,
@@ -259,8 +275,13 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     await record('cycle.opened', 'system', { planId: spec.planId, period: spec.period, policyId: spec.policyId, stages: spec.stages.map((s) => ({ id: s.id, dueDate: s.dueDate, parties: s.parties.map((p) => p.agencyCode) })) });
     await save();
     // Every stage opens with the cycle: the coordinator can consolidate as reports arrive, and each deadline is fixed by the policy.
-    for (const stage of stages) {
-      for (const { party, dueDate } of stage.parties.values()) await startObligation(stage, party, dueDate);
+    const owed = stages.flatMap((stage) => [...stage.parties.values()].map(({ party, dueDate }) => ({ stage, party, dueDate })));
+    if (batched) {
+      for (let i = 0; i < owed.length; i += OPEN_BATCH) {
+        await Promise.all(owed.slice(i, i + OPEN_BATCH).map((o) => startObligation(o.stage, o.party, o.dueDate)));
+      }
+    } else {
+      for (const o of owed) await startObligation(o.stage, o.party, o.dueDate);
     }
 
     for (;;) {

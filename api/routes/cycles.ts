@@ -303,9 +303,12 @@ export const cycleRoutes: FastifyPluginAsync<{ db: Kysely<Database>; temporal: C
     async (request) => {
       const plan = await managedPlan(request, request.params.id);
       for (const field of ['from', 'to'] as const) if (!isPeriodKey(request.body[field])) throw new HttpError(400, 'invalid_request', `body/${field}: not a period (2019, 2019-H1, 2019-Q3)`);
-      const periods = await engine.backfill(plan, request.body.from, request.body.to).catch(noSchedule);
-      await appendEvent(db, { idempotencyKey: `schedule.backfill:${plan.id}:${request.id}:${Date.now()}`, type: 'schedule.backfilled', actor: actorOf(principalOf(request)), subjectType: 'plan', subjectId: plan.id, payload: { periods } });
-      return { periods };
+      const actor = actorOf(principalOf(request));
+      const results = await engine.backfill(plan, request.body.from, request.body.to, actor).catch(noSchedule);
+      const periods = results.map((r) => r.period);
+      await appendEvent(db, { idempotencyKey: `schedule.backfill:${plan.id}:${request.id}:${Date.now()}`, type: 'schedule.backfilled', actor, subjectType: 'plan', subjectId: plan.id, payload: { periods, results } });
+      // Per period: opened, already_open, or not_opened with the reason (e.g. outside the plan's years).
+      return { periods, results };
     },
   );
 

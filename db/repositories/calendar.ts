@@ -1,5 +1,5 @@
 // The working-day calendar in PostgreSQL: seeded once from Merzim's own data, then edited by admins; read as a WorkingCalendar.
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../database.js';
 import { WorkingCalendar, type CalendarEntry, type CalendarEntryKind, type CalendarYearInfo } from '../../domain/calendar.js';
 
@@ -33,6 +33,17 @@ export async function loadCalendarData(db: Db): Promise<{ entries: CalendarEntry
     entries: entries.map((r) => r.entry as CalendarEntry),
     years: years.map((y) => ({ year: y.year, status: y.status, ...(y.note === null ? {} : { note: y.note }) })),
   };
+}
+
+/**
+ * Changes whenever either table does (an insert or update moves max(updated_at), a delete the count): one cheap query that
+ * tells a reader whether the calendar it built last is still current.
+ */
+export async function calendarFingerprint(db: Db): Promise<string> {
+  const { rows } = await sql<{ fingerprint: string }>`
+    SELECT (SELECT count(*) || '@' || coalesce(max(updated_at)::text, '') FROM calendar_entries)
+        || '/' || (SELECT count(*) || '@' || coalesce(max(updated_at)::text, '') FROM calendar_years) AS fingerprint`.execute(db);
+  return rows[0]!.fingerprint;
 }
 
 export async function loadWorkingCalendar(db: Db): Promise<WorkingCalendar> {

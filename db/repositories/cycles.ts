@@ -13,7 +13,8 @@ export interface CycleProjection {
   readonly status: CycleRow['status'];
   readonly stage: string | null;
   readonly closedReason: string | null;
-  readonly spec: unknown;
+  /** Sent with a run's first revision; later revisions leave the stored spec as it is (it can reach ~1 MB). */
+  readonly spec?: unknown;
   readonly openedAt: string;
   readonly finishedAt: string | null;
 }
@@ -52,13 +53,14 @@ export async function upsertCycle(db: Kysely<Database>, c: CycleProjection): Pro
     status: c.status,
     stage: c.stage,
     closed_reason: c.closedReason,
-    spec: JSON.stringify(c.spec),
     opened_at: c.openedAt,
     finished_at: c.finishedAt,
+    ...(c.spec === undefined ? {} : { spec: JSON.stringify(c.spec) }),
   };
   const row = await db
     .insertInto('cycles')
-    .values({ workflow_id: c.workflowId, ...values })
+    // A run's first revision carries the spec; "null" only if a later one ever arrived first (it cannot: the cycle saves in order).
+    .values({ workflow_id: c.workflowId, spec: JSON.stringify(null), ...values })
     .onConflict((oc) => oc
       .column('workflow_id')
       .doUpdateSet({ ...values, updated_at: sql`now()` })

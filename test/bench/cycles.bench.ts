@@ -192,7 +192,8 @@ class WorkerProcess {
     // Node itself with tsx's loader (not the tsx CLI, which would put a second process in between): maxRSS is the worker's.
     const child = fork(SCRIPT, ['worker'], {
       cwd: ROOT,
-      execArgv: ['--import', 'tsx'],
+      // BENCH_WORKER_CPU_PROFILE=<dir>: a V8 CPU profile of each worker process (open it in Chrome's DevTools).
+      execArgv: ['--import', 'tsx', ...(process.env.BENCH_WORKER_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_WORKER_CPU_PROFILE] : [])],
       env: { ...process.env, MERZIM_BENCH_WORKER: JSON.stringify(cfg) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -569,7 +570,15 @@ async function reminderBurst(s: Servers, client: Client, db: Kysely<Database>, l
   const setupPersistence = await persistenceMeter(s.metricsUrl);
   const t0 = Date.now();
   await Promise.all(specs.map((spec) => client.workflow.start(reportingCycleWorkflow, { workflowId: cycleWorkflowId(spec.planId, spec.period), taskQueue: TASK_QUEUE, args: [{ spec }] })));
-  await waitFor(`${total} obligations planned before the burst`, Math.max(1_000, at - Date.now() - 1_000), 500, async () => ((await countObligations(db, planIds)) >= total ? true : undefined));
+  let setupLogged = Date.now();
+  await waitFor(`${total} obligations planned before the burst`, Math.max(1_000, at - Date.now() - 1_000), 500, async () => {
+    const planned = await countObligations(db, planIds);
+    if (Date.now() - setupLogged > 10_000) {
+      setupLogged = Date.now();
+      log(`part 2: ${planned}/${total} obligations planned after ${Math.round((Date.now() - t0) / 1000)} s`);
+    }
+    return planned >= total ? true : undefined;
+  });
   const setupMs = Date.now() - t0;
   const setupUsage = { ...setupCpu(), temporalPersistence: await setupPersistence() };
   const lastPlanned = await db.selectFrom('obligations').select((eb) => eb.fn.max('updated_at').as('last')).where('plan_id', 'in', planIds).executeTakeFirstOrThrow();
@@ -735,7 +744,7 @@ async function benchMain(): Promise<void> {
           maxCachedWorkflows: SETTINGS.worker.maxCachedWorkflows ?? 'SDK default (≈600 per GiB of max heap)',
           maxConcurrentActivityTaskPolls: SETTINGS.worker.maxConcurrentActivityTaskPolls ?? 'SDK default (10)',
           maxConcurrentWorkflowTaskPolls: SETTINGS.worker.maxConcurrentWorkflowTaskPolls ?? 'SDK default (10)',
-          stickyQueueScheduleToStartTimeout: SETTINGS.worker.stickyQueueScheduleToStartTimeout ?? 'SDK default (10 seconds)',
+          stickyQueueScheduleToStartTimeout: SETTINGS.worker.stickyQueueScheduleToStartTimeout ?? "Merzim's default (1 minute, worker/worker.ts)",
           smtpPoolConnections: SETTINGS.smtpConnections ?? 'production default (5)',
           pgPool: SETTINGS.workerPgPool ?? 'production default (10)',
         },

@@ -133,27 +133,38 @@ describe('cycles through the API', () => {
     expect((await call('POST', `/api/v1/plans/${planId}/cycles`, tokens.coordinator!, { period: String(YEAR) })).statusCode).toBe(403);
   });
 
-  it('missed periods are backfilled through the schedule, each opened once', async () => {
+  it('missed periods are backfilled, each opened once, with an answer per period', async () => {
     const past = await createDraft(tdb.db, {
       plan: testPlan({ years: { from: YEAR - 2, to: YEAR + 1 }, approvedBy: { issuer: 'Үкімет', number: 'backfill', date: `${YEAR - 2}-01-01` } }),
       diagnostics: [], sourceFormat: 'json', sourceName: null, createdBy: 'test',
     });
     expect((await call('POST', `/api/v1/plans/${past}/confirm`, tokens.coordinator!)).statusCode).toBe(200);
-    // Let the schedule settle on the current period its confirmation triggered (a backfill sent while the brand-new
-    // schedule is still taking that first action was seen to be dropped now and then: see the closing note).
-    await waitFor(async () => ((await tdb.db.selectFrom('cycles').select('period').where('plan_id', '=', past).execute()).length > 0 ? true : undefined), 30_000, 'the current cycle');
-    const res = await call('POST', `/api/v1/plans/${past}/schedule/backfill`, tokens.admin!, { from: String(YEAR - 2), to: String(YEAR - 1) });
+    // Straight after the confirmation, while the new schedule is still opening the current period: nothing may be lost.
+    const res = await call('POST', `/api/v1/plans/${past}/schedule/backfill`, tokens.admin!, { from: String(YEAR - 3), to: String(YEAR - 1) });
     expect(res.statusCode).toBe(200);
-    expect(res.json().periods).toEqual([String(YEAR - 2), String(YEAR - 1)]);
+    expect(res.json().periods).toEqual([String(YEAR - 3), String(YEAR - 2), String(YEAR - 1)]);
+    expect(res.json().results.map((r: { period: string; status: string; cycleId: string | null }) => [r.period, r.status, r.cycleId])).toEqual([
+      [String(YEAR - 3), 'not_opened', null],
+      [String(YEAR - 2), 'opened', cycleWorkflowId(past, String(YEAR - 2))],
+      [String(YEAR - 1), 'opened', cycleWorkflowId(past, String(YEAR - 1))],
+    ]);
+    expect(res.json().results[0].reason).toMatch(String(YEAR - 3));
+    // Asked again (a retried request): answered, nothing opened twice.
+    const again = await call('POST', `/api/v1/plans/${past}/schedule/backfill`, tokens.admin!, { from: String(YEAR - 2), to: String(YEAR - 2) });
+    expect(again.json().results).toEqual([{ status: 'already_open', cycleId: cycleWorkflowId(past, String(YEAR - 2)), period: String(YEAR - 2), reason: null }]);
     const periods = await waitFor(async () => {
       const rows = await tdb.db.selectFrom('cycles').select('period').where('plan_id', '=', past).orderBy('period').execute();
       return rows.length >= 3 ? rows.map((r) => r.period) : undefined;
     }, 30_000, 'the backfilled cycles');
     // The two backfilled years and the current one the confirmation opened; none twice.
     expect(periods).toEqual([String(YEAR - 2), String(YEAR - 1), String(YEAR)]);
+    const events = await tdb.db.selectFrom('events').select(['type', 'actor']).where('subject_id', '=', past).where('type', '=', 'schedule.backfilled').execute();
+    expect(events).toHaveLength(2);
     expect((await call('POST', `/api/v1/plans/${past}/schedule/backfill`, tokens.coordinator!, { from: String(YEAR - 2), to: String(YEAR - 2) })).statusCode).toBe(403);
     await client.schedule.getHandle(planScheduleId(past)).delete();
     for (const p of periods) await client.workflow.getHandle(cycleWorkflowId(past, p)).terminate('test over').catch(() => undefined);
+    // No schedule any more (as after a repeal): nothing to backfill.
+    expect((await call('POST', `/api/v1/plans/${past}/schedule/backfill`, tokens.admin!, { from: String(YEAR - 1), to: String(YEAR - 1) })).statusCode).toBe(409);
   });
 
   it('the schedule can be paused and resumed', async () => {

@@ -5,7 +5,7 @@ import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
 import type { SmtpSink } from '../../worker/embedded/smtp-sink.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestSink } from '../helpers/mail.js';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import { KZ_WORKING_CALENDAR } from '../../domain/calendar-seed-kz.js';
 import { endOfLocalDay } from '../../domain/tz.js';
@@ -254,8 +254,9 @@ describe('reportingCycleWorkflow', () => {
     await expectRejected(iim.executeUpdate(acceptUpdate, { args: [{ acceptedBy: 'din@АҚДМ' }] }), FailureType.InvalidTransition);
     await s.submit(IIM, 'executors', { submittedBy: 'r@ІІМ', items: [{ measure: '2', status: 'in_progress', text: 'Проводится.' }] });
     await s.accept(IIM);
-    await expectRejected(iim.executeUpdate(submitUpdate, { args: [fullReport(IIM)] }), FailureType.InvalidTransition);
     await s.result();
+    // Accepted, the obligation has ended: a late submission finds no workflow (the API answers 409 obligation_closed).
+    await expect(iim.executeUpdate(submitUpdate, { args: [fullReport(IIM)] })).rejects.toBeInstanceOf(WorkflowNotFoundError);
     const history = await iim.fetchHistory();
     // Only the two updates that were accepted are in the history; the six refused ones left no trace.
     expect(history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(2);

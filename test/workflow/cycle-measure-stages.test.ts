@@ -7,7 +7,7 @@ import { parseDeadline } from '../../domain/deadline-language.js';
 import type { Measure, Recipient } from '../../domain/plan.js';
 import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
 import type { SmtpSink } from '../../worker/embedded/smtp-sink.js';
-import { STAGE_RECIPIENT_PATCH } from '../../workflows/reporting-cycle.js';
+import { CYCLE_BATCHED_OPEN_PATCH, STAGE_RECIPIENT_PATCH } from '../../workflows/reporting-cycle.js';
 import type { CycleSpec, PartySpec } from '../../workflows/shared.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestSink } from '../helpers/mail.js';
@@ -155,7 +155,7 @@ describe('measure stages', () => {
     const history = await s.handle.fetchHistory();
     const markers = history.events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
     expect(markers.map((e) => Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!).toString())).toEqual([
-      expect.stringContaining(STAGE_RECIPIENT_PATCH),
+      expect.stringContaining(CYCLE_BATCHED_OPEN_PATCH), expect.stringContaining(STAGE_RECIPIENT_PATCH),
     ]);
     await s.recordHistories('measure-stage', RECORD);
   });
