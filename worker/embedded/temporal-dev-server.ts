@@ -17,9 +17,21 @@ export interface TemporalDevServerOptions {
   readonly namespace: string;
   readonly log: (line: string) => void;
   readonly headless?: boolean;
-  /** More `temporal server start-dev` flags, e.g. `--sqlite-pragma journal_mode=wal` (the cycles benchmark compares them). */
+  /** More `temporal server start-dev` flags, after EMBEDDED_TUNING (the cycles benchmark adds its metrics port). */
   readonly extraArgs?: readonly string[];
 }
+
+/**
+ * How the embedded server runs (docs/benchmarks.md measures it): SQLite in WAL mode with synchronous=NORMAL (a crash of the
+ * process loses nothing; a power cut may lose the last transactions, which is the embedded default's bargain — production
+ * runs a Temporal cluster), and one partition per task queue (one process has nothing to spread them over).
+ */
+export const EMBEDDED_TUNING: readonly string[] = [
+  '--sqlite-pragma', 'journal_mode=wal',
+  '--sqlite-pragma', 'synchronous=normal',
+  '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
+  '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
+];
 
 export class TemporalDevServer {
   private constructor(private readonly child: ChildProcess, private readonly opts: TemporalDevServerOptions) {}
@@ -58,6 +70,7 @@ export class TemporalDevServer {
       ...(opts.namespace === 'default' ? [] : ['--namespace', opts.namespace]),
       ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
       ...(opts.headless === true ? ['--headless'] : []),
+      ...EMBEDDED_TUNING,
       ...(opts.extraArgs ?? []),
     ];
     const tail = new OutputTail();
