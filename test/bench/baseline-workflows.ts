@@ -8,10 +8,10 @@ export async function baselineChildWorkflow(): Promise<void> {
   await sleep('30 days');
 }
 
-export async function baselineParentWorkflow(children: number): Promise<void> {
+export async function baselineParentWorkflow(children: number, batch: number = OPEN_BATCH): Promise<void> {
   const prefix = `${workflowInfo().workflowId}/child-`;
-  for (let i = 0; i < children; i += OPEN_BATCH) {
-    await Promise.all(Array.from({ length: Math.min(OPEN_BATCH, children - i) }, (_, j) =>
+  for (let i = 0; i < children; i += batch) {
+    await Promise.all(Array.from({ length: Math.min(batch, children - i) }, (_, j) =>
       startChild(baselineChildWorkflow, { workflowId: `${prefix}${i + j}` })));
   }
   // Open as long as its children, like a cycle (its end would terminate them).

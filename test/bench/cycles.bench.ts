@@ -32,6 +32,7 @@ import { EMBEDDED_TUNING, TemporalDevServer } from '../../worker/embedded/tempor
 import { binaryVersion, projectRootFrom, resolveTemporalBinary } from '../../worker/temporal-binaries.js';
 import { createMerzimWorker, quietTemporalRuntime, workflowsPath, type WorkerTuning } from '../../worker/worker.js';
 import { reportingCycleWorkflow } from '../../workflows/index.js';
+import { OPEN_BATCH } from '../../workflows/reporting-cycle.js';
 import { cycleWorkflowId, obligationWorkflowId, type CycleSpec, type PartySpec } from '../../workflows/shared.js';
 
 const SCRIPT = fileURLToPath(import.meta.url);
@@ -56,6 +57,8 @@ const seconds = (n: number | undefined): string | undefined => (n === undefined 
 const SETTINGS = {
   /** Obligations of the single cycle of part 1. */
   cycleParties: envInt('BENCH_CYCLE_PARTIES', 500)!,
+  /** Children per workflow task of the floor's parent (default: the cycle's own OPEN_BATCH). */
+  floorBatch: envInt('BENCH_FLOOR_BATCH', undefined),
   /** Part 2: this many cycles of burstParties obligations each, every obligation's first reminder due at the same instant. */
   burstCycles: envInt('BENCH_BURST_CYCLES', 10)!,
   burstParties: envInt('BENCH_BURST_PARTIES', 500)!,
@@ -507,7 +510,7 @@ function workerConfig(s: Servers, burst?: WorkerConfig['burst']): WorkerConfig {
 }
 
 /**
- * Part 0, the floor: the same number of children started the same way (batches of OPEN_BATCH per workflow task) by a parent
+ * The floor of part 1: the same number of children started the same way (batches of OPEN_BATCH per workflow task) by a parent
  * that does nothing else, each child waiting on one timer — no activities, no database. Part 1 can be no faster than this.
  */
 async function childStartFloor(s: Servers, client: Client, track: (w: WorkerProcess) => void) {
@@ -515,18 +518,21 @@ async function childStartFloor(s: Servers, client: Client, track: (w: WorkerProc
   track(worker);
   const n = SETTINGS.cycleParties;
   const cpu = cpuMeter({ ...s.pids, worker: worker.pid });
-  log(`part 0: a parent that only starts ${n} children that only wait`);
+  log(`floor: a parent that only starts ${n} children that only wait`);
   const t0 = Date.now();
-  await client.workflow.start('baselineParentWorkflow', { workflowId: 'bench-floor', taskQueue: TASK_QUEUE, args: [n] });
+  await client.workflow.start('baselineParentWorkflow', { workflowId: 'bench-floor', taskQueue: TASK_QUEUE, args: SETTINGS.floorBatch === undefined ? [n] : [n, SETTINGS.floorBatch] });
   const query = `WorkflowType = 'baselineChildWorkflow' AND ExecutionStatus = 'Running'`;
   await waitFor('the floor\'s children', 300_000, 200, async () => ((await client.workflow.count(query)).count >= n ? true : undefined));
   const usage = cpu();
   let lastStart = 0;
   for await (const w of client.workflow.list({ query })) lastStart = Math.max(lastStart, w.startTime.getTime());
+  // Ended before the next part: a child's first task still queued would go to part 1's worker, which does not know it.
+  await client.workflow.getHandle('bench-floor').terminate('floor measured');
+  await waitFor('the floor\'s children to end', 120_000, 500, async () => ((await client.workflow.count(query)).count === 0 ? true : undefined));
   await worker.stop();
   const ms = lastStart - t0;
-  log(`part 0: all ${n} started after ${ms} ms`);
-  return { children: n, allStartedMs: ms, startedPerSecond: Math.round(n / (ms / 1000)), usage };
+  log(`floor: all ${n} started after ${ms} ms`);
+  return { children: n, perWorkflowTask: SETTINGS.floorBatch ?? OPEN_BATCH, allStartedMs: ms, startedPerSecond: Math.round(n / (ms / 1000)), usage };
 }
 
 /** Part 1: one cycle of `cycleParties` obligations, none of whose reminders is due for weeks. */
@@ -750,8 +756,9 @@ async function benchMain(): Promise<void> {
       pids: { temporal: temporal.pid, postgres: postgres.pid }, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     };
 
-    const floor = SETTINGS.cycleParties === 0 ? undefined : await childStartFloor(servers, client, track);
     const cycle = await cycleStart(servers, client, db, track);
+    // After part 1, so that part 1 runs on a server that has done nothing else (as before the floor was measured).
+    const floor = await childStartFloor(servers, client, track);
     // Lead time of the burst: the 5,000 obligations must all have planned their timelines before it (a reminder already due
     // when its obligation plans is skipped). Part 1's time per obligation, 1.3 times (ten cycles side by side keep a bigger
     // backlog than one), plus 30 s; the run stops with a message if that was not enough.

@@ -3,6 +3,9 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCycleActivities, type BuildCycleSpecInput } from '../../activities/cycles.js';
+import { deleteCalendarEntry, upsertCalendarEntry } from '../../db/repositories/calendar.js';
+import type { ObligationTimeline, ObligationTimelineInput } from '../../domain/cycle-timeline.js';
+import { DEFAULT_ESCALATION, DEFAULT_REMINDERS } from '../../domain/plan.js';
 import { upsertAgency } from '../../db/repositories/agencies.js';
 import { confirmPlan, createDraft } from '../../db/repositories/plans.js';
 import { seedReferenceData } from '../../db/seed.js';
@@ -45,5 +48,27 @@ describe('buildCycleSpec', () => {
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect((err as ApplicationFailure).type).toBe(FailureType.InvalidInput);
     expect((err as ApplicationFailure).nonRetryable).toBe(true);
+  });
+});
+
+describe('planObligationTimeline', () => {
+  it('plans from the calendar as it is now: an admin\'s edit applies to the next timeline, and undoing it too', async () => {
+    const id = await createDraft(tdb.db, { plan: testPlan({ approvedBy: { issuer: 'x', number: 'cal-1', date: '2019-01-01' } }), diagnostics: [], sourceFormat: 'yaml', sourceName: null, createdBy: 'test' });
+    await confirmPlan(tdb.db, id, 'test');
+    const env = new MockActivityEnvironment();
+    const spec = await env.run<[BuildCycleSpecInput], CycleSpec, typeof activities.buildCycleSpec>(activities.buildCycleSpec, { planId: id, period: '2019' });
+    const stage = spec.stages.find((s) => s.id === 'executors')!;
+    // Tuesday 16 June 2026: a working day in the seed.
+    const input: ObligationTimelineInput = {
+      stage: { id: stage.id, from: stage.from, to: stage.to }, party: stage.parties[0]!,
+      chain: { coordinator: spec.coordinator, pmOffice: spec.pmOffice, presidentialAdministration: spec.presidentialAdministration },
+      dueDate: '2026-06-16', shift: 'next', reminders: DEFAULT_REMINDERS, escalation: DEFAULT_ESCALATION,
+    };
+    const plan = () => env.run<[ObligationTimelineInput], ObligationTimeline, typeof activities.planObligationTimeline>(activities.planObligationTimeline, input);
+    expect((await plan()).effectiveDueDate).toBe('2026-06-16');
+    await upsertCalendarEntry(tdb.db, { date: '2026-06-16', kind: 'holiday', nameKk: 'Сынақ', nameRu: 'Проверка', nameEn: 'Test', source: 'test' }, 'test');
+    expect((await plan()).effectiveDueDate).toBe('2026-06-17');
+    expect(await deleteCalendarEntry(tdb.db, '2026-06-16', 'holiday')).toBe(true);
+    expect((await plan()).effectiveDueDate).toBe('2026-06-16');
   });
 });
