@@ -18,7 +18,7 @@ import {
 /**
  * Obligations started since this patch run their activities (events, read model, timeline, lateness, and the e-mails) as local
  * activities: run by the worker inside the workflow task and recorded as one marker each, with no task of their own on the
- * server — a reminder costs one workflow task instead of three. Retries longer than a minute (SMTP down for a day, PostgreSQL
+ * server — a reminder costs one workflow task instead of three — and open with one (openObligation) instead of three. Retries longer than a minute (SMTP down for a day, PostgreSQL
  * restarting) wait on workflow timers with the same backoff as before; the outbox's dedupe key still makes a send happen once.
  * They also leave alone the search attributes the cycle already set on them. Obligations started earlier replay as they ran.
  */
@@ -87,6 +87,10 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   /** Bumped by every message, so the main loop's wait ends early when something changed. */
   let wake = 0;
 
+  /** Whether the opening (event, first timeline, first row) is done: one local activity under the patch. */
+  let opened = false;
+  const openedPayload = () => ({ stage: input.stage, agencyCode: input.party.agencyCode, dueDate, cycleId });
+
   const planned = (): boolean => !replan && timeline !== undefined;
   const summary = (): ObligationSummary => ({
     obligationId,
@@ -112,10 +116,9 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     await acts.recordEvent({ idempotencyKey: `${obligationId}/${info.runId}/${++eventSeq}`, type, actor, subjectType: 'obligation', subjectId: obligationId, payload });
   }
 
-  async function save(): Promise<void> {
-    const s = summary();
-    if (s.dueInstant === null) return; // the loop saves once the new deadline is planned
-    await acts.saveObligation({
+  /** The read model row as of now, but for the planned deadline (effectiveDueDate, dueAt). */
+  function projection() {
+    return {
       workflowId: obligationId,
       runId: info.runId,
       revision: ++revision,
@@ -126,8 +129,6 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       agencyCode: input.party.agencyCode,
       status,
       dueDate,
-      effectiveDueDate: s.effectiveDueDate,
-      dueAt: s.dueInstant,
       reportVersion,
       report,
       submittedAt: report?.submittedAt ?? null,
@@ -136,7 +137,13 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       closedReason,
       openedAt,
       finishedAt: FINAL.includes(status) ? new Date().toISOString() : null,
-    });
+    };
+  }
+
+  async function save(): Promise<void> {
+    const s = summary();
+    if (s.dueInstant === null) return; // the loop saves once the new deadline is planned
+    await acts.saveObligation({ ...projection(), effectiveDueDate: s.effectiveDueDate, dueAt: s.dueInstant });
   }
 
   async function tellCycle(): Promise<void> {
@@ -278,10 +285,20 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   async function plan(): Promise<void> {
     replan = false;
     const requested = dueDate;
-    const next = await acts.planObligationTimeline({
+    const timelineInput = {
       stage: input.stage, party: input.party, chain: input.chain, dueDate: requested,
       shift: input.shift, reminders: input.reminders, escalation: input.escalation,
-    });
+    };
+    // Under the patch the first plan also records the opening and writes the read model: one local activity, not three.
+    const opening = localDb && !opened;
+    opened = true;
+    const next = opening
+      ? await acts.openObligation({
+        event: { idempotencyKey: `${obligationId}/${info.runId}/${++eventSeq}`, type: 'obligation.opened', actor: 'system', payload: openedPayload() },
+        timeline: timelineInput,
+        projection: projection(),
+      })
+      : await acts.planObligationTimeline(timelineInput);
     if (replan || dueDate !== requested) return; // moved again meanwhile: plan the newest
     timeline = next;
     sequence++;
@@ -296,7 +313,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     if (change !== null && AWAITING_REPORT.includes(status)) {
       notices.push({ key: `deadline-changed:${obligationId}:${sequence}:${next.dueInstant}`, notice: { kind: 'deadline_changed', ...change } });
     }
-    await save();
+    if (!opening) await save();
     // The cycle knows the first deadline already (it set it); it hears of re-planned ones, which a message caused.
     if (!localDb || sequence > 0) await tellCycle();
   }
@@ -320,7 +337,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   }
 
   async function run(): Promise<void> {
-    await record('obligation.opened', 'system', { stage: input.stage, agencyCode: input.party.agencyCode, dueDate, cycleId });
+    if (!localDb) await record('obligation.opened', 'system', openedPayload());
     while (!FINAL.includes(status)) {
       if (replan) {
         await plan();
