@@ -103,8 +103,9 @@ type FromWorker =
 
 /**
  * The one stand-in of the burst: reminders go out at 09:00 Asia/Almaty on working days, so a burst "a few seconds from now"
- * needs the timeline moved in time. planObligationTimeline still computes it from the calendar table; this moves every
- * instant of it (reminders, deadline, escalations) by one constant so the first reminder falls on `at`. Everything after
+ * needs the timeline moved in time. openObligation (or planObligationTimeline) still computes it from the calendar table;
+ * this moves every instant of what it returns to the workflow (reminders, deadline, escalations) by one constant so the
+ * first reminder falls on `at` (the read model keeps the computed deadline). Everything after
  * it — the workflow's timer, sendObligationMail (bilingual text and .ics invite, outbox, SMTP), recordEvent — is the real path.
  */
 function moveTimelines(burst: NonNullable<WorkerConfig['burst']>): ActivityInterceptorsFactory {
@@ -113,7 +114,8 @@ function moveTimelines(burst: NonNullable<WorkerConfig['burst']>): ActivityInter
       async execute(input, next) {
         const result = await next(input);
         const workflowId = ctx.info.workflowExecution?.workflowId ?? '';
-        if (ctx.info.activityType !== 'planObligationTimeline' || !workflowId.startsWith(burst.workflowIdPrefix)) return result;
+        const planning = ctx.info.activityType === 'planObligationTimeline' || ctx.info.activityType === 'openObligation';
+        if (!planning || !workflowId.startsWith(burst.workflowIdPrefix)) return result;
         const timeline = result as ObligationTimeline;
         const first = timeline.items.find((i) => i.kind === 'reminder');
         if (first === undefined) return timeline;
