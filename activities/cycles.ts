@@ -18,6 +18,12 @@ import type { ActivityDeps } from './index.js';
 
 export type { ComposeObligationMailInput, ObligationNotice } from './cycle-mail.js';
 
+/**
+ * The largest spec a cycle may open with: under Temporal's 2 MiB per payload, with room for the envelope. A spec repeats each
+ * measure's bilingual title for every party that owes it, so on seed 000 (59 measures) it is 0.70–0.82 MB.
+ */
+export const MAX_SPEC_BYTES = 1.5 * 2 ** 20;
+
 export interface BuildCycleSpecInput {
   readonly planId: string;
   /** "2019", "2019-H1", … of the plan policy's period kind. */
@@ -67,6 +73,15 @@ export function createCycleActivities(deps: ActivityDeps) {
         throw ApplicationFailure.create({
           type: FailureType.InvalidInput, nonRetryable: true, details: [result.errors],
           message: `plan ${input.planId}, ${input.period}: ${result.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
+        });
+      }
+      // The spec travels as this activity's result and as the cycle's input: one Temporal payload each, which the server
+      // refuses above 2 MiB (BlobSizeLimitError), and which would then be retried for ever. Refuse it here, saying why.
+      const bytes = Buffer.byteLength(JSON.stringify(result.spec), 'utf8');
+      if (bytes > MAX_SPEC_BYTES) {
+        throw ApplicationFailure.create({
+          type: FailureType.InvalidInput, nonRetryable: true, details: [{ bytes, limit: MAX_SPEC_BYTES }],
+          message: `plan ${input.planId}, ${input.period}: the cycle's spec is ${(bytes / 2 ** 20).toFixed(2)} MiB, over the ${(MAX_SPEC_BYTES / 2 ** 20).toFixed(1)} MiB one Temporal payload may carry here (${result.spec.stages.length} stages, ${result.spec.stages.reduce((n, st) => n + st.parties.length, 0)} obligations)`,
         });
       }
       // Also in the spec (and so in the cycle's input and read model): measures this cycle will never remind anybody of.

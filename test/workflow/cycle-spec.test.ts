@@ -51,6 +51,21 @@ describe('buildCycleSpec', () => {
   });
 });
 
+describe('buildCycleSpec on a plan too large for one Temporal payload', () => {
+  it('refuses it non-retryably, saying how large it is, instead of letting Temporal refuse it on every retry', async () => {
+    const base = testPlan().measures[0]!;
+    // 40 measures with 20,000-letter titles, each owed by two agencies: ~3 MB of spec in UTF-8.
+    const measures = Array.from({ length: 40 }, (_, i) => ({ ...base, number: String(i + 1), title: { kk: `${'Іс-шара '.repeat(2_500)}${i + 1}`, ru: null } }));
+    const id = await createDraft(tdb.db, { plan: testPlan({ measures, approvedBy: { issuer: 'x', number: 'big-1', date: '2019-01-01' } }), diagnostics: [], sourceFormat: 'yaml', sourceName: null, createdBy: 'test' });
+    await confirmPlan(tdb.db, id, 'test');
+    const err = await new MockActivityEnvironment().run(activities.buildCycleSpec, { planId: id, period: '2019' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect((err as ApplicationFailure).type).toBe(FailureType.InvalidInput);
+    expect((err as ApplicationFailure).nonRetryable).toBe(true);
+    expect((err as ApplicationFailure).message).toMatch(new RegExp(`plan ${id}, 2019: the cycle's spec is [0-9.]+ MiB, over the 1.5 MiB`));
+  });
+});
+
 describe('planObligationTimeline', () => {
   it('plans from the calendar as it is now: an admin\'s edit applies to the next timeline, and undoing it too', async () => {
     const id = await createDraft(tdb.db, { plan: testPlan({ approvedBy: { issuer: 'x', number: 'cal-1', date: '2019-01-01' } }), diagnostics: [], sourceFormat: 'yaml', sourceName: null, createdBy: 'test' });
