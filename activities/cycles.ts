@@ -61,6 +61,17 @@ export function createCycleActivities(deps: ActivityDeps) {
     return built;
   }
 
+  async function timeline(input: ObligationTimelineInput): Promise<ObligationTimeline> {
+    const cal = await calendar();
+    try {
+      return computeObligationTimeline(input, cal);
+    } catch (err) {
+      // A bad date or a calendar without working days will not heal on retry.
+      if (err instanceof RangeError) throw ApplicationFailure.nonRetryable(err.message, FailureType.InvalidInput);
+      throw err;
+    }
+  }
+
   return {
     /** The CycleSpec of a confirmed plan for one period, from the plan, the agencies directory and the calendar as they are now. */
     async buildCycleSpec(input: BuildCycleSpecInput): Promise<CycleSpec> {
@@ -95,14 +106,7 @@ export function createCycleActivities(deps: ActivityDeps) {
 
     /** Every reminder, the deadline and every escalation of one obligation, from the current working calendar. */
     async planObligationTimeline(input: ObligationTimelineInput): Promise<ObligationTimeline> {
-      const cal = await calendar();
-      try {
-        return computeObligationTimeline(input, cal);
-      } catch (err) {
-        // A bad date or a calendar without working days will not heal on retry.
-        if (err instanceof RangeError) throw ApplicationFailure.nonRetryable(err.message, FailureType.InvalidInput);
-        throw err;
-      }
+      return timeline(input);
     },
 
     /**
@@ -111,23 +115,16 @@ export function createCycleActivities(deps: ActivityDeps) {
      * opening of a 500-party cycle to two workflow activations per obligation.
      */
     async openObligation(input: OpenObligationInput): Promise<ObligationTimeline> {
-      const cal = await calendar();
-      let timeline: ObligationTimeline;
-      try {
-        timeline = computeObligationTimeline(input.timeline, cal);
-      } catch (err) {
-        if (err instanceof RangeError) throw ApplicationFailure.nonRetryable(err.message, FailureType.InvalidInput);
-        throw err;
-      }
+      const planned = await timeline(input.timeline);
       const execution = Context.current().info.workflowExecution;
       await deps.db.transaction().execute(async (trx) => {
         await appendEvent(trx, {
           ...input.event, workflowId: execution?.workflowId ?? null, runId: execution?.runId ?? null,
           subjectType: 'obligation', subjectId: input.projection.workflowId,
         });
-        await upsertObligation(trx, { ...input.projection, effectiveDueDate: timeline.effectiveDueDate, dueAt: timeline.dueInstant });
+        await upsertObligation(trx, { ...input.projection, effectiveDueDate: planned.effectiveDueDate, dueAt: planned.dueInstant });
       });
-      return timeline;
+      return planned;
     },
 
     /**

@@ -10,7 +10,7 @@ import type { ObligationTimeline, TimelineItem } from '../domain/cycle-timeline.
 import { isIsoDate, type IsoDate } from '../domain/dates.js';
 import { validateReport } from './cycle-validation.js';
 import {
-  FailureType, SearchAttributeKeys, acceptUpdate, changeDeadlineSignal, closeObligationSignal, extendUpdate, obligationChangedSignal,
+  DB_RETRY, FailureType, MAIL_RETRY, SearchAttributeKeys, acceptUpdate, changeDeadlineSignal, closeObligationSignal, extendUpdate, obligationChangedSignal,
   obligationStatusQuery, returnReportUpdate, submitUpdate,
   type Lang, type ObligationInput, type ObligationResult, type ObligationStatus, type ObligationSummary, type ObligationView, type ReportSubmission,
 } from './shared.js';
@@ -18,20 +18,18 @@ import {
 /**
  * Obligations started since this patch run their activities (events, read model, timeline, lateness, and the e-mails) as local
  * activities: run by the worker inside the workflow task and recorded as one marker each, with no task of their own on the
- * server — a reminder costs one workflow task instead of three — and open with one (openObligation) instead of three. Retries longer than a minute (SMTP down for a day, PostgreSQL
- * restarting) wait on workflow timers with the same backoff as before; the outbox's dedupe key still makes a send happen once.
- * They also leave alone the search attributes the cycle already set on them. Obligations started earlier replay as they ran.
+ * server — a reminder costs one workflow task instead of three, and the opening one local activity (openObligation) instead
+ * of three. Retries longer than a minute (SMTP down for a day, PostgreSQL restarting) wait on workflow timers with the same
+ * backoff as before; the outbox's dedupe key still makes a send happen once. They also leave alone the search attributes the
+ * cycle already set on them. Obligations started earlier replay as they ran.
  */
 export const OBLIGATION_LOCAL_ACTIVITIES_PATCH = 'obligation-local-activities';
 
-// Database and calendar work: keep retrying (PostgreSQL restarting must not fail a cycle), except on input that cannot heal.
-const DB_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [FailureType.InvalidInput] };
 const scheduled = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: DB_RETRY });
 // Retries longer than a minute (PostgreSQL down) wait on a workflow timer, so the workflow task is not held meanwhile.
 const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', localRetryThreshold: '1 minute', retry: DB_RETRY });
 
-// SMTP may be down for a day: keep retrying without a limit, at most every 10 minutes; a permanent refusal is recorded, not retried.
-const MAIL_RETRY = { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: [FailureType.InvalidInput, FailureType.MailRejected] };
+// A permanent refusal of an e-mail is recorded, not retried.
 const scheduledMail = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: MAIL_RETRY });
 const localMail = proxyLocalActivities<Activities>({ startToCloseTimeout: '1 minute', localRetryThreshold: '1 minute', retry: MAIL_RETRY });
 

@@ -3,12 +3,9 @@ import { ParentClosePolicy, WorkflowIdReusePolicy, proxyActivities, startChild, 
 import { WorkflowExecutionAlreadyStartedError, defineSearchAttributeKey } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
 import { reportingCycleWorkflow } from './reporting-cycle.js';
-import { FailureType, SearchAttributeKeys, cycleWorkflowId, type OpenCycleInput, type OpenCycleResult } from './shared.js';
+import { DB_RETRY, SearchAttributeKeys, cycleWorkflowId, type OpenCycleInput, type OpenCycleResult } from './shared.js';
 
-const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [FailureType.InvalidInput] },
-});
+const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: DB_RETRY });
 
 /** Set by the server on every workflow a Schedule starts, backfills included: the time the firing was for. */
 const SCHEDULED_START = defineSearchAttributeKey('TemporalScheduledStartTime', 'DATETIME');

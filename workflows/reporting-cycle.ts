@@ -9,7 +9,7 @@ import { isIsoDate, type IsoDate } from '../domain/dates.js';
 import { validateCycleSpec, validatePartySpec } from './cycle-validation.js';
 import { obligationWorkflow } from './obligation.js';
 import {
-  FailureType, SearchAttributeKeys, amendPlanSignal, closeCycleSignal, closeObligationSignal, changeDeadlineSignal, cycleStatusQuery,
+  DB_RETRY, FailureType, SearchAttributeKeys, amendPlanSignal, closeCycleSignal, closeObligationSignal, changeDeadlineSignal, cycleStatusQuery,
   obligationChangedSignal, obligationWorkflowId, stageChain,
   type AmendmentRecord, type CloseCycleInput, type CycleStatus, type CycleStatusView, type ObligationInput, type ObligationSummary,
   type PartySpec, type PlanAmendment, type ReportingCycleInput, type ReportingCycleResult, type StageSpec,
@@ -32,7 +32,6 @@ export const CYCLE_BATCHED_OPEN_PATCH = 'cycle-batched-open-local-db';
 /** Child starts per workflow task: bounded so one task's commands (each with its party's input) stay far below message limits. */
 export const OPEN_BATCH = 100;
 
-const DB_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [FailureType.InvalidInput] };
 const scheduled = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: DB_RETRY });
 const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', localRetryThreshold: '1 minute', retry: DB_RETRY });
 

@@ -1,12 +1,11 @@
 // scheduledNotificationWorkflow: sleeps until an instant, then sends one e-mail and records it — the primitive under every reminder.
 import { ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
-import { FailureType, type ScheduledNotificationInput, type ScheduledNotificationResult } from './shared.js';
+import { FailureType, MAIL_RETRY, type ScheduledNotificationInput, type ScheduledNotificationResult } from './shared.js';
 
 const { sendEmail, recordEvent } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '1 minute',
-  // SMTP may be down for a day: keep retrying, but not faster than every 10 minutes once it has failed for a while.
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: [FailureType.InvalidInput, FailureType.MailRejected] },
+  retry: MAIL_RETRY,
 });
 
 /** Sends one bilingual e-mail at `sendAt` and records a `notification.sent` event; idempotent per `key`. */

@@ -16,6 +16,16 @@ export const FailureType = {
   InvalidTransition: 'InvalidTransition',
 } as const;
 
+/** Database and calendar activities: keep retrying (PostgreSQL restarting must not fail a cycle), except on input that cannot heal. */
+export const DB_RETRY = {
+  initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [FailureType.InvalidInput],
+};
+
+/** E-mail: SMTP may be down for a day — retry without a limit, at most every 10 minutes; a permanent refusal is not retried. */
+export const MAIL_RETRY = {
+  initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: [FailureType.InvalidInput, FailureType.MailRejected],
+};
+
 /** Search attributes registered on the embedded dev server (and documented for production namespaces). */
 export const SEARCH_ATTRIBUTES = {
   PlanId: 'Keyword',
