@@ -1,17 +1,11 @@
 // The e-mails of a reporting cycle in Kazakh and Russian (reminder, overdue notice, escalation, report returned, deadline changed) and the .ics invite for a deadline.
 import { createHash } from 'node:crypto';
 import type { DayCountUnit } from '../domain/calendar.js';
-import type { EscalationAudience, DueResolution } from '../domain/cycle-timeline.js';
+import type { DueResolution, ObligationNotice } from '../domain/cycle-timeline.js';
 import { addDays, parseIsoDate, type IsoDate } from '../domain/dates.js';
 import { parsePeriodKey, periodLabel } from '../domain/periods.js';
-import type { BilingualText, Lang, PartySpec } from '../workflows/shared.js';
+import type { BilingualText, Lang, PartySpec } from '../domain/cycle-model.js';
 import type { SendEmailInput } from './email.js';
-
-export type ObligationNotice =
-  | { readonly kind: 'reminder'; readonly offset: number; readonly unit: DayCountUnit }
-  | { readonly kind: 'escalation'; readonly step: number; readonly after: number; readonly unit: DayCountUnit; readonly audience: EscalationAudience }
-  | { readonly kind: 'returned'; readonly comment: string; readonly returnedBy: string }
-  | { readonly kind: 'deadline_changed'; readonly previousDueDate: IsoDate; readonly reason: string };
 
 export interface ComposeObligationMailInput {
   readonly dedupeKey: string;

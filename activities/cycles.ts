@@ -11,12 +11,14 @@ import { getPlan } from '../db/repositories/plans.js';
 import { cycleSpecFromPlan } from '../domain/cycle-spec.js';
 import { upsertCycle, upsertObligation, type CycleProjection, type ObligationProjection } from '../db/repositories/cycles.js';
 import { appendEvent } from '../db/repositories/events.js';
-import { FailureType, type CycleSpec } from '../workflows/shared.js';
+import { FailureType } from '../workflows/shared.js';
+import type { CycleSpec } from '../domain/cycle-model.js';
 import { composeObligationMail, type ComposeObligationMailInput } from './cycle-mail.js';
 import { sendEmailOnce } from './email.js';
-import type { ActivityDeps } from './index.js';
+import type { ActivityDeps } from './deps.js';
 
-export type { ComposeObligationMailInput, ObligationNotice } from './cycle-mail.js';
+export type { ComposeObligationMailInput } from './cycle-mail.js';
+export type { ObligationNotice } from '../domain/cycle-timeline.js';
 
 /**
  * The largest spec a cycle may open with: under Temporal's 2 MiB per payload, with room for the envelope. A spec repeats each

@@ -5,7 +5,8 @@ import type { Kysely } from 'kysely';
 import type { Transporter } from 'nodemailer';
 import type { Database } from '../db/database.js';
 import { claimNotification, markNotificationSent, recordNotificationError } from '../db/repositories/notifications.js';
-import { FailureType, type BilingualText, type Lang } from '../workflows/shared.js';
+import { FailureType } from '../workflows/shared.js';
+import { type BilingualText, type Lang } from '../domain/cycle-model.js';
 import { bilingualBody, bilingualSubject } from './mail-format.js';
 
 export interface SendEmailInput {

@@ -1,20 +1,14 @@
 // Side effects of Merzim's workflows (database writes, e-mail), built by a factory over injected dependencies.
 import { Context } from '@temporalio/activity';
-import type { Kysely } from 'kysely';
-import type { Transporter } from 'nodemailer';
-import type { Database } from '../db/database.js';
 import { appendEvent } from '../db/repositories/events.js';
+import type { ActivityDeps } from './deps.js';
 import { createCycleActivities } from './cycles.js';
 import { createCycleOpeningActivities } from './cycle-opening.js';
 import { sendEmailOnce, type SendEmailInput } from './email.js';
 
 export type { SendEmailInput } from './email.js';
 
-export interface ActivityDeps {
-  readonly db: Kysely<Database>;
-  readonly mailer: Transporter;
-  readonly mailFrom: string;
-}
+export type { ActivityDeps } from './deps.js';
 
 export interface RecordEventInput {
   readonly idempotencyKey: string;

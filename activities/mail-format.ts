@@ -1,5 +1,5 @@
 // Composes Merzim's bilingual e-mails: the recipient's language first, the other official language below it.
-import type { BilingualText, Lang } from '../workflows/shared.js';
+import type { BilingualText, Lang } from '../domain/cycle-model.js';
 
 const SEPARATOR = '\n\n———\n\n';
 

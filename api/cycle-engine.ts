@@ -11,13 +11,11 @@ import { getCycle, listCycles } from '../db/repositories/cycles.js';
 import { listPlans, type StoredPlan } from '../db/repositories/plans.js';
 import { cycleSpecFromPlan } from '../domain/cycle-spec.js';
 import { formatPeriodKey, parsePeriodKey, periodStart, periodsOfYear, type Period, type PeriodKind } from '../domain/periods.js';
-import type { AppliedChange } from '../domain/plan-amend.js';
+import { amendmentSignals } from '../domain/cycle-amendments.js';
 import { localDateOf, startOfLocalDay } from '../domain/tz.js';
 import { openCycleWorkflow } from '../workflows/index.js';
-import {
-  amendPlanSignal, closeCycleSignal, cycleStatusQuery, planScheduleId,
-  type CycleSpec, type CycleStatusView, type OpenCycleResult, type PlanAmendment,
-} from '../workflows/shared.js';
+import { amendPlanSignal, closeCycleSignal, cycleStatusQuery, type OpenCycleResult } from '../workflows/shared.js';
+import { planScheduleId, type CycleStatusView } from '../domain/cycle-model.js';
 import type { PlanLifecycle } from './routes/plans.js';
 
 const MONTH_NAMES = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'] as const;
@@ -97,7 +95,7 @@ export function createCycleEngine(deps: { client: Client; db: Kysely<Database>; 
         }
         // A cycle opened before measures had stages of their own keeps its three-stage shape: compare like with like.
         const stored = await getCycle(db, cycleId);
-        const measureStages = (stored?.spec as { notOwed?: unknown } | undefined)?.notOwed !== undefined;
+        const measureStages = stored?.spec?.notOwed !== undefined;
         const next = cycleSpecFromPlan({ planId: plan.id, plan: plan.plan, directory, period: running.period, calendar, measureStages });
         if (!next.ok) continue;
         for (const signal of amendmentSignals(plan, running, next.spec, applied, actor)) await handle.signal(amendPlanSignal, signal);
@@ -182,47 +180,4 @@ export function createCycleEngine(deps: { client: Client; db: Kysely<Database>; 
     },
   };
   return engine;
-}
-
-/**
- * Turns the plan's new version into what a running cycle understands, party by party: who is added, removed, replaced by a
- * successor, and whose deadline moved. Ids are derived from the plan version, so a repeated delivery is ignored by the cycle.
- */
-export function amendmentSignals(
-  plan: StoredPlan,
-  running: { obligations: readonly { stageId: string; agencyCode: string; dueDate: string; status: string }[] },
-  next: CycleSpec,
-  applied: readonly AppliedChange[],
-  actor: string,
-): PlanAmendment[] {
-  const last = plan.plan.amendments[plan.plan.amendments.length - 1];
-  const act = last === undefined ? undefined : `${last.act.issuer} No. ${last.act.number} of ${last.act.date}`;
-  const base = (n: number) => ({ amendmentId: `plan:${plan.id}:v${plan.version}:${n}`, actor, ...(act === undefined ? {} : { act }) });
-  const signals: PlanAmendment[] = [];
-  const live = running.obligations.filter((o) => o.status !== 'closed' && o.status !== 'accepted');
-  const replaced = new Map(applied.filter((c) => c.op === 'replace_executor').map((c) => [c.from!, c.to!]));
-  for (const stage of next.stages) {
-    const wanted = new Map(stage.parties.map((p) => [p.agencyCode, p]));
-    const present = live.filter((o) => o.stageId === stage.id);
-    for (const o of present) {
-      if (wanted.has(o.agencyCode)) continue;
-      const successor = replaced.get(o.agencyCode);
-      const party = successor === undefined ? undefined : wanted.get(successor);
-      if (party !== undefined && !present.some((p) => p.agencyCode === successor)) {
-        signals.push({ kind: 'replaceParty', ...base(signals.length), stageId: stage.id, agencyCode: o.agencyCode, successor: party });
-      } else {
-        signals.push({ kind: 'removeParty', ...base(signals.length), stageId: stage.id, agencyCode: o.agencyCode, reason: 'no longer an executor under the amended plan' });
-      }
-    }
-    for (const [code, party] of wanted) {
-      const existing = present.find((o) => o.agencyCode === code);
-      const byReplacement = [...replaced.entries()].some(([from, to]) => to === code && present.some((o) => o.agencyCode === from));
-      if (existing === undefined && !byReplacement && !running.obligations.some((o) => o.stageId === stage.id && o.agencyCode === code)) {
-        signals.push({ kind: 'addParty', ...base(signals.length), stageId: stage.id, party });
-      } else if (existing !== undefined && existing.dueDate !== stage.dueDate) {
-        signals.push({ kind: 'moveDeadline', ...base(signals.length), stageId: stage.id, agencyCode: code, newDueDate: stage.dueDate });
-      }
-    }
-  }
-  return signals;
 }

@@ -1,11 +1,9 @@
 // `npm run api`: the production API process; it only listens and closes gracefully — the app itself is in app.ts.
-import { ConfigError, loadConfig } from '../domain/config.js';
+import { ConfigError, loadConfig } from '../platform/config.js';
 import { createDb } from '../db/connect.js';
-import { createMailer } from '../worker/mailer.js';
-import { connectClient } from '../worker/temporal-connection.js';
-import { buildApp } from './app.js';
-import { createCycleEngine } from './cycle-engine.js';
-import { postgresProbe, smtpProbe, temporalProbe } from './health.js';
+import { createMailer } from '../platform/mailer.js';
+import { connectClient } from '../platform/temporal-connection.js';
+import { composeApi } from './compose.js';
 
 let config;
 try {
@@ -22,21 +20,8 @@ const db = createDb(config.databaseUrl!, { applicationName: 'merzim-api' });
 const temporal = await connectClient(config.temporal);
 // The API sends no mail; the transport is here only so /health can tell whether SMTP answers.
 const mailer = config.smtpUrl === undefined ? undefined : createMailer(config.smtpUrl);
-const cycleEngine = createCycleEngine({ client: temporal, db, taskQueue: config.temporal.taskQueue });
-await cycleEngine.reconcileSchedules();
-const app = await buildApp(
-  {
-    db,
-    temporal,
-    cycleEngine,
-    taskQueue: config.temporal.taskQueue,
-    probes: {
-      temporal: temporalProbe(temporal),
-      postgres: postgresProbe(db),
-      smtp: mailer === undefined ? async () => ({ ok: false, latencyMs: 0, error: 'SMTP_URL is not set' }) : smtpProbe(mailer),
-    },
-    sinkEnabled: false,
-  },
+const app = await composeApi(
+  { db, temporal, taskQueue: config.temporal.taskQueue, mailer, sinkEnabled: false },
   { logger: { level: config.logLevel, redact: ['req.headers.authorization'] } },
 );
 app.addHook('onClose', async () => {

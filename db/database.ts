@@ -1,8 +1,12 @@
 // The kysely view of Merzim's PostgreSQL schema: one interface per table, with Selectable/Insertable aliases.
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable } from 'kysely';
+import type { CalendarEntry } from '../domain/calendar.js';
+import type { CycleSpec } from '../domain/cycle-model.js';
+import type { AgencyContact, Diagnostic, Plan } from '../domain/plan.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, never>;
-type Json = ColumnType<unknown, string, string>;
+/** A JSON column read as T (pg parses json/jsonb) and written as the JSON text of T. */
+type Json<T extends object | null = object | null> = JSONColumnType<T, string, string>;
 
 /** Append-only audit log: every effect the system has. UPDATE and DELETE are refused by a trigger. */
 export interface EventsTable {
@@ -76,7 +80,7 @@ export interface AgenciesTable {
   successor_act: string | null;
   lang: ColumnType<'kk' | 'ru', 'kk' | 'ru' | undefined, 'kk' | 'ru'>;
   aliases: ColumnType<string[], string[] | undefined, string[]>;
-  contacts: ColumnType<unknown, string | undefined, string>;
+  contacts: JSONColumnType<AgencyContact[], string | undefined, string>;
   since: ColumnType<string | null, string | null | undefined, string | null>;
   note: string | null;
   created_at: Timestamp;
@@ -98,8 +102,8 @@ export interface PlansTable {
   years_to: number | null;
   act_number: string | null;
   act_date: ColumnType<string | null, string | null | undefined, string | null>;
-  document: Json;
-  diagnostics: Json;
+  document: Json<Plan>;
+  diagnostics: Json<Diagnostic[]>;
   source_format: string;
   source_name: string | null;
   created_by: string;
@@ -113,7 +117,8 @@ export interface PlansTable {
 export interface PlanVersionsTable {
   plan_id: string;
   version: number;
-  document: Json;
+  document: Json<Plan>;
+  /** What made this version: { kind: 'confirmed' | 'amended' | 'repealed', … } (the amendment's applied changes). */
   change: Json;
   created_by: string;
   created_at: Timestamp;
@@ -162,7 +167,7 @@ export interface CalendarEntriesTable {
   id: Generated<string>;
   date: ColumnType<string, string, string>;
   kind: string;
-  entry: Json;
+  entry: Json<CalendarEntry>;
   updated_by: string;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
@@ -186,7 +191,8 @@ export interface CyclesTable {
   status: 'open' | 'completed' | 'closed';
   stage: string | null;
   closed_reason: string | null;
-  spec: Json;
+  /** The spec the run was opened with (JSON null only if a later revision were ever written first). */
+  spec: Json<CycleSpec | null>;
   opened_at: ColumnType<Date, Date | string, Date | string>;
   finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;

@@ -1,5 +1,5 @@
 // `npm run db:migrate`: applies pending migrations to DATABASE_URL (production; npm start migrates by itself).
-import { ConfigError, loadConfig, redactUrl } from '../domain/config.js';
+import { ConfigError, loadConfig, redactUrl } from '../platform/config.js';
 import { createDb } from './connect.js';
 import { migrateToLatest } from './migrate.js';
 import { seedReferenceData } from './seed.js';

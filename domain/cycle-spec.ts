@@ -6,8 +6,8 @@ import { appliesToYear, obligationsForYear, type Obligation } from './due-dates.
 import { formatPeriodKey, isPeriodKey, parsePeriodKey, periodEnd, periodStart, periodsOfYear, type PeriodKey } from './periods.js';
 import type { Agency, BilingualName, Measure, Plan } from './plan.js';
 import { deadlineFor, executorStage, stageDeadlines, type ReportingPolicy } from './policies.js';
-import { validateCycleSpec } from '../workflows/cycle-validation.js';
-import type { BilingualText, CycleSpec, NotOwedMeasure, PartySpec, ReceivingRole, ReportingRole, StageSpec } from '../workflows/shared.js';
+import { validateCycleSpec } from './cycle-validation.js';
+import { CYCLE_SPEC_VERSION, type BilingualText, type CycleSpec, type NotOwedMeasure, type PartySpec, type ReceivingRole, type ReportingRole, type StageSpec } from './cycle-model.js';
 
 export interface CycleSpecProblem {
   readonly field: string;
@@ -239,6 +239,7 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
   if (problems.length > 0 || coordinator === undefined || pmOffice === undefined || presidentialAdministration === undefined) return { ok: false, errors: problems };
 
   const spec: CycleSpec = {
+    version: CYCLE_SPEC_VERSION,
     planId: input.planId,
     planTitle: text(plan.title, input.planId),
     period: input.period,

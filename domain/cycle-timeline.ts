@@ -1,11 +1,9 @@
 // The one place a reporting cycle's time is computed: reminder, deadline and escalation instants from a spec and a working calendar.
-import type { ShiftDirection, WorkingCalendar } from './calendar.js';
+import type { DayCountUnit, ShiftDirection, WorkingCalendar } from './calendar.js';
 import { addDays, parseIsoDate, type IsoDate } from './dates.js';
 import type { EscalationStep, ReminderSettings } from './plan.js';
 import { endOfLocalDay, KZ_TIME_ZONE, localDateOf, localToInstant } from './tz.js';
-import {
-  obligationWorkflowId, stageChain, type ChainRole, type CycleChain, type CycleSpec, type Lang, type PartySpec, type ReceivingRole, type ReportingRole,
-} from '../workflows/shared.js';
+import { obligationWorkflowId, stageChain, type ChainRole, type CycleChain, type CycleSpec, type Lang, type PartySpec, type ReceivingRole, type ReportingRole } from './cycle-model.js';
 
 export interface TimelineOptions {
   /** IANA zone of the deadlines (Asia/Almaty: Kazakhstan is one zone since 2024). */
@@ -235,3 +233,10 @@ export function workingDaysLate(due: DueResolution, submittedAt: string, calenda
   }
   return count;
 }
+
+/** What an obligation's e-mail is about: a reminder, an escalation step, a returned report or a moved deadline. */
+export type ObligationNotice =
+  | { readonly kind: 'reminder'; readonly offset: number; readonly unit: DayCountUnit }
+  | { readonly kind: 'escalation'; readonly step: number; readonly after: number; readonly unit: DayCountUnit; readonly audience: EscalationAudience }
+  | { readonly kind: 'returned'; readonly comment: string; readonly returnedBy: string }
+  | { readonly kind: 'deadline_changed'; readonly previousDueDate: IsoDate; readonly reason: string };

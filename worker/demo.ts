@@ -9,7 +9,7 @@ import { confirmPlan, countPlans, createDraft } from '../db/repositories/plans.j
 import { bindUserToPlan, createUser, generatePassword } from '../db/repositories/users.js';
 import { hasErrors, importPlan } from '../domain/import/index.js';
 import type { Agency } from '../domain/plan.js';
-import { applyMetadata, type ImportMetadata } from '../api/plan-import.js';
+import { applyMetadata, type ImportMetadata } from '../domain/import/metadata.js';
 
 interface DemoPlan {
   readonly file: string;

@@ -1,5 +1,5 @@
 // `npm start`: Merzim on its embedded defaults in one supervised process; prints the URLs and stops everything on Ctrl-C/SIGTERM.
-import { ConfigError, loadConfig } from '../domain/config.js';
+import { ConfigError, loadConfig } from '../platform/config.js';
 import { StartupError } from './embedded/errors.js';
 import { startStack, type Stack } from './embedded/stack.js';
 import { projectRootFrom } from './temporal-binaries.js';

@@ -1,9 +1,8 @@
 // `npm run worker`: a production worker process against TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL; run as many as load needs.
-import { ConfigError, loadConfig } from '../domain/config.js';
+import { ConfigError, loadConfig } from '../platform/config.js';
 import { createDb } from '../db/connect.js';
-import { createMailer } from './mailer.js';
-import { connectWorker } from './temporal-connection.js';
-import { createMerzimWorker, quietTemporalRuntime } from './worker.js';
+import { createMailer } from '../platform/mailer.js';
+import { openMerzimWorker } from './worker.js';
 
 let config;
 try {
@@ -16,17 +15,9 @@ try {
   throw err;
 }
 
-quietTemporalRuntime(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'INFO' : 'WARN');
 const db = createDb(config.databaseUrl!, { applicationName: 'merzim-worker' });
 const mailer = createMailer(config.smtpUrl!);
-const connection = await connectWorker(config.temporal);
-const worker = await createMerzimWorker({
-  connection,
-  namespace: config.temporal.namespace,
-  taskQueue: config.temporal.taskQueue,
-  deps: { db, mailer, mailFrom: config.mailFrom },
-  workflowBundlePath: config.workflowBundlePath,
-});
+const { connection, worker } = await openMerzimWorker(config, { db, mailer });
 // Worker.run() handles SIGINT/SIGTERM itself: it stops polling and lets running activities finish.
 console.log(`[merzim-worker] polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace})`);
 try {

@@ -2,6 +2,8 @@
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
+import type { Config } from '../platform/config.js';
+import { connectWorker } from '../platform/temporal-connection.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -58,5 +60,32 @@ export function quietTemporalRuntime(level: 'WARN' | 'ERROR' | 'INFO' = 'WARN'):
     Runtime.install({ logger: new DefaultLogger(level) });
   } catch {
     // Already installed by someone else (e.g. a test environment): keep theirs.
+  }
+}
+
+/**
+ * The worker's start-up wiring, written once for `npm run worker` and the embedded stack: the runtime's log level, the
+ * connection (to `address`, or the configured TEMPORAL_ADDRESS) and the worker over the caller's database and mailer.
+ * The caller runs the worker and closes the connection.
+ */
+export async function openMerzimWorker(
+  config: Config,
+  deps: Omit<ActivityDeps, 'mailFrom'>,
+  address?: string,
+): Promise<{ connection: NativeConnection; worker: Worker }> {
+  quietTemporalRuntime(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'INFO' : 'WARN');
+  const connection = await connectWorker(config.temporal, address);
+  try {
+    const worker = await createMerzimWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      deps: { ...deps, mailFrom: config.mailFrom },
+      workflowBundlePath: config.workflowBundlePath,
+    });
+    return { connection, worker };
+  } catch (err) {
+    await connection.close().catch(() => undefined);
+    throw err;
   }
 }

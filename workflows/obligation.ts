@@ -5,15 +5,12 @@ import {
   patched, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { ObligationNotice } from '../activities/cycles.js';
+import type { ObligationNotice } from '../domain/cycle-timeline.js';
 import type { ObligationTimeline, TimelineItem } from '../domain/cycle-timeline.js';
 import { isIsoDate, type IsoDate } from '../domain/dates.js';
-import { validateReport } from './cycle-validation.js';
-import {
-  DB_RETRY, FailureType, MAIL_RETRY, SearchAttributeKeys, acceptUpdate, changeDeadlineSignal, closeObligationSignal, extendUpdate, obligationChangedSignal,
-  obligationStatusQuery, returnReportUpdate, submitUpdate,
-  type Lang, type ObligationInput, type ObligationResult, type ObligationStatus, type ObligationSummary, type ObligationView, type ReportSubmission,
-} from './shared.js';
+import { validateReport } from '../domain/cycle-validation.js';
+import { DB_RETRY, FailureType, MAIL_RETRY, SearchAttributeKeys, acceptUpdate, changeDeadlineSignal, closeObligationSignal, extendUpdate, obligationChangedSignal, obligationStatusQuery, returnReportUpdate, submitUpdate, type ObligationInput, type ObligationResult } from './shared.js';
+import { type Lang, type ObligationStatus, type ObligationSummary, type ObligationView, type ReportSubmission } from '../domain/cycle-model.js';
 
 /**
  * Obligations started since this patch run their activities (events, read model, timeline, lateness, and the e-mails) as local

@@ -3,7 +3,8 @@ import { ParentClosePolicy, WorkflowIdReusePolicy, proxyActivities, startChild, 
 import { WorkflowExecutionAlreadyStartedError, defineSearchAttributeKey } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
 import { reportingCycleWorkflow } from './reporting-cycle.js';
-import { DB_RETRY, SearchAttributeKeys, cycleWorkflowId, type OpenCycleInput, type OpenCycleResult } from './shared.js';
+import { DB_RETRY, SearchAttributeKeys, type OpenCycleInput, type OpenCycleResult } from './shared.js';
+import { cycleWorkflowId } from '../domain/cycle-model.js';
 
 const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: DB_RETRY });
 

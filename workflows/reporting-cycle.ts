@@ -6,14 +6,10 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { isIsoDate, type IsoDate } from '../domain/dates.js';
-import { validateCycleSpec, validatePartySpec } from './cycle-validation.js';
+import { validateCycleSpec, validatePartySpec } from '../domain/cycle-validation.js';
 import { obligationWorkflow } from './obligation.js';
-import {
-  DB_RETRY, FailureType, SearchAttributeKeys, amendPlanSignal, closeCycleSignal, closeObligationSignal, changeDeadlineSignal, cycleStatusQuery,
-  obligationChangedSignal, obligationWorkflowId, stageChain,
-  type AmendmentRecord, type CloseCycleInput, type CycleStatus, type CycleStatusView, type ObligationInput, type ObligationSummary,
-  type PartySpec, type PlanAmendment, type ReportingCycleInput, type ReportingCycleResult, type StageSpec,
-} from './shared.js';
+import { DB_RETRY, FailureType, SearchAttributeKeys, amendPlanSignal, closeCycleSignal, closeObligationSignal, changeDeadlineSignal, cycleStatusQuery, obligationChangedSignal, type ObligationInput, type ReportingCycleInput, type ReportingCycleResult } from './shared.js';
+import { obligationWorkflowId, stageChain, type AmendmentRecord, type CloseCycleInput, type CycleStatus, type CycleStatusView, type ObligationSummary, type PartySpec, type PlanAmendment, type StageSpec } from '../domain/cycle-model.js';
 
 /**
  * A stage with its own recipient (a measure whose completion form names an agency, StageSpec.recipient) hands its

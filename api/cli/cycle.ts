@@ -1,7 +1,7 @@
 // `merzim cycle`: preview the whole timeline a cycle would produce if nobody reported (no side effects), and list cycles.
 import { listAgencies } from '../../db/repositories/agencies.js';
 import { loadWorkingCalendar } from '../../db/repositories/calendar.js';
-import { countObligationsByStatus, listCycles } from '../../db/repositories/cycles.js';
+import { listCycles } from '../../db/repositories/cycles.js';
 import { getPlan } from '../../db/repositories/plans.js';
 import { cycleSpecFromPlan } from '../../domain/cycle-spec.js';
 import { previewCycle } from '../../domain/cycle-timeline.js';
@@ -59,8 +59,7 @@ export const cycleCommand: CliCommand = {
     const db = await openCliDatabase();
     try {
       const cycles = await listCycles(db, { ...(typeof values.plan === 'string' ? { planId: values.plan } : {}), ...(status === undefined ? {} : { status }) });
-      const rows = [];
-      for (const c of cycles) rows.push({ id: c.workflow_id, planId: c.plan_id, period: c.period, status: c.status, stage: c.stage, counts: await countObligationsByStatus(db, { cycleWorkflowId: c.workflow_id }) });
+      const rows = cycles.map((c) => ({ id: c.workflow_id, planId: c.plan_id, period: c.period, status: c.status, stage: c.stage, counts: c.counts }));
       io.out(values.json === true ? json(rows) : rows.map((r) => `${r.id}\t${r.status}\t${r.stage ?? ''}\t${JSON.stringify(r.counts)}\n`).join(''));
       return 0;
     } finally {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Kysely } from 'kysely';
 import { createDb } from '../../db/connect.js';
 import type { Database } from '../../db/database.js';
-import { loadConfig } from '../../domain/config.js';
+import { loadConfig } from '../../platform/config.js';
 
 export class NoDatabase extends Error {
   override readonly name = 'NoDatabase';

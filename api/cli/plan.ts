@@ -9,7 +9,8 @@ import { confirmPlan, createDraft, getPlan, listPlans, PlanStateError } from '..
 import { AGENCIES_SEED } from '../../domain/agencies-seed.js';
 import { hasErrors } from '../../domain/import/index.js';
 import { importUpload, type UploadFormat } from '../import/index.js';
-import { applyMetadata, importSummary, MAX_UPLOAD_BYTES, UPLOAD_FORMATS } from '../plan-import.js';
+import { applyMetadata } from '../../domain/import/metadata.js';
+import { importSummary, MAX_UPLOAD_BYTES, UPLOAD_FORMATS } from '../plan-import.js';
 import { json, optionalChoice, parseCommandLine, UsageError, type CliCommand, type CliIO } from './command.js';
 import { NoDatabase, openCliDatabase } from './database.js';
 

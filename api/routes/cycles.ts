@@ -9,10 +9,8 @@ import { countObligationsByStatus, getCycle, getObligation, listCycles, listObli
 import { appendEvent } from '../../db/repositories/events.js';
 import { getPlan } from '../../db/repositories/plans.js';
 import { isPeriodKey } from '../../domain/periods.js';
-import {
-  FailureType, acceptUpdate, extendUpdate, returnReportUpdate, submitUpdate,
-  type ReportItem,
-} from '../../workflows/shared.js';
+import { FailureType, acceptUpdate, extendUpdate, returnReportUpdate, submitUpdate } from '../../workflows/shared.js';
+import { type ReportItem } from '../../domain/cycle-model.js';
 import { actorOf, principalOf, requireRole, type Principal } from '../auth.js';
 import type { CycleEngine } from '../cycle-engine.js';
 import { HttpError } from '../errors.js';
@@ -26,7 +24,7 @@ async function visiblePlanIds(db: Kysely<Database>, p: Principal): Promise<reado
   return [...(await scopeOf(db, p)).coordinated];
 }
 
-function cycleView(c: CycleRow, counts?: Record<string, number>) {
+function cycleView(c: Omit<CycleRow, 'spec'>, counts?: Record<string, number>) {
   return {
     id: c.workflow_id, planId: c.plan_id, period: c.period, policy: c.policy_id, status: c.status, stage: c.stage,
     closedReason: c.closed_reason, openedAt: c.opened_at, finishedAt: c.finished_at, ...(counts === undefined ? {} : { counts }),
@@ -59,7 +57,7 @@ export const cycleRoutes: FastifyPluginAsync<{ db: Kysely<Database>; temporal: C
   /** Who reports in the obligation's stage and to whom (a named recipient agency when the completion form names one). */
   async function stageOf(o: ObligationRow): Promise<{ from: string; to: string; recipient: string | null }> {
     const cycle = o.cycle_workflow_id === null ? undefined : await getCycle(db, o.cycle_workflow_id);
-    const stages = (cycle?.spec as { stages?: { id: string; from: string; to: string; recipient?: { agencyCode: string } }[] } | undefined)?.stages;
+    const stages = cycle?.spec?.stages;
     const stage = stages?.find((s) => s.id === o.stage_id);
     return { from: stage?.from ?? 'executors', to: stage?.to ?? 'coordinator', recipient: stage?.recipient?.agencyCode ?? null };
   }
@@ -119,14 +117,8 @@ export const cycleRoutes: FastifyPluginAsync<{ db: Kysely<Database>; temporal: C
     async (request) => {
       const p = principalOf(request);
       const planIds = await visiblePlanIds(db, p);
-      const cycles = await listCycles(db, { ...request.query, ...(planIds === undefined ? {} : { planIds }) });
-      const items = [];
-      for (const c of cycles) {
-        const counts = await countObligationsByStatus(db, { cycleWorkflowId: c.workflow_id, ...(p.role === 'reporter' ? { agencyCode: p.agencyCode ?? '' } : {}) });
-        if (p.role === 'reporter' && Object.keys(counts).length === 0) continue;
-        items.push(cycleView(c, counts));
-      }
-      return { items };
+      const cycles = await listCycles(db, { ...request.query, ...(planIds === undefined ? {} : { planIds }) }, p.role === 'reporter' ? (p.agencyCode ?? '') : undefined);
+      return { items: cycles.map((c) => cycleView(c, c.counts)) };
     },
   );
 

@@ -1,7 +1,7 @@
 // The agencies directory in PostgreSQL: rows ↔ domain Agency, seeding that never overwrites an admin's edits.
 import type { Kysely, Transaction } from 'kysely';
 import type { AgencyRow, Database } from '../database.js';
-import type { Agency, AgencyContact, AgencyKind } from '../../domain/plan.js';
+import type { Agency, AgencyKind } from '../../domain/plan.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -14,7 +14,7 @@ export function rowToAgency(r: AgencyRow): Agency {
     ...(r.successor_code !== null && r.successor_date !== null
       ? { successor: { code: r.successor_code, date: String(r.successor_date), ...(r.successor_act !== null ? { act: r.successor_act } : {}) } }
       : {}),
-    contacts: r.contacts as AgencyContact[],
+    contacts: r.contacts,
     lang: r.lang,
     aliases: r.aliases,
     ...(r.since === null ? {} : { since: r.since }),

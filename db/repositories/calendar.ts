@@ -30,7 +30,7 @@ export async function loadCalendarData(db: Db): Promise<{ entries: CalendarEntry
     db.selectFrom('calendar_years').selectAll().orderBy('year').execute(),
   ]);
   return {
-    entries: entries.map((r) => r.entry as CalendarEntry),
+    entries: entries.map((r) => r.entry),
     years: years.map((y) => ({ year: y.year, status: y.status, ...(y.note === null ? {} : { note: y.note }) })),
   };
 }

@@ -117,13 +117,39 @@ export interface CycleFilter {
   readonly planIds?: readonly string[];
 }
 
-export async function listCycles(db: Kysely<Database>, filter: CycleFilter = {}): Promise<CycleRow[]> {
-  let q = db.selectFrom('cycles').selectAll().orderBy('plan_id').orderBy('period');
+/** A cycle as lists show it: every column but the spec (up to ~1 MB each), with its obligations counted by status. */
+export type CycleListItem = Omit<CycleRow, 'spec'> & { readonly counts: Record<string, number> };
+
+/**
+ * Cycles under the filter with their obligation counts, in two queries whatever their number (the cycles, then one grouped
+ * count); `countAgency` counts only that agency's obligations (a reporter's view), and cycles where it owes none are left out.
+ */
+export async function listCycles(db: Kysely<Database>, filter: CycleFilter = {}, countAgency?: string): Promise<CycleListItem[]> {
+  let q = db
+    .selectFrom('cycles')
+    .select(['workflow_id', 'run_id', 'revision', 'plan_id', 'period', 'policy_id', 'status', 'stage', 'closed_reason', 'opened_at', 'finished_at', 'updated_at'])
+    .orderBy('plan_id')
+    .orderBy('period');
   if (filter.planId !== undefined) q = q.where('plan_id', '=', filter.planId);
   if (filter.period !== undefined) q = q.where('period', '=', filter.period);
   if (filter.status !== undefined) q = q.where('status', '=', filter.status);
   if (filter.planIds !== undefined) q = filter.planIds.length === 0 ? q.where(sql<boolean>`false`) : q.where('plan_id', 'in', [...filter.planIds]);
-  return q.execute();
+  const cycles = await q.execute();
+  if (cycles.length === 0) return [];
+  let counts = db
+    .selectFrom('obligations')
+    .select(['cycle_workflow_id', 'status', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('cycle_workflow_id', 'in', cycles.map((c) => c.workflow_id))
+    .groupBy(['cycle_workflow_id', 'status']);
+  if (countAgency !== undefined) counts = counts.where('agency_code', '=', countAgency);
+  const byCycle = new Map<string, Record<string, number>>();
+  for (const r of await counts.execute()) {
+    const entry = byCycle.get(r.cycle_workflow_id!) ?? {};
+    entry[r.status] = Number(r.n);
+    byCycle.set(r.cycle_workflow_id!, entry);
+  }
+  const items = cycles.map((c) => ({ ...c, counts: byCycle.get(c.workflow_id) ?? {} }));
+  return countAgency === undefined ? items : items.filter((c) => Object.keys(c.counts).length > 0);
 }
 
 export interface ObligationFilter {

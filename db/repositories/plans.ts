@@ -25,8 +25,8 @@ export function rowToStoredPlan(r: PlanRow): StoredPlan {
     id: r.id,
     status: r.status,
     version: r.version,
-    plan: r.document as Plan,
-    diagnostics: r.diagnostics as Diagnostic[],
+    plan: r.document,
+    diagnostics: r.diagnostics,
     sourceFormat: r.source_format,
     sourceName: r.source_name,
     createdBy: r.created_by,
@@ -143,9 +143,9 @@ export async function confirmPlan(db: Kysely<Database>, id: string, by: string):
     const row = await trx.selectFrom('plans').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     if (row === undefined) throw new PlanStateError('not_found', `No plan ${id}`);
     if (row.status !== 'draft') throw new PlanStateError('not_draft', `Plan ${id} is ${row.status}, only a draft can be confirmed`);
-    const errors = (row.diagnostics as Diagnostic[]).filter((d) => d.severity === 'error');
+    const errors = row.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length > 0) throw new PlanStateError('has_errors', `Plan ${id} has ${errors.length} error(s) to fix first: ${errors.slice(0, 3).map((e) => e.message).join('; ')}`);
-    const plan = row.document as Plan;
+    const plan = row.document;
     if (row.act_number !== null) {
       const clash = await trx.selectFrom('plans').select('id').where('status', '=', 'confirmed').where('act_number', '=', row.act_number).where('act_date', '=', row.act_date).executeTakeFirst();
       if (clash !== undefined) throw new PlanStateError('duplicate_act', `Act No. ${row.act_number} of ${row.act_date} is already confirmed as plan ${clash.id}; amend that plan instead`);

@@ -24,7 +24,7 @@ import { addDays, type IsoDate } from '../../domain/dates.js';
 import { DEFAULT_ESCALATION, DEFAULT_REMINDERS } from '../../domain/plan.js';
 import { ANNUAL_CASCADE_580 } from '../../domain/policies.js';
 import { KZ_TIME_ZONE, localDateOf } from '../../domain/tz.js';
-import { createMailer } from '../../worker/mailer.js';
+import { createMailer } from '../../platform/mailer.js';
 import { EmbeddedPostgres } from '../../worker/embedded/postgres.js';
 import { freePort } from '../../worker/embedded/ports.js';
 import { startSmtpSink, type SmtpSink } from '../../worker/embedded/smtp-sink.js';
@@ -33,7 +33,7 @@ import { binaryVersion, projectRootFrom, resolveTemporalBinary } from '../../wor
 import { createMerzimWorker, quietTemporalRuntime, workflowsPath, type WorkerTuning } from '../../worker/worker.js';
 import { reportingCycleWorkflow } from '../../workflows/index.js';
 import { OPEN_BATCH } from '../../workflows/reporting-cycle.js';
-import { cycleWorkflowId, obligationWorkflowId, type CycleSpec, type PartySpec } from '../../workflows/shared.js';
+import { cycleWorkflowId, obligationWorkflowId, type CycleSpec, type PartySpec } from '../../domain/cycle-model.js';
 
 const SCRIPT = fileURLToPath(import.meta.url);
 const ROOT = projectRootFrom(import.meta.url);

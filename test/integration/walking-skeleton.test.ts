@@ -8,7 +8,7 @@ import { buildApp } from '../../api/app.js';
 import { postgresProbe, smtpProbe, temporalProbe } from '../../api/health.js';
 import { createApiToken } from '../../db/repositories/tokens.js';
 import { createActivities } from '../../activities/index.js';
-import { createMailer } from '../../worker/mailer.js';
+import { createMailer } from '../../platform/mailer.js';
 import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
 import type { SmtpSink } from '../../worker/embedded/smtp-sink.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';

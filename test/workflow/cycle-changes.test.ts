@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KZ_WORKING_CALENDAR } from '../../domain/calendar-seed-kz.js';
 import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
 import type { SmtpSink } from '../../worker/embedded/smtp-sink.js';
-import { amendPlanSignal, closeCycleSignal, cycleStatusQuery, obligationStatusQuery, type PlanAmendment } from '../../workflows/shared.js';
+import { amendPlanSignal, closeCycleSignal, cycleStatusQuery, obligationStatusQuery } from '../../workflows/shared.js';
+import { type PlanAmendment } from '../../domain/cycle-model.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestSink } from '../helpers/mail.js';
 import {

@@ -18,12 +18,10 @@ import { KZ_WORKING_CALENDAR } from '../../domain/calendar-seed-kz.js';
 import { previewCycle, type CyclePreview, type TimelineItem } from '../../domain/cycle-timeline.js';
 import { parseIsoDate, type IsoDate } from '../../domain/dates.js';
 import { KZ_TIME_ZONE, localToInstant } from '../../domain/tz.js';
-import { createMailer } from '../../worker/mailer.js';
+import { createMailer } from '../../platform/mailer.js';
 import { reportingCycleWorkflow } from '../../workflows/index.js';
-import {
-  DEFAULT_TASK_QUEUE, SEARCH_ATTRIBUTES, acceptUpdate, cycleStatusQuery, cycleWorkflowId, obligationWorkflowId, submitUpdate,
-  type CycleSpec, type PartySpec, type ReportItem, type ReportingCycleResult, type SubmitResult,
-} from '../../workflows/shared.js';
+import { DEFAULT_TASK_QUEUE, SEARCH_ATTRIBUTES, acceptUpdate, cycleStatusQuery, submitUpdate, type ReportingCycleResult } from '../../workflows/shared.js';
+import { cycleWorkflowId, obligationWorkflowId, type CycleSpec, type PartySpec, type ReportItem, type SubmitResult } from '../../domain/cycle-model.js';
 import { ADDRESS_OWNER, smallPlanSpec } from '../unit/cycles/small-plan.js';
 
 export { AQDM, BGM, IIM, MSM, OM, PA, PMO, UQK } from '../unit/cycles/small-plan.js';

@@ -9,9 +9,8 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import type { ApplicationFailure } from '@temporalio/common';
 import { KZ_WORKING_CALENDAR } from '../../domain/calendar-seed-kz.js';
 import { endOfLocalDay } from '../../domain/tz.js';
-import {
-  FailureType, SearchAttributeKeys, acceptUpdate, extendUpdate, obligationStatusQuery, returnReportUpdate, submitUpdate, type ReportItem, type ReportSubmission,
-} from '../../workflows/shared.js';
+import { FailureType, SearchAttributeKeys, acceptUpdate, extendUpdate, obligationStatusQuery, returnReportUpdate, submitUpdate } from '../../workflows/shared.js';
+import { type ReportItem, type ReportSubmission } from '../../domain/cycle-model.js';
 import { AQDM, BGM, CycleScenario, IIM, PMO, UQK, countTypes, eventsOf, fullReport, localTime, mailLines, mailsOf, quietLogger } from './cycle-fixtures.js';
 
 const HOUR = 3_600_000;

@@ -8,7 +8,7 @@ import type { Measure, Recipient } from '../../domain/plan.js';
 import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
 import type { SmtpSink } from '../../worker/embedded/smtp-sink.js';
 import { CYCLE_BATCHED_OPEN_PATCH, STAGE_RECIPIENT_PATCH } from '../../workflows/reporting-cycle.js';
-import type { CycleSpec, PartySpec } from '../../workflows/shared.js';
+import type { CycleSpec, PartySpec } from '../../domain/cycle-model.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestSink } from '../helpers/mail.js';
 import { testPlan } from '../helpers/plans.js';

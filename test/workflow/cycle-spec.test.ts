@@ -9,7 +9,8 @@ import { DEFAULT_ESCALATION, DEFAULT_REMINDERS } from '../../domain/plan.js';
 import { upsertAgency } from '../../db/repositories/agencies.js';
 import { confirmPlan, createDraft } from '../../db/repositories/plans.js';
 import { seedReferenceData } from '../../db/seed.js';
-import { FailureType, type CycleSpec } from '../../workflows/shared.js';
+import { FailureType } from '../../workflows/shared.js';
+import { type CycleSpec } from '../../domain/cycle-model.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { TEST_AGENCIES, testPlan } from '../helpers/plans.js';
 

@@ -4,7 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import { createMailer } from '../../worker/mailer.js';
+import { createMailer } from '../../platform/mailer.js';
 import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
 import type { SmtpSink } from '../../worker/embedded/smtp-sink.js';
 import { scheduledNotificationWorkflow } from '../../workflows/index.js';

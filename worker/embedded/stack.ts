@@ -6,21 +6,19 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Transporter } from 'nodemailer';
-import { buildApp } from '../../api/app.js';
-import { createCycleEngine } from '../../api/cycle-engine.js';
-import { postgresProbe, smtpProbe, temporalProbe } from '../../api/health.js';
+import { composeApi } from '../../api/compose.js';
 import { createDb } from '../../db/connect.js';
 import type { Database } from '../../db/database.js';
 import { migrateToLatest } from '../../db/migrate.js';
 import { seedReferenceData } from '../../db/seed.js';
 import { storeSinkMessage } from '../../db/repositories/sink.js';
-import type { Config } from '../../domain/config.js';
+import type { Config } from '../../platform/config.js';
 import { bootstrapAdmin, type BootstrapResult } from '../bootstrap.js';
 import { loadDemoData, type DemoReport } from '../demo.js';
-import { createMailer } from '../mailer.js';
-import { connectClient, connectWorker } from '../temporal-connection.js';
+import { createMailer } from '../../platform/mailer.js';
+import { connectClient } from '../../platform/temporal-connection.js';
 import { binaryVersion, resolveTemporalBinary } from '../temporal-binaries.js';
-import { createMerzimWorker, quietTemporalRuntime } from '../worker.js';
+import { openMerzimWorker } from '../worker.js';
 import { StartupError } from './errors.js';
 import { assertPortsFree, type PortNeed } from './ports.js';
 import { EmbeddedPostgres } from './postgres.js';
@@ -142,29 +140,14 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
     }
     r.mailer = createMailer(smtpUrl);
 
-    quietTemporalRuntime(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'INFO' : 'WARN');
-    r.workerConnection = await connectWorker(config.temporal, temporalAddress);
-    r.worker = await createMerzimWorker({
-      connection: r.workerConnection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      deps: { db: r.db, mailer: r.mailer, mailFrom: config.mailFrom },
-      workflowBundlePath: config.workflowBundlePath,
-    });
+    const opened = await openMerzimWorker(config, { db: r.db, mailer: r.mailer }, temporalAddress);
+    r.workerConnection = opened.connection;
+    r.worker = opened.worker;
     r.workerRun = r.worker.run();
 
     r.client = await connectClient(config.temporal, temporalAddress);
-    const cycleEngine = createCycleEngine({ client: r.client, db: r.db, taskQueue: config.temporal.taskQueue });
-    await cycleEngine.reconcileSchedules();
-    r.app = await buildApp(
-      {
-        db: r.db,
-        temporal: r.client,
-        taskQueue: config.temporal.taskQueue,
-        probes: { temporal: temporalProbe(r.client), postgres: postgresProbe(r.db), smtp: smtpProbe(r.mailer) },
-        sinkEnabled: r.sink !== undefined,
-        cycleEngine,
-      },
+    r.app = await composeApi(
+      { db: r.db, temporal: r.client, taskQueue: config.temporal.taskQueue, mailer: r.mailer, sinkEnabled: r.sink !== undefined },
       { logger: { level: config.logLevel === 'info' ? 'warn' : config.logLevel } },
     );
     await r.app.listen({ host: config.api.host, port: config.api.port });

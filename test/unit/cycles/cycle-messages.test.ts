@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { composeObligationMail, type ComposeObligationMailInput } from '../../../activities/cycle-mail.js';
 import { KZ_WORKING_CALENDAR } from '../../../domain/calendar-seed-kz.js';
 import { resolveDue } from '../../../domain/cycle-timeline.js';
-import { validateCycleSpec, validateReport } from '../../../workflows/cycle-validation.js';
+import { validateCycleSpec, validateReport } from '../../../domain/cycle-validation.js';
 import { AQDM, BGM, IIM, smallPlanSpec } from './small-plan.js';
 
 describe('validateCycleSpec', () => {

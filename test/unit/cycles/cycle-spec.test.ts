@@ -8,8 +8,8 @@ import { parseDeadline } from '../../../domain/deadline-language.js';
 import { obligationsForYear } from '../../../domain/due-dates.js';
 import type { Agency, Measure, Plan, Recipient } from '../../../domain/plan.js';
 import { ANNUAL_CASCADE_580, QUARTERLY_POLICY, SEMIANNUAL_POLICY } from '../../../domain/policies.js';
-import { validateCycleSpec } from '../../../workflows/cycle-validation.js';
-import { stageChain, type CycleSpec, type StageSpec } from '../../../workflows/shared.js';
+import { validateCycleSpec } from '../../../domain/cycle-validation.js';
+import { stageChain, type CycleSpec, type StageSpec } from '../../../domain/cycle-model.js';
 import { TEST_AGENCIES, testPlan } from '../../helpers/plans.js';
 import { AQDM, IIM, PA as PA_PARTY, PMO, UQK, smallPlanSpec } from './small-plan.js';
 

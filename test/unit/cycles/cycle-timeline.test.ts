@@ -6,7 +6,7 @@ import {
   computeObligationTimeline, previewCycle, resolveDue, workingDaysLate, type ObligationTimelineInput, type TimelineItem,
 } from '../../../domain/cycle-timeline.js';
 import { DEFAULT_ESCALATION, DEFAULT_REMINDERS } from '../../../domain/plan.js';
-import type { PartySpec } from '../../../workflows/shared.js';
+import type { PartySpec } from '../../../domain/cycle-model.js';
 import { AQDM, BGM, PA, PMO, UQK, smallPlanSpec } from './small-plan.js';
 
 const chain = { coordinator: AQDM, pmOffice: PMO, presidentialAdministration: PA };

@@ -4,7 +4,7 @@ import { resolveDue } from '../../../domain/cycle-timeline.js';
 import { DEFAULT_ESCALATION, DEFAULT_REMINDERS, type Agency } from '../../../domain/plan.js';
 import { ANNUAL_CASCADE_580, stageDeadlines } from '../../../domain/policies.js';
 import { parsePeriodKey } from '../../../domain/periods.js';
-import type { CycleSpec, PartySpec, StageSpec } from '../../../workflows/shared.js';
+import type { CycleSpec, PartySpec, StageSpec } from '../../../domain/cycle-model.js';
 
 function party(agencyCode: string, kk: string, ru: string, lang: 'kk' | 'ru', domain: string, extra: Partial<PartySpec> = {}): PartySpec {
   return { agencyCode, name: { kk, ru }, lang, byAgreement: false, emails: { reporter: [`report@${domain}`], head: [`head@${domain}`] }, measures: [], ...extra };

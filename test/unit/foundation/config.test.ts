@@ -1,6 +1,6 @@
 // Configuration: defaults for the embedded mode, every bad or missing variable named at once, secrets redacted.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, redactUrl } from '../../../domain/config.js';
+import { ConfigError, loadConfig, redactUrl } from '../../../platform/config.js';
 
 describe('loadConfig', () => {
   it('needs nothing in embedded mode and starts its own services', () => {

@@ -1,7 +1,7 @@
 // Connections to Temporal for the client (API) and the worker, from one validated config: address, namespace, TLS, API key.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import type { TemporalConfig } from '../domain/config.js';
+import type { TemporalConfig } from './config.js';
 
 export async function connectClient(cfg: TemporalConfig, address = cfg.address): Promise<Client> {
   if (address === undefined) throw new Error('TEMPORAL_ADDRESS is not set');

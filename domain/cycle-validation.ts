@@ -1,7 +1,7 @@
 // Pure checks of what enters a reporting cycle (spec, party, report), shared by the workflows' validators and the API; each problem names its field.
-import { isIsoDate } from '../domain/dates.js';
-import { isPeriodKey } from '../domain/periods.js';
-import type { CycleSpec, PartySpec, ReportSubmission } from './shared.js';
+import { isIsoDate } from './dates.js';
+import { isPeriodKey } from './periods.js';
+import type { CycleSpec, PartySpec, ReportSubmission } from './cycle-model.js';
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
 const STAGE_FROM = ['executors', 'coordinator', 'pm_office'];

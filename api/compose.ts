@@ -1,0 +1,42 @@
+// The API's start-up wiring, written once for `npm run api` and the embedded stack: cycle engine, schedule reconciliation,
+// health probes and the Fastify app over the resources the caller opened (and will close).
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Transporter } from 'nodemailer';
+import type { Database } from '../db/database.js';
+import { buildApp } from './app.js';
+import { createCycleEngine } from './cycle-engine.js';
+import { postgresProbe, smtpProbe, temporalProbe } from './health.js';
+
+export interface ApiResources {
+  readonly db: Kysely<Database>;
+  readonly temporal: Client;
+  readonly taskQueue: string;
+  /** Only for /health: the API sends no mail itself. Absent: SMTP reported as not configured. */
+  readonly mailer: Transporter | undefined;
+  /** The embedded SMTP sink is running (its messages are listed under /api/v1/sink). */
+  readonly sinkEnabled: boolean;
+}
+
+/** Builds the API over open resources; reconciles the plans' Temporal Schedules first, so a confirmed plan always has one. */
+export async function composeApi(res: ApiResources, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const cycleEngine = createCycleEngine({ client: res.temporal, db: res.db, taskQueue: res.taskQueue });
+  await cycleEngine.reconcileSchedules();
+  const mailer = res.mailer;
+  return buildApp(
+    {
+      db: res.db,
+      temporal: res.temporal,
+      taskQueue: res.taskQueue,
+      cycleEngine,
+      probes: {
+        temporal: temporalProbe(res.temporal),
+        postgres: postgresProbe(res.db),
+        smtp: mailer === undefined ? async () => ({ ok: false, latencyMs: 0, error: 'SMTP_URL is not set' }) : smtpProbe(mailer),
+      },
+      sinkEnabled: res.sinkEnabled,
+    },
+    options,
+  );
+}
