@@ -58,6 +58,11 @@ export default tseslint.config(
     },
   },
   {
+    // Product code logs through platform/logger.ts (structured, redacted); a command's own output goes to process.stdout.
+    files: ['activities/**/*.ts', 'api/**/*.ts', 'db/**/*.ts', 'domain/**/*.ts', 'platform/**/*.ts', 'worker/**/*.ts', 'workflows/**/*.ts'],
+    rules: { 'no-console': 'error' },
+  },
+  {
     // Migrations are frozen snapshots and must not depend on today's Database type (kysely's convention: Kysely<any>).
     files: ['db/migrations/**/*.ts', 'db/migrate.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../platform/config.js';
 import { createDb } from '../db/connect.js';
 import { createMailer } from '../platform/mailer.js';
 import { connectClient } from '../platform/temporal-connection.js';
+import { createLogger } from '../platform/logger.js';
 import { composeApi } from './compose.js';
 
 let config;
@@ -10,7 +11,7 @@ try {
   config = loadConfig(process.env, 'api');
 } catch (err) {
   if (err instanceof ConfigError) {
-    console.error(err.message);
+    process.stderr.write(`${err.message}\n`);
     process.exit(1);
   }
   throw err;
@@ -22,7 +23,7 @@ const temporal = await connectClient(config.temporal);
 const mailer = config.smtpUrl === undefined ? undefined : createMailer(config.smtpUrl);
 const app = await composeApi(
   { db, temporal, taskQueue: config.temporal.taskQueue, mailer, sinkEnabled: false },
-  { logger: { level: config.logLevel, redact: ['req.headers.authorization'] } },
+  { loggerInstance: createLogger({ level: config.logLevel, name: 'merzim-api' }) },
 );
 app.addHook('onClose', async () => {
   await temporal.connection.close();

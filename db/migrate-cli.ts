@@ -10,14 +10,14 @@ try {
   const db = createDb(config.databaseUrl, { max: 1, applicationName: 'merzim-migrate' });
   try {
     const applied = await migrateToLatest(db);
-    console.log(applied.length === 0 ? `${redactUrl(config.databaseUrl)}: schema is up to date` : `Applied: ${applied.join(', ')}`);
+    process.stdout.write(`${applied.length === 0 ? `${redactUrl(config.databaseUrl)}: schema is up to date` : `Applied: ${applied.join(', ')}`}\n`);
     const seeded = await seedReferenceData(db);
-    if (seeded.calendarEntries > 0) console.log(`Seeded the working-day calendar: ${seeded.calendarEntries} entries`);
-    if (seeded.agencies > 0) console.log(`Seeded the agencies directory: ${seeded.agencies} agencies`);
+    if (seeded.calendarEntries > 0) process.stdout.write(`Seeded the working-day calendar: ${seeded.calendarEntries} entries\n`);
+    if (seeded.agencies > 0) process.stdout.write(`Seeded the agencies directory: ${seeded.agencies} agencies\n`);
   } finally {
     await db.destroy();
   }
 } catch (err) {
-  console.error((err as Error).message);
+  process.stderr.write(`${(err as Error).message}\n`);
   process.exit(1);
 }

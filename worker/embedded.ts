@@ -1,11 +1,14 @@
 // `npm start`: Merzim on its embedded defaults in one supervised process; prints the URLs and stops everything on Ctrl-C/SIGTERM.
 import { ConfigError, loadConfig } from '../platform/config.js';
+import { createLogger } from '../platform/logger.js';
 import { StartupError } from './embedded/errors.js';
 import { startStack, type Stack } from './embedded/stack.js';
 import { projectRootFrom } from './temporal-binaries.js';
 
 const startedAt = performance.now();
-const log = (line: string): void => console.log(`[merzim] ${line}`);
+// Lines for a person at the console; LOG_LEVEL applies once the configuration is read.
+const logger = createLogger({ level: 'info', name: 'merzim', format: 'line' });
+const log = (line: string): void => logger.info(line);
 
 let stack: Stack | undefined;
 let stopping = false;
@@ -34,10 +37,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 try {
   const config = loadConfig(process.env, 'embedded');
-  stack = await startStack(config, { projectRoot: projectRootFrom(import.meta.url), log });
+  logger.level = config.logLevel;
+  stack = await startStack(config, { projectRoot: projectRootFrom(import.meta.url), logger });
   const { info } = stack;
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
-  console.log(
+  // The banner is the command's output for the person who started it, not a log line.
+  process.stdout.write(
     [
       '',
       `Merzim is ready (${seconds} s).`,
@@ -57,15 +62,15 @@ try {
         : []),
       'Press Ctrl-C to stop.',
       '',
-    ].join('\n'),
+    ].join('\n') + '\n',
   );
   const reason = await stack.failed;
   if (!stopping) await shutdown(`Stopping because ${reason}`, 1);
 } catch (err) {
   if (err instanceof ConfigError || err instanceof StartupError) {
-    console.error(`[merzim] ${err.message}`);
+    logger.error(err.message);
     process.exit(1);
   }
-  console.error('[merzim] Unexpected failure while starting:', err);
+  logger.error({ err }, 'unexpected failure while starting');
   process.exit(1);
 }

@@ -2,6 +2,7 @@
 import { ConfigError, loadConfig } from '../platform/config.js';
 import { createDb } from '../db/connect.js';
 import { createMailer } from '../platform/mailer.js';
+import { createLogger } from '../platform/logger.js';
 import { openMerzimWorker } from './worker.js';
 
 let config;
@@ -9,7 +10,7 @@ try {
   config = loadConfig(process.env, 'worker');
 } catch (err) {
   if (err instanceof ConfigError) {
-    console.error(err.message);
+    process.stderr.write(`${err.message}\n`);
     process.exit(1);
   }
   throw err;
@@ -17,9 +18,10 @@ try {
 
 const db = createDb(config.databaseUrl!, { applicationName: 'merzim-worker' });
 const mailer = createMailer(config.smtpUrl!);
-const { connection, worker } = await openMerzimWorker(config, { db, mailer });
+const logger = createLogger({ level: config.logLevel, name: 'merzim-worker' });
+const { connection, worker } = await openMerzimWorker(config, { db, mailer }, logger);
 // Worker.run() handles SIGINT/SIGTERM itself: it stops polling and lets running activities finish.
-console.log(`[merzim-worker] polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace})`);
+logger.info({ taskQueue: config.temporal.taskQueue, temporal: config.temporal.address, namespace: config.temporal.namespace }, 'polling the task queue');
 try {
   await worker.run();
 } finally {

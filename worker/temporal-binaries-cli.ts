@@ -5,13 +5,13 @@ const kinds: BinaryKind[] = process.argv.includes('--cli-only') ? ['cli'] : ['cl
 const projectRoot = projectRootFrom(import.meta.url);
 try {
   for (const kind of kinds) {
-    const bin = await resolveTemporalBinary(kind, { projectRoot, env: process.env, log: (l) => console.error(`[temporal] ${l}`) });
+    const bin = await resolveTemporalBinary(kind, { projectRoot, env: process.env, log: (l) => process.stderr.write(`[temporal] ${l}\n`) });
     const version = binaryVersion(bin);
-    console.error(`[temporal] ${kind === 'cli' ? 'CLI' : 'test server'}: ${bin.description}${version ? ` — ${version}` : ''}`);
+    process.stderr.write(`[temporal] ${kind === 'cli' ? 'CLI' : 'test server'}: ${bin.description}${version ? ` — ${version}` : ''}\n`);
   }
 } catch (err) {
   if (err instanceof TemporalBinaryUnavailable) {
-    console.error(err.message);
+    process.stderr.write(`${err.message}\n`);
     process.exit(1);
   }
   throw err;

@@ -1,8 +1,9 @@
 // Builds Merzim's Temporal worker: the workflows of workflows/ and the activities over the given database and mailer.
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type LogEntry, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import type { Config } from '../platform/config.js';
+import type { Logger } from '../platform/logger.js';
 import { connectWorker } from '../platform/temporal-connection.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -52,28 +53,52 @@ export async function createMerzimWorker(opts: MerzimWorkerOptions): Promise<Wor
 
 let runtimeInstalled = false;
 
-/** The SDK logs every bundle at INFO; Merzim's console shows warnings and errors only. Call before the first connection. */
+/** The SDK logs every bundle at INFO; tests show warnings and errors only. Call before the first connection. */
 export function quietTemporalRuntime(level: 'WARN' | 'ERROR' | 'INFO' = 'WARN'): void {
+  installRuntime(new DefaultLogger(level));
+}
+
+const SDK_LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
+
+/** One SDK log entry into Merzim's logger, keeping the SDK's fields (workflowId, runId, workflowType, activityType …). */
+export function runtimeLogSink(logger: Logger): (entry: LogEntry) => void {
+  return (entry) => {
+    const { sdkComponent: _component, ...meta } = (entry.meta ?? {}) as Record<string, unknown>;
+    logger[SDK_LEVELS[entry.level]]({ ...meta, source: 'temporal' }, entry.message);
+  };
+}
+
+/**
+ * Routes the Temporal SDK's logs (the worker's own, and workflows' and activities' with their workflowId, runId,
+ * workflowType and activity fields) into Merzim's logger. The SDK's INFO chatter (bundling) shows only at debug.
+ */
+export function routeTemporalRuntimeLogs(logger: Logger): void {
+  const level = logger.isLevelEnabled('trace') ? 'TRACE' : logger.isLevelEnabled('debug') ? 'DEBUG' : 'WARN';
+  installRuntime(new DefaultLogger(level, runtimeLogSink(logger)));
+}
+
+function installRuntime(logger: DefaultLogger): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger(level) });
+    Runtime.install({ logger });
   } catch {
     // Already installed by someone else (e.g. a test environment): keep theirs.
   }
 }
 
 /**
- * The worker's start-up wiring, written once for `npm run worker` and the embedded stack: the runtime's log level, the
+ * The worker's start-up wiring, written once for `npm run worker` and the embedded stack: the SDK's logs into `logger`, the
  * connection (to `address`, or the configured TEMPORAL_ADDRESS) and the worker over the caller's database and mailer.
  * The caller runs the worker and closes the connection.
  */
 export async function openMerzimWorker(
   config: Config,
   deps: Omit<ActivityDeps, 'mailFrom'>,
+  logger: Logger,
   address?: string,
 ): Promise<{ connection: NativeConnection; worker: Worker }> {
-  quietTemporalRuntime(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'INFO' : 'WARN');
+  routeTemporalRuntimeLogs(logger);
   const connection = await connectWorker(config.temporal, address);
   try {
     const worker = await createMerzimWorker({

@@ -19,6 +19,7 @@ import { createMailer } from '../../platform/mailer.js';
 import { connectClient } from '../../platform/temporal-connection.js';
 import { binaryVersion, resolveTemporalBinary } from '../temporal-binaries.js';
 import { openMerzimWorker } from '../worker.js';
+import type { Logger } from '../../platform/logger.js';
 import { StartupError } from './errors.js';
 import { assertPortsFree, type PortNeed } from './ports.js';
 import { EmbeddedPostgres } from './postgres.js';
@@ -59,8 +60,8 @@ interface Resources {
   app?: FastifyInstance;
 }
 
-export async function startStack(config: Config, opts: { projectRoot: string; log: (line: string) => void }): Promise<Stack> {
-  const { log } = opts;
+export async function startStack(config: Config, opts: { projectRoot: string; logger: Logger }): Promise<Stack> {
+  const log = (line: string): void => opts.logger.info(line);
   const dataDir = resolve(opts.projectRoot, config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   // The embedded PostgreSQL runs as its own user, which must be able to enter the data directory.
@@ -140,7 +141,7 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
     }
     r.mailer = createMailer(smtpUrl);
 
-    const opened = await openMerzimWorker(config, { db: r.db, mailer: r.mailer }, temporalAddress);
+    const opened = await openMerzimWorker(config, { db: r.db, mailer: r.mailer }, opts.logger.child({ name: 'merzim-worker' }), temporalAddress);
     r.workerConnection = opened.connection;
     r.worker = opened.worker;
     r.workerRun = r.worker.run();
@@ -148,7 +149,8 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
     r.client = await connectClient(config.temporal, temporalAddress);
     r.app = await composeApi(
       { db: r.db, temporal: r.client, taskQueue: config.temporal.taskQueue, mailer: r.mailer, sinkEnabled: r.sink !== undefined },
-      { logger: { level: config.logLevel === 'info' ? 'warn' : config.logLevel } },
+      // Requests are logged from warn up at the default level: the console of `npm start` is for people.
+      { loggerInstance: opts.logger.child({ name: 'merzim-api' }, { level: config.logLevel === 'info' ? 'warn' : config.logLevel }) },
     );
     await r.app.listen({ host: config.api.host, port: config.api.port });
   } catch (err) {
