@@ -1,5 +1,6 @@
 // The e-mails of a reporting cycle in Kazakh and Russian (reminder, overdue notice, escalation, report returned, deadline changed) and the .ics invite for a deadline.
 import { createHash } from 'node:crypto';
+import ical, { ICalAlarmType, ICalCalendarMethod, ICalEventTransparency } from 'ical-generator';
 import type { DayCountUnit } from '../domain/calendar.js';
 import type { DueResolution, ObligationNotice } from '../domain/cycle-timeline.js';
 import { addDays, parseIsoDate, type IsoDate } from '../domain/dates.js';
@@ -139,8 +140,20 @@ function compose(input: ComposeObligationMailInput, lang: Lang): Text {
   }
 }
 
+/** Who publishes the deadline invites (RFC 5546 requires an ORGANIZER with METHOD:PUBLISH): the sender of Merzim's e-mail. */
+export interface InviteOrganizer {
+  readonly name: string;
+  readonly email: string;
+}
+
+/** "Merzim <merzim@example.kz>" or a bare address → the invite's organizer. */
+export function organizerFrom(mailFrom: string): InviteOrganizer {
+  const m = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/.exec(mailFrom);
+  return m === null ? { name: 'Merzim', email: mailFrom.trim() } : { name: m[1]!.trim() || 'Merzim', email: m[2]!.trim() };
+}
+
 /** The e-mail of one notice, both languages in one message (recipient's first), with the deadline invite where a deadline is ahead. */
-export function composeObligationMail(input: ComposeObligationMailInput): SendEmailInput {
+export function composeObligationMail(input: ComposeObligationMailInput, organizer: InviteOrganizer = organizerFrom('merzim@localhost')): SendEmailInput {
   const kk = compose(input, 'kk');
   const ru = compose(input, 'ru');
   const withInvite = input.notice.kind !== 'escalation';
@@ -150,65 +163,39 @@ export function composeObligationMail(input: ComposeObligationMailInput): SendEm
     lang: input.lang,
     subject: { kk: kk.subject, ru: ru.subject },
     body: { kk: kk.body, ru: ru.body },
-    ...(withInvite ? { ics: { filename: 'merzim-deadline.ics', content: deadlineInvite(input) } } : {}),
+    ...(withInvite ? { ics: { filename: 'merzim-deadline.ics', content: deadlineInvite(input, organizer) } } : {}),
   };
 }
 
-function icsText(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+/** Midnight UTC of a calendar day: ical-generator writes an all-day date from the UTC fields, so the day is exactly the ISO date. */
+function utcDay(date: IsoDate): Date {
+  return new Date(`${date}T00:00:00Z`);
 }
 
-/** RFC 5545 §3.1: lines of at most 75 octets, continued with a leading space, never splitting a UTF-8 character. */
-function fold(line: string): string {
-  const out: string[] = [];
-  let current = '';
-  let octets = 0;
-  for (const ch of line) {
-    const size = Buffer.byteLength(ch, 'utf8');
-    const limit = out.length === 0 ? 75 : 74;
-    if (octets + size > limit) {
-      out.push(current);
-      current = '';
-      octets = 0;
-    }
-    current += ch;
-    octets += size;
-  }
-  out.push(current);
-  return out.join('\r\n ');
-}
-
-function icsDate(date: IsoDate): string {
-  return date.replace(/-/g, '');
-}
-
-function icsStamp(iso: string): string {
-  return new Date(iso).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-}
-
-/** An all-day event on the effective due date; the UID is stable per obligation so a moved deadline updates the same event. */
-export function deadlineInvite(input: ComposeObligationMailInput): string {
+/**
+ * An all-day event on the effective due date, with a reminder alarm the day before at 09:00 of the recipient's calendar;
+ * the UID is stable per obligation and SEQUENCE grows, so a moved deadline updates the same event.
+ */
+export function deadlineInvite(input: ComposeObligationMailInput, organizer: InviteOrganizer): string {
   const first = input.lang;
   const second: Lang = first === 'kk' ? 'ru' : 'kk';
   const summary = (lang: Lang): string => (lang === 'kk' ? `Есеп беру мерзімі: ${input.party.name.kk}` : `Срок отчёта: ${input.party.name.ru}`);
   const description = (lang: Lang): string => [...headerLines(input, lang), ...dueLines(input, lang)].join('\n');
-  const uid = `${createHash('sha256').update(input.obligationId).digest('hex').slice(0, 32)}@merzim`;
-  return [
-    'BEGIN:VCALENDAR',
-    'VERSION:2.0',
-    'PRODID:-//Merzim//Reporting deadlines//KK',
-    'CALSCALE:GREGORIAN',
-    'METHOD:PUBLISH',
-    'BEGIN:VEVENT',
-    `UID:${uid}`,
-    `SEQUENCE:${input.sequence}`,
-    `DTSTAMP:${icsStamp(input.now)}`,
-    `DTSTART;VALUE=DATE:${icsDate(input.due.effectiveDueDate)}`,
-    `DTEND;VALUE=DATE:${icsDate(addDays(input.due.effectiveDueDate, 1))}`,
-    `SUMMARY:${icsText(`${summary(first)} / ${summary(second)}`)}`,
-    `DESCRIPTION:${icsText(`${description(first)}\n\n${description(second)}`)}`,
-    'TRANSP:TRANSPARENT',
-    'END:VEVENT',
-    'END:VCALENDAR',
-  ].map(fold).join('\r\n') + '\r\n';
+  const calendar = ical({ prodId: { company: 'Merzim', product: 'Reporting deadlines', language: 'KK' }, method: ICalCalendarMethod.PUBLISH, scale: 'GREGORIAN' });
+  const event = calendar.createEvent({
+    id: `${createHash('sha256').update(input.obligationId).digest('hex').slice(0, 32)}@merzim`,
+    sequence: input.sequence,
+    stamp: new Date(input.now),
+    start: utcDay(input.due.effectiveDueDate),
+    end: utcDay(addDays(input.due.effectiveDueDate, 1)),
+    allDay: true,
+    summary: `${summary(first)} / ${summary(second)}`,
+    description: `${description(first)}\n\n${description(second)}`,
+    organizer,
+    transparency: ICalEventTransparency.TRANSPARENT,
+  });
+  // 15 hours before the all-day event starts: 09:00 the day before, in whatever zone the calendar shows it.
+  event.createAlarm({ type: ICalAlarmType.display, trigger: 15 * 3600, description: `${summary(first)} / ${summary(second)}` });
+  // RFC 5545 §3.1: every content line ends in CRLF, the last one too (the library leaves it off).
+  return `${calendar.toString()}\r\n`;
 }

@@ -13,7 +13,7 @@ import { upsertCycle, upsertObligation, type CycleProjection, type ObligationPro
 import { appendEvent } from '../db/repositories/events.js';
 import { FailureType } from '../workflows/shared.js';
 import type { CycleSpec } from '../domain/cycle-model.js';
-import { composeObligationMail, type ComposeObligationMailInput } from './cycle-mail.js';
+import { composeObligationMail, organizerFrom, type ComposeObligationMailInput } from './cycle-mail.js';
 import { sendEmailOnce } from './email.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -47,6 +47,7 @@ export interface MeasureLatenessInput {
 }
 
 export function createCycleActivities(deps: ActivityDeps) {
+  const organizer = organizerFrom(deps.mailFrom);
   // Checked on every use (one light query), rebuilt when it changed: an admin's edit applies to the next timeline planned.
   let cached: { fingerprint: string; calendar: WorkingCalendar } | undefined;
   async function calendar(): Promise<WorkingCalendar> {
@@ -134,7 +135,7 @@ export function createCycleActivities(deps: ActivityDeps) {
      * not in the workflow, so the text can improve without a workflow change and the history holds the facts, not the prose.
      */
     async sendObligationMail(input: ComposeObligationMailInput): Promise<{ messageId: string; alreadySent: boolean }> {
-      return sendEmailOnce(deps, composeObligationMail(input));
+      return sendEmailOnce(deps, composeObligationMail(input, organizer));
     },
 
     /** Working days between the effective due date and a submission (0 when on time), by the current calendar. */

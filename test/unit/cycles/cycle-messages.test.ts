@@ -1,6 +1,6 @@
 // What enters a cycle is checked field by field, and what leaves it reads right: bilingual e-mails and a valid deadline invite.
 import { describe, expect, it } from 'vitest';
-import { composeObligationMail, type ComposeObligationMailInput } from '../../../activities/cycle-mail.js';
+import { composeObligationMail, organizerFrom, type ComposeObligationMailInput } from '../../../activities/cycle-mail.js';
 import { KZ_WORKING_CALENDAR } from '../../../domain/calendar-seed-kz.js';
 import { resolveDue } from '../../../domain/cycle-timeline.js';
 import { validateCycleSpec, validateReport } from '../../../domain/cycle-validation.js';
@@ -101,6 +101,11 @@ describe('composeObligationMail', () => {
     const uid = (ics: string): string | undefined => /\r\nUID:([^\r]+)/.exec(ics)?.[1];
     expect(uid(moved.content)).toBe(uid(first.content));
     expect(moved.content).toContain('SEQUENCE:1');
+    // METHOD:PUBLISH needs an ORGANIZER (RFC 5546 §3.2.1); the sender of Merzim's e-mail publishes; a reminder alarm the day before.
+    expect(unfolded).toContain('ORGANIZER;CN="Merzim":mailto:merzim@localhost');
+    expect(unfolded).toMatch(/BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15H\r\n/);
+    const sentBy = composeObligationMail(mailInput(), organizerFrom('"Мерзім / Мерзим" <deadlines@gov.example.kz>')).ics!.content.replace(/\r\n /g, '');
+    expect(sentBy).toContain('ORGANIZER;CN="Мерзім / Мерзим":mailto:deadlines@gov.example.kz');
   });
 
   it('tells the coordinator about an overdue report without an invite, and marks a by-agreement party', () => {
