@@ -4,6 +4,7 @@ import ical, { ICalAlarmType, ICalCalendarMethod, ICalEventTransparency } from '
 import type { DayCountUnit } from '../domain/calendar.js';
 import type { DueResolution, ObligationNotice } from '../domain/cycle-timeline.js';
 import { addDays, parseIsoDate, type IsoDate } from '../domain/dates.js';
+import { kkGenitive, ruPlural } from '../domain/lang.js';
 import { parsePeriodKey, periodLabel } from '../domain/periods.js';
 import type { BilingualText, Lang, PartySpec } from '../domain/cycle-model.js';
 import type { SendEmailInput } from './email.js';
@@ -53,14 +54,21 @@ function dueLines(input: ComposeObligationMailInput, lang: Lang): string[] {
 
 function headerLines(input: ComposeObligationMailInput, lang: Lang): string[] {
   return lang === 'kk'
-    ? [`Жоспар: «${input.planTitle.kk}»`, `Есеп беруші: ${input.party.name.kk}`, `Кімге: ${input.receiver.kk}`, `Кезең: ${periodLabel(parsePeriodKey(input.period), 'kk')}`]
-    : [`План: «${input.planTitle.ru}»`, `Исполнитель: ${input.party.name.ru}`, `Кому: ${input.receiver.ru}`, `Период: ${periodLabel(parsePeriodKey(input.period), 'ru')}`];
+    ? [`Жоспар: «${input.planTitle.kk}»`, `Есеп беруші: ${input.party.name.kk}`, `Кімге: ${input.receiver.kk}`, `Есепті кезең: ${periodLabel(parsePeriodKey(input.period), 'kk')}`]
+    : [`План: «${input.planTitle.ru}»`, `Исполнитель: ${input.party.name.ru}`, `Кому: ${input.receiver.ru}`, `Отчётный период: ${periodLabel(parsePeriodKey(input.period), 'ru')}`];
+}
+
+/** "7 рабочих дней", "1 календарный день": counts written out in full, as a formal letter has them. */
+function daysRu(n: number, unit: DayCountUnit): string {
+  return unit === 'working'
+    ? `${n} ${ruPlural(n, 'рабочий день', 'рабочих дня', 'рабочих дней')}`
+    : `${n} ${ruPlural(n, 'календарный день', 'календарных дня', 'календарных дней')}`;
 }
 
 function remaining(offset: number, unit: DayCountUnit, lang: Lang): string {
   if (offset === 0) return lang === 'kk' ? 'Бүгін — соңғы күн.' : 'Сегодня — последний день.';
   if (lang === 'kk') return unit === 'working' ? `Мерзімге дейін ${offset} жұмыс күні қалды.` : `Мерзімге дейін ${offset} күн қалды.`;
-  return unit === 'working' ? `До срока осталось рабочих дней: ${offset}.` : `До срока осталось дней: ${offset}.`;
+  return `До срока ${ruPlural(offset, 'остался', 'осталось', 'осталось')} ${daysRu(offset, unit)}.`;
 }
 
 interface Text {
@@ -73,7 +81,7 @@ type Escalation = Extract<ObligationNotice, { kind: 'escalation' }>;
 /** The notice to those above the party: what is overdue and, after the deadline day, for how long. */
 function escalationText(input: ComposeObligationMailInput, n: Escalation, lang: Lang, facts: string, owed: string): Text {
   const kk = lang === 'kk';
-  const days = n.unit === 'working' ? (kk ? `${n.after} жұмыс күн` : `${n.after} раб. дн.`) : (kk ? `${n.after} күн` : `${n.after} дн.`);
+  const days = kk ? (n.unit === 'working' ? `${n.after} жұмыс күні` : `${n.after} күн`) : daysRu(n.after, n.unit);
   const since = n.after > 0 ? ` (${days})` : '';
   const lines = [
     facts,
@@ -81,7 +89,7 @@ function escalationText(input: ComposeObligationMailInput, n: Escalation, lang: 
     ...(input.party.byAgreement ? [kk ? 'Есеп беруші келісім бойынша есеп береді.' : 'Исполнитель отчитывается по согласованию.'] : []),
   ];
   return {
-    subject: kk ? `Merzim: ${input.party.name.kk} есебі мерзімінде ұсынылмады${since}` : `Merzim: отчёт не представлен в срок — ${input.party.name.ru}${since}`,
+    subject: kk ? `Merzim: ${kkGenitive(input.party.name.kk)} есебі мерзімінде ұсынылмады${since}` : `Merzim: отчёт не представлен в срок — ${input.party.name.ru}${since}`,
     body: [kk ? 'Хабарлаймыз: төмендегі есеп белгіленген мерзімде ұсынылмады.' : 'Сообщаем: отчёт ниже не представлен в установленный срок.', lines.join('\n'), owed].join('\n\n'),
   };
 }
@@ -122,7 +130,7 @@ function compose(input: ComposeObligationMailInput, lang: Lang): Text {
         subject: kk ? 'Merzim: есеп пысықтауға қайтарылды' : 'Merzim: отчёт возвращён на доработку',
         body: [
           kk ? 'Есебіңіз пысықтауға қайтарылды.' : 'Ваш отчёт возвращён на доработку.',
-          `${header}\n${kk ? 'Түсініктеме' : 'Комментарий'}: ${n.comment}\n${kk ? 'Қайтарған' : 'Вернул(а)'}: ${n.returnedBy}\n${due}`,
+          `${header}\n${kk ? 'Түсініктеме' : 'Комментарий'}: ${n.comment}\n${kk ? 'Қайтарған' : 'Возвращён пользователем'}: ${n.returnedBy}\n${due}`,
           owed,
         ].join('\n\n'),
       };

@@ -10,7 +10,7 @@ const LAW_ON_HOLIDAYS = 'Law of the RK «О праздниках в Респуб
 const LAW_ON_HOLIDAYS_2022 = `${LAW_ON_HOLIDAYS}, as amended by the Law of the RK of Sep 2022 «по вопросам кинематографии, культуры и праздников»`;
 const CONSTITUTION_2026 = 'Constitution of the RK adopted at the republican referendum of 15 Mar 2026 (in force 1 Jul 2026): the day of its adoption is Constitution Day';
 const RELIGIOUS_DAY_OFF = `${LAW_ON_HOLIDAYS} (religious holidays) and Labour Code of the RK No. 414-V of 23 Nov 2015, art. 84 (their first day is a day off that is never moved)`;
-const WEEKEND_HOLIDAY_MOVE = 'Labour Code of the RK No. 414-V of 23 Nov 2015, art. 85 (a holiday on a day off moves the day off to the next working day; not 7 Jan nor Kurban ait)';
+const WEEKEND_HOLIDAY_MOVE = `${LAW_ON_HOLIDAYS}, art. 5 (a holiday on a day off moves the day off to the next working day; not 7 Jan nor Kurban ait)`;
 
 const NEW_YEAR: LocalizedText = { kk: 'Жаңа жыл', ru: 'Новый год', en: 'New Year' };
 const ORTHODOX_CHRISTMAS: LocalizedText = { kk: 'Православиелік Рождество', ru: 'Православное Рождество', en: 'Orthodox Christmas' };

@@ -220,7 +220,7 @@ const defaultMovedNaming: MovedDayNaming = (holiday) => ({
 });
 
 /**
- * The statutory rule (Labour Code art. 85): a holiday falling on a weekend gives its day off to
+ * The statutory rule (Law «О праздниках в Республике Казахстан», art. 5): a holiday falling on a weekend gives its day off to
  * the next working day, skipping weekends, other holidays and days already taken by earlier
  * moves — except holidays marked movable: false. Transfer acts are applied later and do not
  * affect where a holiday moves. Returns holiday_moved rows ready for the table.

@@ -151,8 +151,9 @@ describe('reportingCycleWorkflow', () => {
     ]);
     expect(ladder.filter((m) => m.about === 'ІІМ')).toHaveLength(2);
     const toPmOffice = ladder.find((m) => m.key.endsWith(':pm_office'))!;
-    expect(toPmOffice.subject.startsWith('Merzim: Білім және ғылым министрлігі есебі мерзімінде ұсынылмады (7 жұмыс күн)')).toBe(true);
-    expect(toPmOffice.text).toContain('Просрочка: 7 раб. дн.');
+    expect(toPmOffice.subject.startsWith('Merzim: Білім және ғылым министрлігінің есебі мерзімінде ұсынылмады (7 жұмыс күні)')).toBe(true);
+    expect(toPmOffice.text).toContain('Просрочка: 7 рабочих дней');
+    expect(toPmOffice.subject).not.toMatch(/раб\.|дн\./);
     expect(toPmOffice.ics).toBeNull();
     expect((await s.obligation(BGM).query(obligationStatusQuery)).summary.status).toBe('overdue');
 

@@ -78,10 +78,11 @@ describe('composeObligationMail', () => {
     });
     expect(mail.body.ru).toContain('Срок: 11 января 2027 года, 23:59 (время Астаны)');
     expect(mail.body.ru).toContain('Установленная дата (10 января 2027 года) приходится на нерабочий день, поэтому срок перенесён на 11 января 2027 года.');
-    expect(mail.body.ru).toContain('До срока осталось рабочих дней: 7.');
+    expect(mail.body.ru).toContain('До срока осталось 7 рабочих дней.');
     expect(mail.body.ru).toContain('  2. Проведение профилактических мероприятий по предупреждению религиозного экстремизма');
     expect(mail.body.kk).toContain('Мерзімге дейін 7 жұмыс күні қалды.');
-    expect(mail.body.kk).toContain('Кезең: 2026 жыл');
+    expect(mail.body.kk).toContain('Есепті кезең: 2026 жыл');
+    expect(mail.body.ru).toContain('Отчётный период: 2026 год');
     expect(mail.lang).toBe('ru');
   });
 
@@ -114,7 +115,7 @@ describe('composeObligationMail', () => {
       lang: 'kk', to: ['report@aqdm.test'], party: { ...IIM, byAgreement: true },
     }));
     expect(mail.ics).toBeUndefined();
-    expect(mail.subject.kk).toBe('Merzim: Ішкі істер министрлігі есебі мерзімінде ұсынылмады');
+    expect(mail.subject.kk).toBe('Merzim: Ішкі істер министрлігінің есебі мерзімінде ұсынылмады');
     expect(mail.body.ru).not.toContain('Просрочка');
     expect(mail.body.ru).toContain('Исполнитель отчитывается по согласованию.');
   });
