@@ -111,7 +111,7 @@ describe('CycleState', () => {
     expect(state.refreshStage()).toBe('summary');
     expect(state.refreshStage()).toBeNull();
     expect([state.allFinished(), state.allEnded()]).toEqual([false, false]);
-    for (const code of [['АҚДМ', 'summary'], ['ПМК', 'pm-office']] as const) state.childFailed(state.entries.get(ids.obl(...code))!);
+    for (const [code, stage] of [['АҚДМ', 'summary'], ['ПМК', 'pm-office']] as const) state.childFailed(state.entries.get(ids.obl(code, stage))!);
     expect([state.allFinished(), state.allEnded()]).toEqual([false, true]);
     expect(state.openEntry('summary', AQDM.agencyCode)).toBeUndefined();
   });
