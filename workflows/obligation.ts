@@ -9,8 +9,8 @@ import type { ObligationNotice, TimelineItem } from '../domain/cycle-timeline.js
 import type { AcceptInput, ExtendInput, Lang, ObligationView, ReportSubmission, ReturnReportInput } from '../domain/cycle-model.js';
 import { ObligationState, Refusal } from './obligation-state.js';
 import {
-  DB_RETRY, FailureType, MAIL_RETRY, SearchAttributeKeys, acceptUpdate, changeDeadlineSignal, closeObligationSignal, extendUpdate, obligationChangedSignal,
-  obligationStatusQuery, returnReportUpdate, submitUpdate, type ObligationInput, type ObligationResult,
+  DB_RETRY, FailureType, MAIL_RETRY, STATUS_ATTRIBUTE_PATCH, SearchAttributeKeys, acceptUpdate, changeDeadlineSignal, closeObligationSignal, extendUpdate,
+  obligationChangedSignal, obligationStatusQuery, returnReportUpdate, submitUpdate, type ObligationInput, type ObligationResult,
 } from './shared.js';
 
 /**
@@ -47,6 +47,7 @@ function guarded<A>(check: (arg: A) => void): (arg: A) => void {
 export async function obligationWorkflow(input: ObligationInput): Promise<ObligationResult> {
   // Asked first, once: the marker lands in the first workflow task, and the answer holds for the whole run.
   const localDb = patched(OBLIGATION_LOCAL_ACTIVITIES_PATCH);
+  const statusKey = patched(STATUS_ATTRIBUTE_PATCH) ? SearchAttributeKeys.ObligationStatus : SearchAttributeKeys.Status;
   const acts = localDb ? local : scheduled;
   const mail = localDb ? localMail : scheduledMail;
   const info = workflowInfo();
@@ -59,7 +60,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   const state = new ObligationState(
     input,
     { obligationId, runId: info.runId, cycleId, openedAt: new Date().toISOString(), openWithFirstPlan: localDb },
-    (next) => upsertSearchAttributes([{ key: SearchAttributeKeys.Status, value: next }]),
+    (next) => upsertSearchAttributes([{ key: statusKey, value: next }]),
   );
 
   async function record(type: string, actor: string, payload: Record<string, unknown>): Promise<void> {
@@ -226,7 +227,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     { key: SearchAttributeKeys.Period, value: input.period },
     { key: SearchAttributeKeys.Stage, value: input.stage.id },
     { key: SearchAttributeKeys.AgencyCode, value: input.party.agencyCode },
-    { key: SearchAttributeKeys.Status, value: state.status },
+    { key: statusKey, value: state.status },
   ];
   const missing = localDb ? attributes.filter(({ key, value }) => info.typedSearchAttributes.get(key) !== value) : attributes;
   if (missing.length > 0) upsertSearchAttributes(missing);

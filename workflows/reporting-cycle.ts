@@ -11,8 +11,8 @@ import type { IsoDate } from '../domain/dates.js';
 import { CycleState, type AmendmentStep, type Entry, type StageState } from './cycle-state.js';
 import { obligationWorkflow } from './obligation.js';
 import {
-  DB_RETRY, FailureType, SearchAttributeKeys, amendPlanSignal, closeCycleSignal, closeObligationSignal, changeDeadlineSignal, cycleStatusQuery,
-  obligationChangedSignal, type ObligationInput, type ReportingCycleInput, type ReportingCycleResult,
+  DB_RETRY, FailureType, STATUS_ATTRIBUTE_PATCH, SearchAttributeKeys, amendPlanSignal, closeCycleSignal, closeObligationSignal, changeDeadlineSignal,
+  cycleStatusQuery, obligationChangedSignal, type ObligationInput, type ReportingCycleInput, type ReportingCycleResult,
 } from './shared.js';
 
 /**
@@ -39,6 +39,8 @@ const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 second
 export async function reportingCycleWorkflow(input: ReportingCycleInput): Promise<ReportingCycleResult> {
   // Asked first, once: the marker lands in the first workflow task, and the answer holds for the whole run.
   const batched = patched(CYCLE_BATCHED_OPEN_PATCH);
+  const renamed = patched(STATUS_ATTRIBUTE_PATCH);
+  const statusKey = renamed ? SearchAttributeKeys.CycleStatus : SearchAttributeKeys.Status;
   const acts = batched ? local : scheduled;
   const { spec } = input;
   const problems = validateCycleSpec(spec);
@@ -90,7 +92,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
         { key: SearchAttributeKeys.Period, value: spec.period },
         { key: SearchAttributeKeys.Stage, value: stage.spec.id },
         { key: SearchAttributeKeys.AgencyCode, value: party.agencyCode },
-        { key: SearchAttributeKeys.Status, value: 'pending' },
+        { key: renamed ? SearchAttributeKeys.ObligationStatus : SearchAttributeKeys.Status, value: 'pending' },
       ],
     });
     entry.handle.result().then(
@@ -147,7 +149,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
 
   async function finish(final: Exclude<CycleStatus, 'open'>, reason: string | null): Promise<ReportingCycleResult> {
     state.finish(final, reason);
-    upsertSearchAttributes([{ key: SearchAttributeKeys.Status, value: final }]);
+    upsertSearchAttributes([{ key: statusKey, value: final }]);
     await save();
     return { status: final, closedReason: state.closedReason, obligations: state.view().obligations };
   }
@@ -156,7 +158,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     { key: SearchAttributeKeys.PlanId, value: spec.planId },
     { key: SearchAttributeKeys.Period, value: spec.period },
     { key: SearchAttributeKeys.Stage, value: state.currentStage },
-    { key: SearchAttributeKeys.Status, value: state.status },
+    { key: statusKey, value: state.status },
   ]);
   let result: ReportingCycleResult;
   try {

@@ -1,7 +1,7 @@
 // The cycle's state without a server: what each plan amendment changes and which steps it asks of the workflow, or why it does not apply.
 import { describe, expect, it } from 'vitest';
 import { CycleState, type AmendmentStep } from '../../../workflows/cycle-state.js';
-import type { PlanAmendment } from '../../../workflows/shared.js';
+import type { PlanAmendment } from '../../../domain/cycle-model.js';
 import { AQDM, BGM, IIM, MSM, OM, UQK, smallPlanSpec } from './small-plan.js';
 
 const spec = smallPlanSpec({ planId: 'plan-1', year: 2025, stages: 'cascade' });

@@ -4,7 +4,8 @@ import { KZ_WORKING_CALENDAR } from '../../../domain/calendar-seed-kz.js';
 import { computeObligationTimeline, type ObligationTimeline } from '../../../domain/cycle-timeline.js';
 import type { IsoDate } from '../../../domain/dates.js';
 import { ObligationState, Refusal } from '../../../workflows/obligation-state.js';
-import type { ObligationInput, ObligationStatus } from '../../../workflows/shared.js';
+import type { ObligationStatus } from '../../../domain/cycle-model.js';
+import type { ObligationInput } from '../../../workflows/shared.js';
 import { AQDM, BGM, PA, PMO, smallPlanSpec } from './small-plan.js';
 
 const spec = smallPlanSpec({ planId: 'plan-1', year: 2025, stages: 'executors' });
