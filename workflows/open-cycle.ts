@@ -1,9 +1,9 @@
 // openCycleWorkflow: what a plan's Temporal Schedule (or an admin) runs to open one reporting cycle, exactly once per plan × period.
-import { ParentClosePolicy, WorkflowIdReusePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, WorkflowIdReusePolicy, patched, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, defineSearchAttributeKey } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
 import { reportingCycleWorkflow } from './reporting-cycle.js';
-import { DB_RETRY, SearchAttributeKeys, type OpenCycleInput, type OpenCycleResult } from './shared.js';
+import { DB_RETRY, STATUS_ATTRIBUTE_PATCH, SearchAttributeKeys, type OpenCycleInput, type OpenCycleResult } from './shared.js';
 import { cycleWorkflowId } from '../domain/cycle-model.js';
 
 const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: DB_RETRY });
@@ -29,6 +29,7 @@ export async function openCycleWorkflow(input: OpenCycleInput): Promise<OpenCycl
   }
   const spec = await acts.buildCycleSpec({ planId: input.planId, period: resolved.period });
   const cycleId = cycleWorkflowId(input.planId, resolved.period);
+  const statusKey = patched(STATUS_ATTRIBUTE_PATCH) ? SearchAttributeKeys.CycleStatus : SearchAttributeKeys.Status;
   try {
     await startChild(reportingCycleWorkflow, {
       workflowId: cycleId,
@@ -39,7 +40,7 @@ export async function openCycleWorkflow(input: OpenCycleInput): Promise<OpenCycl
       typedSearchAttributes: [
         { key: SearchAttributeKeys.PlanId, value: input.planId },
         { key: SearchAttributeKeys.Period, value: resolved.period },
-        { key: SearchAttributeKeys.Status, value: 'open' },
+        { key: statusKey, value: 'open' },
       ],
     });
   } catch (err) {

@@ -38,8 +38,21 @@ export const SEARCH_ATTRIBUTES = {
   Period: 'Keyword',
   AgencyCode: 'Keyword',
   Stage: 'Keyword',
+  ObligationStatus: 'Keyword',
+  CycleStatus: 'Keyword',
+  /**
+   * Superseded by ObligationStatus and CycleStatus: the server registers it, but a query on it fails ("invalid search
+   * attribute: status", the name collides with a reserved one). Still registered, because runs started before the rename
+   * keep upserting it and a workflow upserting an unregistered attribute fails its task.
+   */
   Status: 'Keyword',
 } as const;
+
+/**
+ * Runs started since this patch carry their status in ObligationStatus (obligations) or CycleStatus (cycles), which the
+ * Temporal CLI and UI can query, instead of Status, which they cannot. Runs started earlier keep upserting Status.
+ */
+export const STATUS_ATTRIBUTE_PATCH = 'status-search-attribute-renamed';
 
 export interface ScheduledNotificationInput {
   /** Business key: the notification is sent once per key, ever. */
@@ -61,12 +74,15 @@ export interface ScheduledNotificationResult {
 
 // ——— Reporting cycles ———————————————————————————————————————————————————————————
 
-/** Typed keys of SEARCH_ATTRIBUTES: cycles carry PlanId, Period, Stage, Status; obligations also AgencyCode. */
+/** Typed keys of SEARCH_ATTRIBUTES: cycles carry PlanId, Period, Stage, CycleStatus; obligations PlanId, Period, Stage, AgencyCode, ObligationStatus. */
 export const SearchAttributeKeys = {
   PlanId: defineSearchAttributeKey('PlanId', 'KEYWORD'),
   Period: defineSearchAttributeKey('Period', 'KEYWORD'),
   AgencyCode: defineSearchAttributeKey('AgencyCode', 'KEYWORD'),
   Stage: defineSearchAttributeKey('Stage', 'KEYWORD'),
+  ObligationStatus: defineSearchAttributeKey('ObligationStatus', 'KEYWORD'),
+  CycleStatus: defineSearchAttributeKey('CycleStatus', 'KEYWORD'),
+  /** Runs started before STATUS_ATTRIBUTE_PATCH only. */
   Status: defineSearchAttributeKey('Status', 'KEYWORD'),
 } as const;
 

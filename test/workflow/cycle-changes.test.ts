@@ -1,16 +1,12 @@
 // Reporting cycles under change: plan amendments mid-cycle, repeal, a worker replaced mid-cycle, an SMTP relay that refuses mail for a while.
 import { CancelledFailure } from '@temporalio/common';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KZ_WORKING_CALENDAR } from '../../domain/calendar-seed-kz.js';
-import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
-import type { SmtpSink } from '../../worker/embedded/smtp-sink.js';
 import { amendPlanSignal, closeCycleSignal, cycleStatusQuery, obligationStatusQuery } from '../../workflows/shared.js';
 import { type PlanAmendment } from '../../domain/cycle-model.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startTestSink } from '../helpers/mail.js';
+import { useCycleTestBed } from '../helpers/cycle-test-bed.js';
 import {
-  BGM, CycleScenario, IIM, MSM, OM, UQK, countTypes, eventsOf, localTime, mailLines, mailsOf, quietLogger, startRefusingSink,
+  BGM, IIM, MSM, OM, UQK, countTypes, eventsOf, localTime, mailLines, mailsOf, startRefusingSink,
 } from './cycle-fixtures.js';
 
 const HOUR = 3_600_000;
@@ -18,32 +14,7 @@ const DAY = 24 * HOUR;
 /** A directory to save the runs' histories in for the replay test (MERZIM_RECORD_HISTORIES=test/replay/histories). */
 const RECORD = process.env.MERZIM_RECORD_HISTORIES;
 
-let bundle: WorkflowBundleWithSourceMap;
-let tdb: TestDatabase;
-let sink: SmtpSink;
-let scenario: CycleScenario | undefined;
-
-beforeAll(async () => {
-  quietTemporalRuntime('ERROR');
-  bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
-  tdb = await createTestDatabase();
-  sink = await startTestSink(tdb.db);
-});
-
-afterEach(async () => {
-  await scenario?.dispose();
-  scenario = undefined;
-});
-
-afterAll(async () => {
-  await sink?.close();
-  await tdb?.drop();
-});
-
-async function newScenario(smtpUrl = sink.url): Promise<CycleScenario> {
-  scenario = await CycleScenario.create({ bundle, db: tdb.db, smtpUrl });
-  return scenario;
-}
+const bed = useCycleTestBed();
 
 type AmendmentDraft = PlanAmendment extends infer A ? (A extends PlanAmendment ? Omit<A, 'amendmentId' | 'actor' | 'act'> : never) : never;
 
@@ -54,7 +25,7 @@ function amendment(a: AmendmentDraft): PlanAmendment {
 
 describe('reportingCycleWorkflow under change', () => {
   it('moves one agency’s deadline mid-cycle: fresh reminders for the new date, none re-sent for an unchanged one', async () => {
-    const s = await newScenario();
+    const s = await bed.newScenario();
     await s.start('executors');
     await s.advanceTo(s.reminderAt(IIM, 7) + HOUR);
     await s.mailsWhen(6);
@@ -76,7 +47,7 @@ describe('reportingCycleWorkflow under change', () => {
     await s.accept(IIM);
     expect((await s.result()).status).toBe('completed');
 
-    const mails = await mailsOf(tdb.db, s.planId);
+    const mails = await mailsOf(bed.db, s.planId);
     expect(mailLines(mails.filter((m) => m.about === 'ІІМ'))).toEqual([
       'reminder 14 ІІМ → ІІМ (ru)', 'reminder 7 ІІМ → ІІМ (ru)', 'deadline-changed ІІМ → ІІМ (ru)',
       'reminder 14 ІІМ → ІІМ (ru)', 'reminder 7 ІІМ → ІІМ (ru)', 'reminder 3 ІІМ → ІІМ (ru)',
@@ -89,13 +60,13 @@ describe('reportingCycleWorkflow under change', () => {
       'reminder 14 БҒМ → БҒМ (kk)', 'reminder 7 БҒМ → БҒМ (kk)', 'reminder 3 БҒМ → БҒМ (kk)',
       'reminder 14 ҰҚК → ҰҚК (ru)', 'reminder 7 ҰҚК → ҰҚК (ru)', 'reminder 3 ҰҚК → ҰҚК (ru)',
     ].sort());
-    const counts = countTypes(await eventsOf(tdb.db, s.planId));
+    const counts = countTypes(await eventsOf(bed.db, s.planId));
     expect(counts).toMatchObject({ 'plan.amended': 2, 'deadline.moved': 1, 'deadline.move_ignored': 1, 'reminder.sent': 11, 'notice.sent': 1 });
     await s.recordHistories('amended-deadline', RECORD);
   });
 
   it('adds, removes and replaces executors while the cycle runs; an amendment it cannot apply is recorded, a repeated one ignored', async () => {
-    const s = await newScenario();
+    const s = await bed.newScenario();
     await s.start('executors');
     await s.advanceTo(s.reminderAt(IIM, 14) + HOUR);
     await s.mailsWhen(3);
@@ -128,17 +99,17 @@ describe('reportingCycleWorkflow under change', () => {
     expect(status.amendments[3]!.note).toBe('"ЖОҚ" owes nothing in stage executors');
 
     // The successor and the added agency start after the 14-days reminder: they get the 7-days one only.
-    expect(mailLines(await mailsOf(tdb.db, s.planId)).sort()).toEqual([
+    expect(mailLines(await mailsOf(bed.db, s.planId)).sort()).toEqual([
       'reminder 14 ІІМ → ІІМ (ru)', 'reminder 14 БҒМ → БҒМ (kk)', 'reminder 14 ҰҚК → ҰҚК (ru)',
       'reminder 7 ІІМ → ІІМ (ru)', 'reminder 7 ОМ → ОМ (kk)', 'reminder 7 МСМ → МСМ (kk)',
     ].sort());
-    const counts = countTypes(await eventsOf(tdb.db, s.planId));
+    const counts = countTypes(await eventsOf(bed.db, s.planId));
     expect(counts).toMatchObject({ 'plan.amended': 3, 'plan.amendment_ignored': 1, 'obligation.closed': 2, 'obligation.opened': 5 });
     await s.recordHistories('amended-parties', RECORD);
   });
 
   it('closes a cycle whose plan is repealed: every obligation closed with the reason, nothing sent afterwards', async () => {
-    const s = await newScenario();
+    const s = await bed.newScenario();
     await s.start('cascade');
     await s.advanceTo(s.reminderAt(IIM, 14) + HOUR);
     await s.mailsWhen(3);
@@ -151,18 +122,18 @@ describe('reportingCycleWorkflow under change', () => {
         .map(([a, st]) => [a, st, 'closed', `cycle closed: ${reason}`]),
     );
     await s.advanceTo(s.reminderAt(IIM, 0) + 100 * DAY);
-    expect(mailLines(await mailsOf(tdb.db, s.planId)).sort()).toEqual(['reminder 14 ІІМ → ІІМ (ru)', 'reminder 14 БҒМ → БҒМ (kk)', 'reminder 14 ҰҚК → ҰҚК (ru)'].sort());
-    const events = await eventsOf(tdb.db, s.planId);
+    expect(mailLines(await mailsOf(bed.db, s.planId)).sort()).toEqual(['reminder 14 ІІМ → ІІМ (ru)', 'reminder 14 БҒМ → БҒМ (kk)', 'reminder 14 ҰҚК → ҰҚК (ru)'].sort());
+    const events = await eventsOf(bed.db, s.planId);
     expect(countTypes(events)).toEqual({ 'cycle.opened': 1, 'obligation.opened': 5, 'reminder.sent': 3, 'obligation.closed': 5, 'cycle.closed': 1 });
     expect(events.find((e) => e.type === 'cycle.closed')).toMatchObject({ actor: 'admin@test', payload: { reason, act: 'No. 1014 of 15 Sep 2022' } });
-    const rows = await tdb.db.selectFrom('obligations').select(['status', 'closed_reason']).where('plan_id', '=', s.planId).execute();
+    const rows = await bed.db.selectFrom('obligations').select(['status', 'closed_reason']).where('plan_id', '=', s.planId).execute();
     expect(rows.every((r) => r.status === 'closed' && r.closed_reason === `cycle closed: ${reason}`)).toBe(true);
-    expect((await tdb.db.selectFrom('cycles').selectAll().where('plan_id', '=', s.planId).executeTakeFirstOrThrow()).status).toBe('closed');
+    expect((await bed.db.selectFrom('cycles').selectAll().where('plan_id', '=', s.planId).executeTakeFirstOrThrow()).status).toBe('closed');
     await s.recordHistories('repealed', RECORD);
   });
 
   it('asks its obligations to close when the cycle itself is cancelled by hand (ParentClosePolicy REQUEST_CANCEL)', async () => {
-    const s = await newScenario();
+    const s = await bed.newScenario();
     await s.start('executors');
     await s.advanceTo(s.reminderAt(IIM, 14) + HOUR);
     await s.mailsWhen(3);
@@ -170,14 +141,14 @@ describe('reportingCycleWorkflow under change', () => {
     const err = await s.result().catch((e: unknown) => e);
     expect((err as Error).cause).toBeInstanceOf(CancelledFailure);
     for (const p of [IIM, BGM, UQK]) await expect(s.obligation(p).result()).rejects.toThrow();
-    const rows = await tdb.db.selectFrom('obligations').select(['status', 'closed_reason']).where('plan_id', '=', s.planId).execute();
+    const rows = await bed.db.selectFrom('obligations').select(['status', 'closed_reason']).where('plan_id', '=', s.planId).execute();
     expect(rows.map((r) => [r.status, r.closed_reason])).toEqual(Array(3).fill(['closed', 'cycle cancelled']));
-    expect(countTypes(await eventsOf(tdb.db, s.planId))).toMatchObject({ 'obligation.closed': 3, 'cycle.closed': 1 });
-    expect((await tdb.db.selectFrom('cycles').select(['status', 'closed_reason']).where('plan_id', '=', s.planId).executeTakeFirstOrThrow())).toEqual({ status: 'closed', closed_reason: 'cycle cancelled' });
+    expect(countTypes(await eventsOf(bed.db, s.planId))).toMatchObject({ 'obligation.closed': 3, 'cycle.closed': 1 });
+    expect((await bed.db.selectFrom('cycles').select(['status', 'closed_reason']).where('plan_id', '=', s.planId).executeTakeFirstOrThrow())).toEqual({ status: 'closed', closed_reason: 'cycle cancelled' });
   });
 
   it('survives its worker being stopped and replaced mid-cycle: what fell due meanwhile is sent once, nothing twice', async () => {
-    const s = await newScenario();
+    const s = await bed.newScenario();
     await s.startWorker({ cache: false });
     await s.start('executors');
     await s.advanceTo(s.reminderAt(IIM, 14) + HOUR);
@@ -186,7 +157,7 @@ describe('reportingCycleWorkflow under change', () => {
     // The 7-days reminders fall due with no worker: the server's clock stops there, holding their workflow tasks.
     const advancing = s.advanceTo(s.reminderAt(IIM, 3) + HOUR);
     await new Promise((r) => setTimeout(r, 1_000));
-    expect(await mailsOf(tdb.db, s.planId)).toHaveLength(3);
+    expect(await mailsOf(bed.db, s.planId)).toHaveLength(3);
     // A new worker (empty cache: it replays each history from the start) picks them up, and the clock moves on.
     await s.startWorker();
     await advancing;
@@ -196,18 +167,18 @@ describe('reportingCycleWorkflow under change', () => {
       await s.accept(p);
     }
     expect((await s.result()).status).toBe('completed');
-    const mails = await mailsOf(tdb.db, s.planId);
+    const mails = await mailsOf(bed.db, s.planId);
     expect(mails).toHaveLength(9);
     expect(new Set(mails.map((m) => m.key)).size).toBe(9);
     expect(mailLines(mails.filter((m) => m.about === 'БҒМ'))).toEqual(['reminder 14 БҒМ → БҒМ (kk)', 'reminder 7 БҒМ → БҒМ (kk)', 'reminder 3 БҒМ → БҒМ (kk)']);
-    expect(countTypes(await eventsOf(tdb.db, s.planId))).toMatchObject({ 'reminder.sent': 9, 'report.accepted': 3 });
+    expect(countTypes(await eventsOf(bed.db, s.planId))).toMatchObject({ 'reminder.sent': 9, 'report.accepted': 3 });
   });
 
   it('loses and doubles nothing while the SMTP relay refuses mail, then recovers', async () => {
     const refusals = [421, 451, 452, 554, 451, 421];
-    const relay = await startRefusingSink(tdb.db, refusals);
+    const relay = await startRefusingSink(bed.db, refusals);
     try {
-      const s = await newScenario(relay.url);
+      const s = await bed.newScenario(relay.url);
       await s.start('executors');
       await s.advanceTo(s.reminderAt(IIM, 7) + HOUR);
       await s.mailsWhen(6);
@@ -217,16 +188,16 @@ describe('reportingCycleWorkflow under change', () => {
       }
       expect((await s.result()).status).toBe('completed');
       expect(relay.refused()).toBe(refusals.length);
-      const mails = await mailsOf(tdb.db, s.planId);
+      const mails = await mailsOf(bed.db, s.planId);
       expect(mailLines(mails).sort()).toEqual([
         'reminder 14 ІІМ → ІІМ (ru)', 'reminder 7 ІІМ → ІІМ (ru)', 'reminder 14 БҒМ → БҒМ (kk)', 'reminder 7 БҒМ → БҒМ (kk)',
         'reminder 14 ҰҚК → ҰҚК (ru)', 'reminder 7 ҰҚК → ҰҚК (ru)',
       ].sort());
-      const outbox = await tdb.db.selectFrom('notifications').select(['status', 'attempts']).where('dedupe_key', 'like', `%:${s.planId}:%`).execute();
+      const outbox = await bed.db.selectFrom('notifications').select(['status', 'attempts']).where('dedupe_key', 'like', `%:${s.planId}:%`).execute();
       expect(outbox.map((n) => n.status)).toEqual(Array(6).fill('sent'));
       // Every refusal cost one attempt of some e-mail, and each e-mail was accepted exactly once.
       expect(outbox.reduce((sum, n) => sum + n.attempts, 0)).toBe(6 + refusals.length);
-      const events = await eventsOf(tdb.db, s.planId);
+      const events = await eventsOf(bed.db, s.planId);
       expect(countTypes(events)).toMatchObject({ 'reminder.sent': 6 });
       // The refused reminders went out late by workflow time, after the retry back-off, not dropped.
       const delays = events.filter((e) => e.type === 'reminder.sent').map((e) => Date.parse(String(e.payload.sentAt)) - Date.parse(String(e.payload.plannedFor)));
@@ -234,8 +205,7 @@ describe('reportingCycleWorkflow under change', () => {
       expect((await s.obligation(IIM).query(obligationStatusQuery)).sent).toHaveLength(2);
       await s.recordHistories('smtp-refusing', RECORD);
     } finally {
-      await scenario?.dispose();
-      scenario = undefined;
+      await bed.disposeScenario();
       await relay.close();
     }
   });

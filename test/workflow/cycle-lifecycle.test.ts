@@ -1,53 +1,24 @@
 // Reporting cycles on the time-skipping server, real PostgreSQL and a real SMTP sink: on time, late, never, returned, shifted deadlines.
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
-import type { SmtpSink } from '../../worker/embedded/smtp-sink.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startTestSink } from '../helpers/mail.js';
+import { describe, expect, it } from 'vitest';
+import { useCycleTestBed } from '../helpers/cycle-test-bed.js';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import { KZ_WORKING_CALENDAR } from '../../domain/calendar-seed-kz.js';
 import { endOfLocalDay } from '../../domain/tz.js';
 import { FailureType, SearchAttributeKeys, acceptUpdate, extendUpdate, obligationStatusQuery, returnReportUpdate, submitUpdate } from '../../workflows/shared.js';
 import { type ReportItem, type ReportSubmission } from '../../domain/cycle-model.js';
-import { AQDM, BGM, CycleScenario, IIM, PMO, UQK, countTypes, eventsOf, fullReport, localTime, mailLines, mailsOf, quietLogger } from './cycle-fixtures.js';
+import { AQDM, BGM, IIM, PMO, UQK, countTypes, eventsOf, fullReport, localTime, mailLines, mailsOf } from './cycle-fixtures.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** A directory to save the runs' histories in for the replay test (npm run … with MERZIM_RECORD_HISTORIES=test/replay/histories). */
 const RECORD = process.env.MERZIM_RECORD_HISTORIES;
 
-let bundle: WorkflowBundleWithSourceMap;
-let tdb: TestDatabase;
-let sink: SmtpSink;
-let scenario: CycleScenario | undefined;
-
-beforeAll(async () => {
-  quietTemporalRuntime('ERROR');
-  bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
-  tdb = await createTestDatabase();
-  sink = await startTestSink(tdb.db);
-});
-
-afterEach(async () => {
-  await scenario?.dispose();
-  scenario = undefined;
-});
-
-afterAll(async () => {
-  await sink?.close();
-  await tdb?.drop();
-});
-
-async function newScenario(): Promise<CycleScenario> {
-  scenario = await CycleScenario.create({ bundle, db: tdb.db, smtpUrl: sink.url });
-  return scenario;
-}
+const bed = useCycleTestBed();
 
 describe('reportingCycleWorkflow', () => {
   it('runs the whole cascade when everybody reports on time: two reminders each, no escalation', async () => {
-    const s = await newScenario();
+    const s = await bed.newScenario();
     await s.start('cascade');
     // Executors report the day after their 7-days reminder; the coordinator accepts each.
     await s.advanceTo(s.reminderAt(IIM, 7) + HOUR);
@@ -68,7 +39,7 @@ describe('reportingCycleWorkflow', () => {
       ['ІІМ', 'executors', 'accepted', 0], ['БҒМ', 'executors', 'accepted', 0], ['ҰҚК', 'executors', 'accepted', 0],
       ['АҚДМ', 'summary', 'accepted', 0], ['ПМК', 'pm-office', 'accepted', 0],
     ]);
-    const mails = await mailsOf(tdb.db, s.planId);
+    const mails = await mailsOf(bed.db, s.planId);
     expect(mailLines(mails).sort()).toEqual([
       'reminder 14 ІІМ → ІІМ (ru)', 'reminder 7 ІІМ → ІІМ (ru)',
       'reminder 14 БҒМ → БҒМ (kk)', 'reminder 7 БҒМ → БҒМ (kk)',
@@ -76,26 +47,28 @@ describe('reportingCycleWorkflow', () => {
       'reminder 14 АҚДМ → АҚДМ (kk)', 'reminder 7 АҚДМ → АҚДМ (kk)',
       'reminder 14 ПМК → ПМК (kk)', 'reminder 7 ПМК → ПМК (kk)',
     ].sort());
-    const events = await eventsOf(tdb.db, s.planId);
+    const events = await eventsOf(bed.db, s.planId);
     expect(countTypes(events)).toEqual({
       'cycle.opened': 1, 'obligation.opened': 5, 'reminder.sent': 10, 'report.submitted': 5, 'report.accepted': 5, 'cycle.completed': 1,
     });
-    const rows = await tdb.db.selectFrom('obligations').selectAll().where('plan_id', '=', s.planId).execute();
+    const rows = await bed.db.selectFrom('obligations').selectAll().where('plan_id', '=', s.planId).execute();
     expect(rows.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted', 'accepted']);
-    const cycle = await tdb.db.selectFrom('cycles').selectAll().where('plan_id', '=', s.planId).executeTakeFirstOrThrow();
+    const cycle = await bed.db.selectFrom('cycles').selectAll().where('plan_id', '=', s.planId).executeTakeFirstOrThrow();
     expect(cycle.status).toBe('completed');
     // Search attributes follow the state, so the API and the Temporal UI can list cycles and obligations by them.
     const attributes = async (handle: { describe(): Promise<{ typedSearchAttributes: { get(key: unknown): unknown } }> }, keys: (keyof typeof SearchAttributeKeys)[]) => {
       const described = await handle.describe();
       return keys.map((k) => described.typedSearchAttributes.get(SearchAttributeKeys[k]));
     };
-    expect(await attributes(s.handle, ['PlanId', 'Period', 'Stage', 'Status'])).toEqual([s.planId, s.spec.period, 'pm-office', 'completed']);
-    expect(await attributes(s.obligation(UQK), ['PlanId', 'Period', 'Stage', 'AgencyCode', 'Status'])).toEqual([s.planId, s.spec.period, 'executors', 'ҰҚК', 'accepted']);
+    expect(await attributes(s.handle, ['PlanId', 'Period', 'Stage', 'CycleStatus'])).toEqual([s.planId, s.spec.period, 'pm-office', 'completed']);
+    expect(await attributes(s.obligation(UQK), ['PlanId', 'Period', 'Stage', 'AgencyCode', 'ObligationStatus'])).toEqual([s.planId, s.spec.period, 'executors', 'ҰҚК', 'accepted']);
+    // Status (a reserved name no query can use) is left to runs started before the rename.
+    expect([...await attributes(s.handle, ['Status']), ...await attributes(s.obligation(UQK), ['Status'])]).toEqual([undefined, undefined]);
     await s.recordHistories('on-time', RECORD);
   });
 
   it('marks a report 5 working days late as late 5, after the reminders and the first two escalation steps', async () => {
-    const s = await newScenario();
+    const s = await bed.newScenario();
     await s.start('executors');
     await s.advanceTo(s.reminderAt(IIM, 7) + HOUR);
     for (const p of [IIM, UQK]) {
@@ -109,7 +82,7 @@ describe('reportingCycleWorkflow', () => {
 
     const result = await s.result();
     expect(result.obligations.map((o) => [o.agencyCode, o.status, o.workingDaysLate])).toEqual([['ІІМ', 'accepted', 0], ['БҒМ', 'accepted', 5], ['ҰҚК', 'accepted', 0]]);
-    const mails = await mailsOf(tdb.db, s.planId);
+    const mails = await mailsOf(bed.db, s.planId);
     // БҒМ: every reminder, the notice at the deadline to it and to the coordinator, the coordinator's head at +3; it reported before +7.
     expect(mailLines(mails.filter((m) => m.about === 'БҒМ'))).toEqual([
       'reminder 14 БҒМ → БҒМ (kk)', 'reminder 7 БҒМ → БҒМ (kk)', 'reminder 3 БҒМ → БҒМ (kk)', 'reminder 1 БҒМ → БҒМ (kk)', 'reminder 0 БҒМ → БҒМ (kk)',
@@ -119,19 +92,19 @@ describe('reportingCycleWorkflow', () => {
     expect(mailLines(mails.filter((m) => m.about !== 'БҒМ')).sort()).toEqual([
       'reminder 14 ІІМ → ІІМ (ru)', 'reminder 7 ІІМ → ІІМ (ru)', 'reminder 14 ҰҚК → ҰҚК (ru)', 'reminder 7 ҰҚК → ҰҚК (ru)',
     ].sort());
-    const events = await eventsOf(tdb.db, s.planId);
+    const events = await eventsOf(bed.db, s.planId);
     const submitted = events.find((e) => e.type === 'report.submitted' && e.subject === s.obligationId(BGM))!;
     expect(submitted.payload).toMatchObject({ late: true, workingDaysLate: 5, version: 1 });
     expect(countTypes(events.filter((e) => e.subject === s.obligationId(BGM)))).toEqual({
       'obligation.opened': 1, 'reminder.sent': 5, 'obligation.overdue': 1, 'escalation.sent': 3, 'report.submitted': 1, 'report.accepted': 1,
     });
-    const row = await tdb.db.selectFrom('obligations').selectAll().where('workflow_id', '=', s.obligationId(BGM)).executeTakeFirstOrThrow();
+    const row = await bed.db.selectFrom('obligations').selectAll().where('workflow_id', '=', s.obligationId(BGM)).executeTakeFirstOrThrow();
     expect([row.status, row.working_days_late, row.report_version]).toEqual(['accepted', 5, 1]);
     await s.recordHistories('late-5', RECORD);
   });
 
   it('walks the whole ladder for an agency that never reports, and stops short of the PM Office for a by-agreement one', async () => {
-    const s = await newScenario();
+    const s = await bed.newScenario();
     await s.start('executors');
     await s.advanceTo(s.reminderAt(IIM, 7) + HOUR);
     await s.submit(IIM);
@@ -159,7 +132,7 @@ describe('reportingCycleWorkflow', () => {
 
     // Nothing more while they stay silent; the report, when it comes, ends the ladder.
     await s.advanceTo(pmOfficeStep + 60 * DAY);
-    expect(await mailsOf(tdb.db, s.planId)).toHaveLength(19);
+    expect(await mailsOf(bed.db, s.planId)).toHaveLength(19);
     const late = await s.submit(BGM);
     expect(late.late).toBe(true);
     expect(late.workingDaysLate).toBeGreaterThan(7);
@@ -167,8 +140,8 @@ describe('reportingCycleWorkflow', () => {
     await s.accept(BGM);
     await s.accept(UQK);
     expect((await s.result()).status).toBe('completed');
-    expect(await mailsOf(tdb.db, s.planId)).toHaveLength(19);
-    const events = await eventsOf(tdb.db, s.planId);
+    expect(await mailsOf(bed.db, s.planId)).toHaveLength(19);
+    const events = await eventsOf(bed.db, s.planId);
     expect(countTypes(events)).toEqual({
       'cycle.opened': 1, 'obligation.opened': 3, 'reminder.sent': 12, 'obligation.overdue': 2, 'escalation.sent': 7,
       'report.submitted': 3, 'report.accepted': 3, 'cycle.completed': 1,
@@ -179,7 +152,7 @@ describe('reportingCycleWorkflow', () => {
   });
 
   it('returns a report with a comment and a new due date, re-plans the reminders, and takes the resubmission', async () => {
-    const s = await newScenario();
+    const s = await bed.newScenario();
     await s.start('executors');
     await s.advanceTo(s.reminderAt(IIM, 7) + HOUR);
     for (const p of [IIM, BGM, UQK]) await s.submit(p);
@@ -199,12 +172,12 @@ describe('reportingCycleWorkflow', () => {
     const result = await s.result();
     expect(result.obligations.find((o) => o.agencyCode === 'БҒМ')).toMatchObject({ status: 'accepted', reportVersion: 2, dueDate: newDue });
 
-    const mails = (await mailsOf(tdb.db, s.planId)).filter((m) => m.about === 'БҒМ');
+    const mails = (await mailsOf(bed.db, s.planId)).filter((m) => m.about === 'БҒМ');
     expect(mailLines(mails)).toEqual(['reminder 14 БҒМ → БҒМ (kk)', 'reminder 7 БҒМ → БҒМ (kk)', 'returned БҒМ → БҒМ (kk)', 'reminder 7 БҒМ → БҒМ (kk)']);
     expect(mails[2]!.text).toContain('Түсініктеме: Іс-шара 3 бойынша сандық көрсеткіштер жоқ');
     expect(mails[3]!.ics).toContain(`DTSTART;VALUE=DATE:${newDue.replace(/-/g, '')}`);
     expect(mails[3]!.ics).toContain('SEQUENCE:1');
-    const events = (await eventsOf(tdb.db, s.planId)).filter((e) => e.subject === s.obligationId(BGM));
+    const events = (await eventsOf(bed.db, s.planId)).filter((e) => e.subject === s.obligationId(BGM));
     expect(events.map((e) => e.type)).toEqual([
       'obligation.opened', 'reminder.sent', 'reminder.sent', 'report.submitted', 'report.returned', 'notice.sent', 'reminder.sent', 'report.submitted', 'report.accepted',
     ]);
@@ -213,7 +186,7 @@ describe('reportingCycleWorkflow', () => {
   });
 
   it('extends an overdue obligation: pending again, a notice with the new date, reminders and ladder from it', async () => {
-    const s = await newScenario();
+    const s = await bed.newScenario();
     await s.start('executors', [IIM]);
     const due = s.effectiveDue();
     await s.advanceTo(localTime(KZ_WORKING_CALENDAR.addWorkingDays(due, 1)));
@@ -228,20 +201,20 @@ describe('reportingCycleWorkflow', () => {
     expect(await s.submit(IIM)).toEqual({ version: 1, late: false, workingDaysLate: 0 });
     await s.accept(IIM);
     await s.result();
-    const lines = mailLines(await mailsOf(tdb.db, s.planId));
+    const lines = mailLines(await mailsOf(bed.db, s.planId));
     expect(lines.slice(0, 7)).toEqual([
       'reminder 14 ІІМ → ІІМ (ru)', 'reminder 7 ІІМ → ІІМ (ru)', 'reminder 3 ІІМ → ІІМ (ru)', 'reminder 1 ІІМ → ІІМ (ru)', 'reminder 0 ІІМ → ІІМ (ru)',
       'escalation step 0 party ІІМ → ІІМ (ru)', 'escalation step 0 coordinator ІІМ → АҚДМ (kk)',
     ]);
     // The reminders of the new date that were still ahead when it was set: 3 and 1 working days before it.
     expect(lines.slice(7)).toEqual(['deadline-changed ІІМ → ІІМ (ru)', 'reminder 3 ІІМ → ІІМ (ru)', 'reminder 1 ІІМ → ІІМ (ru)']);
-    const events = (await eventsOf(tdb.db, s.planId)).filter((e) => e.subject === s.obligationId(IIM));
+    const events = (await eventsOf(bed.db, s.planId)).filter((e) => e.subject === s.obligationId(IIM));
     expect(events.find((e) => e.type === 'deadline.extended')).toMatchObject({ actor: 'din@АҚДМ', payload: { to: newDue, reason: 'Хат № 12-3/45, 2027' } });
     await s.recordHistories('extended', RECORD);
   });
 
   it('refuses bad submissions before they reach the history', async () => {
-    const s = await newScenario();
+    const s = await bed.newScenario();
     await s.start('executors', [IIM]);
     const iim = s.obligation(IIM);
     const bad: [ReportSubmission, string][] = [
@@ -263,7 +236,7 @@ describe('reportingCycleWorkflow', () => {
   });
 
   it('shifts a deadline that falls on a day off to the next working day, and is overdue only after that day', async () => {
-    const s = await newScenario();
+    const s = await bed.newScenario();
     await s.start('executors', [IIM]);
     const written = s.spec.stages[0]!.dueDate;
     const shifted = KZ_WORKING_CALENDAR.shift(written, 'next');
@@ -279,13 +252,13 @@ describe('reportingCycleWorkflow', () => {
     await s.accept(IIM);
     await s.result();
 
-    const reminders = (await mailsOf(tdb.db, s.planId)).filter((m) => m.kind === 'reminder');
+    const reminders = (await mailsOf(bed.db, s.planId)).filter((m) => m.kind === 'reminder');
     expect(reminders).toHaveLength(5);
     // ІІМ writes in Russian: the Russian text first, with the shift explained, and the invite on the shifted day.
     expect(reminders[0]!.text.indexOf('Установленная дата')).toBeLessThan(reminders[0]!.text.indexOf('Белгіленген күн'));
     expect(reminders[0]!.text).toContain('приходится на нерабочий день, поэтому срок перенесён на');
     expect(reminders[0]!.ics).toContain(`DTSTART;VALUE=DATE:${shifted.replace(/-/g, '')}`);
-    const sent = (await eventsOf(tdb.db, s.planId)).filter((e) => e.type === 'reminder.sent').map((e) => e.payload.plannedFor);
+    const sent = (await eventsOf(bed.db, s.planId)).filter((e) => e.type === 'reminder.sent').map((e) => e.payload.plannedFor);
     expect(sent).toEqual([14, 7, 3, 1, 0].map((n) => new Date(localTime(KZ_WORKING_CALENDAR.subtractWorkingDays(shifted, n), 9)).toISOString()));
   });
 });

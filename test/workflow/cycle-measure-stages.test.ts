@@ -1,19 +1,16 @@
 // A measure with a deadline of its own is a stage of its own: reminded and escalated on its date, to the recipient its completion form names.
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KZ_WORKING_CALENDAR } from '../../domain/calendar-seed-kz.js';
 import { cycleSpecFromPlan } from '../../domain/cycle-spec.js';
 import { parseDeadline } from '../../domain/deadline-language.js';
 import type { Measure, Recipient } from '../../domain/plan.js';
-import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
-import type { SmtpSink } from '../../worker/embedded/smtp-sink.js';
 import { CYCLE_BATCHED_OPEN_PATCH, STAGE_RECIPIENT_PATCH } from '../../workflows/reporting-cycle.js';
 import type { CycleSpec, PartySpec } from '../../domain/cycle-model.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startTestSink } from '../helpers/mail.js';
+import { STATUS_ATTRIBUTE_PATCH } from '../../workflows/shared.js';
+import { useCycleTestBed } from '../helpers/cycle-test-bed.js';
 import { testPlan } from '../helpers/plans.js';
 import { smallPlanDirectory } from '../unit/cycles/small-plan.js';
-import { CycleScenario, countTypes, eventsOf, fullReport, mailsOf, quietLogger, type SentMail } from './cycle-fixtures.js';
+import { countTypes, eventsOf, fullReport, mailsOf, type SentMail } from './cycle-fixtures.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -21,27 +18,7 @@ const DAY = 24 * HOUR;
 const RECORD = process.env.MERZIM_RECORD_HISTORIES;
 const MEASURE = 'measure-2-due-1';
 
-let bundle: WorkflowBundleWithSourceMap;
-let tdb: TestDatabase;
-let sink: SmtpSink;
-let scenario: CycleScenario | undefined;
-
-beforeAll(async () => {
-  quietTemporalRuntime('ERROR');
-  bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
-  tdb = await createTestDatabase();
-  sink = await startTestSink(tdb.db);
-});
-
-afterEach(async () => {
-  await scenario?.dispose();
-  scenario = undefined;
-});
-
-afterAll(async () => {
-  await sink?.close();
-  await tdb?.drop();
-});
+const bed = useCycleTestBed();
 
 function measure(number: string, kk: string, ru: string, deadline: string, completionForm: string, recipient: Recipient): Measure {
   return {
@@ -80,8 +57,7 @@ function lines(mails: readonly SentMail[]): string[] {
 
 describe('measure stages', () => {
   it('reminds and escalates a one-off measure on its own date to the ҰҚК its completion form names, beside the regular stage', async () => {
-    const s = await CycleScenario.create({ bundle, db: tdb.db, smtpUrl: sink.url });
-    scenario = s;
+    const s = await bed.newScenario();
     const spec = measurePlanSpec(s.planId, s.year);
     const stage = spec.stages.find((x) => x.id === MEASURE)!;
     expect(spec.stages.map((x) => [x.id, x.dueDate, x.recipient?.agencyCode ?? null, x.parties.map((p) => p.agencyCode)])).toEqual([
@@ -146,8 +122,8 @@ describe('measure stages', () => {
       [MEASURE, 'ІІМ', 'accepted', stage.dueDate], [MEASURE, 'БҒМ', 'accepted', stage.dueDate],
       ['executors', 'ІІМ', 'accepted', `${s.year + 1}-01-10`], ['executors', 'БҒМ', 'accepted', `${s.year + 1}-01-10`],
     ]);
-    expect(await mailsOf(tdb.db, s.planId)).toHaveLength(15);
-    expect(countTypes(await eventsOf(tdb.db, s.planId))).toEqual({
+    expect(await mailsOf(bed.db, s.planId)).toHaveLength(15);
+    expect(countTypes(await eventsOf(bed.db, s.planId))).toEqual({
       'cycle.opened': 1, 'obligation.opened': 4, 'reminder.sent': 11, 'obligation.overdue': 1, 'escalation.sent': 4,
       'report.submitted': 4, 'report.accepted': 4, 'cycle.completed': 1,
     });
@@ -155,7 +131,7 @@ describe('measure stages', () => {
     const history = await s.handle.fetchHistory();
     const markers = history.events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
     expect(markers.map((e) => Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!).toString())).toEqual([
-      expect.stringContaining(CYCLE_BATCHED_OPEN_PATCH), expect.stringContaining(STAGE_RECIPIENT_PATCH),
+      expect.stringContaining(CYCLE_BATCHED_OPEN_PATCH), expect.stringContaining(STATUS_ATTRIBUTE_PATCH), expect.stringContaining(STAGE_RECIPIENT_PATCH),
     ]);
     await s.recordHistories('measure-stage', RECORD);
   });

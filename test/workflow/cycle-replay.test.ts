@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
 import { OBLIGATION_LOCAL_ACTIVITIES_PATCH } from '../../workflows/obligation.js';
 import { CYCLE_BATCHED_OPEN_PATCH, STAGE_RECIPIENT_PATCH } from '../../workflows/reporting-cycle.js';
+import { STATUS_ATTRIBUTE_PATCH } from '../../workflows/shared.js';
 import { historyFromObject, quietLogger } from './cycle-fixtures.js';
 
 /** Recorded by the cycle tests with MERZIM_RECORD_HISTORIES=test/replay/histories (then review and commit them). */
@@ -19,6 +20,18 @@ function load(file: string): { workflowId: string; history: ReturnType<typeof hi
   return { workflowId, history: historyFromObject(history) };
 }
 
+/** The ids of the patches a history's markers record, in order. */
+function patches(file: string): string[] {
+  return load(file).history.events!
+    .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+    .map((e) => (JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!).toString()) as { id: string }).id);
+}
+
+/** Every search attribute the run upserted itself (not those it was started with), in order. */
+function upsertedKeys(file: string): string[] {
+  return load(file).history.events!.flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
+}
+
 beforeAll(async () => {
   quietTemporalRuntime('ERROR');
   bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
@@ -27,7 +40,7 @@ beforeAll(async () => {
 describe('replay of committed histories', () => {
   it('replays every recorded cycle and obligation without a determinism violation', async () => {
     const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
-    expect(files.length).toBeGreaterThanOrEqual(90);
+    expect(files.length).toBeGreaterThanOrEqual(135);
     const results: ReplayResult[] = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, files.map(load))) results.push(result);
     expect(results.map((r) => r.workflowId).sort()).toEqual(files.map((f) => load(f).workflowId).sort());
@@ -35,11 +48,9 @@ describe('replay of committed histories', () => {
   });
 
   it('marks each patch where it belongs: the older histories take the old paths, the newer ones the batched, local ones', () => {
-    const patches = (file: string): string[] => load(file).history.events!
-      .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
-      .map((e) => (JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!).toString()) as { id: string }).id);
     const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
-    const older = files.filter((f) => !f.startsWith('batched-local.'));
+    const renamed = files.filter((f) => f.startsWith('status-attribute.'));
+    const older = files.filter((f) => !f.startsWith('batched-local.') && !f.startsWith('status-attribute.'));
     const newer = files.filter((f) => f.startsWith('batched-local.'));
     expect(newer.length).toBeGreaterThanOrEqual(30);
     // Recorded before the batched opening and local activities: only the measure stage's cycle carries a patch.
@@ -51,8 +62,28 @@ describe('replay of committed histories', () => {
     }
     for (const f of newer.filter((n) => n.includes('.obligation-'))) expect(patches(f)).toEqual([OBLIGATION_LOCAL_ACTIVITIES_PATCH]);
     // And the newer obligations schedule no activity of their own: every side effect is a local activity marker.
-    const scheduled = newer.filter((n) => n.includes('.obligation-')).flatMap((f) => load(f).history.events!.filter((e) => e.activityTaskScheduledEventAttributes));
+    const scheduled = [...newer, ...renamed].filter((n) => n.includes('.obligation-')).flatMap((f) => load(f).history.events!.filter((e) => e.activityTaskScheduledEventAttributes));
     expect(scheduled).toEqual([]);
+    // Recorded since the status attribute was renamed: the same scenarios, each run marked with that patch too.
+    expect(renamed.map((f) => f.slice('status-attribute.'.length))).toEqual(newer.map((f) => f.slice('batched-local.'.length)));
+    for (const f of renamed.filter((n) => n.endsWith('.cycle.json'))) {
+      expect(patches(f)).toEqual(f === 'status-attribute.measure-stage.cycle.json'
+        ? [CYCLE_BATCHED_OPEN_PATCH, STATUS_ATTRIBUTE_PATCH, STAGE_RECIPIENT_PATCH] : [CYCLE_BATCHED_OPEN_PATCH, STATUS_ATTRIBUTE_PATCH]);
+    }
+    for (const f of renamed.filter((n) => n.includes('.obligation-'))) expect(patches(f)).toEqual([OBLIGATION_LOCAL_ACTIVITIES_PATCH, STATUS_ATTRIBUTE_PATCH]);
+  });
+
+  it('upserts Status in the histories before the rename, and ObligationStatus or CycleStatus, never Status, after it', () => {
+    const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
+    for (const f of files) {
+      const keys = new Set(upsertedKeys(f));
+      const status = f.endsWith('.cycle.json') ? 'CycleStatus' : 'ObligationStatus';
+      if (f.startsWith('status-attribute.')) {
+        expect([f, keys.has(status), keys.has('Status')]).toEqual([f, true, false]);
+      } else {
+        expect([f, keys.has('Status'), keys.has('ObligationStatus') || keys.has('CycleStatus')]).toEqual([f, true, false]);
+      }
+    }
   });
 
   it('fails with DeterminismViolationError when the history no longer matches the code', async () => {

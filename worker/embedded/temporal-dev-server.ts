@@ -85,6 +85,7 @@ export class TemporalDevServer {
     failed.catch(() => undefined);
     try {
       await Promise.race([waitUntilServing(`127.0.0.1:${opts.port}`, opts.namespace, 60_000), failed]);
+      await registerMissingSearchAttributes(`127.0.0.1:${opts.port}`, opts.namespace, opts.log);
     } catch (err) {
       await stopChild(child, 'SIGKILL', 1_000);
       rmSync(opts.pidFile, { force: true });
@@ -112,6 +113,31 @@ export async function waitUntilServing(address: string, namespace: string, timeo
     }
   }
   throw new StartupError(`Temporal at ${address} did not become ready within ${timeoutMs / 1000} s: ${(lastError as Error)?.message ?? 'no answer'}`);
+}
+
+/** The API's IndexedValueType numbers of the types SEARCH_ATTRIBUTES uses. */
+const INDEXED_VALUE_TYPE = { Keyword: 2 } as const;
+
+/**
+ * `start-dev --search-attribute` registers attributes only when it creates the SQLite file: a data directory from an earlier
+ * release lacks those added since (ObligationStatus, CycleStatus), and a workflow that upserts an unregistered attribute
+ * fails its task. Registers what is missing; returns the names it added.
+ */
+export async function registerMissingSearchAttributes(address: string, namespace: string, log: (line: string) => void): Promise<string[]> {
+  const connection = await Connection.connect({ address, connectTimeout: 5_000 });
+  try {
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    const missing = Object.keys(SEARCH_ATTRIBUTES).filter((name) => customAttributes?.[name] === undefined);
+    if (missing.length === 0) return [];
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((name) => [name, INDEXED_VALUE_TYPE[SEARCH_ATTRIBUTES[name as keyof typeof SEARCH_ATTRIBUTES]]])),
+    });
+    log(`Registered the search attributes ${missing.join(', ')} on the existing Temporal data.`);
+    return missing;
+  } finally {
+    await connection.close();
+  }
 }
 
 /** A dev server left running by a Merzim that was killed holds the SQLite file: stop it before starting a new one. */

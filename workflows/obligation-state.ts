@@ -1,0 +1,319 @@
+// An obligation's state, its transitions and the guards its Updates validate with: plain deterministic code, unit-tested without a server.
+// obligationWorkflow (obligation.ts) wires messages, timers, activities and patches to it; nothing here issues a Temporal command.
+import type {
+  AcceptInput, ChangeDeadlineInput, ExtendInput, ObligationStatus, ObligationSummary, ObligationView, ReportSubmission, ReturnReportInput,
+} from '../domain/cycle-model.js';
+import type { ObligationNotice, ObligationTimeline, TimelineItem } from '../domain/cycle-timeline.js';
+import { validateReport } from '../domain/cycle-validation.js';
+import { isIsoDate, type IsoDate } from '../domain/dates.js';
+import type { FailureType, ObligationInput } from './shared.js';
+
+export const AWAITING_REPORT: readonly ObligationStatus[] = ['pending', 'overdue', 'returned'];
+export const FINAL: readonly ObligationStatus[] = ['accepted', 'closed'];
+
+type StoredReport = NonNullable<ObligationView['report']>;
+
+/** Why an Update is refused: the workflow turns it into a non-retryable ApplicationFailure of this type (no SDK import here). */
+export class Refusal extends Error {
+  constructor(readonly type: (typeof FailureType)[keyof typeof FailureType], message: string, readonly details?: unknown[]) {
+    super(message);
+    this.name = 'Refusal';
+  }
+}
+
+function transition(message: string): Refusal {
+  return new Refusal('InvalidTransition', message);
+}
+
+function invalid(message: string): Refusal {
+  return new Refusal('InvalidInput', message);
+}
+
+/** The dedupe key of one timeline item: reminders and escalations go out once per planned deadline instant. */
+export function itemKey(obligationId: string, dueInstant: string, item: TimelineItem): string {
+  switch (item.kind) {
+    case 'reminder': return `reminder:${obligationId}:${dueInstant}:${item.offset}`;
+    case 'deadline': return `deadline:${obligationId}:${dueInstant}`;
+    case 'escalation': return `escalation:${obligationId}:${dueInstant}:${item.step}:${item.audience}`;
+  }
+}
+
+/** Who the obligation is, fixed for its run. */
+export interface ObligationIdentity {
+  readonly obligationId: string;
+  readonly runId: string;
+  readonly cycleId: string | null;
+  /** ISO instant the run opened. */
+  readonly openedAt: string;
+  /** Under the local-activities patch the first plan also opens the obligation (one local activity). */
+  readonly openWithFirstPlan: boolean;
+}
+
+/** A notice to the party waiting to be sent (a return, a moved deadline). */
+export interface QueuedNotice {
+  readonly key: string;
+  readonly notice: ObligationNotice;
+}
+
+/**
+ * One obligation's state. Transitions change it synchronously; `onStatus` is told of every status change as it happens (the
+ * workflow upserts the search attribute there), so the commands the workflow issues come in the same order as before.
+ */
+export class ObligationState {
+  status: ObligationStatus = 'pending';
+  dueDate: IsoDate;
+  timeline: ObligationTimeline | undefined;
+  replan = true;
+  /** Deadline plans so far, minus one: the invite's SEQUENCE. */
+  sequence = -1;
+  report: StoredReport | null = null;
+  reportVersion = 0;
+  workingDaysLate: number | null = null;
+  lastReturn: ObligationView['lastReturn'] = null;
+  acceptedAt: string | null = null;
+  closedReason: string | null = null;
+  /** Bumped by every message, so the main loop's wait ends early when something changed. */
+  wake = 0;
+  /** Whether the opening (event, first timeline, first row) is done. */
+  opened = false;
+  private pendingChange: { previousDueDate: IsoDate; reason: string } | null = null;
+  private readonly notices: QueuedNotice[] = [];
+  private readonly done = new Set<string>();
+  private readonly sent: string[] = [];
+  private revision = 0;
+  private eventSeq = 0;
+
+  constructor(
+    readonly input: ObligationInput,
+    readonly id: ObligationIdentity,
+    private readonly onStatus: (next: ObligationStatus) => void = () => {},
+  ) {
+    this.dueDate = input.dueDate;
+  }
+
+  get final(): boolean {
+    return FINAL.includes(this.status);
+  }
+
+  get awaitingReport(): boolean {
+    return AWAITING_REPORT.includes(this.status);
+  }
+
+  /** The current deadline has a timeline (no re-plan pending). */
+  planned(): boolean {
+    return !this.replan && this.timeline !== undefined;
+  }
+
+  summary(): ObligationSummary {
+    const planned = this.planned();
+    return {
+      obligationId: this.id.obligationId,
+      stageId: this.input.stage.id,
+      agencyCode: this.input.party.agencyCode,
+      status: this.status,
+      dueDate: this.dueDate,
+      effectiveDueDate: planned ? this.timeline!.effectiveDueDate : null,
+      dueInstant: planned ? this.timeline!.dueInstant : null,
+      reportVersion: this.reportVersion,
+      workingDaysLate: this.workingDaysLate,
+      closedReason: this.closedReason,
+    };
+  }
+
+  /** What the status query answers. */
+  view(): ObligationView {
+    return { summary: this.summary(), report: this.report, lastReturn: this.lastReturn, sent: [...this.sent] };
+  }
+
+  /** Event idempotency keys are deterministic per run, so a retried activity or a replay records the same row once. */
+  nextEventKey(): string {
+    return `${this.id.obligationId}/${this.id.runId}/${++this.eventSeq}`;
+  }
+
+  openedPayload(): Record<string, unknown> {
+    return { stage: this.input.stage, agencyCode: this.input.party.agencyCode, dueDate: this.dueDate, cycleId: this.id.cycleId };
+  }
+
+  /** The read model row as of `now`, but for the planned deadline (effectiveDueDate, dueAt); each call is a new revision. */
+  projection(now: string) {
+    return {
+      workflowId: this.id.obligationId,
+      runId: this.id.runId,
+      revision: ++this.revision,
+      cycleWorkflowId: this.id.cycleId,
+      planId: this.input.planId,
+      period: this.input.period,
+      stageId: this.input.stage.id,
+      agencyCode: this.input.party.agencyCode,
+      status: this.status,
+      dueDate: this.dueDate,
+      reportVersion: this.reportVersion,
+      report: this.report,
+      submittedAt: this.report?.submittedAt ?? null,
+      workingDaysLate: this.workingDaysLate,
+      acceptedAt: this.acceptedAt,
+      closedReason: this.closedReason,
+      openedAt: this.id.openedAt,
+      finishedAt: this.final ? now : null,
+    };
+  }
+
+  private setStatus(next: ObligationStatus): void {
+    if (next !== this.status) this.onStatus(next);
+    this.status = next;
+    this.wake++;
+  }
+
+  private moveDeadline(newDueDate: IsoDate, reason: string): void {
+    this.pendingChange ??= { previousDueDate: this.dueDate, reason };
+    this.dueDate = newDueDate;
+    this.replan = true;
+    // A later deadline lifts the overdue state; the re-planned timeline puts it back if the new one has passed too.
+    if (this.status === 'overdue') this.setStatus('pending');
+    this.wake++;
+  }
+
+  // ——— Updates: guards (validators) and transitions ———————————————————————————————
+
+  validateSubmit(submission: ReportSubmission): void {
+    if (this.final) throw transition(`the report is already ${this.status}: nothing can be submitted any more`);
+    const problems = validateReport(submission, this.input.party);
+    if (problems.length > 0) throw new Refusal('InvalidReport', problems.join('; '), [problems]);
+  }
+
+  /** Takes the report (not yet known to be late) and returns its version; no escalation may go out from here on. */
+  submit(submission: ReportSubmission, submittedAt: string): number {
+    const version = ++this.reportVersion;
+    this.report = { submittedBy: submission.submittedBy, items: submission.items.map((i) => ({ ...i })), version, submittedAt, late: false };
+    this.setStatus('submitted');
+    return version;
+  }
+
+  /** Marks the report of `version` late or not, unless a newer one came in meanwhile. */
+  settleLateness(version: number, late: boolean, workingDaysLate: number): void {
+    if (this.reportVersion !== version) return;
+    this.workingDaysLate = workingDaysLate;
+    this.report = { ...this.report!, late };
+  }
+
+  validateAccept({ acceptedBy }: AcceptInput): void {
+    if (this.status !== 'submitted') throw transition(`only a submitted report can be accepted; the obligation is ${this.status}`);
+    if (typeof acceptedBy !== 'string' || acceptedBy.trim() === '') throw invalid('acceptedBy: must name who accepts');
+  }
+
+  accept(acceptedAt: string): void {
+    this.acceptedAt = acceptedAt;
+    this.setStatus('accepted');
+  }
+
+  validateReturn({ returnedBy, comment, newDueDate }: ReturnReportInput): void {
+    if (this.status !== 'submitted') throw transition(`only a submitted report can be returned; the obligation is ${this.status}`);
+    if (typeof returnedBy !== 'string' || returnedBy.trim() === '') throw invalid('returnedBy: must name who returns the report');
+    if (typeof comment !== 'string' || comment.trim() === '') throw invalid('comment: say what must be fixed');
+    if (!isIsoDate(newDueDate)) throw invalid(`newDueDate: not a date (YYYY-MM-DD): "${String(newDueDate)}"`);
+  }
+
+  /** Sends the report back with a new due date; the party is told (a queued notice). */
+  returnReport({ returnedBy, comment, newDueDate }: ReturnReportInput, at: string): void {
+    this.lastReturn = { comment, returnedBy, at };
+    this.dueDate = newDueDate;
+    this.replan = true;
+    this.setStatus('returned');
+    this.notices.push({ key: `returned:${this.id.obligationId}:v${this.reportVersion}`, notice: { kind: 'returned', comment, returnedBy } });
+  }
+
+  validateExtend({ extendedBy, reason, newDueDate }: ExtendInput): void {
+    if (!this.awaitingReport) throw transition(`only an obligation still awaiting its report can be extended; it is ${this.status}`);
+    if (typeof extendedBy !== 'string' || extendedBy.trim() === '') throw invalid('extendedBy: must name who extends');
+    if (typeof reason !== 'string' || reason.trim() === '') throw invalid('reason: say why the deadline is extended');
+    if (!isIsoDate(newDueDate)) throw invalid(`newDueDate: not a date (YYYY-MM-DD): "${String(newDueDate)}"`);
+    if (newDueDate <= this.dueDate) throw invalid(`newDueDate: an extension must be later than ${this.dueDate}`);
+  }
+
+  /** Moves the deadline later; returns the one it replaced. */
+  extend({ reason, newDueDate }: ExtendInput): IsoDate {
+    const from = this.dueDate;
+    this.moveDeadline(newDueDate, reason);
+    return from;
+  }
+
+  // ——— Signals from the cycle: cannot be refused, so a stale one is a no-op ——————————————
+
+  /** A plan amendment moved the deadline: applies unless final, unchanged or not a date. */
+  changeDeadline({ newDueDate, reason }: ChangeDeadlineInput): { from: IsoDate; applies: boolean } {
+    const from = this.dueDate;
+    const applies = !this.final && isIsoDate(newDueDate) && newDueDate !== this.dueDate;
+    if (applies) this.moveDeadline(newDueDate, reason);
+    return { from, applies };
+  }
+
+  /** Closes the obligation; false if it had already ended. */
+  close(reason: string): boolean {
+    if (this.final) return false;
+    this.closedReason = reason;
+    this.setStatus('closed');
+    return true;
+  }
+
+  /** The cycle went away: closed whatever the status. */
+  cancel(): void {
+    this.closedReason = 'cycle cancelled';
+    this.setStatus('closed');
+  }
+
+  // ——— The timeline ————————————————————————————————————————————————————————————
+
+  /** Starts planning the current deadline: what to ask for, and whether this plan also opens the obligation. */
+  beginPlan(): { requested: IsoDate; opening: boolean } {
+    this.replan = false;
+    const opening = this.id.openWithFirstPlan && !this.opened;
+    this.opened = true;
+    return { requested: this.dueDate, opening };
+  }
+
+  /**
+   * Takes the timeline planned for `requested`, unless the deadline moved again meanwhile (false: plan the newest). Items
+   * already due at `nowMs` (a late start, a deadline moved into the past) are skipped, as they would all arrive at once; the
+   * deadline itself never is, because it changes the status. A moved deadline queues a notice to the party.
+   */
+  takePlan(next: ObligationTimeline, requested: IsoDate, nowMs: number): boolean {
+    if (this.replan || this.dueDate !== requested) return false;
+    this.timeline = next;
+    this.sequence++;
+    for (const item of next.items) {
+      if (item.kind !== 'deadline' && Date.parse(item.at) < nowMs) this.done.add(itemKey(this.id.obligationId, next.dueInstant, item));
+    }
+    const change = this.pendingChange;
+    this.pendingChange = null;
+    if (change !== null && this.awaitingReport) {
+      this.notices.push({ key: `deadline-changed:${this.id.obligationId}:${this.sequence}:${next.dueInstant}`, notice: { kind: 'deadline_changed', ...change } });
+    }
+    return true;
+  }
+
+  /** The next notice to the party waiting to go out, taken off the queue. */
+  nextNotice(): QueuedNotice | undefined {
+    return this.notices.shift();
+  }
+
+  /** The next timeline item still to handle while the report is awaited, with its dedupe key; undefined: nothing to wait for. */
+  nextItem(): { item: TimelineItem; key: string } | undefined {
+    if (!this.awaitingReport) return undefined;
+    const current = this.timeline!;
+    const item = current.items.find((i) => !this.done.has(itemKey(this.id.obligationId, current.dueInstant, i)));
+    return item === undefined ? undefined : { item, key: itemKey(this.id.obligationId, current.dueInstant, item) };
+  }
+
+  /** The deadline passed without a report. */
+  markOverdue(): void {
+    this.setStatus('overdue');
+  }
+
+  markDone(key: string): void {
+    this.done.add(key);
+  }
+
+  markSent(key: string): void {
+    this.sent.push(key);
+  }
+}
