@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Database } from '../../db/database.js';
 import type { SmtpSink } from '../../worker/embedded/smtp-sink.js';
 import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
-import { CycleScenario, quietLogger } from '../workflow/cycle-fixtures.js';
+import { CycleScenario, quietLogger } from '../fixtures/cycle-fixtures.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startTestSink } from './mail.js';
 

@@ -15,7 +15,7 @@ import { cycleWorkflowId, obligationWorkflowId, type PartySpec } from '../../dom
 import { SearchAttributeKeys, acceptUpdate, closeCycleSignal, submitUpdate } from '../../workflows/shared.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startTestSink, waitFor } from '../helpers/mail.js';
-import { BGM, IIM, smallPlanSpec } from '../unit/cycles/small-plan.js';
+import { BGM, IIM, smallPlanSpec } from '../fixtures/small-plan.js';
 
 const README = fileURLToPath(new URL('../../README.md', import.meta.url));
 /** A past year: every deadline has passed when the obligations plan, so each goes overdue at once and no notice is due. */

@@ -7,7 +7,7 @@ import { type PlanAmendment } from '../../domain/cycle-model.js';
 import { useCycleTestBed } from '../helpers/cycle-test-bed.js';
 import {
   BGM, IIM, MSM, OM, UQK, countTypes, eventsOf, localTime, mailLines, mailsOf, startRefusingSink,
-} from './cycle-fixtures.js';
+} from '../fixtures/cycle-fixtures.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -7,7 +7,7 @@ import { KZ_WORKING_CALENDAR } from '../../domain/calendar-seed-kz.js';
 import { endOfLocalDay } from '../../domain/tz.js';
 import { FailureType, SearchAttributeKeys, acceptUpdate, extendUpdate, obligationStatusQuery, returnReportUpdate, submitUpdate } from '../../workflows/shared.js';
 import { type ReportItem, type ReportSubmission } from '../../domain/cycle-model.js';
-import { AQDM, BGM, IIM, PMO, UQK, countTypes, eventsOf, fullReport, localTime, mailLines, mailsOf } from './cycle-fixtures.js';
+import { AQDM, BGM, IIM, PMO, UQK, countTypes, eventsOf, fullReport, localTime, mailLines, mailsOf } from '../fixtures/cycle-fixtures.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

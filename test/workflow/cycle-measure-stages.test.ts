@@ -9,8 +9,8 @@ import type { CycleSpec, PartySpec } from '../../domain/cycle-model.js';
 import { STATUS_ATTRIBUTE_PATCH } from '../../workflows/shared.js';
 import { useCycleTestBed } from '../helpers/cycle-test-bed.js';
 import { testPlan } from '../helpers/plans.js';
-import { smallPlanDirectory } from '../unit/cycles/small-plan.js';
-import { countTypes, eventsOf, fullReport, mailsOf, type SentMail } from './cycle-fixtures.js';
+import { smallPlanDirectory } from '../fixtures/small-plan.js';
+import { countTypes, eventsOf, fullReport, mailsOf, type SentMail } from '../fixtures/cycle-fixtures.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -8,7 +8,7 @@ import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
 import { OBLIGATION_LOCAL_ACTIVITIES_PATCH } from '../../workflows/obligation.js';
 import { CYCLE_BATCHED_OPEN_PATCH, STAGE_RECIPIENT_PATCH } from '../../workflows/reporting-cycle.js';
 import { STATUS_ATTRIBUTE_PATCH } from '../../workflows/shared.js';
-import { historyFromObject, quietLogger } from './cycle-fixtures.js';
+import { historyFromObject, quietLogger } from '../fixtures/cycle-fixtures.js';
 
 /** Recorded by the cycle tests with MERZIM_RECORD_HISTORIES=test/replay/histories (then review and commit them). */
 const HISTORIES = fileURLToPath(new URL('../replay/histories/', import.meta.url));

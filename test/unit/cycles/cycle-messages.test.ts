@@ -4,7 +4,7 @@ import { composeObligationMail, organizerFrom, type ComposeObligationMailInput }
 import { KZ_WORKING_CALENDAR } from '../../../domain/calendar-seed-kz.js';
 import { resolveDue } from '../../../domain/cycle-timeline.js';
 import { validateCycleSpec, validateReport } from '../../../domain/cycle-validation.js';
-import { AQDM, BGM, IIM, smallPlanSpec } from './small-plan.js';
+import { AQDM, BGM, IIM, smallPlanSpec } from '../../fixtures/small-plan.js';
 
 describe('validateCycleSpec', () => {
   it('accepts the small plan', () => {

@@ -11,7 +11,7 @@ import { ANNUAL_CASCADE_580, QUARTERLY_POLICY, SEMIANNUAL_POLICY } from '../../.
 import { validateCycleSpec } from '../../../domain/cycle-validation.js';
 import { stageChain, type CycleSpec, type StageSpec } from '../../../domain/cycle-model.js';
 import { TEST_AGENCIES, testPlan } from '../../helpers/plans.js';
-import { AQDM, IIM, PA as PA_PARTY, PMO, UQK, smallPlanSpec } from './small-plan.js';
+import { AQDM, IIM, PA as PA_PARTY, PMO, UQK, smallPlanSpec } from '../../fixtures/small-plan.js';
 
 const PA: Agency = {
   code: 'ПӘ', name: { kk: 'Президент Әкімшілігі', ru: 'Администрация Президента' }, kind: 'presidential_administration', byAgreement: false,

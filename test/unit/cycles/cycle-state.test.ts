@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { CycleState, type AmendmentStep } from '../../../workflows/cycle-state.js';
 import type { PlanAmendment } from '../../../domain/cycle-model.js';
-import { AQDM, BGM, IIM, MSM, OM, UQK, smallPlanSpec } from './small-plan.js';
+import { AQDM, BGM, IIM, MSM, OM, UQK, smallPlanSpec } from '../../fixtures/small-plan.js';
 
 const spec = smallPlanSpec({ planId: 'plan-1', year: 2025, stages: 'cascade' });
 const ids = { obl: (code: string, stage = 'executors') => `obligation:plan-1:2025:${code}:${stage}` };

@@ -7,7 +7,7 @@ import {
 } from '../../../domain/cycle-timeline.js';
 import { DEFAULT_ESCALATION, DEFAULT_REMINDERS } from '../../../domain/plan.js';
 import type { PartySpec } from '../../../domain/cycle-model.js';
-import { AQDM, BGM, PA, PMO, UQK, smallPlanSpec } from './small-plan.js';
+import { AQDM, BGM, PA, PMO, UQK, smallPlanSpec } from '../../fixtures/small-plan.js';
 
 const chain = { coordinator: AQDM, pmOffice: PMO, presidentialAdministration: PA };
 

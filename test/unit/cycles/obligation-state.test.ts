@@ -6,7 +6,7 @@ import type { IsoDate } from '../../../domain/dates.js';
 import { ObligationState, Refusal } from '../../../workflows/obligation-state.js';
 import type { ObligationStatus } from '../../../domain/cycle-model.js';
 import type { ObligationInput } from '../../../workflows/shared.js';
-import { AQDM, BGM, PA, PMO, smallPlanSpec } from './small-plan.js';
+import { AQDM, BGM, PA, PMO, smallPlanSpec } from '../../fixtures/small-plan.js';
 
 const spec = smallPlanSpec({ planId: 'plan-1', year: 2025, stages: 'executors' });
 const stage = spec.stages[0]!;
