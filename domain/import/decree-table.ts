@@ -1,6 +1,6 @@
 // Finds the plan's table in a decree text and puts it back together: tab-separated rows or one cell per line, page-break fragments, rows broken over lines, repeated headers.
 import { parseDeadline } from '../deadline-language.js';
-import { headerRole, headerRoles, type ColumnRole } from './columns.js';
+import { extraRole, headerRole, headerRoles, type ColumnRole } from './columns.js';
 import { findGroups } from './groups.js';
 import { isGlossaryHeading } from './glossary.js';
 import type { Resolver } from './resolve.js';
@@ -56,12 +56,27 @@ function isRepeatedHeader(texts: readonly string[]): boolean {
   return texts.length >= 3 && !isMeasureNumber(texts[0] as string) && texts.every((t) => t.length <= 80) && headerRoles(texts) !== null;
 }
 
+// "кестенің жалғасы" / "продолжение таблицы": a page-break marker, not a row.
+function isContinuationMarker(texts: readonly string[]): boolean {
+  const filled = texts.filter((t) => t !== '');
+  return filled.length === 1 && /^(?:кестенің\s+жалғасы|жалғасы|продолжение\s+таблицы|продолжение)\.?$/iu.test(filled[0] as string);
+}
+
+function isFootnote(raw: string): boolean {
+  // "**bold**" is markdown, not a footnote: the marker must not close on the same line.
+  const text = raw.trim();
+  return FOOTNOTE_LINE.test(text) && !/^\*\*[^*]+\*\*$/.test(text) && !text.includes('\t');
+}
+
 function isNumberingRow(texts: readonly string[]): boolean {
   const filled = texts.filter((t) => t !== '');
   return filled.length >= 3 && filled.every((t, i) => t === String(i + 1));
 }
 
-const HEADING_LINE = /^(?:\d+\s*-\s*(?:бөлім|тарау|бағыт)|(?:раздел|глава|направление|бөлім|параграф)\s+\d+|\d+-параграф)/iu;
+const HEADING_LINE = /^(?:\d+(?:\.\d+)*\s*-\s*(?:бөлім|тарау|бағыт|міндет|мақсат)|(?:раздел|глава|направление|бөлім|параграф|задача|цель)\s+\d+|\d+-параграф|(?:іс-шаралар|мероприятия)\s*:?$|(?:мақсат|міндет|цель|задача)\s*:)/iu;
+
+/** A footnote under the table: "* …", "** …", "¹ …" — the marker a deadline cell ends with, and what it says. */
+export const FOOTNOTE_LINE = /^(\*{1,3}|[¹²³])\s*(?!\*)(\S.*)$/u;
 
 /** In the one-cell-per-line layout nothing but the words marks a heading: "2-бөлім.", "Раздел 3.", or a line that is wholly bold. */
 function isHeadingLine(raw: string): boolean {
@@ -82,6 +97,18 @@ function lineHeaderAt(lines: readonly string[], i: number, end: number): Header 
       j++;
       continue;
     }
+    const previous = headers[headers.length - 1];
+    // A header broken over lines: "Ответствен-" then "ные исполнители", or "Жауапты" then "орындаушылар".
+    if (previous !== undefined && text !== '' && text.length <= 80 && (/-$/.test(previous) || /^\p{Ll}/u.test(text))) {
+      const joined = /-$/.test(previous) ? `${previous.slice(0, -1)}${text}` : `${previous} ${text}`;
+      const joinedRole = headerRole(joined);
+      if (joinedRole !== null && (joinedRole === roles[roles.length - 1] || !roles.slice(0, -1).includes(joinedRole))) {
+        roles[roles.length - 1] = joinedRole;
+        headers[headers.length - 1] = joined;
+        j++;
+        continue;
+      }
+    }
     const role = text.length <= 80 ? headerRole(text) : null;
     if (role === null || roles.includes(role)) break;
     roles.push(role);
@@ -92,16 +119,39 @@ function lineHeaderAt(lines: readonly string[], i: number, end: number): Header 
   return { layout: 'lines', roles, headers, start: i, next: j };
 }
 
+/** Two header rows read as one: each column's header is its cells joined ("Болжамды шығыстар" over "2019 ж."). */
+function joinHeaderRows(top: readonly string[], bottom: readonly string[]): string[] {
+  return Array.from({ length: Math.max(top.length, bottom.length) }, (_, k) => [cellText(top[k] ?? ''), cellText(bottom[k] ?? '')].filter((t) => t !== '').join(' '));
+}
+
+// A second header row under the first: no measure number, every filled cell short and none of them a sentence.
+function isSubHeader(cells: readonly string[]): boolean {
+  const texts = cells.map(cellText);
+  const filled = texts.filter((t) => t !== '');
+  return filled.length > 0 && !isMeasureNumber(texts[0] ?? '') && filled.every((t) => t.length <= 60) && !isNumberingRow(texts)
+    && filled.some((t) => headerRole(t) !== null || extraRole(t) !== null || /барлығы|всего|оның\s+ішінде|в\s+том\s+числе/iu.test(t));
+}
+
+function tabsHeader(cells: string[], start: number, next: number): Header | null {
+  const roles = headerRoles(cells);
+  if (roles === null) return null;
+  while (roles.length > 0 && roles[roles.length - 1] === null && cellText(cells[roles.length - 1] as string) === '') roles.pop();
+  return { layout: 'tabs', roles, headers: cells.slice(0, roles.length).map(cellText), start, next };
+}
+
 function findHeader(lines: readonly string[]): Header | null {
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i] as string;
     if (raw.includes('\t')) {
       const cells = raw.split('\t');
-      const roles = headerRoles(cells);
-      if (roles !== null) {
-        while (roles.length > 0 && roles[roles.length - 1] === null && cellText(cells[roles.length - 1] as string) === '') roles.pop();
-        return { layout: 'tabs', roles, headers: cells.slice(0, roles.length).map(cellText), start: i, next: i + 1 };
+      const below = lines[i + 1] ?? '';
+      // A header spread over two rows: the first names some columns, the second the rest (or their sub-columns).
+      if (below.includes('\t') && isSubHeader(below.split('\t'))) {
+        const joined = tabsHeader(joinHeaderRows(cells, below.split('\t')), i, i + 2);
+        if (joined !== null) return joined;
       }
+      const header = tabsHeader(cells, i, i + 1);
+      if (header !== null) return header;
     } else if (raw.length <= 120 && headerRole(raw) !== null) {
       const header = lineHeaderAt(lines, i, lines.length);
       if (header !== null) return header;
@@ -215,7 +265,7 @@ function scanTabs(lines: readonly string[], header: Header, end: number, diags: 
     if (raw.trim() === '') continue;
     const cells = raw.split('\t');
     const texts = cells.map(cellText);
-    if (NOTE.test(texts[0] ?? '') || isNumberingRow(texts) || isRepeatedHeader(texts)) continue;
+    if (NOTE.test(texts[0] ?? '') || isNumberingRow(texts) || isRepeatedHeader(texts) || isContinuationMarker(texts) || isFootnote(raw)) continue;
     const line = i + 1;
     const first = texts[0] as string;
 
@@ -411,7 +461,7 @@ function scanLines(lines: readonly string[], header: Header, end: number, resolv
   for (let i = header.next; i < end; i++) {
     const raw = lines[i] as string;
     const text = cellText(raw);
-    if (NOTE.test(text)) continue;
+    if (NOTE.test(text) || isFootnote(raw) || isContinuationMarker([text])) continue;
     const repeated = text !== '' && text.length <= 80 && headerRole(text) !== null ? lineHeaderAt(lines, i, end) : null;
     if (repeated !== null) {
       i = repeated.next - 1;
