@@ -1,9 +1,10 @@
 // Imports a plan from the text of its decree as Adilet publishes it: the decree's points, the table (tab-separated or one cell per line), the glossary.
 import type { Plan } from '../plan.js';
 import { assemblePlan, planDate } from './assemble.js';
-import { costMultiplier, type ColumnRole } from './columns.js';
+import { costMultiplier } from './columns.js';
 import { findApprovingAct, findCoordinator, findPolicy, findTitle, readNotes, yearsOf } from './decree.js';
-import { cellValue, locateTable, readTable, type TableItem } from './decree-table.js';
+import { cellValue, locateTable, readTable, type TableItem, type TableLocation } from './decree-table.js';
+import { readFootnotes, trailingMarker } from './footnotes.js';
 import { glossaryRecord, parseGlossary } from './glossary.js';
 import { buildMeasure, bilingual, type SourceRow } from './measures.js';
 import { createResolver } from './resolve.js';
@@ -68,6 +69,7 @@ export function importDecreeText(text: string, opts: ImportOptions): ImportResul
     lang,
     costMultiplier: costColumn < 0 ? undefined : costMultiplier(table.headers[costColumn] ?? ''),
     diagnostics,
+    footnotes: readFootnotes(lines, table.next, lines.length),
   };
   const sections: Plan['sections'][number][] = [];
   const measures: Plan['measures'][number][] = [];
@@ -76,7 +78,7 @@ export function importDecreeText(text: string, opts: ImportOptions): ImportResul
       sections.push(section(item.text, lang));
       continue;
     }
-    const measure = buildMeasure(sourceRow(item, table.roles, sections.length === 0 ? null : sections.length - 1), measures.length, ctx);
+    const measure = buildMeasure(sourceRow(item, table, sections.length === 0 ? null : sections.length - 1), measures.length, ctx);
     if (measure !== null) measures.push(measure);
   }
   if (measures.length === 0) {
@@ -100,13 +102,20 @@ export function importDecreeText(text: string, opts: ImportOptions): ImportResul
   return { plan, abbreviations, diagnostics: diagnostics.sorted() };
 }
 
-function sourceRow(item: Extract<TableItem, { kind: 'row' }>, roles: readonly (ColumnRole | null)[], section: number | null): SourceRow {
+function sourceRow(item: Extract<TableItem, { kind: 'row' }>, table: Pick<TableLocation, 'roles' | 'headers'>, section: number | null): SourceRow {
   const cells: SourceRow['cells'] = {};
-  roles.forEach((role, j) => {
+  const extras: { header: string; value: string }[] = [];
+  table.roles.forEach((role, j) => {
     const cell = item.cells[j];
-    if (role === null || cell === undefined) return;
+    if (cell === undefined) return;
+    if (role === null) {
+      extras.push({ header: table.headers[j] ?? '', value: cellValue(cell) });
+      return;
+    }
     const first = cell.pieces[0];
     cells[role] = { text: cellValue(cell), line: first?.line ?? item.line, pieces: cell.pieces };
   });
-  return { cells, line: item.line, section };
+  const deadlinePieces = cells.deadline?.pieces ?? [];
+  const marker = trailingMarker(deadlinePieces[deadlinePieces.length - 1]?.text ?? '');
+  return { cells, line: item.line, section, ...(extras.length > 0 && { extras }), ...(marker !== undefined && { deadlineMarker: marker }) };
 }
