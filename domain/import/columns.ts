@@ -103,7 +103,8 @@ const EXTRA_MEANINGS: readonly { readonly role: ExtraRole; readonly stems: RegEx
   { role: 'unit', stems: /өлшем\s+бірліг|единиц\p{L}*\s+измерени|^ед\s+изм|^unit/u },
   { role: 'budgetCode', stems: /бюджеттік\s+бағдарлама|бюджетн\p{L}*\s+программ|бағдарлама\s+код|код\p{L}*\s+(?:бюджет|программ)|^ббк|^кбк|budget\s+(?:programme|program|code)/u },
   { role: 'infoSource', stems: /ақпарат\s+көз|источник\p{L}*\s+информац/u },
-  { role: 'year', stems: /^(?:(?:19|20)\d{2})(?:\s*(?:ж|жыл\p{L}*|г|год\p{L}*))?$/u },
+  // A per-year sub-column: the header ends in one year ("2021 ж.", "Болжамды шығыстар 2021 ж."), not a range of them.
+  { role: 'year', stems: /^(?!.*\d{4}.*\d{4})(?:.*\s)?(?:19|20)\d{2}(?:\s*(?:ж|жыл|жылы|жылға|г|год|году))?$/u },
   { role: 'note', stems: /ескерту|примечани/u },
 ];
 
@@ -119,6 +120,8 @@ export function extraRole(text: string): ExtraRole | null {
  * split at " / " and each part tried; "№ р/с" keeps its slash because it has no spaces around it.
  */
 export function headerRole(text: string): ColumnRole | null {
+  // "Болжамды шығыстар 2021 ж.": a year's sub-column of the cost, kept as that year's expenses.
+  if (extraRole(text) === 'year') return null;
   for (const part of text.split(/\s+\/\s+|\n/)) {
     const header = normalizeHeader(part);
     if (header === '') continue;

@@ -163,7 +163,8 @@ function findHeader(lines: readonly string[]): Header | null {
 // Words every glossary heading has; looked for before the heading pattern, which cleans the line first.
 const GLOSSARY_WORD = /аббревиатур|сокращени|қысқарту/i;
 
-function tableEnd(lines: readonly string[], from: number): number {
+/** Where a table that starts at `from` ends: the glossary heading, the publisher's footer, or the end of the text. */
+export function tableEnd(lines: readonly string[], from: number): number {
   for (let i = from; i < lines.length; i++) {
     const text = (lines[i] as string).trim();
     if (FOOTER.test(text) || (GLOSSARY_WORD.test(text) && isGlossaryHeading(text))) return i;
@@ -201,6 +202,9 @@ type ScanItem = { readonly kind: 'row'; readonly row: OpenRow } | { readonly kin
 
 function scanTabs(lines: readonly string[], header: Header, end: number, diags: Diagnostics): TableItem[] {
   const n = header.roles.length;
+  const numberIndex = Math.max(0, header.roles.indexOf('number'));
+  // The header's own rows, repeated after a page break, are skipped however much of them is repeated.
+  const headerRows = new Set(lines.slice(header.start, header.next).map((l) => l.split('\t').map(cellText).join('\t').replace(/\t+$/, '')));
   const costIndex = header.roles.indexOf('cost');
   const fundingIndex = header.roles.indexOf('funding');
   const items: ScanItem[] = [];
@@ -265,9 +269,12 @@ function scanTabs(lines: readonly string[], header: Header, end: number, diags: 
     if (raw.trim() === '') continue;
     const cells = raw.split('\t');
     const texts = cells.map(cellText);
-    if (NOTE.test(texts[0] ?? '') || isNumberingRow(texts) || isRepeatedHeader(texts) || isContinuationMarker(texts) || isFootnote(raw)) continue;
+    if (NOTE.test(texts[0] ?? '') || isNumberingRow(texts) || isRepeatedHeader(texts) || isContinuationMarker(texts) || isFootnote(raw)
+      || headerRows.has(texts.join('\t').replace(/\t+$/, ''))) continue;
     const line = i + 1;
     const first = texts[0] as string;
+    // The row's number: in the "№" column, wherever the table has it.
+    const lead = texts[numberIndex] ?? '';
 
     const continued: OpenRow | null = open;
     if (continued !== null && continued.short) {
@@ -286,7 +293,7 @@ function scanTabs(lines: readonly string[], header: Header, end: number, diags: 
       closeShort();
     }
 
-    if (isMeasureNumber(first)) {
+    if (isMeasureNumber(lead) && (numberIndex === 0 || texts.filter((t) => t !== '').length > 1)) {
       const row: OpenRow = { line, cells: toCells(cells, line), short: false, dropped: false, prefix: waiting.map((w) => w.cells) };
       waiting = [];
       if (row.cells.length < n - 1) {
@@ -301,9 +308,10 @@ function scanTabs(lines: readonly string[], header: Header, end: number, diags: 
       continue;
     }
 
-    if (texts.filter((t) => t !== '').length === 1 && first !== '') {
+    const only = texts.filter((t) => t !== '');
+    if (only.length === 1 && (first !== '' || numberIndex !== 0)) {
       flushWaiting();
-      items.push({ kind: 'heading', line, text: first });
+      items.push({ kind: 'heading', line, text: only[0] as string });
       open = null;
       continue;
     }
