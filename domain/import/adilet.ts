@@ -1,5 +1,5 @@
 // Imports a plan from the text of its decree as Adilet publishes it: the decree's points, the table (tab-separated or one cell per line), the glossary.
-import type { Plan } from '../plan.js';
+import type { Plan, PlanIndicator } from '../plan.js';
 import { assemblePlan, planDate } from './assemble.js';
 import { describeRoles, formatColumnMapping, inferColumns, rolesFromMapping } from './column-mapping.js';
 import { costMultiplier, type ColumnRole } from './columns.js';
@@ -74,9 +74,15 @@ export function importDecreeText(text: string, opts: ImportOptions): ImportResul
   };
   const sections: Plan['sections'][number][] = [];
   const measures: Plan['measures'][number][] = [];
+  const indicators: PlanIndicator[] = [];
   for (const item of items) {
     if (item.kind === 'heading') {
       sections.push(section(item.text, lang));
+      continue;
+    }
+    if (item.kind === 'indicator') {
+      const { name, unit, source, targets } = item.indicator;
+      indicators.push({ name: bilingual(name, lang), unit, source, targets, section: sections.length === 0 ? null : sections.length - 1 });
       continue;
     }
     const measure = buildMeasure(sourceRow(item, table, sections.length === 0 ? null : sections.length - 1), measures.length, ctx);
@@ -99,7 +105,11 @@ export function importDecreeText(text: string, opts: ImportOptions): ImportResul
     sections,
     measures,
     abbreviations,
+    indicators,
   }, diagnostics);
+  if (indicators.length > 0) {
+    diagnostics.info('indicators_read', `${indicators.length} target and result indicators read from the plan's indicator tables, with their yearly values`, { field: 'indicators' });
+  }
   return { plan, abbreviations, diagnostics: diagnostics.sorted() };
 }
 

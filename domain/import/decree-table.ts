@@ -17,9 +17,19 @@ export interface TableCell {
   readonly pieces: Piece[];
 }
 
+/** A row of a target or result indicators table set inside the plan ("Нысаналы индикаторлар", "Показатели результатов"). */
+export interface IndicatorRow {
+  readonly name: string;
+  readonly unit: string | null;
+  readonly source: string | null;
+  /** Planned value per year, as printed. */
+  readonly targets: Readonly<Record<string, string>>;
+}
+
 export type TableItem =
   | { readonly kind: 'row'; readonly line: number; readonly cells: TableCell[] }
-  | { readonly kind: 'heading'; readonly line: number; readonly text: string };
+  | { readonly kind: 'heading'; readonly line: number; readonly text: string }
+  | { readonly kind: 'indicator'; readonly line: number; readonly indicator: IndicatorRow };
 
 /** Where the plan's table is in the text, read from its header. */
 export interface TableLocation {
@@ -198,7 +208,52 @@ interface OpenRow {
   prefix: TableCell[][];
 }
 
-type ScanItem = { readonly kind: 'row'; readonly row: OpenRow } | { readonly kind: 'heading'; readonly line: number; readonly text: string };
+type ScanItem = { readonly kind: 'row'; readonly row: OpenRow } | { readonly kind: 'heading'; readonly line: number; readonly text: string }
+  | { readonly kind: 'indicator'; readonly line: number; readonly indicator: IndicatorRow };
+
+const INDICATOR_WORD = /индикатор|көрсеткіш|показател/iu;
+const YEAR_CELL = /^((?:19|20)\d{2})(?:\s*(?:ж|жыл|жылы|г|год)\.?)?$/u;
+
+/** The layout of an indicators table, read off its header row (and the row of years under it, when the years are there). */
+interface IndicatorLayout {
+  readonly width: number;
+  readonly name: number;
+  readonly unit: number;
+  readonly source: number;
+  /** The years, in the order of their columns; their columns are the row's last ones. */
+  readonly years: readonly string[];
+  /** Header lines taken (1 or 2). */
+  readonly lines: number;
+}
+
+function indicatorLayout(texts: readonly string[], below: readonly string[] | undefined): IndicatorLayout | undefined {
+  const name = texts.findIndex((t) => INDICATOR_WORD.test(t) && t.length <= 80);
+  const unit = texts.findIndex((t) => extraRole(t) === 'unit');
+  if (name < 0 || unit < 0) return undefined;
+  const yearsOf = (cells: readonly string[]): string[] => cells.map((t) => YEAR_CELL.exec(t)?.[1]).filter((y): y is string => y !== undefined);
+  const own = yearsOf(texts);
+  const next = below === undefined ? [] : yearsOf(below);
+  const years = own.length > 0 ? own : next;
+  if (years.length === 0) return undefined;
+  return { width: texts.length, name, unit, source: texts.findIndex((t) => extraRole(t) === 'infoSource'), years, lines: own.length > 0 || next.length === 0 ? 1 : 2 };
+}
+
+function indicatorRow(texts: readonly string[], layout: IndicatorLayout): IndicatorRow | undefined {
+  const filled = texts.filter((t) => t !== '');
+  if (filled.length < 3) return undefined;
+  // A row as wide as the header keeps its positions; a narrower one (merged cells) keeps its name first and its years last.
+  const aligned = texts.length >= layout.width;
+  const name = aligned ? texts[layout.name] ?? '' : (filled.find((t) => !/^\d+[.)]?$/.test(t)) ?? '');
+  if (name === '' || /^\d+[.)]?$/.test(name)) return undefined;
+  const values = texts.slice(texts.length - layout.years.length);
+  const targets: Record<string, string> = {};
+  layout.years.forEach((year, k) => {
+    const value = values[k] ?? '';
+    if (value !== '' && !DASH_ONLY.test(value)) targets[year] = value;
+  });
+  const at = (k: number): string | null => (aligned && k >= 0 && (texts[k] ?? '') !== '' ? texts[k] as string : null);
+  return { name, unit: at(layout.unit), source: at(layout.source), targets };
+}
 
 function scanTabs(lines: readonly string[], header: Header, end: number, diags: Diagnostics): TableItem[] {
   const n = header.roles.length;
@@ -264,11 +319,37 @@ function scanTabs(lines: readonly string[], header: Header, end: number, diags: 
     waiting = [];
   };
 
+  // Inside an indicators table: its rows are indicators until a heading, the measures' header or "Іс-шаралар:" ends it.
+  let indicators: IndicatorLayout | undefined;
   for (let i = header.next; i < end; i++) {
     const raw = lines[i] as string;
     if (raw.trim() === '') continue;
     const cells = raw.split('\t');
     const texts = cells.map(cellText);
+    if (cells.length > 1 || indicators !== undefined) {
+      // The measures' own header may name a result indicator and a unit too: it is never an indicators table.
+      const layout = cells.length > 1 && !headerRows.has(texts.join('\t').replace(/\t+$/, '')) && headerRoles(texts) === null
+        ? indicatorLayout(texts, lines[i + 1]?.split('\t').map(cellText)) : undefined;
+      if (layout !== undefined) {
+        closeShort();
+        flushWaiting();
+        open = null;
+        indicators = layout;
+        i += layout.lines - 1;
+        continue;
+      }
+      if (indicators !== undefined) {
+        const only = texts.filter((t) => t !== '');
+        const ends = only.length <= 1 || headerRows.has(texts.join('\t').replace(/\t+$/, '')) || isRepeatedHeader(texts) || /^(?:іс-шаралар|мероприятия)\s*:?$/iu.test(only[0] ?? '');
+        if (!ends) {
+          const indicator = indicatorRow(texts, indicators);
+          if (indicator !== undefined) items.push({ kind: 'indicator', line: i + 1, indicator });
+          continue;
+        }
+        indicators = undefined;
+        if (/^(?:іс-шаралар|мероприятия)\s*:?$/iu.test(only[0] ?? '')) continue;
+      }
+    }
     if (NOTE.test(texts[0] ?? '') || isNumberingRow(texts) || isRepeatedHeader(texts) || isContinuationMarker(texts) || isFootnote(raw)
       || headerRows.has(texts.join('\t').replace(/\t+$/, ''))) continue;
     const line = i + 1;
@@ -331,7 +412,7 @@ function scanTabs(lines: readonly string[], header: Header, end: number, diags: 
   closeShort();
   flushWaiting();
   return items.flatMap((item): TableItem[] => {
-    if (item.kind === 'heading') return [item];
+    if (item.kind === 'heading' || item.kind === 'indicator') return [item];
     return item.row.dropped ? [] : [{ kind: 'row', line: item.row.line, cells: item.row.cells }];
   });
 }

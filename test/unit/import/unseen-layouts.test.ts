@@ -140,6 +140,30 @@ describe('headers broken over lines and rows, continuation markers, task heading
   });
 });
 
+describe('indicators tables inside the plan', () => {
+  it('reads target indicators with a unit, a source and a value per year, under their task, and goes back to measures after them', () => {
+    const text = [
+      'Іс-шаралар жоспары',
+      '№\tІс-шараның атауы\tАяқталу нысаны\tЖауапты орындаушылар\tОрындау мерзімі',
+      '1-міндет. Дінтанушылардың біліктілігін арттыру',
+      'Р/с №\tНысаналы индикатор\tАқпарат көзі\tӨлшем бірлігі\t2021 ж.\t2022 ж.\t2023 ж.',
+      '1\tБіліктілігін арттырған дінтанушылардың үлесі\tАҚДМ деректері\t%\t40\t55\t70',
+      '2\tАғартушылық іс-шараларға қатысқан жастар саны\tБҒМ деректері\tмың адам\t12,5\t-\t15',
+      'Іс-шаралар:',
+      `1\t${ROWS[2]!.title}\t${ROWS[2]!.completionForm}\t${ROWS[2]!.executors}\t${ROWS[2]!.deadline}`,
+      `2\t${ROWS[3]!.title}\t${ROWS[3]!.completionForm}\t${ROWS[3]!.executors}\t${ROWS[3]!.deadline}`,
+    ].join('\n');
+    const result = importDecreeText(text, opts);
+    expect(result.plan?.indicators).toEqual([
+      { name: { kk: 'Біліктілігін арттырған дінтанушылардың үлесі', ru: null }, unit: '%', source: 'АҚДМ деректері', targets: { 2021: '40', 2022: '55', 2023: '70' }, section: 0 },
+      { name: { kk: 'Ағартушылық іс-шараларға қатысқан жастар саны', ru: null }, unit: 'мың адам', source: 'БҒМ деректері', targets: { 2021: '12,5', 2023: '15' }, section: 0 },
+    ]);
+    expect(result.plan?.measures.map((m) => [m.number, m.section, m.executors.map((e) => e.code)])).toEqual([['1', 0, ['БҒМ', 'ДСМ']], ['2', 0, ['ІІМ', 'АҚДМ']]]);
+    const plan = { ...result.plan!, coordinator: 'АҚДМ', approvedBy: { issuer: 'government', number: '1', date: '2020-10-14' }, years: { from: 2021, to: 2023 } } as Plan;
+    expect(parseCanonical(exportCanonical(plan, 'yaml'), 'yaml', opts).plan?.indicators).toEqual(plan.indicators);
+  });
+});
+
 describe('footnotes set the reporting', () => {
   const text = [
     'Іс-шаралар жоспары',
