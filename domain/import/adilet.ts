@@ -71,6 +71,7 @@ export function importDecreeText(text: string, opts: ImportOptions): ImportResul
     costMultiplier: costColumn < 0 ? undefined : costMultiplier(table.headers[costColumn] ?? ''),
     diagnostics,
     footnotes: readFootnotes(lines, table.next, lines.length),
+    policy,
   };
   const sections: Plan['sections'][number][] = [];
   const measures: Plan['measures'][number][] = [];

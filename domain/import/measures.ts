@@ -6,6 +6,7 @@ import { extraRole, type ColumnRole } from './columns.js';
 import { reportingOf, type Footnote } from './footnotes.js';
 import { readRecipient } from './completion.js';
 import { parseExecutors } from './executors.js';
+import { executorStage, type ReportingPolicy } from '../policies.js';
 import type { Resolver } from './resolve.js';
 import type { Diagnostics } from './result.js';
 import { cellText } from './text.js';
@@ -39,6 +40,8 @@ export interface MeasureContext {
   readonly diagnostics: Diagnostics;
   /** The footnotes under the table, by marker. */
   readonly footnotes?: ReadonlyMap<string, Footnote>;
+  /** The plan's reporting policy: where a cell gives a frequency but no day, the day is the policy's (and said to be inferred). */
+  readonly policy?: ReportingPolicy;
 }
 
 /** The extra columns of a row, sorted by what their headers name; empty cells and dashes are left out. */
@@ -154,6 +157,10 @@ export function buildMeasure(source: SourceRow, index: number, ctx: MeasureConte
     } else {
       diags.warning('deadline_unparsed', `${label}: the deadline "${deadlineText}" is not understood (${rule.reason}); set it by hand before cycles start`, { ...at('deadline'), field: `${path}.deadline` });
     }
+  } else if ((rule.kind === 'quarterly' || rule.kind === 'semiannual' || rule.kind === 'monthly') && rule.deadline === undefined && ctx.policy !== undefined) {
+    const { monthsAfterPeriodEnd, day } = executorStage(ctx.policy).deadline;
+    inferred.push('deadline.day');
+    diags.info('deadline_day_from_policy', `${label}: "${deadlineText}" says how often but not by which day: the plan's policy sets it (day ${day} of the ${monthsAfterPeriodEnd === 1 ? 'month after' : `${monthsAfterPeriodEnd}th month after`} each period) — confirm or change it`, { ...at('deadline'), field: `${path}.deadline` });
   } else if (rule.kind === 'as_needed') {
     diags.info('deadline_as_needed', `${label}: "${deadlineText}" has no calendar deadline; it is not scheduled`, { ...at('deadline'), field: `${path}.deadline` });
   }

@@ -181,6 +181,7 @@ export function importTable(input: TableRows, opts: ImportOptions): ImportResult
     lang,
     costMultiplier: costCol < 0 || headerIndex < 0 ? undefined : costMultiplier((rows[headerIndex] as string[] | undefined)?.[costCol] ?? ''),
     diagnostics,
+    policy,
   };
   const sections: Plan['sections'][number][] = [];
   const measures: Plan['measures'][number][] = [];
