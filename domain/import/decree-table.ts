@@ -328,7 +328,8 @@ function scanTabs(lines: readonly string[], header: Header, end: number, diags: 
     const texts = cells.map(cellText);
     if (cells.length > 1 || indicators !== undefined) {
       // The measures' own header may name a result indicator and a unit too: it is never an indicators table.
-      const layout = cells.length > 1 && !headerRows.has(texts.join('\t').replace(/\t+$/, '')) && headerRoles(texts) === null
+      // A cheap look for the indicator word first: most rows are measures.
+      const layout = cells.length > 1 && texts.some((t) => t.length <= 80 && INDICATOR_WORD.test(t)) && !headerRows.has(texts.join('\t').replace(/\t+$/, '')) && headerRoles(texts) === null
         ? indicatorLayout(texts, lines[i + 1]?.split('\t').map(cellText)) : undefined;
       if (layout !== undefined) {
         closeShort();
