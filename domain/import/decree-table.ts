@@ -98,8 +98,13 @@ type Header = Omit<TableLocation, 'end'>;
 
 // In the one-cell-per-line layout a header is a run of lines that each name a different column (a blank line between them allowed).
 function lineHeaderAt(lines: readonly string[], i: number, end: number): Header | null {
-  const roles: ColumnRole[] = [];
+  const roles: (ColumnRole | null)[] = [];
   const headers: string[] = [];
+  // A header line names a column Merzim reads, or one it keeps beside the measure (unit, budget programme, a year's expenses).
+  const kind = (text: string): ColumnRole | 'extra' | null => {
+    if (text.length > 80) return null;
+    return headerRole(text) ?? (extraRole(text) !== null ? 'extra' : null);
+  };
   let j = i;
   while (j < end) {
     const text = cellText(lines[j] as string);
@@ -111,21 +116,22 @@ function lineHeaderAt(lines: readonly string[], i: number, end: number): Header 
     // A header broken over lines: "Ответствен-" then "ные исполнители", or "Жауапты" then "орындаушылар".
     if (previous !== undefined && text !== '' && text.length <= 80 && (/-$/.test(previous) || /^\p{Ll}/u.test(text))) {
       const joined = /-$/.test(previous) ? `${previous.slice(0, -1)}${text}` : `${previous} ${text}`;
-      const joinedRole = headerRole(joined);
-      if (joinedRole !== null && (joinedRole === roles[roles.length - 1] || !roles.slice(0, -1).includes(joinedRole))) {
-        roles[roles.length - 1] = joinedRole;
+      const joinedKind = kind(joined);
+      const last = roles[roles.length - 1] ?? null;
+      if (joinedKind !== null && (joinedKind === 'extra' ? last === null : joinedKind === last || !roles.slice(0, -1).includes(joinedKind))) {
+        roles[roles.length - 1] = joinedKind === 'extra' ? null : joinedKind;
         headers[headers.length - 1] = joined;
         j++;
         continue;
       }
     }
-    const role = text.length <= 80 ? headerRole(text) : null;
-    if (role === null || roles.includes(role)) break;
-    roles.push(role);
+    const role = kind(text);
+    if (role === null || (role === 'extra' && roles.length === 0) || (role !== 'extra' && roles.includes(role))) break;
+    roles.push(role === 'extra' ? null : role);
     headers.push(text);
     j++;
   }
-  if (roles.length < 4 || headerRoles(headers) === null) return null;
+  if (roles.filter((r) => r !== null).length < 4 || headerRoles(headers) === null) return null;
   return { layout: 'lines', roles, headers, start: i, next: j };
 }
 

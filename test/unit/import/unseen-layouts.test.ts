@@ -164,6 +164,25 @@ describe('indicators tables inside the plan', () => {
   });
 });
 
+describe('a state programme\'s plan laid out cell by cell, with extra columns', () => {
+  it('reads the header with its unit and financing columns and keeps their cells beside each measure', () => {
+    const text = [
+      'Мемлекеттік бағдарламаны іске асыру жөніндегі іс-шаралар жоспары', '',
+      '№ р/с', 'Атауы', 'Өлшем бірлігі', 'Аяқтау нысаны', 'Жауапты орындаушылар', 'Орындау мерзімі', 'Бюджеттік бағдарламаның коды', '',
+      '1', ROWS[0]!.title, 'дана', ROWS[0]!.completionForm, ROWS[0]!.executors, ROWS[0]!.deadline, '001',
+      '2', ROWS[1]!.title, 'адам', ROWS[1]!.completionForm, ROWS[1]!.executors, ROWS[1]!.deadline, '002',
+      '3', ROWS[2]!.title, '%', ROWS[2]!.completionForm, ROWS[2]!.executors, ROWS[2]!.deadline, '-',
+    ].join('\n');
+    const result = importDecreeText(text, opts);
+    expect(result.diagnostics.some((d) => d.code === 'no_table')).toBe(false);
+    expect(result.plan?.measures.map((m) => [m.number, m.title.kk, m.extra, m.executors[0]?.code, m.deadline.rule.kind])).toEqual([
+      ['1', ROWS[0]!.title, { unit: 'дана', budgetCode: '001' }, 'АҚДМ', 'once'],
+      ['2', ROWS[1]!.title, { unit: 'адам', budgetCode: '002' }, 'БҒМ', 'annual'],
+      ['3', ROWS[2]!.title, { unit: '%' }, 'БҒМ', 'once'],
+    ]);
+  });
+});
+
 describe('footnotes set the reporting', () => {
   const text = [
     'Іс-шаралар жоспары',
