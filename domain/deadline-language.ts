@@ -131,9 +131,13 @@ const PHRASES: readonly (readonly [string, string])[] = [
   ['года,? следующего за отч[её]тным(?: годом)?', '@noise'],
   ['есепті жылдан кейінгі жылдың', '@noise'],
   ['есепті жылдан кейінгі', '@noise'],
-  ['(?:бір|1) жылда (?:екі|2) рет', '@annual'],
-  ['жылына (?:екі|2) рет', '@annual'],
-  ['(?:два|2) раза в год', '@annual'],
+  // "Twice a year": the two days when the cell gives them, else every half-year.
+  ['(?:бір|1) жылда (?:екі|2) рет', '@twice'],
+  ['жылына (?:екі|2) рет', '@twice'],
+  ['(?:два|2) раза в год', '@twice'],
+  // "до конца 2021 года", "2021 жылдың соңына дейін": by the end of what follows, which is how a bare period reads already.
+  ['до конца', '@noise'],
+  ['соңына(?: дейін)?', '@noise'],
   ['ақпарат есептік кезеңнің нәтижесі бойынша', '@note/report_on_period_results'],
   ['есептік кезеңнің нәтижесі бойынша', '@note/report_on_period_results'],
   ['есепті кезеңнің қорытындысы бойынша', '@note/report_on_period_results'],
@@ -239,6 +243,8 @@ interface Features {
   nextMonthDay?: number;
   /** A dash joined two dates: a range, due at its end. */
   range2?: boolean;
+  /** "жылына екі рет", "два раза в год". */
+  twice?: boolean;
 }
 
 // The start of a date range: "с 1 марта по 30 апреля", "1 наурыздан 30 сәуірге дейін" → "1 марта - 30 апреля".
@@ -295,6 +301,7 @@ function collect(tokens: readonly string[]): Features {
       case 'h': f.halves.push(Number(a)); break;
       case 'nmd': f.nextMonthDay = Number(a); break;
       case 'noise': break;
+      case 'twice': f.twice = true; break;
       case 'to': f.range2 = true; break;
     }
   }
@@ -414,6 +421,11 @@ function severalOnce(tokens: readonly string[]): DeadlineRule {
 }
 
 function interpret(f: Features, tokens: readonly string[]): DeadlineRule {
+  if (f.twice === true) {
+    const frequency = f.dates.length > 0 ? 'annual' : 'semiannual';
+    if (f.freq !== undefined && f.freq !== frequency) return unparsed('two different frequencies');
+    f.freq = frequency;
+  }
   const years = yearsOf(f);
   const points = pointCount(f);
   const single = f.years.length === 1 ? f.years[0] : undefined;

@@ -42,6 +42,11 @@ describe('forms of real plans outside the seeds', () => {
     ['с 1 марта по 30 апреля 2021 года', { kind: 'once', due: '2021-04-30', precision: 'day' }],
     ['2021 жылғы 1 наурыздан 30 сәуірге дейін', { kind: 'once', due: '2021-04-30', precision: 'day' }],
     ['2019 - 2021 жылдары**', { kind: 'during_years', years: { from: 2019, to: 2021 } }],
+    ['2021 – 2023 жылдар, жылына 2 рет', { kind: 'semiannual', years: { from: 2021, to: 2023 } }],
+    ['два раза в год, до 10 июля и 10 января', { kind: 'periodic_dates', dates: [{ month: 7, day: 10 }, { month: 1, day: 10 }] }],
+    ['до конца 2021 года', { kind: 'once', due: '2021-12-31', precision: 'year', period: '2021' }],
+    ['2021 жылдың соңына дейін', { kind: 'once', due: '2021-12-31', precision: 'year', period: '2021' }],
+    ['ежегодно до 15 января, 15 июля', { kind: 'periodic_dates', dates: [{ month: 1, day: 15 }, { month: 7, day: 15 }] }],
   ])('%j', (text, rule) => {
     expect(parseDeadline(text)).toEqual(rule);
   });
@@ -50,6 +55,8 @@ describe('forms of real plans outside the seeds', () => {
     ['2021 жылғы 30 сәуір – 2021 жылғы 1 наурыз', 'runs backwards'],
     ['жыл сайын, 2019 ж., 2020 ж.', 'more than one year with a schedule'],
     ['нау-рыз-ға келісім бойынша', 'unrecognised wording'],
+    ['жылына екі рет, тоқсан сайын', 'two different frequencies'],
+    ['2022 жылғы 1 наурызға дейін, одан әрі – жыл сайын', 'unrecognised wording'],
   ])('%j stays unparsed (%s)', (text, reason) => {
     const rule = parseDeadline(text);
     expect(rule.kind).toBe('unparsed');
