@@ -524,6 +524,66 @@ function follows(previous: string | null, next: string): boolean {
   return (b[0] as number) === (a[0] as number) + 1 || (b.length > 1 && b.length === a.length && (b[b.length - 1] as number) === (a[a.length - 1] as number) + 1);
 }
 
+/**
+ * An indicators table in the one-cell-per-line layout, from its header line at `i` ("Нысаналы
+ * индикатор"): the header lines (the indicator, its source, its unit, the years), then rows of
+ * a number and as many lines as the header has, until a heading, "Іс-шаралар:" or a line that
+ * cannot start a row. Null when the lines after `i` are not such a header.
+ */
+function lineIndicatorsAt(lines: readonly string[], i: number, end: number): { items: TableItem[]; next: number } | null {
+  // The header may start one line above, with "Р/с №".
+  const texts: string[] = [];
+  let j = i;
+  while (j < end && texts.length < 20) {
+    const text = cellText(lines[j] as string);
+    if (text === '') {
+      j++;
+      continue;
+    }
+    const isHeader = text.length <= 80 && (INDICATOR_WORD.test(text) || extraRole(text) !== null || /^(?:есепті|жоспарлы|отч[её]тн|планов)\p{L}*\s+(?:кезең|период)\p{L}*$/iu.test(text));
+    if (!isHeader) break;
+    texts.push(text);
+    j++;
+  }
+  const years = texts.map((t) => YEAR_CELL.exec(t)?.[1]).filter((y): y is string => y !== undefined);
+  // "Есепті кезең" / "Жоспарлы кезең" group the years; they are no column of their own.
+  const columns = texts.filter((t) => !/^(?:есепті|жоспарлы|отч[её]тн|планов)/iu.test(t));
+  const width = columns.length;
+  if (years.length === 0 || !columns.some((t) => extraRole(t) === 'unit')) return null;
+  const layout: IndicatorLayout = {
+    width,
+    name: columns.findIndex((t) => INDICATOR_WORD.test(t)),
+    unit: columns.findIndex((t) => extraRole(t) === 'unit'),
+    source: columns.findIndex((t) => extraRole(t) === 'infoSource'),
+    years,
+    lines: 1,
+  };
+  const items: TableItem[] = [];
+  while (j < end) {
+    const text = cellText(lines[j] as string);
+    if (text === '') {
+      j++;
+      continue;
+    }
+    if (!isMeasureNumber(text) || isHeadingLine(lines[j] as string)) break;
+    const cells: string[] = [];
+    let k = j + 1;
+    while (k < end && cells.length < width) {
+      const cell = cellText(lines[k] as string);
+      if (cell !== '') cells.push(cell);
+      k++;
+    }
+    if (cells.length < width) break;
+    const indicator = indicatorRow(cells, layout);
+    if (indicator === undefined) break;
+    items.push({ kind: 'indicator', line: j + 1, indicator });
+    j = k;
+  }
+  // A following "Іс-шаралар:" line belongs to the indicators' end, not to a measure.
+  while (j < end && (cellText(lines[j] as string) === '' || /^(?:іс-шаралар|мероприятия)\s*:?$/iu.test(cellText(lines[j] as string)))) j++;
+  return items.length === 0 ? null : { items, next: j };
+}
+
 function scanLines(lines: readonly string[], header: Header, end: number, resolver: Resolver, diags: Diagnostics): TableItem[] {
   const n = header.roles.length;
   const numberIndex = header.roles.indexOf('number');
@@ -558,6 +618,15 @@ function scanLines(lines: readonly string[], header: Header, end: number, resolv
     const raw = lines[i] as string;
     const text = cellText(raw);
     if (NOTE.test(text) || isFootnote(raw) || isContinuationMarker([text])) continue;
+    // An indicators table written one cell per line: its rows become indicators, and the measures resume after it.
+    const indicatorTable = text !== '' && text.length <= 80 && INDICATOR_WORD.test(text) ? lineIndicatorsAt(lines, i, end) : null;
+    if (indicatorTable !== null) {
+      close();
+      items.push(...indicatorTable.items);
+      previousNumber = null;
+      i = indicatorTable.next - 1;
+      continue;
+    }
     const repeated = text !== '' && text.length <= 80 && headerRole(text) !== null ? lineHeaderAt(lines, i, end) : null;
     if (repeated !== null) {
       i = repeated.next - 1;

@@ -183,6 +183,28 @@ describe('a state programme\'s plan laid out cell by cell, with extra columns', 
   });
 });
 
+describe('indicators written one cell per line', () => {
+  it('reads them as the plan\'s indicators and goes back to the measures after "Іс-шаралар:"', () => {
+    const text = [
+      'Іс-шаралар жоспары', '',
+      '№', 'Іс-шараның атауы', 'Аяқталу нысаны', 'Жауапты орындаушылар', 'Орындау мерзімі', '',
+      '1-міндет. Дінтанушылардың біліктілігін арттыру',
+      'Нысаналы индикатор', 'Ақпарат көзі', 'Өлшем бірлігі', '2021 ж.', '2022 ж.',
+      '1', 'Біліктілігін арттырған дінтанушылардың үлесі', 'АҚДМ деректері', '%', '40', '55',
+      'Іс-шаралар:',
+      '1', ROWS[2]!.title, ROWS[2]!.completionForm, ROWS[2]!.executors, ROWS[2]!.deadline,
+      '2', ROWS[3]!.title, ROWS[3]!.completionForm, ROWS[3]!.executors, ROWS[3]!.deadline,
+    ].join('\n');
+    const result = importDecreeText(text, opts);
+    expect(result.plan?.indicators).toEqual([
+      { name: { kk: 'Біліктілігін арттырған дінтанушылардың үлесі', ru: null }, unit: '%', source: 'АҚДМ деректері', targets: { 2021: '40', 2022: '55' }, section: 0 },
+    ]);
+    expect(result.plan?.measures.map((m) => [m.number, m.section, m.executors.map((e) => e.code), m.deadline.rule.kind])).toEqual([
+      ['1', 0, ['БҒМ', 'ДСМ'], 'once'], ['2', 0, ['ІІМ', 'АҚДМ'], 'quarterly'],
+    ]);
+  });
+});
+
 describe('footnotes set the reporting', () => {
   const text = [
     'Іс-шаралар жоспары',
