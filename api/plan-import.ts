@@ -19,6 +19,7 @@ export function importSummary(result: ImportResult) {
             coordinator: result.plan.coordinator,
             policy: result.plan.policy.id,
             sections: result.plan.sections.length,
+            ...(result.plan.indicators !== undefined && { indicators: result.plan.indicators }),
           },
     measures: (result.plan?.measures ?? []).map((m) => ({
       number: m.number,
@@ -27,6 +28,11 @@ export function importSummary(result: ImportResult) {
       recipient: m.recipient,
       executors: m.executors.map((e) => ({ code: e.code, byAgreement: e.byAgreement, lead: e.lead })),
       deadline: { text: m.deadline.text, kind: m.deadline.rule.kind },
+      section: m.section,
+      // What the reviewer confirms: the columns kept beside the measure, the values inferred, a footnote's reporting.
+      ...(m.extra !== undefined && { extra: m.extra }),
+      ...(m.inferred !== undefined && { inferred: m.inferred }),
+      ...(m.reporting !== undefined && { reporting: m.reporting }),
     })),
     abbreviations: result.abbreviations,
     diagnostics: result.diagnostics,

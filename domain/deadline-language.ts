@@ -27,6 +27,8 @@ export type AsNeededTrigger = 'analysis_results' | 'pre_trial_investigation';
 export type DeadlineRule =
   /** One-off: by `due` (the end of the month/quarter/half/year when that is all the plan says). */
   | { readonly kind: 'once'; readonly due: IsoDate; readonly precision: OncePrecision; readonly period?: PeriodKey }
+  /** Several one-off dates, each of its own year ("2022 жылғы 1 шілде, 2023 жылғы 1 шілде"). */
+  | { readonly kind: 'several_once'; readonly dates: readonly OnceDate[] }
   /** Once a year: by a fixed day, by a deadline relative to the year's end, or (neither) by the plan policy's date. */
   | { readonly kind: 'annual'; readonly by?: DayOfYear; readonly deadline?: RelativeDeadline; readonly years?: YearRange; readonly note?: DeadlineNote }
   /** Several fixed days every year ("by 25 July and 25 December"). */
@@ -44,6 +46,13 @@ export type DeadlineRule =
 
 export type DeadlineKind = DeadlineRule['kind'];
 
+/** One date of a 'several_once' rule: the same fields as a one-off rule. */
+export interface OnceDate {
+  readonly due: IsoDate;
+  readonly precision: OncePrecision;
+  readonly period?: PeriodKey;
+}
+
 // ---- Normalisation: what real tables do to a cell ----
 
 const ENTITIES: Readonly<Record<string, string>> = {
@@ -56,6 +65,7 @@ const ENTITIES: Readonly<Record<string, string>> = {
  */
 export function normalizeDeadlineText(text: string): string {
   return text
+    .replace(/\u00ad/g, '')
     .replace(/<[^>]*>/g, ' ')
     .replace(/&(#\d+|#x[0-9a-f]+|[a-z]+);/gi, (whole, name: string) => {
       if (name.startsWith('#')) {
@@ -83,7 +93,7 @@ export function normalizeDeadlineText(text: string): string {
 const KK_MONTHS = ['қаңтар', 'ақпан', 'наурыз', 'сәуір', 'мамыр', 'маусым', 'шілде', 'тамыз', 'қыркүйек', 'қазан', 'қараша', 'желтоқсан'];
 const RU_MONTHS = ['январ', 'феврал', 'март', 'апрел', 'ма', 'июн', 'июл', 'август', 'сентябр', 'октябр', 'ноябр', 'декабр'];
 // Kazakh case endings months take in deadlines (dative "шілдеге", genitive "желтоқсанның", locative "наурызда"…).
-const KK_MONTH = `(?:${KK_MONTHS.join('|')})(?:ның|нің|дың|дің|тың|тің|ға|ге|қа|ке|на|не|нда|нде|да|де|та|те|дан|ден|тан|тен|нан|нен|ы|і)?`;
+const KK_MONTH = `(?:${KK_MONTHS.join('|')})(?:ның|нің|дың|дің|тың|тің|ға|ге|қа|ке|на|не|нда|нде|да|де|та|те|дан|ден|тан|тен|нан|нен|ынан|інен|ына|іне|ында|інде|ы|і)?`;
 const RU_MONTH = 'январ[ьяюе]|феврал[ьяюе]|март[аеу]?|апрел[ьяюе]|ма[йяюе]|июн[ьяюе]|июл[ьяюе]|август[аеу]?|сентябр[ьяюе]|октябр[ьяюе]|ноябр[ьяюе]|декабр[ьяюе]';
 const MONTH = `(?:${KK_MONTH}|${RU_MONTH})`;
 
@@ -117,6 +127,17 @@ const rx = (source: string): RegExp => new RegExp(source, 'gu');
 /** Fixed phrases → tokens. Longer phrases first: "жыл сайын жаңарту қажет" must win over "жыл сайын". */
 const PHRASES: readonly (readonly [string, string])[] = [
   ['жыл сайын жаңарту қажет', '@note/update_annually'],
+  // "… года, следующего за отчётным" and "есепті жылдан кейінгі жылдың …": a January date reports on the year just ended, which is how a day without a year is read already.
+  ['года,? следующего за отч[её]тным(?: годом)?', '@noise'],
+  ['есепті жылдан кейінгі жылдың', '@noise'],
+  ['есепті жылдан кейінгі', '@noise'],
+  // "Twice a year": the two days when the cell gives them, else every half-year.
+  ['(?:бір|1) жылда (?:екі|2) рет', '@twice'],
+  ['жылына (?:екі|2) рет', '@twice'],
+  ['(?:два|2) раза в год', '@twice'],
+  // "до конца 2021 года", "2021 жылдың соңына дейін": by the end of what follows, which is how a bare period reads already.
+  ['до конца', '@noise'],
+  ['соңына(?: дейін)?', '@noise'],
   ['ақпарат есептік кезеңнің нәтижесі бойынша', '@note/report_on_period_results'],
   ['есептік кезеңнің нәтижесі бойынша', '@note/report_on_period_results'],
   ['есепті кезеңнің қорытындысы бойынша', '@note/report_on_period_results'],
@@ -220,10 +241,21 @@ interface Features {
   quarters: number[];
   halves: number[];
   nextMonthDay?: number;
+  /** A dash joined two dates: a range, due at its end. */
+  range2?: boolean;
+  /** "жылына екі рет", "два раза в год". */
+  twice?: boolean;
 }
 
+// The start of a date range: "с 1 марта по 30 апреля", "1 наурыздан 30 сәуірге дейін" → "1 марта - 30 апреля".
+const RANGE_START_RU = new RegExp(`${S}с (${DAY} ?(?:${RU_MONTH})(?: ${YEAR} ?(?:года|г)?)?) по (?=\\d)`, 'gu');
+const RANGE_START_KK = new RegExp(`${S}(${DAY}[- ]?(?:${KK_MONTHS.join('|')}))(?:дан|ден|тан|тен|нан|нен|ынан|інен) (?=\\d)`, 'gu');
+
 function tokenize(normalized: string): { tokens: string[]; leftover: string[] } {
-  let text = normalized.replace(PHRASE_RE, (...args: unknown[]) => {
+  let text = normalized;
+  if (/ по \d/.test(text)) text = text.replace(RANGE_START_RU, '$1 - ');
+  if (/(?:дан|ден|тан|тен|нан|нен) \d/.test(text)) text = text.replace(RANGE_START_KK, '$1 - ');
+  text = text.replace(PHRASE_RE, (...args: unknown[]) => {
     const index = PHRASE_SOURCES.findIndex((_, i) => args[i + 1] !== undefined);
     return ` ${PHRASES[index]?.[1] ?? ''} `;
   });
@@ -234,7 +266,12 @@ function tokenize(normalized: string): { tokens: string[]; leftover: string[] } 
   const tokens: string[] = [];
   const leftover: string[] = [];
   for (const word of text.split(/[\s,;:()"«»]+/)) {
-    if (word === '' || word === '-' || word === '.') continue;
+    if (word === '' || word === '.') continue;
+    // A dash between two dates makes a range ("1 наурыз – 30 сәуір"); elsewhere it says nothing.
+    if (word === '-') {
+      if (tokens.length > 0) tokens.push('@to');
+      continue;
+    }
     if (word.startsWith('@')) tokens.push(word);
     else leftover.push(word);
   }
@@ -263,6 +300,9 @@ function collect(tokens: readonly string[]): Features {
       case 'q': f.quarters.push(Number(a)); break;
       case 'h': f.halves.push(Number(a)); break;
       case 'nmd': f.nextMonthDay = Number(a); break;
+      case 'noise': break;
+      case 'twice': f.twice = true; break;
+      case 'to': f.range2 = true; break;
     }
   }
   return f;
@@ -302,6 +342,12 @@ function recurringDays(f: Features): DayOfYear[] {
 
 function oneOff(f: Features, year: number): DeadlineRule {
   const points = pointCount(f);
+  if (points === 2 && f.range2 === true && f.dates.length === 2) {
+    const [a, b] = f.dates as [{ day: number; month: number }, { day: number; month: number }];
+    const end = b.month * 100 + b.day >= a.month * 100 + a.day ? b : undefined;
+    if (end === undefined) return unparsed('date range runs backwards');
+    return { kind: 'once', due: formatIsoDate(year, end.month, end.day), precision: 'day' };
+  }
   if (points > 1) return unparsed('several dates for a one-off deadline');
   const date = f.dates[0];
   if (date !== undefined) return { kind: 'once', due: formatIsoDate(year, date.month, date.day), precision: 'day' };
@@ -322,11 +368,71 @@ function oneOff(f: Features, year: number): DeadlineRule {
   return { kind: 'once', due: formatIsoDate(year, 12, 31), precision: 'year', period: String(year) };
 }
 
-function interpret(f: Features): DeadlineRule {
+const DATE_TOKEN = /^@(?:d|m|mr|q|h)\//;
+
+/**
+ * Several one-off dates, each with its own year: "2022 жылғы 1 шілде, 2023 жылғы 1 шілде" (the
+ * year first) or "1 июля 2022 года и 1 июля 2023 года" (the year last). The order of the first
+ * date and the first year tells which; each year then takes the dates on its side of it.
+ */
+function severalOnce(tokens: readonly string[]): DeadlineRule {
+  const yearAt = tokens.findIndex((t) => t.startsWith('@year/'));
+  const dateAt = tokens.findIndex((t) => DATE_TOKEN.test(t));
+  const yearFirst = dateAt < 0 || yearAt < dateAt;
+  const groups: string[][] = [];
+  let current: string[] = [];
+  for (const token of tokens) {
+    const isYear = token.startsWith('@year/');
+    if (yearFirst && isYear && current.length > 0) {
+      groups.push(current);
+      current = [];
+    }
+    current.push(token);
+    if (!yearFirst && isYear) {
+      groups.push(current);
+      current = [];
+    }
+  }
+  if (current.length > 0) {
+    if (!yearFirst) return unparsed('a date after the last year');
+    groups.push(current);
+  }
+  // "2021 жылғы 1 наурыз – 2022 жылғы 30 сәуір": a range over years, due at its end.
+  const isRange = groups.length === 2 && ((groups[0] as string[]).at(-1) === '@to' || (groups[1] as string[])[0] === '@to');
+  const dates: OnceDate[] = [];
+  for (const raw of groups) {
+    const group = raw.filter((t) => t !== '@to');
+    if (group.some((t) => !t.startsWith('@year/') && !DATE_TOKEN.test(t))) return unparsed('more than one year with a schedule');
+    const f = collect(group);
+    const year = f.years[0] as number;
+    const invalid = checkDates(f, year);
+    if (invalid !== undefined) return unparsed(invalid);
+    const rule = oneOff(f, year);
+    if (rule.kind !== 'once') return rule;
+    dates.push({ due: rule.due, precision: rule.precision, ...(rule.period !== undefined && { period: rule.period }) });
+  }
+  const sorted = [...dates].sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : 0));
+  if (isRange) {
+    const [first, last] = dates as [OnceDate, OnceDate];
+    if (last.due < first.due) return unparsed('date range runs backwards');
+    return { kind: 'once', ...last };
+  }
+  return { kind: 'several_once', dates: sorted };
+}
+
+function interpret(f: Features, tokens: readonly string[]): DeadlineRule {
+  if (f.twice === true) {
+    const frequency = f.dates.length > 0 ? 'annual' : 'semiannual';
+    if (f.freq !== undefined && f.freq !== frequency) return unparsed('two different frequencies');
+    f.freq = frequency;
+  }
   const years = yearsOf(f);
   const points = pointCount(f);
   const single = f.years.length === 1 ? f.years[0] : undefined;
-  if (f.years.length > 1) return unparsed('more than one year without a range');
+  if (f.years.length > 1) {
+    if (f.freq !== undefined || f.continuous || f.asNeeded || f.range !== undefined || f.from !== undefined || f.nextMonthDay !== undefined) return unparsed('more than one year with a schedule');
+    return severalOnce(tokens);
+  }
   if (f.range !== undefined && f.from !== undefined) return unparsed('both a year range and a start year');
   if (f.freqConflict) return unparsed('two different frequencies');
   const invalid = checkDates(f, single);
@@ -395,8 +501,38 @@ function interpret(f: Features): DeadlineRule {
 export function parseDeadline(text: string): DeadlineRule {
   const normalized = normalizeDeadlineText(text);
   if (normalized === '' || normalized === '-') return unparsed('empty cell');
-  const { tokens, leftover } = tokenize(normalized);
+  let { tokens, leftover } = tokenize(normalized);
+  if (leftover.length > 0 && HYPHEN_IN_WORD.test(normalized)) ({ tokens, leftover } = tokenize(joinHyphenated(normalized)));
   if (leftover.length > 0) return unparsed(`unrecognised wording: ${leftover.map((w) => JSON.stringify(w)).join(', ')}`);
   if (tokens.length === 0) return unparsed('no deadline found');
-  return interpret(collect(tokens));
+  return interpret(collect(tokens), tokens);
+}
+
+const HYPHEN_IN_WORD = /\p{L}-\p{L}/u;
+
+/**
+ * Words a line break hyphenated ("нау-рызға", "қаң- тарға", "жыл-ғы"): each hyphen between two
+ * letters is dropped when that leaves no more words the parser does not know, tried left to right.
+ * "тамыз-қыркүйек" (a window of months) reads without joining, so it is never joined.
+ */
+function joinHyphenated(normalized: string): string {
+  let text = normalized;
+  const unknown = (t: string): number => tokenize(t).leftover.length;
+  let best = unknown(text);
+  for (let from = 0; best > 0;) {
+    const m = /(\p{L})-(\p{L})/u.exec(text.slice(from));
+    if (m === null) break;
+    const at = from + m.index + 1;
+    const joined = `${text.slice(0, at)}${text.slice(at + 1)}`;
+    const score = unknown(joined);
+    // A tie is taken too: a phrase broken in two places ("ч-исла месяца, с-ледующего") reads only once both are joined.
+    if (score <= best) {
+      text = joined;
+      best = score;
+      from = at;
+    } else {
+      from = at + 1;
+    }
+  }
+  return text;
 }

@@ -44,6 +44,9 @@ export function obligationsForYear(rule: DeadlineRule, year: number, policy: Rep
     case 'once':
       obligations = parseIsoDate(rule.due).year === year ? [{ period: rule.period ?? String(year), due: rule.due }] : [];
       break;
+    case 'several_once':
+      obligations = rule.dates.filter((d) => parseIsoDate(d.due).year === year).map((d) => ({ period: d.period ?? String(year), due: d.due }));
+      break;
     case 'annual':
       if (!appliesToYear(rule.years, year)) obligations = [];
       else if (rule.by !== undefined) obligations = [{ period: String(year), due: recurringDueDate(rule.by, year) }];

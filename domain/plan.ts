@@ -104,6 +104,41 @@ export interface Measure {
   readonly fundingSource: string | null;
   /** Where in the source it came from, for diagnostics and review. */
   readonly source?: { readonly line?: number; readonly row?: number };
+  /** The source's columns beyond the ones above (unit, budget programme, expenses per year, …), kept as printed. */
+  readonly extra?: MeasureExtra;
+  /** Paths of values Merzim inferred rather than read ("executors[1].byAgreement"), for the reviewer to confirm. */
+  readonly inferred?: readonly string[];
+  /** The reporting rule a footnote marker at the end of the deadline cell points to. */
+  readonly reporting?: FootnoteReporting;
+}
+
+/** Columns a measure's row carries that Merzim does not act on; shown in review and exported, never mixed into the title or executors. */
+export interface MeasureExtra {
+  readonly unit?: string;
+  readonly budgetCode?: string;
+  /** Planned expenses by year ("2021": "12,5") or "total". */
+  readonly expenses?: Readonly<Record<string, string>>;
+  /** Any other column: its header → the cell. */
+  readonly columns?: Readonly<Record<string, string>>;
+}
+
+/** A footnote under the table ("* ҚР Үкіметіне жылына екі рет, 10 шілдеге және 10 қаңтарға дейін ақпарат беріледі") that sets a measure's reporting. */
+export interface FootnoteReporting {
+  readonly marker: string;
+  readonly text: string;
+  /** Whom the information goes to; null when the footnote names no body Merzim knows. */
+  readonly recipient: Recipient | null;
+  readonly rule: DeadlineRule;
+}
+
+/** A target or result indicator of the plan, with a planned value per year. */
+export interface PlanIndicator {
+  readonly name: BilingualName;
+  readonly unit: string | null;
+  readonly source: string | null;
+  readonly targets: Readonly<Record<string, number | string>>;
+  /** Index into Plan.sections, or null. */
+  readonly section: number | null;
 }
 
 export interface ReminderSettings {
@@ -145,6 +180,8 @@ export interface Plan {
   readonly measures: readonly Measure[];
   /** The plan's own glossary: code → full name. */
   readonly abbreviations: Readonly<Record<string, BilingualName>>;
+  /** Target and result indicators the plan's tables set ("Нысаналы индикаторлар", "Показатели результатов"). */
+  readonly indicators?: readonly PlanIndicator[];
 }
 
 export type DiagnosticSeverity = 'error' | 'warning' | 'info';

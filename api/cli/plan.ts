@@ -7,6 +7,7 @@ import { listAgencies } from '../../db/repositories/agencies.js';
 import { appendEvent } from '../../db/repositories/events.js';
 import { confirmPlan, createDraft, getPlan, listPlans, PlanStateError } from '../../db/repositories/plans.js';
 import { AGENCIES_SEED } from '../../domain/agencies-seed.js';
+import { parseColumnMapping } from '../../domain/import/column-mapping.js';
 import { hasErrors } from '../../domain/import/index.js';
 import { importUpload, type UploadFormat } from '../import/index.js';
 import { applyMetadata } from '../../domain/import/metadata.js';
@@ -17,7 +18,9 @@ import { NoDatabase, openCliDatabase } from './database.js';
 const USAGE = `usage:
   merzim plan import <file> [--format yaml|json|xlsx|csv|adilet] [--dry-run] [--json]
         [--coordinator <code>] [--act-number <n> --act-date <YYYY-MM-DD> [--act-issuer <text>]] [--years <from>-<to>]
-      reads a plan; without --dry-run stores it as a draft (nothing is stored when there are errors)
+        [--columns number=1,name=2,form=4,deadline=5,executors=6]
+      reads a plan; without --dry-run stores it as a draft (nothing is stored when there are errors);
+      --columns says which column is which (1-based) where the header does not, or corrects Merzim's guess
   merzim plan list [--status draft|confirmed|repealed] [--json]
   merzim plan show <id> [--json]
   merzim plan confirm <id>`;
@@ -35,6 +38,7 @@ async function importCommand(args: readonly string[], io: CliIO): Promise<number
   const { positionals, values } = parseCommandLine(args, {
     format: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, coordinator: { type: 'string' },
     'act-number': { type: 'string' }, 'act-date': { type: 'string' }, 'act-issuer': { type: 'string' }, years: { type: 'string' },
+    columns: { type: 'string' },
   });
   const file = positionals[0];
   if (file === undefined) throw new UsageError('missing <file>');
@@ -52,6 +56,8 @@ async function importCommand(args: readonly string[], io: CliIO): Promise<number
   const years = typeof values.years === 'string' ? /^(\d{4})-(\d{4})$/.exec(values.years) : null;
   if (typeof values.years === 'string' && years === null) throw new UsageError('--years must look like 2019-2023');
   const dryRun = values['dry-run'] === true;
+  const columns = typeof values.columns === 'string' ? parseColumnMapping(values.columns) : undefined;
+  if (columns !== undefined && 'error' in columns) throw new UsageError(`--columns: ${columns.error}`);
 
   let db: Kysely<Database> | undefined;
   try {
@@ -62,7 +68,10 @@ async function importCommand(args: readonly string[], io: CliIO): Promise<number
   }
   try {
     const directory = db === undefined ? AGENCIES_SEED : await listAgencies(db);
-    const imported = await importUpload({ data: readFileSync(file), filename: basename(file), ...(format === undefined ? {} : { format }) }, { directory });
+    const imported = await importUpload(
+      { data: readFileSync(file), filename: basename(file), ...(format === undefined ? {} : { format }) },
+      { directory, ...(columns === undefined ? {} : { columns: columns.mapping }) },
+    );
     const result = applyMetadata(
       imported,
       {

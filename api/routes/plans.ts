@@ -10,6 +10,7 @@ import { exportCanonical, hasErrors } from '../../domain/import/index.js';
 import { applyAmendment, applyRepeal, type AmendmentRequest, type AppliedChange } from '../../domain/plan-amend.js';
 import type { ActRef } from '../../domain/plan.js';
 import { actorOf, principalOf, requireRole } from '../auth.js';
+import { parseColumnMapping } from '../../domain/import/column-mapping.js';
 import { applyMetadata, type ImportMetadata } from '../../domain/import/metadata.js';
 import { importSummary, MAX_UPLOAD_BYTES, UPLOAD_FORMATS } from '../plan-import.js';
 import { buildCsvTemplate, buildXlsxTemplate, importUpload, type UploadFormat } from '../import/index.js';
@@ -68,6 +69,8 @@ interface ImportQuery {
   map?: string[];
   /** An unknown executor that is no agency (owes no report). */
   ignore?: string[];
+  /** Which column is which, 1-based: "name=2,form=4,deadline=5,executors=6" (over the header, or where there is none). */
+  columns?: string;
 }
 
 const importQuerySchema = {
@@ -88,6 +91,7 @@ const importQuerySchema = {
     yearsTo: { type: 'integer', minimum: 2000, maximum: 2100 },
     map: { type: 'array', maxItems: 200, items: { type: 'string', pattern: '^[^:]+:.+$', maxLength: 300 } },
     ignore: { type: 'array', maxItems: 200, items: { type: 'string', minLength: 1, maxLength: 300 } },
+    columns: { type: 'string', maxLength: 200 },
   },
 } as const;
 
@@ -166,8 +170,14 @@ export const planRoutes: FastifyPluginAsync<{ db: Kysely<Database>; lifecycle: P
       const meta = metadataFrom({ ...request.query, ...fields });
       const format = (fields.format ?? request.query.format) as UploadFormat | undefined;
       if (format !== undefined && !UPLOAD_FORMATS.includes(format)) throw new HttpError(400, 'invalid_request', `format must be one of ${UPLOAD_FORMATS.join(', ')}`);
+      const columnsText = fields.columns ?? request.query.columns;
+      const parsedColumns = columnsText === undefined || columnsText.trim() === '' ? undefined : parseColumnMapping(columnsText);
+      if (parsedColumns !== undefined && 'error' in parsedColumns) throw new HttpError(400, 'invalid_request', `columns: ${parsedColumns.error}`);
       const directory = await listAgencies(db);
-      const imported = await importUpload({ data: bytes, ...(filename === undefined ? {} : { filename }), ...(format === undefined ? {} : { format }) }, { directory });
+      const imported = await importUpload(
+        { data: bytes, ...(filename === undefined ? {} : { filename }), ...(format === undefined ? {} : { format }) },
+        { directory, ...(parsedColumns === undefined ? {} : { columns: parsedColumns.mapping }) },
+      );
       const result = applyMetadata(imported, meta, directory);
       const used = format ?? 'detected';
       const body = { format: used, storable: !hasErrors(result), ...importSummary(result) };

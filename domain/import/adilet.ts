@@ -1,9 +1,11 @@
 // Imports a plan from the text of its decree as Adilet publishes it: the decree's points, the table (tab-separated or one cell per line), the glossary.
-import type { Plan } from '../plan.js';
+import type { Plan, PlanIndicator } from '../plan.js';
 import { assemblePlan, planDate } from './assemble.js';
+import { describeRoles, formatColumnMapping, inferColumns, rolesFromMapping } from './column-mapping.js';
 import { costMultiplier, type ColumnRole } from './columns.js';
 import { findApprovingAct, findCoordinator, findPolicy, findTitle, readNotes, yearsOf } from './decree.js';
-import { cellValue, locateTable, readTable, type TableItem } from './decree-table.js';
+import { cellValue, locateTable, readTable, tableEnd, type TableItem, type TableLocation } from './decree-table.js';
+import { readFootnotes, trailingMarker } from './footnotes.js';
 import { glossaryRecord, parseGlossary } from './glossary.js';
 import { buildMeasure, bilingual, type SourceRow } from './measures.js';
 import { createResolver } from './resolve.js';
@@ -16,8 +18,8 @@ function splitLines(text: string): string[] {
 
 /** "1-бөлім. Дін саласындағы …" → number "1" and the title; "<b>Нормативтік …</b>" → no number. */
 function section(text: string, lang: 'kk' | 'ru'): Plan['sections'][number] {
-  const m = /^(\d+)\s*-\s*(?:бөлім|тарау|бағыт)\.?\s*(.*)$/iu.exec(text)
-    ?? /^(?:Раздел|Глава|Направление|Бөлім|Параграф)\s+(\d+)\.?\s*(.*)$/iu.exec(text)
+  const m = /^(\d+(?:\.\d+)*)\s*-\s*(?:бөлім|тарау|бағыт|міндет|мақсат)\.?\s*(.*)$/iu.exec(text)
+    ?? /^(?:Раздел|Глава|Направление|Бөлім|Параграф|Задача|Цель)\s+(\d+(?:\.\d+)*)\.?\s*(.*)$/iu.exec(text)
     ?? /^(\d+(?:\.\d+)*)\.\s+(.*)$/u.exec(text);
   return m === null ? { number: null, title: bilingual(text, lang) } : { number: m[1] as string, title: bilingual((m[2] as string).trim(), lang) };
 }
@@ -35,9 +37,9 @@ export function importDecreeText(text: string, opts: ImportOptions): ImportResul
   const lines = splitLines(text);
   const lang = opts.lang ?? detectLang(text);
   const diagnostics = new Diagnostics();
-  const table = locateTable(lines);
+  const table = mappedTable(lines, locateTable(lines), opts, diagnostics);
   if (table === undefined) {
-    diagnostics.error('no_table', 'no plan table found: expected a header row naming the measure, the executors and the deadline ("Іс-шараның атауы … Жауапты орындаушылар … Орындау мерзімі")');
+    diagnostics.error('no_table', 'no plan table found: expected a header row naming the measure, the executors and the deadline ("Іс-шараның атауы … Жауапты орындаушылар … Орындау мерзімі"), or tab-separated rows whose columns can be told from their content; give the columns by hand with a mapping such as "number=1,name=2,form=3,executors=4,deadline=5" (CLI --columns, API columns=)');
     const glossaryStart = lines.findIndex((l) => cellText(l) !== '' && /аббревиатур/i.test(l));
     const glossary = glossaryStart < 0 ? [] : parseGlossary(lines, glossaryStart, lines.length, lang);
     return { plan: null, abbreviations: glossaryRecord(glossary), diagnostics: diagnostics.sorted() };
@@ -68,15 +70,23 @@ export function importDecreeText(text: string, opts: ImportOptions): ImportResul
     lang,
     costMultiplier: costColumn < 0 ? undefined : costMultiplier(table.headers[costColumn] ?? ''),
     diagnostics,
+    footnotes: readFootnotes(lines, table.next, lines.length),
+    policy,
   };
   const sections: Plan['sections'][number][] = [];
   const measures: Plan['measures'][number][] = [];
+  const indicators: PlanIndicator[] = [];
   for (const item of items) {
     if (item.kind === 'heading') {
       sections.push(section(item.text, lang));
       continue;
     }
-    const measure = buildMeasure(sourceRow(item, table.roles, sections.length === 0 ? null : sections.length - 1), measures.length, ctx);
+    if (item.kind === 'indicator') {
+      const { name, unit, source, targets } = item.indicator;
+      indicators.push({ name: bilingual(name, lang), unit, source, targets, section: sections.length === 0 ? null : sections.length - 1 });
+      continue;
+    }
+    const measure = buildMeasure(sourceRow(item, table, sections.length === 0 ? null : sections.length - 1), measures.length, ctx);
     if (measure !== null) measures.push(measure);
   }
   if (measures.length === 0) {
@@ -96,17 +106,59 @@ export function importDecreeText(text: string, opts: ImportOptions): ImportResul
     sections,
     measures,
     abbreviations,
+    indicators,
   }, diagnostics);
+  if (indicators.length > 0) {
+    diagnostics.info('indicators_read', `${indicators.length} target and result indicators read from the plan's indicator tables, with their yearly values`, { field: 'indicators' });
+  }
   return { plan, abbreviations, diagnostics: diagnostics.sorted() };
 }
 
-function sourceRow(item: Extract<TableItem, { kind: 'row' }>, roles: readonly (ColumnRole | null)[], section: number | null): SourceRow {
+/**
+ * The table with a reviewer's column mapping applied, or — when no header was found — with the
+ * columns guessed from the cells of its tab-separated rows; the diagnostic says which. A text with
+ * neither a header nor tab-separated rows has no table.
+ */
+function mappedTable(lines: readonly string[], found: TableLocation | undefined, opts: ImportOptions, diagnostics: Diagnostics): TableLocation | undefined {
+  if (found !== undefined && opts.columns === undefined) return found;
+  if (found !== undefined && opts.columns !== undefined) {
+    const roles = rolesFromMapping(opts.columns, found.roles.length);
+    diagnostics.info('columns_given', `columns as the reviewer mapped them: ${describeRoles(roles)}`, { line: found.start + 1, field: 'columns' });
+    return { ...found, roles, headers: roles.map((_, k) => found.headers[k] ?? '') };
+  }
+  // No header: the first tab-separated row that begins with a measure number starts the table.
+  const start = lines.findIndex((l) => l.includes('\t') && /^\s*\d{1,4}[.)]?\s*$/.test(l.split('\t')[0] ?? '') && l.split('\t').filter((c) => cellText(c) !== '').length >= 3);
+  if (start < 0) return undefined;
+  const end = tableEnd(lines, start);
+  const rows = lines.slice(start, Math.min(end, start + 2000)).filter((l) => l.includes('\t')).map((l) => l.split('\t'));
+  const width = Math.max(...rows.map((r) => r.length));
+  let roles: (ColumnRole | null)[];
+  if (opts.columns !== undefined) {
+    roles = rolesFromMapping(opts.columns, width);
+    diagnostics.info('columns_given', `columns as the reviewer mapped them: ${describeRoles(roles)}`, { line: start + 1, field: 'columns' });
+  } else {
+    const guess = inferColumns(rows, createResolver(opts.directory, [], new Diagnostics()));
+    if (guess === null) return undefined;
+    roles = guess;
+    diagnostics.warning('columns_inferred', `no header row names the columns, so they were read from their content: ${describeRoles(guess)} — confirm with the mapping "${formatColumnMapping(guess)}" (CLI --columns, API columns=) or correct it`, { line: start + 1, field: 'columns' });
+  }
+  return { layout: 'tabs', roles, headers: roles.map(() => ''), start, next: start, end };
+}
+
+function sourceRow(item: Extract<TableItem, { kind: 'row' }>, table: Pick<TableLocation, 'roles' | 'headers'>, section: number | null): SourceRow {
   const cells: SourceRow['cells'] = {};
-  roles.forEach((role, j) => {
+  const extras: { header: string; value: string }[] = [];
+  table.roles.forEach((role, j) => {
     const cell = item.cells[j];
-    if (role === null || cell === undefined) return;
+    if (cell === undefined) return;
+    if (role === null) {
+      extras.push({ header: table.headers[j] ?? '', value: cellValue(cell) });
+      return;
+    }
     const first = cell.pieces[0];
     cells[role] = { text: cellValue(cell), line: first?.line ?? item.line, pieces: cell.pieces };
   });
-  return { cells, line: item.line, section };
+  const deadlinePieces = cells.deadline?.pieces ?? [];
+  const marker = trailingMarker(deadlinePieces[deadlinePieces.length - 1]?.text ?? '');
+  return { cells, line: item.line, section, ...(extras.length > 0 && { extras }), ...(marker !== undefined && { deadlineMarker: marker }) };
 }

@@ -16,6 +16,7 @@ export interface PlanParts {
   readonly sections: Plan['sections'];
   readonly measures: readonly Measure[];
   readonly abbreviations: Readonly<Record<string, BilingualName>>;
+  readonly indicators?: Plan['indicators'];
 }
 
 /** What stands in for a part the source did not give; a plan holding one always carries the error that says so. */
@@ -50,6 +51,7 @@ export function assemblePlan(parts: PlanParts, diagnostics: Diagnostics): Plan {
     sections: parts.sections,
     measures: parts.measures,
     abbreviations: parts.abbreviations,
+    ...(parts.indicators !== undefined && parts.indicators.length > 0 && { indicators: parts.indicators }),
   };
 }
 

@@ -5,8 +5,8 @@ import { isIsoDate } from '../dates.js';
 import { parseDeadline, type DeadlineRule } from '../deadline-language.js';
 import {
   DEFAULT_ESCALATION, DEFAULT_REMINDERS,
-  type ActRef, type Agency, type BilingualName, type Diagnostic, type EscalationStep, type Indicator, type Measure, type MeasureExecutor, type Plan,
-  type Recipient, type ReminderSettings,
+  type ActRef, type Agency, type BilingualName, type Diagnostic, type EscalationStep, type FootnoteReporting, type Indicator, type Measure, type MeasureExecutor,
+  type MeasureExtra, type Plan, type PlanIndicator, type Recipient, type ReminderSettings,
 } from '../plan.js';
 import { ANNUAL_CASCADE_580, STANDARD_POLICIES, validatePolicy, type ReportingPolicy } from '../policies.js';
 import { checkDeadlineRule } from './deadline-rule-schema.js';
@@ -49,6 +49,9 @@ function exportMeasure(m: Measure): Record<string, unknown> {
     cost: m.cost,
     fundingSource: m.fundingSource,
     ...(m.source !== undefined && { source: m.source }),
+    ...(m.extra !== undefined && { extra: m.extra }),
+    ...(m.inferred !== undefined && m.inferred.length > 0 && { inferred: m.inferred }),
+    ...(m.reporting !== undefined && { reporting: m.reporting }),
   };
 }
 
@@ -68,6 +71,7 @@ export function exportCanonical(plan: Plan, syntax: CanonicalSyntax): string {
     escalation: plan.escalation,
     sections: plan.sections,
     abbreviations: plan.abbreviations,
+    ...(plan.indicators !== undefined && plan.indicators.length > 0 && { indicators: plan.indicators }),
     measures: plan.measures.map(exportMeasure),
   };
   if (syntax === 'json') return `${JSON.stringify(doc, null, 2)}\n`;
@@ -317,7 +321,7 @@ function readCost(r: Reader, value: unknown, path: string): Measure['cost'] {
   return { text: r.text(o.text, `${path}.text`), ...(o.amount !== undefined && { amount: o.amount as number }), ...(o.currency !== undefined && { currency: 'KZT' as const }) };
 }
 
-const MEASURE_KEYS = ['number', 'section', 'title', 'completionForm', 'recipient', 'executors', 'deadline', 'indicators', 'cost', 'fundingSource', 'source'];
+const MEASURE_KEYS = ['number', 'section', 'title', 'completionForm', 'recipient', 'executors', 'deadline', 'indicators', 'cost', 'fundingSource', 'source', 'extra', 'inferred', 'reporting'];
 
 function readMeasure(r: Reader, value: unknown, i: number, sections: number): Measure {
   const path = `measures[${i}]`;
@@ -342,10 +346,63 @@ function readMeasure(r: Reader, value: unknown, i: number, sections: number): Me
     cost: readCost(r, o.cost, `${path}.cost`),
     fundingSource: o.fundingSource === undefined ? null : r.textOrNull(o.fundingSource, `${path}.fundingSource`),
     ...(source !== undefined && { source }),
+    ...(o.extra !== undefined && { extra: readExtra(r, o.extra, `${path}.extra`) }),
+    ...(o.inferred !== undefined && { inferred: r.list(o.inferred, `${path}.inferred`).map((v, k) => r.text(v, `${path}.inferred[${k}]`, true)) }),
+    ...(o.reporting !== undefined && { reporting: readReporting(r, o.reporting, `${path}.reporting`) }),
   };
 }
 
-const ROOT_KEYS = ['format', 'title', 'approvedBy', 'amendments', 'repeal', 'years', 'coordinator', 'policy', 'shift', 'reminders', 'escalation', 'sections', 'abbreviations', 'measures'];
+function readTextRecord(r: Reader, value: unknown, path: string): Record<string, string> {
+  const o = r.object(value, path, Object.keys(isRecord(value) ? value : {})) ?? {};
+  const out: Record<string, string> = {};
+  for (const [key, v] of Object.entries(o)) out[key] = r.text(v, `${path}.${key}`);
+  return out;
+}
+
+function readExtra(r: Reader, value: unknown, path: string): MeasureExtra {
+  const o = r.object(value, path, ['unit', 'budgetCode', 'expenses', 'columns']) ?? {};
+  return {
+    ...(o.unit !== undefined && { unit: r.text(o.unit, `${path}.unit`) }),
+    ...(o.budgetCode !== undefined && { budgetCode: r.text(o.budgetCode, `${path}.budgetCode`) }),
+    ...(o.expenses !== undefined && { expenses: readTextRecord(r, o.expenses, `${path}.expenses`) }),
+    ...(o.columns !== undefined && { columns: readTextRecord(r, o.columns, `${path}.columns`) }),
+  };
+}
+
+function readReporting(r: Reader, value: unknown, path: string): FootnoteReporting {
+  const o = r.object(value, path, ['marker', 'text', 'recipient', 'rule']) ?? {};
+  const errors = checkDeadlineRule(o.rule, `${path}.rule`);
+  for (const e of errors) r.error(e.path, e.message);
+  return {
+    marker: r.text(o.marker, `${path}.marker`, true),
+    text: r.text(o.text, `${path}.text`, true),
+    recipient: readRecipient(r, o.recipient, `${path}.recipient`),
+    rule: errors.length > 0 ? { kind: 'unparsed', reason: 'invalid rule' } : o.rule as DeadlineRule,
+  };
+}
+
+function readPlanIndicators(r: Reader, value: unknown, sections: number): PlanIndicator[] {
+  return r.list(value, 'indicators').map((item, k) => {
+    const p = `indicators[${k}]`;
+    const o = r.object(item, p, ['name', 'unit', 'source', 'targets', 'section']) ?? {};
+    const section = o.section ?? null;
+    if (section !== null && !isInt(section, 0, sections - 1)) r.error(`${p}.section`, 'must be null or a section index');
+    const targets = isRecord(o.targets) ? o.targets : {};
+    if (!isRecord(o.targets)) r.error(`${p}.targets`, 'must be an object { "<year>": value }');
+    for (const [year, target] of Object.entries(targets)) {
+      if (!(typeof target === 'string' || (typeof target === 'number' && Number.isFinite(target)))) r.error(`${p}.targets.${year}`, 'must be a number or a text');
+    }
+    return {
+      name: r.bilingual(o.name, `${p}.name`, true),
+      unit: r.textOrNull(o.unit ?? null, `${p}.unit`),
+      source: r.textOrNull(o.source ?? null, `${p}.source`),
+      targets: targets as PlanIndicator['targets'],
+      section: section as number | null,
+    };
+  });
+}
+
+const ROOT_KEYS = ['format', 'title', 'approvedBy', 'amendments', 'repeal', 'years', 'coordinator', 'policy', 'shift', 'reminders', 'escalation', 'sections', 'abbreviations', 'indicators', 'measures'];
 
 function readPlan(r: Reader, doc: Json): Plan {
   if (doc.format !== undefined && doc.format !== CANONICAL_FORMAT) r.error('format', `must be ${JSON.stringify(CANONICAL_FORMAT)}`);
@@ -386,6 +443,7 @@ function readPlan(r: Reader, doc: Json): Plan {
     sections,
     measures,
     abbreviations,
+    ...(doc.indicators !== undefined && { indicators: readPlanIndicators(r, doc.indicators, sections.length) }),
   };
 }
 

@@ -10,6 +10,7 @@ export interface FieldError {
 
 const KEYS: Readonly<Record<DeadlineRule['kind'], readonly string[]>> = {
   once: ['due', 'precision', 'period'],
+  several_once: ['dates'],
   annual: ['by', 'deadline', 'years', 'note'],
   periodic_dates: ['dates', 'years'],
   semiannual: ['deadline', 'years'],
@@ -79,6 +80,22 @@ export function checkDeadlineRule(value: unknown, path: string): FieldError[] {
       if (!isIsoDate(value.due)) errors.push({ path: `${path}.due`, message: 'must be a date YYYY-MM-DD that exists' });
       if (!['day', 'month', 'quarter', 'half', 'year'].includes(value.precision as string)) errors.push({ path: `${path}.precision`, message: 'must be day, month, quarter, half or year' });
       optional('period', (v, p) => { if (!isPeriodKey(v)) errors.push({ path: p, message: 'must be a period key (2019, 2019-H1, 2019-Q3, 2019-07)' }); });
+      break;
+    case 'several_once':
+      if (!Array.isArray(value.dates) || value.dates.length === 0) errors.push({ path: `${path}.dates`, message: 'must be a non-empty list of { due, precision, period }' });
+      else {
+        value.dates.forEach((d: unknown, i) => {
+          const p = `${path}.dates[${i}]`;
+          if (!isRecord(d)) {
+            errors.push({ path: p, message: 'must be { due, precision, period }' });
+            return;
+          }
+          if (!isIsoDate(d.due)) errors.push({ path: `${p}.due`, message: 'must be a date YYYY-MM-DD that exists' });
+          if (!['day', 'month', 'quarter', 'half', 'year'].includes(d.precision as string)) errors.push({ path: `${p}.precision`, message: 'must be day, month, quarter, half or year' });
+          if (d.period !== undefined && !isPeriodKey(d.period)) errors.push({ path: `${p}.period`, message: 'must be a period key (2019, 2019-H1, 2019-Q3, 2019-07)' });
+          for (const key of Object.keys(d)) if (!['due', 'precision', 'period'].includes(key)) errors.push({ path: `${p}.${key}`, message: 'unknown field' });
+        });
+      }
       break;
     case 'annual':
       optional('by', (v, p) => dayOfYear(v, p, errors));

@@ -1,6 +1,6 @@
 // Finds the plan's table in a decree text and puts it back together: tab-separated rows or one cell per line, page-break fragments, rows broken over lines, repeated headers.
 import { parseDeadline } from '../deadline-language.js';
-import { headerRole, headerRoles, type ColumnRole } from './columns.js';
+import { extraRole, headerRole, headerRoles, type ColumnRole } from './columns.js';
 import { findGroups } from './groups.js';
 import { isGlossaryHeading } from './glossary.js';
 import type { Resolver } from './resolve.js';
@@ -17,9 +17,19 @@ export interface TableCell {
   readonly pieces: Piece[];
 }
 
+/** A row of a target or result indicators table set inside the plan ("Нысаналы индикаторлар", "Показатели результатов"). */
+export interface IndicatorRow {
+  readonly name: string;
+  readonly unit: string | null;
+  readonly source: string | null;
+  /** Planned value per year, as printed. */
+  readonly targets: Readonly<Record<string, string>>;
+}
+
 export type TableItem =
   | { readonly kind: 'row'; readonly line: number; readonly cells: TableCell[] }
-  | { readonly kind: 'heading'; readonly line: number; readonly text: string };
+  | { readonly kind: 'heading'; readonly line: number; readonly text: string }
+  | { readonly kind: 'indicator'; readonly line: number; readonly indicator: IndicatorRow };
 
 /** Where the plan's table is in the text, read from its header. */
 export interface TableLocation {
@@ -56,12 +66,27 @@ function isRepeatedHeader(texts: readonly string[]): boolean {
   return texts.length >= 3 && !isMeasureNumber(texts[0] as string) && texts.every((t) => t.length <= 80) && headerRoles(texts) !== null;
 }
 
+// "кестенің жалғасы" / "продолжение таблицы": a page-break marker, not a row.
+function isContinuationMarker(texts: readonly string[]): boolean {
+  const filled = texts.filter((t) => t !== '');
+  return filled.length === 1 && /^(?:кестенің\s+жалғасы|жалғасы|продолжение\s+таблицы|продолжение)\.?$/iu.test(filled[0] as string);
+}
+
+function isFootnote(raw: string): boolean {
+  // "**bold**" is markdown, not a footnote: the marker must not close on the same line.
+  const text = raw.trim();
+  return FOOTNOTE_LINE.test(text) && !/^\*\*[^*]+\*\*$/.test(text) && !text.includes('\t');
+}
+
 function isNumberingRow(texts: readonly string[]): boolean {
   const filled = texts.filter((t) => t !== '');
   return filled.length >= 3 && filled.every((t, i) => t === String(i + 1));
 }
 
-const HEADING_LINE = /^(?:\d+\s*-\s*(?:бөлім|тарау|бағыт)|(?:раздел|глава|направление|бөлім|параграф)\s+\d+|\d+-параграф)/iu;
+const HEADING_LINE = /^(?:\d+(?:\.\d+)*\s*-\s*(?:бөлім|тарау|бағыт|міндет|мақсат)|(?:раздел|глава|направление|бөлім|параграф|задача|цель)\s+\d+|\d+-параграф|(?:іс-шаралар|мероприятия)\s*:?$|(?:мақсат|міндет|цель|задача)\s*:)/iu;
+
+/** A footnote under the table: "* …", "** …", "¹ …" — the marker a deadline cell ends with, and what it says. */
+export const FOOTNOTE_LINE = /^(\*{1,3}|[¹²³])\s*(?!\*)(\S.*)$/u;
 
 /** In the one-cell-per-line layout nothing but the words marks a heading: "2-бөлім.", "Раздел 3.", or a line that is wholly bold. */
 function isHeadingLine(raw: string): boolean {
@@ -73,8 +98,13 @@ type Header = Omit<TableLocation, 'end'>;
 
 // In the one-cell-per-line layout a header is a run of lines that each name a different column (a blank line between them allowed).
 function lineHeaderAt(lines: readonly string[], i: number, end: number): Header | null {
-  const roles: ColumnRole[] = [];
+  const roles: (ColumnRole | null)[] = [];
   const headers: string[] = [];
+  // A header line names a column Merzim reads, or one it keeps beside the measure (unit, budget programme, a year's expenses).
+  const kind = (text: string): ColumnRole | 'extra' | null => {
+    if (text.length > 80) return null;
+    return headerRole(text) ?? (extraRole(text) !== null ? 'extra' : null);
+  };
   let j = i;
   while (j < end) {
     const text = cellText(lines[j] as string);
@@ -82,14 +112,47 @@ function lineHeaderAt(lines: readonly string[], i: number, end: number): Header 
       j++;
       continue;
     }
-    const role = text.length <= 80 ? headerRole(text) : null;
-    if (role === null || roles.includes(role)) break;
-    roles.push(role);
+    const previous = headers[headers.length - 1];
+    // A header broken over lines: "Ответствен-" then "ные исполнители", or "Жауапты" then "орындаушылар".
+    if (previous !== undefined && text !== '' && text.length <= 80 && (/-$/.test(previous) || /^\p{Ll}/u.test(text))) {
+      const joined = /-$/.test(previous) ? `${previous.slice(0, -1)}${text}` : `${previous} ${text}`;
+      const joinedKind = kind(joined);
+      const last = roles[roles.length - 1] ?? null;
+      if (joinedKind !== null && (joinedKind === 'extra' ? last === null : joinedKind === last || !roles.slice(0, -1).includes(joinedKind))) {
+        roles[roles.length - 1] = joinedKind === 'extra' ? null : joinedKind;
+        headers[headers.length - 1] = joined;
+        j++;
+        continue;
+      }
+    }
+    const role = kind(text);
+    if (role === null || (role === 'extra' && roles.length === 0) || (role !== 'extra' && roles.includes(role))) break;
+    roles.push(role === 'extra' ? null : role);
     headers.push(text);
     j++;
   }
-  if (roles.length < 4 || headerRoles(headers) === null) return null;
+  if (roles.filter((r) => r !== null).length < 4 || headerRoles(headers) === null) return null;
   return { layout: 'lines', roles, headers, start: i, next: j };
+}
+
+/** Two header rows read as one: each column's header is its cells joined ("Болжамды шығыстар" over "2019 ж."). */
+function joinHeaderRows(top: readonly string[], bottom: readonly string[]): string[] {
+  return Array.from({ length: Math.max(top.length, bottom.length) }, (_, k) => [cellText(top[k] ?? ''), cellText(bottom[k] ?? '')].filter((t) => t !== '').join(' '));
+}
+
+// A second header row under the first: no measure number, every filled cell short and none of them a sentence.
+function isSubHeader(cells: readonly string[]): boolean {
+  const texts = cells.map(cellText);
+  const filled = texts.filter((t) => t !== '');
+  return filled.length > 0 && !isMeasureNumber(texts[0] ?? '') && filled.every((t) => t.length <= 60) && !isNumberingRow(texts)
+    && filled.some((t) => headerRole(t) !== null || extraRole(t) !== null || /барлығы|всего|оның\s+ішінде|в\s+том\s+числе/iu.test(t));
+}
+
+function tabsHeader(cells: string[], start: number, next: number): Header | null {
+  const roles = headerRoles(cells);
+  if (roles === null) return null;
+  while (roles.length > 0 && roles[roles.length - 1] === null && cellText(cells[roles.length - 1] as string) === '') roles.pop();
+  return { layout: 'tabs', roles, headers: cells.slice(0, roles.length).map(cellText), start, next };
 }
 
 function findHeader(lines: readonly string[]): Header | null {
@@ -97,11 +160,14 @@ function findHeader(lines: readonly string[]): Header | null {
     const raw = lines[i] as string;
     if (raw.includes('\t')) {
       const cells = raw.split('\t');
-      const roles = headerRoles(cells);
-      if (roles !== null) {
-        while (roles.length > 0 && roles[roles.length - 1] === null && cellText(cells[roles.length - 1] as string) === '') roles.pop();
-        return { layout: 'tabs', roles, headers: cells.slice(0, roles.length).map(cellText), start: i, next: i + 1 };
+      const below = lines[i + 1] ?? '';
+      // A header spread over two rows: the first names some columns, the second the rest (or their sub-columns).
+      if (below.includes('\t') && isSubHeader(below.split('\t'))) {
+        const joined = tabsHeader(joinHeaderRows(cells, below.split('\t')), i, i + 2);
+        if (joined !== null) return joined;
       }
+      const header = tabsHeader(cells, i, i + 1);
+      if (header !== null) return header;
     } else if (raw.length <= 120 && headerRole(raw) !== null) {
       const header = lineHeaderAt(lines, i, lines.length);
       if (header !== null) return header;
@@ -113,7 +179,8 @@ function findHeader(lines: readonly string[]): Header | null {
 // Words every glossary heading has; looked for before the heading pattern, which cleans the line first.
 const GLOSSARY_WORD = /аббревиатур|сокращени|қысқарту/i;
 
-function tableEnd(lines: readonly string[], from: number): number {
+/** Where a table that starts at `from` ends: the glossary heading, the publisher's footer, or the end of the text. */
+export function tableEnd(lines: readonly string[], from: number): number {
   for (let i = from; i < lines.length; i++) {
     const text = (lines[i] as string).trim();
     if (FOOTER.test(text) || (GLOSSARY_WORD.test(text) && isGlossaryHeading(text))) return i;
@@ -147,10 +214,58 @@ interface OpenRow {
   prefix: TableCell[][];
 }
 
-type ScanItem = { readonly kind: 'row'; readonly row: OpenRow } | { readonly kind: 'heading'; readonly line: number; readonly text: string };
+type ScanItem = { readonly kind: 'row'; readonly row: OpenRow } | { readonly kind: 'heading'; readonly line: number; readonly text: string }
+  | { readonly kind: 'indicator'; readonly line: number; readonly indicator: IndicatorRow };
+
+const INDICATOR_WORD = /индикатор|көрсеткіш|показател/iu;
+const YEAR_CELL = /^((?:19|20)\d{2})(?:\s*(?:ж|жыл|жылы|г|год)\.?)?$/u;
+
+/** The layout of an indicators table, read off its header row (and the row of years under it, when the years are there). */
+interface IndicatorLayout {
+  readonly width: number;
+  readonly name: number;
+  readonly unit: number;
+  readonly source: number;
+  /** The years, in the order of their columns; their columns are the row's last ones. */
+  readonly years: readonly string[];
+  /** Header lines taken (1 or 2). */
+  readonly lines: number;
+}
+
+function indicatorLayout(texts: readonly string[], below: readonly string[] | undefined): IndicatorLayout | undefined {
+  const name = texts.findIndex((t) => INDICATOR_WORD.test(t) && t.length <= 80);
+  const unit = texts.findIndex((t) => extraRole(t) === 'unit');
+  if (name < 0 || unit < 0) return undefined;
+  const yearsOf = (cells: readonly string[]): string[] => cells.map((t) => YEAR_CELL.exec(t)?.[1]).filter((y): y is string => y !== undefined);
+  const own = yearsOf(texts);
+  const next = below === undefined ? [] : yearsOf(below);
+  const years = own.length > 0 ? own : next;
+  if (years.length === 0) return undefined;
+  return { width: texts.length, name, unit, source: texts.findIndex((t) => extraRole(t) === 'infoSource'), years, lines: own.length > 0 || next.length === 0 ? 1 : 2 };
+}
+
+function indicatorRow(texts: readonly string[], layout: IndicatorLayout): IndicatorRow | undefined {
+  const filled = texts.filter((t) => t !== '');
+  if (filled.length < 3) return undefined;
+  // A row as wide as the header keeps its positions; a narrower one (merged cells) keeps its name first and its years last.
+  const aligned = texts.length >= layout.width;
+  const name = aligned ? texts[layout.name] ?? '' : (filled.find((t) => !/^\d+[.)]?$/.test(t)) ?? '');
+  if (name === '' || /^\d+[.)]?$/.test(name)) return undefined;
+  const values = texts.slice(texts.length - layout.years.length);
+  const targets: Record<string, string> = {};
+  layout.years.forEach((year, k) => {
+    const value = values[k] ?? '';
+    if (value !== '' && !DASH_ONLY.test(value)) targets[year] = value;
+  });
+  const at = (k: number): string | null => (aligned && k >= 0 && (texts[k] ?? '') !== '' ? texts[k] as string : null);
+  return { name, unit: at(layout.unit), source: at(layout.source), targets };
+}
 
 function scanTabs(lines: readonly string[], header: Header, end: number, diags: Diagnostics): TableItem[] {
   const n = header.roles.length;
+  const numberIndex = Math.max(0, header.roles.indexOf('number'));
+  // The header's own rows, repeated after a page break, are skipped however much of them is repeated.
+  const headerRows = new Set(lines.slice(header.start, header.next).map((l) => l.split('\t').map(cellText).join('\t').replace(/\t+$/, '')));
   const costIndex = header.roles.indexOf('cost');
   const fundingIndex = header.roles.indexOf('funding');
   const items: ScanItem[] = [];
@@ -210,14 +325,44 @@ function scanTabs(lines: readonly string[], header: Header, end: number, diags: 
     waiting = [];
   };
 
+  // Inside an indicators table: its rows are indicators until a heading, the measures' header or "Іс-шаралар:" ends it.
+  let indicators: IndicatorLayout | undefined;
   for (let i = header.next; i < end; i++) {
     const raw = lines[i] as string;
     if (raw.trim() === '') continue;
     const cells = raw.split('\t');
     const texts = cells.map(cellText);
-    if (NOTE.test(texts[0] ?? '') || isNumberingRow(texts) || isRepeatedHeader(texts)) continue;
+    if (cells.length > 1 || indicators !== undefined) {
+      // The measures' own header may name a result indicator and a unit too: it is never an indicators table.
+      // A cheap look for the indicator word first: most rows are measures.
+      const layout = cells.length > 1 && texts.some((t) => t.length <= 80 && INDICATOR_WORD.test(t)) && !headerRows.has(texts.join('\t').replace(/\t+$/, '')) && headerRoles(texts) === null
+        ? indicatorLayout(texts, lines[i + 1]?.split('\t').map(cellText)) : undefined;
+      if (layout !== undefined) {
+        closeShort();
+        flushWaiting();
+        open = null;
+        indicators = layout;
+        i += layout.lines - 1;
+        continue;
+      }
+      if (indicators !== undefined) {
+        const only = texts.filter((t) => t !== '');
+        const ends = only.length <= 1 || headerRows.has(texts.join('\t').replace(/\t+$/, '')) || isRepeatedHeader(texts) || /^(?:іс-шаралар|мероприятия)\s*:?$/iu.test(only[0] ?? '');
+        if (!ends) {
+          const indicator = indicatorRow(texts, indicators);
+          if (indicator !== undefined) items.push({ kind: 'indicator', line: i + 1, indicator });
+          continue;
+        }
+        indicators = undefined;
+        if (/^(?:іс-шаралар|мероприятия)\s*:?$/iu.test(only[0] ?? '')) continue;
+      }
+    }
+    if (NOTE.test(texts[0] ?? '') || isNumberingRow(texts) || isRepeatedHeader(texts) || isContinuationMarker(texts) || isFootnote(raw)
+      || headerRows.has(texts.join('\t').replace(/\t+$/, ''))) continue;
     const line = i + 1;
     const first = texts[0] as string;
+    // The row's number: in the "№" column, wherever the table has it.
+    const lead = texts[numberIndex] ?? '';
 
     const continued: OpenRow | null = open;
     if (continued !== null && continued.short) {
@@ -236,7 +381,7 @@ function scanTabs(lines: readonly string[], header: Header, end: number, diags: 
       closeShort();
     }
 
-    if (isMeasureNumber(first)) {
+    if (isMeasureNumber(lead) && (numberIndex === 0 || texts.filter((t) => t !== '').length > 1)) {
       const row: OpenRow = { line, cells: toCells(cells, line), short: false, dropped: false, prefix: waiting.map((w) => w.cells) };
       waiting = [];
       if (row.cells.length < n - 1) {
@@ -251,9 +396,10 @@ function scanTabs(lines: readonly string[], header: Header, end: number, diags: 
       continue;
     }
 
-    if (texts.filter((t) => t !== '').length === 1 && first !== '') {
+    const only = texts.filter((t) => t !== '');
+    if (only.length === 1 && (first !== '' || numberIndex !== 0)) {
       flushWaiting();
-      items.push({ kind: 'heading', line, text: first });
+      items.push({ kind: 'heading', line, text: only[0] as string });
       open = null;
       continue;
     }
@@ -273,7 +419,7 @@ function scanTabs(lines: readonly string[], header: Header, end: number, diags: 
   closeShort();
   flushWaiting();
   return items.flatMap((item): TableItem[] => {
-    if (item.kind === 'heading') return [item];
+    if (item.kind === 'heading' || item.kind === 'indicator') return [item];
     return item.row.dropped ? [] : [{ kind: 'row', line: item.row.line, cells: item.row.cells }];
   });
 }
@@ -378,6 +524,66 @@ function follows(previous: string | null, next: string): boolean {
   return (b[0] as number) === (a[0] as number) + 1 || (b.length > 1 && b.length === a.length && (b[b.length - 1] as number) === (a[a.length - 1] as number) + 1);
 }
 
+/**
+ * An indicators table in the one-cell-per-line layout, from its header line at `i` ("Нысаналы
+ * индикатор"): the header lines (the indicator, its source, its unit, the years), then rows of
+ * a number and as many lines as the header has, until a heading, "Іс-шаралар:" or a line that
+ * cannot start a row. Null when the lines after `i` are not such a header.
+ */
+function lineIndicatorsAt(lines: readonly string[], i: number, end: number): { items: TableItem[]; next: number } | null {
+  // The header may start one line above, with "Р/с №".
+  const texts: string[] = [];
+  let j = i;
+  while (j < end && texts.length < 20) {
+    const text = cellText(lines[j] as string);
+    if (text === '') {
+      j++;
+      continue;
+    }
+    const isHeader = text.length <= 80 && (INDICATOR_WORD.test(text) || extraRole(text) !== null || /^(?:есепті|жоспарлы|отч[её]тн|планов)\p{L}*\s+(?:кезең|период)\p{L}*$/iu.test(text));
+    if (!isHeader) break;
+    texts.push(text);
+    j++;
+  }
+  const years = texts.map((t) => YEAR_CELL.exec(t)?.[1]).filter((y): y is string => y !== undefined);
+  // "Есепті кезең" / "Жоспарлы кезең" group the years; they are no column of their own.
+  const columns = texts.filter((t) => !/^(?:есепті|жоспарлы|отч[её]тн|планов)/iu.test(t));
+  const width = columns.length;
+  if (years.length === 0 || !columns.some((t) => extraRole(t) === 'unit')) return null;
+  const layout: IndicatorLayout = {
+    width,
+    name: columns.findIndex((t) => INDICATOR_WORD.test(t)),
+    unit: columns.findIndex((t) => extraRole(t) === 'unit'),
+    source: columns.findIndex((t) => extraRole(t) === 'infoSource'),
+    years,
+    lines: 1,
+  };
+  const items: TableItem[] = [];
+  while (j < end) {
+    const text = cellText(lines[j] as string);
+    if (text === '') {
+      j++;
+      continue;
+    }
+    if (!isMeasureNumber(text) || isHeadingLine(lines[j] as string)) break;
+    const cells: string[] = [];
+    let k = j + 1;
+    while (k < end && cells.length < width) {
+      const cell = cellText(lines[k] as string);
+      if (cell !== '') cells.push(cell);
+      k++;
+    }
+    if (cells.length < width) break;
+    const indicator = indicatorRow(cells, layout);
+    if (indicator === undefined) break;
+    items.push({ kind: 'indicator', line: j + 1, indicator });
+    j = k;
+  }
+  // A following "Іс-шаралар:" line belongs to the indicators' end, not to a measure.
+  while (j < end && (cellText(lines[j] as string) === '' || /^(?:іс-шаралар|мероприятия)\s*:?$/iu.test(cellText(lines[j] as string)))) j++;
+  return items.length === 0 ? null : { items, next: j };
+}
+
 function scanLines(lines: readonly string[], header: Header, end: number, resolver: Resolver, diags: Diagnostics): TableItem[] {
   const n = header.roles.length;
   const numberIndex = header.roles.indexOf('number');
@@ -411,7 +617,16 @@ function scanLines(lines: readonly string[], header: Header, end: number, resolv
   for (let i = header.next; i < end; i++) {
     const raw = lines[i] as string;
     const text = cellText(raw);
-    if (NOTE.test(text)) continue;
+    if (NOTE.test(text) || isFootnote(raw) || isContinuationMarker([text])) continue;
+    // An indicators table written one cell per line: its rows become indicators, and the measures resume after it.
+    const indicatorTable = text !== '' && text.length <= 80 && INDICATOR_WORD.test(text) ? lineIndicatorsAt(lines, i, end) : null;
+    if (indicatorTable !== null) {
+      close();
+      items.push(...indicatorTable.items);
+      previousNumber = null;
+      i = indicatorTable.next - 1;
+      continue;
+    }
     const repeated = text !== '' && text.length <= 80 && headerRole(text) !== null ? lineHeaderAt(lines, i, end) : null;
     if (repeated !== null) {
       i = repeated.next - 1;

@@ -224,6 +224,17 @@ function stemsOf(directory: readonly Agency[]): { agency: Agency; re: RegExp }[]
   return stems;
 }
 
+/** The first body of the directory that `text` names in full ("Қазақстан Республикасы Ұлттық экономика министрлігіне"), or undefined. */
+export function findNamedAgency(text: string, directory: readonly Agency[]): Agency | undefined {
+  const named = agencyNameKey(normalizeDashes(cellText(text)));
+  let best: { agency: Agency; at: number } | undefined;
+  for (const { agency, re } of stemsOf(directory)) {
+    const m = re.exec(named);
+    if (m !== null && (best === undefined || m.index < best.at)) best = { agency, at: m.index };
+  }
+  return best?.agency;
+}
+
 /**
  * The coordinator: the body the decree's first reporting instruction sends the executors' reports
  * to. Only a body of the directory named in full counts; anything less is left to a human.

@@ -23,6 +23,8 @@ export interface ParsedExecutors {
   readonly executors: MeasureExecutor[];
   readonly problems: ExecutorProblem[];
   readonly details: ExecutorDetail[];
+  /** Indexes into `executors` marked by agreement from the directory, not by "(келісім бойынша)" in the cell: inferred, to be confirmed. */
+  readonly byAgreementInferred: number[];
 }
 
 interface Item {
@@ -149,6 +151,8 @@ export function parseExecutors(cell: string, resolver: Resolver, date: IsoDate |
       && resolver.resolve(part.replace(JOINTLY, ' ').trim()) === null;
   }
 
+  // Codes the cell itself marks "(келісім бойынша)"; any other by-agreement executor is the directory's word.
+  const markedCodes = new Set<string>();
   for (const part of joined) {
     const placeholder = PLACEHOLDER.exec(part);
     if (placeholder !== null) {
@@ -168,7 +172,10 @@ export function parseExecutors(cell: string, resolver: Resolver, date: IsoDate |
     // A dangling mark ("ҰҚК" then "(келісім бойынша)" after a line break and a comma) belongs to the entry before it.
     if (body === '') {
       const previous = items[items.length - 1];
-      if (marked && previous !== undefined) previous.byAgreement = true;
+      if (marked && previous !== undefined) {
+        previous.byAgreement = true;
+        markedCodes.add(previous.code);
+      }
       continue;
     }
     const detail = DETAIL.exec(body);
@@ -181,6 +188,7 @@ export function parseExecutors(cell: string, resolver: Resolver, date: IsoDate |
     resolution.codes.forEach((resolved, i) => {
       const isLast = i === resolution.codes.length - 1;
       const agency = resolved.unknown === undefined ? resolver.resolve(resolved.code) : null;
+      if (marked && isLast) markedCodes.add(resolved.code);
       items.push({
         code: resolved.code,
         // The mark follows the last code of an entry that lost its commas ("«Өрлеу» ҰЕҰ ЮНИСЕФ (келісім бойынша)").
@@ -206,5 +214,6 @@ export function parseExecutors(cell: string, resolver: Resolver, date: IsoDate |
     if (item.unknown !== undefined) problems.push({ kind: item.unknown, text: item.code, index: executors.length });
     executors.push({ code: item.code, byAgreement: item.byAgreement, lead: item.entry === 0, ...(item.group !== undefined && { group: item.group }) });
   }
-  return { executors, problems, details };
+  const byAgreementInferred = executors.flatMap((e, k) => (e.byAgreement && !markedCodes.has(e.code) ? [k] : []));
+  return { executors, problems, details, byAgreementInferred };
 }

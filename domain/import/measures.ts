@@ -1,10 +1,12 @@
 // One table row → one Measure: the same reading of every column for decree texts, CSV and spreadsheets, with a diagnostic naming line, row and field for each doubt.
 import type { IsoDate } from '../dates.js';
 import { parseDeadline } from '../deadline-language.js';
-import type { BilingualName, Measure } from '../plan.js';
-import type { ColumnRole } from './columns.js';
+import type { BilingualName, FootnoteReporting, Measure, MeasureExecutor, MeasureExtra } from '../plan.js';
+import { extraRole, type ColumnRole } from './columns.js';
+import { reportingOf, type Footnote } from './footnotes.js';
 import { readRecipient } from './completion.js';
 import { parseExecutors } from './executors.js';
+import { executorStage, type ReportingPolicy } from '../policies.js';
 import type { Resolver } from './resolve.js';
 import type { Diagnostics } from './result.js';
 import { cellText } from './text.js';
@@ -22,6 +24,10 @@ export interface SourceRow {
   readonly line?: number;
   readonly row?: number;
   readonly section: number | null;
+  /** The row's other columns (unit, budget programme, expenses per year…): header and cell as printed. */
+  readonly extras?: readonly { readonly header: string; readonly value: string }[];
+  /** A footnote marker the deadline cell ends with ("*", "**"), read from the raw cell (cleaning drops "**"). */
+  readonly deadlineMarker?: string;
 }
 
 export interface MeasureContext {
@@ -32,6 +38,27 @@ export interface MeasureContext {
   /** Tenge per unit of the cost column (from its header); undefined when the header names no unit. */
   readonly costMultiplier: number | undefined;
   readonly diagnostics: Diagnostics;
+  /** The footnotes under the table, by marker. */
+  readonly footnotes?: ReadonlyMap<string, Footnote>;
+  /** The plan's reporting policy: where a cell gives a frequency but no day, the day is the policy's (and said to be inferred). */
+  readonly policy?: ReportingPolicy;
+}
+
+/** The extra columns of a row, sorted by what their headers name; empty cells and dashes are left out. */
+export function readExtras(extras: SourceRow['extras']): MeasureExtra | undefined {
+  if (extras === undefined) return undefined;
+  const out: { unit?: string; budgetCode?: string; expenses?: Record<string, string>; columns?: Record<string, string> } = {};
+  for (const { header, value } of extras) {
+    const text = cellText(value);
+    if (isEmpty(text)) continue;
+    const role = extraRole(header);
+    const year = /(?:19|20)\d{2}/.exec(header)?.[0];
+    if (role === 'unit') out.unit = text;
+    else if (role === 'budgetCode') out.budgetCode = text;
+    else if (role === 'year' && year !== undefined) out.expenses = { ...out.expenses, [year]: text };
+    else out.columns = { ...out.columns, [cellText(header) === '' ? `column ${Object.keys(out.columns ?? {}).length + 1}` : cellText(header)]: text };
+  }
+  return Object.keys(out).length === 0 ? undefined : out;
 }
 
 // "Not required" in the cost or funding column.
@@ -109,6 +136,12 @@ export function buildMeasure(source: SourceRow, index: number, ctx: MeasureConte
   if (parsed.executors.length === 0) {
     diags.error('missing_executors', `${label} names no executor`, { ...at('executors'), field: `${path}.executors` });
   }
+  const inferred: string[] = [];
+  for (const k of parsed.byAgreementInferred) {
+    const code = (parsed.executors[k] as MeasureExecutor).code;
+    inferred.push(`executors[${k}].byAgreement`);
+    diags.info('by_agreement_inferred', `${label}: ${code} is taken as reporting by agreement because the agencies directory says so, not the cell ("келісім бойынша" / "по согласованию") — confirm or change it`, { ...at('executors'), field: `${path}.executors[${k}].byAgreement` });
+  }
 
   const form = text('completionForm');
   const reading = readRecipient(form, ctx.resolver);
@@ -124,10 +157,31 @@ export function buildMeasure(source: SourceRow, index: number, ctx: MeasureConte
     } else {
       diags.warning('deadline_unparsed', `${label}: the deadline "${deadlineText}" is not understood (${rule.reason}); set it by hand before cycles start`, { ...at('deadline'), field: `${path}.deadline` });
     }
+  } else if ((rule.kind === 'quarterly' || rule.kind === 'semiannual' || rule.kind === 'monthly') && rule.deadline === undefined && ctx.policy !== undefined) {
+    const { monthsAfterPeriodEnd, day } = executorStage(ctx.policy).deadline;
+    inferred.push('deadline.day');
+    diags.info('deadline_day_from_policy', `${label}: "${deadlineText}" says how often but not by which day: the plan's policy sets it (day ${day} of the ${monthsAfterPeriodEnd === 1 ? 'month after' : `${monthsAfterPeriodEnd}th month after`} each period) — confirm or change it`, { ...at('deadline'), field: `${path}.deadline` });
   } else if (rule.kind === 'as_needed') {
     diags.info('deadline_as_needed', `${label}: "${deadlineText}" has no calendar deadline; it is not scheduled`, { ...at('deadline'), field: `${path}.deadline` });
   }
 
+  let reporting: FootnoteReporting | undefined;
+  if (source.deadlineMarker !== undefined) {
+    const note = ctx.footnotes?.get(source.deadlineMarker);
+    if (note === undefined) {
+      diags.warning('footnote_missing', `${label}: the deadline ends in the footnote marker "${source.deadlineMarker}" but no footnote under the table has it`, { ...at('deadline'), field: `${path}.deadline` });
+    } else {
+      reporting = reportingOf(note, ctx.resolver);
+      const where = { ...at('deadline'), field: `${path}.reporting` };
+      if (reporting.rule.kind === 'unparsed') {
+        diags.warning('footnote_unparsed', `${label}: footnote ${note.marker} (line ${note.line}) "${note.text.slice(0, 200)}" sets the reporting, but its dates are not understood (${reporting.rule.reason}); set them by hand`, where);
+      } else {
+        diags.info('footnote_reporting', `${label}: footnote ${note.marker} (line ${note.line}) "${note.text.slice(0, 200)}" sets the reporting: ${reporting.recipient === null ? 'to a body Merzim does not know' : `to ${'role' in reporting.recipient ? reporting.recipient.role : reporting.recipient.agency}`}, ${reporting.rule.kind}`, where);
+      }
+    }
+  }
+
+  const extra = readExtras(source.extras);
   const fundingText = text('funding');
   return {
     number: number === '' ? String(index + 1) : number,
@@ -141,5 +195,8 @@ export function buildMeasure(source: SourceRow, index: number, ctx: MeasureConte
     cost: readCost(text('cost'), fundingText, ctx.costMultiplier),
     fundingSource: isEmpty(fundingText) || NOT_REQUIRED.test(fundingText) ? null : fundingText,
     source: { ...(source.line !== undefined && { line: source.line }), ...(source.row !== undefined && { row: source.row }) },
+    ...(extra !== undefined && { extra }),
+    ...(inferred.length > 0 && { inferred }),
+    ...(reporting !== undefined && { reporting }),
   };
 }

@@ -1,5 +1,6 @@
 // What every importer returns, and the one rule that decides whether an import may be stored.
 import type { Agency, BilingualName, Diagnostic, DiagnosticSeverity, Plan } from '../plan.js';
+import type { ColumnRole } from './columns.js';
 
 export interface ImportResult {
   /** The plan as read; null only when nothing usable was found. A plan with error diagnostics must not be stored (see hasErrors). */
@@ -14,6 +15,8 @@ export interface ImportOptions {
   readonly directory: readonly Agency[];
   /** The language of the source; detected from the text when absent. */
   readonly lang?: 'kk' | 'ru';
+  /** A reviewer's column mapping (1-based), over what the header says or Merzim would guess: see column-mapping.ts. */
+  readonly columns?: Readonly<Partial<Record<ColumnRole, number>>>;
 }
 
 /**

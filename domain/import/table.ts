@@ -6,6 +6,7 @@ import { ANNUAL_CASCADE_580, STANDARD_POLICIES, type ReportingPolicy } from '../
 import { assemblePlan, planDate } from './assemble.js';
 import { COLUMNS, costMultiplier, headerRole, normalizeHeader, type ColumnRole } from './columns.js';
 import { glossaryRecord, isGlossaryHeading, parseGlossary } from './glossary.js';
+import { describeRoles, formatColumnMapping, inferColumns, rolesFromMapping } from './column-mapping.js';
 import { bilingual, buildMeasure, type SourceRow } from './measures.js';
 import { createResolver } from './resolve.js';
 import { Diagnostics, emptyFileResult, type ImportOptions, type ImportResult } from './result.js';
@@ -90,7 +91,31 @@ export function importTable(input: TableRows, opts: ImportOptions): ImportResult
     }
     if (distinct.size > best.count) best = { index: i, roles, count: distinct.size };
   }
-  if (headerIndex < 0) {
+  // A reviewer's mapping, or (no header) a guess from the cells: the rows are read with it and the diagnostic says which it was.
+  let given: (ColumnRole | null)[] | undefined;
+  const hasHeader = headerIndex >= 0;
+  let bodyStart = headerIndex + 1;
+  if (opts.columns !== undefined) {
+    given = rolesFromMapping(opts.columns, Math.max(0, ...rows.map((r) => r.length)));
+    diagnostics.info('columns_given', `columns as the reviewer mapped them: ${describeRoles(given)}`, { field: 'columns' });
+  } else if (headerIndex < 0) {
+    const resolver = createResolver(opts.directory, [], new Diagnostics());
+    const guess = inferColumns(rows, resolver);
+    if (guess !== null) {
+      given = guess;
+      diagnostics.warning('columns_inferred', `no header row names the columns, so they were read from their content: ${describeRoles(guess)} — confirm with the mapping "${formatColumnMapping(guess)}" (CLI --columns, API columns=) or correct it`, { field: 'columns' });
+    }
+  }
+  if (given !== undefined && headerIndex < 0) {
+    const title = given.indexOf('title');
+    bodyStart = rows.findIndex((r) => (r.filter((c) => cellText(c) !== '').length >= 3 && cellText(r[title] ?? '') !== ''));
+    if (bodyStart < 0) bodyStart = rows.length;
+    headerIndex = bodyStart - 1;
+    best = { index: headerIndex, roles: given, count: given.filter((r) => r !== null).length };
+  } else if (given !== undefined) {
+    best = { ...best, roles: given };
+  }
+  if (given === undefined && headerIndex < 0) {
     if (best.count < 2) {
       diagnostics.error('missing_header', `no header row found: the sheet needs columns ${COLUMNS.filter((c) => c.required).map((c) => `"${columnName(c.role)}"`).join(', ')}`);
     } else {
@@ -103,9 +128,9 @@ export function importTable(input: TableRows, opts: ImportOptions): ImportResult
   const roles = best.roles;
   const column = (role: ColumnRole): number => roles.indexOf(role);
 
-  // Plan details above the header.
+  // Plan details above the header (or above the first row, when there is none).
   const meta: Partial<Record<MetaKey, { value: string; index: number }>> = {};
-  for (let i = 0; i < headerIndex; i++) {
+  for (let i = 0; i < (hasHeader ? headerIndex : bodyStart); i++) {
     const cells = (rows[i] as string[]).map(cellText).filter((c) => c !== '');
     const key = cells.length >= 2 ? metaKey(cells[0] as string) : null;
     if (key !== null) meta[key] = { value: cells[1] as string, index: i };
@@ -114,7 +139,7 @@ export function importTable(input: TableRows, opts: ImportOptions): ImportResult
     : meta.lang !== undefined && /^(ru|рус)/i.test(meta.lang.value) ? 'ru'
       : opts.lang ?? detectLang(rows.slice(headerIndex + 1, headerIndex + 200).map((r) => r.join(' ')).join('\n'));
   const at = (key: MetaKey, field: string): { row: number; line?: number; field: string } => {
-    const index = meta[key]?.index ?? headerIndex;
+    const index = meta[key]?.index ?? Math.max(headerIndex, 0);
     return { row: rowNumber(index), ...lineOf(index), field };
   };
 
@@ -154,8 +179,9 @@ export function importTable(input: TableRows, opts: ImportOptions): ImportResult
     resolver,
     date,
     lang,
-    costMultiplier: costCol < 0 ? undefined : costMultiplier((rows[headerIndex] as string[])[costCol] ?? ''),
+    costMultiplier: costCol < 0 || headerIndex < 0 ? undefined : costMultiplier((rows[headerIndex] as string[] | undefined)?.[costCol] ?? ''),
     diagnostics,
+    policy,
   };
   const sections: Plan['sections'][number][] = [];
   const measures: Plan['measures'][number][] = [];
@@ -191,7 +217,7 @@ export function importTable(input: TableRows, opts: ImportOptions): ImportResult
     if (measure !== null) measures.push(measure);
   }
   if (measures.length === 0) {
-    diagnostics.error('no_measures', 'the sheet has no measure rows under its header', { row: rowNumber(headerIndex) });
+    diagnostics.error('no_measures', 'the sheet has no measure rows under its header', { row: rowNumber(Math.max(headerIndex, 0)) });
     return { plan: null, abbreviations: glossaryRecord(glossary), diagnostics: diagnostics.sorted() };
   }
   const abbreviations = glossaryRecord(glossary);

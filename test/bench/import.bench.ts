@@ -7,6 +7,7 @@ import { AGENCIES_SEED } from '../../domain/agencies-seed.js';
 import { importDecreeText } from '../../domain/import/adilet.js';
 import { exportCanonical, parseCanonical } from '../../domain/import/canonical.js';
 import type { Plan } from '../../domain/plan.js';
+import { corpusNames, scorePlan, shares } from '../helpers/import-corpus.js';
 
 const opts = { directory: AGENCIES_SEED };
 const seed = readFileSync(fileURLToPath(new URL('../../../shared/seeds/000_154aa3237ae338bf.txt', import.meta.url)), 'utf8');
@@ -54,6 +55,18 @@ function syntheticDecree(bytes: number): { text: string; rows: number } {
   }
   parts.push(tail);
   return { text: parts.join('\n'), rows: copy * rowsPerCopy };
+}
+
+// `--corpus`: every plan of test/fixtures/corpus, scored against its hand-checked expected file; JSON, then a table.
+if (process.argv.includes('--corpus')) {
+  const scores = corpusNames().map(scorePlan);
+  const rows = scores.map((s) => ({ ...s, seconds: Number(s.seconds.toFixed(3)), shares: shares(s) }));
+  process.stdout.write(`${JSON.stringify({ machine: { cpus: cpus().length, node: process.version, date: new Date().toISOString().slice(0, 10) }, corpus: rows }, null, 2)}\n\n`);
+  process.stdout.write('| plan | measures found / expected | with executors | every executor resolved | deadlines parsed | sample exact |\n|---|---|---|---|---|---|\n');
+  for (const r of rows) {
+    process.stdout.write(`| ${r.name} | ${r.found} / ${r.expected} (${r.shares.measures} %) | ${r.withExecutors} (${r.shares.withExecutors} %) | ${r.executorsResolved} (${r.shares.executors} %) | ${r.deadlinesParsed} (${r.shares.deadlines} %) | ${r.sampleExact} / ${r.sampleSize} |\n`);
+  }
+  process.exit(0);
 }
 
 const seedRate = rate(() => importDecreeText(seed, opts), 5);

@@ -1,5 +1,8 @@
 // The merzim command line against a real database: plan import (the JSON contract), cycle preview (no side effects), tokens.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +51,20 @@ describe('merzim CLI', () => {
     expect(out.measures[0].executors[0]).toEqual(expect.objectContaining({ code: expect.any(String), byAgreement: expect.any(Boolean) }));
     expect(out.stored).toBe(false);
     expect(Number((await tdb.db.selectFrom('plans').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n)).toBe(1);
+  });
+
+  it('plan import --columns maps the columns; a bad mapping names the option and exits 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'merzim-cli-'));
+    const file = join(dir, 'plan.txt');
+    writeFileSync(file, '1\tДін саласындағы заңнаманы жетілдіру бойынша ұсыныстар\tАҚДМ, ІІМ\tҮкіметке ақпарат\t2021 жылғы желтоқсан\n');
+    const res = await merzim('plan', 'import', file, '--dry-run', '--json', '--columns', 'number=1,name=2,executors=3,form=4,deadline=5');
+    expect(res.code).toBe(0);
+    const out = JSON.parse(res.stdout);
+    expect(out.measures[0].executors.map((e: { code: string }) => e.code)).toEqual(['АҚДМ', 'ІІМ']);
+    expect(out.diagnostics.some((d: { code: string }) => d.code === 'columns_given')).toBe(true);
+    const bad = await merzim('plan', 'import', file, '--dry-run', '--columns', 'name=2,deadline=2,executors=3');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--columns: column 2 is given to both name and deadline');
   });
 
   it('plan import of a file with errors stores nothing and exits 1', async () => {

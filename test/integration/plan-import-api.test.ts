@@ -88,6 +88,29 @@ describe('plan import API', () => {
     expect(infos.length).toBe(10);
   });
 
+  it('a table with no header is read with the columns guessed, and with the reviewer\'s columns= mapping; a bad mapping is a 400 naming it', async () => {
+    const rows = [
+      '1\tДін саласындағы заңнаманы жетілдіру бойынша ұсыныстар әзірлеу\tҮкіметке ақпарат\tАҚДМ, ІІМ\t2021 жылғы желтоқсан',
+      '2\tЖастар арасында ағартушылық іс-шаралар өткізу\tАҚДМ-ға ақпарат\tБҒМ, ДСМ\tжыл сайын, 10 қаңтарға дейін',
+      '3\tДінтанушы мамандарды даярлау және біліктілігін арттыру\tҰЭМ-ге ақпарат\tБҒМ\t2022 жылғы 4-тоқсан',
+    ].join('\n');
+    const before = await planCount();
+    const guessed = await upload(rows, '?dryRun=true&filename=plan.txt');
+    expect(guessed.statusCode).toBe(200);
+    const guess = guessed.json().diagnostics.find((d: { code: string }) => d.code === 'columns_inferred');
+    expect(guess.message).toContain('number=1,name=2,form=3,executors=4,deadline=5');
+    expect(guessed.json().measures).toHaveLength(3);
+    // The reviewer says column 3 is not the form: it is ignored, and the guess is not made.
+    const mapped = await upload(rows, `?dryRun=true&filename=plan.txt&columns=${encodeURIComponent('number=1,name=2,executors=4,deadline=5')}`);
+    expect(mapped.statusCode).toBe(200);
+    expect(mapped.json().diagnostics.some((d: { code: string }) => d.code === 'columns_inferred')).toBe(false);
+    expect(mapped.json().measures.map((m: { completionForm: { kk: string | null } }) => m.completionForm.kk)).toEqual([null, null, null]);
+    const bad = await upload(rows, '?dryRun=true&filename=plan.txt&columns=name%3D2');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toContain('columns: the mapping needs executors, deadline');
+    expect(await planCount()).toBe(before);
+  });
+
   it('reporters cannot import', async () => {
     expect((await upload(seed000, '?dryRun=true', reporter)).statusCode).toBe(403);
   });

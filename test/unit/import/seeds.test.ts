@@ -241,8 +241,21 @@ describe('seed 002: the children’s protection plan 2019–2023 (a bare table)'
     expect(executorCodes(measure(plan, '60')).slice(0, 4)).toEqual(['АҚДМ*', 'ІІМ', 'БҒМ', 'ДСМ']);
   });
 
+  it('says which by-agreement marks come from the directory rather than the cell', () => {
+    const inferred = seed002.diagnostics.filter((d) => d.code === 'by_agreement_inferred').map((d) => d.field);
+    expect(inferred).toEqual([
+      'measures[0].executors[0].byAgreement', 'measures[0].executors[3].byAgreement', 'measures[15].executors[0].byAgreement',
+      'measures[17].executors[0].byAgreement', 'measures[41].executors[2].byAgreement', 'measures[45].executors[22].byAgreement',
+      'measures[48].executors[0].byAgreement', 'measures[49].executors[1].byAgreement', 'measures[50].executors[1].byAgreement',
+      'measures[51].executors[0].byAgreement',
+    ]);
+    expect(measure(seed002.plan, '1').inferred).toEqual(['executors[0].byAgreement', 'executors[3].byAgreement']);
+    // Where the cell says "(келісім бойынша)" nothing is inferred.
+    expect(seed000.diagnostics.filter((d) => d.code === 'by_agreement_inferred')).toEqual([]);
+  });
+
   it('resolves every executor code or diagnoses it — the whole list', () => {
-    expect(compact(seed002.diagnostics)).toEqual([
+    expect(compact(seed002.diagnostics).filter((d) => !d.includes('by_agreement_inferred'))).toEqual([
       'info policy_default - policy',
       'info plan_date_assumed - measures',
       'error missing_act - approvedBy',

@@ -86,7 +86,11 @@ describe('importCsv: a filled-in template', () => {
       'error unknown_abbreviation L11 measures[1].executors[0] ПМ',
       'error deadline_impossible_date L11 measures[1].deadline',
     ]);
-    expect(result.diagnostics.map((d) => d.row)).toEqual([11, 11]);
+    expect(result.diagnostics.filter((d) => d.code !== 'deadline_day_from_policy').map((d) => d.row)).toEqual([11, 11]);
+    // "тоқсан сайын" gives no day: the sheet's semi-annual policy sets it, which the measure and an info say.
+    const inferred = result.diagnostics.find((d) => d.code === 'deadline_day_from_policy');
+    expect(inferred).toMatchObject({ severity: 'info', row: 12, field: 'measures[2].deadline' });
+    expect(result.plan?.measures[2]?.inferred).toEqual(['deadline.day']);
     expect(hasErrors(result)).toBe(true);
   });
 });
