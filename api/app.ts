@@ -1,5 +1,6 @@
-// The Merzim HTTP API as a Fastify app: resources injected, every /api route authenticated, one error shape.
+// The Merzim HTTP API as a Fastify app: resources injected, every /api route authenticated, schema-first routes, one error shape.
 import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
@@ -17,6 +18,7 @@ import { notificationRoutes } from './routes/notifications.js';
 import { outboxRoutes } from './routes/outbox.js';
 import { planRoutes, type PlanLifecycle } from './routes/plans.js';
 import { userRoutes } from './routes/users.js';
+import { OpenObject } from './schemas/common.js';
 
 export interface AppDeps {
   readonly db: Kysely<Database>;
@@ -33,7 +35,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   const app = Fastify({
     ...options,
     ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: 'array' } },
-  });
+  }).withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandler(app);
   await app.register(swagger, {
     openapi: {
@@ -43,7 +45,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     },
   });
   await app.register(healthRoutes, { probes: deps.probes });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/openapi.json', { schema: { hide: true, response: { 200: OpenObject('The OpenAPI 3 document of this API') } } }, async () => app.swagger());
   await app.register(async (api) => {
     api.addHook('onRequest', authenticate(deps.db));
     await api.register(authRoutes, { db: deps.db });

@@ -54,5 +54,8 @@ export const LocalizedText = Type.Object({ kk: Type.String(), ru: Type.String(),
 /** A JSON value whose shape belongs to another module (e.g. a workflow's report); passed through whole, never stripped. */
 export const OpenObject = (description: string) => Type.Object({}, { additionalProperties: true, description });
 
+/** A file or message in the body, not JSON (sent as a Buffer or a string). */
+export const Binary = (description: string) => Type.Unsafe<Buffer | string>(Type.String({ format: 'binary', description }));
+
 export const UuidParams = Type.Object({ id: Uuid });
 export type UuidParams = Static<typeof UuidParams>;

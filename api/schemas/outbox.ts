@@ -1,6 +1,6 @@
 // The outbox (what Merzim sent) and the embedded SMTP sink (what arrived): paging and the rows shown.
 import { Type, type Static } from '@fastify/type-provider-typebox';
-import { DateTime, List, nullable } from './common.js';
+import { Binary, DateTime, List, nullable } from './common.js';
 
 const Id = Type.String({ pattern: '^[0-9]+$' });
 
@@ -47,4 +47,4 @@ export const SinkMessages = Type.Object({ items: List(SinkMessage) });
 export const MessageIdParams = Type.Object({ id: Id });
 export type MessageIdParams = Static<typeof MessageIdParams>;
 /** The stored message as it arrived (RFC 5322). */
-export const RawMessage = { content: { 'message/rfc822': { schema: Type.String({ description: 'The raw message' }) } } };
+export const RawMessage = { content: { 'message/rfc822': { schema: Binary('The raw message') } } };

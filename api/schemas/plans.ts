@@ -1,5 +1,6 @@
 // Plans: import parameters, the plan document, summaries, versions, amendments and repeal — request and response schemas.
 import { Type, type Static } from '@fastify/type-provider-typebox';
+import type { listPlanVersions } from '../../db/repositories/plans.js';
 import type { AmendmentOp } from '../../domain/plan-amend.js';
 import type { Diagnostic as DomainDiagnostic } from '../../domain/plan.js';
 import { UPLOAD_FORMATS } from '../plan-import.js';
@@ -36,6 +37,30 @@ const Years = Type.Object({ from: Type.Integer(), to: Type.Integer() });
 const Recipient = Type.Object({}, { additionalProperties: true, description: '{role} of the chain or {agency}: who receives the measure\'s report' });
 const Executor = Type.Object({ code: Type.String(), byAgreement: Type.Boolean(), lead: Type.Boolean(), group: Type.Optional(Type.String()) });
 
+/** Columns a measure's row carries that Merzim does not act on (unit, budget programme, expenses per year, others), as printed. */
+const MeasureExtra = Type.Object({
+  unit: Type.Optional(Type.String()),
+  budgetCode: Type.Optional(Type.String()),
+  expenses: Type.Optional(Type.Record(Type.String(), Type.String())),
+  columns: Type.Optional(Type.Record(Type.String(), Type.String())),
+});
+/** The reporting rule a footnote marker at the end of a deadline cell points to. */
+const FootnoteReporting = Type.Object({
+  marker: Type.String(),
+  text: Type.String(),
+  recipient: nullable(Recipient),
+  rule: OpenObject('The parsed deadline (domain/deadline-language.ts DeadlineRule), by kind'),
+});
+const Inferred = List(Type.String(), { description: 'Paths of values inferred rather than read, e.g. executors[1].byAgreement, for the reviewer to confirm' });
+/** A target or result indicator of the plan, with a planned value per year. */
+const PlanIndicator = Type.Object({
+  name: BilingualName,
+  unit: nullable(Type.String()),
+  source: nullable(Type.String()),
+  targets: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String()])),
+  section: nullable(Type.Integer()),
+});
+
 const Measure = Type.Object(
   {
     number: Type.String(),
@@ -49,6 +74,9 @@ const Measure = Type.Object(
     cost: nullable(Type.Object({ text: Type.String(), amount: Type.Optional(Type.Number()), currency: Type.Optional(Type.Literal('KZT')) })),
     fundingSource: nullable(Type.String()),
     source: Type.Optional(Type.Object({ line: Type.Optional(Type.Integer()), row: Type.Optional(Type.Integer()) })),
+    extra: Type.Optional(MeasureExtra),
+    inferred: Type.Optional(Inferred),
+    reporting: Type.Optional(FootnoteReporting),
   },
   { additionalProperties: true },
 );
@@ -69,6 +97,7 @@ export const Plan = Type.Object(
     sections: List(Type.Object({ number: nullable(Type.String()), title: BilingualName })),
     measures: List(Measure),
     abbreviations: Type.Record(Type.String(), BilingualName),
+    indicators: Type.Optional(List(PlanIndicator)),
   },
   { additionalProperties: true },
 );
@@ -104,6 +133,10 @@ export const PlanVersion = Type.Object({
   createdAt: DateTime,
 });
 export const PlanVersionList = Type.Object({ items: List(PlanVersion) });
+
+export function planVersionView(v: Awaited<ReturnType<typeof listPlanVersions>>[number]): Static<typeof PlanVersion> {
+  return { version: v.version, change: v.change as Record<string, unknown>, createdBy: v.created_by, createdAt: v.created_at };
+}
 
 export const AppliedChange = Type.Object({
   op: StringEnum(['set_deadline', 'add_executor', 'remove_executor', 'replace_executor']),
@@ -160,6 +193,7 @@ export const ImportQuery = Type.Object(
     yearsTo: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100 })),
     map: Type.Optional(List(Type.String({ pattern: '^[^:]+:.+$', maxLength: 300 }), { maxItems: 200, description: '"ПМ:ІІМ": an unknown executor code read as an agency of the directory' })),
     ignore: Type.Optional(List(Type.String({ minLength: 1, maxLength: 300 }), { maxItems: 200, description: 'An unknown executor that is no agency (owes no report)' })),
+    columns: Type.Optional(Type.String({ maxLength: 200, description: 'Which column is which, 1-based: "name=2,form=4,deadline=5,executors=6" (over the header, or where there is none)' })),
   },
   { additionalProperties: false },
 );
@@ -178,6 +212,7 @@ const ImportFindings = {
       coordinator: Type.String(),
       policy: Type.String(),
       sections: Type.Integer(),
+      indicators: Type.Optional(List(PlanIndicator)),
     }),
   ),
   measures: List(
@@ -188,6 +223,10 @@ const ImportFindings = {
       recipient: nullable(Recipient),
       executors: List(Type.Object({ code: Type.String(), byAgreement: Type.Boolean(), lead: Type.Boolean() })),
       deadline: Type.Object({ text: Type.String(), kind: Type.String() }),
+      section: nullable(Type.Integer()),
+      extra: Type.Optional(MeasureExtra),
+      inferred: Type.Optional(Inferred),
+      reporting: Type.Optional(FootnoteReporting),
     }),
   ),
   abbreviations: Type.Record(Type.String(), BilingualName),
