@@ -50,7 +50,7 @@ export const OpenCycleResult = Type.Object({
   period: nullable(Type.String()),
   reason: nullable(Type.String({ description: 'Why not opened, e.g. outside the plan\'s years' })),
 });
-export const BackfillReply = Type.Object({ periods: List(Type.String()), results: List(OpenCycleResult) });
+export const BackfillReply = Type.Object({ periods: List(nullable(Type.String())), results: List(OpenCycleResult) });
 
 export const OpenCycleBody = Type.Object({ period: PeriodKey }, { additionalProperties: false });
 export type OpenCycleBody = Static<typeof OpenCycleBody>;

@@ -47,6 +47,8 @@ export const Obligation = Type.Object({
   closedReason: nullable(Type.String()),
 });
 
+export type Obligation = Static<typeof Obligation>;
+
 export const ObligationList = Type.Object({ counts: StatusCounts, items: List(Obligation) });
 
 export const SubmitBody = Type.Object(
