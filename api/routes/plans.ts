@@ -18,7 +18,7 @@ import { HttpError } from '../errors.js';
 import { canManage, canSee, planForViewer, scopeOf, visiblePlans } from '../plan-access.js';
 import { Binary, Ok, UuidParams, errors } from '../schemas/common.js';
 import {
-  AmendBody, AmendReply, DiagnosticList, ExportQuery, ImportQuery, ImportRefused, ImportReply, ImportedDraft, PlanDetail, PlanList, PlanListQuery,
+  AmendBody, AmendReply, DiagnosticList, ExportQuery, ImportQuery, ImportRefused, ImportReply, ImportUpload, ImportedDraft, PlanDetail, PlanList, PlanListQuery,
   PlanSummary, PlanVersionList, RepealBody, TemplateParams, planVersionView,
 } from '../schemas/plans.js';
 
@@ -101,6 +101,8 @@ export const planRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; lifec
     {
       preHandler: requireRole('admin', 'coordinator'),
       bodyLimit: MAX_UPLOAD_BYTES,
+      // The file body is described in the OpenAPI document only (see ImportUpload); the importer checks it.
+      config: { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: ImportUpload }, url }) },
       schema: {
         tags: ['plans'],
         summary: 'Import a plan (decree text, YAML, JSON, CSV or XLSX) as a draft with diagnostics; ?dryRun=true stores nothing',

@@ -4,7 +4,7 @@ import type { listPlanVersions } from '../../db/repositories/plans.js';
 import type { AmendmentOp } from '../../domain/plan-amend.js';
 import type { Diagnostic as DomainDiagnostic } from '../../domain/plan.js';
 import { UPLOAD_FORMATS } from '../plan-import.js';
-import { BilingualName, DateTime, ErrorBody, IsoDate, List, NullableDateTime, OpenObject, StringEnum, Uuid, nullable, type Same } from './common.js';
+import { Binary, BilingualName, DateTime, ErrorBody, IsoDate, List, NullableDateTime, OpenObject, StringEnum, Uuid, nullable, type Same } from './common.js';
 
 export const PlanStatus = StringEnum(['draft', 'confirmed', 'repealed', 'discarded']);
 
@@ -241,3 +241,24 @@ export const TemplateParams = Type.Object({ format: StringEnum(['xlsx', 'csv']) 
 export type TemplateParams = Static<typeof TemplateParams>;
 export const ExportQuery = Type.Object({ format: StringEnum(['yaml', 'json'], { default: 'yaml' }) }, { additionalProperties: false });
 export type ExportQuery = Static<typeof ExportQuery>;
+
+/**
+ * The upload of POST /plans/import, for the OpenAPI document only: the body is the file (raw) or a multipart form, which a
+ * JSON Schema validator cannot check — the importer does, and names the line or row that is wrong.
+ */
+export const ImportUpload = {
+  content: {
+    ...Object.fromEntries(
+      ['application/octet-stream', 'text/plain', 'text/csv', 'application/yaml', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'].map((type) => [
+        type,
+        { schema: Binary('The file itself: decree text, YAML, JSON, CSV or XLSX (≤ 50 MB)') },
+      ]),
+    ),
+    'multipart/form-data': {
+      schema: Type.Object({
+        file: Binary('The file'),
+        ...Object.fromEntries(Object.entries(ImportQuery.properties).map(([k, v]) => [k, Type.Optional(Type.String({ description: `As the ${k} query parameter${'description' in v ? `: ${String(v.description)}` : ''}` }))])),
+      }),
+    },
+  },
+};
