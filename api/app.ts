@@ -31,12 +31,22 @@ export interface AppDeps {
   readonly cycleEngine?: CycleEngine;
 }
 
+/** Schema-first: a route added without response schemas stops the app from starting, naming the route. */
+export function requireResponseSchemas(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.response === undefined) {
+      throw new Error(`${String(route.method)} ${route.url} declares no response schema: declare one per status (api/schemas/)`);
+    }
+  });
+}
+
 export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     ...options,
     ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: 'array' } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandler(app);
+  requireResponseSchemas(app);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Merzim API', version: '1', description: 'Reporting deadlines of Kazakhstan action plans. Every /api route needs Authorization: Bearer <token>.' },
