@@ -2,6 +2,7 @@
 // response is validated with ajv against the route's schema for that status, nothing the handler returned is stripped by
 // the serializer, and a route without a response schema, an undeclared status or a route never called fails the test.
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -244,6 +245,12 @@ describe('every route answers what its schema declares', () => {
     await call({ method: 'POST', url: `${importUrl}&dryRun=true`, token: coord, payload: json.body, headers: octet }, 200);
     const copy = await call({ method: 'POST', url: importUrl, token: coord, payload: json.body, headers: octet }, 201);
     await call({ method: 'POST', url: importUrl, token: coord, payload: 'this is not a plan', headers: octet }, 422);
+    // The real seed decrees, dry run: measures with sections, extra columns, inferred values, footnote reporting, indicators —
+    // whatever the importer finds must reach the caller, not be dropped by the response schema.
+    const seeds = new URL('../../../shared/seeds/', import.meta.url);
+    for (const name of readdirSync(seeds).filter((f) => /^\d{3}_.*\.txt$/.test(f)).sort()) {
+      await call({ method: 'POST', url: `/api/v1/plans/import?dryRun=true&filename=${enc(name)}`, token: coord, payload: readFileSync(new URL(name, seeds)), headers: octet }, 200);
+    }
     await call({ method: 'POST', url: `/api/v1/users/${user.id}/plans`, token: admin, payload: { planId } }, 200);
     await call({ method: 'POST', url: `/api/v1/plans/${copy.json().id}/discard`, token: coord }, 200);
     await call({ method: 'POST', url: `/api/v1/plans/${copy.json().id}/confirm`, token: coord }, 409);
