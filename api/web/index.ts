@@ -49,6 +49,7 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 const require = createRequire(import.meta.url);
 const ASSETS: Readonly<Record<string, { body: Buffer; type: string }>> = {
   'app.css': { body: readFileSync(new URL('./assets/app.css', import.meta.url)), type: 'text/css; charset=utf-8' },
+  'favicon.svg': { body: readFileSync(new URL('./assets/favicon.svg', import.meta.url)), type: 'image/svg+xml' },
   'htmx.min.js': { body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js')), type: 'text/javascript; charset=utf-8' },
 };
 
@@ -84,6 +85,7 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
   });
 
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/app'));
+  app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/assets/favicon.svg', 301));
 
   // The working calendar, rebuilt when an admin edits it (one light query per page that needs it).
   let calendarCache: { fingerprint: string; calendar: WorkingCalendar } | undefined;

@@ -48,6 +48,7 @@ export function layout(ctx: PageContext, page: { title: string; body: Html; flas
 <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false}'>
 <title>${page.title} · ${t.t('app.name')}</title>
 <link rel="stylesheet" href="/assets/app.css">
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <script src="/assets/htmx.min.js" defer></script>
 </head>
 <body>
