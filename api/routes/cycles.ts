@@ -16,7 +16,7 @@ import type { ObligationService } from '../services/obligations.js';
 
 const STATUSES = ['pending', 'overdue', 'submitted', 'returned', 'accepted', 'closed'] as const;
 
-function cycleView(c: CycleRow, counts?: Record<string, number>) {
+function cycleView(c: Omit<CycleRow, 'spec'>, counts?: Record<string, number>) {
   return {
     id: c.workflow_id, planId: c.plan_id, period: c.period, policy: c.policy_id, status: c.status, stage: c.stage,
     closedReason: c.closed_reason, openedAt: c.opened_at, finishedAt: c.finished_at, ...(counts === undefined ? {} : { counts }),
@@ -47,7 +47,7 @@ export const cycleRoutes: FastifyPluginAsync<{ db: Kysely<Database>; temporal: C
         },
       },
     },
-    async (request) => ({ items: (await service.listCycles(principalOf(request), request.query)).map(({ cycle, counts }) => cycleView(cycle, counts)) }),
+    async (request) => ({ items: (await service.listCycles(principalOf(request), request.query)).map((c) => cycleView(c, c.counts)) }),
   );
 
   app.get<{ Params: { id: string } }>('/api/v1/cycles/:id', { schema: { tags: ['cycles'], summary: 'One cycle and its obligations' } }, async (request) => {

@@ -5,12 +5,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { sql, type Kysely } from 'kysely';
 import type { CycleRow, Database, ObligationRow } from '../../db/database.js';
-import { countObligationsByStatus, getCycle, getObligation, listCycles, listObligations, type ObligationFilter } from '../../db/repositories/cycles.js';
+import { countObligationsByStatus, getCycle, getObligation, listCycles, listObligations, type CycleListItem, type ObligationFilter } from '../../db/repositories/cycles.js';
 import { deleteDraft } from '../../db/repositories/drafts.js';
-import {
-  FailureType, acceptUpdate, extendUpdate, returnReportUpdate, submitUpdate,
-  type ReportItem, type SubmitResult, type ObligationSummary,
-} from '../../workflows/shared.js';
+import type { BilingualText, ObligationSummary, ReportItem, SubmitResult } from '../../domain/cycle-model.js';
+import { FailureType, acceptUpdate, extendUpdate, returnReportUpdate, submitUpdate } from '../../workflows/shared.js';
 import { actorOf, type Principal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { scopeOf } from '../plan-access.js';
@@ -64,7 +62,7 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
 
   async function stageOf(o: ObligationRow): Promise<StageRoute> {
     const cycle = o.cycle_workflow_id === null ? undefined : await getCycle(db, o.cycle_workflow_id);
-    const stages = (cycle?.spec as { stages?: { id: string; from: string; to: string; recipient?: { agencyCode: string } }[] } | undefined)?.stages;
+    const stages = cycle?.spec?.stages;
     const stage = stages?.find((s) => s.id === o.stage_id);
     return { from: stage?.from ?? 'executors', to: stage?.to ?? 'coordinator', recipient: stage?.recipient?.agencyCode ?? null };
   }
@@ -135,16 +133,35 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     reportRefusal,
 
     /** Cycles the caller may see, with obligation counts by status (a reporter's counts are its agency's only). */
-    async listCycles(p: Principal, q: { planId?: string; period?: string; status?: CycleStatusFilter }) {
+    async listCycles(p: Principal, q: { planId?: string; period?: string; status?: CycleStatusFilter }): Promise<CycleListItem[]> {
       const planIds = await visiblePlanIds(p);
-      const cycles = await listCycles(db, { ...q, ...(planIds === undefined ? {} : { planIds }) });
-      const items: { cycle: CycleRow; counts: Record<string, number> }[] = [];
-      for (const c of cycles) {
-        const counts = await countObligationsByStatus(db, { cycleWorkflowId: c.workflow_id, ...(p.role === 'reporter' ? { agencyCode: p.agencyCode ?? '' } : {}) });
-        if (p.role === 'reporter' && Object.keys(counts).length === 0) continue;
-        items.push({ cycle: c, counts });
+      return listCycles(db, { ...q, ...(planIds === undefined ? {} : { planIds }) }, p.role === 'reporter' ? (p.agencyCode ?? '') : undefined);
+    },
+
+    /** Titles and coordinators of plans whose cycles the caller was already allowed to list (cycle lists carry no spec). */
+    async planInfo(planIds: readonly string[]): Promise<Map<string, { title: BilingualText; coordinator: BilingualText | null }>> {
+      const out = new Map<string, { title: BilingualText; coordinator: BilingualText | null }>();
+      if (planIds.length === 0) return out;
+      const rows = await db.selectFrom('plans as p').leftJoin('agencies as a', 'a.code', 'p.coordinator_code')
+        .select(['p.id', 'p.title_kk', 'p.title_ru', 'p.coordinator_code', 'a.name_kk', 'a.name_ru'])
+        .where('p.id', 'in', [...new Set(planIds)]).execute();
+      for (const r of rows) {
+        const code = r.coordinator_code;
+        out.set(r.id, {
+          title: { kk: r.title_kk ?? r.title_ru ?? r.id, ru: r.title_ru ?? r.title_kk ?? r.id },
+          coordinator: code === null ? null : { kk: r.name_kk ?? r.name_ru ?? code, ru: r.name_ru ?? r.name_kk ?? code },
+        });
       }
-      return items;
+      return out;
+    },
+
+    /** One cycle the caller may see, without its obligations (404 when it may not; a reporter's only if its agency owes in it). */
+    async visibleCycle(p: Principal, id: string): Promise<CycleRow> {
+      const c = await getCycle(db, id);
+      const planIds = await visiblePlanIds(p);
+      if (c === undefined || (planIds !== undefined && !planIds.includes(c.plan_id))) throw new HttpError(404, 'not_found', `No cycle ${id}`);
+      if (p.role === 'reporter' && (await listObligations(db, { cycleWorkflowId: id, agencyCode: p.agencyCode ?? '', limit: 1 })).length === 0) throw new HttpError(404, 'not_found', `No cycle ${id}`);
+      return c;
     },
 
     /** One cycle the caller may see with its obligations (404 when it may not). */

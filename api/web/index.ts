@@ -361,19 +361,20 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
   app.get<{ Querystring: { cycle?: string; state?: string; agency?: string } }>('/app/board', { schema: { hide: true } }, async (request, reply) => {
     const p = principal(request);
     const ctx = await context(request, reply);
-    const all = (await service.listCycles(p, {})).map((x) => x.cycle);
+    const all = await service.listCycles(p, {});
     // Open cycles first, the newest period first.
     const cycles = [...all].sort((a, b) => Number(b.status === 'open') - Number(a.status === 'open') || b.period.localeCompare(a.period));
     const wanted = request.query.cycle;
-    const chosen = wanted === undefined || wanted === '' ? cycles[0] : cycles.find((c) => c.workflow_id === wanted);
-    if (wanted !== undefined && wanted !== '' && chosen === undefined) throw new HttpError(404, 'not_found', `No cycle ${wanted}`);
+    const listed = wanted === undefined || wanted === '' ? cycles[0] : cycles.find((c) => c.workflow_id === wanted);
+    if (wanted !== undefined && wanted !== '' && listed === undefined) throw new HttpError(404, 'not_found', `No cycle ${wanted}`);
+    const titles = new Map([...(await service.planInfo(cycles.map((c) => c.plan_id)))].map(([id, info]) => [id, info.title]));
     const state = BOARD_STATES.find((s) => s === request.query.state) as BoardState | undefined;
     const agency = request.query.agency === undefined || request.query.agency === '' ? undefined : request.query.agency;
-    if (chosen === undefined) return send(reply, boardPage(ctx, { cycles, cycle: undefined, obligations: [], escalations: [], filter: {}, flash: flashFrom(request, ctx) }));
-    const { obligations } = await service.cycle(p, chosen.workflow_id);
+    if (listed === undefined) return send(reply, boardPage(ctx, { cycles, titles, cycle: undefined, obligations: [], escalations: [], filter: {}, flash: flashFrom(request, ctx) }));
+    const { cycle: chosen, obligations } = await service.cycle(p, listed.workflow_id);
     const escalations = await service.escalations(p, chosen.workflow_id);
     return send(reply, boardPage(ctx, {
-      cycles, cycle: chosen, obligations, escalations: [...escalations].reverse(),
+      cycles, titles, cycle: chosen, obligations, escalations: [...escalations].reverse(),
       filter: { ...(state === undefined ? {} : { state }), ...(agency === undefined ? {} : { agency }) },
       flash: flashFrom(request, ctx),
     }));
@@ -393,12 +394,16 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     const all = await service.listCycles(p, {});
     // Each plan's current cycle: its open one, else its latest.
     const current = new Map<string, (typeof all)[number]>();
-    for (const x of [...all].sort((a, b) => a.cycle.period.localeCompare(b.cycle.period))) {
-      const seen = current.get(x.cycle.plan_id);
-      if (seen === undefined || seen.cycle.status !== 'open' || x.cycle.status === 'open') current.set(x.cycle.plan_id, x);
+    for (const x of [...all].sort((a, b) => a.period.localeCompare(b.period))) {
+      const seen = current.get(x.plan_id);
+      if (seen === undefined || seen.status !== 'open' || x.status === 'open') current.set(x.plan_id, x);
     }
-    const specs = new Map(all.map((x) => [x.cycle.workflow_id, specOf(x.cycle)]));
-    const escalations = (await service.pmOfficeEscalations(p)).map((e) => ({ ...e, planTitle: pick(specs.get(e.cycleId ?? '')?.planTitle, ctx.t.lang) || e.planId }));
-    return send(reply, pmPage(ctx, [...current.values()], escalations, flashFrom(request, ctx)));
+    // One full cycle per plan (its spec names the stages and the coordinator).
+    const rows = [];
+    for (const x of current.values()) rows.push({ cycle: await service.visibleCycle(p, x.workflow_id), counts: x.counts });
+    const reached = await service.pmOfficeEscalations(p);
+    const info = await service.planInfo([...current.keys(), ...reached.map((e) => e.planId)]);
+    const escalations = reached.map((e) => ({ ...e, planTitle: pick(info.get(e.planId)?.title, ctx.t.lang) || e.planId }));
+    return send(reply, pmPage(ctx, rows, escalations, flashFrom(request, ctx)));
   });
 };

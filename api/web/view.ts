@@ -2,7 +2,7 @@
 import type { CycleRow, ObligationRow } from '../../db/database.js';
 import type { WorkingCalendar } from '../../domain/calendar.js';
 import { addDays } from '../../domain/dates.js';
-import type { BilingualText, CycleSpec, PartySpec, StageSpec } from '../../workflows/shared.js';
+import type { BilingualText, CycleSpec, PartySpec, StageSpec } from '../../domain/cycle-model.js';
 import { html, type Html } from './html.js';
 import type { Translator, UiLang } from './i18n/index.js';
 

@@ -1,6 +1,8 @@
 // The coordinator board: per plan and period a matrix of agencies × stages in status colours with counts, filters, the
 // escalations and whom they reached; the cycle's timeline on a page of its own (it grows with every reminder).
 import type { CycleRow, ObligationRow } from '../../../db/database.js';
+import type { CycleListItem } from '../../../db/repositories/cycles.js';
+import type { BilingualText } from '../../../domain/cycle-model.js';
 import type { TimelineEntry } from '../../services/obligations.js';
 import { html, type Html } from '../html.js';
 import type { Translator } from '../i18n/index.js';
@@ -10,7 +12,9 @@ import { BOARD_STATE_LABEL, agencyNames, boardState, obligationHref, pick, specO
 export const BOARD_STATES: readonly BoardState[] = ['pending', 'ontime', 'late', 'overdue', 'escalated', 'returned', 'accepted', 'closed'];
 
 export interface BoardData {
-  readonly cycles: readonly CycleRow[];
+  readonly cycles: readonly CycleListItem[];
+  /** Plan id → title, for the cycle list (which carries no spec). */
+  readonly titles: ReadonlyMap<string, BilingualText>;
   readonly cycle: CycleRow | undefined;
   readonly obligations: readonly ObligationRow[];
   readonly escalations: readonly TimelineEntry[];
@@ -18,8 +22,8 @@ export interface BoardData {
   readonly flash?: { kind: 'ok' | 'error'; text: string } | undefined;
 }
 
-function cycleLabel(c: CycleRow, t: Translator): string {
-  return `${pick(specOf(c).planTitle, t.lang) || c.plan_id} — ${c.period} (${t.tryT(`cycle.${c.status}`)})`;
+function cycleLabel(c: Pick<CycleRow, 'plan_id' | 'period' | 'status'>, t: Translator, title: BilingualText | undefined): string {
+  return `${pick(title, t.lang) || c.plan_id} — ${c.period} (${t.tryT(`cycle.${c.status}`)})`;
 }
 
 export function stateBadge(t: Translator, s: BoardState): Html {
@@ -71,7 +75,7 @@ export function boardPage(ctx: PageContext, d: BoardData): Html {
     flash: d.flash,
     body: html`<form class="filters" method="get" action="/app/board" aria-label="${t.t('board.filters')}">
   <div><label for="cycle">${t.t('board.cycle')}</label>
-  <select id="cycle" name="cycle">${d.cycles.map((c) => html`<option value="${c.workflow_id}"${c.workflow_id === cycle.workflow_id ? html` selected` : ''}>${cycleLabel(c, t)}</option>`)}</select></div>
+  <select id="cycle" name="cycle">${d.cycles.map((c) => html`<option value="${c.workflow_id}"${c.workflow_id === cycle.workflow_id ? html` selected` : ''}>${cycleLabel(c, t, d.titles.get(c.plan_id))}</option>`)}</select></div>
   <div><label for="state">${t.t('board.status')}</label>
   <select id="state" name="state"><option value="">${t.t('board.any')}</option>${BOARD_STATES.map((s) => html`<option value="${s}"${d.filter.state === s ? html` selected` : ''}>${t.t(BOARD_STATE_LABEL[s])}</option>`)}</select></div>
   <div><label for="agency">${t.t('board.agency')}</label>
@@ -101,7 +105,7 @@ export function timelinePage(ctx: PageContext, cycle: CycleRow, obligations: rea
   const names = agencyNames(specOf(cycle), t.lang);
   const agencyOf = new Map(obligations.map((o) => [o.workflow_id, o.agency_code]));
   return layout(ctx, {
-    title: `${t.t('board.timeline')}: ${cycleLabel(cycle, t)}`,
+    title: `${t.t('board.timeline')}: ${cycleLabel(cycle, t, specOf(cycle).planTitle)}`,
     body: entries.length === 0 ? html`<p>${t.t('board.timelineNone')}</p>` : html`<div class="table-wrap"><table>
 <thead><tr><th scope="col">${t.t('board.when')}</th><th scope="col">${t.t('board.event')}</th><th scope="col">${t.t('board.about')}</th><th scope="col">${t.t('board.actor')}</th></tr></thead>
 <tbody>${entries.map((e) => {

@@ -1,6 +1,6 @@
 // The report form's fields per measure owed and their parsing: the one place that knows the report's shape in the browser,
 // so the richer submission of issue #12 (indicators, attachments) replaces these two functions and nothing else.
-import type { MeasureStatus, ReportItem } from '../../../workflows/shared.js';
+import type { MeasureStatus, ReportItem } from '../../../domain/cycle-model.js';
 import { html, type Html } from '../html.js';
 import type { Translator } from '../i18n/index.js';
 
