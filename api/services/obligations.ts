@@ -51,6 +51,22 @@ export interface TimelineEntry {
 
 export type ObligationService = ReturnType<typeof createObligationService>;
 
+/** A cycle without its spec (which can reach a megabyte): what lists and access checks need. */
+export type CycleHead = Omit<CycleRow, 'spec'>;
+
+/** A stage as the board shows it, read out of the spec inside PostgreSQL. */
+export interface StageInfo {
+  readonly id: string;
+  readonly from: string;
+  readonly to: string;
+  readonly dueDate: string;
+}
+
+/** What one cell of the board needs. */
+export type BoardObligation = Pick<ObligationRow, 'workflow_id' | 'agency_code' | 'stage_id' | 'status' | 'working_days_late'>;
+
+const CYCLE_HEAD = ['workflow_id', 'run_id', 'revision', 'plan_id', 'period', 'policy_id', 'status', 'stage', 'closed_reason', 'opened_at', 'finished_at', 'updated_at'] as const;
+
 export function createObligationService(deps: { db: Kysely<Database>; temporal: Client }) {
   const { db, temporal } = deps;
 
@@ -125,6 +141,20 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     }
   }
 
+  // A run's spec is written once, with its first revision (amendments are signals, not new specs): its stages can be kept per run.
+  const stageCache = new Map<string, readonly StageInfo[]>();
+  async function stagesOf(cycle: CycleHead): Promise<readonly StageInfo[]> {
+    const key = `${cycle.workflow_id}/${cycle.run_id}`;
+    const cached = stageCache.get(key);
+    if (cached !== undefined) return cached;
+    const { rows } = await sql<StageInfo>`
+      SELECT s->>'id' AS id, s->>'from' AS "from", s->>'to' AS "to", s->>'dueDate' AS "dueDate"
+      FROM cycles, jsonb_array_elements(spec->'stages') WITH ORDINALITY AS x(s, n) WHERE workflow_id = ${cycle.workflow_id} ORDER BY n`.execute(db);
+    if (stageCache.size >= 500) stageCache.clear();
+    stageCache.set(key, rows);
+    return rows;
+  }
+
   const service = {
     visiblePlanIds,
     stageOf,
@@ -156,12 +186,37 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     },
 
     /** One cycle the caller may see, without its obligations (404 when it may not; a reporter's only if its agency owes in it). */
-    async visibleCycle(p: Principal, id: string): Promise<CycleRow> {
-      const c = await getCycle(db, id);
+    async visibleCycle(p: Principal, id: string): Promise<CycleHead> {
+      const c = await db.selectFrom('cycles').select(CYCLE_HEAD).where('workflow_id', '=', id).executeTakeFirst();
       const planIds = await visiblePlanIds(p);
       if (c === undefined || (planIds !== undefined && !planIds.includes(c.plan_id))) throw new HttpError(404, 'not_found', `No cycle ${id}`);
       if (p.role === 'reporter' && (await listObligations(db, { cycleWorkflowId: id, agencyCode: p.agencyCode ?? '', limit: 1 })).length === 0) throw new HttpError(404, 'not_found', `No cycle ${id}`);
       return c;
+    },
+
+    /** The stages of a cycle the caller may see, in the spec's order. */
+    async stages(p: Principal, id: string): Promise<readonly StageInfo[]> {
+      const cycle = await service.visibleCycle(p, id);
+      return stagesOf(cycle);
+    },
+
+    /** The board of a cycle the caller may see: its head, stages, and per obligation only what a cell shows (a reporter: its own). */
+    async board(p: Principal, id: string): Promise<{ cycle: CycleHead; stages: readonly StageInfo[]; obligations: BoardObligation[] }> {
+      const cycle = await service.visibleCycle(p, id);
+      let q = db.selectFrom('obligations').select(['workflow_id', 'agency_code', 'stage_id', 'status', 'working_days_late']).where('cycle_workflow_id', '=', id);
+      if (p.role === 'reporter') q = q.where('agency_code', '=', p.agencyCode ?? '');
+      const [stages, obligations] = await Promise.all([stagesOf(cycle), q.orderBy('agency_code').orderBy('stage_id').execute()]);
+      return { cycle, stages, obligations };
+    },
+
+    /** Agency code → name in both languages, from the directory. */
+    async agencyNames(codes: readonly string[]): Promise<Map<string, BilingualText>> {
+      const out = new Map<string, BilingualText>();
+      if (codes.length === 0) return out;
+      for (const r of await db.selectFrom('agencies').select(['code', 'name_kk', 'name_ru']).where('code', 'in', [...new Set(codes)]).execute()) {
+        out.set(r.code, { kk: r.name_kk ?? r.name_ru ?? r.code, ru: r.name_ru ?? r.name_kk ?? r.code });
+      }
+      return out;
     },
 
     /** One cycle the caller may see with its obligations (404 when it may not). */
@@ -228,12 +283,18 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
       return { comment: payload.comment ?? '', by: row.actor, at: row.occurred_at, newDueDate: payload.newDueDate ?? null };
     },
 
-    /** A visible cycle's audit trail: its own events and its obligations', oldest first (reporters: their own agency's only). */
-    async timeline(p: Principal, cycleId: string, types?: readonly string[]): Promise<TimelineEntry[]> {
-      const { obligations, cycle } = await service.cycle(p, cycleId);
-      const subjects = [cycle.workflow_id, ...obligations.map((o) => o.workflow_id)];
+    /** A visible cycle's audit trail: its own events and its obligations', oldest first (reporters: their own agency's obligations only). */
+    async timeline(p: Principal, cycleId: string, types?: readonly string[], limit = 2000): Promise<TimelineEntry[]> {
+      const cycle = await service.visibleCycle(p, cycleId);
+      let owned = db.selectFrom('obligations').select('workflow_id').where('cycle_workflow_id', '=', cycle.workflow_id);
+      if (p.role === 'reporter') owned = owned.where('agency_code', '=', p.agencyCode ?? '');
+      // Both branches match the (subject_type, subject_id) index.
       let q = db.selectFrom('events').select(['occurred_at', 'type', 'actor', 'subject_id', 'payload'])
-        .where('subject_id', 'in', subjects).orderBy('occurred_at').orderBy('id').limit(2000);
+        .where((eb) => eb.or([
+          ...(p.role === 'reporter' ? [] : [eb.and([eb('subject_type', '=', 'cycle'), eb('subject_id', '=', cycle.workflow_id)])]),
+          eb.and([eb('subject_type', '=', 'obligation'), eb('subject_id', 'in', owned)]),
+        ]))
+        .orderBy('occurred_at').orderBy('id').limit(limit);
       if (types !== undefined) q = types.length === 0 ? q.where(sql<boolean>`false`) : q.where('type', 'in', [...types]);
       return (await q.execute()).map((r) => ({ at: r.occurred_at, type: r.type, actor: r.actor, subjectId: r.subject_id, payload: r.payload as Record<string, unknown> }));
     },

@@ -71,7 +71,7 @@ export function statusBadge(t: Translator, status: ObligationRow['status']): Htm
 /** The board's colour of an obligation: on time, late, overdue, escalated, returned, accepted (and pending, closed). */
 export type BoardState = 'pending' | 'ontime' | 'late' | 'overdue' | 'escalated' | 'returned' | 'accepted' | 'closed';
 
-export function boardState(o: ObligationRow, escalated: ReadonlySet<string>): BoardState {
+export function boardState(o: Pick<ObligationRow, 'workflow_id' | 'status' | 'working_days_late'>, escalated: ReadonlySet<string>): BoardState {
   switch (o.status) {
     case 'submitted': return (o.working_days_late ?? 0) > 0 ? 'late' : 'ontime';
     case 'overdue': return escalated.has(o.workflow_id) ? 'escalated' : 'overdue';

@@ -3,8 +3,8 @@
 import type { CycleRow, ObligationRow } from '../../../db/database.js';
 import type { CycleListItem } from '../../../db/repositories/cycles.js';
 import type { BilingualText } from '../../../domain/cycle-model.js';
-import type { TimelineEntry } from '../../services/obligations.js';
-import { html, type Html } from '../html.js';
+import type { BoardObligation, CycleHead, StageInfo, TimelineEntry } from '../../services/obligations.js';
+import { html, raw, type Html } from '../html.js';
 import type { Translator } from '../i18n/index.js';
 import { layout, type PageContext } from '../layout.js';
 import { BOARD_STATE_LABEL, agencyNames, boardState, obligationHref, pick, specOf, type BoardState } from '../view.js';
@@ -15,8 +15,11 @@ export interface BoardData {
   readonly cycles: readonly CycleListItem[];
   /** Plan id → title, for the cycle list (which carries no spec). */
   readonly titles: ReadonlyMap<string, BilingualText>;
-  readonly cycle: CycleRow | undefined;
-  readonly obligations: readonly ObligationRow[];
+  readonly cycle: CycleHead | undefined;
+  readonly stages: readonly StageInfo[];
+  /** Agency code → name in the reader's language. */
+  readonly names: ReadonlyMap<string, string>;
+  readonly obligations: readonly BoardObligation[];
   readonly escalations: readonly TimelineEntry[];
   readonly filter: { readonly state?: BoardState; readonly agency?: string };
   readonly flash?: { kind: 'ok' | 'error'; text: string } | undefined;
@@ -41,19 +44,43 @@ export function escalationRows(t: Translator, entries: readonly TimelineEntry[],
   })}`;
 }
 
+export function stageLabel(t: Translator, s: StageInfo | undefined, id: string): string {
+  return s === undefined ? id : `${t.tryT(`chain.${s.from}`)} → ${t.tryT(`chain.${s.to}`)} · ${t.date(s.dueDate)}`;
+}
+
+/**
+ * The matrix body, built as one string: it has a cell per obligation (5,000 in a large cycle), so the badges are rendered once
+ * per state and each cell only adds its link. Every piece is escaped Html or an encodeURIComponent'd id (no quote, no "<").
+ */
+function matrixBody(t: Translator, agencies: readonly string[], stages: readonly string[], byAgency: ReadonlyMap<string, ReadonlyMap<string, BoardObligation>>, stateOf: ReadonlyMap<string, BoardState>, names: ReadonlyMap<string, string>): Html {
+  const badges = new Map(BOARD_STATES.map((s) => [s, stateBadge(t, s).value]));
+  const parts: string[] = [];
+  for (const a of agencies) {
+    parts.push(html`<tr><th scope="row">${names.get(a) ?? a}</th>`.value);
+    const row = byAgency.get(a)!;
+    for (const s of stages) {
+      const o = row.get(s);
+      parts.push(o === undefined ? '<td></td>' : `<td class="cell"><a href="${obligationHref(o.workflow_id)}">${badges.get(stateOf.get(o.workflow_id)!)!}</a></td>`);
+    }
+    parts.push('</tr>');
+  }
+  return raw(parts.join(''));
+}
+
 export function boardPage(ctx: PageContext, d: BoardData): Html {
   const { t } = ctx;
   if (d.cycle === undefined) return layout(ctx, { title: t.t('board.title'), flash: d.flash, body: html`<p>${t.t('board.noCycles')}</p>` });
   const cycle = d.cycle;
-  const spec = specOf(cycle);
-  const names = agencyNames(spec, t.lang);
+  const names = d.names;
   const escalated = new Set(d.escalations.map((e) => e.subjectId).filter((s): s is string => s !== null));
   const stateOf = new Map(d.obligations.map((o) => [o.workflow_id, boardState(o, escalated)]));
   const counts = new Map<BoardState, number>();
   for (const s of stateOf.values()) counts.set(s, (counts.get(s) ?? 0) + 1);
-  const stages = (spec.stages ?? []).map((s) => s.id).filter((id) => d.obligations.some((o) => o.stage_id === id));
-  for (const o of d.obligations) if (!stages.includes(o.stage_id)) stages.push(o.stage_id);
-  const byAgency = new Map<string, Map<string, ObligationRow>>();
+  const present = new Set(d.obligations.map((o) => o.stage_id));
+  const stageInfo = new Map(d.stages.map((s) => [s.id, s]));
+  const stages = d.stages.map((s) => s.id).filter((id) => present.has(id));
+  for (const id of present) if (!stageInfo.has(id)) stages.push(id);
+  const byAgency = new Map<string, Map<string, BoardObligation>>();
   for (const o of d.obligations) {
     if (!byAgency.has(o.agency_code)) byAgency.set(o.agency_code, new Map());
     byAgency.get(o.agency_code)!.set(o.stage_id, o);
@@ -64,11 +91,8 @@ export function boardPage(ctx: PageContext, d: BoardData): Html {
     if (d.filter.state === undefined) return true;
     return [...byAgency.get(a)!.values()].some((o) => stateOf.get(o.workflow_id) === d.filter.state);
   });
-  const stageLabel = (id: string) => {
-    const s = spec.stages?.find((x) => x.id === id);
-    return s === undefined ? id : `${t.tryT(`chain.${s.from}`)} → ${t.tryT(`chain.${s.to}`)} · ${t.date(s.dueDate)}`;
-  };
-  const agencyOf = (id: string | null) => (id === null ? undefined : d.obligations.find((o) => o.workflow_id === id)?.agency_code);
+  const agencyById = new Map(d.obligations.map((o) => [o.workflow_id, o.agency_code]));
+  const agencyOf = (id: string | null) => (id === null ? undefined : agencyById.get(id));
 
   return layout(ctx, {
     title: t.t('board.title'),
@@ -87,11 +111,8 @@ export function boardPage(ctx: PageContext, d: BoardData): Html {
 <h2>${t.t('board.matrix')}</h2>
 ${agencies.length === 0 ? html`<p>${t.t('board.none')}</p>` : html`<p class="muted">${t.t('board.shown', { n: agencies.length, total: allAgencies.length })}</p>
 <div class="table-wrap"><table class="matrix">
-<thead><tr><th scope="col">${t.t('board.agencyCol')}</th>${stages.map((s) => html`<th scope="col">${stageLabel(s)}</th>`)}</tr></thead>
-<tbody>${agencies.map((a) => html`<tr><th scope="row">${names.get(a) ?? a}</th>${stages.map((s) => {
-      const o = byAgency.get(a)!.get(s);
-      return o === undefined ? html`<td></td>` : html`<td class="cell"><a href="${obligationHref(o.workflow_id)}">${stateBadge(t, stateOf.get(o.workflow_id)!)}</a></td>`;
-    })}</tr>`)}</tbody></table></div>`}
+<thead><tr><th scope="col">${t.t('board.agencyCol')}</th>${stages.map((s) => html`<th scope="col">${stageLabel(t, stageInfo.get(s), s)}</th>`)}</tr></thead>
+<tbody>${matrixBody(t, agencies, stages, byAgency, stateOf, names)}</tbody></table></div>`}
 <h2>${t.t('board.escalations')}</h2>
 ${d.escalations.length === 0 ? html`<p>${t.t('board.escalationsNone')}</p>` : html`<div class="table-wrap"><table>
 <thead><tr><th scope="col">${t.t('board.when')}</th><th scope="col">${t.t('board.whom')}</th><th scope="col">${t.t('board.about')}</th></tr></thead>
