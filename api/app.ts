@@ -18,6 +18,7 @@ import { outboxRoutes } from './routes/outbox.js';
 import { planRoutes, type PlanLifecycle } from './routes/plans.js';
 import { userRoutes } from './routes/users.js';
 import { createObligationService } from './services/obligations.js';
+import { createOutboxService } from './services/outbox.js';
 import { webRoutes } from './web/index.js';
 
 export interface AppDeps {
@@ -52,7 +53,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   // One service behind the JSON routes and the pages: the same scoping and authorisation for both.
   const obligations = createObligationService({ db: deps.db, temporal: deps.temporal });
   await app.register(webRoutes, {
-    db: deps.db, obligations,
+    db: deps.db, obligations, outbox: createOutboxService({ db: deps.db, sinkEnabled: deps.sinkEnabled }),
     ...(deps.temporalUiUrl === undefined ? {} : { temporalUiUrl: deps.temporalUiUrl }),
     ...(deps.temporalNamespace === undefined ? {} : { temporalNamespace: deps.temporalNamespace }),
   });

@@ -16,6 +16,8 @@ import { localDateOf } from '../../domain/tz.js';
 import { actorOf, type Principal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import type { ObligationService } from '../services/obligations.js';
+import type { OutboxService } from '../services/outbox.js';
+import { outboxPage } from './pages/admin.js';
 import { html, type Html } from './html.js';
 import { isUiLang, translator, type MessageKey } from './i18n/index.js';
 import type { PageContext } from './layout.js';
@@ -34,6 +36,7 @@ import type { BoardState } from './view.js';
 export interface WebOptions {
   readonly db: Kysely<Database>;
   readonly obligations: ObligationService;
+  readonly outbox: OutboxService;
   /** The Temporal web UI, for links from obligations to their workflows; none when not known. */
   readonly temporalUiUrl?: string;
   readonly temporalNamespace?: string;
@@ -398,6 +401,18 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     const { cycle, obligations } = await service.cycle(p, request.params.id);
     const entries = await service.timeline(p, cycle.workflow_id);
     return send(reply, timelinePage(await context(request, reply), cycle, obligations, entries));
+  });
+
+  app.get('/app/admin/outbox', { schema: { hide: true } }, async (request, reply) => {
+    const p = principal(request);
+    const sent = await opts.outbox.notifications(p, { limit: 100 });
+    const sink = opts.outbox.sinkEnabled ? await opts.outbox.sinkMessages(p, { limit: 100 }) : null;
+    return send(reply, outboxPage(await context(request, reply), sent, sink));
+  });
+
+  // Any other address under /app is a page that does not exist, said as a page.
+  app.get('/app/*', { schema: { hide: true } }, async () => {
+    throw new HttpError(404, 'not_found', 'No such page');
   });
 
   app.get('/app/pm', { schema: { hide: true } }, async (request, reply) => {

@@ -23,11 +23,12 @@ export function navFor(p: Principal | undefined): NavItem[] {
   const inbox = { href: '/app/inbox', label: 'nav.inbox' } as const;
   const board = { href: '/app/board', label: 'nav.board' } as const;
   const pm = { href: '/app/pm', label: 'nav.pm' } as const;
+  const outbox = { href: '/app/admin/outbox', label: 'nav.outbox' } as const;
   switch (p.role) {
     case 'reporter': return [inbox];
     case 'coordinator': return [board, inbox];
     case 'pm_office': return [pm, board, inbox];
-    case 'admin': return [board, pm, inbox];
+    case 'admin': return [board, pm, inbox, outbox];
   }
 }
 

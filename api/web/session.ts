@@ -38,9 +38,12 @@ export function parseCookies(header: string | undefined): Record<string, string>
   return out;
 }
 
-/** Behind TLS (directly or through a proxy Fastify trusts), cookies are Secure. */
+/**
+ * Served over TLS — directly, or by a proxy that says so — cookies are Secure. The forwarded header is taken without a trusted
+ * proxy list because it can only add the flag: a spoofed one makes the client's own cookie HTTPS-only, nothing more.
+ */
 function secure(request: FastifyRequest): boolean {
-  return request.protocol === 'https';
+  return request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https';
 }
 
 export function setCookie(request: FastifyRequest, reply: FastifyReply, name: string, value: string, maxAgeSeconds?: number): void {

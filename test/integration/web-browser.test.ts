@@ -181,7 +181,10 @@ describe('the web interface in a browser', () => {
 
     await signIn(page, WEB_USERS.admin.username);
     expect(new URL(page.url()).pathname).toBe('/app/board');
-    expect(await page.locator('nav a').allTextContents()).toEqual([kk['nav.board'], kk['nav.pm'], kk['nav.inbox']]);
+    expect(await page.locator('nav a').allTextContents()).toEqual([kk['nav.board'], kk['nav.pm'], kk['nav.inbox'], kk['nav.outbox']]);
+    await page.goto(`${base}/app/admin/outbox`);
+    await checkPage(page, 'outbox');
+    await page.goto(`${base}/app/board`);
 
     // A phone-sized screen: the board still fits and scrolls inside its table, not the page.
     await page.setViewportSize({ width: 390, height: 844 });

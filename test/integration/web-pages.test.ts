@@ -3,6 +3,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../helpers/app.js';
+import { claimNotification } from '../../db/repositories/notifications.js';
 import { createApiToken } from '../../db/repositories/tokens.js';
 import { PASSWORD, WEB_USERS, startWebStack, type WebStack } from '../helpers/web.js';
 
@@ -201,6 +202,35 @@ describe('web pages', () => {
     const incomplete = await b.post(`${url}/submit`, { _csrf: token, 'status:1': 'done', 'text:1': '  ' });
     expect(incomplete.statusCode).toBe(422);
     expect(incomplete.body).toContain('1-іс-шара: мәртебесін және не істелгенін көрсетіңіз.');
+  });
+
+  it('over TLS (a proxy saying so) the session cookie is Secure', async () => {
+    const b = new Browser('10.0.0.31');
+    const token = await b.csrf('/app/sign-in');
+    const res = await stack.app.inject({
+      method: 'POST', url: '/app/sign-in', remoteAddress: '10.0.0.31',
+      payload: new URLSearchParams({ _csrf: token, username: WEB_USERS.pm.username, password: PASSWORD }).toString(),
+      headers: { cookie: `merzim_pre=${enc(b.cookies.get('merzim_pre')!)}`, 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-proto': 'https' },
+    });
+    const cookie = ([] as string[]).concat(res.headers['set-cookie'] as string[]).find((c) => c.startsWith('merzim_session='))!;
+    expect(cookie).toMatch(/; Secure/);
+  });
+
+  it('the outbox page is the admin’s only, like the API’s; an unknown page is a 404 page', async () => {
+    const admin = new Browser('10.0.0.41');
+    await admin.signIn(WEB_USERS.admin.username);
+    await claimNotification(stack.tdb.db, { dedupeKey: 'web-test', to: ['a@example.kz'], subject: 'Еске салу <b>1</b>', bodyText: 'x', lang: 'kk', messageId: '<web-test@merzim>', workflowId: null, runId: null });
+    const page = await admin.get('/app/admin/outbox');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Еске салу &lt;b&gt;1&lt;/b&gt;');
+    expect(page.body).toContain('Әлі жіберілмеді');
+    expect(page.body).toContain('Жергілікті SMTP жәшігіне келген хаттар');
+    const reporter = new Browser('10.0.0.42');
+    await reporter.signIn(WEB_USERS.reporter.username);
+    expect((await reporter.get('/app/admin/outbox')).statusCode).toBe(403);
+    const missing = await reporter.get('/app/no-such-page');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers['content-type']).toMatch(/text\/html/);
   });
 
   it('API bearer tokens keep working for machines, and a browser cookie does not open the API', async () => {
