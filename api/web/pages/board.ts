@@ -110,7 +110,7 @@ export function boardPage(ctx: PageContext, d: BoardData): Html {
 <ul class="legend">${BOARD_STATES.filter((s) => (counts.get(s) ?? 0) > 0).map((s) => html`<li>${stateBadge(t, s)} ${t.number(counts.get(s) ?? 0)}</li>`)}<li>${t.t('board.total', { n: d.obligations.length })}</li></ul>
 <h2>${t.t('board.matrix')}</h2>
 ${agencies.length === 0 ? html`<p>${t.t('board.none')}</p>` : html`<p class="muted">${t.t('board.shown', { n: agencies.length, total: allAgencies.length })}</p>
-<div class="table-wrap"><table class="matrix">
+<div class="table-wrap" tabindex="0" role="region" aria-label="${t.t('board.matrix')}"><table class="matrix">
 <thead><tr><th scope="col">${t.t('board.agencyCol')}</th>${stages.map((s) => html`<th scope="col">${stageLabel(t, stageInfo.get(s), s)}</th>`)}</tr></thead>
 <tbody>${matrixBody(t, agencies, stages, byAgency, stateOf, names)}</tbody></table></div>`}
 <h2>${t.t('board.escalations')}</h2>
