@@ -17,6 +17,9 @@ import { notificationRoutes } from './routes/notifications.js';
 import { outboxRoutes } from './routes/outbox.js';
 import { planRoutes, type PlanLifecycle } from './routes/plans.js';
 import { userRoutes } from './routes/users.js';
+import { createObligationService } from './services/obligations.js';
+import { createOutboxService } from './services/outbox.js';
+import { webRoutes } from './web/index.js';
 
 export interface AppDeps {
   readonly db: Kysely<Database>;
@@ -27,6 +30,9 @@ export interface AppDeps {
   /** What confirming, amending and repealing a plan sets in motion; by default Temporal schedules and signals (cycle-engine.ts). */
   readonly planLifecycle?: PlanLifecycle;
   readonly cycleEngine?: CycleEngine;
+  /** The Temporal web UI (links from the pages to each workflow); none when unknown. */
+  readonly temporalUiUrl?: string;
+  readonly temporalNamespace?: string;
 }
 
 export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
@@ -44,6 +50,13 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   });
   await app.register(healthRoutes, { probes: deps.probes });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // One service behind the JSON routes and the pages: the same scoping and authorisation for both.
+  const obligations = createObligationService({ db: deps.db, temporal: deps.temporal });
+  await app.register(webRoutes, {
+    db: deps.db, obligations, outbox: createOutboxService({ db: deps.db, sinkEnabled: deps.sinkEnabled }),
+    ...(deps.temporalUiUrl === undefined ? {} : { temporalUiUrl: deps.temporalUiUrl }),
+    ...(deps.temporalNamespace === undefined ? {} : { temporalNamespace: deps.temporalNamespace }),
+  });
   await app.register(async (api) => {
     api.addHook('onRequest', authenticate(deps.db));
     await api.register(authRoutes, { db: deps.db });
@@ -52,7 +65,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     await api.register(calendarRoutes, { db: deps.db });
     const engine = deps.cycleEngine ?? createCycleEngine({ client: deps.temporal, db: deps.db, taskQueue: deps.taskQueue });
     await api.register(planRoutes, { db: deps.db, lifecycle: deps.planLifecycle ?? engine });
-    await api.register(cycleRoutes, { db: deps.db, temporal: deps.temporal, engine });
+    await api.register(cycleRoutes, { db: deps.db, temporal: deps.temporal, engine, obligations });
     await api.register(outboxRoutes, { db: deps.db, sinkEnabled: deps.sinkEnabled });
     await api.register(notificationRoutes, { temporal: deps.temporal, taskQueue: deps.taskQueue });
   });

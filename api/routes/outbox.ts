@@ -2,9 +2,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
-import { listNotifications } from '../../db/repositories/notifications.js';
-import { getSinkMessageRaw, listSinkMessages } from '../../db/repositories/sink.js';
-import { requireRole } from '../auth.js';
+import { getSinkMessageRaw } from '../../db/repositories/sink.js';
+import { principalOf, requireRole } from '../auth.js';
+import { createOutboxService } from '../services/outbox.js';
 import { HttpError } from '../errors.js';
 
 export interface OutboxRoutesOptions {
@@ -25,12 +25,13 @@ const pageQuery = {
 
 export const outboxRoutes: FastifyPluginAsync<OutboxRoutesOptions> = async (app, { db, sinkEnabled }) => {
   const adminOnly = requireRole('admin');
+  const service = createOutboxService({ db, sinkEnabled });
 
   app.get<{ Querystring: { limit: number; before?: string } }>(
     '/api/v1/outbox',
     { preHandler: adminOnly, schema: { querystring: pageQuery } },
     async (request) => {
-      const rows = await listNotifications(db, { limit: request.query.limit, beforeId: request.query.before });
+      const rows = await service.notifications(principalOf(request), request.query);
       return {
         items: rows.map((r) => ({
           id: r.id,
@@ -54,8 +55,7 @@ export const outboxRoutes: FastifyPluginAsync<OutboxRoutesOptions> = async (app,
     '/api/v1/sink/messages',
     { preHandler: adminOnly, schema: { querystring: pageQuery } },
     async (request) => {
-      if (!sinkEnabled) throw new HttpError(404, 'sink_disabled', 'No SMTP sink runs here: mail goes to SMTP_URL');
-      const rows = await listSinkMessages(db, { limit: request.query.limit, beforeId: request.query.before, to: request.query.to });
+      const rows = await service.sinkMessages(principalOf(request), request.query);
       return {
         items: rows.map((r) => ({
           id: r.id,
