@@ -19,6 +19,9 @@ import { outboxRoutes } from './routes/outbox.js';
 import { planRoutes, type PlanLifecycle } from './routes/plans.js';
 import { userRoutes } from './routes/users.js';
 import { OpenObject } from './schemas/common.js';
+import { createObligationService } from './services/obligations.js';
+import { createOutboxService } from './services/outbox.js';
+import { webRoutes } from './web/index.js';
 
 export interface AppDeps {
   readonly db: Kysely<Database>;
@@ -29,14 +32,27 @@ export interface AppDeps {
   /** What confirming, amending and repealing a plan sets in motion; by default Temporal schedules and signals (cycle-engine.ts). */
   readonly planLifecycle?: PlanLifecycle;
   readonly cycleEngine?: CycleEngine;
+  /** The Temporal web UI (links from the pages to each workflow); none when unknown. */
+  readonly temporalUiUrl?: string;
+  readonly temporalNamespace?: string;
 }
 
-/** Schema-first: a route added without response schemas stops the app from starting, naming the route. */
+/** The JSON API: what clients call, described in the OpenAPI document — every answer of these must be declared. */
+export function isJsonApiRoute(url: string): boolean {
+  return url === '/api' || url.startsWith('/api/') || url === '/health';
+}
+
+/**
+ * Schema-first: a JSON API route (/api/*, /health) added without response schemas stops the app from starting, naming the
+ * route. The server-rendered pages (/app/*, /assets/*, /, /favicon.ico) answer HTML and redirects, not JSON: they are
+ * exempt only when hidden from the OpenAPI document, so nothing undeclared is ever published there.
+ */
 export function requireResponseSchemas(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
-    if (route.schema?.response === undefined) {
-      throw new Error(`${String(route.method)} ${route.url} declares no response schema: declare one per status (api/schemas/)`);
-    }
+    if (route.schema?.response !== undefined) return;
+    const name = `${String(route.method)} ${route.url}`;
+    if (isJsonApiRoute(route.url)) throw new Error(`${name} declares no response schema: declare one per status (api/schemas/)`);
+    if (route.schema?.hide !== true) throw new Error(`${name} declares no response schema and is not hidden from the OpenAPI document: declare one per status (api/schemas/) or hide the page`);
   });
 }
 
@@ -56,6 +72,13 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   });
   await app.register(healthRoutes, { probes: deps.probes });
   app.get('/api/openapi.json', { schema: { hide: true, response: { 200: OpenObject('The OpenAPI 3 document of this API') } } }, async () => app.swagger());
+  // One service behind the JSON routes and the pages: the same scoping and authorisation for both.
+  const obligations = createObligationService({ db: deps.db, temporal: deps.temporal });
+  await app.register(webRoutes, {
+    db: deps.db, obligations, outbox: createOutboxService({ db: deps.db, sinkEnabled: deps.sinkEnabled }),
+    ...(deps.temporalUiUrl === undefined ? {} : { temporalUiUrl: deps.temporalUiUrl }),
+    ...(deps.temporalNamespace === undefined ? {} : { temporalNamespace: deps.temporalNamespace }),
+  });
   await app.register(async (api) => {
     api.addHook('onRequest', authenticate(deps.db));
     await api.register(authRoutes, { db: deps.db });
@@ -64,7 +87,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     await api.register(calendarRoutes, { db: deps.db });
     const engine = deps.cycleEngine ?? createCycleEngine({ client: deps.temporal, db: deps.db, taskQueue: deps.taskQueue });
     await api.register(planRoutes, { db: deps.db, lifecycle: deps.planLifecycle ?? engine });
-    await api.register(cycleRoutes, { db: deps.db, temporal: deps.temporal, engine });
+    await api.register(cycleRoutes, { db: deps.db, temporal: deps.temporal, engine, obligations });
     await api.register(outboxRoutes, { db: deps.db, sinkEnabled: deps.sinkEnabled });
     await api.register(notificationRoutes, { temporal: deps.temporal, taskQueue: deps.taskQueue });
   });

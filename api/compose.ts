@@ -17,6 +17,8 @@ export interface ApiResources {
   readonly mailer: Transporter | undefined;
   /** The embedded SMTP sink is running (its messages are listed under /api/v1/sink). */
   readonly sinkEnabled: boolean;
+  /** The Temporal web UI the pages link each obligation's workflow to; absent when unknown. */
+  readonly temporalUi?: { readonly url: string; readonly namespace: string };
 }
 
 /** Builds the API over open resources; reconciles the plans' Temporal Schedules first, so a confirmed plan always has one. */
@@ -36,6 +38,7 @@ export async function composeApi(res: ApiResources, options: FastifyServerOption
         smtp: mailer === undefined ? async () => ({ ok: false, latencyMs: 0, error: 'SMTP_URL is not set' }) : smtpProbe(mailer),
       },
       sinkEnabled: res.sinkEnabled,
+      ...(res.temporalUi === undefined ? {} : { temporalUiUrl: res.temporalUi.url, temporalNamespace: res.temporalUi.namespace }),
     },
     options,
   );

@@ -66,6 +66,8 @@ export interface ApiTokensTable {
   user_id: string | null;
   kind: ColumnType<'api' | 'session', 'api' | 'session' | undefined, never>;
   expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** A browser session's synchronizer CSRF token; null for API tokens. */
+  csrf_token: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** The agencies directory: executors, coordinators, the PM Office, the Presidential Administration. */
@@ -153,6 +155,8 @@ export interface UsersTable {
   lang: ColumnType<'kk' | 'ru', 'kk' | 'ru' | undefined, 'kk' | 'ru'>;
   password_hash: string | null;
   must_change_password: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The web interface's language (null: Kazakh, the default); users.lang stays the language of the user's e-mails. */
+  ui_lang: ColumnType<'kk' | 'ru' | 'en' | null, 'kk' | 'ru' | 'en' | null | undefined, 'kk' | 'ru' | 'en' | null>;
   created_at: Timestamp;
   disabled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
@@ -223,6 +227,15 @@ export interface ObligationsTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+/** What a reporter has typed into a report form and not yet submitted: one draft per obligation, kept as they type. */
+export interface ReportDraftsTable {
+  obligation_id: string;
+  agency_code: string;
+  items: Json;
+  updated_by: string;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database {
   events: EventsTable;
   notifications: NotificationsTable;
@@ -239,6 +252,7 @@ export interface Database {
   calendar_years: CalendarYearsTable;
   cycles: CyclesTable;
   obligations: ObligationsTable;
+  report_drafts: ReportDraftsTable;
 }
 
 export type EventRow = Selectable<EventsTable>;

@@ -5,11 +5,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { CycleRow, Database, ObligationRow } from '../../db/database.js';
-import { countObligationsByStatus, getCycle, getObligation, listCycles, listObligations } from '../../db/repositories/cycles.js';
 import { appendEvent } from '../../db/repositories/events.js';
 import { getPlan } from '../../db/repositories/plans.js';
-import { acceptUpdate, extendUpdate, returnReportUpdate, submitUpdate } from '../../workflows/shared.js';
-import { actorOf, principalOf, requireRole, type Principal } from '../auth.js';
+import { actorOf, principalOf, requireRole } from '../auth.js';
 import type { CycleEngine } from '../cycle-engine.js';
 import { HttpError } from '../errors.js';
 import { canManage, canSee, scopeOf } from '../plan-access.js';
@@ -18,12 +16,7 @@ import { BackfillBody, BackfillReply, CycleDetail, CycleList, CycleListQuery, Op
 import {
   AcceptBody, ExtendBody, Obligation, ObligationList, ObligationListQuery, ObligationSummary, ReturnBody, SubmitBody, SubmitReply,
 } from '../schemas/obligations.js';
-
-/** The plans whose cycles the caller may list; undefined = all. Reporters are narrowed by agency instead. */
-async function visiblePlanIds(db: Kysely<Database>, p: Principal): Promise<readonly string[] | undefined> {
-  if (p.role === 'admin' || p.role === 'pm_office' || p.role === 'reporter') return undefined;
-  return [...(await scopeOf(db, p)).coordinated];
-}
+import type { ObligationService } from '../services/obligations.js';
 
 function cycleView(c: Omit<CycleRow, 'spec'>, counts: Record<string, number>) {
   return {
@@ -40,74 +33,22 @@ function obligationView(o: ObligationRow): Obligation {
   };
 }
 
-export const cycleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; temporal: Client; engine: CycleEngine }> = async (app, { db, temporal, engine }) => {
+// Scoping and authorisation live in the obligation service (api/services/obligations.ts), shared with the pages.
+export const cycleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; temporal: Client; engine: CycleEngine; obligations: ObligationService }> = async (app, { db, engine, obligations: service }) => {
   const idOf = (raw: string): string => decodeURIComponent(raw);
-
-  /** The obligation if the caller may see it (404 otherwise, so nothing leaks about other agencies). */
-  async function visibleObligation(request: FastifyRequest, id: string): Promise<ObligationRow> {
-    const p = principalOf(request);
-    const o = await getObligation(db, id);
-    if (o === undefined) throw new HttpError(404, 'not_found', `No obligation ${id}`);
-    if (p.role === 'admin' || p.role === 'pm_office') return o;
-    if (p.role === 'reporter' && p.agencyCode === o.agency_code) return o;
-    if (p.role === 'coordinator' && ((await scopeOf(db, p)).coordinated.has(o.plan_id) || p.agencyCode === o.agency_code)) return o;
-    if (p.role === 'coordinator' && p.agencyCode !== null && (await stageOf(o)).recipient === p.agencyCode) return o;
-    throw new HttpError(404, 'not_found', `No obligation ${id}`);
-  }
-
-  /** Who reports in the obligation's stage and to whom (a named recipient agency when the completion form names one). */
-  async function stageOf(o: ObligationRow): Promise<{ from: string; to: string; recipient: string | null }> {
-    const cycle = o.cycle_workflow_id === null ? undefined : await getCycle(db, o.cycle_workflow_id);
-    const stages = cycle?.spec?.stages;
-    const stage = stages?.find((s) => s.id === o.stage_id);
-    return { from: stage?.from ?? 'executors', to: stage?.to ?? 'coordinator', recipient: stage?.recipient?.agencyCode ?? null };
-  }
-
-  /** Who reviews a report: whoever the stage reports to — the plan's coordinator, the PM Office — or an admin. */
-  async function assertReviewer(request: FastifyRequest, o: ObligationRow): Promise<void> {
-    const p = principalOf(request);
-    if (p.role === 'admin') return;
-    const { to, recipient } = await stageOf(o);
-    // A report addressed to a named agency ("ҰҚК-ге ақпарат") is reviewed by that agency's coordinator-role users.
-    if (recipient !== null) {
-      if (p.role === 'coordinator' && p.agencyCode === recipient) return;
-      throw new HttpError(403, 'forbidden', `Only the recipient of this report (${recipient}) or an admin may review it`);
-    }
-    if (to === 'pm_office' && p.role === 'pm_office') return;
-    if (to === 'coordinator' && p.role === 'coordinator' && (await scopeOf(db, p)).coordinated.has(o.plan_id)) return;
-    throw new HttpError(403, 'forbidden', `Only the recipient of this report (${to}) or an admin may review it`);
-  }
-
-  async function assertReporter(p: Principal, o: ObligationRow): Promise<void> {
-    if (p.role === 'admin') return;
-    if ((p.role === 'reporter' || p.role === 'coordinator') && p.agencyCode === o.agency_code) return;
-    if (p.role === 'pm_office' && (await stageOf(o)).from === 'pm_office') return;
-    throw new HttpError(403, 'forbidden', `Only ${o.agency_code} submits this report`);
-  }
 
   app.get(
     '/api/v1/cycles',
     { schema: { tags: ['cycles'], summary: 'Reporting cycles with obligation counts by status', querystring: CycleListQuery, response: { 200: CycleList, ...errors() } } },
-    async (request) => {
-      const p = principalOf(request);
-      const planIds = await visiblePlanIds(db, p);
-      const cycles = await listCycles(db, { ...request.query, ...(planIds === undefined ? {} : { planIds }) }, p.role === 'reporter' ? (p.agencyCode ?? '') : undefined);
-      return { items: cycles.map((c) => cycleView(c, c.counts)) };
-    },
+    async (request) => ({ items: (await service.listCycles(principalOf(request), request.query)).map((c) => cycleView(c, c.counts)) }),
   );
 
   app.get(
     '/api/v1/cycles/:id',
     { schema: { tags: ['cycles'], summary: 'One cycle and its obligations', params: WorkflowIdParams, response: { 200: CycleDetail, ...errors(404) } } },
     async (request) => {
-      const p = principalOf(request);
-      const id = idOf(request.params.id);
-      const c = await getCycle(db, id);
-      const planIds = await visiblePlanIds(db, p);
-      if (c === undefined || (planIds !== undefined && !planIds.includes(c.plan_id))) throw new HttpError(404, 'not_found', `No cycle ${id}`);
-      const obligations = await listObligations(db, { cycleWorkflowId: id, ...(p.role === 'reporter' ? { agencyCode: p.agencyCode ?? '' } : {}) });
-      if (p.role === 'reporter' && obligations.length === 0) throw new HttpError(404, 'not_found', `No cycle ${id}`);
-      return { ...cycleView(c, await countObligationsByStatus(db, { cycleWorkflowId: id, ...(p.role === 'reporter' ? { agencyCode: p.agencyCode ?? '' } : {}) })), obligations: obligations.map(obligationView) };
+      const { cycle, counts, obligations } = await service.cycle(principalOf(request), idOf(request.params.id));
+      return { ...cycleView(cycle, counts), obligations: obligations.map(obligationView) };
     },
   );
 
@@ -122,26 +63,15 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; temp
       },
     },
     async (request) => {
-      const p = principalOf(request);
-      const q = request.query;
-      if (p.role === 'reporter' && q.agency !== undefined && q.agency !== p.agencyCode) throw new HttpError(403, 'forbidden', 'A reporter sees its own agency only');
-      const planIds = await visiblePlanIds(db, p);
-      const filter = {
-        ...(q.planId === undefined ? {} : { planId: q.planId }),
-        ...(q.period === undefined ? {} : { period: q.period }),
-        ...(q.stage === undefined ? {} : { stageId: q.stage }),
-        ...(q.status === undefined ? {} : { status: q.status }),
-        ...(p.role === 'reporter' ? { agencyCode: p.agencyCode ?? '' } : q.agency === undefined ? {} : { agencyCode: q.agency }),
-        ...(planIds === undefined ? {} : { planIds }),
-      };
-      return { counts: await countObligationsByStatus(db, filter), items: (await listObligations(db, filter)).map(obligationView) };
+      const { counts, items } = await service.listObligations(principalOf(request), request.query);
+      return { counts, items: items.map(obligationView) };
     },
   );
 
   app.get(
     '/api/v1/obligations/:id',
     { schema: { tags: ['obligations'], summary: 'One obligation with its report', params: WorkflowIdParams, response: { 200: Obligation, ...errors(404) } } },
-    async (request) => obligationView(await visibleObligation(request, idOf(request.params.id))),
+    async (request) => obligationView(await service.visibleObligation(principalOf(request), idOf(request.params.id))),
   );
 
   // Review commands are Temporal Updates: a validator's refusal (422 invalid_report, 409 invalid_transition) or a finished
@@ -159,23 +89,13 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; temp
         response: { 200: SubmitReply, ...reviewErrors },
       },
     },
-    async (request) => {
-      const o = await visibleObligation(request, idOf(request.params.id));
-      const p = principalOf(request);
-      await assertReporter(p, o);
-      return (temporal.workflow.getHandle(o.workflow_id).executeUpdate(submitUpdate, { args: [{ submittedBy: actorOf(p), items: request.body.items }] }));
-    },
+    async (request) => service.submit(principalOf(request), idOf(request.params.id), request.body.items),
   );
 
   app.post(
     '/api/v1/obligations/:id/accept',
     { schema: { tags: ['obligations'], summary: 'Accept the report', params: WorkflowIdParams, body: AcceptBody, response: { 200: ObligationSummary, ...reviewErrors } } },
-    async (request) => {
-      const o = await visibleObligation(request, idOf(request.params.id));
-      await assertReviewer(request, o);
-      const p = principalOf(request);
-      return (temporal.workflow.getHandle(o.workflow_id).executeUpdate(acceptUpdate, { args: [{ acceptedBy: actorOf(p), ...(request.body?.comment === undefined ? {} : { comment: request.body.comment }) }] }));
-    },
+    async (request) => service.accept(principalOf(request), idOf(request.params.id), request.body?.comment),
   );
 
   app.post(
@@ -189,12 +109,7 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; temp
         response: { 200: ObligationSummary, ...reviewErrors },
       },
     },
-    async (request) => {
-      const o = await visibleObligation(request, idOf(request.params.id));
-      await assertReviewer(request, o);
-      const p = principalOf(request);
-      return (temporal.workflow.getHandle(o.workflow_id).executeUpdate(returnReportUpdate, { args: [{ returnedBy: actorOf(p), comment: request.body.comment, newDueDate: request.body.newDueDate }] }));
-    },
+    async (request) => service.returnReport(principalOf(request), idOf(request.params.id), request.body.comment, request.body.newDueDate),
   );
 
   app.post(
@@ -208,12 +123,7 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; temp
         response: { 200: ObligationSummary, ...reviewErrors },
       },
     },
-    async (request) => {
-      const o = await visibleObligation(request, idOf(request.params.id));
-      await assertReviewer(request, o);
-      const p = principalOf(request);
-      return (temporal.workflow.getHandle(o.workflow_id).executeUpdate(extendUpdate, { args: [{ extendedBy: actorOf(p), reason: request.body.reason, newDueDate: request.body.newDueDate }] }));
-    },
+    async (request) => service.extend(principalOf(request), idOf(request.params.id), request.body.reason, request.body.newDueDate),
   );
 
   // ——— Schedules and opening cycles ————————————————————————————————————————————

@@ -2,9 +2,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
-import { listNotifications } from '../../db/repositories/notifications.js';
-import { getSinkMessageRaw, listSinkMessages } from '../../db/repositories/sink.js';
-import { requireRole } from '../auth.js';
+import { getSinkMessageRaw } from '../../db/repositories/sink.js';
+import { principalOf, requireRole } from '../auth.js';
+import { createOutboxService } from '../services/outbox.js';
 import { HttpError } from '../errors.js';
 import { errors } from '../schemas/common.js';
 import { MessageIdParams, Outbox, PageQuery, RawMessage, SinkMessages, SinkQuery } from '../schemas/outbox.js';
@@ -17,12 +17,13 @@ export interface OutboxRoutesOptions {
 
 export const outboxRoutes: FastifyPluginAsyncTypebox<OutboxRoutesOptions> = async (app, { db, sinkEnabled }) => {
   const adminOnly = requireRole('admin');
+  const service = createOutboxService({ db, sinkEnabled });
 
   app.get(
     '/api/v1/outbox',
     { preHandler: adminOnly, schema: { tags: ['outbox'], summary: 'E-mails Merzim sent or is sending, newest first', querystring: PageQuery, response: { 200: Outbox, ...errors() } } },
     async (request) => {
-      const rows = await listNotifications(db, { limit: request.query.limit, beforeId: request.query.before });
+      const rows = await service.notifications(principalOf(request), request.query);
       return {
         items: rows.map((r) => ({
           id: r.id,
@@ -49,8 +50,7 @@ export const outboxRoutes: FastifyPluginAsyncTypebox<OutboxRoutesOptions> = asyn
       schema: { tags: ['outbox'], summary: 'What the embedded SMTP sink received (404 sink_disabled in production)', querystring: SinkQuery, response: { 200: SinkMessages, ...errors(404) } },
     },
     async (request) => {
-      if (!sinkEnabled) throw new HttpError(404, 'sink_disabled', 'No SMTP sink runs here: mail goes to SMTP_URL');
-      const rows = await listSinkMessages(db, { limit: request.query.limit, beforeId: request.query.before, to: request.query.to });
+      const rows = await service.sinkMessages(principalOf(request), request.query);
       return {
         items: rows.map((r) => ({
           id: r.id,

@@ -4,10 +4,12 @@ import * as foundation from './2026_11_21_0001_foundation.js';
 import * as plans from './2026_11_21_0002_plans.js';
 import * as cycles from './2026_11_21_0003_cycles.js';
 import * as calendar from './2026_11_21_0004_calendar.js';
+import * as web from './2026_12_01_0001_web.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_21_0001_foundation': foundation,
   '2026_11_21_0002_plans': plans,
   '2026_11_21_0003_cycles': cycles,
   '2026_11_21_0004_calendar': calendar,
+  '2026_12_01_0001_web': web,
 };

@@ -16,6 +16,8 @@ export interface NewToken {
   readonly userId?: string | null;
   readonly kind?: 'api' | 'session';
   readonly expiresAt?: Date | null;
+  /** A browser session's CSRF synchronizer token (web sign-in); none for API tokens. */
+  readonly csrfToken?: string | null;
 }
 
 export async function createApiToken(db: Kysely<Database>, t: NewToken): Promise<{ id: string; secret: string }> {
@@ -29,6 +31,7 @@ export async function createApiToken(db: Kysely<Database>, t: NewToken): Promise
       user_id: t.userId ?? null,
       kind: t.kind ?? 'api',
       expires_at: t.expiresAt ?? null,
+      csrf_token: t.csrfToken ?? null,
       token_hash: hashToken(secret),
     })
     .returning('id')
@@ -45,6 +48,9 @@ export interface ActiveToken {
   readonly userId: string | null;
   readonly username: string | null;
   readonly mustChangePassword: boolean;
+  readonly csrfToken: string | null;
+  /** The web interface's language chosen by the token's user; null when none was chosen. */
+  readonly uiLang: 'kk' | 'ru' | 'en' | null;
 }
 
 /** A token is active when not revoked, not expired, and its user (if any) is not disabled; the user's role wins over the token's. */
@@ -52,7 +58,7 @@ export async function findActiveToken(db: Kysely<Database>, secret: string, now 
   const row = await db
     .selectFrom('api_tokens as t')
     .leftJoin('users as u', 'u.id', 't.user_id')
-    .select(['t.id', 't.name', 't.kind', 't.role', 't.agency_code', 't.user_id', 't.expires_at', 'u.role as user_role', 'u.agency_code as user_agency', 'u.username', 'u.disabled_at', 'u.must_change_password'])
+    .select(['t.id', 't.name', 't.kind', 't.role', 't.agency_code', 't.user_id', 't.expires_at', 'u.role as user_role', 'u.agency_code as user_agency', 'u.username', 'u.disabled_at', 'u.must_change_password', 't.csrf_token', 'u.ui_lang'])
     .where('t.token_hash', '=', hashToken(secret))
     .where('t.revoked_at', 'is', null)
     .executeTakeFirst();
@@ -68,6 +74,8 @@ export async function findActiveToken(db: Kysely<Database>, secret: string, now 
     userId: row.user_id,
     username: row.username,
     mustChangePassword: row.must_change_password ?? false,
+    csrfToken: row.csrf_token,
+    uiLang: row.ui_lang ?? null,
   };
 }
 

@@ -60,6 +60,11 @@ export async function setPassword(db: Kysely<Database>, userId: string, password
     .execute();
 }
 
+/** Remembers the web interface's language of a user. */
+export async function setUiLang(db: Kysely<Database>, userId: string, lang: 'kk' | 'ru' | 'en'): Promise<void> {
+  await db.updateTable('users').set({ ui_lang: lang }).where('id', '=', userId).execute();
+}
+
 export async function getUser(db: Kysely<Database>, id: string): Promise<PublicUser | undefined> {
   const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
   return row === undefined ? undefined : withoutHash(row);

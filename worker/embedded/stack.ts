@@ -148,7 +148,11 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
 
     r.client = await connectClient(config.temporal, temporalAddress);
     r.app = await composeApi(
-      { db: r.db, temporal: r.client, taskQueue: config.temporal.taskQueue, mailer: r.mailer, sinkEnabled: r.sink !== undefined },
+      {
+        db: r.db, temporal: r.client, taskQueue: config.temporal.taskQueue, mailer: r.mailer, sinkEnabled: r.sink !== undefined,
+        // The pages link each obligation to its workflow in the embedded Temporal web UI.
+        ...(r.temporalServer === undefined ? {} : { temporalUi: { url: r.temporalServer.uiUrl, namespace: config.temporal.namespace } }),
+      },
       // Requests are logged from warn up at the default level: the console of `npm start` is for people.
       { loggerInstance: opts.logger.child({ name: 'merzim-api' }, { level: config.logLevel === 'info' ? 'warn' : config.logLevel }) },
     );

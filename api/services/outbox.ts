@@ -1,0 +1,34 @@
+// What Merzim sent (the outbox) and, on the embedded stack, what the SMTP sink received: admins only, for the JSON API and the pages alike.
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.js';
+import { listNotifications } from '../../db/repositories/notifications.js';
+import { listSinkMessages } from '../../db/repositories/sink.js';
+import type { Principal } from '../auth.js';
+import { HttpError } from '../errors.js';
+
+export interface PageQuery {
+  readonly limit: number;
+  readonly before?: string | undefined;
+  readonly to?: string | undefined;
+}
+
+export type OutboxService = ReturnType<typeof createOutboxService>;
+
+export function createOutboxService(deps: { db: Kysely<Database>; sinkEnabled: boolean }) {
+  const { db, sinkEnabled } = deps;
+  const assertAdmin = (p: Principal) => {
+    if (p.role !== 'admin') throw new HttpError(403, 'forbidden', 'This requires one of the roles: admin');
+  };
+  return {
+    sinkEnabled,
+    async notifications(p: Principal, q: PageQuery) {
+      assertAdmin(p);
+      return listNotifications(db, { limit: q.limit, beforeId: q.before });
+    },
+    async sinkMessages(p: Principal, q: PageQuery) {
+      assertAdmin(p);
+      if (!sinkEnabled) throw new HttpError(404, 'sink_disabled', 'No SMTP sink runs here: mail goes to SMTP_URL');
+      return listSinkMessages(db, { limit: q.limit, beforeId: q.before, to: q.to });
+    },
+  };
+}

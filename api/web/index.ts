@@ -1,0 +1,443 @@
+// The web interface, served by the API process: server-rendered pages over the same services and authorisation as the
+// JSON API (api/services/), browser sessions in the API's session store, CSRF tokens on every form, a strict CSP.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database, ObligationRow } from '../../db/database.js';
+import { calendarFingerprint, loadWorkingCalendar } from '../../db/repositories/calendar.js';
+import { getDraft, saveDraft } from '../../db/repositories/drafts.js';
+import { appendEvent } from '../../db/repositories/events.js';
+import { MIN_PASSWORD_LENGTH, getUser, setPassword, setUiLang, verifyLogin } from '../../db/repositories/users.js';
+import type { WorkingCalendar } from '../../domain/calendar.js';
+import { localDateOf } from '../../domain/tz.js';
+import { actorOf, type Principal } from '../auth.js';
+import { HttpError, httpFailureOf } from '../errors.js';
+import type { ObligationService } from '../services/obligations.js';
+import type { OutboxService } from '../services/outbox.js';
+import { outboxPage } from './pages/admin.js';
+import { html, type Html } from './html.js';
+import { isUiLang, translator, type MessageKey } from './i18n/index.js';
+import type { PageContext } from './layout.js';
+import { boardPage, timelinePage, BOARD_STATES } from './pages/board.js';
+import { inboxPage } from './pages/inbox.js';
+import { measuresOwed, obligationPage } from './pages/obligation.js';
+import { pmPage } from './pages/pm.js';
+import { formValues, parseReport, type FormItem } from './pages/report-form.js';
+import { errorPage, passwordPage, signInPage } from './pages/signin.js';
+import {
+  LANG_COOKIE, SignInLimiter, closeSession, csrfTokenFor, csrfValid, languageOf, openSession, readSession, setCookie, type WebSession,
+} from './session.js';
+import { obligationHref, pick, specOf, workingDaysLeft } from './view.js';
+import type { BoardState } from './view.js';
+
+export interface WebOptions {
+  readonly db: Kysely<Database>;
+  readonly obligations: ObligationService;
+  readonly outbox: OutboxService;
+  /** The Temporal web UI, for links from obligations to their workflows; none when not known. */
+  readonly temporalUiUrl?: string;
+  readonly temporalNamespace?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    webSession?: WebSession;
+  }
+}
+
+/** Pages send no inline script or style; scripts, styles and forms only from this origin. */
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+const require = createRequire(import.meta.url);
+const ASSETS: Readonly<Record<string, { body: Buffer; type: string }>> = {
+  'app.css': { body: readFileSync(new URL('./assets/app.css', import.meta.url)), type: 'text/css; charset=utf-8' },
+  'favicon.svg': { body: readFileSync(new URL('./assets/favicon.svg', import.meta.url)), type: 'image/svg+xml' },
+  'htmx.min.js': { body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js')), type: 'text/javascript; charset=utf-8' },
+};
+
+const gzipAsync = promisify(gzipCallback);
+/** Level 4: about half the CPU of the default for a few per cent more bytes, on pages made per request. */
+const gzip = (payload: string | Buffer) => gzipAsync(payload, { level: 4 });
+
+const OPEN: readonly ObligationRow['status'][] = ['pending', 'overdue', 'returned'];
+
+/** Only a path inside the web interface is a place to come back to (never another site). */
+function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/app(\/|\?|$)/.test(next) && !next.startsWith('//') ? next : '/app';
+}
+
+type Flash = { kind: 'ok' | 'error'; text: string } | undefined;
+
+export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
+  const { db, obligations: service } = opts;
+  const limiter = new SignInLimiter();
+
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1_048_576 }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('content-security-policy', CSP);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    reply.header('x-frame-options', 'DENY');
+    if (request.url.startsWith('/app')) reply.header('cache-control', 'no-store');
+    // A board of thousands of cells is mostly repeated markup: gzip makes it a small fraction on the wire.
+    const accepts = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+    if (accepts && (typeof payload === 'string' || Buffer.isBuffer(payload)) && Buffer.byteLength(payload) > 2048) {
+      reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding').removeHeader('content-length');
+      return gzip(payload);
+    }
+    return payload;
+  });
+
+  app.get<{ Params: { name: string } }>('/assets/:name', { schema: { hide: true } }, async (request, reply) => {
+    const asset = ASSETS[request.params.name];
+    if (asset === undefined) throw new HttpError(404, 'not_found', 'No such asset');
+    return reply.type(asset.type).header('cache-control', 'public, max-age=3600').send(asset.body);
+  });
+
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/app'));
+  app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/assets/favicon.svg', 301));
+
+  // The working calendar, rebuilt when an admin edits it (one light query per page that needs it).
+  let calendarCache: { fingerprint: string; calendar: WorkingCalendar } | undefined;
+  async function calendar(): Promise<WorkingCalendar> {
+    const fingerprint = await calendarFingerprint(db);
+    if (calendarCache?.fingerprint !== fingerprint) calendarCache = { fingerprint, calendar: await loadWorkingCalendar(db) };
+    return calendarCache.calendar;
+  }
+
+  async function context(request: FastifyRequest, reply: FastifyReply): Promise<PageContext> {
+    const session = request.webSession;
+    const user = session?.principal.userId == null ? undefined : await getUser(db, session.principal.userId);
+    return {
+      t: translator(languageOf(request, session)),
+      principal: session?.principal,
+      displayName: user?.display_name ?? null,
+      csrf: csrfTokenFor(request, reply, session),
+      path: request.url,
+    };
+  }
+
+  function send(reply: FastifyReply, page: Html, status = 200): FastifyReply {
+    return reply.code(status).type('text/html; charset=utf-8').send(page.value);
+  }
+
+  const isHtmx = (request: FastifyRequest) => request.headers['hx-request'] === 'true';
+
+  function redirect(request: FastifyRequest, reply: FastifyReply, to: string): FastifyReply {
+    // htmx follows HX-Redirect with a full page load; a plain 303 would be swapped into the fragment.
+    if (isHtmx(request)) return reply.code(200).header('hx-redirect', to).send('');
+    return reply.redirect(to, 303);
+  }
+
+  // Every page: who is signed in; posts must carry the form's CSRF token; pages need a session; a pending one-time password comes first.
+  app.addHook('preHandler', async (request, reply) => {
+    if (!request.url.startsWith('/app')) return;
+    request.webSession = await readSession(db, request);
+    const path = request.url.split('?')[0]!;
+    const method = request.method;
+    if (method === 'POST' && !csrfValid(request, request.webSession, (request.body as Record<string, unknown> | undefined)?._csrf)) {
+      const ctx = await context(request, reply);
+      return send(reply, errorPage(ctx, ctx.t.t('error.title'), ctx.t.t('error.csrf')), 403);
+    }
+    const anonymous = path === '/app/sign-in' || path === '/app/lang';
+    if (request.webSession === undefined && !anonymous) {
+      const next = method === 'GET' ? request.url : '/app';
+      return redirect(request, reply, `/app/sign-in?expired=1&next=${encodeURIComponent(next)}`);
+    }
+    if (request.webSession?.principal.mustChangePassword === true && !['/app/password', '/app/sign-out', '/app/lang'].includes(path)) {
+      return redirect(request, reply, '/app/password');
+    }
+  });
+
+  // Errors on pages are pages (in the reader's language), not JSON.
+  app.setErrorHandler(async (err, request, reply) => {
+    const ctx = await context(request, reply);
+    const { t } = ctx;
+    // The same failure → status map as the JSON API (api/errors.ts), said as a page.
+    const known = httpFailureOf(err);
+    if (known !== undefined) {
+      if (known.status === 404) return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.notFound')), 404);
+      if (known.status === 403) return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.forbidden')), 403);
+      if (known.status === 409) return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.conflict', { detail: known.message })), 409);
+      return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.invalid', { detail: known.message })), known.status);
+    }
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    if (status < 500) return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.invalid', { detail: (err as Error).message })), status);
+    request.log.error({ err }, 'page failed');
+    return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.generic')), 500);
+  });
+
+  const principal = (request: FastifyRequest): Principal => {
+    if (request.webSession === undefined) throw new HttpError(401, 'unauthenticated', 'Sign in first');
+    return request.webSession.principal;
+  };
+  const body = (request: FastifyRequest): Record<string, string> => (request.body ?? {}) as Record<string, string>;
+
+  // ——— Sign-in, password, language, sign-out ——————————————————————————————————————
+
+  app.get<{ Querystring: { expired?: string; next?: string; out?: string } }>('/app/sign-in', { schema: { hide: true } }, async (request, reply) => {
+    if (request.webSession !== undefined) return reply.redirect('/app');
+    const ctx = await context(request, reply);
+    const info = request.query.expired === '1' ? ctx.t.t('signin.expired') : request.query.out === '1' ? ctx.t.t('signin.signedOut') : undefined;
+    return send(reply, signInPage(ctx, { ...(info === undefined ? {} : { info }), ...(request.query.next === undefined ? {} : { next: safeNext(request.query.next) }) }));
+  });
+
+  app.post('/app/sign-in', { schema: { hide: true } }, async (request, reply) => {
+    const { username = '', password = '', next } = body(request);
+    const ctx = await context(request, reply);
+    const wait = limiter.blockedFor(username, request.ip);
+    if (wait > 0) return send(reply, signInPage(ctx, { error: ctx.t.t('signin.rateLimited', { minutes: wait }), username }), 429);
+    const user = username === '' || password === '' || username.length > 100 || password.length > 200 ? undefined : await verifyLogin(db, username, password);
+    if (user === undefined) {
+      limiter.fail(username, request.ip);
+      return send(reply, signInPage(ctx, { error: ctx.t.t('signin.failed'), username }), 401);
+    }
+    limiter.succeed(username, request.ip);
+    await openSession(db, request, reply, user);
+    // A language chosen before signing in becomes the user's, unless they already have one.
+    const chosen = request.headers.cookie === undefined ? undefined : languageOf(request, undefined);
+    if (user.ui_lang === null && chosen !== undefined && chosen !== 'kk') await setUiLang(db, user.id, chosen);
+    return reply.redirect(user.must_change_password ? '/app/password' : safeNext(next), 303);
+  });
+
+  app.post('/app/sign-out', { schema: { hide: true } }, async (request, reply) => {
+    await closeSession(db, request, reply, request.webSession);
+    return reply.redirect('/app/sign-in?out=1', 303);
+  });
+
+  app.post('/app/lang', { schema: { hide: true } }, async (request, reply) => {
+    const { lang, next } = body(request);
+    if (!isUiLang(lang)) throw new HttpError(400, 'invalid_request', 'lang: one of kk, ru, en');
+    const userId = request.webSession?.principal.userId;
+    if (userId != null) await setUiLang(db, userId, lang);
+    setCookie(request, reply, LANG_COOKIE, lang, 365 * 86400);
+    return reply.redirect(safeNext(next), 303);
+  });
+
+  app.get('/app/password', { schema: { hide: true } }, async (request, reply) => {
+    return send(reply, passwordPage(await context(request, reply), { forced: principal(request).mustChangePassword }));
+  });
+
+  app.post('/app/password', { schema: { hide: true } }, async (request, reply) => {
+    const p = principal(request);
+    const ctx = await context(request, reply);
+    const { currentPassword = '', newPassword = '', repeatPassword = '' } = body(request);
+    const refuse = (key: MessageKey) => send(reply, passwordPage(ctx, { forced: p.mustChangePassword, error: ctx.t.t(key, { n: MIN_PASSWORD_LENGTH }) }), 400);
+    if (p.userId === null || p.username === null) throw new HttpError(400, 'not_a_user', 'This session does not belong to a user');
+    if (newPassword.length < MIN_PASSWORD_LENGTH || newPassword.length > 200) return refuse('password.tooShort');
+    if (newPassword !== repeatPassword) return refuse('password.mismatch');
+    if (newPassword === currentPassword) return refuse('password.same');
+    if ((await verifyLogin(db, p.username, currentPassword)) === undefined) return refuse('password.wrong');
+    await setPassword(db, p.userId, newPassword);
+    await appendEvent(db, { idempotencyKey: `user.password_changed:${p.userId}:${Date.now()}`, type: 'user.password_changed', actor: actorOf(p), subjectType: 'user', subjectId: p.userId });
+    return reply.redirect('/app?msg=password', 303);
+  });
+
+  // ——— Home: each role's own page ————————————————————————————————————————————————
+
+  app.get('/app', { schema: { hide: true } }, async (request, reply) => {
+    const p = principal(request);
+    const home = p.role === 'reporter' ? '/app/inbox' : p.role === 'pm_office' ? '/app/pm' : '/app/board';
+    const msg = (request.query as { msg?: string }).msg;
+    return reply.redirect(msg === 'password' ? `${home}?msg=password` : home, 303);
+  });
+
+  function flashFrom(request: FastifyRequest, ctx: PageContext, o?: ObligationRow, agencyName?: string): Flash {
+    const msg = (request.query as { msg?: string }).msg;
+    const { t } = ctx;
+    switch (msg) {
+      case 'password': return { kind: 'ok', text: t.t('password.done') };
+      case 'submitted': return { kind: 'ok', text: (o?.working_days_late ?? 0) > 0 ? t.t('report.submittedLate', { n: o?.report_version ?? 1, days: o?.working_days_late ?? 0 }) : t.t('report.submitted', { n: o?.report_version ?? 1 }) };
+      case 'accepted': return { kind: 'ok', text: t.t('review.accepted') };
+      case 'returned': return { kind: 'ok', text: t.t('review.returned', { agency: agencyName ?? o?.agency_code ?? '' }) };
+      case 'extended': return { kind: 'ok', text: t.t('review.extended') };
+      default: return undefined;
+    }
+  }
+
+  // ——— Agency inbox ————————————————————————————————————————————————————————————————
+
+  app.get('/app/inbox', { schema: { hide: true } }, async (request, reply) => {
+    const p = principal(request);
+    const ctx = await context(request, reply);
+    const rows = p.agencyCode === null ? [] : (await service.listObligations(p, { agency: p.agencyCode })).items;
+    const cycles = await service.cyclesOf(rows);
+    const today = localDateOf(Date.now());
+    const cal = await calendar();
+    const open = (o: ObligationRow) => OPEN.includes(o.status);
+    const sorted = [...rows].sort((a, b) => Number(open(b)) - Number(open(a)) || (a.effective_due_date ?? a.due_date).localeCompare(b.effective_due_date ?? b.due_date));
+    let agencyName = p.agencyCode ?? '—';
+    for (const c of cycles.values()) {
+      const spec = specOf(c);
+      const party = spec.stages?.flatMap((s) => s.parties).find((x) => x.agencyCode === p.agencyCode);
+      if (party !== undefined) { agencyName = pick(party.name, ctx.t.lang); break; }
+    }
+    const page = inboxPage(ctx, agencyName, sorted.map((o) => ({
+      obligation: o,
+      cycle: o.cycle_workflow_id === null ? undefined : cycles.get(o.cycle_workflow_id),
+      daysLeft: open(o) ? workingDaysLeft(cal, today, o.effective_due_date ?? o.due_date) : null,
+    })), flashFrom(request, ctx));
+    return send(reply, page);
+  });
+
+  // ——— One obligation: report, review ——————————————————————————————————————————————
+
+  async function renderObligation(request: FastifyRequest, reply: FastifyReply, id: string, extra: { status?: number; flash?: Flash; posted?: ReadonlyMap<string, FormItem> } = {}) {
+    const p = principal(request);
+    const o = await service.visibleObligation(p, id);
+    const ctx = await context(request, reply);
+    const cycle = (await service.cyclesOf([o])).get(o.cycle_workflow_id ?? '');
+    const canReport = OPEN.includes(o.status) && (await service.reportRefusal(p, o)) === null;
+    const reviewer = (await service.reviewRefusal(p, o)) === null;
+    const party = specOf(cycle).stages?.find((s) => s.id === o.stage_id)?.parties.find((x) => x.agencyCode === o.agency_code);
+    const flash = extra.flash ?? flashFrom(request, ctx, o, party === undefined ? undefined : pick(party.name, ctx.t.lang));
+    const ui = opts.temporalUiUrl;
+    return send(reply, obligationPage(ctx, {
+      obligation: o,
+      cycle,
+      lastReturn: await service.lastReturn(p, id),
+      draft: canReport ? await getDraft(db, o.workflow_id) : undefined,
+      canReport,
+      canReview: reviewer && o.status === 'submitted',
+      canExtend: reviewer && OPEN.includes(o.status),
+      daysLeft: OPEN.includes(o.status) ? workingDaysLeft(await calendar(), localDateOf(Date.now()), o.effective_due_date ?? o.due_date) : null,
+      temporalUrl: ui === undefined ? null : `${ui.replace(/\/$/, '')}/namespaces/${encodeURIComponent(opts.temporalNamespace ?? 'default')}/workflows/${encodeURIComponent(o.workflow_id)}`,
+      ...(extra.posted === undefined ? {} : { posted: extra.posted }),
+      ...(flash === undefined ? {} : { flash }),
+    }), extra.status ?? 200);
+  }
+
+  app.get<{ Params: { id: string } }>('/app/obligations/:id', { schema: { hide: true } }, async (request, reply) => renderObligation(request, reply, request.params.id));
+
+  app.post<{ Params: { id: string } }>('/app/obligations/:id/draft', { schema: { hide: true } }, async (request, reply) => {
+    const p = principal(request);
+    const o = await service.visibleObligation(p, request.params.id);
+    if ((await service.reportRefusal(p, o)) !== null || !OPEN.includes(o.status)) throw new HttpError(403, 'forbidden', `Only ${o.agency_code} drafts this report`);
+    const cycle = (await service.cyclesOf([o])).get(o.cycle_workflow_id ?? '');
+    const t = translator(languageOf(request, request.webSession));
+    const at = await saveDraft(db, { obligationId: o.workflow_id, agencyCode: o.agency_code, items: formValues(body(request), measuresOwed(cycle, o, t.lang)), updatedBy: actorOf(p) });
+    return reply.type('text/html; charset=utf-8').send(html`${t.t('report.draftSaved', { time: t.time(at) })}`.value);
+  });
+
+  app.post<{ Params: { id: string } }>('/app/obligations/:id/submit', { schema: { hide: true } }, async (request, reply) => {
+    const p = principal(request);
+    const id = request.params.id;
+    const o = await service.visibleObligation(p, id);
+    const cycle = (await service.cyclesOf([o])).get(o.cycle_workflow_id ?? '');
+    const t = translator(languageOf(request, request.webSession));
+    const measures = measuresOwed(cycle, o, t.lang);
+    const { items, missing } = parseReport(body(request), measures);
+    const posted = new Map(formValues(body(request), measures).map((v) => [v.measure, { status: v.status, text: v.text }]));
+    if (missing.length > 0) {
+      return renderObligation(request, reply, id, { status: 422, posted, flash: { kind: 'error', text: missing.map((n) => t.t('report.missing', { n })).join(' ') } });
+    }
+    try {
+      await service.submit(p, id, items);
+    } catch (err) {
+      const known = httpFailureOf(err);
+      if (known !== undefined && (known.status === 422 || known.status === 400)) {
+        return renderObligation(request, reply, id, { status: known.status, posted, flash: { kind: 'error', text: t.t('error.invalid', { detail: known.message }) } });
+      }
+      throw err;
+    }
+    return reply.redirect(`${obligationHref(id)}?msg=submitted`, 303);
+  });
+
+  for (const action of ['accept', 'return', 'extend'] as const) {
+    app.post<{ Params: { id: string } }>(`/app/obligations/:id/${action}`, { schema: { hide: true } }, async (request, reply) => {
+      const p = principal(request);
+      const id = request.params.id;
+      const b = body(request);
+      const t = translator(languageOf(request, request.webSession));
+      try {
+        if (action === 'accept') await service.accept(p, id, b.comment === undefined || b.comment.trim() === '' ? undefined : b.comment.slice(0, 5000));
+        else {
+          const text = (action === 'return' ? b.comment : b.reason) ?? '';
+          const newDueDate = b.newDueDate ?? '';
+          if (text.trim() === '' || text.length > 5000) throw new HttpError(400, 'invalid_request', `${action === 'return' ? 'comment' : 'reason'}: required, at most 5000 characters`);
+          if (!/^\d{4}-\d{2}-\d{2}$/.test(newDueDate)) throw new HttpError(400, 'invalid_request', 'newDueDate: a date (YYYY-MM-DD)');
+          if (action === 'return') await service.returnReport(p, id, text, newDueDate);
+          else await service.extend(p, id, text, newDueDate);
+        }
+      } catch (err) {
+        const known = httpFailureOf(err);
+        if (known !== undefined && (known.status === 400 || known.status === 409 || known.status === 422)) {
+          return renderObligation(request, reply, id, { status: known.status, flash: { kind: 'error', text: t.t(known.status === 409 ? 'error.conflict' : 'error.invalid', { detail: known.message }) } });
+        }
+        throw err;
+      }
+      return reply.redirect(`${obligationHref(id)}?msg=${action === 'accept' ? 'accepted' : action === 'return' ? 'returned' : 'extended'}`, 303);
+    });
+  }
+
+  // ——— Coordinator board, timeline, PM Office ——————————————————————————————————————
+
+  app.get<{ Querystring: { cycle?: string; state?: string; agency?: string } }>('/app/board', { schema: { hide: true } }, async (request, reply) => {
+    const p = principal(request);
+    const ctx = await context(request, reply);
+    const all = await service.listCycles(p, {});
+    // Open cycles first, the newest period first.
+    const cycles = [...all].sort((a, b) => Number(b.status === 'open') - Number(a.status === 'open') || b.period.localeCompare(a.period));
+    const wanted = request.query.cycle;
+    const listed = wanted === undefined || wanted === '' ? cycles[0] : cycles.find((c) => c.workflow_id === wanted);
+    if (wanted !== undefined && wanted !== '' && listed === undefined) throw new HttpError(404, 'not_found', `No cycle ${wanted}`);
+    const titles = new Map([...(await service.planInfo(cycles.map((c) => c.plan_id)))].map(([id, info]) => [id, info.title]));
+    const state = BOARD_STATES.find((s) => s === request.query.state) as BoardState | undefined;
+    const agency = request.query.agency === undefined || request.query.agency === '' ? undefined : request.query.agency;
+    if (listed === undefined) return send(reply, boardPage(ctx, { cycles, titles, cycle: undefined, stages: [], names: new Map(), obligations: [], escalations: [], filter: {}, flash: flashFrom(request, ctx) }));
+    const [{ cycle, stages, obligations }, escalations] = await Promise.all([service.board(p, listed.workflow_id), service.escalations(p, listed.workflow_id)]);
+    const names = new Map([...(await service.agencyNames(obligations.map((o) => o.agency_code)))].map(([code, name]) => [code, pick(name, ctx.t.lang)]));
+    return send(reply, boardPage(ctx, {
+      cycles, titles, cycle, stages, names, obligations, escalations: [...escalations].reverse(),
+      filter: { ...(state === undefined ? {} : { state }), ...(agency === undefined ? {} : { agency }) },
+      flash: flashFrom(request, ctx),
+    }));
+  });
+
+  app.get<{ Params: { id: string } }>('/app/cycles/:id/timeline', { schema: { hide: true } }, async (request, reply) => {
+    const p = principal(request);
+    const { cycle, obligations } = await service.cycle(p, request.params.id);
+    const entries = await service.timeline(p, cycle.workflow_id);
+    return send(reply, timelinePage(await context(request, reply), cycle, obligations, entries));
+  });
+
+  app.get('/app/admin/outbox', { schema: { hide: true } }, async (request, reply) => {
+    const p = principal(request);
+    const sent = await opts.outbox.notifications(p, { limit: 100 });
+    const sink = opts.outbox.sinkEnabled ? await opts.outbox.sinkMessages(p, { limit: 100 }) : null;
+    return send(reply, outboxPage(await context(request, reply), sent, sink));
+  });
+
+  // Any other address under /app is a page that does not exist, said as a page.
+  app.get('/app/*', { schema: { hide: true } }, async () => {
+    throw new HttpError(404, 'not_found', 'No such page');
+  });
+
+  app.get('/app/pm', { schema: { hide: true } }, async (request, reply) => {
+    const p = principal(request);
+    if (p.role !== 'pm_office' && p.role !== 'admin') throw new HttpError(403, 'forbidden', 'The PM Office view is for the PM Office and admins');
+    const ctx = await context(request, reply);
+    const all = await service.listCycles(p, {});
+    // Each plan's current cycle: its open one, else its latest.
+    const current = new Map<string, (typeof all)[number]>();
+    for (const x of [...all].sort((a, b) => a.period.localeCompare(b.period))) {
+      const seen = current.get(x.plan_id);
+      if (seen === undefined || seen.status !== 'open' || x.status === 'open') current.set(x.plan_id, x);
+    }
+    const rows = [];
+    for (const x of current.values()) {
+      const stage = x.stage === null ? undefined : (await service.stages(p, x.workflow_id)).find((s) => s.id === x.stage);
+      rows.push({ cycle: x, counts: x.counts, stage });
+    }
+    const reached = await service.pmOfficeEscalations(p);
+    const info = await service.planInfo([...current.keys(), ...reached.map((e) => e.planId)]);
+    const escalations = reached.map((e) => ({ ...e, planTitle: pick(info.get(e.planId)?.title, ctx.t.lang) || e.planId }));
+    return send(reply, pmPage(ctx, info, rows, escalations, flashFrom(request, ctx)));
+  });
+};

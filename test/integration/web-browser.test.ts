@@ -1,0 +1,205 @@
+// The web interface in a real browser (Debian's chromium driven by playwright-core) on the real stack: every role signs in;
+// a report is submitted, returned with a comment, seen, resubmitted and accepted; the language switch changes every label;
+// no console errors; axe-core finds no serious or critical violation; screenshots of each page in each language.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { en } from '../../api/web/i18n/en.js';
+import { kk } from '../../api/web/i18n/kk.js';
+import { ru } from '../../api/web/i18n/ru.js';
+import { addDays } from '../../domain/dates.js';
+import { localDateOf } from '../../domain/tz.js';
+import { PASSWORD, WEB_USERS, startWebStack, type WebStack } from '../helpers/web.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'screenshots');
+const CATALOGUES = { kk, ru, en } as const;
+type Lang = keyof typeof CATALOGUES;
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let stack: WebStack;
+let base: string;
+let browser: Browser;
+const consoleErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)`);
+  stack = await startWebStack();
+  base = await stack.app.listen({ host: '127.0.0.1', port: 0 });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  // launch() starts chromium on a fresh temporary --user-data-dir of its own, removed when it closes; each role below
+  // gets its own browser context (its own cookie jar), as separate people on separate machines would.
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+/** A page in a new cookie jar that records console errors and uncaught exceptions (a CSP violation is one). */
+async function newPage(): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${page.url()}: ${m.text()}`); });
+  page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: ${e.message}`));
+  return page;
+}
+
+/** Signs in as `user` in a clean cookie jar. */
+async function signIn(page: Page, username: string): Promise<void> {
+  await page.context().clearCookies();
+  await page.goto(`${base}/app/sign-in`);
+  await page.fill('#username', username);
+  await page.fill('#password', PASSWORD);
+  await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/sign-in')), page.click('button[type=submit].primary')]);
+}
+
+// Browser-side code is written as strings: this project's type check has no DOM library, on purpose (product code has no DOM).
+async function switchLanguage(page: Page, lang: Lang): Promise<void> {
+  // Not waitForFunction: it evaluates a string in the page, which the pages' CSP (rightly) refuses.
+  await Promise.all([page.waitForSelector(`html[lang=${lang}]`, { state: 'attached' }), page.click(`form.lang button[value=${lang}]`)]);
+  await page.waitForLoadState('load');
+}
+
+/** Labels on the page: headings, column headers, form labels, buttons, navigation, legends, terms, options, statuses. */
+async function labels(page: Page): Promise<string[]> {
+  // The options of the cycle and agency filters are names from the plan (data), not labels.
+  const selector = 'h1, h2, th[scope=col], label, button, nav a, legend, dt, option:not(#cycle option, #agency option), .badge';
+  return page.evaluate(`[...document.querySelectorAll(${JSON.stringify(selector)})]
+    .filter((e) => e.offsetParent !== null || e.tagName === 'OPTION')
+    .map((e) => (e.textContent || '').trim()).filter((s) => s !== '')`) as Promise<string[]>;
+}
+
+/** No label is another language's message unless this language says the same. */
+function foreignLabels(found: readonly string[], lang: Lang): string[] {
+  const own = new Set(Object.values(CATALOGUES[lang]));
+  const foreign = new Set((Object.keys(CATALOGUES) as Lang[]).filter((l) => l !== lang).flatMap((l) => Object.values(CATALOGUES[l])));
+  return found.filter((text) => foreign.has(text) && !own.has(text));
+}
+
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axeSource);
+  const result = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] })`)) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Each language in turn: labels all in that language, no serious accessibility problem, a screenshot. */
+async function checkPage(page: Page, name: string): Promise<void> {
+  for (const lang of ['ru', 'en', 'kk'] as const) {
+    await switchLanguage(page, lang);
+    expect(await page.getAttribute('html', 'lang')).toBe(lang);
+    expect(foreignLabels(await labels(page), lang), `${name} in ${lang}`).toEqual([]);
+    expect(await axeViolations(page), `${name} in ${lang}`).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, `${name}-${lang}.png`), fullPage: true });
+  }
+}
+
+const today = localDateOf(Date.now());
+
+describe('the web interface in a browser', () => {
+  it('the sign-in page: every language, accessible', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/app/sign-in`);
+    expect(await page.textContent('h1')).toBe(kk['signin.title']);
+    await checkPage(page, 'sign-in');
+    await page.close();
+  });
+
+  it('a report goes round: submitted, returned with a comment, seen and resubmitted, accepted', async () => {
+    const reporter = await newPage();
+    await signIn(reporter, WEB_USERS.reporter.username);
+    expect(new URL(reporter.url()).pathname).toBe('/app/inbox');
+    await Promise.all([reporter.waitForURL(/\/app\/obligations\//), reporter.click('main table a')]);
+    await reporter.selectOption('select[name="status:1"]', 'done');
+    await reporter.fill('textarea[name="text:1"]', 'Курс 120 мектепте енгізілді');
+    // htmx saves the draft as the reporter types: the status line says so.
+    await reporter.locator('#draft-status', { hasText: /сақталды/ }).waitFor({ timeout: 10_000 });
+    expect(await stack.tdb.db.selectFrom('report_drafts').select('obligation_id').execute()).toHaveLength(1);
+    await Promise.all([reporter.waitForURL(/msg=submitted/), reporter.click('#report-form button[type=submit]')]);
+    expect(await reporter.textContent('.flash')).toContain('Есеп тапсырылды (1-нұсқа)');
+
+    const coordinator = await newPage();
+    await signIn(coordinator, WEB_USERS.coordinator.username);
+    expect(new URL(coordinator.url()).pathname).toBe('/app/board');
+    const cell = coordinator.locator('table.matrix tr', { hasText: 'Білім және ғылым министрлігі' }).locator('td.cell a');
+    expect(await cell.textContent()).toBe(kk['board.onTime']);
+    await Promise.all([coordinator.waitForURL(/\/app\/obligations\//), cell.click()]);
+    await coordinator.fill('#return-comment', 'Мектептер тізімін қосыңыз');
+    await coordinator.fill('#return-date', addDays(today, 21));
+    await Promise.all([coordinator.waitForURL(/msg=returned/), coordinator.click('form[action$="/return"] button')]);
+    expect(await coordinator.textContent('.flash')).toContain('қайтарылды');
+
+    await reporter.goto(reporter.url().replace(/\?.*$/, ''));
+    expect(await reporter.textContent('.returned .comment')).toBe('Мектептер тізімін қосыңыз');
+    expect(await reporter.textContent('.badge')).toBe(kk['status.returned']);
+    await reporter.fill('textarea[name="text:1"]', 'Курс 120 мектепте енгізілді; тізім қоса беріледі');
+    await Promise.all([reporter.waitForURL(/msg=submitted/), reporter.click('#report-form button[type=submit]')]);
+    expect(await reporter.textContent('.flash')).toContain('2-нұсқа');
+
+    await coordinator.goto(coordinator.url().replace(/\?.*$/, ''));
+    expect(await coordinator.textContent('table.report')).toContain('тізім қоса беріледі');
+    await Promise.all([coordinator.waitForURL(/msg=accepted/), coordinator.click('form[action$="/accept"] button')]);
+    expect(await coordinator.textContent('.flash')).toBe(kk['review.accepted']);
+    expect(await coordinator.textContent('dl.facts .badge')).toBe(kk['status.accepted']);
+    const row = await stack.tdb.db.selectFrom('obligations').select(['status', 'report_version']).where('workflow_id', '=', stack.obligationId('БҒМ')).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'accepted', report_version: 2 });
+    await reporter.close();
+    await coordinator.close();
+  });
+
+  it('each role signs in to its own pages; each main page in each language: labels, accessibility, screenshots', async () => {
+    const page = await newPage();
+
+    await signIn(page, WEB_USERS.reporter.username);
+    expect(await page.locator('nav a').allTextContents()).toEqual([kk['nav.inbox']]);
+    await checkPage(page, 'inbox');
+    await page.goto(`${base}/app/obligations/${encodeURIComponent(stack.obligationId('БҒМ'))}`);
+    await checkPage(page, 'obligation-accepted');
+
+    await signIn(page, WEB_USERS.coordinator.username);
+    expect(await page.locator('nav a').allTextContents()).toEqual([kk['nav.board'], kk['nav.inbox']]);
+    await checkPage(page, 'board');
+    await page.goto(`${base}/app/obligations/${encodeURIComponent(stack.obligationId('ІІМ', 'measure-2-due-1'))}`);
+    await checkPage(page, 'obligation-review');
+    await page.goto(`${base}/app/board`);
+    await Promise.all([page.waitForURL(/timeline/), page.click('a[href*="/timeline"]')]);
+    await checkPage(page, 'timeline');
+
+    await signIn(page, WEB_USERS.other.username);
+    await page.goto(`${base}/app/obligations/${encodeURIComponent(stack.obligationId('ІІМ', 'measure-2-due-1'))}`);
+    await checkPage(page, 'report-form');
+
+    await signIn(page, WEB_USERS.pm.username);
+    expect(new URL(page.url()).pathname).toBe('/app/pm');
+    await checkPage(page, 'pm-office');
+
+    await signIn(page, WEB_USERS.admin.username);
+    expect(new URL(page.url()).pathname).toBe('/app/board');
+    expect(await page.locator('nav a').allTextContents()).toEqual([kk['nav.board'], kk['nav.pm'], kk['nav.inbox'], kk['nav.outbox']]);
+    await page.goto(`${base}/app/admin/outbox`);
+    await checkPage(page, 'outbox');
+    await page.goto(`${base}/app/board`);
+
+    // A phone-sized screen: the board still fits and scrolls inside its table, not the page.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(ARTIFACTS, 'board-phone-kk.png'), fullPage: true });
+    const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    // Keyboard: the first Tab reaches the skip link, which moves focus to the main content.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(`document.activeElement?.getAttribute('href')`)).toBe('#main');
+    await page.close();
+  });
+
+  it('no page logged a console error', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});
