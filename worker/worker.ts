@@ -105,7 +105,7 @@ export async function openMerzimWorker(
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      deps: { ...deps, mailFrom: config.mailFrom },
+      deps: { ...deps, mailFrom: config.mailFrom, noticeTime: config.noticeTime },
       workflowBundlePath: config.workflowBundlePath,
     });
     return { connection, worker };
