@@ -31,8 +31,12 @@ app.addHook('onClose', async () => {
   await db.destroy();
 });
 
+let closing = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  // `on`, not `once`: under npm and tsx the same signal arrives twice (to the group, then relayed); the second must not kill mid-close.
+  process.on(signal, () => {
+    if (closing) return;
+    closing = true;
     app.log.info({ signal }, 'closing');
     app.close().then(
       () => process.exit(0),

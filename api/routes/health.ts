@@ -1,4 +1,4 @@
-// GET /health: each dependency up or down, separately; 200 when all are up, 503 otherwise. Public: it reveals no data.
+// GET /health: each dependency up or down, separately; GET /ready: what the API needs to serve (Temporal, PostgreSQL). Public: no data.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Probe } from '../health.js';
 
@@ -13,5 +13,13 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
     const checks = Object.fromEntries(names.map((n, i) => [n, results[i]]));
     const ok = results.every((r) => r.ok);
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks });
+  });
+
+  // For a load balancer or an orchestrator: 200 only when the API can serve, i.e. Temporal and PostgreSQL both answer now.
+  // SMTP is not among them: the API sends no mail (the workers do).
+  app.get('/ready', async (_request, reply) => {
+    const [temporal, postgres] = await Promise.all([probes.temporal(), probes.postgres()]);
+    const ready = temporal.ok && postgres.ok;
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { temporal, postgres } });
   });
 };
