@@ -48,7 +48,8 @@ export interface ProductionStackOptions {
   readonly nodeBinDir?: string;
   /** A prebuilt bundle; without one, `npm run build:workflows` makes one in the data directory first. */
   readonly workflowBundle?: string;
-  readonly noticeTime?: string;
+  /** MERZIM_NOTICE_TIME for the workers, asked for just before they start (the production test puts it minutes ahead). */
+  readonly noticeTime?: () => string;
   /** Build the Temporal server with go install when it is not cached (stack:production); tests only look. */
   readonly buildServer: boolean;
   readonly log: (line: string) => void;
@@ -65,6 +66,10 @@ export interface ProductionStack {
   readonly workers: readonly ManagedProcess[];
   readonly api: ManagedProcess;
   readonly serverDescription: string;
+  /** The MERZIM_NOTICE_TIME the workers were given, if any. */
+  readonly noticeTime: string | undefined;
+  /** The servers underneath, for tests that take one away (GET /ready must then answer 503). */
+  readonly servers: { readonly temporal: TemporalServer; readonly merzimPostgres: EmbeddedPostgres };
   /** Resolves with a reason when a process or server stopped on its own. */
   readonly failed: Promise<string>;
   stop(): Promise<void>;
@@ -110,19 +115,21 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
     ]);
     const roles = await ensureLeastPrivilegeRoles(parts.merzimPg.url('postgres'), 'merzim', join(dataDir, 'postgres.roles.json'));
     const env = baseEnv(opts);
+    const npm = npmCommand(opts.nodeBinDir);
 
     // Temporal's setup, the bundle and the migration are independent: run them side by side.
     const bundle = opts.workflowBundle ?? join(dataDir, 'workflow-bundle.js');
     const temporalPg = parts.temporalPg;
-    await Promise.all([
+    // All three are awaited even when one fails, so nothing is left starting (or running) behind the stop below.
+    await allSettledOrThrow([
       (async () => {
         parts.temporal = await TemporalServer.start({
           binaries, cli: cli.path, dir: join(dataDir, 'temporal'), postgresSuperuserUrl: temporalPg.url('postgres'),
           postgresPassword: secret(join(dataDir, 'temporal-role.password')), port: opts.ports.temporal, namespace: opts.namespace, log,
         });
       })(),
-      opts.workflowBundle !== undefined ? Promise.resolve() : runOnce('build:workflows', 'npm', ['run', '-s', 'build:workflows', '--', bundle], { cwd: opts.projectRoot, env, log }),
-      runOnce('migrate', 'npm', ['run', '-s', 'db:migrate'], { cwd: opts.projectRoot, env: { ...env, MIGRATION_DATABASE_URL: roles.ownerUrl, DATABASE_URL: roles.appUrl }, log }),
+      opts.workflowBundle !== undefined ? Promise.resolve() : runOnce('build:workflows', npm.cmd, [...npm.args, 'run', '-s', 'build:workflows', '--', bundle], { cwd: opts.projectRoot, env, log }),
+      runOnce('migrate', npm.cmd, [...npm.args, 'run', '-s', 'db:migrate'], { cwd: opts.projectRoot, env: { ...env, MIGRATION_DATABASE_URL: roles.ownerUrl, DATABASE_URL: roles.appUrl }, log }),
     ]);
     if (!existsSync(bundle)) throw new StartupError(`No workflow bundle at ${bundle}.`, 'run npm run build:workflows, or unset MERZIM_WORKFLOW_BUNDLE.');
 
@@ -142,12 +149,13 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
       MAIL_FROM: opts.mailFrom,
       LOG_LEVEL: opts.logLevel,
     };
+    const noticeTime = opts.noticeTime?.();
     for (let i = 1; i <= opts.workers; i++) {
-      const workerEnv = pick({ ...common, MERZIM_WORKFLOW_BUNDLE: bundle, ...(opts.noticeTime === undefined ? {} : { MERZIM_NOTICE_TIME: opts.noticeTime }) }, SERVICES.worker.env, env);
-      parts.processes.push(ManagedProcess.start(`worker-${i}`, 'npm', ['run', '-s', 'worker'], { cwd: opts.projectRoot, env: workerEnv, log }));
+      const workerEnv = pick({ ...common, MERZIM_WORKFLOW_BUNDLE: bundle, ...(noticeTime === undefined ? {} : { MERZIM_NOTICE_TIME: noticeTime }) }, SERVICES.worker.env, env);
+      parts.processes.push(ManagedProcess.start(`worker-${i}`, npm.cmd, [...npm.args, 'run', '-s', 'worker'], { cwd: opts.projectRoot, env: workerEnv, log }));
     }
     const apiEnv = pick({ ...common, HOST: '127.0.0.1', PORT: String(opts.ports.api) }, SERVICES.api.env, env);
-    const api = ManagedProcess.start('api', 'npm', ['run', '-s', 'api'], { cwd: opts.projectRoot, env: apiEnv, log });
+    const api = ManagedProcess.start('api', npm.cmd, [...npm.args, 'run', '-s', 'api'], { cwd: opts.projectRoot, env: apiEnv, log });
     parts.processes.push(api);
     const apiUrl = `http://127.0.0.1:${opts.ports.api}`;
     await waitForReady(apiUrl, api, 120_000);
@@ -160,7 +168,8 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
     ]);
     return {
       apiUrl, temporalAddress: parts.temporal!.address, temporalMetricsUrl: parts.temporal!.metricsUrl, smtpUrl: parts.sink.url, adminTokenFile, db,
-      workers: parts.processes.filter((p) => p.name.startsWith('worker-')), api, serverDescription: binaries.description, failed, stop,
+      workers: parts.processes.filter((p) => p.name.startsWith('worker-')), api, serverDescription: binaries.description, noticeTime,
+      servers: { temporal: parts.temporal!, merzimPostgres: parts.merzimPg }, failed, stop,
     };
   } catch (err) {
     await stop().catch(() => undefined);
@@ -179,6 +188,23 @@ function pick(all: Record<string, string | undefined>, keys: readonly string[], 
   const out: NodeJS.ProcessEnv = { ...base };
   for (const key of [...keys, ...OPTIONAL_ENV]) if (all[key] !== undefined) out[key] = all[key];
   return out;
+}
+
+/**
+ * `npm` on the chosen node: that node running its own npm-cli.js (the wheel's `bin/npm` is a CommonJS stub that Node 24 would
+ * load as ESM), or plain `npm` from PATH.
+ */
+function npmCommand(nodeBinDir: string | undefined): { cmd: string; args: string[] } {
+  if (nodeBinDir === undefined) return { cmd: 'npm', args: [] };
+  const cli = join(nodeBinDir, '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
+  if (!existsSync(cli)) throw new StartupError(`No npm beside ${nodeBinDir}/node (looked for ${cli}).`);
+  return { cmd: join(nodeBinDir, 'node'), args: [cli] };
+}
+
+async function allSettledOrThrow(promises: readonly Promise<unknown>[]): Promise<void> {
+  const settled = await Promise.allSettled(promises);
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
 }
 
 /** A password kept in a file (0600) of the data directory, made on first use. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { SEARCH_ATTRIBUTES } from '../../workflows/shared.js';
 import { StartupError } from '../embedded/errors.js';
-import { freePort } from '../embedded/ports.js';
+import { freePort, isPortFree } from '../embedded/ports.js';
 import { OutputTail, stopChild, waitForExit } from '../embedded/process.js';
 import { waitUntilServing } from '../embedded/temporal-dev-server.js';
 import type { TemporalServerBinaries } from './temporal-server-binaries.js';
@@ -61,8 +61,9 @@ export class TemporalServer {
     }
 
     const ports = { membership: [] as number[], grpc: [] as number[] };
-    for (let i = 0; i < 4; i++) ports.membership.push(await freePort());
-    for (let i = 0; i < 3; i++) ports.grpc.push(await freePort());
+    const taken = new Set<number>([opts.port]);
+    for (let i = 0; i < 4; i++) ports.membership.push(await portBelow32768(taken));
+    for (let i = 0; i < 3; i++) ports.grpc.push(await portBelow32768(taken));
     const [httpPort, metricsPort] = [await freePort(), await freePort()];
     const dynamicConfig = join(opts.dir, 'dynamicconfig.yaml');
     writeFileSync(dynamicConfig, DYNAMIC_CONFIG);
@@ -92,6 +93,21 @@ export class TemporalServer {
     }
     return new TemporalServer(child, address, `http://127.0.0.1:${metricsPort}/metrics`);
   }
+}
+
+/**
+ * A free port under 32768: the server stores its hosts' ports in a smallint column (cluster_membership), so the OS's
+ * ephemeral ports (32768 and up) make it fail at start with "out of range for type smallint".
+ */
+async function portBelow32768(taken: Set<number>): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (!taken.has(port) && (await isPortFree(port))) {
+      taken.add(port);
+      return port;
+    }
+  }
+  throw new StartupError('No free port between 20000 and 32000 for the Temporal server\'s internal services.');
 }
 
 /** Production-like settings: Temporal's own defaults except what the comments say. */
@@ -222,7 +238,12 @@ async function registerNamespaceAndSearchAttributes(cli: string, address: string
   const listed = await runQuiet(cli, ['operator', 'search-attribute', 'list', '--address', address, '--namespace', namespace]);
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) {
     if (listed.code === 0 && new RegExp(`\\b${name}\\b`).test(listed.output)) continue;
-    const r = await runQuiet(cli, ['operator', 'search-attribute', 'create', '--address', address, '--namespace', namespace, '--name', name, '--type', type]);
+    let r = await runQuiet(cli, ['operator', 'search-attribute', 'create', '--address', address, '--namespace', namespace, '--name', name, '--type', type]);
+    // A namespace created a moment ago reaches the server's namespace cache within its refresh interval (~10 s).
+    for (let waited = 0; r.code !== 0 && /Namespace .* is not found|NamespaceNotFound/i.test(r.output) && waited < 60; waited++) {
+      await new Promise((res) => setTimeout(res, 1_000));
+      r = await runQuiet(cli, ['operator', 'search-attribute', 'create', '--address', address, '--namespace', namespace, '--name', name, '--type', type]);
+    }
     if (r.code !== 0 && !/already exists|AlreadyExists/i.test(r.output)) {
       throw new StartupError(`Could not register the search attribute ${name} (${type}): ${r.output.trim()}`);
     }
