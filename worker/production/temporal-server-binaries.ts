@@ -29,7 +29,7 @@ export class TemporalServerUnavailable extends Error {
         `The Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool are neither cached nor buildable. Tried:`,
         ...attempts.map((a) => `  - ${a}`),
         'Ways out:',
-        `  - build them: npm run temporal:setup -- --server (needs the go command; GOTOOLCHAIN=${TEMPORAL_SERVER_GO_TOOLCHAIN} is fetched by it);`,
+        `  - build them: npm run temporal:setup (needs the go command; GOTOOLCHAIN=${TEMPORAL_SERVER_GO_TOOLCHAIN} is fetched by it);`,
         '  - or set TEMPORAL_SERVER_BIN and TEMPORAL_SQL_TOOL to binaries you have.',
       ].join('\n'),
     );
