@@ -125,7 +125,8 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
       (async () => {
         parts.temporal = await TemporalServer.start({
           binaries, cli: cli.path, dir: join(dataDir, 'temporal'), postgresSuperuserUrl: temporalPg.url('postgres'),
-          postgresPassword: secret(join(dataDir, 'temporal-role.password')), port: opts.ports.temporal, namespace: opts.namespace, log,
+          postgresPassword: secret(join(dataDir, 'temporal-role.password')), port: opts.ports.temporal, namespace: opts.namespace,
+          dynamicConfigFile: join(opts.projectRoot, 'deploy', 'temporal-dynamicconfig.yaml'), log,
         });
       })(),
       opts.workflowBundle !== undefined ? Promise.resolve() : runOnce('build:workflows', npm.cmd, [...npm.args, 'run', '-s', 'build:workflows', '--', bundle], { cwd: opts.projectRoot, env, log }),

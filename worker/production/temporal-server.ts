@@ -15,7 +15,11 @@ import type { TemporalServerBinaries } from './temporal-server-binaries.js';
 export const HISTORY_SHARDS = 4;
 /** The role Temporal's server logs in as: owns its two databases, is no superuser. */
 const TEMPORAL_ROLE = 'temporal';
-const DATABASES = { default: 'temporal', visibility: 'temporal_visibility' } as const;
+export const DATABASES = { default: 'temporal', visibility: 'temporal_visibility' } as const;
+/** The schemas embedded in temporal-sql-tool that the two databases are brought to (docker-compose.yml's schema job uses the same). */
+export const SCHEMAS = { default: 'postgresql/v12/temporal', visibility: 'postgresql/v12/visibility' } as const;
+/** The SQL plugin of PostgreSQL 12 and later. */
+export const SQL_PLUGIN = 'postgres12';
 
 export interface TemporalServerOptions {
   readonly binaries: TemporalServerBinaries;
@@ -29,6 +33,8 @@ export interface TemporalServerOptions {
   readonly postgresPassword: string;
   readonly port: number;
   readonly namespace: string;
+  /** deploy/temporal-dynamicconfig.yaml: the file docker-compose.yml mounts into its server too. */
+  readonly dynamicConfigFile: string;
   readonly log: (line: string) => void;
 }
 
@@ -56,7 +62,7 @@ export class TemporalServer {
     mkdirSync(opts.dir, { recursive: true });
     const pgUrl = new URL(opts.postgresSuperuserUrl);
     await ensureRoleAndDatabases(opts.postgresSuperuserUrl, opts.postgresPassword);
-    for (const [database, schema] of [[DATABASES.default, 'postgresql/v12/temporal'], [DATABASES.visibility, 'postgresql/v12/visibility']] as const) {
+    for (const [database, schema] of [[DATABASES.default, SCHEMAS.default], [DATABASES.visibility, SCHEMAS.visibility]] as const) {
       await setupSchema(opts, pgUrl, database, schema);
     }
 
@@ -65,8 +71,7 @@ export class TemporalServer {
     for (let i = 0; i < 4; i++) ports.membership.push(await portBelow32768(taken));
     for (let i = 0; i < 3; i++) ports.grpc.push(await portBelow32768(taken));
     const [httpPort, metricsPort] = [await freePort(), await freePort()];
-    const dynamicConfig = join(opts.dir, 'dynamicconfig.yaml');
-    writeFileSync(dynamicConfig, DYNAMIC_CONFIG);
+    const dynamicConfig = opts.dynamicConfigFile;
     const configFile = join(opts.dir, 'config.yaml');
     // JSON is YAML; the file holds the temporal role's password, so only its owner may read it.
     writeFileSync(configFile, JSON.stringify(serverConfig({
@@ -110,18 +115,6 @@ async function portBelow32768(taken: Set<number>): Promise<number> {
   throw new StartupError('No free port between 20000 and 32000 for the Temporal server\'s internal services.');
 }
 
-/** Production-like settings: Temporal's own defaults except what the comments say. */
-const DYNAMIC_CONFIG = `# Dynamic config of Merzim's production-topology Temporal server (polled every 10 s; see Temporal's dynamic config docs).
-# A search attribute registered by the setup step is usable at once, not after the cache's refresh interval.
-system.forceSearchAttributesCacheRefreshOnRead:
-  - value: true
-    constraints: {}
-# Merzim answers report submissions with Workflow Updates.
-frontend.enableUpdateWorkflowExecution:
-  - value: true
-    constraints: {}
-`;
-
 interface ConfigInput {
   readonly pgAddress: string;
   readonly password: string;
@@ -135,7 +128,7 @@ interface ConfigInput {
 function serverConfig(c: ConfigInput): object {
   const sqlStore = (databaseName: string, maxConns: number): object => ({
     sql: {
-      pluginName: 'postgres12', databaseName, connectAddr: c.pgAddress, connectProtocol: 'tcp',
+      pluginName: SQL_PLUGIN, databaseName, connectAddr: c.pgAddress, connectProtocol: 'tcp',
       user: TEMPORAL_ROLE, password: c.password, maxConns, maxIdleConns: maxConns, maxConnLifetime: '1h',
     },
   });
@@ -195,7 +188,7 @@ async function ensureRoleAndDatabases(superuserUrl: string, password: string): P
 async function setupSchema(opts: TemporalServerOptions, pgUrl: URL, database: string, schemaName: string): Promise<void> {
   const env = {
     PATH: process.env.PATH,
-    SQL_PLUGIN: 'postgres12', SQL_HOST: pgUrl.hostname, SQL_PORT: pgUrl.port, SQL_USER: TEMPORAL_ROLE, SQL_PASSWORD: opts.postgresPassword, SQL_DATABASE: database,
+    SQL_PLUGIN, SQL_HOST: pgUrl.hostname, SQL_PORT: pgUrl.port, SQL_USER: TEMPORAL_ROLE, SQL_PASSWORD: opts.postgresPassword, SQL_DATABASE: database,
   };
   const check = new URL(opts.postgresSuperuserUrl);
   check.pathname = `/${database}`;
