@@ -112,6 +112,12 @@ describe('the production topology', () => {
       for (const exe of exes) expect(realpathSync(exe)).toBe(node24);
     }
     expect((await api('GET', '/ready')).status).toBe(200);
+    // Least privilege: the worker and api processes log in as the application role, which is no superuser.
+    const sessions = await sql<{ usename: string; application_name: string; rolsuper: boolean }>`
+      SELECT DISTINCT a.usename, a.application_name, r.rolsuper FROM pg_stat_activity a JOIN pg_roles r ON r.rolname = a.usename
+       WHERE a.application_name IN ('merzim-worker', 'merzim-api')`.execute(stack.db);
+    expect(sessions.rows.map((r) => r.application_name).sort()).toEqual(['merzim-api', 'merzim-worker']);
+    for (const r of sessions.rows) expect([r.usename, r.rolsuper]).toEqual(['merzim_app', false]);
   });
 
   it('a confirmed plan’s schedule opens the cycle and its obligations', async () => {
