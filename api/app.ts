@@ -4,7 +4,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { authenticate } from './auth.js';
+import type { ApiMetrics } from '../platform/metrics.js';
+import { authenticate, requireRole } from './auth.js';
 import { installErrorHandler } from './errors.js';
 import type { Probe } from './health.js';
 import { agencyRoutes } from './routes/agencies.js';
@@ -33,6 +34,8 @@ export interface AppDeps {
   /** The Temporal web UI (links from the pages to each workflow); none when unknown. */
   readonly temporalUiUrl?: string;
   readonly temporalNamespace?: string;
+  /** Prometheus metrics (npm run api sets them): GET /metrics for admins, submissions counted. */
+  readonly metrics?: ApiMetrics;
 }
 
 export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
@@ -68,6 +71,17 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     await api.register(cycleRoutes, { db: deps.db, temporal: deps.temporal, engine, obligations });
     await api.register(outboxRoutes, { db: deps.db, sinkEnabled: deps.sinkEnabled });
     await api.register(notificationRoutes, { temporal: deps.temporal, taskQueue: deps.taskQueue });
+    const metrics = deps.metrics;
+    if (metrics !== undefined) {
+      // Counted from the outcome, so the route stays as it is: 2xx recorded, 4xx refused (a 5xx is neither).
+      api.addHook('onResponse', async (request, reply) => {
+        if (request.routeOptions.url !== '/api/v1/obligations/:id/submit') return;
+        if (reply.statusCode < 300) metrics.submissions.inc({ result: 'accepted' });
+        else if (reply.statusCode < 500) metrics.submissions.inc({ result: 'refused' });
+      });
+      api.get('/metrics', { preHandler: requireRole('admin'), schema: { hide: true } }, async (_request, reply) =>
+        reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+    }
   });
   return app;
 }

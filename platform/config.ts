@@ -33,6 +33,8 @@ export interface Config {
   readonly seedsDir: string;
   /** Prebuilt workflow bundle for production workers (MERZIM_WORKFLOW_BUNDLE). */
   readonly workflowBundlePath: string | undefined;
+  /** A worker's Prometheus endpoint (MERZIM_METRICS_PORT, on HOST; admin token) and the Temporal SDK's (MERZIM_TEMPORAL_METRICS_PORT). */
+  readonly metrics: { readonly port: number | undefined; readonly temporalPort: number | undefined };
   /** Local time (Asia/Almaty) at which reminders and later escalation notices go out (MERZIM_NOTICE_TIME, HH:MM). */
   readonly noticeTime: { readonly hour: number; readonly minute: number };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
@@ -66,6 +68,7 @@ export function loadConfig(env: Env, mode: Mode): Config {
     }
     return n;
   };
+  const optionalPort = (name: string): number | undefined => (str(name) === undefined ? undefined : port(name, 0));
   const url = (name: string, protocols: readonly string[]): string | undefined => {
     const raw = str(name);
     if (raw === undefined) return undefined;
@@ -138,6 +141,7 @@ export function loadConfig(env: Env, mode: Mode): Config {
     demo: mode === 'embedded' && bool('MERZIM_DEMO', true),
     seedsDir: str('MERZIM_SEEDS_DIR') ?? '../shared/seeds',
     workflowBundlePath: str('MERZIM_WORKFLOW_BUNDLE'),
+    metrics: { port: optionalPort('MERZIM_METRICS_PORT'), temporalPort: optionalPort('MERZIM_TEMPORAL_METRICS_PORT') },
     noticeTime: noticeMatch === null ? { hour: 9, minute: 0 } : { hour: Number(noticeMatch[1]), minute: Number(noticeMatch[2]) },
     logLevel,
   };

@@ -24,7 +24,10 @@ export const SERVICES = {
   migrate: { command: ['npm', 'run', 'db:migrate'], env: ['MIGRATION_DATABASE_URL', 'DATABASE_URL'] },
   worker: {
     command: ['npm', 'run', 'worker'],
-    env: ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'DATABASE_URL', 'SMTP_URL', 'MAIL_FROM', 'MERZIM_WORKFLOW_BUNDLE', 'LOG_LEVEL'],
+    env: [
+      'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'DATABASE_URL', 'SMTP_URL', 'MAIL_FROM', 'MERZIM_WORKFLOW_BUNDLE', 'LOG_LEVEL',
+      'HOST', 'MERZIM_METRICS_PORT', 'MERZIM_TEMPORAL_METRICS_PORT',
+    ],
   },
   api: {
     command: ['npm', 'run', 'api'],
@@ -64,6 +67,8 @@ export interface ProductionStack {
   /** Merzim's database as the application role (the sink stores into it; tests read it). */
   readonly db: Kysely<Database>;
   readonly workers: readonly ManagedProcess[];
+  /** Each worker's Prometheus endpoints: Merzim's own (admin token) and the Temporal SDK's. */
+  readonly workerMetrics: readonly { readonly merzim: string; readonly temporal: string }[];
   readonly api: ManagedProcess;
   readonly serverDescription: string;
   /** The MERZIM_NOTICE_TIME the workers were given, if any. */
@@ -151,8 +156,14 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
       LOG_LEVEL: opts.logLevel,
     };
     const noticeTime = opts.noticeTime?.();
+    const workerMetrics: { merzim: string; temporal: string }[] = [];
     for (let i = 1; i <= opts.workers; i++) {
-      const workerEnv = pick({ ...common, MERZIM_WORKFLOW_BUNDLE: bundle, ...(noticeTime === undefined ? {} : { MERZIM_NOTICE_TIME: noticeTime }) }, SERVICES.worker.env, env);
+      const [metricsPort, temporalMetricsPort] = [await freePort(), await freePort()];
+      workerMetrics.push({ merzim: `http://127.0.0.1:${metricsPort}/metrics`, temporal: `http://127.0.0.1:${temporalMetricsPort}/metrics` });
+      const workerEnv = pick({
+        ...common, HOST: '127.0.0.1', MERZIM_METRICS_PORT: String(metricsPort), MERZIM_TEMPORAL_METRICS_PORT: String(temporalMetricsPort),
+        MERZIM_WORKFLOW_BUNDLE: bundle, ...(noticeTime === undefined ? {} : { MERZIM_NOTICE_TIME: noticeTime }),
+      }, SERVICES.worker.env, env);
       parts.processes.push(ManagedProcess.start(`worker-${i}`, npm.cmd, [...npm.args, 'run', '-s', 'worker'], { cwd: opts.projectRoot, env: workerEnv, log }));
     }
     const apiEnv = pick({ ...common, HOST: '127.0.0.1', PORT: String(opts.ports.api) }, SERVICES.api.env, env);
@@ -169,7 +180,7 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
     ]);
     return {
       apiUrl, temporalAddress: parts.temporal!.address, temporalMetricsUrl: parts.temporal!.metricsUrl, smtpUrl: parts.sink.url, adminTokenFile, db,
-      workers: parts.processes.filter((p) => p.name.startsWith('worker-')), api, serverDescription: binaries.description, noticeTime,
+      workers: parts.processes.filter((p) => p.name.startsWith('worker-')), workerMetrics, api, serverDescription: binaries.description, noticeTime,
       servers: { temporal: parts.temporal!, merzimPostgres: parts.merzimPg }, failed, stop,
     };
   } catch (err) {
