@@ -1,11 +1,14 @@
 // `npm run stack:production`: the production topology on this machine (real Temporal server, separate worker and api processes); Ctrl-C stops all.
 import { resolve } from 'node:path';
-import { ConfigError, loadConfig } from '../../domain/config.js';
+import { ConfigError, loadConfig } from '../../platform/config.js';
+import { createLogger } from '../../platform/logger.js';
 import { StartupError } from '../embedded/errors.js';
 import { projectRootFrom } from '../temporal-binaries.js';
 import { startProductionStack, type ProductionStack } from './stack.js';
 
-const log = (line: string): void => console.log(`[stack] ${line}`);
+// Lines for a person at the console; each child's own lines come through prefixed with its name.
+const logger = createLogger({ level: 'info', name: 'stack', format: 'line' });
+const log = (line: string): void => logger.info(line);
 const startedAt = performance.now();
 let stack: ProductionStack | undefined;
 let stopping = false;
@@ -51,7 +54,7 @@ try {
     log,
   });
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
-  console.log([
+  log([
     '',
     `Merzim's production topology is ready (${seconds} s).`,
     `  API (api process)     ${stack.apiUrl}/ready`,
@@ -66,9 +69,9 @@ try {
   if (!stopping) await shutdown(`Stopping because ${reason}`, 1);
 } catch (err) {
   if (err instanceof ConfigError || err instanceof StartupError) {
-    console.error(`[stack] ${err.message}`);
+    logger.error(err.message);
     process.exit(1);
   }
-  console.error('[stack] Unexpected failure while starting:', err);
+  logger.error({ err }, 'Unexpected failure while starting');
   process.exit(1);
 }
