@@ -15,6 +15,7 @@ import { freePort } from '../../worker/embedded/ports.js';
 import { resolveNodeRuntime, type NodeRuntime } from '../../worker/production/node-runtime.js';
 import { startProductionStack, type ProductionStack } from '../../worker/production/stack.js';
 import { resolveTemporalServer } from '../../worker/production/temporal-server-binaries.js';
+import { SEARCH_ATTRIBUTES } from '../../workflows/shared.js';
 import { waitFor } from '../helpers/mail.js';
 import { TEST_AGENCIES, testPlan } from '../helpers/plans.js';
 
@@ -109,7 +110,7 @@ describe('the production topology', () => {
       expect(info.visibilityStore).toBe('postgres12');
       expect(Number(info.historyShardCount)).toBe(4);
       const attrs = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
-      expect(Object.keys(attrs.customAttributes ?? {})).toEqual(expect.arrayContaining(['PlanId', 'Period', 'AgencyCode', 'Stage', 'Status']));
+      expect(Object.keys(attrs.customAttributes ?? {})).toEqual(expect.arrayContaining(Object.keys(SEARCH_ATTRIBUTES)));
     } finally {
       await connection.close();
     }
