@@ -19,6 +19,8 @@ export interface ApiResources {
   readonly sinkEnabled: boolean;
   /** The Temporal web UI the pages link each obligation's workflow to; absent when unknown. */
   readonly temporalUi?: { readonly url: string; readonly namespace: string };
+  /** MERZIM_PUBLIC_URL: the base of the links the API hands out (agencies' feed URLs). */
+  readonly publicUrl?: string;
 }
 
 /** Builds the API over open resources; reconciles the plans' Temporal Schedules first, so a confirmed plan always has one. */
@@ -39,6 +41,7 @@ export async function composeApi(res: ApiResources, options: FastifyServerOption
       },
       sinkEnabled: res.sinkEnabled,
       ...(res.temporalUi === undefined ? {} : { temporalUiUrl: res.temporalUi.url, temporalNamespace: res.temporalUi.namespace }),
+      ...(res.publicUrl === undefined ? {} : { publicUrl: res.publicUrl }),
     },
     options,
   );

@@ -121,23 +121,39 @@ function escalationTarget(audience: EscalationAudience, input: ObligationTimelin
   }
 }
 
-function noticeInstant(date: IsoDate, timeZone: string, hour: number): string {
+interface TimeOfDay {
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+}
+
+/** "09:30" or "09:30:15" → its parts; a RangeError naming the setting otherwise (a plan's data cannot heal on retry). */
+export function parseNoticeTime(text: string): TimeOfDay {
+  const m = /^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$/.exec(text);
+  if (m === null) throw new RangeError(`reminders.noticeTime: "${text}" is not a local time HH:MM or HH:MM:SS`);
+  return { hour: Number(m[1]), minute: Number(m[2]), second: Number(m[3] ?? 0) };
+}
+
+function noticeInstant(date: IsoDate, timeZone: string, time: TimeOfDay): string {
   const { year, month, day } = parseIsoDate(date);
-  return new Date(localToInstant({ year, month, day, hour }, timeZone)).toISOString();
+  return new Date(localToInstant({ year, month, day, ...time }, timeZone)).toISOString();
 }
 
 const KIND_ORDER: Readonly<Record<TimelineItem['kind'], number>> = { reminder: 0, deadline: 1, escalation: 2 };
 
 /**
  * Every reminder, the deadline and every escalation of one obligation if nobody reported: pure.
- * Reminders go out at `noticeHour` local, `offset` days (working or calendar) before the effective
+ * Reminders go out at the plan's `reminders.noticeTime` (else `noticeHour`) local, `offset` days (working or calendar) before the effective
  * due date; the deadline passes at the end of that day; a step `after` 0 goes out then, later steps
  * at `noticeHour` of the day `after` days later. A by-agreement party is never escalated past the
  * stage's receiver. Items with no address keep an empty recipient list, so a preview shows the gap.
  */
 export function computeObligationTimeline(input: ObligationTimelineInput, calendar: WorkingCalendar, options: TimelineOptions = {}): ObligationTimeline {
   const timeZone = options.timeZone ?? KZ_TIME_ZONE;
-  const hour = options.noticeHour ?? DEFAULT_NOTICE_HOUR;
+  // The plan's own notice time wins over the caller's default hour.
+  const hour = input.reminders.noticeTime !== undefined
+    ? parseNoticeTime(input.reminders.noticeTime)
+    : { hour: options.noticeHour ?? DEFAULT_NOTICE_HOUR, minute: 0, second: 0 };
   const due = resolveDue(input.dueDate, input.shift, calendar, { timeZone });
   const overdueAt = new Date(Date.parse(due.dueInstant) + 1).toISOString();
   const items: TimelineItem[] = [];
