@@ -64,11 +64,20 @@ describe('buildLivingDemoPlan', () => {
   });
 });
 
+const demoPlanFor = () => buildLivingDemoPlan(base, { now: NOW, leadMs: 45_000 }).plan;
+
 describe('reminders.noticeTime', () => {
   it('reads HH:MM and HH:MM:SS and refuses anything else, naming the setting', () => {
     expect(parseNoticeTime('10:30')).toEqual({ hour: 10, minute: 30, second: 0 });
     expect(parseNoticeTime('23:59:59')).toEqual({ hour: 23, minute: 59, second: 59 });
     expect(() => parseNoticeTime('24:00')).toThrow(/reminders\.noticeTime/);
     expect(() => parseNoticeTime('9:00')).toThrow(RangeError);
+  });
+
+  it('keeps a cycle with a bad notice time from opening, naming the setting', () => {
+    const bad = { ...demoPlanFor(), reminders: { offsets: [1], unit: 'calendar' as const, noticeTime: '25:00' } };
+    const built = cycleSpecFromPlan({ planId: 'demo', plan: bad, directory: AGENCIES_SEED, period: '2026', calendar: KZ_WORKING_CALENDAR });
+    expect(built.ok).toBe(false);
+    expect(JSON.stringify(built)).toContain('reminders.noticeTime');
   });
 });
