@@ -6,6 +6,7 @@ import { AGENCIES_SEED } from '../../../domain/agencies-seed.js';
 import { KZ_WORKING_CALENDAR } from '../../../domain/calendar-seed-kz.js';
 import { cycleSpecFromPlan } from '../../../domain/cycle-spec.js';
 import { previewCycle, parseNoticeTime } from '../../../domain/cycle-timeline.js';
+import { exportCanonical, parseCanonical } from '../../../domain/import/canonical.js';
 import { importPlan } from '../../../domain/import/index.js';
 import { buildLivingDemoPlan } from '../../../domain/living-demo.js';
 import { localDateOf } from '../../../domain/tz.js';
@@ -79,5 +80,15 @@ describe('reminders.noticeTime', () => {
     const built = cycleSpecFromPlan({ planId: 'demo', plan: bad, directory: AGENCIES_SEED, period: '2026', calendar: KZ_WORKING_CALENDAR });
     expect(built.ok).toBe(false);
     expect(JSON.stringify(built)).toContain('reminders.noticeTime');
+  });
+});
+
+describe('reminders.noticeTime in the plan format', () => {
+  it('survives an export and import, and a bad one is an error naming the field', () => {
+    const plan = buildLivingDemoPlan(base, { now: NOW, leadMs: 45_000 }).plan;
+    const back = parseCanonical(exportCanonical(plan, 'yaml'), 'yaml', { directory: AGENCIES_SEED });
+    expect(back.plan?.reminders).toEqual(plan.reminders);
+    const bad = parseCanonical(exportCanonical(plan, 'yaml').replace(/noticeTime: .*$/m, 'noticeTime: "9 o\'clock"'), 'yaml', { directory: AGENCIES_SEED });
+    expect(bad.diagnostics.filter((d) => d.severity === 'error').map((d) => d.field)).toContain('reminders.noticeTime');
   });
 });
