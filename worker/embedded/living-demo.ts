@@ -46,8 +46,11 @@ const RETURN_COMMENT = 'Демо: көрсеткіштер мен сандард
  */
 export async function driveLivingDemo(deps: LivingDemoDeps, demo: LivingDemo): Promise<LivingDemoResult> {
   const { db, client, log } = deps;
+  // Every Temporal call under the stop signal: the worker stops on the same signal, and a call left waiting on a workflow
+  // would otherwise outlive the connection.
+  const temporal = <T>(fn: () => Promise<T>): Promise<T> => (deps.signal === undefined ? fn() : client.withAbortSignal(deps.signal, fn));
   if ((await listEvents(db, { type: 'demo.living.driven', limit: 1 })).length > 0) return { cycleId: null, submitted: [], returned: [], alreadyDriven: true };
-  const opened = await deps.engine.openCycle(demo.planId, demo.period, 'demo');
+  const opened = await temporal(() => deps.engine.openCycle(demo.planId, demo.period, 'demo'));
   if (opened.status === 'not_opened') throw new Error(`living demo: cycle ${demo.period} not opened: ${opened.reason ?? 'no reason given'}`);
   const cycleId = opened.cycleId;
 
@@ -71,11 +74,11 @@ export async function driveLivingDemo(deps: LivingDemoDeps, demo: LivingDemo): P
     const id = ids.get(o.agencyCode)!;
     const handle = client.workflow.getHandle(id);
     const by = ACTOR[o.agencyCode] ?? 'demo';
-    await handle.executeUpdate(submitUpdate, { args: [{ submittedBy: by, items: [{ measure: o.measure, status: 'in_progress', text: `${NARRATIVE.kk}\n${NARRATIVE.ru}` }] }] });
+    await temporal(() => handle.executeUpdate(submitUpdate, { args: [{ submittedBy: by, items: [{ measure: o.measure, status: 'in_progress', text: `${NARRATIVE.kk}\n${NARRATIVE.ru}` }] }] }));
     submitted.push(id);
     if (o.fate === 'returned') {
       const newDueDate = addDays(localDateOf(Date.now()), 7);
-      await handle.executeUpdate(returnReportUpdate, { args: [{ returnedBy: 'user:akdm.coordinator', comment: RETURN_COMMENT, newDueDate }] });
+      await temporal(() => handle.executeUpdate(returnReportUpdate, { args: [{ returnedBy: 'user:akdm.coordinator', comment: RETURN_COMMENT, newDueDate }] }));
       returned.push(id);
     }
   }

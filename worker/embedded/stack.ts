@@ -76,8 +76,10 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
   const r: Resources = {};
   const stop = async (): Promise<void> => {
     // Reverse order of start: stop taking requests, finish activities, then the servers underneath.
+    // The Temporal runtime stops the worker on the same signal, so a demo step waiting on a workflow would wait for ever:
+    // give it a moment, then go on (its failure is logged; what it did is in Temporal and the database).
     r.demoAbort?.abort();
-    await r.demoRun;
+    if (r.demoRun !== undefined) await Promise.race([r.demoRun, new Promise((done) => setTimeout(done, 2_000).unref())]);
     await r.app?.close().catch((e: Error) => log(`API close: ${e.message}`));
     if (r.worker !== undefined && r.worker.getState() === 'RUNNING') r.worker.shutdown();
     await r.workerRun?.catch(() => undefined);
