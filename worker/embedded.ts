@@ -66,7 +66,7 @@ try {
         : []),
       ...(info.demoUsers.length > 0
         ? [
-          `  Open             ${info.apiUrl}/ and sign in as one of: ${info.demoUsers.join(', ')}`,
+          `  Open             ${info.apiUrl}/app/sign-in and sign in as one of: ${info.demoUsers.join(', ')}`,
           `                   (passwords in ${join(config.dataDir, 'demo-users.txt')})`,
         ]
         : []),
