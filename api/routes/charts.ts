@@ -22,6 +22,8 @@ const querystring = {
   additionalProperties: false,
   properties: { format: { type: 'string', enum: ['json', 'svg', 'table'], default: 'json' }, lang: { type: 'string', enum: ['kk', 'ru', 'en'], default: 'kk' } },
 } as const;
+// JSON by default; with format=svg or table the body is that text (image/svg+xml, text/html), which is not serialised.
+const chartResponse = { 200: { description: 'The chart data (JSON), or the chart as SVG or its HTML table', type: 'object', additionalProperties: true } } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 300 } } } as const;
 
 /** Only a reporter is narrowed to its agency; every other role that may see the plan or cycle sees all of it. */
@@ -51,7 +53,7 @@ export const chartRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (
   }
 
   app.get<{ Params: { id: string }; Querystring: ChartQuery }>('/api/v1/plans/:id/charts/on-time', {
-    schema: { tags: ['charts'], summary: "On-time reporting rate per agency across the plan's cycles (JSON, or format=svg|table)", params: idParams, querystring },
+    schema: { tags: ['charts'], summary: "On-time reporting rate per agency across the plan's cycles (JSON, or format=svg|table)", params: idParams, querystring, response: chartResponse },
   }, async (request, reply) => {
     const p = principalOf(request);
     const plan = await getPlan(db, request.params.id).catch(() => undefined);
@@ -62,7 +64,7 @@ export const chartRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (
   });
 
   app.get<{ Params: { id: string }; Querystring: ChartQuery }>('/api/v1/cycles/:id/charts/overdue', {
-    schema: { tags: ['charts'], summary: 'Obligations overdue at the end of each day of the cycle (JSON, or format=svg|table)', params: idParams, querystring },
+    schema: { tags: ['charts'], summary: 'Obligations overdue at the end of each day of the cycle (JSON, or format=svg|table)', params: idParams, querystring, response: chartResponse },
   }, async (request, reply) => {
     const cycle = await visibleCycle(request, decodeURIComponent(request.params.id));
     const days = await overdueByDay(db, { cycleId: cycle.workflow_id, ...agencyFilter(principalOf(request)), now: new Date(), finishedAt: cycle.finished_at });
@@ -70,7 +72,7 @@ export const chartRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (
   });
 
   app.get<{ Params: { id: string }; Querystring: ChartQuery }>('/api/v1/cycles/:id/charts/timeline', {
-    schema: { tags: ['charts'], summary: "The cycle's deadlines, reminders sent and escalations per day (JSON, or format=svg|table)", params: idParams, querystring },
+    schema: { tags: ['charts'], summary: "The cycle's deadlines, reminders sent and escalations per day (JSON, or format=svg|table)", params: idParams, querystring, response: chartResponse },
   }, async (request, reply) => {
     const cycle = await visibleCycle(request, decodeURIComponent(request.params.id));
     const data = await cycleTimelineData(db, { cycleId: cycle.workflow_id, ...agencyFilter(principalOf(request)), now: new Date() });

@@ -69,7 +69,7 @@ export const feedRoutes: FastifyPluginAsync<FeedOptions> = async (app, { db, pub
   });
 
   app.delete<{ Params: { code: string } }>('/api/v1/agencies/:code/feed', {
-    schema: { tags: ['feeds'], summary: "Revoke the agency's feed URL (it then answers 404)", params: codeParams },
+    schema: { tags: ['feeds'], summary: "Revoke the agency's feed URL (it then answers 404)", params: codeParams, response: { 204: { description: 'Revoked', type: 'null' } } },
   }, async (request, reply) => {
     const agency = await authorised(request, request.params.code);
     const actor = actorOf(principalOf(request));
@@ -92,7 +92,8 @@ export const icsFeedRoute: FastifyPluginAsync<FeedOptions & { readonly organizer
   app.get<{ Params: { file: string } }>('/ics/:file', {
     // The URL is the secret: keep it out of the request log lines (info level), whatever the server's log level.
     logLevel: 'warn',
-    schema: { tags: ['feeds'], summary: "An agency's deadlines as iCalendar: what it still owes (pending, overdue, returned)", security: [] },
+    schema: { tags: ['feeds'], summary: "An agency's deadlines as iCalendar: what it still owes (pending, overdue, returned)", security: [],
+      response: { 200: { description: 'text/calendar (RFC 5545)', type: 'string' } } },
   }, async (request, reply) => {
     const match = /^([A-Za-z0-9_-]{20,100})\.ics$/.exec(request.params.file);
     const agencyCode = match === null ? undefined : await agencyOfFeedSecret(db, match[1]!);
