@@ -93,6 +93,8 @@ export const icsFeedRoute: FastifyPluginAsync<FeedOptions & { readonly organizer
     // The URL is the secret: keep it out of the request log lines (info level), whatever the server's log level.
     logLevel: 'warn',
     schema: { tags: ['feeds'], summary: "An agency's deadlines as iCalendar: what it still owes (pending, overdue, returned)", security: [],
+      // Not part of the JSON API's OpenAPI document (which lists /api only): a calendar URL, documented in the README.
+      hide: true,
       response: { 200: { description: 'text/calendar (RFC 5545)', type: 'string' } } },
   }, async (request, reply) => {
     const match = /^([A-Za-z0-9_-]{20,100})\.ics$/.exec(request.params.file);
