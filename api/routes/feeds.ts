@@ -69,8 +69,8 @@ export const feedRoutes: FastifyPluginAsync<FeedOptions> = async (app, { db, pub
   });
 
   app.delete<{ Params: { code: string } }>('/api/v1/agencies/:code/feed', {
-    schema: { tags: ['feeds'], summary: "Revoke the agency's feed URL (it then answers 404)", params: codeParams, response: { 204: { description: 'Revoked', type: 'null' } } },
-  }, async (request, reply) => {
+    schema: { tags: ['feeds'], summary: "Revoke the agency's feed URL (it then answers 404)", params: codeParams, response: { 200: { description: 'Revoked', type: 'object', required: ['agencyCode', 'revoked'], additionalProperties: false, properties: { agencyCode: { type: 'string' }, revoked: { type: 'boolean', const: true } } } } },
+  }, async (request) => {
     const agency = await authorised(request, request.params.code);
     const actor = actorOf(principalOf(request));
     const revoked = await db.transaction().execute(async (trx) => {
@@ -83,7 +83,7 @@ export const feedRoutes: FastifyPluginAsync<FeedOptions> = async (app, { db, pub
       return done;
     });
     if (!revoked) throw new HttpError(404, 'not_found', `Agency ${agency.code} has no live feed`);
-    return reply.code(204).send();
+    return { agencyCode: agency.code, revoked: true as const };
   });
 };
 

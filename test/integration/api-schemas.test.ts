@@ -138,6 +138,11 @@ function checkAgainstSchema(res: { statusCode: number; body: string; headers: Re
     expect(Object.keys(declared!.content), `${where}: content type ${s.contentType}`).toContain(essence(s.contentType));
     return;
   }
+  if ((declared as { type?: string }).type === 'null') {
+    // "No content" declared (204): the answer must have no body at all.
+    expect(res.body, `${where}: declared without content, but a body came`).toBe('');
+    return;
+  }
   expect(essence(s.contentType), `${where}: a JSON schema, but the answer is ${s.contentType}`).toBe('application/json');
   const body: unknown = JSON.parse(res.body);
   const validate = validatorFor(declared!);
@@ -278,6 +283,13 @@ describe('every route answers what its schema declares', () => {
     const cycleId = (cycles.json().items as { id: string; period: string }[]).find((c) => c.period === String(YEAR))!.id;
     await call({ method: 'GET', url: `/api/v1/cycles/${enc(cycleId)}`, token: coord }, 200);
     await call({ method: 'GET', url: `/api/v1/cycles/${enc(`cycle:${randomUUID()}:${YEAR}`)}`, token: coord }, 404);
+    // Charts of the plan and the cycle, and the agency's deadline feed.
+    await call({ method: 'GET', url: `/api/v1/plans/${planId}/charts/on-time`, token: coord }, 200);
+    await call({ method: 'GET', url: `/api/v1/cycles/${enc(cycleId)}/charts/overdue`, token: coord }, 200);
+    await call({ method: 'GET', url: `/api/v1/cycles/${enc(cycleId)}/charts/timeline`, token: coord }, 200);
+    await call({ method: 'GET', url: `/api/v1/agencies/${enc('БҒМ')}/feed`, token: bgm }, 200);
+    await call({ method: 'POST', url: `/api/v1/agencies/${enc('БҒМ')}/feed`, token: bgm }, 201);
+    await call({ method: 'DELETE', url: `/api/v1/agencies/${enc('БҒМ')}/feed`, token: bgm }, 200);
     await call({ method: 'GET', url: `/api/v1/obligations?planId=${planId}`, token: coord }, 200);
     await call({ method: 'GET', url: '/api/v1/obligations', token: bgm }, 200);
 
