@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { authenticate } from './auth.js';
 import { installErrorHandler } from './errors.js';
+import { refuseUnstorableInput } from './storable-input.js';
 import type { Probe } from './health.js';
 import { agencyRoutes } from './routes/agencies.js';
 import { authRoutes } from './routes/auth.js';
@@ -41,6 +42,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: 'array' } },
   });
   installErrorHandler(app);
+  refuseUnstorableInput(app);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Merzim API', version: '1', description: 'Reporting deadlines of Kazakhstan action plans. Every /api route needs Authorization: Bearer <token>.' },

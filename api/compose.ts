@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Transporter } from 'nodemailer';
 import type { Database } from '../db/database.js';
 import { buildApp } from './app.js';
-import { createCycleEngine } from './cycle-engine.js';
+import { createCycleEngine, logReconciliation } from './cycle-engine.js';
 import { postgresProbe, smtpProbe, temporalProbe } from './health.js';
 
 export interface ApiResources {
@@ -21,12 +21,14 @@ export interface ApiResources {
   readonly temporalUi?: { readonly url: string; readonly namespace: string };
 }
 
-/** Builds the API over open resources; reconciles the plans' Temporal Schedules first, so a confirmed plan always has one. */
+/**
+ * Builds the API over open resources and reconciles the plans' Temporal Schedules, so a confirmed plan always has one; a plan that
+ * cannot have one is logged with its id and left, and the API still starts (one bad row never keeps the service down).
+ */
 export async function composeApi(res: ApiResources, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
   const cycleEngine = createCycleEngine({ client: res.temporal, db: res.db, taskQueue: res.taskQueue });
-  await cycleEngine.reconcileSchedules();
   const mailer = res.mailer;
-  return buildApp(
+  const app = await buildApp(
     {
       db: res.db,
       temporal: res.temporal,
@@ -42,4 +44,6 @@ export async function composeApi(res: ApiResources, options: FastifyServerOption
     },
     options,
   );
+  logReconciliation(await cycleEngine.reconcileSchedules(), app.log);
+  return app;
 }

@@ -5,7 +5,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { listAgencies, upsertAgency } from '../db/repositories/agencies.js';
 import { appendEvent, listEvents } from '../db/repositories/events.js';
-import { confirmPlan, countPlans, createDraft } from '../db/repositories/plans.js';
+import { confirmPlanCommand } from '../db/commands/plans.js';
+import { countPlans, createDraft } from '../db/repositories/plans.js';
 import { bindUserToPlan, createUser, generatePassword } from '../db/repositories/users.js';
 import { hasErrors, importPlan } from '../domain/import/index.js';
 import type { Agency } from '../domain/plan.js';
@@ -78,9 +79,11 @@ export async function loadDemoData(db: Kysely<Database>, opts: { seedsDir: strin
       opts.log(`Demo plan ${demo.file} not loaded: ${errors.length} import error(s), first: ${errors[0]?.message ?? 'no plan'}`);
       continue;
     }
-    const id = await createDraft(db, { plan: result.plan!, diagnostics: result.diagnostics, sourceFormat: 'adilet', sourceName: demo.file, createdBy: 'demo' });
-    await confirmPlan(db, id, 'demo');
-    await appendEvent(db, { idempotencyKey: `plan.confirmed:${id}`, type: 'plan.confirmed', actor: 'demo', subjectType: 'plan', subjectId: id, payload: { demo: true, file: demo.file } });
+    const id = await db.transaction().execute(async (trx) => {
+      const draft = await createDraft(trx, { plan: result.plan!, diagnostics: result.diagnostics, sourceFormat: 'adilet', sourceName: demo.file, createdBy: 'demo' });
+      await confirmPlanCommand(trx, { id: draft, actor: 'demo', payload: { demo: true, file: demo.file } });
+      return draft;
+    });
     const coordinator = result.plan!.coordinator;
     const password = generatePassword();
     const user = await createUser(db, { username: demo.coordinatorUser, displayName: `${coordinator} үйлестіруші (демо)`, role: 'coordinator', agencyCode: coordinator, password });

@@ -2,6 +2,7 @@
 import ExcelJS from 'exceljs';
 import { headerRoles } from '../../domain/import/columns.js';
 import { emptyFileResult, type ImportOptions, type ImportResult } from '../../domain/import/result.js';
+import { withUnstorableTextDiagnostics } from '../../domain/import/storable.js';
 import { importTable, type TableRows } from '../../domain/import/table.js';
 
 // Every .xlsx is a ZIP archive: "PK\x03\x04".
@@ -75,5 +76,5 @@ export async function importXlsx(data: Uint8Array, opts: ImportOptions): Promise
   const workbook = await readWorkbook(data);
   if ('error' in workbook) return wrongFileType(workbook.error);
   const sheet = workbook.sheets.find((s) => s.rows.slice(0, 100).some((row) => headerRoles(row) !== null)) ?? (workbook.sheets[0] as SheetRows);
-  return importTable(sheet, opts);
+  return withUnstorableTextDiagnostics(importTable(sheet, opts));
 }

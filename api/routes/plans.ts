@@ -5,7 +5,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { listAgencies } from '../../db/repositories/agencies.js';
 import { appendEvent } from '../../db/repositories/events.js';
-import { amendPlan, confirmPlan, createDraft, discardDraft, getPlan, listPlanVersions, PlanStateError, repealPlan, type StoredPlan } from '../../db/repositories/plans.js';
+import { amendPlanCommand, confirmPlanCommand, discardPlanCommand, repealPlanCommand } from '../../db/commands/plans.js';
+import { createDraft, getPlan, listPlanVersions, PlanStateError, type StoredPlan } from '../../db/repositories/plans.js';
 import { exportCanonical, hasErrors } from '../../domain/import/index.js';
 import { applyAmendment, applyRepeal, type AmendmentRequest, type AppliedChange } from '../../domain/plan-amend.js';
 import type { ActRef } from '../../domain/plan.js';
@@ -15,10 +16,19 @@ import { applyMetadata, type ImportMetadata } from '../../domain/import/metadata
 import { importSummary, MAX_UPLOAD_BYTES, UPLOAD_FORMATS } from '../plan-import.js';
 import { buildCsvTemplate, buildXlsxTemplate, importUpload, type UploadFormat } from '../import/index.js';
 import { HttpError } from '../errors.js';
+import { unstorableInRequest } from '../storable-input.js';
 import { canManage, canSee, planForViewer, scopeOf, visiblePlans } from '../plan-access.js';
 
 /** What the reporting engine does when a plan's life changes (schedules, signals to running cycles). */
 export interface PlanLifecycle {
+  /**
+   * Inside the confirming transaction, before it commits: the plan's schedule exists (created idempotently). If this throws the
+   * transaction rolls back, so a plan is never confirmed without its schedule.
+   */
+  scheduling(plan: StoredPlan): Promise<void>;
+  /** The plan is not (or no longer) confirmable: its schedule, if one was created, goes (idempotent). */
+  unscheduled(planId: string): Promise<void>;
+  /** After commit: what a confirmation sets in motion now (the current period's cycle); idempotent. */
   confirmed(plan: StoredPlan, actor: string): Promise<void>;
   amended(plan: StoredPlan, applied: readonly AppliedChange[], actor: string): Promise<void>;
   repealed(plan: StoredPlan, reason: string, actor: string): Promise<void>;
@@ -134,7 +144,7 @@ export const planRoutes: FastifyPluginAsync<{ db: Kysely<Database>; lifecycle: P
   }
 
   const stateError = (err: unknown): never => {
-    if (err instanceof PlanStateError) throw new HttpError(err.code === 'not_found' ? 404 : 409, err.code, err.message);
+    if (err instanceof PlanStateError) throw new HttpError(err.code === 'not_found' ? 404 : err.code === 'unschedulable' ? 422 : 409, err.code, err.message);
     throw err;
   };
 
@@ -166,10 +176,11 @@ export const planRoutes: FastifyPluginAsync<{ db: Kysely<Database>; lifecycle: P
       },
     },
     async (request, reply) => {
-      const { bytes, filename, fields } = await readUpload(request);
+      const upload = await readUpload(request);
+      const { bytes, filename } = upload;
+      const fields = validFormFields(request, upload.fields);
       const meta = metadataFrom({ ...request.query, ...fields });
       const format = (fields.format ?? request.query.format) as UploadFormat | undefined;
-      if (format !== undefined && !UPLOAD_FORMATS.includes(format)) throw new HttpError(400, 'invalid_request', `format must be one of ${UPLOAD_FORMATS.join(', ')}`);
       const columnsText = fields.columns ?? request.query.columns;
       const parsedColumns = columnsText === undefined || columnsText.trim() === '' ? undefined : parseColumnMapping(columnsText);
       if (parsedColumns !== undefined && 'error' in parsedColumns) throw new HttpError(400, 'invalid_request', `columns: ${parsedColumns.error}`);
@@ -181,7 +192,7 @@ export const planRoutes: FastifyPluginAsync<{ db: Kysely<Database>; lifecycle: P
       const result = applyMetadata(imported, meta, directory);
       const used = format ?? 'detected';
       const body = { format: used, storable: !hasErrors(result), ...importSummary(result) };
-      const dryRun = request.query.dryRun === true || fields.dryRun === 'true';
+      const dryRun = request.query.dryRun === true || fields.dryRun === true;
       if (dryRun) return reply.code(200).send(body);
       if (result.plan === null || hasErrors(result)) {
         const wrongType = result.diagnostics.some((d) => d.code === 'wrong_file_type');
@@ -252,16 +263,33 @@ export const planRoutes: FastifyPluginAsync<{ db: Kysely<Database>; lifecycle: P
   app.post<{ Params: { id: string } }>('/api/v1/plans/:id/confirm', { schema: { tags: ['plans'], summary: 'Confirm a reviewed draft (no error diagnostics left)', params: idParams } }, async (request) => {
     await load(request, true);
     const actor = actorOf(principalOf(request));
-    const confirmed = await confirmPlan(db, request.params.id, actor).catch(stateError);
-    await appendEvent(db, { idempotencyKey: `plan.confirmed:${confirmed.id}`, type: 'plan.confirmed', actor, subjectType: 'plan', subjectId: confirmed.id, payload: { version: confirmed.version } });
+    const id = request.params.id;
+    // All or nothing. The schedule is created (idempotently) inside the transaction, before the commit: a failure to create it
+    // rolls the confirmation back. A failed commit after it deletes it again. A crash between the two leaves a schedule of a
+    // draft, whose opener refuses a draft plan without a retry; confirming again adopts it, discarding deletes it.
+    let scheduled = false;
+    let confirmed: StoredPlan;
+    try {
+      confirmed = await db.transaction().execute(async (trx) => {
+        const plan = await confirmPlanCommand(trx, { id, actor });
+        await lifecycle.scheduling(plan);
+        scheduled = true;
+        return plan;
+      });
+    } catch (err) {
+      if (scheduled) await lifecycle.unscheduled(id).catch((e: unknown) => request.log.error({ err: e, planId: id }, 'could not delete the schedule of a plan whose confirmation failed'));
+      return stateError(err);
+    }
     await lifecycle.confirmed(confirmed, actor);
     return summarize(confirmed);
   });
 
   app.post<{ Params: { id: string } }>('/api/v1/plans/:id/discard', { schema: { tags: ['plans'], summary: 'Discard a draft', params: idParams } }, async (request) => {
     await load(request, true);
-    if (!(await discardDraft(db, request.params.id))) throw new HttpError(409, 'not_draft', 'Only a draft can be discarded');
-    await appendEvent(db, { idempotencyKey: `plan.discarded:${request.params.id}`, type: 'plan.discarded', actor: actorOf(principalOf(request)), subjectType: 'plan', subjectId: request.params.id });
+    const id = request.params.id;
+    await db.transaction().execute((trx) => discardPlanCommand(trx, { id, actor: actorOf(principalOf(request)) })).catch(stateError);
+    // A confirmation that crashed before its commit may have left the draft a schedule.
+    await lifecycle.unscheduled(id);
     return { ok: true };
   });
 
@@ -307,15 +335,11 @@ export const planRoutes: FastifyPluginAsync<{ db: Kysely<Database>; lifecycle: P
       const result = applyAmendment(s.plan, request.body, await listAgencies(db));
       if (!result.ok) throw new HttpError(400, 'invalid_amendment', result.errors.map((e) => `body/${e.field.replace(/\[(\d+)\]/g, '/$1').replace(/\./g, '/')}: ${e.message}`).join('; '));
       const actor = actorOf(principalOf(request));
-      const amended = await amendPlan(db, s.id, result.plan, { kind: 'amended', act: request.body.act, summary: request.body.summary, applied: result.applied }, actor, request.body.expectedVersion).catch(stateError);
-      await appendEvent(db, {
-        idempotencyKey: `plan.amended:${amended.id}:${amended.version}`,
-        type: 'plan.amended',
-        actor,
-        subjectType: 'plan',
-        subjectId: amended.id,
-        payload: { version: amended.version, act: request.body.act, applied: result.applied },
-      });
+      const { act, summary, expectedVersion } = request.body;
+      const amended = await db.transaction()
+        .execute((trx) => amendPlanCommand(trx, { id: s.id, plan: result.plan, act, summary, applied: result.applied, actor, ...(expectedVersion === undefined ? {} : { expectedVersion }) }))
+        .catch(stateError);
+      // After commit; the signals' ids derive from the plan version, so telling the cycles twice changes nothing.
       await lifecycle.amended(amended, result.applied, actor);
       return { ...summarize(amended), applied: result.applied };
     },
@@ -341,13 +365,38 @@ export const planRoutes: FastifyPluginAsync<{ db: Kysely<Database>; lifecycle: P
       const result = applyRepeal(s.plan, request.body.act, request.body.date);
       if (!result.ok) throw new HttpError(400, 'invalid_request', result.errors.map((e) => `body/${e.field}: ${e.message}`).join('; '));
       const actor = actorOf(principalOf(request));
-      const repealed = await repealPlan(db, s.id, result.plan, request.body.reason, actor).catch(stateError);
-      await appendEvent(db, { idempotencyKey: `plan.repealed:${repealed.id}`, type: 'plan.repealed', actor, subjectType: 'plan', subjectId: repealed.id, payload: { act: request.body.act, date: request.body.date, reason: request.body.reason } });
-      await lifecycle.repealed(repealed, request.body.reason, actor);
+      const { act, date, reason } = request.body;
+      const repealed = await db.transaction().execute((trx) => repealPlanCommand(trx, { id: s.id, plan: result.plan, act, date, reason, actor })).catch(stateError);
+      // After commit, idempotent: a deleted schedule and a closed cycle stay so.
+      await lifecycle.repealed(repealed, reason, actor);
       return summarize(repealed);
     },
   );
 };
+
+/**
+ * A multipart form's fields, validated and coerced by the very schema the same fields have as query parameters (a form field is
+ * no back door: yearsFrom=-3 is refused either way), and refused when PostgreSQL could not store their text; 400 names the field.
+ */
+function validFormFields(request: FastifyRequest, raw: Record<string, string>): Partial<ImportQuery> {
+  const problems = unstorableInRequest({ form: raw });
+  if (problems.length > 0) throw new HttpError(400, 'invalid_request', `${problems.join('; ')} (PostgreSQL cannot store it)`);
+  // A form field holds a list one entry per line, where the query string repeats the parameter.
+  const fields: Record<string, unknown> = { ...raw };
+  for (const key of ['map', 'ignore']) {
+    if (typeof fields[key] === 'string') fields[key] = (fields[key] as string).split('\n').map((x) => x.trim()).filter((x) => x !== '');
+  }
+  const validate = request.compileValidationSchema(importQuerySchema, 'querystring');
+  if (!validate(fields)) {
+    const messages = (validate.errors ?? []).map((e) => {
+      const extra = (e.params as { additionalProperty?: string }).additionalProperty;
+      const field = extra ?? e.instancePath.replace(/^\//, '');
+      return `form field ${field}: ${extra === undefined ? e.message : 'is not a field of the import'}`;
+    });
+    throw new HttpError(400, 'invalid_request', messages.join('; '));
+  }
+  return fields as Partial<ImportQuery>;
+}
 
 /** The uploaded file: a multipart part named "file" (with its form fields), or the raw request body. */
 async function readUpload(request: FastifyRequest): Promise<{ bytes: Uint8Array; filename?: string; fields: Record<string, string> }> {
