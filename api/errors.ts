@@ -1,5 +1,6 @@
 // One error shape for the whole API: {error: {code, message}}; 5xx details stay in the log, never in the response.
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { ArchiveLimitError } from './import/zip-guard.js';
 
 export class HttpError extends Error {
   constructor(readonly statusCode: number, readonly code: string, message: string) {
@@ -11,6 +12,8 @@ export class HttpError extends Error {
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
     if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message } });
+    // An upload whose archive would inflate past a limit: nothing was parsed or stored.
+    if (err instanceof ArchiveLimitError) return reply.code(413).send({ error: { code: 'archive_too_large', limit: err.limit, message: err.message } });
     if ('validation' in err && err.validation !== undefined) {
       return reply.code(400).send({ error: { code: 'invalid_request', message: err.message } });
     }
