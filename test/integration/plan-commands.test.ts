@@ -11,7 +11,7 @@ import { seedAgencies } from '../../db/repositories/agencies.js';
 import { createDraft } from '../../db/repositories/plans.js';
 import { createApiToken } from '../../db/repositories/tokens.js';
 import { freePort } from '../../worker/embedded/ports.js';
-import { planScheduleId } from '../../workflows/shared.js';
+import { planScheduleId } from '../../domain/cycle-model.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { TEST_AGENCIES, testPlan } from '../helpers/plans.js';
