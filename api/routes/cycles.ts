@@ -10,6 +10,7 @@ import { isPeriodKey } from '../../domain/periods.js';
 import type { ReportItem } from '../../domain/cycle-model.js';
 import { actorOf, principalOf, requireRole } from '../auth.js';
 import type { CycleEngine } from '../cycle-engine.js';
+import { DUE_DATE_PATTERN } from '../../domain/due-date-bounds.js';
 import { HttpError } from '../errors.js';
 import { canManage, canSee, scopeOf } from '../plan-access.js';
 import type { ObligationService } from '../services/obligations.js';
@@ -121,7 +122,7 @@ export const cycleRoutes: FastifyPluginAsync<{ db: Kysely<Database>; temporal: C
       type: 'object',
       required: [reasonField, 'newDueDate'],
       additionalProperties: false,
-      properties: { [reasonField]: { type: 'string', minLength: 1, maxLength: 5000 }, newDueDate: { type: 'string', format: 'date' } },
+      properties: { [reasonField]: { type: 'string', minLength: 1, maxLength: 5000 }, newDueDate: { type: 'string', format: 'date', pattern: DUE_DATE_PATTERN } },
     }) as const;
 
   app.post<{ Params: { id: string }; Body: { comment: string; newDueDate: string } }>(

@@ -89,6 +89,18 @@ async function health(id: string) {
   return { status: d.status.name, pendingActivities: d.raw.pendingActivities?.length ?? 0, obligation: view.summary.status, historyLength: d.historyLength };
 }
 
+/** The obligation's health once it has finished what it was doing (two snapshots a second apart agree); a loop never settles. */
+async function settled(id: string): Promise<Awaited<ReturnType<typeof health>>> {
+  let last = await health(id);
+  return waitFor(async () => {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = await health(id);
+    const same = JSON.stringify(now) === JSON.stringify(last);
+    last = now;
+    return same ? now : undefined;
+  }, 30_000, `${id} to settle`);
+}
+
 describe('text PostgreSQL cannot store', () => {
   it('opens a cycle to aim at', async () => {
     expect((await app.inject({ method: 'POST', url: `/api/v1/plans/${planId}/confirm`, headers: bearer(tokens.coordinator!) })).statusCode).toBe(200);
@@ -100,7 +112,7 @@ describe('text PostgreSQL cannot store', () => {
 
   it('the exact probes to submit answer 400 naming the field; nothing is stored; the obligation stays healthy', async () => {
     const url = `/api/v1/obligations/${encodeURIComponent(obligationId())}/submit`;
-    const before = await health(obligationId());
+    const before = await settled(obligationId());
     expect(before).toMatchObject({ status: 'RUNNING', pendingActivities: 0, obligation: 'pending' });
     const nul = await raw('POST', url, tokens.bgm, '{"items":[{"measure":"1","status":"done","text":"ok\\u0000x"}]}');
     expect(nul.statusCode).toBe(400);
@@ -174,12 +186,41 @@ describe('text PostgreSQL cannot store', () => {
       const row = await tdb.db.selectFrom('obligations').select('due_date').where('workflow_id', '=', obligationId()).executeTakeFirst();
       return String(row?.due_date ?? '').startsWith(`${YEAR + 1}-01-25`) ? true : undefined;
     }, 20_000, 'the re-planned read model');
-    const h1 = await health(obligationId());
-    expect(h1).toMatchObject({ status: 'RUNNING', pendingActivities: 0, obligation: 'pending' });
-    await new Promise((r) => setTimeout(r, 1500));
-    expect((await health(obligationId())).historyLength).toBe(h1.historyLength);
+    expect(await settled(obligationId())).toMatchObject({ status: 'RUNNING', pendingActivities: 0, obligation: 'pending' });
     const ok = await app.inject({ method: 'POST', url: `/api/v1/obligations/${encodeURIComponent(obligationId())}/submit`, headers: bearer(tokens.bgm!), payload: { items: [{ measure: '1', status: 'done', text: 'Курс енгізілді' }] } });
     expect(ok.statusCode).toBe(200);
+  });
+});
+
+describe('new due dates in range (issue 10 item 4)', () => {
+  const url = (action: string) => `/api/v1/obligations/${encodeURIComponent(obligationId())}/${action}`;
+  const send = (action: string, body: object) => app.inject({ method: 'POST', url: url(action), headers: bearer(tokens.coordinator!), payload: body });
+
+  it('return refuses a date past the schema’s years, in the past, or past the cycle plus the margin; takes one in range', async () => {
+    expect((await health(obligationId())).obligation).toBe('submitted');
+    const far = await send('return', { comment: 'түзету керек', newDueDate: '9999-12-31' });
+    expect(far.statusCode).toBe(400);
+    expect(far.json().error.message).toContain('newDueDate');
+    const past = await send('return', { comment: 'түзету керек', newDueDate: `${YEAR - 1}-06-01` });
+    expect(past.statusCode).toBe(400);
+    expect(past.json().error.message).toMatch(/newDueDate: must be after today/);
+    const late = await send('return', { comment: 'түзету керек', newDueDate: `${YEAR + 3}-01-01` });
+    expect(late.statusCode).toBe(400);
+    expect(late.json().error.message).toContain(`no later than ${YEAR + 2}-12-31`);
+    expect((await health(obligationId())).obligation).toBe('submitted');
+    const ok = await send('return', { comment: 'түзету керек', newDueDate: `${YEAR + 1}-02-02` });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().status).toBe('returned');
+  });
+
+  it('extend likewise; the obligation stays healthy throughout', async () => {
+    expect((await send('extend', { reason: 'себеп', newDueDate: '9999-12-31' })).statusCode).toBe(400);
+    const late = await send('extend', { reason: 'себеп', newDueDate: `${YEAR + 3}-06-01` });
+    expect(late.statusCode).toBe(400);
+    expect(late.json().error.message).toContain('newDueDate');
+    const ok = await send('extend', { reason: 'себеп', newDueDate: `${YEAR + 1}-03-02` });
+    expect(ok.statusCode).toBe(200);
+    expect(await settled(obligationId())).toMatchObject({ status: 'RUNNING', pendingActivities: 0, obligation: 'returned' });
   });
 });
 
