@@ -17,7 +17,7 @@ import { importSummary, MAX_UPLOAD_BYTES, UPLOAD_FORMATS } from '../plan-import.
 import { buildCsvTemplate, buildXlsxTemplate, importUpload, type UploadFormat } from '../import/index.js';
 import { HttpError } from '../errors.js';
 import { unstorableInRequest } from '../storable-input.js';
-import { canManage, canSee, planForViewer, scopeOf, visiblePlans } from '../plan-access.js';
+import { canConfirm, canManage, canSee, planForViewer, scopeOf, visiblePlans } from '../plan-access.js';
 
 /** What the reporting engine does when a plan's life changes (schedules, signals to running cycles). */
 export interface PlanLifecycle {
@@ -261,8 +261,12 @@ export const planRoutes: FastifyPluginAsync<{ db: Kysely<Database>; lifecycle: P
   });
 
   app.post<{ Params: { id: string } }>('/api/v1/plans/:id/confirm', { schema: { tags: ['plans'], summary: 'Confirm a reviewed draft (no error diagnostics left)', params: idParams } }, async (request) => {
-    await load(request, true);
-    const actor = actorOf(principalOf(request));
+    const plan = await load(request, true);
+    const p = principalOf(request);
+    if (!canConfirm(p, await scopeOf(db, p), plan)) {
+      throw new HttpError(403, 'forbidden', `Only an admin or the plan's named coordinator (${plan.plan.coordinator || 'none named'}) may confirm it`);
+    }
+    const actor = actorOf(p);
     const id = request.params.id;
     // All or nothing. The schedule is created (idempotently) inside the transaction, before the commit: a failure to create it
     // rolls the confirmation back. A failed commit after it deletes it again. A crash between the two leaves a schedule of a

@@ -138,6 +138,35 @@ describe('confirming is all or nothing', () => {
   });
 });
 
+describe('who may confirm (issue 10 item 7)', () => {
+  it('a coordinator who imported a plan naming another body cannot confirm it; that body’s coordinator or an admin can', async () => {
+    const id = await createDraft(tdb.db, {
+      plan: testPlan({ years: YEARS, coordinator: 'БҒМ', approvedBy: { issuer: 'Үкімет', number: 'other-body', date: '2019-01-01' } }),
+      diagnostics: [], sourceFormat: 'json', sourceName: null, createdBy: 'token:akdm',
+    });
+    planIds.push(id);
+    // It is the importer's draft to review…
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/plans/${id}`, headers: bearer(coordinator) })).statusCode).toBe(200);
+    // …but not theirs to confirm.
+    const refused = await post(`/api/v1/plans/${id}/confirm`);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.message).toContain('БҒМ');
+    expect(await stateOf(id)).toEqual({ status: 'draft', version: 1, versions: 0, events: [] });
+    const bgm = (await createApiToken(tdb.db, { name: 'bgm-coordinator', role: 'coordinator', agencyCode: 'БҒМ' })).secret;
+    expect((await t.app.inject({ method: 'POST', url: `/api/v1/plans/${id}/confirm`, headers: bearer(bgm) })).statusCode).toBe(200);
+  });
+
+  it('an admin confirms any plan', async () => {
+    const id = await createDraft(tdb.db, {
+      plan: testPlan({ years: YEARS, coordinator: 'ІІМ', approvedBy: { issuer: 'Үкімет', number: 'admin-confirms', date: '2019-01-01' } }),
+      diagnostics: [], sourceFormat: 'json', sourceName: null, createdBy: 'token:akdm',
+    });
+    planIds.push(id);
+    expect((await post(`/api/v1/plans/${id}/confirm`)).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'POST', url: `/api/v1/plans/${id}/confirm`, headers: bearer(t.adminToken) })).statusCode).toBe(200);
+  });
+});
+
 describe('a command is one transaction', () => {
   it('discard: the event failing leaves the draft a draft', async () => {
     const id = await draft();
