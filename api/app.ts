@@ -1,11 +1,12 @@
 // The Merzim HTTP API as a Fastify app: resources injected, every /api route authenticated, one error shape.
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { authenticate } from './auth.js';
 import { installErrorHandler } from './errors.js';
+import { bodyStrictSchemaController, installHttpHygiene } from './http-hygiene.js';
 import { refuseUnstorableInput } from './storable-input.js';
 import type { Probe } from './health.js';
 import { agencyRoutes } from './routes/agencies.js';
@@ -40,7 +41,14 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   const app = Fastify({
     ...options,
     ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: 'array' } },
+    // Bodies are validated without coercion (coerceTypes above applies to the URL's parts only).
+    schemaController: bodyStrictSchemaController(),
+    // A malformed percent-encoding in the path is refused before routing: in the API's one error shape, not Fastify's.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply).code(400).header('cache-control', 'no-store').send({ error: { code: 'bad_url', message: `The URL is malformed: ${error.message}` } });
+    },
   });
+  installHttpHygiene(app);
   installErrorHandler(app);
   refuseUnstorableInput(app);
   await app.register(swagger, {

@@ -33,7 +33,8 @@ function obligationView(o: ObligationRow) {
 }
 
 export const cycleRoutes: FastifyPluginAsync<{ db: Kysely<Database>; temporal: Client; engine: CycleEngine; obligations: ObligationService }> = async (app, { db, engine, obligations: service }) => {
-  const idOf = (raw: string): string => decodeURIComponent(raw);
+  // Fastify has decoded the path once already; decoding again would turn an id holding '%' into a 500 (URIError) or another id.
+  const idOf = (raw: string): string => raw;
 
   app.get<{ Querystring: { planId?: string; period?: string; status?: CycleRow['status'] } }>(
     '/api/v1/cycles',
