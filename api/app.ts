@@ -1,5 +1,6 @@
-// The Merzim HTTP API as a Fastify app: resources injected, every /api route authenticated, one error shape.
+// The Merzim HTTP API as a Fastify app: resources injected, every /api route authenticated, schema-first routes, one error shape.
 import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
@@ -19,6 +20,7 @@ import { notificationRoutes } from './routes/notifications.js';
 import { outboxRoutes } from './routes/outbox.js';
 import { planRoutes, type PlanLifecycle } from './routes/plans.js';
 import { userRoutes } from './routes/users.js';
+import { OpenObject } from './schemas/common.js';
 import { createObligationService } from './services/obligations.js';
 import { createOutboxService } from './services/outbox.js';
 import { webRoutes } from './web/index.js';
@@ -37,19 +39,41 @@ export interface AppDeps {
   readonly temporalNamespace?: string;
 }
 
+/** The JSON API: what clients call, described in the OpenAPI document — every answer of these must be declared. */
+export function isJsonApiRoute(url: string): boolean {
+  return url === '/api' || url.startsWith('/api/') || url === '/health';
+}
+
+/**
+ * Schema-first: a JSON API route (/api/*, /health) added without response schemas stops the app from starting, naming the
+ * route. The server-rendered pages (/app/*, /assets/*, /, /favicon.ico) answer HTML and redirects, not JSON: they are
+ * exempt only when hidden from the OpenAPI document, so nothing undeclared is ever published there.
+ */
+export function requireResponseSchemas(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.response !== undefined) return;
+    const name = `${String(route.method)} ${route.url}`;
+    if (isJsonApiRoute(route.url)) throw new Error(`${name} declares no response schema: declare one per status (api/schemas/)`);
+    if (route.schema?.hide !== true) throw new Error(`${name} declares no response schema and is not hidden from the OpenAPI document: declare one per status (api/schemas/) or hide the page`);
+  });
+}
+
 export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     ...options,
     ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: 'array' } },
-    // Bodies are validated without coercion (coerceTypes above applies to the URL's parts only).
+    // Bodies are validated without coercion (coerceTypes above applies to the URL's parts only). The TypeBox schemas are plain
+    // JSON Schema, so this validator compiles them; the type provider only derives the handlers' types from them.
     schemaController: bodyStrictSchemaController(),
     // A malformed percent-encoding in the path is refused before routing: in the API's one error shape, not Fastify's.
     frameworkErrors: (error, _request, reply) => {
       void (reply as FastifyReply).code(400).header('cache-control', 'no-store').send({ error: { code: 'bad_url', message: `The URL is malformed: ${error.message}` } });
     },
-  });
+  }).withTypeProvider<TypeBoxTypeProvider>();
   installHttpHygiene(app);
   installErrorHandler(app);
+  // Root hooks, so no route can forget them: every JSON route declares its responses; no request text PostgreSQL cannot store.
+  requireResponseSchemas(app);
   refuseUnstorableInput(app);
   await app.register(swagger, {
     openapi: {
@@ -59,7 +83,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     },
   });
   await app.register(healthRoutes, { probes: deps.probes });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/openapi.json', { schema: { hide: true, response: { 200: OpenObject('The OpenAPI 3 document of this API') } } }, async () => app.swagger());
   // One service behind the JSON routes and the pages: the same scoping and authorisation for both.
   const obligations = createObligationService({ db: deps.db, temporal: deps.temporal });
   await app.register(webRoutes, {

@@ -1,5 +1,5 @@
 // The agencies directory: everyone signed in may read it (plans name agencies); only admins change it.
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { appendEvent } from '../../db/repositories/events.js';
@@ -7,48 +7,11 @@ import { getAgency, listAgencies, upsertAgency } from '../../db/repositories/age
 import type { Agency } from '../../domain/plan.js';
 import { actorOf, principalOf, requireRole } from '../auth.js';
 import { HttpError } from '../errors.js';
+import { Agency as AgencySchema, AgencyList, CodeParams } from '../schemas/agencies.js';
+import { errors } from '../schemas/common.js';
 
-const bilingual = {
-  type: 'object',
-  required: ['kk', 'ru'],
-  additionalProperties: false,
-  properties: { kk: { type: ['string', 'null'], maxLength: 500 }, ru: { type: ['string', 'null'], maxLength: 500 } },
-} as const;
-
-export const agencySchema = {
-  type: 'object',
-  required: ['code', 'name', 'kind', 'byAgreement', 'contacts', 'lang'],
-  additionalProperties: false,
-  properties: {
-    code: { type: 'string', minLength: 1, maxLength: 40 },
-    name: bilingual,
-    kind: { type: 'string', enum: ['ministry', 'central_body', 'presidential_body', 'regional_akimat', 'city_akimat', 'ngo_international', 'pm_office', 'presidential_administration', 'other'] },
-    byAgreement: { type: 'boolean' },
-    successor: {
-      type: 'object',
-      required: ['code', 'date'],
-      additionalProperties: false,
-      properties: { code: { type: 'string' }, date: { type: 'string', format: 'date' }, act: { type: 'string' } },
-    },
-    contacts: {
-      type: 'array',
-      maxItems: 50,
-      items: {
-        type: 'object',
-        required: ['role', 'email'],
-        additionalProperties: false,
-        properties: { role: { type: 'string', enum: ['reporter', 'head', 'coordinator', 'general'] }, email: { type: 'string', format: 'email' }, name: { type: 'string' } },
-      },
-    },
-    lang: { type: 'string', enum: ['kk', 'ru'] },
-    aliases: { type: 'array', items: { type: 'string', maxLength: 200 }, maxItems: 50 },
-    since: { type: 'string', format: 'date' },
-    note: { type: 'string', maxLength: 2000 },
-  },
-} as const;
-
-export const agencyRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (app, { db }) => {
-  app.get('/api/v1/agencies', { schema: { tags: ['agencies'], summary: 'The agencies directory' } }, async (request) => {
+export const agencyRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = async (app, { db }) => {
+  app.get('/api/v1/agencies', { schema: { tags: ['agencies'], summary: 'The agencies directory', response: { 200: AgencyList, ...errors() } } }, async (request) => {
     const p = principalOf(request);
     const agencies = await listAgencies(db);
     // Contacts are personal data: only admins and coordinators need everyone's; others see their own agency's.
@@ -56,16 +19,19 @@ export const agencyRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async 
     return { items: agencies.map((a) => (seesContacts(a) ? a : { ...a, contacts: [] })) };
   });
 
-  app.get<{ Params: { code: string } }>('/api/v1/agencies/:code', { schema: { tags: ['agencies'], summary: 'One agency' } }, async (request) => {
+  app.get('/api/v1/agencies/:code', { schema: { tags: ['agencies'], summary: 'One agency', params: CodeParams, response: { 200: AgencySchema, ...errors(404) } } }, async (request) => {
     const a = await getAgency(db, request.params.code);
     if (a === undefined) throw new HttpError(404, 'not_found', `No agency "${request.params.code}"`);
     const p = principalOf(request);
     return p.role === 'admin' || p.role === 'coordinator' || a.code === p.agencyCode ? a : { ...a, contacts: [] };
   });
 
-  app.put<{ Params: { code: string }; Body: Agency }>(
+  app.put(
     '/api/v1/agencies/:code',
-    { preHandler: requireRole('admin'), schema: { tags: ['agencies'], summary: 'Create or replace an agency (admin)', body: agencySchema } },
+    {
+      preHandler: requireRole('admin'),
+      schema: { tags: ['agencies'], summary: 'Create or replace an agency (admin)', params: CodeParams, body: AgencySchema, response: { 200: AgencySchema, ...errors(409) } },
+    },
     async (request) => {
       if (request.body.code !== request.params.code) throw new HttpError(400, 'invalid_request', 'body/code must equal the code in the path');
       if (request.body.successor !== undefined && (await getAgency(db, request.body.successor.code)) === undefined) {

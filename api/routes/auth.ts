@@ -1,29 +1,28 @@
 // Login (a session token for a user), changing the one-time password, and "who am I".
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { changePasswordCommand } from '../../db/commands/users.js';
 import { createApiToken } from '../../db/repositories/tokens.js';
-import { MIN_PASSWORD_LENGTH, getUser, planIdsOfUser, verifyLogin } from '../../db/repositories/users.js';
+import { getUser, planIdsOfUser, verifyLogin } from '../../db/repositories/users.js';
 import { actorOf, principalOf } from '../auth.js';
 import { HttpError } from '../errors.js';
+import { LoginBody, LoginReply, MeReply, PasswordBody } from '../schemas/auth.js';
+import { Ok, errors, publicErrors } from '../schemas/common.js';
 
 const SESSION_HOURS = 12;
 
-export const authRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (app, { db }) => {
-  app.post<{ Body: { username: string; password: string } }>(
+export const authRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = async (app, { db }) => {
+  app.post(
     '/api/v1/auth/login',
     {
       config: { public: true },
       schema: {
         tags: ['auth'],
         summary: 'Exchange a username and password for a session token',
-        body: {
-          type: 'object',
-          required: ['username', 'password'],
-          additionalProperties: false,
-          properties: { username: { type: 'string', minLength: 1, maxLength: 100 }, password: { type: 'string', minLength: 1, maxLength: 200 } },
-        },
+        security: [],
+        body: LoginBody,
+        response: { 200: LoginReply, ...publicErrors(401) },
       },
     },
     async (request) => {
@@ -42,19 +41,15 @@ export const authRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (a
     },
   );
 
-  app.post<{ Body: { currentPassword: string; newPassword: string } }>(
+  app.post(
     '/api/v1/auth/password',
     {
       config: { allowPasswordChangePending: true },
       schema: {
         tags: ['auth'],
         summary: 'Change your own password (required after a one-time password)',
-        body: {
-          type: 'object',
-          required: ['currentPassword', 'newPassword'],
-          additionalProperties: false,
-          properties: { currentPassword: { type: 'string', maxLength: 200 }, newPassword: { type: 'string', minLength: MIN_PASSWORD_LENGTH, maxLength: 200 } },
-        },
+        body: PasswordBody,
+        response: { 200: Ok, ...errors() },
       },
     },
     async (request) => {
@@ -64,11 +59,11 @@ export const authRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (a
       if (request.body.newPassword === request.body.currentPassword) throw new HttpError(400, 'invalid_request', 'body/newPassword must differ from the current one');
       const userId = p.userId;
       await db.transaction().execute((trx) => changePasswordCommand(trx, { userId, password: request.body.newPassword, actor: actorOf(p) }));
-      return { ok: true };
+      return { ok: true } as const;
     },
   );
 
-  app.get('/api/v1/me', { config: { allowPasswordChangePending: true }, schema: { tags: ['auth'], summary: 'The caller: role, agency, plans' } }, async (request) => {
+  app.get('/api/v1/me', { config: { allowPasswordChangePending: true }, schema: { tags: ['auth'], summary: 'The caller: role, agency, plans', response: { 200: MeReply, ...errors() } } }, async (request) => {
     const p = principalOf(request);
     const user = p.userId === null ? undefined : await getUser(db, p.userId);
     return {

@@ -1,39 +1,29 @@
 // POST /api/v1/notifications/test: an admin checks that mail reaches an address — through a real workflow, activity, events row and SMTP.
 import { randomUUID } from 'node:crypto';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { scheduledNotificationWorkflow } from '../../workflows/index.js';
 import type { ScheduledNotificationInput } from '../../workflows/shared.js';
 import { actorOf, principalOf, requireRole } from '../auth.js';
+import { errors } from '../schemas/common.js';
+import { IdempotencyHeaders, TestNotificationAlreadyStarted, TestNotificationBody, TestNotificationStarted } from '../schemas/notifications.js';
 
 export interface NotificationRoutesOptions {
   readonly temporal: Client;
   readonly taskQueue: string;
 }
 
-interface TestBody {
-  to: string[];
-  lang?: 'kk' | 'ru';
-  sendAt?: string;
-}
-
-export const notificationRoutes: FastifyPluginAsync<NotificationRoutesOptions> = async (app, { temporal, taskQueue }) => {
-  app.post<{ Body: TestBody; Headers: { 'idempotency-key'?: string } }>(
+export const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOptions> = async (app, { temporal, taskQueue }) => {
+  app.post(
     '/api/v1/notifications/test',
     {
       preHandler: requireRole('admin'),
       schema: {
-        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,100}$' } } },
-        body: {
-          type: 'object',
-          required: ['to'],
-          additionalProperties: false,
-          properties: {
-            to: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'string', format: 'email', maxLength: 320 } },
-            lang: { type: 'string', enum: ['kk', 'ru'], default: 'kk' },
-            sendAt: { type: 'string', format: 'date-time' },
-          },
-        },
+        tags: ['notifications'],
+        summary: 'Send a bilingual test e-mail through a real workflow (202 started; 200 when the Idempotency-Key was used before)',
+        headers: IdempotencyHeaders,
+        body: TestNotificationBody,
+        response: { 202: TestNotificationStarted, 200: TestNotificationAlreadyStarted, ...errors() },
       },
     },
     async (request, reply) => {
@@ -61,9 +51,9 @@ export const notificationRoutes: FastifyPluginAsync<NotificationRoutesOptions> =
           args: [input],
           memo: { actor },
         });
-        return reply.code(202).send({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId, status: 'started' });
+        return reply.code(202).send({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId, status: 'started' as const });
       } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) return reply.code(200).send({ workflowId: key, status: 'already_started' });
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return reply.code(200).send({ workflowId: key, status: 'already_started' as const });
         throw err;
       }
     },

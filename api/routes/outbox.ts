@@ -1,11 +1,13 @@
 // The outbox (what Merzim sent) and, on embedded defaults, the SMTP sink's mailbox (what arrived); admins only.
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { getSinkMessageRaw } from '../../db/repositories/sink.js';
 import { principalOf, requireRole } from '../auth.js';
 import { createOutboxService } from '../services/outbox.js';
 import { HttpError } from '../errors.js';
+import { errors } from '../schemas/common.js';
+import { MessageIdParams, Outbox, PageQuery, RawMessage, SinkMessages, SinkQuery } from '../schemas/outbox.js';
 
 export interface OutboxRoutesOptions {
   readonly db: Kysely<Database>;
@@ -13,23 +15,13 @@ export interface OutboxRoutesOptions {
   readonly sinkEnabled: boolean;
 }
 
-const pageQuery = {
-  type: 'object',
-  properties: {
-    limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-    before: { type: 'string', pattern: '^[0-9]+$' },
-    to: { type: 'string', maxLength: 320 },
-  },
-  additionalProperties: false,
-} as const;
-
-export const outboxRoutes: FastifyPluginAsync<OutboxRoutesOptions> = async (app, { db, sinkEnabled }) => {
+export const outboxRoutes: FastifyPluginAsyncTypebox<OutboxRoutesOptions> = async (app, { db, sinkEnabled }) => {
   const adminOnly = requireRole('admin');
   const service = createOutboxService({ db, sinkEnabled });
 
-  app.get<{ Querystring: { limit: number; before?: string } }>(
+  app.get(
     '/api/v1/outbox',
-    { preHandler: adminOnly, schema: { querystring: pageQuery } },
+    { preHandler: adminOnly, schema: { tags: ['outbox'], summary: 'E-mails Merzim sent or is sending, newest first', querystring: PageQuery, response: { 200: Outbox, ...errors() } } },
     async (request) => {
       const rows = await service.notifications(principalOf(request), request.query);
       return {
@@ -51,9 +43,12 @@ export const outboxRoutes: FastifyPluginAsync<OutboxRoutesOptions> = async (app,
     },
   );
 
-  app.get<{ Querystring: { limit: number; before?: string; to?: string } }>(
+  app.get(
     '/api/v1/sink/messages',
-    { preHandler: adminOnly, schema: { querystring: pageQuery } },
+    {
+      preHandler: adminOnly,
+      schema: { tags: ['outbox'], summary: 'What the embedded SMTP sink received (404 sink_disabled in production)', querystring: SinkQuery, response: { 200: SinkMessages, ...errors(404) } },
+    },
     async (request) => {
       const rows = await service.sinkMessages(principalOf(request), request.query);
       return {
@@ -70,9 +65,9 @@ export const outboxRoutes: FastifyPluginAsync<OutboxRoutesOptions> = async (app,
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/api/v1/sink/messages/:id/raw',
-    { preHandler: adminOnly, schema: { params: { type: 'object', properties: { id: { type: 'string', pattern: '^[0-9]+$' } }, required: ['id'] } } },
+    { preHandler: adminOnly, schema: { tags: ['outbox'], summary: 'One received message as it arrived', params: MessageIdParams, response: { 200: RawMessage, ...errors(404) } } },
     async (request, reply) => {
       if (!sinkEnabled) throw new HttpError(404, 'sink_disabled', 'No SMTP sink runs here: mail goes to SMTP_URL');
       const raw = await getSinkMessageRaw(db, request.params.id);

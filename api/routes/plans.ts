@@ -1,23 +1,28 @@
 // Plans: list and read within the caller's scope; confirm, discard, amend and repeal for the plan's coordinator or an admin.
 import multipart from '@fastify/multipart';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { listAgencies } from '../../db/repositories/agencies.js';
 import { appendEvent } from '../../db/repositories/events.js';
 import { amendPlanCommand, confirmPlanCommand, discardPlanCommand, repealPlanCommand } from '../../db/commands/plans.js';
-import { createDraft, getPlan, listPlanVersions, PlanStateError, type StoredPlan } from '../../db/repositories/plans.js';
+import { createDraft, getPlan, listPlanVersions, type StoredPlan } from '../../db/repositories/plans.js';
 import { exportCanonical, hasErrors } from '../../domain/import/index.js';
-import { applyAmendment, applyRepeal, type AmendmentRequest, type AppliedChange } from '../../domain/plan-amend.js';
-import type { ActRef } from '../../domain/plan.js';
+import { applyAmendment, applyRepeal, type AppliedChange } from '../../domain/plan-amend.js';
 import { actorOf, principalOf, requireRole } from '../auth.js';
 import { parseColumnMapping } from '../../domain/import/column-mapping.js';
 import { applyMetadata, type ImportMetadata } from '../../domain/import/metadata.js';
-import { importSummary, MAX_UPLOAD_BYTES, UPLOAD_FORMATS } from '../plan-import.js';
+import { importSummary, MAX_UPLOAD_BYTES } from '../plan-import.js';
 import { buildCsvTemplate, buildXlsxTemplate, importUpload, type UploadFormat } from '../import/index.js';
 import { HttpError } from '../errors.js';
 import { unstorableInRequest } from '../storable-input.js';
 import { canConfirm, canManage, canSee, planForViewer, scopeOf, visiblePlans } from '../plan-access.js';
+import { Binary, Ok, UuidParams, errors } from '../schemas/common.js';
+import {
+  AmendBody, AmendReply, DiagnosticList, ExportQuery, ImportQuery, ImportRefused, ImportReply, ImportUpload, ImportedDraft, PlanDetail, PlanList, PlanListQuery,
+  PlanSummary, PlanVersionList, RepealBody, TemplateParams, planVersionView,
+} from '../schemas/plans.js';
 
 /** What the reporting engine does when a plan's life changes (schedules, signals to running cycles). */
 export interface PlanLifecycle {
@@ -33,15 +38,6 @@ export interface PlanLifecycle {
   amended(plan: StoredPlan, applied: readonly AppliedChange[], actor: string): Promise<void>;
   repealed(plan: StoredPlan, reason: string, actor: string): Promise<void>;
 }
-
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
-
-const actSchema = {
-  type: 'object',
-  required: ['issuer', 'number', 'date'],
-  additionalProperties: false,
-  properties: { issuer: { type: 'string', minLength: 1, maxLength: 300 }, number: { type: 'string', minLength: 1, maxLength: 50 }, date: { type: 'string', format: 'date' } },
-} as const;
 
 export function summarize(s: StoredPlan) {
   return {
@@ -61,49 +57,6 @@ export function summarize(s: StoredPlan) {
     repealedAt: s.repealedAt?.toISOString() ?? null,
   };
 }
-
-interface ImportQuery {
-  format?: UploadFormat;
-  filename?: string;
-  dryRun?: boolean;
-  coordinator?: string;
-  policy?: string;
-  titleKk?: string;
-  titleRu?: string;
-  actIssuer?: string;
-  actNumber?: string;
-  actDate?: string;
-  yearsFrom?: number;
-  yearsTo?: number;
-  /** "ПМ:ІІМ": an unknown executor code read as an agency of the directory. */
-  map?: string[];
-  /** An unknown executor that is no agency (owes no report). */
-  ignore?: string[];
-  /** Which column is which, 1-based: "name=2,form=4,deadline=5,executors=6" (over the header, or where there is none). */
-  columns?: string;
-}
-
-const importQuerySchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    format: { type: 'string', enum: [...UPLOAD_FORMATS] },
-    filename: { type: 'string', maxLength: 255 },
-    dryRun: { type: 'boolean', default: false },
-    coordinator: { type: 'string', maxLength: 40 },
-    policy: { type: 'string', maxLength: 60 },
-    titleKk: { type: 'string', maxLength: 2000 },
-    titleRu: { type: 'string', maxLength: 2000 },
-    actIssuer: { type: 'string', maxLength: 300 },
-    actNumber: { type: 'string', maxLength: 50 },
-    actDate: { type: 'string', format: 'date' },
-    yearsFrom: { type: 'integer', minimum: 2000, maximum: 2100 },
-    yearsTo: { type: 'integer', minimum: 2000, maximum: 2100 },
-    map: { type: 'array', maxItems: 200, items: { type: 'string', pattern: '^[^:]+:.+$', maxLength: 300 } },
-    ignore: { type: 'array', maxItems: 200, items: { type: 'string', minLength: 1, maxLength: 300 } },
-    columns: { type: 'string', maxLength: 200 },
-  },
-} as const;
 
 /** The metadata fields of an upload, from the query string or the multipart form. */
 function metadataFrom(q: Record<string, unknown>): ImportMetadata {
@@ -127,7 +80,7 @@ function metadataFrom(q: Record<string, unknown>): ImportMetadata {
   return meta;
 }
 
-export const planRoutes: FastifyPluginAsync<{ db: Kysely<Database>; lifecycle: PlanLifecycle }> = async (app, { db, lifecycle }) => {
+export const planRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; lifecycle: PlanLifecycle }> = async (app, { db, lifecycle }) => {
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 20 } });
   // Raw uploads (curl --data-binary @plan.txt, agencies' systems): the body is the file itself.
   for (const type of ['application/octet-stream', 'text/plain', 'text/csv', 'application/yaml', 'text/yaml', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']) {
@@ -143,20 +96,9 @@ export const planRoutes: FastifyPluginAsync<{ db: Kysely<Database>; lifecycle: P
     return plan;
   }
 
-  const stateError = (err: unknown): never => {
-    if (err instanceof PlanStateError) throw new HttpError(err.code === 'not_found' ? 404 : err.code === 'unschedulable' ? 422 : 409, err.code, err.message);
-    throw err;
-  };
-
-  app.get<{ Querystring: { status?: StoredPlan['status'] } }>(
+  app.get(
     '/api/v1/plans',
-    {
-      schema: {
-        tags: ['plans'],
-        summary: 'Plans the caller may see',
-        querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: ['draft', 'confirmed', 'repealed'] } } },
-      },
-    },
+    { schema: { tags: ['plans'], summary: 'Plans the caller may see', querystring: PlanListQuery, response: { 200: PlanList, ...errors() } } },
     async (request) => {
       const p = principalOf(request);
       const plans = await visiblePlans(db, p, await scopeOf(db, p), request.query.status);
@@ -164,15 +106,21 @@ export const planRoutes: FastifyPluginAsync<{ db: Kysely<Database>; lifecycle: P
     },
   );
 
-  app.post<{ Querystring: ImportQuery }>(
+  app.post(
     '/api/v1/plans/import',
     {
       preHandler: requireRole('admin', 'coordinator'),
       bodyLimit: MAX_UPLOAD_BYTES,
+      // The file body is described in the OpenAPI document only (see ImportUpload); the importer checks it.
+      config: { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: ImportUpload }, url }) },
       schema: {
         tags: ['plans'],
         summary: 'Import a plan (decree text, YAML, JSON, CSV or XLSX) as a draft with diagnostics; ?dryRun=true stores nothing',
-        querystring: importQuerySchema,
+        description:
+          'The file is the raw request body (application/octet-stream, text/plain, text/csv, application/yaml, XLSX) or the multipart/form-data field "file", '
+          + 'whose other form fields may carry the metadata parameters. 201: the stored draft; 200: a dry run; 422 import_has_errors and 415 wrong_file_type carry what was found.',
+        querystring: ImportQuery,
+        response: { 201: ImportedDraft, 200: ImportReply, ...errors(413), 415: ImportRefused, 422: ImportRefused },
       },
     },
     async (request, reply) => {
@@ -208,9 +156,24 @@ export const planRoutes: FastifyPluginAsync<{ db: Kysely<Database>; lifecycle: P
     },
   );
 
-  app.get<{ Params: { format: 'xlsx' | 'csv' } }>(
+  app.get(
     '/api/v1/plans/template.:format',
-    { schema: { tags: ['plans'], summary: 'The spreadsheet template for plan import', params: { type: 'object', required: ['format'], properties: { format: { type: 'string', enum: ['xlsx', 'csv'] } } } } },
+    {
+      schema: {
+        tags: ['plans'],
+        summary: 'The spreadsheet template for plan import',
+        params: TemplateParams,
+        response: {
+          200: {
+            content: {
+              'text/csv': { schema: Binary('The CSV template (UTF-8)') },
+              'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: Binary('The XLSX template') },
+            },
+          },
+          ...errors(),
+        },
+      },
+    },
     async (request, reply) => {
       if (request.params.format === 'csv') {
         return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="merzim-plan-template.csv"').send(buildCsvTemplate());
@@ -222,14 +185,18 @@ export const planRoutes: FastifyPluginAsync<{ db: Kysely<Database>; lifecycle: P
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: { format: 'yaml' | 'json' } }>(
+  app.get(
     '/api/v1/plans/:id/export',
     {
       schema: {
         tags: ['plans'],
         summary: 'The plan in the canonical format (importing it back gives the same plan)',
-        params: idParams,
-        querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['yaml', 'json'], default: 'yaml' } } },
+        params: UuidParams,
+        querystring: ExportQuery,
+        response: {
+          200: { content: { 'application/yaml': { schema: Binary('The canonical YAML') }, 'application/json': { schema: Binary('The canonical JSON') } } },
+          ...errors(404),
+        },
       },
     },
     async (request, reply) => {
@@ -240,98 +207,100 @@ export const planRoutes: FastifyPluginAsync<{ db: Kysely<Database>; lifecycle: P
     },
   );
 
-  app.get<{ Params: { id: string } }>('/api/v1/plans/:id', { schema: { tags: ['plans'], summary: 'One plan (reporters see their own measures)', params: idParams } }, async (request) => {
-    const p = principalOf(request);
-    const s = await load(request, false);
-    return {
-      ...summarize(s),
-      plan: planForViewer(p, s.plan),
-      ...(p.role === 'reporter' ? {} : { diagnostics: s.diagnostics }),
-    };
-  });
+  app.get(
+    '/api/v1/plans/:id',
+    { schema: { tags: ['plans'], summary: 'One plan (reporters see their own measures)', params: UuidParams, response: { 200: PlanDetail, ...errors(404) } } },
+    async (request) => {
+      const p = principalOf(request);
+      const s = await load(request, false);
+      return {
+        ...summarize(s),
+        plan: planForViewer(p, s.plan),
+        ...(p.role === 'reporter' ? {} : { diagnostics: s.diagnostics }),
+      };
+    },
+  );
 
-  app.get<{ Params: { id: string } }>('/api/v1/plans/:id/diagnostics', { schema: { tags: ['plans'], summary: 'The import diagnostics to review', params: idParams } }, async (request) => {
-    const s = await load(request, true);
-    return { items: s.diagnostics };
-  });
+  app.get(
+    '/api/v1/plans/:id/diagnostics',
+    { schema: { tags: ['plans'], summary: 'The import diagnostics to review', params: UuidParams, response: { 200: DiagnosticList, ...errors(404) } } },
+    async (request) => {
+      const s = await load(request, true);
+      return { items: s.diagnostics };
+    },
+  );
 
-  app.get<{ Params: { id: string } }>('/api/v1/plans/:id/versions', { schema: { tags: ['plans'], summary: 'Versions: confirmation, amendments, repeal', params: idParams } }, async (request) => {
-    await load(request, false);
-    return { items: await listPlanVersions(db, request.params.id) };
-  });
+  app.get(
+    '/api/v1/plans/:id/versions',
+    { schema: { tags: ['plans'], summary: 'Versions: confirmation, amendments, repeal', params: UuidParams, response: { 200: PlanVersionList, ...errors(404) } } },
+    async (request) => {
+      await load(request, false);
+      return { items: (await listPlanVersions(db, request.params.id)).map(planVersionView) };
+    },
+  );
 
-  app.post<{ Params: { id: string } }>('/api/v1/plans/:id/confirm', { schema: { tags: ['plans'], summary: 'Confirm a reviewed draft (no error diagnostics left)', params: idParams } }, async (request) => {
-    const plan = await load(request, true);
-    const p = principalOf(request);
-    if (!canConfirm(p, await scopeOf(db, p), plan)) {
-      throw new HttpError(403, 'forbidden', `Only an admin or the plan's named coordinator (${plan.plan.coordinator || 'none named'}) may confirm it`);
-    }
-    const actor = actorOf(p);
-    const id = request.params.id;
-    // All or nothing. The schedule is created (idempotently) inside the transaction, before the commit: a failure to create it
-    // rolls the confirmation back. A failed commit after it deletes it again. A crash between the two leaves a schedule of a
-    // draft, whose opener refuses a draft plan without a retry; confirming again adopts it, discarding deletes it.
-    let scheduled = false;
-    let confirmed: StoredPlan;
-    try {
-      confirmed = await db.transaction().execute(async (trx) => {
-        const plan = await confirmPlanCommand(trx, { id, actor });
-        await lifecycle.scheduling(plan);
-        scheduled = true;
-        return plan;
-      });
-    } catch (err) {
-      if (scheduled) await lifecycle.unscheduled(id).catch((e: unknown) => request.log.error({ err: e, planId: id }, 'could not delete the schedule of a plan whose confirmation failed'));
-      return stateError(err);
-    }
-    await lifecycle.confirmed(confirmed, actor);
-    return summarize(confirmed);
-  });
+  app.post(
+    '/api/v1/plans/:id/confirm',
+    {
+      schema: {
+        tags: ['plans'],
+        summary: "Confirm a reviewed draft (no error diagnostics left); an admin or the plan's named coordinator",
+        params: UuidParams,
+        response: { 200: PlanSummary, ...errors(404, 409, 422) },
+      },
+    },
+    async (request) => {
+      const plan = await load(request, true);
+      const p = principalOf(request);
+      if (!canConfirm(p, await scopeOf(db, p), plan)) {
+        throw new HttpError(403, 'forbidden', `Only an admin or the plan's named coordinator (${plan.plan.coordinator || 'none named'}) may confirm it`);
+      }
+      const actor = actorOf(p);
+      const id = request.params.id;
+      // All or nothing. The schedule is created (idempotently) inside the transaction, before the commit: a failure to create it
+      // rolls the confirmation back. A failed commit after it deletes it again. A crash between the two leaves a schedule of a
+      // draft, whose opener refuses a draft plan without a retry; confirming again adopts it, discarding deletes it.
+      // A PlanStateError (not_draft, has_errors, unschedulable…) is answered by api/errors.ts.
+      let scheduled = false;
+      let confirmed: StoredPlan;
+      try {
+        confirmed = await db.transaction().execute(async (trx) => {
+          const plan = await confirmPlanCommand(trx, { id, actor });
+          await lifecycle.scheduling(plan);
+          scheduled = true;
+          return plan;
+        });
+      } catch (err) {
+        if (scheduled) await lifecycle.unscheduled(id).catch((e: unknown) => request.log.error({ err: e, planId: id }, 'could not delete the schedule of a plan whose confirmation failed'));
+        throw err;
+      }
+      await lifecycle.confirmed(confirmed, actor);
+      return summarize(confirmed);
+    },
+  );
 
-  app.post<{ Params: { id: string } }>('/api/v1/plans/:id/discard', { schema: { tags: ['plans'], summary: 'Discard a draft', params: idParams } }, async (request) => {
-    await load(request, true);
-    const id = request.params.id;
-    await db.transaction().execute((trx) => discardPlanCommand(trx, { id, actor: actorOf(principalOf(request)) })).catch(stateError);
-    // A confirmation that crashed before its commit may have left the draft a schedule.
-    await lifecycle.unscheduled(id);
-    return { ok: true };
-  });
+  app.post(
+    '/api/v1/plans/:id/discard',
+    { schema: { tags: ['plans'], summary: 'Discard a draft', params: UuidParams, response: { 200: Ok, ...errors(404, 409) } } },
+    async (request) => {
+      await load(request, true);
+      const id = request.params.id;
+      await db.transaction().execute((trx) => discardPlanCommand(trx, { id, actor: actorOf(principalOf(request)) }));
+      // A confirmation that crashed before its commit may have left the draft a schedule.
+      await lifecycle.unscheduled(id);
+      return { ok: true } as const;
+    },
+  );
 
-  app.post<{ Params: { id: string }; Body: AmendmentRequest & { expectedVersion?: number } }>(
+  app.post(
     '/api/v1/plans/:id/amend',
     {
       schema: {
         tags: ['plans'],
         summary: 'Amend a confirmed plan (deadline moved, executor added, removed or replaced); running cycles are told',
-        params: idParams,
-        body: {
-          type: 'object',
-          required: ['act', 'summary', 'changes'],
-          additionalProperties: false,
-          properties: {
-            act: actSchema,
-            summary: { type: 'string', minLength: 1, maxLength: 2000 },
-            expectedVersion: { type: 'integer', minimum: 1 },
-            changes: {
-              type: 'array',
-              minItems: 1,
-              maxItems: 500,
-              items: {
-                type: 'object',
-                required: ['op'],
-                properties: {
-                  op: { type: 'string', enum: ['set_deadline', 'add_executor', 'remove_executor', 'replace_executor'] },
-                  measure: { type: 'string', maxLength: 20 },
-                  text: { type: 'string', maxLength: 500 },
-                  code: { type: 'string', maxLength: 40 },
-                  byAgreement: { type: 'boolean' },
-                  from: { type: 'string', maxLength: 40 },
-                  to: { type: 'string', maxLength: 40 },
-                },
-              },
-            },
-          },
-        },
+        params: UuidParams,
+        body: AmendBody,
+        response: { 200: AmendReply, ...errors(404, 409) },
       },
     },
     async (request) => {
@@ -341,27 +310,22 @@ export const planRoutes: FastifyPluginAsync<{ db: Kysely<Database>; lifecycle: P
       const actor = actorOf(principalOf(request));
       const { act, summary, expectedVersion } = request.body;
       const amended = await db.transaction()
-        .execute((trx) => amendPlanCommand(trx, { id: s.id, plan: result.plan, act, summary, applied: result.applied, actor, ...(expectedVersion === undefined ? {} : { expectedVersion }) }))
-        .catch(stateError);
+        .execute((trx) => amendPlanCommand(trx, { id: s.id, plan: result.plan, act, summary, applied: result.applied, actor, ...(expectedVersion === undefined ? {} : { expectedVersion }) }));
       // After commit; the signals' ids derive from the plan version, so telling the cycles twice changes nothing.
       await lifecycle.amended(amended, result.applied, actor);
       return { ...summarize(amended), applied: result.applied };
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { act: ActRef; date: string; reason: string } }>(
+  app.post(
     '/api/v1/plans/:id/repeal',
     {
       schema: {
         tags: ['plans'],
         summary: 'Repeal a plan: its schedule is deleted and open cycles close with the reason',
-        params: idParams,
-        body: {
-          type: 'object',
-          required: ['act', 'date', 'reason'],
-          additionalProperties: false,
-          properties: { act: actSchema, date: { type: 'string', format: 'date' }, reason: { type: 'string', minLength: 1, maxLength: 2000 } },
-        },
+        params: UuidParams,
+        body: RepealBody,
+        response: { 200: PlanSummary, ...errors(404, 409) },
       },
     },
     async (request) => {
@@ -370,7 +334,7 @@ export const planRoutes: FastifyPluginAsync<{ db: Kysely<Database>; lifecycle: P
       if (!result.ok) throw new HttpError(400, 'invalid_request', result.errors.map((e) => `body/${e.field}: ${e.message}`).join('; '));
       const actor = actorOf(principalOf(request));
       const { act, date, reason } = request.body;
-      const repealed = await db.transaction().execute((trx) => repealPlanCommand(trx, { id: s.id, plan: result.plan, act, date, reason, actor })).catch(stateError);
+      const repealed = await db.transaction().execute((trx) => repealPlanCommand(trx, { id: s.id, plan: result.plan, act, date, reason, actor }));
       // After commit, idempotent: a deleted schedule and a closed cycle stay so.
       await lifecycle.repealed(repealed, reason, actor);
       return summarize(repealed);
@@ -390,7 +354,7 @@ function validFormFields(request: FastifyRequest, raw: Record<string, string>): 
   for (const key of ['map', 'ignore']) {
     if (typeof fields[key] === 'string') fields[key] = (fields[key] as string).split('\n').map((x) => x.trim()).filter((x) => x !== '');
   }
-  const validate = request.compileValidationSchema(importQuerySchema, 'querystring');
+  const validate = request.compileValidationSchema(ImportQuery, 'querystring');
   if (!validate(fields)) {
     const messages = (validate.errors ?? []).map((e) => {
       const extra = (e.params as { additionalProperty?: string }).additionalProperty;

@@ -1,49 +1,36 @@
 // Users and API tokens: admins create users (with a one-time password), bind coordinators to plans, issue and revoke tokens.
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { getAgency } from '../../db/repositories/agencies.js';
 import { createTokenCommand, createUserCommand, revokeTokenCommand } from '../../db/commands/users.js';
 import { getPlan } from '../../db/repositories/plans.js';
-import { listApiTokens, type Role } from '../../db/repositories/tokens.js';
+import { listApiTokens } from '../../db/repositories/tokens.js';
 import { bindUserToPlan, generatePassword, getUser, listUsers } from '../../db/repositories/users.js';
 import { actorOf, principalOf, requireRole } from '../auth.js';
 import { HttpError } from '../errors.js';
+import { Ok, UuidParams, errors } from '../schemas/common.js';
+import { CreatedToken, NewTokenBody, TokenIdParams, TokenList, tokenView } from '../schemas/tokens.js';
+import { BindPlanBody, CreatedUser, NewUserBody, UserList, userView } from '../schemas/users.js';
 
-interface NewUserBody {
-  username: string;
-  displayName: string;
-  role: Role;
-  agencyCode?: string;
-  email?: string;
-  lang?: 'kk' | 'ru';
-}
-
-export const userRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (app, { db }) => {
+export const userRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = async (app, { db }) => {
   const adminOnly = requireRole('admin');
 
-  app.get('/api/v1/users', { preHandler: adminOnly, schema: { tags: ['users'], summary: 'All users (admin)' } }, async () => ({ items: await listUsers(db) }));
+  app.get(
+    '/api/v1/users',
+    { preHandler: adminOnly, schema: { tags: ['users'], summary: 'All users (admin)', response: { 200: UserList, ...errors() } } },
+    async () => ({ items: (await listUsers(db)).map(userView) }),
+  );
 
-  app.post<{ Body: NewUserBody }>(
+  app.post(
     '/api/v1/users',
     {
       preHandler: adminOnly,
       schema: {
         tags: ['users'],
         summary: 'Create a user; the one-time password is in the response, once',
-        body: {
-          type: 'object',
-          required: ['username', 'displayName', 'role'],
-          additionalProperties: false,
-          properties: {
-            username: { type: 'string', pattern: '^[a-z0-9._-]{3,60}$' },
-            displayName: { type: 'string', minLength: 1, maxLength: 200 },
-            role: { type: 'string', enum: ['admin', 'coordinator', 'pm_office', 'reporter'] },
-            agencyCode: { type: 'string', maxLength: 40 },
-            email: { type: 'string', format: 'email' },
-            lang: { type: 'string', enum: ['kk', 'ru'] },
-          },
-        },
+        body: NewUserBody,
+        response: { 201: CreatedUser, ...errors(409) },
       },
     },
     async (request, reply) => {
@@ -52,24 +39,17 @@ export const userRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (a
       if (b.agencyCode !== undefined && (await getAgency(db, b.agencyCode)) === undefined) throw new HttpError(400, 'invalid_request', `body/agencyCode: unknown agency "${b.agencyCode}"`);
       const password = generatePassword();
       const actor = actorOf(principalOf(request));
-      const user = await db.transaction().execute((trx) => createUserCommand(trx, { user: { ...b, password, mustChangePassword: true }, actor })).catch((err: { code?: string }) => {
-        if (err.code === '23505') throw new HttpError(409, 'conflict', `body/username: "${b.username}" is taken`);
-        throw err;
-      });
-      return reply.code(201).send({ user, oneTimePassword: password });
+      // A taken username fails the insert (users_username_key): api/errors.ts answers 409 naming body/username.
+      const user = await db.transaction().execute((trx) => createUserCommand(trx, { user: { ...b, password, mustChangePassword: true }, actor }));
+      return reply.code(201).send({ user: userView(user), oneTimePassword: password });
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { planId: string } }>(
+  app.post(
     '/api/v1/users/:id/plans',
     {
       preHandler: adminOnly,
-      schema: {
-        tags: ['users'],
-        summary: 'Bind a coordinator to a plan',
-        params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] },
-        body: { type: 'object', required: ['planId'], additionalProperties: false, properties: { planId: { type: 'string', format: 'uuid' } } },
-      },
+      schema: { tags: ['users'], summary: 'Bind a coordinator to a plan', params: UuidParams, body: BindPlanBody, response: { 200: Ok, ...errors(404, 409) } },
     },
     async (request) => {
       const user = await getUser(db, request.params.id);
@@ -77,27 +57,25 @@ export const userRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (a
       if (user.role !== 'coordinator') throw new HttpError(400, 'invalid_request', 'only coordinators are bound to plans');
       if ((await getPlan(db, request.body.planId)) === undefined) throw new HttpError(400, 'invalid_request', `body/planId: no plan ${request.body.planId}`);
       await bindUserToPlan(db, user.id, request.body.planId);
-      return { ok: true };
+      return { ok: true } as const;
     },
   );
 
-  app.get('/api/v1/tokens', { preHandler: adminOnly, schema: { tags: ['tokens'], summary: 'API tokens (admin); secrets are never shown again' } }, async () => ({
-    items: await listApiTokens(db),
-  }));
+  app.get(
+    '/api/v1/tokens',
+    { preHandler: adminOnly, schema: { tags: ['tokens'], summary: 'API tokens (admin); secrets are never shown again', response: { 200: TokenList, ...errors() } } },
+    async () => ({ items: (await listApiTokens(db)).map(tokenView) }),
+  );
 
-  app.post<{ Body: { name: string; userId: string; expiresAt?: string } }>(
+  app.post(
     '/api/v1/tokens',
     {
       preHandler: adminOnly,
       schema: {
         tags: ['tokens'],
         summary: "Issue a token for a user (e.g. an agency's own system); the secret is in the response, once",
-        body: {
-          type: 'object',
-          required: ['name', 'userId'],
-          additionalProperties: false,
-          properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, userId: { type: 'string', format: 'uuid' }, expiresAt: { type: 'string', format: 'date-time' } },
-        },
+        body: NewTokenBody,
+        response: { 201: CreatedToken, ...errors(409) },
       },
     },
     async (request, reply) => {
@@ -118,13 +96,13 @@ export const userRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (a
     },
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/api/v1/tokens/:id',
-    { preHandler: adminOnly, schema: { tags: ['tokens'], summary: 'Revoke a token', params: { type: 'object', properties: { id: { type: 'string', pattern: '^[0-9]+$' } }, required: ['id'] } } },
+    { preHandler: adminOnly, schema: { tags: ['tokens'], summary: 'Revoke a token', params: TokenIdParams, response: { 200: Ok, ...errors(404) } } },
     async (request) => {
       const revoked = await db.transaction().execute((trx) => revokeTokenCommand(trx, { id: request.params.id, actor: actorOf(principalOf(request)) }));
       if (!revoked) throw new HttpError(404, 'not_found', `No active token ${request.params.id}`);
-      return { ok: true };
+      return { ok: true } as const;
     },
   );
 };

@@ -1,14 +1,15 @@
 // Cycles and obligations as the caller may see and change them: one service behind the JSON routes and the web pages, so
 // scoping and authorisation are decided in one place (a reporter never sees another agency's obligation; only the stage's
 // recipient reviews; reports go through the workflow's Updates, whose validators answer before anything is recorded).
-import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+// A refusal (a validator's typed ApplicationFailure, an obligation that has ended) is thrown as it comes: api/errors.ts is
+// the one place that turns it into a status and code, for the JSON routes and the pages alike.
+import type { Client } from '@temporalio/client';
 import { sql, type Kysely } from 'kysely';
 import type { CycleRow, Database, ObligationRow } from '../../db/database.js';
 import { countObligationsByStatus, getCycle, getObligation, listCycles, listObligations, type CycleListItem, type ObligationFilter } from '../../db/repositories/cycles.js';
 import { deleteDraft } from '../../db/repositories/drafts.js';
 import type { BilingualText, ObligationSummary, ReportItem, SubmitResult } from '../../domain/cycle-model.js';
-import { FailureType, acceptUpdate, extendUpdate, returnReportUpdate, submitUpdate } from '../../workflows/shared.js';
+import { acceptUpdate, extendUpdate, returnReportUpdate, submitUpdate } from '../../workflows/shared.js';
 import { actorOf, type Principal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { scopeOf } from '../plan-access.js';
@@ -124,23 +125,6 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     if (refusal !== null) throw new HttpError(403, 'forbidden', refusal);
   }
 
-  /** Runs an Update; a validator's or handler's refusal becomes a 4xx naming why, and nothing entered the history. */
-  async function update<T>(o: ObligationRow, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'obligation_closed', `Obligation ${o.workflow_id} is no longer running`);
-      const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
-      if (cause instanceof ApplicationFailure) {
-        if (cause.type === FailureType.InvalidReport) throw new HttpError(422, 'invalid_report', cause.message);
-        if (cause.type === FailureType.InvalidTransition) throw new HttpError(409, 'invalid_transition', cause.message);
-        if (cause.type === FailureType.InvalidInput) throw new HttpError(400, 'invalid_request', cause.message);
-      }
-      if (err instanceof Error && /already completed/i.test(err.message)) throw new HttpError(409, 'obligation_closed', `Obligation ${o.workflow_id} is no longer running`);
-      throw err;
-    }
-  }
-
   // A run's spec is written once, with its first revision (amendments are signals, not new specs): its stages can be kept per run.
   const stageCache = new Map<string, readonly StageInfo[]>();
   async function stagesOf(cycle: CycleHead): Promise<readonly StageInfo[]> {
@@ -250,7 +234,7 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     async submit(p: Principal, id: string, items: readonly ReportItem[]): Promise<SubmitResult> {
       const o = await visibleObligation(p, id);
       await assertReporter(p, o);
-      const result = await update(o, () => temporal.workflow.getHandle(o.workflow_id).executeUpdate(submitUpdate, { args: [{ submittedBy: actorOf(p), items }] }));
+      const result = await temporal.workflow.getHandle(o.workflow_id).executeUpdate(submitUpdate, { args: [{ submittedBy: actorOf(p), items }] });
       await deleteDraft(db, o.workflow_id);
       return result;
     },
@@ -258,19 +242,19 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     async accept(p: Principal, id: string, comment?: string): Promise<ObligationSummary> {
       const o = await visibleObligation(p, id);
       await assertReviewer(p, o);
-      return update(o, () => temporal.workflow.getHandle(o.workflow_id).executeUpdate(acceptUpdate, { args: [{ acceptedBy: actorOf(p), ...(comment === undefined ? {} : { comment }) }] }));
+      return temporal.workflow.getHandle(o.workflow_id).executeUpdate(acceptUpdate, { args: [{ acceptedBy: actorOf(p), ...(comment === undefined ? {} : { comment }) }] });
     },
 
     async returnReport(p: Principal, id: string, comment: string, newDueDate: string): Promise<ObligationSummary> {
       const o = await visibleObligation(p, id);
       await assertReviewer(p, o);
-      return update(o, () => temporal.workflow.getHandle(o.workflow_id).executeUpdate(returnReportUpdate, { args: [{ returnedBy: actorOf(p), comment, newDueDate }] }));
+      return temporal.workflow.getHandle(o.workflow_id).executeUpdate(returnReportUpdate, { args: [{ returnedBy: actorOf(p), comment, newDueDate }] });
     },
 
     async extend(p: Principal, id: string, reason: string, newDueDate: string): Promise<ObligationSummary> {
       const o = await visibleObligation(p, id);
       await assertReviewer(p, o);
-      return update(o, () => temporal.workflow.getHandle(o.workflow_id).executeUpdate(extendUpdate, { args: [{ extendedBy: actorOf(p), reason, newDueDate }] }));
+      return temporal.workflow.getHandle(o.workflow_id).executeUpdate(extendUpdate, { args: [{ extendedBy: actorOf(p), reason, newDueDate }] });
     },
 
     /** The reviewer's last return of a visible obligation's report, from the audit log. */

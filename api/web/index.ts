@@ -9,12 +9,12 @@ import type { Kysely } from 'kysely';
 import type { Database, ObligationRow } from '../../db/database.js';
 import { calendarFingerprint, loadWorkingCalendar } from '../../db/repositories/calendar.js';
 import { getDraft, saveDraft } from '../../db/repositories/drafts.js';
-import { appendEvent } from '../../db/repositories/events.js';
-import { MIN_PASSWORD_LENGTH, getUser, setPassword, setUiLang, verifyLogin } from '../../db/repositories/users.js';
+import { changePasswordCommand } from '../../db/commands/users.js';
+import { MIN_PASSWORD_LENGTH, getUser, setUiLang, verifyLogin } from '../../db/repositories/users.js';
 import type { WorkingCalendar } from '../../domain/calendar.js';
 import { localDateOf } from '../../domain/tz.js';
 import { actorOf, type Principal } from '../auth.js';
-import { HttpError } from '../errors.js';
+import { HttpError, httpFailureOf } from '../errors.js';
 import type { ObligationService } from '../services/obligations.js';
 import type { OutboxService } from '../services/outbox.js';
 import { outboxPage } from './pages/admin.js';
@@ -159,11 +159,13 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
   app.setErrorHandler(async (err, request, reply) => {
     const ctx = await context(request, reply);
     const { t } = ctx;
-    if (err instanceof HttpError) {
-      if (err.statusCode === 404) return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.notFound')), 404);
-      if (err.statusCode === 403) return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.forbidden')), 403);
-      if (err.statusCode === 409) return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.conflict', { detail: err.message })), 409);
-      return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.invalid', { detail: err.message })), err.statusCode);
+    // The same failure → status map as the JSON API (api/errors.ts), said as a page.
+    const known = httpFailureOf(err);
+    if (known !== undefined) {
+      if (known.status === 404) return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.notFound')), 404);
+      if (known.status === 403) return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.forbidden')), 403);
+      if (known.status === 409) return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.conflict', { detail: known.message })), 409);
+      return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.invalid', { detail: known.message })), known.status);
     }
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     if (status < 500) return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.invalid', { detail: (err as Error).message })), status);
@@ -232,8 +234,9 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     if (newPassword !== repeatPassword) return refuse('password.mismatch');
     if (newPassword === currentPassword) return refuse('password.same');
     if ((await verifyLogin(db, p.username, currentPassword)) === undefined) return refuse('password.wrong');
-    await setPassword(db, p.userId, newPassword);
-    await appendEvent(db, { idempotencyKey: `user.password_changed:${p.userId}:${Date.now()}`, type: 'user.password_changed', actor: actorOf(p), subjectType: 'user', subjectId: p.userId });
+    const userId = p.userId;
+    // The same command as the JSON route: the password and its audit event in one transaction.
+    await db.transaction().execute((trx) => changePasswordCommand(trx, { userId, password: newPassword, actor: actorOf(p) }));
     return reply.redirect('/app?msg=password', 303);
   });
 
@@ -338,8 +341,9 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     try {
       await service.submit(p, id, items);
     } catch (err) {
-      if (err instanceof HttpError && (err.statusCode === 422 || err.statusCode === 400)) {
-        return renderObligation(request, reply, id, { status: err.statusCode, posted, flash: { kind: 'error', text: t.t('error.invalid', { detail: err.message }) } });
+      const known = httpFailureOf(err);
+      if (known !== undefined && (known.status === 422 || known.status === 400)) {
+        return renderObligation(request, reply, id, { status: known.status, posted, flash: { kind: 'error', text: t.t('error.invalid', { detail: known.message }) } });
       }
       throw err;
     }
@@ -363,8 +367,9 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
           else await service.extend(p, id, text, newDueDate);
         }
       } catch (err) {
-        if (err instanceof HttpError && (err.statusCode === 400 || err.statusCode === 409 || err.statusCode === 422)) {
-          return renderObligation(request, reply, id, { status: err.statusCode, flash: { kind: 'error', text: t.t(err.statusCode === 409 ? 'error.conflict' : 'error.invalid', { detail: err.message }) } });
+        const known = httpFailureOf(err);
+        if (known !== undefined && (known.status === 400 || known.status === 409 || known.status === 422)) {
+          return renderObligation(request, reply, id, { status: known.status, flash: { kind: 'error', text: t.t(known.status === 409 ? 'error.conflict' : 'error.invalid', { detail: known.message }) } });
         }
         throw err;
       }

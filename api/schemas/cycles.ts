@@ -1,0 +1,56 @@
+// Reporting cycles and their schedules: list filters, the cycle view with counts, schedule state, backfill and opening by hand.
+import { Type, type Static } from '@fastify/type-provider-typebox';
+import { List, NullableDateTime, DateTime, PeriodKey, StringEnum, Uuid, nullable } from './common.js';
+import { Obligation, StatusCounts } from './obligations.js';
+
+export const CycleStatus = StringEnum(['open', 'completed', 'closed']);
+
+export const CycleListQuery = Type.Object(
+  { planId: Type.Optional(Uuid), period: Type.Optional(PeriodKey), status: Type.Optional(CycleStatus) },
+  { additionalProperties: false },
+);
+export type CycleListQuery = Static<typeof CycleListQuery>;
+
+
+const CycleFields = {
+  id: Type.String({ description: 'The workflow id, cycle:<plan>:<period>' }),
+  planId: Uuid,
+  period: Type.String(),
+  policy: Type.String(),
+  status: CycleStatus,
+  stage: nullable(Type.String({ description: 'The earliest stage with an open obligation' })),
+  closedReason: nullable(Type.String()),
+  openedAt: DateTime,
+  finishedAt: NullableDateTime,
+};
+export const Cycle = Type.Object({ ...CycleFields, counts: StatusCounts });
+export const CycleList = Type.Object({ items: List(Cycle) });
+export const CycleDetail = Type.Object({ ...CycleFields, counts: StatusCounts, obligations: List(Obligation) });
+
+/** A cycle or obligation id is a workflow id ("cycle:<plan>:<period>"), sent URL-encoded. */
+export const WorkflowIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) });
+export type WorkflowIdParams = Static<typeof WorkflowIdParams>;
+
+export const ScheduleState = Type.Object({
+  exists: Type.Boolean({ description: 'False before confirmation and after a repeal' }),
+  paused: Type.Boolean(),
+  note: nullable(Type.String()),
+  nextActionTimes: List(Type.String({ format: 'date-time' })),
+});
+
+export const ScheduleNoteBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
+export type ScheduleNoteBody = Static<typeof ScheduleNoteBody>;
+
+export const BackfillBody = Type.Object({ from: PeriodKey, to: PeriodKey }, { additionalProperties: false });
+export type BackfillBody = Static<typeof BackfillBody>;
+
+export const OpenCycleResult = Type.Object({
+  status: StringEnum(['opened', 'already_open', 'not_opened']),
+  cycleId: nullable(Type.String()),
+  period: nullable(Type.String()),
+  reason: nullable(Type.String({ description: 'Why not opened, e.g. outside the plan\'s years' })),
+});
+export const BackfillReply = Type.Object({ periods: List(nullable(Type.String())), results: List(OpenCycleResult) });
+
+export const OpenCycleBody = Type.Object({ period: PeriodKey }, { additionalProperties: false });
+export type OpenCycleBody = Static<typeof OpenCycleBody>;
