@@ -67,7 +67,7 @@ export function createCycleActivities(deps: ActivityDeps) {
   async function timeline(input: ObligationTimelineInput): Promise<ObligationTimeline> {
     const cal = await calendar();
     try {
-      return computeObligationTimeline(input, cal);
+      return computeObligationTimeline(input, cal, deps.noticeTime === undefined ? {} : { noticeHour: deps.noticeTime.hour, noticeMinute: deps.noticeTime.minute });
     } catch (err) {
       // A bad date or a calendar without working days will not heal on retry.
       if (err instanceof RangeError) throw ApplicationFailure.nonRetryable(err.message, FailureType.InvalidInput);

@@ -7,4 +7,6 @@ export interface ActivityDeps {
   readonly db: Kysely<Database>;
   readonly mailer: Transporter;
   readonly mailFrom: string;
+  /** Local time reminders go out (MERZIM_NOTICE_TIME); 09:00 when unset. */
+  readonly noticeTime?: { readonly hour: number; readonly minute: number };
 }

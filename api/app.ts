@@ -5,7 +5,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOpt
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { authenticate } from './auth.js';
+import type { ApiMetrics } from '../platform/metrics.js';
+import { authenticate, requireRole } from './auth.js';
 import { installErrorHandler } from './errors.js';
 import { bodyStrictSchemaController, installHttpHygiene } from './http-hygiene.js';
 import { refuseUnstorableInput } from './storable-input.js';
@@ -37,6 +38,8 @@ export interface AppDeps {
   /** The Temporal web UI (links from the pages to each workflow); none when unknown. */
   readonly temporalUiUrl?: string;
   readonly temporalNamespace?: string;
+  /** Prometheus metrics (npm run api sets them): GET /metrics for admins, submissions counted. */
+  readonly metrics?: ApiMetrics;
 }
 
 /** The JSON API: what clients call, described in the OpenAPI document — every answer of these must be declared. */
@@ -102,6 +105,21 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     await api.register(cycleRoutes, { db: deps.db, temporal: deps.temporal, engine, obligations });
     await api.register(outboxRoutes, { db: deps.db, sinkEnabled: deps.sinkEnabled });
     await api.register(notificationRoutes, { temporal: deps.temporal, taskQueue: deps.taskQueue });
+    const metrics = deps.metrics;
+    if (metrics !== undefined) {
+      // Counted from the outcome, so the route stays as it is: 2xx recorded, 4xx refused (a 5xx is neither).
+      api.addHook('onResponse', async (request, reply) => {
+        if (request.routeOptions.url !== '/api/v1/obligations/:id/submit') return;
+        if (reply.statusCode < 300) metrics.submissions.inc({ result: 'accepted' });
+        else if (reply.statusCode < 500) metrics.submissions.inc({ result: 'refused' });
+      });
+      api.get('/metrics', {
+        preHandler: requireRole('admin'),
+        // Prometheus text exposition format, for a scraper with an admin token; not part of the JSON API's document.
+        schema: { hide: true, response: { 200: { content: { 'text/plain': { schema: { type: 'string' } } } } } },
+      }, async (_request, reply) =>
+        reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+    }
   });
   return app;
 }

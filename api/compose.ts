@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Transporter } from 'nodemailer';
 import type { Database } from '../db/database.js';
+import type { ApiMetrics } from '../platform/metrics.js';
 import { buildApp } from './app.js';
 import { createCycleEngine, logReconciliation } from './cycle-engine.js';
 import { postgresProbe, smtpProbe, temporalProbe } from './health.js';
@@ -19,6 +20,8 @@ export interface ApiResources {
   readonly sinkEnabled: boolean;
   /** The Temporal web UI the pages link each obligation's workflow to; absent when unknown. */
   readonly temporalUi?: { readonly url: string; readonly namespace: string };
+  /** Prometheus metrics: GET /metrics for admins (npm run api sets them). */
+  readonly metrics?: ApiMetrics;
 }
 
 /**
@@ -41,6 +44,7 @@ export async function composeApi(res: ApiResources, options: FastifyServerOption
       },
       sinkEnabled: res.sinkEnabled,
       ...(res.temporalUi === undefined ? {} : { temporalUiUrl: res.temporalUi.url, temporalNamespace: res.temporalUi.namespace }),
+      ...(res.metrics === undefined ? {} : { metrics: res.metrics }),
     },
     options,
   );

@@ -5,6 +5,8 @@ import { createMailer } from '../platform/mailer.js';
 import { connectClient } from '../platform/temporal-connection.js';
 import { createLogger } from '../platform/logger.js';
 import { composeApi } from './compose.js';
+import { createApiMetrics } from '../platform/metrics.js';
+import { overdueByPlan } from '../db/repositories/cycles.js';
 
 let config;
 try {
@@ -22,7 +24,7 @@ const temporal = await connectClient(config.temporal);
 // The API sends no mail; the transport is here only so /health can tell whether SMTP answers.
 const mailer = config.smtpUrl === undefined ? undefined : createMailer(config.smtpUrl);
 const app = await composeApi(
-  { db, temporal, taskQueue: config.temporal.taskQueue, mailer, sinkEnabled: false },
+  { db, temporal, taskQueue: config.temporal.taskQueue, mailer, sinkEnabled: false, metrics: createApiMetrics(() => overdueByPlan(db)) },
   { loggerInstance: createLogger({ level: config.logLevel, name: 'merzim-api' }) },
 );
 app.addHook('onClose', async () => {
@@ -31,8 +33,12 @@ app.addHook('onClose', async () => {
   await db.destroy();
 });
 
+let closing = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  // `on`, not `once`: under npm and tsx the same signal arrives twice (to the group, then relayed); the second must not kill mid-close.
+  process.on(signal, () => {
+    if (closing) return;
+    closing = true;
     app.log.info({ signal }, 'closing');
     app.close().then(
       () => process.exit(0),

@@ -10,6 +10,8 @@ export interface TimelineOptions {
   readonly timeZone?: string;
   /** Local hour at which reminders and later escalation notices go out: the start of a working day, not midnight. */
   readonly noticeHour?: number;
+  /** Minute of that hour (operations may choose e.g. 09:30; the production test sets a time minutes ahead). */
+  readonly noticeMinute?: number;
 }
 
 const DEFAULT_NOTICE_HOUR = 9;
@@ -121,9 +123,9 @@ function escalationTarget(audience: EscalationAudience, input: ObligationTimelin
   }
 }
 
-function noticeInstant(date: IsoDate, timeZone: string, hour: number): string {
+function noticeInstant(date: IsoDate, timeZone: string, hour: number, minute = 0): string {
   const { year, month, day } = parseIsoDate(date);
-  return new Date(localToInstant({ year, month, day, hour }, timeZone)).toISOString();
+  return new Date(localToInstant({ year, month, day, hour, minute }, timeZone)).toISOString();
 }
 
 const KIND_ORDER: Readonly<Record<TimelineItem['kind'], number>> = { reminder: 0, deadline: 1, escalation: 2 };
@@ -138,6 +140,7 @@ const KIND_ORDER: Readonly<Record<TimelineItem['kind'], number>> = { reminder: 0
 export function computeObligationTimeline(input: ObligationTimelineInput, calendar: WorkingCalendar, options: TimelineOptions = {}): ObligationTimeline {
   const timeZone = options.timeZone ?? KZ_TIME_ZONE;
   const hour = options.noticeHour ?? DEFAULT_NOTICE_HOUR;
+  const minute = options.noticeMinute ?? 0;
   const due = resolveDue(input.dueDate, input.shift, calendar, { timeZone });
   const overdueAt = new Date(Date.parse(due.dueInstant) + 1).toISOString();
   const items: TimelineItem[] = [];
@@ -145,7 +148,7 @@ export function computeObligationTimeline(input: ObligationTimelineInput, calend
   for (const offset of [...new Set(input.reminders.offsets)]) {
     const date = calendar.subtractDays(due.effectiveDueDate, offset, input.reminders.unit);
     items.push({
-      kind: 'reminder', offset, unit: input.reminders.unit, at: noticeInstant(date, timeZone, hour), date,
+      kind: 'reminder', offset, unit: input.reminders.unit, at: noticeInstant(date, timeZone, hour, minute), date,
       agencyCode: input.party.agencyCode, recipients: reporters(input.party), lang: input.party.lang,
     });
   }
@@ -157,7 +160,7 @@ export function computeObligationTimeline(input: ObligationTimelineInput, calend
     const date = step.after === 0
       ? addDays(due.effectiveDueDate, 1)
       : step.unit === 'working' ? calendar.addWorkingDays(due.effectiveDueDate, step.after) : addDays(due.effectiveDueDate, step.after);
-    const at = step.after === 0 ? overdueAt : noticeInstant(date, timeZone, hour);
+    const at = step.after === 0 ? overdueAt : noticeInstant(date, timeZone, hour, minute);
     const seen = new Set<string>();
     for (const audience of step.notify) {
       const target = escalationTarget(audience, input);

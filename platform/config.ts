@@ -15,6 +15,8 @@ export interface Config {
   readonly dataDir: string;
   readonly temporal: TemporalConfig;
   readonly databaseUrl: string | undefined;
+  /** The schema owner's URL for `npm run db:migrate` (MIGRATION_DATABASE_URL); DATABASE_URL then names the role granted rows. */
+  readonly migrationDatabaseUrl: string | undefined;
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
   readonly api: { readonly host: string; readonly port: number; readonly publicUrl: string };
@@ -31,6 +33,10 @@ export interface Config {
   readonly seedsDir: string;
   /** Prebuilt workflow bundle for production workers (MERZIM_WORKFLOW_BUNDLE). */
   readonly workflowBundlePath: string | undefined;
+  /** A worker's Prometheus endpoint (MERZIM_METRICS_PORT, on HOST; admin token) and the Temporal SDK's (MERZIM_TEMPORAL_METRICS_PORT). */
+  readonly metrics: { readonly port: number | undefined; readonly temporalPort: number | undefined };
+  /** Local time (Asia/Almaty) at which reminders and later escalation notices go out (MERZIM_NOTICE_TIME, HH:MM). */
+  readonly noticeTime: { readonly hour: number; readonly minute: number };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 }
 
@@ -62,6 +68,7 @@ export function loadConfig(env: Env, mode: Mode): Config {
     }
     return n;
   };
+  const optionalPort = (name: string): number | undefined => (str(name) === undefined ? undefined : port(name, 0));
   const url = (name: string, protocols: readonly string[]): string | undefined => {
     const raw = str(name);
     if (raw === undefined) return undefined;
@@ -92,6 +99,10 @@ export function loadConfig(env: Env, mode: Mode): Config {
     problems.push(`TEMPORAL_ADDRESS: expected host:port, got "${temporalAddress}"`);
   }
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const migrationDatabaseUrl = url('MIGRATION_DATABASE_URL', ['postgres:', 'postgresql:']);
+  const noticeRaw = str('MERZIM_NOTICE_TIME') ?? '09:00';
+  const noticeMatch = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(noticeRaw);
+  if (noticeMatch === null) problems.push(`MERZIM_NOTICE_TIME: expected a local time HH:MM (00:00–23:59), got "${noticeRaw}"`);
   const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:']);
   const apiPort = port('PORT', 8080);
   const apiHost = str('HOST') ?? '127.0.0.1';
@@ -117,6 +128,7 @@ export function loadConfig(env: Env, mode: Mode): Config {
       tls: bool('TEMPORAL_TLS', str('TEMPORAL_API_KEY') !== undefined),
     },
     databaseUrl,
+    migrationDatabaseUrl,
     smtpUrl,
     mailFrom: str('MAIL_FROM') ?? 'Merzim <merzim@localhost>',
     api: { host: apiHost, port: apiPort, publicUrl },
@@ -129,6 +141,8 @@ export function loadConfig(env: Env, mode: Mode): Config {
     demo: mode === 'embedded' && bool('MERZIM_DEMO', true),
     seedsDir: str('MERZIM_SEEDS_DIR') ?? '../shared/seeds',
     workflowBundlePath: str('MERZIM_WORKFLOW_BUNDLE'),
+    metrics: { port: optionalPort('MERZIM_METRICS_PORT'), temporalPort: optionalPort('MERZIM_TEMPORAL_METRICS_PORT') },
+    noticeTime: noticeMatch === null ? { hour: 9, minute: 0 } : { hour: Number(noticeMatch[1]), minute: Number(noticeMatch[2]) },
     logLevel,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -72,16 +72,20 @@ export function runtimeLogSink(logger: Logger): (entry: LogEntry) => void {
  * Routes the Temporal SDK's logs (the worker's own, and workflows' and activities' with their workflowId, runId,
  * workflowType and activity fields) into Merzim's logger. The SDK's INFO chatter (bundling) shows only at debug.
  */
-export function routeTemporalRuntimeLogs(logger: Logger): void {
+export function routeTemporalRuntimeLogs(logger: Logger, prometheusBindAddress?: string): void {
   const level = logger.isLevelEnabled('trace') ? 'TRACE' : logger.isLevelEnabled('debug') ? 'DEBUG' : 'WARN';
-  installRuntime(new DefaultLogger(level, runtimeLogSink(logger)));
+  installRuntime(new DefaultLogger(level, runtimeLogSink(logger)), prometheusBindAddress);
 }
 
-function installRuntime(logger: DefaultLogger): void {
+function installRuntime(logger: DefaultLogger, prometheusBindAddress?: string): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger });
+    Runtime.install({
+      logger,
+      // The SDK's own metrics (task latencies, pollers, sticky cache, failures) on their own /metrics (MERZIM_TEMPORAL_METRICS_PORT).
+      ...(prometheusBindAddress === undefined ? {} : { telemetryOptions: { metrics: { prometheus: { bindAddress: prometheusBindAddress, countersTotalSuffix: true } } } }),
+    });
   } catch {
     // Already installed by someone else (e.g. a test environment): keep theirs.
   }
@@ -97,16 +101,18 @@ export async function openMerzimWorker(
   deps: Omit<ActivityDeps, 'mailFrom'>,
   logger: Logger,
   address?: string,
+  observe: { readonly interceptors?: WorkerOptions['interceptors']; readonly sdkMetricsBindAddress?: string } = {},
 ): Promise<{ connection: NativeConnection; worker: Worker }> {
-  routeTemporalRuntimeLogs(logger);
+  routeTemporalRuntimeLogs(logger, observe.sdkMetricsBindAddress);
   const connection = await connectWorker(config.temporal, address);
   try {
     const worker = await createMerzimWorker({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      deps: { ...deps, mailFrom: config.mailFrom },
+      deps: { ...deps, mailFrom: config.mailFrom, noticeTime: config.noticeTime },
       workflowBundlePath: config.workflowBundlePath,
+      ...(observe.interceptors === undefined ? {} : { interceptors: observe.interceptors }),
     });
     return { connection, worker };
   } catch (err) {

@@ -1,7 +1,7 @@
-// GET /health: each dependency up or down, separately; 200 when all are up, 503 otherwise. Public: it reveals no data.
+// GET /health: each dependency up or down, separately; GET /ready: what the API needs to serve (Temporal, PostgreSQL). Public: no data.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Probe } from '../health.js';
-import { HealthReply } from '../schemas/health.js';
+import { HealthReply, ReadyReply } from '../schemas/health.js';
 
 export interface HealthRoutesOptions {
   readonly probes: Readonly<Record<'temporal' | 'postgres' | 'smtp', Probe>>;
@@ -14,5 +14,13 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
     const checks = Object.fromEntries(names.map((n, i) => [n, results[i]!])) as Record<keyof typeof probes, (typeof results)[number]>;
     const ok = results.every((r) => r.ok);
     return reply.code(ok ? 200 : 503).send({ status: ok ? ('ok' as const) : ('degraded' as const), checks });
+  });
+
+  // For a load balancer or an orchestrator: 200 only when the API can serve, i.e. Temporal and PostgreSQL both answer now.
+  // SMTP is not among them: the API sends no mail (the workers do).
+  app.get('/ready', { schema: { tags: ['health'], summary: 'Ready to serve: Temporal and PostgreSQL answer now (200), else 503', security: [], response: { 200: ReadyReply, 503: ReadyReply } } }, async (_request, reply) => {
+    const [temporal, postgres] = await Promise.all([probes.temporal(), probes.postgres()]);
+    const ready = temporal.ok && postgres.ok;
+    return reply.code(ready ? 200 : 503).send({ status: ready ? ('ready' as const) : ('not_ready' as const), checks: { temporal, postgres } });
   });
 };

@@ -190,3 +190,10 @@ export async function countObligationsByStatus(db: Kysely<Database>, filter: Obl
 export async function getObligation(db: Kysely<Database>, workflowId: string): Promise<ObligationRow | undefined> {
   return db.selectFrom('obligations').selectAll().where('workflow_id', '=', workflowId).executeTakeFirst();
 }
+
+/** Obligations overdue now, counted per plan (the api's merzim_overdue_obligations gauge). */
+export async function overdueByPlan(db: Kysely<Database>): Promise<{ planId: string; count: number }[]> {
+  const rows = await db.selectFrom('obligations').select(['plan_id', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('status', '=', 'overdue').groupBy('plan_id').execute();
+  return rows.map((r) => ({ planId: r.plan_id, count: Number(r.n) }));
+}

@@ -181,6 +181,7 @@ describe('every route answers what its schema declares', () => {
 
     // Public routes and authentication.
     await call({ method: 'GET', url: '/health' }, 200);
+    await call({ method: 'GET', url: '/ready' }, 200);
     await call({ method: 'GET', url: '/api/openapi.json' }, 200);
     await call({ method: 'GET', url: '/api/v1/me' }, 401);
     await call({ method: 'GET', url: '/api/v1/nothing-here', token: admin }, 404);

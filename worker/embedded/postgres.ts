@@ -3,7 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { arch, platform } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import pg from 'pg';
 import { isAlive } from '../temporal-binaries.js';
 import { StartupError } from './errors.js';
@@ -14,6 +14,8 @@ export interface EmbeddedPostgresOptions {
   readonly dataDir: string;
   readonly port: number;
   readonly log: (line: string) => void;
+  /** Where the superuser's password is kept (0600); default postgres.credentials.json beside the data directory. */
+  readonly credentialsFile?: string;
 }
 
 interface Credentials {
@@ -77,7 +79,7 @@ export class EmbeddedPostgres {
   static async start(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
     const { initdb, postgres } = await binaries();
     const runAs = postgresUser(opts.log);
-    const credentials = loadOrCreateCredentials(join(dirname(opts.dataDir), 'postgres.credentials.json'));
+    const credentials = loadOrCreateCredentials(opts.credentialsFile ?? join(dirname(opts.dataDir), 'postgres.credentials.json'));
 
     if (!existsSync(join(opts.dataDir, 'PG_VERSION'))) {
       await initialise(initdb, opts, runAs, credentials);
@@ -159,7 +161,7 @@ function loadOrCreateCredentials(file: string): Credentials {
 async function initialise(initdb: string, opts: EmbeddedPostgresOptions, runAs: RunAs, credentials: Credentials): Promise<void> {
   opts.log(`Initialising a new PostgreSQL cluster in ${opts.dataDir} …`);
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-  const pwfile = join(dirname(opts.dataDir), '.postgres-initdb-pw');
+  const pwfile = join(dirname(opts.dataDir), `.${basename(opts.dataDir)}-initdb-pw`);
   writeFileSync(pwfile, `${credentials.password}\n`, { mode: 0o600 });
   if (runAs.uid >= 0) {
     // The cluster's own user must own its directory and reach it through every parent.

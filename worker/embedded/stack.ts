@@ -9,6 +9,7 @@ import type { Transporter } from 'nodemailer';
 import { composeApi } from '../../api/compose.js';
 import { createDb } from '../../db/connect.js';
 import type { Database } from '../../db/database.js';
+import { grantApplicationAccess, roleOf } from '../../db/grants.js';
 import { migrateToLatest } from '../../db/migrate.js';
 import { seedReferenceData } from '../../db/seed.js';
 import { storeSinkMessage } from '../../db/repositories/sink.js';
@@ -23,6 +24,7 @@ import type { Logger } from '../../platform/logger.js';
 import { StartupError } from './errors.js';
 import { assertPortsFree, type PortNeed } from './ports.js';
 import { EmbeddedPostgres } from './postgres.js';
+import { ensureLeastPrivilegeRoles } from './roles.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
 import { TemporalDevServer } from './temporal-dev-server.js';
@@ -98,13 +100,13 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
 
     // PostgreSQL and Temporal start in parallel: they are independent and each takes seconds. Both are awaited even when
     // one fails, so the other is recorded in `r` and stopped below instead of being left running.
-    const [databaseUrl, temporalAddress] = await allOrFirstError([
+    const [database, temporalAddress] = await allOrFirstError([
       (async () => {
-        if (config.databaseUrl !== undefined) return config.databaseUrl;
+        if (config.databaseUrl !== undefined) return { ownerUrl: config.migrationDatabaseUrl ?? config.databaseUrl, appUrl: config.databaseUrl };
         log('Starting embedded PostgreSQL …');
         r.postgres = await EmbeddedPostgres.start({ dataDir: join(dataDir, 'postgres'), port: config.embedded.postgresPort, log });
-        await r.postgres.ensureDatabase('merzim');
-        return r.postgres.url('merzim');
+        // Least privilege: migrations as the owner, everything else as a login that owns nothing and is no superuser.
+        return ensureLeastPrivilegeRoles(r.postgres.url('postgres'), 'merzim', join(dataDir, 'postgres.roles.json'));
       })(),
       (async () => {
         if (config.temporal.address !== undefined) return config.temporal.address;
@@ -124,12 +126,18 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
       })(),
     ] as const);
 
-    r.db = createDb(databaseUrl, { applicationName: 'merzim-embedded' });
-    const applied = await migrateToLatest(r.db);
-    if (applied.length > 0) log(`Database migrated: ${applied.join(', ')}`);
-    const seeded = await seedReferenceData(r.db);
-    if (seeded.calendarEntries > 0) log(`Working-day calendar seeded: ${seeded.calendarEntries} entries (2017–2027)`);
-    if (seeded.agencies > 0) log(`Agencies directory seeded: ${seeded.agencies} agencies`);
+    const ownerDb = createDb(database.ownerUrl, { max: 1, applicationName: 'merzim-migrate' });
+    try {
+      const applied = await migrateToLatest(ownerDb);
+      if (applied.length > 0) log(`Database migrated: ${applied.join(', ')}`);
+      const seeded = await seedReferenceData(ownerDb);
+      if (seeded.calendarEntries > 0) log(`Working-day calendar seeded: ${seeded.calendarEntries} entries (2017–2027)`);
+      if (seeded.agencies > 0) log(`Agencies directory seeded: ${seeded.agencies} agencies`);
+      if (roleOf(database.appUrl) !== roleOf(database.ownerUrl)) await grantApplicationAccess(ownerDb, roleOf(database.appUrl));
+    } finally {
+      await ownerDb.destroy();
+    }
+    r.db = createDb(database.appUrl, { applicationName: 'merzim-embedded' });
     bootstrap = await bootstrapAdmin(r.db, join(dataDir, 'admin-token'));
     if (config.demo) demo = await loadDemoData(r.db, { seedsDir: resolve(opts.projectRoot, config.seedsDir), dataDir, log });
 

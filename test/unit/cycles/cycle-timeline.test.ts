@@ -30,6 +30,14 @@ function lines(items: readonly TimelineItem[]): string[] {
 }
 
 describe('computeObligationTimeline', () => {
+  it('sends reminders and later notices at the configured local time (MERZIM_NOTICE_TIME 10:30), the deadline still at the day’s end', () => {
+    const t = computeObligationTimeline(executorsInput(BGM, '2027-01-10'), KZ_WORKING_CALENDAR, { noticeHour: 10, noticeMinute: 30 });
+    const at = lines(t.items);
+    expect(at[0]).toBe('reminder 14 → БҒМ (kk) @ 2026-12-17T05:30:00.000Z');
+    expect(at[5]).toBe('deadline @ 2027-01-11T19:00:00.000Z');
+    expect(at[8]).toBe('escalation 1 coordinator_head → АҚДМ [head@aqdm.test] (kk) @ 2027-01-14T05:30:00.000Z');
+  });
+
   it('plans the year 2026 report due "by 10 January" 2027, a Sunday: shifted to Monday 11 January, counted around the holidays', () => {
     const t = computeObligationTimeline(executorsInput(BGM, '2027-01-10'), KZ_WORKING_CALENDAR);
     expect([t.dueDate, t.effectiveDueDate, t.dueInstant]).toEqual(['2027-01-10', '2027-01-11', '2027-01-11T18:59:59.999Z']);

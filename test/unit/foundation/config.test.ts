@@ -44,6 +44,9 @@ describe('loadConfig', () => {
     ['TEMPORAL_ADDRESS', 'no-port', 'host:port'],
     ['TEMPORAL_TLS', 'maybe', 'true or false'],
     ['LOG_LEVEL', 'loud', 'one of'],
+    ['MERZIM_NOTICE_TIME', '9:00', 'HH:MM'],
+    ['MERZIM_NOTICE_TIME', '24:00', 'HH:MM'],
+    ['MIGRATION_DATABASE_URL', 'mysql://x/y', 'postgres: or postgresql:'],
   ])('%s=%s is refused with a message naming it', (name, value, expected) => {
     expect(() => loadConfig({ [name]: value }, 'embedded')).toThrow(new RegExp(`${name}: .*${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   });
@@ -56,5 +59,12 @@ describe('loadConfig', () => {
 
   it('does not put a bad URL (which may hold a password) into the error', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres//user:hunter2@db' }, 'embedded')).toThrow(/^(?![\s\S]*hunter2)/);
+  });
+
+  it('reads the notice time (09:00 unless MERZIM_NOTICE_TIME says otherwise) and the migration URL', () => {
+    expect(loadConfig({}, 'embedded').noticeTime).toEqual({ hour: 9, minute: 0 });
+    expect(loadConfig({ MERZIM_NOTICE_TIME: '10:30' }, 'embedded').noticeTime).toEqual({ hour: 10, minute: 30 });
+    const c = loadConfig({ MIGRATION_DATABASE_URL: 'postgres://owner:pw@db/merzim', DATABASE_URL: 'postgres://app:pw@db/merzim' }, 'cli');
+    expect([c.migrationDatabaseUrl, c.databaseUrl]).toEqual(['postgres://owner:pw@db/merzim', 'postgres://app:pw@db/merzim']);
   });
 });
