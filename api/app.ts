@@ -14,7 +14,9 @@ import type { Probe } from './health.js';
 import { agencyRoutes } from './routes/agencies.js';
 import { authRoutes } from './routes/auth.js';
 import { calendarRoutes } from './routes/calendar.js';
+import { chartRoutes } from './routes/charts.js';
 import { cycleRoutes } from './routes/cycles.js';
+import { feedRoutes, icsFeedRoute } from './routes/feeds.js';
 import { createCycleEngine, type CycleEngine } from './cycle-engine.js';
 import { healthRoutes } from './routes/health.js';
 import { notificationRoutes } from './routes/notifications.js';
@@ -40,11 +42,13 @@ export interface AppDeps {
   readonly temporalNamespace?: string;
   /** Prometheus metrics (npm run api sets them): GET /metrics for admins, submissions counted. */
   readonly metrics?: ApiMetrics;
+  /** The API's public URL (MERZIM_PUBLIC_URL), for the links it hands out (feed URLs); absent: from the request's Host. */
+  readonly publicUrl?: string;
 }
 
 /** The JSON API: what clients call, described in the OpenAPI document — every answer of these must be declared. */
 export function isJsonApiRoute(url: string): boolean {
-  return url === '/api' || url.startsWith('/api/') || url === '/health';
+  return url === '/api' || url.startsWith('/api/') || url === '/health' || url === '/ready';
 }
 
 /**
@@ -94,6 +98,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     ...(deps.temporalUiUrl === undefined ? {} : { temporalUiUrl: deps.temporalUiUrl }),
     ...(deps.temporalNamespace === undefined ? {} : { temporalNamespace: deps.temporalNamespace }),
   });
+  await app.register(icsFeedRoute, { db: deps.db, ...(deps.publicUrl === undefined ? {} : { publicUrl: deps.publicUrl }) });
   await app.register(async (api) => {
     api.addHook('onRequest', authenticate(deps.db));
     await api.register(authRoutes, { db: deps.db });
@@ -105,6 +110,8 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     await api.register(cycleRoutes, { db: deps.db, temporal: deps.temporal, engine, obligations });
     await api.register(outboxRoutes, { db: deps.db, sinkEnabled: deps.sinkEnabled });
     await api.register(notificationRoutes, { temporal: deps.temporal, taskQueue: deps.taskQueue });
+    await api.register(chartRoutes, { db: deps.db });
+    await api.register(feedRoutes, { db: deps.db, ...(deps.publicUrl === undefined ? {} : { publicUrl: deps.publicUrl }) });
     const metrics = deps.metrics;
     if (metrics !== undefined) {
       // Counted from the outcome, so the route stays as it is: 2xx recorded, 4xx refused (a 5xx is neither).

@@ -22,6 +22,8 @@ export interface ApiResources {
   readonly temporalUi?: { readonly url: string; readonly namespace: string };
   /** Prometheus metrics: GET /metrics for admins (npm run api sets them). */
   readonly metrics?: ApiMetrics;
+  /** MERZIM_PUBLIC_URL: the base of the links the API hands out (agencies' feed URLs). */
+  readonly publicUrl?: string;
 }
 
 /**
@@ -45,6 +47,7 @@ export async function composeApi(res: ApiResources, options: FastifyServerOption
       sinkEnabled: res.sinkEnabled,
       ...(res.temporalUi === undefined ? {} : { temporalUiUrl: res.temporalUi.url, temporalNamespace: res.temporalUi.namespace }),
       ...(res.metrics === undefined ? {} : { metrics: res.metrics }),
+      ...(res.publicUrl === undefined ? {} : { publicUrl: res.publicUrl }),
     },
     options,
   );

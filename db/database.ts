@@ -236,6 +236,17 @@ export interface ReportDraftsTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+/** One secret .ics feed URL per agency (the live one has no revoked_at). */
+export interface AgencyFeedsTable {
+  id: Generated<string>;
+  agency_code: string;
+  secret: string;
+  created_by: string;
+  created_at: Timestamp;
+  revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  revoked_by: string | null;
+}
+
 export interface Database {
   events: EventsTable;
   notifications: NotificationsTable;
@@ -253,6 +264,7 @@ export interface Database {
   cycles: CyclesTable;
   obligations: ObligationsTable;
   report_drafts: ReportDraftsTable;
+  agency_feeds: AgencyFeedsTable;
 }
 
 export type EventRow = Selectable<EventsTable>;

@@ -123,24 +123,39 @@ function escalationTarget(audience: EscalationAudience, input: ObligationTimelin
   }
 }
 
-function noticeInstant(date: IsoDate, timeZone: string, hour: number, minute = 0): string {
+interface TimeOfDay {
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+}
+
+/** "09:30" or "09:30:15" → its parts; a RangeError naming the setting otherwise (a plan's data cannot heal on retry). */
+export function parseNoticeTime(text: string): TimeOfDay {
+  const m = /^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$/.exec(text);
+  if (m === null) throw new RangeError(`reminders.noticeTime: "${text}" is not a local time HH:MM or HH:MM:SS`);
+  return { hour: Number(m[1]), minute: Number(m[2]), second: Number(m[3] ?? 0) };
+}
+
+function noticeInstant(date: IsoDate, timeZone: string, time: TimeOfDay): string {
   const { year, month, day } = parseIsoDate(date);
-  return new Date(localToInstant({ year, month, day, hour, minute }, timeZone)).toISOString();
+  return new Date(localToInstant({ year, month, day, ...time }, timeZone)).toISOString();
 }
 
 const KIND_ORDER: Readonly<Record<TimelineItem['kind'], number>> = { reminder: 0, deadline: 1, escalation: 2 };
 
 /**
  * Every reminder, the deadline and every escalation of one obligation if nobody reported: pure.
- * Reminders go out at `noticeHour` local, `offset` days (working or calendar) before the effective
+ * Reminders go out at the plan's `reminders.noticeTime` (else `noticeHour`) local, `offset` days (working or calendar) before the effective
  * due date; the deadline passes at the end of that day; a step `after` 0 goes out then, later steps
  * at `noticeHour` of the day `after` days later. A by-agreement party is never escalated past the
  * stage's receiver. Items with no address keep an empty recipient list, so a preview shows the gap.
  */
 export function computeObligationTimeline(input: ObligationTimelineInput, calendar: WorkingCalendar, options: TimelineOptions = {}): ObligationTimeline {
   const timeZone = options.timeZone ?? KZ_TIME_ZONE;
-  const hour = options.noticeHour ?? DEFAULT_NOTICE_HOUR;
-  const minute = options.noticeMinute ?? 0;
+  // The plan's own notice time wins over the worker's (MERZIM_NOTICE_TIME) and the default hour.
+  const hour = input.reminders.noticeTime !== undefined
+    ? parseNoticeTime(input.reminders.noticeTime)
+    : { hour: options.noticeHour ?? DEFAULT_NOTICE_HOUR, minute: options.noticeMinute ?? 0, second: 0 };
   const due = resolveDue(input.dueDate, input.shift, calendar, { timeZone });
   const overdueAt = new Date(Date.parse(due.dueInstant) + 1).toISOString();
   const items: TimelineItem[] = [];
@@ -148,7 +163,7 @@ export function computeObligationTimeline(input: ObligationTimelineInput, calend
   for (const offset of [...new Set(input.reminders.offsets)]) {
     const date = calendar.subtractDays(due.effectiveDueDate, offset, input.reminders.unit);
     items.push({
-      kind: 'reminder', offset, unit: input.reminders.unit, at: noticeInstant(date, timeZone, hour, minute), date,
+      kind: 'reminder', offset, unit: input.reminders.unit, at: noticeInstant(date, timeZone, hour), date,
       agencyCode: input.party.agencyCode, recipients: reporters(input.party), lang: input.party.lang,
     });
   }
@@ -160,7 +175,7 @@ export function computeObligationTimeline(input: ObligationTimelineInput, calend
     const date = step.after === 0
       ? addDays(due.effectiveDueDate, 1)
       : step.unit === 'working' ? calendar.addWorkingDays(due.effectiveDueDate, step.after) : addDays(due.effectiveDueDate, step.after);
-    const at = step.after === 0 ? overdueAt : noticeInstant(date, timeZone, hour, minute);
+    const at = step.after === 0 ? overdueAt : noticeInstant(date, timeZone, hour);
     const seen = new Set<string>();
     for (const audience of step.notify) {
       const target = escalationTarget(audience, input);

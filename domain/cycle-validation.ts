@@ -54,6 +54,11 @@ export function validateCycleSpec(spec: CycleSpec): string[] {
   const offsets = spec.reminders?.offsets;
   if (!Array.isArray(offsets) || offsets.some((o) => !Number.isInteger(o) || o < 0)) problems.push('reminders.offsets: must be non-negative integers');
   if (spec.reminders?.unit !== 'working' && spec.reminders?.unit !== 'calendar') problems.push("reminders.unit: must be 'working' or 'calendar'");
+  // Checked here too, not only when a timeline is planned: a bad time must stop the cycle from opening, not each obligation.
+  const noticeTime: unknown = spec.reminders?.noticeTime;
+  if (noticeTime !== undefined && (typeof noticeTime !== 'string' || !/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/.test(noticeTime))) {
+    problems.push(`reminders.noticeTime: must be a local time HH:MM or HH:MM:SS, got ${JSON.stringify(noticeTime)}`);
+  }
   if (!Array.isArray(spec.escalation)) problems.push('escalation: must be a list of steps');
   else spec.escalation.forEach((step, i) => {
     if (!Number.isInteger(step.after) || step.after < 0) problems.push(`escalation[${i}].after: must be a non-negative integer`);

@@ -145,6 +145,11 @@ export interface ReminderSettings {
   /** Before the deadline, e.g. [14, 7, 3, 1, 0]. */
   readonly offsets: readonly number[];
   readonly unit: DayCountUnit;
+  /**
+   * Local time ("HH:MM" or "HH:MM:SS", Asia/Almaty) at which reminders and later escalation notices go out; absent: 09:00,
+   * the start of a working day. A plan whose people start at 10:00 sets it; the living demo sets it a minute ahead.
+   */
+  readonly noticeTime?: string;
 }
 
 export interface EscalationStep {

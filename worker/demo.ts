@@ -9,7 +9,8 @@ import { confirmPlanCommand } from '../db/commands/plans.js';
 import { countPlans, createDraft } from '../db/repositories/plans.js';
 import { bindUserToPlan, createUser, generatePassword } from '../db/repositories/users.js';
 import { hasErrors, importPlan } from '../domain/import/index.js';
-import type { Agency } from '../domain/plan.js';
+import { buildLivingDemoPlan, type DemoObligation } from '../domain/living-demo.js';
+import type { Agency, Plan } from '../domain/plan.js';
 import { applyMetadata, type ImportMetadata } from '../domain/import/metadata.js';
 
 interface DemoPlan {
@@ -53,13 +54,37 @@ export function demoMailbox(code: string): string {
   return [...code.toLowerCase()].map((ch) => LATIN[ch] ?? (/[a-z0-9]/.test(ch) ? ch : '-')).join('').replace(/-+/g, '-').replace(/^-|-$/g, '') || 'agency';
 }
 
+/** What the living demo is built from once the worker runs: seed 000's plan as imported, and the coordinator who reviews it. */
+export interface LivingDemoSeed {
+  readonly base: Plan;
+  readonly coordinatorUserId: string;
+}
+
+/** The living demo's plan, confirmed; worker/living-demo.ts opens its cycle and drives it. */
+export interface LivingDemo {
+  readonly planId: string;
+  readonly period: string;
+  readonly noticeAt: string;
+  readonly obligations: readonly DemoObligation[];
+}
+
 export interface DemoReport {
   readonly plans: readonly { readonly id: string; readonly file: string; readonly measures: number }[];
   readonly usersFile: string | undefined;
+  /** Absent when the demo was loaded before, or seed 000 did not load. */
+  readonly living?: LivingDemoSeed;
+  /** Usernames of the demo users (passwords are in usersFile). */
+  readonly users?: readonly string[];
+}
+
+export interface DemoOptions {
+  readonly seedsDir: string;
+  readonly dataDir: string;
+  readonly log: (l: string) => void;
 }
 
 /** Loads the demo once, on a database without plans; returns what it did (nothing when there are plans or no seeds). */
-export async function loadDemoData(db: Kysely<Database>, opts: { seedsDir: string; dataDir: string; log: (l: string) => void }): Promise<DemoReport> {
+export async function loadDemoData(db: Kysely<Database>, opts: DemoOptions): Promise<DemoReport> {
   // Once per database, even if a plan failed to load: a restart must not try again over what is there.
   if ((await countPlans(db)) > 0 || (await listEvents(db, { type: 'demo.loaded', limit: 1 })).length > 0) return { plans: [], usersFile: undefined };
   if (!DEMO_PLANS.every((p) => existsSync(join(opts.seedsDir, p.file)))) {
@@ -70,6 +95,8 @@ export async function loadDemoData(db: Kysely<Database>, opts: { seedsDir: strin
   const directory = await listAgencies(db);
   const passwords: string[] = [];
   const plans: { id: string; file: string; measures: number }[] = [];
+  const users: string[] = [];
+  let living: LivingDemoSeed | undefined;
   for (const demo of DEMO_PLANS) {
     const text = readFileSync(join(opts.seedsDir, demo.file), 'utf8');
     const imported = importPlan({ format: 'adilet', text }, { directory });
@@ -89,7 +116,10 @@ export async function loadDemoData(db: Kysely<Database>, opts: { seedsDir: strin
     const user = await createUser(db, { username: demo.coordinatorUser, displayName: `${coordinator} үйлестіруші (демо)`, role: 'coordinator', agencyCode: coordinator, password });
     await bindUserToPlan(db, user.id, id);
     passwords.push(`${demo.coordinatorUser}\tcoordinator of ${demo.file} (${coordinator})\t${password}`);
+    users.push(demo.coordinatorUser);
     plans.push({ id, file: demo.file, measures: result.plan!.measures.length });
+    // The living demo's plan is built later, when the worker runs (createLivingDemo): its notices are timed from then.
+    if (demo === DEMO_PLANS[0]) living = { base: result.plan!, coordinatorUserId: user.id };
   }
   for (const u of [
     { username: 'pm.office', displayName: 'Премьер-Министрдің Кеңсесі (демо)', role: 'pm_office' as const, agencyCode: 'ПМК' },
@@ -99,11 +129,31 @@ export async function loadDemoData(db: Kysely<Database>, opts: { seedsDir: strin
     const password = generatePassword();
     await createUser(db, { ...u, lang: 'kk', password });
     passwords.push(`${u.username}\t${u.role} (${u.agencyCode})\t${password}`);
+    users.push(u.username);
   }
-  await appendEvent(db, { idempotencyKey: 'demo.loaded', type: 'demo.loaded', actor: 'demo', payload: { plans } });
+  await appendEvent(db, { idempotencyKey: 'demo.loaded', type: 'demo.loaded', actor: 'demo', payload: { plans, users } });
   const usersFile = join(opts.dataDir, 'demo-users.txt');
   writeFileSync(usersFile, `# Demo users (username, role, password). Local demo only.\n${passwords.join('\n')}\n`, { mode: 0o600 });
-  return { plans, usersFile };
+  return { plans, usersFile, users, ...(living === undefined ? {} : { living }) };
+}
+
+/**
+ * Creates and confirms the living demo's plan (seed 000's measures dated around now, domain/living-demo.ts), bound to the
+ * coordinator who reviews it, once per database. Called when the worker is running, so the notices `leadMs` ahead are
+ * planned before they fall due.
+ */
+export async function createLivingDemo(db: Kysely<Database>, seed: LivingDemoSeed, opts: { now?: number; leadMs: number }): Promise<LivingDemo | undefined> {
+  if ((await listEvents(db, { type: 'demo.living.created', limit: 1 })).length > 0) return undefined;
+  const built = buildLivingDemoPlan(seed.base, { now: opts.now ?? Date.now(), leadMs: opts.leadMs });
+  // One transaction, as the other demo plans are loaded: a start stopped half-way leaves nothing, and the next start tries again.
+  const id = await db.transaction().execute(async (trx) => {
+    const draft = await createDraft(trx, { plan: built.plan, diagnostics: [], sourceFormat: 'json', sourceName: 'living-demo (000)', createdBy: 'demo' });
+    await confirmPlanCommand(trx, { id: draft, actor: 'demo', payload: { demo: true, living: true, period: built.period, noticeAt: built.noticeAt } });
+    await bindUserToPlan(trx, seed.coordinatorUserId, draft);
+    await appendEvent(trx, { idempotencyKey: 'demo.living.created', type: 'demo.living.created', actor: 'demo', subjectType: 'plan', subjectId: draft, payload: { period: built.period } });
+    return draft;
+  });
+  return { planId: id, period: built.period, noticeAt: built.noticeAt, obligations: built.obligations };
 }
 
 /** Every agency without a contact gets a demo mailbox, so reminders have somewhere to go (the local SMTP sink). */

@@ -1,4 +1,5 @@
 // `npm start`: Merzim on its embedded defaults in one supervised process; prints the URLs and stops everything on Ctrl-C/SIGTERM.
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../platform/config.js';
 import { createLogger } from '../platform/logger.js';
 import { StartupError } from './embedded/errors.js';
@@ -58,7 +59,16 @@ try {
         ? [`  Admin user       "${info.bootstrap.admin.username}", one-time password ${info.bootstrap.admin.oneTimePassword} (shown once; change it at first login)`]
         : []),
       ...(info.demo !== undefined && info.demo.plans.length > 0
-        ? [`  Demo             ${info.demo.plans.map((p) => `${p.file.slice(0, 3)}: ${p.measures} measures`).join(', ')} confirmed; demo users in ${info.demo.usersFile}`]
+        ? [`  Demo             ${info.demo.plans.map((p) => `${p.file}: ${p.measures} measures`).join(', ')} confirmed`]
+        : []),
+      ...(info.demo?.living !== undefined
+        ? ['  Living demo      opening now: within a minute the sink holds reminders, one agency is overdue and escalated, one report submitted, one returned']
+        : []),
+      ...(info.demoUsers.length > 0
+        ? [
+          `  Open             ${info.apiUrl}/app/sign-in and sign in as one of: ${info.demoUsers.join(', ')}`,
+          `                   (passwords in ${join(config.dataDir, 'demo-users.txt')})`,
+        ]
         : []),
       'Press Ctrl-C to stop.',
       '',

@@ -218,13 +218,19 @@ function readPolicy(r: Reader, value: unknown): ReportingPolicy {
 
 function readReminders(r: Reader, value: unknown): ReminderSettings {
   if (value === undefined) return DEFAULT_REMINDERS;
-  const o = r.object(value, 'reminders', ['offsets', 'unit']);
+  const o = r.object(value, 'reminders', ['offsets', 'unit', 'noticeTime']);
   if (o === undefined) return DEFAULT_REMINDERS;
   const offsets = r.list(o.offsets, 'reminders.offsets').map((v, i) => {
     if (!isInt(v, 0, 366)) r.error(`reminders.offsets[${i}]`, 'must be an integer 0..366');
     return v as number;
   });
-  return { offsets, unit: r.unit(o.unit, 'reminders.unit') };
+  const settings = { offsets, unit: r.unit(o.unit, 'reminders.unit') };
+  if (o.noticeTime === undefined) return settings;
+  if (typeof o.noticeTime !== 'string' || !/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/.test(o.noticeTime)) {
+    r.error('reminders.noticeTime', 'must be a local time HH:MM or HH:MM:SS (Asia/Almaty)');
+    return settings;
+  }
+  return { ...settings, noticeTime: o.noticeTime };
 }
 
 function readEscalation(r: Reader, value: unknown): readonly EscalationStep[] {

@@ -1,5 +1,5 @@
 // The embedded default: starts what is not configured (PostgreSQL, Temporal dev server, SMTP sink), then the worker and the API.
-import { mkdirSync, chmodSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, chmodSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Transporter } from 'nodemailer';
 import { composeApi } from '../../api/compose.js';
+import { createCycleEngine } from '../../api/cycle-engine.js';
 import { createDb } from '../../db/connect.js';
 import type { Database } from '../../db/database.js';
 import { grantApplicationAccess, roleOf } from '../../db/grants.js';
@@ -18,6 +19,7 @@ import { bootstrapAdmin, type BootstrapResult } from '../bootstrap.js';
 import { loadDemoData, type DemoReport } from '../demo.js';
 import { createMailer } from '../../platform/mailer.js';
 import { connectClient } from '../../platform/temporal-connection.js';
+import { startLivingDemo } from './living-demo.js';
 import { binaryVersion, resolveTemporalBinary } from '../temporal-binaries.js';
 import { openMerzimWorker } from '../worker.js';
 import type { Logger } from '../../platform/logger.js';
@@ -37,6 +39,8 @@ export interface StackInfo {
   readonly adminTokenFile: string | undefined;
   readonly bootstrap: BootstrapResult;
   readonly demo: DemoReport | undefined;
+  /** Usernames in .data/demo-users.txt (every start, not only the first): whom a newcomer signs in as. */
+  readonly demoUsers: readonly string[];
   readonly started: { readonly postgres: boolean; readonly temporal: boolean; readonly smtpSink: boolean };
   readonly pids: { readonly supervisor: number; readonly postgres?: number; readonly temporal?: number };
 }
@@ -60,6 +64,9 @@ interface Resources {
   workerRun?: Promise<void>;
   client?: Client;
   app?: FastifyInstance;
+  /** The living demo's driver, running in the background after start. */
+  demoRun?: Promise<void>;
+  demoAbort?: AbortController;
 }
 
 export async function startStack(config: Config, opts: { projectRoot: string; logger: Logger }): Promise<Stack> {
@@ -71,6 +78,10 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
   const r: Resources = {};
   const stop = async (): Promise<void> => {
     // Reverse order of start: stop taking requests, finish activities, then the servers underneath.
+    // The Temporal runtime stops the worker on the same signal, so a demo step waiting on a workflow would wait for ever:
+    // give it a moment, then go on (its failure is logged; what it did is in Temporal and the database).
+    r.demoAbort?.abort();
+    if (r.demoRun !== undefined) await Promise.race([r.demoRun, new Promise((done) => setTimeout(done, 2_000).unref())]);
     await r.app?.close().catch((e: Error) => log(`API close: ${e.message}`));
     if (r.worker !== undefined && r.worker.getState() === 'RUNNING') r.worker.shutdown();
     await r.workerRun?.catch(() => undefined);
@@ -157,7 +168,7 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
     r.client = await connectClient(config.temporal, temporalAddress);
     r.app = await composeApi(
       {
-        db: r.db, temporal: r.client, taskQueue: config.temporal.taskQueue, mailer: r.mailer, sinkEnabled: r.sink !== undefined,
+        db: r.db, temporal: r.client, taskQueue: config.temporal.taskQueue, mailer: r.mailer, sinkEnabled: r.sink !== undefined, publicUrl: config.api.publicUrl,
         // The pages link each obligation to its workflow in the embedded Temporal web UI.
         ...(r.temporalServer === undefined ? {} : { temporalUi: { url: r.temporalServer.uiUrl, namespace: config.temporal.namespace } }),
       },
@@ -165,6 +176,14 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
       { loggerInstance: opts.logger.child({ name: 'merzim-api' }, { level: config.logLevel === 'info' ? 'warn' : config.logLevel }) },
     );
     await r.app.listen({ host: config.api.host, port: config.api.port });
+    if (demo?.living !== undefined) {
+      // In the background: the stack is usable at once, and the demo's reports go in a few seconds later.
+      r.demoAbort = new AbortController();
+      const { db, client } = r;
+      const engine = createCycleEngine({ client, db, taskQueue: config.temporal.taskQueue });
+      r.demoRun = startLivingDemo({ db, client, engine, log, signal: r.demoAbort.signal }, demo.living)
+        .then(() => undefined, (e: Error) => log(`Living demo not completed: ${e.message}`));
+    }
   } catch (err) {
     await stop().catch(() => undefined);
     if (err instanceof StartupError) throw err;
@@ -179,6 +198,7 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
     adminTokenFile: bootstrap.tokenFile,
     bootstrap,
     demo,
+    demoUsers: demoUsernames(join(dataDir, 'demo-users.txt')),
     started: { postgres: r.postgres !== undefined, temporal: r.temporalServer !== undefined, smtpSink: r.sink !== undefined },
     pids: { supervisor: process.pid, postgres: r.postgres?.pid, temporal: r.temporalServer?.pid },
   };
@@ -195,6 +215,12 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
     ),
   ]);
   return { info, failed, stop };
+}
+
+/** The first column of the demo users file (username, role, password); the passwords stay in the file. */
+function demoUsernames(file: string): string[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')).map((l) => l.split('\t')[0]!);
 }
 
 async function allOrFirstError<T extends readonly unknown[]>(promises: { readonly [K in keyof T]: Promise<T[K]> }): Promise<T> {

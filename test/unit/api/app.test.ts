@@ -29,8 +29,8 @@ describe('response schemas are required', () => {
     await app.close();
   });
 
-  it('the JSON API is /api and /health, not the pages', () => {
-    expect(['/api/v1/obligations/:id/submit', '/api/openapi.json', '/health'].every(isJsonApiRoute)).toBe(true);
+  it('the JSON API is /api, /health and /ready, not the pages', () => {
+    expect(['/api/v1/obligations/:id/submit', '/api/openapi.json', '/health', '/ready'].every(isJsonApiRoute)).toBe(true);
     expect(['/app', '/app/obligations/:id', '/assets/:name', '/', '/favicon.ico', '/apis', '/healthz'].some(isJsonApiRoute)).toBe(false);
   });
 
