@@ -4,6 +4,7 @@ import { appendEvent } from '../db/repositories/events.js';
 import type { ActivityDeps } from './deps.js';
 import { createCycleActivities } from './cycles.js';
 import { createCycleOpeningActivities } from './cycle-opening.js';
+import { classifyDataErrors } from './db-errors.js';
 import { sendEmailOnce, type SendEmailInput } from './email.js';
 
 export type { SendEmailInput } from './email.js';
@@ -20,7 +21,7 @@ export interface RecordEventInput {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return classifyDataErrors({
     /** Sends one e-mail per dedupe key, ever: a retry after success returns the first send's Message-ID. */
     async sendEmail(input: SendEmailInput): Promise<{ messageId: string; alreadySent: boolean }> {
       return sendEmailOnce(deps, input);
@@ -44,7 +45,7 @@ export function createActivities(deps: ActivityDeps) {
 
     ...createCycleActivities(deps),
     ...createCycleOpeningActivities(deps),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -1,13 +1,15 @@
 // The Merzim HTTP API as a Fastify app: resources injected, every /api route authenticated, schema-first routes, one error shape.
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { ApiMetrics } from '../platform/metrics.js';
 import { authenticate, requireRole } from './auth.js';
 import { installErrorHandler } from './errors.js';
+import { bodyStrictSchemaController, installHttpHygiene } from './http-hygiene.js';
+import { refuseUnstorableInput } from './storable-input.js';
 import type { Probe } from './health.js';
 import { agencyRoutes } from './routes/agencies.js';
 import { authRoutes } from './routes/auth.js';
@@ -67,9 +69,19 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   const app = Fastify({
     ...options,
     ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: 'array' } },
+    // Bodies are validated without coercion (coerceTypes above applies to the URL's parts only). The TypeBox schemas are plain
+    // JSON Schema, so this validator compiles them; the type provider only derives the handlers' types from them.
+    schemaController: bodyStrictSchemaController(),
+    // A malformed percent-encoding in the path is refused before routing: in the API's one error shape, not Fastify's.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply).code(400).header('cache-control', 'no-store').send({ error: { code: 'bad_url', message: `The URL is malformed: ${error.message}` } });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  installHttpHygiene(app);
   installErrorHandler(app);
+  // Root hooks, so no route can forget them: every JSON route declares its responses; no request text PostgreSQL cannot store.
   requireResponseSchemas(app);
+  refuseUnstorableInput(app);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Merzim API', version: '1', description: 'Reporting deadlines of Kazakhstan action plans. Every /api route needs Authorization: Bearer <token>.' },

@@ -7,7 +7,7 @@ import type { Transporter } from 'nodemailer';
 import type { Database } from '../db/database.js';
 import type { ApiMetrics } from '../platform/metrics.js';
 import { buildApp } from './app.js';
-import { createCycleEngine } from './cycle-engine.js';
+import { createCycleEngine, logReconciliation } from './cycle-engine.js';
 import { postgresProbe, smtpProbe, temporalProbe } from './health.js';
 
 export interface ApiResources {
@@ -26,12 +26,14 @@ export interface ApiResources {
   readonly publicUrl?: string;
 }
 
-/** Builds the API over open resources; reconciles the plans' Temporal Schedules first, so a confirmed plan always has one. */
+/**
+ * Builds the API over open resources and reconciles the plans' Temporal Schedules, so a confirmed plan always has one; a plan that
+ * cannot have one is logged with its id and left, and the API still starts (one bad row never keeps the service down).
+ */
 export async function composeApi(res: ApiResources, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
   const cycleEngine = createCycleEngine({ client: res.temporal, db: res.db, taskQueue: res.taskQueue });
-  await cycleEngine.reconcileSchedules();
   const mailer = res.mailer;
-  return buildApp(
+  const app = await buildApp(
     {
       db: res.db,
       temporal: res.temporal,
@@ -49,4 +51,6 @@ export async function composeApi(res: ApiResources, options: FastifyServerOption
     },
     options,
   );
+  logReconciliation(await cycleEngine.reconcileSchedules(), app.log);
+  return app;
 }

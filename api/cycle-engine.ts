@@ -8,7 +8,7 @@ import type { Database } from '../db/database.js';
 import { listAgencies } from '../db/repositories/agencies.js';
 import { loadWorkingCalendar } from '../db/repositories/calendar.js';
 import { getCycle, listCycles } from '../db/repositories/cycles.js';
-import { listPlans, type StoredPlan } from '../db/repositories/plans.js';
+import { listPlans, PlanStateError, type StoredPlan } from '../db/repositories/plans.js';
 import { cycleSpecFromPlan } from '../domain/cycle-spec.js';
 import { formatPeriodKey, parsePeriodKey, periodStart, periodsOfYear, type Period, type PeriodKind } from '../domain/periods.js';
 import { amendmentSignals } from '../domain/cycle-amendments.js';
@@ -39,8 +39,23 @@ export interface CycleEngine extends PlanLifecycle {
   /** Opens one period's cycle now (admin), whatever the schedule says; waits for the opener's answer. */
   openCycle(planId: string, period: string, actor: string): Promise<OpenCycleResult>;
   scheduleState(planId: string): Promise<{ exists: boolean; paused: boolean; note: string | null; nextActionTimes: string[] }>;
-  /** At start: every confirmed plan has its schedule (a confirmation while Temporal was unreachable, the demo plans). */
-  reconcileSchedules(): Promise<number>;
+  /**
+   * At start: every confirmed plan has its schedule (a confirmation while Temporal was unreachable, the demo plans). A plan whose
+   * schedule cannot be made is reported in `failed` and the others are still done: one bad row never keeps the service down.
+   */
+  reconcileSchedules(): Promise<ReconcileResult>;
+}
+
+export interface ReconcileResult {
+  /** Confirmed plans whose schedule exists now. */
+  readonly ensured: number;
+  readonly failed: readonly { readonly planId: string; readonly error: string }[];
+}
+
+/** Logs each plan reconcileSchedules could not give a schedule, with its id, and a one-line total. */
+export function logReconciliation(result: ReconcileResult, log: { info(o: object, m: string): void; error(o: object, m: string): void }): void {
+  for (const f of result.failed) log.error({ planId: f.planId, error: f.error }, 'a confirmed plan has no schedule and could not be given one; fix or repeal it');
+  log.info({ ensured: result.ensured, failed: result.failed.length }, 'plan schedules reconciled');
 }
 
 export function createCycleEngine(deps: { client: Client; db: Kysely<Database>; taskQueue: string; now?: () => Date }): CycleEngine {
@@ -54,14 +69,25 @@ export function createCycleEngine(deps: { client: Client; db: Kysely<Database>; 
   const engine: CycleEngine = {
     async ensureSchedule(plan) {
       const { years, policy } = plan.plan;
+      let startAt: Date;
+      let endAt: Date;
+      try {
+        if (!Number.isInteger(years.from) || !Number.isInteger(years.to) || years.from < 1900 || years.to > 2200 || years.from > years.to) {
+          throw new RangeError(`years ${years.from}..${years.to} are not a span of years 1900..2200`);
+        }
+        startAt = new Date(startOfLocalDay(`${years.from}-01-01`));
+        endAt = new Date(startOfLocalDay(`${years.to + 1}-01-01`) - 1);
+      } catch (err) {
+        throw new PlanStateError('unschedulable', `Plan ${plan.id} cannot be scheduled: ${err instanceof Error ? err.message : String(err)}`);
+      }
       try {
         await client.schedule.create({
           scheduleId: planScheduleId(plan.id),
           spec: {
             calendars: [{ month: periodStartMonths(policy.period), dayOfMonth: 1, hour: 0, minute: 5 }],
             timezone: 'Asia/Almaty',
-            startAt: new Date(startOfLocalDay(`${years.from}-01-01`)),
-            endAt: new Date(startOfLocalDay(`${years.to + 1}-01-01`) - 1),
+            startAt,
+            endAt,
           },
           action: { type: 'startWorkflow', workflowType: openCycleWorkflow, workflowId: `open-cycle:${plan.id}`, taskQueue, args: [{ planId: plan.id, actor: 'schedule' }] },
           // Periods never overlap each other's opening, and a firing missed while Temporal was down is caught up within a day.
@@ -70,6 +96,18 @@ export function createCycleEngine(deps: { client: Client; db: Kysely<Database>; 
         });
       } catch (err) {
         if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+      }
+    },
+
+    async scheduling(plan) {
+      await engine.ensureSchedule(plan);
+    },
+
+    async unscheduled(planId) {
+      try {
+        await client.schedule.getHandle(planScheduleId(planId)).delete();
+      } catch (err) {
+        if (!(err instanceof ScheduleNotFoundError)) throw err;
       }
     },
 
@@ -165,8 +203,17 @@ export function createCycleEngine(deps: { client: Client; db: Kysely<Database>; 
 
     async reconcileSchedules() {
       const plans = await listPlans(db, { status: 'confirmed' });
-      for (const plan of plans) await engine.ensureSchedule(plan);
-      return plans.length;
+      let ensured = 0;
+      const failed: { planId: string; error: string }[] = [];
+      for (const plan of plans) {
+        try {
+          await engine.ensureSchedule(plan);
+          ensured++;
+        } catch (err) {
+          failed.push({ planId: plan.id, error: err instanceof Error ? err.message : String(err) });
+        }
+      }
+      return { ensured, failed };
     },
 
     async scheduleState(planId) {

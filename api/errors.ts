@@ -1,11 +1,12 @@
 // One error shape for the whole API, {error: {code, message}}, and the one place that maps failures to HTTP: our own
 // HttpError, schema validation, Temporal failures (typed ApplicationFailures, a workflow that is gone), plan state
-// errors and PostgreSQL constraint violations — by type and code, never by matching message text. 5xx details stay in the log.
+// errors, upload limits, PostgreSQL constraint violations and data refusals — by type and code, never by matching message text. 5xx details stay in the log.
 import { ApplicationFailure } from '@temporalio/common';
 import { ScheduleNotFoundError, ServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { PlanStateError } from '../db/repositories/plans.js';
 import { FailureType } from '../workflows/shared.js';
+import { ArchiveLimitError } from './import/zip-guard.js';
 
 export class HttpError extends Error {
   constructor(readonly statusCode: number, readonly code: string, message: string) {
@@ -18,6 +19,8 @@ export interface HttpFailure {
   readonly status: number;
   readonly code: string;
   readonly message: string;
+  /** Which limit an upload went over (archive_too_large: entries, entry_size, total_size, ratio, declared_size, rows, cells). */
+  readonly limit?: string;
 }
 
 /** What each ApplicationFailure type raised on purpose (workflows/shared.ts FailureType) means to an API caller. */
@@ -25,6 +28,7 @@ const APPLICATION_FAILURES: Readonly<Record<string, { status: number; code: stri
   [FailureType.InvalidReport]: { status: 422, code: 'invalid_report' },
   [FailureType.InvalidTransition]: { status: 409, code: 'invalid_transition' },
   [FailureType.InvalidInput]: { status: 400, code: 'invalid_request' },
+  [FailureType.DataRejected]: { status: 422, code: 'data_rejected' },
 };
 
 /** PostgreSQL constraints a request can run into, with the request field they are about (for the message). */
@@ -36,6 +40,13 @@ const CONSTRAINT_FIELDS: Readonly<Record<string, { field: string; code?: string 
   user_plans_user_id_fkey: { field: 'params/id' },
   api_tokens_user_id_fkey: { field: 'body/userId' },
   plans_confirmed_act_uniq: { field: 'act', code: 'duplicate_act' },
+};
+
+/** PlanStateError codes that are not a conflict with the plan's state (409). */
+const PLAN_STATE_STATUS: Readonly<Record<string, number>> = {
+  not_found: 404,
+  // Temporal refused the plan's schedule: the confirmation was rolled back; the plan's content must change first.
+  unschedulable: 422,
 };
 
 const GRPC_NOT_FOUND = 5;
@@ -73,7 +84,9 @@ function isPgError(err: unknown): err is PgError {
 /** The HTTP answer to a failure, or undefined for an unexpected one (500, logged). */
 export function httpFailureOf(err: unknown): HttpFailure | undefined {
   if (err instanceof HttpError) return { status: err.statusCode, code: err.code, message: err.message };
-  if (err instanceof PlanStateError) return { status: err.code === 'not_found' ? 404 : 409, code: err.code, message: err.message };
+  if (err instanceof PlanStateError) return { status: PLAN_STATE_STATUS[err.code] ?? 409, code: err.code, message: err.message };
+  // An upload whose archive would inflate past a limit (or a sheet past its rows or cells): nothing was parsed or stored.
+  if (err instanceof ArchiveLimitError) return { status: 413, code: 'archive_too_large', message: err.message, limit: err.limit };
   if (err instanceof ScheduleNotFoundError) return { status: 409, code: 'no_schedule', message: 'The plan has no schedule (it is not confirmed, or it was repealed)' };
   // An Update sent to a workflow that has completed: the server answers NOT_FOUND, which the client raises as WorkflowNotFoundError.
   if (err instanceof WorkflowNotFoundError) return closedWorkflow(err.workflowId || undefined);
@@ -85,6 +98,11 @@ export function httpFailureOf(err: unknown): HttpFailure | undefined {
     const field = known?.field ?? err.constraint ?? err.table ?? 'request';
     if (err.code === '23505') return { status: 409, code: known?.code ?? 'conflict', message: `${field}: already exists` };
     if (err.code === '23503') return { status: 409, code: known?.code ?? 'invalid_reference', message: `${field}: refers to something that does not exist (any more)` };
+    // The data itself (class 22 data exception, 23502 not-null, 23514 check): the request is wrong, retrying cannot help.
+    // The SQLSTATE and the column or constraint only; PostgreSQL's message may quote the refused value.
+    if (err.code.startsWith('22') || err.code === '23502' || err.code === '23514') {
+      return { status: 422, code: 'data_rejected', message: `${(err as PgError & { column?: string }).column ?? field}: PostgreSQL refused the data (SQLSTATE ${err.code})` };
+    }
   }
   return undefined;
 }
@@ -95,7 +113,9 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.code(400).send({ error: { code: 'invalid_request', message: err.message } });
     }
     const known = httpFailureOf(err);
-    if (known !== undefined) return reply.code(known.status).send({ error: { code: known.code, message: known.message } });
+    if (known !== undefined) {
+      return reply.code(known.status).send({ error: { code: known.code, message: known.message, ...(known.limit === undefined ? {} : { limit: known.limit }) } });
+    }
     const status = (err as FastifyError).statusCode ?? 500;
     if (status < 500) return reply.code(status).send({ error: { code: (err as FastifyError).code ?? 'bad_request', message: err.message } });
     request.log.error({ err }, 'request failed');

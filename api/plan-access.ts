@@ -25,6 +25,15 @@ export function canManage(p: Principal, scope: PlanScope, plan: StoredPlan): boo
   return scope.coordinated.has(plan.id) || (plan.status === 'draft' && plan.createdBy === actorOf(p));
 }
 
+/**
+ * Confirming puts a plan's schedule and its coordinator's duties in motion: only an admin, or the plan's named coordinator (its agency
+ * is the plan's coordinator, or the user is bound to the plan), may do it. Importing a draft that names another body is not enough.
+ */
+export function canConfirm(p: Principal, scope: PlanScope, plan: StoredPlan): boolean {
+  if (p.role === 'admin') return true;
+  return p.role === 'coordinator' && scope.coordinated.has(plan.id);
+}
+
 export function canSee(p: Principal, scope: PlanScope, plan: StoredPlan): boolean {
   if (canManage(p, scope, plan)) return true;
   if (plan.status === 'draft' || plan.status === 'discarded') return false;

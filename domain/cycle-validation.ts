@@ -2,6 +2,7 @@
 import { isIsoDate } from './dates.js';
 import { isPeriodKey } from './periods.js';
 import type { CycleSpec, PartySpec, ReportSubmission } from './cycle-model.js';
+import { findUnstorableText } from './storable-text.js';
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
 const STAGE_FROM = ['executors', 'coordinator', 'pm_office'];
@@ -94,6 +95,9 @@ export function validateCycleSpec(spec: CycleSpec): string[] {
 export function validateReport(report: ReportSubmission, party: PartySpec): string[] {
   if (!text(report?.submittedBy)) return ['submittedBy: must name who submits'];
   if (!Array.isArray(report.items) || report.items.length === 0) return ['items: a report covers at least one measure'];
+  // PostgreSQL refuses NUL and lone surrogates: such a report would be accepted into history and then never recorded.
+  const unstorable = findUnstorableText(report);
+  if (unstorable.length > 0) return unstorable;
   const owed = new Set(party.measures.map((m) => m.number));
   const seen = new Set<string>();
   const problems: string[] = [];

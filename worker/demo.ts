@@ -5,7 +5,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { listAgencies, upsertAgency } from '../db/repositories/agencies.js';
 import { appendEvent, listEvents } from '../db/repositories/events.js';
-import { confirmPlan, countPlans, createDraft } from '../db/repositories/plans.js';
+import { confirmPlanCommand } from '../db/commands/plans.js';
+import { countPlans, createDraft } from '../db/repositories/plans.js';
 import { bindUserToPlan, createUser, generatePassword } from '../db/repositories/users.js';
 import { hasErrors, importPlan } from '../domain/import/index.js';
 import { buildLivingDemoPlan, type DemoObligation } from '../domain/living-demo.js';
@@ -105,9 +106,11 @@ export async function loadDemoData(db: Kysely<Database>, opts: DemoOptions): Pro
       opts.log(`Demo plan ${demo.file} not loaded: ${errors.length} import error(s), first: ${errors[0]?.message ?? 'no plan'}`);
       continue;
     }
-    const id = await createDraft(db, { plan: result.plan!, diagnostics: result.diagnostics, sourceFormat: 'adilet', sourceName: demo.file, createdBy: 'demo' });
-    await confirmPlan(db, id, 'demo');
-    await appendEvent(db, { idempotencyKey: `plan.confirmed:${id}`, type: 'plan.confirmed', actor: 'demo', subjectType: 'plan', subjectId: id, payload: { demo: true, file: demo.file } });
+    const id = await db.transaction().execute(async (trx) => {
+      const draft = await createDraft(trx, { plan: result.plan!, diagnostics: result.diagnostics, sourceFormat: 'adilet', sourceName: demo.file, createdBy: 'demo' });
+      await confirmPlanCommand(trx, { id: draft, actor: 'demo', payload: { demo: true, file: demo.file } });
+      return draft;
+    });
     const coordinator = result.plan!.coordinator;
     const password = generatePassword();
     const user = await createUser(db, { username: demo.coordinatorUser, displayName: `${coordinator} үйлестіруші (демо)`, role: 'coordinator', agencyCode: coordinator, password });
@@ -142,15 +145,14 @@ export async function loadDemoData(db: Kysely<Database>, opts: DemoOptions): Pro
 export async function createLivingDemo(db: Kysely<Database>, seed: LivingDemoSeed, opts: { now?: number; leadMs: number }): Promise<LivingDemo | undefined> {
   if ((await listEvents(db, { type: 'demo.living.created', limit: 1 })).length > 0) return undefined;
   const built = buildLivingDemoPlan(seed.base, { now: opts.now ?? Date.now(), leadMs: opts.leadMs });
-  // As the other demo plans are loaded: confirmPlan runs its own transaction. A start stopped half-way leaves a draft at most.
-  const id = await createDraft(db, { plan: built.plan, diagnostics: [], sourceFormat: 'json', sourceName: 'living-demo (000)', createdBy: 'demo' });
-  await confirmPlan(db, id, 'demo');
-  await bindUserToPlan(db, seed.coordinatorUserId, id);
-  await appendEvent(db, {
-    idempotencyKey: `plan.confirmed:${id}`, type: 'plan.confirmed', actor: 'demo', subjectType: 'plan', subjectId: id,
-    payload: { demo: true, living: true, period: built.period, noticeAt: built.noticeAt },
+  // One transaction, as the other demo plans are loaded: a start stopped half-way leaves nothing, and the next start tries again.
+  const id = await db.transaction().execute(async (trx) => {
+    const draft = await createDraft(trx, { plan: built.plan, diagnostics: [], sourceFormat: 'json', sourceName: 'living-demo (000)', createdBy: 'demo' });
+    await confirmPlanCommand(trx, { id: draft, actor: 'demo', payload: { demo: true, living: true, period: built.period, noticeAt: built.noticeAt } });
+    await bindUserToPlan(trx, seed.coordinatorUserId, draft);
+    await appendEvent(trx, { idempotencyKey: 'demo.living.created', type: 'demo.living.created', actor: 'demo', subjectType: 'plan', subjectId: draft, payload: { period: built.period } });
+    return draft;
   });
-  await appendEvent(db, { idempotencyKey: 'demo.living.created', type: 'demo.living.created', actor: 'demo', subjectType: 'plan', subjectId: id, payload: { period: built.period } });
   return { planId: id, period: built.period, noticeAt: built.noticeAt, obligations: built.obligations };
 }
 

@@ -6,6 +6,8 @@ import type {
 import type { ObligationNotice, ObligationTimeline, TimelineItem } from '../domain/cycle-timeline.js';
 import { validateReport } from '../domain/cycle-validation.js';
 import { isIsoDate, type IsoDate } from '../domain/dates.js';
+import { latestDueDate, newDueDateProblem } from '../domain/due-date-bounds.js';
+import { findUnstorableText } from '../domain/storable-text.js';
 import type { FailureType, ObligationInput } from './shared.js';
 
 export const AWAITING_REPORT: readonly ObligationStatus[] = ['pending', 'overdue', 'returned'];
@@ -27,6 +29,12 @@ function transition(message: string): Refusal {
 
 function invalid(message: string): Refusal {
   return new Refusal('InvalidInput', message);
+}
+
+/** Refuses any argument string PostgreSQL could not store (NUL, lone surrogates): it would enter history, then never be recorded. */
+function refuseUnstorable(args: unknown): void {
+  const problems = findUnstorableText(args);
+  if (problems.length > 0) throw new Refusal('InvalidInput', problems.join('; '), [problems]);
 }
 
 /** The dedupe key of one timeline item: reminders and escalations go out once per planned deadline instant. */
@@ -196,7 +204,9 @@ export class ObligationState {
     this.report = { ...this.report!, late };
   }
 
-  validateAccept({ acceptedBy }: AcceptInput): void {
+  validateAccept(args: AcceptInput): void {
+    refuseUnstorable(args);
+    const { acceptedBy } = args;
     if (this.status !== 'submitted') throw transition(`only a submitted report can be accepted; the obligation is ${this.status}`);
     if (typeof acceptedBy !== 'string' || acceptedBy.trim() === '') throw invalid('acceptedBy: must name who accepts');
   }
@@ -206,11 +216,23 @@ export class ObligationState {
     this.setStatus('accepted');
   }
 
-  validateReturn({ returnedBy, comment, newDueDate }: ReturnReportInput): void {
+  /**
+   * `today` (Almaty, workflow time) bounds the new date: after today and within the cycle's year plus the margin
+   * (domain/due-date-bounds.ts); without it only the date's form is checked.
+   */
+  validateReturn(args: ReturnReportInput, today?: IsoDate): void {
+    refuseUnstorable(args);
+    const { returnedBy, comment, newDueDate } = args;
     if (this.status !== 'submitted') throw transition(`only a submitted report can be returned; the obligation is ${this.status}`);
     if (typeof returnedBy !== 'string' || returnedBy.trim() === '') throw invalid('returnedBy: must name who returns the report');
     if (typeof comment !== 'string' || comment.trim() === '') throw invalid('comment: say what must be fixed');
+    this.refuseDueDate(newDueDate, today);
+  }
+
+  private refuseDueDate(newDueDate: unknown, today: IsoDate | undefined): void {
     if (!isIsoDate(newDueDate)) throw invalid(`newDueDate: not a date (YYYY-MM-DD): "${String(newDueDate)}"`);
+    const problem = today === undefined ? null : newDueDateProblem(newDueDate, { today, period: this.input.period });
+    if (problem !== null) throw invalid(problem);
   }
 
   /** Sends the report back with a new due date; the party is told (a queued notice). */
@@ -222,11 +244,14 @@ export class ObligationState {
     this.notices.push({ key: `returned:${this.id.obligationId}:v${this.reportVersion}`, notice: { kind: 'returned', comment, returnedBy } });
   }
 
-  validateExtend({ extendedBy, reason, newDueDate }: ExtendInput): void {
+  /** As validateReturn, and later than the current deadline. */
+  validateExtend(args: ExtendInput, today?: IsoDate): void {
+    refuseUnstorable(args);
+    const { extendedBy, reason, newDueDate } = args;
     if (!this.awaitingReport) throw transition(`only an obligation still awaiting its report can be extended; it is ${this.status}`);
     if (typeof extendedBy !== 'string' || extendedBy.trim() === '') throw invalid('extendedBy: must name who extends');
     if (typeof reason !== 'string' || reason.trim() === '') throw invalid('reason: say why the deadline is extended');
-    if (!isIsoDate(newDueDate)) throw invalid(`newDueDate: not a date (YYYY-MM-DD): "${String(newDueDate)}"`);
+    this.refuseDueDate(newDueDate, today);
     if (newDueDate <= this.dueDate) throw invalid(`newDueDate: an extension must be later than ${this.dueDate}`);
   }
 
@@ -239,10 +264,14 @@ export class ObligationState {
 
   // ——— Signals from the cycle: cannot be refused, so a stale one is a no-op ——————————————
 
-  /** A plan amendment moved the deadline: applies unless final, unchanged or not a date. */
-  changeDeadline({ newDueDate, reason }: ChangeDeadlineInput): { from: IsoDate; applies: boolean } {
+  /**
+   * A plan amendment moved the deadline: applies unless final, unchanged or not a date — or past the cycle's year plus the
+   * margin, when `farAllowed` (the workflow's patch check, asked only for such a date) says no.
+   */
+  changeDeadline({ newDueDate, reason }: ChangeDeadlineInput, farAllowed: () => boolean = () => true): { from: IsoDate; applies: boolean } {
     const from = this.dueDate;
-    const applies = !this.final && isIsoDate(newDueDate) && newDueDate !== this.dueDate;
+    const applies = !this.final && isIsoDate(newDueDate) && newDueDate !== this.dueDate
+      && (newDueDate <= latestDueDate(this.input.period) || farAllowed());
     if (applies) this.moveDeadline(newDueDate, reason);
     return { from, applies };
   }

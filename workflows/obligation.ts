@@ -7,6 +7,8 @@ import {
 import type { Activities } from '../activities/index.js';
 import type { ObligationNotice, TimelineItem } from '../domain/cycle-timeline.js';
 import type { AcceptInput, ExtendInput, Lang, ObligationView, ReportSubmission, ReturnReportInput } from '../domain/cycle-model.js';
+import { localDateOf } from '../domain/tz.js';
+import { dataRejection } from './failures.js';
 import { ObligationState, Refusal } from './obligation-state.js';
 import {
   DB_RETRY, FailureType, MAIL_RETRY, STATUS_ATTRIBUTE_PATCH, SearchAttributeKeys, acceptUpdate, changeDeadlineSignal, closeObligationSignal, extendUpdate,
@@ -22,6 +24,17 @@ import {
  * cycle already set on them. Obligations started earlier replay as they ran.
  */
 export const OBLIGATION_LOCAL_ACTIVITIES_PATCH = 'obligation-local-activities';
+
+/**
+ * An event or read-model row that PostgreSQL refuses (FailureType.DataRejected: a NUL in a signal's reason…) is recorded as
+ * `event.rejected` without the refused data, and the obligation goes on; a local activity's refusal of a notice (which arrives
+ * unwrapped) is recorded as notice.failed. Before this patch such an activity retried for ever; a history that never met one
+ * replays unchanged, because the patch is asked only when the failure happens.
+ */
+export const DATA_REJECTED_PATCH = 'obligation-data-rejected';
+
+/** A plan amendment moving this deadline past the cycle's year plus DUE_DATE_MARGIN_YEARS is recorded as ignored, not applied. */
+export const DUE_DATE_BOUNDS_PATCH = 'obligation-due-date-bounds';
 
 const scheduled = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: DB_RETRY });
 // Retries longer than a minute (PostgreSQL down) wait on a workflow timer, so the workflow task is not held meanwhile.
@@ -64,13 +77,37 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   );
 
   async function record(type: string, actor: string, payload: Record<string, unknown>): Promise<void> {
-    await acts.recordEvent({ idempotencyKey: state.nextEventKey(), type, actor, subjectType: 'obligation', subjectId: obligationId, payload });
+    const idempotencyKey = state.nextEventKey();
+    try {
+      await acts.recordEvent({ idempotencyKey, type, actor, subjectType: 'obligation', subjectId: obligationId, payload });
+    } catch (err) {
+      const rejection = dataRejection(err);
+      if (rejection === undefined || !patched(DATA_REJECTED_PATCH)) throw err;
+      await recordRejection(`${idempotencyKey}/rejected`, type, rejection);
+    }
+  }
+
+  /** Records, without the refused data, that PostgreSQL refused a write; never throws for a second refusal. */
+  async function recordRejection(idempotencyKey: string, what: string, rejection: ApplicationFailure): Promise<void> {
+    log.error('PostgreSQL refused a write of this obligation; recorded without its data', { obligationId, what, error: rejection.message });
+    try {
+      await acts.recordEvent({ idempotencyKey, type: 'event.rejected', actor: 'system', subjectType: 'obligation', subjectId: obligationId, payload: { what, error: rejection.message } });
+    } catch (err) {
+      if (dataRejection(err) === undefined) throw err;
+    }
   }
 
   async function save(): Promise<void> {
     const s = state.summary();
     if (s.dueInstant === null) return; // the loop saves once the new deadline is planned
-    await acts.saveObligation({ ...state.projection(new Date().toISOString()), effectiveDueDate: s.effectiveDueDate, dueAt: s.dueInstant });
+    const row = { ...state.projection(new Date().toISOString()), effectiveDueDate: s.effectiveDueDate, dueAt: s.dueInstant };
+    try {
+      await acts.saveObligation(row);
+    } catch (err) {
+      const rejection = dataRejection(err);
+      if (rejection === undefined || !patched(DATA_REJECTED_PATCH)) throw err;
+      await recordRejection(`${obligationId}/${info.runId}/read-model/${row.revision}/rejected`, 'read model', rejection);
+    }
   }
 
   async function tellCycle(): Promise<void> {
@@ -114,17 +151,17 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     state.returnReport(x, new Date().toISOString());
     await record('report.returned', x.returnedBy, { version: state.reportVersion, comment: x.comment, newDueDate: x.newDueDate });
     return state.summary();
-  }, { validator: guarded((x: ReturnReportInput) => state.validateReturn(x)) });
+  }, { validator: guarded((x: ReturnReportInput) => state.validateReturn(x, localDateOf(Date.now()))) });
 
   setHandler(extendUpdate, async (x) => {
     const from = state.extend(x);
     await record('deadline.extended', x.extendedBy, { from, to: x.newDueDate, reason: x.reason });
     return state.summary();
-  }, { validator: guarded((x: ExtendInput) => state.validateExtend(x)) });
+  }, { validator: guarded((x: ExtendInput) => state.validateExtend(x, localDateOf(Date.now()))) });
 
   // From the cycle: a plan amendment moved this deadline. Signals cannot be refused, so stale ones are recorded and dropped.
   setHandler(changeDeadlineSignal, async (x) => {
-    const { from, applies } = state.changeDeadline(x);
+    const { from, applies } = state.changeDeadline(x, () => !patched(DUE_DATE_BOUNDS_PATCH));
     await record(applies ? 'deadline.moved' : 'deadline.move_ignored', x.actor, { amendmentId: x.amendmentId, from, to: x.newDueDate, reason: x.reason });
   });
 
@@ -150,10 +187,16 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       // sentAt (workflow time) against plannedFor shows how long SMTP kept the notice waiting.
       await record(eventType, 'system', { ...details, messageId: result.messageId, alreadySent: result.alreadySent, dueInstant: due.dueInstant, sentAt: new Date().toISOString() });
     } catch (err) {
-      const cause = err instanceof ActivityFailure ? err.cause : undefined;
-      if (!(cause instanceof ApplicationFailure) || (cause.type !== FailureType.MailRejected && cause.type !== FailureType.InvalidInput)) throw err;
+      const failure = err instanceof ActivityFailure ? err.cause : err;
+      const type = failure instanceof ApplicationFailure ? failure.type : undefined;
+      const refusedBefore = err instanceof ActivityFailure && (type === FailureType.MailRejected || type === FailureType.InvalidInput);
+      // Since the patch also a local activity's refusal, which arrives unwrapped (not inside an ActivityFailure), and the outbox
+      // row refused by PostgreSQL (its text): the notice cannot be sent once-only, so it is recorded as failed.
+      const refusedNow = !refusedBefore && (type === FailureType.MailRejected || type === FailureType.InvalidInput || type === FailureType.DataRejected)
+        && patched(DATA_REJECTED_PATCH);
+      if (!refusedBefore && !refusedNow) throw err;
       // A refusal that retrying cannot fix: record it for the coordinator and go on with the ladder.
-      await record('notice.failed', 'system', { ...details, error: cause.message });
+      await record('notice.failed', 'system', { ...details, error: (failure as ApplicationFailure).message });
     }
   }
 

@@ -9,6 +9,7 @@ import { stageChain, type CloseCycleInput, type CycleStatus, type PartySpec, typ
 import { validateCycleSpec } from '../domain/cycle-validation.js';
 import type { IsoDate } from '../domain/dates.js';
 import { CycleState, type AmendmentStep, type Entry, type StageState } from './cycle-state.js';
+import { dataRejection } from './failures.js';
 import { obligationWorkflow } from './obligation.js';
 import {
   DB_RETRY, FailureType, STATUS_ATTRIBUTE_PATCH, SearchAttributeKeys, amendPlanSignal, closeCycleSignal, closeObligationSignal, changeDeadlineSignal,
@@ -21,6 +22,12 @@ import {
  * plan's chain: replaying them keeps it. Asked only for such stages, so every other cycle's history is unchanged.
  */
 export const STAGE_RECIPIENT_PATCH = 'stage-recipient-receives-obligations';
+
+/**
+ * An event PostgreSQL refuses (FailureType.DataRejected) is recorded as `event.rejected` without its data and the cycle goes on;
+ * before, the activity retried for ever. Asked only when that failure happens, so histories that never met one replay unchanged.
+ */
+export const CYCLE_DATA_REJECTED_PATCH = 'cycle-data-rejected';
 
 /**
  * Cycles opened since this patch start their obligations in batches (one workflow task issues up to OPEN_BATCH child starts
@@ -58,7 +65,16 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
   setHandler(obligationChangedSignal, (summary) => state.obligationChanged(summary));
 
   async function record(type: string, actor: string, payload: Record<string, unknown>): Promise<void> {
-    await acts.recordEvent({ idempotencyKey: state.nextEventKey(), type, actor, subjectType: 'cycle', subjectId: cycleId, payload });
+    const idempotencyKey = state.nextEventKey();
+    try {
+      await acts.recordEvent({ idempotencyKey, type, actor, subjectType: 'cycle', subjectId: cycleId, payload });
+    } catch (err) {
+      const rejection = dataRejection(err);
+      if (rejection === undefined || !patched(CYCLE_DATA_REJECTED_PATCH)) throw err;
+      // Recorded without the refused data (a NUL in a signal's text…): the cycle goes on rather than retrying for ever.
+      log.error('PostgreSQL refused an event of this cycle; recorded without its data', { cycleId, type, error: rejection.message });
+      await acts.recordEvent({ idempotencyKey: `${idempotencyKey}/rejected`, type: 'event.rejected', actor: 'system', subjectType: 'cycle', subjectId: cycleId, payload: { what: type, error: rejection.message } });
+    }
   }
 
   async function save(): Promise<void> {

@@ -20,6 +20,11 @@ export const FailureType = {
   InvalidReport: 'InvalidReport',
   /** An update that does not apply in the obligation's current status (submit after acceptance, accept before submission…). */
   InvalidTransition: 'InvalidTransition',
+  /**
+   * PostgreSQL refused the data itself (SQLSTATE class 22 data exceptions such as a NUL in text, 23502 not-null and 23514 check
+   * violations): retrying the same write cannot succeed, so the activity fails at once and the workflow records that and goes on.
+   */
+  DataRejected: 'DataRejected',
 } as const;
 
 /** Database and calendar activities: keep retrying (PostgreSQL restarting must not fail a cycle), except on input that cannot heal. */

@@ -5,7 +5,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { listAgencies } from '../../db/repositories/agencies.js';
 import { appendEvent } from '../../db/repositories/events.js';
-import { confirmPlan, createDraft, getPlan, listPlans, PlanStateError } from '../../db/repositories/plans.js';
+import { confirmPlanCommand } from '../../db/commands/plans.js';
+import { createDraft, getPlan, listPlans, PlanStateError } from '../../db/repositories/plans.js';
 import { AGENCIES_SEED } from '../../domain/agencies-seed.js';
 import { parseColumnMapping } from '../../domain/import/column-mapping.js';
 import { hasErrors } from '../../domain/import/index.js';
@@ -130,8 +131,8 @@ export const planCommand: CliCommand = {
     }
     return withDb(async (db) => {
       try {
-        const confirmed = await confirmPlan(db, id, 'cli');
-        await appendEvent(db, { idempotencyKey: `plan.confirmed:${id}`, type: 'plan.confirmed', actor: 'cli', subjectType: 'plan', subjectId: id, payload: { version: confirmed.version } });
+        // The schedule follows from the API's or the embedded start's reconciliation (reconcileSchedules).
+        await db.transaction().execute((trx) => confirmPlanCommand(trx, { id, actor: 'cli' }));
         io.out(`plan ${id} confirmed\n`);
         return 0;
       } catch (err) {

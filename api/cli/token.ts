@@ -1,7 +1,7 @@
 // `merzim token` and `merzim user`: what an operator needs before the API is usable (production has no bootstrap file).
-import { appendEvent } from '../../db/repositories/events.js';
-import { createApiToken, listApiTokens, revokeToken, type Role } from '../../db/repositories/tokens.js';
-import { createUser, generatePassword } from '../../db/repositories/users.js';
+import { createTokenCommand, createUserCommand, revokeTokenCommand } from '../../db/commands/users.js';
+import { listApiTokens, type Role } from '../../db/repositories/tokens.js';
+import { generatePassword } from '../../db/repositories/users.js';
 import { json, optionalChoice, parseCommandLine, requireString, UsageError, type CliCommand } from './command.js';
 import { openCliDatabase } from './database.js';
 
@@ -26,8 +26,7 @@ export const tokenCommand: CliCommand = {
       const name = requireString(values, 'name');
       const db = await openCliDatabase();
       try {
-        const t = await createApiToken(db, { name, role, agencyCode: agency });
-        await appendEvent(db, { idempotencyKey: `token.created:${t.id}`, type: 'token.created', actor: 'cli', subjectType: 'token', subjectId: t.id, payload: { name, role, agency } });
+        const t = await db.transaction().execute((trx) => createTokenCommand(trx, { token: { name, role, agencyCode: agency }, actor: 'cli', payload: { name, role, agency } }));
         io.out(values.json === true ? json({ id: t.id, token: t.secret }) : `${t.secret}\n`);
         if (values.json !== true) io.err(`token ${t.id} (${role}) created; this is the only time the secret is shown\n`);
       } finally {
@@ -44,11 +43,10 @@ export const tokenCommand: CliCommand = {
       }
       const id = positionals[0];
       if (id === undefined || !/^\d+$/.test(id)) throw new UsageError('revoke needs a token <id> (see token list)');
-      if (!(await revokeToken(db, id))) {
+      if (!(await db.transaction().execute((trx) => revokeTokenCommand(trx, { id, actor: 'cli' })))) {
         io.err(`no active token ${id}\n`);
         return 1;
       }
-      await appendEvent(db, { idempotencyKey: `token.revoked:${id}`, type: 'token.revoked', actor: 'cli', subjectType: 'token', subjectId: id });
       io.out(`token ${id} revoked\n`);
       return 0;
     } finally {
@@ -76,8 +74,9 @@ export const userCommand: CliCommand = {
     const db = await openCliDatabase();
     try {
       const password = generatePassword();
-      const user = await createUser(db, { username, displayName: requireString(values, 'name'), role, agencyCode, lang, password, mustChangePassword: true });
-      await appendEvent(db, { idempotencyKey: `user.created:${user.id}`, type: 'user.created', actor: 'cli', subjectType: 'user', subjectId: user.id, payload: { username, role, agencyCode } });
+      const displayName = requireString(values, 'name');
+      await db.transaction().execute((trx) =>
+        createUserCommand(trx, { user: { username, displayName, role, agencyCode, lang, password, mustChangePassword: true }, actor: 'cli' }));
       io.out(`user ${username} (${role}) created; one-time password: ${password}\n`);
       return 0;
     } finally {

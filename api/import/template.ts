@@ -2,6 +2,7 @@
 import ExcelJS from 'exceljs';
 import { COLUMNS, type ColumnRole } from '../../domain/import/columns.js';
 import { META_FIELDS, type MetaKey } from '../../domain/import/table.js';
+import { neutraliseFormula } from '../../domain/spreadsheet-safety.js';
 
 // Excel forbids "/" in sheet names, so the two languages are joined by a dash.
 export const PLAN_SHEET = 'Жоспар – План';
@@ -101,7 +102,10 @@ function instructionRows(): string[][] {
   ];
 }
 
-/** The .xlsx template: the plan sheet (filled with the example) and the instructions sheet. */
+/**
+ * The .xlsx template: the plan sheet (filled with the example) and the instructions sheet. Every value is written as a string cell
+ * (addRow of strings): an XLSX string cell is never evaluated, whatever it starts with, so only the CSV needs neutralising.
+ */
 export async function buildXlsxTemplate(): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Merzim';
@@ -124,7 +128,9 @@ export async function buildXlsxTemplate(): Promise<Buffer> {
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
-function csvField(value: string): string {
+/** One CSV cell: formula characters neutralised first, then quoted when it holds a quote, the delimiter or a line break. */
+export function csvField(raw: string): string {
+  const value = neutraliseFormula(raw);
   return /[";\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 

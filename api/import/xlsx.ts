@@ -1,8 +1,11 @@
 // Reads an .xlsx workbook into rows of strings (exceljs) and imports the plan sheet with the spreadsheet importer; anything that is not an .xlsx is told so.
+// Before exceljs sees a byte, the archive is checked against XLSX_LIMITS and each sheet's rows and cells are counted (zip-guard.ts).
 import ExcelJS from 'exceljs';
 import { headerRoles } from '../../domain/import/columns.js';
 import { emptyFileResult, type ImportOptions, type ImportResult } from '../../domain/import/result.js';
+import { withUnstorableTextDiagnostics } from '../../domain/import/storable.js';
 import { importTable, type TableRows } from '../../domain/import/table.js';
+import { ArchiveLimitError, guardZip, XLSX_LIMITS } from './zip-guard.js';
 
 // Every .xlsx is a ZIP archive: "PK\x03\x04".
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
@@ -34,6 +37,30 @@ export function cellString(value: ExcelJS.CellValue): string {
   return '';
 }
 
+/** Rows and cells one worksheet may hold: a plan is a few hundred rows of about ten columns. */
+export const MAX_SHEET_ROWS = 10_000;
+export const MAX_SHEET_CELLS = 150_000;
+
+const SHEET_ENTRY = /^xl\/worksheets\/[^/]+\.xml$/;
+
+/** Counts a worksheet's rows and cells in its XML (any namespace prefix) and refuses one over the limits. */
+function checkSheet(name: string, xml: Buffer): void {
+  // latin1 keeps one character per byte: the tags are ASCII, and nothing is decoded twice.
+  const text = xml.toString('latin1');
+  const rows = text.match(/<(?:[A-Za-z_][\w.-]*:)?row[\s>/]/g)?.length ?? 0;
+  if (rows > MAX_SHEET_ROWS) throw new ArchiveLimitError('rows', `${name} has ${rows} rows; at most ${MAX_SHEET_ROWS} per sheet are accepted`);
+  const cells = text.match(/<(?:[A-Za-z_][\w.-]*:)?c[\s>/]/g)?.length ?? 0;
+  if (cells > MAX_SHEET_CELLS) throw new ArchiveLimitError('cells', `${name} has ${cells} cells; at most ${MAX_SHEET_CELLS} per sheet are accepted`);
+}
+
+// One workbook is parsed at a time in the process: the worker that shares it is never starved by concurrent uploads.
+let parsing: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(task: () => Promise<T>): Promise<T> {
+  const run = parsing.then(task, task);
+  parsing = run.catch(() => undefined);
+  return run;
+}
+
 export interface SheetRows extends TableRows {
   readonly name: string;
 }
@@ -41,13 +68,21 @@ export interface SheetRows extends TableRows {
 /** Every worksheet as rows of strings, keeping the sheet's row numbers; an error message when the bytes are not a workbook. */
 export async function readWorkbook(data: Uint8Array): Promise<{ sheets: SheetRows[] } | { error: string }> {
   if (!looksLikeZip(data)) return { error: 'not an .xlsx workbook (an .xlsx file is a ZIP archive; this file is something else)' };
-  const workbook = new ExcelJS.Workbook();
-  try {
-    // exceljs types the argument as its own Buffer declaration; at run time it reads Node's Buffer.
-    await workbook.xlsx.load(Buffer.from(data.buffer, data.byteOffset, data.byteLength) as unknown as ExcelJS.Buffer);
-  } catch (e) {
-    return { error: `not an .xlsx workbook: ${e instanceof Error ? e.message : String(e)}` };
-  }
+  const loaded = await oneAtATime(async (): Promise<{ workbook: ExcelJS.Workbook } | { error: string }> => {
+    const workbook = new ExcelJS.Workbook();
+    try {
+      // Throws ArchiveLimitError (the route answers 413 naming the limit) for a bomb or an oversized sheet.
+      guardZip(data, XLSX_LIMITS, (name, bytes) => { if (SHEET_ENTRY.test(name)) checkSheet(name, bytes); });
+      // exceljs types the argument as its own Buffer declaration; at run time it reads Node's Buffer.
+      await workbook.xlsx.load(Buffer.from(data.buffer, data.byteOffset, data.byteLength) as unknown as ExcelJS.Buffer);
+    } catch (e) {
+      if (e instanceof ArchiveLimitError) throw e;
+      return { error: `not an .xlsx workbook: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    return { workbook };
+  });
+  if ('error' in loaded) return loaded;
+  const { workbook } = loaded;
   const sheets: SheetRows[] = [];
   workbook.eachSheet((sheet) => {
     const rows: string[][] = [];
@@ -75,5 +110,5 @@ export async function importXlsx(data: Uint8Array, opts: ImportOptions): Promise
   const workbook = await readWorkbook(data);
   if ('error' in workbook) return wrongFileType(workbook.error);
   const sheet = workbook.sheets.find((s) => s.rows.slice(0, 100).some((row) => headerRoles(row) !== null)) ?? (workbook.sheets[0] as SheetRows);
-  return importTable(sheet, opts);
+  return withUnstorableTextDiagnostics(importTable(sheet, opts));
 }

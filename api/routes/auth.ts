@@ -2,9 +2,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
-import { appendEvent } from '../../db/repositories/events.js';
+import { changePasswordCommand } from '../../db/commands/users.js';
 import { createApiToken } from '../../db/repositories/tokens.js';
-import { getUser, planIdsOfUser, setPassword, verifyLogin } from '../../db/repositories/users.js';
+import { getUser, planIdsOfUser, verifyLogin } from '../../db/repositories/users.js';
 import { actorOf, principalOf } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { LoginBody, LoginReply, MeReply, PasswordBody } from '../schemas/auth.js';
@@ -57,8 +57,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
       if (p.userId === null || p.username === null) throw new HttpError(400, 'not_a_user', 'This token does not belong to a user');
       if ((await verifyLogin(db, p.username, request.body.currentPassword)) === undefined) throw new HttpError(403, 'invalid_credentials', 'currentPassword is wrong');
       if (request.body.newPassword === request.body.currentPassword) throw new HttpError(400, 'invalid_request', 'body/newPassword must differ from the current one');
-      await setPassword(db, p.userId, request.body.newPassword);
-      await appendEvent(db, { idempotencyKey: `user.password_changed:${p.userId}:${Date.now()}`, type: 'user.password_changed', actor: actorOf(p), subjectType: 'user', subjectId: p.userId });
+      const userId = p.userId;
+      await db.transaction().execute((trx) => changePasswordCommand(trx, { userId, password: request.body.newPassword, actor: actorOf(p) }));
       return { ok: true } as const;
     },
   );

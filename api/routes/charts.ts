@@ -41,7 +41,10 @@ export const chartRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (
     return new Map((await listAgencies(db)).map((a) => [a.code, (lang === 'kk' ? a.name.kk ?? a.name.ru : a.name.ru ?? a.name.kk) ?? a.code]));
   }
 
-  /** The cycle if the caller may see it (404 otherwise, as for the cycle itself). */
+  /**
+   * The cycle if the caller may see it (404 otherwise, as for the cycle itself). The id is used as Fastify decoded it: decoding
+   * again would turn an id holding '%' into a 500 (URIError) or another id.
+   */
   async function visibleCycle(request: FastifyRequest, id: string): Promise<CycleRow> {
     const p = principalOf(request);
     const cycle = await getCycle(db, id);
@@ -66,7 +69,7 @@ export const chartRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (
   app.get<{ Params: { id: string }; Querystring: ChartQuery }>('/api/v1/cycles/:id/charts/overdue', {
     schema: { tags: ['charts'], summary: 'Obligations overdue at the end of each day of the cycle (JSON, or format=svg|table)', params: idParams, querystring, response: chartResponse },
   }, async (request, reply) => {
-    const cycle = await visibleCycle(request, decodeURIComponent(request.params.id));
+    const cycle = await visibleCycle(request, request.params.id);
     const days = await overdueByDay(db, { cycleId: cycle.workflow_id, ...agencyFilter(principalOf(request)), now: new Date(), finishedAt: cycle.finished_at });
     return send(reply, request.query, { cycleId: cycle.workflow_id, days }, () => overdueChart(days, overdueText(request.query.lang ?? 'kk')));
   });
@@ -74,7 +77,7 @@ export const chartRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (
   app.get<{ Params: { id: string }; Querystring: ChartQuery }>('/api/v1/cycles/:id/charts/timeline', {
     schema: { tags: ['charts'], summary: "The cycle's deadlines, reminders sent and escalations per day (JSON, or format=svg|table)", params: idParams, querystring, response: chartResponse },
   }, async (request, reply) => {
-    const cycle = await visibleCycle(request, decodeURIComponent(request.params.id));
+    const cycle = await visibleCycle(request, request.params.id);
     const data = await cycleTimelineData(db, { cycleId: cycle.workflow_id, ...agencyFilter(principalOf(request)), now: new Date() });
     return send(reply, request.query, { cycleId: cycle.workflow_id, ...data }, () => cycleTimelineChart(data, timelineText(request.query.lang ?? 'kk')));
   });

@@ -35,7 +35,8 @@ function obligationView(o: ObligationRow): Obligation {
 
 // Scoping and authorisation live in the obligation service (api/services/obligations.ts), shared with the pages.
 export const cycleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; temporal: Client; engine: CycleEngine; obligations: ObligationService }> = async (app, { db, engine, obligations: service }) => {
-  const idOf = (raw: string): string => decodeURIComponent(raw);
+  // Fastify has decoded the path once already; decoding again would turn an id holding '%' into a 500 (URIError) or another id.
+  const idOf = (raw: string): string => raw;
 
   app.get(
     '/api/v1/cycles',

@@ -6,16 +6,18 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { listAgencies } from '../../db/repositories/agencies.js';
 import { appendEvent } from '../../db/repositories/events.js';
-import { amendPlan, confirmPlan, createDraft, discardDraft, getPlan, listPlanVersions, repealPlan, type StoredPlan } from '../../db/repositories/plans.js';
+import { amendPlanCommand, confirmPlanCommand, discardPlanCommand, repealPlanCommand } from '../../db/commands/plans.js';
+import { createDraft, getPlan, listPlanVersions, type StoredPlan } from '../../db/repositories/plans.js';
 import { exportCanonical, hasErrors } from '../../domain/import/index.js';
 import { applyAmendment, applyRepeal, type AppliedChange } from '../../domain/plan-amend.js';
 import { actorOf, principalOf, requireRole } from '../auth.js';
 import { parseColumnMapping } from '../../domain/import/column-mapping.js';
 import { applyMetadata, type ImportMetadata } from '../../domain/import/metadata.js';
-import { importSummary, MAX_UPLOAD_BYTES, UPLOAD_FORMATS } from '../plan-import.js';
+import { importSummary, MAX_UPLOAD_BYTES } from '../plan-import.js';
 import { buildCsvTemplate, buildXlsxTemplate, importUpload, type UploadFormat } from '../import/index.js';
 import { HttpError } from '../errors.js';
-import { canManage, canSee, planForViewer, scopeOf, visiblePlans } from '../plan-access.js';
+import { unstorableInRequest } from '../storable-input.js';
+import { canConfirm, canManage, canSee, planForViewer, scopeOf, visiblePlans } from '../plan-access.js';
 import { Binary, Ok, UuidParams, errors } from '../schemas/common.js';
 import {
   AmendBody, AmendReply, DiagnosticList, ExportQuery, ImportQuery, ImportRefused, ImportReply, ImportUpload, ImportedDraft, PlanDetail, PlanList, PlanListQuery,
@@ -24,6 +26,14 @@ import {
 
 /** What the reporting engine does when a plan's life changes (schedules, signals to running cycles). */
 export interface PlanLifecycle {
+  /**
+   * Inside the confirming transaction, before it commits: the plan's schedule exists (created idempotently). If this throws the
+   * transaction rolls back, so a plan is never confirmed without its schedule.
+   */
+  scheduling(plan: StoredPlan): Promise<void>;
+  /** The plan is not (or no longer) confirmable: its schedule, if one was created, goes (idempotent). */
+  unscheduled(planId: string): Promise<void>;
+  /** After commit: what a confirmation sets in motion now (the current period's cycle); idempotent. */
   confirmed(plan: StoredPlan, actor: string): Promise<void>;
   amended(plan: StoredPlan, applied: readonly AppliedChange[], actor: string): Promise<void>;
   repealed(plan: StoredPlan, reason: string, actor: string): Promise<void>;
@@ -114,10 +124,11 @@ export const planRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; lifec
       },
     },
     async (request, reply) => {
-      const { bytes, filename, fields } = await readUpload(request);
+      const upload = await readUpload(request);
+      const { bytes, filename } = upload;
+      const fields = validFormFields(request, upload.fields);
       const meta = metadataFrom({ ...request.query, ...fields });
       const format = (fields.format ?? request.query.format) as UploadFormat | undefined;
-      if (format !== undefined && !UPLOAD_FORMATS.includes(format)) throw new HttpError(400, 'invalid_request', `format must be one of ${UPLOAD_FORMATS.join(', ')}`);
       const columnsText = fields.columns ?? request.query.columns;
       const parsedColumns = columnsText === undefined || columnsText.trim() === '' ? undefined : parseColumnMapping(columnsText);
       if (parsedColumns !== undefined && 'error' in parsedColumns) throw new HttpError(400, 'invalid_request', `columns: ${parsedColumns.error}`);
@@ -129,7 +140,7 @@ export const planRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; lifec
       const result = applyMetadata(imported, meta, directory);
       const used = format ?? 'detected';
       const body = { format: used, storable: !hasErrors(result), ...importSummary(result) };
-      const dryRun = request.query.dryRun === true || fields.dryRun === 'true';
+      const dryRun = request.query.dryRun === true || fields.dryRun === true;
       if (dryRun) return reply.code(200).send(body);
       if (result.plan === null || hasErrors(result)) {
         const wrongType = result.diagnostics.some((d) => d.code === 'wrong_file_type');
@@ -230,12 +241,39 @@ export const planRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; lifec
 
   app.post(
     '/api/v1/plans/:id/confirm',
-    { schema: { tags: ['plans'], summary: 'Confirm a reviewed draft (no error diagnostics left)', params: UuidParams, response: { 200: PlanSummary, ...errors(404, 409) } } },
+    {
+      schema: {
+        tags: ['plans'],
+        summary: "Confirm a reviewed draft (no error diagnostics left); an admin or the plan's named coordinator",
+        params: UuidParams,
+        response: { 200: PlanSummary, ...errors(404, 409, 422) },
+      },
+    },
     async (request) => {
-      await load(request, true);
-      const actor = actorOf(principalOf(request));
-      const confirmed = await confirmPlan(db, request.params.id, actor);
-      await appendEvent(db, { idempotencyKey: `plan.confirmed:${confirmed.id}`, type: 'plan.confirmed', actor, subjectType: 'plan', subjectId: confirmed.id, payload: { version: confirmed.version } });
+      const plan = await load(request, true);
+      const p = principalOf(request);
+      if (!canConfirm(p, await scopeOf(db, p), plan)) {
+        throw new HttpError(403, 'forbidden', `Only an admin or the plan's named coordinator (${plan.plan.coordinator || 'none named'}) may confirm it`);
+      }
+      const actor = actorOf(p);
+      const id = request.params.id;
+      // All or nothing. The schedule is created (idempotently) inside the transaction, before the commit: a failure to create it
+      // rolls the confirmation back. A failed commit after it deletes it again. A crash between the two leaves a schedule of a
+      // draft, whose opener refuses a draft plan without a retry; confirming again adopts it, discarding deletes it.
+      // A PlanStateError (not_draft, has_errors, unschedulable…) is answered by api/errors.ts.
+      let scheduled = false;
+      let confirmed: StoredPlan;
+      try {
+        confirmed = await db.transaction().execute(async (trx) => {
+          const plan = await confirmPlanCommand(trx, { id, actor });
+          await lifecycle.scheduling(plan);
+          scheduled = true;
+          return plan;
+        });
+      } catch (err) {
+        if (scheduled) await lifecycle.unscheduled(id).catch((e: unknown) => request.log.error({ err: e, planId: id }, 'could not delete the schedule of a plan whose confirmation failed'));
+        throw err;
+      }
       await lifecycle.confirmed(confirmed, actor);
       return summarize(confirmed);
     },
@@ -246,8 +284,10 @@ export const planRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; lifec
     { schema: { tags: ['plans'], summary: 'Discard a draft', params: UuidParams, response: { 200: Ok, ...errors(404, 409) } } },
     async (request) => {
       await load(request, true);
-      if (!(await discardDraft(db, request.params.id))) throw new HttpError(409, 'not_draft', 'Only a draft can be discarded');
-      await appendEvent(db, { idempotencyKey: `plan.discarded:${request.params.id}`, type: 'plan.discarded', actor: actorOf(principalOf(request)), subjectType: 'plan', subjectId: request.params.id });
+      const id = request.params.id;
+      await db.transaction().execute((trx) => discardPlanCommand(trx, { id, actor: actorOf(principalOf(request)) }));
+      // A confirmation that crashed before its commit may have left the draft a schedule.
+      await lifecycle.unscheduled(id);
       return { ok: true } as const;
     },
   );
@@ -268,15 +308,10 @@ export const planRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; lifec
       const result = applyAmendment(s.plan, request.body, await listAgencies(db));
       if (!result.ok) throw new HttpError(400, 'invalid_amendment', result.errors.map((e) => `body/${e.field.replace(/\[(\d+)\]/g, '/$1').replace(/\./g, '/')}: ${e.message}`).join('; '));
       const actor = actorOf(principalOf(request));
-      const amended = await amendPlan(db, s.id, result.plan, { kind: 'amended', act: request.body.act, summary: request.body.summary, applied: result.applied }, actor, request.body.expectedVersion);
-      await appendEvent(db, {
-        idempotencyKey: `plan.amended:${amended.id}:${amended.version}`,
-        type: 'plan.amended',
-        actor,
-        subjectType: 'plan',
-        subjectId: amended.id,
-        payload: { version: amended.version, act: request.body.act, applied: result.applied },
-      });
+      const { act, summary, expectedVersion } = request.body;
+      const amended = await db.transaction()
+        .execute((trx) => amendPlanCommand(trx, { id: s.id, plan: result.plan, act, summary, applied: result.applied, actor, ...(expectedVersion === undefined ? {} : { expectedVersion }) }));
+      // After commit; the signals' ids derive from the plan version, so telling the cycles twice changes nothing.
       await lifecycle.amended(amended, result.applied, actor);
       return { ...summarize(amended), applied: result.applied };
     },
@@ -298,13 +333,38 @@ export const planRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; lifec
       const result = applyRepeal(s.plan, request.body.act, request.body.date);
       if (!result.ok) throw new HttpError(400, 'invalid_request', result.errors.map((e) => `body/${e.field}: ${e.message}`).join('; '));
       const actor = actorOf(principalOf(request));
-      const repealed = await repealPlan(db, s.id, result.plan, request.body.reason, actor);
-      await appendEvent(db, { idempotencyKey: `plan.repealed:${repealed.id}`, type: 'plan.repealed', actor, subjectType: 'plan', subjectId: repealed.id, payload: { act: request.body.act, date: request.body.date, reason: request.body.reason } });
-      await lifecycle.repealed(repealed, request.body.reason, actor);
+      const { act, date, reason } = request.body;
+      const repealed = await db.transaction().execute((trx) => repealPlanCommand(trx, { id: s.id, plan: result.plan, act, date, reason, actor }));
+      // After commit, idempotent: a deleted schedule and a closed cycle stay so.
+      await lifecycle.repealed(repealed, reason, actor);
       return summarize(repealed);
     },
   );
 };
+
+/**
+ * A multipart form's fields, validated and coerced by the very schema the same fields have as query parameters (a form field is
+ * no back door: yearsFrom=-3 is refused either way), and refused when PostgreSQL could not store their text; 400 names the field.
+ */
+function validFormFields(request: FastifyRequest, raw: Record<string, string>): Partial<ImportQuery> {
+  const problems = unstorableInRequest({ form: raw });
+  if (problems.length > 0) throw new HttpError(400, 'invalid_request', `${problems.join('; ')} (PostgreSQL cannot store it)`);
+  // A form field holds a list one entry per line, where the query string repeats the parameter.
+  const fields: Record<string, unknown> = { ...raw };
+  for (const key of ['map', 'ignore']) {
+    if (typeof fields[key] === 'string') fields[key] = (fields[key] as string).split('\n').map((x) => x.trim()).filter((x) => x !== '');
+  }
+  const validate = request.compileValidationSchema(ImportQuery, 'querystring');
+  if (!validate(fields)) {
+    const messages = (validate.errors ?? []).map((e) => {
+      const extra = (e.params as { additionalProperty?: string }).additionalProperty;
+      const field = extra ?? e.instancePath.replace(/^\//, '');
+      return `form field ${field}: ${extra === undefined ? e.message : 'is not a field of the import'}`;
+    });
+    throw new HttpError(400, 'invalid_request', messages.join('; '));
+  }
+  return fields as Partial<ImportQuery>;
+}
 
 /** The uploaded file: a multipart part named "file" (with its form fields), or the raw request body. */
 async function readUpload(request: FastifyRequest): Promise<{ bytes: Uint8Array; filename?: string; fields: Record<string, string> }> {

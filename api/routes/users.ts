@@ -3,10 +3,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { getAgency } from '../../db/repositories/agencies.js';
-import { appendEvent } from '../../db/repositories/events.js';
+import { createTokenCommand, createUserCommand, revokeTokenCommand } from '../../db/commands/users.js';
 import { getPlan } from '../../db/repositories/plans.js';
-import { createApiToken, listApiTokens, revokeToken } from '../../db/repositories/tokens.js';
-import { bindUserToPlan, createUser, generatePassword, getUser, listUsers } from '../../db/repositories/users.js';
+import { listApiTokens } from '../../db/repositories/tokens.js';
+import { bindUserToPlan, generatePassword, getUser, listUsers } from '../../db/repositories/users.js';
 import { actorOf, principalOf, requireRole } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { Ok, UuidParams, errors } from '../schemas/common.js';
@@ -38,8 +38,9 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
       if (b.role === 'reporter' && b.agencyCode === undefined) throw new HttpError(400, 'invalid_request', 'body/agencyCode is required for a reporter');
       if (b.agencyCode !== undefined && (await getAgency(db, b.agencyCode)) === undefined) throw new HttpError(400, 'invalid_request', `body/agencyCode: unknown agency "${b.agencyCode}"`);
       const password = generatePassword();
-      const user = await createUser(db, { ...b, password, mustChangePassword: true });
-      await appendEvent(db, { idempotencyKey: `user.created:${user.id}`, type: 'user.created', actor: actorOf(principalOf(request)), subjectType: 'user', subjectId: user.id, payload: { username: user.username, role: user.role, agencyCode: user.agency_code } });
+      const actor = actorOf(principalOf(request));
+      // A taken username fails the insert (users_username_key): api/errors.ts answers 409 naming body/username.
+      const user = await db.transaction().execute((trx) => createUserCommand(trx, { user: { ...b, password, mustChangePassword: true }, actor }));
       return reply.code(201).send({ user: userView(user), oneTimePassword: password });
     },
   );
@@ -80,14 +81,17 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
     async (request, reply) => {
       const user = await getUser(db, request.body.userId);
       if (user === undefined || user.disabled_at !== null) throw new HttpError(400, 'invalid_request', `body/userId: no active user ${request.body.userId}`);
-      const token = await createApiToken(db, {
-        name: request.body.name,
-        role: user.role,
-        agencyCode: user.agency_code,
-        userId: user.id,
-        expiresAt: request.body.expiresAt === undefined ? null : new Date(request.body.expiresAt),
-      });
-      await appendEvent(db, { idempotencyKey: `token.created:${token.id}`, type: 'token.created', actor: actorOf(principalOf(request)), subjectType: 'token', subjectId: token.id, payload: { name: request.body.name, userId: user.id } });
+      const token = await db.transaction().execute((trx) => createTokenCommand(trx, {
+        token: {
+          name: request.body.name,
+          role: user.role,
+          agencyCode: user.agency_code,
+          userId: user.id,
+          expiresAt: request.body.expiresAt === undefined ? null : new Date(request.body.expiresAt),
+        },
+        actor: actorOf(principalOf(request)),
+        payload: { name: request.body.name, userId: user.id },
+      }));
       return reply.code(201).send({ id: token.id, token: token.secret });
     },
   );
@@ -96,8 +100,8 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
     '/api/v1/tokens/:id',
     { preHandler: adminOnly, schema: { tags: ['tokens'], summary: 'Revoke a token', params: TokenIdParams, response: { 200: Ok, ...errors(404) } } },
     async (request) => {
-      if (!(await revokeToken(db, request.params.id))) throw new HttpError(404, 'not_found', `No active token ${request.params.id}`);
-      await appendEvent(db, { idempotencyKey: `token.revoked:${request.params.id}`, type: 'token.revoked', actor: actorOf(principalOf(request)), subjectType: 'token', subjectId: request.params.id });
+      const revoked = await db.transaction().execute((trx) => revokeTokenCommand(trx, { id: request.params.id, actor: actorOf(principalOf(request)) }));
+      if (!revoked) throw new HttpError(404, 'not_found', `No active token ${request.params.id}`);
       return { ok: true } as const;
     },
   );

@@ -3,7 +3,13 @@ import { Type, type Static, type TSchema } from '@fastify/type-provider-typebox'
 
 /** The one error body of the API (api/errors.ts): a stable machine code and a message naming the field, row or line. */
 export const ErrorBody = Type.Object(
-  { error: Type.Object({ code: Type.String({ description: 'Stable machine code, e.g. invalid_request, not_found, conflict' }), message: Type.String() }) },
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'Stable machine code, e.g. invalid_request, not_found, conflict' }),
+      message: Type.String(),
+      limit: Type.Optional(Type.String({ description: 'archive_too_large only: the limit the upload went over (entries, entry_size, total_size, ratio, declared_size, rows, cells)' })),
+    }),
+  },
   { description: 'What went wrong; 5xx details stay in the log' },
 );
 export type ErrorBody = Static<typeof ErrorBody>;

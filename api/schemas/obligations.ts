@@ -1,6 +1,7 @@
 // Obligations: list filters, the obligation view with its report, and the review commands (submit, accept, return, extend).
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import { DateTime, IsoDate, List, NullableDateTime, PeriodKey, StringEnum, Uuid, nullable } from './common.js';
+import { DUE_DATE_PATTERN } from '../../domain/due-date-bounds.js';
 
 /** Obligation counts by status (only statuses that occur). */
 export const StatusCounts = Type.Record(Type.String(), Type.Integer({ minimum: 0 }), { description: 'Obligations by status, e.g. {"pending": 3, "submitted": 1}' });
@@ -83,7 +84,9 @@ export const ObligationSummary = Type.Object({
 
 export const AcceptBody = Type.Object({ comment: Type.Optional(Type.String({ maxLength: 5000 })) }, { additionalProperties: false });
 export type AcceptBody = Static<typeof AcceptBody>;
-export const ReturnBody = Type.Object({ comment: Type.String({ minLength: 1, maxLength: 5000 }), newDueDate: IsoDate }, { additionalProperties: false });
+/** A moved deadline: a date in 2000–2199 here (so "9999-12-31" never reaches a workflow); the Update validators bound it by the cycle. */
+const NewDueDate = Type.String({ format: 'date', pattern: DUE_DATE_PATTERN, description: 'The new due date, YYYY-MM-DD (Asia/Almaty): after today, within the cycle\'s year plus two' });
+export const ReturnBody = Type.Object({ comment: Type.String({ minLength: 1, maxLength: 5000 }), newDueDate: NewDueDate }, { additionalProperties: false });
 export type ReturnBody = Static<typeof ReturnBody>;
-export const ExtendBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 5000 }), newDueDate: IsoDate }, { additionalProperties: false });
+export const ExtendBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 5000 }), newDueDate: NewDueDate }, { additionalProperties: false });
 export type ExtendBody = Static<typeof ExtendBody>;

@@ -9,8 +9,8 @@ import type { Kysely } from 'kysely';
 import type { Database, ObligationRow } from '../../db/database.js';
 import { calendarFingerprint, loadWorkingCalendar } from '../../db/repositories/calendar.js';
 import { getDraft, saveDraft } from '../../db/repositories/drafts.js';
-import { appendEvent } from '../../db/repositories/events.js';
-import { MIN_PASSWORD_LENGTH, getUser, setPassword, setUiLang, verifyLogin } from '../../db/repositories/users.js';
+import { changePasswordCommand } from '../../db/commands/users.js';
+import { MIN_PASSWORD_LENGTH, getUser, setUiLang, verifyLogin } from '../../db/repositories/users.js';
 import type { WorkingCalendar } from '../../domain/calendar.js';
 import { localDateOf } from '../../domain/tz.js';
 import { actorOf, type Principal } from '../auth.js';
@@ -234,8 +234,9 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     if (newPassword !== repeatPassword) return refuse('password.mismatch');
     if (newPassword === currentPassword) return refuse('password.same');
     if ((await verifyLogin(db, p.username, currentPassword)) === undefined) return refuse('password.wrong');
-    await setPassword(db, p.userId, newPassword);
-    await appendEvent(db, { idempotencyKey: `user.password_changed:${p.userId}:${Date.now()}`, type: 'user.password_changed', actor: actorOf(p), subjectType: 'user', subjectId: p.userId });
+    const userId = p.userId;
+    // The same command as the JSON route: the password and its audit event in one transaction.
+    await db.transaction().execute((trx) => changePasswordCommand(trx, { userId, password: newPassword, actor: actorOf(p) }));
     return reply.redirect('/app?msg=password', 303);
   });
 

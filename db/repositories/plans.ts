@@ -1,4 +1,5 @@
-// Plans in PostgreSQL: drafts with their diagnostics, confirmation, amendments as new versions, repeal — each change in one transaction.
+// Plans in PostgreSQL: drafts with their diagnostics, confirmation, amendments as new versions, repeal. Writes that touch several
+// rows take the caller's transaction (db/commands/ opens none either: the caller does, so the audit event joins it).
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, PlanRow, PlanStatus } from '../database.js';
 import type { Diagnostic, Plan } from '../../domain/plan.js';
@@ -138,62 +139,56 @@ export class PlanStateError extends Error {
   }
 }
 
-export async function confirmPlan(db: Kysely<Database>, id: string, by: string): Promise<StoredPlan> {
-  return db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('plans').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-    if (row === undefined) throw new PlanStateError('not_found', `No plan ${id}`);
-    if (row.status !== 'draft') throw new PlanStateError('not_draft', `Plan ${id} is ${row.status}, only a draft can be confirmed`);
-    const errors = row.diagnostics.filter((d) => d.severity === 'error');
-    if (errors.length > 0) throw new PlanStateError('has_errors', `Plan ${id} has ${errors.length} error(s) to fix first: ${errors.slice(0, 3).map((e) => e.message).join('; ')}`);
-    const plan = row.document;
-    if (row.act_number !== null) {
-      const clash = await trx.selectFrom('plans').select('id').where('status', '=', 'confirmed').where('act_number', '=', row.act_number).where('act_date', '=', row.act_date).executeTakeFirst();
-      if (clash !== undefined) throw new PlanStateError('duplicate_act', `Act No. ${row.act_number} of ${row.act_date} is already confirmed as plan ${clash.id}; amend that plan instead`);
-    }
-    await writeMeasures(trx, id, plan);
-    await trx.insertInto('plan_versions').values({ plan_id: id, version: 1, document: JSON.stringify(plan), change: JSON.stringify({ kind: 'confirmed' }), created_by: by }).execute();
-    const updated = await trx
-      .updateTable('plans')
-      .set({ status: 'confirmed', confirmed_by: by, confirmed_at: new Date() })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return rowToStoredPlan(updated);
-  });
+export async function confirmPlan(trx: Transaction<Database>, id: string, by: string): Promise<StoredPlan> {
+  const row = await trx.selectFrom('plans').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  if (row === undefined) throw new PlanStateError('not_found', `No plan ${id}`);
+  if (row.status !== 'draft') throw new PlanStateError('not_draft', `Plan ${id} is ${row.status}, only a draft can be confirmed`);
+  const errors = row.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) throw new PlanStateError('has_errors', `Plan ${id} has ${errors.length} error(s) to fix first: ${errors.slice(0, 3).map((e) => e.message).join('; ')}`);
+  const plan = row.document;
+  if (row.act_number !== null) {
+    const clash = await trx.selectFrom('plans').select('id').where('status', '=', 'confirmed').where('act_number', '=', row.act_number).where('act_date', '=', row.act_date).executeTakeFirst();
+    if (clash !== undefined) throw new PlanStateError('duplicate_act', `Act No. ${row.act_number} of ${row.act_date} is already confirmed as plan ${clash.id}; amend that plan instead`);
+  }
+  await writeMeasures(trx, id, plan);
+  await trx.insertInto('plan_versions').values({ plan_id: id, version: 1, document: JSON.stringify(plan), change: JSON.stringify({ kind: 'confirmed' }), created_by: by }).execute();
+  const updated = await trx
+    .updateTable('plans')
+    .set({ status: 'confirmed', confirmed_by: by, confirmed_at: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return rowToStoredPlan(updated);
 }
 
 /** Replaces the current document with an amended one as a new version; the change description is kept with it. */
-export async function amendPlan(db: Kysely<Database>, id: string, amended: Plan, change: unknown, by: string, expectedVersion?: number): Promise<StoredPlan> {
-  return db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('plans').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-    if (row === undefined) throw new PlanStateError('not_found', `No plan ${id}`);
-    if (row.status !== 'confirmed') throw new PlanStateError('not_confirmed', `Plan ${id} is ${row.status}; only a confirmed plan can be amended`);
-    if (expectedVersion !== undefined && expectedVersion !== row.version) {
-      throw new PlanStateError('version_conflict', `Plan ${id} is at version ${row.version}, not ${expectedVersion}: reload and amend again`);
-    }
-    const version = row.version + 1;
-    await writeMeasures(trx, id, amended);
-    await trx.insertInto('plan_versions').values({ plan_id: id, version, document: JSON.stringify(amended), change: JSON.stringify(change), created_by: by }).execute();
-    const updated = await trx.updateTable('plans').set({ ...summaryColumns(amended), version }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
-    return rowToStoredPlan(updated);
-  });
+export async function amendPlan(trx: Transaction<Database>, id: string, amended: Plan, change: unknown, by: string, expectedVersion?: number): Promise<StoredPlan> {
+  const row = await trx.selectFrom('plans').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  if (row === undefined) throw new PlanStateError('not_found', `No plan ${id}`);
+  if (row.status !== 'confirmed') throw new PlanStateError('not_confirmed', `Plan ${id} is ${row.status}; only a confirmed plan can be amended`);
+  if (expectedVersion !== undefined && expectedVersion !== row.version) {
+    throw new PlanStateError('version_conflict', `Plan ${id} is at version ${row.version}, not ${expectedVersion}: reload and amend again`);
+  }
+  const version = row.version + 1;
+  await writeMeasures(trx, id, amended);
+  await trx.insertInto('plan_versions').values({ plan_id: id, version, document: JSON.stringify(amended), change: JSON.stringify(change), created_by: by }).execute();
+  const updated = await trx.updateTable('plans').set({ ...summaryColumns(amended), version }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  return rowToStoredPlan(updated);
 }
 
-export async function repealPlan(db: Kysely<Database>, id: string, repealed: Plan, reason: string, by: string): Promise<StoredPlan> {
-  return db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('plans').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-    if (row === undefined) throw new PlanStateError('not_found', `No plan ${id}`);
-    if (row.status !== 'confirmed') throw new PlanStateError('not_confirmed', `Plan ${id} is ${row.status}; only a confirmed plan can be repealed`);
-    const version = row.version + 1;
-    await trx.insertInto('plan_versions').values({ plan_id: id, version, document: JSON.stringify(repealed), change: JSON.stringify({ kind: 'repealed', reason }), created_by: by }).execute();
-    const updated = await trx
-      .updateTable('plans')
-      .set({ status: 'repealed', version, document: JSON.stringify(repealed), repealed_at: new Date(), repeal_reason: reason })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return rowToStoredPlan(updated);
-  });
+export async function repealPlan(trx: Transaction<Database>, id: string, repealed: Plan, reason: string, by: string): Promise<StoredPlan> {
+  const row = await trx.selectFrom('plans').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  if (row === undefined) throw new PlanStateError('not_found', `No plan ${id}`);
+  if (row.status !== 'confirmed') throw new PlanStateError('not_confirmed', `Plan ${id} is ${row.status}; only a confirmed plan can be repealed`);
+  const version = row.version + 1;
+  await trx.insertInto('plan_versions').values({ plan_id: id, version, document: JSON.stringify(repealed), change: JSON.stringify({ kind: 'repealed', reason }), created_by: by }).execute();
+  const updated = await trx
+    .updateTable('plans')
+    .set({ status: 'repealed', version, document: JSON.stringify(repealed), repealed_at: new Date(), repeal_reason: reason })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return rowToStoredPlan(updated);
 }
 
 export async function discardDraft(db: Db, id: string): Promise<boolean> {

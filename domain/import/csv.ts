@@ -1,4 +1,5 @@
 // RFC 4180 CSV as spreadsheets save it (UTF-8 with or without BOM, ";" in Kazakh and Russian locales, "," elsewhere), read in one linear pass.
+import { restoreNeutralised } from '../spreadsheet-safety.js';
 import type { Diagnostic } from '../plan.js';
 import { emptyFileResult, isBlank, type ImportOptions, type ImportResult } from './result.js';
 import { importTable } from './table.js';
@@ -143,6 +144,8 @@ export function parseCsv(input: string, delimiter: CsvDelimiter = sniffDelimiter
 export function importCsv(text: string, opts: ImportOptions): ImportResult {
   if (isBlank(text)) return emptyFileResult('the CSV file');
   const csv = parseCsv(text);
-  const result = importTable({ rows: csv.rows, lines: csv.lines }, opts);
+  // A cell Merzim (or another careful tool) wrote as '=… / '-… is read as what it was.
+  const rows = csv.rows.map((row) => row.map(restoreNeutralised));
+  const result = importTable({ rows, lines: csv.lines }, opts);
   return { ...result, diagnostics: [...csv.diagnostics, ...result.diagnostics] };
 }

@@ -5,6 +5,7 @@ import { parseCanonical } from './canonical.js';
 import { headerRoles } from './columns.js';
 import { importCsv, parseCsv } from './csv.js';
 import { emptyFileResult, isBlank, type ImportResult } from './result.js';
+import { withUnstorableTextDiagnostics } from './storable.js';
 
 export type TextImportFormat = 'yaml' | 'json' | 'csv' | 'adilet';
 
@@ -14,6 +15,7 @@ export { importDecreeText } from './adilet.js';
 export { importCsv, parseCsv, sniffDelimiter } from './csv.js';
 export { importTable, META_FIELDS, type TableRows } from './table.js';
 export { COLUMNS, type ColumnRole } from './columns.js';
+export { withUnstorableTextDiagnostics } from './storable.js';
 
 /**
  * Imports a plan from text in one of Merzim's text formats. The caller enforces the upload size
@@ -21,6 +23,10 @@ export { COLUMNS, type ColumnRole } from './columns.js';
  */
 export function importPlan(input: { readonly format: TextImportFormat; readonly text: string }, opts: { readonly directory: readonly Agency[]; readonly lang?: 'kk' | 'ru' }): ImportResult {
   if (isBlank(input.text)) return emptyFileResult();
+  return withUnstorableTextDiagnostics(readText(input, opts));
+}
+
+function readText(input: { readonly format: TextImportFormat; readonly text: string }, opts: { readonly directory: readonly Agency[]; readonly lang?: 'kk' | 'ru' }): ImportResult {
   switch (input.format) {
     case 'yaml': return parseCanonical(input.text, 'yaml', opts);
     case 'json': return parseCanonical(input.text, 'json', opts);

@@ -33,7 +33,7 @@ beforeAll(async () => {
   await seedAgencies(tdb.db, TEST_AGENCIES);
   await seedReferenceData(tdb.db);
   planId = await createDraft(tdb.db, { plan: testPlan({ years: { from: 2019, to: 2020 } }), diagnostics: [], sourceFormat: 'json', sourceName: null, createdBy: 'test' });
-  await confirmPlan(tdb.db, planId, 'test');
+  await tdb.db.transaction().execute((trx) => confirmPlan(trx, planId, 'test'));
 });
 afterAll(async () => {
   await tdb?.drop();

@@ -31,7 +31,7 @@ afterAll(async () => {
 describe('buildCycleSpec', () => {
   it('builds the spec of a confirmed plan with the contacts of the directory', async () => {
     const id = await createDraft(tdb.db, { plan: testPlan(), diagnostics: [], sourceFormat: 'yaml', sourceName: null, createdBy: 'test' });
-    await confirmPlan(tdb.db, id, 'test');
+    await tdb.db.transaction().execute((trx) => confirmPlan(trx, id, 'test'));
     const spec = await new MockActivityEnvironment().run<[BuildCycleSpecInput], CycleSpec, typeof activities.buildCycleSpec>(activities.buildCycleSpec, { planId: id, period: '2019' });
     expect(spec.planId).toBe(id);
     // Measure 2 ("annually, by 1 December") has a stage of its own before the regular one.
@@ -58,7 +58,7 @@ describe('buildCycleSpec on a plan too large for one Temporal payload', () => {
     // 40 measures with 20,000-letter titles, each owed by two agencies: ~3 MB of spec in UTF-8.
     const measures = Array.from({ length: 40 }, (_, i) => ({ ...base, number: String(i + 1), title: { kk: `${'Іс-шара '.repeat(2_500)}${i + 1}`, ru: null } }));
     const id = await createDraft(tdb.db, { plan: testPlan({ measures, approvedBy: { issuer: 'x', number: 'big-1', date: '2019-01-01' } }), diagnostics: [], sourceFormat: 'yaml', sourceName: null, createdBy: 'test' });
-    await confirmPlan(tdb.db, id, 'test');
+    await tdb.db.transaction().execute((trx) => confirmPlan(trx, id, 'test'));
     const err = await new MockActivityEnvironment().run(activities.buildCycleSpec, { planId: id, period: '2019' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect((err as ApplicationFailure).type).toBe(FailureType.InvalidInput);
@@ -70,7 +70,7 @@ describe('buildCycleSpec on a plan too large for one Temporal payload', () => {
 describe('planObligationTimeline', () => {
   it('plans from the calendar as it is now: an admin\'s edit applies to the next timeline, and undoing it too', async () => {
     const id = await createDraft(tdb.db, { plan: testPlan({ approvedBy: { issuer: 'x', number: 'cal-1', date: '2019-01-01' } }), diagnostics: [], sourceFormat: 'yaml', sourceName: null, createdBy: 'test' });
-    await confirmPlan(tdb.db, id, 'test');
+    await tdb.db.transaction().execute((trx) => confirmPlan(trx, id, 'test'));
     const env = new MockActivityEnvironment();
     const spec = await env.run<[BuildCycleSpecInput], CycleSpec, typeof activities.buildCycleSpec>(activities.buildCycleSpec, { planId: id, period: '2019' });
     const stage = spec.stages.find((s) => s.id === 'executors')!;

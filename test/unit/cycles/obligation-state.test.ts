@@ -164,3 +164,26 @@ describe('ObligationState transitions', () => {
     expect(state.closedReason).toBe('removed from the plan');
   });
 });
+
+describe('ObligationState guards against what PostgreSQL or a timeline cannot take (issue 10 items 1 and 4)', () => {
+  it('refuses NUL and lone surrogates in every Update, naming the field', () => {
+    const { state } = planned();
+    expect(refusal(() => state.validateSubmit({ ...report, items: [{ ...report.items[0]!, text: 'ok\u0000x' }] }))).toMatchObject({ type: 'InvalidReport', message: expect.stringContaining('items[0].text: contains U+0000') });
+    expect(refusal(() => state.validateExtend({ extendedBy: 'c', reason: 'a\ud800b', newDueDate: '2026-01-20' }, '2025-11-01'))).toMatchObject({ type: 'InvalidInput', message: expect.stringContaining('reason: contains an unpaired UTF-16 surrogate') });
+  });
+
+  it('bounds a new due date: after today, within the cycle’s year plus two', () => {
+    const { state } = planned();
+    expect(refusal(() => state.validateExtend({ extendedBy: 'c', reason: 'r', newDueDate: '9999-12-31' }, '2025-11-01')).message).toMatch(/no later than 2027-12-31/);
+    expect(refusal(() => state.validateExtend({ extendedBy: 'c', reason: 'r', newDueDate: '2025-10-01' }, '2025-11-01')).message).toMatch(/after today/);
+    expect(() => state.validateExtend({ extendedBy: 'c', reason: 'r', newDueDate: '2026-02-01' }, '2025-11-01')).not.toThrow();
+  });
+
+  it('an amendment past the bound applies only where the workflow says so (its patch), and is asked only then', () => {
+    const { state } = planned();
+    let asked = 0;
+    expect(state.changeDeadline({ amendmentId: 'a', newDueDate: '9999-12-31', reason: 'r', actor: 'x' }, () => { asked++; return false; }).applies).toBe(false);
+    expect(state.changeDeadline({ amendmentId: 'b', newDueDate: '2026-01-15', reason: 'r', actor: 'x' }, () => { asked++; return false; }).applies).toBe(true);
+    expect(asked).toBe(1);
+  });
+});
