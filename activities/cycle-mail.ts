@@ -27,12 +27,40 @@ export interface ComposeObligationMailInput {
   readonly now: string;
 }
 
-const MONTHS_KK = ['қаңтар', 'ақпан', 'наурыз', 'сәуір', 'мамыр', 'маусым', 'шілде', 'тамыз', 'қыркүйек', 'қазан', 'қараша', 'желтоқсан'];
-const MONTHS_RU_GENITIVE = ['января', 'февраля', 'марта', 'апреля', 'мая', 'июня', 'июля', 'августа', 'сентября', 'октября', 'ноября', 'декабря'];
+const MONTHS_KK = [
+  'қаңтар',
+  'ақпан',
+  'наурыз',
+  'сәуір',
+  'мамыр',
+  'маусым',
+  'шілде',
+  'тамыз',
+  'қыркүйек',
+  'қазан',
+  'қараша',
+  'желтоқсан',
+];
+const MONTHS_RU_GENITIVE = [
+  'января',
+  'февраля',
+  'марта',
+  'апреля',
+  'мая',
+  'июня',
+  'июля',
+  'августа',
+  'сентября',
+  'октября',
+  'ноября',
+  'декабря',
+];
 
 function dateText(date: IsoDate, lang: Lang): string {
   const { year, month, day } = parseIsoDate(date);
-  return lang === 'kk' ? `${year} жылғы ${day} ${MONTHS_KK[month - 1]}` : `${day} ${MONTHS_RU_GENITIVE[month - 1]} ${year} года`;
+  return lang === 'kk'
+    ? `${year} жылғы ${day} ${MONTHS_KK[month - 1]}`
+    : `${day} ${MONTHS_RU_GENITIVE[month - 1]} ${year} года`;
 }
 
 function measuresList(party: PartySpec, lang: Lang): string {
@@ -41,21 +69,35 @@ function measuresList(party: PartySpec, lang: Lang): string {
 
 function dueLines(input: ComposeObligationMailInput, lang: Lang): string[] {
   const { due } = input;
-  const lines = [lang === 'kk'
-    ? `Мерзімі: ${dateText(due.effectiveDueDate, 'kk')}, 23:59 (Астана уақыты)`
-    : `Срок: ${dateText(due.effectiveDueDate, 'ru')}, 23:59 (время Астаны)`];
+  const lines = [
+    lang === 'kk'
+      ? `Мерзімі: ${dateText(due.effectiveDueDate, 'kk')}, 23:59 (Астана уақыты)`
+      : `Срок: ${dateText(due.effectiveDueDate, 'ru')}, 23:59 (время Астаны)`,
+  ];
   if (due.effectiveDueDate !== due.dueDate) {
-    lines.push(lang === 'kk'
-      ? `Белгіленген күн (${dateText(due.dueDate, 'kk')}) жұмыс күні емес, сондықтан мерзім ${dateText(due.effectiveDueDate, 'kk')} күніне ауыстырылды.`
-      : `Установленная дата (${dateText(due.dueDate, 'ru')}) приходится на нерабочий день, поэтому срок перенесён на ${dateText(due.effectiveDueDate, 'ru')}.`);
+    lines.push(
+      lang === 'kk'
+        ? `Белгіленген күн (${dateText(due.dueDate, 'kk')}) жұмыс күні емес, сондықтан мерзім ${dateText(due.effectiveDueDate, 'kk')} күніне ауыстырылды.`
+        : `Установленная дата (${dateText(due.dueDate, 'ru')}) приходится на нерабочий день, поэтому срок перенесён на ${dateText(due.effectiveDueDate, 'ru')}.`,
+    );
   }
   return lines;
 }
 
 function headerLines(input: ComposeObligationMailInput, lang: Lang): string[] {
   return lang === 'kk'
-    ? [`Жоспар: «${input.planTitle.kk}»`, `Есеп беруші: ${input.party.name.kk}`, `Кімге: ${input.receiver.kk}`, `Есепті кезең: ${periodLabel(parsePeriodKey(input.period), 'kk')}`]
-    : [`План: «${input.planTitle.ru}»`, `Исполнитель: ${input.party.name.ru}`, `Кому: ${input.receiver.ru}`, `Отчётный период: ${periodLabel(parsePeriodKey(input.period), 'ru')}`];
+    ? [
+        `Жоспар: «${input.planTitle.kk}»`,
+        `Есеп беруші: ${input.party.name.kk}`,
+        `Кімге: ${input.receiver.kk}`,
+        `Есепті кезең: ${periodLabel(parsePeriodKey(input.period), 'kk')}`,
+      ]
+    : [
+        `План: «${input.planTitle.ru}»`,
+        `Исполнитель: ${input.party.name.ru}`,
+        `Кому: ${input.receiver.ru}`,
+        `Отчётный период: ${periodLabel(parsePeriodKey(input.period), 'ru')}`,
+      ];
 }
 
 /** "7 рабочих дней", "1 календарный день": counts written out in full, as a formal letter has them. */
@@ -67,7 +109,8 @@ function daysRu(n: number, unit: DayCountUnit): string {
 
 function remaining(offset: number, unit: DayCountUnit, lang: Lang): string {
   if (offset === 0) return lang === 'kk' ? 'Бүгін — соңғы күн.' : 'Сегодня — последний день.';
-  if (lang === 'kk') return unit === 'working' ? `Мерзімге дейін ${offset} жұмыс күні қалды.` : `Мерзімге дейін ${offset} күн қалды.`;
+  if (lang === 'kk')
+    return unit === 'working' ? `Мерзімге дейін ${offset} жұмыс күні қалды.` : `Мерзімге дейін ${offset} күн қалды.`;
   return `До срока ${ruPlural(offset, 'остался', 'осталось', 'осталось')} ${daysRu(offset, unit)}.`;
 }
 
@@ -79,18 +122,34 @@ interface Text {
 type Escalation = Extract<ObligationNotice, { kind: 'escalation' }>;
 
 /** The notice to those above the party: what is overdue and, after the deadline day, for how long. */
-function escalationText(input: ComposeObligationMailInput, n: Escalation, lang: Lang, facts: string, owed: string): Text {
+function escalationText(
+  input: ComposeObligationMailInput,
+  n: Escalation,
+  lang: Lang,
+  facts: string,
+  owed: string,
+): Text {
   const kk = lang === 'kk';
   const days = kk ? (n.unit === 'working' ? `${n.after} жұмыс күні` : `${n.after} күн`) : daysRu(n.after, n.unit);
   const since = n.after > 0 ? ` (${days})` : '';
   const lines = [
     facts,
     ...(n.after > 0 ? [kk ? `Мерзімнен кейін өткені: ${days}` : `Просрочка: ${days}`] : []),
-    ...(input.party.byAgreement ? [kk ? 'Есеп беруші келісім бойынша есеп береді.' : 'Исполнитель отчитывается по согласованию.'] : []),
+    ...(input.party.byAgreement
+      ? [kk ? 'Есеп беруші келісім бойынша есеп береді.' : 'Исполнитель отчитывается по согласованию.']
+      : []),
   ];
   return {
-    subject: kk ? `Merzim: ${kkGenitive(input.party.name.kk)} есебі мерзімінде ұсынылмады${since}` : `Merzim: отчёт не представлен в срок — ${input.party.name.ru}${since}`,
-    body: [kk ? 'Хабарлаймыз: төмендегі есеп белгіленген мерзімде ұсынылмады.' : 'Сообщаем: отчёт ниже не представлен в установленный срок.', lines.join('\n'), owed].join('\n\n'),
+    subject: kk
+      ? `Merzim: ${kkGenitive(input.party.name.kk)} есебі мерзімінде ұсынылмады${since}`
+      : `Merzim: отчёт не представлен в срок — ${input.party.name.ru}${since}`,
+    body: [
+      kk
+        ? 'Хабарлаймыз: төмендегі есеп белгіленген мерзімде ұсынылмады.'
+        : 'Сообщаем: отчёт ниже не представлен в установленный срок.',
+      lines.join('\n'),
+      owed,
+    ].join('\n\n'),
   };
 }
 
@@ -107,18 +166,26 @@ function compose(input: ComposeObligationMailInput, lang: Lang): Text {
           ? `Merzim: еске салу — есеп беру мерзімі ${dateText(input.due.effectiveDueDate, 'kk')}`
           : `Merzim: напоминание — срок представления отчёта ${dateText(input.due.effectiveDueDate, 'ru')}`,
         body: [
-          kk ? 'Құрметті әріптестер! Есеп беру мерзімін еске саламыз.' : 'Уважаемые коллеги! Напоминаем о сроке представления отчёта.',
+          kk
+            ? 'Құрметті әріптестер! Есеп беру мерзімін еске саламыз.'
+            : 'Уважаемые коллеги! Напоминаем о сроке представления отчёта.',
           `${header}\n${due}\n${remaining(n.offset, n.unit, lang)}`,
           owed,
-          kk ? 'Мерзімді күнтізбеге қосу үшін тіркелген .ics файлын ашыңыз.' : 'Чтобы добавить срок в календарь, откройте приложенный файл .ics.',
+          kk
+            ? 'Мерзімді күнтізбеге қосу үшін тіркелген .ics файлын ашыңыз.'
+            : 'Чтобы добавить срок в календарь, откройте приложенный файл .ics.',
         ].join('\n\n'),
       };
     case 'escalation':
       if (n.audience === 'party') {
         return {
-          subject: kk ? `Merzim: есеп мерзімінде ұсынылмады — ${input.party.name.kk}` : `Merzim: отчёт не представлен в срок — ${input.party.name.ru}`,
+          subject: kk
+            ? `Merzim: есеп мерзімінде ұсынылмады — ${input.party.name.kk}`
+            : `Merzim: отчёт не представлен в срок — ${input.party.name.ru}`,
           body: [
-            kk ? 'Есеп белгіленген мерзімде ұсынылмады. Оны мүмкіндігінше тезірек ұсынуыңызды сұраймыз.' : 'Отчёт не представлен в установленный срок. Просим представить его как можно скорее.',
+            kk
+              ? 'Есеп белгіленген мерзімде ұсынылмады. Оны мүмкіндігінше тезірек ұсынуыңызды сұраймыз.'
+              : 'Отчёт не представлен в установленный срок. Просим представить его как можно скорее.',
             `${header}\n${due}`,
             owed,
           ].join('\n\n'),
@@ -157,11 +224,16 @@ export interface InviteOrganizer {
 /** "Merzim <merzim@example.kz>" or a bare address → the invite's organizer. */
 export function organizerFrom(mailFrom: string): InviteOrganizer {
   const m = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/.exec(mailFrom);
-  return m === null ? { name: 'Merzim', email: mailFrom.trim() } : { name: m[1]!.trim() || 'Merzim', email: m[2]!.trim() };
+  return m === null
+    ? { name: 'Merzim', email: mailFrom.trim() }
+    : { name: m[1]!.trim() || 'Merzim', email: m[2]!.trim() };
 }
 
 /** The e-mail of one notice, both languages in one message (recipient's first), with the deadline invite where a deadline is ahead. */
-export function composeObligationMail(input: ComposeObligationMailInput, organizer: InviteOrganizer = organizerFrom('merzim@localhost')): SendEmailInput {
+export function composeObligationMail(
+  input: ComposeObligationMailInput,
+  organizer: InviteOrganizer = organizerFrom('merzim@localhost'),
+): SendEmailInput {
   const kk = compose(input, 'kk');
   const ru = compose(input, 'ru');
   const withInvite = input.notice.kind !== 'escalation';
@@ -187,9 +259,14 @@ function utcDay(date: IsoDate): Date {
 export function deadlineInvite(input: ComposeObligationMailInput, organizer: InviteOrganizer): string {
   const first = input.lang;
   const second: Lang = first === 'kk' ? 'ru' : 'kk';
-  const summary = (lang: Lang): string => (lang === 'kk' ? `Есеп беру мерзімі: ${input.party.name.kk}` : `Срок отчёта: ${input.party.name.ru}`);
+  const summary = (lang: Lang): string =>
+    lang === 'kk' ? `Есеп беру мерзімі: ${input.party.name.kk}` : `Срок отчёта: ${input.party.name.ru}`;
   const description = (lang: Lang): string => [...headerLines(input, lang), ...dueLines(input, lang)].join('\n');
-  const calendar = ical({ prodId: { company: 'Merzim', product: 'Reporting deadlines', language: 'KK' }, method: ICalCalendarMethod.PUBLISH, scale: 'GREGORIAN' });
+  const calendar = ical({
+    prodId: { company: 'Merzim', product: 'Reporting deadlines', language: 'KK' },
+    method: ICalCalendarMethod.PUBLISH,
+    scale: 'GREGORIAN',
+  });
   const event = calendar.createEvent({
     id: `${createHash('sha256').update(input.obligationId).digest('hex').slice(0, 32)}@merzim`,
     sequence: input.sequence,
@@ -203,7 +280,11 @@ export function deadlineInvite(input: ComposeObligationMailInput, organizer: Inv
     transparency: ICalEventTransparency.TRANSPARENT,
   });
   // 15 hours before the all-day event starts: 09:00 the day before, in whatever zone the calendar shows it.
-  event.createAlarm({ type: ICalAlarmType.display, trigger: 15 * 3600, description: `${summary(first)} / ${summary(second)}` });
+  event.createAlarm({
+    type: ICalAlarmType.display,
+    trigger: 15 * 3600,
+    description: `${summary(first)} / ${summary(second)}`,
+  });
   // RFC 5545 §3.1: every content line ends in CRLF, the last one too (the library leaves it off).
   return `${calendar.toString()}\r\n`;
 }

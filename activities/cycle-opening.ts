@@ -17,7 +17,10 @@ export function createCycleOpeningActivities(deps: ActivityDeps) {
     async resolveCyclePeriod(input: ResolveCyclePeriodInput): Promise<ResolvedCyclePeriod> {
       const stored = await getPlan(deps.db, input.planId);
       if (stored === undefined) return { open: false, period: input.period ?? null, reason: `no plan ${input.planId}` };
-      return cyclePeriodFor(stored.plan, stored.status, { at: input.at, ...(input.period === undefined ? {} : { period: input.period }) });
+      return cyclePeriodFor(stored.plan, stored.status, {
+        at: input.at,
+        ...(input.period === undefined ? {} : { period: input.period }),
+      });
     },
   };
 }

@@ -3,13 +3,22 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkingCalendar } from '../domain/calendar.js';
 import { KZ_WORKING_CALENDAR } from '../domain/calendar-seed-kz.js';
 import {
-  computeObligationTimeline, workingDaysLate, type DueResolution, type ObligationTimeline, type ObligationTimelineInput,
+  computeObligationTimeline,
+  workingDaysLate,
+  type DueResolution,
+  type ObligationTimeline,
+  type ObligationTimelineInput,
 } from '../domain/cycle-timeline.js';
 import { listAgencies } from '../db/repositories/agencies.js';
 import { calendarFingerprint, loadCalendarData } from '../db/repositories/calendar.js';
 import { getPlan } from '../db/repositories/plans.js';
 import { cycleSpecFromPlan } from '../domain/cycle-spec.js';
-import { upsertCycle, upsertObligation, type CycleProjection, type ObligationProjection } from '../db/repositories/cycles.js';
+import {
+  upsertCycle,
+  upsertObligation,
+  type CycleProjection,
+  type ObligationProjection,
+} from '../db/repositories/cycles.js';
 import { appendEvent } from '../db/repositories/events.js';
 import { FailureType } from '../workflows/shared.js';
 import type { CycleSpec } from '../domain/cycle-model.js';
@@ -34,7 +43,12 @@ export interface BuildCycleSpecInput {
 
 export interface OpenObligationInput {
   /** The obligation.opened event, with the workflow's idempotency key. */
-  readonly event: { readonly idempotencyKey: string; readonly type: string; readonly actor: string; readonly payload: Record<string, unknown> };
+  readonly event: {
+    readonly idempotencyKey: string;
+    readonly type: string;
+    readonly actor: string;
+    readonly payload: Record<string, unknown>;
+  };
   readonly timeline: ObligationTimelineInput;
   /** The read model row but for what the timeline decides. */
   readonly projection: Omit<ObligationProjection, 'effectiveDueDate' | 'dueAt'>;
@@ -67,7 +81,11 @@ export function createCycleActivities(deps: ActivityDeps) {
   async function timeline(input: ObligationTimelineInput): Promise<ObligationTimeline> {
     const cal = await calendar();
     try {
-      return computeObligationTimeline(input, cal, deps.noticeTime === undefined ? {} : { noticeHour: deps.noticeTime.hour, noticeMinute: deps.noticeTime.minute });
+      return computeObligationTimeline(
+        input,
+        cal,
+        deps.noticeTime === undefined ? {} : { noticeHour: deps.noticeTime.hour, noticeMinute: deps.noticeTime.minute },
+      );
     } catch (err) {
       // A bad date or a calendar without working days will not heal on retry.
       if (err instanceof RangeError) throw ApplicationFailure.nonRetryable(err.message, FailureType.InvalidInput);
@@ -80,12 +98,23 @@ export function createCycleActivities(deps: ActivityDeps) {
     async buildCycleSpec(input: BuildCycleSpecInput): Promise<CycleSpec> {
       const stored = await getPlan(deps.db, input.planId);
       if (stored === undefined || stored.status !== 'confirmed') {
-        throw ApplicationFailure.nonRetryable(`plan ${input.planId} is ${stored?.status ?? 'not found'}: only a confirmed plan has cycles`, FailureType.InvalidInput);
+        throw ApplicationFailure.nonRetryable(
+          `plan ${input.planId} is ${stored?.status ?? 'not found'}: only a confirmed plan has cycles`,
+          FailureType.InvalidInput,
+        );
       }
-      const result = cycleSpecFromPlan({ planId: input.planId, plan: stored.plan, directory: await listAgencies(deps.db), period: input.period, calendar: await calendar() });
+      const result = cycleSpecFromPlan({
+        planId: input.planId,
+        plan: stored.plan,
+        directory: await listAgencies(deps.db),
+        period: input.period,
+        calendar: await calendar(),
+      });
       if (!result.ok) {
         throw ApplicationFailure.create({
-          type: FailureType.InvalidInput, nonRetryable: true, details: [result.errors],
+          type: FailureType.InvalidInput,
+          nonRetryable: true,
+          details: [result.errors],
           message: `plan ${input.planId}, ${input.period}: ${result.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
         });
       }
@@ -94,14 +123,18 @@ export function createCycleActivities(deps: ActivityDeps) {
       const bytes = Buffer.byteLength(JSON.stringify(result.spec), 'utf8');
       if (bytes > MAX_SPEC_BYTES) {
         throw ApplicationFailure.create({
-          type: FailureType.InvalidInput, nonRetryable: true, details: [{ bytes, limit: MAX_SPEC_BYTES }],
+          type: FailureType.InvalidInput,
+          nonRetryable: true,
+          details: [{ bytes, limit: MAX_SPEC_BYTES }],
           message: `plan ${input.planId}, ${input.period}: the cycle's spec is ${(bytes / 2 ** 20).toFixed(2)} MiB, over the ${(MAX_SPEC_BYTES / 2 ** 20).toFixed(1)} MiB one Temporal payload may carry here (${result.spec.stages.length} stages, ${result.spec.stages.reduce((n, st) => n + st.parties.length, 0)} obligations)`,
         });
       }
       // Also in the spec (and so in the cycle's input and read model): measures this cycle will never remind anybody of.
       if ((result.spec.notOwed ?? []).length > 0) {
         Context.current().log.info('measures owe no report in this cycle', {
-          planId: input.planId, period: input.period, notOwed: result.spec.notOwed!.map((m) => `${m.number}: ${m.reason}`),
+          planId: input.planId,
+          period: input.period,
+          notOwed: result.spec.notOwed!.map((m) => `${m.number}: ${m.reason}`),
         });
       }
       return result.spec;
@@ -122,10 +155,17 @@ export function createCycleActivities(deps: ActivityDeps) {
       const execution = Context.current().info.workflowExecution;
       await deps.db.transaction().execute(async (trx) => {
         await appendEvent(trx, {
-          ...input.event, workflowId: execution?.workflowId ?? null, runId: execution?.runId ?? null,
-          subjectType: 'obligation', subjectId: input.projection.workflowId,
+          ...input.event,
+          workflowId: execution?.workflowId ?? null,
+          runId: execution?.runId ?? null,
+          subjectType: 'obligation',
+          subjectId: input.projection.workflowId,
         });
-        await upsertObligation(trx, { ...input.projection, effectiveDueDate: planned.effectiveDueDate, dueAt: planned.dueInstant });
+        await upsertObligation(trx, {
+          ...input.projection,
+          effectiveDueDate: planned.effectiveDueDate,
+          dueAt: planned.dueInstant,
+        });
       });
       return planned;
     },

@@ -5,7 +5,11 @@ import { FailureType } from '../workflows/shared.js';
 /** SQLSTATEs refused for the data itself: class 22 (data exception), 23502 (not-null) and 23514 (check) violations. */
 export function isPermanentDataError(err: unknown): err is Error & { code: string } {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && (code.startsWith('22') || code === '23502' || code === '23514');
+  return (
+    typeof code === 'string' &&
+    /^[0-9A-Z]{5}$/.test(code) &&
+    (code.startsWith('22') || code === '23502' || code === '23514')
+  );
 }
 
 /** The failure an activity throws for such an error: the SQLSTATE and PostgreSQL's message, never the refused data. */

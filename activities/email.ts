@@ -28,7 +28,10 @@ export interface MailDeps {
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
 
 /** Sends one e-mail per dedupe key, ever: a retry after success returns the first send's Message-ID. Call from an activity. */
-export async function sendEmailOnce(deps: MailDeps, input: SendEmailInput): Promise<{ messageId: string; alreadySent: boolean }> {
+export async function sendEmailOnce(
+  deps: MailDeps,
+  input: SendEmailInput,
+): Promise<{ messageId: string; alreadySent: boolean }> {
   const bad = input.to.find((a) => !EMAIL.test(a));
   if (input.to.length === 0 || bad !== undefined) {
     throw ApplicationFailure.nonRetryable(`to: invalid address "${bad ?? '(none)'}"`, FailureType.InvalidInput);
@@ -56,7 +59,9 @@ export async function sendEmailOnce(deps: MailDeps, input: SendEmailInput): Prom
       subject: row.subject,
       text: row.body_text,
       messageId: row.message_id,
-      ...(input.ics === undefined ? {} : { icalEvent: { method: 'PUBLISH', filename: input.ics.filename, content: input.ics.content } }),
+      ...(input.ics === undefined
+        ? {}
+        : { icalEvent: { method: 'PUBLISH', filename: input.ics.filename, content: input.ics.content } }),
       headers: { 'X-Merzim-Key': input.dedupeKey, 'Content-Language': input.lang === 'kk' ? 'kk, ru' : 'ru, kk' },
     });
   } catch (err) {

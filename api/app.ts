@@ -60,8 +60,12 @@ export function requireResponseSchemas(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
     if (route.schema?.response !== undefined) return;
     const name = `${String(route.method)} ${route.url}`;
-    if (isJsonApiRoute(route.url)) throw new Error(`${name} declares no response schema: declare one per status (api/schemas/)`);
-    if (route.schema?.hide !== true) throw new Error(`${name} declares no response schema and is not hidden from the OpenAPI document: declare one per status (api/schemas/) or hide the page`);
+    if (isJsonApiRoute(route.url))
+      throw new Error(`${name} declares no response schema: declare one per status (api/schemas/)`);
+    if (route.schema?.hide !== true)
+      throw new Error(
+        `${name} declares no response schema and is not hidden from the OpenAPI document: declare one per status (api/schemas/) or hide the page`,
+      );
   });
 }
 
@@ -74,7 +78,10 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     schemaController: bodyStrictSchemaController(),
     // A malformed percent-encoding in the path is refused before routing: in the API's one error shape, not Fastify's.
     frameworkErrors: (error, _request, reply) => {
-      void (reply as FastifyReply).code(400).header('cache-control', 'no-store').send({ error: { code: 'bad_url', message: `The URL is malformed: ${error.message}` } });
+      void (reply as FastifyReply)
+        .code(400)
+        .header('cache-control', 'no-store')
+        .send({ error: { code: 'bad_url', message: `The URL is malformed: ${error.message}` } });
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
   installHttpHygiene(app);
@@ -84,34 +91,52 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   refuseUnstorableInput(app);
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Merzim API', version: '1', description: 'Reporting deadlines of Kazakhstan action plans. Every /api route needs Authorization: Bearer <token>.' },
+      info: {
+        title: 'Merzim API',
+        version: '1',
+        description:
+          'Reporting deadlines of Kazakhstan action plans. Every /api route needs Authorization: Bearer <token>.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
   });
   await app.register(healthRoutes, { probes: deps.probes });
-  app.get('/api/openapi.json', { schema: { hide: true, response: { 200: OpenObject('The OpenAPI 3 document of this API') } } }, async () => app.swagger());
+  app.get(
+    '/api/openapi.json',
+    { schema: { hide: true, response: { 200: OpenObject('The OpenAPI 3 document of this API') } } },
+    async () => app.swagger(),
+  );
   // One service behind the JSON routes and the pages: the same scoping and authorisation for both.
   const obligations = createObligationService({ db: deps.db, temporal: deps.temporal });
   await app.register(webRoutes, {
-    db: deps.db, obligations, outbox: createOutboxService({ db: deps.db, sinkEnabled: deps.sinkEnabled }),
+    db: deps.db,
+    obligations,
+    outbox: createOutboxService({ db: deps.db, sinkEnabled: deps.sinkEnabled }),
     ...(deps.temporalUiUrl === undefined ? {} : { temporalUiUrl: deps.temporalUiUrl }),
     ...(deps.temporalNamespace === undefined ? {} : { temporalNamespace: deps.temporalNamespace }),
   });
-  await app.register(icsFeedRoute, { db: deps.db, ...(deps.publicUrl === undefined ? {} : { publicUrl: deps.publicUrl }) });
+  await app.register(icsFeedRoute, {
+    db: deps.db,
+    ...(deps.publicUrl === undefined ? {} : { publicUrl: deps.publicUrl }),
+  });
   await app.register(async (api) => {
     api.addHook('onRequest', authenticate(deps.db));
     await api.register(authRoutes, { db: deps.db });
     await api.register(agencyRoutes, { db: deps.db });
     await api.register(userRoutes, { db: deps.db });
     await api.register(calendarRoutes, { db: deps.db });
-    const engine = deps.cycleEngine ?? createCycleEngine({ client: deps.temporal, db: deps.db, taskQueue: deps.taskQueue });
+    const engine =
+      deps.cycleEngine ?? createCycleEngine({ client: deps.temporal, db: deps.db, taskQueue: deps.taskQueue });
     await api.register(planRoutes, { db: deps.db, lifecycle: deps.planLifecycle ?? engine });
     await api.register(cycleRoutes, { db: deps.db, temporal: deps.temporal, engine, obligations });
     await api.register(outboxRoutes, { db: deps.db, sinkEnabled: deps.sinkEnabled });
     await api.register(notificationRoutes, { temporal: deps.temporal, taskQueue: deps.taskQueue });
     await api.register(chartRoutes, { db: deps.db });
-    await api.register(feedRoutes, { db: deps.db, ...(deps.publicUrl === undefined ? {} : { publicUrl: deps.publicUrl }) });
+    await api.register(feedRoutes, {
+      db: deps.db,
+      ...(deps.publicUrl === undefined ? {} : { publicUrl: deps.publicUrl }),
+    });
     const metrics = deps.metrics;
     if (metrics !== undefined) {
       // Counted from the outcome, so the route stays as it is: 2xx recorded, 4xx refused (a 5xx is neither).
@@ -120,12 +145,15 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
         if (reply.statusCode < 300) metrics.submissions.inc({ result: 'accepted' });
         else if (reply.statusCode < 500) metrics.submissions.inc({ result: 'refused' });
       });
-      api.get('/metrics', {
-        preHandler: requireRole('admin'),
-        // Prometheus text exposition format, for a scraper with an admin token; not part of the JSON API's document.
-        schema: { hide: true, response: { 200: { content: { 'text/plain': { schema: { type: 'string' } } } } } },
-      }, async (_request, reply) =>
-        reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+      api.get(
+        '/metrics',
+        {
+          preHandler: requireRole('admin'),
+          // Prometheus text exposition format, for a scraper with an admin token; not part of the JSON API's document.
+          schema: { hide: true, response: { 200: { content: { 'text/plain': { schema: { type: 'string' } } } } } },
+        },
+        async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+      );
     }
   });
   return app;

@@ -50,7 +50,11 @@ export function authenticate(db: Kysely<Database>) {
       mustChangePassword: token.mustChangePassword,
     };
     if (token.mustChangePassword && request.routeOptions.config.allowPasswordChangePending !== true) {
-      throw new HttpError(403, 'password_change_required', 'Change the one-time password first: POST /api/v1/auth/password');
+      throw new HttpError(
+        403,
+        'password_change_required',
+        'Change the one-time password first: POST /api/v1/auth/password',
+      );
     }
     // Last-use tracking must not slow down or fail the request.
     touchToken(db, token.id).catch(() => undefined);
@@ -61,11 +65,13 @@ export function requireRole(...roles: Role[]) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const role = request.principal?.role;
     if (role === undefined) throw new HttpError(401, 'unauthenticated', 'Authorization: Bearer <token> is required');
-    if (!roles.includes(role)) throw new HttpError(403, 'forbidden', `This requires one of the roles: ${roles.join(', ')}`);
+    if (!roles.includes(role))
+      throw new HttpError(403, 'forbidden', `This requires one of the roles: ${roles.join(', ')}`);
   };
 }
 
 export function principalOf(request: FastifyRequest): Principal {
-  if (request.principal === undefined) throw new HttpError(401, 'unauthenticated', 'Authorization: Bearer <token> is required');
+  if (request.principal === undefined)
+    throw new HttpError(401, 'unauthenticated', 'Authorization: Bearer <token> is required');
   return request.principal;
 }

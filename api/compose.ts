@@ -42,10 +42,15 @@ export async function composeApi(res: ApiResources, options: FastifyServerOption
       probes: {
         temporal: temporalProbe(res.temporal),
         postgres: postgresProbe(res.db),
-        smtp: mailer === undefined ? async () => ({ ok: false, latencyMs: 0, error: 'SMTP_URL is not set' }) : smtpProbe(mailer),
+        smtp:
+          mailer === undefined
+            ? async () => ({ ok: false, latencyMs: 0, error: 'SMTP_URL is not set' })
+            : smtpProbe(mailer),
       },
       sinkEnabled: res.sinkEnabled,
-      ...(res.temporalUi === undefined ? {} : { temporalUiUrl: res.temporalUi.url, temporalNamespace: res.temporalUi.namespace }),
+      ...(res.temporalUi === undefined
+        ? {}
+        : { temporalUiUrl: res.temporalUi.url, temporalNamespace: res.temporalUi.namespace }),
       ...(res.metrics === undefined ? {} : { metrics: res.metrics }),
       ...(res.publicUrl === undefined ? {} : { publicUrl: res.publicUrl }),
     },

@@ -1,7 +1,12 @@
 // What a plan's life sets in motion in Temporal: a Schedule per confirmed plan that opens its cycles, amendments signalled
 // to running cycles, a repeal that deletes the schedule and closes open cycles with its reason.
 import {
-  ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client,
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
 } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
@@ -10,7 +15,14 @@ import { loadWorkingCalendar } from '../db/repositories/calendar.js';
 import { getCycle, listCycles } from '../db/repositories/cycles.js';
 import { listPlans, PlanStateError, type StoredPlan } from '../db/repositories/plans.js';
 import { cycleSpecFromPlan } from '../domain/cycle-spec.js';
-import { formatPeriodKey, parsePeriodKey, periodStart, periodsOfYear, type Period, type PeriodKind } from '../domain/periods.js';
+import {
+  formatPeriodKey,
+  parsePeriodKey,
+  periodStart,
+  periodsOfYear,
+  type Period,
+  type PeriodKind,
+} from '../domain/periods.js';
 import { amendmentSignals } from '../domain/cycle-amendments.js';
 import { localDateOf, startOfLocalDay } from '../domain/tz.js';
 import { openCycleWorkflow } from '../workflows/index.js';
@@ -18,7 +30,20 @@ import { amendPlanSignal, closeCycleSignal, cycleStatusQuery, type OpenCycleResu
 import { planScheduleId, type CycleStatusView } from '../domain/cycle-model.js';
 import type { PlanLifecycle } from './routes/plans.js';
 
-const MONTH_NAMES = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'] as const;
+const MONTH_NAMES = [
+  'JANUARY',
+  'FEBRUARY',
+  'MARCH',
+  'APRIL',
+  'MAY',
+  'JUNE',
+  'JULY',
+  'AUGUST',
+  'SEPTEMBER',
+  'OCTOBER',
+  'NOVEMBER',
+  'DECEMBER',
+] as const;
 
 /** The months a period kind starts in: a schedule fires at 00:05 Almaty time on the first day of each period. */
 function periodStartMonths(kind: PeriodKind): (typeof MONTH_NAMES)[number][] {
@@ -38,7 +63,9 @@ export interface CycleEngine extends PlanLifecycle {
   backfill(plan: StoredPlan, from: string, to: string, actor: string): Promise<OpenCycleResult[]>;
   /** Opens one period's cycle now (admin), whatever the schedule says; waits for the opener's answer. */
   openCycle(planId: string, period: string, actor: string): Promise<OpenCycleResult>;
-  scheduleState(planId: string): Promise<{ exists: boolean; paused: boolean; note: string | null; nextActionTimes: string[] }>;
+  scheduleState(
+    planId: string,
+  ): Promise<{ exists: boolean; paused: boolean; note: string | null; nextActionTimes: string[] }>;
   /**
    * At start: every confirmed plan has its schedule (a confirmation while Temporal was unreachable, the demo plans). A plan whose
    * schedule cannot be made is reported in `failed` and the others are still done: one bad row never keeps the service down.
@@ -53,12 +80,24 @@ export interface ReconcileResult {
 }
 
 /** Logs each plan reconcileSchedules could not give a schedule, with its id, and a one-line total. */
-export function logReconciliation(result: ReconcileResult, log: { info(o: object, m: string): void; error(o: object, m: string): void }): void {
-  for (const f of result.failed) log.error({ planId: f.planId, error: f.error }, 'a confirmed plan has no schedule and could not be given one; fix or repeal it');
+export function logReconciliation(
+  result: ReconcileResult,
+  log: { info(o: object, m: string): void; error(o: object, m: string): void },
+): void {
+  for (const f of result.failed)
+    log.error(
+      { planId: f.planId, error: f.error },
+      'a confirmed plan has no schedule and could not be given one; fix or repeal it',
+    );
   log.info({ ensured: result.ensured, failed: result.failed.length }, 'plan schedules reconciled');
 }
 
-export function createCycleEngine(deps: { client: Client; db: Kysely<Database>; taskQueue: string; now?: () => Date }): CycleEngine {
+export function createCycleEngine(deps: {
+  client: Client;
+  db: Kysely<Database>;
+  taskQueue: string;
+  now?: () => Date;
+}): CycleEngine {
   const { client, db, taskQueue } = deps;
   const now = deps.now ?? (() => new Date());
 
@@ -72,13 +111,22 @@ export function createCycleEngine(deps: { client: Client; db: Kysely<Database>; 
       let startAt: Date;
       let endAt: Date;
       try {
-        if (!Number.isInteger(years.from) || !Number.isInteger(years.to) || years.from < 1900 || years.to > 2200 || years.from > years.to) {
+        if (
+          !Number.isInteger(years.from) ||
+          !Number.isInteger(years.to) ||
+          years.from < 1900 ||
+          years.to > 2200 ||
+          years.from > years.to
+        ) {
           throw new RangeError(`years ${years.from}..${years.to} are not a span of years 1900..2200`);
         }
         startAt = new Date(startOfLocalDay(`${years.from}-01-01`));
         endAt = new Date(startOfLocalDay(`${years.to + 1}-01-01`) - 1);
       } catch (err) {
-        throw new PlanStateError('unschedulable', `Plan ${plan.id} cannot be scheduled: ${err instanceof Error ? err.message : String(err)}`);
+        throw new PlanStateError(
+          'unschedulable',
+          `Plan ${plan.id} cannot be scheduled: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
       try {
         await client.schedule.create({
@@ -89,7 +137,13 @@ export function createCycleEngine(deps: { client: Client; db: Kysely<Database>; 
             startAt,
             endAt,
           },
-          action: { type: 'startWorkflow', workflowType: openCycleWorkflow, workflowId: `open-cycle:${plan.id}`, taskQueue, args: [{ planId: plan.id, actor: 'schedule' }] },
+          action: {
+            type: 'startWorkflow',
+            workflowType: openCycleWorkflow,
+            workflowId: `open-cycle:${plan.id}`,
+            taskQueue,
+            args: [{ planId: plan.id, actor: 'schedule' }],
+          },
           // Periods never overlap each other's opening, and a firing missed while Temporal was down is caught up within a day.
           policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL, catchupWindow: '1 day' },
           memo: { planId: plan.id },
@@ -115,7 +169,8 @@ export function createCycleEngine(deps: { client: Client; db: Kysely<Database>; 
       await engine.ensureSchedule(plan);
       // A plan confirmed in the middle of one of its periods opens that period's cycle now rather than at the next period.
       const year = Number(localDateOf(now().getTime()).slice(0, 4));
-      if (year >= plan.plan.years.from && year <= plan.plan.years.to) await client.schedule.getHandle(planScheduleId(plan.id)).trigger();
+      if (year >= plan.plan.years.from && year <= plan.plan.years.to)
+        await client.schedule.getHandle(planScheduleId(plan.id)).trigger();
     },
 
     async amended(plan, applied, actor) {
@@ -134,9 +189,17 @@ export function createCycleEngine(deps: { client: Client; db: Kysely<Database>; 
         // A cycle opened before measures had stages of their own keeps its three-stage shape: compare like with like.
         const stored = await getCycle(db, cycleId);
         const measureStages = stored?.spec?.notOwed !== undefined;
-        const next = cycleSpecFromPlan({ planId: plan.id, plan: plan.plan, directory, period: running.period, calendar, measureStages });
+        const next = cycleSpecFromPlan({
+          planId: plan.id,
+          plan: plan.plan,
+          directory,
+          period: running.period,
+          calendar,
+          measureStages,
+        });
         if (!next.ok) continue;
-        for (const signal of amendmentSignals(plan, running, next.spec, applied, actor)) await handle.signal(amendPlanSignal, signal);
+        for (const signal of amendmentSignals(plan, running, next.spec, applied, actor))
+          await handle.signal(amendPlanSignal, signal);
       }
     },
 
@@ -146,10 +209,15 @@ export function createCycleEngine(deps: { client: Client; db: Kysely<Database>; 
       } catch (err) {
         if (!(err instanceof ScheduleNotFoundError)) throw err;
       }
-      const act = plan.plan.repeal === null ? undefined : `${plan.plan.repeal.act.issuer} No. ${plan.plan.repeal.act.number} of ${plan.plan.repeal.act.date}`;
+      const act =
+        plan.plan.repeal === null
+          ? undefined
+          : `${plan.plan.repeal.act.issuer} No. ${plan.plan.repeal.act.number} of ${plan.plan.repeal.act.date}`;
       for (const cycleId of await openCycles(plan.id)) {
         try {
-          await client.workflow.getHandle(cycleId).signal(closeCycleSignal, { reason, actor, ...(act === undefined ? {} : { act }) });
+          await client.workflow
+            .getHandle(cycleId)
+            .signal(closeCycleSignal, { reason, actor, ...(act === undefined ? {} : { act }) });
         } catch (err) {
           if (!(err instanceof WorkflowNotFoundError)) throw err;
         }
@@ -183,7 +251,11 @@ export function createCycleEngine(deps: { client: Client; db: Kysely<Database>; 
         const workflowId = `open-cycle:${plan.id}:${period}:backfill`;
         let handle;
         try {
-          handle = await client.workflow.start(openCycleWorkflow, { workflowId, taskQueue, args: [{ planId: plan.id, period, actor }] });
+          handle = await client.workflow.start(openCycleWorkflow, {
+            workflowId,
+            taskQueue,
+            args: [{ planId: plan.id, period, actor }],
+          });
         } catch (err) {
           if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
           handle = client.workflow.getHandle<typeof openCycleWorkflow>(workflowId);
@@ -219,9 +291,15 @@ export function createCycleEngine(deps: { client: Client; db: Kysely<Database>; 
     async scheduleState(planId) {
       try {
         const d = await client.schedule.getHandle(planScheduleId(planId)).describe();
-        return { exists: true, paused: d.state.paused, note: d.state.note ?? null, nextActionTimes: d.info.nextActionTimes.map((t) => t.toISOString()) };
+        return {
+          exists: true,
+          paused: d.state.paused,
+          note: d.state.note ?? null,
+          nextActionTimes: d.info.nextActionTimes.map((t) => t.toISOString()),
+        };
       } catch (err) {
-        if (err instanceof ScheduleNotFoundError) return { exists: false, paused: false, note: null, nextActionTimes: [] };
+        if (err instanceof ScheduleNotFoundError)
+          return { exists: false, paused: false, note: null, nextActionTimes: [] };
         throw err;
       }
     },

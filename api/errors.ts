@@ -9,7 +9,11 @@ import { FailureType } from '../workflows/shared.js';
 import { ArchiveLimitError } from './import/zip-guard.js';
 
 export class HttpError extends Error {
-  constructor(readonly statusCode: number, readonly code: string, message: string) {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'HttpError';
   }
@@ -84,24 +88,43 @@ function isPgError(err: unknown): err is PgError {
 /** The HTTP answer to a failure, or undefined for an unexpected one (500, logged). */
 export function httpFailureOf(err: unknown): HttpFailure | undefined {
   if (err instanceof HttpError) return { status: err.statusCode, code: err.code, message: err.message };
-  if (err instanceof PlanStateError) return { status: PLAN_STATE_STATUS[err.code] ?? 409, code: err.code, message: err.message };
+  if (err instanceof PlanStateError)
+    return { status: PLAN_STATE_STATUS[err.code] ?? 409, code: err.code, message: err.message };
   // An upload whose archive would inflate past a limit (or a sheet past its rows or cells): nothing was parsed or stored.
-  if (err instanceof ArchiveLimitError) return { status: 413, code: 'archive_too_large', message: err.message, limit: err.limit };
-  if (err instanceof ScheduleNotFoundError) return { status: 409, code: 'no_schedule', message: 'The plan has no schedule (it is not confirmed, or it was repealed)' };
+  if (err instanceof ArchiveLimitError)
+    return { status: 413, code: 'archive_too_large', message: err.message, limit: err.limit };
+  if (err instanceof ScheduleNotFoundError)
+    return {
+      status: 409,
+      code: 'no_schedule',
+      message: 'The plan has no schedule (it is not confirmed, or it was repealed)',
+    };
   // An Update sent to a workflow that has completed: the server answers NOT_FOUND, which the client raises as WorkflowNotFoundError.
   if (err instanceof WorkflowNotFoundError) return closedWorkflow(err.workflowId || undefined);
-  if (err instanceof ServiceError && (err.cause as { code?: unknown } | undefined)?.code === GRPC_NOT_FOUND) return closedWorkflow(undefined);
+  if (err instanceof ServiceError && (err.cause as { code?: unknown } | undefined)?.code === GRPC_NOT_FOUND)
+    return closedWorkflow(undefined);
   const failure = applicationFailureIn(err);
-  if (failure?.type != null && APPLICATION_FAILURES[failure.type] !== undefined) return { ...APPLICATION_FAILURES[failure.type]!, message: failure.message };
+  if (failure?.type != null && APPLICATION_FAILURES[failure.type] !== undefined)
+    return { ...APPLICATION_FAILURES[failure.type]!, message: failure.message };
   if (isPgError(err)) {
     const known = err.constraint === undefined ? undefined : CONSTRAINT_FIELDS[err.constraint];
     const field = known?.field ?? err.constraint ?? err.table ?? 'request';
-    if (err.code === '23505') return { status: 409, code: known?.code ?? 'conflict', message: `${field}: already exists` };
-    if (err.code === '23503') return { status: 409, code: known?.code ?? 'invalid_reference', message: `${field}: refers to something that does not exist (any more)` };
+    if (err.code === '23505')
+      return { status: 409, code: known?.code ?? 'conflict', message: `${field}: already exists` };
+    if (err.code === '23503')
+      return {
+        status: 409,
+        code: known?.code ?? 'invalid_reference',
+        message: `${field}: refers to something that does not exist (any more)`,
+      };
     // The data itself (class 22 data exception, 23502 not-null, 23514 check): the request is wrong, retrying cannot help.
     // The SQLSTATE and the column or constraint only; PostgreSQL's message may quote the refused value.
     if (err.code.startsWith('22') || err.code === '23502' || err.code === '23514') {
-      return { status: 422, code: 'data_rejected', message: `${(err as PgError & { column?: string }).column ?? field}: PostgreSQL refused the data (SQLSTATE ${err.code})` };
+      return {
+        status: 422,
+        code: 'data_rejected',
+        message: `${(err as PgError & { column?: string }).column ?? field}: PostgreSQL refused the data (SQLSTATE ${err.code})`,
+      };
     }
   }
   return undefined;
@@ -114,14 +137,25 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     const known = httpFailureOf(err);
     if (known !== undefined) {
-      return reply.code(known.status).send({ error: { code: known.code, message: known.message, ...(known.limit === undefined ? {} : { limit: known.limit }) } });
+      return reply.code(known.status).send({
+        error: {
+          code: known.code,
+          message: known.message,
+          ...(known.limit === undefined ? {} : { limit: known.limit }),
+        },
+      });
     }
     const status = (err as FastifyError).statusCode ?? 500;
-    if (status < 500) return reply.code(status).send({ error: { code: (err as FastifyError).code ?? 'bad_request', message: err.message } });
+    if (status < 500)
+      return reply
+        .code(status)
+        .send({ error: { code: (err as FastifyError).code ?? 'bad_request', message: err.message } });
     request.log.error({ err }, 'request failed');
     return reply.code(status).send({ error: { code: 'internal', message: 'Internal error; it has been logged.' } });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` } }),
+    reply
+      .code(404)
+      .send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` } }),
   );
 }

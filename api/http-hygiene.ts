@@ -4,7 +4,8 @@ import AjvCompiler from '@fastify/ajv-compiler';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 
 /** For HTML pages (their own policy, if set, wins): scripts, styles and images only from this origin, never framed. */
-export const PAGE_CSP = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+export const PAGE_CSP =
+  "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 /** For everything else (JSON, files): nothing may load, nothing may frame it. */
 export const DATA_CSP = "default-src 'none'; frame-ancestors 'none'";
 
@@ -16,7 +17,10 @@ export function bodyStrictSchemaController(): NonNullable<FastifyServerOptions['
       buildValidator(externalSchemas, ajvOptions) {
         const options = ajvOptions as { customOptions: Record<string, unknown>; plugins: unknown[] };
         const coercing = factory(externalSchemas as never, options as never);
-        const strict = factory(externalSchemas as never, { ...options, customOptions: { ...options.customOptions, coerceTypes: false } } as never);
+        const strict = factory(
+          externalSchemas as never,
+          { ...options, customOptions: { ...options.customOptions, coerceTypes: false } } as never,
+        );
         return (route) => (route.httpPart === 'body' ? strict : coercing)(route as never) as never;
       },
     },
@@ -32,8 +36,14 @@ function refuseInfiniteNumbers(app: FastifyInstance): void {
     const query = request.query as Record<string, unknown> | undefined;
     for (const [name, value] of Object.entries(query ?? {})) {
       for (const v of Array.isArray(value) ? value : [value]) {
-        if (typeof v === 'string' && /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(v) && !Number.isFinite(Number(v))) {
-          return reply.code(400).send({ error: { code: 'invalid_request', message: `querystring/${name}: the number is out of range` } });
+        if (
+          typeof v === 'string' &&
+          /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(v) &&
+          !Number.isFinite(Number(v))
+        ) {
+          return reply
+            .code(400)
+            .send({ error: { code: 'invalid_request', message: `querystring/${name}: the number is out of range` } });
         }
       }
     }
@@ -50,7 +60,8 @@ export function installHttpHygiene(app: FastifyInstance): void {
       const type = String(reply.getHeader('content-type') ?? '');
       reply.header('content-security-policy', type.startsWith('text/html') ? PAGE_CSP : DATA_CSP);
     }
-    if ((request.url.startsWith('/api/') || reply.statusCode >= 400) && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    if ((request.url.startsWith('/api/') || reply.statusCode >= 400) && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store');
     return payload;
   });
 }

@@ -14,7 +14,12 @@ export interface PlanScope {
 export async function scopeOf(db: Kysely<Database>, p: Principal): Promise<PlanScope> {
   if (p.role !== 'coordinator') return { coordinated: new Set() };
   const bound = p.userId === null ? [] : await planIdsOfUser(db, p.userId);
-  const own = p.agencyCode === null ? [] : (await db.selectFrom('plans').select('id').where('coordinator_code', '=', p.agencyCode).execute()).map((r) => r.id);
+  const own =
+    p.agencyCode === null
+      ? []
+      : (await db.selectFrom('plans').select('id').where('coordinator_code', '=', p.agencyCode).execute()).map(
+          (r) => r.id,
+        );
   return { coordinated: new Set([...bound, ...own]) };
 }
 
@@ -43,7 +48,14 @@ export function canSee(p: Principal, scope: PlanScope, plan: StoredPlan): boolea
 }
 
 function executesOrReceives(plan: Plan, code: string): boolean {
-  return plan.coordinator === code || plan.measures.some((m) => m.executors.some((e) => e.code === code) || (m.recipient !== null && 'agency' in m.recipient && m.recipient.agency === code));
+  return (
+    plan.coordinator === code ||
+    plan.measures.some(
+      (m) =>
+        m.executors.some((e) => e.code === code) ||
+        (m.recipient !== null && 'agency' in m.recipient && m.recipient.agency === code),
+    )
+  );
 }
 
 /** A reporter sees only the measures its agency executes or receives; everyone else the whole plan. */
@@ -52,12 +64,24 @@ export function planForViewer(p: Principal, plan: Plan): Plan {
   const code = p.agencyCode;
   return {
     ...plan,
-    measures: plan.measures.filter((m) => m.executors.some((e) => e.code === code) || (m.recipient !== null && 'agency' in m.recipient && m.recipient.agency === code)),
+    measures: plan.measures.filter(
+      (m) =>
+        m.executors.some((e) => e.code === code) ||
+        (m.recipient !== null && 'agency' in m.recipient && m.recipient.agency === code),
+    ),
   };
 }
 
-export async function visiblePlans(db: Kysely<Database>, p: Principal, scope: PlanScope, status?: StoredPlan['status']): Promise<StoredPlan[]> {
+export async function visiblePlans(
+  db: Kysely<Database>,
+  p: Principal,
+  scope: PlanScope,
+  status?: StoredPlan['status'],
+): Promise<StoredPlan[]> {
   const filter: PlanListFilter = { ...(status === undefined ? {} : { status }) };
-  const candidates = p.role === 'reporter' && p.agencyCode !== null ? await listPlans(db, { ...filter, agencyCode: p.agencyCode }) : await listPlans(db, filter);
+  const candidates =
+    p.role === 'reporter' && p.agencyCode !== null
+      ? await listPlans(db, { ...filter, agencyCode: p.agencyCode })
+      : await listPlans(db, filter);
   return candidates.filter((plan) => canSee(p, scope, plan));
 }

@@ -24,7 +24,15 @@ const temporal = await connectClient(config.temporal);
 // The API sends no mail; the transport is here only so /health can tell whether SMTP answers.
 const mailer = config.smtpUrl === undefined ? undefined : createMailer(config.smtpUrl);
 const app = await composeApi(
-  { db, temporal, taskQueue: config.temporal.taskQueue, mailer, sinkEnabled: false, metrics: createApiMetrics(() => overdueByPlan(db)), publicUrl: config.api.publicUrl },
+  {
+    db,
+    temporal,
+    taskQueue: config.temporal.taskQueue,
+    mailer,
+    sinkEnabled: false,
+    metrics: createApiMetrics(() => overdueByPlan(db)),
+    publicUrl: config.api.publicUrl,
+  },
   { loggerInstance: createLogger({ level: config.logLevel, name: 'merzim-api' }) },
 );
 app.addHook('onClose', async () => {

@@ -26,6 +26,7 @@ export function unstorableInRequest(parts: Readonly<Record<string, unknown>>): s
 export function refuseUnstorableInput(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
     const problems = unstorableInRequest({ params: request.params, querystring: request.query, body: request.body });
-    if (problems.length > 0) throw new HttpError(400, 'invalid_request', `${problems.join('; ')} (PostgreSQL cannot store it)`);
+    if (problems.length > 0)
+      throw new HttpError(400, 'invalid_request', `${problems.join('; ')} (PostgreSQL cannot store it)`);
   });
 }

@@ -17,6 +17,7 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
-  if (error !== undefined || failed !== undefined) throw new MigrationFailed(failed?.migrationName ?? '(migrator)', error);
+  if (error !== undefined || failed !== undefined)
+    throw new MigrationFailed(failed?.migrationName ?? '(migrator)', error);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -4,7 +4,20 @@ import type { Agency, AgencyKind } from './plan.js';
 
 // Latin letters that PDF and Word conversions put in place of the Cyrillic/Kazakh ones they resemble ("БFM" for БҒМ, "Д C M" for ДСМ).
 const LOOK_ALIKES: Readonly<Record<string, string>> = {
-  A: 'А', B: 'В', C: 'С', E: 'Е', H: 'Н', K: 'К', M: 'М', O: 'О', P: 'Р', T: 'Т', X: 'Х', Y: 'У', F: 'Ғ', I: 'І',
+  A: 'А',
+  B: 'В',
+  C: 'С',
+  E: 'Е',
+  H: 'Н',
+  K: 'К',
+  M: 'М',
+  O: 'О',
+  P: 'Р',
+  T: 'Т',
+  X: 'Х',
+  Y: 'У',
+  F: 'Ғ',
+  I: 'І',
 };
 
 /**
@@ -21,7 +34,8 @@ export function agencyKey(code: string): string {
 }
 
 // Words every full name may or may not carry: "Қазақстан Республикасының Білім министрлігі" is "Білім министрлігі".
-const STATE_WORDS = /қазақстан\s+республикасы(?:ның)?|республики\s+казахстан|республика\s+казахстан|(?<![\p{L}])(?:қр|рк)(?![\p{L}])/gu;
+const STATE_WORDS =
+  /қазақстан\s+республикасы(?:ның)?|республики\s+казахстан|республика\s+казахстан|(?<![\p{L}])(?:қр|рк)(?![\p{L}])/gu;
 
 /** The comparison key of a full name: lower case, without the country, punctuation or quotes, single spaces. */
 export function agencyNameKey(name: string): string {
@@ -76,7 +90,10 @@ export function findAgencyByName(name: string, directory: readonly Agency[]): Ag
 
 /** Whether the body existed on `date`: created by then and not yet replaced by its successor. */
 export function agencyExistsOn(agency: Agency, date: IsoDate): boolean {
-  return (agency.since === undefined || agency.since <= date) && (agency.successor === undefined || date < agency.successor.date);
+  return (
+    (agency.since === undefined || agency.since <= date) &&
+    (agency.successor === undefined || date < agency.successor.date)
+  );
 }
 
 /** Every agency of `kind` that existed on `date`, in directory order. */

@@ -1,5 +1,11 @@
 // Kazakhstan's working-day calendar 2017–2027 as Merzim's own data, each row with its act, ready to load into the admin-edited table.
-import { deriveMovedDaysOff, WorkingCalendar, type CalendarEntry, type CalendarYearInfo, type DataStatus } from './calendar.js';
+import {
+  deriveMovedDaysOff,
+  WorkingCalendar,
+  type CalendarEntry,
+  type CalendarYearInfo,
+  type DataStatus,
+} from './calendar.js';
 import { formatIsoDate, type IsoDate } from './dates.js';
 import type { LocalizedText } from './lang.js';
 
@@ -8,23 +14,52 @@ export const KZ_CALENDAR_LAST_YEAR = 2027;
 
 const LAW_ON_HOLIDAYS = 'Law of the RK «О праздниках в Республике Казахстан» No. 267-II of 13 Dec 2001';
 const LAW_ON_HOLIDAYS_2022 = `${LAW_ON_HOLIDAYS}, as amended by the Law of the RK of Sep 2022 «по вопросам кинематографии, культуры и праздников»`;
-const CONSTITUTION_2026 = 'Constitution of the RK adopted at the republican referendum of 15 Mar 2026 (in force 1 Jul 2026): the day of its adoption is Constitution Day';
+const CONSTITUTION_2026 =
+  'Constitution of the RK adopted at the republican referendum of 15 Mar 2026 (in force 1 Jul 2026): the day of its adoption is Constitution Day';
 const RELIGIOUS_DAY_OFF = `${LAW_ON_HOLIDAYS} (religious holidays) and Labour Code of the RK No. 414-V of 23 Nov 2015, art. 84 (their first day is a day off that is never moved)`;
 const WEEKEND_HOLIDAY_MOVE = `${LAW_ON_HOLIDAYS}, art. 5 (a holiday on a day off moves the day off to the next working day; not 7 Jan nor Kurban ait)`;
 
 const NEW_YEAR: LocalizedText = { kk: 'Жаңа жыл', ru: 'Новый год', en: 'New Year' };
-const ORTHODOX_CHRISTMAS: LocalizedText = { kk: 'Православиелік Рождество', ru: 'Православное Рождество', en: 'Orthodox Christmas' };
-const WOMENS_DAY: LocalizedText = { kk: 'Халықаралық әйелдер күні', ru: 'Международный женский день', en: "International Women's Day" };
+const ORTHODOX_CHRISTMAS: LocalizedText = {
+  kk: 'Православиелік Рождество',
+  ru: 'Православное Рождество',
+  en: 'Orthodox Christmas',
+};
+const WOMENS_DAY: LocalizedText = {
+  kk: 'Халықаралық әйелдер күні',
+  ru: 'Международный женский день',
+  en: "International Women's Day",
+};
 const NAURYZ: LocalizedText = { kk: 'Наурыз мейрамы', ru: 'Наурыз мейрамы', en: 'Nauryz' };
-const UNITY_DAY: LocalizedText = { kk: 'Қазақстан халқының бірлігі мерекесі', ru: 'Праздник единства народа Казахстана', en: "Kazakhstan People's Unity Day" };
-const DEFENDER_DAY: LocalizedText = { kk: 'Отан Қорғаушы күні', ru: 'День защитника Отечества', en: 'Defender of the Fatherland Day' };
+const UNITY_DAY: LocalizedText = {
+  kk: 'Қазақстан халқының бірлігі мерекесі',
+  ru: 'Праздник единства народа Казахстана',
+  en: "Kazakhstan People's Unity Day",
+};
+const DEFENDER_DAY: LocalizedText = {
+  kk: 'Отан Қорғаушы күні',
+  ru: 'День защитника Отечества',
+  en: 'Defender of the Fatherland Day',
+};
 const VICTORY_DAY: LocalizedText = { kk: 'Жеңіс күні', ru: 'День Победы', en: 'Victory Day' };
 const CAPITAL_DAY: LocalizedText = { kk: 'Астана күні', ru: 'День столицы', en: 'Capital Day' };
-const CONSTITUTION_DAY: LocalizedText = { kk: 'Қазақстан Республикасының Конституциясы күні', ru: 'День Конституции Республики Казахстан', en: 'Constitution Day' };
+const CONSTITUTION_DAY: LocalizedText = {
+  kk: 'Қазақстан Республикасының Конституциясы күні',
+  ru: 'День Конституции Республики Казахстан',
+  en: 'Constitution Day',
+};
 const REPUBLIC_DAY: LocalizedText = { kk: 'Республика күні', ru: 'День Республики', en: 'Republic Day' };
-const FIRST_PRESIDENT_DAY: LocalizedText = { kk: 'Қазақстан Республикасының Тұңғыш Президенті күні', ru: 'День Первого Президента Республики Казахстан', en: "First President's Day" };
+const FIRST_PRESIDENT_DAY: LocalizedText = {
+  kk: 'Қазақстан Республикасының Тұңғыш Президенті күні',
+  ru: 'День Первого Президента Республики Казахстан',
+  en: "First President's Day",
+};
 const INDEPENDENCE_DAY: LocalizedText = { kk: 'Тәуелсіздік күні', ru: 'День Независимости', en: 'Independence Day' };
-const KURBAN_AIT: LocalizedText = { kk: 'Құрбан айт (бірінші күні)', ru: 'Курбан айт (первый день)', en: 'Kurban Ait (first day)' };
+const KURBAN_AIT: LocalizedText = {
+  kk: 'Құрбан айт (бірінші күні)',
+  ru: 'Курбан айт (первый день)',
+  en: 'Kurban Ait (first day)',
+};
 
 interface StatutoryHoliday {
   readonly month: number;
@@ -64,8 +99,10 @@ interface KurbanAitDate {
   readonly note: string;
 }
 
-const KURBAN_AIT_CONFIRMED = 'official date; matches the confirmed Kazakhstan dates of the `holidays` package (PyPI, 2006–2025)';
-const KURBAN_AIT_ESTIMATED = 'estimated from the Islamic calendar (`holidays` package); the official date can differ: confirm when announced';
+const KURBAN_AIT_CONFIRMED =
+  'official date; matches the confirmed Kazakhstan dates of the `holidays` package (PyPI, 2006–2025)';
+const KURBAN_AIT_ESTIMATED =
+  'estimated from the Islamic calendar (`holidays` package); the official date can differ: confirm when announced';
 
 /** First day of Kurban ait, the one that is a day off. */
 export const KURBAN_AIT_FIRST_DAY: Readonly<Record<number, KurbanAitDate>> = {
@@ -98,8 +135,10 @@ const DECREE_2021 = 'Government decree No. 930 of 2020 «О переносе д�
 const DECREE_2022 = 'Government decree No. 713 of 6 Oct 2021 «О переносе дней отдыха в 2022 году»';
 const DECREE_2022_AMENDED = `${DECREE_2022}, as supplemented by Government decree No. 796 of Oct 2022 (adilet P2200000796)`;
 const DECREE_2023 = 'Government decree No. 326 of Apr 2023 «О переносе дня отдыха в 2023 году» (adilet P2300000326)';
-const ORDER_2024 = 'Order of the acting Minister of Labour and Social Protection of the Population of 17 Apr 2024 «О переносе дня отдыха в 2024 году» (adilet G24G0000109)';
-const ORDER_2025 = 'Order of the Minister of Labour and Social Protection of the Population of Nov 2024 «О переносе дня отдыха в 2025 году» (adilet G24G0000436)';
+const ORDER_2024 =
+  'Order of the acting Minister of Labour and Social Protection of the Population of 17 Apr 2024 «О переносе дня отдыха в 2024 году» (adilet G24G0000109)';
+const ORDER_2025 =
+  'Order of the Minister of Labour and Social Protection of the Population of Nov 2024 «О переносе дня отдыха в 2025 году» (adilet G24G0000436)';
 
 /** The yearly transfers of days off: by Government decree until 2023, by order of the Minister of Labour since 2024 (Labour Code art. 85(3)). */
 const TRANSFERS: readonly Transfer[] = [
@@ -126,7 +165,10 @@ const TRANSFERS: readonly Transfer[] = [
 
 /** How firmly each year is known. A year stays provisional until its transfer act is out and its Kurban ait date confirmed. */
 export const KZ_CALENDAR_YEARS: readonly CalendarYearInfo[] = Object.freeze([
-  ...Array.from({ length: 2025 - KZ_CALENDAR_FIRST_YEAR + 1 }, (_, i): CalendarYearInfo => ({ year: KZ_CALENDAR_FIRST_YEAR + i, status: 'official' })),
+  ...Array.from({ length: 2025 - KZ_CALENDAR_FIRST_YEAR + 1 }, (_, i): CalendarYearInfo => ({
+    year: KZ_CALENDAR_FIRST_YEAR + i,
+    status: 'official',
+  })),
   {
     year: 2026,
     status: 'provisional',
@@ -149,19 +191,27 @@ function named(text: LocalizedText): Pick<CalendarEntry, 'nameKk' | 'nameRu' | '
 
 function holidaysOf(year: number): CalendarEntry[] {
   const status = statusOf(year);
-  const entries: CalendarEntry[] = STATUTORY_HOLIDAYS
-    .filter((h) => (h.fromYear ?? -Infinity) <= year && year <= (h.toYear ?? Infinity))
-    .map((h) => ({
-      date: formatIsoDate(year, h.month, h.day),
-      kind: 'holiday',
-      ...named(h.name),
-      source: h.source ?? (year >= 2022 ? LAW_ON_HOLIDAYS_2022 : LAW_ON_HOLIDAYS),
-      movable: h.movable ?? true,
-      status,
-    }));
+  const entries: CalendarEntry[] = STATUTORY_HOLIDAYS.filter(
+    (h) => (h.fromYear ?? -Infinity) <= year && year <= (h.toYear ?? Infinity),
+  ).map((h) => ({
+    date: formatIsoDate(year, h.month, h.day),
+    kind: 'holiday',
+    ...named(h.name),
+    source: h.source ?? (year >= 2022 ? LAW_ON_HOLIDAYS_2022 : LAW_ON_HOLIDAYS),
+    movable: h.movable ?? true,
+    status,
+  }));
   const kurban = KURBAN_AIT_FIRST_DAY[year];
   if (kurban !== undefined) {
-    entries.push({ date: kurban.date, kind: 'holiday', ...named(KURBAN_AIT), source: RELIGIOUS_DAY_OFF, movable: false, status: kurban.status, note: kurban.note });
+    entries.push({
+      date: kurban.date,
+      kind: 'holiday',
+      ...named(KURBAN_AIT),
+      source: RELIGIOUS_DAY_OFF,
+      movable: false,
+      status: kurban.status,
+      note: kurban.note,
+    });
   }
   return entries;
 }
@@ -208,4 +258,6 @@ function buildSeed(): CalendarEntry[] {
 export const KZ_CALENDAR_SEED: readonly CalendarEntry[] = Object.freeze(buildSeed());
 
 /** The calendar Merzim uses until an admin-edited table replaces the seed. */
-export const KZ_WORKING_CALENDAR: WorkingCalendar = WorkingCalendar.fromEntries(KZ_CALENDAR_SEED, { years: KZ_CALENDAR_YEARS });
+export const KZ_WORKING_CALENDAR: WorkingCalendar = WorkingCalendar.fromEntries(KZ_CALENDAR_SEED, {
+  years: KZ_CALENDAR_YEARS,
+});

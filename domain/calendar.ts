@@ -1,7 +1,14 @@
 // The working-day calendar engine: which days are working days, given weekends and an editable table of holidays and transfers.
 import {
-  addDays, fromDayNumber, isIsoDate, parseIsoDate, toDayNumber, weekdayOfDayNumber,
-  type DayNumber, type IsoDate, type Weekday,
+  addDays,
+  fromDayNumber,
+  isIsoDate,
+  parseIsoDate,
+  toDayNumber,
+  weekdayOfDayNumber,
+  type DayNumber,
+  type IsoDate,
+  type Weekday,
 } from './dates.js';
 import type { LocalizedText } from './lang.js';
 
@@ -13,7 +20,12 @@ import type { LocalizedText } from './lang.js';
  */
 export type CalendarEntryKind = 'holiday' | 'holiday_moved' | 'transfer_day_off' | 'transfer_working_day';
 
-export const CALENDAR_ENTRY_KINDS: readonly CalendarEntryKind[] = ['holiday', 'holiday_moved', 'transfer_day_off', 'transfer_working_day'];
+export const CALENDAR_ENTRY_KINDS: readonly CalendarEntryKind[] = [
+  'holiday',
+  'holiday_moved',
+  'transfer_day_off',
+  'transfer_working_day',
+];
 
 export type DataStatus = 'official' | 'provisional';
 
@@ -69,13 +81,17 @@ export interface WorkingCalendarOptions {
 }
 
 const WEEKEND_REASON: LocalizedText = { kk: 'Демалыс күні', ru: 'Выходной день', en: 'Weekend' };
-const WEEKEND_SOURCE = 'Labour Code of the RK No. 414-V of 23 Nov 2015, art. 84 (five-day working week: Saturday and Sunday off)';
+const WEEKEND_SOURCE =
+  'Labour Code of the RK No. 414-V of 23 Nov 2015, art. 84 (five-day working week: Saturday and Sunday off)';
 // A shift or count that walks further than this has met a calendar with no working days at all.
 const MAX_WALK_DAYS = 3660;
 
 export class CalendarDataError extends Error {
   override readonly name = 'CalendarDataError';
-  constructor(readonly path: string, message: string) {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
     super(`${path}: ${message}`);
   }
 }
@@ -95,7 +111,8 @@ export class WorkingCalendar {
     this.weekend = new Set(options.weekend ?? [0, 6]);
     for (const info of options.years ?? []) this.years.set(info.year, info);
     entries.forEach((entry, i) => {
-      if (!isIsoDate(entry.date)) throw new CalendarDataError(`entries[${i}].date`, `not a date: ${JSON.stringify(entry.date)}`);
+      if (!isIsoDate(entry.date))
+        throw new CalendarDataError(`entries[${i}].date`, `not a date: ${JSON.stringify(entry.date)}`);
       const day = toDayNumber(entry.date);
       const list = this.byDay.get(day);
       if (list === undefined) this.byDay.set(day, [entry]);
@@ -163,7 +180,8 @@ export class WorkingCalendar {
   /** Weekend days of `year` that the transfer acts made working days. */
   workingWeekendDays(year: number): CalendarEntry[] {
     const prefix = `${String(year).padStart(4, '0')}-`;
-    return [...this.byDay.values()].flat()
+    return [...this.byDay.values()]
+      .flat()
       .filter((e) => e.kind === 'transfer_working_day' && e.date.startsWith(prefix))
       .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   }
@@ -188,7 +206,8 @@ export class WorkingCalendar {
     const step = count >= 0 ? -1 : 1;
     let day = toDayNumber(date);
     for (let left = Math.abs(count), walked = 0; left > 0; walked++) {
-      if (walked > MAX_WALK_DAYS) throw new RangeError(`no ${count} working days within ${MAX_WALK_DAYS} days of ${date}`);
+      if (walked > MAX_WALK_DAYS)
+        throw new RangeError(`no ${count} working days within ${MAX_WALK_DAYS} days of ${date}`);
       day += step;
       if (this.isWorkingDayNumber(day)) left--;
     }
@@ -234,7 +253,9 @@ export function deriveMovedDaysOff(
   const naming = options.naming ?? defaultMovedNaming;
   const taken = new Set(holidays.filter((h) => h.kind === 'holiday').map((h) => toDayNumber(h.date)));
   const moved: CalendarEntry[] = [];
-  const ordered = holidays.filter((h) => h.kind === 'holiday').sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  const ordered = holidays
+    .filter((h) => h.kind === 'holiday')
+    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   for (const holiday of ordered) {
     const day = toDayNumber(holiday.date);
     if (holiday.movable === false || !weekend.has(weekdayOfDayNumber(day))) continue;
@@ -279,7 +300,8 @@ export function validateCalendarEntries(entries: unknown): { path: string; messa
     if (e.relatedDate !== undefined && !isIsoDate(e.relatedDate)) {
       errors.push({ path: `${path}.relatedDate`, message: 'must be a date YYYY-MM-DD' });
     }
-    if (e.movable !== undefined && typeof e.movable !== 'boolean') errors.push({ path: `${path}.movable`, message: 'must be a boolean' });
+    if (e.movable !== undefined && typeof e.movable !== 'boolean')
+      errors.push({ path: `${path}.movable`, message: 'must be a boolean' });
     if (e.status !== undefined && e.status !== 'official' && e.status !== 'provisional') {
       errors.push({ path: `${path}.status`, message: "must be 'official' or 'provisional'" });
     }

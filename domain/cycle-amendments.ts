@@ -16,7 +16,11 @@ export function amendmentSignals(
 ): PlanAmendment[] {
   const last = plan.plan.amendments[plan.plan.amendments.length - 1];
   const act = last === undefined ? undefined : `${last.act.issuer} No. ${last.act.number} of ${last.act.date}`;
-  const base = (n: number) => ({ amendmentId: `plan:${plan.id}:v${plan.version}:${n}`, actor, ...(act === undefined ? {} : { act }) });
+  const base = (n: number) => ({
+    amendmentId: `plan:${plan.id}:v${plan.version}:${n}`,
+    actor,
+    ...(act === undefined ? {} : { act }),
+  });
   const signals: PlanAmendment[] = [];
   const live = running.obligations.filter((o) => o.status !== 'closed' && o.status !== 'accepted');
   const replaced = new Map(applied.filter((c) => c.op === 'replace_executor').map((c) => [c.from!, c.to!]));
@@ -28,18 +32,42 @@ export function amendmentSignals(
       const successor = replaced.get(o.agencyCode);
       const party = successor === undefined ? undefined : wanted.get(successor);
       if (party !== undefined && !present.some((p) => p.agencyCode === successor)) {
-        signals.push({ kind: 'replaceParty', ...base(signals.length), stageId: stage.id, agencyCode: o.agencyCode, successor: party });
+        signals.push({
+          kind: 'replaceParty',
+          ...base(signals.length),
+          stageId: stage.id,
+          agencyCode: o.agencyCode,
+          successor: party,
+        });
       } else {
-        signals.push({ kind: 'removeParty', ...base(signals.length), stageId: stage.id, agencyCode: o.agencyCode, reason: 'no longer an executor under the amended plan' });
+        signals.push({
+          kind: 'removeParty',
+          ...base(signals.length),
+          stageId: stage.id,
+          agencyCode: o.agencyCode,
+          reason: 'no longer an executor under the amended plan',
+        });
       }
     }
     for (const [code, party] of wanted) {
       const existing = present.find((o) => o.agencyCode === code);
-      const byReplacement = [...replaced.entries()].some(([from, to]) => to === code && present.some((o) => o.agencyCode === from));
-      if (existing === undefined && !byReplacement && !running.obligations.some((o) => o.stageId === stage.id && o.agencyCode === code)) {
+      const byReplacement = [...replaced.entries()].some(
+        ([from, to]) => to === code && present.some((o) => o.agencyCode === from),
+      );
+      if (
+        existing === undefined &&
+        !byReplacement &&
+        !running.obligations.some((o) => o.stageId === stage.id && o.agencyCode === code)
+      ) {
         signals.push({ kind: 'addParty', ...base(signals.length), stageId: stage.id, party });
       } else if (existing !== undefined && existing.dueDate !== stage.dueDate) {
-        signals.push({ kind: 'moveDeadline', ...base(signals.length), stageId: stage.id, agencyCode: code, newDueDate: stage.dueDate });
+        signals.push({
+          kind: 'moveDeadline',
+          ...base(signals.length),
+          stageId: stage.id,
+          agencyCode: code,
+          newDueDate: stage.dueDate,
+        });
       }
     }
   }

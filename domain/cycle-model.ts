@@ -107,9 +107,12 @@ export type CycleChain = Pick<CycleSpec, 'coordinator' | 'pmOffice' | 'president
 export function stageChain(chain: CycleChain, stage: Pick<StageSpec, 'to' | 'recipient'>): CycleChain {
   if (stage.recipient === undefined) return chain;
   switch (stage.to) {
-    case 'coordinator': return { ...chain, coordinator: stage.recipient };
-    case 'pm_office': return { ...chain, pmOffice: stage.recipient };
-    case 'presidential_administration': return { ...chain, presidentialAdministration: stage.recipient };
+    case 'coordinator':
+      return { ...chain, coordinator: stage.recipient };
+    case 'pm_office':
+      return { ...chain, pmOffice: stage.recipient };
+    case 'presidential_administration':
+      return { ...chain, presidentialAdministration: stage.recipient };
   }
 }
 
@@ -189,10 +192,41 @@ export interface CloseObligationInput {
 
 /** A change to a running cycle's plan; amendmentId makes a repeated signal a no-op. */
 export type PlanAmendment =
-  | { readonly kind: 'moveDeadline'; readonly amendmentId: string; readonly actor: string; readonly act?: string; readonly stageId: string; readonly newDueDate: IsoDate; /** One party's deadline; absent: the whole stage's. */ readonly agencyCode?: string }
-  | { readonly kind: 'addParty'; readonly amendmentId: string; readonly actor: string; readonly act?: string; readonly stageId: string; readonly party: PartySpec }
-  | { readonly kind: 'removeParty'; readonly amendmentId: string; readonly actor: string; readonly act?: string; readonly stageId: string; readonly agencyCode: string; readonly reason: string }
-  | { readonly kind: 'replaceParty'; readonly amendmentId: string; readonly actor: string; readonly act?: string; readonly stageId: string; readonly agencyCode: string; readonly successor: PartySpec };
+  | {
+      readonly kind: 'moveDeadline';
+      readonly amendmentId: string;
+      readonly actor: string;
+      readonly act?: string;
+      readonly stageId: string;
+      readonly newDueDate: IsoDate;
+      /** One party's deadline; absent: the whole stage's. */ readonly agencyCode?: string;
+    }
+  | {
+      readonly kind: 'addParty';
+      readonly amendmentId: string;
+      readonly actor: string;
+      readonly act?: string;
+      readonly stageId: string;
+      readonly party: PartySpec;
+    }
+  | {
+      readonly kind: 'removeParty';
+      readonly amendmentId: string;
+      readonly actor: string;
+      readonly act?: string;
+      readonly stageId: string;
+      readonly agencyCode: string;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: 'replaceParty';
+      readonly amendmentId: string;
+      readonly actor: string;
+      readonly act?: string;
+      readonly stageId: string;
+      readonly agencyCode: string;
+      readonly successor: PartySpec;
+    };
 
 export interface CloseCycleInput {
   /** Why, e.g. "repealed by Government decree No. 1014 of 15 Sep 2022". */
@@ -223,7 +257,8 @@ export interface CycleStatusView {
 
 export interface ObligationView {
   readonly summary: ObligationSummary;
-  readonly report: (ReportSubmission & { readonly version: number; readonly submittedAt: string; readonly late: boolean }) | null;
+  readonly report:
+    (ReportSubmission & { readonly version: number; readonly submittedAt: string; readonly late: boolean }) | null;
   readonly lastReturn: { readonly comment: string; readonly returnedBy: string; readonly at: string } | null;
   /** Dedupe keys of the reminders and escalations sent, in order. */
   readonly sent: readonly string[];

@@ -3,11 +3,28 @@ import type { WorkingCalendar } from './calendar.js';
 import { resolveDue } from './cycle-timeline.js';
 import type { IsoDate } from './dates.js';
 import { appliesToYear, obligationsForYear, type Obligation } from './due-dates.js';
-import { formatPeriodKey, isPeriodKey, parsePeriodKey, periodEnd, periodStart, periodsOfYear, type PeriodKey } from './periods.js';
+import {
+  formatPeriodKey,
+  isPeriodKey,
+  parsePeriodKey,
+  periodEnd,
+  periodStart,
+  periodsOfYear,
+  type PeriodKey,
+} from './periods.js';
 import type { Agency, BilingualName, Measure, Plan } from './plan.js';
 import { deadlineFor, executorStage, stageDeadlines, type ReportingPolicy } from './policies.js';
 import { validateCycleSpec } from './cycle-validation.js';
-import { CYCLE_SPEC_VERSION, type BilingualText, type CycleSpec, type NotOwedMeasure, type PartySpec, type ReceivingRole, type ReportingRole, type StageSpec } from './cycle-model.js';
+import {
+  CYCLE_SPEC_VERSION,
+  type BilingualText,
+  type CycleSpec,
+  type NotOwedMeasure,
+  type PartySpec,
+  type ReceivingRole,
+  type ReportingRole,
+  type StageSpec,
+} from './cycle-model.js';
 
 export interface CycleSpecProblem {
   readonly field: string;
@@ -38,7 +55,9 @@ function text(name: BilingualName, fallback: string): BilingualText {
 }
 
 function partySpec(agency: Agency, measures: readonly Measure[], byAgreement: boolean): PartySpec {
-  const emails = (roles: readonly string[]): string[] => [...new Set(agency.contacts.filter((c) => roles.includes(c.role)).map((c) => c.email))];
+  const emails = (roles: readonly string[]): string[] => [
+    ...new Set(agency.contacts.filter((c) => roles.includes(c.role)).map((c) => c.email)),
+  ];
   return {
     agencyCode: agency.code,
     name: text(agency.name, agency.code),
@@ -69,14 +88,20 @@ export interface ObligationPlacement {
 export function placeObligation(obligation: Obligation, policy: ReportingPolicy): ObligationPlacement {
   const own = parsePeriodKey(obligation.period);
   const deadline = executorStage(policy).deadline;
-  const candidates = periodsOfYear(policy.period, own.year).filter((c) => periodStart(c) <= periodEnd(own) && periodStart(own) <= periodEnd(c));
-  const chosen = candidates.find((c) => deadlineFor(c, deadline) >= obligation.due) ?? candidates[candidates.length - 1]!;
+  const candidates = periodsOfYear(policy.period, own.year).filter(
+    (c) => periodStart(c) <= periodEnd(own) && periodStart(own) <= periodEnd(c),
+  );
+  const chosen =
+    candidates.find((c) => deadlineFor(c, deadline) >= obligation.due) ?? candidates[candidates.length - 1]!;
   return { period: formatPeriodKey(chosen), regular: deadlineFor(chosen, deadline) === obligation.due };
 }
 
 /** A measure number as part of a stage id (and so of workflow ids): letters and digits, the rest one '-' ("2.3." → "2-3"). */
 function numberSlug(number: string, index: number): string {
-  const slug = number.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '');
+  const slug = number
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '');
   return slug === '' ? `row${index + 1}` : slug;
 }
 
@@ -103,10 +128,19 @@ const byDate = (a: StageSpec, b: StageSpec): number => (a.dueDate < b.dueDate ? 
 export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
   const { plan } = input;
   const errors: CycleSpecProblem[] = [];
-  if (!isPeriodKey(input.period)) return { ok: false, errors: [{ field: 'period', message: `not a period key: "${input.period}"` }] };
+  if (!isPeriodKey(input.period))
+    return { ok: false, errors: [{ field: 'period', message: `not a period key: "${input.period}"` }] };
   const period = parsePeriodKey(input.period);
   if (period.kind !== plan.policy.period) {
-    return { ok: false, errors: [{ field: 'period', message: `policy ${plan.policy.id} reports per ${plan.policy.period}, not per ${period.kind}` }] };
+    return {
+      ok: false,
+      errors: [
+        {
+          field: 'period',
+          message: `policy ${plan.policy.id} reports per ${plan.policy.period}, not per ${period.kind}`,
+        },
+      ],
+    };
   }
   const byCode = new Map(input.directory.map((a) => [a.code, a]));
   const current = (code: string, on: IsoDate, field: string): Agency | undefined => {
@@ -134,9 +168,11 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
     const skip = (reason: NotOwedMeasure['reason'], note: string): void => {
       notOwed.push({ number: m.number, deadline: m.deadline.text, reason, note });
     };
-    if (rule.kind === 'unparsed') return skip('unparsed', `the deadline could not be read (${rule.reason}): no date to remind of`);
+    if (rule.kind === 'unparsed')
+      return skip('unparsed', `the deadline could not be read (${rule.reason}): no date to remind of`);
     if (rule.kind === 'as_needed') {
-      if (appliesToYear(rule.years, period.year)) skip('as_needed', 'no calendar deadline: reported when the need arises, never reminded or escalated');
+      if (appliesToYear(rule.years, period.year))
+        skip('as_needed', 'no calendar deadline: reported when the need arises, never reminded or escalated');
       return;
     }
     const obligations = obligationsForYear(rule, period.year, plan.policy);
@@ -154,10 +190,12 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
     }
     if (inRegular) regular.push(m);
     [...dues].sort().forEach((due, i) => own.push({ measure: m, index, due, ordinal: i + 1 }));
-    if ((inRegular || dues.size > 0) && m.executors.length === 0) skip('no_executor', 'the plan names no executor to report on it');
+    if ((inRegular || dues.size > 0) && m.executors.length === 0)
+      skip('no_executor', 'the plan names no executor to report on it');
   });
   const owed = plan.measures.filter((m) => regular.includes(m) || own.some((o) => o.measure === m));
-  if (owed.length === 0) errors.push({ field: 'measures', message: `no measure of the plan is reported for ${input.period}` });
+  if (owed.length === 0)
+    errors.push({ field: 'measures', message: `no measure of the plan is reported for ${input.period}` });
   const deadlines = stageDeadlines(plan.policy, period);
   const lastDue = deadlines.at(-1)?.due ?? `${period.year}-12-31`;
   const coordinator = current(plan.coordinator, lastDue, 'coordinator');
@@ -167,14 +205,16 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
   /** One party per agency that executes any of `measures` (its successor on `on`), with the measures it reports on. */
   const executors = (measures: readonly Measure[], on: IsoDate): PartySpec[] => {
     const perAgency = new Map<string, { agency: Agency; measures: Measure[]; byAgreement: boolean }>();
-    measures.forEach((m) => m.executors.forEach((e) => {
-      const agency = current(e.code, on, `measures[${plan.measures.indexOf(m)}].executors`);
-      if (agency === undefined) return;
-      const entry = perAgency.get(agency.code) ?? { agency, measures: [], byAgreement: false };
-      if (!entry.measures.includes(m)) entry.measures.push(m);
-      entry.byAgreement ||= e.byAgreement;
-      perAgency.set(agency.code, entry);
-    }));
+    measures.forEach((m) =>
+      m.executors.forEach((e) => {
+        const agency = current(e.code, on, `measures[${plan.measures.indexOf(m)}].executors`);
+        if (agency === undefined) return;
+        const entry = perAgency.get(agency.code) ?? { agency, measures: [], byAgreement: false };
+        if (!entry.measures.includes(m)) entry.measures.push(m);
+        entry.byAgreement ||= e.byAgreement;
+        perAgency.set(agency.code, entry);
+      }),
+    );
     return [...perAgency.values()].map((p) => partySpec(p.agency, p.measures, p.byAgreement));
   };
 
@@ -186,7 +226,11 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
    * Administration is that level of the chain; any other (ҰҚК for "ҰҚК-ге ақпарат") is the stage's own recipient, in the
    * coordinator's place. None named: the coordinator, as for every other report of the plan.
    */
-  const receiverOf = (m: Measure, on: IsoDate, field: string): { to: ReceivingRole; recipient?: PartySpec } | undefined => {
+  const receiverOf = (
+    m: Measure,
+    on: IsoDate,
+    field: string,
+  ): { to: ReceivingRole; recipient?: PartySpec } | undefined => {
     const r = m.recipient;
     if (r === null) return { to: 'coordinator' };
     if ('role' in r) return { to: r.role === 'government' ? 'pm_office' : r.role };
@@ -201,8 +245,17 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
   const stages: StageSpec[] = [];
   deadlines.forEach((d, i) => {
     const field = `policy.stages[${i}]`;
-    if (typeof d.from !== 'string' || !REPORTING.includes(d.from) || typeof d.to !== 'string' || !RECEIVING.includes(d.to)) {
-      errors.push({ field, message: 'a cycle runs stages between executors, the coordinator, the PM Office and the Presidential Administration only' });
+    if (
+      typeof d.from !== 'string' ||
+      !REPORTING.includes(d.from) ||
+      typeof d.to !== 'string' ||
+      !RECEIVING.includes(d.to)
+    ) {
+      errors.push({
+        field,
+        message:
+          'a cycle runs stages between executors, the coordinator, the PM Office and the Presidential Administration only',
+      });
       return;
     }
     let parties: PartySpec[];
@@ -215,8 +268,12 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
       parties = agency === undefined ? [] : [partySpec(agency, owed, false)];
     }
     stages.push({
-      id: d.stage, from: d.from as ReportingRole, to: d.to as ReceivingRole, dueDate: d.due,
-      dueInstant: resolveDue(d.due, plan.shift, input.calendar).dueInstant, parties,
+      id: d.stage,
+      from: d.from as ReportingRole,
+      to: d.to as ReceivingRole,
+      dueDate: d.due,
+      dueInstant: resolveDue(d.due, plan.shift, input.calendar).dueInstant,
+      parties,
     });
   });
 
@@ -230,13 +287,26 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
     for (let n = 2; used.has(id); n++) id = `${base}-${n}`;
     used.add(id);
     stages.push({
-      id, from: 'executors', to: receiver.to, ...(receiver.recipient === undefined ? {} : { recipient: receiver.recipient }),
-      dueDate: o.due, dueInstant: resolveDue(o.due, plan.shift, input.calendar).dueInstant, parties,
+      id,
+      from: 'executors',
+      to: receiver.to,
+      ...(receiver.recipient === undefined ? {} : { recipient: receiver.recipient }),
+      dueDate: o.due,
+      dueInstant: resolveDue(o.due, plan.shift, input.calendar).dueInstant,
+      parties,
     });
   }
   // The same unknown code can be met in several stages: name it once.
-  const problems = errors.filter((e, i) => errors.findIndex((f) => f.field === e.field && f.message === e.message) === i);
-  if (problems.length > 0 || coordinator === undefined || pmOffice === undefined || presidentialAdministration === undefined) return { ok: false, errors: problems };
+  const problems = errors.filter(
+    (e, i) => errors.findIndex((f) => f.field === e.field && f.message === e.message) === i,
+  );
+  if (
+    problems.length > 0 ||
+    coordinator === undefined ||
+    pmOffice === undefined ||
+    presidentialAdministration === undefined
+  )
+    return { ok: false, errors: problems };
 
   const spec: CycleSpec = {
     version: CYCLE_SPEC_VERSION,
@@ -256,5 +326,10 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
   };
   // Whatever the directory holds (an address that is not one), the cycle must be able to start.
   const invalid = validateCycleSpec(spec);
-  return invalid.length > 0 ? { ok: false, errors: invalid.map((p) => ({ field: p.split(':')[0]!, message: p.slice(p.indexOf(':') + 1).trim() })) } : { ok: true, spec };
+  return invalid.length > 0
+    ? {
+        ok: false,
+        errors: invalid.map((p) => ({ field: p.split(':')[0]!, message: p.slice(p.indexOf(':') + 1).trim() })),
+      }
+    : { ok: true, spec };
 }

@@ -3,7 +3,17 @@ import type { DayCountUnit, ShiftDirection, WorkingCalendar } from './calendar.j
 import { addDays, parseIsoDate, type IsoDate } from './dates.js';
 import type { EscalationStep, ReminderSettings } from './plan.js';
 import { endOfLocalDay, KZ_TIME_ZONE, localDateOf, localToInstant } from './tz.js';
-import { obligationWorkflowId, stageChain, type ChainRole, type CycleChain, type CycleSpec, type Lang, type PartySpec, type ReceivingRole, type ReportingRole } from './cycle-model.js';
+import {
+  obligationWorkflowId,
+  stageChain,
+  type ChainRole,
+  type CycleChain,
+  type CycleSpec,
+  type Lang,
+  type PartySpec,
+  type ReceivingRole,
+  type ReportingRole,
+} from './cycle-model.js';
 
 export interface TimelineOptions {
   /** IANA zone of the deadlines (Asia/Almaty: Kazakhstan is one zone since 2024). */
@@ -26,9 +36,18 @@ export interface DueResolution {
 }
 
 /** The instant a due date falls due: shifted as the plan chooses, then the end of that local day. */
-export function resolveDue(dueDate: IsoDate, shift: ShiftDirection, calendar: WorkingCalendar, options: TimelineOptions = {}): DueResolution {
+export function resolveDue(
+  dueDate: IsoDate,
+  shift: ShiftDirection,
+  calendar: WorkingCalendar,
+  options: TimelineOptions = {},
+): DueResolution {
   const effectiveDueDate = calendar.shift(dueDate, shift);
-  return { dueDate, effectiveDueDate, dueInstant: new Date(endOfLocalDay(effectiveDueDate, options.timeZone ?? KZ_TIME_ZONE)).toISOString() };
+  return {
+    dueDate,
+    effectiveDueDate,
+    dueInstant: new Date(endOfLocalDay(effectiveDueDate, options.timeZone ?? KZ_TIME_ZONE)).toISOString(),
+  };
 }
 
 /** Who an escalation step reaches, as the plan's ladder names it (EscalationStep.notify). */
@@ -85,10 +104,21 @@ export interface ObligationTimeline extends DueResolution {
   readonly items: readonly TimelineItem[];
 }
 
-const LEVEL: Readonly<Record<ChainRole, number>> = { executors: 0, coordinator: 1, pm_office: 2, presidential_administration: 3 };
+const LEVEL: Readonly<Record<ChainRole, number>> = {
+  executors: 0,
+  coordinator: 1,
+  pm_office: 2,
+  presidential_administration: 3,
+};
 
 function chainParty(level: number, chain: CycleChain): PartySpec | undefined {
-  return level === 1 ? chain.coordinator : level === 2 ? chain.pmOffice : level === 3 ? chain.presidentialAdministration : undefined;
+  return level === 1
+    ? chain.coordinator
+    : level === 2
+      ? chain.pmOffice
+      : level === 3
+        ? chain.presidentialAdministration
+        : undefined;
 }
 
 function reporters(p: PartySpec): readonly string[] {
@@ -115,11 +145,16 @@ function escalationTarget(audience: EscalationAudience, input: ObligationTimelin
     return agency === undefined ? undefined : { agency, level, recipients: pick(agency) };
   };
   switch (audience) {
-    case 'party': return { agency: input.party, level: LEVEL[input.stage.from], recipients: reporters(input.party) };
-    case 'coordinator': return at(receiverLevel, reporters);
-    case 'coordinator_head': return at(receiverLevel, (p) => p.emails.head);
-    case 'pm_office': return at(receiverLevel + 1, reporters);
-    case 'presidential_administration': return at(LEVEL.presidential_administration, reporters);
+    case 'party':
+      return { agency: input.party, level: LEVEL[input.stage.from], recipients: reporters(input.party) };
+    case 'coordinator':
+      return at(receiverLevel, reporters);
+    case 'coordinator_head':
+      return at(receiverLevel, (p) => p.emails.head);
+    case 'pm_office':
+      return at(receiverLevel + 1, reporters);
+    case 'presidential_administration':
+      return at(LEVEL.presidential_administration, reporters);
   }
 }
 
@@ -150,12 +185,17 @@ const KIND_ORDER: Readonly<Record<TimelineItem['kind'], number>> = { reminder: 0
  * at `noticeHour` of the day `after` days later. A by-agreement party is never escalated past the
  * stage's receiver. Items with no address keep an empty recipient list, so a preview shows the gap.
  */
-export function computeObligationTimeline(input: ObligationTimelineInput, calendar: WorkingCalendar, options: TimelineOptions = {}): ObligationTimeline {
+export function computeObligationTimeline(
+  input: ObligationTimelineInput,
+  calendar: WorkingCalendar,
+  options: TimelineOptions = {},
+): ObligationTimeline {
   const timeZone = options.timeZone ?? KZ_TIME_ZONE;
   // The plan's own notice time wins over the worker's (MERZIM_NOTICE_TIME) and the default hour.
-  const hour = input.reminders.noticeTime !== undefined
-    ? parseNoticeTime(input.reminders.noticeTime)
-    : { hour: options.noticeHour ?? DEFAULT_NOTICE_HOUR, minute: options.noticeMinute ?? 0, second: 0 };
+  const hour =
+    input.reminders.noticeTime !== undefined
+      ? parseNoticeTime(input.reminders.noticeTime)
+      : { hour: options.noticeHour ?? DEFAULT_NOTICE_HOUR, minute: options.noticeMinute ?? 0, second: 0 };
   const due = resolveDue(input.dueDate, input.shift, calendar, { timeZone });
   const overdueAt = new Date(Date.parse(due.dueInstant) + 1).toISOString();
   const items: TimelineItem[] = [];
@@ -163,8 +203,14 @@ export function computeObligationTimeline(input: ObligationTimelineInput, calend
   for (const offset of [...new Set(input.reminders.offsets)]) {
     const date = calendar.subtractDays(due.effectiveDueDate, offset, input.reminders.unit);
     items.push({
-      kind: 'reminder', offset, unit: input.reminders.unit, at: noticeInstant(date, timeZone, hour), date,
-      agencyCode: input.party.agencyCode, recipients: reporters(input.party), lang: input.party.lang,
+      kind: 'reminder',
+      offset,
+      unit: input.reminders.unit,
+      at: noticeInstant(date, timeZone, hour),
+      date,
+      agencyCode: input.party.agencyCode,
+      recipients: reporters(input.party),
+      lang: input.party.lang,
     });
   }
 
@@ -172,9 +218,12 @@ export function computeObligationTimeline(input: ObligationTimelineInput, calend
 
   const receiverLevel = LEVEL[input.stage.to];
   input.escalation.forEach((step, index) => {
-    const date = step.after === 0
-      ? addDays(due.effectiveDueDate, 1)
-      : step.unit === 'working' ? calendar.addWorkingDays(due.effectiveDueDate, step.after) : addDays(due.effectiveDueDate, step.after);
+    const date =
+      step.after === 0
+        ? addDays(due.effectiveDueDate, 1)
+        : step.unit === 'working'
+          ? calendar.addWorkingDays(due.effectiveDueDate, step.after)
+          : addDays(due.effectiveDueDate, step.after);
     const at = step.after === 0 ? overdueAt : noticeInstant(date, timeZone, hour);
     const seen = new Set<string>();
     for (const audience of step.notify) {
@@ -186,15 +235,29 @@ export function computeObligationTimeline(input: ObligationTimelineInput, calend
       if (seen.has(key)) continue;
       seen.add(key);
       items.push({
-        kind: 'escalation', step: index, after: step.after, unit: step.unit, audience, at, date,
-        agencyCode: target.agency.agencyCode, recipients: target.recipients, lang: target.agency.lang,
+        kind: 'escalation',
+        step: index,
+        after: step.after,
+        unit: step.unit,
+        audience,
+        at,
+        date,
+        agencyCode: target.agency.agencyCode,
+        recipients: target.recipients,
+        lang: target.agency.lang,
       });
     }
   });
 
   // Array#sort is stable, so escalations of one step keep the order the plan lists their audiences in.
-  items.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : KIND_ORDER[a.kind] - KIND_ORDER[b.kind]
-    || (a.kind === 'escalation' && b.kind === 'escalation' ? a.step - b.step : 0)));
+  items.sort((a, b) =>
+    a.at < b.at
+      ? -1
+      : a.at > b.at
+        ? 1
+        : KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
+          (a.kind === 'escalation' && b.kind === 'escalation' ? a.step - b.step : 0),
+  );
   return { ...due, items };
 }
 
@@ -206,7 +269,11 @@ export interface PreviewObligation extends DueResolution {
   readonly items: readonly TimelineItem[];
 }
 
-export type PreviewEntry = TimelineItem & { readonly obligationId: string; readonly stageId: string; readonly party: string };
+export type PreviewEntry = TimelineItem & {
+  readonly obligationId: string;
+  readonly stageId: string;
+  readonly party: string;
+};
 
 export interface CyclePreview {
   readonly planId: string;
@@ -218,20 +285,45 @@ export interface CyclePreview {
 
 /** The timeline each obligation of the cycle would compute — what `merzim cycle preview` prints. Pure. */
 export function previewCycle(spec: CycleSpec, calendar: WorkingCalendar, options: TimelineOptions = {}): CyclePreview {
-  const chain: CycleChain = { coordinator: spec.coordinator, pmOffice: spec.pmOffice, presidentialAdministration: spec.presidentialAdministration };
-  const obligations = spec.stages.flatMap((stage) => stage.parties.map((party): PreviewObligation => {
-    const timeline = computeObligationTimeline({
-      // As the cycle hands it to the obligation: a stage's own recipient receives in the place of the chain's party.
-      stage: { id: stage.id, from: stage.from, to: stage.to }, party, chain: stageChain(chain, stage), dueDate: stage.dueDate,
-      shift: spec.shift, reminders: spec.reminders, escalation: spec.escalation,
-    }, calendar, options);
-    return {
-      obligationId: obligationWorkflowId(spec.planId, spec.period, party.agencyCode, stage.id),
-      stageId: stage.id, agencyCode: party.agencyCode, byAgreement: party.byAgreement, ...timeline,
-    };
-  }));
+  const chain: CycleChain = {
+    coordinator: spec.coordinator,
+    pmOffice: spec.pmOffice,
+    presidentialAdministration: spec.presidentialAdministration,
+  };
+  const obligations = spec.stages.flatMap((stage) =>
+    stage.parties.map((party): PreviewObligation => {
+      const timeline = computeObligationTimeline(
+        {
+          // As the cycle hands it to the obligation: a stage's own recipient receives in the place of the chain's party.
+          stage: { id: stage.id, from: stage.from, to: stage.to },
+          party,
+          chain: stageChain(chain, stage),
+          dueDate: stage.dueDate,
+          shift: spec.shift,
+          reminders: spec.reminders,
+          escalation: spec.escalation,
+        },
+        calendar,
+        options,
+      );
+      return {
+        obligationId: obligationWorkflowId(spec.planId, spec.period, party.agencyCode, stage.id),
+        stageId: stage.id,
+        agencyCode: party.agencyCode,
+        byAgreement: party.byAgreement,
+        ...timeline,
+      };
+    }),
+  );
   const timeline = obligations
-    .flatMap((o) => o.items.map((item): PreviewEntry => ({ ...item, obligationId: o.obligationId, stageId: o.stageId, party: o.agencyCode })))
+    .flatMap((o) =>
+      o.items.map((item): PreviewEntry => ({
+        ...item,
+        obligationId: o.obligationId,
+        stageId: o.stageId,
+        party: o.agencyCode,
+      })),
+    )
     .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   return { planId: spec.planId, period: spec.period, obligations, timeline };
 }
@@ -241,7 +333,12 @@ export function previewCycle(spec: CycleSpec, calendar: WorkingCalendar, options
  * working days after the effective due date up to the day it arrived — a report that arrives on a
  * day off counts from the next working day (nobody was there to receive it before).
  */
-export function workingDaysLate(due: DueResolution, submittedAt: string, calendar: WorkingCalendar, options: TimelineOptions = {}): number {
+export function workingDaysLate(
+  due: DueResolution,
+  submittedAt: string,
+  calendar: WorkingCalendar,
+  options: TimelineOptions = {},
+): number {
   const at = Date.parse(submittedAt);
   if (at <= Date.parse(due.dueInstant)) return 0;
   const arrived = calendar.shift(localDateOf(at, options.timeZone ?? KZ_TIME_ZONE), 'next');
@@ -255,6 +352,12 @@ export function workingDaysLate(due: DueResolution, submittedAt: string, calenda
 /** What an obligation's e-mail is about: a reminder, an escalation step, a returned report or a moved deadline. */
 export type ObligationNotice =
   | { readonly kind: 'reminder'; readonly offset: number; readonly unit: DayCountUnit }
-  | { readonly kind: 'escalation'; readonly step: number; readonly after: number; readonly unit: DayCountUnit; readonly audience: EscalationAudience }
+  | {
+      readonly kind: 'escalation';
+      readonly step: number;
+      readonly after: number;
+      readonly unit: DayCountUnit;
+      readonly audience: EscalationAudience;
+    }
   | { readonly kind: 'returned'; readonly comment: string; readonly returnedBy: string }
   | { readonly kind: 'deadline_changed'; readonly previousDueDate: IsoDate; readonly reason: string };

@@ -28,7 +28,11 @@ export function validatePartySpec(party: PartySpec, path: string): string[] {
   for (const kind of ['reporter', 'head'] as const) {
     const list = party.emails?.[kind];
     if (!Array.isArray(list)) problems.push(`${path}.emails.${kind}: must be a list of addresses`);
-    else list.forEach((e, i) => { if (typeof e !== 'string' || !EMAIL.test(e)) problems.push(`${path}.emails.${kind}[${i}]: not an e-mail address`); });
+    else
+      list.forEach((e, i) => {
+        if (typeof e !== 'string' || !EMAIL.test(e))
+          problems.push(`${path}.emails.${kind}[${i}]: not an e-mail address`);
+      });
   }
   if (!Array.isArray(party.measures)) return [...problems, `${path}.measures: must be a list`];
   const numbers = new Set<string>();
@@ -45,25 +49,38 @@ export function validatePartySpec(party: PartySpec, path: string): string[] {
 export function validateCycleSpec(spec: CycleSpec): string[] {
   const problems: string[] = [];
   if (!text(spec?.planId)) return ['planId: must be a non-empty string'];
-  if (!isPeriodKey(spec.period)) problems.push(`period: not a period key (YYYY, YYYY-H1, YYYY-Q3, YYYY-MM): "${String(spec.period)}"`);
+  if (!isPeriodKey(spec.period))
+    problems.push(`period: not a period key (YYYY, YYYY-H1, YYYY-Q3, YYYY-MM): "${String(spec.period)}"`);
   if (!text(spec.policyId)) problems.push('policyId: must be a non-empty string');
   if (!bilingual(spec.planTitle)) problems.push('planTitle: needs both kk and ru');
-  if (spec.shift !== 'next' && spec.shift !== 'previous' && spec.shift !== 'none') problems.push("shift: must be 'next', 'previous' or 'none'");
-  problems.push(...validatePartySpec(spec.coordinator, 'coordinator'), ...validatePartySpec(spec.pmOffice, 'pmOffice'),
-    ...validatePartySpec(spec.presidentialAdministration, 'presidentialAdministration'));
+  if (spec.shift !== 'next' && spec.shift !== 'previous' && spec.shift !== 'none')
+    problems.push("shift: must be 'next', 'previous' or 'none'");
+  problems.push(
+    ...validatePartySpec(spec.coordinator, 'coordinator'),
+    ...validatePartySpec(spec.pmOffice, 'pmOffice'),
+    ...validatePartySpec(spec.presidentialAdministration, 'presidentialAdministration'),
+  );
   const offsets = spec.reminders?.offsets;
-  if (!Array.isArray(offsets) || offsets.some((o) => !Number.isInteger(o) || o < 0)) problems.push('reminders.offsets: must be non-negative integers');
-  if (spec.reminders?.unit !== 'working' && spec.reminders?.unit !== 'calendar') problems.push("reminders.unit: must be 'working' or 'calendar'");
+  if (!Array.isArray(offsets) || offsets.some((o) => !Number.isInteger(o) || o < 0))
+    problems.push('reminders.offsets: must be non-negative integers');
+  if (spec.reminders?.unit !== 'working' && spec.reminders?.unit !== 'calendar')
+    problems.push("reminders.unit: must be 'working' or 'calendar'");
   // Checked here too, not only when a timeline is planned: a bad time must stop the cycle from opening, not each obligation.
   const noticeTime: unknown = spec.reminders?.noticeTime;
-  if (noticeTime !== undefined && (typeof noticeTime !== 'string' || !/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/.test(noticeTime))) {
+  if (
+    noticeTime !== undefined &&
+    (typeof noticeTime !== 'string' || !/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/.test(noticeTime))
+  ) {
     problems.push(`reminders.noticeTime: must be a local time HH:MM or HH:MM:SS, got ${JSON.stringify(noticeTime)}`);
   }
   if (!Array.isArray(spec.escalation)) problems.push('escalation: must be a list of steps');
-  else spec.escalation.forEach((step, i) => {
-    if (!Number.isInteger(step.after) || step.after < 0) problems.push(`escalation[${i}].after: must be a non-negative integer`);
-    if (step.unit !== 'working' && step.unit !== 'calendar') problems.push(`escalation[${i}].unit: must be 'working' or 'calendar'`);
-  });
+  else
+    spec.escalation.forEach((step, i) => {
+      if (!Number.isInteger(step.after) || step.after < 0)
+        problems.push(`escalation[${i}].after: must be a non-negative integer`);
+      if (step.unit !== 'working' && step.unit !== 'calendar')
+        problems.push(`escalation[${i}].unit: must be 'working' or 'calendar'`);
+    });
   if (!Array.isArray(spec.stages) || spec.stages.length === 0) return [...problems, 'stages: must be a non-empty list'];
   const stageIds = new Set<string>();
   spec.stages.forEach((stage, i) => {
@@ -75,7 +92,8 @@ export function validateCycleSpec(spec: CycleSpec): string[] {
     else stageIds.add(stage.id);
     if (!STAGE_FROM.includes(stage.from)) problems.push(`${path}.from: must be one of ${STAGE_FROM.join(', ')}`);
     if (!STAGE_TO.includes(stage.to)) problems.push(`${path}.to: must be one of ${STAGE_TO.join(', ')}`);
-    if (!isIsoDate(stage.dueDate)) problems.push(`${path}.dueDate: not a date (YYYY-MM-DD): "${String(stage.dueDate)}"`);
+    if (!isIsoDate(stage.dueDate))
+      problems.push(`${path}.dueDate: not a date (YYYY-MM-DD): "${String(stage.dueDate)}"`);
     if (stage.recipient !== undefined) problems.push(...validatePartySpec(stage.recipient, `${path}.recipient`));
     if (!Array.isArray(stage.parties) || stage.parties.length === 0) {
       problems.push(`${path}.parties: must be a non-empty list`);
@@ -84,7 +102,8 @@ export function validateCycleSpec(spec: CycleSpec): string[] {
     const codes = new Set<string>();
     stage.parties.forEach((party: PartySpec, j: number) => {
       problems.push(...validatePartySpec(party, `${path}.parties[${j}]`));
-      if (codes.has(party?.agencyCode)) problems.push(`${path}.parties[${j}].agencyCode: "${party.agencyCode}" owes this stage twice`);
+      if (codes.has(party?.agencyCode))
+        problems.push(`${path}.parties[${j}].agencyCode: "${party.agencyCode}" owes this stage twice`);
       codes.add(party?.agencyCode);
     });
   });
@@ -104,10 +123,14 @@ export function validateReport(report: ReportSubmission, party: PartySpec): stri
   report.items.forEach((item, i) => {
     const path = `items[${i}]`;
     if (!text(item?.measure)) problems.push(`${path}.measure: must name a measure number`);
-    else if (!owed.has(item.measure)) problems.push(`${path}.measure: "${item.measure}" is not a measure ${party.agencyCode} reports on (${[...owed].join(', ')})`);
+    else if (!owed.has(item.measure))
+      problems.push(
+        `${path}.measure: "${item.measure}" is not a measure ${party.agencyCode} reports on (${[...owed].join(', ')})`,
+      );
     else if (seen.has(item.measure)) problems.push(`${path}.measure: "${item.measure}" appears twice`);
     else seen.add(item.measure);
-    if (!MEASURE_STATUSES.includes(item?.status)) problems.push(`${path}.status: must be one of ${MEASURE_STATUSES.join(', ')}`);
+    if (!MEASURE_STATUSES.includes(item?.status))
+      problems.push(`${path}.status: must be one of ${MEASURE_STATUSES.join(', ')}`);
     if (!text(item?.text)) problems.push(`${path}.text: must say what was done`);
   });
   return problems;

@@ -27,8 +27,17 @@ export function daysInMonth(year: number, month: number): number {
 }
 
 export function isValidCivilDate(year: number, month: number, day: number): boolean {
-  return Number.isInteger(year) && Number.isInteger(month) && Number.isInteger(day)
-    && year >= 1 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+  return (
+    Number.isInteger(year) &&
+    Number.isInteger(month) &&
+    Number.isInteger(day) &&
+    year >= 1 &&
+    year <= 9999 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month)
+  );
 }
 
 export function isIsoDate(value: unknown): value is IsoDate {
@@ -87,7 +96,7 @@ export function fromDayNumber(dayNumber: DayNumber): IsoDate {
 
 export function weekdayOfDayNumber(dayNumber: DayNumber): Weekday {
   // 1970-01-01 was a Thursday (4).
-  return (((dayNumber + 4) % 7) + 7) % 7 as Weekday;
+  return ((((dayNumber + 4) % 7) + 7) % 7) as Weekday;
 }
 
 export function weekday(date: IsoDate): Weekday {

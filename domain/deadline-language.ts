@@ -30,7 +30,13 @@ export type DeadlineRule =
   /** Several one-off dates, each of its own year ("2022 жылғы 1 шілде, 2023 жылғы 1 шілде"). */
   | { readonly kind: 'several_once'; readonly dates: readonly OnceDate[] }
   /** Once a year: by a fixed day, by a deadline relative to the year's end, or (neither) by the plan policy's date. */
-  | { readonly kind: 'annual'; readonly by?: DayOfYear; readonly deadline?: RelativeDeadline; readonly years?: YearRange; readonly note?: DeadlineNote }
+  | {
+      readonly kind: 'annual';
+      readonly by?: DayOfYear;
+      readonly deadline?: RelativeDeadline;
+      readonly years?: YearRange;
+      readonly note?: DeadlineNote;
+    }
   /** Several fixed days every year ("by 25 July and 25 December"). */
   | { readonly kind: 'periodic_dates'; readonly dates: readonly DayOfYear[]; readonly years?: YearRange }
   | { readonly kind: 'semiannual'; readonly deadline?: RelativeDeadline; readonly years?: YearRange }
@@ -39,7 +45,11 @@ export type DeadlineRule =
   /** "үнемі", "постоянно": reported in the plan's regular cycle. */
   | { readonly kind: 'continuous'; readonly years?: YearRange; readonly note?: DeadlineNote }
   /** "2019-2023 ж.ж.": carried out during those years, reported in the regular cycle. */
-  | { readonly kind: 'during_years'; readonly years: { readonly from: number; readonly to: number }; readonly note?: DeadlineNote }
+  | {
+      readonly kind: 'during_years';
+      readonly years: { readonly from: number; readonly to: number };
+      readonly note?: DeadlineNote;
+    }
   /** No calendar deadline: flagged for a human, never guessed. */
   | { readonly kind: 'as_needed'; readonly years?: YearRange; readonly trigger?: AsNeededTrigger }
   | { readonly kind: 'unparsed'; readonly reason: string };
@@ -56,7 +66,17 @@ export interface OnceDate {
 // ---- Normalisation: what real tables do to a cell ----
 
 const ENTITIES: Readonly<Record<string, string>> = {
-  nbsp: ' ', amp: '&', quot: '"', laquo: '«', raquo: '»', ndash: '-', mdash: '-', minus: '-', lt: '<', gt: '>', apos: "'",
+  nbsp: ' ',
+  amp: '&',
+  quot: '"',
+  laquo: '«',
+  raquo: '»',
+  ndash: '-',
+  mdash: '-',
+  minus: '-',
+  lt: '<',
+  gt: '>',
+  apos: "'",
 };
 
 /**
@@ -64,37 +84,66 @@ const ENTITIES: Readonly<Record<string, string>> = {
  * space, the abbreviations "ж.", "ж.ж.", "г.", "гг.". Exported so tools can show what the parser saw.
  */
 export function normalizeDeadlineText(text: string): string {
-  return text
-    .replace(/\u00ad/g, '')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&(#\d+|#x[0-9a-f]+|[a-z]+);/gi, (whole, name: string) => {
-      if (name.startsWith('#')) {
-        const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-        return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : ' ';
-      }
-      return ENTITIES[name.toLowerCase()] ?? whole;
-    })
-    .replace(/[*¹²³⁰⁴-⁹†‡]+/g, ' ')
-    .toLowerCase()
-    .replace(/[‐‑‒–—―−]/g, '-')
-    .replace(/\s+/gu, ' ')
-    // "2019.ж." and "2019ж" → "2019 ж."
-    .replace(/(\d)\.?(?=\s*[жг]\.?(?![\p{L}]))/gu, '$1 ')
-    .replace(/(?<![\p{L}])ж\.?\s*ж(?:\.|(?![\p{L}]))/gu, 'жж ')
-    .replace(/(?<![\p{L}])г\.?\s*г(?:\.|(?![\p{L}]))/gu, 'гг ')
-    .replace(/(?<![\p{L}])([жг])\./gu, '$1 ')
-    .replace(/\s*-\s*/g, '-')
-    .replace(/\s+/g, ' ')
-    .replace(/^[\s,.;:]+|[\s,.;:]+$/g, '');
+  return (
+    text
+      .replace(/\u00ad/g, '')
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/&(#\d+|#x[0-9a-f]+|[a-z]+);/gi, (whole, name: string) => {
+        if (name.startsWith('#')) {
+          const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+          return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : ' ';
+        }
+        return ENTITIES[name.toLowerCase()] ?? whole;
+      })
+      .replace(/[*¹²³⁰⁴-⁹†‡]+/g, ' ')
+      .toLowerCase()
+      .replace(/[‐‑‒–—―−]/g, '-')
+      .replace(/\s+/gu, ' ')
+      // "2019.ж." and "2019ж" → "2019 ж."
+      .replace(/(\d)\.?(?=\s*[жг]\.?(?![\p{L}]))/gu, '$1 ')
+      .replace(/(?<![\p{L}])ж\.?\s*ж(?:\.|(?![\p{L}]))/gu, 'жж ')
+      .replace(/(?<![\p{L}])г\.?\s*г(?:\.|(?![\p{L}]))/gu, 'гг ')
+      .replace(/(?<![\p{L}])([жг])\./gu, '$1 ')
+      .replace(/\s*-\s*/g, '-')
+      .replace(/\s+/g, ' ')
+      .replace(/^[\s,.;:]+|[\s,.;:]+$/g, '')
+  );
 }
 
 // ---- Lexicon ----
 
-const KK_MONTHS = ['қаңтар', 'ақпан', 'наурыз', 'сәуір', 'мамыр', 'маусым', 'шілде', 'тамыз', 'қыркүйек', 'қазан', 'қараша', 'желтоқсан'];
-const RU_MONTHS = ['январ', 'феврал', 'март', 'апрел', 'ма', 'июн', 'июл', 'август', 'сентябр', 'октябр', 'ноябр', 'декабр'];
+const KK_MONTHS = [
+  'қаңтар',
+  'ақпан',
+  'наурыз',
+  'сәуір',
+  'мамыр',
+  'маусым',
+  'шілде',
+  'тамыз',
+  'қыркүйек',
+  'қазан',
+  'қараша',
+  'желтоқсан',
+];
+const RU_MONTHS = [
+  'январ',
+  'феврал',
+  'март',
+  'апрел',
+  'ма',
+  'июн',
+  'июл',
+  'август',
+  'сентябр',
+  'октябр',
+  'ноябр',
+  'декабр',
+];
 // Kazakh case endings months take in deadlines (dative "шілдеге", genitive "желтоқсанның", locative "наурызда"…).
 const KK_MONTH = `(?:${KK_MONTHS.join('|')})(?:ның|нің|дың|дің|тың|тің|ға|ге|қа|ке|на|не|нда|нде|да|де|та|те|дан|ден|тан|тен|нан|нен|ынан|інен|ына|іне|ында|інде|ы|і)?`;
-const RU_MONTH = 'январ[ьяюе]|феврал[ьяюе]|март[аеу]?|апрел[ьяюе]|ма[йяюе]|июн[ьяюе]|июл[ьяюе]|август[аеу]?|сентябр[ьяюе]|октябр[ьяюе]|ноябр[ьяюе]|декабр[ьяюе]';
+const RU_MONTH =
+  'январ[ьяюе]|феврал[ьяюе]|март[аеу]?|апрел[ьяюе]|ма[йяюе]|июн[ьяюе]|июл[ьяюе]|август[аеу]?|сентябр[ьяюе]|октябр[ьяюе]|ноябр[ьяюе]|декабр[ьяюе]';
 const MONTH = `(?:${KK_MONTH}|${RU_MONTH})`;
 
 function monthNumber(word: string): number {
@@ -183,7 +232,9 @@ const PHRASE_SOURCES = PHRASES.map(([p]) => p);
 const PHRASE_RE = rx(`${S}(?:${PHRASE_SOURCES.map((p) => `(${p})`).join('|')})${E}`);
 
 // Words that only say "by", "and", "during": the structure carries the meaning. Removed last, so "с 2019 по 2023" is read first.
-const CONNECTOR_RE = rx(`${S}(?:кешіктірмей|дейін|қарай|және|ішінде|аралығында|не позднее|в течение|до|к|и|в|во|по)${E}`);
+const CONNECTOR_RE = rx(
+  `${S}(?:кешіктірмей|дейін|қарай|және|ішінде|аралығында|не позднее|в течение|до|к|и|в|во|по)${E}`,
+);
 
 interface Rewrite {
   /** A cheap test that must pass before the (costlier) pattern is tried: most cells skip most rewrites. */
@@ -195,31 +246,65 @@ interface Rewrite {
 /** Structured pieces → tokens, in an order where longer forms are consumed before their parts. */
 const REWRITES: readonly Rewrite[] = [
   // Ranges of years: "2017 – 2020 жылдар", "2019 ж.-2023 ж.", "2019-2023 гг.", "с 2019 по 2023 годы", "2019 жылдан 2023 жылға дейін".
-  { when: /\d{4}/, pattern: rx(`${S}${YEAR} ?(?:${YEAR_WORD}|жж|гг)?-${YEAR} ?${RANGE_WORD}?${E}`), build: (a, b) => ` @range/${a}/${b} ` },
-  { when: / по /, pattern: rx(`${S}с ${YEAR} ?(?:года|г)? по ${YEAR} ?${RANGE_WORD}?${E}`), build: (a, b) => ` @range/${a}/${b} ` },
-  { when: /жылдан/, pattern: rx(`${S}${YEAR} ?жылдан (?:бастап )?${YEAR} ?жылға (?:дейін|қоса алғанда)${E}`), build: (a, b) => ` @range/${a}/${b} ` },
+  {
+    when: /\d{4}/,
+    pattern: rx(`${S}${YEAR} ?(?:${YEAR_WORD}|жж|гг)?-${YEAR} ?${RANGE_WORD}?${E}`),
+    build: (a, b) => ` @range/${a}/${b} `,
+  },
+  {
+    when: / по /,
+    pattern: rx(`${S}с ${YEAR} ?(?:года|г)? по ${YEAR} ?${RANGE_WORD}?${E}`),
+    build: (a, b) => ` @range/${a}/${b} `,
+  },
+  {
+    when: /жылдан/,
+    pattern: rx(`${S}${YEAR} ?жылдан (?:бастап )?${YEAR} ?жылға (?:дейін|қоса алғанда)${E}`),
+    build: (a, b) => ` @range/${a}/${b} `,
+  },
   // "2018 жылдан бастап", "начиная с 2018 года".
   { when: /жылдан/, pattern: rx(`${S}${YEAR} ?жылдан бастап${E}`), build: (a) => ` @from/${a} ` },
   { when: /с \d/, pattern: rx(`${S}(?:начиная )?с ${YEAR} ?(?:года|г)${E}`), build: (a) => ` @from/${a} ` },
   // "by the 5th of the month after the reporting period".
   {
     when: /айдың/,
-    pattern: rx(`${S}(?:келесі айдың|есепті (?:тоқсаннан|айдан|кезеңнен|жартыжылдықтан|жылдан) кейінгі айдың) ${DAY} ?(?:-?(?:не|на|нан|нен|сіне|ына|іне|і|ы|ші|шы))?(?: ?күніне| ?күнге)?${E}`),
+    pattern: rx(
+      `${S}(?:келесі айдың|есепті (?:тоқсаннан|айдан|кезеңнен|жартыжылдықтан|жылдан) кейінгі айдың) ${DAY} ?(?:-?(?:не|на|нан|нен|сіне|ына|іне|і|ы|ші|шы))?(?: ?күніне| ?күнге)?${E}`,
+    ),
     build: (d) => ` @nmd/${d} `,
   },
   {
     when: /числа/,
-    pattern: rx(`${S}${DAY}(?:-?го)? числа(?: месяца)?,? следующего (?:за отч[её]тным(?: (?:кварталом|периодом|месяцем|полугодием|годом))?|месяца)${E}`),
+    pattern: rx(
+      `${S}${DAY}(?:-?го)? числа(?: месяца)?,? следующего (?:за отч[её]тным(?: (?:кварталом|периодом|месяцем|полугодием|годом))?|месяца)${E}`,
+    ),
     build: (d) => ` @nmd/${d} `,
   },
   // Quarters and half-years: "2017 жылғы 4-тоқсан", "IV квартал", "1-жартыжылдық", "I полугодие".
-  { when: /тоқсан|квартал/, pattern: rx(`${S}${ROMAN_OR_DIGIT}${ORDINAL_SUFFIX}[- ]?(?:тоқсан|квартал)(?:ы|да|ға|ына|ында|а|е|у|ом)?${E}`), build: (n) => ` @q/${ordinal(n)} ` },
-  { when: /жарты|полугод/, pattern: rx(`${S}${ROMAN_OR_DIGIT}${ORDINAL_SUFFIX}[- ]?(?:жартыжылдық|жарты жылдық|полугоди[еяюи]м?)(?:та|тың|қа|ы)?${E}`), build: (n) => ` @h/${ordinal(n)} ` },
+  {
+    when: /тоқсан|квартал/,
+    pattern: rx(`${S}${ROMAN_OR_DIGIT}${ORDINAL_SUFFIX}[- ]?(?:тоқсан|квартал)(?:ы|да|ға|ына|ында|а|е|у|ом)?${E}`),
+    build: (n) => ` @q/${ordinal(n)} `,
+  },
+  {
+    when: /жарты|полугод/,
+    pattern: rx(
+      `${S}${ROMAN_OR_DIGIT}${ORDINAL_SUFFIX}[- ]?(?:жартыжылдық|жарты жылдық|полугоди[еяюи]м?)(?:та|тың|қа|ы)?${E}`,
+    ),
+    build: (n) => ` @h/${ordinal(n)} `,
+  },
   // Years: "2019 жылғы", "2019 ж.", "2019 года", or a bare 2019.
   { when: /\d{4}/, pattern: rx(`${S}${YEAR} ?${YEAR_WORD}?${E}`), build: (a) => ` @year/${a} ` },
   // Days of months: "1 желтоқсанға", "10 июля", "25-го декабря"; month windows "тамыз-қыркүйек"; bare months.
-  { when: /\d/, pattern: rx(`${S}${DAY}${ORDINAL_SUFFIX}[- ]?(${MONTH})${E}`), build: (d, m) => ` @d/${d}/${monthNumber(m)} ` },
-  { when: /-/, pattern: rx(`${S}(${MONTH})-(${MONTH})${E}`), build: (a, b) => ` @mr/${monthNumber(a)}/${monthNumber(b)} ` },
+  {
+    when: /\d/,
+    pattern: rx(`${S}${DAY}${ORDINAL_SUFFIX}[- ]?(${MONTH})${E}`),
+    build: (d, m) => ` @d/${d}/${monthNumber(m)} `,
+  },
+  {
+    when: /-/,
+    pattern: rx(`${S}(${MONTH})-(${MONTH})${E}`),
+    build: (a, b) => ` @mr/${monthNumber(a)}/${monthNumber(b)} `,
+  },
   { when: /\p{L}/u, pattern: rx(`${S}(${MONTH})${E}`), build: (m) => ` @m/${monthNumber(m)} ` },
 ];
 
@@ -249,7 +334,10 @@ interface Features {
 
 // The start of a date range: "с 1 марта по 30 апреля", "1 наурыздан 30 сәуірге дейін" → "1 марта - 30 апреля".
 const RANGE_START_RU = new RegExp(`${S}с (${DAY} ?(?:${RU_MONTH})(?: ${YEAR} ?(?:года|г)?)?) по (?=\\d)`, 'gu');
-const RANGE_START_KK = new RegExp(`${S}(${DAY}[- ]?(?:${KK_MONTHS.join('|')}))(?:дан|ден|тан|тен|нан|нен|ынан|інен) (?=\\d)`, 'gu');
+const RANGE_START_KK = new RegExp(
+  `${S}(${DAY}[- ]?(?:${KK_MONTHS.join('|')}))(?:дан|ден|тан|тен|нан|нен|ынан|інен) (?=\\d)`,
+  'gu',
+);
 
 function tokenize(normalized: string): { tokens: string[]; leftover: string[] } {
   let text = normalized;
@@ -279,30 +367,74 @@ function tokenize(normalized: string): { tokens: string[]; leftover: string[] } 
 }
 
 function collect(tokens: readonly string[]): Features {
-  const f: Features = { freqConflict: false, continuous: false, asNeeded: false, years: [], dates: [], months: [], monthRanges: [], quarters: [], halves: [] };
+  const f: Features = {
+    freqConflict: false,
+    continuous: false,
+    asNeeded: false,
+    years: [],
+    dates: [],
+    months: [],
+    monthRanges: [],
+    quarters: [],
+    halves: [],
+  };
   for (const token of tokens) {
     const [head, a = '', b = ''] = token.slice(1).split('/');
     switch (head) {
-      case 'annual': case 'semiannual': case 'quarterly': case 'monthly':
+      case 'annual':
+      case 'semiannual':
+      case 'quarterly':
+      case 'monthly':
         if (f.freq !== undefined && f.freq !== head) f.freqConflict = true;
         f.freq = head;
         break;
-      case 'continuous': f.continuous = true; break;
-      case 'asneeded': f.asNeeded = true; break;
-      case 'trigger': f.trigger = a as AsNeededTrigger; break;
-      case 'note': f.note = a as DeadlineNote; break;
-      case 'range': f.range = { from: Number(a), to: Number(b) }; break;
-      case 'from': f.from = Number(a); break;
-      case 'year': f.years.push(Number(a)); break;
-      case 'd': f.dates.push({ day: Number(a), month: Number(b) }); break;
-      case 'm': f.months.push(Number(a)); break;
-      case 'mr': f.monthRanges.push({ from: Number(a), to: Number(b) }); break;
-      case 'q': f.quarters.push(Number(a)); break;
-      case 'h': f.halves.push(Number(a)); break;
-      case 'nmd': f.nextMonthDay = Number(a); break;
-      case 'noise': break;
-      case 'twice': f.twice = true; break;
-      case 'to': f.range2 = true; break;
+      case 'continuous':
+        f.continuous = true;
+        break;
+      case 'asneeded':
+        f.asNeeded = true;
+        break;
+      case 'trigger':
+        f.trigger = a as AsNeededTrigger;
+        break;
+      case 'note':
+        f.note = a as DeadlineNote;
+        break;
+      case 'range':
+        f.range = { from: Number(a), to: Number(b) };
+        break;
+      case 'from':
+        f.from = Number(a);
+        break;
+      case 'year':
+        f.years.push(Number(a));
+        break;
+      case 'd':
+        f.dates.push({ day: Number(a), month: Number(b) });
+        break;
+      case 'm':
+        f.months.push(Number(a));
+        break;
+      case 'mr':
+        f.monthRanges.push({ from: Number(a), to: Number(b) });
+        break;
+      case 'q':
+        f.quarters.push(Number(a));
+        break;
+      case 'h':
+        f.halves.push(Number(a));
+        break;
+      case 'nmd':
+        f.nextMonthDay = Number(a);
+        break;
+      case 'noise':
+        break;
+      case 'twice':
+        f.twice = true;
+        break;
+      case 'to':
+        f.range2 = true;
+        break;
     }
   }
   return f;
@@ -324,11 +456,14 @@ function pointCount(f: Features): number {
 function checkDates(f: Features, year?: number): string | undefined {
   for (const d of f.dates) {
     // Without a year, 29 February is allowed (it exists in some years); with one it must exist that year.
-    if (!isValidCivilDate(year ?? 2024, d.month, d.day)) return `no such date: day ${d.day} of month ${d.month}${year === undefined ? '' : ` ${year}`}`;
+    if (!isValidCivilDate(year ?? 2024, d.month, d.day))
+      return `no such date: day ${d.day} of month ${d.month}${year === undefined ? '' : ` ${year}`}`;
   }
   for (const r of f.monthRanges) if (r.to < r.from) return `month window runs backwards (${r.from}–${r.to})`;
-  if (f.range !== undefined && f.range.to < f.range.from) return `year range runs backwards (${f.range.from}–${f.range.to})`;
-  if (f.nextMonthDay !== undefined && (f.nextMonthDay < 1 || f.nextMonthDay > 31)) return `no such day of a month: ${f.nextMonthDay}`;
+  if (f.range !== undefined && f.range.to < f.range.from)
+    return `year range runs backwards (${f.range.from}–${f.range.to})`;
+  if (f.nextMonthDay !== undefined && (f.nextMonthDay < 1 || f.nextMonthDay > 31))
+    return `no such day of a month: ${f.nextMonthDay}`;
   return undefined;
 }
 
@@ -353,7 +488,12 @@ function oneOff(f: Features, year: number): DeadlineRule {
   if (date !== undefined) return { kind: 'once', due: formatIsoDate(year, date.month, date.day), precision: 'day' };
   const month = f.months[0] ?? f.monthRanges[0]?.to;
   if (month !== undefined) {
-    return { kind: 'once', due: lastDayOfMonth(year, month), precision: 'month', period: formatPeriodKey(makePeriod('month', year, month)) };
+    return {
+      kind: 'once',
+      due: lastDayOfMonth(year, month),
+      precision: 'month',
+      period: formatPeriodKey(makePeriod('month', year, month)),
+    };
   }
   const quarter = f.quarters[0];
   if (quarter !== undefined) {
@@ -398,11 +538,13 @@ function severalOnce(tokens: readonly string[]): DeadlineRule {
     groups.push(current);
   }
   // "2021 жылғы 1 наурыз – 2022 жылғы 30 сәуір": a range over years, due at its end.
-  const isRange = groups.length === 2 && ((groups[0] as string[]).at(-1) === '@to' || (groups[1] as string[])[0] === '@to');
+  const isRange =
+    groups.length === 2 && ((groups[0] as string[]).at(-1) === '@to' || (groups[1] as string[])[0] === '@to');
   const dates: OnceDate[] = [];
   for (const raw of groups) {
     const group = raw.filter((t) => t !== '@to');
-    if (group.some((t) => !t.startsWith('@year/') && !DATE_TOKEN.test(t))) return unparsed('more than one year with a schedule');
+    if (group.some((t) => !t.startsWith('@year/') && !DATE_TOKEN.test(t)))
+      return unparsed('more than one year with a schedule');
     const f = collect(group);
     const year = f.years[0] as number;
     const invalid = checkDates(f, year);
@@ -430,7 +572,15 @@ function interpret(f: Features, tokens: readonly string[]): DeadlineRule {
   const points = pointCount(f);
   const single = f.years.length === 1 ? f.years[0] : undefined;
   if (f.years.length > 1) {
-    if (f.freq !== undefined || f.continuous || f.asNeeded || f.range !== undefined || f.from !== undefined || f.nextMonthDay !== undefined) return unparsed('more than one year with a schedule');
+    if (
+      f.freq !== undefined ||
+      f.continuous ||
+      f.asNeeded ||
+      f.range !== undefined ||
+      f.from !== undefined ||
+      f.nextMonthDay !== undefined
+    )
+      return unparsed('more than one year with a schedule');
     return severalOnce(tokens);
   }
   if (f.range !== undefined && f.from !== undefined) return unparsed('both a year range and a start year');
@@ -448,7 +598,8 @@ function interpret(f: Features, tokens: readonly string[]): DeadlineRule {
   if (f.freq !== undefined) {
     if (single !== undefined) return unparsed(`a recurring deadline tied to the single year ${single}`);
     if (f.freq === 'annual') {
-      if (f.quarters.length > 0 || f.halves.length > 0) return unparsed('an annual deadline with a quarter or half-year');
+      if (f.quarters.length > 0 || f.halves.length > 0)
+        return unparsed('an annual deadline with a quarter or half-year');
       if (f.nextMonthDay !== undefined) {
         if (points > 0) return unparsed('both a fixed date and a date after the period');
         return { kind: 'annual', deadline: { monthsAfterPeriodEnd: 1, day: f.nextMonthDay }, ...(years && { years }) };
@@ -485,7 +636,9 @@ function interpret(f: Features, tokens: readonly string[]): DeadlineRule {
   if (f.dates.length > 0 && f.quarters.length === 0 && f.halves.length === 0 && f.months.length === 0) {
     // Days without a year recur every year of the plan ("10 қаңтарға және 10 шілдеге қарай").
     const days = recurringDays(f);
-    return days.length === 1 ? { kind: 'annual', by: days[0] as DayOfYear, ...(years && { years }) } : { kind: 'periodic_dates', dates: days, ...(years && { years }) };
+    return days.length === 1
+      ? { kind: 'annual', by: days[0] as DayOfYear, ...(years && { years }) }
+      : { kind: 'periodic_dates', dates: days, ...(years && { years }) };
   }
   if (points > 0) return unparsed('a month, quarter or half-year without a year');
   if (f.from !== undefined) return unparsed(`a start year (${f.from}) without a schedule`);
@@ -502,8 +655,10 @@ export function parseDeadline(text: string): DeadlineRule {
   const normalized = normalizeDeadlineText(text);
   if (normalized === '' || normalized === '-') return unparsed('empty cell');
   let { tokens, leftover } = tokenize(normalized);
-  if (leftover.length > 0 && HYPHEN_IN_WORD.test(normalized)) ({ tokens, leftover } = tokenize(joinHyphenated(normalized)));
-  if (leftover.length > 0) return unparsed(`unrecognised wording: ${leftover.map((w) => JSON.stringify(w)).join(', ')}`);
+  if (leftover.length > 0 && HYPHEN_IN_WORD.test(normalized))
+    ({ tokens, leftover } = tokenize(joinHyphenated(normalized)));
+  if (leftover.length > 0)
+    return unparsed(`unrecognised wording: ${leftover.map((w) => JSON.stringify(w)).join(', ')}`);
   if (tokens.length === 0) return unparsed('no deadline found');
   return interpret(collect(tokens), tokens);
 }

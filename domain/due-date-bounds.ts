@@ -16,10 +16,14 @@ export function latestDueDate(period: string): IsoDate {
 }
 
 /** Why `newDueDate` cannot be a cycle's new deadline ("newDueDate: …"), or null when it can. `today` is the Almaty date. */
-export function newDueDateProblem(newDueDate: unknown, ctx: { readonly today: IsoDate; readonly period: string }): string | null {
+export function newDueDateProblem(
+  newDueDate: unknown,
+  ctx: { readonly today: IsoDate; readonly period: string },
+): string | null {
   if (!isIsoDate(newDueDate)) return `newDueDate: not a date (YYYY-MM-DD): "${String(newDueDate)}"`;
   if (newDueDate <= ctx.today) return `newDueDate: must be after today (${ctx.today}), not ${newDueDate}`;
   const latest = latestDueDate(ctx.period);
-  if (newDueDate > latest) return `newDueDate: must be no later than ${latest} (the cycle ${ctx.period} plus ${DUE_DATE_MARGIN_YEARS} years), not ${newDueDate}`;
+  if (newDueDate > latest)
+    return `newDueDate: must be no later than ${latest} (the cycle ${ctx.period} plus ${DUE_DATE_MARGIN_YEARS} years), not ${newDueDate}`;
   return null;
 }

@@ -3,7 +3,13 @@ import type { ShiftDirection, WorkingCalendar } from './calendar.js';
 import { formatIsoDate, daysInMonth, parseIsoDate, type IsoDate } from './dates.js';
 import type { DayOfYear, DeadlineRule, YearRange } from './deadline-language.js';
 import { formatPeriodKey, periodsOfYear, type PeriodKey, type PeriodKind } from './periods.js';
-import { ANNUAL_CASCADE_580, deadlineFor, executorStage, type RelativeDeadline, type ReportingPolicy } from './policies.js';
+import {
+  ANNUAL_CASCADE_580,
+  deadlineFor,
+  executorStage,
+  type RelativeDeadline,
+  type ReportingPolicy,
+} from './policies.js';
 import { endOfLocalDay, KZ_TIME_ZONE } from './tz.js';
 
 /** One report owed: the period it covers and its due date as written (before any working-day shift). (period, due) is unique per rule and year. */
@@ -28,7 +34,10 @@ export function recurringDueDate(day: DayOfYear, year: number): IsoDate {
 }
 
 function perPeriod(kind: PeriodKind, year: number, deadline: RelativeDeadline): Obligation[] {
-  return periodsOfYear(kind, year).map((period) => ({ period: formatPeriodKey(period), due: deadlineFor(period, deadline) }));
+  return periodsOfYear(kind, year).map((period) => ({
+    period: formatPeriodKey(period),
+    due: deadlineFor(period, deadline),
+  }));
 }
 
 /**
@@ -37,15 +46,22 @@ function perPeriod(kind: PeriodKind, year: number, deadline: RelativeDeadline): 
  * "тоқсан сайын") take the deadline of the policy's executor stage, applied to their own period.
  * One-off rules belong to the year of their due date; "as needed" and unparsed rules create none.
  */
-export function obligationsForYear(rule: DeadlineRule, year: number, policy: ReportingPolicy = ANNUAL_CASCADE_580): Obligation[] {
+export function obligationsForYear(
+  rule: DeadlineRule,
+  year: number,
+  policy: ReportingPolicy = ANNUAL_CASCADE_580,
+): Obligation[] {
   const policyDeadline = executorStage(policy).deadline;
   let obligations: Obligation[];
   switch (rule.kind) {
     case 'once':
-      obligations = parseIsoDate(rule.due).year === year ? [{ period: rule.period ?? String(year), due: rule.due }] : [];
+      obligations =
+        parseIsoDate(rule.due).year === year ? [{ period: rule.period ?? String(year), due: rule.due }] : [];
       break;
     case 'several_once':
-      obligations = rule.dates.filter((d) => parseIsoDate(d.due).year === year).map((d) => ({ period: d.period ?? String(year), due: d.due }));
+      obligations = rule.dates
+        .filter((d) => parseIsoDate(d.due).year === year)
+        .map((d) => ({ period: d.period ?? String(year), due: d.due }));
       break;
     case 'annual':
       if (!appliesToYear(rule.years, year)) obligations = [];
@@ -53,7 +69,9 @@ export function obligationsForYear(rule: DeadlineRule, year: number, policy: Rep
       else obligations = perPeriod('year', year, rule.deadline ?? policyDeadline);
       break;
     case 'periodic_dates':
-      obligations = appliesToYear(rule.years, year) ? rule.dates.map((d) => ({ period: String(year), due: recurringDueDate(d, year) })) : [];
+      obligations = appliesToYear(rule.years, year)
+        ? rule.dates.map((d) => ({ period: String(year), due: recurringDueDate(d, year) }))
+        : [];
       break;
     case 'semiannual':
       obligations = appliesToYear(rule.years, year) ? perPeriod('half', year, rule.deadline ?? policyDeadline) : [];
@@ -74,11 +92,17 @@ export function obligationsForYear(rule: DeadlineRule, year: number, policy: Rep
       obligations = [];
       break;
   }
-  return obligations.sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
+  return obligations.sort((a, b) =>
+    a.due < b.due ? -1 : a.due > b.due ? 1 : a.period < b.period ? -1 : a.period > b.period ? 1 : 0,
+  );
 }
 
 /** The due dates, as written, of every obligation reporting year `year` creates (sorted; repeated dates kept once). */
-export function dueDatesForYear(rule: DeadlineRule, year: number, policy: ReportingPolicy = ANNUAL_CASCADE_580): IsoDate[] {
+export function dueDatesForYear(
+  rule: DeadlineRule,
+  year: number,
+  policy: ReportingPolicy = ANNUAL_CASCADE_580,
+): IsoDate[] {
   return [...new Set(obligationsForYear(rule, year, policy).map((o) => o.due))];
 }
 
@@ -97,7 +121,11 @@ export interface ResolveOptions {
 }
 
 /** The instant a deadline falls due: shifted off non-working days as the plan chooses, then the end of that local day. */
-export function resolveDeadline(asWritten: IsoDate, calendar: WorkingCalendar, options: ResolveOptions = {}): ResolvedDeadline {
+export function resolveDeadline(
+  asWritten: IsoDate,
+  calendar: WorkingCalendar,
+  options: ResolveOptions = {},
+): ResolvedDeadline {
   const due = calendar.shift(asWritten, options.shift ?? 'next');
   return { asWritten, due, instant: endOfLocalDay(due, options.timeZone ?? KZ_TIME_ZONE) };
 }

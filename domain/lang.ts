@@ -32,8 +32,14 @@ export function kkGenitive(phrase: string): string {
   let back = false;
   for (let i = letters.length - 1; i >= 0; i--) {
     const ch = letters[i]!;
-    if (KK_BACK_VOWELS.has(ch)) { back = true; break; }
-    if (KK_FRONT_VOWELS.has(ch)) { back = false; break; }
+    if (KK_BACK_VOWELS.has(ch)) {
+      back = true;
+      break;
+    }
+    if (KK_FRONT_VOWELS.has(ch)) {
+      back = false;
+      break;
+    }
   }
   if (isAbbreviation) {
     // Letter names: vowels are read as themselves, consonants as "эм", "эн", "ка", "қа"…: only К, Қ, Ғ and Х end in a back vowel.

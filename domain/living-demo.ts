@@ -81,8 +81,13 @@ export function buildLivingDemoPlan(base: Plan, options: LivingDemoOptions): Liv
   const obligations: DemoObligation[] = [];
   const measures: Measure[] = [];
   for (const role of options.roles ?? DEMO_ROLES) {
-    const source = base.measures.find((m) => !used.has(m) && m.recipient === null && m.executors.some((e) => e.code === role.agencyCode));
-    if (source === undefined) throw new RangeError(`living demo: seed 000 has no measure left that ${role.agencyCode} reports to the coordinator`);
+    const source = base.measures.find(
+      (m) => !used.has(m) && m.recipient === null && m.executors.some((e) => e.code === role.agencyCode),
+    );
+    if (source === undefined)
+      throw new RangeError(
+        `living demo: seed 000 has no measure left that ${role.agencyCode} reports to the coordinator`,
+      );
     used.add(source);
     // On 1 January yesterday is last year's, which the year's cycle cannot hold: the "overdue" agency is then due today
     // and is overdue only at midnight (said in the README).

@@ -43,20 +43,28 @@ export function isPeriodKey(value: unknown): value is PeriodKey {
 export function formatPeriodKey(period: Period): PeriodKey {
   const y = String(period.year).padStart(4, '0');
   switch (period.kind) {
-    case 'year': return y;
-    case 'half': return `${y}-H${period.half}`;
-    case 'quarter': return `${y}-Q${period.quarter}`;
-    case 'month': return `${y}-${period.month < 10 ? '0' : ''}${period.month}`;
+    case 'year':
+      return y;
+    case 'half':
+      return `${y}-H${period.half}`;
+    case 'quarter':
+      return `${y}-Q${period.quarter}`;
+    case 'month':
+      return `${y}-${period.month < 10 ? '0' : ''}${period.month}`;
   }
 }
 
 /** Position of the period within its year, 1-based (the month of a month, the quarter of a quarter…). */
 export function periodIndex(period: Period): number {
   switch (period.kind) {
-    case 'year': return 1;
-    case 'half': return period.half;
-    case 'quarter': return period.quarter;
-    case 'month': return period.month;
+    case 'year':
+      return 1;
+    case 'half':
+      return period.half;
+    case 'quarter':
+      return period.quarter;
+    case 'month':
+      return period.month;
   }
 }
 
@@ -66,10 +74,14 @@ export function makePeriod(kind: PeriodKind, year: number, index: number): Perio
     throw new RangeError(`a ${kind} index must be 1..${PER_YEAR[kind]}, got ${index}`);
   }
   switch (kind) {
-    case 'year': return { kind, year };
-    case 'half': return { kind, year, half: index as 1 | 2 };
-    case 'quarter': return { kind, year, quarter: index as 1 | 2 | 3 | 4 };
-    case 'month': return { kind, year, month: index };
+    case 'year':
+      return { kind, year };
+    case 'half':
+      return { kind, year, half: index as 1 | 2 };
+    case 'quarter':
+      return { kind, year, quarter: index as 1 | 2 | 3 | 4 };
+    case 'month':
+      return { kind, year, month: index };
   }
 }
 
@@ -123,9 +135,48 @@ export function periodContainsDate(period: Period, date: IsoDate): boolean {
   return date >= periodStart(period) && date <= periodEnd(period);
 }
 
-const MONTHS_KK = ['қаңтар', 'ақпан', 'наурыз', 'сәуір', 'мамыр', 'маусым', 'шілде', 'тамыз', 'қыркүйек', 'қазан', 'қараша', 'желтоқсан'];
-const MONTHS_RU = ['январь', 'февраль', 'март', 'апрель', 'май', 'июнь', 'июль', 'август', 'сентябрь', 'октябрь', 'ноябрь', 'декабрь'];
-const MONTHS_EN = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS_KK = [
+  'қаңтар',
+  'ақпан',
+  'наурыз',
+  'сәуір',
+  'мамыр',
+  'маусым',
+  'шілде',
+  'тамыз',
+  'қыркүйек',
+  'қазан',
+  'қараша',
+  'желтоқсан',
+];
+const MONTHS_RU = [
+  'январь',
+  'февраль',
+  'март',
+  'апрель',
+  'май',
+  'июнь',
+  'июль',
+  'август',
+  'сентябрь',
+  'октябрь',
+  'ноябрь',
+  'декабрь',
+];
+const MONTHS_EN = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const ROMAN = ['I', 'II', 'III', 'IV'];
 
 /** The period as decrees and reports write it: "2019 жылғы 1-тоқсан", "I квартал 2019 года", "Q1 2019". */
@@ -134,24 +185,36 @@ export function periodLabel(period: Period, lang: Lang): string {
   const i = periodIndex(period);
   if (lang === 'kk') {
     switch (period.kind) {
-      case 'year': return `${y} жыл`;
-      case 'half': return `${y} жылғы ${i}-жартыжылдық`;
-      case 'quarter': return `${y} жылғы ${i}-тоқсан`;
-      case 'month': return `${y} жылғы ${MONTHS_KK[i - 1]}`;
+      case 'year':
+        return `${y} жыл`;
+      case 'half':
+        return `${y} жылғы ${i}-жартыжылдық`;
+      case 'quarter':
+        return `${y} жылғы ${i}-тоқсан`;
+      case 'month':
+        return `${y} жылғы ${MONTHS_KK[i - 1]}`;
     }
   }
   if (lang === 'ru') {
     switch (period.kind) {
-      case 'year': return `${y} год`;
-      case 'half': return `${ROMAN[i - 1]} полугодие ${y} года`;
-      case 'quarter': return `${ROMAN[i - 1]} квартал ${y} года`;
-      case 'month': return `${MONTHS_RU[i - 1]} ${y} года`;
+      case 'year':
+        return `${y} год`;
+      case 'half':
+        return `${ROMAN[i - 1]} полугодие ${y} года`;
+      case 'quarter':
+        return `${ROMAN[i - 1]} квартал ${y} года`;
+      case 'month':
+        return `${MONTHS_RU[i - 1]} ${y} года`;
     }
   }
   switch (period.kind) {
-    case 'year': return `${y}`;
-    case 'half': return `H${i} ${y}`;
-    case 'quarter': return `Q${i} ${y}`;
-    case 'month': return `${MONTHS_EN[i - 1]} ${y}`;
+    case 'year':
+      return `${y}`;
+    case 'half':
+      return `H${i} ${y}`;
+    case 'quarter':
+      return `Q${i} ${y}`;
+    case 'month':
+      return `${MONTHS_EN[i - 1]} ${y}`;
   }
 }

@@ -33,7 +33,8 @@ export function applyAmendment(plan: Plan, req: AmendmentRequest, directory: rea
   const errors: { field: string; message: string }[] = [];
   const known = new Set(directory.map((a) => a.code));
   if (req.act.number.trim() === '') errors.push({ field: 'act.number', message: 'the amending act needs a number' });
-  if (!isIsoDate(req.act.date)) errors.push({ field: 'act.date', message: `not a date (YYYY-MM-DD): "${req.act.date}"` });
+  if (!isIsoDate(req.act.date))
+    errors.push({ field: 'act.date', message: `not a date (YYYY-MM-DD): "${req.act.date}"` });
   if (req.act.issuer.trim() === '') errors.push({ field: 'act.issuer', message: 'the amending act needs an issuer' });
   if (req.changes.length === 0) errors.push({ field: 'changes', message: 'an amendment changes at least one thing' });
 
@@ -56,19 +57,34 @@ export function applyAmendment(plan: Plan, req: AmendmentRequest, directory: rea
           errors.push({ field: `${at}.text`, message: `deadline not understood: ${rule.reason}` });
           return;
         }
-        applied.push({ op: change.op, measure: measures[i]!.number, from: measures[i]!.deadline.text, to: change.text });
+        applied.push({
+          op: change.op,
+          measure: measures[i]!.number,
+          from: measures[i]!.deadline.text,
+          to: change.text,
+        });
         measures[i] = { ...measures[i]!, deadline: { text: change.text, rule } };
         return;
       }
       case 'add_executor': {
         const i = indexOf(change.measure, `${at}.measure`);
         if (i === undefined) return;
-        if (!known.has(change.code)) return void errors.push({ field: `${at}.code`, message: `unknown agency "${change.code}"` });
+        if (!known.has(change.code))
+          return void errors.push({ field: `${at}.code`, message: `unknown agency "${change.code}"` });
         if (measures[i]!.executors.some((e) => e.code === change.code)) {
-          return void errors.push({ field: `${at}.code`, message: `"${change.code}" already executes measure ${change.measure}` });
+          return void errors.push({
+            field: `${at}.code`,
+            message: `"${change.code}" already executes measure ${change.measure}`,
+          });
         }
         const byAgreement = change.byAgreement ?? directory.find((a) => a.code === change.code)!.byAgreement;
-        measures[i] = { ...measures[i]!, executors: [...measures[i]!.executors, { code: change.code, byAgreement, lead: measures[i]!.executors.length === 0 }] };
+        measures[i] = {
+          ...measures[i]!,
+          executors: [
+            ...measures[i]!.executors,
+            { code: change.code, byAgreement, lead: measures[i]!.executors.length === 0 },
+          ],
+        };
         applied.push({ op: change.op, measure: measures[i]!.number, code: change.code });
         return;
       }
@@ -76,8 +92,16 @@ export function applyAmendment(plan: Plan, req: AmendmentRequest, directory: rea
         const i = indexOf(change.measure, `${at}.measure`);
         if (i === undefined) return;
         const rest = measures[i]!.executors.filter((e) => e.code !== change.code);
-        if (rest.length === measures[i]!.executors.length) return void errors.push({ field: `${at}.code`, message: `"${change.code}" does not execute measure ${change.measure}` });
-        if (rest.length === 0) return void errors.push({ field: `${at}.code`, message: `measure ${change.measure} would have no executor left` });
+        if (rest.length === measures[i]!.executors.length)
+          return void errors.push({
+            field: `${at}.code`,
+            message: `"${change.code}" does not execute measure ${change.measure}`,
+          });
+        if (rest.length === 0)
+          return void errors.push({
+            field: `${at}.code`,
+            message: `measure ${change.measure} would have no executor left`,
+          });
         // The lead left: the next one listed leads.
         if (!rest.some((e) => e.lead)) rest[0] = { ...rest[0]!, lead: true };
         measures[i] = { ...measures[i]!, executors: rest };
@@ -85,20 +109,30 @@ export function applyAmendment(plan: Plan, req: AmendmentRequest, directory: rea
         return;
       }
       case 'replace_executor': {
-        if (!known.has(change.to)) return void errors.push({ field: `${at}.to`, message: `unknown agency "${change.to}"` });
-        const targets = change.measure === undefined ? measures.map((_, i) => i) : [indexOf(change.measure, `${at}.measure`)].filter((i): i is number => i !== undefined);
+        if (!known.has(change.to))
+          return void errors.push({ field: `${at}.to`, message: `unknown agency "${change.to}"` });
+        const targets =
+          change.measure === undefined
+            ? measures.map((_, i) => i)
+            : [indexOf(change.measure, `${at}.measure`)].filter((i): i is number => i !== undefined);
         let replaced = 0;
         for (const i of targets) {
           const m = measures[i]!;
           if (!m.executors.some((e) => e.code === change.from)) continue;
           const alreadyThere = m.executors.some((e) => e.code === change.to);
-          const executors = m.executors.flatMap((e) => (e.code !== change.from ? [e] : alreadyThere ? [] : [{ ...e, code: change.to }]));
+          const executors = m.executors.flatMap((e) =>
+            e.code !== change.from ? [e] : alreadyThere ? [] : [{ ...e, code: change.to }],
+          );
           if (alreadyThere && !executors.some((e) => e.lead)) executors[0] = { ...executors[0]!, lead: true };
           measures[i] = { ...m, executors };
           applied.push({ op: change.op, measure: m.number, from: change.from, to: change.to });
           replaced++;
         }
-        if (replaced === 0) errors.push({ field: `${at}.from`, message: `"${change.from}" executes no measure${change.measure === undefined ? '' : ` ${change.measure}`}` });
+        if (replaced === 0)
+          errors.push({
+            field: `${at}.from`,
+            message: `"${change.from}" executes no measure${change.measure === undefined ? '' : ` ${change.measure}`}`,
+          });
         return;
       }
     }

@@ -157,7 +157,9 @@ export interface EscalationStep {
   readonly after: number;
   readonly unit: DayCountUnit;
   /** Who is told: the party itself, the coordinator, the coordinator's head, the PM Office, the Presidential Administration. */
-  readonly notify: readonly ('party' | 'coordinator' | 'coordinator_head' | 'pm_office' | 'presidential_administration')[];
+  readonly notify: readonly (
+    'party' | 'coordinator' | 'coordinator_head' | 'pm_office' | 'presidential_administration'
+  )[];
 }
 
 export const DEFAULT_REMINDERS: ReminderSettings = { offsets: [14, 7, 3, 1, 0], unit: 'working' };

@@ -8,7 +8,12 @@ import { formatPeriodKey, isPeriodKind, lastMonthOf, type Period, type PeriodKin
 export type PartyRole = 'executors' | 'coordinator' | 'pm_office' | 'presidential_administration';
 export type Party = PartyRole | { readonly agency: string };
 
-export const PARTY_ROLES: readonly PartyRole[] = ['executors', 'coordinator', 'pm_office', 'presidential_administration'];
+export const PARTY_ROLES: readonly PartyRole[] = [
+  'executors',
+  'coordinator',
+  'pm_office',
+  'presidential_administration',
+];
 
 /** "By the `day`-th of the month `monthsAfterPeriodEnd` months after the period's last month" — {1, 10} is "by 10 January" for a year. */
 export interface RelativeDeadline {
@@ -51,7 +56,12 @@ export const ANNUAL_CASCADE_580: ReportingPolicy = {
   stages: [
     { id: 'executors', from: 'executors', to: 'coordinator', deadline: { monthsAfterPeriodEnd: 1, day: 10 } },
     { id: 'summary', from: 'coordinator', to: 'pm_office', deadline: { monthsAfterPeriodEnd: 2, day: 25 } },
-    { id: 'pm-office', from: 'pm_office', to: 'presidential_administration', deadline: { monthsAfterPeriodEnd: 3, day: 15 } },
+    {
+      id: 'pm-office',
+      from: 'pm_office',
+      to: 'presidential_administration',
+      deadline: { monthsAfterPeriodEnd: 3, day: 15 },
+    },
   ],
   shift: 'next',
   source: DECREE_580,
@@ -68,7 +78,8 @@ export const SEMIANNUAL_POLICY: ReportingPolicy = {
   period: 'half',
   stages: [{ id: 'executors', from: 'executors', to: 'coordinator', deadline: { monthsAfterPeriodEnd: 1, day: 10 } }],
   shift: 'next',
-  source: 'Government decree No. 124 of 15 Mar 2018 (state programme on countering religious extremism and terrorism 2018–2022)',
+  source:
+    'Government decree No. 124 of 15 Mar 2018 (state programme on countering religious extremism and terrorism 2018–2022)',
 };
 
 /** By the 5th of the month after the quarter (as in seed 002: «тоқсан сайын келесі айдың 5-не»). */
@@ -127,10 +138,18 @@ export interface StageDeadline {
 /** Every stage's due date for one period of the policy: the skeleton of a reporting cycle. */
 export function stageDeadlines(policy: ReportingPolicy, period: Period): StageDeadline[] {
   if (period.kind !== policy.period) {
-    throw new RangeError(`policy ${policy.id} reports per ${policy.period}, not per ${period.kind} (${formatPeriodKey(period)})`);
+    throw new RangeError(
+      `policy ${policy.id} reports per ${policy.period}, not per ${period.kind} (${formatPeriodKey(period)})`,
+    );
   }
   const key = formatPeriodKey(period);
-  return policy.stages.map((s) => ({ period: key, stage: s.id, from: s.from, to: s.to, due: deadlineFor(period, s.deadline) }));
+  return policy.stages.map((s) => ({
+    period: key,
+    stage: s.id,
+    from: s.from,
+    to: s.to,
+    due: deadlineFor(period, s.deadline),
+  }));
 }
 
 export interface ValidationError {
@@ -156,7 +175,10 @@ function checkText(value: unknown, path: string, errors: ValidationError[]): voi
 function checkParty(value: unknown, path: string, errors: ValidationError[]): void {
   if (typeof value === 'string') {
     if (!PARTY_ROLES.includes(value as PartyRole)) {
-      errors.push({ path, message: `must be one of ${PARTY_ROLES.join(', ')} or { agency: "<code>" }, got ${JSON.stringify(value)}` });
+      errors.push({
+        path,
+        message: `must be one of ${PARTY_ROLES.join(', ')} or { agency: "<code>" }, got ${JSON.stringify(value)}`,
+      });
     }
     return;
   }
@@ -165,7 +187,8 @@ function checkParty(value: unknown, path: string, errors: ValidationError[]): vo
     return;
   }
   checkText(value.agency, `${path}.agency`, errors);
-  for (const key of Object.keys(value)) if (key !== 'agency') errors.push({ path: `${path}.${key}`, message: 'unknown field' });
+  for (const key of Object.keys(value))
+    if (key !== 'agency') errors.push({ path: `${path}.${key}`, message: 'unknown field' });
 }
 
 function checkDeadline(value: unknown, path: string, errors: ValidationError[]): void {
@@ -182,7 +205,8 @@ function checkDeadline(value: unknown, path: string, errors: ValidationError[]):
     errors.push({ path: `${path}.day`, message: "must be an integer 1..31 or 'last'" });
   }
   for (const key of Object.keys(value)) {
-    if (key !== 'monthsAfterPeriodEnd' && key !== 'day') errors.push({ path: `${path}.${key}`, message: 'unknown field' });
+    if (key !== 'monthsAfterPeriodEnd' && key !== 'day')
+      errors.push({ path: `${path}.${key}`, message: 'unknown field' });
   }
 }
 
@@ -198,7 +222,10 @@ function checkStageOrder(stages: readonly unknown[], errors: ValidationError[]):
     const before = position(stages[i - 1]);
     const current = position(stages[i]);
     if (before !== undefined && current !== undefined && current < before) {
-      errors.push({ path: `stages[${i}].deadline`, message: `is earlier than stages[${i - 1}].deadline: a stage cannot be due before the one it builds on` });
+      errors.push({
+        path: `stages[${i}].deadline`,
+        message: `is earlier than stages[${i - 1}].deadline: a stage cannot be due before the one it builds on`,
+      });
     }
   }
 }
@@ -213,8 +240,10 @@ export function validatePolicy(input: unknown): PolicyValidation {
   checkText(input.id, 'id', errors);
   if (!isRecord(input.name)) errors.push({ path: 'name', message: 'must be an object { kk, ru, en }' });
   else for (const lang of ['kk', 'ru', 'en'] as const) checkText(input.name[lang], `name.${lang}`, errors);
-  if (!isPeriodKind(input.period)) errors.push({ path: 'period', message: "must be one of 'year', 'half', 'quarter', 'month'" });
-  if (input.shift !== undefined && !isShiftDirection(input.shift)) errors.push({ path: 'shift', message: "must be 'next', 'previous' or 'none'" });
+  if (!isPeriodKind(input.period))
+    errors.push({ path: 'period', message: "must be one of 'year', 'half', 'quarter', 'month'" });
+  if (input.shift !== undefined && !isShiftDirection(input.shift))
+    errors.push({ path: 'shift', message: "must be 'next', 'previous' or 'none'" });
   if (input.source !== undefined) checkText(input.source, 'source', errors);
   if (!Array.isArray(input.stages) || input.stages.length === 0) {
     errors.push({ path: 'stages', message: 'must be a non-empty list of stages' });
@@ -240,7 +269,8 @@ export function validatePolicy(input: unknown): PolicyValidation {
     checkStageOrder(input.stages, errors);
   }
   for (const key of Object.keys(input)) {
-    if (!['id', 'name', 'period', 'stages', 'shift', 'source'].includes(key)) errors.push({ path: key, message: 'unknown field' });
+    if (!['id', 'name', 'period', 'stages', 'shift', 'source'].includes(key))
+      errors.push({ path: key, message: 'unknown field' });
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, policy: input as unknown as ReportingPolicy };
 }

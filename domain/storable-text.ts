@@ -21,7 +21,8 @@ export function unstorableReason(s: string): string | null {
       }
       return `contains an unpaired UTF-16 surrogate (U+${c.toString(16).toUpperCase()}) at character ${i}`;
     }
-    if (c >= 0xdc00 && c <= 0xdfff) return `contains an unpaired UTF-16 surrogate (U+${c.toString(16).toUpperCase()}) at character ${i}`;
+    if (c >= 0xdc00 && c <= 0xdfff)
+      return `contains an unpaired UTF-16 surrogate (U+${c.toString(16).toUpperCase()}) at character ${i}`;
   }
   return null;
 }

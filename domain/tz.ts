@@ -32,8 +32,14 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   if (formatter === undefined) {
     try {
       formatter = new Intl.DateTimeFormat('en-US', {
-        timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
-        hour: 'numeric', minute: 'numeric', second: 'numeric',
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
       });
     } catch {
       throw new RangeError(`unknown IANA time zone: ${JSON.stringify(timeZone)}`);
@@ -46,15 +52,32 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 /** The wall-clock reading of `epochMs` in `timeZone` (years 1–9999). */
 export function instantToLocal(epochMs: number, timeZone: string): Required<LocalDateTime> {
   const parts = formatterFor(timeZone).formatToParts(epochMs);
-  let year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  let year = 0,
+    month = 0,
+    day = 0,
+    hour = 0,
+    minute = 0,
+    second = 0;
   for (const part of parts) {
     switch (part.type) {
-      case 'year': year = Number(part.value); break;
-      case 'month': month = Number(part.value); break;
-      case 'day': day = Number(part.value); break;
-      case 'hour': hour = Number(part.value); break;
-      case 'minute': minute = Number(part.value); break;
-      case 'second': second = Number(part.value); break;
+      case 'year':
+        year = Number(part.value);
+        break;
+      case 'month':
+        month = Number(part.value);
+        break;
+      case 'day':
+        day = Number(part.value);
+        break;
+      case 'hour':
+        hour = Number(part.value);
+        break;
+      case 'minute':
+        minute = Number(part.value);
+        break;
+      case 'second':
+        second = Number(part.value);
+        break;
     }
   }
   return { year, month, day, hour, minute, second, millisecond: ((epochMs % 1000) + 1000) % 1000 };
@@ -68,16 +91,24 @@ export function offsetMinutesAt(epochMs: number, timeZone: string): number {
 }
 
 function localAsUtc(local: LocalDateTime): number {
-  return dayNumberFromCivil(local.year, local.month, local.day) * MS_PER_DAY
-    + (local.hour ?? 0) * 3_600_000 + (local.minute ?? 0) * MS_PER_MINUTE
-    + (local.second ?? 0) * 1000 + (local.millisecond ?? 0);
+  return (
+    dayNumberFromCivil(local.year, local.month, local.day) * MS_PER_DAY +
+    (local.hour ?? 0) * 3_600_000 +
+    (local.minute ?? 0) * MS_PER_MINUTE +
+    (local.second ?? 0) * 1000 +
+    (local.millisecond ?? 0)
+  );
 }
 
 /**
  * The UTC instant (epoch ms) at which the clocks of `timeZone` show `local`. Offsets are read a
  * day either side, which is enough for every real zone (transitions are months apart).
  */
-export function localToInstant(local: LocalDateTime, timeZone: string, disambiguation: Disambiguation = 'compatible'): number {
+export function localToInstant(
+  local: LocalDateTime,
+  timeZone: string,
+  disambiguation: Disambiguation = 'compatible',
+): number {
   const wall = localAsUtc(local);
   const before = offsetMinutesAt(wall - MS_PER_DAY, timeZone) * MS_PER_MINUTE;
   const after = offsetMinutesAt(wall + MS_PER_DAY, timeZone) * MS_PER_MINUTE;

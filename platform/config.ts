@@ -102,19 +102,26 @@ export function loadConfig(env: Env, mode: Mode): Config {
   const migrationDatabaseUrl = url('MIGRATION_DATABASE_URL', ['postgres:', 'postgresql:']);
   const noticeRaw = str('MERZIM_NOTICE_TIME') ?? '09:00';
   const noticeMatch = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(noticeRaw);
-  if (noticeMatch === null) problems.push(`MERZIM_NOTICE_TIME: expected a local time HH:MM (00:00–23:59), got "${noticeRaw}"`);
+  if (noticeMatch === null)
+    problems.push(`MERZIM_NOTICE_TIME: expected a local time HH:MM (00:00–23:59), got "${noticeRaw}"`);
   const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:']);
   const apiPort = port('PORT', 8080);
   const apiHost = str('HOST') ?? '127.0.0.1';
-  const publicUrl = url('MERZIM_PUBLIC_URL', ['http:', 'https:']) ?? `http://${apiHost === '0.0.0.0' ? '127.0.0.1' : apiHost}:${apiPort}`;
+  const publicUrl =
+    url('MERZIM_PUBLIC_URL', ['http:', 'https:']) ??
+    `http://${apiHost === '0.0.0.0' ? '127.0.0.1' : apiHost}:${apiPort}`;
   const logLevel = (str('LOG_LEVEL') ?? 'info') as Config['logLevel'];
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  if (!LOG_LEVELS.includes(logLevel))
+    problems.push(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
 
   // Separate processes have nobody to start dependencies for them: each must be told where they are.
   if (mode === 'worker' || mode === 'api') {
-    if (temporalAddress === undefined) problems.push(`TEMPORAL_ADDRESS: required for "npm run ${mode}" (e.g. temporal.example.org:7233)`);
-    if (str('DATABASE_URL') === undefined) problems.push(`DATABASE_URL: required for "npm run ${mode}" (e.g. postgres://merzim:…@db:5432/merzim)`);
-    if (mode === 'worker' && str('SMTP_URL') === undefined) problems.push('SMTP_URL: required for "npm run worker" (e.g. smtp://user:…@mail:587)');
+    if (temporalAddress === undefined)
+      problems.push(`TEMPORAL_ADDRESS: required for "npm run ${mode}" (e.g. temporal.example.org:7233)`);
+    if (str('DATABASE_URL') === undefined)
+      problems.push(`DATABASE_URL: required for "npm run ${mode}" (e.g. postgres://merzim:…@db:5432/merzim)`);
+    if (mode === 'worker' && str('SMTP_URL') === undefined)
+      problems.push('SMTP_URL: required for "npm run worker" (e.g. smtp://user:…@mail:587)');
   }
 
   const config: Config = {
@@ -142,7 +149,8 @@ export function loadConfig(env: Env, mode: Mode): Config {
     seedsDir: str('MERZIM_SEEDS_DIR') ?? '../shared/seeds',
     workflowBundlePath: str('MERZIM_WORKFLOW_BUNDLE'),
     metrics: { port: optionalPort('MERZIM_METRICS_PORT'), temporalPort: optionalPort('MERZIM_TEMPORAL_METRICS_PORT') },
-    noticeTime: noticeMatch === null ? { hour: 9, minute: 0 } : { hour: Number(noticeMatch[1]), minute: Number(noticeMatch[2]) },
+    noticeTime:
+      noticeMatch === null ? { hour: 9, minute: 0 } : { hour: Number(noticeMatch[1]), minute: Number(noticeMatch[2]) },
     logLevel,
   };
   if (problems.length > 0) throw new ConfigError(problems);

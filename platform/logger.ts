@@ -8,9 +8,22 @@ export type LogFormat = 'json' | 'line';
 
 /** Paths pino blanks out: credentials in request headers and any field named like a secret, at the top or one level down. */
 export const REDACT_PATHS = [
-  'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
-  'password', 'token', 'secret', 'apiKey', 'databaseUrl', 'smtpUrl',
-  '*.password', '*.token', '*.secret', '*.apiKey', '*.databaseUrl', '*.smtpUrl', '*.oneTimePassword',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'password',
+  'token',
+  'secret',
+  'apiKey',
+  'databaseUrl',
+  'smtpUrl',
+  '*.password',
+  '*.token',
+  '*.secret',
+  '*.apiKey',
+  '*.databaseUrl',
+  '*.smtpUrl',
+  '*.oneTimePassword',
 ];
 
 export interface LoggerOptions {
@@ -26,13 +39,25 @@ export interface LoggerOptions {
 export function createLogger(opts: LoggerOptions): Logger {
   const destination = opts.destination ?? process.stdout;
   return pino(
-    { name: opts.name, level: opts.level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { pid: process.pid } },
+    {
+      name: opts.name,
+      level: opts.level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      base: { pid: process.pid },
+    },
     opts.format === 'line' ? lineStream(destination, opts.destination ?? process.stderr) : destination,
   );
 }
 
 const HIDDEN_IN_LINES = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg']);
-const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
 
 /** Turns pino's JSON lines into "[name] message key=value …" for the console of `npm start`; errors go to `errors` (stderr). */
 function lineStream(out: DestinationStream, errors: DestinationStream): DestinationStream {
@@ -53,7 +78,9 @@ function lineStream(out: DestinationStream, errors: DestinationStream): Destinat
           .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
           .join(' ');
         const tag = level === 'info' ? '' : `${level.toUpperCase()} `;
-        (level === 'error' || level === 'fatal' ? errors : out).write(`[${String(entry.name ?? 'merzim')}] ${tag}${String(entry.msg ?? '')}${extra === '' ? '' : ` ${extra}`}\n`);
+        (level === 'error' || level === 'fatal' ? errors : out).write(
+          `[${String(entry.name ?? 'merzim')}] ${tag}${String(entry.msg ?? '')}${extra === '' ? '' : ` ${extra}`}\n`,
+        );
       }
     },
   };

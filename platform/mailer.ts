@@ -7,7 +7,10 @@ export function createMailer(smtpUrl: string, opts: { maxConnections?: number } 
     host: url.hostname,
     port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 587)),
     secure: url.protocol === 'smtps:',
-    auth: url.username === '' ? undefined : { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) },
+    auth:
+      url.username === ''
+        ? undefined
+        : { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) },
     // Plain SMTP to localhost (the sink) must not insist on STARTTLS; remote servers negotiate it when offered.
     ignoreTLS: url.hostname === '127.0.0.1' || url.hostname === 'localhost',
     pool: true,

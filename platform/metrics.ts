@@ -16,12 +16,25 @@ export function createWorkerMetrics(): WorkerMetrics {
   collectDefaultMetrics({ register: registry, prefix: 'merzim_worker_' });
   return {
     registry,
-    notices: new Counter({ name: 'merzim_notices_total', help: 'E-mails sent or failed, by notice kind (reminder, escalation, …)', labelNames: ['kind', 'result'], registers: [registry] }),
-    emailSeconds: new Histogram({
-      name: 'merzim_email_send_seconds', help: 'Time to hand one e-mail to the SMTP relay', labelNames: ['kind'],
-      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry],
+    notices: new Counter({
+      name: 'merzim_notices_total',
+      help: 'E-mails sent or failed, by notice kind (reminder, escalation, …)',
+      labelNames: ['kind', 'result'],
+      registers: [registry],
     }),
-    activityFailures: new Counter({ name: 'merzim_activity_failures_total', help: 'Failed activity attempts, by activity type', labelNames: ['activity'], registers: [registry] }),
+    emailSeconds: new Histogram({
+      name: 'merzim_email_send_seconds',
+      help: 'Time to hand one e-mail to the SMTP relay',
+      labelNames: ['kind'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    activityFailures: new Counter({
+      name: 'merzim_activity_failures_total',
+      help: 'Failed activity attempts, by activity type',
+      labelNames: ['activity'],
+      registers: [registry],
+    }),
   };
 }
 
@@ -32,11 +45,16 @@ export interface ApiMetrics {
 }
 
 /** `overdue` is read at each scrape (one grouped query), so it is right whichever api instance is scraped. */
-export function createApiMetrics(overdueByPlan: () => Promise<readonly { planId: string; count: number }[]>): ApiMetrics {
+export function createApiMetrics(
+  overdueByPlan: () => Promise<readonly { planId: string; count: number }[]>,
+): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'merzim_api_' });
   new Gauge({
-    name: 'merzim_overdue_obligations', help: 'Obligations overdue now, by plan', labelNames: ['plan_id'], registers: [registry],
+    name: 'merzim_overdue_obligations',
+    help: 'Obligations overdue now, by plan',
+    labelNames: ['plan_id'],
+    registers: [registry],
     async collect() {
       this.reset();
       for (const { planId, count } of await overdueByPlan()) this.set({ plan_id: planId }, count);
@@ -44,6 +62,11 @@ export function createApiMetrics(overdueByPlan: () => Promise<readonly { planId:
   });
   return {
     registry,
-    submissions: new Counter({ name: 'merzim_submissions_total', help: 'Report submissions through the API, by result', labelNames: ['result'], registers: [registry] }),
+    submissions: new Counter({
+      name: 'merzim_submissions_total',
+      help: 'Report submissions through the API, by result',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
   };
 }

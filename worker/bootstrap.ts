@@ -16,7 +16,13 @@ export async function bootstrapAdmin(db: Kysely<Database>, tokenFile: string): P
   let admin: BootstrapResult['admin'];
   if ((await countUsers(db, 'admin')) === 0) {
     const oneTimePassword = generatePassword();
-    await createUser(db, { username: 'admin', displayName: 'Administrator', role: 'admin', password: oneTimePassword, mustChangePassword: true });
+    await createUser(db, {
+      username: 'admin',
+      displayName: 'Administrator',
+      role: 'admin',
+      password: oneTimePassword,
+      mustChangePassword: true,
+    });
     admin = { username: 'admin', oneTimePassword };
   }
   let createdTokenFile: string | undefined;
@@ -25,5 +31,8 @@ export async function bootstrapAdmin(db: Kysely<Database>, tokenFile: string): P
     writeFileSync(tokenFile, `${secret}\n`, { mode: 0o600 });
     createdTokenFile = tokenFile;
   }
-  return { ...(createdTokenFile === undefined ? {} : { tokenFile: createdTokenFile }), ...(admin === undefined ? {} : { admin }) };
+  return {
+    ...(createdTokenFile === undefined ? {} : { tokenFile: createdTokenFile }),
+    ...(admin === undefined ? {} : { admin }),
+  };
 }

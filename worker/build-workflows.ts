@@ -8,4 +8,6 @@ const out = resolve(process.argv[2] ?? 'dist/workflow-bundle.js');
 const { code } = await bundleWorkflowCode({ workflowsPath });
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, code);
-process.stdout.write(`Workflow bundle written to ${out} (${(code.length / 1024).toFixed(0)} KiB); run workers with MERZIM_WORKFLOW_BUNDLE=${out}\n`);
+process.stdout.write(
+  `Workflow bundle written to ${out} (${(code.length / 1024).toFixed(0)} KiB); run workers with MERZIM_WORKFLOW_BUNDLE=${out}\n`,
+);

@@ -53,22 +53,28 @@ try {
       `  PostgreSQL       ${info.started.postgres ? `embedded, data in ${config.dataDir}/postgres` : 'DATABASE_URL'}`,
       `  SMTP             ${info.started.smtpSink ? `${info.smtpUrl} (local sink: GET /api/v1/sink/messages)` : 'SMTP_URL'}`,
       ...(info.adminTokenFile
-        ? [`  Admin API token  created now, readable once in ${info.adminTokenFile} (keep it secret; delete the file after copying)`]
+        ? [
+            `  Admin API token  created now, readable once in ${info.adminTokenFile} (keep it secret; delete the file after copying)`,
+          ]
         : []),
       ...(info.bootstrap.admin
-        ? [`  Admin user       "${info.bootstrap.admin.username}", one-time password ${info.bootstrap.admin.oneTimePassword} (shown once; change it at first login)`]
+        ? [
+            `  Admin user       "${info.bootstrap.admin.username}", one-time password ${info.bootstrap.admin.oneTimePassword} (shown once; change it at first login)`,
+          ]
         : []),
       ...(info.demo !== undefined && info.demo.plans.length > 0
         ? [`  Demo             ${info.demo.plans.map((p) => `${p.file}: ${p.measures} measures`).join(', ')} confirmed`]
         : []),
       ...(info.demo?.living !== undefined
-        ? ['  Living demo      opening now: within a minute the sink holds reminders, one agency is overdue and escalated, one report submitted, one returned']
+        ? [
+            '  Living demo      opening now: within a minute the sink holds reminders, one agency is overdue and escalated, one report submitted, one returned',
+          ]
         : []),
       ...(info.demoUsers.length > 0
         ? [
-          `  Open             ${info.apiUrl}/app/sign-in and sign in as one of: ${info.demoUsers.join(', ')}`,
-          `                   (passwords in ${join(config.dataDir, 'demo-users.txt')})`,
-        ]
+            `  Open             ${info.apiUrl}/app/sign-in and sign in as one of: ${info.demoUsers.join(', ')}`,
+            `                   (passwords in ${join(config.dataDir, 'demo-users.txt')})`,
+          ]
         : []),
       'Press Ctrl-C to stop.',
       '',

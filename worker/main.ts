@@ -22,13 +22,21 @@ const db = createDb(config.databaseUrl!, { applicationName: 'merzim-worker' });
 const mailer = createMailer(config.smtpUrl!);
 const logger = createLogger({ level: config.logLevel, name: 'merzim-worker' });
 const metrics = createWorkerMetrics();
-const metricsServer = config.metrics.port === undefined ? undefined : await serveWorkerMetrics(metrics, db, config.api.host, config.metrics.port);
+const metricsServer =
+  config.metrics.port === undefined
+    ? undefined
+    : await serveWorkerMetrics(metrics, db, config.api.host, config.metrics.port);
 const { connection, worker } = await openMerzimWorker(config, { db, mailer }, logger, undefined, {
   interceptors: { activity: [activityMetrics(metrics)] },
-  ...(config.metrics.temporalPort === undefined ? {} : { sdkMetricsBindAddress: `${config.api.host}:${config.metrics.temporalPort}` }),
+  ...(config.metrics.temporalPort === undefined
+    ? {}
+    : { sdkMetricsBindAddress: `${config.api.host}:${config.metrics.temporalPort}` }),
 });
 // Worker.run() handles SIGINT/SIGTERM itself: it stops polling and lets running activities finish.
-logger.info({ taskQueue: config.temporal.taskQueue, temporal: config.temporal.address, namespace: config.temporal.namespace }, 'polling the task queue');
+logger.info(
+  { taskQueue: config.temporal.taskQueue, temporal: config.temporal.address, namespace: config.temporal.namespace },
+  'polling the task queue',
+);
 try {
   await worker.run();
 } finally {

@@ -40,7 +40,12 @@ export function activityMetrics(metrics: WorkerMetrics): ActivityInterceptorsFac
 }
 
 /** GET /metrics for Prometheus, behind an admin API token (Authorization: Bearer …, as the API's routes). */
-export function serveWorkerMetrics(metrics: WorkerMetrics, db: Kysely<Database>, host: string, port: number): Promise<Server> {
+export function serveWorkerMetrics(
+  metrics: WorkerMetrics,
+  db: Kysely<Database>,
+  host: string,
+  port: number,
+): Promise<Server> {
   const server = createServer((req, res) => {
     void (async () => {
       if (req.method !== 'GET' || req.url !== '/metrics') {
@@ -50,7 +55,9 @@ export function serveWorkerMetrics(metrics: WorkerMetrics, db: Kysely<Database>,
       const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
       const token = match === null ? undefined : await findActiveToken(db, match[1]!);
       if (token === undefined || token.role !== 'admin') {
-        res.writeHead(401, { 'content-type': 'text/plain' }).end('an admin API token is required (Authorization: Bearer …)\n');
+        res
+          .writeHead(401, { 'content-type': 'text/plain' })
+          .end('an admin API token is required (Authorization: Bearer …)\n');
         return;
       }
       res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());

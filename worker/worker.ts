@@ -1,6 +1,13 @@
 // Builds Merzim's Temporal worker: the workflows of workflows/ and the activities over the given database and mailer.
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, Runtime, Worker, type LogEntry, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type LogEntry,
+  type NativeConnection,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import type { Config } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
@@ -23,14 +30,24 @@ export interface MerzimWorkerOptions {
 }
 
 /** The WorkerOptions of the same names. */
-export type WorkerTuning = Partial<Pick<WorkerOptions,
-  'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'
-  | 'maxConcurrentActivityTaskPolls' | 'maxConcurrentWorkflowTaskPolls' | 'stickyQueueScheduleToStartTimeout' | 'workflowThreadPoolSize'>>;
+export type WorkerTuning = Partial<
+  Pick<
+    WorkerOptions,
+    | 'maxConcurrentActivityTaskExecutions'
+    | 'maxConcurrentWorkflowTaskExecutions'
+    | 'maxCachedWorkflows'
+    | 'maxConcurrentActivityTaskPolls'
+    | 'maxConcurrentWorkflowTaskPolls'
+    | 'stickyQueueScheduleToStartTimeout'
+    | 'workflowThreadPoolSize'
+  >
+>;
 
 export async function createMerzimWorker(opts: MerzimWorkerOptions): Promise<Worker> {
-  const workflowSource = opts.workflowBundlePath !== undefined
-    ? { workflowBundle: { codePath: opts.workflowBundlePath } }
-    : { workflowsPath };
+  const workflowSource =
+    opts.workflowBundlePath !== undefined
+      ? { workflowBundle: { codePath: opts.workflowBundlePath } }
+      : { workflowsPath };
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
@@ -84,7 +101,13 @@ function installRuntime(logger: DefaultLogger, prometheusBindAddress?: string): 
     Runtime.install({
       logger,
       // The SDK's own metrics (task latencies, pollers, sticky cache, failures) on their own /metrics (MERZIM_TEMPORAL_METRICS_PORT).
-      ...(prometheusBindAddress === undefined ? {} : { telemetryOptions: { metrics: { prometheus: { bindAddress: prometheusBindAddress, countersTotalSuffix: true } } } }),
+      ...(prometheusBindAddress === undefined
+        ? {}
+        : {
+            telemetryOptions: {
+              metrics: { prometheus: { bindAddress: prometheusBindAddress, countersTotalSuffix: true } },
+            },
+          }),
     });
   } catch {
     // Already installed by someone else (e.g. a test environment): keep theirs.

@@ -3,8 +3,17 @@
 import type { ChildWorkflowHandle } from '@temporalio/workflow';
 import {
   obligationWorkflowId,
-  type AmendmentRecord, type ChangeDeadlineInput, type CloseCycleInput, type CloseObligationInput, type CycleSpec, type CycleStatus,
-  type CycleStatusView, type ObligationSummary, type PartySpec, type PlanAmendment, type StageSpec,
+  type AmendmentRecord,
+  type ChangeDeadlineInput,
+  type CloseCycleInput,
+  type CloseObligationInput,
+  type CycleSpec,
+  type CycleStatus,
+  type CycleStatusView,
+  type ObligationSummary,
+  type PartySpec,
+  type PlanAmendment,
+  type StageSpec,
 } from '../domain/cycle-model.js';
 import { validatePartySpec } from '../domain/cycle-validation.js';
 import { isIsoDate, type IsoDate } from '../domain/dates.js';
@@ -34,12 +43,24 @@ export interface StageState {
  * workflow sends one only if that obligation is still open when the step comes (it may end while an earlier step is awaited).
  */
 export type AmendmentStep =
-  | { readonly kind: 'changeDeadline'; readonly stageId: string; readonly agencyCode: string; readonly signal: ChangeDeadlineInput }
-  | { readonly kind: 'close'; readonly stageId: string; readonly agencyCode: string; readonly signal: CloseObligationInput }
+  | {
+      readonly kind: 'changeDeadline';
+      readonly stageId: string;
+      readonly agencyCode: string;
+      readonly signal: ChangeDeadlineInput;
+    }
+  | {
+      readonly kind: 'close';
+      readonly stageId: string;
+      readonly agencyCode: string;
+      readonly signal: CloseObligationInput;
+    }
   | { readonly kind: 'start'; readonly stage: StageState; readonly party: PartySpec; readonly dueDate: IsoDate };
 
 /** An amendment applied (note null, the steps to take) or not (the note says why, nothing to do). */
-export type AmendmentOutcome = { readonly note: null; readonly steps: readonly AmendmentStep[] } | { readonly note: string; readonly steps: readonly [] };
+export type AmendmentOutcome =
+  | { readonly note: null; readonly steps: readonly AmendmentStep[] }
+  | { readonly note: string; readonly steps: readonly [] };
 
 const refused = (note: string): AmendmentOutcome => ({ note, steps: [] });
 
@@ -58,9 +79,15 @@ export class CycleState {
   private revision = 0;
   private eventSeq = 0;
 
-  constructor(readonly spec: CycleSpec, readonly cycleId: string, readonly runId: string) {
+  constructor(
+    readonly spec: CycleSpec,
+    readonly cycleId: string,
+    readonly runId: string,
+  ) {
     this.stages = spec.stages.map((s) => ({
-      spec: s, dueDate: s.dueDate, parties: new Map(s.parties.map((p) => [p.agencyCode, { party: p, dueDate: s.dueDate }])),
+      spec: s,
+      dueDate: s.dueDate,
+      parties: new Map(s.parties.map((p) => [p.agencyCode, { party: p, dueDate: s.dueDate }])),
     }));
     this.currentStage = this.stages[0]!.spec.id;
   }
@@ -77,14 +104,23 @@ export class CycleState {
 
   /** The earliest stage with an open obligation; null when none is open. */
   firstOpenStage(): string | null {
-    return this.stages.find((s) => [...this.entries.values()].some((e) => e.stageId === s.spec.id && CycleState.isOpen(e)))?.spec.id ?? null;
+    return (
+      this.stages.find((s) => [...this.entries.values()].some((e) => e.stageId === s.spec.id && CycleState.isOpen(e)))
+        ?.spec.id ?? null
+    );
   }
 
   /** What the status query answers. */
   view(): CycleStatusView {
     return {
-      cycleId: this.cycleId, planId: this.spec.planId, period: this.spec.period, status: this.status, stage: this.currentStage,
-      closedReason: this.closedReason, obligations: [...this.entries.values()].map((e) => e.summary), amendments: [...this.amendments],
+      cycleId: this.cycleId,
+      planId: this.spec.planId,
+      period: this.spec.period,
+      status: this.status,
+      stage: this.currentStage,
+      closedReason: this.closedReason,
+      obligations: [...this.entries.values()].map((e) => e.summary),
+      amendments: [...this.amendments],
     };
   }
 
@@ -97,25 +133,47 @@ export class CycleState {
   cycleRow(openedAt: string, now: string) {
     const revision = ++this.revision;
     return {
-      workflowId: this.cycleId, runId: this.runId, revision, planId: this.spec.planId, period: this.spec.period, policyId: this.spec.policyId,
-      status: this.status, stage: this.currentStage, closedReason: this.closedReason, ...(revision === 1 ? { spec: this.spec } : {}), openedAt,
+      workflowId: this.cycleId,
+      runId: this.runId,
+      revision,
+      planId: this.spec.planId,
+      period: this.spec.period,
+      policyId: this.spec.policyId,
+      status: this.status,
+      stage: this.currentStage,
+      closedReason: this.closedReason,
+      ...(revision === 1 ? { spec: this.spec } : {}),
+      openedAt,
       finishedAt: this.status === 'open' ? null : now,
     };
   }
 
   /** Every party of every stage, as the cycle opens: all stages open at once. */
   owed(): { stage: StageState; party: PartySpec; dueDate: IsoDate }[] {
-    return this.stages.flatMap((stage) => [...stage.parties.values()].map(({ party, dueDate }) => ({ stage, party, dueDate })));
+    return this.stages.flatMap((stage) =>
+      [...stage.parties.values()].map(({ party, dueDate }) => ({ stage, party, dueDate })),
+    );
   }
 
   /** Registers the obligation about to be started for `party` in `stage` (a re-added party replaces its ended entry). */
   addEntry(stage: StageState, party: PartySpec, dueDate: IsoDate): Entry {
     const workflowId = obligationWorkflowId(this.spec.planId, this.spec.period, party.agencyCode, stage.spec.id);
     const entry: Entry = {
-      stageId: stage.spec.id, party, finished: false, failed: false,
+      stageId: stage.spec.id,
+      party,
+      finished: false,
+      failed: false,
       summary: {
-        obligationId: workflowId, stageId: stage.spec.id, agencyCode: party.agencyCode, status: 'pending', dueDate,
-        effectiveDueDate: null, dueInstant: null, reportVersion: 0, workingDaysLate: null, closedReason: null,
+        obligationId: workflowId,
+        stageId: stage.spec.id,
+        agencyCode: party.agencyCode,
+        status: 'pending',
+        dueDate,
+        effectiveDueDate: null,
+        dueInstant: null,
+        reportVersion: 0,
+        workingDaysLate: null,
+        closedReason: null,
       },
     };
     this.entries.set(workflowId, entry);
@@ -203,41 +261,76 @@ export class CycleState {
       case 'moveDeadline': {
         if (!isIsoDate(a.newDueDate)) return refused(`newDueDate: not a date (YYYY-MM-DD): "${String(a.newDueDate)}"`);
         const codes = a.agencyCode === undefined ? [...stage.parties.keys()] : [a.agencyCode];
-        if (a.agencyCode !== undefined && !stage.parties.has(a.agencyCode)) return refused(`"${a.agencyCode}" owes nothing in stage ${a.stageId}`);
+        if (a.agencyCode !== undefined && !stage.parties.has(a.agencyCode))
+          return refused(`"${a.agencyCode}" owes nothing in stage ${a.stageId}`);
         if (a.agencyCode === undefined) stage.dueDate = a.newDueDate;
-        const signal: ChangeDeadlineInput = { amendmentId: a.amendmentId, newDueDate: a.newDueDate, reason: a.act ?? 'plan amended', actor: a.actor };
+        const signal: ChangeDeadlineInput = {
+          amendmentId: a.amendmentId,
+          newDueDate: a.newDueDate,
+          reason: a.act ?? 'plan amended',
+          actor: a.actor,
+        };
         for (const code of codes) stage.parties.get(code)!.dueDate = a.newDueDate;
-        return { note: null, steps: codes.map((agencyCode) => ({ kind: 'changeDeadline', stageId: stage.spec.id, agencyCode, signal })) };
+        return {
+          note: null,
+          steps: codes.map((agencyCode) => ({ kind: 'changeDeadline', stageId: stage.spec.id, agencyCode, signal })),
+        };
       }
       case 'addParty': {
         const problems = validatePartySpec(a.party, 'party');
         if (problems.length > 0) return refused(problems.join('; '));
-        if (stage.parties.has(a.party.agencyCode)) return refused(`"${a.party.agencyCode}" already owes stage ${a.stageId}`);
-        if (this.stillClosing(stage, a.party.agencyCode)) return refused(`the removed obligation of "${a.party.agencyCode}" is still closing: amend again in a moment`);
+        if (stage.parties.has(a.party.agencyCode))
+          return refused(`"${a.party.agencyCode}" already owes stage ${a.stageId}`);
+        if (this.stillClosing(stage, a.party.agencyCode))
+          return refused(`the removed obligation of "${a.party.agencyCode}" is still closing: amend again in a moment`);
         stage.parties.set(a.party.agencyCode, { party: a.party, dueDate: stage.dueDate });
         return { note: null, steps: [{ kind: 'start', stage, party: a.party, dueDate: stage.dueDate }] };
       }
       case 'removeParty': {
         if (!stage.parties.has(a.agencyCode)) return refused(`"${a.agencyCode}" owes nothing in stage ${a.stageId}`);
         stage.parties.delete(a.agencyCode);
-        return { note: null, steps: [{ kind: 'close', stageId: stage.spec.id, agencyCode: a.agencyCode, signal: { reason: `removed from the plan: ${a.reason}`, actor: a.actor } }] };
+        return {
+          note: null,
+          steps: [
+            {
+              kind: 'close',
+              stageId: stage.spec.id,
+              agencyCode: a.agencyCode,
+              signal: { reason: `removed from the plan: ${a.reason}`, actor: a.actor },
+            },
+          ],
+        };
       }
       case 'replaceParty': {
         const previous = stage.parties.get(a.agencyCode);
         if (previous === undefined) return refused(`"${a.agencyCode}" owes nothing in stage ${a.stageId}`);
         const problems = validatePartySpec(a.successor, 'successor');
         if (problems.length > 0) return refused(problems.join('; '));
-        if (stage.parties.has(a.successor.agencyCode)) return refused(`successor "${a.successor.agencyCode}" already owes stage ${a.stageId}`);
-        if (this.stillClosing(stage, a.successor.agencyCode)) return refused(`the removed obligation of "${a.successor.agencyCode}" is still closing: amend again in a moment`);
-        const entry = this.entries.get(obligationWorkflowId(this.spec.planId, this.spec.period, a.agencyCode, stage.spec.id));
+        if (stage.parties.has(a.successor.agencyCode))
+          return refused(`successor "${a.successor.agencyCode}" already owes stage ${a.stageId}`);
+        if (this.stillClosing(stage, a.successor.agencyCode))
+          return refused(
+            `the removed obligation of "${a.successor.agencyCode}" is still closing: amend again in a moment`,
+          );
+        const entry = this.entries.get(
+          obligationWorkflowId(this.spec.planId, this.spec.period, a.agencyCode, stage.spec.id),
+        );
         // A report already accepted was delivered: the successor owes nothing more for this period.
-        if (entry?.summary.status === 'accepted') return refused(`"${a.agencyCode}" has already reported for ${this.spec.period}; nothing passes to "${a.successor.agencyCode}"`);
+        if (entry?.summary.status === 'accepted')
+          return refused(
+            `"${a.agencyCode}" has already reported for ${this.spec.period}; nothing passes to "${a.successor.agencyCode}"`,
+          );
         stage.parties.delete(a.agencyCode);
         stage.parties.set(a.successor.agencyCode, { party: a.successor, dueDate: previous.dueDate });
         return {
           note: null,
           steps: [
-            { kind: 'close', stageId: stage.spec.id, agencyCode: a.agencyCode, signal: { reason: `replaced by ${a.successor.agencyCode}`, actor: a.actor } },
+            {
+              kind: 'close',
+              stageId: stage.spec.id,
+              agencyCode: a.agencyCode,
+              signal: { reason: `replaced by ${a.successor.agencyCode}`, actor: a.actor },
+            },
             { kind: 'start', stage, party: a.successor, dueDate: previous.dueDate },
           ],
         };

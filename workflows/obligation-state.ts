@@ -1,7 +1,14 @@
 // An obligation's state, its transitions and the guards its Updates validate with: plain deterministic code, unit-tested without a server.
 // obligationWorkflow (obligation.ts) wires messages, timers, activities and patches to it; nothing here issues a Temporal command.
 import type {
-  AcceptInput, ChangeDeadlineInput, ExtendInput, ObligationStatus, ObligationSummary, ObligationView, ReportSubmission, ReturnReportInput,
+  AcceptInput,
+  ChangeDeadlineInput,
+  ExtendInput,
+  ObligationStatus,
+  ObligationSummary,
+  ObligationView,
+  ReportSubmission,
+  ReturnReportInput,
 } from '../domain/cycle-model.js';
 import type { ObligationNotice, ObligationTimeline, TimelineItem } from '../domain/cycle-timeline.js';
 import { validateReport } from '../domain/cycle-validation.js';
@@ -17,7 +24,11 @@ type StoredReport = NonNullable<ObligationView['report']>;
 
 /** Why an Update is refused: the workflow turns it into a non-retryable ApplicationFailure of this type (no SDK import here). */
 export class Refusal extends Error {
-  constructor(readonly type: (typeof FailureType)[keyof typeof FailureType], message: string, readonly details?: unknown[]) {
+  constructor(
+    readonly type: (typeof FailureType)[keyof typeof FailureType],
+    message: string,
+    readonly details?: unknown[],
+  ) {
     super(message);
     this.name = 'Refusal';
   }
@@ -40,9 +51,12 @@ function refuseUnstorable(args: unknown): void {
 /** The dedupe key of one timeline item: reminders and escalations go out once per planned deadline instant. */
 export function itemKey(obligationId: string, dueInstant: string, item: TimelineItem): string {
   switch (item.kind) {
-    case 'reminder': return `reminder:${obligationId}:${dueInstant}:${item.offset}`;
-    case 'deadline': return `deadline:${obligationId}:${dueInstant}`;
-    case 'escalation': return `escalation:${obligationId}:${dueInstant}:${item.step}:${item.audience}`;
+    case 'reminder':
+      return `reminder:${obligationId}:${dueInstant}:${item.offset}`;
+    case 'deadline':
+      return `deadline:${obligationId}:${dueInstant}`;
+    case 'escalation':
+      return `escalation:${obligationId}:${dueInstant}:${item.step}:${item.audience}`;
   }
 }
 
@@ -139,7 +153,12 @@ export class ObligationState {
   }
 
   openedPayload(): Record<string, unknown> {
-    return { stage: this.input.stage, agencyCode: this.input.party.agencyCode, dueDate: this.dueDate, cycleId: this.id.cycleId };
+    return {
+      stage: this.input.stage,
+      agencyCode: this.input.party.agencyCode,
+      dueDate: this.dueDate,
+      cycleId: this.id.cycleId,
+    };
   }
 
   /** The read model row as of `now`, but for the planned deadline (effectiveDueDate, dueAt); each call is a new revision. */
@@ -192,7 +211,13 @@ export class ObligationState {
   /** Takes the report (not yet known to be late) and returns its version; no escalation may go out from here on. */
   submit(submission: ReportSubmission, submittedAt: string): number {
     const version = ++this.reportVersion;
-    this.report = { submittedBy: submission.submittedBy, items: submission.items.map((i) => ({ ...i })), version, submittedAt, late: false };
+    this.report = {
+      submittedBy: submission.submittedBy,
+      items: submission.items.map((i) => ({ ...i })),
+      version,
+      submittedAt,
+      late: false,
+    };
     this.setStatus('submitted');
     return version;
   }
@@ -207,7 +232,8 @@ export class ObligationState {
   validateAccept(args: AcceptInput): void {
     refuseUnstorable(args);
     const { acceptedBy } = args;
-    if (this.status !== 'submitted') throw transition(`only a submitted report can be accepted; the obligation is ${this.status}`);
+    if (this.status !== 'submitted')
+      throw transition(`only a submitted report can be accepted; the obligation is ${this.status}`);
     if (typeof acceptedBy !== 'string' || acceptedBy.trim() === '') throw invalid('acceptedBy: must name who accepts');
   }
 
@@ -223,8 +249,10 @@ export class ObligationState {
   validateReturn(args: ReturnReportInput, today?: IsoDate): void {
     refuseUnstorable(args);
     const { returnedBy, comment, newDueDate } = args;
-    if (this.status !== 'submitted') throw transition(`only a submitted report can be returned; the obligation is ${this.status}`);
-    if (typeof returnedBy !== 'string' || returnedBy.trim() === '') throw invalid('returnedBy: must name who returns the report');
+    if (this.status !== 'submitted')
+      throw transition(`only a submitted report can be returned; the obligation is ${this.status}`);
+    if (typeof returnedBy !== 'string' || returnedBy.trim() === '')
+      throw invalid('returnedBy: must name who returns the report');
     if (typeof comment !== 'string' || comment.trim() === '') throw invalid('comment: say what must be fixed');
     this.refuseDueDate(newDueDate, today);
   }
@@ -241,14 +269,18 @@ export class ObligationState {
     this.dueDate = newDueDate;
     this.replan = true;
     this.setStatus('returned');
-    this.notices.push({ key: `returned:${this.id.obligationId}:v${this.reportVersion}`, notice: { kind: 'returned', comment, returnedBy } });
+    this.notices.push({
+      key: `returned:${this.id.obligationId}:v${this.reportVersion}`,
+      notice: { kind: 'returned', comment, returnedBy },
+    });
   }
 
   /** As validateReturn, and later than the current deadline. */
   validateExtend(args: ExtendInput, today?: IsoDate): void {
     refuseUnstorable(args);
     const { extendedBy, reason, newDueDate } = args;
-    if (!this.awaitingReport) throw transition(`only an obligation still awaiting its report can be extended; it is ${this.status}`);
+    if (!this.awaitingReport)
+      throw transition(`only an obligation still awaiting its report can be extended; it is ${this.status}`);
     if (typeof extendedBy !== 'string' || extendedBy.trim() === '') throw invalid('extendedBy: must name who extends');
     if (typeof reason !== 'string' || reason.trim() === '') throw invalid('reason: say why the deadline is extended');
     this.refuseDueDate(newDueDate, today);
@@ -268,10 +300,16 @@ export class ObligationState {
    * A plan amendment moved the deadline: applies unless final, unchanged or not a date — or past the cycle's year plus the
    * margin, when `farAllowed` (the workflow's patch check, asked only for such a date) says no.
    */
-  changeDeadline({ newDueDate, reason }: ChangeDeadlineInput, farAllowed: () => boolean = () => true): { from: IsoDate; applies: boolean } {
+  changeDeadline(
+    { newDueDate, reason }: ChangeDeadlineInput,
+    farAllowed: () => boolean = () => true,
+  ): { from: IsoDate; applies: boolean } {
     const from = this.dueDate;
-    const applies = !this.final && isIsoDate(newDueDate) && newDueDate !== this.dueDate
-      && (newDueDate <= latestDueDate(this.input.period) || farAllowed());
+    const applies =
+      !this.final &&
+      isIsoDate(newDueDate) &&
+      newDueDate !== this.dueDate &&
+      (newDueDate <= latestDueDate(this.input.period) || farAllowed());
     if (applies) this.moveDeadline(newDueDate, reason);
     return { from, applies };
   }
@@ -310,12 +348,16 @@ export class ObligationState {
     this.timeline = next;
     this.sequence++;
     for (const item of next.items) {
-      if (item.kind !== 'deadline' && Date.parse(item.at) < nowMs) this.done.add(itemKey(this.id.obligationId, next.dueInstant, item));
+      if (item.kind !== 'deadline' && Date.parse(item.at) < nowMs)
+        this.done.add(itemKey(this.id.obligationId, next.dueInstant, item));
     }
     const change = this.pendingChange;
     this.pendingChange = null;
     if (change !== null && this.awaitingReport) {
-      this.notices.push({ key: `deadline-changed:${this.id.obligationId}:${this.sequence}:${next.dueInstant}`, notice: { kind: 'deadline_changed', ...change } });
+      this.notices.push({
+        key: `deadline-changed:${this.id.obligationId}:${this.sequence}:${next.dueInstant}`,
+        notice: { kind: 'deadline_changed', ...change },
+      });
     }
     return true;
   }

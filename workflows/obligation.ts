@@ -1,18 +1,50 @@
 // obligationWorkflow: one report owed by one party in one stage of a cycle — reminders, submission and review, the escalation ladder.
 // Running cycles replay this code (test/replay/histories): a change to the commands it issues goes behind patched().
 import {
-  ActivityFailure, ApplicationFailure, CancellationScope, allHandlersFinished, condition, getExternalWorkflowHandle, isCancellation, log,
-  patched, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { ObligationNotice, TimelineItem } from '../domain/cycle-timeline.js';
-import type { AcceptInput, ExtendInput, Lang, ObligationView, ReportSubmission, ReturnReportInput } from '../domain/cycle-model.js';
+import type {
+  AcceptInput,
+  ExtendInput,
+  Lang,
+  ObligationView,
+  ReportSubmission,
+  ReturnReportInput,
+} from '../domain/cycle-model.js';
 import { localDateOf } from '../domain/tz.js';
 import { dataRejection } from './failures.js';
 import { ObligationState, Refusal } from './obligation-state.js';
 import {
-  DB_RETRY, FailureType, MAIL_RETRY, STATUS_ATTRIBUTE_PATCH, SearchAttributeKeys, acceptUpdate, changeDeadlineSignal, closeObligationSignal, extendUpdate,
-  obligationChangedSignal, obligationStatusQuery, returnReportUpdate, submitUpdate, type ObligationInput, type ObligationResult,
+  DB_RETRY,
+  FailureType,
+  MAIL_RETRY,
+  STATUS_ATTRIBUTE_PATCH,
+  SearchAttributeKeys,
+  acceptUpdate,
+  changeDeadlineSignal,
+  closeObligationSignal,
+  extendUpdate,
+  obligationChangedSignal,
+  obligationStatusQuery,
+  returnReportUpdate,
+  submitUpdate,
+  type ObligationInput,
+  type ObligationResult,
 } from './shared.js';
 
 /**
@@ -38,11 +70,19 @@ export const DUE_DATE_BOUNDS_PATCH = 'obligation-due-date-bounds';
 
 const scheduled = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: DB_RETRY });
 // Retries longer than a minute (PostgreSQL down) wait on a workflow timer, so the workflow task is not held meanwhile.
-const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', localRetryThreshold: '1 minute', retry: DB_RETRY });
+const local = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '1 minute',
+  retry: DB_RETRY,
+});
 
 // A permanent refusal of an e-mail is recorded, not retried.
 const scheduledMail = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: MAIL_RETRY });
-const localMail = proxyLocalActivities<Activities>({ startToCloseTimeout: '1 minute', localRetryThreshold: '1 minute', retry: MAIL_RETRY });
+const localMail = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  localRetryThreshold: '1 minute',
+  retry: MAIL_RETRY,
+});
 
 /** Turns a guard's Refusal into the typed, non-retryable failure the caller sees; the Update never enters history. */
 function guarded<A>(check: (arg: A) => void): (arg: A) => void {
@@ -51,7 +91,12 @@ function guarded<A>(check: (arg: A) => void): (arg: A) => void {
       check(arg);
     } catch (err) {
       if (!(err instanceof Refusal)) throw err;
-      throw ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: true, ...(err.details !== undefined ? { details: err.details } : {}) });
+      throw ApplicationFailure.create({
+        type: err.type,
+        message: err.message,
+        nonRetryable: true,
+        ...(err.details !== undefined ? { details: err.details } : {}),
+      });
     }
   };
 }
@@ -66,9 +111,14 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   const info = workflowInfo();
   const obligationId = info.workflowId;
   const cycleId = info.parent?.workflowId ?? null;
-  const partyRecipients = input.party.emails.reporter.length > 0 ? input.party.emails.reporter : input.party.emails.head;
-  const receiver = input.stage.to === 'coordinator' ? input.chain.coordinator
-    : input.stage.to === 'pm_office' ? input.chain.pmOffice : input.chain.presidentialAdministration;
+  const partyRecipients =
+    input.party.emails.reporter.length > 0 ? input.party.emails.reporter : input.party.emails.head;
+  const receiver =
+    input.stage.to === 'coordinator'
+      ? input.chain.coordinator
+      : input.stage.to === 'pm_office'
+        ? input.chain.pmOffice
+        : input.chain.presidentialAdministration;
 
   const state = new ObligationState(
     input,
@@ -79,7 +129,14 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   async function record(type: string, actor: string, payload: Record<string, unknown>): Promise<void> {
     const idempotencyKey = state.nextEventKey();
     try {
-      await acts.recordEvent({ idempotencyKey, type, actor, subjectType: 'obligation', subjectId: obligationId, payload });
+      await acts.recordEvent({
+        idempotencyKey,
+        type,
+        actor,
+        subjectType: 'obligation',
+        subjectId: obligationId,
+        payload,
+      });
     } catch (err) {
       const rejection = dataRejection(err);
       if (rejection === undefined || !patched(DATA_REJECTED_PATCH)) throw err;
@@ -89,9 +146,20 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
 
   /** Records, without the refused data, that PostgreSQL refused a write; never throws for a second refusal. */
   async function recordRejection(idempotencyKey: string, what: string, rejection: ApplicationFailure): Promise<void> {
-    log.error('PostgreSQL refused a write of this obligation; recorded without its data', { obligationId, what, error: rejection.message });
+    log.error('PostgreSQL refused a write of this obligation; recorded without its data', {
+      obligationId,
+      what,
+      error: rejection.message,
+    });
     try {
-      await acts.recordEvent({ idempotencyKey, type: 'event.rejected', actor: 'system', subjectType: 'obligation', subjectId: obligationId, payload: { what, error: rejection.message } });
+      await acts.recordEvent({
+        idempotencyKey,
+        type: 'event.rejected',
+        actor: 'system',
+        subjectType: 'obligation',
+        subjectId: obligationId,
+        payload: { what, error: rejection.message },
+      });
     } catch (err) {
       if (dataRejection(err) === undefined) throw err;
     }
@@ -100,13 +168,21 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   async function save(): Promise<void> {
     const s = state.summary();
     if (s.dueInstant === null) return; // the loop saves once the new deadline is planned
-    const row = { ...state.projection(new Date().toISOString()), effectiveDueDate: s.effectiveDueDate, dueAt: s.dueInstant };
+    const row = {
+      ...state.projection(new Date().toISOString()),
+      effectiveDueDate: s.effectiveDueDate,
+      dueAt: s.dueInstant,
+    };
     try {
       await acts.saveObligation(row);
     } catch (err) {
       const rejection = dataRejection(err);
       if (rejection === undefined || !patched(DATA_REJECTED_PATCH)) throw err;
-      await recordRejection(`${obligationId}/${info.runId}/read-model/${row.revision}/rejected`, 'read model', rejection);
+      await recordRejection(
+        `${obligationId}/${info.runId}/read-model/${row.revision}/rejected`,
+        'read model',
+        rejection,
+      );
     }
   }
 
@@ -123,46 +199,76 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
 
   setHandler(obligationStatusQuery, (): ObligationView => state.view());
 
-  setHandler(submitUpdate, async (submission: ReportSubmission) => {
-    // Taken before anything is awaited: no escalation may go out once the report is in.
-    const version = state.submit(submission, new Date().toISOString());
-    const submittedAt = state.report!.submittedAt;
-    await condition(() => state.planned());
-    const due = state.timeline!;
-    const late = Date.parse(submittedAt) > Date.parse(due.dueInstant);
-    const daysLate = late ? (await acts.measureLateness({ due, submittedAt })).workingDaysLate : 0;
-    state.settleLateness(version, late, daysLate);
-    await record('report.submitted', submission.submittedBy, {
-      version, late, workingDaysLate: daysLate, dueDate: due.dueDate, effectiveDueDate: due.effectiveDueDate, items: submission.items,
-    });
-    await save();
-    await tellCycle();
-    return { version, late, workingDaysLate: daysLate };
-  }, { validator: guarded((submission: ReportSubmission) => state.validateSubmit(submission)) });
+  setHandler(
+    submitUpdate,
+    async (submission: ReportSubmission) => {
+      // Taken before anything is awaited: no escalation may go out once the report is in.
+      const version = state.submit(submission, new Date().toISOString());
+      const submittedAt = state.report!.submittedAt;
+      await condition(() => state.planned());
+      const due = state.timeline!;
+      const late = Date.parse(submittedAt) > Date.parse(due.dueInstant);
+      const daysLate = late ? (await acts.measureLateness({ due, submittedAt })).workingDaysLate : 0;
+      state.settleLateness(version, late, daysLate);
+      await record('report.submitted', submission.submittedBy, {
+        version,
+        late,
+        workingDaysLate: daysLate,
+        dueDate: due.dueDate,
+        effectiveDueDate: due.effectiveDueDate,
+        items: submission.items,
+      });
+      await save();
+      await tellCycle();
+      return { version, late, workingDaysLate: daysLate };
+    },
+    { validator: guarded((submission: ReportSubmission) => state.validateSubmit(submission)) },
+  );
 
-  setHandler(acceptUpdate, async ({ acceptedBy, comment }) => {
-    state.accept(new Date().toISOString());
-    await record('report.accepted', acceptedBy, { version: state.reportVersion, comment: comment ?? null });
-    await save();
-    return state.summary();
-  }, { validator: guarded((x: AcceptInput) => state.validateAccept(x)) });
+  setHandler(
+    acceptUpdate,
+    async ({ acceptedBy, comment }) => {
+      state.accept(new Date().toISOString());
+      await record('report.accepted', acceptedBy, { version: state.reportVersion, comment: comment ?? null });
+      await save();
+      return state.summary();
+    },
+    { validator: guarded((x: AcceptInput) => state.validateAccept(x)) },
+  );
 
-  setHandler(returnReportUpdate, async (x) => {
-    state.returnReport(x, new Date().toISOString());
-    await record('report.returned', x.returnedBy, { version: state.reportVersion, comment: x.comment, newDueDate: x.newDueDate });
-    return state.summary();
-  }, { validator: guarded((x: ReturnReportInput) => state.validateReturn(x, localDateOf(Date.now()))) });
+  setHandler(
+    returnReportUpdate,
+    async (x) => {
+      state.returnReport(x, new Date().toISOString());
+      await record('report.returned', x.returnedBy, {
+        version: state.reportVersion,
+        comment: x.comment,
+        newDueDate: x.newDueDate,
+      });
+      return state.summary();
+    },
+    { validator: guarded((x: ReturnReportInput) => state.validateReturn(x, localDateOf(Date.now()))) },
+  );
 
-  setHandler(extendUpdate, async (x) => {
-    const from = state.extend(x);
-    await record('deadline.extended', x.extendedBy, { from, to: x.newDueDate, reason: x.reason });
-    return state.summary();
-  }, { validator: guarded((x: ExtendInput) => state.validateExtend(x, localDateOf(Date.now()))) });
+  setHandler(
+    extendUpdate,
+    async (x) => {
+      const from = state.extend(x);
+      await record('deadline.extended', x.extendedBy, { from, to: x.newDueDate, reason: x.reason });
+      return state.summary();
+    },
+    { validator: guarded((x: ExtendInput) => state.validateExtend(x, localDateOf(Date.now()))) },
+  );
 
   // From the cycle: a plan amendment moved this deadline. Signals cannot be refused, so stale ones are recorded and dropped.
   setHandler(changeDeadlineSignal, async (x) => {
     const { from, applies } = state.changeDeadline(x, () => !patched(DUE_DATE_BOUNDS_PATCH));
-    await record(applies ? 'deadline.moved' : 'deadline.move_ignored', x.actor, { amendmentId: x.amendmentId, from, to: x.newDueDate, reason: x.reason });
+    await record(applies ? 'deadline.moved' : 'deadline.move_ignored', x.actor, {
+      amendmentId: x.amendmentId,
+      from,
+      to: x.newDueDate,
+      reason: x.reason,
+    });
   });
 
   setHandler(closeObligationSignal, async ({ reason, actor }) => {
@@ -171,7 +277,12 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   });
 
   /** Sends one notice and records it (or why it could not be sent). */
-  async function notify(item: { recipients: readonly string[]; lang: Lang; at?: string }, key: string, notice: ObligationNotice, eventType: string): Promise<void> {
+  async function notify(
+    item: { recipients: readonly string[]; lang: Lang; at?: string },
+    key: string,
+    notice: ObligationNotice,
+    eventType: string,
+  ): Promise<void> {
     const details = { key, to: item.recipients, lang: item.lang, notice, plannedFor: item.at ?? null };
     if (item.recipients.length === 0) {
       await record('notice.undeliverable', 'system', { ...details, reason: 'no e-mail address on file' });
@@ -180,20 +291,39 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     const due = state.timeline!;
     try {
       const result = await mail.sendObligationMail({
-        dedupeKey: key, notice, to: item.recipients, lang: item.lang, obligationId, planTitle: input.planTitle, period: input.period,
-        party: input.party, receiver: receiver.name, due, sequence: state.sequence, now: new Date().toISOString(),
+        dedupeKey: key,
+        notice,
+        to: item.recipients,
+        lang: item.lang,
+        obligationId,
+        planTitle: input.planTitle,
+        period: input.period,
+        party: input.party,
+        receiver: receiver.name,
+        due,
+        sequence: state.sequence,
+        now: new Date().toISOString(),
       });
       state.markSent(key);
       // sentAt (workflow time) against plannedFor shows how long SMTP kept the notice waiting.
-      await record(eventType, 'system', { ...details, messageId: result.messageId, alreadySent: result.alreadySent, dueInstant: due.dueInstant, sentAt: new Date().toISOString() });
+      await record(eventType, 'system', {
+        ...details,
+        messageId: result.messageId,
+        alreadySent: result.alreadySent,
+        dueInstant: due.dueInstant,
+        sentAt: new Date().toISOString(),
+      });
     } catch (err) {
       const failure = err instanceof ActivityFailure ? err.cause : err;
       const type = failure instanceof ApplicationFailure ? failure.type : undefined;
-      const refusedBefore = err instanceof ActivityFailure && (type === FailureType.MailRejected || type === FailureType.InvalidInput);
+      const refusedBefore =
+        err instanceof ActivityFailure && (type === FailureType.MailRejected || type === FailureType.InvalidInput);
       // Since the patch also a local activity's refusal, which arrives unwrapped (not inside an ActivityFailure), and the outbox
       // row refused by PostgreSQL (its text): the notice cannot be sent once-only, so it is recorded as failed.
-      const refusedNow = !refusedBefore && (type === FailureType.MailRejected || type === FailureType.InvalidInput || type === FailureType.DataRejected)
-        && patched(DATA_REJECTED_PATCH);
+      const refusedNow =
+        !refusedBefore &&
+        (type === FailureType.MailRejected || type === FailureType.InvalidInput || type === FailureType.DataRejected) &&
+        patched(DATA_REJECTED_PATCH);
       if (!refusedBefore && !refusedNow) throw err;
       // A refusal that retrying cannot fix: record it for the coordinator and go on with the ladder.
       await record('notice.failed', 'system', { ...details, error: (failure as ApplicationFailure).message });
@@ -203,16 +333,26 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   async function plan(): Promise<void> {
     const { requested, opening } = state.beginPlan();
     const timelineInput = {
-      stage: input.stage, party: input.party, chain: input.chain, dueDate: requested,
-      shift: input.shift, reminders: input.reminders, escalation: input.escalation,
+      stage: input.stage,
+      party: input.party,
+      chain: input.chain,
+      dueDate: requested,
+      shift: input.shift,
+      reminders: input.reminders,
+      escalation: input.escalation,
     };
     // Under the patch the first plan also records the opening and writes the read model: one local activity, not three.
     const next = opening
       ? await acts.openObligation({
-        event: { idempotencyKey: state.nextEventKey(), type: 'obligation.opened', actor: 'system', payload: state.openedPayload() },
-        timeline: timelineInput,
-        projection: state.projection(new Date().toISOString()),
-      })
+          event: {
+            idempotencyKey: state.nextEventKey(),
+            type: 'obligation.opened',
+            actor: 'system',
+            payload: state.openedPayload(),
+          },
+          timeline: timelineInput,
+          projection: state.projection(new Date().toISOString()),
+        })
       : await acts.planObligationTimeline(timelineInput);
     if (!state.takePlan(next, requested, Date.now())) return; // moved again meanwhile: plan the newest
     if (!opening) await save();
@@ -227,12 +367,21 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         break;
       case 'deadline':
         state.markOverdue();
-        await record('obligation.overdue', 'system', { dueDate: state.dueDate, effectiveDueDate: state.timeline!.effectiveDueDate, dueInstant: state.timeline!.dueInstant });
+        await record('obligation.overdue', 'system', {
+          dueDate: state.dueDate,
+          effectiveDueDate: state.timeline!.effectiveDueDate,
+          dueInstant: state.timeline!.dueInstant,
+        });
         await save();
         await tellCycle();
         break;
       case 'escalation':
-        await notify(item, key, { kind: 'escalation', step: item.step, after: item.after, unit: item.unit, audience: item.audience }, 'escalation.sent');
+        await notify(
+          item,
+          key,
+          { kind: 'escalation', step: item.step, after: item.after, unit: item.unit, audience: item.audience },
+          'escalation.sent',
+        );
         break;
     }
     state.markDone(key);
@@ -272,7 +421,9 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     { key: SearchAttributeKeys.AgencyCode, value: input.party.agencyCode },
     { key: statusKey, value: state.status },
   ];
-  const missing = localDb ? attributes.filter(({ key, value }) => info.typedSearchAttributes.get(key) !== value) : attributes;
+  const missing = localDb
+    ? attributes.filter(({ key, value }) => info.typedSearchAttributes.get(key) !== value)
+    : attributes;
   if (missing.length > 0) upsertSearchAttributes(missing);
   try {
     await run();

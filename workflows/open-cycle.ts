@@ -1,9 +1,22 @@
 // openCycleWorkflow: what a plan's Temporal Schedule (or an admin) runs to open one reporting cycle, exactly once per plan × period.
-import { ParentClosePolicy, WorkflowIdReusePolicy, patched, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
+import {
+  ParentClosePolicy,
+  WorkflowIdReusePolicy,
+  patched,
+  proxyActivities,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, defineSearchAttributeKey } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
 import { reportingCycleWorkflow } from './reporting-cycle.js';
-import { DB_RETRY, STATUS_ATTRIBUTE_PATCH, SearchAttributeKeys, type OpenCycleInput, type OpenCycleResult } from './shared.js';
+import {
+  DB_RETRY,
+  STATUS_ATTRIBUTE_PATCH,
+  SearchAttributeKeys,
+  type OpenCycleInput,
+  type OpenCycleResult,
+} from './shared.js';
 import { cycleWorkflowId } from '../domain/cycle-model.js';
 
 const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: DB_RETRY });
@@ -15,7 +28,11 @@ const SCHEDULED_START = defineSearchAttributeKey('TemporalScheduledStartTime', '
 export async function openCycleWorkflow(input: OpenCycleInput): Promise<OpenCycleResult> {
   const scheduled = workflowInfo().typedSearchAttributes.get(SCHEDULED_START);
   const at = (scheduled ?? new Date()).toISOString();
-  const resolved = await acts.resolveCyclePeriod({ planId: input.planId, at, ...(input.period === undefined ? {} : { period: input.period }) });
+  const resolved = await acts.resolveCyclePeriod({
+    planId: input.planId,
+    at,
+    ...(input.period === undefined ? {} : { period: input.period }),
+  });
   if (!resolved.open) {
     await acts.recordEvent({
       idempotencyKey: `cycle.not_opened:${input.planId}:${resolved.period ?? at}:${workflowInfo().workflowId}`,
@@ -44,7 +61,8 @@ export async function openCycleWorkflow(input: OpenCycleInput): Promise<OpenCycl
       ],
     });
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { status: 'already_open', cycleId, period: resolved.period, reason: null };
+    if (err instanceof WorkflowExecutionAlreadyStartedError)
+      return { status: 'already_open', cycleId, period: resolved.period, reason: null };
     throw err;
   }
   return { status: 'opened', cycleId, period: resolved.period, reason: null };

@@ -1,19 +1,49 @@
 // reportingCycleWorkflow: one plan × period — opens an obligation per party per stage, applies plan amendments, closes on repeal.
 // Running cycles replay this code (test/replay/histories): a change to the commands it issues goes behind patched().
 import {
-  ApplicationFailure, CancellationScope, ParentClosePolicy, allHandlersFinished, condition, isCancellation, log, patched, proxyActivities,
-  proxyLocalActivities, setHandler, startChild, upsertSearchAttributes, workflowInfo, type ChildWorkflowHandle,
+  ApplicationFailure,
+  CancellationScope,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  isCancellation,
+  log,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { stageChain, type CloseCycleInput, type CycleStatus, type PartySpec, type PlanAmendment } from '../domain/cycle-model.js';
+import {
+  stageChain,
+  type CloseCycleInput,
+  type CycleStatus,
+  type PartySpec,
+  type PlanAmendment,
+} from '../domain/cycle-model.js';
 import { validateCycleSpec } from '../domain/cycle-validation.js';
 import type { IsoDate } from '../domain/dates.js';
 import { CycleState, type AmendmentStep, type Entry, type StageState } from './cycle-state.js';
 import { dataRejection } from './failures.js';
 import { obligationWorkflow } from './obligation.js';
 import {
-  DB_RETRY, FailureType, STATUS_ATTRIBUTE_PATCH, SearchAttributeKeys, amendPlanSignal, closeCycleSignal, closeObligationSignal, changeDeadlineSignal,
-  cycleStatusQuery, obligationChangedSignal, type ObligationInput, type ReportingCycleInput, type ReportingCycleResult,
+  DB_RETRY,
+  FailureType,
+  STATUS_ATTRIBUTE_PATCH,
+  SearchAttributeKeys,
+  amendPlanSignal,
+  closeCycleSignal,
+  closeObligationSignal,
+  changeDeadlineSignal,
+  cycleStatusQuery,
+  obligationChangedSignal,
+  type ObligationInput,
+  type ReportingCycleInput,
+  type ReportingCycleResult,
 } from './shared.js';
 
 /**
@@ -40,7 +70,11 @@ export const CYCLE_BATCHED_OPEN_PATCH = 'cycle-batched-open-local-db';
 export const OPEN_BATCH = 100;
 
 const scheduled = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: DB_RETRY });
-const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', localRetryThreshold: '1 minute', retry: DB_RETRY });
+const local = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '1 minute',
+  retry: DB_RETRY,
+});
 
 /** One reporting cycle of a plan for one period; completes when every obligation is accepted or closed. */
 export async function reportingCycleWorkflow(input: ReportingCycleInput): Promise<ReportingCycleResult> {
@@ -52,7 +86,12 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
   const { spec } = input;
   const problems = validateCycleSpec(spec);
   if (problems.length > 0) {
-    throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: `spec: ${problems.join('; ')}`, nonRetryable: true, details: [problems] });
+    throw ApplicationFailure.create({
+      type: FailureType.InvalidInput,
+      message: `spec: ${problems.join('; ')}`,
+      nonRetryable: true,
+      details: [problems],
+    });
   }
   const info = workflowInfo();
   const cycleId = info.workflowId;
@@ -72,8 +111,19 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       const rejection = dataRejection(err);
       if (rejection === undefined || !patched(CYCLE_DATA_REJECTED_PATCH)) throw err;
       // Recorded without the refused data (a NUL in a signal's text…): the cycle goes on rather than retrying for ever.
-      log.error('PostgreSQL refused an event of this cycle; recorded without its data', { cycleId, type, error: rejection.message });
-      await acts.recordEvent({ idempotencyKey: `${idempotencyKey}/rejected`, type: 'event.rejected', actor: 'system', subjectType: 'cycle', subjectId: cycleId, payload: { what: type, error: rejection.message } });
+      log.error('PostgreSQL refused an event of this cycle; recorded without its data', {
+        cycleId,
+        type,
+        error: rejection.message,
+      });
+      await acts.recordEvent({
+        idempotencyKey: `${idempotencyKey}/rejected`,
+        type: 'event.rejected',
+        actor: 'system',
+        subjectType: 'cycle',
+        subjectId: cycleId,
+        payload: { what: type, error: rejection.message },
+      });
     }
   }
 
@@ -85,12 +135,24 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     // The chain is who receives and who is escalated to: their names and addresses, not the measures they report on themselves
     // (up to ~20 KB each on a large plan, which would be copied into every obligation's input).
     const member = (p: PartySpec): PartySpec => (batched ? { ...p, measures: [] } : p);
-    const chain = { coordinator: member(spec.coordinator), pmOffice: member(spec.pmOffice), presidentialAdministration: member(spec.presidentialAdministration) };
+    const chain = {
+      coordinator: member(spec.coordinator),
+      pmOffice: member(spec.pmOffice),
+      presidentialAdministration: member(spec.presidentialAdministration),
+    };
     return {
-      planId: spec.planId, planTitle: spec.planTitle, period: spec.period, policyId: spec.policyId,
-      stage: { id: stage.spec.id, from: stage.spec.from, to: stage.spec.to }, party, dueDate, shift: spec.shift,
-      reminders: spec.reminders, escalation: spec.escalation,
-      chain: stage.spec.recipient !== undefined && patched(STAGE_RECIPIENT_PATCH) ? stageChain(chain, stage.spec) : chain,
+      planId: spec.planId,
+      planTitle: spec.planTitle,
+      period: spec.period,
+      policyId: spec.policyId,
+      stage: { id: stage.spec.id, from: stage.spec.from, to: stage.spec.to },
+      party,
+      dueDate,
+      shift: spec.shift,
+      reminders: spec.reminders,
+      escalation: spec.escalation,
+      chain:
+        stage.spec.recipient !== undefined && patched(STAGE_RECIPIENT_PATCH) ? stageChain(chain, stage.spec) : chain,
     };
   }
 
@@ -120,7 +182,11 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     );
   }
 
-  async function signalChild(entry: Entry, send: (handle: ChildWorkflowHandle<typeof obligationWorkflow>) => Promise<void>, what: string): Promise<void> {
+  async function signalChild(
+    entry: Entry,
+    send: (handle: ChildWorkflowHandle<typeof obligationWorkflow>) => Promise<void>,
+    what: string,
+  ): Promise<void> {
     try {
       await send(entry.handle!);
     } catch (err) {
@@ -135,12 +201,14 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     switch (step.kind) {
       case 'changeDeadline': {
         const entry = state.openEntry(step.stageId, step.agencyCode);
-        if (entry !== undefined) await signalChild(entry, (h) => h.signal(changeDeadlineSignal, step.signal), 'move a deadline');
+        if (entry !== undefined)
+          await signalChild(entry, (h) => h.signal(changeDeadlineSignal, step.signal), 'move a deadline');
         return;
       }
       case 'close': {
         const entry = state.openEntry(step.stageId, step.agencyCode);
-        if (entry !== undefined) await signalChild(entry, (h) => h.signal(closeObligationSignal, step.signal), 'close an obligation');
+        if (entry !== undefined)
+          await signalChild(entry, (h) => h.signal(closeObligationSignal, step.signal), 'close an obligation');
         return;
       }
       case 'start':
@@ -178,7 +246,12 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
   ]);
   let result: ReportingCycleResult;
   try {
-    await record('cycle.opened', 'system', { planId: spec.planId, period: spec.period, policyId: spec.policyId, stages: spec.stages.map((s) => ({ id: s.id, dueDate: s.dueDate, parties: s.parties.map((p) => p.agencyCode) })) });
+    await record('cycle.opened', 'system', {
+      planId: spec.planId,
+      period: spec.period,
+      policyId: spec.policyId,
+      stages: spec.stages.map((s) => ({ id: s.id, dueDate: s.dueDate, parties: s.parties.map((p) => p.agencyCode) })),
+    });
     await save();
     // Every stage opens with the cycle: the coordinator can consolidate as reports arrive, and each deadline is fixed by the policy.
     const owed = state.owed();
@@ -208,7 +281,12 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     if (state.closing !== null) {
       const request: CloseCycleInput = state.closing;
       for (const entry of state.entries.values()) {
-        if (CycleState.isOpen(entry)) await signalChild(entry, (h) => h.signal(closeObligationSignal, { reason: `cycle closed: ${request.reason}`, actor: request.actor }), 'close an obligation');
+        if (CycleState.isOpen(entry))
+          await signalChild(
+            entry,
+            (h) => h.signal(closeObligationSignal, { reason: `cycle closed: ${request.reason}`, actor: request.actor }),
+            'close an obligation',
+          );
       }
       await condition(() => state.allEnded());
       for (let late = state.nextAmendment(); late !== undefined; late = state.nextAmendment()) {
@@ -218,7 +296,9 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       await record('cycle.closed', request.actor, { reason: request.reason, act: request.act ?? null });
       result = await finish('closed', request.reason);
     } else {
-      await record('cycle.completed', 'system', { obligations: [...state.entries.values()].map((e) => ({ id: e.summary.obligationId, status: e.summary.status })) });
+      await record('cycle.completed', 'system', {
+        obligations: [...state.entries.values()].map((e) => ({ id: e.summary.obligationId, status: e.summary.status })),
+      });
       result = await finish('completed', null);
     }
   } catch (err) {

@@ -1,7 +1,12 @@
 // scheduledNotificationWorkflow: sleeps until an instant, then sends one e-mail and records it — the primitive under every reminder.
 import { ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
-import { FailureType, MAIL_RETRY, type ScheduledNotificationInput, type ScheduledNotificationResult } from './shared.js';
+import {
+  FailureType,
+  MAIL_RETRY,
+  type ScheduledNotificationInput,
+  type ScheduledNotificationResult,
+} from './shared.js';
 
 const { sendEmail, recordEvent } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '1 minute',
@@ -9,9 +14,12 @@ const { sendEmail, recordEvent } = proxyActivities<ReturnType<typeof createActiv
 });
 
 /** Sends one bilingual e-mail at `sendAt` and records a `notification.sent` event; idempotent per `key`. */
-export async function scheduledNotificationWorkflow(input: ScheduledNotificationInput): Promise<ScheduledNotificationResult> {
+export async function scheduledNotificationWorkflow(
+  input: ScheduledNotificationInput,
+): Promise<ScheduledNotificationResult> {
   const sendAt = Date.parse(input.sendAt);
-  if (Number.isNaN(sendAt)) throw ApplicationFailure.nonRetryable(`sendAt: not an ISO instant: ${input.sendAt}`, FailureType.InvalidInput);
+  if (Number.isNaN(sendAt))
+    throw ApplicationFailure.nonRetryable(`sendAt: not an ISO instant: ${input.sendAt}`, FailureType.InvalidInput);
   const wait = sendAt - Date.now();
   if (wait > 0) await sleep(wait);
 

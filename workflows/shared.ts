@@ -4,9 +4,26 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ShiftDirection } from '../domain/calendar.js';
 import type {
-  AcceptInput, BilingualText, ChangeDeadlineInput, CloseCycleInput, CloseObligationInput, CycleChain, CycleSpec, CycleStatus,
-  CycleStatusView, ExtendInput, Lang, ObligationSummary, ObligationView, PartySpec, PlanAmendment, ReceivingRole,
-  ReportingRole, ReportSubmission, ReturnReportInput, SubmitResult,
+  AcceptInput,
+  BilingualText,
+  ChangeDeadlineInput,
+  CloseCycleInput,
+  CloseObligationInput,
+  CycleChain,
+  CycleSpec,
+  CycleStatus,
+  CycleStatusView,
+  ExtendInput,
+  Lang,
+  ObligationSummary,
+  ObligationView,
+  PartySpec,
+  PlanAmendment,
+  ReceivingRole,
+  ReportingRole,
+  ReportSubmission,
+  ReturnReportInput,
+  SubmitResult,
 } from '../domain/cycle-model.js';
 import type { IsoDate } from '../domain/dates.js';
 import type { EscalationStep, ReminderSettings } from '../domain/plan.js';
@@ -29,12 +46,18 @@ export const FailureType = {
 
 /** Database and calendar activities: keep retrying (PostgreSQL restarting must not fail a cycle), except on input that cannot heal. */
 export const DB_RETRY = {
-  initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [FailureType.InvalidInput],
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '1 minute',
+  nonRetryableErrorTypes: [FailureType.InvalidInput],
 };
 
 /** E-mail: SMTP may be down for a day — retry without a limit, at most every 10 minutes; a permanent refusal is not retried. */
 export const MAIL_RETRY = {
-  initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: [FailureType.InvalidInput, FailureType.MailRejected],
+  initialInterval: '5 seconds',
+  backoffCoefficient: 2,
+  maximumInterval: '10 minutes',
+  nonRetryableErrorTypes: [FailureType.InvalidInput, FailureType.MailRejected],
 };
 
 /** Search attributes registered on the embedded dev server (and documented for production namespaces). */

@@ -3,7 +3,13 @@ import type { DayCountUnit, ShiftDirection } from '../../domain/calendar.js';
 import { KZ_WORKING_CALENDAR } from '../../domain/calendar-seed-kz.js';
 import { isIsoDate, weekday } from '../../domain/dates.js';
 import {
-  json, optionalChoice, parseCommandLine, parseYearOption, UsageError, type CliCommand, type CliIO,
+  json,
+  optionalChoice,
+  parseCommandLine,
+  parseYearOption,
+  UsageError,
+  type CliCommand,
+  type CliIO,
 } from './command.js';
 
 const USAGE = `usage:
@@ -27,32 +33,54 @@ function dateArgument(value: string | undefined, name: string): string {
 function warnAboutCoverage(year: number, io: CliIO): void {
   const info = KZ_WORKING_CALENDAR.yearInfo(year);
   if (info === undefined) io.err(`warning: no calendar data for ${year}: only weekends are known\n`);
-  else if (info.status === 'provisional') io.err(`note: ${year} is provisional${info.note === undefined ? '' : `: ${info.note}`}\n`);
+  else if (info.status === 'provisional')
+    io.err(`note: ${year} is provisional${info.note === undefined ? '' : `: ${info.note}`}\n`);
 }
 
 function list(args: readonly string[], io: CliIO): number {
   const { positionals, values } = parseCommandLine(args, {
-    year: { type: 'string' }, json: { type: 'boolean' }, 'exclude-weekends': { type: 'boolean' },
+    year: { type: 'string' },
+    json: { type: 'boolean' },
+    'exclude-weekends': { type: 'boolean' },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const year = parseYearOption(values);
   warnAboutCoverage(year, io);
-  const days = KZ_WORKING_CALENDAR.nonWorkingDays(year)
-    .filter((d) => values['exclude-weekends'] !== true || d.kind !== 'weekend');
+  const days = KZ_WORKING_CALENDAR.nonWorkingDays(year).filter(
+    (d) => values['exclude-weekends'] !== true || d.kind !== 'weekend',
+  );
   const workingWeekendDays = KZ_WORKING_CALENDAR.workingWeekendDays(year);
   const info = KZ_WORKING_CALENDAR.yearInfo(year);
   if (values.json === true) {
-    io.out(json({
-      year,
-      status: info?.status ?? 'unknown',
-      ...(info?.note === undefined ? {} : { note: info.note }),
-      nonWorkingDays: days.map((d) => ({ date: d.date, weekday: WEEKDAYS[weekday(d.date)], kind: d.kind, reason: d.reason, source: d.source, status: d.status })),
-      workingWeekendDays: workingWeekendDays.map((e) => ({ date: e.date, weekday: WEEKDAYS[weekday(e.date)], reason: { kk: e.nameKk, ru: e.nameRu, en: e.nameEn }, source: e.source })),
-    }));
+    io.out(
+      json({
+        year,
+        status: info?.status ?? 'unknown',
+        ...(info?.note === undefined ? {} : { note: info.note }),
+        nonWorkingDays: days.map((d) => ({
+          date: d.date,
+          weekday: WEEKDAYS[weekday(d.date)],
+          kind: d.kind,
+          reason: d.reason,
+          source: d.source,
+          status: d.status,
+        })),
+        workingWeekendDays: workingWeekendDays.map((e) => ({
+          date: e.date,
+          weekday: WEEKDAYS[weekday(e.date)],
+          reason: { kk: e.nameKk, ru: e.nameRu, en: e.nameEn },
+          source: e.source,
+        })),
+      }),
+    );
     return 0;
   }
-  for (const d of days) io.out(`${d.date} ${WEEKDAYS[weekday(d.date)]}  ${d.kind.padEnd(16)} ${d.reason.en} / ${d.reason.kk}  [${d.source}]\n`);
-  for (const e of workingWeekendDays) io.out(`${e.date} ${WEEKDAYS[weekday(e.date)]}  working day      ${e.nameEn}  [${e.source}]\n`);
+  for (const d of days)
+    io.out(
+      `${d.date} ${WEEKDAYS[weekday(d.date)]}  ${d.kind.padEnd(16)} ${d.reason.en} / ${d.reason.kk}  [${d.source}]\n`,
+    );
+  for (const e of workingWeekendDays)
+    io.out(`${e.date} ${WEEKDAYS[weekday(e.date)]}  working day      ${e.nameEn}  [${e.source}]\n`);
   return 0;
 }
 
@@ -65,11 +93,15 @@ function shift(args: readonly string[], io: CliIO): number {
   const shifted = KZ_WORKING_CALENDAR.shift(date, direction);
   if (values.json === true) {
     const reason = KZ_WORKING_CALENDAR.nonWorkingReason(date);
-    io.out(json({
-      date, shifted, direction,
-      workingDay: reason === undefined,
-      ...(reason === undefined ? {} : { reason: reason.reason, source: reason.source }),
-    }));
+    io.out(
+      json({
+        date,
+        shifted,
+        direction,
+        workingDay: reason === undefined,
+        ...(reason === undefined ? {} : { reason: reason.reason, source: reason.source }),
+      }),
+    );
   } else {
     io.out(`${shifted}\n`);
   }
@@ -81,7 +113,8 @@ function subtract(args: readonly string[], io: CliIO): number {
   const date = dateArgument(positionals[0], 'date');
   const rawCount = positionals[1];
   if (rawCount === undefined) throw new UsageError('missing <N>: how many days before the date');
-  if (!/^\d{1,4}$/.test(rawCount)) throw new UsageError(`<N> must be a whole number of days, got ${JSON.stringify(rawCount)}`);
+  if (!/^\d{1,4}$/.test(rawCount))
+    throw new UsageError(`<N> must be a whole number of days, got ${JSON.stringify(rawCount)}`);
   if (positionals.length > 2) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[2])}`);
   const unit = optionalChoice(values, 'unit', UNITS) ?? 'working';
   const result = KZ_WORKING_CALENDAR.subtractDays(date, Number(rawCount), unit);
@@ -96,11 +129,15 @@ export const calendarCommand: CliCommand = {
   run(args, io) {
     const [first, ...rest] = args;
     switch (first) {
-      case 'shift': return shift(rest, io);
-      case 'subtract': return subtract(rest, io);
-      case 'list': return list(rest, io);
+      case 'shift':
+        return shift(rest, io);
+      case 'subtract':
+        return subtract(rest, io);
+      case 'list':
+        return list(rest, io);
       default:
-        if (first !== undefined && !first.startsWith('-')) throw new UsageError(`unknown subcommand ${JSON.stringify(first)}: expected list, shift or subtract`);
+        if (first !== undefined && !first.startsWith('-'))
+          throw new UsageError(`unknown subcommand ${JSON.stringify(first)}: expected list, shift or subtract`);
         return list(args, io);
     }
   },

@@ -44,7 +44,11 @@ export function requireString(values: ParsedCommandLine['values'], name: string)
   return value;
 }
 
-export function optionalChoice<T extends string>(values: ParsedCommandLine['values'], name: string, choices: readonly T[]): T | undefined {
+export function optionalChoice<T extends string>(
+  values: ParsedCommandLine['values'],
+  name: string,
+  choices: readonly T[],
+): T | undefined {
   const value = values[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {

@@ -20,12 +20,21 @@ export const cycleCommand: CliCommand = {
   usage: USAGE,
   async run(args, io) {
     const [sub, ...rest] = args;
-    const { values } = parseCommandLine(rest, { plan: { type: 'string' }, period: { type: 'string' }, status: { type: 'string' }, json: { type: 'boolean' } });
-    if (sub !== 'preview' && sub !== 'list') throw new UsageError(`unknown subcommand ${JSON.stringify(sub ?? '')} (preview, list)`);
+    const { values } = parseCommandLine(rest, {
+      plan: { type: 'string' },
+      period: { type: 'string' },
+      status: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (sub !== 'preview' && sub !== 'list')
+      throw new UsageError(`unknown subcommand ${JSON.stringify(sub ?? '')} (preview, list)`);
     if (sub === 'preview') {
       const planId = requireString(values, 'plan');
       const period = requireString(values, 'period');
-      if (!isPeriodKey(period)) throw new UsageError(`--period must look like 2019, 2019-H1, 2019-Q3 or 2019-07, got ${JSON.stringify(period)}`);
+      if (!isPeriodKey(period))
+        throw new UsageError(
+          `--period must look like 2019, 2019-H1, 2019-Q3 or 2019-07, got ${JSON.stringify(period)}`,
+        );
       const db = await openCliDatabase();
       try {
         const stored = await getPlan(db, planId);
@@ -34,9 +43,17 @@ export const cycleCommand: CliCommand = {
           return 1;
         }
         const calendar = await loadWorkingCalendar(db);
-        const spec = cycleSpecFromPlan({ planId, plan: stored.plan, directory: await listAgencies(db), period, calendar });
+        const spec = cycleSpecFromPlan({
+          planId,
+          plan: stored.plan,
+          directory: await listAgencies(db),
+          period,
+          calendar,
+        });
         if (!spec.ok) {
-          io.err(`cannot build the ${period} cycle: ${spec.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}\n`);
+          io.err(
+            `cannot build the ${period} cycle: ${spec.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}\n`,
+          );
           return 1;
         }
         const preview = previewCycle(spec.spec, calendar);
@@ -44,9 +61,11 @@ export const cycleCommand: CliCommand = {
         else {
           for (const e of preview.timeline) {
             const what =
-              e.kind === 'reminder' ? `reminder −${e.offset} ${e.unit} day(s) → ${e.recipients.join(', ')} (${e.lang})`
-              : e.kind === 'escalation' ? `escalation step ${e.step + 1} (+${e.after} ${e.unit}) → ${e.audience} ${e.agencyCode}: ${e.recipients.join(', ')} (${e.lang})`
-              : 'deadline passes: overdue';
+              e.kind === 'reminder'
+                ? `reminder −${e.offset} ${e.unit} day(s) → ${e.recipients.join(', ')} (${e.lang})`
+                : e.kind === 'escalation'
+                  ? `escalation step ${e.step + 1} (+${e.after} ${e.unit}) → ${e.audience} ${e.agencyCode}: ${e.recipients.join(', ')} (${e.lang})`
+                  : 'deadline passes: overdue';
             io.out(`${e.date}  ${e.at}  ${e.party.padEnd(12)} ${e.stageId.padEnd(10)} ${what}\n`);
           }
         }
@@ -58,9 +77,23 @@ export const cycleCommand: CliCommand = {
     const status = optionalChoice(values, 'status', ['open', 'completed', 'closed'] as const);
     const db = await openCliDatabase();
     try {
-      const cycles = await listCycles(db, { ...(typeof values.plan === 'string' ? { planId: values.plan } : {}), ...(status === undefined ? {} : { status }) });
-      const rows = cycles.map((c) => ({ id: c.workflow_id, planId: c.plan_id, period: c.period, status: c.status, stage: c.stage, counts: c.counts }));
-      io.out(values.json === true ? json(rows) : rows.map((r) => `${r.id}\t${r.status}\t${r.stage ?? ''}\t${JSON.stringify(r.counts)}\n`).join(''));
+      const cycles = await listCycles(db, {
+        ...(typeof values.plan === 'string' ? { planId: values.plan } : {}),
+        ...(status === undefined ? {} : { status }),
+      });
+      const rows = cycles.map((c) => ({
+        id: c.workflow_id,
+        planId: c.plan_id,
+        period: c.period,
+        status: c.status,
+        stage: c.stage,
+        counts: c.counts,
+      }));
+      io.out(
+        values.json === true
+          ? json(rows)
+          : rows.map((r) => `${r.id}\t${r.status}\t${r.stage ?? ''}\t${JSON.stringify(r.counts)}\n`).join(''),
+      );
       return 0;
     } finally {
       await db.destroy();

@@ -17,13 +17,15 @@ export async function openCliDatabase(env: NodeJS.ProcessEnv = process.env): Pro
   if (url === undefined) {
     const credentialsFile = resolve(config.dataDir, 'postgres.credentials.json');
     if (!existsSync(credentialsFile) || !existsSync(join(resolve(config.dataDir), 'merzim.pid'))) {
-      throw new NoDatabase('No database: set DATABASE_URL, or start Merzim on its embedded defaults (npm start) in this directory first.');
+      throw new NoDatabase(
+        'No database: set DATABASE_URL, or start Merzim on its embedded defaults (npm start) in this directory first.',
+      );
     }
     // The CLI works on rows like the app: it logs in as the application role (no DDL) where the stack made one.
     const rolesFile = resolve(config.dataDir, 'postgres.roles.json');
     const { user, password } = existsSync(rolesFile)
       ? { user: 'merzim_app', password: (JSON.parse(readFileSync(rolesFile, 'utf8')) as { app: string }).app }
-      : JSON.parse(readFileSync(credentialsFile, 'utf8')) as { user: string; password: string };
+      : (JSON.parse(readFileSync(credentialsFile, 'utf8')) as { user: string; password: string });
     url = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${config.embedded.postgresPort}/merzim`;
   }
   const db = createDb(url, { max: 2, applicationName: 'merzim-cli' });

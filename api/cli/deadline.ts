@@ -6,7 +6,13 @@ import { LANGS } from '../../domain/lang.js';
 import { parsePeriodKey, periodLabel } from '../../domain/periods.js';
 import { STANDARD_POLICIES } from '../../domain/policies.js';
 import {
-  json, optionalChoice, parseCommandLine, parseYearOption, UsageError, type CliCommand, type CliIO,
+  json,
+  optionalChoice,
+  parseCommandLine,
+  parseYearOption,
+  UsageError,
+  type CliCommand,
+  type CliIO,
 } from './command.js';
 
 const USAGE = `usage:
@@ -17,14 +23,19 @@ const USAGE = `usage:
 policies: ${Object.keys(STANDARD_POLICIES).join(', ')} (default annual-cascade-580)`;
 
 function expressionArgument(positionals: readonly string[]): string {
-  if (positionals.length === 0) throw new UsageError('missing <expression> (quote it: merzim deadline due "жыл сайын" --year 2019)');
-  if (positionals.length > 1) throw new UsageError(`expected one <expression>, got ${positionals.length} arguments: quote the expression`);
+  if (positionals.length === 0)
+    throw new UsageError('missing <expression> (quote it: merzim deadline due "жыл сайын" --year 2019)');
+  if (positionals.length > 1)
+    throw new UsageError(`expected one <expression>, got ${positionals.length} arguments: quote the expression`);
   return positionals[0] as string;
 }
 
 function due(args: readonly string[], io: CliIO): number {
   const { positionals, values } = parseCommandLine(args, {
-    year: { type: 'string' }, lang: { type: 'string' }, policy: { type: 'string' }, json: { type: 'boolean' },
+    year: { type: 'string' },
+    lang: { type: 'string' },
+    policy: { type: 'string' },
+    json: { type: 'boolean' },
   });
   const expression = expressionArgument(positionals);
   const year = parseYearOption(values);
@@ -47,16 +58,18 @@ function due(args: readonly string[], io: CliIO): number {
   const dueDates = [...new Set(obligations.map((o) => o.due))];
 
   if (values.json === true) {
-    io.out(json({
-      kind: rule.kind,
-      due: dueDates,
-      ...(rule.kind === 'unparsed' ? { reason: rule.reason } : {}),
-      expression,
-      year,
-      policy: policy.id,
-      rule,
-      obligations,
-    }));
+    io.out(
+      json({
+        kind: rule.kind,
+        due: dueDates,
+        ...(rule.kind === 'unparsed' ? { reason: rule.reason } : {}),
+        expression,
+        year,
+        policy: policy.id,
+        rule,
+        obligations,
+      }),
+    );
   } else if (rule.kind === 'unparsed') {
     io.out(`unparsed: ${rule.reason}\n`);
   } else if (obligations.length === 0) {
@@ -81,10 +94,14 @@ export const deadlineCommand: CliCommand = {
   run(args, io) {
     const [sub, ...rest] = args;
     switch (sub) {
-      case 'due': return due(rest, io);
-      case 'parse': return parse(rest, io);
-      case undefined: throw new UsageError('missing subcommand: due or parse');
-      default: throw new UsageError(`unknown subcommand ${JSON.stringify(sub)}: expected due or parse`);
+      case 'due':
+        return due(rest, io);
+      case 'parse':
+        return parse(rest, io);
+      case undefined:
+        throw new UsageError('missing subcommand: due or parse');
+      default:
+        throw new UsageError(`unknown subcommand ${JSON.stringify(sub)}: expected due or parse`);
     }
   },
 };

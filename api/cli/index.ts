@@ -6,12 +6,21 @@ import { deadlineCommand } from './deadline.js';
 import { planCommand } from './plan.js';
 import { tokenCommand, userCommand } from './token.js';
 
-const COMMANDS: readonly CliCommand[] = [deadlineCommand, calendarCommand, planCommand, cycleCommand, tokenCommand, userCommand];
+const COMMANDS: readonly CliCommand[] = [
+  deadlineCommand,
+  calendarCommand,
+  planCommand,
+  cycleCommand,
+  tokenCommand,
+  userCommand,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  return `usage: merzim <command> [arguments]\n\ncommands:\n${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}\n\n`
-    + 'merzim <command> --help shows a command\'s usage.\n';
+  return (
+    `usage: merzim <command> [arguments]\n\ncommands:\n${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}\n\n` +
+    "merzim <command> --help shows a command's usage.\n"
+  );
 }
 
 /** Runs one command line and returns the exit code: 0 done, 1 failed, 2 bad arguments. */
@@ -43,8 +52,12 @@ async function main(argv: readonly string[], io: CliIO): Promise<number> {
 }
 
 const stdio: CliIO = {
-  out: (text) => { process.stdout.write(text); },
-  err: (text) => { process.stderr.write(text); },
+  out: (text) => {
+    process.stdout.write(text);
+  },
+  err: (text) => {
+    process.stderr.write(text);
+  },
 };
 
 process.exitCode = await main(process.argv.slice(2), stdio);

@@ -37,8 +37,14 @@ async function withDb<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
 
 async function importCommand(args: readonly string[], io: CliIO): Promise<number> {
   const { positionals, values } = parseCommandLine(args, {
-    format: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, coordinator: { type: 'string' },
-    'act-number': { type: 'string' }, 'act-date': { type: 'string' }, 'act-issuer': { type: 'string' }, years: { type: 'string' },
+    format: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
+    coordinator: { type: 'string' },
+    'act-number': { type: 'string' },
+    'act-date': { type: 'string' },
+    'act-issuer': { type: 'string' },
+    years: { type: 'string' },
     columns: { type: 'string' },
   });
   const file = positionals[0];
@@ -78,7 +84,14 @@ async function importCommand(args: readonly string[], io: CliIO): Promise<number
       {
         ...(typeof values.coordinator === 'string' ? { coordinator: values.coordinator } : {}),
         ...(typeof values['act-number'] === 'string' && typeof values['act-date'] === 'string'
-          ? { approvedBy: { issuer: typeof values['act-issuer'] === 'string' ? values['act-issuer'] : 'Қазақстан Республикасының Үкіметі', number: values['act-number'], date: values['act-date'] } }
+          ? {
+              approvedBy: {
+                issuer:
+                  typeof values['act-issuer'] === 'string' ? values['act-issuer'] : 'Қазақстан Республикасының Үкіметі',
+                number: values['act-number'],
+                date: values['act-date'],
+              },
+            }
           : {}),
         ...(years === null ? {} : { years: { from: Number(years[1]), to: Number(years[2]) } }),
       },
@@ -87,14 +100,37 @@ async function importCommand(args: readonly string[], io: CliIO): Promise<number
     const summary = importSummary(result);
     let id: string | undefined;
     if (!dryRun && !hasErrors(result)) {
-      id = await createDraft(db!, { plan: result.plan!, diagnostics: result.diagnostics, sourceFormat: format ?? 'detected', sourceName: basename(file), createdBy: 'cli' });
-      await appendEvent(db!, { idempotencyKey: `plan.imported:${id}`, type: 'plan.imported', actor: 'cli', subjectType: 'plan', subjectId: id, payload: { filename: basename(file), measures: summary.measures.length } });
+      id = await createDraft(db!, {
+        plan: result.plan!,
+        diagnostics: result.diagnostics,
+        sourceFormat: format ?? 'detected',
+        sourceName: basename(file),
+        createdBy: 'cli',
+      });
+      await appendEvent(db!, {
+        idempotencyKey: `plan.imported:${id}`,
+        type: 'plan.imported',
+        actor: 'cli',
+        subjectType: 'plan',
+        subjectId: id,
+        payload: { filename: basename(file), measures: summary.measures.length },
+      });
     }
-    if (values.json === true) io.out(json({ ...(id === undefined ? {} : { id }), stored: id !== undefined, ...summary }));
+    if (values.json === true)
+      io.out(json({ ...(id === undefined ? {} : { id }), stored: id !== undefined, ...summary }));
     else {
-      io.out(`${summary.measures.length} measures, ${result.diagnostics.filter((d) => d.severity === 'error').length} errors, ${result.diagnostics.filter((d) => d.severity === 'warning').length} warnings\n`);
-      for (const d of result.diagnostics) io.out(`  ${d.severity}\t${d.line === undefined ? '' : `line ${d.line}\t`}${d.field ?? ''}\t${d.message}\n`);
-      io.out(id !== undefined ? `stored as draft ${id}: review, then merzim plan confirm ${id}\n` : dryRun ? 'dry run: nothing stored\n' : 'nothing stored: fix the errors first\n');
+      io.out(
+        `${summary.measures.length} measures, ${result.diagnostics.filter((d) => d.severity === 'error').length} errors, ${result.diagnostics.filter((d) => d.severity === 'warning').length} warnings\n`,
+      );
+      for (const d of result.diagnostics)
+        io.out(`  ${d.severity}\t${d.line === undefined ? '' : `line ${d.line}\t`}${d.field ?? ''}\t${d.message}\n`);
+      io.out(
+        id !== undefined
+          ? `stored as draft ${id}: review, then merzim plan confirm ${id}\n`
+          : dryRun
+            ? 'dry run: nothing stored\n'
+            : 'nothing stored: fix the errors first\n',
+      );
     }
     return dryRun || id !== undefined ? 0 : 1;
   } finally {
@@ -113,20 +149,43 @@ export const planCommand: CliCommand = {
     if (sub === 'list') {
       const status = optionalChoice(values, 'status', ['draft', 'confirmed', 'repealed'] as const);
       const plans = await withDb((db) => listPlans(db, status === undefined ? {} : { status }));
-      const rows = plans.map((p) => ({ id: p.id, status: p.status, version: p.version, act: p.plan.approvedBy, coordinator: p.plan.coordinator, measures: p.plan.measures.length, title: p.plan.title }));
-      io.out(values.json === true ? json(rows) : rows.map((r) => `${r.id}\t${r.status}\tv${r.version}\t№ ${r.act.number}\t${r.coordinator}\t${r.measures} measures\t${r.title.kk ?? r.title.ru ?? ''}\n`).join(''));
+      const rows = plans.map((p) => ({
+        id: p.id,
+        status: p.status,
+        version: p.version,
+        act: p.plan.approvedBy,
+        coordinator: p.plan.coordinator,
+        measures: p.plan.measures.length,
+        title: p.plan.title,
+      }));
+      io.out(
+        values.json === true
+          ? json(rows)
+          : rows
+              .map(
+                (r) =>
+                  `${r.id}\t${r.status}\tv${r.version}\t№ ${r.act.number}\t${r.coordinator}\t${r.measures} measures\t${r.title.kk ?? r.title.ru ?? ''}\n`,
+              )
+              .join(''),
+      );
       return 0;
     }
     const id = positionals[0];
-    if (sub !== 'show' && sub !== 'confirm') throw new UsageError(`unknown subcommand ${JSON.stringify(sub ?? '')} (import, list, show, confirm)`);
-    if (id === undefined || !/^[0-9a-f-]{36}$/i.test(id)) throw new UsageError(`${sub} needs a plan <id> (see plan list)`);
+    if (sub !== 'show' && sub !== 'confirm')
+      throw new UsageError(`unknown subcommand ${JSON.stringify(sub ?? '')} (import, list, show, confirm)`);
+    if (id === undefined || !/^[0-9a-f-]{36}$/i.test(id))
+      throw new UsageError(`${sub} needs a plan <id> (see plan list)`);
     if (sub === 'show') {
       const plan = await withDb((db) => getPlan(db, id));
       if (plan === undefined) {
         io.err(`no plan ${id}\n`);
         return 1;
       }
-      io.out(values.json === true ? json(plan) : `${plan.id} ${plan.status} v${plan.version}: ${plan.plan.title.kk ?? plan.plan.title.ru}\n${plan.plan.measures.length} measures; ${plan.diagnostics.length} diagnostics\n`);
+      io.out(
+        values.json === true
+          ? json(plan)
+          : `${plan.id} ${plan.status} v${plan.version}: ${plan.plan.title.kk ?? plan.plan.title.ru}\n${plan.plan.measures.length} measures; ${plan.diagnostics.length} diagnostics\n`,
+      );
       return 0;
     }
     return withDb(async (db) => {

@@ -16,8 +16,14 @@ export const tokenCommand: CliCommand = {
   merzim token revoke <id>`,
   async run(args, io) {
     const [sub, ...rest] = args;
-    const { positionals, values } = parseCommandLine(rest, { name: { type: 'string' }, role: { type: 'string' }, agency: { type: 'string' }, json: { type: 'boolean' } });
-    if (sub !== 'create' && sub !== 'list' && sub !== 'revoke') throw new UsageError(`unknown subcommand ${JSON.stringify(sub ?? '')} (create, list, revoke)`);
+    const { positionals, values } = parseCommandLine(rest, {
+      name: { type: 'string' },
+      role: { type: 'string' },
+      agency: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (sub !== 'create' && sub !== 'list' && sub !== 'revoke')
+      throw new UsageError(`unknown subcommand ${JSON.stringify(sub ?? '')} (create, list, revoke)`);
     if (sub === 'create') {
       const role = optionalChoice(values, 'role', ROLES);
       if (role === undefined) throw new UsageError('missing --role');
@@ -26,9 +32,16 @@ export const tokenCommand: CliCommand = {
       const name = requireString(values, 'name');
       const db = await openCliDatabase();
       try {
-        const t = await db.transaction().execute((trx) => createTokenCommand(trx, { token: { name, role, agencyCode: agency }, actor: 'cli', payload: { name, role, agency } }));
+        const t = await db.transaction().execute((trx) =>
+          createTokenCommand(trx, {
+            token: { name, role, agencyCode: agency },
+            actor: 'cli',
+            payload: { name, role, agency },
+          }),
+        );
         io.out(values.json === true ? json({ id: t.id, token: t.secret }) : `${t.secret}\n`);
-        if (values.json !== true) io.err(`token ${t.id} (${role}) created; this is the only time the secret is shown\n`);
+        if (values.json !== true)
+          io.err(`token ${t.id} (${role}) created; this is the only time the secret is shown\n`);
       } finally {
         await db.destroy();
       }
@@ -38,7 +51,11 @@ export const tokenCommand: CliCommand = {
     try {
       if (sub === 'list') {
         const tokens = await listApiTokens(db);
-        io.out(values.json === true ? json(tokens) : tokens.map((t) => `${t.id}\t${t.role}\t${t.name}${t.revoked_at ? '\trevoked' : ''}\n`).join(''));
+        io.out(
+          values.json === true
+            ? json(tokens)
+            : tokens.map((t) => `${t.id}\t${t.role}\t${t.name}${t.revoked_at ? '\trevoked' : ''}\n`).join(''),
+        );
         return 0;
       }
       const id = positionals[0];
@@ -63,9 +80,15 @@ export const userCommand: CliCommand = {
   async run(args, io) {
     const [sub, ...rest] = args;
     if (sub !== 'create') throw new UsageError(`unknown subcommand ${JSON.stringify(sub ?? '')} (create)`);
-    const { positionals, values } = parseCommandLine(rest, { name: { type: 'string' }, role: { type: 'string' }, agency: { type: 'string' }, lang: { type: 'string' } });
+    const { positionals, values } = parseCommandLine(rest, {
+      name: { type: 'string' },
+      role: { type: 'string' },
+      agency: { type: 'string' },
+      lang: { type: 'string' },
+    });
     const username = positionals[0];
-    if (username === undefined || !/^[a-z0-9._-]{3,60}$/.test(username)) throw new UsageError('<username> must be 3–60 of a-z 0-9 . _ -');
+    if (username === undefined || !/^[a-z0-9._-]{3,60}$/.test(username))
+      throw new UsageError('<username> must be 3–60 of a-z 0-9 . _ -');
     const role = optionalChoice(values, 'role', ROLES);
     if (role === undefined) throw new UsageError('missing --role');
     const agencyCode = typeof values.agency === 'string' ? values.agency : null;
@@ -76,7 +99,11 @@ export const userCommand: CliCommand = {
       const password = generatePassword();
       const displayName = requireString(values, 'name');
       await db.transaction().execute((trx) =>
-        createUserCommand(trx, { user: { username, displayName, role, agencyCode, lang, password, mustChangePassword: true }, actor: 'cli' }));
+        createUserCommand(trx, {
+          user: { username, displayName, role, agencyCode, lang, password, mustChangePassword: true },
+          actor: 'cli',
+        }),
+      );
       io.out(`user ${username} (${role}) created; one-time password: ${password}\n`);
       return 0;
     } finally {

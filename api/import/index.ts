@@ -39,10 +39,15 @@ export async function importUpload(
 ): Promise<ImportResult> {
   if (upload.data.byteLength === 0) return emptyFileResult();
   const extension = /\.([a-z0-9]+)$/i.exec(upload.filename ?? '')?.[1]?.toLowerCase();
-  const format = upload.format ?? (extension === 'xlsx' || (extension === undefined && looksLikeZip(upload.data)) ? 'xlsx' : undefined);
+  const format =
+    upload.format ??
+    (extension === 'xlsx' || (extension === undefined && looksLikeZip(upload.data)) ? 'xlsx' : undefined);
   if (format === 'xlsx') return importXlsx(upload.data, opts);
   const binary = binaryKind(upload.data);
-  if (binary !== undefined) return wrongFileType(`the file is ${binary}, not a plan in text form (decree text, YAML, JSON or CSV)${binary.startsWith('a ZIP') ? '; upload an .xlsx with the .xlsx extension' : ''}`);
+  if (binary !== undefined)
+    return wrongFileType(
+      `the file is ${binary}, not a plan in text form (decree text, YAML, JSON or CSV)${binary.startsWith('a ZIP') ? '; upload an .xlsx with the .xlsx extension' : ''}`,
+    );
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(upload.data);

@@ -12,7 +12,8 @@ const bilingualLabel = (label: { kk: string; ru: string }): string => `${label.k
 
 /** An example plan (from decree No. 580) so the sheet shows what goes where; it imports without errors. */
 const EXAMPLE_META: Readonly<Record<MetaKey, string>> = {
-  title: 'Қазақстан Республикасының дін саласындағы мемлекеттік саясатының 2017 – 2020 жылдарға арналған тұжырымдамасын іске асыру жөніндегі іс-шаралар жоспары',
+  title:
+    'Қазақстан Республикасының дін саласындағы мемлекеттік саясатының 2017 – 2020 жылдарға арналған тұжырымдамасын іске асыру жөніндегі іс-шаралар жоспары',
   issuer: 'Үкімет',
   actNumber: '580',
   actDate: '2017-09-19',
@@ -25,7 +26,8 @@ const EXAMPLE_META: Readonly<Record<MetaKey, string>> = {
 const EXAMPLE_ROW: Readonly<Record<ColumnRole, string>> = {
   number: '7',
   section: 'Дін саласындағы заңнаманы жетілдіру',
-  title: 'Діни бірлестіктер қызметінің құрылтай құжаттарында көрсетілген мақсаттар мен міндеттерге сәйкес келуін қамтамасыз ету',
+  title:
+    'Діни бірлестіктер қызметінің құрылтай құжаттарында көрсетілген мақсаттар мен міндеттерге сәйкес келуін қамтамасыз ету',
   completionForm: 'АҚДМ-ға ақпарат',
   executors: 'ІІМ, облыстардың, республикалық маңызы бар қалалардың және астананың әкімдіктері',
   deadline: 'жыл сайын, 2017 – 2020 жылдар',
@@ -34,7 +36,10 @@ const EXAMPLE_ROW: Readonly<Record<ColumnRole, string>> = {
 };
 
 const COLUMN_HELP: Readonly<Record<ColumnRole, { kk: string; ru: string }>> = {
-  number: { kk: 'Іс-шараның жоспардағы нөмірі («1», «12.», «2.3»).', ru: 'Номер мероприятия, как в плане («1», «12.», «2.3»).' },
+  number: {
+    kk: 'Іс-шараның жоспардағы нөмірі («1», «12.», «2.3»).',
+    ru: 'Номер мероприятия, как в плане («1», «12.», «2.3»).',
+  },
   section: {
     kk: 'Бөлімнің атауы, бөлімнің барлық іс-шараларында бірдей. Бос болса, іс-шара алдыңғы бөлімге жатады.',
     ru: 'Название раздела, одинаковое у всех его мероприятий. Если пусто, мероприятие относится к предыдущему разделу.',
@@ -56,15 +61,27 @@ const COLUMN_HELP: Readonly<Record<ColumnRole, { kk: string; ru: string }>> = {
     kk: 'Болжамды шығыстар тақырыптағы бірлікпен (млн. теңге); шығын болмаса «талап етілмейді» немесе «-».',
     ru: 'Предполагаемые расходы в единицах заголовка (млн. тенге); если расходов нет — «не требуется» или «-».',
   },
-  funding: { kk: 'Қаржыландыру көзі: «республикалық бюджет», «жергілікті бюджет».', ru: 'Источник финансирования: «республиканский бюджет», «местный бюджет».' },
+  funding: {
+    kk: 'Қаржыландыру көзі: «республикалық бюджет», «жергілікті бюджет».',
+    ru: 'Источник финансирования: «республиканский бюджет», «местный бюджет».',
+  },
 };
 
 const META_HELP: Readonly<Record<MetaKey, { kk: string; ru: string }>> = {
-  title: { kk: 'Жоспардың толық атауы; жылдары атауда болса да, төменде жазыңыз.', ru: 'Полное наименование плана; годы укажите и ниже.' },
-  issuer: { kk: 'Жоспарды бекіткен орган: Үкімет, Президент, Премьер-Министр.', ru: 'Кто утвердил план: Правительство, Президент, Премьер-Министр.' },
+  title: {
+    kk: 'Жоспардың толық атауы; жылдары атауда болса да, төменде жазыңыз.',
+    ru: 'Полное наименование плана; годы укажите и ниже.',
+  },
+  issuer: {
+    kk: 'Жоспарды бекіткен орган: Үкімет, Президент, Премьер-Министр.',
+    ru: 'Кто утвердил план: Правительство, Президент, Премьер-Министр.',
+  },
   actNumber: { kk: 'Бекіту актісінің нөмірі.', ru: 'Номер утверждающего акта.' },
   actDate: { kk: 'Актінің күні: ЖЖЖЖ-АА-КК немесе КК.АА.ЖЖЖЖ.', ru: 'Дата акта: ГГГГ-ММ-ДД или ДД.ММ.ГГГГ.' },
-  coordinator: { kk: 'Есептерді жинайтын органның қысқартуы (мысалы, АҚДМ).', ru: 'Сокращение органа, собирающего отчёты (например, МИОР или АҚДМ).' },
+  coordinator: {
+    kk: 'Есептерді жинайтын органның қысқартуы (мысалы, АҚДМ).',
+    ru: 'Сокращение органа, собирающего отчёты (например, МИОР или АҚДМ).',
+  },
   years: { kk: 'Жоспар жылдары: 2017-2020.', ru: 'Годы плана: 2017-2020.' },
   policy: {
     kk: 'Есеп беру тәртібі: annual-cascade-580 (жылдық), semiannual (жартыжылдық), quarterly (тоқсандық), monthly (айлық).',
@@ -96,9 +113,19 @@ function instructionRows(): string[][] {
   const no = 'жоқ / нет';
   return [
     ['Өріс / Поле', 'Міндетті / Обязательно', 'Нұсқаулық', 'Инструкция'],
-    ...META_FIELDS.map((field) => [bilingualLabel(field.label), field.key === 'policy' || field.key === 'lang' ? no : yes, META_HELP[field.key].kk, META_HELP[field.key].ru]),
+    ...META_FIELDS.map((field) => [
+      bilingualLabel(field.label),
+      field.key === 'policy' || field.key === 'lang' ? no : yes,
+      META_HELP[field.key].kk,
+      META_HELP[field.key].ru,
+    ]),
     [],
-    ...COLUMNS.map((column) => [headerLabel(column.role), column.required ? yes : no, COLUMN_HELP[column.role].kk, COLUMN_HELP[column.role].ru]),
+    ...COLUMNS.map((column) => [
+      headerLabel(column.role),
+      column.required ? yes : no,
+      COLUMN_HELP[column.role].kk,
+      COLUMN_HELP[column.role].ru,
+    ]),
   ];
 }
 
@@ -136,5 +163,7 @@ export function csvField(raw: string): string {
 
 /** The CSV template: the plan sheet with ";" (what Excel uses in Kazakh and Russian locales), a BOM so Excel reads UTF-8, CRLF line ends. */
 export function buildCsvTemplate(): string {
-  return `\ufeff${planSheetRows().map((row) => row.map(csvField).join(';')).join('\r\n')}\r\n`;
+  return `\ufeff${planSheetRows()
+    .map((row) => row.map(csvField).join(';'))
+    .join('\r\n')}\r\n`;
 }

@@ -48,9 +48,14 @@ function checkSheet(name: string, xml: Buffer): void {
   // latin1 keeps one character per byte: the tags are ASCII, and nothing is decoded twice.
   const text = xml.toString('latin1');
   const rows = text.match(/<(?:[A-Za-z_][\w.-]*:)?row[\s>/]/g)?.length ?? 0;
-  if (rows > MAX_SHEET_ROWS) throw new ArchiveLimitError('rows', `${name} has ${rows} rows; at most ${MAX_SHEET_ROWS} per sheet are accepted`);
+  if (rows > MAX_SHEET_ROWS)
+    throw new ArchiveLimitError('rows', `${name} has ${rows} rows; at most ${MAX_SHEET_ROWS} per sheet are accepted`);
   const cells = text.match(/<(?:[A-Za-z_][\w.-]*:)?c[\s>/]/g)?.length ?? 0;
-  if (cells > MAX_SHEET_CELLS) throw new ArchiveLimitError('cells', `${name} has ${cells} cells; at most ${MAX_SHEET_CELLS} per sheet are accepted`);
+  if (cells > MAX_SHEET_CELLS)
+    throw new ArchiveLimitError(
+      'cells',
+      `${name} has ${cells} cells; at most ${MAX_SHEET_CELLS} per sheet are accepted`,
+    );
 }
 
 // One workbook is parsed at a time in the process: the worker that shares it is never starved by concurrent uploads.
@@ -67,12 +72,15 @@ export interface SheetRows extends TableRows {
 
 /** Every worksheet as rows of strings, keeping the sheet's row numbers; an error message when the bytes are not a workbook. */
 export async function readWorkbook(data: Uint8Array): Promise<{ sheets: SheetRows[] } | { error: string }> {
-  if (!looksLikeZip(data)) return { error: 'not an .xlsx workbook (an .xlsx file is a ZIP archive; this file is something else)' };
+  if (!looksLikeZip(data))
+    return { error: 'not an .xlsx workbook (an .xlsx file is a ZIP archive; this file is something else)' };
   const loaded = await oneAtATime(async (): Promise<{ workbook: ExcelJS.Workbook } | { error: string }> => {
     const workbook = new ExcelJS.Workbook();
     try {
       // Throws ArchiveLimitError (the route answers 413 naming the limit) for a bomb or an oversized sheet.
-      guardZip(data, XLSX_LIMITS, (name, bytes) => { if (SHEET_ENTRY.test(name)) checkSheet(name, bytes); });
+      guardZip(data, XLSX_LIMITS, (name, bytes) => {
+        if (SHEET_ENTRY.test(name)) checkSheet(name, bytes);
+      });
       // exceljs types the argument as its own Buffer declaration; at run time it reads Node's Buffer.
       await workbook.xlsx.load(Buffer.from(data.buffer, data.byteOffset, data.byteLength) as unknown as ExcelJS.Buffer);
     } catch (e) {
@@ -109,6 +117,8 @@ export async function importXlsx(data: Uint8Array, opts: ImportOptions): Promise
   if (data.byteLength === 0) return emptyFileResult();
   const workbook = await readWorkbook(data);
   if ('error' in workbook) return wrongFileType(workbook.error);
-  const sheet = workbook.sheets.find((s) => s.rows.slice(0, 100).some((row) => headerRoles(row) !== null)) ?? (workbook.sheets[0] as SheetRows);
+  const sheet =
+    workbook.sheets.find((s) => s.rows.slice(0, 100).some((row) => headerRoles(row) !== null)) ??
+    (workbook.sheets[0] as SheetRows);
   return withUnstorableTextDiagnostics(importTable(sheet, opts));
 }

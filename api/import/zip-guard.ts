@@ -18,11 +18,20 @@ export interface ZipLimits {
 const MiB = 1024 * 1024;
 
 /** An .xlsx plan is a few hundred KB inflated; these leave room for a national plan of thousands of measures. */
-export const XLSX_LIMITS: ZipLimits = { maxEntries: 500, maxEntryBytes: 16 * MiB, maxTotalBytes: 40 * MiB, maxRatio: 100, ratioFloorBytes: MiB };
+export const XLSX_LIMITS: ZipLimits = {
+  maxEntries: 500,
+  maxEntryBytes: 16 * MiB,
+  maxTotalBytes: 40 * MiB,
+  maxRatio: 100,
+  ratioFloorBytes: MiB,
+};
 
 /** An archive over one of the limits: the upload is refused (413) with a message naming the limit. */
 export class ArchiveLimitError extends Error {
-  constructor(readonly limit: string, message: string) {
+  constructor(
+    readonly limit: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'ArchiveLimitError';
   }
@@ -67,14 +76,20 @@ export function readCentralDirectory(data: Uint8Array, limits: ZipLimits): ZipEn
   const count = view.getUint16(eocd + 10, true);
   const cdSize = view.getUint32(eocd + 12, true);
   const cdOffset = view.getUint32(eocd + 16, true);
-  if (count === 0xffff || cdOffset === 0xffffffff || cdSize === 0xffffffff) throw new ArchiveFormatError('ZIP64 archives are not accepted');
-  if (count > limits.maxEntries) throw new ArchiveLimitError('entries', `the archive has ${count} entries; at most ${limits.maxEntries} are accepted`);
+  if (count === 0xffff || cdOffset === 0xffffffff || cdSize === 0xffffffff)
+    throw new ArchiveFormatError('ZIP64 archives are not accepted');
+  if (count > limits.maxEntries)
+    throw new ArchiveLimitError(
+      'entries',
+      `the archive has ${count} entries; at most ${limits.maxEntries} are accepted`,
+    );
   if (cdOffset + cdSize > eocd) throw new ArchiveFormatError('the ZIP central directory points outside the file');
   const entries: ZipEntry[] = [];
   let total = 0;
   let p = cdOffset;
   for (let n = 0; n < count; n++) {
-    if (p + 46 > data.byteLength || view.getUint32(p, true) !== CENTRAL) throw new ArchiveFormatError('a damaged ZIP central directory');
+    if (p + 46 > data.byteLength || view.getUint32(p, true) !== CENTRAL)
+      throw new ArchiveFormatError('a damaged ZIP central directory');
     const flags = view.getUint16(p + 8, true);
     const method = view.getUint16(p + 10, true);
     const compressedSize = view.getUint32(p + 20, true);
@@ -86,11 +101,17 @@ export function readCentralDirectory(data: Uint8Array, limits: ZipLimits): ZipEn
     const name = new TextDecoder().decode(data.subarray(p + 46, p + 46 + nameLength));
     p += 46 + nameLength + extraLength + commentLength;
     if ((flags & 1) !== 0) throw new ArchiveFormatError(`${name}: encrypted ZIP entries are not accepted`);
-    if (method !== 0 && method !== 8) throw new ArchiveFormatError(`${name}: compression method ${method} is not accepted (only stored and deflate)`);
-    if (declaredSize === 0xffffffff || compressedSize === 0xffffffff) throw new ArchiveFormatError('ZIP64 archives are not accepted');
+    if (method !== 0 && method !== 8)
+      throw new ArchiveFormatError(`${name}: compression method ${method} is not accepted (only stored and deflate)`);
+    if (declaredSize === 0xffffffff || compressedSize === 0xffffffff)
+      throw new ArchiveFormatError('ZIP64 archives are not accepted');
     checkEntry(name, declaredSize, compressedSize, limits);
     total += declaredSize;
-    if (total > limits.maxTotalBytes) throw new ArchiveLimitError('total_size', `the archive inflates to more than ${mb(limits.maxTotalBytes)} in total; at most ${mb(limits.maxTotalBytes)} is accepted`);
+    if (total > limits.maxTotalBytes)
+      throw new ArchiveLimitError(
+        'total_size',
+        `the archive inflates to more than ${mb(limits.maxTotalBytes)} in total; at most ${mb(limits.maxTotalBytes)} is accepted`,
+      );
     entries.push({ name, method, compressedSize, declaredSize, localHeaderOffset });
   }
   return entries;
@@ -98,10 +119,16 @@ export function readCentralDirectory(data: Uint8Array, limits: ZipLimits): ZipEn
 
 function checkEntry(name: string, size: number, compressedSize: number, limits: ZipLimits): void {
   if (size > limits.maxEntryBytes) {
-    throw new ArchiveLimitError('entry_size', `${name} inflates to ${mb(size)}; at most ${mb(limits.maxEntryBytes)} per entry is accepted`);
+    throw new ArchiveLimitError(
+      'entry_size',
+      `${name} inflates to ${mb(size)}; at most ${mb(limits.maxEntryBytes)} per entry is accepted`,
+    );
   }
   if (size >= limits.ratioFloorBytes && size > compressedSize * limits.maxRatio) {
-    throw new ArchiveLimitError('ratio', `${name} is compressed ${Math.round(size / Math.max(1, compressedSize))}:1; at most ${limits.maxRatio}:1 is accepted`);
+    throw new ArchiveLimitError(
+      'ratio',
+      `${name} is compressed ${Math.round(size / Math.max(1, compressedSize))}:1; at most ${limits.maxRatio}:1 is accepted`,
+    );
   }
 }
 
@@ -109,13 +136,15 @@ function checkEntry(name: string, size: number, compressedSize: number, limits: 
 export function inflateEntry(data: Uint8Array, entry: ZipEntry): Buffer {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const at = entry.localHeaderOffset;
-  if (at + 30 > data.byteLength || view.getUint32(at, true) !== LOCAL) throw new ArchiveFormatError(`${entry.name}: a damaged ZIP entry header`);
+  if (at + 30 > data.byteLength || view.getUint32(at, true) !== LOCAL)
+    throw new ArchiveFormatError(`${entry.name}: a damaged ZIP entry header`);
   const start = at + 30 + view.getUint16(at + 26, true) + view.getUint16(at + 28, true);
   const end = start + entry.compressedSize;
   if (end > data.byteLength) throw new ArchiveFormatError(`${entry.name}: the ZIP entry runs past the end of the file`);
   const raw = data.subarray(start, end);
   if (entry.method === 0) {
-    if (raw.byteLength !== entry.declaredSize) throw new ArchiveFormatError(`${entry.name}: a stored entry whose sizes disagree`);
+    if (raw.byteLength !== entry.declaredSize)
+      throw new ArchiveFormatError(`${entry.name}: a stored entry whose sizes disagree`);
     return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   }
   let out: Buffer;
@@ -124,12 +153,18 @@ export function inflateEntry(data: Uint8Array, entry: ZipEntry): Buffer {
     out = inflateRawSync(raw, { maxOutputLength: entry.declaredSize + 1 });
   } catch (err) {
     if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new ArchiveLimitError('declared_size', `${entry.name} inflates to more than the ${entry.declaredSize} bytes it declares; the archive is refused`);
+      throw new ArchiveLimitError(
+        'declared_size',
+        `${entry.name} inflates to more than the ${entry.declaredSize} bytes it declares; the archive is refused`,
+      );
     }
     throw new ArchiveFormatError(`${entry.name}: not valid deflate data (${(err as Error).message})`);
   }
   if (out.byteLength !== entry.declaredSize) {
-    throw new ArchiveLimitError('declared_size', `${entry.name} inflates to ${out.byteLength} bytes, not the ${entry.declaredSize} it declares; the archive is refused`);
+    throw new ArchiveLimitError(
+      'declared_size',
+      `${entry.name} inflates to ${out.byteLength} bytes, not the ${entry.declaredSize} it declares; the archive is refused`,
+    );
   }
   return out;
 }
@@ -138,7 +173,11 @@ export function inflateEntry(data: Uint8Array, entry: ZipEntry): Buffer {
  * Checks a whole archive against the limits, declared and actual, inflating each entry once under its cap; `visit` sees each
  * entry's bytes (to count a sheet's rows, say) before they are dropped. Throws ArchiveLimitError or ArchiveFormatError.
  */
-export function guardZip(data: Uint8Array, limits: ZipLimits, visit?: (name: string, bytes: Buffer) => void): ZipEntry[] {
+export function guardZip(
+  data: Uint8Array,
+  limits: ZipLimits,
+  visit?: (name: string, bytes: Buffer) => void,
+): ZipEntry[] {
   const entries = readCentralDirectory(data, limits);
   for (const entry of entries) {
     if (entry.name.endsWith('/')) continue;

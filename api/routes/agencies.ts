@@ -11,31 +11,58 @@ import { Agency as AgencySchema, AgencyList, CodeParams } from '../schemas/agenc
 import { errors } from '../schemas/common.js';
 
 export const agencyRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = async (app, { db }) => {
-  app.get('/api/v1/agencies', { schema: { tags: ['agencies'], summary: 'The agencies directory', response: { 200: AgencyList, ...errors() } } }, async (request) => {
-    const p = principalOf(request);
-    const agencies = await listAgencies(db);
-    // Contacts are personal data: only admins and coordinators need everyone's; others see their own agency's.
-    const seesContacts = (a: Agency): boolean => p.role === 'admin' || p.role === 'coordinator' || a.code === p.agencyCode;
-    return { items: agencies.map((a) => (seesContacts(a) ? a : { ...a, contacts: [] })) };
-  });
+  app.get(
+    '/api/v1/agencies',
+    { schema: { tags: ['agencies'], summary: 'The agencies directory', response: { 200: AgencyList, ...errors() } } },
+    async (request) => {
+      const p = principalOf(request);
+      const agencies = await listAgencies(db);
+      // Contacts are personal data: only admins and coordinators need everyone's; others see their own agency's.
+      const seesContacts = (a: Agency): boolean =>
+        p.role === 'admin' || p.role === 'coordinator' || a.code === p.agencyCode;
+      return { items: agencies.map((a) => (seesContacts(a) ? a : { ...a, contacts: [] })) };
+    },
+  );
 
-  app.get('/api/v1/agencies/:code', { schema: { tags: ['agencies'], summary: 'One agency', params: CodeParams, response: { 200: AgencySchema, ...errors(404) } } }, async (request) => {
-    const a = await getAgency(db, request.params.code);
-    if (a === undefined) throw new HttpError(404, 'not_found', `No agency "${request.params.code}"`);
-    const p = principalOf(request);
-    return p.role === 'admin' || p.role === 'coordinator' || a.code === p.agencyCode ? a : { ...a, contacts: [] };
-  });
+  app.get(
+    '/api/v1/agencies/:code',
+    {
+      schema: {
+        tags: ['agencies'],
+        summary: 'One agency',
+        params: CodeParams,
+        response: { 200: AgencySchema, ...errors(404) },
+      },
+    },
+    async (request) => {
+      const a = await getAgency(db, request.params.code);
+      if (a === undefined) throw new HttpError(404, 'not_found', `No agency "${request.params.code}"`);
+      const p = principalOf(request);
+      return p.role === 'admin' || p.role === 'coordinator' || a.code === p.agencyCode ? a : { ...a, contacts: [] };
+    },
+  );
 
   app.put(
     '/api/v1/agencies/:code',
     {
       preHandler: requireRole('admin'),
-      schema: { tags: ['agencies'], summary: 'Create or replace an agency (admin)', params: CodeParams, body: AgencySchema, response: { 200: AgencySchema, ...errors(409) } },
+      schema: {
+        tags: ['agencies'],
+        summary: 'Create or replace an agency (admin)',
+        params: CodeParams,
+        body: AgencySchema,
+        response: { 200: AgencySchema, ...errors(409) },
+      },
     },
     async (request) => {
-      if (request.body.code !== request.params.code) throw new HttpError(400, 'invalid_request', 'body/code must equal the code in the path');
+      if (request.body.code !== request.params.code)
+        throw new HttpError(400, 'invalid_request', 'body/code must equal the code in the path');
       if (request.body.successor !== undefined && (await getAgency(db, request.body.successor.code)) === undefined) {
-        throw new HttpError(400, 'invalid_request', `body/successor/code: unknown agency "${request.body.successor.code}"`);
+        throw new HttpError(
+          400,
+          'invalid_request',
+          `body/successor/code: unknown agency "${request.body.successor.code}"`,
+        );
       }
       await db.transaction().execute(async (trx) => {
         await upsertAgency(trx, request.body);

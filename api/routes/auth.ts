@@ -37,7 +37,12 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
         kind: 'session',
         expiresAt,
       });
-      return { token: secret, expiresAt: expiresAt.toISOString(), mustChangePassword: user.must_change_password, role: user.role };
+      return {
+        token: secret,
+        expiresAt: expiresAt.toISOString(),
+        mustChangePassword: user.must_change_password,
+        role: user.role,
+      };
     },
   );
 
@@ -54,26 +59,40 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
     },
     async (request) => {
       const p = principalOf(request);
-      if (p.userId === null || p.username === null) throw new HttpError(400, 'not_a_user', 'This token does not belong to a user');
-      if ((await verifyLogin(db, p.username, request.body.currentPassword)) === undefined) throw new HttpError(403, 'invalid_credentials', 'currentPassword is wrong');
-      if (request.body.newPassword === request.body.currentPassword) throw new HttpError(400, 'invalid_request', 'body/newPassword must differ from the current one');
+      if (p.userId === null || p.username === null)
+        throw new HttpError(400, 'not_a_user', 'This token does not belong to a user');
+      if ((await verifyLogin(db, p.username, request.body.currentPassword)) === undefined)
+        throw new HttpError(403, 'invalid_credentials', 'currentPassword is wrong');
+      if (request.body.newPassword === request.body.currentPassword)
+        throw new HttpError(400, 'invalid_request', 'body/newPassword must differ from the current one');
       const userId = p.userId;
-      await db.transaction().execute((trx) => changePasswordCommand(trx, { userId, password: request.body.newPassword, actor: actorOf(p) }));
+      await db
+        .transaction()
+        .execute((trx) =>
+          changePasswordCommand(trx, { userId, password: request.body.newPassword, actor: actorOf(p) }),
+        );
       return { ok: true } as const;
     },
   );
 
-  app.get('/api/v1/me', { config: { allowPasswordChangePending: true }, schema: { tags: ['auth'], summary: 'The caller: role, agency, plans', response: { 200: MeReply, ...errors() } } }, async (request) => {
-    const p = principalOf(request);
-    const user = p.userId === null ? undefined : await getUser(db, p.userId);
-    return {
-      role: p.role,
-      agencyCode: p.agencyCode,
-      username: p.username,
-      displayName: user?.display_name ?? p.name,
-      lang: user?.lang ?? 'kk',
-      mustChangePassword: p.mustChangePassword,
-      plans: p.userId === null ? [] : await planIdsOfUser(db, p.userId),
-    };
-  });
+  app.get(
+    '/api/v1/me',
+    {
+      config: { allowPasswordChangePending: true },
+      schema: { tags: ['auth'], summary: 'The caller: role, agency, plans', response: { 200: MeReply, ...errors() } },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const user = p.userId === null ? undefined : await getUser(db, p.userId);
+      return {
+        role: p.role,
+        agencyCode: p.agencyCode,
+        username: p.username,
+        displayName: user?.display_name ?? p.name,
+        lang: user?.lang ?? 'kk',
+        mustChangePassword: p.mustChangePassword,
+        plans: p.userId === null ? [] : await planIdsOfUser(db, p.userId),
+      };
+    },
+  );
 };

@@ -2,7 +2,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
-import { deleteCalendarEntry, loadCalendarData, upsertCalendarEntry, upsertCalendarYear } from '../../db/repositories/calendar.js';
+import {
+  deleteCalendarEntry,
+  loadCalendarData,
+  upsertCalendarEntry,
+  upsertCalendarYear,
+} from '../../db/repositories/calendar.js';
 import { appendEvent } from '../../db/repositories/events.js';
 import { WorkingCalendar } from '../../domain/calendar.js';
 import { actorOf, principalOf, requireRole } from '../auth.js';
@@ -40,12 +45,27 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }>
 
   app.put(
     '/api/v1/calendar/entries',
-    { preHandler: adminOnly, schema: { tags: ['calendar'], summary: 'Add or replace an entry (by date and kind)', body: CalendarEntry, response: { 200: Ok, ...errors() } } },
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ['calendar'],
+        summary: 'Add or replace an entry (by date and kind)',
+        body: CalendarEntry,
+        response: { 200: Ok, ...errors() },
+      },
+    },
     async (request) => {
       const actor = actorOf(principalOf(request));
       await db.transaction().execute(async (trx) => {
         await upsertCalendarEntry(trx, request.body, actor);
-        await appendEvent(trx, { idempotencyKey: `calendar.entry_saved:${request.body.date}:${request.body.kind}:${request.id}:${Date.now()}`, type: 'calendar.entry_saved', actor, subjectType: 'calendar', subjectId: request.body.date, payload: request.body });
+        await appendEvent(trx, {
+          idempotencyKey: `calendar.entry_saved:${request.body.date}:${request.body.kind}:${request.id}:${Date.now()}`,
+          type: 'calendar.entry_saved',
+          actor,
+          subjectType: 'calendar',
+          subjectId: request.body.date,
+          payload: request.body,
+        });
       });
       return { ok: true } as const;
     },
@@ -53,12 +73,28 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }>
 
   app.delete(
     '/api/v1/calendar/entries/:date/:kind',
-    { preHandler: adminOnly, schema: { tags: ['calendar'], summary: 'Remove an entry', params: EntryParams, response: { 200: Ok, ...errors(404) } } },
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ['calendar'],
+        summary: 'Remove an entry',
+        params: EntryParams,
+        response: { 200: Ok, ...errors(404) },
+      },
+    },
     async (request) => {
       const actor = actorOf(principalOf(request));
       const removed = await db.transaction().execute(async (trx) => {
         const ok = await deleteCalendarEntry(trx, request.params.date, request.params.kind);
-        if (ok) await appendEvent(trx, { idempotencyKey: `calendar.entry_removed:${request.params.date}:${request.params.kind}:${request.id}:${Date.now()}`, type: 'calendar.entry_removed', actor, subjectType: 'calendar', subjectId: request.params.date, payload: request.params });
+        if (ok)
+          await appendEvent(trx, {
+            idempotencyKey: `calendar.entry_removed:${request.params.date}:${request.params.kind}:${request.id}:${Date.now()}`,
+            type: 'calendar.entry_removed',
+            actor,
+            subjectType: 'calendar',
+            subjectId: request.params.date,
+            payload: request.params,
+          });
         return ok;
       });
       if (!removed) throw new HttpError(404, 'not_found', `No ${request.params.kind} entry on ${request.params.date}`);
@@ -80,8 +116,23 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }>
     },
     async (request) => {
       const actor = actorOf(principalOf(request));
-      await upsertCalendarYear(db, { year: request.params.year, status: request.body.status, ...(request.body.note === undefined ? {} : { note: request.body.note }) }, actor);
-      await appendEvent(db, { idempotencyKey: `calendar.year_saved:${request.params.year}:${request.id}:${Date.now()}`, type: 'calendar.year_saved', actor, subjectType: 'calendar', subjectId: String(request.params.year), payload: request.body });
+      await upsertCalendarYear(
+        db,
+        {
+          year: request.params.year,
+          status: request.body.status,
+          ...(request.body.note === undefined ? {} : { note: request.body.note }),
+        },
+        actor,
+      );
+      await appendEvent(db, {
+        idempotencyKey: `calendar.year_saved:${request.params.year}:${request.id}:${Date.now()}`,
+        type: 'calendar.year_saved',
+        actor,
+        subjectType: 'calendar',
+        subjectId: String(request.params.year),
+        payload: request.body,
+      });
       return { ok: true } as const;
     },
   );

@@ -12,41 +12,102 @@ import type { CycleEngine } from '../cycle-engine.js';
 import { HttpError } from '../errors.js';
 import { canManage, canSee, scopeOf } from '../plan-access.js';
 import { UuidParams, errors } from '../schemas/common.js';
-import { BackfillBody, BackfillReply, CycleDetail, CycleList, CycleListQuery, OpenCycleBody, OpenCycleResult, ScheduleNoteBody, ScheduleState, WorkflowIdParams } from '../schemas/cycles.js';
 import {
-  AcceptBody, ExtendBody, Obligation, ObligationList, ObligationListQuery, ObligationSummary, ReturnBody, SubmitBody, SubmitReply,
+  BackfillBody,
+  BackfillReply,
+  CycleDetail,
+  CycleList,
+  CycleListQuery,
+  OpenCycleBody,
+  OpenCycleResult,
+  ScheduleNoteBody,
+  ScheduleState,
+  WorkflowIdParams,
+} from '../schemas/cycles.js';
+import {
+  AcceptBody,
+  ExtendBody,
+  Obligation,
+  ObligationList,
+  ObligationListQuery,
+  ObligationSummary,
+  ReturnBody,
+  SubmitBody,
+  SubmitReply,
 } from '../schemas/obligations.js';
 import type { ObligationService } from '../services/obligations.js';
 
 function cycleView(c: Omit<CycleRow, 'spec'>, counts: Record<string, number>) {
   return {
-    id: c.workflow_id, planId: c.plan_id, period: c.period, policy: c.policy_id, status: c.status, stage: c.stage,
-    closedReason: c.closed_reason, openedAt: c.opened_at, finishedAt: c.finished_at, counts,
+    id: c.workflow_id,
+    planId: c.plan_id,
+    period: c.period,
+    policy: c.policy_id,
+    status: c.status,
+    stage: c.stage,
+    closedReason: c.closed_reason,
+    openedAt: c.opened_at,
+    finishedAt: c.finished_at,
+    counts,
   };
 }
 
 function obligationView(o: ObligationRow): Obligation {
   return {
-    id: o.workflow_id, cycleId: o.cycle_workflow_id, planId: o.plan_id, period: o.period, stage: o.stage_id, agencyCode: o.agency_code,
-    status: o.status, dueDate: o.due_date, effectiveDueDate: o.effective_due_date, dueAt: o.due_at, reportVersion: o.report_version,
-    report: o.report as Obligation['report'], submittedAt: o.submitted_at, workingDaysLate: o.working_days_late, acceptedAt: o.accepted_at, closedReason: o.closed_reason,
+    id: o.workflow_id,
+    cycleId: o.cycle_workflow_id,
+    planId: o.plan_id,
+    period: o.period,
+    stage: o.stage_id,
+    agencyCode: o.agency_code,
+    status: o.status,
+    dueDate: o.due_date,
+    effectiveDueDate: o.effective_due_date,
+    dueAt: o.due_at,
+    reportVersion: o.report_version,
+    report: o.report as Obligation['report'],
+    submittedAt: o.submitted_at,
+    workingDaysLate: o.working_days_late,
+    acceptedAt: o.accepted_at,
+    closedReason: o.closed_reason,
   };
 }
 
 // Scoping and authorisation live in the obligation service (api/services/obligations.ts), shared with the pages.
-export const cycleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; temporal: Client; engine: CycleEngine; obligations: ObligationService }> = async (app, { db, engine, obligations: service }) => {
+export const cycleRoutes: FastifyPluginAsyncTypebox<{
+  db: Kysely<Database>;
+  temporal: Client;
+  engine: CycleEngine;
+  obligations: ObligationService;
+}> = async (app, { db, engine, obligations: service }) => {
   // Fastify has decoded the path once already; decoding again would turn an id holding '%' into a 500 (URIError) or another id.
   const idOf = (raw: string): string => raw;
 
   app.get(
     '/api/v1/cycles',
-    { schema: { tags: ['cycles'], summary: 'Reporting cycles with obligation counts by status', querystring: CycleListQuery, response: { 200: CycleList, ...errors() } } },
-    async (request) => ({ items: (await service.listCycles(principalOf(request), request.query)).map((c) => cycleView(c, c.counts)) }),
+    {
+      schema: {
+        tags: ['cycles'],
+        summary: 'Reporting cycles with obligation counts by status',
+        querystring: CycleListQuery,
+        response: { 200: CycleList, ...errors() },
+      },
+    },
+    async (request) => ({
+      items: (await service.listCycles(principalOf(request), request.query)).map((c) => cycleView(c, c.counts)),
+    }),
   );
 
   app.get(
     '/api/v1/cycles/:id',
-    { schema: { tags: ['cycles'], summary: 'One cycle and its obligations', params: WorkflowIdParams, response: { 200: CycleDetail, ...errors(404) } } },
+    {
+      schema: {
+        tags: ['cycles'],
+        summary: 'One cycle and its obligations',
+        params: WorkflowIdParams,
+        response: { 200: CycleDetail, ...errors(404) },
+      },
+    },
     async (request) => {
       const { cycle, counts, obligations } = await service.cycle(principalOf(request), idOf(request.params.id));
       return { ...cycleView(cycle, counts), obligations: obligations.map(obligationView) };
@@ -58,7 +119,8 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; temp
     {
       schema: {
         tags: ['obligations'],
-        summary: 'Obligations with filters (plan, period, agency, status, stage) and counts; a reporter sees its own agency only',
+        summary:
+          'Obligations with filters (plan, period, agency, status, stage) and counts; a reporter sees its own agency only',
         querystring: ObligationListQuery,
         response: { 200: ObligationList, ...errors() },
       },
@@ -71,7 +133,14 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; temp
 
   app.get(
     '/api/v1/obligations/:id',
-    { schema: { tags: ['obligations'], summary: 'One obligation with its report', params: WorkflowIdParams, response: { 200: Obligation, ...errors(404) } } },
+    {
+      schema: {
+        tags: ['obligations'],
+        summary: 'One obligation with its report',
+        params: WorkflowIdParams,
+        response: { 200: Obligation, ...errors(404) },
+      },
+    },
     async (request) => obligationView(await service.visibleObligation(principalOf(request), idOf(request.params.id))),
   );
 
@@ -84,7 +153,8 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; temp
     {
       schema: {
         tags: ['obligations'],
-        summary: 'Submit the report (per-measure status and text); a late report is accepted and marked late in working days',
+        summary:
+          'Submit the report (per-measure status and text); a late report is accepted and marked late in working days',
         params: WorkflowIdParams,
         body: SubmitBody,
         response: { 200: SubmitReply, ...reviewErrors },
@@ -95,7 +165,15 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; temp
 
   app.post(
     '/api/v1/obligations/:id/accept',
-    { schema: { tags: ['obligations'], summary: 'Accept the report', params: WorkflowIdParams, body: AcceptBody, response: { 200: ObligationSummary, ...reviewErrors } } },
+    {
+      schema: {
+        tags: ['obligations'],
+        summary: 'Accept the report',
+        params: WorkflowIdParams,
+        body: AcceptBody,
+        response: { 200: ObligationSummary, ...reviewErrors },
+      },
+    },
     async (request) => service.accept(principalOf(request), idOf(request.params.id), request.body?.comment),
   );
 
@@ -110,7 +188,13 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; temp
         response: { 200: ObligationSummary, ...reviewErrors },
       },
     },
-    async (request) => service.returnReport(principalOf(request), idOf(request.params.id), request.body.comment, request.body.newDueDate),
+    async (request) =>
+      service.returnReport(
+        principalOf(request),
+        idOf(request.params.id),
+        request.body.comment,
+        request.body.newDueDate,
+      ),
   );
 
   app.post(
@@ -124,7 +208,8 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; temp
         response: { 200: ObligationSummary, ...reviewErrors },
       },
     },
-    async (request) => service.extend(principalOf(request), idOf(request.params.id), request.body.reason, request.body.newDueDate),
+    async (request) =>
+      service.extend(principalOf(request), idOf(request.params.id), request.body.reason, request.body.newDueDate),
   );
 
   // ——— Schedules and opening cycles ————————————————————————————————————————————
@@ -134,13 +219,21 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; temp
     const plan = await getPlan(db, id);
     const scope = await scopeOf(db, p);
     if (plan === undefined || !canSee(p, scope, plan)) throw new HttpError(404, 'not_found', `No plan ${id}`);
-    if (!canManage(p, scope, plan)) throw new HttpError(403, 'forbidden', "Only the plan's coordinator or an admin may do this");
+    if (!canManage(p, scope, plan))
+      throw new HttpError(403, 'forbidden', "Only the plan's coordinator or an admin may do this");
     return plan;
   }
 
   app.get(
     '/api/v1/plans/:id/schedule',
-    { schema: { tags: ['cycles'], summary: "The plan's schedule: paused or not, next openings", params: UuidParams, response: { 200: ScheduleState, ...errors(404) } } },
+    {
+      schema: {
+        tags: ['cycles'],
+        summary: "The plan's schedule: paused or not, next openings",
+        params: UuidParams,
+        response: { 200: ScheduleState, ...errors(404) },
+      },
+    },
     async (request) => {
       await managedPlan(request, request.params.id);
       return engine.scheduleState(request.params.id);
@@ -163,7 +256,14 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; temp
         await managedPlan(request, request.params.id);
         const actor = actorOf(principalOf(request));
         await engine[action](request.params.id, request.body?.note ?? `${action}d by ${actor}`);
-        await appendEvent(db, { idempotencyKey: `schedule.${action}:${request.params.id}:${request.id}:${Date.now()}`, type: `schedule.${action}d`, actor, subjectType: 'plan', subjectId: request.params.id, payload: { note: request.body?.note ?? null } });
+        await appendEvent(db, {
+          idempotencyKey: `schedule.${action}:${request.params.id}:${request.id}:${Date.now()}`,
+          type: `schedule.${action}d`,
+          actor,
+          subjectType: 'plan',
+          subjectId: request.params.id,
+          payload: { note: request.body?.note ?? null },
+        });
         return engine.scheduleState(request.params.id);
       },
     );
@@ -175,7 +275,8 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; temp
       preHandler: requireRole('admin'),
       schema: {
         tags: ['cycles'],
-        summary: 'Open the cycles of missed periods (from..to inclusive); per period: opened, already_open, or not_opened with the reason',
+        summary:
+          'Open the cycles of missed periods (from..to inclusive); per period: opened, already_open, or not_opened with the reason',
         params: UuidParams,
         body: BackfillBody,
         response: { 200: BackfillReply, ...errors(404, 409) },
@@ -186,7 +287,14 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; temp
       const actor = actorOf(principalOf(request));
       const results = await engine.backfill(plan, request.body.from, request.body.to, actor);
       const periods = results.map((r) => r.period);
-      await appendEvent(db, { idempotencyKey: `schedule.backfill:${plan.id}:${request.id}:${Date.now()}`, type: 'schedule.backfilled', actor, subjectType: 'plan', subjectId: plan.id, payload: { periods, results } });
+      await appendEvent(db, {
+        idempotencyKey: `schedule.backfill:${plan.id}:${request.id}:${Date.now()}`,
+        type: 'schedule.backfilled',
+        actor,
+        subjectType: 'plan',
+        subjectId: plan.id,
+        payload: { periods, results },
+      });
       // Per period: opened, already_open, or not_opened with the reason (e.g. outside the plan's years).
       return { periods, results };
     },
@@ -198,7 +306,8 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; temp
       preHandler: requireRole('admin'),
       schema: {
         tags: ['cycles'],
-        summary: 'Open one cycle by hand (admin): 201 opened, 200 already open (never twice), 409 not_opened with the reason',
+        summary:
+          'Open one cycle by hand (admin): 201 opened, 200 already open (never twice), 409 not_opened with the reason',
         params: UuidParams,
         body: OpenCycleBody,
         response: { 201: OpenCycleResult, 200: OpenCycleResult, ...errors(404, 409) },

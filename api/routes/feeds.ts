@@ -4,7 +4,13 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { getAgency, listAgencies } from '../../db/repositories/agencies.js';
 import { appendEvent } from '../../db/repositories/events.js';
-import { agencyOfFeedSecret, getLiveFeed, openObligationsOfAgency, revokeFeed, rotateFeed } from '../../db/repositories/feeds.js';
+import {
+  agencyOfFeedSecret,
+  getLiveFeed,
+  openObligationsOfAgency,
+  revokeFeed,
+  rotateFeed,
+} from '../../db/repositories/feeds.js';
 import type { Agency } from '../../domain/plan.js';
 import { actorOf, principalOf } from '../auth.js';
 import { HttpError } from '../errors.js';
@@ -23,9 +29,17 @@ function baseUrl(request: FastifyRequest, publicUrl: string | undefined): string
 const feedView = {
   type: 'object',
   required: ['agencyCode', 'url', 'createdAt'],
-  properties: { agencyCode: { type: 'string' }, url: { type: ['string', 'null'] }, createdAt: { type: ['string', 'null'] } },
+  properties: {
+    agencyCode: { type: 'string' },
+    url: { type: ['string', 'null'] },
+    createdAt: { type: ['string', 'null'] },
+  },
 } as const;
-const codeParams = { type: 'object', required: ['code'], properties: { code: { type: 'string', minLength: 1, maxLength: 40 } } } as const;
+const codeParams = {
+  type: 'object',
+  required: ['code'],
+  properties: { code: { type: 'string', minLength: 1, maxLength: 40 } },
+} as const;
 
 /** JSON routes (under the authenticated /api scope): an agency's reporter for its own agency, and admins. */
 export const feedRoutes: FastifyPluginAsync<FeedOptions> = async (app, { db, publicUrl }) => {
@@ -44,76 +58,136 @@ export const feedRoutes: FastifyPluginAsync<FeedOptions> = async (app, { db, pub
     createdAt: feed?.createdAt.toISOString() ?? null,
   });
 
-  app.get<{ Params: { code: string } }>('/api/v1/agencies/:code/feed', {
-    schema: { tags: ['feeds'], summary: "The agency's secret deadline feed URL (.ics), or null before one is issued", params: codeParams, response: { 200: feedView } },
-  }, async (request) => {
-    const agency = await authorised(request, request.params.code);
-    return view(request, agency.code, await getLiveFeed(db, agency.code));
-  });
+  app.get<{ Params: { code: string } }>(
+    '/api/v1/agencies/:code/feed',
+    {
+      schema: {
+        tags: ['feeds'],
+        summary: "The agency's secret deadline feed URL (.ics), or null before one is issued",
+        params: codeParams,
+        response: { 200: feedView },
+      },
+    },
+    async (request) => {
+      const agency = await authorised(request, request.params.code);
+      return view(request, agency.code, await getLiveFeed(db, agency.code));
+    },
+  );
 
-  app.post<{ Params: { code: string } }>('/api/v1/agencies/:code/feed', {
-    schema: { tags: ['feeds'], summary: 'Issue a new secret feed URL; the previous one stops working at once', params: codeParams, response: { 201: feedView } },
-  }, async (request, reply) => {
-    const agency = await authorised(request, request.params.code);
-    const actor = actorOf(principalOf(request));
-    const feed = await db.transaction().execute(async (trx) => {
-      const issued = await rotateFeed(trx, agency.code, actor);
-      // The event says that a feed was issued, never its secret.
-      await appendEvent(trx, {
-        idempotencyKey: `feed.rotated:${agency.code}:${issued.createdAt.toISOString()}:${issued.secret.slice(0, 4)}`,
-        type: 'feed.rotated', actor, subjectType: 'agency', subjectId: agency.code, payload: {},
-      });
-      return issued;
-    });
-    return reply.code(201).send(view(request, agency.code, feed));
-  });
-
-  app.delete<{ Params: { code: string } }>('/api/v1/agencies/:code/feed', {
-    schema: { tags: ['feeds'], summary: "Revoke the agency's feed URL (it then answers 404)", params: codeParams, response: { 200: { description: 'Revoked', type: 'object', required: ['agencyCode', 'revoked'], additionalProperties: false, properties: { agencyCode: { type: 'string' }, revoked: { type: 'boolean', const: true } } } } },
-  }, async (request) => {
-    const agency = await authorised(request, request.params.code);
-    const actor = actorOf(principalOf(request));
-    const revoked = await db.transaction().execute(async (trx) => {
-      const done = await revokeFeed(trx, agency.code, actor);
-      if (done) {
+  app.post<{ Params: { code: string } }>(
+    '/api/v1/agencies/:code/feed',
+    {
+      schema: {
+        tags: ['feeds'],
+        summary: 'Issue a new secret feed URL; the previous one stops working at once',
+        params: codeParams,
+        response: { 201: feedView },
+      },
+    },
+    async (request, reply) => {
+      const agency = await authorised(request, request.params.code);
+      const actor = actorOf(principalOf(request));
+      const feed = await db.transaction().execute(async (trx) => {
+        const issued = await rotateFeed(trx, agency.code, actor);
+        // The event says that a feed was issued, never its secret.
         await appendEvent(trx, {
-          idempotencyKey: `feed.revoked:${agency.code}:${Date.now()}`, type: 'feed.revoked', actor, subjectType: 'agency', subjectId: agency.code, payload: {},
+          idempotencyKey: `feed.rotated:${agency.code}:${issued.createdAt.toISOString()}:${issued.secret.slice(0, 4)}`,
+          type: 'feed.rotated',
+          actor,
+          subjectType: 'agency',
+          subjectId: agency.code,
+          payload: {},
         });
-      }
-      return done;
-    });
-    if (!revoked) throw new HttpError(404, 'not_found', `Agency ${agency.code} has no live feed`);
-    return { agencyCode: agency.code, revoked: true as const };
-  });
+        return issued;
+      });
+      return reply.code(201).send(view(request, agency.code, feed));
+    },
+  );
+
+  app.delete<{ Params: { code: string } }>(
+    '/api/v1/agencies/:code/feed',
+    {
+      schema: {
+        tags: ['feeds'],
+        summary: "Revoke the agency's feed URL (it then answers 404)",
+        params: codeParams,
+        response: {
+          200: {
+            description: 'Revoked',
+            type: 'object',
+            required: ['agencyCode', 'revoked'],
+            additionalProperties: false,
+            properties: { agencyCode: { type: 'string' }, revoked: { type: 'boolean', const: true } },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const agency = await authorised(request, request.params.code);
+      const actor = actorOf(principalOf(request));
+      const revoked = await db.transaction().execute(async (trx) => {
+        const done = await revokeFeed(trx, agency.code, actor);
+        if (done) {
+          await appendEvent(trx, {
+            idempotencyKey: `feed.revoked:${agency.code}:${Date.now()}`,
+            type: 'feed.revoked',
+            actor,
+            subjectType: 'agency',
+            subjectId: agency.code,
+            payload: {},
+          });
+        }
+        return done;
+      });
+      if (!revoked) throw new HttpError(404, 'not_found', `Agency ${agency.code} has no live feed`);
+      return { agencyCode: agency.code, revoked: true as const };
+    },
+  );
 };
 
 /** The feed itself, outside /api: the secret in the URL is its only credential (calendar apps send no other). */
-export const icsFeedRoute: FastifyPluginAsync<FeedOptions & { readonly organizerEmail?: string }> = async (app, { db, publicUrl, organizerEmail }) => {
-  app.get<{ Params: { file: string } }>('/ics/:file', {
-    // The URL is the secret: keep it out of the request log lines (info level), whatever the server's log level.
-    logLevel: 'warn',
-    schema: { tags: ['feeds'], summary: "An agency's deadlines as iCalendar: what it still owes (pending, overdue, returned)", security: [],
-      // Not part of the JSON API's OpenAPI document (which lists /api only): a calendar URL, documented in the README.
-      hide: true,
-      response: { 200: { description: 'text/calendar (RFC 5545)', type: 'string' } } },
-  }, async (request, reply) => {
-    const match = /^([A-Za-z0-9_-]{20,100})\.ics$/.exec(request.params.file);
-    const agencyCode = match === null ? undefined : await agencyOfFeedSecret(db, match[1]!);
-    // Unknown, revoked and malformed look the same: nothing says whether a secret ever existed.
-    if (agencyCode === undefined) throw new HttpError(404, 'not_found', 'No such feed');
-    const directory = await listAgencies(db);
-    const agencies = new Map(directory.map((a) => [a.code, a]));
-    const agency = agencies.get(agencyCode);
-    if (agency === undefined) throw new HttpError(404, 'not_found', 'No such feed');
-    const obligations = await openObligationsOfAgency(db, agencyCode);
-    const body = buildAgencyFeed({
-      agency, obligations, agencies, publicUrl: baseUrl(request, publicUrl), stamp: new Date(), fallbackOrganizerEmail: organizerEmail ?? 'merzim@localhost',
-    });
-    return reply
-      .header('content-type', 'text/calendar; charset=utf-8')
-      .header('cache-control', 'private, max-age=300')
-      .header('referrer-policy', 'no-referrer')
-      .header('content-disposition', `inline; filename="merzim-deadlines.ics"`)
-      .send(body);
-  });
+export const icsFeedRoute: FastifyPluginAsync<FeedOptions & { readonly organizerEmail?: string }> = async (
+  app,
+  { db, publicUrl, organizerEmail },
+) => {
+  app.get<{ Params: { file: string } }>(
+    '/ics/:file',
+    {
+      // The URL is the secret: keep it out of the request log lines (info level), whatever the server's log level.
+      logLevel: 'warn',
+      schema: {
+        tags: ['feeds'],
+        summary: "An agency's deadlines as iCalendar: what it still owes (pending, overdue, returned)",
+        security: [],
+        // Not part of the JSON API's OpenAPI document (which lists /api only): a calendar URL, documented in the README.
+        hide: true,
+        response: { 200: { description: 'text/calendar (RFC 5545)', type: 'string' } },
+      },
+    },
+    async (request, reply) => {
+      const match = /^([A-Za-z0-9_-]{20,100})\.ics$/.exec(request.params.file);
+      const agencyCode = match === null ? undefined : await agencyOfFeedSecret(db, match[1]!);
+      // Unknown, revoked and malformed look the same: nothing says whether a secret ever existed.
+      if (agencyCode === undefined) throw new HttpError(404, 'not_found', 'No such feed');
+      const directory = await listAgencies(db);
+      const agencies = new Map(directory.map((a) => [a.code, a]));
+      const agency = agencies.get(agencyCode);
+      if (agency === undefined) throw new HttpError(404, 'not_found', 'No such feed');
+      const obligations = await openObligationsOfAgency(db, agencyCode);
+      const body = buildAgencyFeed({
+        agency,
+        obligations,
+        agencies,
+        publicUrl: baseUrl(request, publicUrl),
+        stamp: new Date(),
+        fallbackOrganizerEmail: organizerEmail ?? 'merzim@localhost',
+      });
+      return reply
+        .header('content-type', 'text/calendar; charset=utf-8')
+        .header('cache-control', 'private, max-age=300')
+        .header('referrer-policy', 'no-referrer')
+        .header('content-disposition', `inline; filename="merzim-deadlines.ics"`)
+        .send(body);
+    },
+  );
 };

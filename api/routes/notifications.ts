@@ -6,21 +6,30 @@ import { scheduledNotificationWorkflow } from '../../workflows/index.js';
 import type { ScheduledNotificationInput } from '../../workflows/shared.js';
 import { actorOf, principalOf, requireRole } from '../auth.js';
 import { errors } from '../schemas/common.js';
-import { IdempotencyHeaders, TestNotificationAlreadyStarted, TestNotificationBody, TestNotificationStarted } from '../schemas/notifications.js';
+import {
+  IdempotencyHeaders,
+  TestNotificationAlreadyStarted,
+  TestNotificationBody,
+  TestNotificationStarted,
+} from '../schemas/notifications.js';
 
 export interface NotificationRoutesOptions {
   readonly temporal: Client;
   readonly taskQueue: string;
 }
 
-export const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOptions> = async (app, { temporal, taskQueue }) => {
+export const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOptions> = async (
+  app,
+  { temporal, taskQueue },
+) => {
   app.post(
     '/api/v1/notifications/test',
     {
       preHandler: requireRole('admin'),
       schema: {
         tags: ['notifications'],
-        summary: 'Send a bilingual test e-mail through a real workflow (202 started; 200 when the Idempotency-Key was used before)',
+        summary:
+          'Send a bilingual test e-mail through a real workflow (202 started; 200 when the Idempotency-Key was used before)',
         headers: IdempotencyHeaders,
         body: TestNotificationBody,
         response: { 202: TestNotificationStarted, 200: TestNotificationAlreadyStarted, ...errors() },
@@ -51,9 +60,12 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOpt
           args: [input],
           memo: { actor },
         });
-        return reply.code(202).send({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId, status: 'started' as const });
+        return reply
+          .code(202)
+          .send({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId, status: 'started' as const });
       } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) return reply.code(200).send({ workflowId: key, status: 'already_started' as const });
+        if (err instanceof WorkflowExecutionAlreadyStartedError)
+          return reply.code(200).send({ workflowId: key, status: 'already_started' as const });
         throw err;
       }
     },

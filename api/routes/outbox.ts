@@ -21,7 +21,15 @@ export const outboxRoutes: FastifyPluginAsyncTypebox<OutboxRoutesOptions> = asyn
 
   app.get(
     '/api/v1/outbox',
-    { preHandler: adminOnly, schema: { tags: ['outbox'], summary: 'E-mails Merzim sent or is sending, newest first', querystring: PageQuery, response: { 200: Outbox, ...errors() } } },
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ['outbox'],
+        summary: 'E-mails Merzim sent or is sending, newest first',
+        querystring: PageQuery,
+        response: { 200: Outbox, ...errors() },
+      },
+    },
     async (request) => {
       const rows = await service.notifications(principalOf(request), request.query);
       return {
@@ -47,7 +55,12 @@ export const outboxRoutes: FastifyPluginAsyncTypebox<OutboxRoutesOptions> = asyn
     '/api/v1/sink/messages',
     {
       preHandler: adminOnly,
-      schema: { tags: ['outbox'], summary: 'What the embedded SMTP sink received (404 sink_disabled in production)', querystring: SinkQuery, response: { 200: SinkMessages, ...errors(404) } },
+      schema: {
+        tags: ['outbox'],
+        summary: 'What the embedded SMTP sink received (404 sink_disabled in production)',
+        querystring: SinkQuery,
+        response: { 200: SinkMessages, ...errors(404) },
+      },
     },
     async (request) => {
       const rows = await service.sinkMessages(principalOf(request), request.query);
@@ -67,7 +80,15 @@ export const outboxRoutes: FastifyPluginAsyncTypebox<OutboxRoutesOptions> = asyn
 
   app.get(
     '/api/v1/sink/messages/:id/raw',
-    { preHandler: adminOnly, schema: { tags: ['outbox'], summary: 'One received message as it arrived', params: MessageIdParams, response: { 200: RawMessage, ...errors(404) } } },
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ['outbox'],
+        summary: 'One received message as it arrived',
+        params: MessageIdParams,
+        response: { 200: RawMessage, ...errors(404) },
+      },
+    },
     async (request, reply) => {
       if (!sinkEnabled) throw new HttpError(404, 'sink_disabled', 'No SMTP sink runs here: mail goes to SMTP_URL');
       const raw = await getSinkMessageRaw(db, request.params.id);

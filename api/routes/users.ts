@@ -18,7 +18,10 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
 
   app.get(
     '/api/v1/users',
-    { preHandler: adminOnly, schema: { tags: ['users'], summary: 'All users (admin)', response: { 200: UserList, ...errors() } } },
+    {
+      preHandler: adminOnly,
+      schema: { tags: ['users'], summary: 'All users (admin)', response: { 200: UserList, ...errors() } },
+    },
     async () => ({ items: (await listUsers(db)).map(userView) }),
   );
 
@@ -35,12 +38,16 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
     },
     async (request, reply) => {
       const b = request.body;
-      if (b.role === 'reporter' && b.agencyCode === undefined) throw new HttpError(400, 'invalid_request', 'body/agencyCode is required for a reporter');
-      if (b.agencyCode !== undefined && (await getAgency(db, b.agencyCode)) === undefined) throw new HttpError(400, 'invalid_request', `body/agencyCode: unknown agency "${b.agencyCode}"`);
+      if (b.role === 'reporter' && b.agencyCode === undefined)
+        throw new HttpError(400, 'invalid_request', 'body/agencyCode is required for a reporter');
+      if (b.agencyCode !== undefined && (await getAgency(db, b.agencyCode)) === undefined)
+        throw new HttpError(400, 'invalid_request', `body/agencyCode: unknown agency "${b.agencyCode}"`);
       const password = generatePassword();
       const actor = actorOf(principalOf(request));
       // A taken username fails the insert (users_username_key): api/errors.ts answers 409 naming body/username.
-      const user = await db.transaction().execute((trx) => createUserCommand(trx, { user: { ...b, password, mustChangePassword: true }, actor }));
+      const user = await db
+        .transaction()
+        .execute((trx) => createUserCommand(trx, { user: { ...b, password, mustChangePassword: true }, actor }));
       return reply.code(201).send({ user: userView(user), oneTimePassword: password });
     },
   );
@@ -49,13 +56,21 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
     '/api/v1/users/:id/plans',
     {
       preHandler: adminOnly,
-      schema: { tags: ['users'], summary: 'Bind a coordinator to a plan', params: UuidParams, body: BindPlanBody, response: { 200: Ok, ...errors(404, 409) } },
+      schema: {
+        tags: ['users'],
+        summary: 'Bind a coordinator to a plan',
+        params: UuidParams,
+        body: BindPlanBody,
+        response: { 200: Ok, ...errors(404, 409) },
+      },
     },
     async (request) => {
       const user = await getUser(db, request.params.id);
       if (user === undefined) throw new HttpError(404, 'not_found', `No user ${request.params.id}`);
-      if (user.role !== 'coordinator') throw new HttpError(400, 'invalid_request', 'only coordinators are bound to plans');
-      if ((await getPlan(db, request.body.planId)) === undefined) throw new HttpError(400, 'invalid_request', `body/planId: no plan ${request.body.planId}`);
+      if (user.role !== 'coordinator')
+        throw new HttpError(400, 'invalid_request', 'only coordinators are bound to plans');
+      if ((await getPlan(db, request.body.planId)) === undefined)
+        throw new HttpError(400, 'invalid_request', `body/planId: no plan ${request.body.planId}`);
       await bindUserToPlan(db, user.id, request.body.planId);
       return { ok: true } as const;
     },
@@ -63,7 +78,14 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
 
   app.get(
     '/api/v1/tokens',
-    { preHandler: adminOnly, schema: { tags: ['tokens'], summary: 'API tokens (admin); secrets are never shown again', response: { 200: TokenList, ...errors() } } },
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ['tokens'],
+        summary: 'API tokens (admin); secrets are never shown again',
+        response: { 200: TokenList, ...errors() },
+      },
+    },
     async () => ({ items: (await listApiTokens(db)).map(tokenView) }),
   );
 
@@ -80,27 +102,40 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
     },
     async (request, reply) => {
       const user = await getUser(db, request.body.userId);
-      if (user === undefined || user.disabled_at !== null) throw new HttpError(400, 'invalid_request', `body/userId: no active user ${request.body.userId}`);
-      const token = await db.transaction().execute((trx) => createTokenCommand(trx, {
-        token: {
-          name: request.body.name,
-          role: user.role,
-          agencyCode: user.agency_code,
-          userId: user.id,
-          expiresAt: request.body.expiresAt === undefined ? null : new Date(request.body.expiresAt),
-        },
-        actor: actorOf(principalOf(request)),
-        payload: { name: request.body.name, userId: user.id },
-      }));
+      if (user === undefined || user.disabled_at !== null)
+        throw new HttpError(400, 'invalid_request', `body/userId: no active user ${request.body.userId}`);
+      const token = await db.transaction().execute((trx) =>
+        createTokenCommand(trx, {
+          token: {
+            name: request.body.name,
+            role: user.role,
+            agencyCode: user.agency_code,
+            userId: user.id,
+            expiresAt: request.body.expiresAt === undefined ? null : new Date(request.body.expiresAt),
+          },
+          actor: actorOf(principalOf(request)),
+          payload: { name: request.body.name, userId: user.id },
+        }),
+      );
       return reply.code(201).send({ id: token.id, token: token.secret });
     },
   );
 
   app.delete(
     '/api/v1/tokens/:id',
-    { preHandler: adminOnly, schema: { tags: ['tokens'], summary: 'Revoke a token', params: TokenIdParams, response: { 200: Ok, ...errors(404) } } },
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ['tokens'],
+        summary: 'Revoke a token',
+        params: TokenIdParams,
+        response: { 200: Ok, ...errors(404) },
+      },
+    },
     async (request) => {
-      const revoked = await db.transaction().execute((trx) => revokeTokenCommand(trx, { id: request.params.id, actor: actorOf(principalOf(request)) }));
+      const revoked = await db
+        .transaction()
+        .execute((trx) => revokeTokenCommand(trx, { id: request.params.id, actor: actorOf(principalOf(request)) }));
       if (!revoked) throw new HttpError(404, 'not_found', `No active token ${request.params.id}`);
       return { ok: true } as const;
     },

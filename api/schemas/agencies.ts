@@ -4,11 +4,24 @@ import type { Agency as DomainAgency } from '../../domain/plan.js';
 import { IsoDate, Lang, List, StringEnum, type Same } from './common.js';
 
 const Name = Type.Object(
-  { kk: Type.Union([Type.String({ maxLength: 500 }), Type.Null()]), ru: Type.Union([Type.String({ maxLength: 500 }), Type.Null()]) },
+  {
+    kk: Type.Union([Type.String({ maxLength: 500 }), Type.Null()]),
+    ru: Type.Union([Type.String({ maxLength: 500 }), Type.Null()]),
+  },
   { additionalProperties: false },
 );
 
-export const AgencyKind = StringEnum(['ministry', 'central_body', 'presidential_body', 'regional_akimat', 'city_akimat', 'ngo_international', 'pm_office', 'presidential_administration', 'other']);
+export const AgencyKind = StringEnum([
+  'ministry',
+  'central_body',
+  'presidential_body',
+  'regional_akimat',
+  'city_akimat',
+  'ngo_international',
+  'pm_office',
+  'presidential_administration',
+  'other',
+]);
 
 export const Agency = Type.Object(
   {
@@ -17,7 +30,10 @@ export const Agency = Type.Object(
     kind: AgencyKind,
     byAgreement: Type.Boolean({ description: 'Reports by agreement: reminded, never escalated past the coordinator' }),
     successor: Type.Optional(
-      Type.Object({ code: Type.String(), date: IsoDate, act: Type.Optional(Type.String()) }, { additionalProperties: false }),
+      Type.Object(
+        { code: Type.String(), date: IsoDate, act: Type.Optional(Type.String()) },
+        { additionalProperties: false },
+      ),
     ),
     contacts: List(
       Type.Object(
@@ -28,7 +44,10 @@ export const Agency = Type.Object(
         },
         { additionalProperties: false },
       ),
-      { maxItems: 50, description: 'Personal data: empty unless the caller is an admin, a coordinator or the agency itself' },
+      {
+        maxItems: 50,
+        description: 'Personal data: empty unless the caller is an admin, a coordinator or the agency itself',
+      },
     ),
     lang: Lang,
     aliases: Type.Optional(List(Type.String({ maxLength: 200 }), { maxItems: 50 })),

@@ -17,7 +17,10 @@ export const LoginReply = Type.Object({
 });
 
 export const PasswordBody = Type.Object(
-  { currentPassword: Type.String({ maxLength: 200 }), newPassword: Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 200 }) },
+  {
+    currentPassword: Type.String({ maxLength: 200 }),
+    newPassword: Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 200 }),
+  },
   { additionalProperties: false },
 );
 export type PasswordBody = Static<typeof PasswordBody>;

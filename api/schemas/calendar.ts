@@ -51,5 +51,8 @@ export const EntryParams = Type.Object({ date: IsoDate, kind: EntryKind });
 export type EntryParams = Static<typeof EntryParams>;
 export const YearParams = Type.Object({ year: Year });
 export type YearParams = Static<typeof YearParams>;
-export const YearBody = Type.Object({ status: DataStatus, note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
+export const YearBody = Type.Object(
+  { status: DataStatus, note: Type.Optional(Type.String({ maxLength: 2000 })) },
+  { additionalProperties: false },
+);
 export type YearBody = Static<typeof YearBody>;

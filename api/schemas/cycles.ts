@@ -11,7 +11,6 @@ export const CycleListQuery = Type.Object(
 );
 export type CycleListQuery = Static<typeof CycleListQuery>;
 
-
 const CycleFields = {
   id: Type.String({ description: 'The workflow id, cycle:<plan>:<period>' }),
   planId: Uuid,
@@ -38,7 +37,10 @@ export const ScheduleState = Type.Object({
   nextActionTimes: List(Type.String({ format: 'date-time' })),
 });
 
-export const ScheduleNoteBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
+export const ScheduleNoteBody = Type.Object(
+  { note: Type.Optional(Type.String({ maxLength: 500 })) },
+  { additionalProperties: false },
+);
 export type ScheduleNoteBody = Static<typeof ScheduleNoteBody>;
 
 export const BackfillBody = Type.Object({ from: PeriodKey, to: PeriodKey }, { additionalProperties: false });
@@ -48,7 +50,7 @@ export const OpenCycleResult = Type.Object({
   status: StringEnum(['opened', 'already_open', 'not_opened']),
   cycleId: nullable(Type.String()),
   period: nullable(Type.String()),
-  reason: nullable(Type.String({ description: 'Why not opened, e.g. outside the plan\'s years' })),
+  reason: nullable(Type.String({ description: "Why not opened, e.g. outside the plan's years" })),
 });
 export const BackfillReply = Type.Object({ periods: List(nullable(Type.String())), results: List(OpenCycleResult) });
 

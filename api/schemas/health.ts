@@ -2,7 +2,11 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { StringEnum } from './common.js';
 
-const Probe = Type.Object({ ok: Type.Boolean(), latencyMs: Type.Number(), error: Type.Optional(Type.String({ description: 'Why it is down; credentials redacted' })) });
+const Probe = Type.Object({
+  ok: Type.Boolean(),
+  latencyMs: Type.Number(),
+  error: Type.Optional(Type.String({ description: 'Why it is down; credentials redacted' })),
+});
 export const HealthReply = Type.Object({
   status: StringEnum(['ok', 'degraded']),
   checks: Type.Object({ temporal: Probe, postgres: Probe, smtp: Probe }),

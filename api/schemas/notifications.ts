@@ -3,7 +3,12 @@ import { Type, type Static } from '@fastify/type-provider-typebox';
 import { Lang, List } from './common.js';
 
 export const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]{1,100}$', description: 'A retried request with the same key sends nothing twice' })),
+  'idempotency-key': Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9._:-]{1,100}$',
+      description: 'A retried request with the same key sends nothing twice',
+    }),
+  ),
 });
 export type IdempotencyHeaders = Static<typeof IdempotencyHeaders>;
 
@@ -17,5 +22,12 @@ export const TestNotificationBody = Type.Object(
 );
 export type TestNotificationBody = Static<typeof TestNotificationBody>;
 
-export const TestNotificationStarted = Type.Object({ workflowId: Type.String(), runId: Type.String(), status: Type.Literal('started') });
-export const TestNotificationAlreadyStarted = Type.Object({ workflowId: Type.String(), status: Type.Literal('already_started') });
+export const TestNotificationStarted = Type.Object({
+  workflowId: Type.String(),
+  runId: Type.String(),
+  status: Type.Literal('started'),
+});
+export const TestNotificationAlreadyStarted = Type.Object({
+  workflowId: Type.String(),
+  status: Type.Literal('already_started'),
+});

@@ -4,7 +4,9 @@ import { DateTime, IsoDate, List, NullableDateTime, PeriodKey, StringEnum, Uuid,
 import { DUE_DATE_PATTERN } from '../../domain/due-date-bounds.js';
 
 /** Obligation counts by status (only statuses that occur). */
-export const StatusCounts = Type.Record(Type.String(), Type.Integer({ minimum: 0 }), { description: 'Obligations by status, e.g. {"pending": 3, "submitted": 1}' });
+export const StatusCounts = Type.Record(Type.String(), Type.Integer({ minimum: 0 }), {
+  description: 'Obligations by status, e.g. {"pending": 3, "submitted": 1}',
+});
 
 export const ObligationStatus = StringEnum(['pending', 'overdue', 'submitted', 'returned', 'accepted', 'closed']);
 const MeasureStatus = StringEnum(['done', 'in_progress', 'not_done']);
@@ -25,7 +27,13 @@ const ReportItem = Type.Object({ measure: Type.String(), status: MeasureStatus, 
 
 /** The latest submission as the obligation workflow recorded it. */
 const Report = Type.Object(
-  { submittedBy: Type.String(), items: List(ReportItem), version: Type.Integer(), submittedAt: Type.String({ format: 'date-time' }), late: Type.Boolean() },
+  {
+    submittedBy: Type.String(),
+    items: List(ReportItem),
+    version: Type.Integer(),
+    submittedAt: Type.String({ format: 'date-time' }),
+    late: Type.Boolean(),
+  },
   { additionalProperties: true },
 );
 
@@ -66,7 +74,11 @@ export const SubmitBody = Type.Object(
 );
 export type SubmitBody = Static<typeof SubmitBody>;
 
-export const SubmitReply = Type.Object({ version: Type.Integer({ minimum: 1 }), late: Type.Boolean(), workingDaysLate: Type.Integer({ minimum: 0 }) });
+export const SubmitReply = Type.Object({
+  version: Type.Integer({ minimum: 1 }),
+  late: Type.Boolean(),
+  workingDaysLate: Type.Integer({ minimum: 0 }),
+});
 
 /** What the obligation answers after a review (workflows ObligationSummary). */
 export const ObligationSummary = Type.Object({
@@ -82,11 +94,24 @@ export const ObligationSummary = Type.Object({
   closedReason: nullable(Type.String()),
 });
 
-export const AcceptBody = Type.Object({ comment: Type.Optional(Type.String({ maxLength: 5000 })) }, { additionalProperties: false });
+export const AcceptBody = Type.Object(
+  { comment: Type.Optional(Type.String({ maxLength: 5000 })) },
+  { additionalProperties: false },
+);
 export type AcceptBody = Static<typeof AcceptBody>;
 /** A moved deadline: a date in 2000–2199 here (so "9999-12-31" never reaches a workflow); the Update validators bound it by the cycle. */
-const NewDueDate = Type.String({ format: 'date', pattern: DUE_DATE_PATTERN, description: 'The new due date, YYYY-MM-DD (Asia/Almaty): after today, within the cycle\'s year plus two' });
-export const ReturnBody = Type.Object({ comment: Type.String({ minLength: 1, maxLength: 5000 }), newDueDate: NewDueDate }, { additionalProperties: false });
+const NewDueDate = Type.String({
+  format: 'date',
+  pattern: DUE_DATE_PATTERN,
+  description: "The new due date, YYYY-MM-DD (Asia/Almaty): after today, within the cycle's year plus two",
+});
+export const ReturnBody = Type.Object(
+  { comment: Type.String({ minLength: 1, maxLength: 5000 }), newDueDate: NewDueDate },
+  { additionalProperties: false },
+);
 export type ReturnBody = Static<typeof ReturnBody>;
-export const ExtendBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 5000 }), newDueDate: NewDueDate }, { additionalProperties: false });
+export const ExtendBody = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 5000 }), newDueDate: NewDueDate },
+  { additionalProperties: false },
+);
 export type ExtendBody = Static<typeof ExtendBody>;

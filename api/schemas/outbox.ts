@@ -13,7 +13,10 @@ export const PageQuery = Type.Object(
 );
 export type PageQuery = Static<typeof PageQuery>;
 export const SinkQuery = Type.Object(
-  { ...PageQuery.properties, to: Type.Optional(Type.String({ maxLength: 320, description: 'Only messages to this address' })) },
+  {
+    ...PageQuery.properties,
+    to: Type.Optional(Type.String({ maxLength: 320, description: 'Only messages to this address' })),
+  },
   { additionalProperties: false },
 );
 export type SinkQuery = Static<typeof SinkQuery>;

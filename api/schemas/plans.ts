@@ -4,11 +4,27 @@ import type { listPlanVersions } from '../../db/repositories/plans.js';
 import type { AmendmentOp } from '../../domain/plan-amend.js';
 import type { Diagnostic as DomainDiagnostic } from '../../domain/plan.js';
 import { UPLOAD_FORMATS } from '../plan-import.js';
-import { Binary, BilingualName, DateTime, ErrorBody, IsoDate, List, NullableDateTime, OpenObject, StringEnum, Uuid, nullable, type Same } from './common.js';
+import {
+  Binary,
+  BilingualName,
+  DateTime,
+  ErrorBody,
+  IsoDate,
+  List,
+  NullableDateTime,
+  OpenObject,
+  StringEnum,
+  Uuid,
+  nullable,
+  type Same,
+} from './common.js';
 
 export const PlanStatus = StringEnum(['draft', 'confirmed', 'repealed', 'discarded']);
 
-export const PlanListQuery = Type.Object({ status: Type.Optional(StringEnum(['draft', 'confirmed', 'repealed'])) }, { additionalProperties: false });
+export const PlanListQuery = Type.Object(
+  { status: Type.Optional(StringEnum(['draft', 'confirmed', 'repealed'])) },
+  { additionalProperties: false },
+);
 export type PlanListQuery = Static<typeof PlanListQuery>;
 
 export const ActRef = Type.Object(
@@ -21,7 +37,12 @@ export const ActRef = Type.Object(
 );
 
 /** An act as stored in a plan: an imported one may lack its number or date (then a diagnostic says so) and may carry its title. */
-const StoredAct = Type.Object({ issuer: Type.String(), number: Type.String(), date: Type.String(), title: Type.Optional(BilingualName) });
+const StoredAct = Type.Object({
+  issuer: Type.String(),
+  number: Type.String(),
+  date: Type.String(),
+  title: Type.Optional(BilingualName),
+});
 
 export const Diagnostic = Type.Object({
   severity: StringEnum(['error', 'warning', 'info']),
@@ -34,8 +55,16 @@ export const Diagnostic = Type.Object({
 export const diagnosticMatchesDomain: Same<Static<typeof Diagnostic>, DomainDiagnostic> = true;
 
 const Years = Type.Object({ from: Type.Integer(), to: Type.Integer() });
-const Recipient = Type.Object({}, { additionalProperties: true, description: '{role} of the chain or {agency}: who receives the measure\'s report' });
-const Executor = Type.Object({ code: Type.String(), byAgreement: Type.Boolean(), lead: Type.Boolean(), group: Type.Optional(Type.String()) });
+const Recipient = Type.Object(
+  {},
+  { additionalProperties: true, description: "{role} of the chain or {agency}: who receives the measure's report" },
+);
+const Executor = Type.Object({
+  code: Type.String(),
+  byAgreement: Type.Boolean(),
+  lead: Type.Boolean(),
+  group: Type.Optional(Type.String()),
+});
 
 /** Columns a measure's row carries that Merzim does not act on (unit, budget programme, expenses per year, others), as printed. */
 const MeasureExtra = Type.Object({
@@ -51,7 +80,9 @@ const FootnoteReporting = Type.Object({
   recipient: nullable(Recipient),
   rule: OpenObject('The parsed deadline (domain/deadline-language.ts DeadlineRule), by kind'),
 });
-const Inferred = List(Type.String(), { description: 'Paths of values inferred rather than read, e.g. executors[1].byAgreement, for the reviewer to confirm' });
+const Inferred = List(Type.String(), {
+  description: 'Paths of values inferred rather than read, e.g. executors[1].byAgreement, for the reviewer to confirm',
+});
 /** A target or result indicator of the plan, with a planned value per year. */
 const PlanIndicator = Type.Object({
   name: BilingualName,
@@ -69,9 +100,24 @@ const Measure = Type.Object(
     completionForm: BilingualName,
     recipient: nullable(Recipient),
     executors: List(Executor),
-    deadline: Type.Object({ text: Type.String(), rule: OpenObject('The parsed deadline (domain/deadline-language.ts DeadlineRule), by kind') }),
-    indicators: List(Type.Object({ name: BilingualName, unit: nullable(Type.String()), targets: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String()])) })),
-    cost: nullable(Type.Object({ text: Type.String(), amount: Type.Optional(Type.Number()), currency: Type.Optional(Type.Literal('KZT')) })),
+    deadline: Type.Object({
+      text: Type.String(),
+      rule: OpenObject('The parsed deadline (domain/deadline-language.ts DeadlineRule), by kind'),
+    }),
+    indicators: List(
+      Type.Object({
+        name: BilingualName,
+        unit: nullable(Type.String()),
+        targets: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String()])),
+      }),
+    ),
+    cost: nullable(
+      Type.Object({
+        text: Type.String(),
+        amount: Type.Optional(Type.Number()),
+        currency: Type.Optional(Type.Literal('KZT')),
+      }),
+    ),
     fundingSource: nullable(Type.String()),
     source: Type.Optional(Type.Object({ line: Type.Optional(Type.Integer()), row: Type.Optional(Type.Integer()) })),
     extra: Type.Optional(MeasureExtra),
@@ -128,14 +174,21 @@ export const DiagnosticList = Type.Object({ items: List(Diagnostic) });
 
 export const PlanVersion = Type.Object({
   version: Type.Integer({ minimum: 1 }),
-  change: OpenObject('What the version did: {kind: confirmed} | {kind: amended, act, summary, applied} | {kind: repealed, reason}'),
+  change: OpenObject(
+    'What the version did: {kind: confirmed} | {kind: amended, act, summary, applied} | {kind: repealed, reason}',
+  ),
   createdBy: Type.String(),
   createdAt: DateTime,
 });
 export const PlanVersionList = Type.Object({ items: List(PlanVersion) });
 
 export function planVersionView(v: Awaited<ReturnType<typeof listPlanVersions>>[number]): Static<typeof PlanVersion> {
-  return { version: v.version, change: v.change as Record<string, unknown>, createdBy: v.created_by, createdAt: v.created_at };
+  return {
+    version: v.version,
+    change: v.change as Record<string, unknown>,
+    createdBy: v.created_by,
+    createdAt: v.created_at,
+  };
 }
 
 export const AppliedChange = Type.Object({
@@ -151,7 +204,9 @@ const AmendmentChange = Type.Unsafe<AmendmentOp>(
   Type.Object({
     op: StringEnum(['set_deadline', 'add_executor', 'remove_executor', 'replace_executor']),
     measure: Type.Optional(Type.String({ maxLength: 20 })),
-    text: Type.Optional(Type.String({ maxLength: 500, description: 'set_deadline: the new deadline as a decree writes it' })),
+    text: Type.Optional(
+      Type.String({ maxLength: 500, description: 'set_deadline: the new deadline as a decree writes it' }),
+    ),
     code: Type.Optional(Type.String({ maxLength: 40 })),
     byAgreement: Type.Optional(Type.Boolean()),
     from: Type.Optional(Type.String({ maxLength: 40 })),
@@ -163,7 +218,9 @@ export const AmendBody = Type.Object(
   {
     act: ActRef,
     summary: Type.String({ minLength: 1, maxLength: 2000 }),
-    expectedVersion: Type.Optional(Type.Integer({ minimum: 1, description: 'Refused with 409 version_conflict when the plan moved on' })),
+    expectedVersion: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Refused with 409 version_conflict when the plan moved on' }),
+    ),
     changes: List(AmendmentChange, { minItems: 1, maxItems: 500 }),
   },
   { additionalProperties: false },
@@ -191,9 +248,25 @@ export const ImportQuery = Type.Object(
     actDate: Type.Optional(IsoDate),
     yearsFrom: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100 })),
     yearsTo: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100 })),
-    map: Type.Optional(List(Type.String({ pattern: '^[^:]+:.+$', maxLength: 300 }), { maxItems: 200, description: '"ПМ:ІІМ": an unknown executor code read as an agency of the directory' })),
-    ignore: Type.Optional(List(Type.String({ minLength: 1, maxLength: 300 }), { maxItems: 200, description: 'An unknown executor that is no agency (owes no report)' })),
-    columns: Type.Optional(Type.String({ maxLength: 200, description: 'Which column is which, 1-based: "name=2,form=4,deadline=5,executors=6" (over the header, or where there is none)' })),
+    map: Type.Optional(
+      List(Type.String({ pattern: '^[^:]+:.+$', maxLength: 300 }), {
+        maxItems: 200,
+        description: '"ПМ:ІІМ": an unknown executor code read as an agency of the directory',
+      }),
+    ),
+    ignore: Type.Optional(
+      List(Type.String({ minLength: 1, maxLength: 300 }), {
+        maxItems: 200,
+        description: 'An unknown executor that is no agency (owes no report)',
+      }),
+    ),
+    columns: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description:
+          'Which column is which, 1-based: "name=2,form=4,deadline=5,executors=6" (over the header, or where there is none)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -239,7 +312,10 @@ export const ImportRefused = Type.Object({ error: ErrorBody.properties.error, ..
 
 export const TemplateParams = Type.Object({ format: StringEnum(['xlsx', 'csv']) });
 export type TemplateParams = Static<typeof TemplateParams>;
-export const ExportQuery = Type.Object({ format: StringEnum(['yaml', 'json'], { default: 'yaml' }) }, { additionalProperties: false });
+export const ExportQuery = Type.Object(
+  { format: StringEnum(['yaml', 'json'], { default: 'yaml' }) },
+  { additionalProperties: false },
+);
 export type ExportQuery = Static<typeof ExportQuery>;
 
 /**
@@ -249,15 +325,27 @@ export type ExportQuery = Static<typeof ExportQuery>;
 export const ImportUpload = {
   content: {
     ...Object.fromEntries(
-      ['application/octet-stream', 'text/plain', 'text/csv', 'application/yaml', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'].map((type) => [
-        type,
-        { schema: Binary('The file itself: decree text, YAML, JSON, CSV or XLSX (≤ 50 MB)') },
-      ]),
+      [
+        'application/octet-stream',
+        'text/plain',
+        'text/csv',
+        'application/yaml',
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      ].map((type) => [type, { schema: Binary('The file itself: decree text, YAML, JSON, CSV or XLSX (≤ 50 MB)') }]),
     ),
     'multipart/form-data': {
       schema: Type.Object({
         file: Binary('The file'),
-        ...Object.fromEntries(Object.entries(ImportQuery.properties).map(([k, v]) => [k, Type.Optional(Type.String({ description: `As the ${k} query parameter${'description' in v ? `: ${String(v.description)}` : ''}` }))])),
+        ...Object.fromEntries(
+          Object.entries(ImportQuery.properties).map(([k, v]) => [
+            k,
+            Type.Optional(
+              Type.String({
+                description: `As the ${k} query parameter${'description' in v ? `: ${String(v.description)}` : ''}`,
+              }),
+            ),
+          ]),
+        ),
       }),
     },
   },

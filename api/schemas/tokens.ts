@@ -4,7 +4,11 @@ import type { listApiTokens } from '../../db/repositories/tokens.js';
 import { DateTime, List, NullableDateTime, Role, StringEnum, Uuid, nullable } from './common.js';
 
 export const NewTokenBody = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 100 }), userId: Uuid, expiresAt: Type.Optional(Type.String({ format: 'date-time' })) },
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    userId: Uuid,
+    expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+  },
   { additionalProperties: false },
 );
 export type NewTokenBody = Static<typeof NewTokenBody>;
@@ -39,6 +43,9 @@ export function tokenView(t: Awaited<ReturnType<typeof listApiTokens>>[number]):
 }
 
 export const TokenList = Type.Object({ items: List(Token) });
-export const CreatedToken = Type.Object({ id: Type.String({ pattern: '^[0-9]+$' }), token: Type.String({ description: 'The secret, shown once' }) });
+export const CreatedToken = Type.Object({
+  id: Type.String({ pattern: '^[0-9]+$' }),
+  token: Type.String({ description: 'The secret, shown once' }),
+});
 export const TokenIdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]+$' }) });
 export type TokenIdParams = Static<typeof TokenIdParams>;

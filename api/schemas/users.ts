@@ -46,7 +46,10 @@ export function userView(u: PublicUser): User {
 }
 
 export const UserList = Type.Object({ items: List(User) });
-export const CreatedUser = Type.Object({ user: User, oneTimePassword: Type.String({ description: 'Shown once; must be changed at first login' }) });
+export const CreatedUser = Type.Object({
+  user: User,
+  oneTimePassword: Type.String({ description: 'Shown once; must be changed at first login' }),
+});
 
 export const BindPlanBody = Type.Object({ planId: Uuid }, { additionalProperties: false });
 export type BindPlanBody = Static<typeof BindPlanBody>;

@@ -56,13 +56,21 @@ export function buildAgencyFeed(input: AgencyFeedInput): string {
   cal.x('X-WR-TIMEZONE', KZ_TIME_ZONE);
   for (const o of input.obligations) {
     const measure = measureOf(o.stageId);
-    const what = measure === null ? { kk: `кезең «${o.stageId}»`, ru: `этап «${o.stageId}»` } : { kk: `${measure}-іс-шара`, ru: `мероприятие ${measure}` };
+    const what =
+      measure === null
+        ? { kk: `кезең «${o.stageId}»`, ru: `этап «${o.stageId}»` }
+        : { kk: `${measure}-іс-шара`, ru: `мероприятие ${measure}` };
     const note = STATUS_NOTE[o.status];
     const kk = `Есеп мерзімі: ${short(o.planTitle.kk, o.planTitle.ru, 60)}, ${what.kk}${note === null ? '' : ` (${note.kk})`}`;
     const ru = `Срок отчёта: ${short(o.planTitle.ru, o.planTitle.kk, 60)}, ${what.ru}${note === null ? '' : ` (${note.ru})`}`;
     const coordinator = o.coordinatorCode === null ? undefined : input.agencies.get(o.coordinatorCode);
-    const organizerEmail = coordinator?.contacts.find((c) => c.role === 'coordinator' || c.role === 'reporter' || c.role === 'general')?.email ?? input.fallbackOrganizerEmail;
-    const organizerName = coordinator === undefined ? 'Merzim' : `${coordinator.name.kk ?? coordinator.code} / ${coordinator.name.ru ?? coordinator.code}`;
+    const organizerEmail =
+      coordinator?.contacts.find((c) => c.role === 'coordinator' || c.role === 'reporter' || c.role === 'general')
+        ?.email ?? input.fallbackOrganizerEmail;
+    const organizerName =
+      coordinator === undefined
+        ? 'Merzim'
+        : `${coordinator.name.kk ?? coordinator.code} / ${coordinator.name.ru ?? coordinator.code}`;
     const url = `${input.publicUrl}/api/v1/obligations/${encodeURIComponent(o.obligationId)}`;
     const dueLocal = o.dueDate;
     const [first, second] = agency.lang === 'kk' ? [kk, ru] : [ru, kk];
@@ -81,11 +89,13 @@ export function buildAgencyFeed(input: AgencyFeedInput): string {
       organizer: { name: organizerName, email: organizerEmail },
       url,
       status: ICalEventStatus.CONFIRMED,
-      alarms: [{
-        type: ICalAlarmType.display,
-        trigger: 15 * 60 * 60,
-        description: `Ертең есеп беру мерзімі / Завтра срок отчёта: ${short(o.planTitle.kk, o.planTitle.ru, 40)}`,
-      }],
+      alarms: [
+        {
+          type: ICalAlarmType.display,
+          trigger: 15 * 60 * 60,
+          description: `Ертең есеп беру мерзімі / Завтра срок отчёта: ${short(o.planTitle.kk, o.planTitle.ru, 40)}`,
+        },
+      ],
     });
   }
   return cal.toString();

@@ -7,10 +7,15 @@ import { endOfLocalDay, localDateOf } from '../../domain/tz.js';
 import type { OnTimeRateData, OverdueDay, TimelineData } from '../web/charts.js';
 
 /** On-time share per agency (rows, named by the directory) and period (columns) of one plan's cycles. */
-export async function onTimeRateData(db: Kysely<Database>, f: { planId: string; agencyCode?: string; now: Date; names: ReadonlyMap<string, string> }): Promise<OnTimeRateData> {
+export async function onTimeRateData(
+  db: Kysely<Database>,
+  f: { planId: string; agencyCode?: string; now: Date; names: ReadonlyMap<string, string> },
+): Promise<OnTimeRateData> {
   const rows = await onTimeCounts(db, f);
   const periods = [...new Set(rows.map((r) => r.period))].sort();
-  const agencies = [...new Set(rows.map((r) => r.agencyCode))].sort((a, b) => (f.names.get(a) ?? a).localeCompare(f.names.get(b) ?? b));
+  const agencies = [...new Set(rows.map((r) => r.agencyCode))].sort((a, b) =>
+    (f.names.get(a) ?? a).localeCompare(f.names.get(b) ?? b),
+  );
   return {
     periods,
     agencies: agencies.map((code) => {
@@ -38,10 +43,16 @@ function obligationPrefix(cycleId: string, agencyCode?: string): string {
  * or the cycle's end, in Kazakhstan dates. Spells come from the events: `obligation.overdue` opens one, a submission, an
  * extension, a moved deadline or a closing ends it.
  */
-export async function overdueByDay(db: Kysely<Database>, f: { cycleId: string; agencyCode?: string; now: Date; finishedAt: Date | null }): Promise<OverdueDay[]> {
+export async function overdueByDay(
+  db: Kysely<Database>,
+  f: { cycleId: string; agencyCode?: string; now: Date; finishedAt: Date | null },
+): Promise<OverdueDay[]> {
   const obligations = await cycleObligationDates(db, f);
   if (obligations.length === 0) return [];
-  const events = await obligationEvents(db, { prefix: obligationPrefix(f.cycleId, f.agencyCode), types: ['obligation.overdue', ...OVERDUE_ENDS] });
+  const events = await obligationEvents(db, {
+    prefix: obligationPrefix(f.cycleId, f.agencyCode),
+    types: ['obligation.overdue', ...OVERDUE_ENDS],
+  });
   const spells: { from: number; to: number }[] = [];
   const open = new Map<string, number>();
   for (const e of events) {
@@ -66,9 +77,15 @@ export async function overdueByDay(db: Kysely<Database>, f: { cycleId: string; a
 }
 
 /** The cycle's deadlines per due date and the reminders and escalations sent per day (Kazakhstan dates). */
-export async function cycleTimelineData(db: Kysely<Database>, f: { cycleId: string; agencyCode?: string; now: Date }): Promise<TimelineData> {
+export async function cycleTimelineData(
+  db: Kysely<Database>,
+  f: { cycleId: string; agencyCode?: string; now: Date },
+): Promise<TimelineData> {
   const obligations = await cycleObligationDates(db, f);
-  const events = await obligationEvents(db, { prefix: obligationPrefix(f.cycleId, f.agencyCode), types: ['reminder.sent', 'escalation.sent'] });
+  const events = await obligationEvents(db, {
+    prefix: obligationPrefix(f.cycleId, f.agencyCode),
+    types: ['reminder.sent', 'escalation.sent'],
+  });
   const count = (dates: readonly string[]) => {
     const m = new Map<string, number>();
     for (const d of dates) m.set(d, (m.get(d) ?? 0) + 1);

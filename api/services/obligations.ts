@@ -6,7 +6,15 @@
 import type { Client } from '@temporalio/client';
 import { sql, type Kysely } from 'kysely';
 import type { CycleRow, Database, ObligationRow } from '../../db/database.js';
-import { countObligationsByStatus, getCycle, getObligation, listCycles, listObligations, type CycleListItem, type ObligationFilter } from '../../db/repositories/cycles.js';
+import {
+  countObligationsByStatus,
+  getCycle,
+  getObligation,
+  listCycles,
+  listObligations,
+  type CycleListItem,
+  type ObligationFilter,
+} from '../../db/repositories/cycles.js';
 import { deleteDraft } from '../../db/repositories/drafts.js';
 import type { BilingualText, ObligationSummary, ReportItem, SubmitResult } from '../../domain/cycle-model.js';
 import { acceptUpdate, extendUpdate, returnReportUpdate, submitUpdate } from '../../workflows/shared.js';
@@ -64,9 +72,25 @@ export interface StageInfo {
 }
 
 /** What one cell of the board needs. */
-export type BoardObligation = Pick<ObligationRow, 'workflow_id' | 'agency_code' | 'stage_id' | 'status' | 'working_days_late'>;
+export type BoardObligation = Pick<
+  ObligationRow,
+  'workflow_id' | 'agency_code' | 'stage_id' | 'status' | 'working_days_late'
+>;
 
-const CYCLE_HEAD = ['workflow_id', 'run_id', 'revision', 'plan_id', 'period', 'policy_id', 'status', 'stage', 'closed_reason', 'opened_at', 'finished_at', 'updated_at'] as const;
+const CYCLE_HEAD = [
+  'workflow_id',
+  'run_id',
+  'revision',
+  'plan_id',
+  'period',
+  'policy_id',
+  'status',
+  'stage',
+  'closed_reason',
+  'opened_at',
+  'finished_at',
+  'updated_at',
+] as const;
 
 export function createObligationService(deps: { db: Kysely<Database>; temporal: Client }) {
   const { db, temporal } = deps;
@@ -81,7 +105,11 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     const cycle = o.cycle_workflow_id === null ? undefined : await getCycle(db, o.cycle_workflow_id);
     const stages = cycle?.spec?.stages;
     const stage = stages?.find((s) => s.id === o.stage_id);
-    return { from: stage?.from ?? 'executors', to: stage?.to ?? 'coordinator', recipient: stage?.recipient?.agencyCode ?? null };
+    return {
+      from: stage?.from ?? 'executors',
+      to: stage?.to ?? 'coordinator',
+      recipient: stage?.recipient?.agencyCode ?? null,
+    };
   }
 
   /** The obligation if the caller may see it (404 otherwise, so nothing leaks about other agencies). */
@@ -90,7 +118,11 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     if (o === undefined) throw new HttpError(404, 'not_found', `No obligation ${id}`);
     if (p.role === 'admin' || p.role === 'pm_office') return o;
     if (p.role === 'reporter' && p.agencyCode === o.agency_code) return o;
-    if (p.role === 'coordinator' && ((await scopeOf(db, p)).coordinated.has(o.plan_id) || p.agencyCode === o.agency_code)) return o;
+    if (
+      p.role === 'coordinator' &&
+      ((await scopeOf(db, p)).coordinated.has(o.plan_id) || p.agencyCode === o.agency_code)
+    )
+      return o;
     if (p.role === 'coordinator' && p.agencyCode !== null && (await stageOf(o)).recipient === p.agencyCode) return o;
     throw new HttpError(404, 'not_found', `No obligation ${id}`);
   }
@@ -101,10 +133,13 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     const { to, recipient } = await stageOf(o);
     // A report addressed to a named agency ("ҰҚК-ге ақпарат") is reviewed by that agency's coordinator-role users.
     if (recipient !== null) {
-      return p.role === 'coordinator' && p.agencyCode === recipient ? null : `Only the recipient of this report (${recipient}) or an admin may review it`;
+      return p.role === 'coordinator' && p.agencyCode === recipient
+        ? null
+        : `Only the recipient of this report (${recipient}) or an admin may review it`;
     }
     if (to === 'pm_office' && p.role === 'pm_office') return null;
-    if (to === 'coordinator' && p.role === 'coordinator' && (await scopeOf(db, p)).coordinated.has(o.plan_id)) return null;
+    if (to === 'coordinator' && p.role === 'coordinator' && (await scopeOf(db, p)).coordinated.has(o.plan_id))
+      return null;
     return `Only the recipient of this report (${to}) or an admin may review it`;
   }
 
@@ -133,7 +168,9 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     if (cached !== undefined) return cached;
     const { rows } = await sql<StageInfo>`
       SELECT s->>'id' AS id, s->>'from' AS "from", s->>'to' AS "to", s->>'dueDate' AS "dueDate"
-      FROM cycles, jsonb_array_elements(spec->'stages') WITH ORDINALITY AS x(s, n) WHERE workflow_id = ${cycle.workflow_id} ORDER BY n`.execute(db);
+      FROM cycles, jsonb_array_elements(spec->'stages') WITH ORDINALITY AS x(s, n) WHERE workflow_id = ${cycle.workflow_id} ORDER BY n`.execute(
+      db,
+    );
     if (stageCache.size >= 500) stageCache.clear();
     stageCache.set(key, rows);
     return rows;
@@ -147,23 +184,36 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     reportRefusal,
 
     /** Cycles the caller may see, with obligation counts by status (a reporter's counts are its agency's only). */
-    async listCycles(p: Principal, q: { planId?: string; period?: string; status?: CycleStatusFilter }): Promise<CycleListItem[]> {
+    async listCycles(
+      p: Principal,
+      q: { planId?: string; period?: string; status?: CycleStatusFilter },
+    ): Promise<CycleListItem[]> {
       const planIds = await visiblePlanIds(p);
-      return listCycles(db, { ...q, ...(planIds === undefined ? {} : { planIds }) }, p.role === 'reporter' ? (p.agencyCode ?? '') : undefined);
+      return listCycles(
+        db,
+        { ...q, ...(planIds === undefined ? {} : { planIds }) },
+        p.role === 'reporter' ? (p.agencyCode ?? '') : undefined,
+      );
     },
 
     /** Titles and coordinators of plans whose cycles the caller was already allowed to list (cycle lists carry no spec). */
-    async planInfo(planIds: readonly string[]): Promise<Map<string, { title: BilingualText; coordinator: BilingualText | null }>> {
+    async planInfo(
+      planIds: readonly string[],
+    ): Promise<Map<string, { title: BilingualText; coordinator: BilingualText | null }>> {
       const out = new Map<string, { title: BilingualText; coordinator: BilingualText | null }>();
       if (planIds.length === 0) return out;
-      const rows = await db.selectFrom('plans as p').leftJoin('agencies as a', 'a.code', 'p.coordinator_code')
+      const rows = await db
+        .selectFrom('plans as p')
+        .leftJoin('agencies as a', 'a.code', 'p.coordinator_code')
         .select(['p.id', 'p.title_kk', 'p.title_ru', 'p.coordinator_code', 'a.name_kk', 'a.name_ru'])
-        .where('p.id', 'in', [...new Set(planIds)]).execute();
+        .where('p.id', 'in', [...new Set(planIds)])
+        .execute();
       for (const r of rows) {
         const code = r.coordinator_code;
         out.set(r.id, {
           title: { kk: r.title_kk ?? r.title_ru ?? r.id, ru: r.title_ru ?? r.title_kk ?? r.id },
-          coordinator: code === null ? null : { kk: r.name_kk ?? r.name_ru ?? code, ru: r.name_ru ?? r.name_kk ?? code },
+          coordinator:
+            code === null ? null : { kk: r.name_kk ?? r.name_ru ?? code, ru: r.name_ru ?? r.name_kk ?? code },
         });
       }
       return out;
@@ -173,8 +223,13 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     async visibleCycle(p: Principal, id: string): Promise<CycleHead> {
       const c = await db.selectFrom('cycles').select(CYCLE_HEAD).where('workflow_id', '=', id).executeTakeFirst();
       const planIds = await visiblePlanIds(p);
-      if (c === undefined || (planIds !== undefined && !planIds.includes(c.plan_id))) throw new HttpError(404, 'not_found', `No cycle ${id}`);
-      if (p.role === 'reporter' && (await listObligations(db, { cycleWorkflowId: id, agencyCode: p.agencyCode ?? '', limit: 1 })).length === 0) throw new HttpError(404, 'not_found', `No cycle ${id}`);
+      if (c === undefined || (planIds !== undefined && !planIds.includes(c.plan_id)))
+        throw new HttpError(404, 'not_found', `No cycle ${id}`);
+      if (
+        p.role === 'reporter' &&
+        (await listObligations(db, { cycleWorkflowId: id, agencyCode: p.agencyCode ?? '', limit: 1 })).length === 0
+      )
+        throw new HttpError(404, 'not_found', `No cycle ${id}`);
       return c;
     },
 
@@ -185,11 +240,20 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     },
 
     /** The board of a cycle the caller may see: its head, stages, and per obligation only what a cell shows (a reporter: its own). */
-    async board(p: Principal, id: string): Promise<{ cycle: CycleHead; stages: readonly StageInfo[]; obligations: BoardObligation[] }> {
+    async board(
+      p: Principal,
+      id: string,
+    ): Promise<{ cycle: CycleHead; stages: readonly StageInfo[]; obligations: BoardObligation[] }> {
       const cycle = await service.visibleCycle(p, id);
-      let q = db.selectFrom('obligations').select(['workflow_id', 'agency_code', 'stage_id', 'status', 'working_days_late']).where('cycle_workflow_id', '=', id);
+      let q = db
+        .selectFrom('obligations')
+        .select(['workflow_id', 'agency_code', 'stage_id', 'status', 'working_days_late'])
+        .where('cycle_workflow_id', '=', id);
       if (p.role === 'reporter') q = q.where('agency_code', '=', p.agencyCode ?? '');
-      const [stages, obligations] = await Promise.all([stagesOf(cycle), q.orderBy('agency_code').orderBy('stage_id').execute()]);
+      const [stages, obligations] = await Promise.all([
+        stagesOf(cycle),
+        q.orderBy('agency_code').orderBy('stage_id').execute(),
+      ]);
       return { cycle, stages, obligations };
     },
 
@@ -197,7 +261,11 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     async agencyNames(codes: readonly string[]): Promise<Map<string, BilingualText>> {
       const out = new Map<string, BilingualText>();
       if (codes.length === 0) return out;
-      for (const r of await db.selectFrom('agencies').select(['code', 'name_kk', 'name_ru']).where('code', 'in', [...new Set(codes)]).execute()) {
+      for (const r of await db
+        .selectFrom('agencies')
+        .select(['code', 'name_kk', 'name_ru'])
+        .where('code', 'in', [...new Set(codes)])
+        .execute()) {
         out.set(r.code, { kk: r.name_kk ?? r.name_ru ?? r.code, ru: r.name_ru ?? r.name_kk ?? r.code });
       }
       return out;
@@ -207,7 +275,8 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     async cycle(p: Principal, id: string) {
       const c = await getCycle(db, id);
       const planIds = await visiblePlanIds(p);
-      if (c === undefined || (planIds !== undefined && !planIds.includes(c.plan_id))) throw new HttpError(404, 'not_found', `No cycle ${id}`);
+      if (c === undefined || (planIds !== undefined && !planIds.includes(c.plan_id)))
+        throw new HttpError(404, 'not_found', `No cycle ${id}`);
       const scope = { cycleWorkflowId: id, ...(p.role === 'reporter' ? { agencyCode: p.agencyCode ?? '' } : {}) };
       const obligations = await listObligations(db, scope);
       if (p.role === 'reporter' && obligations.length === 0) throw new HttpError(404, 'not_found', `No cycle ${id}`);
@@ -216,7 +285,8 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
 
     /** Obligations under filters, scoped: a reporter sees its own agency only, a coordinator its plans. */
     async listObligations(p: Principal, q: ObligationQuery) {
-      if (p.role === 'reporter' && q.agency !== undefined && q.agency !== p.agencyCode) throw new HttpError(403, 'forbidden', 'A reporter sees its own agency only');
+      if (p.role === 'reporter' && q.agency !== undefined && q.agency !== p.agencyCode)
+        throw new HttpError(403, 'forbidden', 'A reporter sees its own agency only');
       const planIds = await visiblePlanIds(p);
       const filter: ObligationFilter = {
         ...(q.cycleId === undefined ? {} : { cycleWorkflowId: q.cycleId }),
@@ -224,7 +294,11 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
         ...(q.period === undefined ? {} : { period: q.period }),
         ...(q.stage === undefined ? {} : { stageId: q.stage }),
         ...(q.status === undefined ? {} : { status: q.status }),
-        ...(p.role === 'reporter' ? { agencyCode: p.agencyCode ?? '' } : q.agency === undefined ? {} : { agencyCode: q.agency }),
+        ...(p.role === 'reporter'
+          ? { agencyCode: p.agencyCode ?? '' }
+          : q.agency === undefined
+            ? {}
+            : { agencyCode: q.agency }),
         ...(planIds === undefined ? {} : { planIds }),
         ...(q.limit === undefined ? {} : { limit: q.limit }),
       };
@@ -234,7 +308,9 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     async submit(p: Principal, id: string, items: readonly ReportItem[]): Promise<SubmitResult> {
       const o = await visibleObligation(p, id);
       await assertReporter(p, o);
-      const result = await temporal.workflow.getHandle(o.workflow_id).executeUpdate(submitUpdate, { args: [{ submittedBy: actorOf(p), items }] });
+      const result = await temporal.workflow
+        .getHandle(o.workflow_id)
+        .executeUpdate(submitUpdate, { args: [{ submittedBy: actorOf(p), items }] });
       await deleteDraft(db, o.workflow_id);
       return result;
     },
@@ -242,29 +318,46 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     async accept(p: Principal, id: string, comment?: string): Promise<ObligationSummary> {
       const o = await visibleObligation(p, id);
       await assertReviewer(p, o);
-      return temporal.workflow.getHandle(o.workflow_id).executeUpdate(acceptUpdate, { args: [{ acceptedBy: actorOf(p), ...(comment === undefined ? {} : { comment }) }] });
+      return temporal.workflow.getHandle(o.workflow_id).executeUpdate(acceptUpdate, {
+        args: [{ acceptedBy: actorOf(p), ...(comment === undefined ? {} : { comment }) }],
+      });
     },
 
     async returnReport(p: Principal, id: string, comment: string, newDueDate: string): Promise<ObligationSummary> {
       const o = await visibleObligation(p, id);
       await assertReviewer(p, o);
-      return temporal.workflow.getHandle(o.workflow_id).executeUpdate(returnReportUpdate, { args: [{ returnedBy: actorOf(p), comment, newDueDate }] });
+      return temporal.workflow
+        .getHandle(o.workflow_id)
+        .executeUpdate(returnReportUpdate, { args: [{ returnedBy: actorOf(p), comment, newDueDate }] });
     },
 
     async extend(p: Principal, id: string, reason: string, newDueDate: string): Promise<ObligationSummary> {
       const o = await visibleObligation(p, id);
       await assertReviewer(p, o);
-      return temporal.workflow.getHandle(o.workflow_id).executeUpdate(extendUpdate, { args: [{ extendedBy: actorOf(p), reason, newDueDate }] });
+      return temporal.workflow
+        .getHandle(o.workflow_id)
+        .executeUpdate(extendUpdate, { args: [{ extendedBy: actorOf(p), reason, newDueDate }] });
     },
 
     /** The reviewer's last return of a visible obligation's report, from the audit log. */
     async lastReturn(p: Principal, id: string): Promise<ReturnNote | null> {
       const o = await visibleObligation(p, id);
-      const row = await db.selectFrom('events').select(['occurred_at', 'actor', 'payload']).where('subject_id', '=', o.workflow_id).where('type', '=', 'report.returned')
-        .orderBy('id', 'desc').limit(1).executeTakeFirst();
+      const row = await db
+        .selectFrom('events')
+        .select(['occurred_at', 'actor', 'payload'])
+        .where('subject_id', '=', o.workflow_id)
+        .where('type', '=', 'report.returned')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
       if (row === undefined) return null;
       const payload = row.payload as { comment?: string; newDueDate?: string };
-      return { comment: payload.comment ?? '', by: row.actor, at: row.occurred_at, newDueDate: payload.newDueDate ?? null };
+      return {
+        comment: payload.comment ?? '',
+        by: row.actor,
+        at: row.occurred_at,
+        newDueDate: payload.newDueDate ?? null,
+      };
     },
 
     /** A visible cycle's audit trail: its own events and its obligations', oldest first (reporters: their own agency's obligations only). */
@@ -273,14 +366,29 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
       let owned = db.selectFrom('obligations').select('workflow_id').where('cycle_workflow_id', '=', cycle.workflow_id);
       if (p.role === 'reporter') owned = owned.where('agency_code', '=', p.agencyCode ?? '');
       // Both branches match the (subject_type, subject_id) index.
-      let q = db.selectFrom('events').select(['occurred_at', 'type', 'actor', 'subject_id', 'payload'])
-        .where((eb) => eb.or([
-          ...(p.role === 'reporter' ? [] : [eb.and([eb('subject_type', '=', 'cycle'), eb('subject_id', '=', cycle.workflow_id)])]),
-          eb.and([eb('subject_type', '=', 'obligation'), eb('subject_id', 'in', owned)]),
-        ]))
-        .orderBy('occurred_at').orderBy('id').limit(limit);
-      if (types !== undefined) q = types.length === 0 ? q.where(sql<boolean>`false`) : q.where('type', 'in', [...types]);
-      return (await q.execute()).map((r) => ({ at: r.occurred_at, type: r.type, actor: r.actor, subjectId: r.subject_id, payload: r.payload as Record<string, unknown> }));
+      let q = db
+        .selectFrom('events')
+        .select(['occurred_at', 'type', 'actor', 'subject_id', 'payload'])
+        .where((eb) =>
+          eb.or([
+            ...(p.role === 'reporter'
+              ? []
+              : [eb.and([eb('subject_type', '=', 'cycle'), eb('subject_id', '=', cycle.workflow_id)])]),
+            eb.and([eb('subject_type', '=', 'obligation'), eb('subject_id', 'in', owned)]),
+          ]),
+        )
+        .orderBy('occurred_at')
+        .orderBy('id')
+        .limit(limit);
+      if (types !== undefined)
+        q = types.length === 0 ? q.where(sql<boolean>`false`) : q.where('type', 'in', [...types]);
+      return (await q.execute()).map((r) => ({
+        at: r.occurred_at,
+        type: r.type,
+        actor: r.actor,
+        subjectId: r.subject_id,
+        payload: r.payload as Record<string, unknown>,
+      }));
     },
 
     /** Escalations of a visible cycle: who was told, when, about which obligation. */
@@ -289,18 +397,40 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     },
 
     /** Escalations that reached the PM Office, across the cycles the caller may see. */
-    async pmOfficeEscalations(p: Principal, limit = 200): Promise<(TimelineEntry & { agencyCode: string; planId: string; cycleId: string | null })[]> {
+    async pmOfficeEscalations(
+      p: Principal,
+      limit = 200,
+    ): Promise<(TimelineEntry & { agencyCode: string; planId: string; cycleId: string | null })[]> {
       const planIds = await visiblePlanIds(p);
-      let q = db.selectFrom('events as e').innerJoin('obligations as o', 'o.workflow_id', 'e.subject_id')
-        .select(['e.occurred_at', 'e.type', 'e.actor', 'e.subject_id', 'e.payload', 'o.agency_code', 'o.plan_id', 'o.cycle_workflow_id'])
+      let q = db
+        .selectFrom('events as e')
+        .innerJoin('obligations as o', 'o.workflow_id', 'e.subject_id')
+        .select([
+          'e.occurred_at',
+          'e.type',
+          'e.actor',
+          'e.subject_id',
+          'e.payload',
+          'o.agency_code',
+          'o.plan_id',
+          'o.cycle_workflow_id',
+        ])
         .where('e.type', '=', 'escalation.sent')
         .where(sql<boolean>`e.payload->'notice'->>'audience' = 'pm_office'`)
-        .orderBy('e.occurred_at', 'desc').limit(limit);
+        .orderBy('e.occurred_at', 'desc')
+        .limit(limit);
       if (p.role === 'reporter') q = q.where('o.agency_code', '=', p.agencyCode ?? '');
-      if (planIds !== undefined) q = planIds.length === 0 ? q.where(sql<boolean>`false`) : q.where('o.plan_id', 'in', [...planIds]);
+      if (planIds !== undefined)
+        q = planIds.length === 0 ? q.where(sql<boolean>`false`) : q.where('o.plan_id', 'in', [...planIds]);
       return (await q.execute()).map((r) => ({
-        at: r.occurred_at, type: r.type, actor: r.actor, subjectId: r.subject_id, payload: r.payload as Record<string, unknown>,
-        agencyCode: r.agency_code, planId: r.plan_id, cycleId: r.cycle_workflow_id,
+        at: r.occurred_at,
+        type: r.type,
+        actor: r.actor,
+        subjectId: r.subject_id,
+        payload: r.payload as Record<string, unknown>,
+        agencyCode: r.agency_code,
+        planId: r.plan_id,
+        cycleId: r.cycle_workflow_id,
       }));
     },
 
@@ -309,7 +439,8 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
       const ids = [...new Set(rows.map((r) => r.cycle_workflow_id).filter((id): id is string => id !== null))];
       const out = new Map<string, CycleRow>();
       if (ids.length === 0) return out;
-      for (const c of await db.selectFrom('cycles').selectAll().where('workflow_id', 'in', ids).execute()) out.set(c.workflow_id, c);
+      for (const c of await db.selectFrom('cycles').selectAll().where('workflow_id', 'in', ids).execute())
+        out.set(c.workflow_id, c);
       return out;
     },
   };

@@ -22,7 +22,12 @@ export interface OnTimeRateData {
   /** Cycle periods, oldest first ("2024", "2025", …): the columns. */
   readonly periods: readonly string[];
   /** One row per agency; rates[i] is the on-time share in periods[i], null when it owed nothing then. */
-  readonly agencies: readonly { readonly code: string; readonly name: string; readonly rates: readonly (number | null)[]; readonly counts: readonly { readonly onTime: number; readonly due: number }[] }[];
+  readonly agencies: readonly {
+    readonly code: string;
+    readonly name: string;
+    readonly rates: readonly (number | null)[];
+    readonly counts: readonly { readonly onTime: number; readonly due: number }[];
+  }[];
 }
 
 export interface OnTimeRateText extends ChartText {
@@ -64,7 +69,12 @@ export interface TimelineText extends ChartText {
 
 /** Escapes text for XML and HTML alike (element content and attribute values). */
 export function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 let sequence = 0;
@@ -76,8 +86,10 @@ function ids(prefix: string): { title: string; desc: string } {
 
 function open(width: number, height: number, text: ChartText, prefix: string): string {
   const id = ids(prefix);
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-${prefix}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="${id.title} ${id.desc}">`
-    + `<title id="${id.title}">${esc(text.title)}</title><desc id="${id.desc}">${esc(text.desc)}</desc>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-${prefix}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="${id.title} ${id.desc}">` +
+    `<title id="${id.title}">${esc(text.title)}</title><desc id="${id.desc}">${esc(text.desc)}</desc>`
+  );
 }
 
 const round = (n: number): string => String(Math.round(n * 10) / 10);
@@ -95,7 +107,12 @@ function rateColour(rate: number): string {
 
 function table(caption: string, head: readonly string[], rows: readonly (readonly string[])[]): string {
   const th = head.map((h) => `<th scope="col">${esc(h)}</th>`).join('');
-  const body = rows.map((r) => `<tr>${r.map((c, i) => (i === 0 ? `<th scope="row">${esc(c)}</th>` : `<td>${esc(c)}</td>`)).join('')}</tr>`).join('');
+  const body = rows
+    .map(
+      (r) =>
+        `<tr>${r.map((c, i) => (i === 0 ? `<th scope="row">${esc(c)}</th>` : `<td>${esc(c)}</td>`)).join('')}</tr>`,
+    )
+    .join('');
   return `<table class="chart-table"><caption>${esc(caption)}</caption><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
@@ -112,28 +129,48 @@ export function onTimeRateChart(data: OnTimeRateData, text: OnTimeRateText): Cha
     return { svg: parts.join(''), table: table(text.title, [text.agency, text.period], []) };
   }
   data.periods.forEach((p, i) => {
-    parts.push(`<text x="${labelWidth + i * cell.w + cell.w / 2}" y="${top - 10}" text-anchor="middle" fill="${INK}" font-size="13">${esc(p)}</text>`);
+    parts.push(
+      `<text x="${labelWidth + i * cell.w + cell.w / 2}" y="${top - 10}" text-anchor="middle" fill="${INK}" font-size="13">${esc(p)}</text>`,
+    );
   });
   data.agencies.forEach((a, row) => {
     const y = top + row * cell.h;
-    parts.push(`<text x="${labelWidth - 8}" y="${y + cell.h / 2 + 4}" text-anchor="end" fill="${INK}" font-size="13">${esc(a.name)}</text>`);
+    parts.push(
+      `<text x="${labelWidth - 8}" y="${y + cell.h / 2 + 4}" text-anchor="end" fill="${INK}" font-size="13">${esc(a.name)}</text>`,
+    );
     a.rates.forEach((rate, col) => {
       const x = labelWidth + col * cell.w;
       const c = a.counts[col];
-      const tip = rate === null ? `${a.name}, ${data.periods[col]}: ${text.noData}` : `${a.name}, ${data.periods[col]}: ${text.percent(rate)} (${text.ofDue(c?.onTime ?? 0, c?.due ?? 0)})`;
+      const tip =
+        rate === null
+          ? `${a.name}, ${data.periods[col]}: ${text.noData}`
+          : `${a.name}, ${data.periods[col]}: ${text.percent(rate)} (${text.ofDue(c?.onTime ?? 0, c?.due ?? 0)})`;
       parts.push(`<g><title>${esc(tip)}</title>`);
       if (rate === null) {
-        parts.push(`<rect x="${x + 2}" y="${y + 2}" width="${cell.w - 4}" height="${cell.h - 4}" fill="#ffffff" stroke="${GRID}"/>`);
-        parts.push(`<text x="${x + cell.w / 2}" y="${y + cell.h / 2 + 4}" text-anchor="middle" fill="${MUTED}" font-size="12">—</text>`);
+        parts.push(
+          `<rect x="${x + 2}" y="${y + 2}" width="${cell.w - 4}" height="${cell.h - 4}" fill="#ffffff" stroke="${GRID}"/>`,
+        );
+        parts.push(
+          `<text x="${x + cell.w / 2}" y="${y + cell.h / 2 + 4}" text-anchor="middle" fill="${MUTED}" font-size="12">—</text>`,
+        );
       } else {
-        parts.push(`<rect x="${x + 2}" y="${y + 2}" width="${cell.w - 4}" height="${cell.h - 4}" fill="${rateColour(rate)}" data-value="${round(rate)}"/>`);
-        parts.push(`<text x="${x + cell.w / 2}" y="${y + cell.h / 2 + 4}" text-anchor="middle" fill="#ffffff" font-size="12" font-weight="bold">${esc(text.percent(rate))}</text>`);
+        parts.push(
+          `<rect x="${x + 2}" y="${y + 2}" width="${cell.w - 4}" height="${cell.h - 4}" fill="${rateColour(rate)}" data-value="${round(rate)}"/>`,
+        );
+        parts.push(
+          `<text x="${x + cell.w / 2}" y="${y + cell.h / 2 + 4}" text-anchor="middle" fill="#ffffff" font-size="12" font-weight="bold">${esc(text.percent(rate))}</text>`,
+        );
       }
       parts.push('</g>');
     });
   });
   parts.push('</svg>');
-  const rows = data.agencies.map((a) => [a.name, ...a.rates.map((r, i) => (r === null ? text.noData : `${text.percent(r)} (${text.ofDue(a.counts[i]?.onTime ?? 0, a.counts[i]?.due ?? 0)})`))]);
+  const rows = data.agencies.map((a) => [
+    a.name,
+    ...a.rates.map((r, i) =>
+      r === null ? text.noData : `${text.percent(r)} (${text.ofDue(a.counts[i]?.onTime ?? 0, a.counts[i]?.due ?? 0)})`,
+    ),
+  ]);
   return { svg: parts.join(''), table: table(text.title, [text.agency, ...data.periods], rows) };
 }
 
@@ -163,18 +200,32 @@ export function overdueChart(days: readonly OverdueDay[], text: OverdueText): Ch
   const yOf = (v: number): number => top + plotHeight - (v / max) * plotHeight;
   for (const v of [0, max / 2, max]) {
     parts.push(`<line x1="${left}" x2="${width - 8}" y1="${round(yOf(v))}" y2="${round(yOf(v))}" stroke="${GRID}"/>`);
-    parts.push(`<text x="${left - 6}" y="${round(yOf(v) + 4)}" text-anchor="end" fill="${MUTED}" font-size="11">${esc(String(v))}</text>`);
+    parts.push(
+      `<text x="${left - 6}" y="${round(yOf(v) + 4)}" text-anchor="end" fill="${MUTED}" font-size="11">${esc(String(v))}</text>`,
+    );
   }
   // A date label every few bars, so labels never overlap.
   const every = Math.max(1, Math.ceil(days.length / Math.floor((width - left) / 70)));
   days.forEach((d, i) => {
     const x = left + 2 + i * (barWidth + 2);
     const h = (d.overdue / max) * plotHeight;
-    parts.push(`<rect x="${x}" y="${round(yOf(d.overdue))}" width="${barWidth}" height="${round(h)}" fill="${BAD}" data-date="${esc(d.date)}" data-value="${d.overdue}"><title>${esc(`${text.date(d.date)}: ${d.overdue}`)}</title></rect>`);
-    if (i % every === 0) parts.push(`<text x="${x + barWidth / 2}" y="${top + plotHeight + 16}" text-anchor="middle" fill="${MUTED}" font-size="11">${esc(text.date(d.date))}</text>`);
+    parts.push(
+      `<rect x="${x}" y="${round(yOf(d.overdue))}" width="${barWidth}" height="${round(h)}" fill="${BAD}" data-date="${esc(d.date)}" data-value="${d.overdue}"><title>${esc(`${text.date(d.date)}: ${d.overdue}`)}</title></rect>`,
+    );
+    if (i % every === 0)
+      parts.push(
+        `<text x="${x + barWidth / 2}" y="${top + plotHeight + 16}" text-anchor="middle" fill="${MUTED}" font-size="11">${esc(text.date(d.date))}</text>`,
+      );
   });
   parts.push('</svg>');
-  return { svg: parts.join(''), table: table(text.title, [text.day, text.overdue], days.map((d) => [text.date(d.date), String(d.overdue)])) };
+  return {
+    svg: parts.join(''),
+    table: table(
+      text.title,
+      [text.day, text.overdue],
+      days.map((d) => [text.date(d.date), String(d.overdue)]),
+    ),
+  };
 }
 
 function dayIndex(iso: string): number {
@@ -200,28 +251,48 @@ export function cycleTimelineChart(data: TimelineData, text: TimelineText): Char
   const all = lanes.flatMap((l) => l.items);
   if (all.length === 0) {
     parts.push(`<text x="10" y="24" fill="${MUTED}" font-size="14">${esc(text.empty)}</text></svg>`);
-    return { svg: parts.join(''), table: table(text.title, [text.day, text.deadlines, text.reminders, text.escalations], []) };
+    return {
+      svg: parts.join(''),
+      table: table(text.title, [text.day, text.deadlines, text.reminders, text.escalations], []),
+    };
   }
   const max = Math.max(...all.map((i) => i.count));
   lanes.forEach((lane, i) => {
     const y = top + i * laneHeight + laneHeight / 2;
-    parts.push(`<text x="${left - 10}" y="${y + 4}" text-anchor="end" fill="${INK}" font-size="13">${esc(lane.label)}</text>`);
+    parts.push(
+      `<text x="${left - 10}" y="${y + 4}" text-anchor="end" fill="${INK}" font-size="13">${esc(lane.label)}</text>`,
+    );
     parts.push(`<line x1="${left}" x2="${left + plotWidth}" y1="${y}" y2="${y}" stroke="${GRID}"/>`);
     for (const item of lane.items) {
       const r = 3 + 9 * Math.sqrt(item.count / max);
-      parts.push(`<circle cx="${round(xOf(item.date))}" cy="${y}" r="${round(r)}" fill="${lane.colour}" fill-opacity="0.85" data-lane="${lane.key}" data-date="${esc(item.date)}" data-value="${item.count}"><title>${esc(`${lane.label}, ${text.date(item.date)}: ${item.count}`)}</title></circle>`);
+      parts.push(
+        `<circle cx="${round(xOf(item.date))}" cy="${y}" r="${round(r)}" fill="${lane.colour}" fill-opacity="0.85" data-lane="${lane.key}" data-date="${esc(item.date)}" data-value="${item.count}"><title>${esc(`${lane.label}, ${text.date(item.date)}: ${item.count}`)}</title></circle>`,
+      );
     }
   });
   const axisY = top + lanes.length * laneHeight + 16;
   parts.push(`<text x="${left}" y="${axisY}" fill="${MUTED}" font-size="11">${esc(text.date(data.from))}</text>`);
-  parts.push(`<text x="${left + plotWidth}" y="${axisY}" text-anchor="end" fill="${MUTED}" font-size="11">${esc(text.date(data.to))}</text>`);
+  parts.push(
+    `<text x="${left + plotWidth}" y="${axisY}" text-anchor="end" fill="${MUTED}" font-size="11">${esc(text.date(data.to))}</text>`,
+  );
   if (data.today !== undefined && data.today >= data.from && data.today <= data.to) {
     const x = round(xOf(data.today));
-    parts.push(`<line x1="${x}" x2="${x}" y1="${top}" y2="${top + lanes.length * laneHeight}" stroke="${MIDDLE}" stroke-dasharray="4 3"><title>${esc(`${text.today}: ${text.date(data.today)}`)}</title></line>`);
+    parts.push(
+      `<line x1="${x}" x2="${x}" y1="${top}" y2="${top + lanes.length * laneHeight}" stroke="${MIDDLE}" stroke-dasharray="4 3"><title>${esc(`${text.today}: ${text.date(data.today)}`)}</title></line>`,
+    );
   }
   parts.push('</svg>');
   const dates = [...new Set(all.map((i) => i.date))].sort();
-  const countOn = (items: TimelineData['deadlines'], date: string): string => String(items.find((i) => i.date === date)?.count ?? 0);
-  const rows = dates.map((d) => [text.date(d), countOn(data.deadlines, d), countOn(data.reminders, d), countOn(data.escalations, d)]);
-  return { svg: parts.join(''), table: table(text.title, [text.day, text.deadlines, text.reminders, text.escalations], rows) };
+  const countOn = (items: TimelineData['deadlines'], date: string): string =>
+    String(items.find((i) => i.date === date)?.count ?? 0);
+  const rows = dates.map((d) => [
+    text.date(d),
+    countOn(data.deadlines, d),
+    countOn(data.reminders, d),
+    countOn(data.escalations, d),
+  ]);
+  return {
+    svg: parts.join(''),
+    table: table(text.title, [text.day, text.deadlines, text.reminders, text.escalations], rows),
+  };
 }

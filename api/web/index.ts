@@ -28,7 +28,16 @@ import { pmPage } from './pages/pm.js';
 import { formValues, parseReport, type FormItem } from './pages/report-form.js';
 import { errorPage, passwordPage, signInPage } from './pages/signin.js';
 import {
-  LANG_COOKIE, SignInLimiter, closeSession, csrfTokenFor, csrfValid, languageOf, openSession, readSession, setCookie, type WebSession,
+  LANG_COOKIE,
+  SignInLimiter,
+  closeSession,
+  csrfTokenFor,
+  csrfValid,
+  languageOf,
+  openSession,
+  readSession,
+  setCookie,
+  type WebSession,
 } from './session.js';
 import { obligationHref, pick, specOf, workingDaysLeft } from './view.js';
 import type { BoardState } from './view.js';
@@ -49,13 +58,17 @@ declare module 'fastify' {
 }
 
 /** Pages send no inline script or style; scripts, styles and forms only from this origin. */
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const require = createRequire(import.meta.url);
 const ASSETS: Readonly<Record<string, { body: Buffer; type: string }>> = {
   'app.css': { body: readFileSync(new URL('./assets/app.css', import.meta.url)), type: 'text/css; charset=utf-8' },
   'favicon.svg': { body: readFileSync(new URL('./assets/favicon.svg', import.meta.url)), type: 'image/svg+xml' },
-  'htmx.min.js': { body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js')), type: 'text/javascript; charset=utf-8' },
+  'htmx.min.js': {
+    body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js')),
+    type: 'text/javascript; charset=utf-8',
+  },
 };
 
 const gzipAsync = promisify(gzipCallback);
@@ -75,9 +88,13 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
   const { db, obligations: service } = opts;
   const limiter = new SignInLimiter();
 
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1_048_576 }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 1_048_576 },
+    (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    },
+  );
 
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('content-security-policy', CSP);
@@ -101,13 +118,16 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
   });
 
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/app'));
-  app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/assets/favicon.svg', 301));
+  app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) =>
+    reply.redirect('/assets/favicon.svg', 301),
+  );
 
   // The working calendar, rebuilt when an admin edits it (one light query per page that needs it).
   let calendarCache: { fingerprint: string; calendar: WorkingCalendar } | undefined;
   async function calendar(): Promise<WorkingCalendar> {
     const fingerprint = await calendarFingerprint(db);
-    if (calendarCache?.fingerprint !== fingerprint) calendarCache = { fingerprint, calendar: await loadWorkingCalendar(db) };
+    if (calendarCache?.fingerprint !== fingerprint)
+      calendarCache = { fingerprint, calendar: await loadWorkingCalendar(db) };
     return calendarCache.calendar;
   }
 
@@ -141,7 +161,10 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     request.webSession = await readSession(db, request);
     const path = request.url.split('?')[0]!;
     const method = request.method;
-    if (method === 'POST' && !csrfValid(request, request.webSession, (request.body as Record<string, unknown> | undefined)?._csrf)) {
+    if (
+      method === 'POST' &&
+      !csrfValid(request, request.webSession, (request.body as Record<string, unknown> | undefined)?._csrf)
+    ) {
       const ctx = await context(request, reply);
       return send(reply, errorPage(ctx, ctx.t.t('error.title'), ctx.t.t('error.csrf')), 403);
     }
@@ -150,7 +173,10 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
       const next = method === 'GET' ? request.url : '/app';
       return redirect(request, reply, `/app/sign-in?expired=1&next=${encodeURIComponent(next)}`);
     }
-    if (request.webSession?.principal.mustChangePassword === true && !['/app/password', '/app/sign-out', '/app/lang'].includes(path)) {
+    if (
+      request.webSession?.principal.mustChangePassword === true &&
+      !['/app/password', '/app/sign-out', '/app/lang'].includes(path)
+    ) {
       return redirect(request, reply, '/app/password');
     }
   });
@@ -164,11 +190,21 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     if (known !== undefined) {
       if (known.status === 404) return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.notFound')), 404);
       if (known.status === 403) return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.forbidden')), 403);
-      if (known.status === 409) return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.conflict', { detail: known.message })), 409);
-      return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.invalid', { detail: known.message })), known.status);
+      if (known.status === 409)
+        return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.conflict', { detail: known.message })), 409);
+      return send(
+        reply,
+        errorPage(ctx, t.t('error.title'), t.t('error.invalid', { detail: known.message })),
+        known.status,
+      );
     }
     const status = (err as { statusCode?: number }).statusCode ?? 500;
-    if (status < 500) return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.invalid', { detail: (err as Error).message })), status);
+    if (status < 500)
+      return send(
+        reply,
+        errorPage(ctx, t.t('error.title'), t.t('error.invalid', { detail: (err as Error).message })),
+        status,
+      );
     request.log.error({ err }, 'page failed');
     return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.generic')), 500);
   });
@@ -181,19 +217,38 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
 
   // ——— Sign-in, password, language, sign-out ——————————————————————————————————————
 
-  app.get<{ Querystring: { expired?: string; next?: string; out?: string } }>('/app/sign-in', { schema: { hide: true } }, async (request, reply) => {
-    if (request.webSession !== undefined) return reply.redirect('/app');
-    const ctx = await context(request, reply);
-    const info = request.query.expired === '1' ? ctx.t.t('signin.expired') : request.query.out === '1' ? ctx.t.t('signin.signedOut') : undefined;
-    return send(reply, signInPage(ctx, { ...(info === undefined ? {} : { info }), ...(request.query.next === undefined ? {} : { next: safeNext(request.query.next) }) }));
-  });
+  app.get<{ Querystring: { expired?: string; next?: string; out?: string } }>(
+    '/app/sign-in',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      if (request.webSession !== undefined) return reply.redirect('/app');
+      const ctx = await context(request, reply);
+      const info =
+        request.query.expired === '1'
+          ? ctx.t.t('signin.expired')
+          : request.query.out === '1'
+            ? ctx.t.t('signin.signedOut')
+            : undefined;
+      return send(
+        reply,
+        signInPage(ctx, {
+          ...(info === undefined ? {} : { info }),
+          ...(request.query.next === undefined ? {} : { next: safeNext(request.query.next) }),
+        }),
+      );
+    },
+  );
 
   app.post('/app/sign-in', { schema: { hide: true } }, async (request, reply) => {
     const { username = '', password = '', next } = body(request);
     const ctx = await context(request, reply);
     const wait = limiter.blockedFor(username, request.ip);
-    if (wait > 0) return send(reply, signInPage(ctx, { error: ctx.t.t('signin.rateLimited', { minutes: wait }), username }), 429);
-    const user = username === '' || password === '' || username.length > 100 || password.length > 200 ? undefined : await verifyLogin(db, username, password);
+    if (wait > 0)
+      return send(reply, signInPage(ctx, { error: ctx.t.t('signin.rateLimited', { minutes: wait }), username }), 429);
+    const user =
+      username === '' || password === '' || username.length > 100 || password.length > 200
+        ? undefined
+        : await verifyLogin(db, username, password);
     if (user === undefined) {
       limiter.fail(username, request.ip);
       return send(reply, signInPage(ctx, { error: ctx.t.t('signin.failed'), username }), 401);
@@ -228,15 +283,23 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     const p = principal(request);
     const ctx = await context(request, reply);
     const { currentPassword = '', newPassword = '', repeatPassword = '' } = body(request);
-    const refuse = (key: MessageKey) => send(reply, passwordPage(ctx, { forced: p.mustChangePassword, error: ctx.t.t(key, { n: MIN_PASSWORD_LENGTH }) }), 400);
-    if (p.userId === null || p.username === null) throw new HttpError(400, 'not_a_user', 'This session does not belong to a user');
+    const refuse = (key: MessageKey) =>
+      send(
+        reply,
+        passwordPage(ctx, { forced: p.mustChangePassword, error: ctx.t.t(key, { n: MIN_PASSWORD_LENGTH }) }),
+        400,
+      );
+    if (p.userId === null || p.username === null)
+      throw new HttpError(400, 'not_a_user', 'This session does not belong to a user');
     if (newPassword.length < MIN_PASSWORD_LENGTH || newPassword.length > 200) return refuse('password.tooShort');
     if (newPassword !== repeatPassword) return refuse('password.mismatch');
     if (newPassword === currentPassword) return refuse('password.same');
     if ((await verifyLogin(db, p.username, currentPassword)) === undefined) return refuse('password.wrong');
     const userId = p.userId;
     // The same command as the JSON route: the password and its audit event in one transaction.
-    await db.transaction().execute((trx) => changePasswordCommand(trx, { userId, password: newPassword, actor: actorOf(p) }));
+    await db
+      .transaction()
+      .execute((trx) => changePasswordCommand(trx, { userId, password: newPassword, actor: actorOf(p) }));
     return reply.redirect('/app?msg=password', 303);
   });
 
@@ -253,12 +316,24 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     const msg = (request.query as { msg?: string }).msg;
     const { t } = ctx;
     switch (msg) {
-      case 'password': return { kind: 'ok', text: t.t('password.done') };
-      case 'submitted': return { kind: 'ok', text: (o?.working_days_late ?? 0) > 0 ? t.t('report.submittedLate', { n: o?.report_version ?? 1, days: o?.working_days_late ?? 0 }) : t.t('report.submitted', { n: o?.report_version ?? 1 }) };
-      case 'accepted': return { kind: 'ok', text: t.t('review.accepted') };
-      case 'returned': return { kind: 'ok', text: t.t('review.returned', { agency: agencyName ?? o?.agency_code ?? '' }) };
-      case 'extended': return { kind: 'ok', text: t.t('review.extended') };
-      default: return undefined;
+      case 'password':
+        return { kind: 'ok', text: t.t('password.done') };
+      case 'submitted':
+        return {
+          kind: 'ok',
+          text:
+            (o?.working_days_late ?? 0) > 0
+              ? t.t('report.submittedLate', { n: o?.report_version ?? 1, days: o?.working_days_late ?? 0 })
+              : t.t('report.submitted', { n: o?.report_version ?? 1 }),
+        };
+      case 'accepted':
+        return { kind: 'ok', text: t.t('review.accepted') };
+      case 'returned':
+        return { kind: 'ok', text: t.t('review.returned', { agency: agencyName ?? o?.agency_code ?? '' }) };
+      case 'extended':
+        return { kind: 'ok', text: t.t('review.extended') };
+      default:
+        return undefined;
     }
   }
 
@@ -272,141 +347,265 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     const today = localDateOf(Date.now());
     const cal = await calendar();
     const open = (o: ObligationRow) => OPEN.includes(o.status);
-    const sorted = [...rows].sort((a, b) => Number(open(b)) - Number(open(a)) || (a.effective_due_date ?? a.due_date).localeCompare(b.effective_due_date ?? b.due_date));
+    const sorted = [...rows].sort(
+      (a, b) =>
+        Number(open(b)) - Number(open(a)) ||
+        (a.effective_due_date ?? a.due_date).localeCompare(b.effective_due_date ?? b.due_date),
+    );
     let agencyName = p.agencyCode ?? '—';
     for (const c of cycles.values()) {
       const spec = specOf(c);
       const party = spec.stages?.flatMap((s) => s.parties).find((x) => x.agencyCode === p.agencyCode);
-      if (party !== undefined) { agencyName = pick(party.name, ctx.t.lang); break; }
+      if (party !== undefined) {
+        agencyName = pick(party.name, ctx.t.lang);
+        break;
+      }
     }
-    const page = inboxPage(ctx, agencyName, sorted.map((o) => ({
-      obligation: o,
-      cycle: o.cycle_workflow_id === null ? undefined : cycles.get(o.cycle_workflow_id),
-      daysLeft: open(o) ? workingDaysLeft(cal, today, o.effective_due_date ?? o.due_date) : null,
-    })), flashFrom(request, ctx));
+    const page = inboxPage(
+      ctx,
+      agencyName,
+      sorted.map((o) => ({
+        obligation: o,
+        cycle: o.cycle_workflow_id === null ? undefined : cycles.get(o.cycle_workflow_id),
+        daysLeft: open(o) ? workingDaysLeft(cal, today, o.effective_due_date ?? o.due_date) : null,
+      })),
+      flashFrom(request, ctx),
+    );
     return send(reply, page);
   });
 
   // ——— One obligation: report, review ——————————————————————————————————————————————
 
-  async function renderObligation(request: FastifyRequest, reply: FastifyReply, id: string, extra: { status?: number; flash?: Flash; posted?: ReadonlyMap<string, FormItem> } = {}) {
+  async function renderObligation(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    extra: { status?: number; flash?: Flash; posted?: ReadonlyMap<string, FormItem> } = {},
+  ) {
     const p = principal(request);
     const o = await service.visibleObligation(p, id);
     const ctx = await context(request, reply);
     const cycle = (await service.cyclesOf([o])).get(o.cycle_workflow_id ?? '');
     const canReport = OPEN.includes(o.status) && (await service.reportRefusal(p, o)) === null;
     const reviewer = (await service.reviewRefusal(p, o)) === null;
-    const party = specOf(cycle).stages?.find((s) => s.id === o.stage_id)?.parties.find((x) => x.agencyCode === o.agency_code);
-    const flash = extra.flash ?? flashFrom(request, ctx, o, party === undefined ? undefined : pick(party.name, ctx.t.lang));
+    const party = specOf(cycle)
+      .stages?.find((s) => s.id === o.stage_id)
+      ?.parties.find((x) => x.agencyCode === o.agency_code);
+    const flash =
+      extra.flash ?? flashFrom(request, ctx, o, party === undefined ? undefined : pick(party.name, ctx.t.lang));
     const ui = opts.temporalUiUrl;
-    return send(reply, obligationPage(ctx, {
-      obligation: o,
-      cycle,
-      lastReturn: await service.lastReturn(p, id),
-      draft: canReport ? await getDraft(db, o.workflow_id) : undefined,
-      canReport,
-      canReview: reviewer && o.status === 'submitted',
-      canExtend: reviewer && OPEN.includes(o.status),
-      daysLeft: OPEN.includes(o.status) ? workingDaysLeft(await calendar(), localDateOf(Date.now()), o.effective_due_date ?? o.due_date) : null,
-      temporalUrl: ui === undefined ? null : `${ui.replace(/\/$/, '')}/namespaces/${encodeURIComponent(opts.temporalNamespace ?? 'default')}/workflows/${encodeURIComponent(o.workflow_id)}`,
-      ...(extra.posted === undefined ? {} : { posted: extra.posted }),
-      ...(flash === undefined ? {} : { flash }),
-    }), extra.status ?? 200);
+    return send(
+      reply,
+      obligationPage(ctx, {
+        obligation: o,
+        cycle,
+        lastReturn: await service.lastReturn(p, id),
+        draft: canReport ? await getDraft(db, o.workflow_id) : undefined,
+        canReport,
+        canReview: reviewer && o.status === 'submitted',
+        canExtend: reviewer && OPEN.includes(o.status),
+        daysLeft: OPEN.includes(o.status)
+          ? workingDaysLeft(await calendar(), localDateOf(Date.now()), o.effective_due_date ?? o.due_date)
+          : null,
+        temporalUrl:
+          ui === undefined
+            ? null
+            : `${ui.replace(/\/$/, '')}/namespaces/${encodeURIComponent(opts.temporalNamespace ?? 'default')}/workflows/${encodeURIComponent(o.workflow_id)}`,
+        ...(extra.posted === undefined ? {} : { posted: extra.posted }),
+        ...(flash === undefined ? {} : { flash }),
+      }),
+      extra.status ?? 200,
+    );
   }
 
-  app.get<{ Params: { id: string } }>('/app/obligations/:id', { schema: { hide: true } }, async (request, reply) => renderObligation(request, reply, request.params.id));
+  app.get<{ Params: { id: string } }>('/app/obligations/:id', { schema: { hide: true } }, async (request, reply) =>
+    renderObligation(request, reply, request.params.id),
+  );
 
-  app.post<{ Params: { id: string } }>('/app/obligations/:id/draft', { schema: { hide: true } }, async (request, reply) => {
-    const p = principal(request);
-    const o = await service.visibleObligation(p, request.params.id);
-    if ((await service.reportRefusal(p, o)) !== null || !OPEN.includes(o.status)) throw new HttpError(403, 'forbidden', `Only ${o.agency_code} drafts this report`);
-    const cycle = (await service.cyclesOf([o])).get(o.cycle_workflow_id ?? '');
-    const t = translator(languageOf(request, request.webSession));
-    const at = await saveDraft(db, { obligationId: o.workflow_id, agencyCode: o.agency_code, items: formValues(body(request), measuresOwed(cycle, o, t.lang)), updatedBy: actorOf(p) });
-    return reply.type('text/html; charset=utf-8').send(html`${t.t('report.draftSaved', { time: t.time(at) })}`.value);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/app/obligations/:id/draft',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const p = principal(request);
+      const o = await service.visibleObligation(p, request.params.id);
+      if ((await service.reportRefusal(p, o)) !== null || !OPEN.includes(o.status))
+        throw new HttpError(403, 'forbidden', `Only ${o.agency_code} drafts this report`);
+      const cycle = (await service.cyclesOf([o])).get(o.cycle_workflow_id ?? '');
+      const t = translator(languageOf(request, request.webSession));
+      const at = await saveDraft(db, {
+        obligationId: o.workflow_id,
+        agencyCode: o.agency_code,
+        items: formValues(body(request), measuresOwed(cycle, o, t.lang)),
+        updatedBy: actorOf(p),
+      });
+      return reply.type('text/html; charset=utf-8').send(html`${t.t('report.draftSaved', { time: t.time(at) })}`.value);
+    },
+  );
 
-  app.post<{ Params: { id: string } }>('/app/obligations/:id/submit', { schema: { hide: true } }, async (request, reply) => {
-    const p = principal(request);
-    const id = request.params.id;
-    const o = await service.visibleObligation(p, id);
-    const cycle = (await service.cyclesOf([o])).get(o.cycle_workflow_id ?? '');
-    const t = translator(languageOf(request, request.webSession));
-    const measures = measuresOwed(cycle, o, t.lang);
-    const { items, missing } = parseReport(body(request), measures);
-    const posted = new Map(formValues(body(request), measures).map((v) => [v.measure, { status: v.status, text: v.text }]));
-    if (missing.length > 0) {
-      return renderObligation(request, reply, id, { status: 422, posted, flash: { kind: 'error', text: missing.map((n) => t.t('report.missing', { n })).join(' ') } });
-    }
-    try {
-      await service.submit(p, id, items);
-    } catch (err) {
-      const known = httpFailureOf(err);
-      if (known !== undefined && (known.status === 422 || known.status === 400)) {
-        return renderObligation(request, reply, id, { status: known.status, posted, flash: { kind: 'error', text: t.t('error.invalid', { detail: known.message }) } });
-      }
-      throw err;
-    }
-    return reply.redirect(`${obligationHref(id)}?msg=submitted`, 303);
-  });
-
-  for (const action of ['accept', 'return', 'extend'] as const) {
-    app.post<{ Params: { id: string } }>(`/app/obligations/:id/${action}`, { schema: { hide: true } }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>(
+    '/app/obligations/:id/submit',
+    { schema: { hide: true } },
+    async (request, reply) => {
       const p = principal(request);
       const id = request.params.id;
-      const b = body(request);
+      const o = await service.visibleObligation(p, id);
+      const cycle = (await service.cyclesOf([o])).get(o.cycle_workflow_id ?? '');
       const t = translator(languageOf(request, request.webSession));
+      const measures = measuresOwed(cycle, o, t.lang);
+      const { items, missing } = parseReport(body(request), measures);
+      const posted = new Map(
+        formValues(body(request), measures).map((v) => [v.measure, { status: v.status, text: v.text }]),
+      );
+      if (missing.length > 0) {
+        return renderObligation(request, reply, id, {
+          status: 422,
+          posted,
+          flash: { kind: 'error', text: missing.map((n) => t.t('report.missing', { n })).join(' ') },
+        });
+      }
       try {
-        if (action === 'accept') await service.accept(p, id, b.comment === undefined || b.comment.trim() === '' ? undefined : b.comment.slice(0, 5000));
-        else {
-          const text = (action === 'return' ? b.comment : b.reason) ?? '';
-          const newDueDate = b.newDueDate ?? '';
-          if (text.trim() === '' || text.length > 5000) throw new HttpError(400, 'invalid_request', `${action === 'return' ? 'comment' : 'reason'}: required, at most 5000 characters`);
-          if (!/^\d{4}-\d{2}-\d{2}$/.test(newDueDate)) throw new HttpError(400, 'invalid_request', 'newDueDate: a date (YYYY-MM-DD)');
-          if (action === 'return') await service.returnReport(p, id, text, newDueDate);
-          else await service.extend(p, id, text, newDueDate);
-        }
+        await service.submit(p, id, items);
       } catch (err) {
         const known = httpFailureOf(err);
-        if (known !== undefined && (known.status === 400 || known.status === 409 || known.status === 422)) {
-          return renderObligation(request, reply, id, { status: known.status, flash: { kind: 'error', text: t.t(known.status === 409 ? 'error.conflict' : 'error.invalid', { detail: known.message }) } });
+        if (known !== undefined && (known.status === 422 || known.status === 400)) {
+          return renderObligation(request, reply, id, {
+            status: known.status,
+            posted,
+            flash: { kind: 'error', text: t.t('error.invalid', { detail: known.message }) },
+          });
         }
         throw err;
       }
-      return reply.redirect(`${obligationHref(id)}?msg=${action === 'accept' ? 'accepted' : action === 'return' ? 'returned' : 'extended'}`, 303);
-    });
+      return reply.redirect(`${obligationHref(id)}?msg=submitted`, 303);
+    },
+  );
+
+  for (const action of ['accept', 'return', 'extend'] as const) {
+    app.post<{ Params: { id: string } }>(
+      `/app/obligations/:id/${action}`,
+      { schema: { hide: true } },
+      async (request, reply) => {
+        const p = principal(request);
+        const id = request.params.id;
+        const b = body(request);
+        const t = translator(languageOf(request, request.webSession));
+        try {
+          if (action === 'accept')
+            await service.accept(
+              p,
+              id,
+              b.comment === undefined || b.comment.trim() === '' ? undefined : b.comment.slice(0, 5000),
+            );
+          else {
+            const text = (action === 'return' ? b.comment : b.reason) ?? '';
+            const newDueDate = b.newDueDate ?? '';
+            if (text.trim() === '' || text.length > 5000)
+              throw new HttpError(
+                400,
+                'invalid_request',
+                `${action === 'return' ? 'comment' : 'reason'}: required, at most 5000 characters`,
+              );
+            if (!/^\d{4}-\d{2}-\d{2}$/.test(newDueDate))
+              throw new HttpError(400, 'invalid_request', 'newDueDate: a date (YYYY-MM-DD)');
+            if (action === 'return') await service.returnReport(p, id, text, newDueDate);
+            else await service.extend(p, id, text, newDueDate);
+          }
+        } catch (err) {
+          const known = httpFailureOf(err);
+          if (known !== undefined && (known.status === 400 || known.status === 409 || known.status === 422)) {
+            return renderObligation(request, reply, id, {
+              status: known.status,
+              flash: {
+                kind: 'error',
+                text: t.t(known.status === 409 ? 'error.conflict' : 'error.invalid', { detail: known.message }),
+              },
+            });
+          }
+          throw err;
+        }
+        return reply.redirect(
+          `${obligationHref(id)}?msg=${action === 'accept' ? 'accepted' : action === 'return' ? 'returned' : 'extended'}`,
+          303,
+        );
+      },
+    );
   }
 
   // ——— Coordinator board, timeline, PM Office ——————————————————————————————————————
 
-  app.get<{ Querystring: { cycle?: string; state?: string; agency?: string } }>('/app/board', { schema: { hide: true } }, async (request, reply) => {
-    const p = principal(request);
-    const ctx = await context(request, reply);
-    const all = await service.listCycles(p, {});
-    // Open cycles first, the newest period first.
-    const cycles = [...all].sort((a, b) => Number(b.status === 'open') - Number(a.status === 'open') || b.period.localeCompare(a.period));
-    const wanted = request.query.cycle;
-    const listed = wanted === undefined || wanted === '' ? cycles[0] : cycles.find((c) => c.workflow_id === wanted);
-    if (wanted !== undefined && wanted !== '' && listed === undefined) throw new HttpError(404, 'not_found', `No cycle ${wanted}`);
-    const titles = new Map([...(await service.planInfo(cycles.map((c) => c.plan_id)))].map(([id, info]) => [id, info.title]));
-    const state = BOARD_STATES.find((s) => s === request.query.state) as BoardState | undefined;
-    const agency = request.query.agency === undefined || request.query.agency === '' ? undefined : request.query.agency;
-    if (listed === undefined) return send(reply, boardPage(ctx, { cycles, titles, cycle: undefined, stages: [], names: new Map(), obligations: [], escalations: [], filter: {}, flash: flashFrom(request, ctx) }));
-    const [{ cycle, stages, obligations }, escalations] = await Promise.all([service.board(p, listed.workflow_id), service.escalations(p, listed.workflow_id)]);
-    const names = new Map([...(await service.agencyNames(obligations.map((o) => o.agency_code)))].map(([code, name]) => [code, pick(name, ctx.t.lang)]));
-    return send(reply, boardPage(ctx, {
-      cycles, titles, cycle, stages, names, obligations, escalations: [...escalations].reverse(),
-      filter: { ...(state === undefined ? {} : { state }), ...(agency === undefined ? {} : { agency }) },
-      flash: flashFrom(request, ctx),
-    }));
-  });
+  app.get<{ Querystring: { cycle?: string; state?: string; agency?: string } }>(
+    '/app/board',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const p = principal(request);
+      const ctx = await context(request, reply);
+      const all = await service.listCycles(p, {});
+      // Open cycles first, the newest period first.
+      const cycles = [...all].sort(
+        (a, b) => Number(b.status === 'open') - Number(a.status === 'open') || b.period.localeCompare(a.period),
+      );
+      const wanted = request.query.cycle;
+      const listed = wanted === undefined || wanted === '' ? cycles[0] : cycles.find((c) => c.workflow_id === wanted);
+      if (wanted !== undefined && wanted !== '' && listed === undefined)
+        throw new HttpError(404, 'not_found', `No cycle ${wanted}`);
+      const titles = new Map(
+        [...(await service.planInfo(cycles.map((c) => c.plan_id)))].map(([id, info]) => [id, info.title]),
+      );
+      const state = BOARD_STATES.find((s) => s === request.query.state) as BoardState | undefined;
+      const agency =
+        request.query.agency === undefined || request.query.agency === '' ? undefined : request.query.agency;
+      if (listed === undefined)
+        return send(
+          reply,
+          boardPage(ctx, {
+            cycles,
+            titles,
+            cycle: undefined,
+            stages: [],
+            names: new Map(),
+            obligations: [],
+            escalations: [],
+            filter: {},
+            flash: flashFrom(request, ctx),
+          }),
+        );
+      const [{ cycle, stages, obligations }, escalations] = await Promise.all([
+        service.board(p, listed.workflow_id),
+        service.escalations(p, listed.workflow_id),
+      ]);
+      const names = new Map(
+        [...(await service.agencyNames(obligations.map((o) => o.agency_code)))].map(([code, name]) => [
+          code,
+          pick(name, ctx.t.lang),
+        ]),
+      );
+      return send(
+        reply,
+        boardPage(ctx, {
+          cycles,
+          titles,
+          cycle,
+          stages,
+          names,
+          obligations,
+          escalations: [...escalations].reverse(),
+          filter: { ...(state === undefined ? {} : { state }), ...(agency === undefined ? {} : { agency }) },
+          flash: flashFrom(request, ctx),
+        }),
+      );
+    },
+  );
 
-  app.get<{ Params: { id: string } }>('/app/cycles/:id/timeline', { schema: { hide: true } }, async (request, reply) => {
-    const p = principal(request);
-    const { cycle, obligations } = await service.cycle(p, request.params.id);
-    const entries = await service.timeline(p, cycle.workflow_id);
-    return send(reply, timelinePage(await context(request, reply), cycle, obligations, entries));
-  });
+  app.get<{ Params: { id: string } }>(
+    '/app/cycles/:id/timeline',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const p = principal(request);
+      const { cycle, obligations } = await service.cycle(p, request.params.id);
+      const entries = await service.timeline(p, cycle.workflow_id);
+      return send(reply, timelinePage(await context(request, reply), cycle, obligations, entries));
+    },
+  );
 
   app.get('/app/admin/outbox', { schema: { hide: true } }, async (request, reply) => {
     const p = principal(request);
@@ -422,7 +621,8 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
 
   app.get('/app/pm', { schema: { hide: true } }, async (request, reply) => {
     const p = principal(request);
-    if (p.role !== 'pm_office' && p.role !== 'admin') throw new HttpError(403, 'forbidden', 'The PM Office view is for the PM Office and admins');
+    if (p.role !== 'pm_office' && p.role !== 'admin')
+      throw new HttpError(403, 'forbidden', 'The PM Office view is for the PM Office and admins');
     const ctx = await context(request, reply);
     const all = await service.listCycles(p, {});
     // Each plan's current cycle: its open one, else its latest.
@@ -433,12 +633,16 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     }
     const rows = [];
     for (const x of current.values()) {
-      const stage = x.stage === null ? undefined : (await service.stages(p, x.workflow_id)).find((s) => s.id === x.stage);
+      const stage =
+        x.stage === null ? undefined : (await service.stages(p, x.workflow_id)).find((s) => s.id === x.stage);
       rows.push({ cycle: x, counts: x.counts, stage });
     }
     const reached = await service.pmOfficeEscalations(p);
     const info = await service.planInfo([...current.keys(), ...reached.map((e) => e.planId)]);
-    const escalations = reached.map((e) => ({ ...e, planTitle: pick(info.get(e.planId)?.title, ctx.t.lang) || e.planId }));
+    const escalations = reached.map((e) => ({
+      ...e,
+      planTitle: pick(info.get(e.planId)?.title, ctx.t.lang) || e.planId,
+    }));
     return send(reply, pmPage(ctx, info, rows, escalations, flashFrom(request, ctx)));
   });
 };

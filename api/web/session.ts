@@ -46,7 +46,13 @@ function secure(request: FastifyRequest): boolean {
   return request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https';
 }
 
-export function setCookie(request: FastifyRequest, reply: FastifyReply, name: string, value: string, maxAgeSeconds?: number): void {
+export function setCookie(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  name: string,
+  value: string,
+  maxAgeSeconds?: number,
+): void {
   const parts = [`${name}=${encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', 'SameSite=Lax'];
   if (maxAgeSeconds !== undefined) parts.push(`Max-Age=${maxAgeSeconds}`);
   if (secure(request)) parts.push('Secure');
@@ -72,8 +78,13 @@ export async function readSession(db: Kysely<Database>, request: FastifyRequest)
   if (token === undefined || token.kind !== 'session' || token.csrfToken === null) return undefined;
   return {
     principal: {
-      tokenId: token.id, name: token.name, role: token.role, agencyCode: token.agencyCode, userId: token.userId,
-      username: token.username, mustChangePassword: token.mustChangePassword,
+      tokenId: token.id,
+      name: token.name,
+      role: token.role,
+      agencyCode: token.agencyCode,
+      userId: token.userId,
+      username: token.username,
+      mustChangePassword: token.mustChangePassword,
     },
     csrfToken: token.csrfToken,
     uiLang: token.uiLang,
@@ -81,16 +92,32 @@ export async function readSession(db: Kysely<Database>, request: FastifyRequest)
 }
 
 /** Opens a session for a user who has just proved their password; the cookie carries the secret. */
-export async function openSession(db: Kysely<Database>, request: FastifyRequest, reply: FastifyReply, user: PublicUser): Promise<void> {
+export async function openSession(
+  db: Kysely<Database>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  user: PublicUser,
+): Promise<void> {
   const expiresAt = new Date(Date.now() + SESSION_HOURS * 3600_000);
   const { secret } = await createApiToken(db, {
-    name: `session:${user.username}`, role: user.role, agencyCode: user.agency_code, userId: user.id, kind: 'session', expiresAt, csrfToken: newToken(),
+    name: `session:${user.username}`,
+    role: user.role,
+    agencyCode: user.agency_code,
+    userId: user.id,
+    kind: 'session',
+    expiresAt,
+    csrfToken: newToken(),
   });
   setCookie(request, reply, SESSION_COOKIE, secret, SESSION_HOURS * 3600);
   clearCookie(request, reply, PRE_SESSION_COOKIE);
 }
 
-export async function closeSession(db: Kysely<Database>, request: FastifyRequest, reply: FastifyReply, session: WebSession | undefined): Promise<void> {
+export async function closeSession(
+  db: Kysely<Database>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  session: WebSession | undefined,
+): Promise<void> {
   if (session !== undefined) await revokeToken(db, session.principal.tokenId);
   clearCookie(request, reply, SESSION_COOKIE);
 }
@@ -127,7 +154,11 @@ export function languageOf(request: FastifyRequest, session: WebSession | undefi
  */
 export class SignInLimiter {
   private readonly failures = new Map<string, number[]>();
-  constructor(private readonly perUser = 5, private readonly perAddress = 30, private readonly windowMs = 15 * 60_000) {}
+  constructor(
+    private readonly perUser = 5,
+    private readonly perAddress = 30,
+    private readonly windowMs = 15 * 60_000,
+  ) {}
 
   private recent(key: string, now: number): number[] {
     const list = (this.failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
@@ -140,15 +171,18 @@ export class SignInLimiter {
   blockedFor(username: string, address: string, now = Date.now()): number {
     const user = this.recent(`u:${username.toLowerCase()}|${address}`, now);
     const addr = this.recent(`a:${address}`, now);
-    const over = (list: number[], limit: number) => (list.length >= limit ? list[list.length - limit]! + this.windowMs - now : 0);
+    const over = (list: number[], limit: number) =>
+      list.length >= limit ? list[list.length - limit]! + this.windowMs - now : 0;
     const ms = Math.max(over(user, this.perUser), over(addr, this.perAddress));
     return ms <= 0 ? 0 : Math.ceil(ms / 60_000);
   }
 
   fail(username: string, address: string, now = Date.now()): void {
-    for (const key of [`u:${username.toLowerCase()}|${address}`, `a:${address}`]) this.failures.set(key, [...this.recent(key, now), now]);
+    for (const key of [`u:${username.toLowerCase()}|${address}`, `a:${address}`])
+      this.failures.set(key, [...this.recent(key, now), now]);
     // Bounded memory under a spray of usernames: forget the oldest keys.
-    if (this.failures.size > 50_000) for (const key of [...this.failures.keys()].slice(0, 10_000)) this.failures.delete(key);
+    if (this.failures.size > 50_000)
+      for (const key of [...this.failures.keys()].slice(0, 10_000)) this.failures.delete(key);
   }
 
   succeed(username: string, address: string): void {

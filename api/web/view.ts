@@ -28,9 +28,16 @@ export function partyOf(spec: Partial<CycleSpec>, stageId: string, agencyCode: s
 /** Agency code → name in the reader's language, from every party the cycle names. */
 export function agencyNames(spec: Partial<CycleSpec>, lang: UiLang): Map<string, string> {
   const names = new Map<string, string>();
-  const add = (p: PartySpec | undefined) => { if (p !== undefined && !names.has(p.agencyCode)) names.set(p.agencyCode, pick(p.name, lang)); };
-  add(spec.coordinator); add(spec.pmOffice); add(spec.presidentialAdministration);
-  for (const s of spec.stages ?? []) { add(s.recipient); for (const p of s.parties) add(p); }
+  const add = (p: PartySpec | undefined) => {
+    if (p !== undefined && !names.has(p.agencyCode)) names.set(p.agencyCode, pick(p.name, lang));
+  };
+  add(spec.coordinator);
+  add(spec.pmOffice);
+  add(spec.presidentialAdministration);
+  for (const s of spec.stages ?? []) {
+    add(s.recipient);
+    for (const p of s.parties) add(p);
+  }
   return names;
 }
 
@@ -39,7 +46,12 @@ export function receiverName(spec: Partial<CycleSpec>, stageId: string, t: Trans
   const stage = stageOfSpec(spec, stageId);
   if (stage === undefined) return t.t('chain.coordinator');
   if (stage.recipient !== undefined) return pick(stage.recipient.name, t.lang);
-  const party = stage.to === 'coordinator' ? spec.coordinator : stage.to === 'pm_office' ? spec.pmOffice : spec.presidentialAdministration;
+  const party =
+    stage.to === 'coordinator'
+      ? spec.coordinator
+      : stage.to === 'pm_office'
+        ? spec.pmOffice
+        : spec.presidentialAdministration;
   return party === undefined ? t.tryT(`chain.${stage.to}`) : pick(party.name, t.lang);
 }
 
@@ -71,17 +83,29 @@ export function statusBadge(t: Translator, status: ObligationRow['status']): Htm
 /** The board's colour of an obligation: on time, late, overdue, escalated, returned, accepted (and pending, closed). */
 export type BoardState = 'pending' | 'ontime' | 'late' | 'overdue' | 'escalated' | 'returned' | 'accepted' | 'closed';
 
-export function boardState(o: Pick<ObligationRow, 'workflow_id' | 'status' | 'working_days_late'>, escalated: ReadonlySet<string>): BoardState {
+export function boardState(
+  o: Pick<ObligationRow, 'workflow_id' | 'status' | 'working_days_late'>,
+  escalated: ReadonlySet<string>,
+): BoardState {
   switch (o.status) {
-    case 'submitted': return (o.working_days_late ?? 0) > 0 ? 'late' : 'ontime';
-    case 'overdue': return escalated.has(o.workflow_id) ? 'escalated' : 'overdue';
-    default: return o.status;
+    case 'submitted':
+      return (o.working_days_late ?? 0) > 0 ? 'late' : 'ontime';
+    case 'overdue':
+      return escalated.has(o.workflow_id) ? 'escalated' : 'overdue';
+    default:
+      return o.status;
   }
 }
 
 export const BOARD_STATE_LABEL: Readonly<Record<BoardState, Parameters<Translator['t']>[0]>> = {
-  pending: 'status.pending', ontime: 'board.onTime', late: 'board.late', overdue: 'status.overdue',
-  escalated: 'board.escalated', returned: 'status.returned', accepted: 'status.accepted', closed: 'status.closed',
+  pending: 'status.pending',
+  ontime: 'board.onTime',
+  late: 'board.late',
+  overdue: 'status.overdue',
+  escalated: 'board.escalated',
+  returned: 'status.returned',
+  accepted: 'status.accepted',
+  closed: 'status.closed',
 };
 
 /** The obligation's page. */

@@ -11,28 +11,57 @@ type Trx = Transaction<Database>;
 export async function createUserCommand(trx: Trx, c: { user: NewUser; actor: string }): Promise<PublicUser> {
   const user = await createUser(trx, c.user);
   await appendEvent(trx, {
-    idempotencyKey: `user.created:${user.id}`, type: 'user.created', actor: c.actor, subjectType: 'user', subjectId: user.id,
+    idempotencyKey: `user.created:${user.id}`,
+    type: 'user.created',
+    actor: c.actor,
+    subjectType: 'user',
+    subjectId: user.id,
     payload: { username: user.username, role: user.role, agencyCode: user.agency_code },
   });
   return user;
 }
 
 /** A user's new password, and user.password_changed (never the password). */
-export async function changePasswordCommand(trx: Trx, c: { userId: string; password: string; actor: string }): Promise<void> {
+export async function changePasswordCommand(
+  trx: Trx,
+  c: { userId: string; password: string; actor: string },
+): Promise<void> {
   await setPassword(trx, c.userId, c.password);
-  await appendEvent(trx, { idempotencyKey: `user.password_changed:${c.userId}:${Date.now()}`, type: 'user.password_changed', actor: c.actor, subjectType: 'user', subjectId: c.userId });
+  await appendEvent(trx, {
+    idempotencyKey: `user.password_changed:${c.userId}:${Date.now()}`,
+    type: 'user.password_changed',
+    actor: c.actor,
+    subjectType: 'user',
+    subjectId: c.userId,
+  });
 }
 
 /** A new API token, and token.created (never the secret); the secret is returned once. */
-export async function createTokenCommand(trx: Trx, c: { token: NewToken; actor: string; payload: Record<string, unknown> }): Promise<{ id: string; secret: string }> {
+export async function createTokenCommand(
+  trx: Trx,
+  c: { token: NewToken; actor: string; payload: Record<string, unknown> },
+): Promise<{ id: string; secret: string }> {
   const token = await createApiToken(trx, c.token);
-  await appendEvent(trx, { idempotencyKey: `token.created:${token.id}`, type: 'token.created', actor: c.actor, subjectType: 'token', subjectId: token.id, payload: c.payload });
+  await appendEvent(trx, {
+    idempotencyKey: `token.created:${token.id}`,
+    type: 'token.created',
+    actor: c.actor,
+    subjectType: 'token',
+    subjectId: token.id,
+    payload: c.payload,
+  });
   return token;
 }
 
 /** Revokes an active token and records token.revoked; false when there was none. */
 export async function revokeTokenCommand(trx: Trx, c: { id: string; actor: string }): Promise<boolean> {
   if (!(await revokeToken(trx, c.id))) return false;
-  await appendEvent(trx, { idempotencyKey: `token.revoked:${c.id}`, type: 'token.revoked', actor: c.actor, subjectType: 'token', subjectId: c.id });
+  await appendEvent(trx, {
+    idempotencyKey: `token.revoked:${c.id}`,
+    type: 'token.revoked',
+    actor: c.actor,
+    subjectType: 'token',
+    subjectId: c.id,
+  });
   return true;
 }

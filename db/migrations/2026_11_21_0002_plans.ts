@@ -12,7 +12,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('successor_code', 'text', (c) => c.references('agencies.code'))
     .addColumn('successor_date', 'date')
     .addColumn('successor_act', 'text')
-    .addColumn('lang', 'text', (c) => c.notNull().defaultTo('kk').check(sql`lang IN ('kk', 'ru')`))
+    .addColumn('lang', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('kk')
+        .check(sql`lang IN ('kk', 'ru')`),
+    )
     .addColumn('aliases', sql`text[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
     .addColumn('contacts', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
     .addColumn('since', 'date')
@@ -25,7 +30,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('plans')
     .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
-    .addColumn('status', 'text', (c) => c.notNull().check(sql`status IN ('draft', 'confirmed', 'repealed', 'discarded')`))
+    .addColumn('status', 'text', (c) =>
+      c.notNull().check(sql`status IN ('draft', 'confirmed', 'repealed', 'discarded')`),
+    )
     .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
     .addColumn('title_kk', 'text')
     .addColumn('title_ru', 'text')
@@ -47,7 +54,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('repeal_reason', 'text')
     .execute();
   // The same act cannot be confirmed twice (a re-import makes a new draft, which replaces nothing by accident).
-  await sql`CREATE UNIQUE INDEX plans_confirmed_act_uniq ON plans (act_number, act_date) WHERE status = 'confirmed' AND act_number IS NOT NULL`.execute(db);
+  await sql`CREATE UNIQUE INDEX plans_confirmed_act_uniq ON plans (act_number, act_date) WHERE status = 'confirmed' AND act_number IS NOT NULL`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('plan_versions')
@@ -81,9 +90,19 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('by_agreement', 'boolean', (c) => c.notNull())
     .addColumn('lead', 'boolean', (c) => c.notNull())
     .addPrimaryKeyConstraint('measure_executors_pk', ['plan_id', 'measure_idx', 'agency_code'])
-    .addForeignKeyConstraint('measure_executors_measure_fk', ['plan_id', 'measure_idx'], 'measures', ['plan_id', 'idx'], (fk) => fk.onDelete('cascade'))
+    .addForeignKeyConstraint(
+      'measure_executors_measure_fk',
+      ['plan_id', 'measure_idx'],
+      'measures',
+      ['plan_id', 'idx'],
+      (fk) => fk.onDelete('cascade'),
+    )
     .execute();
-  await db.schema.createIndex('measure_executors_agency_idx').on('measure_executors').columns(['agency_code', 'plan_id']).execute();
+  await db.schema
+    .createIndex('measure_executors_agency_idx')
+    .on('measure_executors')
+    .columns(['agency_code', 'plan_id'])
+    .execute();
 
   await db.schema
     .createTable('users')
@@ -93,7 +112,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('email', 'text')
     .addColumn('role', 'text', (c) => c.notNull().check(sql`role IN ('admin', 'coordinator', 'pm_office', 'reporter')`))
     .addColumn('agency_code', 'text', (c) => c.references('agencies.code'))
-    .addColumn('lang', 'text', (c) => c.notNull().defaultTo('kk').check(sql`lang IN ('kk', 'ru')`))
+    .addColumn('lang', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('kk')
+        .check(sql`lang IN ('kk', 'ru')`),
+    )
     .addColumn('password_hash', 'text')
     .addColumn('must_change_password', 'boolean', (c) => c.notNull().defaultTo(false))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
@@ -108,8 +132,19 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 
   // Tokens now belong to users (sessions from a login, or long-lived tokens for agencies' own systems).
-  await db.schema.alterTable('api_tokens').addColumn('user_id', 'uuid', (c) => c.references('users.id').onDelete('cascade')).execute();
-  await db.schema.alterTable('api_tokens').addColumn('kind', 'text', (c) => c.notNull().defaultTo('api').check(sql`kind IN ('api', 'session')`)).execute();
+  await db.schema
+    .alterTable('api_tokens')
+    .addColumn('user_id', 'uuid', (c) => c.references('users.id').onDelete('cascade'))
+    .execute();
+  await db.schema
+    .alterTable('api_tokens')
+    .addColumn('kind', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('api')
+        .check(sql`kind IN ('api', 'session')`),
+    )
+    .execute();
   await db.schema.alterTable('api_tokens').addColumn('expires_at', 'timestamptz').execute();
 }
 
@@ -117,5 +152,6 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('api_tokens').dropColumn('expires_at').execute();
   await db.schema.alterTable('api_tokens').dropColumn('kind').execute();
   await db.schema.alterTable('api_tokens').dropColumn('user_id').execute();
-  for (const t of ['user_plans', 'users', 'measure_executors', 'measures', 'plan_versions', 'plans', 'agencies']) await db.schema.dropTable(t).execute();
+  for (const t of ['user_plans', 'users', 'measure_executors', 'measures', 'plan_versions', 'plans', 'agencies'])
+    await db.schema.dropTable(t).execute();
 }

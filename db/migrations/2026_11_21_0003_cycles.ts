@@ -34,7 +34,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('period', 'text', (c) => c.notNull())
     .addColumn('stage_id', 'text', (c) => c.notNull())
     .addColumn('agency_code', 'text', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull().check(sql`status IN ('pending', 'overdue', 'submitted', 'returned', 'accepted', 'closed')`))
+    .addColumn('status', 'text', (c) =>
+      c.notNull().check(sql`status IN ('pending', 'overdue', 'submitted', 'returned', 'accepted', 'closed')`),
+    )
     .addColumn('due_date', 'text', (c) => c.notNull().check(sql`due_date ~ ${ISO_DATE}`))
     .addColumn('effective_due_date', 'text', (c) => c.check(sql`effective_due_date ~ ${ISO_DATE}`))
     .addColumn('due_at', 'timestamptz', (c) => c.notNull())
@@ -50,7 +52,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('obligations_cycle_idx').on('obligations').column('cycle_workflow_id').execute();
   await db.schema.createIndex('obligations_plan_period_idx').on('obligations').columns(['plan_id', 'period']).execute();
-  await db.schema.createIndex('obligations_agency_status_idx').on('obligations').columns(['agency_code', 'status']).execute();
+  await db.schema
+    .createIndex('obligations_agency_status_idx')
+    .on('obligations')
+    .columns(['agency_code', 'status'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -6,7 +6,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('calendar_entries')
     .addColumn('id', 'bigserial', (c) => c.primaryKey())
     .addColumn('date', 'date', (c) => c.notNull())
-    .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind IN ('holiday', 'holiday_moved', 'transfer_day_off', 'transfer_working_day')`))
+    .addColumn('kind', 'text', (c) =>
+      c.notNull().check(sql`kind IN ('holiday', 'holiday_moved', 'transfer_day_off', 'transfer_working_day')`),
+    )
     .addColumn('entry', 'jsonb', (c) => c.notNull())
     .addColumn('updated_by', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))

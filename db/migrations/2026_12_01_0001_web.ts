@@ -3,7 +3,10 @@ import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   // users.lang is the language of a user's e-mails (kk or ru); the interface may also be English, so it is a column of its own.
-  await db.schema.alterTable('users').addColumn('ui_lang', 'text', (c) => c.check(sql`ui_lang IN ('kk', 'ru', 'en')`)).execute();
+  await db.schema
+    .alterTable('users')
+    .addColumn('ui_lang', 'text', (c) => c.check(sql`ui_lang IN ('kk', 'ru', 'en')`))
+    .execute();
   // A synchronizer token per browser session: forms carry it, and a post whose token is not its session's is refused.
   await db.schema.alterTable('api_tokens').addColumn('csrf_token', 'text').execute();
   await db.schema

@@ -15,7 +15,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('revoked_by', 'text')
     .execute();
   // At most one live feed per agency.
-  await db.schema.createIndex('agency_feeds_one_live').on('agency_feeds').column('agency_code').unique().where(sql.ref('revoked_at'), 'is', null).execute();
+  await db.schema
+    .createIndex('agency_feeds_one_live')
+    .on('agency_feeds')
+    .column('agency_code')
+    .unique()
+    .where(sql.ref('revoked_at'), 'is', null)
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -12,7 +12,13 @@ export function rowToAgency(r: AgencyRow): Agency {
     kind: r.kind as AgencyKind,
     byAgreement: r.by_agreement,
     ...(r.successor_code !== null && r.successor_date !== null
-      ? { successor: { code: r.successor_code, date: String(r.successor_date), ...(r.successor_act !== null ? { act: r.successor_act } : {}) } }
+      ? {
+          successor: {
+            code: r.successor_code,
+            date: String(r.successor_date),
+            ...(r.successor_act !== null ? { act: r.successor_act } : {}),
+          },
+        }
       : {}),
     contacts: r.contacts,
     lang: r.lang,
@@ -76,12 +82,19 @@ export async function seedAgencies(db: Kysely<Database>, seed: readonly Agency[]
     const missing = seed.filter((a) => !existing.has(a.code));
     if (missing.length === 0) return 0;
     // Successors point at other agencies: insert all first, then link.
-    await trx.insertInto('agencies').values(missing.map((a) => ({ code: a.code, ...agencyColumns(a)}))).execute();
+    await trx
+      .insertInto('agencies')
+      .values(missing.map((a) => ({ code: a.code, ...agencyColumns(a) })))
+      .execute();
     for (const a of missing) {
       if (a.successor === undefined) continue;
       await trx
         .updateTable('agencies')
-        .set({ successor_code: a.successor.code, successor_date: a.successor.date, successor_act: a.successor.act ?? null })
+        .set({
+          successor_code: a.successor.code,
+          successor_date: a.successor.date,
+          successor_act: a.successor.act ?? null,
+        })
         .where('code', '=', a.code)
         .execute();
     }

@@ -61,10 +61,17 @@ export async function upsertCycle(db: Kysely<Database>, c: CycleProjection): Pro
     .insertInto('cycles')
     // A run's first revision carries the spec; "null" only if a later one ever arrived first (it cannot: the cycle saves in order).
     .values({ workflow_id: c.workflowId, spec: JSON.stringify(null), ...values })
-    .onConflict((oc) => oc
-      .column('workflow_id')
-      .doUpdateSet({ ...values, updated_at: sql`now()` })
-      .where((eb) => eb.or([eb('cycles.run_id', '<>', eb.ref('excluded.run_id')), eb('cycles.revision', '<', eb.ref('excluded.revision'))])))
+    .onConflict((oc) =>
+      oc
+        .column('workflow_id')
+        .doUpdateSet({ ...values, updated_at: sql`now()` })
+        .where((eb) =>
+          eb.or([
+            eb('cycles.run_id', '<>', eb.ref('excluded.run_id')),
+            eb('cycles.revision', '<', eb.ref('excluded.revision')),
+          ]),
+        ),
+    )
     .returning('workflow_id')
     .executeTakeFirst();
   return row !== undefined;
@@ -96,10 +103,17 @@ export async function upsertObligation(db: Kysely<Database>, o: ObligationProjec
   const row = await db
     .insertInto('obligations')
     .values({ workflow_id: o.workflowId, ...values })
-    .onConflict((oc) => oc
-      .column('workflow_id')
-      .doUpdateSet({ ...values, updated_at: sql`now()` })
-      .where((eb) => eb.or([eb('obligations.run_id', '<>', eb.ref('excluded.run_id')), eb('obligations.revision', '<', eb.ref('excluded.revision'))])))
+    .onConflict((oc) =>
+      oc
+        .column('workflow_id')
+        .doUpdateSet({ ...values, updated_at: sql`now()` })
+        .where((eb) =>
+          eb.or([
+            eb('obligations.run_id', '<>', eb.ref('excluded.run_id')),
+            eb('obligations.revision', '<', eb.ref('excluded.revision')),
+          ]),
+        ),
+    )
     .returning('workflow_id')
     .executeTakeFirst();
   return row !== undefined;
@@ -124,22 +138,44 @@ export type CycleListItem = Omit<CycleRow, 'spec'> & { readonly counts: Record<s
  * Cycles under the filter with their obligation counts, in two queries whatever their number (the cycles, then one grouped
  * count); `countAgency` counts only that agency's obligations (a reporter's view), and cycles where it owes none are left out.
  */
-export async function listCycles(db: Kysely<Database>, filter: CycleFilter = {}, countAgency?: string): Promise<CycleListItem[]> {
+export async function listCycles(
+  db: Kysely<Database>,
+  filter: CycleFilter = {},
+  countAgency?: string,
+): Promise<CycleListItem[]> {
   let q = db
     .selectFrom('cycles')
-    .select(['workflow_id', 'run_id', 'revision', 'plan_id', 'period', 'policy_id', 'status', 'stage', 'closed_reason', 'opened_at', 'finished_at', 'updated_at'])
+    .select([
+      'workflow_id',
+      'run_id',
+      'revision',
+      'plan_id',
+      'period',
+      'policy_id',
+      'status',
+      'stage',
+      'closed_reason',
+      'opened_at',
+      'finished_at',
+      'updated_at',
+    ])
     .orderBy('plan_id')
     .orderBy('period');
   if (filter.planId !== undefined) q = q.where('plan_id', '=', filter.planId);
   if (filter.period !== undefined) q = q.where('period', '=', filter.period);
   if (filter.status !== undefined) q = q.where('status', '=', filter.status);
-  if (filter.planIds !== undefined) q = filter.planIds.length === 0 ? q.where(sql<boolean>`false`) : q.where('plan_id', 'in', [...filter.planIds]);
+  if (filter.planIds !== undefined)
+    q = filter.planIds.length === 0 ? q.where(sql<boolean>`false`) : q.where('plan_id', 'in', [...filter.planIds]);
   const cycles = await q.execute();
   if (cycles.length === 0) return [];
   let counts = db
     .selectFrom('obligations')
     .select(['cycle_workflow_id', 'status', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('cycle_workflow_id', 'in', cycles.map((c) => c.workflow_id))
+    .where(
+      'cycle_workflow_id',
+      'in',
+      cycles.map((c) => c.workflow_id),
+    )
     .groupBy(['cycle_workflow_id', 'status']);
   if (countAgency !== undefined) counts = counts.where('agency_code', '=', countAgency);
   const byCycle = new Map<string, Record<string, number>>();
@@ -172,18 +208,30 @@ function filteredObligations(db: Kysely<Database>, filter: ObligationFilter) {
   if (filter.stageId !== undefined) q = q.where('stage_id', '=', filter.stageId);
   if (filter.agencyCode !== undefined) q = q.where('agency_code', '=', filter.agencyCode);
   if (filter.status !== undefined) q = q.where('status', '=', filter.status);
-  if (filter.planIds !== undefined) q = filter.planIds.length === 0 ? q.where(sql<boolean>`false`) : q.where('plan_id', 'in', [...filter.planIds]);
+  if (filter.planIds !== undefined)
+    q = filter.planIds.length === 0 ? q.where(sql<boolean>`false`) : q.where('plan_id', 'in', [...filter.planIds]);
   return q;
 }
 
 export async function listObligations(db: Kysely<Database>, filter: ObligationFilter = {}): Promise<ObligationRow[]> {
-  return filteredObligations(db, filter).selectAll().orderBy('due_at').orderBy('workflow_id').limit(filter.limit ?? 5000).execute();
+  return filteredObligations(db, filter)
+    .selectAll()
+    .orderBy('due_at')
+    .orderBy('workflow_id')
+    .limit(filter.limit ?? 5000)
+    .execute();
 }
 
 /** How many obligations are in each status under the same filter (the status filter itself aside). */
-export async function countObligationsByStatus(db: Kysely<Database>, filter: ObligationFilter = {}): Promise<Record<string, number>> {
+export async function countObligationsByStatus(
+  db: Kysely<Database>,
+  filter: ObligationFilter = {},
+): Promise<Record<string, number>> {
   const { status: _ignored, ...rest } = filter;
-  const rows = await filteredObligations(db, rest).select(['status', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('status').execute();
+  const rows = await filteredObligations(db, rest)
+    .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+    .groupBy('status')
+    .execute();
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
@@ -193,7 +241,11 @@ export async function getObligation(db: Kysely<Database>, workflowId: string): P
 
 /** Obligations overdue now, counted per plan (the api's merzim_overdue_obligations gauge). */
 export async function overdueByPlan(db: Kysely<Database>): Promise<{ planId: string; count: number }[]> {
-  const rows = await db.selectFrom('obligations').select(['plan_id', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('status', '=', 'overdue').groupBy('plan_id').execute();
+  const rows = await db
+    .selectFrom('obligations')
+    .select(['plan_id', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('status', '=', 'overdue')
+    .groupBy('plan_id')
+    .execute();
   return rows.map((r) => ({ planId: r.plan_id, count: Number(r.n) }));
 }

@@ -15,8 +15,16 @@ export interface ReportDraft {
   readonly updatedAt: Date;
 }
 
-export async function saveDraft(db: Kysely<Database>, d: { obligationId: string; agencyCode: string; items: readonly DraftItem[]; updatedBy: string }): Promise<Date> {
-  const values = { agency_code: d.agencyCode, items: JSON.stringify(d.items), updated_by: d.updatedBy, updated_at: new Date() };
+export async function saveDraft(
+  db: Kysely<Database>,
+  d: { obligationId: string; agencyCode: string; items: readonly DraftItem[]; updatedBy: string },
+): Promise<Date> {
+  const values = {
+    agency_code: d.agencyCode,
+    items: JSON.stringify(d.items),
+    updated_by: d.updatedBy,
+    updated_at: new Date(),
+  };
   const row = await db
     .insertInto('report_drafts')
     .values({ obligation_id: d.obligationId, ...values })
@@ -27,9 +35,18 @@ export async function saveDraft(db: Kysely<Database>, d: { obligationId: string;
 }
 
 export async function getDraft(db: Kysely<Database>, obligationId: string): Promise<ReportDraft | undefined> {
-  const row = await db.selectFrom('report_drafts').selectAll().where('obligation_id', '=', obligationId).executeTakeFirst();
+  const row = await db
+    .selectFrom('report_drafts')
+    .selectAll()
+    .where('obligation_id', '=', obligationId)
+    .executeTakeFirst();
   if (row === undefined) return undefined;
-  return { obligationId: row.obligation_id, items: row.items as DraftItem[], updatedBy: row.updated_by, updatedAt: row.updated_at };
+  return {
+    obligationId: row.obligation_id,
+    items: row.items as DraftItem[],
+    updatedBy: row.updated_by,
+    updatedAt: row.updated_at,
+  };
 }
 
 /** A submitted report replaces its draft. */

@@ -42,10 +42,17 @@ export async function markNotificationSent(db: Kysely<Database>, dedupeKey: stri
 }
 
 export async function recordNotificationError(db: Kysely<Database>, dedupeKey: string, error: string): Promise<void> {
-  await db.updateTable('notifications').set({ last_error: error.slice(0, 2000) }).where('dedupe_key', '=', dedupeKey).execute();
+  await db
+    .updateTable('notifications')
+    .set({ last_error: error.slice(0, 2000) })
+    .where('dedupe_key', '=', dedupeKey)
+    .execute();
 }
 
-export async function listNotifications(db: Kysely<Database>, opts: { limit: number; beforeId?: string }): Promise<NotificationRow[]> {
+export async function listNotifications(
+  db: Kysely<Database>,
+  opts: { limit: number; beforeId?: string },
+): Promise<NotificationRow[]> {
   let q = db.selectFrom('notifications').selectAll().orderBy('id', 'desc').limit(opts.limit);
   if (opts.beforeId !== undefined) q = q.where('id', '<', opts.beforeId);
   return q.execute();

@@ -54,7 +54,13 @@ function summaryColumns(plan: Plan) {
 
 export async function createDraft(
   db: Db,
-  d: { plan: Plan; diagnostics: readonly Diagnostic[]; sourceFormat: string; sourceName: string | null; createdBy: string },
+  d: {
+    plan: Plan;
+    diagnostics: readonly Diagnostic[];
+    sourceFormat: string;
+    sourceName: string | null;
+    createdBy: string;
+  },
 ): Promise<string> {
   const row = await db
     .insertInto('plans')
@@ -93,7 +99,13 @@ export async function listPlans(db: Db, f: PlanListFilter): Promise<StoredPlan[]
     q = q.where((eb) =>
       eb.or([
         eb('coordinator_code', '=', code),
-        eb.exists(eb.selectFrom('measure_executors as me').select('me.plan_id').whereRef('me.plan_id', '=', 'plans.id').where('me.agency_code', '=', code)),
+        eb.exists(
+          eb
+            .selectFrom('measure_executors as me')
+            .select('me.plan_id')
+            .whereRef('me.plan_id', '=', 'plans.id')
+            .where('me.agency_code', '=', code),
+        ),
       ]),
     );
   }
@@ -129,11 +141,18 @@ async function writeMeasures(trx: Transaction<Database>, planId: string, plan: P
       lead: e.lead,
     })),
   );
-  for (let i = 0; i < executors.length; i += 1000) await trx.insertInto('measure_executors').values(executors.slice(i, i + 1000)).execute();
+  for (let i = 0; i < executors.length; i += 1000)
+    await trx
+      .insertInto('measure_executors')
+      .values(executors.slice(i, i + 1000))
+      .execute();
 }
 
 export class PlanStateError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'PlanStateError';
   }
@@ -142,16 +161,43 @@ export class PlanStateError extends Error {
 export async function confirmPlan(trx: Transaction<Database>, id: string, by: string): Promise<StoredPlan> {
   const row = await trx.selectFrom('plans').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   if (row === undefined) throw new PlanStateError('not_found', `No plan ${id}`);
-  if (row.status !== 'draft') throw new PlanStateError('not_draft', `Plan ${id} is ${row.status}, only a draft can be confirmed`);
+  if (row.status !== 'draft')
+    throw new PlanStateError('not_draft', `Plan ${id} is ${row.status}, only a draft can be confirmed`);
   const errors = row.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0) throw new PlanStateError('has_errors', `Plan ${id} has ${errors.length} error(s) to fix first: ${errors.slice(0, 3).map((e) => e.message).join('; ')}`);
+  if (errors.length > 0)
+    throw new PlanStateError(
+      'has_errors',
+      `Plan ${id} has ${errors.length} error(s) to fix first: ${errors
+        .slice(0, 3)
+        .map((e) => e.message)
+        .join('; ')}`,
+    );
   const plan = row.document;
   if (row.act_number !== null) {
-    const clash = await trx.selectFrom('plans').select('id').where('status', '=', 'confirmed').where('act_number', '=', row.act_number).where('act_date', '=', row.act_date).executeTakeFirst();
-    if (clash !== undefined) throw new PlanStateError('duplicate_act', `Act No. ${row.act_number} of ${row.act_date} is already confirmed as plan ${clash.id}; amend that plan instead`);
+    const clash = await trx
+      .selectFrom('plans')
+      .select('id')
+      .where('status', '=', 'confirmed')
+      .where('act_number', '=', row.act_number)
+      .where('act_date', '=', row.act_date)
+      .executeTakeFirst();
+    if (clash !== undefined)
+      throw new PlanStateError(
+        'duplicate_act',
+        `Act No. ${row.act_number} of ${row.act_date} is already confirmed as plan ${clash.id}; amend that plan instead`,
+      );
   }
   await writeMeasures(trx, id, plan);
-  await trx.insertInto('plan_versions').values({ plan_id: id, version: 1, document: JSON.stringify(plan), change: JSON.stringify({ kind: 'confirmed' }), created_by: by }).execute();
+  await trx
+    .insertInto('plan_versions')
+    .values({
+      plan_id: id,
+      version: 1,
+      document: JSON.stringify(plan),
+      change: JSON.stringify({ kind: 'confirmed' }),
+      created_by: by,
+    })
+    .execute();
   const updated = await trx
     .updateTable('plans')
     .set({ status: 'confirmed', confirmed_by: by, confirmed_at: new Date() })
@@ -162,29 +208,70 @@ export async function confirmPlan(trx: Transaction<Database>, id: string, by: st
 }
 
 /** Replaces the current document with an amended one as a new version; the change description is kept with it. */
-export async function amendPlan(trx: Transaction<Database>, id: string, amended: Plan, change: unknown, by: string, expectedVersion?: number): Promise<StoredPlan> {
+export async function amendPlan(
+  trx: Transaction<Database>,
+  id: string,
+  amended: Plan,
+  change: unknown,
+  by: string,
+  expectedVersion?: number,
+): Promise<StoredPlan> {
   const row = await trx.selectFrom('plans').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   if (row === undefined) throw new PlanStateError('not_found', `No plan ${id}`);
-  if (row.status !== 'confirmed') throw new PlanStateError('not_confirmed', `Plan ${id} is ${row.status}; only a confirmed plan can be amended`);
+  if (row.status !== 'confirmed')
+    throw new PlanStateError('not_confirmed', `Plan ${id} is ${row.status}; only a confirmed plan can be amended`);
   if (expectedVersion !== undefined && expectedVersion !== row.version) {
-    throw new PlanStateError('version_conflict', `Plan ${id} is at version ${row.version}, not ${expectedVersion}: reload and amend again`);
+    throw new PlanStateError(
+      'version_conflict',
+      `Plan ${id} is at version ${row.version}, not ${expectedVersion}: reload and amend again`,
+    );
   }
   const version = row.version + 1;
   await writeMeasures(trx, id, amended);
-  await trx.insertInto('plan_versions').values({ plan_id: id, version, document: JSON.stringify(amended), change: JSON.stringify(change), created_by: by }).execute();
-  const updated = await trx.updateTable('plans').set({ ...summaryColumns(amended), version }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  await trx
+    .insertInto('plan_versions')
+    .values({ plan_id: id, version, document: JSON.stringify(amended), change: JSON.stringify(change), created_by: by })
+    .execute();
+  const updated = await trx
+    .updateTable('plans')
+    .set({ ...summaryColumns(amended), version })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
   return rowToStoredPlan(updated);
 }
 
-export async function repealPlan(trx: Transaction<Database>, id: string, repealed: Plan, reason: string, by: string): Promise<StoredPlan> {
+export async function repealPlan(
+  trx: Transaction<Database>,
+  id: string,
+  repealed: Plan,
+  reason: string,
+  by: string,
+): Promise<StoredPlan> {
   const row = await trx.selectFrom('plans').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   if (row === undefined) throw new PlanStateError('not_found', `No plan ${id}`);
-  if (row.status !== 'confirmed') throw new PlanStateError('not_confirmed', `Plan ${id} is ${row.status}; only a confirmed plan can be repealed`);
+  if (row.status !== 'confirmed')
+    throw new PlanStateError('not_confirmed', `Plan ${id} is ${row.status}; only a confirmed plan can be repealed`);
   const version = row.version + 1;
-  await trx.insertInto('plan_versions').values({ plan_id: id, version, document: JSON.stringify(repealed), change: JSON.stringify({ kind: 'repealed', reason }), created_by: by }).execute();
+  await trx
+    .insertInto('plan_versions')
+    .values({
+      plan_id: id,
+      version,
+      document: JSON.stringify(repealed),
+      change: JSON.stringify({ kind: 'repealed', reason }),
+      created_by: by,
+    })
+    .execute();
   const updated = await trx
     .updateTable('plans')
-    .set({ status: 'repealed', version, document: JSON.stringify(repealed), repealed_at: new Date(), repeal_reason: reason })
+    .set({
+      status: 'repealed',
+      version,
+      document: JSON.stringify(repealed),
+      repealed_at: new Date(),
+      repeal_reason: reason,
+    })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -192,14 +279,31 @@ export async function repealPlan(trx: Transaction<Database>, id: string, repeale
 }
 
 export async function discardDraft(db: Db, id: string): Promise<boolean> {
-  const r = await db.updateTable('plans').set({ status: 'discarded' }).where('id', '=', id).where('status', '=', 'draft').executeTakeFirst();
+  const r = await db
+    .updateTable('plans')
+    .set({ status: 'discarded' })
+    .where('id', '=', id)
+    .where('status', '=', 'draft')
+    .executeTakeFirst();
   return r.numUpdatedRows > 0n;
 }
 
 export async function listPlanVersions(db: Db, id: string) {
-  return db.selectFrom('plan_versions').select(['version', 'change', 'created_by', 'created_at']).where('plan_id', '=', id).orderBy('version').execute();
+  return db
+    .selectFrom('plan_versions')
+    .select(['version', 'change', 'created_by', 'created_at'])
+    .where('plan_id', '=', id)
+    .orderBy('version')
+    .execute();
 }
 
 export async function countPlans(db: Db): Promise<number> {
-  return Number((await db.selectFrom('plans').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  return Number(
+    (
+      await db
+        .selectFrom('plans')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 }

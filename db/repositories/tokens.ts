@@ -54,11 +54,30 @@ export interface ActiveToken {
 }
 
 /** A token is active when not revoked, not expired, and its user (if any) is not disabled; the user's role wins over the token's. */
-export async function findActiveToken(db: Kysely<Database>, secret: string, now = new Date()): Promise<ActiveToken | undefined> {
+export async function findActiveToken(
+  db: Kysely<Database>,
+  secret: string,
+  now = new Date(),
+): Promise<ActiveToken | undefined> {
   const row = await db
     .selectFrom('api_tokens as t')
     .leftJoin('users as u', 'u.id', 't.user_id')
-    .select(['t.id', 't.name', 't.kind', 't.role', 't.agency_code', 't.user_id', 't.expires_at', 'u.role as user_role', 'u.agency_code as user_agency', 'u.username', 'u.disabled_at', 'u.must_change_password', 't.csrf_token', 'u.ui_lang'])
+    .select([
+      't.id',
+      't.name',
+      't.kind',
+      't.role',
+      't.agency_code',
+      't.user_id',
+      't.expires_at',
+      'u.role as user_role',
+      'u.agency_code as user_agency',
+      'u.username',
+      'u.disabled_at',
+      'u.must_change_password',
+      't.csrf_token',
+      'u.ui_lang',
+    ])
     .where('t.token_hash', '=', hashToken(secret))
     .where('t.revoked_at', 'is', null)
     .executeTakeFirst();
@@ -84,14 +103,30 @@ export async function touchToken(db: Kysely<Database>, id: string): Promise<void
 }
 
 export async function revokeToken(db: Kysely<Database>, id: string): Promise<boolean> {
-  const r = await db.updateTable('api_tokens').set({ revoked_at: new Date() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  const r = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: new Date() })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   return r.numUpdatedRows > 0n;
 }
 
 export async function listApiTokens(db: Kysely<Database>) {
   return db
     .selectFrom('api_tokens')
-    .select(['id', 'name', 'kind', 'role', 'agency_code', 'user_id', 'created_at', 'last_used_at', 'expires_at', 'revoked_at'])
+    .select([
+      'id',
+      'name',
+      'kind',
+      'role',
+      'agency_code',
+      'user_id',
+      'created_at',
+      'last_used_at',
+      'expires_at',
+      'revoked_at',
+    ])
     .where('kind', '=', 'api')
     .orderBy('id')
     .execute();

@@ -43,8 +43,17 @@ export async function createUser(db: Kysely<Database>, u: NewUser): Promise<Publ
 }
 
 /** Returns the user when the password is right; a constant amount of hashing work otherwise, so timing does not reveal usernames. */
-export async function verifyLogin(db: Kysely<Database>, username: string, password: string): Promise<PublicUser | undefined> {
-  const row = await db.selectFrom('users').selectAll().where('username', '=', username).where('disabled_at', 'is', null).executeTakeFirst();
+export async function verifyLogin(
+  db: Kysely<Database>,
+  username: string,
+  password: string,
+): Promise<PublicUser | undefined> {
+  const row = await db
+    .selectFrom('users')
+    .selectAll()
+    .where('username', '=', username)
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
   if (row?.password_hash == null) {
     await argon2.hash(password).catch(() => undefined);
     return undefined;
@@ -81,11 +90,17 @@ export async function countUsers(db: Kysely<Database>, role?: Role): Promise<num
 }
 
 export async function bindUserToPlan(db: Kysely<Database>, userId: string, planId: string): Promise<void> {
-  await db.insertInto('user_plans').values({ user_id: userId, plan_id: planId }).onConflict((oc) => oc.doNothing()).execute();
+  await db
+    .insertInto('user_plans')
+    .values({ user_id: userId, plan_id: planId })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
 }
 
 export async function planIdsOfUser(db: Kysely<Database>, userId: string): Promise<string[]> {
-  return (await db.selectFrom('user_plans').select('plan_id').where('user_id', '=', userId).execute()).map((r) => r.plan_id);
+  return (await db.selectFrom('user_plans').select('plan_id').where('user_id', '=', userId).execute()).map(
+    (r) => r.plan_id,
+  );
 }
 
 function withoutHash(row: UserRow): PublicUser {

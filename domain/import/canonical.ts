@@ -4,9 +4,22 @@ import { findAgency } from '../agencies.js';
 import { isIsoDate } from '../dates.js';
 import { parseDeadline, type DeadlineRule } from '../deadline-language.js';
 import {
-  DEFAULT_ESCALATION, DEFAULT_REMINDERS,
-  type ActRef, type Agency, type BilingualName, type Diagnostic, type EscalationStep, type FootnoteReporting, type Indicator, type Measure, type MeasureExecutor,
-  type MeasureExtra, type Plan, type PlanIndicator, type Recipient, type ReminderSettings,
+  DEFAULT_ESCALATION,
+  DEFAULT_REMINDERS,
+  type ActRef,
+  type Agency,
+  type BilingualName,
+  type Diagnostic,
+  type EscalationStep,
+  type FootnoteReporting,
+  type Indicator,
+  type Measure,
+  type MeasureExecutor,
+  type MeasureExtra,
+  type Plan,
+  type PlanIndicator,
+  type Recipient,
+  type ReminderSettings,
 } from '../plan.js';
 import { ANNUAL_CASCADE_580, STANDARD_POLICIES, validatePolicy, type ReportingPolicy } from '../policies.js';
 import { checkDeadlineRule } from './deadline-rule-schema.js';
@@ -26,7 +39,10 @@ function deepEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
   const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  return ka.length === kb.length && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 function exportPolicy(policy: ReportingPolicy): string | ReportingPolicy {
@@ -44,7 +60,9 @@ function exportMeasure(m: Measure): Record<string, unknown> {
     completionForm: m.completionForm,
     recipient: m.recipient,
     executors: m.executors,
-    deadline: deepEqual(derived, m.deadline.rule) ? { text: m.deadline.text } : { text: m.deadline.text, rule: m.deadline.rule },
+    deadline: deepEqual(derived, m.deadline.rule)
+      ? { text: m.deadline.text }
+      : { text: m.deadline.text, rule: m.deadline.rule },
     indicators: m.indicators,
     cost: m.cost,
     fundingSource: m.fundingSource,
@@ -81,8 +99,10 @@ export function exportCanonical(plan: Plan, syntax: CanonicalSyntax): string {
   visit(yaml, {
     Pair(_, pair) {
       const key = isScalar(pair.key) ? pair.key.value : undefined;
-      if ((key === 'offsets' || key === 'notify' || key === 'recipient') && (isSeq(pair.value) || isMap(pair.value))) pair.value.flow = true;
-      if (key === 'executors' && isSeq(pair.value)) for (const item of pair.value.items) if (isMap(item)) item.flow = true;
+      if ((key === 'offsets' || key === 'notify' || key === 'recipient') && (isSeq(pair.value) || isMap(pair.value)))
+        pair.value.flow = true;
+      if (key === 'executors' && isSeq(pair.value))
+        for (const item of pair.value.items) if (isMap(item)) item.flow = true;
     },
   });
   return yaml.toString({ lineWidth: 0 });
@@ -100,7 +120,8 @@ interface Issue {
 type Json = Record<string, unknown>;
 
 const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isInt = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+const isInt = (v: unknown, min: number, max: number): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 const NOTIFY = ['party', 'coordinator', 'coordinator_head', 'pm_office', 'presidential_administration'] as const;
 const ROLES = ['coordinator', 'pm_office', 'presidential_administration', 'government'] as const;
 
@@ -109,7 +130,10 @@ class Reader {
 
   private readonly codes: ReadonlySet<string>;
 
-  constructor(private readonly directory: readonly Agency[], localCodes: ReadonlySet<string>) {
+  constructor(
+    private readonly directory: readonly Agency[],
+    localCodes: ReadonlySet<string>,
+  ) {
     this.codes = new Set([...directory.map((a) => a.code), ...localCodes]);
   }
 
@@ -130,7 +154,8 @@ class Reader {
       this.error(path, `must be an object with ${keys.join(', ')}`);
       return undefined;
     }
-    for (const key of Object.keys(value)) if (!keys.includes(key)) this.error(`${path}.${key}`, 'unknown field', 'unknown_field');
+    for (const key of Object.keys(value))
+      if (!keys.includes(key)) this.error(`${path}.${key}`, 'unknown field', 'unknown_field');
     return value;
   }
 
@@ -163,13 +188,18 @@ class Reader {
     const o = this.object(value, path, ['kk', 'ru']);
     if (o === undefined) return { kk: null, ru: null };
     const name = { kk: this.textOrNull(o.kk ?? null, `${path}.kk`), ru: this.textOrNull(o.ru ?? null, `${path}.ru`) };
-    if (required && (name.kk ?? '').trim() === '' && (name.ru ?? '').trim() === '') this.error(path, 'needs a Kazakh or a Russian text');
+    if (required && (name.kk ?? '').trim() === '' && (name.ru ?? '').trim() === '')
+      this.error(path, 'needs a Kazakh or a Russian text');
     return name;
   }
 
   date(value: unknown, path: string): string {
     if (isIsoDate(value)) return value;
-    this.error(path, `must be a date YYYY-MM-DD that exists, got ${JSON.stringify(value)}`, typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? 'impossible_date' : 'invalid_field');
+    this.error(
+      path,
+      `must be a date YYYY-MM-DD that exists, got ${JSON.stringify(value)}`,
+      typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? 'impossible_date' : 'invalid_field',
+    );
     return typeof value === 'string' ? value : '';
   }
 
@@ -177,7 +207,11 @@ class Reader {
     const code = this.text(value, path, true);
     if (code === '' || this.codes.has(code)) return code;
     const near = findAgency(code, this.directory);
-    this.error(path, `unknown agency ${JSON.stringify(code)}${near === undefined ? '' : ` (did you mean ${JSON.stringify(near.code)}?)`}`, 'unknown_agency');
+    this.error(
+      path,
+      `unknown agency ${JSON.stringify(code)}${near === undefined ? '' : ` (did you mean ${JSON.stringify(near.code)}?)`}`,
+      'unknown_agency',
+    );
     return code;
   }
 
@@ -207,7 +241,10 @@ function readPolicy(r: Reader, value: unknown): ReportingPolicy {
   if (typeof value === 'string') {
     const standard = STANDARD_POLICIES[value];
     if (standard !== undefined) return standard;
-    r.error('policy', `unknown policy ${JSON.stringify(value)}: one of ${Object.keys(STANDARD_POLICIES).join(', ')}, or a policy object`);
+    r.error(
+      'policy',
+      `unknown policy ${JSON.stringify(value)}: one of ${Object.keys(STANDARD_POLICIES).join(', ')}, or a policy object`,
+    );
     return ANNUAL_CASCADE_580;
   }
   const result = validatePolicy(value);
@@ -240,7 +277,8 @@ function readEscalation(r: Reader, value: unknown): readonly EscalationStep[] {
     const o = r.object(step, path, ['after', 'unit', 'notify']) ?? {};
     if (!isInt(o.after, 0, 366)) r.error(`${path}.after`, 'must be an integer 0..366');
     const notify = r.list(o.notify, `${path}.notify`).map((n, k) => {
-      if (!NOTIFY.includes(n as (typeof NOTIFY)[number])) r.error(`${path}.notify[${k}]`, `must be one of ${NOTIFY.join(', ')}`);
+      if (!NOTIFY.includes(n as (typeof NOTIFY)[number]))
+        r.error(`${path}.notify[${k}]`, `must be one of ${NOTIFY.join(', ')}`);
       return n as (typeof NOTIFY)[number];
     });
     if (notify.length === 0) r.error(`${path}.notify`, 'must name at least one party');
@@ -252,7 +290,8 @@ function readRecipient(r: Reader, value: unknown, path: string): Recipient | nul
   if (value === null || value === undefined) return null;
   if (isRecord(value) && 'role' in value) {
     r.object(value, path, ['role']);
-    if (!ROLES.includes(value.role as (typeof ROLES)[number])) r.error(`${path}.role`, `must be one of ${ROLES.join(', ')}`);
+    if (!ROLES.includes(value.role as (typeof ROLES)[number]))
+      r.error(`${path}.role`, `must be one of ${ROLES.join(', ')}`);
     return { role: value.role as (typeof ROLES)[number] };
   }
   const o = r.object(value, path, ['agency']);
@@ -267,8 +306,14 @@ function readExecutors(r: Reader, value: unknown, path: string): MeasureExecutor
     const code = r.agency(o.code, `${p}.code`);
     if (seen.has(code)) r.error(`${p}.code`, `${JSON.stringify(code)} is listed twice`);
     seen.add(code);
-    for (const key of ['byAgreement', 'lead'] as const) if (typeof o[key] !== 'boolean') r.error(`${p}.${key}`, 'must be true or false');
-    return { code, byAgreement: o.byAgreement === true, lead: o.lead === true, ...(o.group !== undefined && { group: r.text(o.group, `${p}.group`, true) }) };
+    for (const key of ['byAgreement', 'lead'] as const)
+      if (typeof o[key] !== 'boolean') r.error(`${p}.${key}`, 'must be true or false');
+    return {
+      code,
+      byAgreement: o.byAgreement === true,
+      lead: o.lead === true,
+      ...(o.group !== undefined && { group: r.text(o.group, `${p}.group`, true) }),
+    };
   });
   if (executors.length === 0) r.error(path, 'must name at least one executor', 'missing_executors');
   return executors;
@@ -285,8 +330,15 @@ function readDeadline(r: Reader, value: unknown, path: string): Measure['deadlin
   const derived = parseDeadline(text);
   if (o.rule === undefined) {
     if (derived.kind === 'unparsed') {
-      if (derived.reason.startsWith('no such date')) r.error(path, `the deadline "${text}" is impossible (${derived.reason})`, 'deadline_impossible_date');
-      else r.note('warning', 'deadline_unparsed', path, `the deadline "${text}" is not understood (${derived.reason}); add a rule to set it`);
+      if (derived.reason.startsWith('no such date'))
+        r.error(path, `the deadline "${text}" is impossible (${derived.reason})`, 'deadline_impossible_date');
+      else
+        r.note(
+          'warning',
+          'deadline_unparsed',
+          path,
+          `the deadline "${text}" is not understood (${derived.reason}); add a rule to set it`,
+        );
     } else if (derived.kind === 'as_needed') {
       r.note('info', 'deadline_as_needed', path, `"${text}" has no calendar deadline; it is not scheduled`);
     }
@@ -298,9 +350,18 @@ function readDeadline(r: Reader, value: unknown, path: string): Measure['deadlin
   const rule = o.rule as DeadlineRule;
   if (deepEqual(rule, derived)) return { text, rule };
   if (derived.kind !== 'unparsed' && derived.kind !== 'as_needed') {
-    r.error(`${path}.rule`, `does not match the text "${text}", which reads as ${JSON.stringify(derived)}: change the text, or remove the rule to derive it`, 'deadline_rule_mismatch');
+    r.error(
+      `${path}.rule`,
+      `does not match the text "${text}", which reads as ${JSON.stringify(derived)}: change the text, or remove the rule to derive it`,
+      'deadline_rule_mismatch',
+    );
   } else {
-    r.note('info', 'deadline_override', `${path}.rule`, `set by hand for "${text}", which by itself is ${derived.kind === 'as_needed' ? '"as needed"' : 'not understood'}`);
+    r.note(
+      'info',
+      'deadline_override',
+      `${path}.rule`,
+      `set by hand for "${text}", which by itself is ${derived.kind === 'as_needed' ? '"as needed"' : 'not understood'}`,
+    );
   }
   return { text, rule };
 }
@@ -311,40 +372,78 @@ function readIndicators(r: Reader, value: unknown, path: string): Indicator[] {
     const p = `${path}[${k}]`;
     const o = r.object(item, p, ['name', 'unit', 'targets']) ?? {};
     const targets = o.targets === undefined ? {} : isRecord(o.targets) ? o.targets : {};
-    if (o.targets !== undefined && !isRecord(o.targets)) r.error(`${p}.targets`, 'must be an object { "<year>": value }');
+    if (o.targets !== undefined && !isRecord(o.targets))
+      r.error(`${p}.targets`, 'must be an object { "<year>": value }');
     for (const [year, target] of Object.entries(targets)) {
-      if (!(typeof target === 'string' || (typeof target === 'number' && Number.isFinite(target)))) r.error(`${p}.targets.${year}`, 'must be a number or a text');
+      if (!(typeof target === 'string' || (typeof target === 'number' && Number.isFinite(target))))
+        r.error(`${p}.targets.${year}`, 'must be a number or a text');
     }
-    return { name: r.bilingual(o.name, `${p}.name`, true), unit: r.textOrNull(o.unit ?? null, `${p}.unit`), targets: targets as Indicator['targets'] };
+    return {
+      name: r.bilingual(o.name, `${p}.name`, true),
+      unit: r.textOrNull(o.unit ?? null, `${p}.unit`),
+      targets: targets as Indicator['targets'],
+    };
   });
 }
 
 function readCost(r: Reader, value: unknown, path: string): Measure['cost'] {
   if (value === null || value === undefined) return null;
   const o = r.object(value, path, ['text', 'amount', 'currency']) ?? {};
-  if (o.amount !== undefined && !(typeof o.amount === 'number' && Number.isFinite(o.amount) && o.amount >= 0)) r.error(`${path}.amount`, 'must be a number ≥ 0 (tenge)');
+  if (o.amount !== undefined && !(typeof o.amount === 'number' && Number.isFinite(o.amount) && o.amount >= 0))
+    r.error(`${path}.amount`, 'must be a number ≥ 0 (tenge)');
   if (o.currency !== undefined && o.currency !== 'KZT') r.error(`${path}.currency`, 'must be KZT');
-  return { text: r.text(o.text, `${path}.text`), ...(o.amount !== undefined && { amount: o.amount as number }), ...(o.currency !== undefined && { currency: 'KZT' as const }) };
+  return {
+    text: r.text(o.text, `${path}.text`),
+    ...(o.amount !== undefined && { amount: o.amount as number }),
+    ...(o.currency !== undefined && { currency: 'KZT' as const }),
+  };
 }
 
-const MEASURE_KEYS = ['number', 'section', 'title', 'completionForm', 'recipient', 'executors', 'deadline', 'indicators', 'cost', 'fundingSource', 'source', 'extra', 'inferred', 'reporting'];
+const MEASURE_KEYS = [
+  'number',
+  'section',
+  'title',
+  'completionForm',
+  'recipient',
+  'executors',
+  'deadline',
+  'indicators',
+  'cost',
+  'fundingSource',
+  'source',
+  'extra',
+  'inferred',
+  'reporting',
+];
 
 function readMeasure(r: Reader, value: unknown, i: number, sections: number): Measure {
   const path = `measures[${i}]`;
   const o = r.object(value, path, MEASURE_KEYS) ?? {};
   const section = o.section ?? null;
-  if (section !== null && !isInt(section, 0, sections - 1)) r.error(`${path}.section`, sections === 0 ? 'must be null: the plan has no sections' : `must be null or a section index 0..${sections - 1}`);
+  if (section !== null && !isInt(section, 0, sections - 1))
+    r.error(
+      `${path}.section`,
+      sections === 0 ? 'must be null: the plan has no sections' : `must be null or a section index 0..${sections - 1}`,
+    );
   let source: Measure['source'];
   if (o.source !== undefined) {
     const s = r.object(o.source, `${path}.source`, ['line', 'row']) ?? {};
-    for (const key of ['line', 'row'] as const) if (s[key] !== undefined && !isInt(s[key], 1, Number.MAX_SAFE_INTEGER)) r.error(`${path}.source.${key}`, 'must be a positive integer');
-    source = { ...(s.line !== undefined && { line: s.line as number }), ...(s.row !== undefined && { row: s.row as number }) };
+    for (const key of ['line', 'row'] as const)
+      if (s[key] !== undefined && !isInt(s[key], 1, Number.MAX_SAFE_INTEGER))
+        r.error(`${path}.source.${key}`, 'must be a positive integer');
+    source = {
+      ...(s.line !== undefined && { line: s.line as number }),
+      ...(s.row !== undefined && { row: s.row as number }),
+    };
   }
   return {
     number: r.label(o.number, `${path}.number`),
     section: section as number | null,
     title: r.bilingual(o.title, `${path}.title`, true),
-    completionForm: o.completionForm === undefined ? { kk: null, ru: null } : r.bilingual(o.completionForm, `${path}.completionForm`, false),
+    completionForm:
+      o.completionForm === undefined
+        ? { kk: null, ru: null }
+        : r.bilingual(o.completionForm, `${path}.completionForm`, false),
     recipient: readRecipient(r, o.recipient, `${path}.recipient`),
     executors: readExecutors(r, o.executors, `${path}.executors`),
     deadline: readDeadline(r, o.deadline, `${path}.deadline`),
@@ -353,7 +452,9 @@ function readMeasure(r: Reader, value: unknown, i: number, sections: number): Me
     fundingSource: o.fundingSource === undefined ? null : r.textOrNull(o.fundingSource, `${path}.fundingSource`),
     ...(source !== undefined && { source }),
     ...(o.extra !== undefined && { extra: readExtra(r, o.extra, `${path}.extra`) }),
-    ...(o.inferred !== undefined && { inferred: r.list(o.inferred, `${path}.inferred`).map((v, k) => r.text(v, `${path}.inferred[${k}]`, true)) }),
+    ...(o.inferred !== undefined && {
+      inferred: r.list(o.inferred, `${path}.inferred`).map((v, k) => r.text(v, `${path}.inferred[${k}]`, true)),
+    }),
     ...(o.reporting !== undefined && { reporting: readReporting(r, o.reporting, `${path}.reporting`) }),
   };
 }
@@ -383,7 +484,7 @@ function readReporting(r: Reader, value: unknown, path: string): FootnoteReporti
     marker: r.text(o.marker, `${path}.marker`, true),
     text: r.text(o.text, `${path}.text`, true),
     recipient: readRecipient(r, o.recipient, `${path}.recipient`),
-    rule: errors.length > 0 ? { kind: 'unparsed', reason: 'invalid rule' } : o.rule as DeadlineRule,
+    rule: errors.length > 0 ? { kind: 'unparsed', reason: 'invalid rule' } : (o.rule as DeadlineRule),
   };
 }
 
@@ -392,11 +493,13 @@ function readPlanIndicators(r: Reader, value: unknown, sections: number): PlanIn
     const p = `indicators[${k}]`;
     const o = r.object(item, p, ['name', 'unit', 'source', 'targets', 'section']) ?? {};
     const section = o.section ?? null;
-    if (section !== null && !isInt(section, 0, sections - 1)) r.error(`${p}.section`, 'must be null or a section index');
+    if (section !== null && !isInt(section, 0, sections - 1))
+      r.error(`${p}.section`, 'must be null or a section index');
     const targets = isRecord(o.targets) ? o.targets : {};
     if (!isRecord(o.targets)) r.error(`${p}.targets`, 'must be an object { "<year>": value }');
     for (const [year, target] of Object.entries(targets)) {
-      if (!(typeof target === 'string' || (typeof target === 'number' && Number.isFinite(target)))) r.error(`${p}.targets.${year}`, 'must be a number or a text');
+      if (!(typeof target === 'string' || (typeof target === 'number' && Number.isFinite(target))))
+        r.error(`${p}.targets.${year}`, 'must be a number or a text');
     }
     return {
       name: r.bilingual(o.name, `${p}.name`, true),
@@ -408,37 +511,74 @@ function readPlanIndicators(r: Reader, value: unknown, sections: number): PlanIn
   });
 }
 
-const ROOT_KEYS = ['format', 'title', 'approvedBy', 'amendments', 'repeal', 'years', 'coordinator', 'policy', 'shift', 'reminders', 'escalation', 'sections', 'abbreviations', 'indicators', 'measures'];
+const ROOT_KEYS = [
+  'format',
+  'title',
+  'approvedBy',
+  'amendments',
+  'repeal',
+  'years',
+  'coordinator',
+  'policy',
+  'shift',
+  'reminders',
+  'escalation',
+  'sections',
+  'abbreviations',
+  'indicators',
+  'measures',
+];
 
 function readPlan(r: Reader, doc: Json): Plan {
-  if (doc.format !== undefined && doc.format !== CANONICAL_FORMAT) r.error('format', `must be ${JSON.stringify(CANONICAL_FORMAT)}`);
+  if (doc.format !== undefined && doc.format !== CANONICAL_FORMAT)
+    r.error('format', `must be ${JSON.stringify(CANONICAL_FORMAT)}`);
   const abbreviations: Record<string, BilingualName> = {};
   if (doc.abbreviations !== undefined) {
-    const o = r.object(doc.abbreviations, 'abbreviations', Object.keys(isRecord(doc.abbreviations) ? doc.abbreviations : {})) ?? {};
-    for (const [code, name] of Object.entries(o)) abbreviations[code] = r.bilingual(name, `abbreviations.${code}`, true);
+    const o =
+      r.object(doc.abbreviations, 'abbreviations', Object.keys(isRecord(doc.abbreviations) ? doc.abbreviations : {})) ??
+      {};
+    for (const [code, name] of Object.entries(o))
+      abbreviations[code] = r.bilingual(name, `abbreviations.${code}`, true);
   }
   const years = r.object(doc.years, 'years', ['from', 'to']) ?? {};
-  for (const key of ['from', 'to'] as const) if (!isInt(years[key], 1900, 2200)) r.error(`years.${key}`, 'must be a year 1900..2200');
-  if (isInt(years.from, 1900, 2200) && isInt(years.to, 1900, 2200) && years.from > years.to) r.error('years', 'runs backwards (from > to)');
-  const sections = doc.sections === undefined ? [] : r.list(doc.sections, 'sections').map((s, i) => {
-    const o = r.object(s, `sections[${i}]`, ['number', 'title']) ?? {};
-    return { number: o.number === null || o.number === undefined ? null : r.label(o.number, `sections[${i}].number`), title: r.bilingual(o.title, `sections[${i}].title`, true) };
-  });
+  for (const key of ['from', 'to'] as const)
+    if (!isInt(years[key], 1900, 2200)) r.error(`years.${key}`, 'must be a year 1900..2200');
+  if (isInt(years.from, 1900, 2200) && isInt(years.to, 1900, 2200) && years.from > years.to)
+    r.error('years', 'runs backwards (from > to)');
+  const sections =
+    doc.sections === undefined
+      ? []
+      : r.list(doc.sections, 'sections').map((s, i) => {
+          const o = r.object(s, `sections[${i}]`, ['number', 'title']) ?? {};
+          return {
+            number: o.number === null || o.number === undefined ? null : r.label(o.number, `sections[${i}].number`),
+            title: r.bilingual(o.title, `sections[${i}].title`, true),
+          };
+        });
   const shift = doc.shift ?? 'next';
   if (shift !== 'next' && shift !== 'previous' && shift !== 'none') r.error('shift', 'must be next, previous or none');
-  const repeal = doc.repeal === undefined || doc.repeal === null ? null : (() => {
-    const o = r.object(doc.repeal, 'repeal', ['date', 'act']) ?? {};
-    return { date: r.date(o.date, 'repeal.date'), act: r.act(o.act, 'repeal.act') };
-  })();
+  const repeal =
+    doc.repeal === undefined || doc.repeal === null
+      ? null
+      : (() => {
+          const o = r.object(doc.repeal, 'repeal', ['date', 'act']) ?? {};
+          return { date: r.date(o.date, 'repeal.date'), act: r.act(o.act, 'repeal.act') };
+        })();
   const measures = r.list(doc.measures, 'measures').map((m, i) => readMeasure(r, m, i, sections.length));
   if (measures.length === 0) r.error('measures', 'must list at least one measure', 'no_measures');
   return {
     title: r.bilingual(doc.title, 'title', true),
     approvedBy: r.act(doc.approvedBy, 'approvedBy'),
-    amendments: doc.amendments === undefined ? [] : r.list(doc.amendments, 'amendments').map((a, i) => {
-      const o = r.object(a, `amendments[${i}]`, ['act', 'summary']) ?? {};
-      return { act: r.act(o.act, `amendments[${i}].act`), summary: r.text(o.summary, `amendments[${i}].summary`) };
-    }),
+    amendments:
+      doc.amendments === undefined
+        ? []
+        : r.list(doc.amendments, 'amendments').map((a, i) => {
+            const o = r.object(a, `amendments[${i}]`, ['act', 'summary']) ?? {};
+            return {
+              act: r.act(o.act, `amendments[${i}].act`),
+              summary: r.text(o.summary, `amendments[${i}].summary`),
+            };
+          }),
     repeal,
     years: { from: years.from as number, to: years.to as number },
     coordinator: r.agency(doc.coordinator, 'coordinator'),
@@ -457,7 +597,8 @@ function readPlan(r: Reader, doc: Json): Plan {
 
 function pathSegments(path: string): (string | number)[] {
   const out: (string | number)[] = [];
-  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : (m[1] as string));
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g))
+    out.push(m[2] !== undefined ? Number(m[2]) : (m[1] as string));
   return out;
 }
 
@@ -479,7 +620,11 @@ function lineFinder({ doc, counter }: Located): (path: string) => number | undef
 }
 
 function syntaxError(message: string, line: number | undefined): ImportResult {
-  return { plan: null, abbreviations: {}, diagnostics: [{ severity: 'error', code: 'syntax_error', message, ...(line !== undefined && { line }) }] };
+  return {
+    plan: null,
+    abbreviations: {},
+    diagnostics: [{ severity: 'error', code: 'syntax_error', message, ...(line !== undefined && { line }) }],
+  };
 }
 
 /**
@@ -487,7 +632,11 @@ function syntaxError(message: string, line: number | undefined): ImportResult {
  * `measures[3].executors[0].code: unknown agency "XYZ"`; the plan comes back whenever the document
  * has the shape of one, so a reviewer sees all problems at once — hasErrors() decides storing.
  */
-export function parseCanonical(text: string, syntax: CanonicalSyntax, opts: { readonly directory: readonly Agency[] }): ImportResult {
+export function parseCanonical(
+  text: string,
+  syntax: CanonicalSyntax,
+  opts: { readonly directory: readonly Agency[] },
+): ImportResult {
   if (isBlank(text)) return emptyFileResult();
   let doc: unknown;
   // YAML keeps its parse to find the lines of problems; JSON (a subset of YAML) is parsed that way only when there are problems.
@@ -505,23 +654,37 @@ export function parseCanonical(text: string, syntax: CanonicalSyntax, opts: { re
     const counter = new LineCounter();
     const parsed = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter: counter });
     const first = parsed.errors[0];
-    if (first !== undefined) return syntaxError(`not valid YAML: ${first.message.split('\n')[0] ?? ''}`, counter.linePos(first.pos[0]).line);
+    if (first !== undefined)
+      return syntaxError(`not valid YAML: ${first.message.split('\n')[0] ?? ''}`, counter.linePos(first.pos[0]).line);
     doc = parsed.toJS({ maxAliasCount: 1000 });
     located = { doc: parsed, counter };
   }
-  if (!isRecord(doc)) return syntaxError('the document must be an object with the plan\'s fields (see docs/plan-format.md)', 1);
+  if (!isRecord(doc))
+    return syntaxError("the document must be an object with the plan's fields (see docs/plan-format.md)", 1);
 
   const localCodes = new Set(isRecord(doc.abbreviations) ? Object.keys(doc.abbreviations) : []);
   const reader = new Reader(opts.directory, localCodes);
   for (const key of Object.keys(doc)) if (!ROOT_KEYS.includes(key)) reader.error(key, 'unknown field', 'unknown_field');
   const plan = readPlan(reader, doc);
-  const locate = reader.issues.length === 0 ? () => undefined : lineFinder(located ?? (() => {
-    const counter = new LineCounter();
-    return { doc: parseDocument(text, { lineCounter: counter }), counter };
-  })());
+  const locate =
+    reader.issues.length === 0
+      ? () => undefined
+      : lineFinder(
+          located ??
+            (() => {
+              const counter = new LineCounter();
+              return { doc: parseDocument(text, { lineCounter: counter }), counter };
+            })(),
+        );
   const diagnostics: Diagnostic[] = reader.issues.map((issue) => {
     const line = locate(issue.path);
-    return { severity: issue.severity, code: issue.code, message: issue.message, ...(line !== undefined && { line }), field: issue.path };
+    return {
+      severity: issue.severity,
+      code: issue.code,
+      message: issue.message,
+      ...(line !== undefined && { line }),
+      field: issue.path,
+    };
   });
   return { plan, abbreviations: plan.abbreviations, diagnostics };
 }

@@ -10,20 +10,42 @@ export type ColumnMapping = Readonly<Partial<Record<ColumnRole, number>>>;
 
 /** The names a mapping may use for each role (the CLI's and the API's `columns`). */
 const NAMES: Readonly<Record<string, ColumnRole>> = {
-  number: 'number', no: 'number', section: 'section', name: 'title', title: 'title', measure: 'title',
-  form: 'completionForm', completion: 'completionForm', completionform: 'completionForm', executors: 'executors', executor: 'executors',
-  deadline: 'deadline', due: 'deadline', cost: 'cost', funding: 'funding',
+  number: 'number',
+  no: 'number',
+  section: 'section',
+  name: 'title',
+  title: 'title',
+  measure: 'title',
+  form: 'completionForm',
+  completion: 'completionForm',
+  completionform: 'completionForm',
+  executors: 'executors',
+  executor: 'executors',
+  deadline: 'deadline',
+  due: 'deadline',
+  cost: 'cost',
+  funding: 'funding',
 };
 
 const SHORT_NAME: Readonly<Record<ColumnRole, string>> = {
-  number: 'number', section: 'section', title: 'name', completionForm: 'form', executors: 'executors', deadline: 'deadline', cost: 'cost', funding: 'funding',
+  number: 'number',
+  section: 'section',
+  title: 'name',
+  completionForm: 'form',
+  executors: 'executors',
+  deadline: 'deadline',
+  cost: 'cost',
+  funding: 'funding',
 };
 
 /** Reads "name=2,form=4,deadline=5,executors=6"; an error names the part that is wrong. The title, executors and deadline are required. */
 export function parseColumnMapping(text: string): { readonly mapping: ColumnMapping } | { readonly error: string } {
   const mapping: Partial<Record<ColumnRole, number>> = {};
   const used = new Map<number, string>();
-  for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
     const m = /^([a-z]+)\s*=\s*(\d{1,3})$/i.exec(part);
     if (m === null) return { error: `"${part}" must look like name=2` };
     const role = NAMES[(m[1] as string).toLowerCase()];
@@ -56,18 +78,26 @@ export function rolesFromMapping(mapping: ColumnMapping, width: number): (Column
 
 /** What a guess says per column, for the diagnostic: "1 № · 2 the title · …". */
 export function describeRoles(roles: readonly (ColumnRole | null)[]): string {
-  return roles.flatMap((role, k) => (role === null ? [] : [`column ${k + 1}: ${COLUMNS.find((c) => c.role === role)?.label.en ?? role}`])).join(', ');
+  return roles
+    .flatMap((role, k) =>
+      role === null ? [] : [`column ${k + 1}: ${COLUMNS.find((c) => c.role === role)?.label.en ?? role}`],
+    )
+    .join(', ');
 }
 
 const NUMBER = /^\d{1,6}(?:\.\d{1,3})*[.)]?$/;
-const FORM_WORDS = /ақпарат|ұсыныс|бұйрық|қаулы|жоба|жоспар|хаттама|баяндама|тұжырымдама|бағдарлама|есеп|информаци|предложени|приказ|постановлени|проект|план|протокол|доклад|отч[её]т|концепци|материал/iu;
+const FORM_WORDS =
+  /ақпарат|ұсыныс|бұйрық|қаулы|жоба|жоспар|хаттама|баяндама|тұжырымдама|бағдарлама|есеп|информаци|предложени|приказ|постановлени|проект|план|протокол|доклад|отч[её]т|концепци|материал/iu;
 const FUNDING_WORDS = /бюджет|қаражат|средств|талап\s+етілмейді|не\s+требуется|(?<![\p{L}])(?:РБ|ЖБ|МБ)(?![\p{L}])/iu;
 const AMOUNT = /^\d[\d\s\u00a0]*(?:[.,]\d+)?$/;
 const BY_AGREEMENT = /келісім\s+бойынша|по\s+согласованию/iu;
 
 function executorsScore(text: string, resolver: Resolver): number {
   const normalized = normalizeDashes(text).replace(BY_AGREEMENT, ' ').replace(/[()]/g, ' ');
-  const parts = normalized.split(/[,;]/).map((p) => p.trim()).filter((p) => p !== '');
+  const parts = normalized
+    .split(/[,;]/)
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   if (parts.length === 0) return 0;
   const known = parts.filter((p) => resolver.resolve(p) !== null).length + findGroups(normalized).length;
   return Math.min(1, known / parts.length);
@@ -80,7 +110,10 @@ function executorsScore(text: string, resolver: Resolver): number {
  * all be placed — Merzim then asks for a mapping rather than guess further.
  */
 export function inferColumns(rows: readonly (readonly string[])[], resolver: Resolver): (ColumnRole | null)[] | null {
-  const data = rows.map((r) => r.map(cellText)).filter((r) => r.filter((c) => c !== '').length >= 3).slice(0, 400);
+  const data = rows
+    .map((r) => r.map(cellText))
+    .filter((r) => r.filter((c) => c !== '').length >= 3)
+    .slice(0, 400);
   if (data.length === 0) return null;
   const width = Math.max(...data.map((r) => r.length));
   const share = (j: number, test: (text: string) => number): number => {
@@ -90,11 +123,27 @@ export function inferColumns(rows: readonly (readonly string[])[], resolver: Res
   const scores: { role: ColumnRole; column: number; score: number }[] = [];
   for (let j = 0; j < width; j++) {
     scores.push({ role: 'number', column: j, score: share(j, (c) => (NUMBER.test(c) ? 1 : 0)) });
-    scores.push({ role: 'deadline', column: j, score: share(j, (c) => (parseDeadline(c).kind !== 'unparsed' ? 1 : 0)) });
+    scores.push({
+      role: 'deadline',
+      column: j,
+      score: share(j, (c) => (parseDeadline(c).kind !== 'unparsed' ? 1 : 0)),
+    });
     scores.push({ role: 'executors', column: j, score: share(j, (c) => executorsScore(c, resolver)) });
-    scores.push({ role: 'completionForm', column: j, score: share(j, (c) => (FORM_WORDS.test(c) && c.length < 120 ? 1 : 0)) * 0.9 });
-    scores.push({ role: 'funding', column: j, score: share(j, (c) => (FUNDING_WORDS.test(c) && c.length < 80 ? 1 : 0)) * 0.8 });
-    scores.push({ role: 'cost', column: j, score: share(j, (c) => (AMOUNT.test(c) && !NUMBER.test(c) ? 1 : AMOUNT.test(c) ? 0.3 : 0)) * 0.8 });
+    scores.push({
+      role: 'completionForm',
+      column: j,
+      score: share(j, (c) => (FORM_WORDS.test(c) && c.length < 120 ? 1 : 0)) * 0.9,
+    });
+    scores.push({
+      role: 'funding',
+      column: j,
+      score: share(j, (c) => (FUNDING_WORDS.test(c) && c.length < 80 ? 1 : 0)) * 0.8,
+    });
+    scores.push({
+      role: 'cost',
+      column: j,
+      score: share(j, (c) => (AMOUNT.test(c) && !NUMBER.test(c) ? 1 : AMOUNT.test(c) ? 0.3 : 0)) * 0.8,
+    });
   }
   const roles: (ColumnRole | null)[] = new Array<ColumnRole | null>(width).fill(null);
   const placed = new Set<ColumnRole>();

@@ -1,7 +1,8 @@
 // The columns of an action plan's table and the header words (Kazakh, Russian, English) each is known by, shared by every importer and the templates.
 import { cellText } from './text.js';
 
-export type ColumnRole = 'number' | 'section' | 'title' | 'completionForm' | 'executors' | 'deadline' | 'cost' | 'funding';
+export type ColumnRole =
+  'number' | 'section' | 'title' | 'completionForm' | 'executors' | 'deadline' | 'cost' | 'funding';
 
 export interface ColumnSpec {
   readonly role: ColumnRole;
@@ -29,54 +30,121 @@ export const COLUMNS: readonly ColumnSpec[] = [
   {
     role: 'title',
     label: { kk: 'Іс-шараның атауы', ru: 'Наименование мероприятия', en: 'Measure' },
-    aliases: ['іс-шараның атауы', 'іс-шаралардың атауы', 'іс-шаралар', 'іс-шара', 'атауы', 'наименование мероприятия', 'наименование мероприятий',
-      'наименование', 'мероприятия', 'мероприятие', 'measure', 'title'],
+    aliases: [
+      'іс-шараның атауы',
+      'іс-шаралардың атауы',
+      'іс-шаралар',
+      'іс-шара',
+      'атауы',
+      'наименование мероприятия',
+      'наименование мероприятий',
+      'наименование',
+      'мероприятия',
+      'мероприятие',
+      'measure',
+      'title',
+    ],
     required: true,
   },
   {
     role: 'completionForm',
     label: { kk: 'Аяқталу нысаны', ru: 'Форма завершения', en: 'Completion form' },
-    aliases: ['аяқталу нысаны', 'аяқтау нысаны', 'аяқталу нысандары', 'нысаны', 'форма завершения', 'форма окончания', 'completion form'],
+    aliases: [
+      'аяқталу нысаны',
+      'аяқтау нысаны',
+      'аяқталу нысандары',
+      'нысаны',
+      'форма завершения',
+      'форма окончания',
+      'completion form',
+    ],
     required: false,
   },
   {
     role: 'executors',
     label: { kk: 'Жауапты орындаушылар', ru: 'Ответственные исполнители', en: 'Executors' },
-    aliases: ['жауапты орындаушылар', 'жауапты орындаушы', 'орындаушылар', 'жауаптылар', 'ответственные исполнители', 'ответственный исполнитель',
-      'ответственные за исполнение', 'исполнители', 'executors', 'responsible'],
+    aliases: [
+      'жауапты орындаушылар',
+      'жауапты орындаушы',
+      'орындаушылар',
+      'жауаптылар',
+      'ответственные исполнители',
+      'ответственный исполнитель',
+      'ответственные за исполнение',
+      'исполнители',
+      'executors',
+      'responsible',
+    ],
     required: true,
   },
   {
     role: 'deadline',
     label: { kk: 'Орындау мерзімі', ru: 'Срок исполнения', en: 'Deadline' },
-    aliases: ['орындау мерзімі', 'орындау мерзімдері', 'орындалу мерзімі', 'орындалу мерзімдері', 'іске асыру мерзімі', 'мерзімі', 'срок реализации', 'сроки реализации', 'срок выполнения', 'срок исполнения', 'сроки исполнения', 'срок', 'сроки', 'deadline', 'due'],
+    aliases: [
+      'орындау мерзімі',
+      'орындау мерзімдері',
+      'орындалу мерзімі',
+      'орындалу мерзімдері',
+      'іске асыру мерзімі',
+      'мерзімі',
+      'срок реализации',
+      'сроки реализации',
+      'срок выполнения',
+      'срок исполнения',
+      'сроки исполнения',
+      'срок',
+      'сроки',
+      'deadline',
+      'due',
+    ],
     required: true,
   },
   {
     role: 'cost',
-    label: { kk: 'Болжамды шығыстар (млн. теңге)', ru: 'Предполагаемые расходы (млн. тенге)', en: 'Estimated cost (million KZT)' },
-    aliases: ['болжамды шығыстар', 'болжамды шығындар', 'болжамды шығын', 'предполагаемые расходы', 'предполагаемые затраты', 'estimated cost', 'cost'],
+    label: {
+      kk: 'Болжамды шығыстар (млн. теңге)',
+      ru: 'Предполагаемые расходы (млн. тенге)',
+      en: 'Estimated cost (million KZT)',
+    },
+    aliases: [
+      'болжамды шығыстар',
+      'болжамды шығындар',
+      'болжамды шығын',
+      'предполагаемые расходы',
+      'предполагаемые затраты',
+      'estimated cost',
+      'cost',
+    ],
     required: false,
   },
   {
     role: 'funding',
     label: { kk: 'Қаржыландыру көзі', ru: 'Источник финансирования', en: 'Funding source' },
-    aliases: ['қаржыландыру көздері', 'қаржыландыру көзі', 'источники финансирования', 'источник финансирования', 'funding source', 'funding'],
+    aliases: [
+      'қаржыландыру көздері',
+      'қаржыландыру көзі',
+      'источники финансирования',
+      'источник финансирования',
+      'funding source',
+      'funding',
+    ],
     required: false,
   },
 ];
 
 /** A header cell lower-cased, without HTML, units in brackets, trailing punctuation or doubled spaces; a word hyphenated at a line end ("орындау-\nшылар", "Ответствен- ные") joined again. */
 export function normalizeHeader(text: string): string {
-  return cellText(text.replace(/\u00ad/g, '').replace(/(\p{L})[‐‑‒–—―−-][ \t]*(?:\r?\n|\r)[ \t]*(\p{Ll})/gu, '$1$2'))
-    .toLowerCase()
-    .replace(/\([^)]*\)/g, ' ')
-    .replace(/[‐‑‒–—―−]/g, '-')
-    // "орындау- шылар": a hyphen with a space after it only (not before) breaks a word; "іс-шара" has none.
-    .replace(/(\p{L})- (\p{Ll})/gu, '$1$2')
-    .replace(/[.,:;*"«»]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return (
+    cellText(text.replace(/\u00ad/g, '').replace(/(\p{L})[‐‑‒–—―−-][ \t]*(?:\r?\n|\r)[ \t]*(\p{Ll})/gu, '$1$2'))
+      .toLowerCase()
+      .replace(/\([^)]*\)/g, ' ')
+      .replace(/[‐‑‒–—―−]/g, '-')
+      // "орындау- шылар": a hyphen with a space after it only (not before) breaks a word; "іс-шара" has none.
+      .replace(/(\p{L})- (\p{Ll})/gu, '$1$2')
+      .replace(/[.,:;*"«»]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }
 
 /**
@@ -101,7 +169,11 @@ export type ExtraRole = 'unit' | 'budgetCode' | 'year' | 'infoSource' | 'note';
 
 const EXTRA_MEANINGS: readonly { readonly role: ExtraRole; readonly stems: RegExp }[] = [
   { role: 'unit', stems: /өлшем\s+бірліг|единиц\p{L}*\s+измерени|^ед\s+изм|^unit/u },
-  { role: 'budgetCode', stems: /бюджеттік\s+бағдарлама|бюджетн\p{L}*\s+программ|бағдарлама\s+код|код\p{L}*\s+(?:бюджет|программ)|^ббк|^кбк|budget\s+(?:programme|program|code)/u },
+  {
+    role: 'budgetCode',
+    stems:
+      /бюджеттік\s+бағдарлама|бюджетн\p{L}*\s+программ|бағдарлама\s+код|код\p{L}*\s+(?:бюджет|программ)|^ббк|^кбк|budget\s+(?:programme|program|code)/u,
+  },
   { role: 'infoSource', stems: /ақпарат\s+көз|источник\p{L}*\s+информац/u },
   // A per-year sub-column: the header ends in one year ("2021 ж.", "Болжамды шығыстар 2021 ж."), not a range of them.
   { role: 'year', stems: /^(?!.*\d{4}.*\d{4})(?:.*\s)?(?:19|20)\d{2}(?:\s*(?:ж|жыл|жылы|жылға|г|год|году))?$/u },
@@ -126,7 +198,8 @@ export function headerRole(text: string): ColumnRole | null {
     const header = normalizeHeader(part);
     if (header === '') continue;
     for (const column of COLUMNS) {
-      if (column.aliases.some((alias) => header === alias || (alias.length > 3 && header.startsWith(`${alias} `)))) return column.role;
+      if (column.aliases.some((alias) => header === alias || (alias.length > 3 && header.startsWith(`${alias} `))))
+        return column.role;
     }
   }
   // No alias: by meaning. Headers are short; a long cell that happens to hold a stem is data.

@@ -16,10 +16,17 @@ const INFO = '(?:жиынтық\\s+)?(?:ақпарат|ұсыныс|баянда
 const KK_DATIVE = '(?:ға|ге|қа|ке|на|не|а|е)';
 
 const PRESIDENTIAL_ADMINISTRATION = new RegExp(
-  `Президент(?:інің)?\\s+Әкімшілігі(?:не)|(?:^|\\s)ПӘ\\s*-\\s*не|(?:^|\\s)ПӘ\\s+${INFO}|${INFO}\\p{L}*\\s+в\\s+(?:Администрацию\\s+Президента|АП(?![\\p{L}]))|Администрации\\s+Президента`, 'iu');
+  `Президент(?:інің)?\\s+Әкімшілігі(?:не)|(?:^|\\s)ПӘ\\s*-\\s*не|(?:^|\\s)ПӘ\\s+${INFO}|${INFO}\\p{L}*\\s+в\\s+(?:Администрацию\\s+Президента|АП(?![\\p{L}]))|Администрации\\s+Президента`,
+  'iu',
+);
 const PM_OFFICE = new RegExp(
-  `Премьер-Министр(?:дің|інің)?\\s+(?:Кеңсесі|Кеңесі)не|(?:^|\\s)ПМК\\s*-\\s*${KK_DATIVE}|(?:^|\\s)ПМК\\s+${INFO}|${INFO}\\p{L}*\\s+в\\s+(?:Канцелярию\\s+Премьер-Министра|КПМ(?![\\p{L}]))|Канцелярии\\s+Премьер-Министра`, 'iu');
-const GOVERNMENT = new RegExp(`(?:^|\\s)Үкіметке(?![\\p{L}])|${INFO}\\p{L}*\\s+в\\s+Правительство|Правительству(?![\\p{L}])`, 'iu');
+  `Премьер-Министр(?:дің|інің)?\\s+(?:Кеңсесі|Кеңесі)не|(?:^|\\s)ПМК\\s*-\\s*${KK_DATIVE}|(?:^|\\s)ПМК\\s+${INFO}|${INFO}\\p{L}*\\s+в\\s+(?:Канцелярию\\s+Премьер-Министра|КПМ(?![\\p{L}]))|Канцелярии\\s+Премьер-Министра`,
+  'iu',
+);
+const GOVERNMENT = new RegExp(
+  `(?:^|\\s)Үкіметке(?![\\p{L}])|${INFO}\\p{L}*\\s+в\\s+Правительство|Правительству(?![\\p{L}])`,
+  'iu',
+);
 // A code with a dative ending ("АҚДМ-ға", "БҒМ - ға") or followed by what is sent ("БҒМ ақпарат"); Russian "информация в МИОР".
 const CODE = '([\\p{Lu}][\\p{Lu}\\p{N}]{1,9})';
 const KK_CODE_DATIVE = new RegExp(`(?:^|[\\s,(])${CODE}\\s*-\\s*${KK_DATIVE}(?![\\p{L}])`, 'u');
@@ -38,7 +45,8 @@ const MEDIA = /^(?:БАҚ|СМИ)$/u;
 export function readRecipient(cell: string, resolver: Resolver): RecipientReading {
   const text = normalizeDashes(cellText(cell));
   if (text === '') return NONE;
-  if (PRESIDENTIAL_ADMINISTRATION.test(text)) return { kind: 'recipient', recipient: { role: 'presidential_administration' } };
+  if (PRESIDENTIAL_ADMINISTRATION.test(text))
+    return { kind: 'recipient', recipient: { role: 'presidential_administration' } };
   if (PM_OFFICE.test(text)) return { kind: 'recipient', recipient: { role: 'pm_office' } };
   if (GOVERNMENT.test(text)) return { kind: 'recipient', recipient: { role: 'government' } };
   const code = (KK_CODE_DATIVE.exec(text) ?? KK_CODE_INFO.exec(text) ?? RU_CODE.exec(text))?.[1];
@@ -46,8 +54,11 @@ export function readRecipient(cell: string, resolver: Resolver): RecipientReadin
   const resolved = resolver.resolve(code);
   if (resolved === null) return { kind: 'unknown', code };
   switch (resolved.agency?.kind) {
-    case 'presidential_administration': return { kind: 'recipient', recipient: { role: 'presidential_administration' } };
-    case 'pm_office': return { kind: 'recipient', recipient: { role: 'pm_office' } };
-    default: return { kind: 'recipient', recipient: { agency: resolved.code } };
+    case 'presidential_administration':
+      return { kind: 'recipient', recipient: { role: 'presidential_administration' } };
+    case 'pm_office':
+      return { kind: 'recipient', recipient: { role: 'pm_office' } };
+    default:
+      return { kind: 'recipient', recipient: { agency: resolved.code } };
   }
 }

@@ -46,7 +46,10 @@ function delimiterCounts(text: string): Record<CsvDelimiter, number[]> {
  */
 export function sniffDelimiter(text: string): CsvDelimiter {
   const counts = delimiterCounts(text);
-  const score = (d: CsvDelimiter): [number, number] => [counts[d].filter((c) => c > 0).length, counts[d].reduce((a, b) => a + b, 0)];
+  const score = (d: CsvDelimiter): [number, number] => [
+    counts[d].filter((c) => c > 0).length,
+    counts[d].reduce((a, b) => a + b, 0),
+  ];
   return ([';', ',', '\t'] as const).reduce((best, d) => {
     const [lines, total] = score(d);
     const [bestLines, bestTotal] = score(best);
@@ -65,7 +68,10 @@ function countLineBreaks(text: string, from: number, to: number): number {
  * CR end records; a BOM is dropped. An unterminated quote is an error (the rest of the file is that
  * cell); text after a closing quote is kept with a warning rather than lost.
  */
-export function parseCsv(input: string, delimiter: CsvDelimiter = sniffDelimiter(input.replace(/^\ufeff/, ''))): CsvTable {
+export function parseCsv(
+  input: string,
+  delimiter: CsvDelimiter = sniffDelimiter(input.replace(/^\ufeff/, '')),
+): CsvTable {
   const text = input.replace(/^\ufeff/, '');
   const sep = delimiter.charCodeAt(0);
   const rows: string[][] = [];
@@ -85,7 +91,13 @@ export function parseCsv(input: string, delimiter: CsvDelimiter = sniffDelimiter
       for (;;) {
         const q = text.indexOf('"', p);
         if (q < 0) {
-          diagnostics.push({ severity: 'error', code: 'csv_unterminated_quote', message: 'a quoted cell is never closed: the rest of the file was read as that cell', line: opened, row: rows.length + 1 });
+          diagnostics.push({
+            severity: 'error',
+            code: 'csv_unterminated_quote',
+            message: 'a quoted cell is never closed: the rest of the file was read as that cell',
+            line: opened,
+            row: rows.length + 1,
+          });
           parts.push(text.slice(p));
           line += countLineBreaks(text, p, n);
           p = n;
@@ -103,9 +115,21 @@ export function parseCsv(input: string, delimiter: CsvDelimiter = sniffDelimiter
       }
       // Text between the closing quote and the delimiter is not RFC 4180; keep it rather than drop data.
       let stray = p;
-      while (stray < n && text.charCodeAt(stray) !== sep && text.charCodeAt(stray) !== LF && text.charCodeAt(stray) !== CR) stray++;
+      while (
+        stray < n &&
+        text.charCodeAt(stray) !== sep &&
+        text.charCodeAt(stray) !== LF &&
+        text.charCodeAt(stray) !== CR
+      )
+        stray++;
       if (stray > p) {
-        diagnostics.push({ severity: 'warning', code: 'csv_stray_text', message: `text after a closing quote ("${text.slice(p, Math.min(stray, p + 30))}") is kept as part of the cell`, line, row: rows.length + 1 });
+        diagnostics.push({
+          severity: 'warning',
+          code: 'csv_stray_text',
+          message: `text after a closing quote ("${text.slice(p, Math.min(stray, p + 30))}") is kept as part of the cell`,
+          line,
+          row: rows.length + 1,
+        });
         parts.push(text.slice(p, stray));
       }
       value = parts.join('');

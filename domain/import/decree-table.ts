@@ -63,13 +63,21 @@ export function cellValue(cell: TableCell): string {
 
 // A page header repeated inside the table: short cells naming the columns (a data row has a long title, so most lines skip the check).
 function isRepeatedHeader(texts: readonly string[]): boolean {
-  return texts.length >= 3 && !isMeasureNumber(texts[0] as string) && texts.every((t) => t.length <= 80) && headerRoles(texts) !== null;
+  return (
+    texts.length >= 3 &&
+    !isMeasureNumber(texts[0] as string) &&
+    texts.every((t) => t.length <= 80) &&
+    headerRoles(texts) !== null
+  );
 }
 
 // "кестенің жалғасы" / "продолжение таблицы": a page-break marker, not a row.
 function isContinuationMarker(texts: readonly string[]): boolean {
   const filled = texts.filter((t) => t !== '');
-  return filled.length === 1 && /^(?:кестенің\s+жалғасы|жалғасы|продолжение\s+таблицы|продолжение)\.?$/iu.test(filled[0] as string);
+  return (
+    filled.length === 1 &&
+    /^(?:кестенің\s+жалғасы|жалғасы|продолжение\s+таблицы|продолжение)\.?$/iu.test(filled[0] as string)
+  );
 }
 
 function isFootnote(raw: string): boolean {
@@ -83,7 +91,8 @@ function isNumberingRow(texts: readonly string[]): boolean {
   return filled.length >= 3 && filled.every((t, i) => t === String(i + 1));
 }
 
-const HEADING_LINE = /^(?:\d+(?:\.\d+)*\s*-\s*(?:бөлім|тарау|бағыт|міндет|мақсат)|(?:раздел|глава|направление|бөлім|параграф|задача|цель)\s+\d+|\d+-параграф|(?:іс-шаралар|мероприятия)\s*:?$|(?:мақсат|міндет|цель|задача)\s*:)/iu;
+const HEADING_LINE =
+  /^(?:\d+(?:\.\d+)*\s*-\s*(?:бөлім|тарау|бағыт|міндет|мақсат)|(?:раздел|глава|направление|бөлім|параграф|задача|цель)\s+\d+|\d+-параграф|(?:іс-шаралар|мероприятия)\s*:?$|(?:мақсат|міндет|цель|задача)\s*:)/iu;
 
 /** A footnote under the table: "* …", "** …", "¹ …" — the marker a deadline cell ends with, and what it says. */
 export const FOOTNOTE_LINE = /^(\*{1,3}|[¹²³])\s*(?!\*)(\S.*)$/u;
@@ -91,7 +100,9 @@ export const FOOTNOTE_LINE = /^(\*{1,3}|[¹²³])\s*(?!\*)(\S.*)$/u;
 /** In the one-cell-per-line layout nothing but the words marks a heading: "2-бөлім.", "Раздел 3.", or a line that is wholly bold. */
 function isHeadingLine(raw: string): boolean {
   const trimmed = raw.trim();
-  return HEADING_LINE.test(cellText(trimmed)) || /^<b>[\s\S]*<\/b>$/i.test(trimmed) || /^\*\*[\s\S]*\*\*$/.test(trimmed);
+  return (
+    HEADING_LINE.test(cellText(trimmed)) || /^<b>[\s\S]*<\/b>$/i.test(trimmed) || /^\*\*[\s\S]*\*\*$/.test(trimmed)
+  );
 }
 
 type Header = Omit<TableLocation, 'end'>;
@@ -118,7 +129,10 @@ function lineHeaderAt(lines: readonly string[], i: number, end: number): Header 
       const joined = /-$/.test(previous) ? `${previous.slice(0, -1)}${text}` : `${previous} ${text}`;
       const joinedKind = kind(joined);
       const last = roles[roles.length - 1] ?? null;
-      if (joinedKind !== null && (joinedKind === 'extra' ? last === null : joinedKind === last || !roles.slice(0, -1).includes(joinedKind))) {
+      if (
+        joinedKind !== null &&
+        (joinedKind === 'extra' ? last === null : joinedKind === last || !roles.slice(0, -1).includes(joinedKind))
+      ) {
         roles[roles.length - 1] = joinedKind === 'extra' ? null : joinedKind;
         headers[headers.length - 1] = joined;
         j++;
@@ -137,21 +151,31 @@ function lineHeaderAt(lines: readonly string[], i: number, end: number): Header 
 
 /** Two header rows read as one: each column's header is its cells joined ("Болжамды шығыстар" over "2019 ж."). */
 function joinHeaderRows(top: readonly string[], bottom: readonly string[]): string[] {
-  return Array.from({ length: Math.max(top.length, bottom.length) }, (_, k) => [cellText(top[k] ?? ''), cellText(bottom[k] ?? '')].filter((t) => t !== '').join(' '));
+  return Array.from({ length: Math.max(top.length, bottom.length) }, (_, k) =>
+    [cellText(top[k] ?? ''), cellText(bottom[k] ?? '')].filter((t) => t !== '').join(' '),
+  );
 }
 
 // A second header row under the first: no measure number, every filled cell short and none of them a sentence.
 function isSubHeader(cells: readonly string[]): boolean {
   const texts = cells.map(cellText);
   const filled = texts.filter((t) => t !== '');
-  return filled.length > 0 && !isMeasureNumber(texts[0] ?? '') && filled.every((t) => t.length <= 60) && !isNumberingRow(texts)
-    && filled.some((t) => headerRole(t) !== null || extraRole(t) !== null || /барлығы|всего|оның\s+ішінде|в\s+том\s+числе/iu.test(t));
+  return (
+    filled.length > 0 &&
+    !isMeasureNumber(texts[0] ?? '') &&
+    filled.every((t) => t.length <= 60) &&
+    !isNumberingRow(texts) &&
+    filled.some(
+      (t) => headerRole(t) !== null || extraRole(t) !== null || /барлығы|всего|оның\s+ішінде|в\s+том\s+числе/iu.test(t),
+    )
+  );
 }
 
 function tabsHeader(cells: string[], start: number, next: number): Header | null {
   const roles = headerRoles(cells);
   if (roles === null) return null;
-  while (roles.length > 0 && roles[roles.length - 1] === null && cellText(cells[roles.length - 1] as string) === '') roles.pop();
+  while (roles.length > 0 && roles[roles.length - 1] === null && cellText(cells[roles.length - 1] as string) === '')
+    roles.pop();
   return { layout: 'tabs', roles, headers: cells.slice(0, roles.length).map(cellText), start, next };
 }
 
@@ -195,7 +219,12 @@ export function locateTable(lines: readonly string[]): TableLocation | undefined
 }
 
 /** The rows and headings of the table, put back together. The resolver tells executor lines apart in the one-cell-per-line layout. */
-export function readTable(lines: readonly string[], table: TableLocation, resolver: Resolver, diagnostics: Diagnostics): TableItem[] {
+export function readTable(
+  lines: readonly string[],
+  table: TableLocation,
+  resolver: Resolver,
+  diagnostics: Diagnostics,
+): TableItem[] {
   return table.layout === 'tabs'
     ? scanTabs(lines, table, table.end, diagnostics)
     : scanLines(lines, table, table.end, resolver, diagnostics);
@@ -214,7 +243,9 @@ interface OpenRow {
   prefix: TableCell[][];
 }
 
-type ScanItem = { readonly kind: 'row'; readonly row: OpenRow } | { readonly kind: 'heading'; readonly line: number; readonly text: string }
+type ScanItem =
+  | { readonly kind: 'row'; readonly row: OpenRow }
+  | { readonly kind: 'heading'; readonly line: number; readonly text: string }
   | { readonly kind: 'indicator'; readonly line: number; readonly indicator: IndicatorRow };
 
 const INDICATOR_WORD = /индикатор|көрсеткіш|показател/iu;
@@ -236,12 +267,20 @@ function indicatorLayout(texts: readonly string[], below: readonly string[] | un
   const name = texts.findIndex((t) => INDICATOR_WORD.test(t) && t.length <= 80);
   const unit = texts.findIndex((t) => extraRole(t) === 'unit');
   if (name < 0 || unit < 0) return undefined;
-  const yearsOf = (cells: readonly string[]): string[] => cells.map((t) => YEAR_CELL.exec(t)?.[1]).filter((y): y is string => y !== undefined);
+  const yearsOf = (cells: readonly string[]): string[] =>
+    cells.map((t) => YEAR_CELL.exec(t)?.[1]).filter((y): y is string => y !== undefined);
   const own = yearsOf(texts);
   const next = below === undefined ? [] : yearsOf(below);
   const years = own.length > 0 ? own : next;
   if (years.length === 0) return undefined;
-  return { width: texts.length, name, unit, source: texts.findIndex((t) => extraRole(t) === 'infoSource'), years, lines: own.length > 0 || next.length === 0 ? 1 : 2 };
+  return {
+    width: texts.length,
+    name,
+    unit,
+    source: texts.findIndex((t) => extraRole(t) === 'infoSource'),
+    years,
+    lines: own.length > 0 || next.length === 0 ? 1 : 2,
+  };
 }
 
 function indicatorRow(texts: readonly string[], layout: IndicatorLayout): IndicatorRow | undefined {
@@ -249,7 +288,7 @@ function indicatorRow(texts: readonly string[], layout: IndicatorLayout): Indica
   if (filled.length < 3) return undefined;
   // A row as wide as the header keeps its positions; a narrower one (merged cells) keeps its name first and its years last.
   const aligned = texts.length >= layout.width;
-  const name = aligned ? texts[layout.name] ?? '' : (filled.find((t) => !/^\d+[.)]?$/.test(t)) ?? '');
+  const name = aligned ? (texts[layout.name] ?? '') : (filled.find((t) => !/^\d+[.)]?$/.test(t)) ?? '');
   if (name === '' || /^\d+[.)]?$/.test(name)) return undefined;
   const values = texts.slice(texts.length - layout.years.length);
   const targets: Record<string, string> = {};
@@ -257,7 +296,7 @@ function indicatorRow(texts: readonly string[], layout: IndicatorLayout): Indica
     const value = values[k] ?? '';
     if (value !== '' && !DASH_ONLY.test(value)) targets[year] = value;
   });
-  const at = (k: number): string | null => (aligned && k >= 0 && (texts[k] ?? '') !== '' ? texts[k] as string : null);
+  const at = (k: number): string | null => (aligned && k >= 0 && (texts[k] ?? '') !== '' ? (texts[k] as string) : null);
   return { name, unit: at(layout.unit), source: at(layout.source), targets };
 }
 
@@ -265,7 +304,9 @@ function scanTabs(lines: readonly string[], header: Header, end: number, diags: 
   const n = header.roles.length;
   const numberIndex = Math.max(0, header.roles.indexOf('number'));
   // The header's own rows, repeated after a page break, are skipped however much of them is repeated.
-  const headerRows = new Set(lines.slice(header.start, header.next).map((l) => l.split('\t').map(cellText).join('\t').replace(/\t+$/, '')));
+  const headerRows = new Set(
+    lines.slice(header.start, header.next).map((l) => l.split('\t').map(cellText).join('\t').replace(/\t+$/, '')),
+  );
   const costIndex = header.roles.indexOf('cost');
   const fundingIndex = header.roles.indexOf('funding');
   const items: ScanItem[] = [];
@@ -273,7 +314,8 @@ function scanTabs(lines: readonly string[], header: Header, end: number, diags: 
   // Fragments that begin the next row (see below), waiting for it.
   let waiting: { line: number; cells: TableCell[] }[] = [];
   const blank = (i: number): boolean => i >= header.next && i < end && (lines[i] as string).trim() === '';
-  const toCells = (texts: readonly string[], line: number): TableCell[] => texts.map((text) => ({ pieces: text.trim() === '' ? [] : [{ text, line }] }));
+  const toCells = (texts: readonly string[], line: number): TableCell[] =>
+    texts.map((text) => ({ pieces: text.trim() === '' ? [] : [{ text, line }] }));
 
   /** Brings a row to the table's width; undefined when it cannot be done (more filled cells than columns). */
   const fit = (cells: readonly TableCell[], line: number, report: boolean): TableCell[] | undefined => {
@@ -284,7 +326,12 @@ function scanTabs(lines: readonly string[], header: Header, end: number, diags: 
       // Decree tables drop the cost column's "-" more than any other cell; the funding text that then ends the row says so.
       const missing = costIndex >= 0 && fundingIndex === costIndex + 1 && !/^\d/.test(last) ? costIndex : n - 1;
       out.splice(missing, 0, { pieces: [] });
-      if (report) diags.info('cells_repaired', `the row has ${n - 1} cells where the table has ${n}: the empty "${header.headers[missing] ?? ''}" cell was added`, { line });
+      if (report)
+        diags.info(
+          'cells_repaired',
+          `the row has ${n - 1} cells where the table has ${n}: the empty "${header.headers[missing] ?? ''}" cell was added`,
+          { line },
+        );
     }
     return out.length === n ? out : undefined;
   };
@@ -298,7 +345,11 @@ function scanTabs(lines: readonly string[], header: Header, end: number, diags: 
   };
 
   const drop = (row: OpenRow, message: string): void => {
-    diags.error('broken_row', `${message}: the row is skipped${row.prefix.length > 0 ? ', with the piece above the page break that began it' : ''}`, { line: row.line });
+    diags.error(
+      'broken_row',
+      `${message}: the row is skipped${row.prefix.length > 0 ? ', with the piece above the page break that began it' : ''}`,
+      { line: row.line },
+    );
     row.dropped = true;
   };
 
@@ -312,7 +363,10 @@ function scanTabs(lines: readonly string[], header: Header, end: number, diags: 
 
   const closeShort = (): void => {
     if (open !== null && open.short) {
-      drop(open, `the row has ${open.cells.length} cells where the table has ${n}, and the lines after it do not complete it`);
+      drop(
+        open,
+        `the row has ${open.cells.length} cells where the table has ${n}, and the lines after it do not complete it`,
+      );
       open = null;
     }
   };
@@ -320,7 +374,8 @@ function scanTabs(lines: readonly string[], header: Header, end: number, diags: 
   const flushWaiting = (): void => {
     for (const fragment of waiting) {
       if (open !== null) merge(open.cells, fragment.cells, 'after');
-      else diags.error('broken_row', 'a piece of a row with no row to belong to: it is skipped', { line: fragment.line });
+      else
+        diags.error('broken_row', 'a piece of a row with no row to belong to: it is skipped', { line: fragment.line });
     }
     waiting = [];
   };
@@ -335,8 +390,13 @@ function scanTabs(lines: readonly string[], header: Header, end: number, diags: 
     if (cells.length > 1 || indicators !== undefined) {
       // The measures' own header may name a result indicator and a unit too: it is never an indicators table.
       // A cheap look for the indicator word first: most rows are measures.
-      const layout = cells.length > 1 && texts.some((t) => t.length <= 80 && INDICATOR_WORD.test(t)) && !headerRows.has(texts.join('\t').replace(/\t+$/, '')) && headerRoles(texts) === null
-        ? indicatorLayout(texts, lines[i + 1]?.split('\t').map(cellText)) : undefined;
+      const layout =
+        cells.length > 1 &&
+        texts.some((t) => t.length <= 80 && INDICATOR_WORD.test(t)) &&
+        !headerRows.has(texts.join('\t').replace(/\t+$/, '')) &&
+        headerRoles(texts) === null
+          ? indicatorLayout(texts, lines[i + 1]?.split('\t').map(cellText))
+          : undefined;
       if (layout !== undefined) {
         closeShort();
         flushWaiting();
@@ -347,7 +407,11 @@ function scanTabs(lines: readonly string[], header: Header, end: number, diags: 
       }
       if (indicators !== undefined) {
         const only = texts.filter((t) => t !== '');
-        const ends = only.length <= 1 || headerRows.has(texts.join('\t').replace(/\t+$/, '')) || isRepeatedHeader(texts) || /^(?:іс-шаралар|мероприятия)\s*:?$/iu.test(only[0] ?? '');
+        const ends =
+          only.length <= 1 ||
+          headerRows.has(texts.join('\t').replace(/\t+$/, '')) ||
+          isRepeatedHeader(texts) ||
+          /^(?:іс-шаралар|мероприятия)\s*:?$/iu.test(only[0] ?? '');
         if (!ends) {
           const indicator = indicatorRow(texts, indicators);
           if (indicator !== undefined) items.push({ kind: 'indicator', line: i + 1, indicator });
@@ -357,8 +421,15 @@ function scanTabs(lines: readonly string[], header: Header, end: number, diags: 
         if (/^(?:іс-шаралар|мероприятия)\s*:?$/iu.test(only[0] ?? '')) continue;
       }
     }
-    if (NOTE.test(texts[0] ?? '') || isNumberingRow(texts) || isRepeatedHeader(texts) || isContinuationMarker(texts) || isFootnote(raw)
-      || headerRows.has(texts.join('\t').replace(/\t+$/, ''))) continue;
+    if (
+      NOTE.test(texts[0] ?? '') ||
+      isNumberingRow(texts) ||
+      isRepeatedHeader(texts) ||
+      isContinuationMarker(texts) ||
+      isFootnote(raw) ||
+      headerRows.has(texts.join('\t').replace(/\t+$/, ''))
+    )
+      continue;
     const line = i + 1;
     const first = texts[0] as string;
     // The row's number: in the "№" column, wherever the table has it.
@@ -382,7 +453,13 @@ function scanTabs(lines: readonly string[], header: Header, end: number, diags: 
     }
 
     if (isMeasureNumber(lead) && (numberIndex === 0 || texts.filter((t) => t !== '').length > 1)) {
-      const row: OpenRow = { line, cells: toCells(cells, line), short: false, dropped: false, prefix: waiting.map((w) => w.cells) };
+      const row: OpenRow = {
+        line,
+        cells: toCells(cells, line),
+        short: false,
+        dropped: false,
+        prefix: waiting.map((w) => w.cells),
+      };
       waiting = [];
       if (row.cells.length < n - 1) {
         row.short = true;
@@ -409,7 +486,9 @@ function scanTabs(lines: readonly string[], header: Header, end: number, diags: 
     // and a row it begins it. With no blank line it continues the row above.
     const fragment = fit(toCells(cells, line), line, false);
     if (fragment === undefined) {
-      diags.error('broken_row', `a piece of a row has ${texts.length} cells where the table has ${n}: it is skipped`, { line });
+      diags.error('broken_row', `a piece of a row has ${texts.length} cells where the table has ${n}: it is skipped`, {
+        line,
+      });
       continue;
     }
     const beginsNext = !blank(i - 1) && blank(i + 1);
@@ -427,8 +506,10 @@ function scanTabs(lines: readonly string[], header: Header, end: number, diags: 
 // ---- One cell per line ----
 
 const BY_AGREEMENT = /\(?\s*(?:келісім\s+бойынша|по\s+согласованию)\s*\)?/iu;
-const FORM_WORDS = /ақпарат|ұсыныс|бұйрық|қаулы|жоба|жоспар|хаттама|тұжырымдама|бағдарлама|информаци|предложени|приказ|постановлени|проект|план|протокол|концепци|брошюр|материал/iu;
-const FUNDING_WORDS = /бюджет|қаражат|средств|талап\s+етілмейді|қажет\s+етпейд|не\s+требуется|(?<![\p{L}])(?:РБ|ЖБ|МБ)(?![\p{L}])/iu;
+const FORM_WORDS =
+  /ақпарат|ұсыныс|бұйрық|қаулы|жоба|жоспар|хаттама|тұжырымдама|бағдарлама|информаци|предложени|приказ|постановлени|проект|план|протокол|концепци|брошюр|материал/iu;
+const FUNDING_WORDS =
+  /бюджет|қаражат|средств|талап\s+етілмейді|қажет\s+етпейд|не\s+требуется|(?<![\p{L}])(?:РБ|ЖБ|МБ)(?![\p{L}])/iu;
 const AMOUNT = /^\d[\d\s\u00a0]*(?:[.,]\d+)?(?:\s*(?:мың|тыс|млн|млрд)\.?)?(?:\s*(?:теңге|тенге))?$/iu;
 const SKIPPED = -2.5;
 const MAX_ROW_LINES = 200;
@@ -438,12 +519,17 @@ function fitness(role: ColumnRole | null, text: string, resolver: Resolver): num
   if (text === '') return 0;
   const dash = DASH_ONLY.test(text);
   switch (role) {
-    case 'title': return text.length > 40 ? 1 : 0.3;
+    case 'title':
+      return text.length > 40 ? 1 : 0.3;
     // Forms are short ("АҚДМ-ға ақпарат"); a long line with "ақпарат" in it is a title ("… ақпарат құралдарының …").
-    case 'completionForm': return FORM_WORDS.test(text) && text.length < 80 ? 1.5 : text.length < 60 ? 0.5 : -0.5;
+    case 'completionForm':
+      return FORM_WORDS.test(text) && text.length < 80 ? 1.5 : text.length < 60 ? 0.5 : -0.5;
     case 'executors': {
       const normalized = normalizeDashes(text);
-      const parts = normalized.split(/[,;]/).map((p) => p.replace(BY_AGREEMENT, '').trim()).filter((p) => p !== '');
+      const parts = normalized
+        .split(/[,;]/)
+        .map((p) => p.replace(BY_AGREEMENT, '').trim())
+        .filter((p) => p !== '');
       const known = parts.filter((p) => resolver.resolve(p) !== null).length + findGroups(normalized).length;
       const score = parts.length === 0 || known === 0 ? -1 : 3 * Math.min(1, known / parts.length);
       // "(келісім бойынша)" is written in executor cells only, even after a name the directory does not know.
@@ -453,9 +539,12 @@ function fitness(role: ColumnRole | null, text: string, resolver: Resolver): num
       const rule = parseDeadline(text);
       return rule.kind !== 'unparsed' || rule.reason.startsWith('no such date') ? 3 : dash ? 0.5 : -0.5;
     }
-    case 'cost': return dash ? 1 : AMOUNT.test(text) ? 2 : FUNDING_WORDS.test(text) ? 1 : -0.5;
-    case 'funding': return dash ? 1 : FUNDING_WORDS.test(text) ? 2 : -0.5;
-    default: return 0;
+    case 'cost':
+      return dash ? 1 : AMOUNT.test(text) ? 2 : FUNDING_WORDS.test(text) ? 1 : -0.5;
+    case 'funding':
+      return dash ? 1 : FUNDING_WORDS.test(text) ? 2 : -0.5;
+    default:
+      return 0;
   }
 }
 
@@ -473,7 +562,11 @@ function continuation(role: ColumnRole | null, text: string): number {
  * A blank line is a whole (empty) cell; a cell may run over several lines and a column may get
  * none (at a cost), so a cell split or lost in copying is absorbed.
  */
-function alignRow(pieces: readonly Piece[], roles: readonly (ColumnRole | null)[], resolver: Resolver): { cells: TableCell[]; exact: boolean } {
+function alignRow(
+  pieces: readonly Piece[],
+  roles: readonly (ColumnRole | null)[],
+  resolver: Resolver,
+): { cells: TableCell[]; exact: boolean } {
   const texts = pieces.map((p) => cellText(p.text));
   const fits = roles.map((role) => texts.map((t) => fitness(role, t, resolver)));
   const lineCount = pieces.length;
@@ -521,7 +614,10 @@ function follows(previous: string | null, next: string): boolean {
   const a = previous.replace(/[.)]$/, '').split('.').map(Number);
   const b = next.replace(/[.)]$/, '').split('.').map(Number);
   if (b.length > a.length) return b.slice(0, a.length).every((x, k) => x === a[k]);
-  return (b[0] as number) === (a[0] as number) + 1 || (b.length > 1 && b.length === a.length && (b[b.length - 1] as number) === (a[a.length - 1] as number) + 1);
+  return (
+    (b[0] as number) === (a[0] as number) + 1 ||
+    (b.length > 1 && b.length === a.length && (b[b.length - 1] as number) === (a[a.length - 1] as number) + 1)
+  );
 }
 
 /**
@@ -530,7 +626,11 @@ function follows(previous: string | null, next: string): boolean {
  * a number and as many lines as the header has, until a heading, "Іс-шаралар:" or a line that
  * cannot start a row. Null when the lines after `i` are not such a header.
  */
-function lineIndicatorsAt(lines: readonly string[], i: number, end: number): { items: TableItem[]; next: number } | null {
+function lineIndicatorsAt(
+  lines: readonly string[],
+  i: number,
+  end: number,
+): { items: TableItem[]; next: number } | null {
   // The header may start one line above, with "Р/с №".
   const texts: string[] = [];
   let j = i;
@@ -540,7 +640,11 @@ function lineIndicatorsAt(lines: readonly string[], i: number, end: number): { i
       j++;
       continue;
     }
-    const isHeader = text.length <= 80 && (INDICATOR_WORD.test(text) || extraRole(text) !== null || /^(?:есепті|жоспарлы|отч[её]тн|планов)\p{L}*\s+(?:кезең|период)\p{L}*$/iu.test(text));
+    const isHeader =
+      text.length <= 80 &&
+      (INDICATOR_WORD.test(text) ||
+        extraRole(text) !== null ||
+        /^(?:есепті|жоспарлы|отч[её]тн|планов)\p{L}*\s+(?:кезең|период)\p{L}*$/iu.test(text));
     if (!isHeader) break;
     texts.push(text);
     j++;
@@ -580,17 +684,31 @@ function lineIndicatorsAt(lines: readonly string[], i: number, end: number): { i
     j = k;
   }
   // A following "Іс-шаралар:" line belongs to the indicators' end, not to a measure.
-  while (j < end && (cellText(lines[j] as string) === '' || /^(?:іс-шаралар|мероприятия)\s*:?$/iu.test(cellText(lines[j] as string)))) j++;
+  while (
+    j < end &&
+    (cellText(lines[j] as string) === '' || /^(?:іс-шаралар|мероприятия)\s*:?$/iu.test(cellText(lines[j] as string)))
+  )
+    j++;
   return items.length === 0 ? null : { items, next: j };
 }
 
-function scanLines(lines: readonly string[], header: Header, end: number, resolver: Resolver, diags: Diagnostics): TableItem[] {
+function scanLines(
+  lines: readonly string[],
+  header: Header,
+  end: number,
+  resolver: Resolver,
+  diags: Diagnostics,
+): TableItem[] {
   const n = header.roles.length;
   const numberIndex = header.roles.indexOf('number');
   const dataRoles = header.roles.filter((_, k) => k !== numberIndex);
   const items: TableItem[] = [];
   if (numberIndex < 0) {
-    diags.error('no_row_numbers', 'a table written one cell per line needs its "№" column: without row numbers its rows cannot be told apart', { line: header.start + 1 });
+    diags.error(
+      'no_row_numbers',
+      'a table written one cell per line needs its "№" column: without row numbers its rows cannot be told apart',
+      { line: header.start + 1 },
+    );
     return items;
   }
   // `filled` counts the row's non-blank lines as they come, so no line is looked at twice.
@@ -602,11 +720,17 @@ function scanLines(lines: readonly string[], header: Header, end: number, resolv
     const pieces = [...current.pieces];
     while (pieces.length > dataRoles.length && (pieces[pieces.length - 1] as Piece).text.trim() === '') pieces.pop();
     if (pieces.length > MAX_ROW_LINES) {
-      diags.error('broken_row', `measure ${current.number} runs over ${pieces.length} lines: the row is skipped`, { line: current.line });
+      diags.error('broken_row', `measure ${current.number} runs over ${pieces.length} lines: the row is skipped`, {
+        line: current.line,
+      });
     } else {
       const { cells, exact } = alignRow(pieces, dataRoles, resolver);
       if (!exact) {
-        diags.info('cells_aligned', `measure ${current.number}: ${pieces.length} lines for ${dataRoles.length} cells, joined by content — check the cells`, { line: current.line });
+        diags.info(
+          'cells_aligned',
+          `measure ${current.number}: ${pieces.length} lines for ${dataRoles.length} cells, joined by content — check the cells`,
+          { line: current.line },
+        );
       }
       cells.splice(numberIndex, 0, { pieces: [{ text: current.number, line: current.line }] });
       items.push({ kind: 'row', line: current.line, cells });
@@ -619,7 +743,8 @@ function scanLines(lines: readonly string[], header: Header, end: number, resolv
     const text = cellText(raw);
     if (NOTE.test(text) || isFootnote(raw) || isContinuationMarker([text])) continue;
     // An indicators table written one cell per line: its rows become indicators, and the measures resume after it.
-    const indicatorTable = text !== '' && text.length <= 80 && INDICATOR_WORD.test(text) ? lineIndicatorsAt(lines, i, end) : null;
+    const indicatorTable =
+      text !== '' && text.length <= 80 && INDICATOR_WORD.test(text) ? lineIndicatorsAt(lines, i, end) : null;
     if (indicatorTable !== null) {
       close();
       items.push(...indicatorTable.items);
@@ -645,7 +770,11 @@ function scanLines(lines: readonly string[], header: Header, end: number, resolv
       items.push({ kind: 'heading', line: i + 1, text });
       continue;
     }
-    if (isMeasureNumber(text) && (current === null || (current.filled >= 2 && (follows(previousNumber, text) || current.pieces.length >= dataRoles.length)))) {
+    if (
+      isMeasureNumber(text) &&
+      (current === null ||
+        (current.filled >= 2 && (follows(previousNumber, text) || current.pieces.length >= dataRoles.length)))
+    ) {
       close();
       current = { line: i + 1, number: text, pieces: [], filled: 0 };
       previousNumber = text;
@@ -654,7 +783,10 @@ function scanLines(lines: readonly string[], header: Header, end: number, resolv
     if (current !== null) {
       current.pieces.push({ text: raw, line: i + 1 });
       if (text !== '') current.filled++;
-    } else if (text !== '') diags.warning('text_outside_rows', `"${text.slice(0, 60)}" is neither a row nor a heading and is ignored`, { line: i + 1 });
+    } else if (text !== '')
+      diags.warning('text_outside_rows', `"${text.slice(0, 60)}" is neither a row nor a heading and is ignored`, {
+        line: i + 1,
+      });
   }
   close();
   return items;

@@ -91,7 +91,10 @@ function resolveEntry(text: string, resolver: Resolver): Resolution {
   const flushUnknown = (): void => {
     if (unknown.length === 0) return;
     const printed = unknown.join(' ');
-    codes.push({ code: printed, unknown: looksLikeAbbreviation(printed) ? 'unknown_abbreviation' : 'unknown_executor' });
+    codes.push({
+      code: printed,
+      unknown: looksLikeAbbreviation(printed) ? 'unknown_abbreviation' : 'unknown_executor',
+    });
     unknown = [];
   };
   for (let i = 0; i < words.length;) {
@@ -111,7 +114,10 @@ function resolveEntry(text: string, resolver: Resolver): Resolution {
     i += matched === 0 ? 1 : matched;
   }
   flushUnknown();
-  if (known === 0) return { codes: [{ code: text, unknown: looksLikeAbbreviation(text) ? 'unknown_abbreviation' : 'unknown_executor' }] };
+  if (known === 0)
+    return {
+      codes: [{ code: text, unknown: looksLikeAbbreviation(text) ? 'unknown_abbreviation' : 'unknown_executor' }],
+    };
   return { codes };
 }
 
@@ -147,8 +153,11 @@ export function parseExecutors(cell: string, resolver: Resolver, date: IsoDate |
     }
     joined.push(part);
     // Only a name can hold a comma: an unknown abbreviation ("ПМ") ends its entry like any code.
-    previousUnresolved = !PLACEHOLDER.test(part) && !BY_AGREEMENT.test(part) && !looksLikeAbbreviation(part)
-      && resolver.resolve(part.replace(JOINTLY, ' ').trim()) === null;
+    previousUnresolved =
+      !PLACEHOLDER.test(part) &&
+      !BY_AGREEMENT.test(part) &&
+      !looksLikeAbbreviation(part) &&
+      resolver.resolve(part.replace(JOINTLY, ' ').trim()) === null;
   }
 
   // Codes the cell itself marks "(келісім бойынша)"; any other by-agreement executor is the directory's word.
@@ -207,12 +216,18 @@ export function parseExecutors(cell: string, resolver: Resolver, date: IsoDate |
     const seen = position.get(item.code);
     if (seen !== undefined) {
       // Listed twice ("ПМ, МОН, … Шымкент ПМ"): once, by agreement if either mention says so.
-      if (item.byAgreement && !(executors[seen] as MeasureExecutor).byAgreement) executors[seen] = { ...(executors[seen] as MeasureExecutor), byAgreement: true };
+      if (item.byAgreement && !(executors[seen] as MeasureExecutor).byAgreement)
+        executors[seen] = { ...(executors[seen] as MeasureExecutor), byAgreement: true };
       continue;
     }
     position.set(item.code, executors.length);
     if (item.unknown !== undefined) problems.push({ kind: item.unknown, text: item.code, index: executors.length });
-    executors.push({ code: item.code, byAgreement: item.byAgreement, lead: item.entry === 0, ...(item.group !== undefined && { group: item.group }) });
+    executors.push({
+      code: item.code,
+      byAgreement: item.byAgreement,
+      lead: item.entry === 0,
+      ...(item.group !== undefined && { group: item.group }),
+    });
   }
   const byAgreementInferred = executors.flatMap((e, k) => (e.byAgreement && !markedCodes.has(e.code) ? [k] : []));
   return { executors, problems, details, byAgreementInferred };

@@ -23,7 +23,8 @@ export function readFootnotes(lines: readonly string[], from: number, to: number
   const notes = new Map<string, Footnote>();
   let open: { marker: string; parts: string[]; line: number } | undefined;
   const close = (): void => {
-    if (open !== undefined && !notes.has(open.marker)) notes.set(open.marker, { marker: open.marker, text: open.parts.join(' '), line: open.line });
+    if (open !== undefined && !notes.has(open.marker))
+      notes.set(open.marker, { marker: open.marker, text: open.parts.join(' '), line: open.line });
     open = undefined;
   };
   for (let i = from; i < to; i++) {
@@ -45,8 +46,10 @@ export function readFootnotes(lines: readonly string[], from: number, to: number
 const KK_MONTHS = 'қаңтар|ақпан|наурыз|сәуір|мамыр|маусым|шілде|тамыз|қыркүйек|қазан|қараша|желтоқсан';
 const RU_MONTHS = 'январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр';
 const DAY_MONTH = new RegExp(`(?<![\\p{L}\\d])[0-3]?\\d\\s*-?\\s*(?:${KK_MONTHS}|${RU_MONTHS})\\p{L}*`, 'giu');
-const NEXT_MONTH = /(?:келесі\s+айдың|есепті\s+(?:тоқсаннан|айдан|кезеңнен|жартыжылдықтан|жылдан)\s+кейінгі\s+айдың)\s+\d{1,2}\S*|\d{1,2}(?:-го)?\s+числа\s+месяца,?\s+следующего\s+за\s+отч[её]тным(?:\s+(?:кварталом|периодом|месяцем|полугодием|годом))?/iu;
-const FREQUENCY = /жыл\s+сайын|ежегодно|тоқсан\s+сайын|ежеквартально|ай\s+сайын|ежемесячно|жартыжылдық\s+сайын|ежеполугодно/iu;
+const NEXT_MONTH =
+  /(?:келесі\s+айдың|есепті\s+(?:тоқсаннан|айдан|кезеңнен|жартыжылдықтан|жылдан)\s+кейінгі\s+айдың)\s+\d{1,2}\S*|\d{1,2}(?:-го)?\s+числа\s+месяца,?\s+следующего\s+за\s+отч[её]тным(?:\s+(?:кварталом|периодом|месяцем|полугодием|годом))?/iu;
+const FREQUENCY =
+  /жыл\s+сайын|ежегодно|тоқсан\s+сайын|ежеквартально|ай\s+сайын|ежемесячно|жартыжылдық\s+сайын|ежеполугодно/iu;
 const GOVERNMENT = /Үкіметі(?:не|нің)|Правительств[оау]/u;
 
 /** The dates a footnote gives, read by the deadline language: its day-and-month phrases, or a frequency and a day of the next month. */
@@ -70,5 +73,10 @@ function footnoteRecipient(text: string, resolver: Resolver): Recipient | null {
 
 /** The reporting a footnote sets: its recipient and dates, read the same way as the table's own cells. */
 export function reportingOf(note: Footnote, resolver: Resolver): FootnoteReporting {
-  return { marker: note.marker, text: note.text, recipient: footnoteRecipient(note.text, resolver), rule: footnoteRule(note.text) };
+  return {
+    marker: note.marker,
+    text: note.text,
+    recipient: footnoteRecipient(note.text, resolver),
+    rule: footnoteRule(note.text),
+  };
 }

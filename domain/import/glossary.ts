@@ -10,7 +10,8 @@ export interface GlossaryEntry {
   readonly line: number;
 }
 
-const HEADING = /аббревиатуралард[ыа]ң\s+(?:толық\s+)?(?:жазылуы|мағынасы|ашылуы)|расшифровк[аи]\s+(?:аббревиатур|сокращений)|список\s+(?:аббревиатур|сокращений)|қысқартулард[ыа]ң\s+(?:толық\s+)?(?:жазылуы|мағынасы)/i;
+const HEADING =
+  /аббревиатуралард[ыа]ң\s+(?:толық\s+)?(?:жазылуы|мағынасы|ашылуы)|расшифровк[аи]\s+(?:аббревиатур|сокращений)|список\s+(?:аббревиатур|сокращений)|қысқартулард[ыа]ң\s+(?:толық\s+)?(?:жазылуы|мағынасы)/i;
 
 /** Whether a line opens the glossary. */
 export function isGlossaryHeading(line: string): boolean {
@@ -36,14 +37,27 @@ function entryOf(text: string, line: number, lang: 'kk' | 'ru'): GlossaryEntry |
  * An entry is "CODE – name" on one line, or CODE and name in two tab-separated cells (a dash cell
  * between them is allowed); several "CODE – name" joined with ";" on one line are split.
  */
-export function parseGlossary(lines: readonly string[], start: number, end: number, lang: 'kk' | 'ru'): GlossaryEntry[] {
+export function parseGlossary(
+  lines: readonly string[],
+  start: number,
+  end: number,
+  lang: 'kk' | 'ru',
+): GlossaryEntry[] {
   const entries: GlossaryEntry[] = [];
   for (let i = start; i < end; i++) {
     const raw = lines[i] as string;
     if (FOOTER.test(raw.trim())) break;
-    const cells = raw.split('\t').map(cellText).filter((c) => c !== '' && !/^[–—-]$/.test(c));
+    const cells = raw
+      .split('\t')
+      .map(cellText)
+      .filter((c) => c !== '' && !/^[–—-]$/.test(c));
     if (cells.length === 2) {
-      entries.push({ code: (cells[0] as string).replace(/[:;,.]+$/, ''), name: cells[1] as string, lang: langOf(cells[1] as string, lang), line: i + 1 });
+      entries.push({
+        code: (cells[0] as string).replace(/[:;,.]+$/, ''),
+        name: cells[1] as string,
+        lang: langOf(cells[1] as string, lang),
+        line: i + 1,
+      });
       continue;
     }
     const text = cellText(raw);
@@ -59,6 +73,7 @@ export function parseGlossary(lines: readonly string[], start: number, end: numb
 /** The glossary as the plan model keeps it: code → { kk, ru } in the language each entry is written in. */
 export function glossaryRecord(entries: readonly GlossaryEntry[]): Record<string, BilingualName> {
   const record: Record<string, BilingualName> = {};
-  for (const entry of entries) record[entry.code] = entry.lang === 'kk' ? { kk: entry.name, ru: null } : { kk: null, ru: entry.name };
+  for (const entry of entries)
+    record[entry.code] = entry.lang === 'kk' ? { kk: entry.name, ru: null } : { kk: null, ru: entry.name };
   return record;
 }

@@ -17,8 +17,10 @@ export interface GroupMatch {
 }
 
 // City names as the groups print them, in the cases they take ("Астаны", "Шымкента", "Нұр-Сұлтан").
-const KK_CITY = '(?:республикалық\\s+маңызы\\s+бар\\s+қалалард[ыа]ң|астананың|астана|нұр-сұлтан|алматы(?!\\s+облыс)|шымкент)';
-const RU_CITY = '(?:республиканского\\s+значения|столиц[ыа]|астан[аыу]|нур-султан[аеу]?|алматы(?!\\s+област)|шымкент[аеу]?)';
+const KK_CITY =
+  '(?:республикалық\\s+маңызы\\s+бар\\s+қалалард[ыа]ң|астананың|астана|нұр-сұлтан|алматы(?!\\s+облыс)|шымкент)';
+const RU_CITY =
+  '(?:республиканского\\s+значения|столиц[ыа]|астан[аыу]|нур-султан[аеу]?|алматы(?!\\s+област)|шымкент[аеу]?)';
 const CITY_PREFIX = '(?:(?:гг?|город(?:ов|а)?)\\.?\\s*)?';
 // Between list items: a comma or "and" with any spaces, or spaces alone — one way to match each, so a long list never backtracks exponentially.
 const KK_SEP = '(?:\\s*(?:,|және)\\s*|\\s+)';

@@ -21,22 +21,38 @@ export { withUnstorableTextDiagnostics } from './storable.js';
  * Imports a plan from text in one of Merzim's text formats. The caller enforces the upload size
  * limit; every reader is linear in the size of its input.
  */
-export function importPlan(input: { readonly format: TextImportFormat; readonly text: string }, opts: { readonly directory: readonly Agency[]; readonly lang?: 'kk' | 'ru' }): ImportResult {
+export function importPlan(
+  input: { readonly format: TextImportFormat; readonly text: string },
+  opts: { readonly directory: readonly Agency[]; readonly lang?: 'kk' | 'ru' },
+): ImportResult {
   if (isBlank(input.text)) return emptyFileResult();
   return withUnstorableTextDiagnostics(readText(input, opts));
 }
 
-function readText(input: { readonly format: TextImportFormat; readonly text: string }, opts: { readonly directory: readonly Agency[]; readonly lang?: 'kk' | 'ru' }): ImportResult {
+function readText(
+  input: { readonly format: TextImportFormat; readonly text: string },
+  opts: { readonly directory: readonly Agency[]; readonly lang?: 'kk' | 'ru' },
+): ImportResult {
   switch (input.format) {
-    case 'yaml': return parseCanonical(input.text, 'yaml', opts);
-    case 'json': return parseCanonical(input.text, 'json', opts);
-    case 'csv': return importCsv(input.text, opts);
-    case 'adilet': return importDecreeText(input.text, opts);
+    case 'yaml':
+      return parseCanonical(input.text, 'yaml', opts);
+    case 'json':
+      return parseCanonical(input.text, 'json', opts);
+    case 'csv':
+      return importCsv(input.text, opts);
+    case 'adilet':
+      return importDecreeText(input.text, opts);
   }
 }
 
 const BY_EXTENSION: Readonly<Record<string, TextImportFormat>> = {
-  yaml: 'yaml', yml: 'yaml', json: 'json', csv: 'csv', txt: 'adilet', htm: 'adilet', html: 'adilet',
+  yaml: 'yaml',
+  yml: 'yaml',
+  json: 'json',
+  csv: 'csv',
+  txt: 'adilet',
+  htm: 'adilet',
+  html: 'adilet',
 };
 
 /**
@@ -48,10 +64,15 @@ export function detectFormat(filename: string | undefined, text: string): TextIm
   const extension = /\.([a-z0-9]+)$/i.exec(filename ?? '')?.[1]?.toLowerCase();
   const known = extension === undefined ? undefined : BY_EXTENSION[extension];
   if (known !== undefined) return known;
-  const head = text.replace(/^\ufeff/, '').slice(0, 20_000).trimStart();
+  const head = text
+    .replace(/^\ufeff/, '')
+    .slice(0, 20_000)
+    .trimStart();
   if (head.startsWith('{')) return 'json';
-  if (/^(?:format:\s*merzim-plan\/|---\s*$|(?:title|measures|approvedBy):\s*)/m.test(head.slice(0, 2000))) return 'yaml';
+  if (/^(?:format:\s*merzim-plan\/|---\s*$|(?:title|measures|approvedBy):\s*)/m.test(head.slice(0, 2000)))
+    return 'yaml';
   const csv = parseCsv(head);
-  if (csv.delimiter !== '\t' && csv.rows.slice(0, 100).some((row) => row.length >= 3 && headerRoles(row) !== null)) return 'csv';
+  if (csv.delimiter !== '\t' && csv.rows.slice(0, 100).some((row) => row.length >= 3 && headerRoles(row) !== null))
+    return 'csv';
   return 'adilet';
 }

@@ -47,7 +47,12 @@ export interface MeasureContext {
 /** The extra columns of a row, sorted by what their headers name; empty cells and dashes are left out. */
 export function readExtras(extras: SourceRow['extras']): MeasureExtra | undefined {
   if (extras === undefined) return undefined;
-  const out: { unit?: string; budgetCode?: string; expenses?: Record<string, string>; columns?: Record<string, string> } = {};
+  const out: {
+    unit?: string;
+    budgetCode?: string;
+    expenses?: Record<string, string>;
+    columns?: Record<string, string>;
+  } = {};
   for (const { header, value } of extras) {
     const text = cellText(value);
     if (isEmpty(text)) continue;
@@ -56,16 +61,22 @@ export function readExtras(extras: SourceRow['extras']): MeasureExtra | undefine
     if (role === 'unit') out.unit = text;
     else if (role === 'budgetCode') out.budgetCode = text;
     else if (role === 'year' && year !== undefined) out.expenses = { ...out.expenses, [year]: text };
-    else out.columns = { ...out.columns, [cellText(header) === '' ? `column ${Object.keys(out.columns ?? {}).length + 1}` : cellText(header)]: text };
+    else
+      out.columns = {
+        ...out.columns,
+        [cellText(header) === '' ? `column ${Object.keys(out.columns ?? {}).length + 1}` : cellText(header)]: text,
+      };
   }
   return Object.keys(out).length === 0 ? undefined : out;
 }
 
 // "Not required" in the cost or funding column.
-const NOT_REQUIRED = /^(?:талап\s+етілмейді|талап\s+етпейді|қажет\s+етпейд[іи]|қажет\s+етілмейді|не\s+требуется|не\s+требует(?:ся)?\s+финансирования|not\s+required)\.?$/iu;
+const NOT_REQUIRED =
+  /^(?:талап\s+етілмейді|талап\s+етпейді|қажет\s+етпейд[іи]|қажет\s+етілмейді|не\s+требуется|не\s+требует(?:ся)?\s+финансирования|not\s+required)\.?$/iu;
 const DASH_ONLY = /^[-–—]$/;
 // "1 234,5", "1234.5", "12,0 млн. теңге".
-const AMOUNT = /^(\d{1,3}(?:[\s\u00a0]\d{3})+|\d+)(?:[.,](\d+))?(?:\s*(мың|тыс|млн|млрд)\.?)?(?:\s*(?:теңге|тенге|тг|kzt))?\.?$/iu;
+const AMOUNT =
+  /^(\d{1,3}(?:[\s\u00a0]\d{3})+|\d+)(?:[.,](\d+))?(?:\s*(мың|тыс|млн|млрд)\.?)?(?:\s*(?:теңге|тенге|тг|kzt))?\.?$/iu;
 const UNIT_WORD: Readonly<Record<string, number>> = { мың: 1e3, тыс: 1e3, млн: 1e6, млрд: 1e9 };
 
 export function bilingual(text: string, lang: 'kk' | 'ru'): BilingualName {
@@ -114,24 +125,51 @@ export function buildMeasure(source: SourceRow, index: number, ctx: MeasureConte
   const title = text('title');
   const label = number === '' ? `row ${source.row ?? source.line ?? index + 1}` : `measure ${number}`;
   if (title === '') {
-    diags.error('missing_title', `${label} has no title: the row is skipped`, { ...at('title'), field: `${path}.title` });
+    diags.error('missing_title', `${label} has no title: the row is skipped`, {
+      ...at('title'),
+      field: `${path}.title`,
+    });
     return null;
   }
 
   const executorCell = source.cells.executors;
   const parsed = parseExecutors(executorCell?.text ?? '', ctx.resolver, ctx.date);
   for (const problem of parsed.problems) {
-    const where = { line: lineOf(executorCell, problem.text, source.line), ...(source.row !== undefined && { row: source.row }), field: `${path}.executors[${problem.index}]` };
+    const where = {
+      line: lineOf(executorCell, problem.text, source.line),
+      ...(source.row !== undefined && { row: source.row }),
+      field: `${path}.executors[${problem.index}]`,
+    };
     if (problem.kind === 'group_without_date') {
-      diags.error('group_without_date', `${label}: the group "${problem.text}" cannot be expanded without the plan's date`, where);
+      diags.error(
+        'group_without_date',
+        `${label}: the group "${problem.text}" cannot be expanded without the plan's date`,
+        where,
+      );
     } else if (problem.kind === 'unknown_abbreviation') {
-      diags.error('unknown_abbreviation', `${label}: executor "${problem.text}" is neither in the plan's glossary nor in the agencies directory`, where);
+      diags.error(
+        'unknown_abbreviation',
+        `${label}: executor "${problem.text}" is neither in the plan's glossary nor in the agencies directory`,
+        where,
+      );
     } else {
-      diags.error('unknown_executor', `${label}: executor "${problem.text}" names no agency of the glossary or the directory`, where);
+      diags.error(
+        'unknown_executor',
+        `${label}: executor "${problem.text}" names no agency of the glossary or the directory`,
+        where,
+      );
     }
   }
   for (const { code, detail } of parsed.details) {
-    diags.info('executor_detail', `${label}: "${code} (${detail})" — the obligation is ${code}'s; the part in brackets is kept only in the source`, { line: lineOf(executorCell, detail, source.line), ...(source.row !== undefined && { row: source.row }), field: `${path}.executors` });
+    diags.info(
+      'executor_detail',
+      `${label}: "${code} (${detail})" — the obligation is ${code}'s; the part in brackets is kept only in the source`,
+      {
+        line: lineOf(executorCell, detail, source.line),
+        ...(source.row !== undefined && { row: source.row }),
+        field: `${path}.executors`,
+      },
+    );
   }
   if (parsed.executors.length === 0) {
     diags.error('missing_executors', `${label} names no executor`, { ...at('executors'), field: `${path}.executors` });
@@ -140,43 +178,82 @@ export function buildMeasure(source: SourceRow, index: number, ctx: MeasureConte
   for (const k of parsed.byAgreementInferred) {
     const code = (parsed.executors[k] as MeasureExecutor).code;
     inferred.push(`executors[${k}].byAgreement`);
-    diags.info('by_agreement_inferred', `${label}: ${code} is taken as reporting by agreement because the agencies directory says so, not the cell ("келісім бойынша" / "по согласованию") — confirm or change it`, { ...at('executors'), field: `${path}.executors[${k}].byAgreement` });
+    diags.info(
+      'by_agreement_inferred',
+      `${label}: ${code} is taken as reporting by agreement because the agencies directory says so, not the cell ("келісім бойынша" / "по согласованию") — confirm or change it`,
+      { ...at('executors'), field: `${path}.executors[${k}].byAgreement` },
+    );
   }
 
   const form = text('completionForm');
   const reading = readRecipient(form, ctx.resolver);
   if (reading.kind === 'unknown') {
-    diags.error('unknown_abbreviation', `${label}: the completion form "${form}" sends the report to "${reading.code}", which is neither in the plan's glossary nor in the agencies directory`, { ...at('completionForm'), field: `${path}.completionForm` });
+    diags.error(
+      'unknown_abbreviation',
+      `${label}: the completion form "${form}" sends the report to "${reading.code}", which is neither in the plan's glossary nor in the agencies directory`,
+      { ...at('completionForm'), field: `${path}.completionForm` },
+    );
   }
 
   const deadlineText = text('deadline');
   const rule = parseDeadline(deadlineText);
   if (rule.kind === 'unparsed') {
     if (rule.reason.startsWith('no such date')) {
-      diags.error('deadline_impossible_date', `${label}: the deadline "${deadlineText}" is impossible (${rule.reason})`, { ...at('deadline'), field: `${path}.deadline` });
+      diags.error(
+        'deadline_impossible_date',
+        `${label}: the deadline "${deadlineText}" is impossible (${rule.reason})`,
+        { ...at('deadline'), field: `${path}.deadline` },
+      );
     } else {
-      diags.warning('deadline_unparsed', `${label}: the deadline "${deadlineText}" is not understood (${rule.reason}); set it by hand before cycles start`, { ...at('deadline'), field: `${path}.deadline` });
+      diags.warning(
+        'deadline_unparsed',
+        `${label}: the deadline "${deadlineText}" is not understood (${rule.reason}); set it by hand before cycles start`,
+        { ...at('deadline'), field: `${path}.deadline` },
+      );
     }
-  } else if ((rule.kind === 'quarterly' || rule.kind === 'semiannual' || rule.kind === 'monthly') && rule.deadline === undefined && ctx.policy !== undefined) {
+  } else if (
+    (rule.kind === 'quarterly' || rule.kind === 'semiannual' || rule.kind === 'monthly') &&
+    rule.deadline === undefined &&
+    ctx.policy !== undefined
+  ) {
     const { monthsAfterPeriodEnd, day } = executorStage(ctx.policy).deadline;
     inferred.push('deadline.day');
-    diags.info('deadline_day_from_policy', `${label}: "${deadlineText}" says how often but not by which day: the plan's policy sets it (day ${day} of the ${monthsAfterPeriodEnd === 1 ? 'month after' : `${monthsAfterPeriodEnd}th month after`} each period) — confirm or change it`, { ...at('deadline'), field: `${path}.deadline` });
+    diags.info(
+      'deadline_day_from_policy',
+      `${label}: "${deadlineText}" says how often but not by which day: the plan's policy sets it (day ${day} of the ${monthsAfterPeriodEnd === 1 ? 'month after' : `${monthsAfterPeriodEnd}th month after`} each period) — confirm or change it`,
+      { ...at('deadline'), field: `${path}.deadline` },
+    );
   } else if (rule.kind === 'as_needed') {
-    diags.info('deadline_as_needed', `${label}: "${deadlineText}" has no calendar deadline; it is not scheduled`, { ...at('deadline'), field: `${path}.deadline` });
+    diags.info('deadline_as_needed', `${label}: "${deadlineText}" has no calendar deadline; it is not scheduled`, {
+      ...at('deadline'),
+      field: `${path}.deadline`,
+    });
   }
 
   let reporting: FootnoteReporting | undefined;
   if (source.deadlineMarker !== undefined) {
     const note = ctx.footnotes?.get(source.deadlineMarker);
     if (note === undefined) {
-      diags.warning('footnote_missing', `${label}: the deadline ends in the footnote marker "${source.deadlineMarker}" but no footnote under the table has it`, { ...at('deadline'), field: `${path}.deadline` });
+      diags.warning(
+        'footnote_missing',
+        `${label}: the deadline ends in the footnote marker "${source.deadlineMarker}" but no footnote under the table has it`,
+        { ...at('deadline'), field: `${path}.deadline` },
+      );
     } else {
       reporting = reportingOf(note, ctx.resolver);
       const where = { ...at('deadline'), field: `${path}.reporting` };
       if (reporting.rule.kind === 'unparsed') {
-        diags.warning('footnote_unparsed', `${label}: footnote ${note.marker} (line ${note.line}) "${note.text.slice(0, 200)}" sets the reporting, but its dates are not understood (${reporting.rule.reason}); set them by hand`, where);
+        diags.warning(
+          'footnote_unparsed',
+          `${label}: footnote ${note.marker} (line ${note.line}) "${note.text.slice(0, 200)}" sets the reporting, but its dates are not understood (${reporting.rule.reason}); set them by hand`,
+          where,
+        );
       } else {
-        diags.info('footnote_reporting', `${label}: footnote ${note.marker} (line ${note.line}) "${note.text.slice(0, 200)}" sets the reporting: ${reporting.recipient === null ? 'to a body Merzim does not know' : `to ${'role' in reporting.recipient ? reporting.recipient.role : reporting.recipient.agency}`}, ${reporting.rule.kind}`, where);
+        diags.info(
+          'footnote_reporting',
+          `${label}: footnote ${note.marker} (line ${note.line}) "${note.text.slice(0, 200)}" sets the reporting: ${reporting.recipient === null ? 'to a body Merzim does not know' : `to ${'role' in reporting.recipient ? reporting.recipient.role : reporting.recipient.agency}`}, ${reporting.rule.kind}`,
+          where,
+        );
       }
     }
   }
@@ -194,7 +271,10 @@ export function buildMeasure(source: SourceRow, index: number, ctx: MeasureConte
     indicators: [],
     cost: readCost(text('cost'), fundingText, ctx.costMultiplier),
     fundingSource: isEmpty(fundingText) || NOT_REQUIRED.test(fundingText) ? null : fundingText,
-    source: { ...(source.line !== undefined && { line: source.line }), ...(source.row !== undefined && { row: source.row }) },
+    source: {
+      ...(source.line !== undefined && { line: source.line }),
+      ...(source.row !== undefined && { row: source.row }),
+    },
     ...(extra !== undefined && { extra }),
     ...(inferred.length > 0 && { inferred }),
     ...(reporting !== undefined && { reporting }),

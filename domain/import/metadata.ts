@@ -30,14 +30,26 @@ export function applyMetadata(result: ImportResult, meta: ImportMetadata, direct
     resolved.add('missing_title');
   }
   if (meta.approvedBy !== undefined) {
-    if (!isIsoDate(meta.approvedBy.date)) problems.push({ severity: 'error', code: 'invalid_metadata', message: `not a date (YYYY-MM-DD): "${meta.approvedBy.date}"`, field: 'approvedBy.date' });
+    if (!isIsoDate(meta.approvedBy.date))
+      problems.push({
+        severity: 'error',
+        code: 'invalid_metadata',
+        message: `not a date (YYYY-MM-DD): "${meta.approvedBy.date}"`,
+        field: 'approvedBy.date',
+      });
     else {
       plan = { ...plan, approvedBy: meta.approvedBy };
       resolved.add('missing_act');
     }
   }
   if (meta.years !== undefined) {
-    if (meta.years.from > meta.years.to) problems.push({ severity: 'error', code: 'invalid_metadata', message: `years.from ${meta.years.from} is after years.to ${meta.years.to}`, field: 'years' });
+    if (meta.years.from > meta.years.to)
+      problems.push({
+        severity: 'error',
+        code: 'invalid_metadata',
+        message: `years.from ${meta.years.from} is after years.to ${meta.years.to}`,
+        field: 'years',
+      });
     else {
       plan = { ...plan, years: meta.years };
       resolved.add('missing_years');
@@ -45,7 +57,13 @@ export function applyMetadata(result: ImportResult, meta: ImportMetadata, direct
   }
   if (meta.coordinator !== undefined) {
     const agency = findAgency(meta.coordinator, directory);
-    if (agency === undefined) problems.push({ severity: 'error', code: 'unknown_abbreviation', message: `unknown agency "${meta.coordinator}"`, field: 'coordinator' });
+    if (agency === undefined)
+      problems.push({
+        severity: 'error',
+        code: 'unknown_abbreviation',
+        message: `unknown agency "${meta.coordinator}"`,
+        field: 'coordinator',
+      });
     else {
       plan = { ...plan, coordinator: agency.code };
       resolved.add('missing_coordinator');
@@ -53,7 +71,13 @@ export function applyMetadata(result: ImportResult, meta: ImportMetadata, direct
   }
   if (meta.policy !== undefined) {
     const policy = STANDARD_POLICIES[meta.policy];
-    if (policy === undefined) problems.push({ severity: 'error', code: 'invalid_metadata', message: `unknown policy "${meta.policy}" (one of ${Object.keys(STANDARD_POLICIES).join(', ')})`, field: 'policy' });
+    if (policy === undefined)
+      problems.push({
+        severity: 'error',
+        code: 'invalid_metadata',
+        message: `unknown policy "${meta.policy}" (one of ${Object.keys(STANDARD_POLICIES).join(', ')})`,
+        field: 'policy',
+      });
     else plan = { ...plan, policy };
   }
   const executorAnswers = resolveUnknownExecutors(plan, result, meta, directory);
@@ -62,7 +86,9 @@ export function applyMetadata(result: ImportResult, meta: ImportMetadata, direct
     ...result,
     plan,
     diagnostics: [
-      ...result.diagnostics.filter((d) => !resolved.has(d.code) && !(d.field !== undefined && executorAnswers.answered.has(d.field))),
+      ...result.diagnostics.filter(
+        (d) => !resolved.has(d.code) && !(d.field !== undefined && executorAnswers.answered.has(d.field)),
+      ),
       ...executorAnswers.diagnostics,
       ...problems,
     ],
@@ -70,13 +96,24 @@ export function applyMetadata(result: ImportResult, meta: ImportMetadata, direct
 }
 
 /** Applies map/ignore to executor codes (and completion-form recipients) the directory does not know; returns the fields it answered. */
-function resolveUnknownExecutors(plan: NonNullable<ImportResult['plan']>, result: ImportResult, meta: ImportMetadata, directory: readonly Agency[]) {
+function resolveUnknownExecutors(
+  plan: NonNullable<ImportResult['plan']>,
+  result: ImportResult,
+  meta: ImportMetadata,
+  directory: readonly Agency[],
+) {
   const answered = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   const map = meta.map ?? {};
   const ignore = new Set(meta.ignore ?? []);
   for (const [from, to] of Object.entries(map)) {
-    if (findAgency(to, directory) === undefined) diagnostics.push({ severity: 'error', code: 'invalid_metadata', message: `map: "${from}" → unknown agency "${to}"`, field: `map.${from}` });
+    if (findAgency(to, directory) === undefined)
+      diagnostics.push({
+        severity: 'error',
+        code: 'invalid_metadata',
+        message: `map: "${from}" → unknown agency "${to}"`,
+        field: `map.${from}`,
+      });
   }
   if (Object.keys(map).length === 0 && ignore.size === 0) return { plan, answered, diagnostics };
   const known = (code: string): boolean => directory.some((a) => a.code === code);
@@ -88,11 +125,22 @@ function resolveUnknownExecutors(plan: NonNullable<ImportResult['plan']>, result
       const target = map[e.code] === undefined ? undefined : findAgency(map[e.code]!, directory);
       if (target !== undefined) {
         answered.add(field);
-        diagnostics.push({ severity: 'info', code: 'executor_mapped', message: `measure ${m.number}: "${e.code}" read as ${target.code}, as the reviewer said`, field });
-        if (!executors.some((x) => x.code === target.code)) executors.push({ ...e, code: target.code, byAgreement: e.byAgreement || target.byAgreement });
+        diagnostics.push({
+          severity: 'info',
+          code: 'executor_mapped',
+          message: `measure ${m.number}: "${e.code}" read as ${target.code}, as the reviewer said`,
+          field,
+        });
+        if (!executors.some((x) => x.code === target.code))
+          executors.push({ ...e, code: target.code, byAgreement: e.byAgreement || target.byAgreement });
       } else if (ignore.has(e.code)) {
         answered.add(field);
-        diagnostics.push({ severity: 'info', code: 'executor_ignored', message: `measure ${m.number}: "${e.code}" is no agency of the directory: it owes no report, as the reviewer said`, field });
+        diagnostics.push({
+          severity: 'info',
+          code: 'executor_ignored',
+          message: `measure ${m.number}: "${e.code}" is no agency of the directory: it owes no report, as the reviewer said`,
+          field,
+        });
       } else executors.push(e);
     });
     if (executors.length > 0 && !executors.some((e) => e.lead)) executors[0] = { ...executors[0]!, lead: true };
@@ -109,10 +157,17 @@ function resolveUnknownExecutors(plan: NonNullable<ImportResult['plan']>, result
     answered.add(d.field!);
     const i = Number(at[1]);
     // Mapped: the report goes to that agency; ignored: to the plan's coordinator, as when a form names nobody.
-    if (target !== undefined && measures[i] !== undefined) measures[i] = { ...measures[i]!, recipient: { agency: target.code } };
+    if (target !== undefined && measures[i] !== undefined)
+      measures[i] = { ...measures[i]!, recipient: { agency: target.code } };
   }
   measures.forEach((m, i) => {
-    if (m.executors.length === 0) diagnostics.push({ severity: 'error', code: 'missing_executors', message: `measure ${m.number} has no executor left that owes a report`, field: `measures[${i}].executors` });
+    if (m.executors.length === 0)
+      diagnostics.push({
+        severity: 'error',
+        code: 'missing_executors',
+        message: `measure ${m.number} has no executor left that owes a report`,
+        field: `measures[${i}].executors`,
+      });
   });
   return { plan: { ...plan, measures }, answered, diagnostics };
 }

@@ -23,7 +23,11 @@ export interface Resolver {
  * (info), one whose code the directory uses for a differently named body is reported (warning),
  * and entries that are not bodies at all (budgets, mass media) resolve to nothing.
  */
-export function createResolver(directory: readonly Agency[], glossary: readonly GlossaryEntry[], diagnostics: Diagnostics): Resolver {
+export function createResolver(
+  directory: readonly Agency[],
+  glossary: readonly GlossaryEntry[],
+  diagnostics: Diagnostics,
+): Resolver {
   const local = new Map<string, Resolved>();
   for (const entry of glossary) {
     const key = agencyKey(entry.code);
@@ -34,10 +38,18 @@ export function createResolver(directory: readonly Agency[], glossary: readonly 
       local.set(key, { code: byName.code, agency: byName });
     } else if (byCode !== undefined) {
       local.set(key, { code: byCode.code, agency: byCode });
-      diagnostics.warning('glossary_name_mismatch', `the plan's glossary defines ${entry.code} as "${entry.name}", the directory knows ${byCode.code} as "${byCode.name.kk ?? byCode.name.ru ?? ''}": check that they are the same body`, { line: entry.line });
+      diagnostics.warning(
+        'glossary_name_mismatch',
+        `the plan's glossary defines ${entry.code} as "${entry.name}", the directory knows ${byCode.code} as "${byCode.name.kk ?? byCode.name.ru ?? ''}": check that they are the same body`,
+        { line: entry.line },
+      );
     } else {
       local.set(key, { code: entry.code });
-      diagnostics.info('agency_not_in_directory', `${entry.code} ("${entry.name}") is defined by the plan's glossary but not in the agencies directory: it will be added from the glossary`, { line: entry.line });
+      diagnostics.info(
+        'agency_not_in_directory',
+        `${entry.code} ("${entry.name}") is defined by the plan's glossary but not in the agencies directory: it will be added from the glossary`,
+        { line: entry.line },
+      );
     }
   }
   // A plan names the same few dozen bodies in every row: remember each text once.
@@ -66,5 +78,7 @@ export function createResolver(directory: readonly Agency[], glossary: readonly 
 // Glossary entries that name money, media or a group rather than one body that could report ("РБ – республикалық бюджет",
 // "БАҚ – бұқаралық ақпарат құралдары", "МИО – местные исполнительные органы": groups are expanded, see groups.ts).
 function isNonAgencyTerm(name: string): boolean {
-  return /бюджет|бұқаралық\s+ақпарат|средства\s+массовой|ақпараттық\s+жүйе|дерекқор|база\s+данных|местные\s+исполнительные\s+органы|жергілікті\s+атқарушы\s+органдар/i.test(name);
+  return /бюджет|бұқаралық\s+ақпарат|средства\s+массовой|ақпараттық\s+жүйе|дерекқор|база\s+данных|местные\s+исполнительные\s+органы|жергілікті\s+атқарушы\s+органдар/i.test(
+    name,
+  );
 }

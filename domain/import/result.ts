@@ -63,13 +63,20 @@ export class Diagnostics {
   /** In source order (line, then row); document-wide diagnostics, which have neither, first. Stable within a line. */
   sorted(): Diagnostic[] {
     const position = (d: Diagnostic): number => d.line ?? d.row ?? 0;
-    return this.list.map((d, i) => ({ d, i })).sort((a, b) => position(a.d) - position(b.d) || a.i - b.i).map(({ d }) => d);
+    return this.list
+      .map((d, i) => ({ d, i }))
+      .sort((a, b) => position(a.d) - position(b.d) || a.i - b.i)
+      .map(({ d }) => d);
   }
 }
 
 /** The result for input with nothing in it. */
 export function emptyFileResult(what = 'the file'): ImportResult {
-  return { plan: null, abbreviations: {}, diagnostics: [{ severity: 'error', code: 'empty_file', message: `${what} is empty` }] };
+  return {
+    plan: null,
+    abbreviations: {},
+    diagnostics: [{ severity: 'error', code: 'empty_file', message: `${what} is empty` }],
+  };
 }
 
 export function isBlank(text: string): boolean {

@@ -23,14 +23,53 @@ export interface TableRows {
 export type MetaKey = 'title' | 'issuer' | 'actNumber' | 'actDate' | 'coordinator' | 'years' | 'policy' | 'lang';
 
 /** The plan details a sheet gives above its header row, as "key | value" rows; the templates print these labels. */
-export const META_FIELDS: readonly { readonly key: MetaKey; readonly label: { readonly kk: string; readonly ru: string; readonly en: string }; readonly aliases: readonly string[] }[] = [
-  { key: 'title', label: { kk: 'Жоспардың атауы', ru: 'Наименование плана', en: 'Plan title' }, aliases: ['жоспардың атауы', 'жоспар атауы', 'наименование плана', 'название плана', 'plan title'] },
-  { key: 'issuer', label: { kk: 'Бекіткен орган', ru: 'Кем утверждён', en: 'Issuer' }, aliases: ['бекіткен орган', 'акт шығарған орган', 'кем утверждён', 'кем утвержден', 'орган принявший акт', 'issuer'] },
-  { key: 'actNumber', label: { kk: 'Акт нөмірі', ru: 'Номер акта', en: 'Act number' }, aliases: ['акт нөмірі', 'актінің нөмірі', 'номер акта', 'act number'] },
-  { key: 'actDate', label: { kk: 'Акт күні', ru: 'Дата акта', en: 'Act date' }, aliases: ['акт күні', 'актінің күні', 'дата акта', 'act date'] },
-  { key: 'coordinator', label: { kk: 'Үйлестіруші орган', ru: 'Координатор', en: 'Coordinator' }, aliases: ['үйлестіруші орган', 'үйлестіруші', 'координатор', 'coordinator'] },
-  { key: 'years', label: { kk: 'Жоспар жылдары', ru: 'Годы плана', en: 'Years' }, aliases: ['жоспар жылдары', 'жылдар', 'годы плана', 'годы', 'years'] },
-  { key: 'policy', label: { kk: 'Есеп беру тәртібі', ru: 'Порядок отчётности', en: 'Reporting policy' }, aliases: ['есеп беру тәртібі', 'порядок отчётности', 'порядок отчетности', 'reporting policy', 'policy'] },
+export const META_FIELDS: readonly {
+  readonly key: MetaKey;
+  readonly label: { readonly kk: string; readonly ru: string; readonly en: string };
+  readonly aliases: readonly string[];
+}[] = [
+  {
+    key: 'title',
+    label: { kk: 'Жоспардың атауы', ru: 'Наименование плана', en: 'Plan title' },
+    aliases: ['жоспардың атауы', 'жоспар атауы', 'наименование плана', 'название плана', 'plan title'],
+  },
+  {
+    key: 'issuer',
+    label: { kk: 'Бекіткен орган', ru: 'Кем утверждён', en: 'Issuer' },
+    aliases: [
+      'бекіткен орган',
+      'акт шығарған орган',
+      'кем утверждён',
+      'кем утвержден',
+      'орган принявший акт',
+      'issuer',
+    ],
+  },
+  {
+    key: 'actNumber',
+    label: { kk: 'Акт нөмірі', ru: 'Номер акта', en: 'Act number' },
+    aliases: ['акт нөмірі', 'актінің нөмірі', 'номер акта', 'act number'],
+  },
+  {
+    key: 'actDate',
+    label: { kk: 'Акт күні', ru: 'Дата акта', en: 'Act date' },
+    aliases: ['акт күні', 'актінің күні', 'дата акта', 'act date'],
+  },
+  {
+    key: 'coordinator',
+    label: { kk: 'Үйлестіруші орган', ru: 'Координатор', en: 'Coordinator' },
+    aliases: ['үйлестіруші орган', 'үйлестіруші', 'координатор', 'coordinator'],
+  },
+  {
+    key: 'years',
+    label: { kk: 'Жоспар жылдары', ru: 'Годы плана', en: 'Years' },
+    aliases: ['жоспар жылдары', 'жылдар', 'годы плана', 'годы', 'years'],
+  },
+  {
+    key: 'policy',
+    label: { kk: 'Есеп беру тәртібі', ru: 'Порядок отчётности', en: 'Reporting policy' },
+    aliases: ['есеп беру тәртібі', 'порядок отчётности', 'порядок отчетности', 'reporting policy', 'policy'],
+  },
   { key: 'lang', label: { kk: 'Тілі', ru: 'Язык', en: 'Language' }, aliases: ['тілі', 'тіл', 'язык', 'language'] },
 ];
 
@@ -75,7 +114,8 @@ export function importTable(input: TableRows, opts: ImportOptions): ImportResult
   const rows = input.rows.map((r) => r.map((c) => c ?? ''));
   if (rows.every((r) => r.every((c) => cellText(c) === ''))) return emptyFileResult();
   const rowNumber = (i: number): number => input.rowNumbers?.[i] ?? i + 1;
-  const lineOf = (i: number): { line?: number } => (input.lines?.[i] === undefined ? {} : { line: input.lines[i] as number });
+  const lineOf = (i: number): { line?: number } =>
+    input.lines?.[i] === undefined ? {} : { line: input.lines[i] as number };
   const diagnostics = new Diagnostics();
 
   // The header: the first row naming the three required columns; else the row naming most columns, to say which are missing.
@@ -97,18 +137,26 @@ export function importTable(input: TableRows, opts: ImportOptions): ImportResult
   let bodyStart = headerIndex + 1;
   if (opts.columns !== undefined) {
     given = rolesFromMapping(opts.columns, Math.max(0, ...rows.map((r) => r.length)));
-    diagnostics.info('columns_given', `columns as the reviewer mapped them: ${describeRoles(given)}`, { field: 'columns' });
+    diagnostics.info('columns_given', `columns as the reviewer mapped them: ${describeRoles(given)}`, {
+      field: 'columns',
+    });
   } else if (headerIndex < 0) {
     const resolver = createResolver(opts.directory, [], new Diagnostics());
     const guess = inferColumns(rows, resolver);
     if (guess !== null) {
       given = guess;
-      diagnostics.warning('columns_inferred', `no header row names the columns, so they were read from their content: ${describeRoles(guess)} — confirm with the mapping "${formatColumnMapping(guess)}" (CLI --columns, API columns=) or correct it`, { field: 'columns' });
+      diagnostics.warning(
+        'columns_inferred',
+        `no header row names the columns, so they were read from their content: ${describeRoles(guess)} — confirm with the mapping "${formatColumnMapping(guess)}" (CLI --columns, API columns=) or correct it`,
+        { field: 'columns' },
+      );
     }
   }
   if (given !== undefined && headerIndex < 0) {
     const title = given.indexOf('title');
-    bodyStart = rows.findIndex((r) => (r.filter((c) => cellText(c) !== '').length >= 3 && cellText(r[title] ?? '') !== ''));
+    bodyStart = rows.findIndex(
+      (r) => r.filter((c) => cellText(c) !== '').length >= 3 && cellText(r[title] ?? '') !== '',
+    );
     if (bodyStart < 0) bodyStart = rows.length;
     headerIndex = bodyStart - 1;
     best = { index: headerIndex, roles: given, count: given.filter((r) => r !== null).length };
@@ -117,10 +165,19 @@ export function importTable(input: TableRows, opts: ImportOptions): ImportResult
   }
   if (given === undefined && headerIndex < 0) {
     if (best.count < 2) {
-      diagnostics.error('missing_header', `no header row found: the sheet needs columns ${COLUMNS.filter((c) => c.required).map((c) => `"${columnName(c.role)}"`).join(', ')}`);
+      diagnostics.error(
+        'missing_header',
+        `no header row found: the sheet needs columns ${COLUMNS.filter((c) => c.required)
+          .map((c) => `"${columnName(c.role)}"`)
+          .join(', ')}`,
+      );
     } else {
       for (const column of COLUMNS.filter((c) => c.required && !best.roles.includes(c.role))) {
-        diagnostics.error('missing_column', `missing column "${columnName(column.role)}"`, { row: rowNumber(best.index), ...lineOf(best.index), field: column.role });
+        diagnostics.error('missing_column', `missing column "${columnName(column.role)}"`, {
+          row: rowNumber(best.index),
+          ...lineOf(best.index),
+          field: column.role,
+        });
       }
     }
     return { plan: null, abbreviations: {}, diagnostics: diagnostics.sorted() };
@@ -135,9 +192,18 @@ export function importTable(input: TableRows, opts: ImportOptions): ImportResult
     const key = cells.length >= 2 ? metaKey(cells[0] as string) : null;
     if (key !== null) meta[key] = { value: cells[1] as string, index: i };
   }
-  const lang = meta.lang !== undefined && /^(kk|қаз|каз)/i.test(meta.lang.value) ? 'kk'
-    : meta.lang !== undefined && /^(ru|рус)/i.test(meta.lang.value) ? 'ru'
-      : opts.lang ?? detectLang(rows.slice(headerIndex + 1, headerIndex + 200).map((r) => r.join(' ')).join('\n'));
+  const lang =
+    meta.lang !== undefined && /^(kk|қаз|каз)/i.test(meta.lang.value)
+      ? 'kk'
+      : meta.lang !== undefined && /^(ru|рус)/i.test(meta.lang.value)
+        ? 'ru'
+        : (opts.lang ??
+          detectLang(
+            rows
+              .slice(headerIndex + 1, headerIndex + 200)
+              .map((r) => r.join(' '))
+              .join('\n'),
+          ));
   const at = (key: MetaKey, field: string): { row: number; line?: number; field: string } => {
     const index = meta[key]?.index ?? Math.max(headerIndex, 0);
     return { row: rowNumber(index), ...lineOf(index), field };
@@ -147,28 +213,50 @@ export function importTable(input: TableRows, opts: ImportOptions): ImportResult
   const bodyEnd = rows.findIndex((r, i) => i > headerIndex && r.some((c) => isGlossaryHeading(c)));
   const end = bodyEnd < 0 ? rows.length : bodyEnd;
   const glossaryLines = rows.slice(end).map((r) => r.join('\t'));
-  const glossary = parseGlossary(glossaryLines, 0, glossaryLines.length, lang).map((e) => ({ ...e, line: rowNumber(end + e.line - 1) }));
+  const glossary = parseGlossary(glossaryLines, 0, glossaryLines.length, lang).map((e) => ({
+    ...e,
+    line: rowNumber(end + e.line - 1),
+  }));
   const resolver = createResolver(opts.directory, glossary, diagnostics);
 
   const approvedBy = readAct(meta, at, diagnostics);
   let coordinator: string | undefined;
   if (meta.coordinator !== undefined) {
-    const agency = resolver.resolve(meta.coordinator.value) ?? (findAgency(meta.coordinator.value, opts.directory) ?? null);
-    if (agency === null) diagnostics.error('unknown_abbreviation', `coordinator "${meta.coordinator.value}" is neither in the glossary nor in the agencies directory`, at('coordinator', 'coordinator'));
+    const agency =
+      resolver.resolve(meta.coordinator.value) ?? findAgency(meta.coordinator.value, opts.directory) ?? null;
+    if (agency === null)
+      diagnostics.error(
+        'unknown_abbreviation',
+        `coordinator "${meta.coordinator.value}" is neither in the glossary nor in the agencies directory`,
+        at('coordinator', 'coordinator'),
+      );
     else coordinator = agency.code;
   }
   let years: { from: number; to: number } | undefined;
   if (meta.years !== undefined) {
     const m = /^((?:19|20|21)\d{2})\s*[-–—]\s*((?:19|20|21)\d{2})$/.exec(meta.years.value);
-    if (m === null || Number(m[1]) > Number(m[2])) diagnostics.error('invalid_years', `years "${meta.years.value}" must be written "2017-2020"`, at('years', 'years'));
+    if (m === null || Number(m[1]) > Number(m[2]))
+      diagnostics.error(
+        'invalid_years',
+        `years "${meta.years.value}" must be written "2017-2020"`,
+        at('years', 'years'),
+      );
     else years = { from: Number(m[1]), to: Number(m[2]) };
   }
   let policy: ReportingPolicy = ANNUAL_CASCADE_580;
   const policyValue = meta.policy?.value;
   if (policyValue === undefined) {
-    diagnostics.info('policy_default', 'the sheet names no reporting policy: the annual cascade (10 January, 25 February, 15 March) is used — review the policy', { field: 'policy' });
+    diagnostics.info(
+      'policy_default',
+      'the sheet names no reporting policy: the annual cascade (10 January, 25 February, 15 March) is used — review the policy',
+      { field: 'policy' },
+    );
   } else if (STANDARD_POLICIES[policyValue] === undefined) {
-    diagnostics.error('unknown_policy', `policy "${policyValue}" must be one of ${Object.keys(STANDARD_POLICIES).join(', ')}`, at('policy', 'policy'));
+    diagnostics.error(
+      'unknown_policy',
+      `policy "${policyValue}" must be one of ${Object.keys(STANDARD_POLICIES).join(', ')}`,
+      at('policy', 'policy'),
+    );
   } else {
     policy = STANDARD_POLICIES[policyValue] as ReportingPolicy;
   }
@@ -179,7 +267,10 @@ export function importTable(input: TableRows, opts: ImportOptions): ImportResult
     resolver,
     date,
     lang,
-    costMultiplier: costCol < 0 || headerIndex < 0 ? undefined : costMultiplier((rows[headerIndex] as string[] | undefined)?.[costCol] ?? ''),
+    costMultiplier:
+      costCol < 0 || headerIndex < 0
+        ? undefined
+        : costMultiplier((rows[headerIndex] as string[] | undefined)?.[costCol] ?? ''),
     diagnostics,
     policy,
   };
@@ -198,7 +289,7 @@ export function importTable(input: TableRows, opts: ImportOptions): ImportResult
     if (filled.length === 0) continue;
     if (filled.length >= 3 && filled.every((c, k) => c === String(k + 1))) continue;
     if ((rows[i] as string[]).map(headerRole).filter((r) => r !== null).length >= 3) continue;
-    const get = (role: ColumnRole): string => (column(role) < 0 ? '' : cells[column(role)] ?? '');
+    const get = (role: ColumnRole): string => (column(role) < 0 ? '' : (cells[column(role)] ?? ''));
     // A row with nothing but one text outside the measure's own cells is a section heading.
     if (filled.length === 1 && get('number') === '' && get('executors') === '' && get('deadline') === '') {
       current = sectionIndex(filled[0] as string);
@@ -208,7 +299,9 @@ export function importTable(input: TableRows, opts: ImportOptions): ImportResult
     if (get('section') !== '') current = sectionIndex(get('section'));
     const section = current;
     const source: SourceRow = {
-      cells: Object.fromEntries(roles.flatMap((role, k) => (role === null ? [] : [[role, { text: cells[k] ?? '', ...lineOf(i) }]]))),
+      cells: Object.fromEntries(
+        roles.flatMap((role, k) => (role === null ? [] : [[role, { text: cells[k] ?? '', ...lineOf(i) }]])),
+      ),
       row: rowNumber(i),
       ...lineOf(i),
       section,
@@ -217,23 +310,28 @@ export function importTable(input: TableRows, opts: ImportOptions): ImportResult
     if (measure !== null) measures.push(measure);
   }
   if (measures.length === 0) {
-    diagnostics.error('no_measures', 'the sheet has no measure rows under its header', { row: rowNumber(Math.max(headerIndex, 0)) });
+    diagnostics.error('no_measures', 'the sheet has no measure rows under its header', {
+      row: rowNumber(Math.max(headerIndex, 0)),
+    });
     return { plan: null, abbreviations: glossaryRecord(glossary), diagnostics: diagnostics.sorted() };
   }
   const abbreviations = glossaryRecord(glossary);
-  const plan = assemblePlan({
-    lang,
-    ...(meta.title && { title: { text: meta.title.value, row: rowNumber(meta.title.index) } }),
-    ...(approvedBy && { approvedBy }),
-    amendments: [],
-    repeal: null,
-    ...(years && { years }),
-    ...(coordinator !== undefined && { coordinator }),
-    policy,
-    sections,
-    measures,
-    abbreviations,
-  }, diagnostics);
+  const plan = assemblePlan(
+    {
+      lang,
+      ...(meta.title && { title: { text: meta.title.value, row: rowNumber(meta.title.index) } }),
+      ...(approvedBy && { approvedBy }),
+      amendments: [],
+      repeal: null,
+      ...(years && { years }),
+      ...(coordinator !== undefined && { coordinator }),
+      policy,
+      sections,
+      measures,
+      abbreviations,
+    },
+    diagnostics,
+  );
   return { plan, abbreviations, diagnostics: diagnostics.sorted() };
 }
 
@@ -245,7 +343,11 @@ function readAct(
   const { issuer, actNumber, actDate } = meta;
   const date = actDate === undefined ? undefined : dateOf(actDate.value);
   if (actDate !== undefined && date === undefined) {
-    diagnostics.error('impossible_date', `act date "${actDate.value}" is not a date (YYYY-MM-DD or DD.MM.YYYY)`, at('actDate', 'approvedBy.date'));
+    diagnostics.error(
+      'impossible_date',
+      `act date "${actDate.value}" is not a date (YYYY-MM-DD or DD.MM.YYYY)`,
+      at('actDate', 'approvedBy.date'),
+    );
   }
   // An act lacking its issuer, number or date is reported as missing by assemblePlan.
   if (issuer === undefined || actNumber === undefined || date === undefined) return undefined;

@@ -1,8 +1,21 @@
 // Cleaning the text of one table cell or line: HTML tags and entities, markdown bold, dashes and spaces — the noise decree texts carry.
 
 const ENTITIES: Readonly<Record<string, string>> = {
-  nbsp: ' ', amp: '&', quot: '"', laquo: '«', raquo: '»', ndash: '–', mdash: '—', minus: '−', lt: '<', gt: '>', apos: "'",
-  hellip: '…', bull: '•', middot: '·', shy: '',
+  nbsp: ' ',
+  amp: '&',
+  quot: '"',
+  laquo: '«',
+  raquo: '»',
+  ndash: '–',
+  mdash: '—',
+  minus: '−',
+  lt: '<',
+  gt: '>',
+  apos: "'",
+  hellip: '…',
+  bull: '•',
+  middot: '·',
+  shy: '',
 };
 
 export function decodeEntities(text: string): string {

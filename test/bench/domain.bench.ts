@@ -9,8 +9,15 @@ import { localToInstant } from '../../domain/tz.js';
 import { ACTION_PLAN_SEEDS, deadlineCells } from '../unit/domain/seed-deadlines.js';
 
 const RUSSIAN = [
-  'ежегодно, до 1 декабря', 'ежеквартально, до 5 числа месяца, следующего за отчетным кварталом', 'IV квартал 2017 года',
-  'к 10 июля 2018 года', 'до 25 июля и 25 декабря ежегодно', 'постоянно', 'по мере необходимости', '1 раз в полугодие', '2019–2023 годы',
+  'ежегодно, до 1 декабря',
+  'ежеквартально, до 5 числа месяца, следующего за отчетным кварталом',
+  'IV квартал 2017 года',
+  'к 10 июля 2018 года',
+  'до 25 июля и 25 декабря ежегодно',
+  'постоянно',
+  'по мере необходимости',
+  '1 раз в полугодие',
+  '2019–2023 годы',
 ];
 
 function time<T>(run: () => T): { seconds: number; result: T } {
@@ -60,32 +67,45 @@ const DISTINCT_DAYS = 10_000;
 const intl = time(() => {
   let sum = 0;
   for (let d = 0; d < DISTINCT_DAYS; d++) {
-    const [year, month, day] = fromDayNumber(firstDay + d).split('-').map(Number) as [number, number, number];
+    const [year, month, day] = fromDayNumber(firstDay + d)
+      .split('-')
+      .map(Number) as [number, number, number];
     sum += localToInstant({ year, month, day, hour: 23, minute: 59, second: 59, millisecond: 999 }, 'Asia/Almaty') % 7;
   }
   return sum;
 });
 
-process.stdout.write(`${JSON.stringify({
-  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString().slice(0, 10) },
-  parse: {
-    expressions: PARSES,
-    distinctCells: new Set(cells).size,
-    understood: parsing.result,
-    seconds: Number(parsing.seconds.toFixed(3)),
-    perSecond: Math.round(PARSES / parsing.seconds),
-    target: '>= 50000/s',
-  },
-  dueInstants: {
-    obligations: OBLIGATIONS,
-    year: YEAR,
-    seconds: Number(instants.seconds.toFixed(3)),
-    perSecond: Math.round(OBLIGATIONS / instants.seconds),
-    target: '< 1 s',
-  },
-  uncachedLocalToInstant: {
-    distinctDays: DISTINCT_DAYS,
-    seconds: Number(intl.seconds.toFixed(3)),
-    perSecond: Math.round(DISTINCT_DAYS / intl.seconds),
-  },
-}, null, 2)}\n`);
+process.stdout.write(
+  `${JSON.stringify(
+    {
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+        date: new Date().toISOString().slice(0, 10),
+      },
+      parse: {
+        expressions: PARSES,
+        distinctCells: new Set(cells).size,
+        understood: parsing.result,
+        seconds: Number(parsing.seconds.toFixed(3)),
+        perSecond: Math.round(PARSES / parsing.seconds),
+        target: '>= 50000/s',
+      },
+      dueInstants: {
+        obligations: OBLIGATIONS,
+        year: YEAR,
+        seconds: Number(instants.seconds.toFixed(3)),
+        perSecond: Math.round(OBLIGATIONS / instants.seconds),
+        target: '< 1 s',
+      },
+      uncachedLocalToInstant: {
+        distinctDays: DISTINCT_DAYS,
+        seconds: Number(intl.seconds.toFixed(3)),
+        perSecond: Math.round(DISTINCT_DAYS / intl.seconds),
+      },
+    },
+    null,
+    2,
+  )}\n`,
+);

@@ -10,7 +10,10 @@ import type { Plan } from '../../domain/plan.js';
 import { corpusNames, scorePlan, shares } from '../helpers/import-corpus.js';
 
 const opts = { directory: AGENCIES_SEED };
-const seed = readFileSync(fileURLToPath(new URL('../../../shared/seeds/000_154aa3237ae338bf.txt', import.meta.url)), 'utf8');
+const seed = readFileSync(
+  fileURLToPath(new URL('../../../shared/seeds/000_154aa3237ae338bf.txt', import.meta.url)),
+  'utf8',
+);
 
 function time<T>(run: () => T): { seconds: number; result: T } {
   const start = performance.now();
@@ -48,7 +51,9 @@ function syntheticDecree(bytes: number): { text: string; rows: number } {
   let copy = 0;
   while (size + Buffer.byteLength(tail) < bytes) {
     const offset = copy * rowsPerCopy;
-    const block = table.map((l) => l.replace(/^(\d+)(\.?)\t/, (_m, n: string, dot: string) => `${Number(n) + offset}${dot}\t`)).join('\n');
+    const block = table
+      .map((l) => l.replace(/^(\d+)(\.?)\t/, (_m, n: string, dot: string) => `${Number(n) + offset}${dot}\t`))
+      .join('\n');
     parts.push(block);
     size += Buffer.byteLength(block) + 1;
     copy++;
@@ -61,10 +66,16 @@ function syntheticDecree(bytes: number): { text: string; rows: number } {
 if (process.argv.includes('--corpus')) {
   const scores = corpusNames().map(scorePlan);
   const rows = scores.map((s) => ({ ...s, seconds: Number(s.seconds.toFixed(3)), shares: shares(s) }));
-  process.stdout.write(`${JSON.stringify({ machine: { cpus: cpus().length, node: process.version, date: new Date().toISOString().slice(0, 10) }, corpus: rows }, null, 2)}\n\n`);
-  process.stdout.write('| plan | measures found / expected | with executors | every executor resolved | deadlines parsed | sample exact |\n|---|---|---|---|---|---|\n');
+  process.stdout.write(
+    `${JSON.stringify({ machine: { cpus: cpus().length, node: process.version, date: new Date().toISOString().slice(0, 10) }, corpus: rows }, null, 2)}\n\n`,
+  );
+  process.stdout.write(
+    '| plan | measures found / expected | with executors | every executor resolved | deadlines parsed | sample exact |\n|---|---|---|---|---|---|\n',
+  );
   for (const r of rows) {
-    process.stdout.write(`| ${r.name} | ${r.found} / ${r.expected} (${r.shares.measures} %) | ${r.withExecutors} (${r.shares.withExecutors} %) | ${r.executorsResolved} (${r.shares.executors} %) | ${r.deadlinesParsed} (${r.shares.deadlines} %) | ${r.sampleExact} / ${r.sampleSize} |\n`);
+    process.stdout.write(
+      `| ${r.name} | ${r.found} / ${r.expected} (${r.shares.measures} %) | ${r.withExecutors} (${r.shares.withExecutors} %) | ${r.executorsResolved} (${r.shares.executors} %) | ${r.deadlinesParsed} (${r.shares.deadlines} %) | ${r.sampleExact} / ${r.sampleSize} |\n`,
+    );
   }
   process.exit(0);
 }
@@ -90,9 +101,20 @@ const sizes = [12.5, 25, 50].map((mb) => {
   };
 });
 
-process.stdout.write(`${JSON.stringify({
-  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString().slice(0, 10) },
-  seed000: { bytes: Buffer.byteLength(seed), measures: plan.measures.length, ...seedRate, unit: 'imports/s' },
-  canonicalYamlOfSeed000: { bytes: Buffer.byteLength(yaml), ...canonicalRate, unit: 'parses/s' },
-  syntheticDecree: sizes,
-}, null, 2)}\n`);
+process.stdout.write(
+  `${JSON.stringify(
+    {
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+        date: new Date().toISOString().slice(0, 10),
+      },
+      seed000: { bytes: Buffer.byteLength(seed), measures: plan.measures.length, ...seedRate, unit: 'imports/s' },
+      canonicalYamlOfSeed000: { bytes: Buffer.byteLength(yaml), ...canonicalRate, unit: 'parses/s' },
+      syntheticDecree: sizes,
+    },
+    null,
+    2,
+  )}\n`,
+);

@@ -11,7 +11,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 function rssMiB(pid: number | undefined): number | null {
   if (pid === undefined) return null;
   try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:'));
     return line === undefined ? null : Math.round(Number(line.replace(/\D+/g, '')) / 1024);
   } catch {
     return null;
@@ -21,7 +23,11 @@ function rssMiB(pid: number | undefined): number | null {
 async function once(env: Record<string, string>, apiPort: number, dataDir: string) {
   const started = performance.now();
   // The same command a user runs (npm start → tsx worker/embedded.ts), minus npm's own start-up.
-  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['worker/embedded.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['worker/embedded.ts'], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -37,8 +43,14 @@ async function once(env: Record<string, string>, apiPort: number, dataDir: strin
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  const run = JSON.parse(readFileSync(join(dataDir, 'run.json'), 'utf8')) as { pids: { supervisor: number; postgres?: number; temporal?: number } };
-  const rssAtReady = { merzim: rssMiB(run.pids.supervisor), postgresMain: rssMiB(run.pids.postgres), temporal: rssMiB(run.pids.temporal) };
+  const run = JSON.parse(readFileSync(join(dataDir, 'run.json'), 'utf8')) as {
+    pids: { supervisor: number; postgres?: number; temporal?: number };
+  };
+  const rssAtReady = {
+    merzim: rssMiB(run.pids.supervisor),
+    postgresMain: rssMiB(run.pids.postgres),
+    temporal: rssMiB(run.pids.temporal),
+  };
   const stopStarted = performance.now();
   child.kill('SIGTERM');
   const code = await exited;
@@ -61,13 +73,22 @@ const env = {
 };
 try {
   const cold = await once(env, apiPort, dataDir);
-  const warm = [await once(env, apiPort, dataDir), await once(env, apiPort, dataDir), await once(env, apiPort, dataDir)];
+  const warm = [
+    await once(env, apiPort, dataDir),
+    await once(env, apiPort, dataDir),
+    await once(env, apiPort, dataDir),
+  ];
   const warmSorted = warm.map((w) => w.healthyMs).sort((a, b) => a - b);
   console.log(
     JSON.stringify(
       {
         benchmark: 'startup',
-        machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+        machine: {
+          cpus: cpus().length,
+          cpuModel: cpus()[0]?.model,
+          memGiB: Math.round(totalmem() / 2 ** 30),
+          node: process.version,
+        },
         coldFreshDataDir: cold,
         warm,
         warmMedianHealthyMs: warmSorted[1],

@@ -20,7 +20,11 @@ export async function createTestApp(tdb: TestDatabase, taskQueue = 'unused-in-th
     db: tdb.db,
     temporal: client,
     taskQueue,
-    probes: { temporal: temporalProbe(client), postgres: postgresProbe(tdb.db), smtp: async () => ({ ok: true, latencyMs: 0 }) },
+    probes: {
+      temporal: temporalProbe(client),
+      postgres: postgresProbe(tdb.db),
+      smtp: async () => ({ ok: true, latencyMs: 0 }),
+    },
     sinkEnabled: false,
   });
   const adminToken = (await createApiToken(tdb.db, { name: 'test-admin', role: 'admin' })).secret;

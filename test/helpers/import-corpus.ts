@@ -51,19 +51,43 @@ function compare(entry: SampleEntry, m: Measure | undefined): string[] {
   const out: string[] = [];
   const title = m.title.kk ?? m.title.ru ?? '';
   const form = m.completionForm.kk ?? m.completionForm.ru ?? '';
-  if (entry.titleStart !== undefined && !title.startsWith(entry.titleStart)) out.push(`measure ${entry.number}: title "${title.slice(0, 60)}"`);
-  if (entry.executors !== undefined && !sameJson(m.executors.map((e) => e.code), entry.executors)) out.push(`measure ${entry.number}: executors ${m.executors.map((e) => e.code).join(', ')}`);
-  if (entry.byAgreement !== undefined && !sameJson(m.executors.filter((e) => e.byAgreement).map((e) => e.code), entry.byAgreement)) {
-    out.push(`measure ${entry.number}: by agreement ${m.executors.filter((e) => e.byAgreement).map((e) => e.code).join(', ')}`);
+  if (entry.titleStart !== undefined && !title.startsWith(entry.titleStart))
+    out.push(`measure ${entry.number}: title "${title.slice(0, 60)}"`);
+  if (
+    entry.executors !== undefined &&
+    !sameJson(
+      m.executors.map((e) => e.code),
+      entry.executors,
+    )
+  )
+    out.push(`measure ${entry.number}: executors ${m.executors.map((e) => e.code).join(', ')}`);
+  if (
+    entry.byAgreement !== undefined &&
+    !sameJson(
+      m.executors.filter((e) => e.byAgreement).map((e) => e.code),
+      entry.byAgreement,
+    )
+  ) {
+    out.push(
+      `measure ${entry.number}: by agreement ${m.executors
+        .filter((e) => e.byAgreement)
+        .map((e) => e.code)
+        .join(', ')}`,
+    );
   }
-  if (entry.completionForm !== undefined && !form.startsWith(entry.completionForm)) out.push(`measure ${entry.number}: form "${form.slice(0, 60)}"`);
-  if (entry.deadline !== undefined && !sameJson(m.deadline.rule, entry.deadline)) out.push(`measure ${entry.number}: deadline ${JSON.stringify(m.deadline.rule)}`);
+  if (entry.completionForm !== undefined && !form.startsWith(entry.completionForm))
+    out.push(`measure ${entry.number}: form "${form.slice(0, 60)}"`);
+  if (entry.deadline !== undefined && !sameJson(m.deadline.rule, entry.deadline))
+    out.push(`measure ${entry.number}: deadline ${JSON.stringify(m.deadline.rule)}`);
   return out;
 }
 
 /** Every plan of the corpus, by name (the expected file's name without ".expected.json"). */
 export function corpusNames(): string[] {
-  return readdirSync(CORPUS).filter((f) => f.endsWith('.expected.json')).map((f) => f.slice(0, -'.expected.json'.length)).sort();
+  return readdirSync(CORPUS)
+    .filter((f) => f.endsWith('.expected.json'))
+    .map((f) => f.slice(0, -'.expected.json'.length))
+    .sort();
 }
 
 export function readExpected(name: string): Expected {
@@ -78,13 +102,28 @@ export function scorePlan(name: string): CorpusScore {
   const result = importPlan({ format: expected.format ?? 'adilet', text }, { directory: AGENCIES_SEED });
   const seconds = (performance.now() - start) / 1000;
   const measures = result.plan?.measures ?? [];
-  const unresolved = new Set(result.diagnostics
-    .filter((d) => d.code === 'unknown_abbreviation' || d.code === 'unknown_executor' || d.code === 'group_without_date')
-    .map((d) => /^measures\[(\d+)\]\.executors/.exec(d.field ?? '')?.[1])
-    .filter((i): i is string => i !== undefined)
-    .map(Number));
-  const mismatches = expected.sample.flatMap((entry) => compare(entry, measures.find((m) => m.number === entry.number)));
-  const exact = expected.sample.filter((entry) => compare(entry, measures.find((m) => m.number === entry.number)).length === 0).length;
+  const unresolved = new Set(
+    result.diagnostics
+      .filter(
+        (d) => d.code === 'unknown_abbreviation' || d.code === 'unknown_executor' || d.code === 'group_without_date',
+      )
+      .map((d) => /^measures\[(\d+)\]\.executors/.exec(d.field ?? '')?.[1])
+      .filter((i): i is string => i !== undefined)
+      .map(Number),
+  );
+  const mismatches = expected.sample.flatMap((entry) =>
+    compare(
+      entry,
+      measures.find((m) => m.number === entry.number),
+    ),
+  );
+  const exact = expected.sample.filter(
+    (entry) =>
+      compare(
+        entry,
+        measures.find((m) => m.number === entry.number),
+      ).length === 0,
+  ).length;
   return {
     name,
     expected: expected.measures,
@@ -100,7 +139,17 @@ export function scorePlan(name: string): CorpusScore {
 }
 
 /** The shares the goal is stated in (found / expected; the others / found), in per cent to one decimal. */
-export function shares(s: CorpusScore): { measures: number; withExecutors: number; executors: number; deadlines: number } {
+export function shares(s: CorpusScore): {
+  measures: number;
+  withExecutors: number;
+  executors: number;
+  deadlines: number;
+} {
   const pct = (a: number, b: number): number => (b === 0 ? 0 : Math.round((1000 * a) / b) / 10);
-  return { measures: pct(Math.min(s.found, s.expected), s.expected), withExecutors: pct(s.withExecutors, s.found), executors: pct(s.executorsResolved, s.found), deadlines: pct(s.deadlinesParsed, s.found) };
+  return {
+    measures: pct(Math.min(s.found, s.expected), s.expected),
+    withExecutors: pct(s.withExecutors, s.found),
+    executors: pct(s.executorsResolved, s.found),
+    deadlines: pct(s.deadlinesParsed, s.found),
+  };
 }

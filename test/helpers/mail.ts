@@ -15,7 +15,11 @@ export async function receivedMail(db: Kysely<Database>): Promise<ParsedMail[]> 
   return Promise.all(rows.map((r) => simpleParser(r.raw)));
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

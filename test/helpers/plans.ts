@@ -4,11 +4,49 @@ import { ANNUAL_CASCADE_580 } from '../../domain/policies.js';
 import { DEFAULT_ESCALATION, DEFAULT_REMINDERS, type Agency, type Measure, type Plan } from '../../domain/plan.js';
 
 export const TEST_AGENCIES: Agency[] = [
-  { code: 'АҚДМ', name: { kk: 'Ақпарат және қоғамдық даму министрлігі', ru: 'Министерство информации и общественного развития' }, kind: 'ministry', byAgreement: false, contacts: [{ role: 'reporter', email: 'report@akdm.example.kz' }, { role: 'head', email: 'head@akdm.example.kz' }], lang: 'kk' },
-  { code: 'БҒМ', name: { kk: 'Білім және ғылым министрлігі', ru: 'Министерство образования и науки' }, kind: 'ministry', byAgreement: false, contacts: [{ role: 'reporter', email: 'report@bgm.example.kz' }], lang: 'kk' },
-  { code: 'ІІМ', name: { kk: 'Ішкі істер министрлігі', ru: 'Министерство внутренних дел' }, kind: 'ministry', byAgreement: false, contacts: [{ role: 'reporter', email: 'report@iim.example.kz' }], lang: 'ru' },
-  { code: 'ҰҚК', name: { kk: 'Ұлттық қауіпсіздік комитеті', ru: 'Комитет национальной безопасности' }, kind: 'presidential_body', byAgreement: true, contacts: [{ role: 'reporter', email: 'report@knb.example.kz' }], lang: 'ru' },
-  { code: 'ПМК', name: { kk: 'Премьер-Министрдің Кеңсесі', ru: 'Канцелярия Премьер-Министра' }, kind: 'pm_office', byAgreement: false, contacts: [{ role: 'reporter', email: 'control@pm.example.kz' }], lang: 'kk' },
+  {
+    code: 'АҚДМ',
+    name: { kk: 'Ақпарат және қоғамдық даму министрлігі', ru: 'Министерство информации и общественного развития' },
+    kind: 'ministry',
+    byAgreement: false,
+    contacts: [
+      { role: 'reporter', email: 'report@akdm.example.kz' },
+      { role: 'head', email: 'head@akdm.example.kz' },
+    ],
+    lang: 'kk',
+  },
+  {
+    code: 'БҒМ',
+    name: { kk: 'Білім және ғылым министрлігі', ru: 'Министерство образования и науки' },
+    kind: 'ministry',
+    byAgreement: false,
+    contacts: [{ role: 'reporter', email: 'report@bgm.example.kz' }],
+    lang: 'kk',
+  },
+  {
+    code: 'ІІМ',
+    name: { kk: 'Ішкі істер министрлігі', ru: 'Министерство внутренних дел' },
+    kind: 'ministry',
+    byAgreement: false,
+    contacts: [{ role: 'reporter', email: 'report@iim.example.kz' }],
+    lang: 'ru',
+  },
+  {
+    code: 'ҰҚК',
+    name: { kk: 'Ұлттық қауіпсіздік комитеті', ru: 'Комитет национальной безопасности' },
+    kind: 'presidential_body',
+    byAgreement: true,
+    contacts: [{ role: 'reporter', email: 'report@knb.example.kz' }],
+    lang: 'ru',
+  },
+  {
+    code: 'ПМК',
+    name: { kk: 'Премьер-Министрдің Кеңсесі', ru: 'Канцелярия Премьер-Министра' },
+    kind: 'pm_office',
+    byAgreement: false,
+    contacts: [{ role: 'reporter', email: 'control@pm.example.kz' }],
+    lang: 'kk',
+  },
 ];
 
 function measure(number: string, kk: string, executors: [string, boolean][], deadline: string): Measure {
@@ -40,8 +78,24 @@ export function testPlan(overrides: Partial<Plan> = {}): Plan {
     escalation: DEFAULT_ESCALATION,
     sections: [{ number: null, title: { kk: 'Діни білім беру', ru: null } }],
     measures: [
-      measure('1', 'Мектептерде дінтану курсын енгізу', [['БҒМ', false], ['АҚДМ', false]], 'жыл сайын'),
-      measure('2', 'Деструктивті діни ағымдардың таралуына мониторинг', [['ІІМ', false], ['ҰҚК', true]], 'жыл сайын, 1 желтоқсанға дейін'),
+      measure(
+        '1',
+        'Мектептерде дінтану курсын енгізу',
+        [
+          ['БҒМ', false],
+          ['АҚДМ', false],
+        ],
+        'жыл сайын',
+      ),
+      measure(
+        '2',
+        'Деструктивті діни ағымдардың таралуына мониторинг',
+        [
+          ['ІІМ', false],
+          ['ҰҚК', true],
+        ],
+        'жыл сайын, 1 желтоқсанға дейін',
+      ),
       measure('3', 'Ақпараттық-түсіндіру жұмыстары', [['АҚДМ', false]], '2018 жылғы 10 шілдеге қарай'),
     ],
     abbreviations: {},

@@ -29,7 +29,12 @@ export const PASSWORD = 'correct-horse-battery';
 export const WEB_USERS = {
   reporter: { username: 'bgm.reporter', displayName: 'БҒМ есепшісі', role: 'reporter', agencyCode: 'БҒМ' },
   other: { username: 'iim.reporter', displayName: 'ІІМ есепшісі', role: 'reporter', agencyCode: 'ІІМ' },
-  coordinator: { username: 'akdm.coordinator', displayName: 'АҚДМ үйлестірушісі', role: 'coordinator', agencyCode: 'АҚДМ' },
+  coordinator: {
+    username: 'akdm.coordinator',
+    displayName: 'АҚДМ үйлестірушісі',
+    role: 'coordinator',
+    agencyCode: 'АҚДМ',
+  },
   pm: { username: 'pm.office', displayName: 'Кеңсе', role: 'pm_office', agencyCode: 'ПМК' },
   admin: { username: 'web.admin', displayName: 'Әкімші', role: 'admin', agencyCode: null },
   fresh: { username: 'fresh.reporter', displayName: 'Жаңа', role: 'reporter', agencyCode: 'БҒМ' },
@@ -54,29 +59,62 @@ export async function startWebStack(): Promise<WebStack> {
   const mailer = createMailer(sink.url);
   const native = await NativeConnection.connect({ address: inject('temporalAddress') });
   const client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
-  const worker = await Worker.create({ connection: native, taskQueue, workflowsPath, activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }) });
+  const worker = await Worker.create({
+    connection: native,
+    taskQueue,
+    workflowsPath,
+    activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }),
+  });
   const workerRun = worker.run();
   const app = await buildApp({
-    db: tdb.db, temporal: client, taskQueue, sinkEnabled: true, temporalUiUrl: 'http://127.0.0.1:8233',
-    probes: { temporal: temporalProbe(client), postgres: postgresProbe(tdb.db), smtp: async () => ({ ok: true, latencyMs: 0 }) },
+    db: tdb.db,
+    temporal: client,
+    taskQueue,
+    sinkEnabled: true,
+    temporalUiUrl: 'http://127.0.0.1:8233',
+    probes: {
+      temporal: temporalProbe(client),
+      postgres: postgresProbe(tdb.db),
+      smtp: async () => ({ ok: true, latencyMs: 0 }),
+    },
   });
   for (const [key, u] of Object.entries(WEB_USERS)) {
     await createUser(tdb.db, { ...u, password: PASSWORD, mustChangePassword: key === 'fresh' });
   }
   const admin = (await createApiToken(tdb.db, { name: 'admin', role: 'admin' })).secret;
-  const planId = await createDraft(tdb.db, { plan: testPlan({ years: { from: YEAR, to: YEAR + 1 } }), diagnostics: [], sourceFormat: 'json', sourceName: null, createdBy: 'test' });
-  const confirmed = await app.inject({ method: 'POST', url: `/api/v1/plans/${planId}/confirm`, headers: bearer(admin) });
+  const planId = await createDraft(tdb.db, {
+    plan: testPlan({ years: { from: YEAR, to: YEAR + 1 } }),
+    diagnostics: [],
+    sourceFormat: 'json',
+    sourceName: null,
+    createdBy: 'test',
+  });
+  const confirmed = await app.inject({
+    method: 'POST',
+    url: `/api/v1/plans/${planId}/confirm`,
+    headers: bearer(admin),
+  });
   if (confirmed.statusCode !== 200) throw new Error(`confirm: ${confirmed.statusCode} ${confirmed.body}`);
-  await waitFor(async () => {
-    const rows = await tdb.db.selectFrom('obligations').select('workflow_id').where('plan_id', '=', planId).execute();
-    return rows.length >= 4 ? true : undefined;
-  }, 60_000, 'the obligations of the opened cycle');
+  await waitFor(
+    async () => {
+      const rows = await tdb.db.selectFrom('obligations').select('workflow_id').where('plan_id', '=', planId).execute();
+      return rows.length >= 4 ? true : undefined;
+    },
+    60_000,
+    'the obligations of the opened cycle',
+  );
   return {
-    tdb, app, client, planId,
+    tdb,
+    app,
+    client,
+    planId,
     obligationId: (agency, stage = 'executors') => `obligation:${planId}:${YEAR}:${agency}:${stage}`,
     async close() {
       await app.close();
-      await client.schedule.getHandle(planScheduleId(planId)).delete().catch(() => undefined);
+      await client.schedule
+        .getHandle(planScheduleId(planId))
+        .delete()
+        .catch(() => undefined);
       worker.shutdown();
       await workerRun;
       await native.close();

@@ -23,7 +23,10 @@ export async function repeatedPart(name: string, unit: string, total: number): P
   const deflate = createDeflateRaw({ level: 9 });
   const out: Buffer[] = [];
   deflate.on('data', (b: Buffer) => out.push(b));
-  const done = new Promise<void>((resolve, reject) => { deflate.on('end', resolve); deflate.on('error', reject); });
+  const done = new Promise<void>((resolve, reject) => {
+    deflate.on('end', resolve);
+    deflate.on('error', reject);
+  });
   let crc = 0;
   for (let written = 0; written < total; written += chunk.byteLength) {
     const piece = total - written >= chunk.byteLength ? chunk : chunk.subarray(0, total - written);
@@ -80,8 +83,14 @@ export function zip(parts: readonly ZipPart[]): Buffer {
 /** The minimal parts of an .xlsx around one worksheet. */
 export function xlsxParts(sheet: ZipPart): ZipPart[] {
   return [
-    part('[Content_Types].xml', '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>'),
-    part('xl/workbook.xml', '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets><sheet name="Plan" sheetId="1"/></sheets></workbook>'),
+    part(
+      '[Content_Types].xml',
+      '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
+    ),
+    part(
+      'xl/workbook.xml',
+      '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets><sheet name="Plan" sheetId="1"/></sheets></workbook>',
+    ),
     sheet,
   ];
 }

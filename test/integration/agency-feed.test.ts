@@ -46,18 +46,41 @@ beforeAll(async () => {
   mailer = createMailer(sink.url);
   native = await NativeConnection.connect({ address: inject('temporalAddress') });
   client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
-  worker = await Worker.create({ connection: native, taskQueue, workflowsPath, activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }) });
+  worker = await Worker.create({
+    connection: native,
+    taskQueue,
+    workflowsPath,
+    activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }),
+  });
   workerRun = worker.run();
   dataDir = mkdtempSync(join(tmpdir(), 'merzim-feed-'));
   // Real obligations of several agencies in several states: the living demo's cycle (its notices 10 minutes away: not needed here).
-  const demo = await loadDemoData(tdb.db, { seedsDir: resolve(import.meta.dirname, '../../../shared/seeds'), dataDir, log: () => undefined });
+  const demo = await loadDemoData(tdb.db, {
+    seedsDir: resolve(import.meta.dirname, '../../../shared/seeds'),
+    dataDir,
+    log: () => undefined,
+  });
   living = (await createLivingDemo(tdb.db, demo.living!, { leadMs: 600_000 }))!;
   const engine = createCycleEngine({ client, db: tdb.db, taskQueue });
   await driveLivingDemo({ db: tdb.db, client, engine, log: () => undefined }, living);
-  await waitFor(async () => ((await listObligations(tdb.db, { planId: living.planId, agencyCode: 'ІІМ', status: 'overdue' })).length > 0 ? true : undefined), 30_000, 'ІІМ overdue');
+  await waitFor(
+    async () =>
+      (await listObligations(tdb.db, { planId: living.planId, agencyCode: 'ІІМ', status: 'overdue' })).length > 0
+        ? true
+        : undefined,
+    30_000,
+    'ІІМ overdue',
+  );
   app = await buildApp({
-    db: tdb.db, temporal: client, taskQueue, publicUrl: 'https://merzim.example.kz',
-    probes: { temporal: temporalProbe(client), postgres: postgresProbe(tdb.db), smtp: async () => ({ ok: true, latencyMs: 0 }) },
+    db: tdb.db,
+    temporal: client,
+    taskQueue,
+    publicUrl: 'https://merzim.example.kz',
+    probes: {
+      temporal: temporalProbe(client),
+      postgres: postgresProbe(tdb.db),
+      smtp: async () => ({ ok: true, latencyMs: 0 }),
+    },
     sinkEnabled: true,
   });
   tokens.admin = (await createApiToken(tdb.db, { name: 'admin', role: 'admin' })).secret;
@@ -77,7 +100,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const call = (method: 'GET' | 'POST' | 'DELETE', url: string, token: string | undefined) => app.inject({ method, url, headers: bearer(token!) });
+const call = (method: 'GET' | 'POST' | 'DELETE', url: string, token: string | undefined) =>
+  app.inject({ method, url, headers: bearer(token!) });
 const pathOf = (url: string): string => new URL(url).pathname;
 
 function parse(ics: string) {
@@ -85,8 +109,12 @@ function parse(ics: string) {
   return cal.getAllSubcomponents('vevent').map((v) => {
     const e = new ICAL.Event(v);
     return {
-      uid: e.uid, summary: e.summary, start: e.startDate.toString(), allDay: e.startDate.isDate,
-      organizer: String(v.getFirstPropertyValue('organizer')), alarms: v.getAllSubcomponents('valarm').length,
+      uid: e.uid,
+      summary: e.summary,
+      start: e.startDate.toString(),
+      allDay: e.startDate.isDate,
+      organizer: String(v.getFirstPropertyValue('organizer')),
+      alarms: v.getAllSubcomponents('valarm').length,
     };
   });
 }
@@ -95,18 +123,25 @@ describe('agency deadline feeds', () => {
   let bgmUrl: string;
 
   it("lets an agency's reporter issue its feed URL; the feed lists exactly that agency's open obligations", async () => {
-    expect((await call('GET', '/api/v1/agencies/%D0%91%D2%92%D0%9C/feed', tokens.bgm)).json()).toMatchObject({ agencyCode: 'БҒМ', url: null });
+    expect((await call('GET', '/api/v1/agencies/%D0%91%D2%92%D0%9C/feed', tokens.bgm)).json()).toMatchObject({
+      agencyCode: 'БҒМ',
+      url: null,
+    });
     const issued = await call('POST', `/api/v1/agencies/${encodeURIComponent('БҒМ')}/feed`, tokens.bgm);
     expect(issued.statusCode).toBe(201);
     bgmUrl = issued.json().url;
     expect(bgmUrl).toMatch(/^https:\/\/merzim\.example\.kz\/ics\/[A-Za-z0-9_-]{32}\.ics$/);
-    expect((await call('GET', `/api/v1/agencies/${encodeURIComponent('БҒМ')}/feed`, tokens.bgm)).json().url).toBe(bgmUrl);
+    expect((await call('GET', `/api/v1/agencies/${encodeURIComponent('БҒМ')}/feed`, tokens.bgm)).json().url).toBe(
+      bgmUrl,
+    );
 
     const res = await app.inject({ method: 'GET', url: pathOf(bgmUrl) });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/calendar/);
     const events = parse(res.body);
-    const open = (await listObligations(tdb.db, { agencyCode: 'БҒМ' })).filter((o) => ['pending', 'overdue', 'returned'].includes(o.status));
+    const open = (await listObligations(tdb.db, { agencyCode: 'БҒМ' })).filter((o) =>
+      ['pending', 'overdue', 'returned'].includes(o.status),
+    );
     expect(open.length).toBeGreaterThan(0);
     expect(events.map((e) => e.uid).sort()).toEqual(open.map((o) => `${o.workflow_id}@merzim`).sort());
     // Nothing of any other agency.
@@ -121,8 +156,12 @@ describe('agency deadline feeds', () => {
   });
 
   it("keeps other agencies' feeds from a reporter, and lets an admin manage any", async () => {
-    expect((await call('GET', `/api/v1/agencies/${encodeURIComponent('Алматы')}/feed`, tokens.bgm)).statusCode).toBe(403);
-    expect((await call('POST', `/api/v1/agencies/${encodeURIComponent('Алматы')}/feed`, tokens.coordinator)).statusCode).toBe(403);
+    expect((await call('GET', `/api/v1/agencies/${encodeURIComponent('Алматы')}/feed`, tokens.bgm)).statusCode).toBe(
+      403,
+    );
+    expect(
+      (await call('POST', `/api/v1/agencies/${encodeURIComponent('Алматы')}/feed`, tokens.coordinator)).statusCode,
+    ).toBe(403);
     expect((await call('GET', `/api/v1/agencies/NOPE/feed`, tokens.admin)).statusCode).toBe(404);
     const almaty = await call('POST', `/api/v1/agencies/${encodeURIComponent('Алматы')}/feed`, tokens.admin);
     expect(almaty.statusCode).toBe(201);
@@ -143,12 +182,20 @@ describe('agency deadline feeds', () => {
     expect(fresh).not.toBe(bgmUrl);
     expect((await app.inject({ method: 'GET', url: pathOf(bgmUrl) })).statusCode).toBe(404);
     expect((await app.inject({ method: 'GET', url: pathOf(fresh) })).statusCode).toBe(200);
-    expect((await call('DELETE', `/api/v1/agencies/${encodeURIComponent('БҒМ')}/feed`, tokens.bgm)).statusCode).toBe(200);
+    expect((await call('DELETE', `/api/v1/agencies/${encodeURIComponent('БҒМ')}/feed`, tokens.bgm)).statusCode).toBe(
+      200,
+    );
     expect((await app.inject({ method: 'GET', url: pathOf(fresh) })).statusCode).toBe(404);
-    expect((await call('DELETE', `/api/v1/agencies/${encodeURIComponent('БҒМ')}/feed`, tokens.bgm)).statusCode).toBe(404);
+    expect((await call('DELETE', `/api/v1/agencies/${encodeURIComponent('БҒМ')}/feed`, tokens.bgm)).statusCode).toBe(
+      404,
+    );
     expect((await app.inject({ method: 'GET', url: '/ics/not-a-secret.ics' })).statusCode).toBe(404);
     // The audit log says who issued and revoked, never the secret.
-    const events = await tdb.db.selectFrom('events').select(['type', 'payload', 'idempotency_key']).where('subject_id', '=', 'БҒМ').execute();
+    const events = await tdb.db
+      .selectFrom('events')
+      .select(['type', 'payload', 'idempotency_key'])
+      .where('subject_id', '=', 'БҒМ')
+      .execute();
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['feed.rotated', 'feed.revoked']));
     expect(JSON.stringify(events)).not.toContain(new URL(fresh).pathname.slice(5, -4));
   });

@@ -27,7 +27,8 @@ import { startTestSink, waitFor } from '../helpers/mail.js';
 import { TEST_AGENCIES, testPlan } from '../helpers/plans.js';
 
 // ajv-formats is CommonJS: its default export is the plugin function, sometimes one level down.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
+  addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
 const YEAR = new Date().getUTCFullYear();
 const taskQueue = `api-schemas-${randomUUID()}`;
@@ -63,13 +64,22 @@ beforeAll(async () => {
   mailer = createMailer(sink.url);
   native = await NativeConnection.connect({ address: inject('temporalAddress') });
   client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
-  worker = await Worker.create({ connection: native, taskQueue, workflowsPath, activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }) });
+  worker = await Worker.create({
+    connection: native,
+    taskQueue,
+    workflowsPath,
+    activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }),
+  });
   workerRun = worker.run();
   app = await buildApp({
     db: tdb.db,
     temporal: client,
     taskQueue,
-    probes: { temporal: temporalProbe(client), postgres: postgresProbe(tdb.db), smtp: async () => ({ ok: true, latencyMs: 0 }) },
+    probes: {
+      temporal: temporalProbe(client),
+      postgres: postgresProbe(tdb.db),
+      smtp: async () => ({ ok: true, latencyMs: 0 }),
+    },
     sinkEnabled: true,
   });
   // Observe every reply: the handler's payload before the serializer, and the route that answered.
@@ -96,7 +106,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  for (const id of scheduledPlans) await client?.schedule.getHandle(planScheduleId(id)).delete().catch(() => undefined);
+  for (const id of scheduledPlans)
+    await client?.schedule
+      .getHandle(planScheduleId(id))
+      .delete()
+      .catch(() => undefined);
   worker?.shutdown();
   await workerRun;
   await native?.close();
@@ -120,7 +134,10 @@ function validatorFor(schema: object): ValidateFunction {
 const essence = (contentType: string): string => contentType.split(';')[0]!.trim().toLowerCase();
 
 /** Checks one real response against the declared schema of the route that answered it. */
-function checkAgainstSchema(res: { statusCode: number; body: string; headers: Record<string, unknown> }, s: Served): void {
+function checkAgainstSchema(
+  res: { statusCode: number; body: string; headers: Record<string, unknown> },
+  s: Served,
+): void {
   const where = `${s.method} ${s.route ?? '(no route)'} → ${s.status}`;
   if (s.route === undefined) {
     // No route matched: the not-found handler answers 404 in the one error shape.
@@ -129,10 +146,14 @@ function checkAgainstSchema(res: { statusCode: number; body: string; headers: Re
     expect(v(JSON.parse(res.body)) ? [] : v.errors, where).toEqual([]);
     return;
   }
-  const responses = (s.schema?.response ?? undefined) as Record<string, { content?: Record<string, { schema: object }> } & object> | undefined;
+  const responses = (s.schema?.response ?? undefined) as
+    Record<string, { content?: Record<string, { schema: object }> } & object> | undefined;
   expect(responses, `${where}: the route declares no response schema`).toBeDefined();
   const declared = responses![String(s.status)] ?? responses![`${String(s.status)[0]}xx`];
-  expect(declared, `${where}: status ${s.status} is not declared (declared: ${Object.keys(responses!).join(', ')})`).toBeDefined();
+  expect(
+    declared,
+    `${where}: status ${s.status} is not declared (declared: ${Object.keys(responses!).join(', ')})`,
+  ).toBeDefined();
   if (s.status === 204) {
     // No content: nothing to validate but that nothing came.
     expect(res.body, `${where}: a 204 has no body`).toBe('');
@@ -148,13 +169,17 @@ function checkAgainstSchema(res: { statusCode: number; body: string; headers: Re
     expect(res.body, `${where}: declared without content, but a body came`).toBe('');
     return;
   }
-  expect(essence(s.contentType), `${where}: a JSON schema, but the answer is ${s.contentType}`).toBe('application/json');
+  expect(essence(s.contentType), `${where}: a JSON schema, but the answer is ${s.contentType}`).toBe(
+    'application/json',
+  );
   const body: unknown = JSON.parse(res.body);
   const validate = validatorFor(declared!);
   expect(validate(body) ? [] : validate.errors, `${where}: ${res.body.slice(0, 300)}`).toEqual([]);
   // The serializer keeps only what the schema declares: a field the handler returned but the schema lacks would vanish silently.
   if (s.raw !== undefined && typeof s.raw === 'object' && !Buffer.isBuffer(s.raw)) {
-    expect(body, `${where}: the response schema strips or changes fields the handler returned`).toEqual(JSON.parse(JSON.stringify(s.raw)));
+    expect(body, `${where}: the response schema strips or changes fields the handler returned`).toEqual(
+      JSON.parse(JSON.stringify(s.raw)),
+    );
   }
 }
 
@@ -198,27 +223,84 @@ describe('every route answers what its schema declares', () => {
 
     // Users, login, one-time password, tokens.
     const created = await call(
-      { method: 'POST', url: '/api/v1/users', token: admin, payload: { username: 'akdm.coordinator', displayName: 'АҚДМ үйлестіруші', role: 'coordinator', agencyCode: 'АҚДМ', email: 'coord@akdm.example.kz', lang: 'kk' } },
+      {
+        method: 'POST',
+        url: '/api/v1/users',
+        token: admin,
+        payload: {
+          username: 'akdm.coordinator',
+          displayName: 'АҚДМ үйлестіруші',
+          role: 'coordinator',
+          agencyCode: 'АҚДМ',
+          email: 'coord@akdm.example.kz',
+          lang: 'kk',
+        },
+      },
       201,
     );
     const user = created.json().user as { id: string; displayName: string; mustChangePassword: boolean };
     expect(user).toMatchObject({ displayName: 'АҚДМ үйлестіруші', mustChangePassword: true });
     expect(created.json().user).not.toHaveProperty('display_name');
-    await call({ method: 'POST', url: '/api/v1/users', token: admin, payload: { username: 'akdm.coordinator', displayName: 'again', role: 'pm_office' } }, 409);
-    await call({ method: 'POST', url: '/api/v1/users', token: admin, payload: { username: 'Bad Name', displayName: 'x', role: 'pm_office' } }, 400);
-    await call({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'akdm.coordinator', password: 'wrong-password' } }, 401);
-    const session = await call({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'akdm.coordinator', password: created.json().oneTimePassword } }, 200);
+    await call(
+      {
+        method: 'POST',
+        url: '/api/v1/users',
+        token: admin,
+        payload: { username: 'akdm.coordinator', displayName: 'again', role: 'pm_office' },
+      },
+      409,
+    );
+    await call(
+      {
+        method: 'POST',
+        url: '/api/v1/users',
+        token: admin,
+        payload: { username: 'Bad Name', displayName: 'x', role: 'pm_office' },
+      },
+      400,
+    );
+    await call(
+      {
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: 'akdm.coordinator', password: 'wrong-password' },
+      },
+      401,
+    );
+    const session = await call(
+      {
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: 'akdm.coordinator', password: created.json().oneTimePassword },
+      },
+      200,
+    );
     const sessionToken = session.json().token as string;
     await call({ method: 'GET', url: '/api/v1/agencies', token: sessionToken }, 403);
-    await call({ method: 'POST', url: '/api/v1/auth/password', token: sessionToken, payload: { currentPassword: created.json().oneTimePassword, newPassword: 'a-long-enough-passphrase' } }, 200);
+    await call(
+      {
+        method: 'POST',
+        url: '/api/v1/auth/password',
+        token: sessionToken,
+        payload: { currentPassword: created.json().oneTimePassword, newPassword: 'a-long-enough-passphrase' },
+      },
+      200,
+    );
     await call({ method: 'GET', url: '/api/v1/me', token: sessionToken }, 200);
     const users = await call({ method: 'GET', url: '/api/v1/users', token: admin }, 200);
     expect(users.json().items[0]).toHaveProperty('agencyCode');
     await call({ method: 'GET', url: '/api/v1/users', token: bgm }, 403);
 
-    const issued = await call({ method: 'POST', url: '/api/v1/tokens', token: admin, payload: { name: 'akdm-erp', userId: user.id } }, 201);
+    const issued = await call(
+      { method: 'POST', url: '/api/v1/tokens', token: admin, payload: { name: 'akdm-erp', userId: user.id } },
+      201,
+    );
     const tokenList = await call({ method: 'GET', url: '/api/v1/tokens', token: admin }, 200);
-    expect(tokenList.json().items.find((t: { id: string }) => t.id === issued.json().id)).toMatchObject({ name: 'akdm-erp', userId: user.id, revokedAt: null });
+    expect(tokenList.json().items.find((t: { id: string }) => t.id === issued.json().id)).toMatchObject({
+      name: 'akdm-erp',
+      userId: user.id,
+      revokedAt: null,
+    });
     await call({ method: 'DELETE', url: `/api/v1/tokens/${issued.json().id}`, token: admin }, 200);
     await call({ method: 'DELETE', url: `/api/v1/tokens/${issued.json().id}`, token: admin }, 404);
 
@@ -227,20 +309,57 @@ describe('every route answers what its schema declares', () => {
     await call({ method: 'GET', url: `/api/v1/agencies/${enc('БҒМ')}`, token: bgm }, 200);
     await call({ method: 'GET', url: `/api/v1/agencies/${enc('ЖОҚ')}`, token: bgm }, 404);
     const bgmAgency = TEST_AGENCIES.find((a) => a.code === 'БҒМ')!;
-    await call({ method: 'PUT', url: `/api/v1/agencies/${enc('БҒМ')}`, token: admin, payload: { ...bgmAgency, note: 'Тексеру' } }, 200);
-    await call({ method: 'PUT', url: `/api/v1/agencies/${enc('БҒМ')}`, token: admin, payload: { ...bgmAgency, contacts: [{ role: 'reporter', email: 'not-mail' }] } }, 400);
+    await call(
+      {
+        method: 'PUT',
+        url: `/api/v1/agencies/${enc('БҒМ')}`,
+        token: admin,
+        payload: { ...bgmAgency, note: 'Тексеру' },
+      },
+      200,
+    );
+    await call(
+      {
+        method: 'PUT',
+        url: `/api/v1/agencies/${enc('БҒМ')}`,
+        token: admin,
+        payload: { ...bgmAgency, contacts: [{ role: 'reporter', email: 'not-mail' }] },
+      },
+      400,
+    );
 
     // The working-day calendar.
     await call({ method: 'GET', url: '/api/v1/calendar?year=2024', token: bgm }, 200);
-    const entry = { date: '2026-01-12', kind: 'transfer_day_off', nameKk: 'Демалыс күнін ауыстыру', nameRu: 'Перенос выходного дня', nameEn: 'Transferred day off', source: 'Test order' };
+    const entry = {
+      date: '2026-01-12',
+      kind: 'transfer_day_off',
+      nameKk: 'Демалыс күнін ауыстыру',
+      nameRu: 'Перенос выходного дня',
+      nameEn: 'Transferred day off',
+      source: 'Test order',
+    };
     await call({ method: 'PUT', url: '/api/v1/calendar/entries', token: admin, payload: entry }, 200);
     await call({ method: 'PUT', url: '/api/v1/calendar/entries', token: bgm, payload: entry }, 403);
     await call({ method: 'DELETE', url: '/api/v1/calendar/entries/2026-01-12/transfer_day_off', token: admin }, 200);
     await call({ method: 'DELETE', url: '/api/v1/calendar/entries/2026-01-12/transfer_day_off', token: admin }, 404);
-    await call({ method: 'PUT', url: '/api/v1/calendar/years/2027', token: admin, payload: { status: 'provisional', note: 'Transfer act not yet out' } }, 200);
+    await call(
+      {
+        method: 'PUT',
+        url: '/api/v1/calendar/years/2027',
+        token: admin,
+        payload: { status: 'provisional', note: 'Transfer act not yet out' },
+      },
+      200,
+    );
 
     // Plans: a draft, its review, import round trip, confirmation and the running cycle's obligations.
-    const planId = await createDraft(tdb.db, { plan: testPlan({ years: { from: YEAR, to: YEAR + 1 } }), diagnostics: [], sourceFormat: 'json', sourceName: null, createdBy: 'test' });
+    const planId = await createDraft(tdb.db, {
+      plan: testPlan({ years: { from: YEAR, to: YEAR + 1 } }),
+      diagnostics: [],
+      sourceFormat: 'json',
+      sourceName: null,
+      createdBy: 'test',
+    });
     await call({ method: 'GET', url: '/api/v1/plans', token: coord }, 200);
     await call({ method: 'GET', url: '/api/v1/plans?status=bogus', token: coord }, 400);
     await call({ method: 'GET', url: `/api/v1/plans/${planId}`, token: coord }, 200);
@@ -253,14 +372,28 @@ describe('every route answers what its schema declares', () => {
     await call({ method: 'GET', url: '/api/v1/plans/template.xlsx', token: bgm }, 200);
     const importUrl = '/api/v1/plans/import?filename=plan.json';
     const octet = { 'content-type': 'application/octet-stream' };
-    await call({ method: 'POST', url: `${importUrl}&dryRun=true`, token: coord, payload: json.body, headers: octet }, 200);
+    await call(
+      { method: 'POST', url: `${importUrl}&dryRun=true`, token: coord, payload: json.body, headers: octet },
+      200,
+    );
     const copy = await call({ method: 'POST', url: importUrl, token: coord, payload: json.body, headers: octet }, 201);
     await call({ method: 'POST', url: importUrl, token: coord, payload: 'this is not a plan', headers: octet }, 422);
     // The real seed decrees, dry run: measures with sections, extra columns, inferred values, footnote reporting, indicators —
     // whatever the importer finds must reach the caller, not be dropped by the response schema.
     const seeds = new URL('../../../shared/seeds/', import.meta.url);
-    for (const name of readdirSync(seeds).filter((f) => /^\d{3}_.*\.txt$/.test(f)).sort()) {
-      await call({ method: 'POST', url: `/api/v1/plans/import?dryRun=true&filename=${enc(name)}`, token: coord, payload: readFileSync(new URL(name, seeds)), headers: octet }, 200);
+    for (const name of readdirSync(seeds)
+      .filter((f) => /^\d{3}_.*\.txt$/.test(f))
+      .sort()) {
+      await call(
+        {
+          method: 'POST',
+          url: `/api/v1/plans/import?dryRun=true&filename=${enc(name)}`,
+          token: coord,
+          payload: readFileSync(new URL(name, seeds)),
+          headers: octet,
+        },
+        200,
+      );
     }
     await call({ method: 'POST', url: `/api/v1/users/${user.id}/plans`, token: admin, payload: { planId } }, 200);
     await call({ method: 'POST', url: `/api/v1/plans/${copy.json().id}/discard`, token: coord }, 200);
@@ -271,21 +404,57 @@ describe('every route answers what its schema declares', () => {
     await call({ method: 'POST', url: `/api/v1/plans/${planId}/confirm`, token: coord }, 409);
     await call({ method: 'GET', url: `/api/v1/plans/${planId}/versions`, token: coord }, 200);
     await call({ method: 'GET', url: `/api/v1/plans/${planId}/schedule`, token: coord }, 200);
-    await call({ method: 'POST', url: `/api/v1/plans/${planId}/schedule/pause`, token: coord, payload: { note: 'review' } }, 200);
+    await call(
+      { method: 'POST', url: `/api/v1/plans/${planId}/schedule/pause`, token: coord, payload: { note: 'review' } },
+      200,
+    );
     await call({ method: 'POST', url: `/api/v1/plans/${planId}/schedule/unpause`, token: coord, payload: {} }, 200);
-    await call({ method: 'POST', url: `/api/v1/plans/${planId}/schedule/backfill`, token: admin, payload: { from: String(YEAR - 1), to: String(YEAR - 1) } }, 200);
-    await call({ method: 'POST', url: `/api/v1/plans/${planId}/schedule/backfill`, token: admin, payload: { from: 'last year', to: String(YEAR) } }, 400);
-    await call({ method: 'POST', url: `/api/v1/plans/${planId}/cycles`, token: admin, payload: { period: String(YEAR + 5) } }, 409);
-    const opened = await waitFor(async () => {
-      const n = await tdb.db.selectFrom('obligations').select('workflow_id').where('plan_id', '=', planId).where('period', '=', String(YEAR)).execute();
-      return n.length >= 4 ? n : undefined;
-    }, 30_000, 'the obligations of the opened cycle');
+    await call(
+      {
+        method: 'POST',
+        url: `/api/v1/plans/${planId}/schedule/backfill`,
+        token: admin,
+        payload: { from: String(YEAR - 1), to: String(YEAR - 1) },
+      },
+      200,
+    );
+    await call(
+      {
+        method: 'POST',
+        url: `/api/v1/plans/${planId}/schedule/backfill`,
+        token: admin,
+        payload: { from: 'last year', to: String(YEAR) },
+      },
+      400,
+    );
+    await call(
+      { method: 'POST', url: `/api/v1/plans/${planId}/cycles`, token: admin, payload: { period: String(YEAR + 5) } },
+      409,
+    );
+    const opened = await waitFor(
+      async () => {
+        const n = await tdb.db
+          .selectFrom('obligations')
+          .select('workflow_id')
+          .where('plan_id', '=', planId)
+          .where('period', '=', String(YEAR))
+          .execute();
+        return n.length >= 4 ? n : undefined;
+      },
+      30_000,
+      'the obligations of the opened cycle',
+    );
     expect(opened.length).toBeGreaterThanOrEqual(4);
-    await call({ method: 'POST', url: `/api/v1/plans/${planId}/cycles`, token: admin, payload: { period: String(YEAR) } }, 200);
+    await call(
+      { method: 'POST', url: `/api/v1/plans/${planId}/cycles`, token: admin, payload: { period: String(YEAR) } },
+      200,
+    );
 
     const cycles = await call({ method: 'GET', url: `/api/v1/cycles?planId=${planId}`, token: coord }, 200);
     await call({ method: 'GET', url: '/api/v1/cycles?period=someday', token: coord }, 400);
-    const cycleId = (cycles.json().items as { id: string; period: string }[]).find((c) => c.period === String(YEAR))!.id;
+    const cycleId = (cycles.json().items as { id: string; period: string }[]).find(
+      (c) => c.period === String(YEAR),
+    )!.id;
     await call({ method: 'GET', url: `/api/v1/cycles/${enc(cycleId)}`, token: coord }, 200);
     await call({ method: 'GET', url: `/api/v1/cycles/${enc(`cycle:${randomUUID()}:${YEAR}`)}`, token: coord }, 404);
     await call({ method: 'POST', url: `/api/v1/agencies/${enc('БҒМ')}/feed`, token: bgm }, 201);
@@ -299,17 +468,61 @@ describe('every route answers what its schema declares', () => {
     const submit = (text: string) => ({ items: [{ measure: '1', status: 'done', text }] });
     await call({ method: 'GET', url: `/api/v1/obligations/${bgmObligation}`, token: bgm }, 200);
     await call({ method: 'GET', url: `/api/v1/obligations/${akdmObligation}`, token: bgm }, 404);
-    const invalid = await call({ method: 'POST', url: `/api/v1/obligations/${bgmObligation}/submit`, token: bgm, payload: { items: [{ measure: '2', status: 'done', text: 'not ours' }] } }, 422);
+    const invalid = await call(
+      {
+        method: 'POST',
+        url: `/api/v1/obligations/${bgmObligation}/submit`,
+        token: bgm,
+        payload: { items: [{ measure: '2', status: 'done', text: 'not ours' }] },
+      },
+      422,
+    );
     expect(invalid.json().error.code).toBe('invalid_report');
-    const early = await call({ method: 'POST', url: `/api/v1/obligations/${bgmObligation}/accept`, token: coord, payload: {} }, 409);
+    const early = await call(
+      { method: 'POST', url: `/api/v1/obligations/${bgmObligation}/accept`, token: coord, payload: {} },
+      409,
+    );
     expect(early.json().error.code).toBe('invalid_transition');
-    await call({ method: 'POST', url: `/api/v1/obligations/${bgmObligation}/submit`, token: bgm, payload: submit('Курс енгізілді') }, 200);
-    const due = (await call({ method: 'GET', url: `/api/v1/obligations/${bgmObligation}`, token: coord }, 200)).json().dueDate as string;
+    await call(
+      {
+        method: 'POST',
+        url: `/api/v1/obligations/${bgmObligation}/submit`,
+        token: bgm,
+        payload: submit('Курс енгізілді'),
+      },
+      200,
+    );
+    const due = (await call({ method: 'GET', url: `/api/v1/obligations/${bgmObligation}`, token: coord }, 200)).json()
+      .dueDate as string;
     const later = `${Number(due.slice(0, 4)) + 1}${due.slice(4)}`;
-    await call({ method: 'POST', url: `/api/v1/obligations/${bgmObligation}/return`, token: coord, payload: { comment: 'Толықтырыңыз', newDueDate: later } }, 200);
-    await call({ method: 'POST', url: `/api/v1/obligations/${bgmObligation}/submit`, token: bgm, payload: submit('Курс 120 мектепте енгізілді') }, 200);
+    await call(
+      {
+        method: 'POST',
+        url: `/api/v1/obligations/${bgmObligation}/return`,
+        token: coord,
+        payload: { comment: 'Толықтырыңыз', newDueDate: later },
+      },
+      200,
+    );
+    await call(
+      {
+        method: 'POST',
+        url: `/api/v1/obligations/${bgmObligation}/submit`,
+        token: bgm,
+        payload: submit('Курс 120 мектепте енгізілді'),
+      },
+      200,
+    );
     await call({ method: 'POST', url: `/api/v1/obligations/${bgmObligation}/accept`, token: bgm, payload: {} }, 403);
-    await call({ method: 'POST', url: `/api/v1/obligations/${bgmObligation}/accept`, token: coord, payload: { comment: 'Қабылданды' } }, 200);
+    await call(
+      {
+        method: 'POST',
+        url: `/api/v1/obligations/${bgmObligation}/accept`,
+        token: coord,
+        payload: { comment: 'Қабылданды' },
+      },
+      200,
+    );
 
     // The charts' data (JSON) and an agency's deadline feed: shown, issued, revoked.
     await call({ method: 'GET', url: `/api/v1/plans/${planId}/charts/on-time`, token: coord }, 200);
@@ -319,35 +532,132 @@ describe('every route answers what its schema declares', () => {
     const feed = await call({ method: 'POST', url: `/api/v1/agencies/${enc('БҒМ')}/feed`, token: bgm }, 201);
     expect(feed.json().url).toMatch(/\/ics\/[A-Za-z0-9_-]{20,100}\.ics$/);
     await call({ method: 'DELETE', url: `/api/v1/agencies/${enc('БҒМ')}/feed`, token: admin }, 200);
-    await waitFor(async () => {
-      const row = await tdb.db.selectFrom('obligations').select('status').where('workflow_id', '=', decodeURIComponent(bgmObligation)).executeTakeFirst();
-      return row?.status === 'accepted' ? true : undefined;
-    }, 20_000, 'the accepted obligation');
-    await waitFor(async () => {
-      const { status } = await client.workflow.getHandle(decodeURIComponent(bgmObligation)).describe();
-      return status.name === 'RUNNING' ? undefined : true;
-    }, 20_000, 'the accepted obligation to finish');
-    const closed = await call({ method: 'POST', url: `/api/v1/obligations/${bgmObligation}/submit`, token: bgm, payload: submit('again') }, 409);
+    await waitFor(
+      async () => {
+        const row = await tdb.db
+          .selectFrom('obligations')
+          .select('status')
+          .where('workflow_id', '=', decodeURIComponent(bgmObligation))
+          .executeTakeFirst();
+        return row?.status === 'accepted' ? true : undefined;
+      },
+      20_000,
+      'the accepted obligation',
+    );
+    await waitFor(
+      async () => {
+        const { status } = await client.workflow.getHandle(decodeURIComponent(bgmObligation)).describe();
+        return status.name === 'RUNNING' ? undefined : true;
+      },
+      20_000,
+      'the accepted obligation to finish',
+    );
+    const closed = await call(
+      { method: 'POST', url: `/api/v1/obligations/${bgmObligation}/submit`, token: bgm, payload: submit('again') },
+      409,
+    );
     expect(closed.json().error.code).toBe('obligation_closed');
-    await call({ method: 'POST', url: `/api/v1/obligations/${akdmObligation}/extend`, token: coord, payload: { reason: 'Мерзімі ұзартылды', newDueDate: later } }, 200);
+    await call(
+      {
+        method: 'POST',
+        url: `/api/v1/obligations/${akdmObligation}/extend`,
+        token: coord,
+        payload: { reason: 'Мерзімі ұзартылды', newDueDate: later },
+      },
+      200,
+    );
 
     // Amendments and repeal.
-    await call({ method: 'POST', url: `/api/v1/plans/${planId}/amend`, token: coord, payload: { act: { issuer: 'Үкімет', number: '1', date: `${YEAR}-11-01` }, summary: 'x', changes: [{ op: 'add_executor', measure: '1', code: 'ЖОҚ' }] } }, 400);
-    await call({ method: 'POST', url: `/api/v1/plans/${planId}/amend`, token: coord, payload: { act: { issuer: 'Үкімет', number: '2', date: `${YEAR}-11-02` }, summary: 'ҰҚК шығарылды', changes: [{ op: 'remove_executor', measure: '2', code: 'ҰҚК' }] } }, 200);
-    await call({ method: 'POST', url: `/api/v1/plans/${planId}/amend`, token: coord, payload: { act: { issuer: 'Үкімет', number: '3', date: `${YEAR}-11-03` }, summary: 'y', expectedVersion: 1, changes: [{ op: 'remove_executor', measure: '1', code: 'АҚДМ' }] } }, 409);
-    await call({ method: 'POST', url: `/api/v1/plans/${planId}/repeal`, token: coord, payload: { act: { issuer: 'Үкімет', number: '1014', date: `${YEAR}-11-15` }, date: `${YEAR}-11-15`, reason: 'Жоспардың күші жойылды' } }, 200);
-    const noSchedule = await call({ method: 'POST', url: `/api/v1/plans/${planId}/schedule/pause`, token: coord, payload: {} }, 409);
+    await call(
+      {
+        method: 'POST',
+        url: `/api/v1/plans/${planId}/amend`,
+        token: coord,
+        payload: {
+          act: { issuer: 'Үкімет', number: '1', date: `${YEAR}-11-01` },
+          summary: 'x',
+          changes: [{ op: 'add_executor', measure: '1', code: 'ЖОҚ' }],
+        },
+      },
+      400,
+    );
+    await call(
+      {
+        method: 'POST',
+        url: `/api/v1/plans/${planId}/amend`,
+        token: coord,
+        payload: {
+          act: { issuer: 'Үкімет', number: '2', date: `${YEAR}-11-02` },
+          summary: 'ҰҚК шығарылды',
+          changes: [{ op: 'remove_executor', measure: '2', code: 'ҰҚК' }],
+        },
+      },
+      200,
+    );
+    await call(
+      {
+        method: 'POST',
+        url: `/api/v1/plans/${planId}/amend`,
+        token: coord,
+        payload: {
+          act: { issuer: 'Үкімет', number: '3', date: `${YEAR}-11-03` },
+          summary: 'y',
+          expectedVersion: 1,
+          changes: [{ op: 'remove_executor', measure: '1', code: 'АҚДМ' }],
+        },
+      },
+      409,
+    );
+    await call(
+      {
+        method: 'POST',
+        url: `/api/v1/plans/${planId}/repeal`,
+        token: coord,
+        payload: {
+          act: { issuer: 'Үкімет', number: '1014', date: `${YEAR}-11-15` },
+          date: `${YEAR}-11-15`,
+          reason: 'Жоспардың күші жойылды',
+        },
+      },
+      200,
+    );
+    const noSchedule = await call(
+      { method: 'POST', url: `/api/v1/plans/${planId}/schedule/pause`, token: coord, payload: {} },
+      409,
+    );
     expect(noSchedule.json().error.code).toBe('no_schedule');
 
     // Mail: a test notification through a real workflow, the outbox and what the sink received.
     const key = randomUUID();
-    await call({ method: 'POST', url: '/api/v1/notifications/test', token: admin, payload: { to: ['akimat@example.kz'], lang: 'ru' }, headers: { 'idempotency-key': key } }, 202);
-    await call({ method: 'POST', url: '/api/v1/notifications/test', token: admin, payload: { to: ['akimat@example.kz'], lang: 'ru' }, headers: { 'idempotency-key': key } }, 200);
+    await call(
+      {
+        method: 'POST',
+        url: '/api/v1/notifications/test',
+        token: admin,
+        payload: { to: ['akimat@example.kz'], lang: 'ru' },
+        headers: { 'idempotency-key': key },
+      },
+      202,
+    );
+    await call(
+      {
+        method: 'POST',
+        url: '/api/v1/notifications/test',
+        token: admin,
+        payload: { to: ['akimat@example.kz'], lang: 'ru' },
+        headers: { 'idempotency-key': key },
+      },
+      200,
+    );
     await call({ method: 'POST', url: '/api/v1/notifications/test', token: admin, payload: { to: ['not-mail'] } }, 400);
-    const messageId = await waitFor(async () => {
-      const row = await tdb.db.selectFrom('sink_messages').select('id').orderBy('id', 'desc').executeTakeFirst();
-      return row?.id;
-    }, 30_000, 'a message in the sink');
+    const messageId = await waitFor(
+      async () => {
+        const row = await tdb.db.selectFrom('sink_messages').select('id').orderBy('id', 'desc').executeTakeFirst();
+        return row?.id;
+      },
+      30_000,
+      'a message in the sink',
+    );
     await call({ method: 'GET', url: '/api/v1/outbox?limit=5', token: admin }, 200);
     await call({ method: 'GET', url: '/api/v1/sink/messages?to=akimat@example.kz', token: admin }, 200);
     await call({ method: 'GET', url: `/api/v1/sink/messages/${messageId}/raw`, token: admin }, 200);
@@ -356,21 +666,41 @@ describe('every route answers what its schema declares', () => {
 
   it('every route in the OpenAPI document was called, declares its responses, and marks public routes', async () => {
     const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
-      paths: Record<string, Record<string, { security?: unknown[]; requestBody?: { content: Record<string, unknown> }; responses: Record<string, { content?: unknown }> }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            security?: unknown[];
+            requestBody?: { content: Record<string, unknown> };
+            responses: Record<string, { content?: unknown }>;
+          }
+        >
+      >;
     };
-    const called = new Set(served.filter((s) => s.route !== undefined).map((s) => `${s.method.toLowerCase()} ${s.route!.replace(/:(\w+)/g, '{$1}')}`));
-    const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ key: `${method} ${path}`, op })));
+    const called = new Set(
+      served
+        .filter((s) => s.route !== undefined)
+        .map((s) => `${s.method.toLowerCase()} ${s.route!.replace(/:(\w+)/g, '{$1}')}`),
+    );
+    const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({ key: `${method} ${path}`, op })),
+    );
     expect(operations.length).toBeGreaterThan(40);
     for (const { key, op } of operations) {
       expect(called, `${key} was never called by the tour`).toContain(key);
       const success = Object.entries(op.responses).filter(([status]) => status.startsWith('2'));
       expect(success.length, `${key} declares no success response`).toBeGreaterThan(0);
       // 204 No Content is the one success without a body, hence without a schema.
-      for (const [status, r] of success) if (status !== '204') expect(r.content, `${key} ${status} has no schema`).toBeDefined();
+      for (const [status, r] of success)
+        if (status !== '204') expect(r.content, `${key} ${status} has no schema`).toBeDefined();
     }
-    for (const key of ['post /api/v1/auth/login', 'get /health']) expect(operations.find((o) => o.key === key)!.op.security, `${key} is public`).toEqual([]);
+    for (const key of ['post /api/v1/auth/login', 'get /health'])
+      expect(operations.find((o) => o.key === key)!.op.security, `${key} is public`).toEqual([]);
     expect(operations.find((o) => o.key === 'get /api/v1/me')!.op.security).toBeUndefined();
     // The upload's body is a file, described for clients though no JSON Schema validates it.
-    expect(Object.keys(doc.paths['/api/v1/plans/import']!.post!.requestBody!.content)).toEqual(expect.arrayContaining(['application/octet-stream', 'multipart/form-data']));
+    expect(Object.keys(doc.paths['/api/v1/plans/import']!.post!.requestBody!.content)).toEqual(
+      expect.arrayContaining(['application/octet-stream', 'multipart/form-data']),
+    );
   });
 });

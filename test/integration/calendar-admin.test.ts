@@ -14,7 +14,10 @@ beforeAll(async () => {
   tdb = await createTestDatabase();
   expect(await seedCalendar(tdb.db, KZ_CALENDAR_SEED, KZ_CALENDAR_YEARS)).toBe(KZ_CALENDAR_SEED.length);
   t = await createTestApp(tdb);
-  await tdb.db.insertInto('agencies').values({ code: 'БҒМ', name_kk: 'Білім және ғылым министрлігі', name_ru: null, kind: 'ministry' }).execute();
+  await tdb.db
+    .insertInto('agencies')
+    .values({ code: 'БҒМ', name_kk: 'Білім және ғылым министрлігі', name_ru: null, kind: 'ministry' })
+    .execute();
   reporter = (await createApiToken(tdb.db, { name: 'r', role: 'reporter', agencyCode: 'БҒМ' })).secret;
 });
 afterAll(async () => {
@@ -26,8 +29,18 @@ describe('calendar table', () => {
   it('seeds once: a second seed leaves an edited table alone', async () => {
     await tdb.db.deleteFrom('calendar_entries').where('date', '=', '2024-03-08').execute();
     expect(await seedCalendar(tdb.db, KZ_CALENDAR_SEED, KZ_CALENDAR_YEARS)).toBe(0);
-    expect(await tdb.db.selectFrom('calendar_entries').select('id').where('date', '=', '2024-03-08').execute()).toEqual([]);
-    await tdb.db.insertInto('calendar_entries').values({ date: '2024-03-08', kind: 'holiday', entry: JSON.stringify(KZ_CALENDAR_SEED.find((e) => e.date === '2024-03-08')), updated_by: 'seed' }).execute();
+    expect(await tdb.db.selectFrom('calendar_entries').select('id').where('date', '=', '2024-03-08').execute()).toEqual(
+      [],
+    );
+    await tdb.db
+      .insertInto('calendar_entries')
+      .values({
+        date: '2024-03-08',
+        kind: 'holiday',
+        entry: JSON.stringify(KZ_CALENDAR_SEED.find((e) => e.date === '2024-03-08')),
+        updated_by: 'seed',
+      })
+      .execute();
   });
 
   it('anyone signed in reads a year with reasons and sources', async () => {
@@ -41,11 +54,36 @@ describe('calendar table', () => {
   });
 
   it('only admins edit; a bad entry names its field and changes nothing; a good one changes deadlines', async () => {
-    const entry = { date: '2026-01-12', kind: 'transfer_day_off', nameKk: 'Демалыс күнін ауыстыру', nameRu: 'Перенос выходного дня', nameEn: 'Transferred day off', source: 'Order of the Minister of Labour (test)' };
-    expect((await t.app.inject({ method: 'PUT', url: '/api/v1/calendar/entries', headers: bearer(reporter), payload: entry })).statusCode).toBe(403);
+    const entry = {
+      date: '2026-01-12',
+      kind: 'transfer_day_off',
+      nameKk: 'Демалыс күнін ауыстыру',
+      nameRu: 'Перенос выходного дня',
+      nameEn: 'Transferred day off',
+      source: 'Order of the Minister of Labour (test)',
+    };
+    expect(
+      (
+        await t.app.inject({
+          method: 'PUT',
+          url: '/api/v1/calendar/entries',
+          headers: bearer(reporter),
+          payload: entry,
+        })
+      ).statusCode,
+    ).toBe(403);
     // The body's schema names the first bad field of each request.
-    for (const [payload, field] of [[{ ...entry, kind: 'party' }, 'body/kind'], [{ ...entry, source: ' ' }, 'body/source'], [{ ...entry, date: '2026-02-30' }, 'body/date']] as const) {
-      const bad = await t.app.inject({ method: 'PUT', url: '/api/v1/calendar/entries', headers: bearer(t.adminToken), payload });
+    for (const [payload, field] of [
+      [{ ...entry, kind: 'party' }, 'body/kind'],
+      [{ ...entry, source: ' ' }, 'body/source'],
+      [{ ...entry, date: '2026-02-30' }, 'body/date'],
+    ] as const) {
+      const bad = await t.app.inject({
+        method: 'PUT',
+        url: '/api/v1/calendar/entries',
+        headers: bearer(t.adminToken),
+        payload,
+      });
       expect(bad.statusCode).toBe(400);
       expect(bad.json().error).toMatchObject({ code: 'invalid_request' });
       expect(bad.json().error.message).toContain(field);
@@ -53,9 +91,26 @@ describe('calendar table', () => {
 
     // 10 Jan 2026 is a Saturday: the deadline moves to Monday 12 Jan — unless an admin makes 12 Jan a day off.
     expect((await loadWorkingCalendar(tdb.db)).shift('2026-01-10', 'next')).toBe('2026-01-12');
-    expect((await t.app.inject({ method: 'PUT', url: '/api/v1/calendar/entries', headers: bearer(t.adminToken), payload: entry })).statusCode).toBe(200);
+    expect(
+      (
+        await t.app.inject({
+          method: 'PUT',
+          url: '/api/v1/calendar/entries',
+          headers: bearer(t.adminToken),
+          payload: entry,
+        })
+      ).statusCode,
+    ).toBe(200);
     expect((await loadWorkingCalendar(tdb.db)).shift('2026-01-10', 'next')).toBe('2026-01-13');
-    expect((await t.app.inject({ method: 'DELETE', url: '/api/v1/calendar/entries/2026-01-12/transfer_day_off', headers: bearer(t.adminToken) })).statusCode).toBe(200);
+    expect(
+      (
+        await t.app.inject({
+          method: 'DELETE',
+          url: '/api/v1/calendar/entries/2026-01-12/transfer_day_off',
+          headers: bearer(t.adminToken),
+        })
+      ).statusCode,
+    ).toBe(200);
     expect((await loadWorkingCalendar(tdb.db)).shift('2026-01-10', 'next')).toBe('2026-01-12');
     const events = await tdb.db.selectFrom('events').select('type').where('subject_type', '=', 'calendar').execute();
     expect(events.map((e) => e.type)).toEqual(['calendar.entry_saved', 'calendar.entry_removed']);

@@ -48,19 +48,49 @@ beforeAll(async () => {
   mailer = createMailer(sink.url);
   native = await NativeConnection.connect({ address: inject('temporalAddress') });
   client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
-  worker = await Worker.create({ connection: native, taskQueue, workflowsPath, activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }) });
+  worker = await Worker.create({
+    connection: native,
+    taskQueue,
+    workflowsPath,
+    activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }),
+  });
   workerRun = worker.run();
   dataDir = mkdtempSync(join(tmpdir(), 'merzim-charts-'));
-  const demo = await loadDemoData(tdb.db, { seedsDir: resolve(import.meta.dirname, '../../../shared/seeds'), dataDir, log: () => undefined });
+  const demo = await loadDemoData(tdb.db, {
+    seedsDir: resolve(import.meta.dirname, '../../../shared/seeds'),
+    dataDir,
+    log: () => undefined,
+  });
   living = (await createLivingDemo(tdb.db, demo.living!, { leadMs: 12_000 }))!;
   cycleId = cycleWorkflowId(living.planId, living.period);
-  await driveLivingDemo({ db: tdb.db, client, engine: createCycleEngine({ client, db: tdb.db, taskQueue }), log: () => undefined }, living);
+  await driveLivingDemo(
+    { db: tdb.db, client, engine: createCycleEngine({ client, db: tdb.db, taskQueue }), log: () => undefined },
+    living,
+  );
   // Wait for the notices: the two escalation notices of ІІМ (party, coordinator) and the reminders of Алматы and ДСМ.
-  const sent = async (type: string) => (await tdb.db.selectFrom('events').select('id').where('type', '=', type).where('subject_id', 'like', `obligation:${living.planId}:%`).execute()).length;
-  await waitFor(async () => ((await sent('escalation.sent')) >= 2 && (await sent('reminder.sent')) >= 2 ? true : undefined), 60_000, 'the notices');
+  const sent = async (type: string) =>
+    (
+      await tdb.db
+        .selectFrom('events')
+        .select('id')
+        .where('type', '=', type)
+        .where('subject_id', 'like', `obligation:${living.planId}:%`)
+        .execute()
+    ).length;
+  await waitFor(
+    async () => ((await sent('escalation.sent')) >= 2 && (await sent('reminder.sent')) >= 2 ? true : undefined),
+    60_000,
+    'the notices',
+  );
   app = await buildApp({
-    db: tdb.db, temporal: client, taskQueue,
-    probes: { temporal: temporalProbe(client), postgres: postgresProbe(tdb.db), smtp: async () => ({ ok: true, latencyMs: 0 }) },
+    db: tdb.db,
+    temporal: client,
+    taskQueue,
+    probes: {
+      temporal: temporalProbe(client),
+      postgres: postgresProbe(tdb.db),
+      smtp: async () => ({ ok: true, latencyMs: 0 }),
+    },
     sinkEnabled: true,
   });
   tokens.admin = (await createApiToken(tdb.db, { name: 'admin', role: 'admin' })).secret;
@@ -86,7 +116,9 @@ const cycleUrl = (chart: string, query = '') => `/api/v1/cycles/${encodeURICompo
 
 function wellFormed(xml: string): void {
   const parser = new SaxesParser();
-  parser.on('error', (e) => { throw e; });
+  parser.on('error', (e) => {
+    throw e;
+  });
   parser.write(xml).close();
 }
 
@@ -94,7 +126,10 @@ describe('chart data', () => {
   it('on-time rate per agency: the overdue agency 0, the early reporter 1, nothing due yet is null', async () => {
     const res = await get(`/api/v1/plans/${living.planId}/charts/on-time`, tokens.admin);
     expect(res.statusCode).toBe(200);
-    const data = res.json() as { periods: string[]; agencies: { code: string; rates: (number | null)[]; counts: { onTime: number; due: number }[] }[] };
+    const data = res.json() as {
+      periods: string[];
+      agencies: { code: string; rates: (number | null)[]; counts: { onTime: number; due: number }[] }[];
+    };
     expect(data.periods).toEqual([living.period]);
     const rate = (code: string) => data.agencies.find((a) => a.code === code)!;
     expect(rate('ІІМ')).toMatchObject({ rates: [0], counts: [{ onTime: 0, due: 1 }] });
@@ -120,11 +155,27 @@ describe('chart data', () => {
 
   it('timeline: deadlines per due date, and the reminders and escalations sent today, as the events log has them', async () => {
     const res = await get(cycleUrl('timeline'), tokens.admin);
-    const data = res.json() as { deadlines: { date: string; count: number }[]; reminders: { date: string; count: number }[]; escalations: { date: string; count: number }[] };
-    const obligations = await tdb.db.selectFrom('obligations').select(['effective_due_date']).where('cycle_workflow_id', '=', cycleId).execute();
+    const data = res.json() as {
+      deadlines: { date: string; count: number }[];
+      reminders: { date: string; count: number }[];
+      escalations: { date: string; count: number }[];
+    };
+    const obligations = await tdb.db
+      .selectFrom('obligations')
+      .select(['effective_due_date'])
+      .where('cycle_workflow_id', '=', cycleId)
+      .execute();
     expect(data.deadlines.reduce((n, d) => n + d.count, 0)).toBe(obligations.length);
     expect(data.deadlines.find((d) => d.date === living.obligations[0]!.dueDate)?.count).toBe(1);
-    const sent = async (type: string) => (await tdb.db.selectFrom('events').select('id').where('type', '=', type).where('subject_id', 'like', `obligation:${living.planId}:%`).execute()).length;
+    const sent = async (type: string) =>
+      (
+        await tdb.db
+          .selectFrom('events')
+          .select('id')
+          .where('type', '=', type)
+          .where('subject_id', 'like', `obligation:${living.planId}:%`)
+          .execute()
+      ).length;
     const today = localDateOf(Date.now());
     expect(data.escalations).toEqual([{ date: today, count: await sent('escalation.sent') }]);
     expect(data.reminders).toEqual([{ date: today, count: await sent('reminder.sent') }]);
@@ -144,7 +195,9 @@ describe('chart data', () => {
     const table = await get(cycleUrl('overdue', '?format=table&lang=kk'), tokens.admin);
     wellFormed(table.body);
     expect(table.body).toContain('<caption>Циклдың күндері бойынша мерзімі өткен міндеттемелер</caption>');
-    expect((await get(`/api/v1/plans/${living.planId}/charts/on-time?format=svg&lang=en`, tokens.admin)).body).toContain('On-time reporting rate');
+    expect(
+      (await get(`/api/v1/plans/${living.planId}/charts/on-time?format=svg&lang=en`, tokens.admin)).body,
+    ).toContain('On-time reporting rate');
     expect((await get(cycleUrl('timeline', '?lang=xx'), tokens.admin)).statusCode).toBe(400);
   });
 

@@ -20,7 +20,11 @@ let planId: string;
 
 async function merzim(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const { stdout, stderr } = await run(`${root}/node_modules/.bin/tsx`, ['api/cli/index.ts', ...args], { cwd: root, env: { PATH: process.env.PATH, DATABASE_URL: tdb.url }, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await run(`${root}/node_modules/.bin/tsx`, ['api/cli/index.ts', ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH, DATABASE_URL: tdb.url },
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { stdout, stderr, code: 0 };
   } catch (err) {
     const e = err as { stdout: string; stderr: string; code: number };
@@ -32,7 +36,13 @@ beforeAll(async () => {
   tdb = await createTestDatabase();
   await seedAgencies(tdb.db, TEST_AGENCIES);
   await seedReferenceData(tdb.db);
-  planId = await createDraft(tdb.db, { plan: testPlan({ years: { from: 2019, to: 2020 } }), diagnostics: [], sourceFormat: 'json', sourceName: null, createdBy: 'test' });
+  planId = await createDraft(tdb.db, {
+    plan: testPlan({ years: { from: 2019, to: 2020 } }),
+    diagnostics: [],
+    sourceFormat: 'json',
+    sourceName: null,
+    createdBy: 'test',
+  });
   await tdb.db.transaction().execute((trx) => confirmPlan(trx, planId, 'test'));
 });
 afterAll(async () => {
@@ -41,23 +51,59 @@ afterAll(async () => {
 
 describe('merzim CLI', () => {
   it('plan import --dry-run --json prints the contract and stores nothing', async () => {
-    const res = await merzim('plan', 'import', `${root}/../shared/seeds/000_154aa3237ae338bf.txt`, '--dry-run', '--json');
+    const res = await merzim(
+      'plan',
+      'import',
+      `${root}/../shared/seeds/000_154aa3237ae338bf.txt`,
+      '--dry-run',
+      '--json',
+    );
     expect(res.code).toBe(0);
     const out = JSON.parse(res.stdout);
     expect(Object.keys(out)).toEqual(expect.arrayContaining(['plan', 'measures', 'abbreviations', 'diagnostics']));
     expect(out.measures).toHaveLength(59);
-    expect(out.measures[0]).toEqual(expect.objectContaining({ number: expect.any(String), title: expect.any(Object), completionForm: expect.any(Object), executors: expect.any(Array), deadline: expect.objectContaining({ text: expect.any(String), kind: expect.any(String) }) }));
+    expect(out.measures[0]).toEqual(
+      expect.objectContaining({
+        number: expect.any(String),
+        title: expect.any(Object),
+        completionForm: expect.any(Object),
+        executors: expect.any(Array),
+        deadline: expect.objectContaining({ text: expect.any(String), kind: expect.any(String) }),
+      }),
+    );
     for (const m of out.measures) expect(m).toHaveProperty('recipient');
-    expect(out.measures[0].executors[0]).toEqual(expect.objectContaining({ code: expect.any(String), byAgreement: expect.any(Boolean) }));
+    expect(out.measures[0].executors[0]).toEqual(
+      expect.objectContaining({ code: expect.any(String), byAgreement: expect.any(Boolean) }),
+    );
     expect(out.stored).toBe(false);
-    expect(Number((await tdb.db.selectFrom('plans').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n)).toBe(1);
+    expect(
+      Number(
+        (
+          await tdb.db
+            .selectFrom('plans')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    ).toBe(1);
   });
 
   it('plan import --columns maps the columns; a bad mapping names the option and exits 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'merzim-cli-'));
     const file = join(dir, 'plan.txt');
-    writeFileSync(file, '1\tДін саласындағы заңнаманы жетілдіру бойынша ұсыныстар\tАҚДМ, ІІМ\tҮкіметке ақпарат\t2021 жылғы желтоқсан\n');
-    const res = await merzim('plan', 'import', file, '--dry-run', '--json', '--columns', 'number=1,name=2,executors=3,form=4,deadline=5');
+    writeFileSync(
+      file,
+      '1\tДін саласындағы заңнаманы жетілдіру бойынша ұсыныстар\tАҚДМ, ІІМ\tҮкіметке ақпарат\t2021 жылғы желтоқсан\n',
+    );
+    const res = await merzim(
+      'plan',
+      'import',
+      file,
+      '--dry-run',
+      '--json',
+      '--columns',
+      'number=1,name=2,executors=3,form=4,deadline=5',
+    );
     expect(res.code).toBe(0);
     const out = JSON.parse(res.stdout);
     expect(out.measures[0].executors.map((e: { code: string }) => e.code)).toEqual(['АҚДМ', 'ІІМ']);
@@ -74,19 +120,32 @@ describe('merzim CLI', () => {
   });
 
   it('cycle preview prints every reminder, the deadline and the escalation ladder, with no side effects', async () => {
-    const before = await tdb.db.selectFrom('events').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const before = await tdb.db
+      .selectFrom('events')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     const res = await merzim('cycle', 'preview', '--plan', planId, '--period', '2019', '--json');
     expect(res.code, res.stderr).toBe(0);
-    const preview = JSON.parse(res.stdout) as { timeline: { kind: string; party: string; stageId: string; offset?: number; date: string; audience?: string }[] };
+    const preview = JSON.parse(res.stdout) as {
+      timeline: { kind: string; party: string; stageId: string; offset?: number; date: string; audience?: string }[];
+    };
     const bgm = preview.timeline.filter((e) => e.party === 'БҒМ' && e.stageId === 'executors');
     expect(bgm.filter((e) => e.kind === 'reminder').map((e) => e.offset)).toEqual([14, 7, 3, 1, 0]);
     // 10 January 2020 was a Friday, a working day: the deadline stays.
     expect(bgm.find((e) => e.kind === 'reminder' && e.offset === 0)!.date).toBe('2020-01-10');
-    expect(bgm.filter((e) => e.kind === 'escalation').map((e) => e.audience)).toEqual(['party', 'coordinator', 'coordinator_head', 'pm_office']);
+    expect(bgm.filter((e) => e.kind === 'escalation').map((e) => e.audience)).toEqual([
+      'party',
+      'coordinator',
+      'coordinator_head',
+      'pm_office',
+    ]);
     // ҰҚК reports by agreement: never escalated past the coordinator.
     const knb = preview.timeline.filter((e) => e.party === 'ҰҚК' && e.kind === 'escalation');
     expect(knb.map((e) => e.audience)).not.toContain('pm_office');
-    const after = await tdb.db.selectFrom('events').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const after = await tdb.db
+      .selectFrom('events')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
     expect(await tdb.db.selectFrom('notifications').select('id').execute()).toEqual([]);
   });

@@ -43,25 +43,43 @@ beforeAll(async () => {
   mailer = createMailer(sink.url);
   native = await NativeConnection.connect({ address: inject('temporalAddress') });
   client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
-  worker = await Worker.create({ connection: native, taskQueue, workflowsPath, activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }) });
+  worker = await Worker.create({
+    connection: native,
+    taskQueue,
+    workflowsPath,
+    activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }),
+  });
   workerRun = worker.run();
   app = await buildApp({
     db: tdb.db,
     temporal: client,
     taskQueue,
-    probes: { temporal: temporalProbe(client), postgres: postgresProbe(tdb.db), smtp: async () => ({ ok: true, latencyMs: 0 }) },
+    probes: {
+      temporal: temporalProbe(client),
+      postgres: postgresProbe(tdb.db),
+      smtp: async () => ({ ok: true, latencyMs: 0 }),
+    },
     sinkEnabled: true,
   });
   tokens.admin = (await createApiToken(tdb.db, { name: 'admin', role: 'admin' })).secret;
   tokens.coordinator = (await createApiToken(tdb.db, { name: 'akdm', role: 'coordinator', agencyCode: 'АҚДМ' })).secret;
   tokens.bgm = (await createApiToken(tdb.db, { name: 'bgm', role: 'reporter', agencyCode: 'БҒМ' })).secret;
   tokens.iim = (await createApiToken(tdb.db, { name: 'iim', role: 'reporter', agencyCode: 'ІІМ' })).secret;
-  planId = await createDraft(tdb.db, { plan: testPlan({ years: { from: YEAR, to: YEAR + 1 } }), diagnostics: [], sourceFormat: 'json', sourceName: null, createdBy: 'test' });
+  planId = await createDraft(tdb.db, {
+    plan: testPlan({ years: { from: YEAR, to: YEAR + 1 } }),
+    diagnostics: [],
+    sourceFormat: 'json',
+    sourceName: null,
+    createdBy: 'test',
+  });
 });
 
 afterAll(async () => {
   await app?.close();
-  await client?.schedule.getHandle(planScheduleId(planId)).delete().catch(() => undefined);
+  await client?.schedule
+    .getHandle(planScheduleId(planId))
+    .delete()
+    .catch(() => undefined);
   worker?.shutdown();
   await workerRun;
   await native?.close();
@@ -76,21 +94,28 @@ const call = (method: 'GET' | 'POST', url: string, token: string, payload?: obje
 
 describe('cycles through the API', () => {
   const cycleId = (): string => cycleWorkflowId(planId, String(YEAR));
-  const obligation = (agency: string, stage = 'executors'): string => encodeURIComponent(`obligation:${planId}:${YEAR}:${agency}:${stage}`);
+  const obligation = (agency: string, stage = 'executors'): string =>
+    encodeURIComponent(`obligation:${planId}:${YEAR}:${agency}:${stage}`);
 
   it('confirming the plan creates its schedule, which opens the current period at once', async () => {
     expect((await call('POST', `/api/v1/plans/${planId}/confirm`, tokens.coordinator!)).statusCode).toBe(200);
     const schedule = await call('GET', `/api/v1/plans/${planId}/schedule`, tokens.coordinator!);
     expect(schedule.json()).toMatchObject({ exists: true, paused: false });
     expect(schedule.json().nextActionTimes[0]).toBe(`${YEAR}-12-31T19:05:00.000Z`);
-    await waitFor(async () => ((await listObligationIds()).length >= 4 ? true : undefined), 30_000, 'the obligations of the opened cycle');
+    await waitFor(
+      async () => ((await listObligationIds()).length >= 4 ? true : undefined),
+      30_000,
+      'the obligations of the opened cycle',
+    );
     const cycles = (await call('GET', `/api/v1/cycles?planId=${planId}`, tokens.coordinator!)).json().items;
     expect(cycles).toHaveLength(1);
     expect(cycles[0]).toMatchObject({ id: cycleId(), period: String(YEAR), status: 'open' });
   });
 
   async function listObligationIds(): Promise<string[]> {
-    return (await tdb.db.selectFrom('obligations').select('workflow_id').where('plan_id', '=', planId).execute()).map((r) => r.workflow_id);
+    return (await tdb.db.selectFrom('obligations').select('workflow_id').where('plan_id', '=', planId).execute()).map(
+      (r) => r.workflow_id,
+    );
   }
 
   it('a reporter lists only its own obligations and cannot see another agency’s', async () => {
@@ -102,25 +127,46 @@ describe('cycles through the API', () => {
     expect((await call('GET', `/api/v1/obligations/${obligation('ІІМ')}`, tokens.bgm!)).statusCode).toBe(404);
     const all = await call('GET', `/api/v1/obligations?planId=${planId}&stage=executors`, tokens.coordinator!);
     // Measure 2 ("annually, by 1 December") is reported on its own date, in stage measure-2-due-1.
-    expect(all.json().items.map((o: { agencyCode: string }) => o.agencyCode).sort()).toEqual(['АҚДМ', 'БҒМ'].sort());
+    expect(
+      all
+        .json()
+        .items.map((o: { agencyCode: string }) => o.agencyCode)
+        .sort(),
+    ).toEqual(['АҚДМ', 'БҒМ'].sort());
   });
 
   it('a bad report is refused by the Update validator before it enters the history; a good one is recorded', async () => {
-    const bad = await call('POST', `/api/v1/obligations/${obligation('БҒМ')}/submit`, tokens.bgm!, { items: [{ measure: '2', status: 'done', text: 'not ours' }] });
+    const bad = await call('POST', `/api/v1/obligations/${obligation('БҒМ')}/submit`, tokens.bgm!, {
+      items: [{ measure: '2', status: 'done', text: 'not ours' }],
+    });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().error.code).toBe('invalid_report');
-    expect((await call('POST', `/api/v1/obligations/${obligation('ІІМ')}/submit`, tokens.bgm!, { items: [{ measure: '2', status: 'done', text: 'x' }] })).statusCode).toBe(404);
-    const ok = await call('POST', `/api/v1/obligations/${obligation('БҒМ')}/submit`, tokens.bgm!, { items: [{ measure: '1', status: 'done', text: 'Курс 120 мектепте енгізілді' }] });
+    expect(
+      (
+        await call('POST', `/api/v1/obligations/${obligation('ІІМ')}/submit`, tokens.bgm!, {
+          items: [{ measure: '2', status: 'done', text: 'x' }],
+        })
+      ).statusCode,
+    ).toBe(404);
+    const ok = await call('POST', `/api/v1/obligations/${obligation('БҒМ')}/submit`, tokens.bgm!, {
+      items: [{ measure: '1', status: 'done', text: 'Курс 120 мектепте енгізілді' }],
+    });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ version: 1, late: false });
     const history = await client.workflow.getHandle(decodeURIComponent(obligation('БҒМ'))).fetchHistory();
     const updates = (history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes != null);
     expect(updates).toHaveLength(1);
-    expect((await call('POST', `/api/v1/obligations/${obligation('БҒМ')}/accept`, tokens.bgm!, {})).statusCode).toBe(403);
-    const accepted = await call('POST', `/api/v1/obligations/${obligation('БҒМ')}/accept`, tokens.coordinator!, { comment: 'Қабылданды' });
+    expect((await call('POST', `/api/v1/obligations/${obligation('БҒМ')}/accept`, tokens.bgm!, {})).statusCode).toBe(
+      403,
+    );
+    const accepted = await call('POST', `/api/v1/obligations/${obligation('БҒМ')}/accept`, tokens.coordinator!, {
+      comment: 'Қабылданды',
+    });
     expect(accepted.statusCode).toBe(200);
     expect(accepted.json().status).toBe('accepted');
-    const again = await call('POST', `/api/v1/obligations/${obligation('БҒМ')}/submit`, tokens.bgm!, { items: [{ measure: '1', status: 'done', text: 'again' }] });
+    const again = await call('POST', `/api/v1/obligations/${obligation('БҒМ')}/submit`, tokens.bgm!, {
+      items: [{ measure: '1', status: 'done', text: 'again' }],
+    });
     expect([409, 422]).toContain(again.statusCode);
   });
 
@@ -130,46 +176,111 @@ describe('cycles through the API', () => {
     expect(same.json()).toMatchObject({ status: 'already_open', cycleId: cycleId() });
     const outside = await call('POST', `/api/v1/plans/${planId}/cycles`, tokens.admin!, { period: String(YEAR + 5) });
     expect(outside.statusCode).toBe(409);
-    expect((await call('POST', `/api/v1/plans/${planId}/cycles`, tokens.coordinator!, { period: String(YEAR) })).statusCode).toBe(403);
+    expect(
+      (await call('POST', `/api/v1/plans/${planId}/cycles`, tokens.coordinator!, { period: String(YEAR) })).statusCode,
+    ).toBe(403);
   });
 
   it('missed periods are backfilled, each opened once, with an answer per period', async () => {
     const past = await createDraft(tdb.db, {
-      plan: testPlan({ years: { from: YEAR - 2, to: YEAR + 1 }, approvedBy: { issuer: 'Үкімет', number: 'backfill', date: `${YEAR - 2}-01-01` } }),
-      diagnostics: [], sourceFormat: 'json', sourceName: null, createdBy: 'test',
+      plan: testPlan({
+        years: { from: YEAR - 2, to: YEAR + 1 },
+        approvedBy: { issuer: 'Үкімет', number: 'backfill', date: `${YEAR - 2}-01-01` },
+      }),
+      diagnostics: [],
+      sourceFormat: 'json',
+      sourceName: null,
+      createdBy: 'test',
     });
     expect((await call('POST', `/api/v1/plans/${past}/confirm`, tokens.coordinator!)).statusCode).toBe(200);
     // Straight after the confirmation, while the new schedule is still opening the current period: nothing may be lost.
-    const res = await call('POST', `/api/v1/plans/${past}/schedule/backfill`, tokens.admin!, { from: String(YEAR - 3), to: String(YEAR - 1) });
+    const res = await call('POST', `/api/v1/plans/${past}/schedule/backfill`, tokens.admin!, {
+      from: String(YEAR - 3),
+      to: String(YEAR - 1),
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().periods).toEqual([String(YEAR - 3), String(YEAR - 2), String(YEAR - 1)]);
-    expect(res.json().results.map((r: { period: string; status: string; cycleId: string | null }) => [r.period, r.status, r.cycleId])).toEqual([
+    expect(
+      res
+        .json()
+        .results.map((r: { period: string; status: string; cycleId: string | null }) => [
+          r.period,
+          r.status,
+          r.cycleId,
+        ]),
+    ).toEqual([
       [String(YEAR - 3), 'not_opened', null],
       [String(YEAR - 2), 'opened', cycleWorkflowId(past, String(YEAR - 2))],
       [String(YEAR - 1), 'opened', cycleWorkflowId(past, String(YEAR - 1))],
     ]);
     expect(res.json().results[0].reason).toMatch(String(YEAR - 3));
     // Asked again (a retried request): answered, nothing opened twice.
-    const again = await call('POST', `/api/v1/plans/${past}/schedule/backfill`, tokens.admin!, { from: String(YEAR - 2), to: String(YEAR - 2) });
-    expect(again.json().results).toEqual([{ status: 'already_open', cycleId: cycleWorkflowId(past, String(YEAR - 2)), period: String(YEAR - 2), reason: null }]);
-    const periods = await waitFor(async () => {
-      const rows = await tdb.db.selectFrom('cycles').select('period').where('plan_id', '=', past).orderBy('period').execute();
-      return rows.length >= 3 ? rows.map((r) => r.period) : undefined;
-    }, 30_000, 'the backfilled cycles');
+    const again = await call('POST', `/api/v1/plans/${past}/schedule/backfill`, tokens.admin!, {
+      from: String(YEAR - 2),
+      to: String(YEAR - 2),
+    });
+    expect(again.json().results).toEqual([
+      {
+        status: 'already_open',
+        cycleId: cycleWorkflowId(past, String(YEAR - 2)),
+        period: String(YEAR - 2),
+        reason: null,
+      },
+    ]);
+    const periods = await waitFor(
+      async () => {
+        const rows = await tdb.db
+          .selectFrom('cycles')
+          .select('period')
+          .where('plan_id', '=', past)
+          .orderBy('period')
+          .execute();
+        return rows.length >= 3 ? rows.map((r) => r.period) : undefined;
+      },
+      30_000,
+      'the backfilled cycles',
+    );
     // The two backfilled years and the current one the confirmation opened; none twice.
     expect(periods).toEqual([String(YEAR - 2), String(YEAR - 1), String(YEAR)]);
-    const events = await tdb.db.selectFrom('events').select(['type', 'actor']).where('subject_id', '=', past).where('type', '=', 'schedule.backfilled').execute();
+    const events = await tdb.db
+      .selectFrom('events')
+      .select(['type', 'actor'])
+      .where('subject_id', '=', past)
+      .where('type', '=', 'schedule.backfilled')
+      .execute();
     expect(events).toHaveLength(2);
-    expect((await call('POST', `/api/v1/plans/${past}/schedule/backfill`, tokens.coordinator!, { from: String(YEAR - 2), to: String(YEAR - 2) })).statusCode).toBe(403);
+    expect(
+      (
+        await call('POST', `/api/v1/plans/${past}/schedule/backfill`, tokens.coordinator!, {
+          from: String(YEAR - 2),
+          to: String(YEAR - 2),
+        })
+      ).statusCode,
+    ).toBe(403);
     await client.schedule.getHandle(planScheduleId(past)).delete();
-    for (const p of periods) await client.workflow.getHandle(cycleWorkflowId(past, p)).terminate('test over').catch(() => undefined);
+    for (const p of periods)
+      await client.workflow
+        .getHandle(cycleWorkflowId(past, p))
+        .terminate('test over')
+        .catch(() => undefined);
     // No schedule any more (as after a repeal): nothing to backfill.
-    expect((await call('POST', `/api/v1/plans/${past}/schedule/backfill`, tokens.admin!, { from: String(YEAR - 1), to: String(YEAR - 1) })).statusCode).toBe(409);
+    expect(
+      (
+        await call('POST', `/api/v1/plans/${past}/schedule/backfill`, tokens.admin!, {
+          from: String(YEAR - 1),
+          to: String(YEAR - 1),
+        })
+      ).statusCode,
+    ).toBe(409);
   });
 
   it('the schedule can be paused and resumed', async () => {
-    expect((await call('POST', `/api/v1/plans/${planId}/schedule/pause`, tokens.coordinator!, { note: 'review' })).json()).toMatchObject({ paused: true });
-    expect((await call('POST', `/api/v1/plans/${planId}/schedule/unpause`, tokens.coordinator!, {})).json()).toMatchObject({ paused: false });
+    expect(
+      (await call('POST', `/api/v1/plans/${planId}/schedule/pause`, tokens.coordinator!, { note: 'review' })).json(),
+    ).toMatchObject({ paused: true });
+    expect(
+      (await call('POST', `/api/v1/plans/${planId}/schedule/unpause`, tokens.coordinator!, {})).json(),
+    ).toMatchObject({ paused: false });
   });
 
   it('an amendment reaches the running cycle: a removed executor’s obligation closes; an invalid one changes nothing', async () => {
@@ -186,10 +297,18 @@ describe('cycles through the API', () => {
       changes: [{ op: 'remove_executor', measure: '2', code: 'ҰҚК' }],
     });
     expect(ok.statusCode).toBe(200);
-    await waitFor(async () => {
-      const row = await tdb.db.selectFrom('obligations').select('status').where('workflow_id', '=', decodeURIComponent(obligation('ҰҚК', 'measure-2-due-1'))).executeTakeFirst();
-      return row?.status === 'closed' ? true : undefined;
-    }, 20_000, 'ҰҚК’s obligation to close');
+    await waitFor(
+      async () => {
+        const row = await tdb.db
+          .selectFrom('obligations')
+          .select('status')
+          .where('workflow_id', '=', decodeURIComponent(obligation('ҰҚК', 'measure-2-due-1')))
+          .executeTakeFirst();
+        return row?.status === 'closed' ? true : undefined;
+      },
+      20_000,
+      'ҰҚК’s obligation to close',
+    );
   });
 
   it('a repeal deletes the schedule and closes the open cycle with its reason', async () => {
@@ -199,11 +318,17 @@ describe('cycles through the API', () => {
       reason: 'Жоспардың күші жойылды',
     });
     expect(res.statusCode).toBe(200);
-    expect((await call('GET', `/api/v1/plans/${planId}/schedule`, tokens.coordinator!)).json()).toMatchObject({ exists: false });
-    const closed = await waitFor(async () => {
-      const c = (await call('GET', `/api/v1/cycles/${encodeURIComponent(cycleId())}`, tokens.coordinator!)).json();
-      return c.status === 'closed' ? c : undefined;
-    }, 30_000, 'the cycle to close');
+    expect((await call('GET', `/api/v1/plans/${planId}/schedule`, tokens.coordinator!)).json()).toMatchObject({
+      exists: false,
+    });
+    const closed = await waitFor(
+      async () => {
+        const c = (await call('GET', `/api/v1/cycles/${encodeURIComponent(cycleId())}`, tokens.coordinator!)).json();
+        return c.status === 'closed' ? c : undefined;
+      },
+      30_000,
+      'the cycle to close',
+    );
     expect(closed.closedReason).toContain('Жоспардың күші жойылды');
     const events = await tdb.db.selectFrom('events').select('type').where('subject_id', '=', cycleId()).execute();
     expect(events.map((e) => e.type)).toContain('cycle.closed');

@@ -34,21 +34,37 @@ describe('HTTP hygiene', () => {
     const me = await get('/api/v1/me');
     expect(me.statusCode).toBe(200);
     expect(me.headers['cache-control']).toBe('no-store');
-    const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'nobody', password: 'wrong-password-1' } });
+    const login = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'nobody', password: 'wrong-password-1' },
+    });
     expect(login.headers['cache-control']).toBe('no-store');
     expect(login.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('a JSON body is not coerced: ["admin"] is not a role, "3" is not a number; the query still is', async () => {
-    const user = await app.inject({ method: 'POST', url: '/api/v1/users', headers: bearer(t.adminToken), payload: { username: 'coerced.user', displayName: 'C', role: ['admin'] } });
+    const user = await app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: bearer(t.adminToken),
+      payload: { username: 'coerced.user', displayName: 'C', role: ['admin'] },
+    });
     expect(user.statusCode).toBe(400);
     expect(user.json().error.message).toContain('role');
-    expect(await tdb.db.selectFrom('users').select('id').where('username', '=', 'coerced.user').execute()).toHaveLength(0);
+    expect(await tdb.db.selectFrom('users').select('id').where('username', '=', 'coerced.user').execute()).toHaveLength(
+      0,
+    );
     expect((await get('/api/v1/calendar?year=2024')).statusCode).toBe(200);
   });
 
   it('malformed percent-encoding and out-of-range numbers answer 400 in the one error shape, not 500', async () => {
-    for (const url of ['/api/v1/obligations/%E0%A4%A', '/api/v1/calendar?year=99999999999999999999', '/api/v1/calendar?year=1e400', '/api/v1/calendar?year=-1']) {
+    for (const url of [
+      '/api/v1/obligations/%E0%A4%A',
+      '/api/v1/calendar?year=99999999999999999999',
+      '/api/v1/calendar?year=1e400',
+      '/api/v1/calendar?year=-1',
+    ]) {
       const res = await get(url);
       expect(res.statusCode, url).toBe(400);
       expect(res.json(), url).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });

@@ -58,16 +58,28 @@ afterAll(async () => {
 
 describe('database roles of least privilege', () => {
   it('neither role is a superuser; the owner owns every table, function and the schema, the app owns nothing', async () => {
-    const rows = await asSuperuser(name, async (c) => (await c.query<{ rolname: string; rolsuper: boolean; rolcreaterole: boolean; rolcreatedb: boolean }>(
-      'SELECT rolname, rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = ANY($1) ORDER BY rolname', [[`${name}_app`, `${name}_owner`]])).rows);
+    const rows = await asSuperuser(
+      name,
+      async (c) =>
+        (
+          await c.query<{ rolname: string; rolsuper: boolean; rolcreaterole: boolean; rolcreatedb: boolean }>(
+            'SELECT rolname, rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = ANY($1) ORDER BY rolname',
+            [[`${name}_app`, `${name}_owner`]],
+          )
+        ).rows,
+    );
     expect(rows).toEqual([
       { rolname: `${name}_app`, rolsuper: false, rolcreaterole: false, rolcreatedb: false },
       { rolname: `${name}_owner`, rolsuper: false, rolcreaterole: false, rolcreatedb: false },
     ]);
-    const owners = await asSuperuser(name, async (c) => (await c.query<{ owner: string }>(`
+    const owners = await asSuperuser(name, async (c) =>
+      (
+        await c.query<{ owner: string }>(`
       SELECT DISTINCT pg_get_userbyid(relowner) AS owner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'
       UNION SELECT DISTINCT pg_get_userbyid(proowner) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'
-      UNION SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'public'`)).rows.map((r) => r.owner));
+      UNION SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'public'`)
+      ).rows.map((r) => r.owner),
+    );
     expect(owners).toEqual([`${name}_owner`]);
   });
 
@@ -88,9 +100,13 @@ describe('database roles of least privilege', () => {
         sql`SELECT * FROM kysely_migration`,
       ];
       for (const statement of refusals) {
-        await expect(statement.execute(app), statement.compile(app).sql).rejects.toThrow(/permission denied|must be owner/);
+        await expect(statement.execute(app), statement.compile(app).sql).rejects.toThrow(
+          /permission denied|must be owner/,
+        );
       }
-      const events = (await sql<{ actor: string }>`SELECT actor FROM events WHERE idempotency_key = ${`lp-${name}`}`.execute(app)).rows;
+      const events = (
+        await sql<{ actor: string }>`SELECT actor FROM events WHERE idempotency_key = ${`lp-${name}`}`.execute(app)
+      ).rows;
       expect(events).toEqual([{ actor: 'test' }]);
     } finally {
       await app.destroy();

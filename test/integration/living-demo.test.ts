@@ -44,7 +44,12 @@ beforeAll(async () => {
   mailer = createMailer(sink.url);
   native = await NativeConnection.connect({ address: inject('temporalAddress') });
   client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
-  worker = await Worker.create({ connection: native, taskQueue, workflowsPath, activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }) });
+  worker = await Worker.create({
+    connection: native,
+    taskQueue,
+    workflowsPath,
+    activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }),
+  });
   workerRun = worker.run();
   dataDir = mkdtempSync(join(tmpdir(), 'merzim-demo-'));
   demo = await loadDemoData(tdb.db, { seedsDir, dataDir, log: () => undefined });
@@ -74,7 +79,9 @@ describe('the living demo', () => {
     expect(stored!.plan.title.kk).toMatch(/^ДЕМО \(DEMO/);
     expect(stored!.plan.title.ru).toMatch(/^ДЕМО \(DEMO/);
     expect(living.period).toBe(String(new Date(living.noticeAt).getUTCFullYear()));
-    expect(demo.users).toEqual(expect.arrayContaining(['akdm.coordinator', 'bgm.reporter', 'almaty.reporter', 'pm.office']));
+    expect(demo.users).toEqual(
+      expect.arrayContaining(['akdm.coordinator', 'bgm.reporter', 'almaty.reporter', 'pm.office']),
+    );
     const file = readFileSync(join(dataDir, 'demo-users.txt'), 'utf8');
     expect(file).toContain('akdm.coordinator\t');
   });
@@ -86,36 +93,69 @@ describe('the living demo', () => {
     expect(result.submitted).toHaveLength(2);
     expect(result.returned).toHaveLength(1);
 
-    const status = async (code: string) => (await listObligations(tdb.db, { planId: living.planId, agencyCode: code }))[0]?.status;
+    const status = async (code: string) =>
+      (await listObligations(tdb.db, { planId: living.planId, agencyCode: code }))[0]?.status;
     // Yesterday's deadline passes as soon as the obligation plans it: no waiting for the notice time.
-    await waitFor(async () => ((await status(fateOf('ІІМ').agencyCode)) === 'overdue' ? true : undefined), 30_000, 'ІІМ overdue');
+    await waitFor(
+      async () => ((await status(fateOf('ІІМ').agencyCode)) === 'overdue' ? true : undefined),
+      30_000,
+      'ІІМ overdue',
+    );
     expect(await status('МСМ')).toBe('submitted');
     expect(await status('БҒМ')).toBe('returned');
     expect(await status('Алматы')).toBe('pending');
 
-    const eventsOf = async (type: string) => (await listEvents(tdb.db, { type, limit: 1000 })).filter((e) => e.subject_id?.includes(living.planId));
-    const escalations = await waitFor(async () => {
-      const e = await eventsOf('escalation.sent');
-      return e.filter((x) => x.subject_id!.includes(':ІІМ:')).length >= 2 ? e : undefined;
-    }, 60_000, 'the escalation');
+    const eventsOf = async (type: string) =>
+      (await listEvents(tdb.db, { type, limit: 1000 })).filter((e) => e.subject_id?.includes(living.planId));
+    const escalations = await waitFor(
+      async () => {
+        const e = await eventsOf('escalation.sent');
+        return e.filter((x) => x.subject_id!.includes(':ІІМ:')).length >= 2 ? e : undefined;
+      },
+      60_000,
+      'the escalation',
+    );
     // Step 1 of the demo ladder: the agency itself and the coordinator are told.
-    expect(escalations.filter((e) => e.subject_id!.includes(':ІІМ:')).map((e) => (e.payload as { notice: { audience: string } }).notice.audience).sort()).toEqual(['coordinator', 'party']);
-    const reminders = await waitFor(async () => {
-      const r = await eventsOf('reminder.sent');
-      return r.some((x) => x.subject_id!.includes(':Алматы:')) && r.some((x) => x.subject_id!.includes(':ДСМ:')) ? r : undefined;
-    }, 30_000, 'the reminders');
+    expect(
+      escalations
+        .filter((e) => e.subject_id!.includes(':ІІМ:'))
+        .map((e) => (e.payload as { notice: { audience: string } }).notice.audience)
+        .sort(),
+    ).toEqual(['coordinator', 'party']);
+    const reminders = await waitFor(
+      async () => {
+        const r = await eventsOf('reminder.sent');
+        return r.some((x) => x.subject_id!.includes(':Алматы:')) && r.some((x) => x.subject_id!.includes(':ДСМ:'))
+          ? r
+          : undefined;
+      },
+      30_000,
+      'the reminders',
+    );
     // Nobody reminds an agency that has reported, nor an overdue one.
     expect(reminders.some((r) => r.subject_id!.includes(':МСМ:'))).toBe(false);
     expect(reminders.some((r) => r.subject_id!.includes(':ІІМ:'))).toBe(false);
     expect(Date.now() - started).toBeLessThan(60_000 + 30_000); // set-up included
 
-    const sinkTo = async (address: string) => tdb.db.selectFrom('sink_messages').select(['subject', 'rcpt_to']).where((eb) => eb(eb.val(address), '=', eb.fn.any('rcpt_to'))).execute();
+    const sinkTo = async (address: string) =>
+      tdb.db
+        .selectFrom('sink_messages')
+        .select(['subject', 'rcpt_to'])
+        .where((eb) => eb(eb.val(address), '=', eb.fn.any('rcpt_to')))
+        .execute();
     expect((await sinkTo(mailbox('Алматы'))).length).toBeGreaterThan(0);
     expect((await sinkTo(mailbox('ІІМ'))).length).toBeGreaterThan(0);
     expect((await sinkTo(mailbox('АҚДМ'))).length).toBeGreaterThan(0);
     // The returned report's notice reached БҒМ with the reviewer's comment.
-    const returnedNotice = await waitFor(async () => (await eventsOf('notice.sent')).find((e) => e.subject_id!.includes(':БҒМ:')), 30_000, 'the return notice');
-    expect((returnedNotice.payload as { notice: { kind: string; comment: string } }).notice).toMatchObject({ kind: 'returned', comment: expect.stringContaining('Демо') });
+    const returnedNotice = await waitFor(
+      async () => (await eventsOf('notice.sent')).find((e) => e.subject_id!.includes(':БҒМ:')),
+      30_000,
+      'the return notice',
+    );
+    expect((returnedNotice.payload as { notice: { kind: string; comment: string } }).notice).toMatchObject({
+      kind: 'returned',
+      comment: expect.stringContaining('Демо'),
+    });
   });
 
   it('is driven once: a second start sends nothing again', async () => {

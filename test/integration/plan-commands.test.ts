@@ -35,15 +35,27 @@ beforeAll(async () => {
   // Forces the audit event of a chosen type (or a chosen commit) to fail: a real PostgreSQL error between the two writes.
   await sql`CREATE TABLE test_fail (what text PRIMARY KEY)`.execute(tdb.db);
   await sql`CREATE FUNCTION test_fail_event() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN IF EXISTS (SELECT 1 FROM test_fail WHERE what = NEW.type) THEN RAISE EXCEPTION 'forced failure of %', NEW.type; END IF; RETURN NEW; END $$`.execute(tdb.db);
-  await sql`CREATE TRIGGER test_fail_event BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION test_fail_event()`.execute(tdb.db);
+    BEGIN IF EXISTS (SELECT 1 FROM test_fail WHERE what = NEW.type) THEN RAISE EXCEPTION 'forced failure of %', NEW.type; END IF; RETURN NEW; END $$`.execute(
+    tdb.db,
+  );
+  await sql`CREATE TRIGGER test_fail_event BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION test_fail_event()`.execute(
+    tdb.db,
+  );
   await sql`CREATE FUNCTION test_fail_commit() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN IF EXISTS (SELECT 1 FROM test_fail WHERE what = 'commit') THEN RAISE EXCEPTION 'forced failure at commit'; END IF; RETURN NULL; END $$`.execute(tdb.db);
-  await sql`CREATE CONSTRAINT TRIGGER test_fail_commit AFTER UPDATE ON plans DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_fail_commit()`.execute(tdb.db);
+    BEGIN IF EXISTS (SELECT 1 FROM test_fail WHERE what = 'commit') THEN RAISE EXCEPTION 'forced failure at commit'; END IF; RETURN NULL; END $$`.execute(
+    tdb.db,
+  );
+  await sql`CREATE CONSTRAINT TRIGGER test_fail_commit AFTER UPDATE ON plans DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_fail_commit()`.execute(
+    tdb.db,
+  );
 });
 
 afterAll(async () => {
-  for (const id of planIds) await client?.schedule.getHandle(planScheduleId(id)).delete().catch(() => undefined);
+  for (const id of planIds)
+    await client?.schedule
+      .getHandle(planScheduleId(id))
+      .delete()
+      .catch(() => undefined);
   await t?.close();
   await tdb?.drop();
 });
@@ -54,30 +66,59 @@ const failNext = async (...what: string[]) => {
 };
 
 async function draft(years: { from: number; to: number } = YEARS, number = randomUUID().slice(0, 8)): Promise<string> {
-  const id = await createDraft(tdb.db, { plan: testPlan({ years, approvedBy: { issuer: 'Үкімет', number, date: `${years.from}-01-01` } }), diagnostics: [], sourceFormat: 'json', sourceName: null, createdBy: 'test' });
+  const id = await createDraft(tdb.db, {
+    plan: testPlan({ years, approvedBy: { issuer: 'Үкімет', number, date: `${years.from}-01-01` } }),
+    diagnostics: [],
+    sourceFormat: 'json',
+    sourceName: null,
+    createdBy: 'test',
+  });
   planIds.push(id);
   return id;
 }
 
-const post = (url: string, payload?: object) => t.app.inject({ method: 'POST', url, headers: bearer(coordinator), ...(payload === undefined ? {} : { payload }) });
+const post = (url: string, payload?: object) =>
+  t.app.inject({ method: 'POST', url, headers: bearer(coordinator), ...(payload === undefined ? {} : { payload }) });
 
 async function scheduleExists(id: string): Promise<boolean> {
-  return client.schedule.getHandle(planScheduleId(id)).describe().then(() => true, () => false);
+  return client.schedule
+    .getHandle(planScheduleId(id))
+    .describe()
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 async function stateOf(id: string) {
-  const plan = await tdb.db.selectFrom('plans').select(['status', 'version']).where('id', '=', id).executeTakeFirstOrThrow();
+  const plan = await tdb.db
+    .selectFrom('plans')
+    .select(['status', 'version'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
   const versions = await tdb.db.selectFrom('plan_versions').select('version').where('plan_id', '=', id).execute();
   const events = await tdb.db.selectFrom('events').select('type').where('subject_id', '=', id).execute();
-  return { status: plan.status, version: plan.version, versions: versions.length, events: events.map((e) => e.type).filter((e) => e !== 'plan.imported') };
+  return {
+    status: plan.status,
+    version: plan.version,
+    versions: versions.length,
+    events: events.map((e) => e.type).filter((e) => e !== 'plan.imported'),
+  };
 }
 
 /** A multipart form with a small CSV file and the given fields. */
 function form(fields: Record<string, string>) {
   const boundary = `----merzim${randomUUID()}`;
-  const parts = Object.entries(fields).map(([k, v]) => `--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
-  parts.push(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="plan.csv"\r\ncontent-type: text/csv\r\n\r\n№;Іс-шара;Орындаушы;Мерзім\r\n1;Курс;БҒМ;жыл сайын\r\n--${boundary}--\r\n`);
-  return { payload: Buffer.from(parts.join('')), headers: { ...bearer(coordinator), 'content-type': `multipart/form-data; boundary=${boundary}` } };
+  const parts = Object.entries(fields).map(
+    ([k, v]) => `--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`,
+  );
+  parts.push(
+    `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="plan.csv"\r\ncontent-type: text/csv\r\n\r\n№;Іс-шара;Орындаушы;Мерзім\r\n1;Курс;БҒМ;жыл сайын\r\n--${boundary}--\r\n`,
+  );
+  return {
+    payload: Buffer.from(parts.join('')),
+    headers: { ...bearer(coordinator), 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
 }
 
 describe('import form fields', () => {
@@ -88,20 +129,33 @@ describe('import form fields', () => {
     ['sneaky', 'x', 'form field sneaky: is not a field of the import'],
   ])('%s=%s is refused with 400 naming the field, and nothing is stored', async (field, value, message) => {
     const before = await tdb.db.selectFrom('plans').select('id').execute();
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/plans/import', ...form({ yearsFrom: '2019', yearsTo: '2020', [field]: value }) });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/plans/import',
+      ...form({ yearsFrom: '2019', yearsTo: '2020', [field]: value }),
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toContain(message);
     expect(await tdb.db.selectFrom('plans').select('id').execute()).toHaveLength(before.length);
   });
 
   it('the same values as query parameters are refused the same way', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/plans/import?yearsFrom=-3', headers: { ...bearer(coordinator), 'content-type': 'text/plain' }, payload: 'x' });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/plans/import?yearsFrom=-3',
+      headers: { ...bearer(coordinator), 'content-type': 'text/plain' },
+      payload: 'x',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toContain('yearsFrom');
   });
 
   it('valid form fields still work (a dry run over the form)', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/plans/import', ...form({ yearsFrom: '2019', yearsTo: '2020', dryRun: 'true', ignore: 'X\nY' }) });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/plans/import',
+      ...form({ yearsFrom: '2019', yearsTo: '2020', dryRun: 'true', ignore: 'X\nY' }),
+    });
     expect(res.statusCode).toBe(200);
   });
 });
@@ -141,29 +195,51 @@ describe('confirming is all or nothing', () => {
 describe('who may confirm (issue 10 item 7)', () => {
   it('a coordinator who imported a plan naming another body cannot confirm it; that body’s coordinator or an admin can', async () => {
     const id = await createDraft(tdb.db, {
-      plan: testPlan({ years: YEARS, coordinator: 'БҒМ', approvedBy: { issuer: 'Үкімет', number: 'other-body', date: '2019-01-01' } }),
-      diagnostics: [], sourceFormat: 'json', sourceName: null, createdBy: 'token:akdm',
+      plan: testPlan({
+        years: YEARS,
+        coordinator: 'БҒМ',
+        approvedBy: { issuer: 'Үкімет', number: 'other-body', date: '2019-01-01' },
+      }),
+      diagnostics: [],
+      sourceFormat: 'json',
+      sourceName: null,
+      createdBy: 'token:akdm',
     });
     planIds.push(id);
     // It is the importer's draft to review…
-    expect((await t.app.inject({ method: 'GET', url: `/api/v1/plans/${id}`, headers: bearer(coordinator) })).statusCode).toBe(200);
+    expect(
+      (await t.app.inject({ method: 'GET', url: `/api/v1/plans/${id}`, headers: bearer(coordinator) })).statusCode,
+    ).toBe(200);
     // …but not theirs to confirm.
     const refused = await post(`/api/v1/plans/${id}/confirm`);
     expect(refused.statusCode).toBe(403);
     expect(refused.json().error.message).toContain('БҒМ');
     expect(await stateOf(id)).toEqual({ status: 'draft', version: 1, versions: 0, events: [] });
-    const bgm = (await createApiToken(tdb.db, { name: 'bgm-coordinator', role: 'coordinator', agencyCode: 'БҒМ' })).secret;
-    expect((await t.app.inject({ method: 'POST', url: `/api/v1/plans/${id}/confirm`, headers: bearer(bgm) })).statusCode).toBe(200);
+    const bgm = (await createApiToken(tdb.db, { name: 'bgm-coordinator', role: 'coordinator', agencyCode: 'БҒМ' }))
+      .secret;
+    expect(
+      (await t.app.inject({ method: 'POST', url: `/api/v1/plans/${id}/confirm`, headers: bearer(bgm) })).statusCode,
+    ).toBe(200);
   });
 
   it('an admin confirms any plan', async () => {
     const id = await createDraft(tdb.db, {
-      plan: testPlan({ years: YEARS, coordinator: 'ІІМ', approvedBy: { issuer: 'Үкімет', number: 'admin-confirms', date: '2019-01-01' } }),
-      diagnostics: [], sourceFormat: 'json', sourceName: null, createdBy: 'token:akdm',
+      plan: testPlan({
+        years: YEARS,
+        coordinator: 'ІІМ',
+        approvedBy: { issuer: 'Үкімет', number: 'admin-confirms', date: '2019-01-01' },
+      }),
+      diagnostics: [],
+      sourceFormat: 'json',
+      sourceName: null,
+      createdBy: 'token:akdm',
     });
     planIds.push(id);
     expect((await post(`/api/v1/plans/${id}/confirm`)).statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'POST', url: `/api/v1/plans/${id}/confirm`, headers: bearer(t.adminToken) })).statusCode).toBe(200);
+    expect(
+      (await t.app.inject({ method: 'POST', url: `/api/v1/plans/${id}/confirm`, headers: bearer(t.adminToken) }))
+        .statusCode,
+    ).toBe(200);
   });
 });
 
@@ -181,29 +257,88 @@ describe('a command is one transaction', () => {
   it('amend and repeal: the event failing leaves version, versions, measures and schedule as they were', async () => {
     const id = await draft();
     expect((await post(`/api/v1/plans/${id}/confirm`)).statusCode).toBe(200);
-    const measuresBefore = await tdb.db.selectFrom('measure_executors').select(['measure_idx', 'agency_code']).where('plan_id', '=', id).orderBy('measure_idx').orderBy('agency_code').execute();
+    const measuresBefore = await tdb.db
+      .selectFrom('measure_executors')
+      .select(['measure_idx', 'agency_code'])
+      .where('plan_id', '=', id)
+      .orderBy('measure_idx')
+      .orderBy('agency_code')
+      .execute();
     await failNext('plan.amended', 'plan.repealed');
-    const amend = await post(`/api/v1/plans/${id}/amend`, { act: { issuer: 'Үкімет', number: '7', date: '2019-06-01' }, summary: 'ҰҚК шығарылды', changes: [{ op: 'remove_executor', measure: '2', code: 'ҰҚК' }] });
+    const amend = await post(`/api/v1/plans/${id}/amend`, {
+      act: { issuer: 'Үкімет', number: '7', date: '2019-06-01' },
+      summary: 'ҰҚК шығарылды',
+      changes: [{ op: 'remove_executor', measure: '2', code: 'ҰҚК' }],
+    });
     expect(amend.statusCode).toBe(500);
-    const repeal = await post(`/api/v1/plans/${id}/repeal`, { act: { issuer: 'Үкімет', number: '8', date: '2019-07-01' }, date: '2019-07-01', reason: 'күші жойылды' });
+    const repeal = await post(`/api/v1/plans/${id}/repeal`, {
+      act: { issuer: 'Үкімет', number: '8', date: '2019-07-01' },
+      date: '2019-07-01',
+      reason: 'күші жойылды',
+    });
     expect(repeal.statusCode).toBe(500);
     expect(await stateOf(id)).toEqual({ status: 'confirmed', version: 1, versions: 1, events: ['plan.confirmed'] });
-    expect(await tdb.db.selectFrom('measure_executors').select(['measure_idx', 'agency_code']).where('plan_id', '=', id).orderBy('measure_idx').orderBy('agency_code').execute()).toEqual(measuresBefore);
+    expect(
+      await tdb.db
+        .selectFrom('measure_executors')
+        .select(['measure_idx', 'agency_code'])
+        .where('plan_id', '=', id)
+        .orderBy('measure_idx')
+        .orderBy('agency_code')
+        .execute(),
+    ).toEqual(measuresBefore);
     expect(await scheduleExists(id)).toBe(true);
     await failNext();
-    expect((await post(`/api/v1/plans/${id}/amend`, { act: { issuer: 'Үкімет', number: '7', date: '2019-06-01' }, summary: 'ҰҚК шығарылды', changes: [{ op: 'remove_executor', measure: '2', code: 'ҰҚК' }] })).statusCode).toBe(200);
-    expect((await post(`/api/v1/plans/${id}/repeal`, { act: { issuer: 'Үкімет', number: '8', date: '2019-07-01' }, date: '2019-07-01', reason: 'күші жойылды' })).statusCode).toBe(200);
-    expect(await stateOf(id)).toEqual({ status: 'repealed', version: 3, versions: 3, events: ['plan.confirmed', 'plan.amended', 'plan.repealed'] });
+    expect(
+      (
+        await post(`/api/v1/plans/${id}/amend`, {
+          act: { issuer: 'Үкімет', number: '7', date: '2019-06-01' },
+          summary: 'ҰҚК шығарылды',
+          changes: [{ op: 'remove_executor', measure: '2', code: 'ҰҚК' }],
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      (
+        await post(`/api/v1/plans/${id}/repeal`, {
+          act: { issuer: 'Үкімет', number: '8', date: '2019-07-01' },
+          date: '2019-07-01',
+          reason: 'күші жойылды',
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect(await stateOf(id)).toEqual({
+      status: 'repealed',
+      version: 3,
+      versions: 3,
+      events: ['plan.confirmed', 'plan.amended', 'plan.repealed'],
+    });
     expect(await scheduleExists(id)).toBe(false);
   });
 
   it('user creation: the event failing leaves no user', async () => {
     await failNext('user.created');
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/users', headers: bearer(t.adminToken), payload: { username: 'atomic.user', displayName: 'A', role: 'pm_office' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: bearer(t.adminToken),
+      payload: { username: 'atomic.user', displayName: 'A', role: 'pm_office' },
+    });
     expect(res.statusCode).toBe(500);
-    expect(await tdb.db.selectFrom('users').select('id').where('username', '=', 'atomic.user').execute()).toHaveLength(0);
+    expect(await tdb.db.selectFrom('users').select('id').where('username', '=', 'atomic.user').execute()).toHaveLength(
+      0,
+    );
     await failNext();
-    expect((await t.app.inject({ method: 'POST', url: '/api/v1/users', headers: bearer(t.adminToken), payload: { username: 'atomic.user', displayName: 'A', role: 'pm_office' } })).statusCode).toBe(201);
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/users',
+          headers: bearer(t.adminToken),
+          payload: { username: 'atomic.user', displayName: 'A', role: 'pm_office' },
+        })
+      ).statusCode,
+    ).toBe(201);
   });
 });
 
@@ -225,17 +360,32 @@ describe('a bad plan row never keeps the service down', () => {
   it('`npm run api` with that row still starts, listens and logs the plan', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
-      env: { ...process.env, DATABASE_URL: tdb.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info' },
+      env: {
+        ...process.env,
+        DATABASE_URL: tdb.url,
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'info',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (b: Buffer) => { output += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { output += b.toString(); });
+    child.stdout.on('data', (b: Buffer) => {
+      output += b.toString();
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      output += b.toString();
+    });
     try {
       const deadline = Date.now() + 60_000;
       let status = 0;
       while (Date.now() < deadline && child.exitCode === null) {
-        status = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status, () => 0);
+        status = await fetch(`http://127.0.0.1:${port}/health`).then(
+          (r) => r.status,
+          () => 0,
+        );
         if (status !== 0) break;
         await new Promise((r) => setTimeout(r, 250));
       }
@@ -253,10 +403,16 @@ describe('a bad plan row never keeps the service down', () => {
 describe('an XLSX bomb through the API', () => {
   it('is refused with 413 naming the limit; concurrent ones too; the service stays healthy', async () => {
     const bomb = zip(xlsxParts(await repeatedPart('xl/worksheets/sheet1.xml', 'A', 200 * 1024 * 1024)));
-    const send = () => t.app.inject({
-      method: 'POST', url: '/api/v1/plans/import?filename=plan.xlsx',
-      headers: { ...bearer(coordinator), 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, payload: bomb,
-    });
+    const send = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/plans/import?filename=plan.xlsx',
+        headers: {
+          ...bearer(coordinator),
+          'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        },
+        payload: bomb,
+      });
     const before = await tdb.db.selectFrom('plans').select('id').execute();
     const rss = process.memoryUsage().rss;
     const started = performance.now();
@@ -269,7 +425,9 @@ describe('an XLSX bomb through the API', () => {
     }
     expect(ms).toBeLessThan(2000);
     expect(grew).toBeLessThan(128);
-    console.info(`3 concurrent ${(bomb.byteLength / 1024).toFixed(0)} KB bombs → 413 in ${ms.toFixed(0)} ms, RSS +${grew.toFixed(1)} MB`);
+    console.info(
+      `3 concurrent ${(bomb.byteLength / 1024).toFixed(0)} KB bombs → 413 in ${ms.toFixed(0)} ms, RSS +${grew.toFixed(1)} MB`,
+    );
     expect(await tdb.db.selectFrom('plans').select('id').execute()).toHaveLength(before.length);
     expect((await t.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
   });

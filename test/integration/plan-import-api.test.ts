@@ -19,7 +19,8 @@ beforeAll(async () => {
   tdb = await createTestDatabase();
   await seedReferenceData(tdb.db);
   t = await createTestApp(tdb);
-  coordinator = (await createApiToken(tdb.db, { name: 'akdm-coordinator', role: 'coordinator', agencyCode: 'АҚДМ' })).secret;
+  coordinator = (await createApiToken(tdb.db, { name: 'akdm-coordinator', role: 'coordinator', agencyCode: 'АҚДМ' }))
+    .secret;
   reporter = (await createApiToken(tdb.db, { name: 'bgm-reporter', role: 'reporter', agencyCode: 'БҒМ' })).secret;
 });
 afterAll(async () => {
@@ -28,10 +29,22 @@ afterAll(async () => {
 });
 
 const upload = (body: Buffer | string, query = '', token = coordinator, type = 'application/octet-stream') =>
-  t.app.inject({ method: 'POST', url: `/api/v1/plans/import${query}`, headers: { ...bearer(token), 'content-type': type }, payload: body });
+  t.app.inject({
+    method: 'POST',
+    url: `/api/v1/plans/import${query}`,
+    headers: { ...bearer(token), 'content-type': type },
+    payload: body,
+  });
 
 async function planCount(): Promise<number> {
-  return Number((await tdb.db.selectFrom('plans').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  return Number(
+    (
+      await tdb.db
+        .selectFrom('plans')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 }
 
 describe('plan import API', () => {
@@ -42,53 +55,94 @@ describe('plan import API', () => {
     expect(body.plan.approvedBy).toMatchObject({ number: '580', date: '2017-09-19' });
     expect(body.plan.coordinator).toBe('АҚДМ');
     expect(body.measures.length).toBeGreaterThan(20);
-    expect(body.measures[0]).toEqual(expect.objectContaining({ number: expect.any(String), executors: expect.any(Array), deadline: expect.objectContaining({ kind: expect.any(String) }) }));
+    expect(body.measures[0]).toEqual(
+      expect.objectContaining({
+        number: expect.any(String),
+        executors: expect.any(Array),
+        deadline: expect.objectContaining({ kind: expect.any(String) }),
+      }),
+    );
     expect(await planCount()).toBe(0);
   });
 
   it('seed 000 as published is refused for its unknown executor codes, each named with its line', async () => {
     const res = await upload(seed000, '?filename=000.txt');
     expect(res.statusCode).toBe(422);
-    const unknown = (res.json().diagnostics as { code: string; line: number; field: string; message: string }[]).filter((d) => d.code === 'unknown_abbreviation');
+    const unknown = (res.json().diagnostics as { code: string; line: number; field: string; message: string }[]).filter(
+      (d) => d.code === 'unknown_abbreviation',
+    );
     expect(unknown.length).toBeGreaterThan(0);
-    expect(unknown[0]).toMatchObject({ line: expect.any(Number), field: expect.stringMatching(/^measures\[\d+\]\.executors\[\d+\]$/) });
+    expect(unknown[0]).toMatchObject({
+      line: expect.any(Number),
+      field: expect.stringMatching(/^measures\[\d+\]\.executors\[\d+\]$/),
+    });
     expect(await planCount()).toBe(0);
   });
 
   it('once the reviewer answers the unknown codes (map one, ignore the rest) it stores as a draft the coordinator confirms', async () => {
-    const ignore = ['ИМ', 'Қазақстанның Азаматтық альянсы', 'діни бірлестіктер', 'Ғылым комитетінің Философия, саясаттану және дінтану институты'];
+    const ignore = [
+      'ИМ',
+      'Қазақстанның Азаматтық альянсы',
+      'діни бірлестіктер',
+      'Ғылым комитетінің Философия, саясаттану және дінтану институты',
+    ];
     const query = `?filename=000.txt&map=${encodeURIComponent('ПМ:ІІМ')}${ignore.map((c) => `&ignore=${encodeURIComponent(c)}`).join('')}`;
     const res = await upload(seed000, query);
-    expect(res.statusCode, JSON.stringify(res.json().diagnostics?.filter((d: { severity: string }) => d.severity === 'error'))).toBe(201);
+    expect(
+      res.statusCode,
+      JSON.stringify(res.json().diagnostics?.filter((d: { severity: string }) => d.severity === 'error')),
+    ).toBe(201);
     const id = res.json().id as string;
-    const confirm = await t.app.inject({ method: 'POST', url: `/api/v1/plans/${id}/confirm`, headers: bearer(coordinator) });
+    const confirm = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/plans/${id}/confirm`,
+      headers: bearer(coordinator),
+    });
     expect(confirm.statusCode).toBe(200);
     // ПМ was read as ІІМ: ІІМ now executes measure 4 ("ДІАҚМ, ПМ, Қорғанысмині, …").
-    const stored = (await t.app.inject({ method: 'GET', url: `/api/v1/plans/${id}`, headers: bearer(coordinator) })).json();
-    const m4 = (stored.plan.measures as { number: string; executors: { code: string }[] }[]).find((m) => m.number.replace('.', '') === '4')!;
+    const stored = (
+      await t.app.inject({ method: 'GET', url: `/api/v1/plans/${id}`, headers: bearer(coordinator) })
+    ).json();
+    const m4 = (stored.plan.measures as { number: string; executors: { code: string }[] }[]).find(
+      (m) => m.number.replace('.', '') === '4',
+    )!;
     expect(m4.executors.map((e) => e.code)).toContain('ІІМ');
-    const exported = await t.app.inject({ method: 'GET', url: `/api/v1/plans/${id}/export?format=yaml`, headers: bearer(coordinator) });
+    const exported = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/plans/${id}/export?format=yaml`,
+      headers: bearer(coordinator),
+    });
     expect(exported.statusCode).toBe(200);
     // The canonical round trip through the API: the export imports back to the same measures.
     const again = await upload(exported.body, '?dryRun=true&format=yaml');
     expect(again.statusCode).toBe(200);
     expect(again.json().measures).toEqual(res.json().measures);
-    expect((await t.app.inject({ method: 'GET', url: `/api/v1/plans/${id}/export`, headers: bearer(reporter) })).statusCode).toBe(403);
+    expect(
+      (await t.app.inject({ method: 'GET', url: `/api/v1/plans/${id}/export`, headers: bearer(reporter) })).statusCode,
+    ).toBe(403);
   });
 
   it('seed 002 (a bare table) needs its coordinator, act and years from the uploader', async () => {
     const bare = await upload(seed002, '?filename=002.txt');
     expect(bare.statusCode).toBe(422);
     expect(bare.json().diagnostics.map((d: { code: string }) => d.code)).toContain('missing_coordinator');
-    const ignore = ['ИМ', 'ПИК', 'көлік ұйымдарымен', '«Бөбек»', 'мүдделі қоғамдық ұйымдар', '«Өрлеу»'].map((c) => `&ignore=${encodeURIComponent(c)}`).join('');
-    const withMeta = await upload(seed002, `?filename=002.txt&coordinator=${encodeURIComponent('БҒМ')}&actNumber=1&actDate=2019-02-01&yearsFrom=2019&yearsTo=2023&map=${encodeURIComponent('ПМ:ІІМ')}${ignore}`);
-    expect(withMeta.statusCode, JSON.stringify(withMeta.json().diagnostics?.filter((d: { severity: string }) => d.severity === 'error'))).toBe(201);
+    const ignore = ['ИМ', 'ПИК', 'көлік ұйымдарымен', '«Бөбек»', 'мүдделі қоғамдық ұйымдар', '«Өрлеу»']
+      .map((c) => `&ignore=${encodeURIComponent(c)}`)
+      .join('');
+    const withMeta = await upload(
+      seed002,
+      `?filename=002.txt&coordinator=${encodeURIComponent('БҒМ')}&actNumber=1&actDate=2019-02-01&yearsFrom=2019&yearsTo=2023&map=${encodeURIComponent('ПМ:ІІМ')}${ignore}`,
+    );
+    expect(
+      withMeta.statusCode,
+      JSON.stringify(withMeta.json().diagnostics?.filter((d: { severity: string }) => d.severity === 'error')),
+    ).toBe(201);
     expect(withMeta.json().plan.coordinator).toBe('БҒМ');
     const infos = (withMeta.json().diagnostics as { code: string }[]).filter((d) => d.code === 'executor_ignored');
     expect(infos.length).toBe(10);
   });
 
-  it('a table with no header is read with the columns guessed, and with the reviewer\'s columns= mapping; a bad mapping is a 400 naming it', async () => {
+  it("a table with no header is read with the columns guessed, and with the reviewer's columns= mapping; a bad mapping is a 400 naming it", async () => {
     const rows = [
       '1\tДін саласындағы заңнаманы жетілдіру бойынша ұсыныстар әзірлеу\tҮкіметке ақпарат\tАҚДМ, ІІМ\t2021 жылғы желтоқсан',
       '2\tЖастар арасында ағартушылық іс-шаралар өткізу\tАҚДМ-ға ақпарат\tБҒМ, ДСМ\tжыл сайын, 10 қаңтарға дейін',
@@ -101,10 +155,17 @@ describe('plan import API', () => {
     expect(guess.message).toContain('number=1,name=2,form=3,executors=4,deadline=5');
     expect(guessed.json().measures).toHaveLength(3);
     // The reviewer says column 3 is not the form: it is ignored, and the guess is not made.
-    const mapped = await upload(rows, `?dryRun=true&filename=plan.txt&columns=${encodeURIComponent('number=1,name=2,executors=4,deadline=5')}`);
+    const mapped = await upload(
+      rows,
+      `?dryRun=true&filename=plan.txt&columns=${encodeURIComponent('number=1,name=2,executors=4,deadline=5')}`,
+    );
     expect(mapped.statusCode).toBe(200);
     expect(mapped.json().diagnostics.some((d: { code: string }) => d.code === 'columns_inferred')).toBe(false);
-    expect(mapped.json().measures.map((m: { completionForm: { kk: string | null } }) => m.completionForm.kk)).toEqual([null, null, null]);
+    expect(mapped.json().measures.map((m: { completionForm: { kk: string | null } }) => m.completionForm.kk)).toEqual([
+      null,
+      null,
+      null,
+    ]);
     const bad = await upload(rows, '?dryRun=true&filename=plan.txt&columns=name%3D2');
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toContain('columns: the mapping needs executors, deadline');
@@ -117,8 +178,20 @@ describe('plan import API', () => {
 
   it.each([
     ['an empty file', Buffer.alloc(0), '', 422, 'empty_file'],
-    ['a PNG image', Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), '?filename=scan.png', 415, 'wrong_file_type'],
-    ['a spreadsheet with missing columns', Buffer.from('№;Іс-шара\n1;Бір нәрсе\n'), '?filename=plan.csv', 422, 'missing_column'],
+    [
+      'a PNG image',
+      Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'),
+      '?filename=scan.png',
+      415,
+      'wrong_file_type',
+    ],
+    [
+      'a spreadsheet with missing columns',
+      Buffer.from('№;Іс-шара\n1;Бір нәрсе\n'),
+      '?filename=plan.csv',
+      422,
+      'missing_column',
+    ],
   ])('%s: a 4xx with diagnostics, nothing stored', async (_what, body, query, status, code) => {
     const before = await planCount();
     const res = await upload(body, query);
@@ -135,7 +208,11 @@ describe('plan import API', () => {
   });
 
   it('the XLSX and CSV templates are handed out', async () => {
-    const xlsx = await t.app.inject({ method: 'GET', url: '/api/v1/plans/template.xlsx', headers: bearer(coordinator) });
+    const xlsx = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/plans/template.xlsx',
+      headers: bearer(coordinator),
+    });
     expect(xlsx.statusCode).toBe(200);
     expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
     const csv = await t.app.inject({ method: 'GET', url: '/api/v1/plans/template.csv', headers: bearer(coordinator) });

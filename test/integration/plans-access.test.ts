@@ -14,16 +14,35 @@ let t: TestApp;
 let planId: string;
 const tokens: Record<string, string> = {};
 
-async function tokenFor(username: string, role: 'coordinator' | 'pm_office' | 'reporter', agencyCode: string | null): Promise<{ token: string; userId: string }> {
-  const user = await createUser(tdb.db, { username, displayName: username, role, agencyCode, password: 'not-used-here-123' });
-  return { token: (await createApiToken(tdb.db, { name: username, role, agencyCode, userId: user.id })).secret, userId: user.id };
+async function tokenFor(
+  username: string,
+  role: 'coordinator' | 'pm_office' | 'reporter',
+  agencyCode: string | null,
+): Promise<{ token: string; userId: string }> {
+  const user = await createUser(tdb.db, {
+    username,
+    displayName: username,
+    role,
+    agencyCode,
+    password: 'not-used-here-123',
+  });
+  return {
+    token: (await createApiToken(tdb.db, { name: username, role, agencyCode, userId: user.id })).secret,
+    userId: user.id,
+  };
 }
 
 beforeAll(async () => {
   tdb = await createTestDatabase();
   await seedAgencies(tdb.db, TEST_AGENCIES);
   t = await createTestApp(tdb);
-  planId = await createDraft(tdb.db, { plan: testPlan(), diagnostics: [], sourceFormat: 'json', sourceName: 'test.json', createdBy: 'token:test-admin' });
+  planId = await createDraft(tdb.db, {
+    plan: testPlan(),
+    diagnostics: [],
+    sourceFormat: 'json',
+    sourceName: 'test.json',
+    createdBy: 'token:test-admin',
+  });
   const coordinator = await tokenFor('akdm.coordinator', 'coordinator', 'АҚДМ');
   tokens.coordinator = coordinator.token;
   tokens.otherCoordinator = (await tokenFor('iim.coordinator', 'coordinator', 'ІІМ')).token;
@@ -39,7 +58,8 @@ afterAll(async () => {
 });
 
 const get = (url: string, token: string) => t.app.inject({ method: 'GET', url, headers: bearer(token) });
-const post = (url: string, token: string, payload?: object) => t.app.inject({ method: 'POST', url, headers: bearer(token), ...(payload ? { payload } : {}) });
+const post = (url: string, token: string, payload?: object) =>
+  t.app.inject({ method: 'POST', url, headers: bearer(token), ...(payload ? { payload } : {}) });
 
 describe('plans', () => {
   it('a draft is visible only to whoever manages it', async () => {
@@ -52,7 +72,9 @@ describe('plans', () => {
   it('a draft with error diagnostics cannot be confirmed, and nothing is written', async () => {
     const bad = await createDraft(tdb.db, {
       plan: testPlan({ coordinator: '' }),
-      diagnostics: [{ severity: 'error', code: 'missing_coordinator', message: 'the decree names no coordinating body' }],
+      diagnostics: [
+        { severity: 'error', code: 'missing_coordinator', message: 'the decree names no coordinating body' },
+      ],
       sourceFormat: 'adilet',
       sourceName: 'x.txt',
       createdBy: 'token:test-admin',
@@ -80,7 +102,11 @@ describe('plans', () => {
     expect((await get(`/api/v1/plans/${planId}`, tokens.pmReporter!)).statusCode).toBe(404);
     expect((await get(`/api/v1/plans/${planId}`, tokens.pm!)).json().plan.measures).toHaveLength(3);
     expect((await get('/api/v1/plans', tokens.bgm!)).json().items.map((p: { id: string }) => p.id)).toEqual([planId]);
-    const events = await tdb.db.selectFrom('events').select(['type', 'actor']).where('subject_id', '=', planId).execute();
+    const events = await tdb.db
+      .selectFrom('events')
+      .select(['type', 'actor'])
+      .where('subject_id', '=', planId)
+      .execute();
     expect(events).toEqual([{ type: 'plan.confirmed', actor: 'user:akdm.coordinator' }]);
   });
 
@@ -89,39 +115,73 @@ describe('plans', () => {
     const bad = await post(`/api/v1/plans/${planId}/amend`, tokens.coordinator!, {
       act,
       summary: 'x',
-      changes: [{ op: 'set_deadline', measure: '9', text: 'жыл сайын' }, { op: 'add_executor', measure: '1', code: 'ЖОҚ' }],
+      changes: [
+        { op: 'set_deadline', measure: '9', text: 'жыл сайын' },
+        { op: 'add_executor', measure: '1', code: 'ЖОҚ' },
+      ],
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toContain('body/changes/0/measure: no measure "9"');
     expect(bad.json().error.message).toContain('body/changes/1/code: unknown agency "ЖОҚ"');
-    expect((await post(`/api/v1/plans/${planId}/amend`, tokens.bgm!, { act, summary: 'x', changes: [{ op: 'remove_executor', measure: '1', code: 'АҚДМ' }] })).statusCode).toBe(403);
+    expect(
+      (
+        await post(`/api/v1/plans/${planId}/amend`, tokens.bgm!, {
+          act,
+          summary: 'x',
+          changes: [{ op: 'remove_executor', measure: '1', code: 'АҚДМ' }],
+        })
+      ).statusCode,
+    ).toBe(403);
 
     const ok = await post(`/api/v1/plans/${planId}/amend`, tokens.coordinator!, {
       act,
       summary: 'Мерзімі өзгертілді, орындаушы қосылды',
       expectedVersion: 1,
-      changes: [{ op: 'set_deadline', measure: '2', text: 'жыл сайын, 15 желтоқсанға дейін' }, { op: 'add_executor', measure: '3', code: 'БҒМ' }],
+      changes: [
+        { op: 'set_deadline', measure: '2', text: 'жыл сайын, 15 желтоқсанға дейін' },
+        { op: 'add_executor', measure: '3', code: 'БҒМ' },
+      ],
     });
     expect(ok.statusCode).toBe(200);
     expect(ok.json().version).toBe(2);
     expect(ok.json().applied).toEqual([
-      { op: 'set_deadline', measure: '2', from: 'жыл сайын, 1 желтоқсанға дейін', to: 'жыл сайын, 15 желтоқсанға дейін' },
+      {
+        op: 'set_deadline',
+        measure: '2',
+        from: 'жыл сайын, 1 желтоқсанға дейін',
+        to: 'жыл сайын, 15 желтоқсанға дейін',
+      },
       { op: 'add_executor', measure: '3', code: 'БҒМ' },
     ]);
     const bgm = (await get(`/api/v1/plans/${planId}`, tokens.bgm!)).json().plan as Plan;
     expect(bgm.measures.map((m) => m.number)).toEqual(['1', '3']);
-    const stale = await post(`/api/v1/plans/${planId}/amend`, tokens.coordinator!, { act, summary: 'y', expectedVersion: 1, changes: [{ op: 'remove_executor', measure: '3', code: 'БҒМ' }] });
+    const stale = await post(`/api/v1/plans/${planId}/amend`, tokens.coordinator!, {
+      act,
+      summary: 'y',
+      expectedVersion: 1,
+      changes: [{ op: 'remove_executor', measure: '3', code: 'БҒМ' }],
+    });
     expect(stale.statusCode).toBe(409);
-    const versions = (await get(`/api/v1/plans/${planId}/versions`, tokens.coordinator!)).json().items as { version: number }[];
+    const versions = (await get(`/api/v1/plans/${planId}/versions`, tokens.coordinator!)).json().items as {
+      version: number;
+    }[];
     expect(versions.map((v) => v.version)).toEqual([1, 2]);
   });
 
   it('a repeal records the act and the reason; a repealed plan cannot be amended', async () => {
     const act = { issuer: 'Қазақстан Республикасының Үкіметі', number: '1014', date: '2022-09-15' };
-    const res = await post(`/api/v1/plans/${planId}/repeal`, tokens.coordinator!, { act, date: '2022-09-15', reason: 'Күші жойылды' });
+    const res = await post(`/api/v1/plans/${planId}/repeal`, tokens.coordinator!, {
+      act,
+      date: '2022-09-15',
+      reason: 'Күші жойылды',
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().status).toBe('repealed');
-    const again = await post(`/api/v1/plans/${planId}/amend`, tokens.coordinator!, { act, summary: 'x', changes: [{ op: 'remove_executor', measure: '3', code: 'БҒМ' }] });
+    const again = await post(`/api/v1/plans/${planId}/amend`, tokens.coordinator!, {
+      act,
+      summary: 'x',
+      changes: [{ op: 'remove_executor', measure: '3', code: 'БҒМ' }],
+    });
     expect(again.statusCode).toBe(409);
     const plan = (await get(`/api/v1/plans/${planId}`, t.adminToken)).json().plan as Plan;
     expect(plan.repeal).toEqual({ date: '2022-09-15', act });

@@ -36,19 +36,56 @@ let planId: string;
 /** Local (Asia/Almaty) date and HH:MM of an instant. */
 function almaty(at: Date): { date: string; time: string; year: number; month: number; day: number } {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Almaty', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-      .formatToParts(at).map((p) => [p.type, p.value]),
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Asia/Almaty',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
   );
-  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}`, year: Number(parts.year), month: Number(parts.month), day: Number(parts.day) };
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    time: `${parts.hour}:${parts.minute}`,
+    year: Number(parts.year),
+    month: Number(parts.month),
+    day: Number(parts.day),
+  };
 }
 
-const RU_MONTHS = ['января', 'февраля', 'марта', 'апреля', 'мая', 'июня', 'июля', 'августа', 'сентября', 'октября', 'ноября', 'декабря'];
+const RU_MONTHS = [
+  'января',
+  'февраля',
+  'марта',
+  'апреля',
+  'мая',
+  'июня',
+  'июля',
+  'августа',
+  'сентября',
+  'октября',
+  'ноября',
+  'декабря',
+];
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the API's JSON answers, checked field by field below
-async function api(method: 'GET' | 'POST' | 'PUT', path: string, token?: string, body?: object): Promise<{ status: number; json: any }> {
+// The API's JSON answers are `any`: checked field by field below.
+async function api(
+  method: 'GET' | 'POST' | 'PUT',
+  path: string,
+  token?: string,
+  body?: object,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): Promise<{ status: number; json: any }> {
   const res = await fetch(`${stack.apiUrl}${path}`, {
     method,
-    headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();
@@ -118,8 +155,19 @@ describe('the production topology', () => {
     // Every node in the api's and the workers' process groups is Node 24's binary, none the machine's own Node 20.
     const node24 = realpathSync(node.node);
     for (const p of [stack.api, ...stack.workers]) {
-      const members = execFileSync('ps', ['-o', 'pid=', '-g', String(p.pid)], { encoding: 'utf8' }).split('\n').map((s) => s.trim()).filter(Boolean);
-      const exes = members.map((pid) => { try { return readlinkSync(`/proc/${pid}/exe`); } catch { return ''; } }).filter((e) => e.endsWith('/node'));
+      const members = execFileSync('ps', ['-o', 'pid=', '-g', String(p.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const exes = members
+        .map((pid) => {
+          try {
+            return readlinkSync(`/proc/${pid}/exe`);
+          } catch {
+            return '';
+          }
+        })
+        .filter((e) => e.endsWith('/node'));
       expect(exes.length, `${p.name} runs node`).toBeGreaterThan(0);
       for (const exe of exes) expect(realpathSync(exe)).toBe(node24);
     }
@@ -127,7 +175,10 @@ describe('the production topology', () => {
   });
 
   it('a confirmed plan’s schedule opens the cycle and its obligations', async () => {
-    for (const agency of TEST_AGENCIES) expect((await api('PUT', `/api/v1/agencies/${encodeURIComponent(agency.code)}`, tokens.admin, agency)).status).toBe(200);
+    for (const agency of TEST_AGENCIES)
+      expect(
+        (await api('PUT', `/api/v1/agencies/${encodeURIComponent(agency.code)}`, tokens.admin, agency)).status,
+      ).toBe(200);
     const due = almaty(reminderAt);
     const text = `до ${due.day} ${RU_MONTHS[due.month - 1]} ${due.year} года`;
     const base = testPlan();
@@ -138,57 +189,103 @@ describe('the production topology', () => {
         reminders: { offsets: [0], unit: 'calendar' },
         measures: [{ ...base.measures[0]!, deadline: { text, rule: parseDeadline(text) } }],
       }),
-      diagnostics: [], sourceFormat: 'json', sourceName: null, createdBy: 'test',
+      diagnostics: [],
+      sourceFormat: 'json',
+      sourceName: null,
+      createdBy: 'test',
     });
-    tokens.coordinator = (await createApiToken(stack.db, { name: 'akdm', role: 'coordinator', agencyCode: 'АҚДМ' })).secret;
+    tokens.coordinator = (
+      await createApiToken(stack.db, { name: 'akdm', role: 'coordinator', agencyCode: 'АҚДМ' })
+    ).secret;
     tokens.bgm = (await createApiToken(stack.db, { name: 'bgm', role: 'reporter', agencyCode: 'БҒМ' })).secret;
     expect((await api('POST', `/api/v1/plans/${planId}/confirm`, tokens.coordinator)).status).toBe(200);
-    const owed = await waitFor(async () => {
-      const items = (await api('GET', `/api/v1/obligations?planId=${planId}`, tokens.coordinator)).json.items as { agencyCode: string; dueDate: string }[];
-      return items.some((o) => o.agencyCode === 'БҒМ') ? items : undefined;
-    }, 60_000, 'the obligations of the cycle the schedule opened');
+    const owed = await waitFor(
+      async () => {
+        const items = (await api('GET', `/api/v1/obligations?planId=${planId}`, tokens.coordinator)).json.items as {
+          agencyCode: string;
+          dueDate: string;
+        }[];
+        return items.some((o) => o.agencyCode === 'БҒМ') ? items : undefined;
+      },
+      60_000,
+      'the obligations of the cycle the schedule opened',
+    );
     expect(owed.map((o) => o.agencyCode)).toEqual(expect.arrayContaining(['БҒМ', 'АҚДМ']));
     const cycles = (await api('GET', `/api/v1/cycles?planId=${planId}`, tokens.coordinator)).json.items;
     expect(cycles).toHaveLength(1);
     expect(cycles[0]).toMatchObject({ period: String(due.year), status: 'open' });
     // Least privilege: the worker and api processes log in as the application role, which is no superuser (a worker's pool
     // holds its connections for 10 s after the opening's activities).
-    const sessions = await waitFor(async () => {
-      const rows = (await sql<{ usename: string; application_name: string; rolsuper: boolean }>`
+    const sessions = await waitFor(
+      async () => {
+        const rows = (
+          await sql<{ usename: string; application_name: string; rolsuper: boolean }>`
         SELECT DISTINCT a.usename, a.application_name, r.rolsuper FROM pg_stat_activity a JOIN pg_roles r ON r.rolname = a.usename
-         WHERE a.application_name IN ('merzim-worker', 'merzim-api')`.execute(stack.db)).rows;
-      return new Set(rows.map((r) => r.application_name)).size === 2 ? rows : undefined;
-    }, 30_000, 'sessions of the worker and the api');
+         WHERE a.application_name IN ('merzim-worker', 'merzim-api')`.execute(stack.db)
+        ).rows;
+        return new Set(rows.map((r) => r.application_name)).size === 2 ? rows : undefined;
+      },
+      30_000,
+      'sessions of the worker and the api',
+    );
     for (const r of sessions) expect([r.usename, r.rolsuper]).toEqual(['merzim_app', false]);
   }, 120_000);
 
   it('a worker SIGKILLed mid-cycle: the other sends every reminder, each exactly once, nothing lost or doubled', async () => {
-    expect(reminderAt.getTime(), 'the reminders must still be ahead when the worker is killed (the stack started too slowly)').toBeGreaterThan(Date.now() + 5_000);
-    const [killed, survivor] = stack.workers as [typeof stack.workers[0], typeof stack.workers[0]];
+    expect(
+      reminderAt.getTime(),
+      'the reminders must still be ahead when the worker is killed (the stack started too slowly)',
+    ).toBeGreaterThan(Date.now() + 5_000);
+    const [killed, survivor] = stack.workers as [(typeof stack.workers)[0], (typeof stack.workers)[0]];
     killed.signal('SIGKILL');
     expect((await killed.exited).signal).toBe('SIGKILL');
     expect(survivor.running).toBe(true);
 
-    const reminders = () => stack.db.selectFrom('notifications').selectAll()
-      .where('dedupe_key', 'like', `reminder:obligation:${planId}:%`).where('status', '=', 'sent').execute();
-    const sent = await waitFor(async () => {
-      const rows = await reminders();
-      return rows.length >= 2 ? rows : undefined;
-    }, reminderAt.getTime() - Date.now() + 90_000, 'the reminders due at the notice time');
+    const reminders = () =>
+      stack.db
+        .selectFrom('notifications')
+        .selectAll()
+        .where('dedupe_key', 'like', `reminder:obligation:${planId}:%`)
+        .where('status', '=', 'sent')
+        .execute();
+    const sent = await waitFor(
+      async () => {
+        const rows = await reminders();
+        return rows.length >= 2 ? rows : undefined;
+      },
+      reminderAt.getTime() - Date.now() + 90_000,
+      'the reminders due at the notice time',
+    );
     // Anything late or doubled would arrive within this quiet time (a timer replayed, an activity retried).
     await new Promise((r) => setTimeout(r, 10_000));
     const after = await reminders();
     expect(after).toHaveLength(sent.length);
-    expect(after.map((n) => n.to_addresses.join(',')).sort()).toEqual(['report@akdm.example.kz', 'report@bgm.example.kz']);
+    expect(after.map((n) => n.to_addresses.join(',')).sort()).toEqual([
+      'report@akdm.example.kz',
+      'report@bgm.example.kz',
+    ]);
     for (const n of after) {
-      const arrived = await stack.db.selectFrom('sink_messages').select('id').where('message_id', '=', n.message_id).execute();
+      const arrived = await stack.db
+        .selectFrom('sink_messages')
+        .select('id')
+        .where('message_id', '=', n.message_id)
+        .execute();
       expect(arrived, `reminder ${n.dedupe_key} arrived exactly once`).toHaveLength(1);
       expect(n.sent_at!.getTime()).toBeGreaterThanOrEqual(reminderAt.getTime() - 1_000);
     }
-    const events = await sql<{ type: string; n: string }>`SELECT type, count(*)::text AS n FROM events WHERE subject_id LIKE ${`obligation:${planId}:%`} AND type IN ('reminder.sent', 'obligation.opened') GROUP BY type`.execute(stack.db);
+    const events = await sql<{
+      type: string;
+      n: string;
+    }>`SELECT type, count(*)::text AS n FROM events WHERE subject_id LIKE ${`obligation:${planId}:%`} AND type IN ('reminder.sent', 'obligation.opened') GROUP BY type`.execute(
+      stack.db,
+    );
     const counts = Object.fromEntries(events.rows.map((r) => [r.type, Number(r.n)]));
     expect(counts['reminder.sent']).toBe(2);
-    const obligations = await stack.db.selectFrom('obligations').select('workflow_id').where('plan_id', '=', planId).execute();
+    const obligations = await stack.db
+      .selectFrom('obligations')
+      .select('workflow_id')
+      .where('plan_id', '=', planId)
+      .execute();
     expect(counts['obligation.opened']).toBe(obligations.length);
     expect(survivor.running).toBe(true);
 
@@ -197,7 +294,15 @@ describe('the production topology', () => {
     expect((await scrape(metricsUrl.merzim)).status).toBe(401);
     const own = await scrape(metricsUrl.merzim, tokens.admin);
     expect(own.status).toBe(200);
-    const delivered = await stack.db.selectFrom('sink_messages').select('id').where('message_id', 'in', after.map((n) => n.message_id)).execute();
+    const delivered = await stack.db
+      .selectFrom('sink_messages')
+      .select('id')
+      .where(
+        'message_id',
+        'in',
+        after.map((n) => n.message_id),
+      )
+      .execute();
     expect(sample(own.text, 'merzim_notices_total{kind="reminder",result="sent"}')).toBe(delivered.length);
     expect(sample(own.text, 'merzim_notices_total{kind="reminder",result="failed"}')).toBeUndefined();
     expect(sample(own.text, 'merzim_email_send_seconds_count{kind="reminder"}')).toBe(delivered.length);
@@ -212,10 +317,14 @@ describe('the production topology', () => {
     const mine = (await api('GET', '/api/v1/obligations', tokens.bgm)).json.items as { id: string; stage: string }[];
     expect(mine).toHaveLength(1);
     const id = encodeURIComponent(mine[0]!.id);
-    const submitted = await api('POST', `/api/v1/obligations/${id}/submit`, tokens.bgm, { items: [{ measure: '1', status: 'done', text: 'Курс 120 мектепте енгізілді' }] });
+    const submitted = await api('POST', `/api/v1/obligations/${id}/submit`, tokens.bgm, {
+      items: [{ measure: '1', status: 'done', text: 'Курс 120 мектепте енгізілді' }],
+    });
     expect(submitted.status, JSON.stringify(submitted.json)).toBe(200);
     expect(submitted.json).toMatchObject({ version: 1, late: false });
-    const accepted = await api('POST', `/api/v1/obligations/${id}/accept`, tokens.coordinator, { comment: 'Қабылданды' });
+    const accepted = await api('POST', `/api/v1/obligations/${id}/accept`, tokens.coordinator, {
+      comment: 'Қабылданды',
+    });
     expect(accepted.status).toBe(200);
     expect(accepted.json.status).toBe('accepted');
     expect((await api('GET', `/api/v1/obligations/${id}`, tokens.bgm)).json.status).toBe('accepted');
@@ -231,23 +340,35 @@ describe('the production topology', () => {
     const temporalPid = stack.servers.temporal.pid!;
     process.kill(temporalPid, 'SIGSTOP');
     try {
-      const down = await waitFor(async () => {
-        const r = await api('GET', '/ready');
-        return r.status === 503 ? r : undefined;
-      }, 30_000, '/ready to answer 503 with Temporal frozen');
+      const down = await waitFor(
+        async () => {
+          const r = await api('GET', '/ready');
+          return r.status === 503 ? r : undefined;
+        },
+        30_000,
+        '/ready to answer 503 with Temporal frozen',
+      );
       expect(down.json.checks.temporal.ok).toBe(false);
       expect(down.json.checks.postgres.ok).toBe(true);
     } finally {
       process.kill(temporalPid, 'SIGCONT');
     }
-    await waitFor(async () => ((await api('GET', '/ready')).status === 200 ? true : undefined), 30_000, '/ready back to 200');
+    await waitFor(
+      async () => ((await api('GET', '/ready')).status === 200 ? true : undefined),
+      30_000,
+      '/ready back to 200',
+    );
     expect((await api('GET', '/health')).json.checks).toHaveProperty('smtp');
 
     await stack.servers.merzimPostgres.stop();
-    const noDb = await waitFor(async () => {
-      const r = await api('GET', '/ready');
-      return r.status === 503 ? r : undefined;
-    }, 30_000, '/ready to answer 503 with PostgreSQL stopped');
+    const noDb = await waitFor(
+      async () => {
+        const r = await api('GET', '/ready');
+        return r.status === 503 ? r : undefined;
+      },
+      30_000,
+      '/ready to answer 503 with PostgreSQL stopped',
+    );
     expect(noDb.json.checks.postgres.ok).toBe(false);
   }, 120_000);
 });

@@ -18,7 +18,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function customAttributes(address: string): Promise<string[]> {
   const connection = await Connection.connect({ address });
   try {
-    return Object.keys((await connection.operatorService.listSearchAttributes({ namespace: 'default' })).customAttributes ?? {}).sort();
+    return Object.keys(
+      (await connection.operatorService.listSearchAttributes({ namespace: 'default' })).customAttributes ?? {},
+    ).sort();
   } finally {
     await connection.close();
   }
@@ -26,26 +28,63 @@ async function customAttributes(address: string): Promise<string[]> {
 
 describe('an embedded Temporal data directory from an earlier release', () => {
   it('gets ObligationStatus and CycleStatus registered on the next start, once', async () => {
-    const cli = await resolveTemporalBinary('cli', { projectRoot: projectRootFrom(import.meta.url), env: process.env, log: () => undefined });
+    const cli = await resolveTemporalBinary('cli', {
+      projectRoot: projectRootFrom(import.meta.url),
+      env: process.env,
+      log: () => undefined,
+    });
     const dbFile = join(dir, 'temporal.sqlite');
     const [port, uiPort] = [await freePort(), await freePort()];
     // The server as the earlier release started it: only the five attributes it knew.
-    const old = spawn(cli.path, [
-      'server', 'start-dev', '--db-filename', dbFile, '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort), '--headless',
-      '--log-level', 'error', ...['PlanId', 'Period', 'AgencyCode', 'Stage', 'Status'].flatMap((n) => ['--search-attribute', `${n}=Keyword`]),
-    ], { stdio: 'ignore' });
+    const old = spawn(
+      cli.path,
+      [
+        'server',
+        'start-dev',
+        '--db-filename',
+        dbFile,
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--ui-port',
+        String(uiPort),
+        '--headless',
+        '--log-level',
+        'error',
+        ...['PlanId', 'Period', 'AgencyCode', 'Stage', 'Status'].flatMap((n) => ['--search-attribute', `${n}=Keyword`]),
+      ],
+      { stdio: 'ignore' },
+    );
     try {
       await waitUntilServing(`127.0.0.1:${port}`, 'default', 60_000);
-      expect(await customAttributes(`127.0.0.1:${port}`)).toEqual(['AgencyCode', 'Period', 'PlanId', 'Stage', 'Status']);
+      expect(await customAttributes(`127.0.0.1:${port}`)).toEqual([
+        'AgencyCode',
+        'Period',
+        'PlanId',
+        'Stage',
+        'Status',
+      ]);
     } finally {
       await stopChild(old, 'SIGTERM', 15_000);
     }
     const lines: string[] = [];
-    const opts = { binary: cli.path, dbFile, pidFile: join(dir, 'temporal.pid'), port, uiPort, namespace: 'default', headless: true, log: (l: string) => lines.push(l) };
+    const opts = {
+      binary: cli.path,
+      dbFile,
+      pidFile: join(dir, 'temporal.pid'),
+      port,
+      uiPort,
+      namespace: 'default',
+      headless: true,
+      log: (l: string) => lines.push(l),
+    };
     const server = await TemporalDevServer.start(opts);
     try {
       expect(await customAttributes(server.address)).toEqual(Object.keys(SEARCH_ATTRIBUTES).sort());
-      expect(lines).toContain('Registered the search attributes ObligationStatus, CycleStatus on the existing Temporal data.');
+      expect(lines).toContain(
+        'Registered the search attributes ObligationStatus, CycleStatus on the existing Temporal data.',
+      );
     } finally {
       await server.stop();
     }

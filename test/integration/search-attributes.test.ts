@@ -60,14 +60,21 @@ async function list(query: string): Promise<string[]> {
 async function expectListed(query: string, expected: readonly string[]): Promise<void> {
   let last: string[] = [];
   const want = [...expected].sort();
-  await waitFor(async () => {
-    last = await list(query);
-    return JSON.stringify(last) === JSON.stringify(want) ? true : undefined;
-  }, 20_000, query).catch(() => undefined);
+  await waitFor(
+    async () => {
+      last = await list(query);
+      return JSON.stringify(last) === JSON.stringify(want) ? true : undefined;
+    },
+    20_000,
+    query,
+  ).catch(() => undefined);
   expect({ query, found: last }).toEqual({ query, found: want });
 }
 
-const report = (p: PartySpec) => ({ submittedBy: `reporter@${p.agencyCode}`, items: p.measures.map((m) => ({ measure: m.number, status: 'done' as const, text: 'Орындалды. Выполнено.' })) });
+const report = (p: PartySpec) => ({
+  submittedBy: `reporter@${p.agencyCode}`,
+  items: p.measures.map((m) => ({ measure: m.number, status: 'done' as const, text: 'Орындалды. Выполнено.' })),
+});
 
 beforeAll(async () => {
   quietTemporalRuntime('ERROR');
@@ -77,11 +84,18 @@ beforeAll(async () => {
   mailer = createMailer(sink.url);
   native = await NativeConnection.connect({ address: inject('temporalAddress') });
   client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
-  worker = await Worker.create({ connection: native, taskQueue, workflowsPath, activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }) });
+  worker = await Worker.create({
+    connection: native,
+    taskQueue,
+    workflowsPath,
+    activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }),
+  });
   workerRun = worker.run();
   // Started as the opener starts it: the attributes it is listed by are there from the first moment.
   await client.workflow.start(reportingCycleWorkflow, {
-    workflowId: cycle, taskQueue, args: [{ spec: smallPlanSpec({ planId, year: YEAR, stages: 'cascade' }) }],
+    workflowId: cycle,
+    taskQueue,
+    args: [{ spec: smallPlanSpec({ planId, year: YEAR, stages: 'cascade' }) }],
     typedSearchAttributes: [
       { key: SearchAttributeKeys.PlanId, value: planId },
       { key: SearchAttributeKeys.Period, value: PERIOD },
@@ -89,14 +103,26 @@ beforeAll(async () => {
     ],
   });
   // Every obligation goes overdue; then ІІМ reports (waiting for review) and БҒМ reports and is accepted.
-  await waitFor(async () => ((await client.workflow.count(`ObligationStatus = 'overdue' AND PlanId = '${planId}'`)).count === 5 ? true : undefined), 60_000, 'five overdue obligations');
+  await waitFor(
+    async () =>
+      (await client.workflow.count(`ObligationStatus = 'overdue' AND PlanId = '${planId}'`)).count === 5
+        ? true
+        : undefined,
+    60_000,
+    'five overdue obligations',
+  );
   await client.workflow.getHandle(obl('ІІМ')).executeUpdate(submitUpdate, { args: [report(IIM)] });
   await client.workflow.getHandle(obl('БҒМ')).executeUpdate(submitUpdate, { args: [report(BGM)] });
-  await client.workflow.getHandle(obl('БҒМ')).executeUpdate(acceptUpdate, { args: [{ acceptedBy: 'coordinator@АҚДМ' }] });
+  await client.workflow
+    .getHandle(obl('БҒМ'))
+    .executeUpdate(acceptUpdate, { args: [{ acceptedBy: 'coordinator@АҚДМ' }] });
 }, 120_000);
 
 afterAll(async () => {
-  await client?.workflow.getHandle(cycle).terminate('test over').catch(() => undefined);
+  await client?.workflow
+    .getHandle(cycle)
+    .terminate('test over')
+    .catch(() => undefined);
   worker?.shutdown();
   await workerRun;
   await native?.close();
@@ -127,7 +153,10 @@ describe('search attributes on the real dev server', () => {
   });
 
   it('sets no Status on new runs: the old name cannot be queried at all', async () => {
-    const refused = await client.workflow.count("Status = 'overdue'").then(() => undefined, (err: unknown) => err as Error & { cause?: Error & { details?: string } });
+    const refused = await client.workflow.count("Status = 'overdue'").then(
+      () => undefined,
+      (err: unknown) => err as Error & { cause?: Error & { details?: string } },
+    );
     expect(refused?.message).toBe('Failed to count workflows');
     expect(refused?.cause?.details ?? refused?.cause?.message).toMatch(/invalid search attribute: status/i);
     const described = await client.workflow.getHandle(obl('ІІМ')).describe();
@@ -139,7 +168,10 @@ describe('search attributes on the real dev server', () => {
     await client.workflow.getHandle(cycle).signal(closeCycleSignal, { reason: 'repealed', actor: 'admin@test' });
     await client.workflow.getHandle(cycle).result();
     await expectListed(scoped("CycleStatus = 'closed'"), [cycle]);
-    await expectListed(scoped("ObligationStatus = 'closed'"), ALL_OBLIGATIONS.filter((id) => id !== obl('БҒМ')));
+    await expectListed(
+      scoped("ObligationStatus = 'closed'"),
+      ALL_OBLIGATIONS.filter((id) => id !== obl('БҒМ')),
+    );
     await expectListed(scoped("ObligationStatus = 'accepted'"), [obl('БҒМ')]);
   });
 });

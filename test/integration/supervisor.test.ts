@@ -39,7 +39,8 @@ function startMerzim(env: Record<string, string>): Run {
 async function waitForOutput(run: Run, pattern: RegExp, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!pattern.test(run.output())) {
-    if (run.child.exitCode !== null) throw new Error(`merzim exited (${run.child.exitCode}) before ${pattern}:\n${run.output()}`);
+    if (run.child.exitCode !== null)
+      throw new Error(`merzim exited (${run.child.exitCode}) before ${pattern}:\n${run.output()}`);
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${pattern}:\n${run.output()}`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -53,7 +54,13 @@ beforeAll(async () => {
   const base = mkdtempSync(join(tmpdir(), 'merzim-supervisor-'));
   chmodSync(base, 0o755);
   dataDir = join(base, 'data');
-  ports = { api: await freePort(), pg: await freePort(), temporal: await freePort(), ui: await freePort(), smtp: await freePort() };
+  ports = {
+    api: await freePort(),
+    pg: await freePort(),
+    temporal: await freePort(),
+    ui: await freePort(),
+    smtp: await freePort(),
+  };
   env = {
     MERZIM_DATA_DIR: dataDir,
     PORT: String(ports.api),
@@ -93,7 +100,11 @@ describe('npm start (embedded supervisor)', () => {
     const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
     const sent = await fetch(`http://127.0.0.1:${ports.api}/api/v1/notifications/test`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'restart-check' },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'idempotency-key': 'restart-check',
+      },
       body: JSON.stringify({ to: ['restart@example.kz'] }),
     });
     expect(sent.status).toBe(202);
@@ -111,16 +122,25 @@ describe('npm start (embedded supervisor)', () => {
     await waitForOutput(run, /Merzim is ready/, 120_000);
     expect(run.output()).not.toContain('Admin API token  created now');
     const outbox = async (): Promise<{ key: string; status: string }[]> => {
-      const res = await fetch(`http://127.0.0.1:${ports.api}/api/v1/outbox`, { headers: { authorization: `Bearer ${token}` } });
+      const res = await fetch(`http://127.0.0.1:${ports.api}/api/v1/outbox`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(res.status).toBe(200);
       return ((await res.json()) as { items: { key: string; status: string }[] }).items;
     };
     const deadline = Date.now() + 30_000;
-    while ((await outbox()).find((i) => i.key === 'test-notification:restart-check')?.status !== 'sent' && Date.now() < deadline) {
+    while (
+      (await outbox()).find((i) => i.key === 'test-notification:restart-check')?.status !== 'sent' &&
+      Date.now() < deadline
+    ) {
       await new Promise((r) => setTimeout(r, 250));
     }
-    expect((await outbox()).filter((i) => i.key === 'test-notification:restart-check').map((i) => i.status)).toEqual(['sent']);
-    const sink = await fetch(`http://127.0.0.1:${ports.api}/api/v1/sink/messages?to=restart@example.kz`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await outbox()).filter((i) => i.key === 'test-notification:restart-check').map((i) => i.status)).toEqual([
+      'sent',
+    ]);
+    const sink = await fetch(`http://127.0.0.1:${ports.api}/api/v1/sink/messages?to=restart@example.kz`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(((await sink.json()) as { items: unknown[] }).items).toHaveLength(1);
     run.child.kill('SIGINT');
     expect(await run.exit).toBe(0);
@@ -162,19 +182,22 @@ describe('npm start (embedded supervisor)', () => {
     }
   });
 
-  it.runIf(process.getuid?.() === 0)('a PostgreSQL data directory owned by the wrong user: clear message, exit 1', async () => {
-    const pgDir = join(dataDir, 'postgres');
-    const { uid, gid } = statSync(pgDir);
-    chownSync(pgDir, 4242, 4242);
-    try {
-      const run = startMerzim(env);
-      expect(await run.exit).toBe(1);
-      expect(run.output()).toContain('is owned by uid 4242');
-      expect(run.output()).toContain(`chown -R ${uid}`);
-    } finally {
-      chownSync(pgDir, uid, gid);
-    }
-  });
+  it.runIf(process.getuid?.() === 0)(
+    'a PostgreSQL data directory owned by the wrong user: clear message, exit 1',
+    async () => {
+      const pgDir = join(dataDir, 'postgres');
+      const { uid, gid } = statSync(pgDir);
+      chownSync(pgDir, 4242, 4242);
+      try {
+        const run = startMerzim(env);
+        expect(await run.exit).toBe(1);
+        expect(run.output()).toContain('is owned by uid 4242');
+        expect(run.output()).toContain(`chown -R ${uid}`);
+      } finally {
+        chownSync(pgDir, uid, gid);
+      }
+    },
+  );
 
   it('the Temporal binary missing: one message listing the ways out, exit 1', async () => {
     const run = startMerzim({ ...env, TEMPORAL_CLI: '/nonexistent/temporal' });

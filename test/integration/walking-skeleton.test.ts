@@ -92,10 +92,23 @@ describe('walking skeleton', () => {
 
     const events = await tdb.db.selectFrom('events').selectAll().where('workflow_id', '=', workflowId).execute();
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ type: 'notification.sent', run_id: runId, actor: 'token:ops', subject_type: 'notification' });
-    expect(events[0]!.payload).toMatchObject({ to: ['Akimat.Almaty@example.kz'], messageId: result.messageId, lang: 'ru' });
+    expect(events[0]).toMatchObject({
+      type: 'notification.sent',
+      run_id: runId,
+      actor: 'token:ops',
+      subject_type: 'notification',
+    });
+    expect(events[0]!.payload).toMatchObject({
+      to: ['Akimat.Almaty@example.kz'],
+      messageId: result.messageId,
+      lang: 'ru',
+    });
 
-    const mail = await waitFor(async () => (await receivedMail(tdb.db)).find((m) => m.messageId === result.messageId), 10_000, 'the e-mail');
+    const mail = await waitFor(
+      async () => (await receivedMail(tdb.db)).find((m) => m.messageId === result.messageId),
+      10_000,
+      'the e-mail',
+    );
     expect(mail.subject).toBe('Merzim: проверочное письмо / Merzim: тексеру хаты');
     expect(mail.from?.text).toContain('merzim@test');
     expect(JSON.stringify(mail.to)).toContain('Akimat.Almaty@example.kz');
@@ -103,16 +116,30 @@ describe('walking skeleton', () => {
 
     const outbox = await app.inject({ method: 'GET', url: '/api/v1/outbox', headers: auth(adminToken) });
     expect(outbox.statusCode).toBe(200);
-    expect(outbox.json().items[0]).toMatchObject({ key: workflowId, status: 'sent', messageId: result.messageId, attempts: 1 });
+    expect(outbox.json().items[0]).toMatchObject({
+      key: workflowId,
+      status: 'sent',
+      messageId: result.messageId,
+      attempts: 1,
+    });
 
-    const sinkList = await app.inject({ method: 'GET', url: '/api/v1/sink/messages?to=akimat.almaty@example.kz', headers: auth(adminToken) });
+    const sinkList = await app.inject({
+      method: 'GET',
+      url: '/api/v1/sink/messages?to=akimat.almaty@example.kz',
+      headers: auth(adminToken),
+    });
     expect(sinkList.json().items.map((m: { messageId: string }) => m.messageId)).toEqual([result.messageId]);
   });
 
   it('a retried request with the same Idempotency-Key starts no second workflow and sends no second mail', async () => {
     const key = randomUUID();
     const send = () =>
-      app.inject({ method: 'POST', url: '/api/v1/notifications/test', headers: { ...auth(adminToken), 'idempotency-key': key }, payload: { to: ['once@example.kz'] } });
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/notifications/test',
+        headers: { ...auth(adminToken), 'idempotency-key': key },
+        payload: { to: ['once@example.kz'] },
+      });
     expect((await send()).statusCode).toBe(202);
     await client.workflow.getHandle(`test-notification:${key}`).result();
     const again = await send();
@@ -123,16 +150,30 @@ describe('walking skeleton', () => {
   });
 
   it('rejects bad input naming the field, and nothing is started', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/v1/notifications/test', headers: auth(adminToken), payload: { to: ['not-an-address'] } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/notifications/test',
+      headers: auth(adminToken),
+      payload: { to: ['not-an-address'] },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toContain('body/to/0');
   });
 
   it('every /api route needs a token, and the outbox is for admins only', async () => {
     expect((await app.inject({ method: 'GET', url: '/api/v1/outbox' })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'GET', url: '/api/v1/outbox', headers: auth('mz_forged') })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'GET', url: '/api/v1/outbox', headers: auth(reporterToken) })).statusCode).toBe(403);
-    const post = await app.inject({ method: 'POST', url: '/api/v1/notifications/test', headers: auth(reporterToken), payload: { to: ['x@example.kz'] } });
+    expect((await app.inject({ method: 'GET', url: '/api/v1/outbox', headers: auth('mz_forged') })).statusCode).toBe(
+      401,
+    );
+    expect((await app.inject({ method: 'GET', url: '/api/v1/outbox', headers: auth(reporterToken) })).statusCode).toBe(
+      403,
+    );
+    const post = await app.inject({
+      method: 'POST',
+      url: '/api/v1/notifications/test',
+      headers: auth(reporterToken),
+      payload: { to: ['x@example.kz'] },
+    });
     expect(post.statusCode).toBe(403);
   });
 

@@ -34,7 +34,16 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 
@@ -46,7 +55,9 @@ afterAll(async () => {
 /** A page in a new cookie jar that records console errors and uncaught exceptions (a CSP violation is one). */
 async function newPage(): Promise<Page> {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${page.url()}: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(`${page.url()}: ${m.text()}`);
+  });
   page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: ${e.message}`));
   return page;
 }
@@ -57,20 +68,27 @@ async function signIn(page: Page, username: string): Promise<void> {
   await page.goto(`${base}/app/sign-in`);
   await page.fill('#username', username);
   await page.fill('#password', PASSWORD);
-  await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/sign-in')), page.click('button[type=submit].primary')]);
+  await Promise.all([
+    page.waitForURL((u) => !u.pathname.endsWith('/sign-in')),
+    page.click('button[type=submit].primary'),
+  ]);
 }
 
 // Browser-side code is written as strings: this project's type check has no DOM library, on purpose (product code has no DOM).
 async function switchLanguage(page: Page, lang: Lang): Promise<void> {
   // Not waitForFunction: it evaluates a string in the page, which the pages' CSP (rightly) refuses.
-  await Promise.all([page.waitForSelector(`html[lang=${lang}]`, { state: 'attached' }), page.click(`form.lang button[value=${lang}]`)]);
+  await Promise.all([
+    page.waitForSelector(`html[lang=${lang}]`, { state: 'attached' }),
+    page.click(`form.lang button[value=${lang}]`),
+  ]);
   await page.waitForLoadState('load');
 }
 
 /** Labels on the page: headings, column headers, form labels, buttons, navigation, legends, terms, options, statuses. */
 async function labels(page: Page): Promise<string[]> {
   // The options of the cycle and agency filters are names from the plan (data), not labels.
-  const selector = 'h1, h2, th[scope=col], label, button, nav a, legend, dt, option:not(#cycle option, #agency option), .badge';
+  const selector =
+    'h1, h2, th[scope=col], label, button, nav a, legend, dt, option:not(#cycle option, #agency option), .badge';
   return page.evaluate(`[...document.querySelectorAll(${JSON.stringify(selector)})]
     .filter((e) => e.offsetParent !== null || e.tagName === 'OPTION')
     .map((e) => (e.textContent || '').trim()).filter((s) => s !== '')`) as Promise<string[]>;
@@ -79,14 +97,20 @@ async function labels(page: Page): Promise<string[]> {
 /** No label is another language's message unless this language says the same. */
 function foreignLabels(found: readonly string[], lang: Lang): string[] {
   const own = new Set(Object.values(CATALOGUES[lang]));
-  const foreign = new Set((Object.keys(CATALOGUES) as Lang[]).filter((l) => l !== lang).flatMap((l) => Object.values(CATALOGUES[l])));
+  const foreign = new Set(
+    (Object.keys(CATALOGUES) as Lang[]).filter((l) => l !== lang).flatMap((l) => Object.values(CATALOGUES[l])),
+  );
   return found.filter((text) => foreign.has(text) && !own.has(text));
 }
 
 async function axeViolations(page: Page): Promise<string[]> {
   await page.evaluate(axeSource);
-  const result = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] })`)) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  const result = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] })`)) as {
+    violations: { id: string; impact: string; nodes: { target: string[] }[] }[];
+  };
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 /** Each language in turn: labels all in that language, no serious accessibility problem, a screenshot. */
@@ -127,7 +151,9 @@ describe('the web interface in a browser', () => {
     const coordinator = await newPage();
     await signIn(coordinator, WEB_USERS.coordinator.username);
     expect(new URL(coordinator.url()).pathname).toBe('/app/board');
-    const cell = coordinator.locator('table.matrix tr', { hasText: 'Білім және ғылым министрлігі' }).locator('td.cell a');
+    const cell = coordinator
+      .locator('table.matrix tr', { hasText: 'Білім және ғылым министрлігі' })
+      .locator('td.cell a');
     expect(await cell.textContent()).toBe(kk['board.onTime']);
     await Promise.all([coordinator.waitForURL(/\/app\/obligations\//), cell.click()]);
     await coordinator.fill('#return-comment', 'Мектептер тізімін қосыңыз');
@@ -147,7 +173,11 @@ describe('the web interface in a browser', () => {
     await Promise.all([coordinator.waitForURL(/msg=accepted/), coordinator.click('form[action$="/accept"] button')]);
     expect(await coordinator.textContent('.flash')).toBe(kk['review.accepted']);
     expect(await coordinator.textContent('dl.facts .badge')).toBe(kk['status.accepted']);
-    const row = await stack.tdb.db.selectFrom('obligations').select(['status', 'report_version']).where('workflow_id', '=', stack.obligationId('БҒМ')).executeTakeFirstOrThrow();
+    const row = await stack.tdb.db
+      .selectFrom('obligations')
+      .select(['status', 'report_version'])
+      .where('workflow_id', '=', stack.obligationId('БҒМ'))
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'accepted', report_version: 2 });
     await reporter.close();
     await coordinator.close();
@@ -181,7 +211,12 @@ describe('the web interface in a browser', () => {
 
     await signIn(page, WEB_USERS.admin.username);
     expect(new URL(page.url()).pathname).toBe('/app/board');
-    expect(await page.locator('nav a').allTextContents()).toEqual([kk['nav.board'], kk['nav.pm'], kk['nav.inbox'], kk['nav.outbox']]);
+    expect(await page.locator('nav a').allTextContents()).toEqual([
+      kk['nav.board'],
+      kk['nav.pm'],
+      kk['nav.inbox'],
+      kk['nav.outbox'],
+    ]);
     await page.goto(`${base}/app/admin/outbox`);
     await checkPage(page, 'outbox');
     await page.goto(`${base}/app/board`);
@@ -189,7 +224,9 @@ describe('the web interface in a browser', () => {
     // A phone-sized screen: the board still fits and scrolls inside its table, not the page.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: join(ARTIFACTS, 'board-phone-kk.png'), fullPage: true });
-    const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+    const overflow = (await page.evaluate(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+    )) as number;
     expect(overflow).toBeLessThanOrEqual(0);
     await page.setViewportSize({ width: 1280, height: 900 });
 

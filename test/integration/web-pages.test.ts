@@ -38,14 +38,26 @@ class Browser {
   }
 
   async get(url: string): Promise<LightMyRequestResponse> {
-    const res = await stack.app.inject({ method: 'GET', url, headers: { cookie: this.header() }, remoteAddress: this.address });
+    const res = await stack.app.inject({
+      method: 'GET',
+      url,
+      headers: { cookie: this.header() },
+      remoteAddress: this.address,
+    });
     this.remember(res);
     return res;
   }
 
-  async post(url: string, form: Record<string, string>, extra: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  async post(
+    url: string,
+    form: Record<string, string>,
+    extra: Record<string, string> = {},
+  ): Promise<LightMyRequestResponse> {
     const res = await stack.app.inject({
-      method: 'POST', url, payload: new URLSearchParams(form).toString(), remoteAddress: this.address,
+      method: 'POST',
+      url,
+      payload: new URLSearchParams(form).toString(),
+      remoteAddress: this.address,
       headers: { cookie: this.header(), 'content-type': 'application/x-www-form-urlencoded', ...extra },
     });
     this.remember(res);
@@ -85,7 +97,9 @@ describe('web pages', () => {
     const res = await b.signIn(WEB_USERS.reporter.username);
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/app');
-    const cookie = ([] as string[]).concat(res.headers['set-cookie'] as string[]).find((c) => c.startsWith('merzim_session='))!;
+    const cookie = ([] as string[])
+      .concat(res.headers['set-cookie'] as string[])
+      .find((c) => c.startsWith('merzim_session='))!;
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
     expect(cookie).not.toMatch(/Secure/); // plain HTTP here; Secure is set when served over TLS
@@ -110,9 +124,15 @@ describe('web pages', () => {
     expect((await b.post(`${url}/submit`, form)).statusCode).toBe(403);
     expect((await b.post(`${url}/submit`, { ...form, _csrf: 'x'.repeat(32) })).statusCode).toBe(403);
     expect((await b.post(`${url}/draft`, form)).statusCode).toBe(403);
-    const row = await stack.tdb.db.selectFrom('obligations').select(['status', 'report_version']).where('workflow_id', '=', id).executeTakeFirstOrThrow();
+    const row = await stack.tdb.db
+      .selectFrom('obligations')
+      .select(['status', 'report_version'])
+      .where('workflow_id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'pending', report_version: 0 });
-    expect(await stack.tdb.db.selectFrom('report_drafts').selectAll().where('obligation_id', '=', id).execute()).toEqual([]);
+    expect(
+      await stack.tdb.db.selectFrom('report_drafts').selectAll().where('obligation_id', '=', id).execute(),
+    ).toEqual([]);
     // Another browser's token is not this session's.
     const other = new Browser();
     await other.signIn(WEB_USERS.reporter.username);
@@ -123,7 +143,11 @@ describe('web pages', () => {
     const b = new Browser();
     await b.signIn(WEB_USERS.coordinator.username);
     expect((await b.get('/app/board')).statusCode).toBe(200);
-    await stack.tdb.db.updateTable('api_tokens').set({ expires_at: new Date(Date.now() - 1000) }).where('name', '=', `session:${WEB_USERS.coordinator.username}`).execute();
+    await stack.tdb.db
+      .updateTable('api_tokens')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('name', '=', `session:${WEB_USERS.coordinator.username}`)
+      .execute();
     const res = await b.get('/app/board');
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe(`/app/sign-in?expired=1&next=${enc('/app/board')}`);
@@ -138,7 +162,15 @@ describe('web pages', () => {
     expect(theirs.statusCode).toBe(404);
     expect(theirs.body).not.toContain('Ақпарат және қоғамдық даму');
     const token = await b.csrf('/app/inbox');
-    expect((await b.post(`/app/obligations/${enc(stack.obligationId('АҚДМ'))}/draft`, { _csrf: token, 'status:1': 'done', 'text:1': 'x' })).statusCode).toBe(404);
+    expect(
+      (
+        await b.post(`/app/obligations/${enc(stack.obligationId('АҚДМ'))}/draft`, {
+          _csrf: token,
+          'status:1': 'done',
+          'text:1': 'x',
+        })
+      ).statusCode,
+    ).toBe(404);
     expect((await b.get(`/app/obligations/${enc('obligation:nope')}`)).statusCode).toBe(404);
     // The board and the PM Office view are not a reporter's: the board shows only what the API would list.
     expect((await b.get('/app/pm')).statusCode).toBe(403);
@@ -150,14 +182,31 @@ describe('web pages', () => {
     expect(res.headers.location).toBe('/app/password');
     expect((await b.get('/app/inbox')).headers.location).toBe('/app/password');
     const token = await b.csrf('/app/password');
-    const short = await b.post('/app/password', { _csrf: token, currentPassword: PASSWORD, newPassword: 'short', repeatPassword: 'short' });
+    const short = await b.post('/app/password', {
+      _csrf: token,
+      currentPassword: PASSWORD,
+      newPassword: 'short',
+      repeatPassword: 'short',
+    });
     expect(short.statusCode).toBe(400);
-    const wrong = await b.post('/app/password', { _csrf: token, currentPassword: 'wrong-password', newPassword: 'a-new-long-password', repeatPassword: 'a-new-long-password' });
+    const wrong = await b.post('/app/password', {
+      _csrf: token,
+      currentPassword: 'wrong-password',
+      newPassword: 'a-new-long-password',
+      repeatPassword: 'a-new-long-password',
+    });
     expect(wrong.statusCode).toBe(400);
-    const ok = await b.post('/app/password', { _csrf: token, currentPassword: PASSWORD, newPassword: 'a-new-long-password', repeatPassword: 'a-new-long-password' });
+    const ok = await b.post('/app/password', {
+      _csrf: token,
+      currentPassword: PASSWORD,
+      newPassword: 'a-new-long-password',
+      repeatPassword: 'a-new-long-password',
+    });
     expect(ok.headers.location).toBe('/app?msg=password');
     expect((await b.get('/app/inbox')).statusCode).toBe(200);
-    expect((await new Browser('10.0.0.9').signIn(WEB_USERS.fresh.username, 'a-new-long-password')).headers.location).toBe('/app');
+    expect(
+      (await new Browser('10.0.0.9').signIn(WEB_USERS.fresh.username, 'a-new-long-password')).headers.location,
+    ).toBe('/app');
   });
 
   it('sign-in is rate-limited per username and address', async () => {
@@ -178,13 +227,20 @@ describe('web pages', () => {
     const board = await b.get('/app/board');
     expect(board.body).toContain('<html lang="ru">');
     expect(board.body).toContain('Панель координатора');
-    const user = await stack.tdb.db.selectFrom('users').select('ui_lang').where('username', '=', WEB_USERS.coordinator.username).executeTakeFirstOrThrow();
+    const user = await stack.tdb.db
+      .selectFrom('users')
+      .select('ui_lang')
+      .where('username', '=', WEB_USERS.coordinator.username)
+      .executeTakeFirstOrThrow();
     expect(user.ui_lang).toBe('ru');
     const fresh = new Browser('10.0.0.5');
     await fresh.signIn(WEB_USERS.coordinator.username);
     expect((await fresh.get('/app/board')).body).toContain('<html lang="ru">');
     // Off-site "next" is never followed.
-    expect((await b.post('/app/lang', { _csrf: await b.csrf('/app/board'), lang: 'en', next: '//evil.example/' })).headers.location).toBe('/app');
+    expect(
+      (await b.post('/app/lang', { _csrf: await b.csrf('/app/board'), lang: 'en', next: '//evil.example/' })).headers
+        .location,
+    ).toBe('/app');
   });
 
   it('drafts are kept as the reporter types and restored on the next visit; an incomplete report is refused naming the measure', async () => {
@@ -193,7 +249,11 @@ describe('web pages', () => {
     const id = stack.obligationId('БҒМ');
     const url = `/app/obligations/${enc(id)}`;
     const token = await b.csrf(url);
-    const saved = await b.post(`${url}/draft`, { _csrf: token, 'status:1': 'in_progress', 'text:1': 'Жоба <b>мәтіні</b>' }, { 'hx-request': 'true' });
+    const saved = await b.post(
+      `${url}/draft`,
+      { _csrf: token, 'status:1': 'in_progress', 'text:1': 'Жоба <b>мәтіні</b>' },
+      { 'hx-request': 'true' },
+    );
     expect(saved.statusCode).toBe(200);
     expect(saved.body).toMatch(/Жоба \d\d:\d\d сақталды/);
     const page = await b.get(url);
@@ -208,18 +268,35 @@ describe('web pages', () => {
     const b = new Browser('10.0.0.31');
     const token = await b.csrf('/app/sign-in');
     const res = await stack.app.inject({
-      method: 'POST', url: '/app/sign-in', remoteAddress: '10.0.0.31',
+      method: 'POST',
+      url: '/app/sign-in',
+      remoteAddress: '10.0.0.31',
       payload: new URLSearchParams({ _csrf: token, username: WEB_USERS.pm.username, password: PASSWORD }).toString(),
-      headers: { cookie: `merzim_pre=${enc(b.cookies.get('merzim_pre')!)}`, 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-proto': 'https' },
+      headers: {
+        cookie: `merzim_pre=${enc(b.cookies.get('merzim_pre')!)}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-forwarded-proto': 'https',
+      },
     });
-    const cookie = ([] as string[]).concat(res.headers['set-cookie'] as string[]).find((c) => c.startsWith('merzim_session='))!;
+    const cookie = ([] as string[])
+      .concat(res.headers['set-cookie'] as string[])
+      .find((c) => c.startsWith('merzim_session='))!;
     expect(cookie).toMatch(/; Secure/);
   });
 
   it('the outbox page is the admin’s only, like the API’s; an unknown page is a 404 page', async () => {
     const admin = new Browser('10.0.0.41');
     await admin.signIn(WEB_USERS.admin.username);
-    await claimNotification(stack.tdb.db, { dedupeKey: 'web-test', to: ['a@example.kz'], subject: 'Еске салу <b>1</b>', bodyText: 'x', lang: 'kk', messageId: '<web-test@merzim>', workflowId: null, runId: null });
+    await claimNotification(stack.tdb.db, {
+      dedupeKey: 'web-test',
+      to: ['a@example.kz'],
+      subject: 'Еске салу <b>1</b>',
+      bodyText: 'x',
+      lang: 'kk',
+      messageId: '<web-test@merzim>',
+      workflowId: null,
+      runId: null,
+    });
     const page = await admin.get('/app/admin/outbox');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Еске салу &lt;b&gt;1&lt;/b&gt;');
@@ -234,14 +311,31 @@ describe('web pages', () => {
   });
 
   it('API bearer tokens keep working for machines, and a browser cookie does not open the API', async () => {
-    const token = (await createApiToken(stack.tdb.db, { name: 'bgm-system', role: 'reporter', agencyCode: 'БҒМ' })).secret;
+    const token = (await createApiToken(stack.tdb.db, { name: 'bgm-system', role: 'reporter', agencyCode: 'БҒМ' }))
+      .secret;
     const res = await stack.app.inject({ method: 'GET', url: '/api/v1/obligations', headers: bearer(token) });
     expect(res.statusCode).toBe(200);
     expect(res.json().items.map((o: { agencyCode: string }) => o.agencyCode)).toEqual(['БҒМ']);
     const b = new Browser();
     await b.signIn(WEB_USERS.reporter.username);
-    expect((await stack.app.inject({ method: 'GET', url: '/api/v1/obligations', headers: { cookie: `merzim_session=${enc(b.cookies.get('merzim_session')!)}` } })).statusCode).toBe(401);
+    expect(
+      (
+        await stack.app.inject({
+          method: 'GET',
+          url: '/api/v1/obligations',
+          headers: { cookie: `merzim_session=${enc(b.cookies.get('merzim_session')!)}` },
+        })
+      ).statusCode,
+    ).toBe(401);
     // And an API token in a cookie does not open the pages.
-    expect((await stack.app.inject({ method: 'GET', url: '/app/inbox', headers: { cookie: `merzim_session=${enc(token)}` } })).statusCode).toBe(303);
+    expect(
+      (
+        await stack.app.inject({
+          method: 'GET',
+          url: '/app/inbox',
+          headers: { cookie: `merzim_session=${enc(token)}` },
+        })
+      ).statusCode,
+    ).toBe(303);
   });
 });

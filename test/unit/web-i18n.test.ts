@@ -15,7 +15,11 @@ describe('html templates', () => {
     expect(html`<p title="${evil}">${evil}</p>`.value).toBe(
       '<p title="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39; onmouseover=&#39;">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39; onmouseover=&#39;</p>',
     );
-    expect(html`<ul>${['a&b', html`<li>ok</li>`]}</ul>`.value).toBe('<ul>a&amp;b<li>ok</li></ul>');
+    expect(
+      html`<ul>
+        ${['a&b', html`<li>ok</li>`]}
+      </ul>`.value,
+    ).toBe('<ul>a&amp;b<li>ok</li></ul>');
     expect(html`${null}${undefined}${false}${0}${raw('<br>')}`.value).toBe('0<br>');
   });
 });
@@ -33,7 +37,9 @@ describe('localised formats', () => {
   });
 
   it('fill parameters and format numbers for the language', () => {
-    expect(translator('ru').t('board.total', { n: 5000 })).toBe(`Всего: ${new Intl.NumberFormat('ru-RU').format(5000)}`);
+    expect(translator('ru').t('board.total', { n: 5000 })).toBe(
+      `Всего: ${new Intl.NumberFormat('ru-RU').format(5000)}`,
+    );
     expect(translator('en').t('days.left', { n: 3 })).toBe('3 working days left');
     expect(translator('kk').tryT('status.overdue')).toBe('Мерзімі өтті');
     expect(translator('kk').tryT('no.such.key')).toBe('no.such.key');
@@ -43,7 +49,13 @@ describe('localised formats', () => {
     const keys = Object.keys(en).sort();
     expect(Object.keys(kk).sort()).toEqual(keys);
     expect(Object.keys(ru).sort()).toEqual(keys);
-    const untranslated = keys.filter((k) => !k.startsWith('lang.') && k !== 'app.name' && (kk[k as keyof typeof kk] === en[k as keyof typeof en] || ru[k as keyof typeof ru] === en[k as keyof typeof en]));
+    const untranslated = keys.filter(
+      (k) =>
+        !k.startsWith('lang.') &&
+        k !== 'app.name' &&
+        (kk[k as keyof typeof kk] === en[k as keyof typeof en] ||
+          ru[k as keyof typeof ru] === en[k as keyof typeof en]),
+    );
     expect(untranslated).toEqual([]);
     for (const m of [kk, ru, en]) expect(Object.values(m).filter((v) => v.trim() === '')).toEqual([]);
   });
@@ -64,7 +76,10 @@ describe('sign-in limiter', () => {
   it('blocks a username at an address after 5 failures for 15 minutes, and not another address', () => {
     const l = new SignInLimiter();
     const t0 = Date.UTC(2027, 0, 11);
-    for (let i = 0; i < 5; i++) { expect(l.blockedFor('a', '1.1.1.1', t0)).toBe(0); l.fail('a', '1.1.1.1', t0); }
+    for (let i = 0; i < 5; i++) {
+      expect(l.blockedFor('a', '1.1.1.1', t0)).toBe(0);
+      l.fail('a', '1.1.1.1', t0);
+    }
     expect(l.blockedFor('A', '1.1.1.1', t0 + 60_000)).toBe(14);
     expect(l.blockedFor('a', '2.2.2.2', t0)).toBe(0);
     expect(l.blockedFor('a', '1.1.1.1', t0 + 15 * 60_000)).toBe(0);

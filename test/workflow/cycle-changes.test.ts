@@ -6,7 +6,17 @@ import { amendPlanSignal, closeCycleSignal, cycleStatusQuery, obligationStatusQu
 import { type PlanAmendment } from '../../domain/cycle-model.js';
 import { useCycleTestBed } from '../helpers/cycle-test-bed.js';
 import {
-  BGM, IIM, MSM, OM, UQK, countTypes, eventsOf, localTime, mailLines, mailsOf, startRefusingSink,
+  BGM,
+  IIM,
+  MSM,
+  OM,
+  UQK,
+  countTypes,
+  eventsOf,
+  localTime,
+  mailLines,
+  mailsOf,
+  startRefusingSink,
 } from '../fixtures/cycle-fixtures.js';
 
 const HOUR = 3_600_000;
@@ -16,11 +26,20 @@ const RECORD = process.env.MERZIM_RECORD_HISTORIES;
 
 const bed = useCycleTestBed();
 
-type AmendmentDraft = PlanAmendment extends infer A ? (A extends PlanAmendment ? Omit<A, 'amendmentId' | 'actor' | 'act'> : never) : never;
+type AmendmentDraft = PlanAmendment extends infer A
+  ? A extends PlanAmendment
+    ? Omit<A, 'amendmentId' | 'actor' | 'act'>
+    : never
+  : never;
 
 let amendments = 0;
 function amendment(a: AmendmentDraft): PlanAmendment {
-  return { amendmentId: `am-${++amendments}`, actor: 'admin@test', act: 'Government decree No. 1003 of 24 Dec 2019', ...a } as PlanAmendment;
+  return {
+    amendmentId: `am-${++amendments}`,
+    actor: 'admin@test',
+    act: 'Government decree No. 1003 of 24 Dec 2019',
+    ...a,
+  } as PlanAmendment;
 }
 
 describe('reportingCycleWorkflow under change', () => {
@@ -30,9 +49,20 @@ describe('reportingCycleWorkflow under change', () => {
     await s.advanceTo(s.reminderAt(IIM, 7) + HOUR);
     await s.mailsWhen(6);
     const newDue = KZ_WORKING_CALENDAR.addWorkingDays(s.effectiveDue(), 10);
-    await s.handle.signal(amendPlanSignal, amendment({ kind: 'moveDeadline', stageId: 'executors', agencyCode: 'ІІМ', newDueDate: newDue }));
+    await s.handle.signal(
+      amendPlanSignal,
+      amendment({ kind: 'moveDeadline', stageId: 'executors', agencyCode: 'ІІМ', newDueDate: newDue }),
+    );
     // A "move" to the date it already has changes nothing: no notice, no reminder sent twice.
-    await s.handle.signal(amendPlanSignal, amendment({ kind: 'moveDeadline', stageId: 'executors', agencyCode: 'БҒМ', newDueDate: s.spec.stages[0]!.dueDate }));
+    await s.handle.signal(
+      amendPlanSignal,
+      amendment({
+        kind: 'moveDeadline',
+        stageId: 'executors',
+        agencyCode: 'БҒМ',
+        newDueDate: s.spec.stages[0]!.dueDate,
+      }),
+    );
     await s.mailsWhen(7);
 
     await s.advanceTo(s.reminderAt(BGM, 3) + HOUR);
@@ -42,26 +72,45 @@ describe('reportingCycleWorkflow under change', () => {
     }
     await s.advanceTo(localTime(KZ_WORKING_CALENDAR.subtractWorkingDays(newDue, 3), 9) + HOUR);
     const status = await s.handle.query(cycleStatusQuery);
-    expect(status.obligations.find((o) => o.agencyCode === 'ІІМ')).toMatchObject({ status: 'pending', dueDate: newDue });
+    expect(status.obligations.find((o) => o.agencyCode === 'ІІМ')).toMatchObject({
+      status: 'pending',
+      dueDate: newDue,
+    });
     await s.submit(IIM);
     await s.accept(IIM);
     expect((await s.result()).status).toBe('completed');
 
     const mails = await mailsOf(bed.db, s.planId);
     expect(mailLines(mails.filter((m) => m.about === 'ІІМ'))).toEqual([
-      'reminder 14 ІІМ → ІІМ (ru)', 'reminder 7 ІІМ → ІІМ (ru)', 'deadline-changed ІІМ → ІІМ (ru)',
-      'reminder 14 ІІМ → ІІМ (ru)', 'reminder 7 ІІМ → ІІМ (ru)', 'reminder 3 ІІМ → ІІМ (ru)',
+      'reminder 14 ІІМ → ІІМ (ru)',
+      'reminder 7 ІІМ → ІІМ (ru)',
+      'deadline-changed ІІМ → ІІМ (ru)',
+      'reminder 14 ІІМ → ІІМ (ru)',
+      'reminder 7 ІІМ → ІІМ (ru)',
+      'reminder 3 ІІМ → ІІМ (ru)',
     ]);
     // The new deadline's reminders carry its instant in their keys: a moved deadline is a new series, never a repeat of the old one.
     const iimKeys = mails.filter((m) => m.about === 'ІІМ' && m.kind === 'reminder').map((m) => m.key);
     expect(new Set(iimKeys).size).toBe(5);
     expect(mails.find((m) => m.kind === 'deadline-changed')!.text).toContain('Прежний срок');
-    expect(mailLines(mails.filter((m) => m.about !== 'ІІМ')).sort()).toEqual([
-      'reminder 14 БҒМ → БҒМ (kk)', 'reminder 7 БҒМ → БҒМ (kk)', 'reminder 3 БҒМ → БҒМ (kk)',
-      'reminder 14 ҰҚК → ҰҚК (ru)', 'reminder 7 ҰҚК → ҰҚК (ru)', 'reminder 3 ҰҚК → ҰҚК (ru)',
-    ].sort());
+    expect(mailLines(mails.filter((m) => m.about !== 'ІІМ')).sort()).toEqual(
+      [
+        'reminder 14 БҒМ → БҒМ (kk)',
+        'reminder 7 БҒМ → БҒМ (kk)',
+        'reminder 3 БҒМ → БҒМ (kk)',
+        'reminder 14 ҰҚК → ҰҚК (ru)',
+        'reminder 7 ҰҚК → ҰҚК (ru)',
+        'reminder 3 ҰҚК → ҰҚК (ru)',
+      ].sort(),
+    );
     const counts = countTypes(await eventsOf(bed.db, s.planId));
-    expect(counts).toMatchObject({ 'plan.amended': 2, 'deadline.moved': 1, 'deadline.move_ignored': 1, 'reminder.sent': 11, 'notice.sent': 1 });
+    expect(counts).toMatchObject({
+      'plan.amended': 2,
+      'deadline.moved': 1,
+      'deadline.move_ignored': 1,
+      'reminder.sent': 11,
+      'notice.sent': 1,
+    });
     await s.recordHistories('amended-deadline', RECORD);
   });
 
@@ -74,10 +123,16 @@ describe('reportingCycleWorkflow under change', () => {
     for (const a of [
       replace,
       amendment({ kind: 'addParty', stageId: 'executors', party: MSM }),
-      amendment({ kind: 'removeParty', stageId: 'executors', agencyCode: 'ҰҚК', reason: 'measure 2 moved to the programme of decree No. 124' }),
+      amendment({
+        kind: 'removeParty',
+        stageId: 'executors',
+        agencyCode: 'ҰҚК',
+        reason: 'measure 2 moved to the programme of decree No. 124',
+      }),
       amendment({ kind: 'removeParty', stageId: 'executors', agencyCode: 'ЖОҚ', reason: 'typo' }),
       replace,
-    ]) await s.handle.signal(amendPlanSignal, a);
+    ])
+      await s.handle.signal(amendPlanSignal, a);
     await s.obligationsStarted([s.obligationId(OM), s.obligationId(MSM)]);
 
     await s.advanceTo(s.reminderAt(IIM, 7) + HOUR);
@@ -95,16 +150,32 @@ describe('reportingCycleWorkflow under change', () => {
       ['МСМ', 'accepted', null],
     ]);
     const status = await s.handle.query(cycleStatusQuery);
-    expect(status.amendments.map((a) => [a.kind, a.applied])).toEqual([['replaceParty', true], ['addParty', true], ['removeParty', true], ['removeParty', false]]);
+    expect(status.amendments.map((a) => [a.kind, a.applied])).toEqual([
+      ['replaceParty', true],
+      ['addParty', true],
+      ['removeParty', true],
+      ['removeParty', false],
+    ]);
     expect(status.amendments[3]!.note).toBe('"ЖОҚ" owes nothing in stage executors');
 
     // The successor and the added agency start after the 14-days reminder: they get the 7-days one only.
-    expect(mailLines(await mailsOf(bed.db, s.planId)).sort()).toEqual([
-      'reminder 14 ІІМ → ІІМ (ru)', 'reminder 14 БҒМ → БҒМ (kk)', 'reminder 14 ҰҚК → ҰҚК (ru)',
-      'reminder 7 ІІМ → ІІМ (ru)', 'reminder 7 ОМ → ОМ (kk)', 'reminder 7 МСМ → МСМ (kk)',
-    ].sort());
+    expect(mailLines(await mailsOf(bed.db, s.planId)).sort()).toEqual(
+      [
+        'reminder 14 ІІМ → ІІМ (ru)',
+        'reminder 14 БҒМ → БҒМ (kk)',
+        'reminder 14 ҰҚК → ҰҚК (ru)',
+        'reminder 7 ІІМ → ІІМ (ru)',
+        'reminder 7 ОМ → ОМ (kk)',
+        'reminder 7 МСМ → МСМ (kk)',
+      ].sort(),
+    );
     const counts = countTypes(await eventsOf(bed.db, s.planId));
-    expect(counts).toMatchObject({ 'plan.amended': 3, 'plan.amendment_ignored': 1, 'obligation.closed': 2, 'obligation.opened': 5 });
+    expect(counts).toMatchObject({
+      'plan.amended': 3,
+      'plan.amendment_ignored': 1,
+      'obligation.closed': 2,
+      'obligation.opened': 5,
+    });
     await s.recordHistories('amended-parties', RECORD);
   });
 
@@ -118,17 +189,39 @@ describe('reportingCycleWorkflow under change', () => {
     const result = await s.result();
     expect(result).toMatchObject({ status: 'closed', closedReason: reason });
     expect(result.obligations.map((o) => [o.agencyCode, o.stageId, o.status, o.closedReason])).toEqual(
-      [['ІІМ', 'executors'], ['БҒМ', 'executors'], ['ҰҚК', 'executors'], ['АҚДМ', 'summary'], ['ПМК', 'pm-office']]
-        .map(([a, st]) => [a, st, 'closed', `cycle closed: ${reason}`]),
+      [
+        ['ІІМ', 'executors'],
+        ['БҒМ', 'executors'],
+        ['ҰҚК', 'executors'],
+        ['АҚДМ', 'summary'],
+        ['ПМК', 'pm-office'],
+      ].map(([a, st]) => [a, st, 'closed', `cycle closed: ${reason}`]),
     );
     await s.advanceTo(s.reminderAt(IIM, 0) + 100 * DAY);
-    expect(mailLines(await mailsOf(bed.db, s.planId)).sort()).toEqual(['reminder 14 ІІМ → ІІМ (ru)', 'reminder 14 БҒМ → БҒМ (kk)', 'reminder 14 ҰҚК → ҰҚК (ru)'].sort());
+    expect(mailLines(await mailsOf(bed.db, s.planId)).sort()).toEqual(
+      ['reminder 14 ІІМ → ІІМ (ru)', 'reminder 14 БҒМ → БҒМ (kk)', 'reminder 14 ҰҚК → ҰҚК (ru)'].sort(),
+    );
     const events = await eventsOf(bed.db, s.planId);
-    expect(countTypes(events)).toEqual({ 'cycle.opened': 1, 'obligation.opened': 5, 'reminder.sent': 3, 'obligation.closed': 5, 'cycle.closed': 1 });
-    expect(events.find((e) => e.type === 'cycle.closed')).toMatchObject({ actor: 'admin@test', payload: { reason, act: 'No. 1014 of 15 Sep 2022' } });
-    const rows = await bed.db.selectFrom('obligations').select(['status', 'closed_reason']).where('plan_id', '=', s.planId).execute();
+    expect(countTypes(events)).toEqual({
+      'cycle.opened': 1,
+      'obligation.opened': 5,
+      'reminder.sent': 3,
+      'obligation.closed': 5,
+      'cycle.closed': 1,
+    });
+    expect(events.find((e) => e.type === 'cycle.closed')).toMatchObject({
+      actor: 'admin@test',
+      payload: { reason, act: 'No. 1014 of 15 Sep 2022' },
+    });
+    const rows = await bed.db
+      .selectFrom('obligations')
+      .select(['status', 'closed_reason'])
+      .where('plan_id', '=', s.planId)
+      .execute();
     expect(rows.every((r) => r.status === 'closed' && r.closed_reason === `cycle closed: ${reason}`)).toBe(true);
-    expect((await bed.db.selectFrom('cycles').selectAll().where('plan_id', '=', s.planId).executeTakeFirstOrThrow()).status).toBe('closed');
+    expect(
+      (await bed.db.selectFrom('cycles').selectAll().where('plan_id', '=', s.planId).executeTakeFirstOrThrow()).status,
+    ).toBe('closed');
     await s.recordHistories('repealed', RECORD);
   });
 
@@ -141,10 +234,20 @@ describe('reportingCycleWorkflow under change', () => {
     const err = await s.result().catch((e: unknown) => e);
     expect((err as Error).cause).toBeInstanceOf(CancelledFailure);
     for (const p of [IIM, BGM, UQK]) await expect(s.obligation(p).result()).rejects.toThrow();
-    const rows = await bed.db.selectFrom('obligations').select(['status', 'closed_reason']).where('plan_id', '=', s.planId).execute();
+    const rows = await bed.db
+      .selectFrom('obligations')
+      .select(['status', 'closed_reason'])
+      .where('plan_id', '=', s.planId)
+      .execute();
     expect(rows.map((r) => [r.status, r.closed_reason])).toEqual(Array(3).fill(['closed', 'cycle cancelled']));
     expect(countTypes(await eventsOf(bed.db, s.planId))).toMatchObject({ 'obligation.closed': 3, 'cycle.closed': 1 });
-    expect((await bed.db.selectFrom('cycles').select(['status', 'closed_reason']).where('plan_id', '=', s.planId).executeTakeFirstOrThrow())).toEqual({ status: 'closed', closed_reason: 'cycle cancelled' });
+    expect(
+      await bed.db
+        .selectFrom('cycles')
+        .select(['status', 'closed_reason'])
+        .where('plan_id', '=', s.planId)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ status: 'closed', closed_reason: 'cycle cancelled' });
   });
 
   it('survives its worker being stopped and replaced mid-cycle: what fell due meanwhile is sent once, nothing twice', async () => {
@@ -170,7 +273,11 @@ describe('reportingCycleWorkflow under change', () => {
     const mails = await mailsOf(bed.db, s.planId);
     expect(mails).toHaveLength(9);
     expect(new Set(mails.map((m) => m.key)).size).toBe(9);
-    expect(mailLines(mails.filter((m) => m.about === 'БҒМ'))).toEqual(['reminder 14 БҒМ → БҒМ (kk)', 'reminder 7 БҒМ → БҒМ (kk)', 'reminder 3 БҒМ → БҒМ (kk)']);
+    expect(mailLines(mails.filter((m) => m.about === 'БҒМ'))).toEqual([
+      'reminder 14 БҒМ → БҒМ (kk)',
+      'reminder 7 БҒМ → БҒМ (kk)',
+      'reminder 3 БҒМ → БҒМ (kk)',
+    ]);
     expect(countTypes(await eventsOf(bed.db, s.planId))).toMatchObject({ 'reminder.sent': 9, 'report.accepted': 3 });
   });
 
@@ -189,18 +296,30 @@ describe('reportingCycleWorkflow under change', () => {
       expect((await s.result()).status).toBe('completed');
       expect(relay.refused()).toBe(refusals.length);
       const mails = await mailsOf(bed.db, s.planId);
-      expect(mailLines(mails).sort()).toEqual([
-        'reminder 14 ІІМ → ІІМ (ru)', 'reminder 7 ІІМ → ІІМ (ru)', 'reminder 14 БҒМ → БҒМ (kk)', 'reminder 7 БҒМ → БҒМ (kk)',
-        'reminder 14 ҰҚК → ҰҚК (ru)', 'reminder 7 ҰҚК → ҰҚК (ru)',
-      ].sort());
-      const outbox = await bed.db.selectFrom('notifications').select(['status', 'attempts']).where('dedupe_key', 'like', `%:${s.planId}:%`).execute();
+      expect(mailLines(mails).sort()).toEqual(
+        [
+          'reminder 14 ІІМ → ІІМ (ru)',
+          'reminder 7 ІІМ → ІІМ (ru)',
+          'reminder 14 БҒМ → БҒМ (kk)',
+          'reminder 7 БҒМ → БҒМ (kk)',
+          'reminder 14 ҰҚК → ҰҚК (ru)',
+          'reminder 7 ҰҚК → ҰҚК (ru)',
+        ].sort(),
+      );
+      const outbox = await bed.db
+        .selectFrom('notifications')
+        .select(['status', 'attempts'])
+        .where('dedupe_key', 'like', `%:${s.planId}:%`)
+        .execute();
       expect(outbox.map((n) => n.status)).toEqual(Array(6).fill('sent'));
       // Every refusal cost one attempt of some e-mail, and each e-mail was accepted exactly once.
       expect(outbox.reduce((sum, n) => sum + n.attempts, 0)).toBe(6 + refusals.length);
       const events = await eventsOf(bed.db, s.planId);
       expect(countTypes(events)).toMatchObject({ 'reminder.sent': 6 });
       // The refused reminders went out late by workflow time, after the retry back-off, not dropped.
-      const delays = events.filter((e) => e.type === 'reminder.sent').map((e) => Date.parse(String(e.payload.sentAt)) - Date.parse(String(e.payload.plannedFor)));
+      const delays = events
+        .filter((e) => e.type === 'reminder.sent')
+        .map((e) => Date.parse(String(e.payload.sentAt)) - Date.parse(String(e.payload.plannedFor)));
       expect(Math.max(...delays)).toBeGreaterThanOrEqual(5_000);
       expect((await s.obligation(IIM).query(obligationStatusQuery)).sent).toHaveLength(2);
       await s.recordHistories('smtp-refusing', RECORD);

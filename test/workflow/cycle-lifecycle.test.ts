@@ -5,9 +5,29 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import type { ApplicationFailure } from '@temporalio/common';
 import { KZ_WORKING_CALENDAR } from '../../domain/calendar-seed-kz.js';
 import { endOfLocalDay } from '../../domain/tz.js';
-import { FailureType, SearchAttributeKeys, acceptUpdate, extendUpdate, obligationStatusQuery, returnReportUpdate, submitUpdate } from '../../workflows/shared.js';
+import {
+  FailureType,
+  SearchAttributeKeys,
+  acceptUpdate,
+  extendUpdate,
+  obligationStatusQuery,
+  returnReportUpdate,
+  submitUpdate,
+} from '../../workflows/shared.js';
 import { type ReportItem, type ReportSubmission } from '../../domain/cycle-model.js';
-import { AQDM, BGM, IIM, PMO, UQK, countTypes, eventsOf, fullReport, localTime, mailLines, mailsOf } from '../fixtures/cycle-fixtures.js';
+import {
+  AQDM,
+  BGM,
+  IIM,
+  PMO,
+  UQK,
+  countTypes,
+  eventsOf,
+  fullReport,
+  localTime,
+  mailLines,
+  mailsOf,
+} from '../fixtures/cycle-fixtures.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -36,34 +56,65 @@ describe('reportingCycleWorkflow', () => {
     const result = await s.result();
     expect(result.status).toBe('completed');
     expect(result.obligations.map((o) => [o.agencyCode, o.stageId, o.status, o.workingDaysLate])).toEqual([
-      ['ІІМ', 'executors', 'accepted', 0], ['БҒМ', 'executors', 'accepted', 0], ['ҰҚК', 'executors', 'accepted', 0],
-      ['АҚДМ', 'summary', 'accepted', 0], ['ПМК', 'pm-office', 'accepted', 0],
+      ['ІІМ', 'executors', 'accepted', 0],
+      ['БҒМ', 'executors', 'accepted', 0],
+      ['ҰҚК', 'executors', 'accepted', 0],
+      ['АҚДМ', 'summary', 'accepted', 0],
+      ['ПМК', 'pm-office', 'accepted', 0],
     ]);
     const mails = await mailsOf(bed.db, s.planId);
-    expect(mailLines(mails).sort()).toEqual([
-      'reminder 14 ІІМ → ІІМ (ru)', 'reminder 7 ІІМ → ІІМ (ru)',
-      'reminder 14 БҒМ → БҒМ (kk)', 'reminder 7 БҒМ → БҒМ (kk)',
-      'reminder 14 ҰҚК → ҰҚК (ru)', 'reminder 7 ҰҚК → ҰҚК (ru)',
-      'reminder 14 АҚДМ → АҚДМ (kk)', 'reminder 7 АҚДМ → АҚДМ (kk)',
-      'reminder 14 ПМК → ПМК (kk)', 'reminder 7 ПМК → ПМК (kk)',
-    ].sort());
+    expect(mailLines(mails).sort()).toEqual(
+      [
+        'reminder 14 ІІМ → ІІМ (ru)',
+        'reminder 7 ІІМ → ІІМ (ru)',
+        'reminder 14 БҒМ → БҒМ (kk)',
+        'reminder 7 БҒМ → БҒМ (kk)',
+        'reminder 14 ҰҚК → ҰҚК (ru)',
+        'reminder 7 ҰҚК → ҰҚК (ru)',
+        'reminder 14 АҚДМ → АҚДМ (kk)',
+        'reminder 7 АҚДМ → АҚДМ (kk)',
+        'reminder 14 ПМК → ПМК (kk)',
+        'reminder 7 ПМК → ПМК (kk)',
+      ].sort(),
+    );
     const events = await eventsOf(bed.db, s.planId);
     expect(countTypes(events)).toEqual({
-      'cycle.opened': 1, 'obligation.opened': 5, 'reminder.sent': 10, 'report.submitted': 5, 'report.accepted': 5, 'cycle.completed': 1,
+      'cycle.opened': 1,
+      'obligation.opened': 5,
+      'reminder.sent': 10,
+      'report.submitted': 5,
+      'report.accepted': 5,
+      'cycle.completed': 1,
     });
     const rows = await bed.db.selectFrom('obligations').selectAll().where('plan_id', '=', s.planId).execute();
     expect(rows.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted', 'accepted']);
-    const cycle = await bed.db.selectFrom('cycles').selectAll().where('plan_id', '=', s.planId).executeTakeFirstOrThrow();
+    const cycle = await bed.db
+      .selectFrom('cycles')
+      .selectAll()
+      .where('plan_id', '=', s.planId)
+      .executeTakeFirstOrThrow();
     expect(cycle.status).toBe('completed');
     // Search attributes follow the state, so the API and the Temporal UI can list cycles and obligations by them.
-    const attributes = async (handle: { describe(): Promise<{ typedSearchAttributes: { get(key: unknown): unknown } }> }, keys: (keyof typeof SearchAttributeKeys)[]) => {
+    const attributes = async (
+      handle: { describe(): Promise<{ typedSearchAttributes: { get(key: unknown): unknown } }> },
+      keys: (keyof typeof SearchAttributeKeys)[],
+    ) => {
       const described = await handle.describe();
       return keys.map((k) => described.typedSearchAttributes.get(SearchAttributeKeys[k]));
     };
-    expect(await attributes(s.handle, ['PlanId', 'Period', 'Stage', 'CycleStatus'])).toEqual([s.planId, s.spec.period, 'pm-office', 'completed']);
-    expect(await attributes(s.obligation(UQK), ['PlanId', 'Period', 'Stage', 'AgencyCode', 'ObligationStatus'])).toEqual([s.planId, s.spec.period, 'executors', 'ҰҚК', 'accepted']);
+    expect(await attributes(s.handle, ['PlanId', 'Period', 'Stage', 'CycleStatus'])).toEqual([
+      s.planId,
+      s.spec.period,
+      'pm-office',
+      'completed',
+    ]);
+    expect(
+      await attributes(s.obligation(UQK), ['PlanId', 'Period', 'Stage', 'AgencyCode', 'ObligationStatus']),
+    ).toEqual([s.planId, s.spec.period, 'executors', 'ҰҚК', 'accepted']);
     // Status (a reserved name no query can use) is left to runs started before the rename.
-    expect([...await attributes(s.handle, ['Status']), ...await attributes(s.obligation(UQK), ['Status'])]).toEqual([undefined, undefined]);
+    expect([...(await attributes(s.handle, ['Status'])), ...(await attributes(s.obligation(UQK), ['Status']))]).toEqual(
+      [undefined, undefined],
+    );
     await s.recordHistories('on-time', RECORD);
   });
 
@@ -81,24 +132,47 @@ describe('reportingCycleWorkflow', () => {
     await s.accept(BGM);
 
     const result = await s.result();
-    expect(result.obligations.map((o) => [o.agencyCode, o.status, o.workingDaysLate])).toEqual([['ІІМ', 'accepted', 0], ['БҒМ', 'accepted', 5], ['ҰҚК', 'accepted', 0]]);
+    expect(result.obligations.map((o) => [o.agencyCode, o.status, o.workingDaysLate])).toEqual([
+      ['ІІМ', 'accepted', 0],
+      ['БҒМ', 'accepted', 5],
+      ['ҰҚК', 'accepted', 0],
+    ]);
     const mails = await mailsOf(bed.db, s.planId);
     // БҒМ: every reminder, the notice at the deadline to it and to the coordinator, the coordinator's head at +3; it reported before +7.
     expect(mailLines(mails.filter((m) => m.about === 'БҒМ'))).toEqual([
-      'reminder 14 БҒМ → БҒМ (kk)', 'reminder 7 БҒМ → БҒМ (kk)', 'reminder 3 БҒМ → БҒМ (kk)', 'reminder 1 БҒМ → БҒМ (kk)', 'reminder 0 БҒМ → БҒМ (kk)',
-      'escalation step 0 party БҒМ → БҒМ (kk)', 'escalation step 0 coordinator БҒМ → АҚДМ (kk)',
+      'reminder 14 БҒМ → БҒМ (kk)',
+      'reminder 7 БҒМ → БҒМ (kk)',
+      'reminder 3 БҒМ → БҒМ (kk)',
+      'reminder 1 БҒМ → БҒМ (kk)',
+      'reminder 0 БҒМ → БҒМ (kk)',
+      'escalation step 0 party БҒМ → БҒМ (kk)',
+      'escalation step 0 coordinator БҒМ → АҚДМ (kk)',
       'escalation step 1 coordinator_head БҒМ → АҚДМ:head (kk)',
     ]);
-    expect(mailLines(mails.filter((m) => m.about !== 'БҒМ')).sort()).toEqual([
-      'reminder 14 ІІМ → ІІМ (ru)', 'reminder 7 ІІМ → ІІМ (ru)', 'reminder 14 ҰҚК → ҰҚК (ru)', 'reminder 7 ҰҚК → ҰҚК (ru)',
-    ].sort());
+    expect(mailLines(mails.filter((m) => m.about !== 'БҒМ')).sort()).toEqual(
+      [
+        'reminder 14 ІІМ → ІІМ (ru)',
+        'reminder 7 ІІМ → ІІМ (ru)',
+        'reminder 14 ҰҚК → ҰҚК (ru)',
+        'reminder 7 ҰҚК → ҰҚК (ru)',
+      ].sort(),
+    );
     const events = await eventsOf(bed.db, s.planId);
     const submitted = events.find((e) => e.type === 'report.submitted' && e.subject === s.obligationId(BGM))!;
     expect(submitted.payload).toMatchObject({ late: true, workingDaysLate: 5, version: 1 });
     expect(countTypes(events.filter((e) => e.subject === s.obligationId(BGM)))).toEqual({
-      'obligation.opened': 1, 'reminder.sent': 5, 'obligation.overdue': 1, 'escalation.sent': 3, 'report.submitted': 1, 'report.accepted': 1,
+      'obligation.opened': 1,
+      'reminder.sent': 5,
+      'obligation.overdue': 1,
+      'escalation.sent': 3,
+      'report.submitted': 1,
+      'report.accepted': 1,
     });
-    const row = await bed.db.selectFrom('obligations').selectAll().where('workflow_id', '=', s.obligationId(BGM)).executeTakeFirstOrThrow();
+    const row = await bed.db
+      .selectFrom('obligations')
+      .selectAll()
+      .where('workflow_id', '=', s.obligationId(BGM))
+      .executeTakeFirstOrThrow();
     expect([row.status, row.working_days_late, row.report_version]).toEqual(['accepted', 5, 1]);
     await s.recordHistories('late-5', RECORD);
   });
@@ -109,22 +183,40 @@ describe('reportingCycleWorkflow', () => {
     await s.advanceTo(s.reminderAt(IIM, 7) + HOUR);
     await s.submit(IIM);
     await s.accept(IIM);
-    const pmOfficeStep = Date.parse(s.item(BGM, 'executors', (i) => i.kind === 'escalation' && i.audience === 'pm_office').at);
+    const pmOfficeStep = Date.parse(
+      s.item(BGM, 'executors', (i) => i.kind === 'escalation' && i.audience === 'pm_office').at,
+    );
     await s.advanceTo(pmOfficeStep + 30 * DAY);
     const ladder = await s.mailsWhen(19);
     expect(mailLines(ladder.filter((m) => m.about === 'БҒМ'))).toEqual([
-      'reminder 14 БҒМ → БҒМ (kk)', 'reminder 7 БҒМ → БҒМ (kk)', 'reminder 3 БҒМ → БҒМ (kk)', 'reminder 1 БҒМ → БҒМ (kk)', 'reminder 0 БҒМ → БҒМ (kk)',
-      'escalation step 0 party БҒМ → БҒМ (kk)', 'escalation step 0 coordinator БҒМ → АҚДМ (kk)',
-      'escalation step 1 coordinator_head БҒМ → АҚДМ:head (kk)', 'escalation step 2 pm_office БҒМ → ПМК (kk)',
+      'reminder 14 БҒМ → БҒМ (kk)',
+      'reminder 7 БҒМ → БҒМ (kk)',
+      'reminder 3 БҒМ → БҒМ (kk)',
+      'reminder 1 БҒМ → БҒМ (kk)',
+      'reminder 0 БҒМ → БҒМ (kk)',
+      'escalation step 0 party БҒМ → БҒМ (kk)',
+      'escalation step 0 coordinator БҒМ → АҚДМ (kk)',
+      'escalation step 1 coordinator_head БҒМ → АҚДМ:head (kk)',
+      'escalation step 2 pm_office БҒМ → ПМК (kk)',
     ]);
     // ҰҚК reports by agreement: reminded in Russian, escalated to the coordinator and its head, never to the PM Office.
     expect(mailLines(ladder.filter((m) => m.about === 'ҰҚК'))).toEqual([
-      'reminder 14 ҰҚК → ҰҚК (ru)', 'reminder 7 ҰҚК → ҰҚК (ru)', 'reminder 3 ҰҚК → ҰҚК (ru)', 'reminder 1 ҰҚК → ҰҚК (ru)', 'reminder 0 ҰҚК → ҰҚК (ru)',
-      'escalation step 0 party ҰҚК → ҰҚК (ru)', 'escalation step 0 coordinator ҰҚК → АҚДМ (kk)', 'escalation step 1 coordinator_head ҰҚК → АҚДМ:head (kk)',
+      'reminder 14 ҰҚК → ҰҚК (ru)',
+      'reminder 7 ҰҚК → ҰҚК (ru)',
+      'reminder 3 ҰҚК → ҰҚК (ru)',
+      'reminder 1 ҰҚК → ҰҚК (ru)',
+      'reminder 0 ҰҚК → ҰҚК (ru)',
+      'escalation step 0 party ҰҚК → ҰҚК (ru)',
+      'escalation step 0 coordinator ҰҚК → АҚДМ (kk)',
+      'escalation step 1 coordinator_head ҰҚК → АҚДМ:head (kk)',
     ]);
     expect(ladder.filter((m) => m.about === 'ІІМ')).toHaveLength(2);
     const toPmOffice = ladder.find((m) => m.key.endsWith(':pm_office'))!;
-    expect(toPmOffice.subject.startsWith('Merzim: Білім және ғылым министрлігінің есебі мерзімінде ұсынылмады (7 жұмыс күні)')).toBe(true);
+    expect(
+      toPmOffice.subject.startsWith(
+        'Merzim: Білім және ғылым министрлігінің есебі мерзімінде ұсынылмады (7 жұмыс күні)',
+      ),
+    ).toBe(true);
     expect(toPmOffice.text).toContain('Просрочка: 7 рабочих дней');
     expect(toPmOffice.subject).not.toMatch(/раб\.|дн\./);
     expect(toPmOffice.ics).toBeNull();
@@ -143,11 +235,23 @@ describe('reportingCycleWorkflow', () => {
     expect(await mailsOf(bed.db, s.planId)).toHaveLength(19);
     const events = await eventsOf(bed.db, s.planId);
     expect(countTypes(events)).toEqual({
-      'cycle.opened': 1, 'obligation.opened': 3, 'reminder.sent': 12, 'obligation.overdue': 2, 'escalation.sent': 7,
-      'report.submitted': 3, 'report.accepted': 3, 'cycle.completed': 1,
+      'cycle.opened': 1,
+      'obligation.opened': 3,
+      'reminder.sent': 12,
+      'obligation.overdue': 2,
+      'escalation.sent': 7,
+      'report.submitted': 3,
+      'report.accepted': 3,
+      'cycle.completed': 1,
     });
     const escalations = events.filter((e) => e.type === 'escalation.sent');
-    expect(escalations.every((e) => e.payload.sentAt === e.payload.plannedFor || Date.parse(String(e.payload.sentAt)) - Date.parse(String(e.payload.plannedFor)) < 60_000)).toBe(true);
+    expect(
+      escalations.every(
+        (e) =>
+          e.payload.sentAt === e.payload.plannedFor ||
+          Date.parse(String(e.payload.sentAt)) - Date.parse(String(e.payload.plannedFor)) < 60_000,
+      ),
+    ).toBe(true);
     await s.recordHistories('never-reports', RECORD);
   });
 
@@ -160,9 +264,20 @@ describe('reportingCycleWorkflow', () => {
     await s.accept(UQK);
     const newDue = KZ_WORKING_CALENDAR.addWorkingDays(s.effectiveDue(), 7);
     const bgm = s.obligation(BGM);
-    const returned = await bgm.executeUpdate(returnReportUpdate, { args: [{ returnedBy: 'din@АҚДМ', comment: 'Іс-шара 3 бойынша сандық көрсеткіштер жоқ / нет показателей по мероприятию 3', newDueDate: newDue }] });
+    const returned = await bgm.executeUpdate(returnReportUpdate, {
+      args: [
+        {
+          returnedBy: 'din@АҚДМ',
+          comment: 'Іс-шара 3 бойынша сандық көрсеткіштер жоқ / нет показателей по мероприятию 3',
+          newDueDate: newDue,
+        },
+      ],
+    });
     expect(returned).toMatchObject({ status: 'returned', dueDate: newDue });
-    await expectRejected(bgm.executeUpdate(acceptUpdate, { args: [{ acceptedBy: 'din@АҚДМ' }] }), FailureType.InvalidTransition);
+    await expectRejected(
+      bgm.executeUpdate(acceptUpdate, { args: [{ acceptedBy: 'din@АҚДМ' }] }),
+      FailureType.InvalidTransition,
+    );
 
     // The re-planned 7-days reminder for the new date goes out; БҒМ resubmits after it.
     const newTimelineReminder7 = localTime(KZ_WORKING_CALENDAR.subtractWorkingDays(newDue, 7), 9);
@@ -170,16 +285,33 @@ describe('reportingCycleWorkflow', () => {
     expect(await s.submit(BGM)).toEqual({ version: 2, late: false, workingDaysLate: 0 });
     await s.accept(BGM);
     const result = await s.result();
-    expect(result.obligations.find((o) => o.agencyCode === 'БҒМ')).toMatchObject({ status: 'accepted', reportVersion: 2, dueDate: newDue });
+    expect(result.obligations.find((o) => o.agencyCode === 'БҒМ')).toMatchObject({
+      status: 'accepted',
+      reportVersion: 2,
+      dueDate: newDue,
+    });
 
     const mails = (await mailsOf(bed.db, s.planId)).filter((m) => m.about === 'БҒМ');
-    expect(mailLines(mails)).toEqual(['reminder 14 БҒМ → БҒМ (kk)', 'reminder 7 БҒМ → БҒМ (kk)', 'returned БҒМ → БҒМ (kk)', 'reminder 7 БҒМ → БҒМ (kk)']);
+    expect(mailLines(mails)).toEqual([
+      'reminder 14 БҒМ → БҒМ (kk)',
+      'reminder 7 БҒМ → БҒМ (kk)',
+      'returned БҒМ → БҒМ (kk)',
+      'reminder 7 БҒМ → БҒМ (kk)',
+    ]);
     expect(mails[2]!.text).toContain('Түсініктеме: Іс-шара 3 бойынша сандық көрсеткіштер жоқ');
     expect(mails[3]!.ics).toContain(`DTSTART;VALUE=DATE:${newDue.replace(/-/g, '')}`);
     expect(mails[3]!.ics).toContain('SEQUENCE:1');
     const events = (await eventsOf(bed.db, s.planId)).filter((e) => e.subject === s.obligationId(BGM));
     expect(events.map((e) => e.type)).toEqual([
-      'obligation.opened', 'reminder.sent', 'reminder.sent', 'report.submitted', 'report.returned', 'notice.sent', 'reminder.sent', 'report.submitted', 'report.accepted',
+      'obligation.opened',
+      'reminder.sent',
+      'reminder.sent',
+      'report.submitted',
+      'report.returned',
+      'notice.sent',
+      'reminder.sent',
+      'report.submitted',
+      'report.accepted',
     ]);
     expect(events[4]!.payload).toMatchObject({ version: 1, newDueDate: newDue });
     await s.recordHistories('returned', RECORD);
@@ -193,8 +325,15 @@ describe('reportingCycleWorkflow', () => {
     const iim = s.obligation(IIM);
     expect((await iim.query(obligationStatusQuery)).summary.status).toBe('overdue');
     const newDue = KZ_WORKING_CALENDAR.addWorkingDays(due, 5);
-    await expectRejected(iim.executeUpdate(extendUpdate, { args: [{ extendedBy: 'din@АҚДМ', reason: 'x', newDueDate: s.spec.stages[0]!.dueDate }] }), FailureType.InvalidInput);
-    const extended = await iim.executeUpdate(extendUpdate, { args: [{ extendedBy: 'din@АҚДМ', reason: 'Хат № 12-3/45, 2027', newDueDate: newDue }] });
+    await expectRejected(
+      iim.executeUpdate(extendUpdate, {
+        args: [{ extendedBy: 'din@АҚДМ', reason: 'x', newDueDate: s.spec.stages[0]!.dueDate }],
+      }),
+      FailureType.InvalidInput,
+    );
+    const extended = await iim.executeUpdate(extendUpdate, {
+      args: [{ extendedBy: 'din@АҚДМ', reason: 'Хат № 12-3/45, 2027', newDueDate: newDue }],
+    });
     expect(extended).toMatchObject({ status: 'pending', dueDate: newDue });
     // Submitted after the new 1-day reminder, on time for the extended deadline.
     await s.advanceTo(localTime(KZ_WORKING_CALENDAR.subtractWorkingDays(newDue, 1), 11));
@@ -203,13 +342,25 @@ describe('reportingCycleWorkflow', () => {
     await s.result();
     const lines = mailLines(await mailsOf(bed.db, s.planId));
     expect(lines.slice(0, 7)).toEqual([
-      'reminder 14 ІІМ → ІІМ (ru)', 'reminder 7 ІІМ → ІІМ (ru)', 'reminder 3 ІІМ → ІІМ (ru)', 'reminder 1 ІІМ → ІІМ (ru)', 'reminder 0 ІІМ → ІІМ (ru)',
-      'escalation step 0 party ІІМ → ІІМ (ru)', 'escalation step 0 coordinator ІІМ → АҚДМ (kk)',
+      'reminder 14 ІІМ → ІІМ (ru)',
+      'reminder 7 ІІМ → ІІМ (ru)',
+      'reminder 3 ІІМ → ІІМ (ru)',
+      'reminder 1 ІІМ → ІІМ (ru)',
+      'reminder 0 ІІМ → ІІМ (ru)',
+      'escalation step 0 party ІІМ → ІІМ (ru)',
+      'escalation step 0 coordinator ІІМ → АҚДМ (kk)',
     ]);
     // The reminders of the new date that were still ahead when it was set: 3 and 1 working days before it.
-    expect(lines.slice(7)).toEqual(['deadline-changed ІІМ → ІІМ (ru)', 'reminder 3 ІІМ → ІІМ (ru)', 'reminder 1 ІІМ → ІІМ (ru)']);
+    expect(lines.slice(7)).toEqual([
+      'deadline-changed ІІМ → ІІМ (ru)',
+      'reminder 3 ІІМ → ІІМ (ru)',
+      'reminder 1 ІІМ → ІІМ (ru)',
+    ]);
     const events = (await eventsOf(bed.db, s.planId)).filter((e) => e.subject === s.obligationId(IIM));
-    expect(events.find((e) => e.type === 'deadline.extended')).toMatchObject({ actor: 'din@АҚДМ', payload: { to: newDue, reason: 'Хат № 12-3/45, 2027' } });
+    expect(events.find((e) => e.type === 'deadline.extended')).toMatchObject({
+      actor: 'din@АҚДМ',
+      payload: { to: newDue, reason: 'Хат № 12-3/45, 2027' },
+    });
     await s.recordHistories('extended', RECORD);
   });
 
@@ -221,15 +372,26 @@ describe('reportingCycleWorkflow', () => {
       [{ submittedBy: 'r@ІІМ', items: [] }, FailureType.InvalidReport],
       [{ submittedBy: 'r@ІІМ', items: [{ measure: '3', status: 'done', text: 'done' }] }, FailureType.InvalidReport],
       [{ submittedBy: 'r@ІІМ', items: [{ measure: '1', status: 'done', text: ' ' }] }, FailureType.InvalidReport],
-      [{ submittedBy: 'r@ІІМ', items: [{ measure: '1', text: 'без статуса' } as unknown as ReportItem] }, FailureType.InvalidReport],
+      [
+        { submittedBy: 'r@ІІМ', items: [{ measure: '1', text: 'без статуса' } as unknown as ReportItem] },
+        FailureType.InvalidReport,
+      ],
     ];
     for (const [report, type] of bad) await expectRejected(iim.executeUpdate(submitUpdate, { args: [report] }), type);
-    await expectRejected(iim.executeUpdate(acceptUpdate, { args: [{ acceptedBy: 'din@АҚДМ' }] }), FailureType.InvalidTransition);
-    await s.submit(IIM, 'executors', { submittedBy: 'r@ІІМ', items: [{ measure: '2', status: 'in_progress', text: 'Проводится.' }] });
+    await expectRejected(
+      iim.executeUpdate(acceptUpdate, { args: [{ acceptedBy: 'din@АҚДМ' }] }),
+      FailureType.InvalidTransition,
+    );
+    await s.submit(IIM, 'executors', {
+      submittedBy: 'r@ІІМ',
+      items: [{ measure: '2', status: 'in_progress', text: 'Проводится.' }],
+    });
     await s.accept(IIM);
     await s.result();
     // Accepted, the obligation has ended: a late submission finds no workflow (the API answers 409 obligation_closed).
-    await expect(iim.executeUpdate(submitUpdate, { args: [fullReport(IIM)] })).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(iim.executeUpdate(submitUpdate, { args: [fullReport(IIM)] })).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
     const history = await iim.fetchHistory();
     // Only the two updates that were accepted are in the history; the six refused ones left no trace.
     expect(history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(2);
@@ -245,7 +407,12 @@ describe('reportingCycleWorkflow', () => {
 
     await s.advanceTo(localTime(shifted, 12));
     const onTheDay = await s.obligation(IIM).query(obligationStatusQuery);
-    expect(onTheDay.summary).toMatchObject({ status: 'pending', dueDate: written, effectiveDueDate: shifted, dueInstant: new Date(endOfLocalDay(shifted)).toISOString() });
+    expect(onTheDay.summary).toMatchObject({
+      status: 'pending',
+      dueDate: written,
+      effectiveDueDate: shifted,
+      dueInstant: new Date(endOfLocalDay(shifted)).toISOString(),
+    });
     await s.advanceTo(endOfLocalDay(shifted) + HOUR);
     expect((await s.obligation(IIM).query(obligationStatusQuery)).summary.status).toBe('overdue');
     await s.submit(IIM);
@@ -255,16 +422,27 @@ describe('reportingCycleWorkflow', () => {
     const reminders = (await mailsOf(bed.db, s.planId)).filter((m) => m.kind === 'reminder');
     expect(reminders).toHaveLength(5);
     // ІІМ writes in Russian: the Russian text first, with the shift explained, and the invite on the shifted day.
-    expect(reminders[0]!.text.indexOf('Установленная дата')).toBeLessThan(reminders[0]!.text.indexOf('Белгіленген күн'));
+    expect(reminders[0]!.text.indexOf('Установленная дата')).toBeLessThan(
+      reminders[0]!.text.indexOf('Белгіленген күн'),
+    );
     expect(reminders[0]!.text).toContain('приходится на нерабочий день, поэтому срок перенесён на');
     expect(reminders[0]!.ics).toContain(`DTSTART;VALUE=DATE:${shifted.replace(/-/g, '')}`);
-    const sent = (await eventsOf(bed.db, s.planId)).filter((e) => e.type === 'reminder.sent').map((e) => e.payload.plannedFor);
-    expect(sent).toEqual([14, 7, 3, 1, 0].map((n) => new Date(localTime(KZ_WORKING_CALENDAR.subtractWorkingDays(shifted, n), 9)).toISOString()));
+    const sent = (await eventsOf(bed.db, s.planId))
+      .filter((e) => e.type === 'reminder.sent')
+      .map((e) => e.payload.plannedFor);
+    expect(sent).toEqual(
+      [14, 7, 3, 1, 0].map((n) =>
+        new Date(localTime(KZ_WORKING_CALENDAR.subtractWorkingDays(shifted, n), 9)).toISOString(),
+      ),
+    );
   });
 });
 
 async function expectRejected(update: Promise<unknown>, type: string): Promise<void> {
-  const err = await update.then(() => undefined, (e: unknown) => e);
+  const err = await update.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
   expect(((err as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe(type);
 }

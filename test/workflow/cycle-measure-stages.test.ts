@@ -20,11 +20,28 @@ const MEASURE = 'measure-2-due-1';
 
 const bed = useCycleTestBed();
 
-function measure(number: string, kk: string, ru: string, deadline: string, completionForm: string, recipient: Recipient): Measure {
+function measure(
+  number: string,
+  kk: string,
+  ru: string,
+  deadline: string,
+  completionForm: string,
+  recipient: Recipient,
+): Measure {
   return {
-    number, section: 0, title: { kk, ru }, completionForm: { kk: completionForm, ru: null }, recipient,
-    executors: [{ code: 'ІІМ', byAgreement: false, lead: true }, { code: 'БҒМ', byAgreement: false, lead: false }],
-    deadline: { text: deadline, rule: parseDeadline(deadline) }, indicators: [], cost: null, fundingSource: null,
+    number,
+    section: 0,
+    title: { kk, ru },
+    completionForm: { kk: completionForm, ru: null },
+    recipient,
+    executors: [
+      { code: 'ІІМ', byAgreement: false, lead: true },
+      { code: 'БҒМ', byAgreement: false, lead: false },
+    ],
+    deadline: { text: deadline, rule: parseDeadline(deadline) },
+    indicators: [],
+    cost: null,
+    fundingSource: null,
   };
 }
 
@@ -36,12 +53,31 @@ function measurePlanSpec(planId: string, year: number): CycleSpec {
   const plan = testPlan({
     years: { from: year, to: year + 1 },
     measures: [
-      measure('1', 'Діни экстремизмнің алдын алу жұмыстары', 'Работа по профилактике религиозного экстремизма', 'жыл сайын', 'АҚДМ-ға ақпарат', { agency: 'АҚДМ' }),
-      measure('2', 'Радикалды идеологияны таратудың арналары туралы талдау', 'Анализ каналов распространения радикальной идеологии',
-        `${year} жылғы 25 желтоқсанға дейін`, 'ҰҚК-ге ақпарат', { agency: 'ҰҚК' }),
+      measure(
+        '1',
+        'Діни экстремизмнің алдын алу жұмыстары',
+        'Работа по профилактике религиозного экстремизма',
+        'жыл сайын',
+        'АҚДМ-ға ақпарат',
+        { agency: 'АҚДМ' },
+      ),
+      measure(
+        '2',
+        'Радикалды идеологияны таратудың арналары туралы талдау',
+        'Анализ каналов распространения радикальной идеологии',
+        `${year} жылғы 25 желтоқсанға дейін`,
+        'ҰҚК-ге ақпарат',
+        { agency: 'ҰҚК' },
+      ),
     ],
   });
-  const result = cycleSpecFromPlan({ planId, plan, directory: smallPlanDirectory(), period: String(year), calendar: KZ_WORKING_CALENDAR });
+  const result = cycleSpecFromPlan({
+    planId,
+    plan,
+    directory: smallPlanDirectory(),
+    period: String(year),
+    calendar: KZ_WORKING_CALENDAR,
+  });
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   return { ...result.spec, stages: result.spec.stages.filter((s) => s.from === 'executors') };
 }
@@ -50,7 +86,12 @@ function measurePlanSpec(planId: string, year: number): CycleSpec {
 function lines(mails: readonly SentMail[]): string[] {
   return mails.map((m) => {
     const parts = m.key.split(':');
-    const detail = m.kind === 'reminder' ? ` ${parts.at(-1)}` : m.kind === 'escalation' ? ` step ${parts.at(-2)} ${parts.at(-1)}` : '';
+    const detail =
+      m.kind === 'reminder'
+        ? ` ${parts.at(-1)}`
+        : m.kind === 'escalation'
+          ? ` step ${parts.at(-2)} ${parts.at(-1)}`
+          : '';
     return `${parts[5]} ${m.kind}${detail} ${m.about} → ${[...m.to].sort().join(',')} (${m.lang})`;
   });
 }
@@ -60,13 +101,21 @@ describe('measure stages', () => {
     const s = await bed.newScenario();
     const spec = measurePlanSpec(s.planId, s.year);
     const stage = spec.stages.find((x) => x.id === MEASURE)!;
-    expect(spec.stages.map((x) => [x.id, x.dueDate, x.recipient?.agencyCode ?? null, x.parties.map((p) => p.agencyCode)])).toEqual([
+    expect(
+      spec.stages.map((x) => [x.id, x.dueDate, x.recipient?.agencyCode ?? null, x.parties.map((p) => p.agencyCode)]),
+    ).toEqual([
       [MEASURE, `${s.year}-12-25`, 'ҰҚК', ['ІІМ', 'БҒМ']],
       ['executors', `${s.year + 1}-01-10`, null, ['ІІМ', 'БҒМ']],
     ]);
     await s.startSpec(spec);
-    const party = (stageId: string, code: string): PartySpec => s.spec.stages.find((x) => x.id === stageId)!.parties.find((p) => p.agencyCode === code)!;
-    const [iimM, bgmM, iim, bgm] = [party(MEASURE, 'ІІМ'), party(MEASURE, 'БҒМ'), party('executors', 'ІІМ'), party('executors', 'БҒМ')];
+    const party = (stageId: string, code: string): PartySpec =>
+      s.spec.stages.find((x) => x.id === stageId)!.parties.find((p) => p.agencyCode === code)!;
+    const [iimM, bgmM, iim, bgm] = [
+      party(MEASURE, 'ІІМ'),
+      party(MEASURE, 'БҒМ'),
+      party('executors', 'ІІМ'),
+      party('executors', 'БҒМ'),
+    ];
     expect(s.reminderAt(iimM, 14, MEASURE)).toBeGreaterThan(await s.now());
 
     // БҒМ sends ҰҚК its information after the 7-days reminder of 25 December; ІІМ does not.
@@ -79,7 +128,9 @@ describe('measure stages', () => {
       await s.submit(p);
       await s.accept(p);
     }
-    const pmOfficeStep = Date.parse(s.item(iimM, MEASURE, (i) => i.kind === 'escalation' && i.audience === 'pm_office').at);
+    const pmOfficeStep = Date.parse(
+      s.item(iimM, MEASURE, (i) => i.kind === 'escalation' && i.audience === 'pm_office').at,
+    );
     await s.advanceTo(pmOfficeStep + DAY);
     const mails = await s.mailsWhen(15);
     expect(lines(mails.filter((m) => m.key.includes(`:${MEASURE}:`) && m.about === 'ІІМ'))).toEqual([
@@ -90,11 +141,16 @@ describe('measure stages', () => {
       `${MEASURE} escalation step 1 coordinator_head ІІМ → ҰҚК:head (ru)`,
       `${MEASURE} escalation step 2 pm_office ІІМ → ПМК (kk)`,
     ]);
-    expect(lines(mails.filter((m) => !(m.key.includes(`:${MEASURE}:`) && m.about === 'ІІМ'))).sort()).toEqual([
-      `${MEASURE} reminder 14 БҒМ → БҒМ (kk)`, `${MEASURE} reminder 7 БҒМ → БҒМ (kk)`,
-      'executors reminder 14 ІІМ → ІІМ (ru)', 'executors reminder 14 БҒМ → БҒМ (kk)',
-      'executors reminder 7 ІІМ → ІІМ (ru)', 'executors reminder 7 БҒМ → БҒМ (kk)',
-    ].sort());
+    expect(lines(mails.filter((m) => !(m.key.includes(`:${MEASURE}:`) && m.about === 'ІІМ'))).sort()).toEqual(
+      [
+        `${MEASURE} reminder 14 БҒМ → БҒМ (kk)`,
+        `${MEASURE} reminder 7 БҒМ → БҒМ (kk)`,
+        'executors reminder 14 ІІМ → ІІМ (ru)',
+        'executors reminder 14 БҒМ → БҒМ (kk)',
+        'executors reminder 7 ІІМ → ІІМ (ru)',
+        'executors reminder 7 БҒМ → БҒМ (kk)',
+      ].sort(),
+    );
     // Not a mail to the coordinator about the measure: it is not АҚДМ's report to chase.
     expect(mails.filter((m) => m.to.some((t) => t.startsWith('АҚДМ')))).toEqual([]);
 
@@ -107,7 +163,9 @@ describe('measure stages', () => {
     expect(reminder.text).toContain('Анализ каналов распространения радикальной идеологии');
     expect(reminder.text).not.toContain('Работа по профилактике религиозного экстремизма');
     const toUqk = mails.find((m) => m.key.endsWith(':coordinator') && m.about === 'ІІМ')!;
-    expect(toUqk.text.indexOf('Кому: Комитет национальной безопасности')).toBeLessThan(toUqk.text.indexOf('Кімге: Ұлттық қауіпсіздік комитеті'));
+    expect(toUqk.text.indexOf('Кому: Комитет национальной безопасности')).toBeLessThan(
+      toUqk.text.indexOf('Кімге: Ұлттық қауіпсіздік комитеті'),
+    );
     const regular = mails.find((m) => m.key.includes(':executors:') && m.about === 'ІІМ')!;
     expect(regular.text).toContain('Кому: Министерство информации и общественного развития');
     expect(regular.ics).toContain(`DTSTART;VALUE=DATE:${s.effectiveDue().replace(/-/g, '')}`);
@@ -119,19 +177,33 @@ describe('measure stages', () => {
     const result = await s.result();
     expect(result.status).toBe('completed');
     expect(result.obligations.map((o) => [o.stageId, o.agencyCode, o.status, o.dueDate])).toEqual([
-      [MEASURE, 'ІІМ', 'accepted', stage.dueDate], [MEASURE, 'БҒМ', 'accepted', stage.dueDate],
-      ['executors', 'ІІМ', 'accepted', `${s.year + 1}-01-10`], ['executors', 'БҒМ', 'accepted', `${s.year + 1}-01-10`],
+      [MEASURE, 'ІІМ', 'accepted', stage.dueDate],
+      [MEASURE, 'БҒМ', 'accepted', stage.dueDate],
+      ['executors', 'ІІМ', 'accepted', `${s.year + 1}-01-10`],
+      ['executors', 'БҒМ', 'accepted', `${s.year + 1}-01-10`],
     ]);
     expect(await mailsOf(bed.db, s.planId)).toHaveLength(15);
     expect(countTypes(await eventsOf(bed.db, s.planId))).toEqual({
-      'cycle.opened': 1, 'obligation.opened': 4, 'reminder.sent': 11, 'obligation.overdue': 1, 'escalation.sent': 4,
-      'report.submitted': 4, 'report.accepted': 4, 'cycle.completed': 1,
+      'cycle.opened': 1,
+      'obligation.opened': 4,
+      'reminder.sent': 11,
+      'obligation.overdue': 1,
+      'escalation.sent': 4,
+      'report.submitted': 4,
+      'report.accepted': 4,
+      'cycle.completed': 1,
     });
     // The cycle's history records the patch, so it replays with the recipient after any later change of this code.
     const history = await s.handle.fetchHistory();
     const markers = history.events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
-    expect(markers.map((e) => Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!).toString())).toEqual([
-      expect.stringContaining(CYCLE_BATCHED_OPEN_PATCH), expect.stringContaining(STATUS_ATTRIBUTE_PATCH), expect.stringContaining(STAGE_RECIPIENT_PATCH),
+    expect(
+      markers.map((e) =>
+        Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!).toString(),
+      ),
+    ).toEqual([
+      expect.stringContaining(CYCLE_BATCHED_OPEN_PATCH),
+      expect.stringContaining(STATUS_ATTRIBUTE_PATCH),
+      expect.stringContaining(STAGE_RECIPIENT_PATCH),
     ]);
     await s.recordHistories('measure-stage', RECORD);
   });

@@ -16,20 +16,32 @@ const HISTORIES = fileURLToPath(new URL('../replay/histories/', import.meta.url)
 let bundle: WorkflowBundleWithSourceMap;
 
 function load(file: string): { workflowId: string; history: ReturnType<typeof historyFromObject> } {
-  const { workflowId, history } = JSON.parse(readFileSync(`${HISTORIES}${file}`, 'utf8')) as { workflowId: string; history: unknown };
+  const { workflowId, history } = JSON.parse(readFileSync(`${HISTORIES}${file}`, 'utf8')) as {
+    workflowId: string;
+    history: unknown;
+  };
   return { workflowId, history: historyFromObject(history) };
 }
 
 /** The ids of the patches a history's markers record, in order. */
 function patches(file: string): string[] {
-  return load(file).history.events!
-    .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
-    .map((e) => (JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!).toString()) as { id: string }).id);
+  return load(file)
+    .history.events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+    .map(
+      (e) =>
+        (
+          JSON.parse(
+            Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!).toString(),
+          ) as { id: string }
+        ).id,
+    );
 }
 
 /** Every search attribute the run upserted itself (not those it was started with), in order. */
 function upsertedKeys(file: string): string[] {
-  return load(file).history.events!.flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
+  return load(file).history.events!.flatMap((e) =>
+    Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}),
+  );
 }
 
 beforeAll(async () => {
@@ -39,16 +51,21 @@ beforeAll(async () => {
 
 describe('replay of committed histories', () => {
   it('replays every recorded cycle and obligation without a determinism violation', async () => {
-    const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
+    const files = readdirSync(HISTORIES)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     expect(files.length).toBeGreaterThanOrEqual(135);
     const results: ReplayResult[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, files.map(load))) results.push(result);
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, files.map(load)))
+      results.push(result);
     expect(results.map((r) => r.workflowId).sort()).toEqual(files.map((f) => load(f).workflowId).sort());
     expect(results.filter((r) => r.error !== undefined).map((r) => `${r.workflowId}: ${r.error?.message}`)).toEqual([]);
   });
 
   it('marks each patch where it belongs: the older histories take the old paths, the newer ones the batched, local ones', () => {
-    const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
+    const files = readdirSync(HISTORIES)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     const renamed = files.filter((f) => f.startsWith('status-attribute.'));
     const older = files.filter((f) => !f.startsWith('batched-local.') && !f.startsWith('status-attribute.'));
     const newer = files.filter((f) => f.startsWith('batched-local.'));
@@ -58,30 +75,49 @@ describe('replay of committed histories', () => {
     expect(patches('measure-stage.cycle.json')).toEqual([STAGE_RECIPIENT_PATCH]);
     // Recorded since: every cycle opened in batches, every obligation ran its activities locally.
     for (const f of newer.filter((n) => n.endsWith('.cycle.json'))) {
-      expect(patches(f)).toEqual(f === 'batched-local.measure-stage.cycle.json' ? [CYCLE_BATCHED_OPEN_PATCH, STAGE_RECIPIENT_PATCH] : [CYCLE_BATCHED_OPEN_PATCH]);
+      expect(patches(f)).toEqual(
+        f === 'batched-local.measure-stage.cycle.json'
+          ? [CYCLE_BATCHED_OPEN_PATCH, STAGE_RECIPIENT_PATCH]
+          : [CYCLE_BATCHED_OPEN_PATCH],
+      );
     }
-    for (const f of newer.filter((n) => n.includes('.obligation-'))) expect(patches(f)).toEqual([OBLIGATION_LOCAL_ACTIVITIES_PATCH]);
+    for (const f of newer.filter((n) => n.includes('.obligation-')))
+      expect(patches(f)).toEqual([OBLIGATION_LOCAL_ACTIVITIES_PATCH]);
     // And the newer obligations schedule no activity of their own: every side effect is a local activity marker.
-    const scheduled = [...newer, ...renamed].filter((n) => n.includes('.obligation-')).flatMap((f) => load(f).history.events!.filter((e) => e.activityTaskScheduledEventAttributes));
+    const scheduled = [...newer, ...renamed]
+      .filter((n) => n.includes('.obligation-'))
+      .flatMap((f) => load(f).history.events!.filter((e) => e.activityTaskScheduledEventAttributes));
     expect(scheduled).toEqual([]);
     // Recorded since the status attribute was renamed: the same scenarios, each run marked with that patch too.
-    expect(renamed.map((f) => f.slice('status-attribute.'.length))).toEqual(newer.map((f) => f.slice('batched-local.'.length)));
+    expect(renamed.map((f) => f.slice('status-attribute.'.length))).toEqual(
+      newer.map((f) => f.slice('batched-local.'.length)),
+    );
     for (const f of renamed.filter((n) => n.endsWith('.cycle.json'))) {
-      expect(patches(f)).toEqual(f === 'status-attribute.measure-stage.cycle.json'
-        ? [CYCLE_BATCHED_OPEN_PATCH, STATUS_ATTRIBUTE_PATCH, STAGE_RECIPIENT_PATCH] : [CYCLE_BATCHED_OPEN_PATCH, STATUS_ATTRIBUTE_PATCH]);
+      expect(patches(f)).toEqual(
+        f === 'status-attribute.measure-stage.cycle.json'
+          ? [CYCLE_BATCHED_OPEN_PATCH, STATUS_ATTRIBUTE_PATCH, STAGE_RECIPIENT_PATCH]
+          : [CYCLE_BATCHED_OPEN_PATCH, STATUS_ATTRIBUTE_PATCH],
+      );
     }
-    for (const f of renamed.filter((n) => n.includes('.obligation-'))) expect(patches(f)).toEqual([OBLIGATION_LOCAL_ACTIVITIES_PATCH, STATUS_ATTRIBUTE_PATCH]);
+    for (const f of renamed.filter((n) => n.includes('.obligation-')))
+      expect(patches(f)).toEqual([OBLIGATION_LOCAL_ACTIVITIES_PATCH, STATUS_ATTRIBUTE_PATCH]);
   });
 
   it('upserts Status in the histories before the rename, and ObligationStatus or CycleStatus, never Status, after it', () => {
-    const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
+    const files = readdirSync(HISTORIES)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     for (const f of files) {
       const keys = new Set(upsertedKeys(f));
       const status = f.endsWith('.cycle.json') ? 'CycleStatus' : 'ObligationStatus';
       if (f.startsWith('status-attribute.')) {
         expect([f, keys.has(status), keys.has('Status')]).toEqual([f, true, false]);
       } else {
-        expect([f, keys.has('Status'), keys.has('ObligationStatus') || keys.has('CycleStatus')]).toEqual([f, true, false]);
+        expect([f, keys.has('Status'), keys.has('ObligationStatus') || keys.has('CycleStatus')]).toEqual([
+          f,
+          true,
+          false,
+        ]);
       }
     }
   });
@@ -89,8 +125,12 @@ describe('replay of committed histories', () => {
   it('fails with DeterminismViolationError when the history no longer matches the code', async () => {
     const { workflowId, history } = load('never-reports.obligation-2.json');
     // As if an earlier version had sent its first reminder through another activity.
-    const scheduled = history.events!.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendObligationMail')!;
+    const scheduled = history.events!.find(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendObligationMail',
+    )!;
     scheduled.activityTaskScheduledEventAttributes!.activityType!.name = 'sendEmail';
-    await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId)).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId)).rejects.toBeInstanceOf(
+      DeterminismViolationError,
+    );
   });
 });

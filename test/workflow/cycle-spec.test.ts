@@ -30,22 +30,45 @@ afterAll(async () => {
 
 describe('buildCycleSpec', () => {
   it('builds the spec of a confirmed plan with the contacts of the directory', async () => {
-    const id = await createDraft(tdb.db, { plan: testPlan(), diagnostics: [], sourceFormat: 'yaml', sourceName: null, createdBy: 'test' });
+    const id = await createDraft(tdb.db, {
+      plan: testPlan(),
+      diagnostics: [],
+      sourceFormat: 'yaml',
+      sourceName: null,
+      createdBy: 'test',
+    });
     await tdb.db.transaction().execute((trx) => confirmPlan(trx, id, 'test'));
-    const spec = await new MockActivityEnvironment().run<[BuildCycleSpecInput], CycleSpec, typeof activities.buildCycleSpec>(activities.buildCycleSpec, { planId: id, period: '2019' });
+    const spec = await new MockActivityEnvironment().run<
+      [BuildCycleSpecInput],
+      CycleSpec,
+      typeof activities.buildCycleSpec
+    >(activities.buildCycleSpec, { planId: id, period: '2019' });
     expect(spec.planId).toBe(id);
     // Measure 2 ("annually, by 1 December") has a stage of its own before the regular one.
     expect(spec.stages.map((s) => [s.id, s.parties.map((p) => p.agencyCode)])).toEqual([
-      ['measure-2-due-1', ['ІІМ', 'ҰҚК']], ['executors', ['БҒМ', 'АҚДМ']], ['summary', ['АҚДМ']], ['pm-office', ['ПМК']],
+      ['measure-2-due-1', ['ІІМ', 'ҰҚК']],
+      ['executors', ['БҒМ', 'АҚДМ']],
+      ['summary', ['АҚДМ']],
+      ['pm-office', ['ПМК']],
     ]);
     expect(spec.presidentialAdministration.agencyCode).toBe('ПӘ');
-    expect(spec.stages[0]!.parties.find((p) => p.agencyCode === 'ІІМ')!.emails.reporter).toEqual(['report@iim.example.kz']);
+    expect(spec.stages[0]!.parties.find((p) => p.agencyCode === 'ІІМ')!.emails.reporter).toEqual([
+      'report@iim.example.kz',
+    ]);
     expect(spec.notOwed).toEqual([]);
   });
 
   it('refuses a draft, non-retryably', async () => {
-    const id = await createDraft(tdb.db, { plan: testPlan({ approvedBy: { issuer: 'x', number: '999', date: '2019-01-01' } }), diagnostics: [], sourceFormat: 'yaml', sourceName: null, createdBy: 'test' });
-    const err = await new MockActivityEnvironment().run(activities.buildCycleSpec, { planId: id, period: '2019' }).catch((e: unknown) => e);
+    const id = await createDraft(tdb.db, {
+      plan: testPlan({ approvedBy: { issuer: 'x', number: '999', date: '2019-01-01' } }),
+      diagnostics: [],
+      sourceFormat: 'yaml',
+      sourceName: null,
+      createdBy: 'test',
+    });
+    const err = await new MockActivityEnvironment()
+      .run(activities.buildCycleSpec, { planId: id, period: '2019' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect((err as ApplicationFailure).type).toBe(FailureType.InvalidInput);
     expect((err as ApplicationFailure).nonRetryable).toBe(true);
@@ -56,33 +79,72 @@ describe('buildCycleSpec on a plan too large for one Temporal payload', () => {
   it('refuses it non-retryably, saying how large it is, instead of letting Temporal refuse it on every retry', async () => {
     const base = testPlan().measures[0]!;
     // 40 measures with 20,000-letter titles, each owed by two agencies: ~3 MB of spec in UTF-8.
-    const measures = Array.from({ length: 40 }, (_, i) => ({ ...base, number: String(i + 1), title: { kk: `${'Іс-шара '.repeat(2_500)}${i + 1}`, ru: null } }));
-    const id = await createDraft(tdb.db, { plan: testPlan({ measures, approvedBy: { issuer: 'x', number: 'big-1', date: '2019-01-01' } }), diagnostics: [], sourceFormat: 'yaml', sourceName: null, createdBy: 'test' });
+    const measures = Array.from({ length: 40 }, (_, i) => ({
+      ...base,
+      number: String(i + 1),
+      title: { kk: `${'Іс-шара '.repeat(2_500)}${i + 1}`, ru: null },
+    }));
+    const id = await createDraft(tdb.db, {
+      plan: testPlan({ measures, approvedBy: { issuer: 'x', number: 'big-1', date: '2019-01-01' } }),
+      diagnostics: [],
+      sourceFormat: 'yaml',
+      sourceName: null,
+      createdBy: 'test',
+    });
     await tdb.db.transaction().execute((trx) => confirmPlan(trx, id, 'test'));
-    const err = await new MockActivityEnvironment().run(activities.buildCycleSpec, { planId: id, period: '2019' }).catch((e: unknown) => e);
+    const err = await new MockActivityEnvironment()
+      .run(activities.buildCycleSpec, { planId: id, period: '2019' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect((err as ApplicationFailure).type).toBe(FailureType.InvalidInput);
     expect((err as ApplicationFailure).nonRetryable).toBe(true);
-    expect((err as ApplicationFailure).message).toMatch(new RegExp(`plan ${id}, 2019: the cycle's spec is [0-9.]+ MiB, over the 1.5 MiB`));
+    expect((err as ApplicationFailure).message).toMatch(
+      new RegExp(`plan ${id}, 2019: the cycle's spec is [0-9.]+ MiB, over the 1.5 MiB`),
+    );
   });
 });
 
 describe('planObligationTimeline', () => {
-  it('plans from the calendar as it is now: an admin\'s edit applies to the next timeline, and undoing it too', async () => {
-    const id = await createDraft(tdb.db, { plan: testPlan({ approvedBy: { issuer: 'x', number: 'cal-1', date: '2019-01-01' } }), diagnostics: [], sourceFormat: 'yaml', sourceName: null, createdBy: 'test' });
+  it("plans from the calendar as it is now: an admin's edit applies to the next timeline, and undoing it too", async () => {
+    const id = await createDraft(tdb.db, {
+      plan: testPlan({ approvedBy: { issuer: 'x', number: 'cal-1', date: '2019-01-01' } }),
+      diagnostics: [],
+      sourceFormat: 'yaml',
+      sourceName: null,
+      createdBy: 'test',
+    });
     await tdb.db.transaction().execute((trx) => confirmPlan(trx, id, 'test'));
     const env = new MockActivityEnvironment();
-    const spec = await env.run<[BuildCycleSpecInput], CycleSpec, typeof activities.buildCycleSpec>(activities.buildCycleSpec, { planId: id, period: '2019' });
+    const spec = await env.run<[BuildCycleSpecInput], CycleSpec, typeof activities.buildCycleSpec>(
+      activities.buildCycleSpec,
+      { planId: id, period: '2019' },
+    );
     const stage = spec.stages.find((s) => s.id === 'executors')!;
     // Tuesday 16 June 2026: a working day in the seed.
     const input: ObligationTimelineInput = {
-      stage: { id: stage.id, from: stage.from, to: stage.to }, party: stage.parties[0]!,
-      chain: { coordinator: spec.coordinator, pmOffice: spec.pmOffice, presidentialAdministration: spec.presidentialAdministration },
-      dueDate: '2026-06-16', shift: 'next', reminders: DEFAULT_REMINDERS, escalation: DEFAULT_ESCALATION,
+      stage: { id: stage.id, from: stage.from, to: stage.to },
+      party: stage.parties[0]!,
+      chain: {
+        coordinator: spec.coordinator,
+        pmOffice: spec.pmOffice,
+        presidentialAdministration: spec.presidentialAdministration,
+      },
+      dueDate: '2026-06-16',
+      shift: 'next',
+      reminders: DEFAULT_REMINDERS,
+      escalation: DEFAULT_ESCALATION,
     };
-    const plan = () => env.run<[ObligationTimelineInput], ObligationTimeline, typeof activities.planObligationTimeline>(activities.planObligationTimeline, input);
+    const plan = () =>
+      env.run<[ObligationTimelineInput], ObligationTimeline, typeof activities.planObligationTimeline>(
+        activities.planObligationTimeline,
+        input,
+      );
     expect((await plan()).effectiveDueDate).toBe('2026-06-16');
-    await upsertCalendarEntry(tdb.db, { date: '2026-06-16', kind: 'holiday', nameKk: 'Сынақ', nameRu: 'Проверка', nameEn: 'Test', source: 'test' }, 'test');
+    await upsertCalendarEntry(
+      tdb.db,
+      { date: '2026-06-16', kind: 'holiday', nameKk: 'Сынақ', nameRu: 'Проверка', nameEn: 'Test', source: 'test' },
+      'test',
+    );
     expect((await plan()).effectiveDueDate).toBe('2026-06-17');
     expect(await deleteCalendarEntry(tdb.db, '2026-06-16', 'holiday')).toBe(true);
     expect((await plan()).effectiveDueDate).toBe('2026-06-16');

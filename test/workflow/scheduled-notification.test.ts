@@ -21,8 +21,13 @@ let sink: SmtpSink;
 
 beforeAll(async () => {
   quietTemporalRuntime('ERROR');
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } });
-  bundle = await bundleWorkflowCode({ workflowsPath, logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } });
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+  });
+  bundle = await bundleWorkflowCode({
+    workflowsPath,
+    logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} },
+  });
   tdb = await createTestDatabase();
   sink = await startTestSink(tdb.db);
 });
@@ -96,8 +101,16 @@ describe('scheduledNotificationWorkflow', () => {
     const before = (await receivedMail(tdb.db)).length;
     const now = new Date(await env.currentTimeMs());
     const [first, second] = await worker.runUntil(async () => {
-      const a = await env.client.workflow.execute(scheduledNotificationWorkflow, { workflowId: `${key}:a`, taskQueue, args: [input(key, now)] });
-      const b = await env.client.workflow.execute(scheduledNotificationWorkflow, { workflowId: `${key}:b`, taskQueue, args: [input(key, now)] });
+      const a = await env.client.workflow.execute(scheduledNotificationWorkflow, {
+        workflowId: `${key}:a`,
+        taskQueue,
+        args: [input(key, now)],
+      });
+      const b = await env.client.workflow.execute(scheduledNotificationWorkflow, {
+        workflowId: `${key}:b`,
+        taskQueue,
+        args: [input(key, now)],
+      });
       return [a, b] as const;
     });
     mailer.close();

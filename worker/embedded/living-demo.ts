@@ -48,10 +48,13 @@ export async function driveLivingDemo(deps: LivingDemoDeps, demo: LivingDemo): P
   const { db, client, log } = deps;
   // Every Temporal call under the stop signal: the worker stops on the same signal, and a call left waiting on a workflow
   // would otherwise outlive the connection.
-  const temporal = <T>(fn: () => Promise<T>): Promise<T> => (deps.signal === undefined ? fn() : client.withAbortSignal(deps.signal, fn));
-  if ((await listEvents(db, { type: 'demo.living.driven', limit: 1 })).length > 0) return { cycleId: null, submitted: [], returned: [], alreadyDriven: true };
+  const temporal = <T>(fn: () => Promise<T>): Promise<T> =>
+    deps.signal === undefined ? fn() : client.withAbortSignal(deps.signal, fn);
+  if ((await listEvents(db, { type: 'demo.living.driven', limit: 1 })).length > 0)
+    return { cycleId: null, submitted: [], returned: [], alreadyDriven: true };
   const opened = await temporal(() => deps.engine.openCycle(demo.planId, demo.period, 'demo'));
-  if (opened.status === 'not_opened') throw new Error(`living demo: cycle ${demo.period} not opened: ${opened.reason ?? 'no reason given'}`);
+  if (opened.status === 'not_opened')
+    throw new Error(`living demo: cycle ${demo.period} not opened: ${opened.reason ?? 'no reason given'}`);
   const cycleId = opened.cycleId;
 
   const acting = demo.obligations.filter((o) => o.fate === 'submitted' || o.fate === 'returned');
@@ -59,10 +62,16 @@ export async function driveLivingDemo(deps: LivingDemoDeps, demo: LivingDemo): P
   const ids = new Map<string, string>();
   while (ids.size < acting.length) {
     if (deps.signal?.aborted === true) throw new Error('living demo: stopped before its obligations opened');
-    if (Date.now() > deadline) throw new Error(`living demo: obligations of ${acting.map((o) => o.agencyCode).join(', ')} did not open in time`);
+    if (Date.now() > deadline)
+      throw new Error(`living demo: obligations of ${acting.map((o) => o.agencyCode).join(', ')} did not open in time`);
     for (const o of acting) {
       if (ids.has(o.agencyCode)) continue;
-      const [row] = await listObligations(db, { planId: demo.planId, period: demo.period, agencyCode: o.agencyCode, limit: 1 });
+      const [row] = await listObligations(db, {
+        planId: demo.planId,
+        period: demo.period,
+        agencyCode: o.agencyCode,
+        limit: 1,
+      });
       if (row !== undefined) ids.set(o.agencyCode, row.workflow_id);
     }
     if (ids.size < acting.length) await new Promise((r) => setTimeout(r, 200));
@@ -74,19 +83,38 @@ export async function driveLivingDemo(deps: LivingDemoDeps, demo: LivingDemo): P
     const id = ids.get(o.agencyCode)!;
     const handle = client.workflow.getHandle(id);
     const by = ACTOR[o.agencyCode] ?? 'demo';
-    await temporal(() => handle.executeUpdate(submitUpdate, { args: [{ submittedBy: by, items: [{ measure: o.measure, status: 'in_progress', text: `${NARRATIVE.kk}\n${NARRATIVE.ru}` }] }] }));
+    await temporal(() =>
+      handle.executeUpdate(submitUpdate, {
+        args: [
+          {
+            submittedBy: by,
+            items: [{ measure: o.measure, status: 'in_progress', text: `${NARRATIVE.kk}\n${NARRATIVE.ru}` }],
+          },
+        ],
+      }),
+    );
     submitted.push(id);
     if (o.fate === 'returned') {
       const newDueDate = addDays(localDateOf(Date.now()), 7);
-      await temporal(() => handle.executeUpdate(returnReportUpdate, { args: [{ returnedBy: 'user:akdm.coordinator', comment: RETURN_COMMENT, newDueDate }] }));
+      await temporal(() =>
+        handle.executeUpdate(returnReportUpdate, {
+          args: [{ returnedBy: 'user:akdm.coordinator', comment: RETURN_COMMENT, newDueDate }],
+        }),
+      );
       returned.push(id);
     }
   }
   await appendEvent(db, {
-    idempotencyKey: `demo.living.driven:${demo.planId}`, type: 'demo.living.driven', actor: 'demo', subjectType: 'plan', subjectId: demo.planId,
+    idempotencyKey: `demo.living.driven:${demo.planId}`,
+    type: 'demo.living.driven',
+    actor: 'demo',
+    subjectType: 'plan',
+    subjectId: demo.planId,
     payload: { cycleId, submitted, returned },
   });
-  log(`Living demo: cycle ${cycleId ?? demo.period} open; ${submitted.length} report(s) submitted, ${returned.length} returned`);
+  log(
+    `Living demo: cycle ${cycleId ?? demo.period} open; ${submitted.length} report(s) submitted, ${returned.length} returned`,
+  );
   return { cycleId, submitted, returned, alreadyDriven: false };
 }
 
@@ -94,7 +122,11 @@ export async function driveLivingDemo(deps: LivingDemoDeps, demo: LivingDemo): P
  * The whole living demo on a freshly loaded database, once the worker runs: creates its plan with the notices `leadMs` ahead
  * (default 20 s: the cycle opens in a few), then opens and drives it. Nothing when it was created before.
  */
-export async function startLivingDemo(deps: LivingDemoDeps, seed: LivingDemoSeed, opts: { leadMs?: number } = {}): Promise<LivingDemoResult | undefined> {
+export async function startLivingDemo(
+  deps: LivingDemoDeps,
+  seed: LivingDemoSeed,
+  opts: { leadMs?: number } = {},
+): Promise<LivingDemoResult | undefined> {
   const living = await createLivingDemo(deps.db, seed, { leadMs: opts.leadMs ?? 20_000 });
   if (living === undefined) return undefined;
   deps.log(`Living demo: plan ${living.planId} (${living.period}); reminders and an escalation at ${living.noticeAt}`);

@@ -79,7 +79,9 @@ export class EmbeddedPostgres {
   static async start(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
     const { initdb, postgres } = await binaries();
     const runAs = postgresUser(opts.log);
-    const credentials = loadOrCreateCredentials(opts.credentialsFile ?? join(dirname(opts.dataDir), 'postgres.credentials.json'));
+    const credentials = loadOrCreateCredentials(
+      opts.credentialsFile ?? join(dirname(opts.dataDir), 'postgres.credentials.json'),
+    );
 
     if (!existsSync(join(opts.dataDir, 'PG_VERSION'))) {
       await initialise(initdb, opts, runAs, credentials);
@@ -91,8 +93,23 @@ export class EmbeddedPostgres {
     const tail = new OutputTail();
     const child = spawn(
       postgres,
-      ['-D', opts.dataDir, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
-      { stdio: ['ignore', 'pipe', 'pipe'], ...(runAs.uid >= 0 ? { uid: runAs.uid, gid: runAs.gid } : {}), env: { ...process.env, LC_MESSAGES: 'C' } },
+      [
+        '-D',
+        opts.dataDir,
+        '-p',
+        String(opts.port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'max_connections=200',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...(runAs.uid >= 0 ? { uid: runAs.uid, gid: runAs.gid } : {}),
+        env: { ...process.env, LC_MESSAGES: 'C' },
+      },
     );
     const ready = new Promise<void>((resolve, reject) => {
       const onOutput = (chunk: Buffer): void => {
@@ -138,8 +155,14 @@ function postgresUser(log: (l: string) => void): RunAs {
   };
   const existing = lookup();
   if (existing !== undefined) return existing;
-  log('Running as root: creating the system user "postgres" to run the embedded PostgreSQL (it refuses to run as root).');
-  const created = spawnSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], { encoding: 'utf8' });
+  log(
+    'Running as root: creating the system user "postgres" to run the embedded PostgreSQL (it refuses to run as root).',
+  );
+  const created = spawnSync(
+    'useradd',
+    ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'],
+    { encoding: 'utf8' },
+  );
   const after = lookup();
   if (created.status !== 0 || after === undefined) {
     throw new StartupError(
@@ -158,7 +181,12 @@ function loadOrCreateCredentials(file: string): Credentials {
   return credentials;
 }
 
-async function initialise(initdb: string, opts: EmbeddedPostgresOptions, runAs: RunAs, credentials: Credentials): Promise<void> {
+async function initialise(
+  initdb: string,
+  opts: EmbeddedPostgresOptions,
+  runAs: RunAs,
+  credentials: Credentials,
+): Promise<void> {
   opts.log(`Initialising a new PostgreSQL cluster in ${opts.dataDir} …`);
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const pwfile = join(dirname(opts.dataDir), `.${basename(opts.dataDir)}-initdb-pw`);
@@ -173,8 +201,19 @@ async function initialise(initdb: string, opts: EmbeddedPostgresOptions, runAs: 
   try {
     const child = spawn(
       initdb,
-      [`--pgdata=${opts.dataDir}`, '--auth=scram-sha-256', `--username=${credentials.user}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--no-locale'],
-      { stdio: ['ignore', 'pipe', 'pipe'], ...(runAs.uid >= 0 ? { uid: runAs.uid, gid: runAs.gid } : {}), env: { ...process.env, LC_MESSAGES: 'C' } },
+      [
+        `--pgdata=${opts.dataDir}`,
+        '--auth=scram-sha-256',
+        `--username=${credentials.user}`,
+        `--pwfile=${pwfile}`,
+        '--encoding=UTF8',
+        '--no-locale',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...(runAs.uid >= 0 ? { uid: runAs.uid, gid: runAs.gid } : {}),
+        env: { ...process.env, LC_MESSAGES: 'C' },
+      },
     );
     child.stdout.on('data', (c: Buffer) => tail.push(c));
     child.stderr.on('data', (c: Buffer) => tail.push(c));
@@ -228,15 +267,29 @@ function clearStaleLock(dataDir: string, log: (l: string) => void): void {
   rmSync(lock, { force: true });
 }
 
-function explainPostgresFailure(output: string, opts: EmbeddedPostgresOptions, code: number | null, signal: string | null): StartupError {
+function explainPostgresFailure(
+  output: string,
+  opts: EmbeddedPostgresOptions,
+  code: number | null,
+  signal: string | null,
+): StartupError {
   if (/could not bind|Address already in use/i.test(output)) {
-    return new StartupError(`PostgreSQL could not listen on port ${opts.port}: it is already in use.`, 'stop whatever uses it or set MERZIM_PG_PORT=<port>.');
+    return new StartupError(
+      `PostgreSQL could not listen on port ${opts.port}: it is already in use.`,
+      'stop whatever uses it or set MERZIM_PG_PORT=<port>.',
+    );
   }
   if (/lock file .* already exists/i.test(output)) {
-    return new StartupError(`Another PostgreSQL is running on ${opts.dataDir}.`, 'stop it first, or remove a stale postmaster.pid.');
+    return new StartupError(
+      `Another PostgreSQL is running on ${opts.dataDir}.`,
+      'stop it first, or remove a stale postmaster.pid.',
+    );
   }
   if (/Permission denied|must be owned by|has wrong ownership|invalid permissions/i.test(output)) {
-    return new StartupError(`PostgreSQL cannot use ${opts.dataDir}:\n${output}`, 'check the owner and mode (0700) of the data directory.');
+    return new StartupError(
+      `PostgreSQL cannot use ${opts.dataDir}:\n${output}`,
+      'check the owner and mode (0700) of the data directory.',
+    );
   }
   return new StartupError(`PostgreSQL exited during start (code ${code ?? '-'}, signal ${signal ?? '-'}):\n${output}`);
 }

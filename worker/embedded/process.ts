@@ -26,7 +26,10 @@ export class OutputTail {
   private lines: string[] = [];
   constructor(private readonly max = 40) {}
   push(chunk: Buffer | string): string[] {
-    const fresh = chunk.toString().split('\n').filter((l) => l.trim() !== '');
+    const fresh = chunk
+      .toString()
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     this.lines.push(...fresh);
     if (this.lines.length > this.max) this.lines = this.lines.slice(-this.max);
     return fresh;

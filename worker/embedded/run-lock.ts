@@ -17,7 +17,10 @@ export function acquireRunLock(file: string, log: (l: string) => void): RunLock 
       const raw = readFileSync(file, 'utf8').trim();
       const pid = Number(raw);
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-        throw new StartupError(`Merzim is already running on this data directory (pid ${pid}, lock ${file}).`, `stop it first (kill ${pid}), or use another MERZIM_DATA_DIR.`);
+        throw new StartupError(
+          `Merzim is already running on this data directory (pid ${pid}, lock ${file}).`,
+          `stop it first (kill ${pid}), or use another MERZIM_DATA_DIR.`,
+        );
       }
       log(`Removing a stale lock ${file} left by an earlier run (process ${raw || '?'} is gone).`);
       rmSync(file, { force: true });

@@ -34,7 +34,11 @@ export async function startSmtpSink(opts: SmtpSinkOptions): Promise<SmtpSink> {
         const raw = Buffer.concat(chunks);
         void (async () => {
           try {
-            const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
+            const parsed = await simpleParser(raw, {
+              skipHtmlToText: true,
+              skipTextToHtml: true,
+              skipImageLinks: true,
+            });
             await opts.store({
               messageId: parsed.messageId ?? null,
               mailFrom: session.envelope.mailFrom === false ? null : session.envelope.mailFrom.address,
@@ -56,7 +60,10 @@ export async function startSmtpSink(opts: SmtpSinkOptions): Promise<SmtpSink> {
     const onError = (err: NodeJS.ErrnoException): void => {
       reject(
         err.code === 'EADDRINUSE'
-          ? new StartupError(`The SMTP sink could not listen on port ${opts.port}: it is already in use.`, 'stop whatever uses it, set MERZIM_SMTP_PORT=<port>, or set SMTP_URL to a real mail server.')
+          ? new StartupError(
+              `The SMTP sink could not listen on port ${opts.port}: it is already in use.`,
+              'stop whatever uses it, set MERZIM_SMTP_PORT=<port>, or set SMTP_URL to a real mail server.',
+            )
           : err,
       );
     };

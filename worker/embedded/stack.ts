@@ -81,7 +81,8 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
     // The Temporal runtime stops the worker on the same signal, so a demo step waiting on a workflow would wait for ever:
     // give it a moment, then go on (its failure is logged; what it did is in Temporal and the database).
     r.demoAbort?.abort();
-    if (r.demoRun !== undefined) await Promise.race([r.demoRun, new Promise((done) => setTimeout(done, 2_000).unref())]);
+    if (r.demoRun !== undefined)
+      await Promise.race([r.demoRun, new Promise((done) => setTimeout(done, 2_000).unref())]);
     await r.app?.close().catch((e: Error) => log(`API close: ${e.message}`));
     if (r.worker !== undefined && r.worker.getState() === 'RUNNING') r.worker.shutdown();
     await r.workerRun?.catch(() => undefined);
@@ -101,27 +102,38 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
   try {
     r.lock = acquireRunLock(join(dataDir, 'merzim.pid'), log);
     const ports: PortNeed[] = [{ port: config.api.port, what: 'Merzim API', envVar: 'PORT' }];
-    if (config.databaseUrl === undefined) ports.push({ port: config.embedded.postgresPort, what: 'embedded PostgreSQL', envVar: 'MERZIM_PG_PORT' });
+    if (config.databaseUrl === undefined)
+      ports.push({ port: config.embedded.postgresPort, what: 'embedded PostgreSQL', envVar: 'MERZIM_PG_PORT' });
     if (config.temporal.address === undefined) {
       ports.push({ port: config.embedded.temporalPort, what: 'Temporal gRPC', envVar: 'MERZIM_TEMPORAL_PORT' });
       ports.push({ port: config.embedded.temporalUiPort, what: 'Temporal web UI', envVar: 'MERZIM_TEMPORAL_UI_PORT' });
     }
-    if (config.smtpUrl === undefined) ports.push({ port: config.embedded.smtpPort, what: 'SMTP sink', envVar: 'MERZIM_SMTP_PORT' });
+    if (config.smtpUrl === undefined)
+      ports.push({ port: config.embedded.smtpPort, what: 'SMTP sink', envVar: 'MERZIM_SMTP_PORT' });
     await assertPortsFree(ports);
 
     // PostgreSQL and Temporal start in parallel: they are independent and each takes seconds. Both are awaited even when
     // one fails, so the other is recorded in `r` and stopped below instead of being left running.
     const [database, temporalAddress] = await allOrFirstError([
       (async () => {
-        if (config.databaseUrl !== undefined) return { ownerUrl: config.migrationDatabaseUrl ?? config.databaseUrl, appUrl: config.databaseUrl };
+        if (config.databaseUrl !== undefined)
+          return { ownerUrl: config.migrationDatabaseUrl ?? config.databaseUrl, appUrl: config.databaseUrl };
         log('Starting embedded PostgreSQL …');
-        r.postgres = await EmbeddedPostgres.start({ dataDir: join(dataDir, 'postgres'), port: config.embedded.postgresPort, log });
+        r.postgres = await EmbeddedPostgres.start({
+          dataDir: join(dataDir, 'postgres'),
+          port: config.embedded.postgresPort,
+          log,
+        });
         // Least privilege: migrations as the owner, everything else as a login that owns nothing and is no superuser.
         return ensureLeastPrivilegeRoles(r.postgres.url('postgres'), 'merzim', join(dataDir, 'postgres.roles.json'));
       })(),
       (async () => {
         if (config.temporal.address !== undefined) return config.temporal.address;
-        const binary = await resolveTemporalBinary('cli', { projectRoot: opts.projectRoot, env: process.env, log: (l) => log(`[temporal] ${l}`) });
+        const binary = await resolveTemporalBinary('cli', {
+          projectRoot: opts.projectRoot,
+          env: process.env,
+          log: (l) => log(`[temporal] ${l}`),
+        });
         log(`Temporal CLI: ${binary.description}${binaryVersion(binary) ? ` — ${binaryVersion(binary)}` : ''}`);
         log('Starting the Temporal dev server …');
         r.temporalServer = await TemporalDevServer.start({
@@ -144,13 +156,15 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
       const seeded = await seedReferenceData(ownerDb);
       if (seeded.calendarEntries > 0) log(`Working-day calendar seeded: ${seeded.calendarEntries} entries (2017–2027)`);
       if (seeded.agencies > 0) log(`Agencies directory seeded: ${seeded.agencies} agencies`);
-      if (roleOf(database.appUrl) !== roleOf(database.ownerUrl)) await grantApplicationAccess(ownerDb, roleOf(database.appUrl));
+      if (roleOf(database.appUrl) !== roleOf(database.ownerUrl))
+        await grantApplicationAccess(ownerDb, roleOf(database.appUrl));
     } finally {
       await ownerDb.destroy();
     }
     r.db = createDb(database.appUrl, { applicationName: 'merzim-embedded' });
     bootstrap = await bootstrapAdmin(r.db, join(dataDir, 'admin-token'));
-    if (config.demo) demo = await loadDemoData(r.db, { seedsDir: resolve(opts.projectRoot, config.seedsDir), dataDir, log });
+    if (config.demo)
+      demo = await loadDemoData(r.db, { seedsDir: resolve(opts.projectRoot, config.seedsDir), dataDir, log });
 
     let smtpUrl = config.smtpUrl;
     if (smtpUrl === undefined) {
@@ -160,7 +174,12 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
     }
     r.mailer = createMailer(smtpUrl);
 
-    const opened = await openMerzimWorker(config, { db: r.db, mailer: r.mailer }, opts.logger.child({ name: 'merzim-worker' }), temporalAddress);
+    const opened = await openMerzimWorker(
+      config,
+      { db: r.db, mailer: r.mailer },
+      opts.logger.child({ name: 'merzim-worker' }),
+      temporalAddress,
+    );
     r.workerConnection = opened.connection;
     r.worker = opened.worker;
     r.workerRun = r.worker.run();
@@ -168,12 +187,24 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
     r.client = await connectClient(config.temporal, temporalAddress);
     r.app = await composeApi(
       {
-        db: r.db, temporal: r.client, taskQueue: config.temporal.taskQueue, mailer: r.mailer, sinkEnabled: r.sink !== undefined, publicUrl: config.api.publicUrl,
+        db: r.db,
+        temporal: r.client,
+        taskQueue: config.temporal.taskQueue,
+        mailer: r.mailer,
+        sinkEnabled: r.sink !== undefined,
+        publicUrl: config.api.publicUrl,
         // The pages link each obligation to its workflow in the embedded Temporal web UI.
-        ...(r.temporalServer === undefined ? {} : { temporalUi: { url: r.temporalServer.uiUrl, namespace: config.temporal.namespace } }),
+        ...(r.temporalServer === undefined
+          ? {}
+          : { temporalUi: { url: r.temporalServer.uiUrl, namespace: config.temporal.namespace } }),
       },
       // Requests are logged from warn up at the default level: the console of `npm start` is for people.
-      { loggerInstance: opts.logger.child({ name: 'merzim-api' }, { level: config.logLevel === 'info' ? 'warn' : config.logLevel }) },
+      {
+        loggerInstance: opts.logger.child(
+          { name: 'merzim-api' },
+          { level: config.logLevel === 'info' ? 'warn' : config.logLevel },
+        ),
+      },
     );
     await r.app.listen({ host: config.api.host, port: config.api.port });
     if (demo?.living !== undefined) {
@@ -181,8 +212,10 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
       r.demoAbort = new AbortController();
       const { db, client } = r;
       const engine = createCycleEngine({ client, db, taskQueue: config.temporal.taskQueue });
-      r.demoRun = startLivingDemo({ db, client, engine, log, signal: r.demoAbort.signal }, demo.living)
-        .then(() => undefined, (e: Error) => log(`Living demo not completed: ${e.message}`));
+      r.demoRun = startLivingDemo({ db, client, engine, log, signal: r.demoAbort.signal }, demo.living).then(
+        () => undefined,
+        (e: Error) => log(`Living demo not completed: ${e.message}`),
+      );
     }
   } catch (err) {
     await stop().catch(() => undefined);
@@ -199,7 +232,11 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
     bootstrap,
     demo,
     demoUsers: demoUsernames(join(dataDir, 'demo-users.txt')),
-    started: { postgres: r.postgres !== undefined, temporal: r.temporalServer !== undefined, smtpSink: r.sink !== undefined },
+    started: {
+      postgres: r.postgres !== undefined,
+      temporal: r.temporalServer !== undefined,
+      smtpSink: r.sink !== undefined,
+    },
     pids: { supervisor: process.pid, postgres: r.postgres?.pid, temporal: r.temporalServer?.pid },
   };
   // run.json is for tools and tests (pids, ports); the one-time password must not end up in a file.
@@ -208,7 +245,8 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
 
   const failed = Promise.race([
     r.postgres?.exited().then(() => 'PostgreSQL stopped unexpectedly') ?? new Promise<string>(() => undefined),
-    r.temporalServer?.exited().then(() => 'the Temporal dev server stopped unexpectedly') ?? new Promise<string>(() => undefined),
+    r.temporalServer?.exited().then(() => 'the Temporal dev server stopped unexpectedly') ??
+      new Promise<string>(() => undefined),
     r.workerRun!.then(
       () => 'the worker stopped',
       (e: Error) => `the worker failed: ${e.message}`,
@@ -220,10 +258,15 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
 /** The first column of the demo users file (username, role, password); the passwords stay in the file. */
 function demoUsernames(file: string): string[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')).map((l) => l.split('\t')[0]!);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.startsWith('#'))
+    .map((l) => l.split('\t')[0]!);
 }
 
-async function allOrFirstError<T extends readonly unknown[]>(promises: { readonly [K in keyof T]: Promise<T[K]> }): Promise<T> {
+async function allOrFirstError<T extends readonly unknown[]>(promises: {
+  readonly [K in keyof T]: Promise<T[K]>;
+}): Promise<T> {
   const settled = await Promise.allSettled(promises);
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failure !== undefined) throw failure.reason;

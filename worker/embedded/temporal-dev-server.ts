@@ -27,14 +27,21 @@ export interface TemporalDevServerOptions {
  * runs a Temporal cluster), and one partition per task queue (one process has nothing to spread them over).
  */
 export const EMBEDDED_TUNING: readonly string[] = [
-  '--sqlite-pragma', 'journal_mode=wal',
-  '--sqlite-pragma', 'synchronous=normal',
-  '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
-  '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
+  '--sqlite-pragma',
+  'journal_mode=wal',
+  '--sqlite-pragma',
+  'synchronous=normal',
+  '--dynamic-config-value',
+  'matching.numTaskqueueReadPartitions=1',
+  '--dynamic-config-value',
+  'matching.numTaskqueueWritePartitions=1',
 ];
 
 export class TemporalDevServer {
-  private constructor(private readonly child: ChildProcess, private readonly opts: TemporalDevServerOptions) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly opts: TemporalDevServerOptions,
+  ) {}
 
   get address(): string {
     return `127.0.0.1:${this.opts.port}`;
@@ -60,13 +67,19 @@ export class TemporalDevServer {
   static async start(opts: TemporalDevServerOptions): Promise<TemporalDevServer> {
     stopOrphan(opts);
     const args = [
-      'server', 'start-dev',
-      '--db-filename', opts.dbFile,
-      '--ip', '127.0.0.1',
-      '--port', String(opts.port),
-      '--ui-port', String(opts.uiPort),
+      'server',
+      'start-dev',
+      '--db-filename',
+      opts.dbFile,
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(opts.port),
+      '--ui-port',
+      String(opts.uiPort),
       '--ui-disable-news-fetch',
-      '--log-level', 'warn',
+      '--log-level',
+      'warn',
       ...(opts.namespace === 'default' ? [] : ['--namespace', opts.namespace]),
       ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
       ...(opts.headless === true ? ['--headless'] : []),
@@ -79,7 +92,9 @@ export class TemporalDevServer {
     child.stderr.on('data', (c: Buffer) => tail.push(c));
     if (child.pid !== undefined) writeFileSync(opts.pidFile, String(child.pid));
     const failed = new Promise<never>((_, reject) => {
-      child.once('error', (err) => reject(new StartupError(`The Temporal dev server could not be started (${opts.binary}): ${err.message}`)));
+      child.once('error', (err) =>
+        reject(new StartupError(`The Temporal dev server could not be started (${opts.binary}): ${err.message}`)),
+      );
       child.once('exit', (code, signal) => reject(explainFailure(tail.text(), opts, code, signal)));
     });
     failed.catch(() => undefined);
@@ -112,7 +127,9 @@ export async function waitUntilServing(address: string, namespace: string, timeo
       await connection?.close();
     }
   }
-  throw new StartupError(`Temporal at ${address} did not become ready within ${timeoutMs / 1000} s: ${(lastError as Error)?.message ?? 'no answer'}`);
+  throw new StartupError(
+    `Temporal at ${address} did not become ready within ${timeoutMs / 1000} s: ${(lastError as Error)?.message ?? 'no answer'}`,
+  );
 }
 
 /** The API's IndexedValueType numbers of the types SEARCH_ATTRIBUTES uses. */
@@ -123,7 +140,11 @@ const INDEXED_VALUE_TYPE = { Keyword: 2 } as const;
  * release lacks those added since (ObligationStatus, CycleStatus), and a workflow that upserts an unregistered attribute
  * fails its task. Registers what is missing; returns the names it added.
  */
-export async function registerMissingSearchAttributes(address: string, namespace: string, log: (line: string) => void): Promise<string[]> {
+export async function registerMissingSearchAttributes(
+  address: string,
+  namespace: string,
+  log: (line: string) => void,
+): Promise<string[]> {
   const connection = await Connection.connect({ address, connectTimeout: 5_000 });
   try {
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
@@ -131,7 +152,9 @@ export async function registerMissingSearchAttributes(address: string, namespace
     if (missing.length === 0) return [];
     await connection.operatorService.addSearchAttributes({
       namespace,
-      searchAttributes: Object.fromEntries(missing.map((name) => [name, INDEXED_VALUE_TYPE[SEARCH_ATTRIBUTES[name as keyof typeof SEARCH_ATTRIBUTES]]])),
+      searchAttributes: Object.fromEntries(
+        missing.map((name) => [name, INDEXED_VALUE_TYPE[SEARCH_ATTRIBUTES[name as keyof typeof SEARCH_ATTRIBUTES]]]),
+      ),
     });
     log(`Registered the search attributes ${missing.join(', ')} on the existing Temporal data.`);
     return missing;
@@ -159,7 +182,12 @@ function stopOrphan(opts: TemporalDevServerOptions): void {
   rmSync(opts.pidFile, { force: true });
 }
 
-function explainFailure(output: string, opts: TemporalDevServerOptions, code: number | null, signal: string | null): StartupError {
+function explainFailure(
+  output: string,
+  opts: TemporalDevServerOptions,
+  code: number | null,
+  signal: string | null,
+): StartupError {
   if (/address already in use/i.test(output)) {
     return new StartupError(
       `The Temporal dev server could not listen: a port is already in use (gRPC ${opts.port}, UI ${opts.uiPort}).`,
@@ -169,5 +197,7 @@ function explainFailure(output: string, opts: TemporalDevServerOptions, code: nu
   if (/database is locked|SQLITE_BUSY/i.test(output)) {
     return new StartupError(`Another Temporal server is using ${opts.dbFile}.`, 'stop it first.');
   }
-  return new StartupError(`The Temporal dev server exited during start (code ${code ?? '-'}, signal ${signal ?? '-'}):\n${output}`);
+  return new StartupError(
+    `The Temporal dev server exited during start (code ${code ?? '-'}, signal ${signal ?? '-'}):\n${output}`,
+  );
 }

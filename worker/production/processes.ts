@@ -14,7 +14,10 @@ export class ManagedProcess {
   readonly exited: Promise<ExitStatus>;
   private status: ExitStatus | undefined;
 
-  private constructor(readonly name: string, private readonly child: ChildProcess) {
+  private constructor(
+    readonly name: string,
+    private readonly child: ChildProcess,
+  ) {
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.status = { code, signal };
@@ -35,7 +38,12 @@ export class ManagedProcess {
     return this.status === undefined;
   }
 
-  static start(name: string, cmd: string, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv; log: (line: string) => void }): ManagedProcess {
+  static start(
+    name: string,
+    cmd: string,
+    args: readonly string[],
+    opts: { cwd: string; env: NodeJS.ProcessEnv; log: (line: string) => void },
+  ): ManagedProcess {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let partial = '';
     const onData = (chunk: Buffer): void => {
@@ -83,9 +91,21 @@ export class ManagedProcess {
 }
 
 /** Runs a one-shot (db:migrate, build:workflows) to the end; a non-zero exit is an error quoting its last lines. */
-export async function runOnce(name: string, cmd: string, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv; log: (line: string) => void }): Promise<void> {
+export async function runOnce(
+  name: string,
+  cmd: string,
+  args: readonly string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; log: (line: string) => void },
+): Promise<void> {
   const lines: string[] = [];
-  const p = ManagedProcess.start(name, cmd, args, { ...opts, log: (l) => { lines.push(l); opts.log(l); } });
+  const p = ManagedProcess.start(name, cmd, args, {
+    ...opts,
+    log: (l) => {
+      lines.push(l);
+      opts.log(l);
+    },
+  });
   const status = await p.exited;
-  if (status.code !== 0) throw new Error(`${name} failed (exit ${status.code ?? status.signal}):\n${lines.slice(-10).join('\n')}`);
+  if (status.code !== 0)
+    throw new Error(`${name} failed (exit ${status.code ?? status.signal}):\n${lines.slice(-10).join('\n')}`);
 }

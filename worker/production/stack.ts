@@ -25,13 +25,32 @@ export const SERVICES = {
   worker: {
     command: ['npm', 'run', 'worker'],
     env: [
-      'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'DATABASE_URL', 'SMTP_URL', 'MAIL_FROM', 'MERZIM_WORKFLOW_BUNDLE', 'LOG_LEVEL',
-      'HOST', 'MERZIM_METRICS_PORT', 'MERZIM_TEMPORAL_METRICS_PORT',
+      'TEMPORAL_ADDRESS',
+      'TEMPORAL_NAMESPACE',
+      'TEMPORAL_TASK_QUEUE',
+      'DATABASE_URL',
+      'SMTP_URL',
+      'MAIL_FROM',
+      'MERZIM_WORKFLOW_BUNDLE',
+      'LOG_LEVEL',
+      'HOST',
+      'MERZIM_METRICS_PORT',
+      'MERZIM_TEMPORAL_METRICS_PORT',
     ],
   },
   api: {
     command: ['npm', 'run', 'api'],
-    env: ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'DATABASE_URL', 'SMTP_URL', 'MAIL_FROM', 'HOST', 'PORT', 'LOG_LEVEL'],
+    env: [
+      'TEMPORAL_ADDRESS',
+      'TEMPORAL_NAMESPACE',
+      'TEMPORAL_TASK_QUEUE',
+      'DATABASE_URL',
+      'SMTP_URL',
+      'MAIL_FROM',
+      'HOST',
+      'PORT',
+      'LOG_LEVEL',
+    ],
   },
 } as const;
 /** Set only when asked (the production test moves the reminder time minutes ahead). */
@@ -86,8 +105,13 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
   // The clusters run as the postgres user when we are root: it must be able to enter the data directory.
   chmodSync(dataDir, 0o755);
   const parts: {
-    lock?: RunLock; merzimPg?: EmbeddedPostgres; temporalPg?: EmbeddedPostgres; temporal?: TemporalServer; db?: Kysely<Database>;
-    sink?: SmtpSink; processes: ManagedProcess[];
+    lock?: RunLock;
+    merzimPg?: EmbeddedPostgres;
+    temporalPg?: EmbeddedPostgres;
+    temporal?: TemporalServer;
+    db?: Kysely<Database>;
+    sink?: SmtpSink;
+    processes: ManagedProcess[];
   } = { processes: [] };
   const stop = async (): Promise<void> => {
     // Reverse order: the API and the workers (they finish what they hold), then what they depend on.
@@ -115,10 +139,24 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
 
     const temporalPgPort = await freePort();
     [parts.merzimPg, parts.temporalPg] = await Promise.all([
-      EmbeddedPostgres.start({ dataDir: join(dataDir, 'postgres'), port: opts.ports.postgres, log, credentialsFile: join(dataDir, 'postgres.credentials.json') }),
-      EmbeddedPostgres.start({ dataDir: join(dataDir, 'temporal-postgres'), port: temporalPgPort, log, credentialsFile: join(dataDir, 'temporal-postgres.credentials.json') }),
+      EmbeddedPostgres.start({
+        dataDir: join(dataDir, 'postgres'),
+        port: opts.ports.postgres,
+        log,
+        credentialsFile: join(dataDir, 'postgres.credentials.json'),
+      }),
+      EmbeddedPostgres.start({
+        dataDir: join(dataDir, 'temporal-postgres'),
+        port: temporalPgPort,
+        log,
+        credentialsFile: join(dataDir, 'temporal-postgres.credentials.json'),
+      }),
     ]);
-    const roles = await ensureLeastPrivilegeRoles(parts.merzimPg.url('postgres'), 'merzim', join(dataDir, 'postgres.roles.json'));
+    const roles = await ensureLeastPrivilegeRoles(
+      parts.merzimPg.url('postgres'),
+      'merzim',
+      join(dataDir, 'postgres.roles.json'),
+    );
     const env = baseEnv(opts);
     const npm = npmCommand(opts.nodeBinDir);
 
@@ -129,15 +167,35 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
     await allSettledOrThrow([
       (async () => {
         parts.temporal = await TemporalServer.start({
-          binaries, cli: cli.path, dir: join(dataDir, 'temporal'), postgresSuperuserUrl: temporalPg.url('postgres'),
-          postgresPassword: secret(join(dataDir, 'temporal-role.password')), port: opts.ports.temporal, namespace: opts.namespace,
-          dynamicConfigFile: join(opts.projectRoot, 'deploy', 'temporal-dynamicconfig.yaml'), log,
+          binaries,
+          cli: cli.path,
+          dir: join(dataDir, 'temporal'),
+          postgresSuperuserUrl: temporalPg.url('postgres'),
+          postgresPassword: secret(join(dataDir, 'temporal-role.password')),
+          port: opts.ports.temporal,
+          namespace: opts.namespace,
+          dynamicConfigFile: join(opts.projectRoot, 'deploy', 'temporal-dynamicconfig.yaml'),
+          log,
         });
       })(),
-      opts.workflowBundle !== undefined ? Promise.resolve() : runOnce('build:workflows', npm.cmd, [...npm.args, 'run', '-s', 'build:workflows', '--', bundle], { cwd: opts.projectRoot, env, log }),
-      runOnce('migrate', npm.cmd, [...npm.args, 'run', '-s', 'db:migrate'], { cwd: opts.projectRoot, env: { ...env, MIGRATION_DATABASE_URL: roles.ownerUrl, DATABASE_URL: roles.appUrl }, log }),
+      opts.workflowBundle !== undefined
+        ? Promise.resolve()
+        : runOnce('build:workflows', npm.cmd, [...npm.args, 'run', '-s', 'build:workflows', '--', bundle], {
+            cwd: opts.projectRoot,
+            env,
+            log,
+          }),
+      runOnce('migrate', npm.cmd, [...npm.args, 'run', '-s', 'db:migrate'], {
+        cwd: opts.projectRoot,
+        env: { ...env, MIGRATION_DATABASE_URL: roles.ownerUrl, DATABASE_URL: roles.appUrl },
+        log,
+      }),
     ]);
-    if (!existsSync(bundle)) throw new StartupError(`No workflow bundle at ${bundle}.`, 'run npm run build:workflows, or unset MERZIM_WORKFLOW_BUNDLE.');
+    if (!existsSync(bundle))
+      throw new StartupError(
+        `No workflow bundle at ${bundle}.`,
+        'run npm run build:workflows, or unset MERZIM_WORKFLOW_BUNDLE.',
+      );
 
     parts.db = createDb(roles.appUrl, { applicationName: 'merzim-stack' });
     const db = parts.db;
@@ -159,15 +217,36 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
     const workerMetrics: { merzim: string; temporal: string }[] = [];
     for (let i = 1; i <= opts.workers; i++) {
       const [metricsPort, temporalMetricsPort] = [await freePort(), await freePort()];
-      workerMetrics.push({ merzim: `http://127.0.0.1:${metricsPort}/metrics`, temporal: `http://127.0.0.1:${temporalMetricsPort}/metrics` });
-      const workerEnv = pick({
-        ...common, HOST: '127.0.0.1', MERZIM_METRICS_PORT: String(metricsPort), MERZIM_TEMPORAL_METRICS_PORT: String(temporalMetricsPort),
-        MERZIM_WORKFLOW_BUNDLE: bundle, ...(noticeTime === undefined ? {} : { MERZIM_NOTICE_TIME: noticeTime }),
-      }, SERVICES.worker.env, env);
-      parts.processes.push(ManagedProcess.start(`worker-${i}`, npm.cmd, [...npm.args, 'run', '-s', 'worker'], { cwd: opts.projectRoot, env: workerEnv, log }));
+      workerMetrics.push({
+        merzim: `http://127.0.0.1:${metricsPort}/metrics`,
+        temporal: `http://127.0.0.1:${temporalMetricsPort}/metrics`,
+      });
+      const workerEnv = pick(
+        {
+          ...common,
+          HOST: '127.0.0.1',
+          MERZIM_METRICS_PORT: String(metricsPort),
+          MERZIM_TEMPORAL_METRICS_PORT: String(temporalMetricsPort),
+          MERZIM_WORKFLOW_BUNDLE: bundle,
+          ...(noticeTime === undefined ? {} : { MERZIM_NOTICE_TIME: noticeTime }),
+        },
+        SERVICES.worker.env,
+        env,
+      );
+      parts.processes.push(
+        ManagedProcess.start(`worker-${i}`, npm.cmd, [...npm.args, 'run', '-s', 'worker'], {
+          cwd: opts.projectRoot,
+          env: workerEnv,
+          log,
+        }),
+      );
     }
     const apiEnv = pick({ ...common, HOST: '127.0.0.1', PORT: String(opts.ports.api) }, SERVICES.api.env, env);
-    const api = ManagedProcess.start('api', npm.cmd, [...npm.args, 'run', '-s', 'api'], { cwd: opts.projectRoot, env: apiEnv, log });
+    const api = ManagedProcess.start('api', npm.cmd, [...npm.args, 'run', '-s', 'api'], {
+      cwd: opts.projectRoot,
+      env: apiEnv,
+      log,
+    });
     parts.processes.push(api);
     const apiUrl = `http://127.0.0.1:${opts.ports.api}`;
     await waitForReady(apiUrl, api, 120_000);
@@ -179,9 +258,20 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
       parts.temporalPg.exited().then(() => "Temporal's PostgreSQL stopped"),
     ]);
     return {
-      apiUrl, temporalAddress: parts.temporal!.address, temporalMetricsUrl: parts.temporal!.metricsUrl, smtpUrl: parts.sink.url, adminTokenFile, db,
-      workers: parts.processes.filter((p) => p.name.startsWith('worker-')), workerMetrics, api, serverDescription: binaries.description, noticeTime,
-      servers: { temporal: parts.temporal!, merzimPostgres: parts.merzimPg }, failed, stop,
+      apiUrl,
+      temporalAddress: parts.temporal!.address,
+      temporalMetricsUrl: parts.temporal!.metricsUrl,
+      smtpUrl: parts.sink.url,
+      adminTokenFile,
+      db,
+      workers: parts.processes.filter((p) => p.name.startsWith('worker-')),
+      workerMetrics,
+      api,
+      serverDescription: binaries.description,
+      noticeTime,
+      servers: { temporal: parts.temporal!, merzimPostgres: parts.merzimPg },
+      failed,
+      stop,
     };
   } catch (err) {
     await stop().catch(() => undefined);
@@ -193,10 +283,18 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
 /** What every child gets besides its service's variables: a PATH (Node first) and a HOME, nothing else of ours. */
 function baseEnv(opts: ProductionStackOptions): NodeJS.ProcessEnv {
   const path = [opts.nodeBinDir, process.env.PATH].filter((p) => p !== undefined && p !== '').join(':');
-  return { PATH: path, HOME: process.env.HOME, ...(process.env.TMPDIR === undefined ? {} : { TMPDIR: process.env.TMPDIR }) };
+  return {
+    PATH: path,
+    HOME: process.env.HOME,
+    ...(process.env.TMPDIR === undefined ? {} : { TMPDIR: process.env.TMPDIR }),
+  };
 }
 
-function pick(all: Record<string, string | undefined>, keys: readonly string[], base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+function pick(
+  all: Record<string, string | undefined>,
+  keys: readonly string[],
+  base: NodeJS.ProcessEnv,
+): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...base };
   for (const key of [...keys, ...OPTIONAL_ENV]) if (all[key] !== undefined) out[key] = all[key];
   return out;
@@ -232,7 +330,8 @@ async function waitForReady(apiUrl: string, api: ManagedProcess, timeoutMs: numb
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
-    if (!api.running) throw new StartupError(`The API process exited during start (${(await api.exited).code}); its output is above.`);
+    if (!api.running)
+      throw new StartupError(`The API process exited during start (${(await api.exited).code}); its output is above.`);
     try {
       const res = await fetch(`${apiUrl}/ready`);
       if (res.status === 200) return;

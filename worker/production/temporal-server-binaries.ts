@@ -1,6 +1,17 @@
 // Finds, or builds once with `go install`, the real Temporal server and its SQL schema tool, cached per user so later runs reuse them.
 import { spawn } from 'node:child_process';
-import { copyFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 
@@ -47,7 +58,10 @@ interface ResolveOptions {
 
 /** The user-level cache: survives a fresh clone of the project, so CI and a second work tree never build again. */
 export function userCacheDir(env: Readonly<Record<string, string | undefined>>): string {
-  const base = env.XDG_CACHE_HOME !== undefined && env.XDG_CACHE_HOME !== '' ? env.XDG_CACHE_HOME : join(env.HOME ?? homedir(), '.cache');
+  const base =
+    env.XDG_CACHE_HOME !== undefined && env.XDG_CACHE_HOME !== ''
+      ? env.XDG_CACHE_HOME
+      : join(env.HOME ?? homedir(), '.cache');
   return join(base, 'merzim', `temporal-server-${TEMPORAL_SERVER_VERSION}`);
 }
 
@@ -58,13 +72,19 @@ export async function resolveTemporalServer(opts: ResolveOptions): Promise<Tempo
   if ((env.TEMPORAL_SERVER_BIN ?? '') !== '' || (env.TEMPORAL_SQL_TOOL ?? '') !== '') {
     const server = env.TEMPORAL_SERVER_BIN ?? '';
     const sqlTool = env.TEMPORAL_SQL_TOOL ?? '';
-    if (isExecutable(server) && isExecutable(sqlTool)) return { server, sqlTool, description: 'TEMPORAL_SERVER_BIN / TEMPORAL_SQL_TOOL' };
+    if (isExecutable(server) && isExecutable(sqlTool))
+      return { server, sqlTool, description: 'TEMPORAL_SERVER_BIN / TEMPORAL_SQL_TOOL' };
     // An explicit setting that is wrong must not be silently replaced by something else.
-    throw new TemporalServerUnavailable([`TEMPORAL_SERVER_BIN=${server || '(unset)'}, TEMPORAL_SQL_TOOL=${sqlTool || '(unset)'}: both must be executables`]);
+    throw new TemporalServerUnavailable([
+      `TEMPORAL_SERVER_BIN=${server || '(unset)'}, TEMPORAL_SQL_TOOL=${sqlTool || '(unset)'}: both must be executables`,
+    ]);
   }
   const userDir = userCacheDir(env);
   const projectDir = resolve(opts.projectRoot, '.cache', `temporal-server-${TEMPORAL_SERVER_VERSION}`);
-  for (const [dir, what] of [[userDir, 'user cache'], [projectDir, 'project cache']] as const) {
+  for (const [dir, what] of [
+    [userDir, 'user cache'],
+    [projectDir, 'project cache'],
+  ] as const) {
     const found = inDir(dir, what);
     if (found !== undefined) return found;
     attempts.push(`${what} ${dir}: empty`);
@@ -81,11 +101,21 @@ export async function resolveTemporalServer(opts: ResolveOptions): Promise<Tempo
   const started = Date.now();
   try {
     for (const module of [MODULES.server, MODULES.sqlTool]) {
-      opts.log(`Building ${module} with ${TEMPORAL_SERVER_GO_TOOLCHAIN} (the first build takes many minutes; later runs reuse ${userDir}) …`);
-      await run(go, ['install', module], opts.log, { ...env, GOBIN: gobin, GOTOOLCHAIN: TEMPORAL_SERVER_GO_TOOLCHAIN, CGO_ENABLED: '0' });
+      opts.log(
+        `Building ${module} with ${TEMPORAL_SERVER_GO_TOOLCHAIN} (the first build takes many minutes; later runs reuse ${userDir}) …`,
+      );
+      await run(go, ['install', module], opts.log, {
+        ...env,
+        GOBIN: gobin,
+        GOTOOLCHAIN: TEMPORAL_SERVER_GO_TOOLCHAIN,
+        CGO_ENABLED: '0',
+      });
     }
     // Copied under a temporary name and renamed: a reader never sees half a binary.
-    for (const [from, to] of [['server', 'temporal-server'], ['sql', 'temporal-sql-tool']] as const) {
+    for (const [from, to] of [
+      ['server', 'temporal-server'],
+      ['sql', 'temporal-sql-tool'],
+    ] as const) {
       copyFileSync(join(gobin, from), join(userDir, `${to}.tmp`));
       chmodSync(join(userDir, `${to}.tmp`), 0o755);
       renameSync(join(userDir, `${to}.tmp`), join(userDir, to));
@@ -97,7 +127,19 @@ export async function resolveTemporalServer(opts: ResolveOptions): Promise<Tempo
     rmSync(gobin, { recursive: true, force: true });
   }
   const builtInSeconds = Math.round((Date.now() - started) / 1000);
-  writeFileSync(join(userDir, 'build.json'), JSON.stringify({ version: TEMPORAL_SERVER_VERSION, toolchain: TEMPORAL_SERVER_GO_TOOLCHAIN, builtInSeconds, builtAt: new Date().toISOString() }, null, 2));
+  writeFileSync(
+    join(userDir, 'build.json'),
+    JSON.stringify(
+      {
+        version: TEMPORAL_SERVER_VERSION,
+        toolchain: TEMPORAL_SERVER_GO_TOOLCHAIN,
+        builtInSeconds,
+        builtAt: new Date().toISOString(),
+      },
+      null,
+      2,
+    ),
+  );
   return { ...inDir(userDir, 'user cache')!, builtInSeconds };
 }
 
@@ -132,21 +174,32 @@ function findOnPath(exe: string, pathVar: string): string | undefined {
   return undefined;
 }
 
-function run(cmd: string, args: readonly string[], log: (l: string) => void, env: Readonly<Record<string, string | undefined>>): Promise<void> {
+function run(
+  cmd: string,
+  args: readonly string[],
+  log: (l: string) => void,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env as NodeJS.ProcessEnv });
     let tail = '';
     const onData = (chunk: Buffer): void => {
       const text = chunk.toString('utf8');
       tail = (tail + text).slice(-2000);
-      for (const line of text.split('\n')) if (line.trim() !== '' && !line.startsWith('go: downloading')) log(`  ${line.trimEnd()}`);
+      for (const line of text.split('\n'))
+        if (line.trim() !== '' && !line.startsWith('go: downloading')) log(`  ${line.trimEnd()}`);
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) resolvePromise();
-      else reject(new Error(`${cmd} ${args.join(' ')} exited with code ${code}: ${tail.trim().split('\n').slice(-3).join(' | ')}`));
+      else
+        reject(
+          new Error(
+            `${cmd} ${args.join(' ')} exited with code ${code}: ${tail.trim().split('\n').slice(-3).join(' | ')}`,
+          ),
+        );
     });
   });
 }

@@ -62,7 +62,10 @@ export class TemporalServer {
     mkdirSync(opts.dir, { recursive: true });
     const pgUrl = new URL(opts.postgresSuperuserUrl);
     await ensureRoleAndDatabases(opts.postgresSuperuserUrl, opts.postgresPassword);
-    for (const [database, schema] of [[DATABASES.default, SCHEMAS.default], [DATABASES.visibility, SCHEMAS.visibility]] as const) {
+    for (const [database, schema] of [
+      [DATABASES.default, SCHEMAS.default],
+      [DATABASES.visibility, SCHEMAS.visibility],
+    ] as const) {
       await setupSchema(opts, pgUrl, database, schema);
     }
 
@@ -74,16 +77,35 @@ export class TemporalServer {
     const dynamicConfig = opts.dynamicConfigFile;
     const configFile = join(opts.dir, 'config.yaml');
     // JSON is YAML; the file holds the temporal role's password, so only its owner may read it.
-    writeFileSync(configFile, JSON.stringify(serverConfig({
-      pgAddress: `${pgUrl.hostname}:${pgUrl.port}`, password: opts.postgresPassword, port: opts.port, httpPort, metricsPort, ports, dynamicConfig,
-    }), null, 2), { mode: 0o600 });
+    writeFileSync(
+      configFile,
+      JSON.stringify(
+        serverConfig({
+          pgAddress: `${pgUrl.hostname}:${pgUrl.port}`,
+          password: opts.postgresPassword,
+          port: opts.port,
+          httpPort,
+          metricsPort,
+          ports,
+          dynamicConfig,
+        }),
+        null,
+        2,
+      ),
+      { mode: 0o600 },
+    );
 
     const tail = new OutputTail(80);
-    const child = spawn(opts.binaries.server, ['--config-file', configFile, '--allow-no-auth', 'start'], { cwd: opts.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(opts.binaries.server, ['--config-file', configFile, '--allow-no-auth', 'start'], {
+      cwd: opts.dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.on('data', (c: Buffer) => tail.push(c));
     child.stderr.on('data', (c: Buffer) => tail.push(c));
     const failed = new Promise<never>((_, reject) => {
-      child.once('error', (err) => reject(new StartupError(`The Temporal server could not be started (${opts.binaries.server}): ${err.message}`)));
+      child.once('error', (err) =>
+        reject(new StartupError(`The Temporal server could not be started (${opts.binaries.server}): ${err.message}`)),
+      );
       child.once('exit', (code, signal) => reject(explainFailure(tail.text(20), opts.port, code, signal)));
     });
     failed.catch(() => undefined);
@@ -112,7 +134,7 @@ async function portBelow32768(taken: Set<number>): Promise<number> {
       return port;
     }
   }
-  throw new StartupError('No free port between 20000 and 32000 for the Temporal server\'s internal services.');
+  throw new StartupError("No free port between 20000 and 32000 for the Temporal server's internal services.");
 }
 
 interface ConfigInput {
@@ -128,22 +150,36 @@ interface ConfigInput {
 function serverConfig(c: ConfigInput): object {
   const sqlStore = (databaseName: string, maxConns: number): object => ({
     sql: {
-      pluginName: SQL_PLUGIN, databaseName, connectAddr: c.pgAddress, connectProtocol: 'tcp',
-      user: TEMPORAL_ROLE, password: c.password, maxConns, maxIdleConns: maxConns, maxConnLifetime: '1h',
+      pluginName: SQL_PLUGIN,
+      databaseName,
+      connectAddr: c.pgAddress,
+      connectProtocol: 'tcp',
+      user: TEMPORAL_ROLE,
+      password: c.password,
+      maxConns,
+      maxIdleConns: maxConns,
+      maxConnLifetime: '1h',
     },
   });
-  const rpc = (grpcPort: number, membershipPort: number, extra: object = {}): object => ({ rpc: { grpcPort, membershipPort, bindOnLocalHost: true, ...extra } });
+  const rpc = (grpcPort: number, membershipPort: number, extra: object = {}): object => ({
+    rpc: { grpcPort, membershipPort, bindOnLocalHost: true, ...extra },
+  });
   return {
     log: { stdout: true, level: 'warn' },
     persistence: {
       defaultStore: 'postgres-default',
       visibilityStore: 'postgres-visibility',
       numHistoryShards: HISTORY_SHARDS,
-      datastores: { 'postgres-default': sqlStore(DATABASES.default, 20), 'postgres-visibility': sqlStore(DATABASES.visibility, 10) },
+      datastores: {
+        'postgres-default': sqlStore(DATABASES.default, 20),
+        'postgres-visibility': sqlStore(DATABASES.visibility, 10),
+      },
     },
     global: {
       membership: { maxJoinDuration: '30s', broadcastAddress: '127.0.0.1' },
-      metrics: { prometheus: { framework: 'tally', timerType: 'histogram', listenAddress: `127.0.0.1:${c.metricsPort}` } },
+      metrics: {
+        prometheus: { framework: 'tally', timerType: 'histogram', listenAddress: `127.0.0.1:${c.metricsPort}` },
+      },
     },
     services: {
       frontend: rpc(c.port, c.ports.membership[0]!, { httpPort: c.httpPort }),
@@ -156,7 +192,9 @@ function serverConfig(c: ConfigInput): object {
       failoverVersionIncrement: 10,
       masterClusterName: 'active',
       currentClusterName: 'active',
-      clusterInformation: { active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: `127.0.0.1:${c.port}` } },
+      clusterInformation: {
+        active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: `127.0.0.1:${c.port}` },
+      },
     },
     dcRedirectionPolicy: { policy: 'noop' },
     archival: { history: { state: 'disabled' }, visibility: { state: 'disabled' } },
@@ -174,10 +212,13 @@ async function ensureRoleAndDatabases(superuserUrl: string, password: string): P
   try {
     const role = admin.escapeIdentifier(TEMPORAL_ROLE);
     const exists = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [TEMPORAL_ROLE]);
-    await admin.query(`${exists.rowCount === 0 ? 'CREATE' : 'ALTER'} ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${admin.escapeLiteral(password)}`);
+    await admin.query(
+      `${exists.rowCount === 0 ? 'CREATE' : 'ALTER'} ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${admin.escapeLiteral(password)}`,
+    );
     for (const db of Object.values(DATABASES)) {
       const there = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [db]);
-      if (there.rowCount === 0) await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(db)} OWNER ${role} ENCODING 'UTF8'`);
+      if (there.rowCount === 0)
+        await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(db)} OWNER ${role} ENCODING 'UTF8'`);
     }
   } finally {
     await admin.end();
@@ -185,10 +226,20 @@ async function ensureRoleAndDatabases(superuserUrl: string, password: string): P
 }
 
 /** setup-schema once (the version table), then update-schema to the schema embedded in the tool; both as the `temporal` role. */
-async function setupSchema(opts: TemporalServerOptions, pgUrl: URL, database: string, schemaName: string): Promise<void> {
+async function setupSchema(
+  opts: TemporalServerOptions,
+  pgUrl: URL,
+  database: string,
+  schemaName: string,
+): Promise<void> {
   const env = {
     PATH: process.env.PATH,
-    SQL_PLUGIN, SQL_HOST: pgUrl.hostname, SQL_PORT: pgUrl.port, SQL_USER: TEMPORAL_ROLE, SQL_PASSWORD: opts.postgresPassword, SQL_DATABASE: database,
+    SQL_PLUGIN,
+    SQL_HOST: pgUrl.hostname,
+    SQL_PORT: pgUrl.port,
+    SQL_USER: TEMPORAL_ROLE,
+    SQL_PASSWORD: opts.postgresPassword,
+    SQL_DATABASE: database,
   };
   const check = new URL(opts.postgresSuperuserUrl);
   check.pathname = `/${database}`;
@@ -196,12 +247,19 @@ async function setupSchema(opts: TemporalServerOptions, pgUrl: URL, database: st
   await client.connect();
   let versioned: boolean;
   try {
-    versioned = (await client.query("SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = 'schema_version'")).rowCount !== 0;
+    versioned =
+      (await client.query("SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = 'schema_version'"))
+        .rowCount !== 0;
   } finally {
     await client.end();
   }
   if (!versioned) await runTool(opts.binaries.sqlTool, ['setup-schema', '-v', '0.0'], env, `set up ${database}`);
-  await runTool(opts.binaries.sqlTool, ['update-schema', '--schema-name', schemaName], env, `update ${database} to ${schemaName}`);
+  await runTool(
+    opts.binaries.sqlTool,
+    ['update-schema', '--schema-name', schemaName],
+    env,
+    `update ${database} to ${schemaName}`,
+  );
   opts.log(`Temporal schema ${database}: up to date (${schemaName})`);
 }
 
@@ -215,27 +273,88 @@ async function waitForFrontend(cli: string, address: string, timeoutMs: number):
     last = r.output.trim().split('\n').slice(-1)[0] ?? '';
     await new Promise((res) => setTimeout(res, 1_000));
   }
-  throw new StartupError(`The Temporal server at ${address} did not answer its health check within ${timeoutMs / 1000} s: ${last}`);
+  throw new StartupError(
+    `The Temporal server at ${address} did not answer its health check within ${timeoutMs / 1000} s: ${last}`,
+  );
 }
 
 /** The setup step: the namespace (72 h retention) and Merzim's search attributes; each skipped when already there. */
-async function registerNamespaceAndSearchAttributes(cli: string, address: string, namespace: string, log: (l: string) => void): Promise<void> {
-  const described = await runQuiet(cli, ['operator', 'namespace', 'describe', '--address', address, '--namespace', namespace]);
+async function registerNamespaceAndSearchAttributes(
+  cli: string,
+  address: string,
+  namespace: string,
+  log: (l: string) => void,
+): Promise<void> {
+  const described = await runQuiet(cli, [
+    'operator',
+    'namespace',
+    'describe',
+    '--address',
+    address,
+    '--namespace',
+    namespace,
+  ]);
   if (described.code !== 0) {
-    const created = await runQuiet(cli, ['operator', 'namespace', 'create', '--address', address, '--namespace', namespace, '--retention', '72h']);
+    const created = await runQuiet(cli, [
+      'operator',
+      'namespace',
+      'create',
+      '--address',
+      address,
+      '--namespace',
+      namespace,
+      '--retention',
+      '72h',
+    ]);
     if (created.code !== 0 && !/already exists|AlreadyExists/i.test(created.output)) {
       throw new StartupError(`Could not create the Temporal namespace "${namespace}": ${created.output.trim()}`);
     }
     log(`Temporal namespace "${namespace}" created`);
   }
-  const listed = await runQuiet(cli, ['operator', 'search-attribute', 'list', '--address', address, '--namespace', namespace]);
+  const listed = await runQuiet(cli, [
+    'operator',
+    'search-attribute',
+    'list',
+    '--address',
+    address,
+    '--namespace',
+    namespace,
+  ]);
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) {
     if (listed.code === 0 && new RegExp(`\\b${name}\\b`).test(listed.output)) continue;
-    let r = await runQuiet(cli, ['operator', 'search-attribute', 'create', '--address', address, '--namespace', namespace, '--name', name, '--type', type]);
+    let r = await runQuiet(cli, [
+      'operator',
+      'search-attribute',
+      'create',
+      '--address',
+      address,
+      '--namespace',
+      namespace,
+      '--name',
+      name,
+      '--type',
+      type,
+    ]);
     // A namespace created a moment ago reaches the server's namespace cache within its refresh interval (~10 s).
-    for (let waited = 0; r.code !== 0 && /Namespace .* is not found|NamespaceNotFound/i.test(r.output) && waited < 60; waited++) {
+    for (
+      let waited = 0;
+      r.code !== 0 && /Namespace .* is not found|NamespaceNotFound/i.test(r.output) && waited < 60;
+      waited++
+    ) {
       await new Promise((res) => setTimeout(res, 1_000));
-      r = await runQuiet(cli, ['operator', 'search-attribute', 'create', '--address', address, '--namespace', namespace, '--name', name, '--type', type]);
+      r = await runQuiet(cli, [
+        'operator',
+        'search-attribute',
+        'create',
+        '--address',
+        address,
+        '--namespace',
+        namespace,
+        '--name',
+        name,
+        '--type',
+        type,
+      ]);
     }
     if (r.code !== 0 && !/already exists|AlreadyExists/i.test(r.output)) {
       throw new StartupError(`Could not register the search attribute ${name} (${type}): ${r.output.trim()}`);
@@ -244,7 +363,11 @@ async function registerNamespaceAndSearchAttributes(cli: string, address: string
   log(`Temporal search attributes registered: ${Object.keys(SEARCH_ATTRIBUTES).join(' ')}`);
 }
 
-function runQuiet(cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+function runQuiet(
+  cmd: string,
+  args: readonly string[],
+  env?: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env === undefined ? {} : { env }) });
     let output = '';
@@ -255,14 +378,27 @@ function runQuiet(cmd: string, args: readonly string[], env?: NodeJS.ProcessEnv)
   });
 }
 
-async function runTool(tool: string, args: readonly string[], env: Record<string, string | undefined>, what: string): Promise<void> {
+async function runTool(
+  tool: string,
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+  what: string,
+): Promise<void> {
   const r = await runQuiet(tool, args, env as NodeJS.ProcessEnv);
-  if (r.code !== 0) throw new StartupError(`temporal-sql-tool could not ${what} (exit ${r.code}):\n${r.output.trim().split('\n').slice(-8).join('\n')}`);
+  if (r.code !== 0)
+    throw new StartupError(
+      `temporal-sql-tool could not ${what} (exit ${r.code}):\n${r.output.trim().split('\n').slice(-8).join('\n')}`,
+    );
 }
 
 function explainFailure(output: string, port: number, code: number | null, signal: string | null): StartupError {
   if (/address already in use/i.test(output)) {
-    return new StartupError(`The Temporal server could not listen: a port is already in use (frontend ${port}).`, 'stop whatever uses it, or set MERZIM_TEMPORAL_PORT.');
+    return new StartupError(
+      `The Temporal server could not listen: a port is already in use (frontend ${port}).`,
+      'stop whatever uses it, or set MERZIM_TEMPORAL_PORT.',
+    );
   }
-  return new StartupError(`The Temporal server exited during start (code ${code ?? '-'}, signal ${signal ?? '-'}):\n${output}`);
+  return new StartupError(
+    `The Temporal server exited during start (code ${code ?? '-'}, signal ${signal ?? '-'}):\n${output}`,
+  );
 }

@@ -18,9 +18,48 @@ export function isUiLang(value: unknown): value is UiLang {
 }
 
 const MONTHS: Readonly<Record<UiLang, readonly string[]>> = {
-  kk: ['қаңтар', 'ақпан', 'наурыз', 'сәуір', 'мамыр', 'маусым', 'шілде', 'тамыз', 'қыркүйек', 'қазан', 'қараша', 'желтоқсан'],
-  ru: ['января', 'февраля', 'марта', 'апреля', 'мая', 'июня', 'июля', 'августа', 'сентября', 'октября', 'ноября', 'декабря'],
-  en: ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'],
+  kk: [
+    'қаңтар',
+    'ақпан',
+    'наурыз',
+    'сәуір',
+    'мамыр',
+    'маусым',
+    'шілде',
+    'тамыз',
+    'қыркүйек',
+    'қазан',
+    'қараша',
+    'желтоқсан',
+  ],
+  ru: [
+    'января',
+    'февраля',
+    'марта',
+    'апреля',
+    'мая',
+    'июня',
+    'июля',
+    'августа',
+    'сентября',
+    'октября',
+    'ноября',
+    'декабря',
+  ],
+  en: [
+    'January',
+    'February',
+    'March',
+    'April',
+    'May',
+    'June',
+    'July',
+    'August',
+    'September',
+    'October',
+    'November',
+    'December',
+  ],
 };
 
 /** A calendar date (YYYY-MM-DD) as written in the language. */
@@ -28,9 +67,12 @@ export function formatDate(iso: string, lang: UiLang): string {
   const { year, month, day } = parseIsoDate(iso);
   const name = MONTHS[lang][month - 1]!;
   switch (lang) {
-    case 'kk': return `${year} жылғы ${day} ${name}`;
-    case 'ru': return `${day} ${name} ${year} года`;
-    case 'en': return `${day} ${name} ${year}`;
+    case 'kk':
+      return `${year} жылғы ${day} ${name}`;
+    case 'ru':
+      return `${day} ${name} ${year} года`;
+    case 'en':
+      return `${day} ${name} ${year}`;
   }
 }
 
@@ -79,10 +121,12 @@ export interface Translator {
 export function translator(lang: UiLang): Translator {
   const messages = CATALOGUES[lang];
   const fill = (text: string, params?: Readonly<Record<string, string | number>>): string =>
-    params === undefined ? text : text.replace(/\{(\w+)\}/g, (whole, name: string) => {
-      const v = params[name];
-      return v === undefined ? whole : typeof v === 'number' ? formatNumber(v, lang) : v;
-    });
+    params === undefined
+      ? text
+      : text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+          const v = params[name];
+          return v === undefined ? whole : typeof v === 'number' ? formatNumber(v, lang) : v;
+        });
   return {
     lang,
     t: (key, params) => fill(messages[key], params),

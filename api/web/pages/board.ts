@@ -9,7 +9,16 @@ import type { Translator } from '../i18n/index.js';
 import { layout, type PageContext } from '../layout.js';
 import { BOARD_STATE_LABEL, agencyNames, boardState, obligationHref, pick, specOf, type BoardState } from '../view.js';
 
-export const BOARD_STATES: readonly BoardState[] = ['pending', 'ontime', 'late', 'overdue', 'escalated', 'returned', 'accepted', 'closed'];
+export const BOARD_STATES: readonly BoardState[] = [
+  'pending',
+  'ontime',
+  'late',
+  'overdue',
+  'escalated',
+  'returned',
+  'accepted',
+  'closed',
+];
 
 export interface BoardData {
   readonly cycles: readonly CycleListItem[];
@@ -25,7 +34,11 @@ export interface BoardData {
   readonly flash?: { kind: 'ok' | 'error'; text: string } | undefined;
 }
 
-function cycleLabel(c: Pick<CycleRow, 'plan_id' | 'period' | 'status'>, t: Translator, title: BilingualText | undefined): string {
+function cycleLabel(
+  c: Pick<CycleRow, 'plan_id' | 'period' | 'status'>,
+  t: Translator,
+  title: BilingualText | undefined,
+): string {
   return `${pick(title, t.lang) || c.plan_id} — ${c.period} (${t.tryT(`cycle.${c.status}`)})`;
 }
 
@@ -34,13 +47,27 @@ export function stateBadge(t: Translator, s: BoardState): Html {
 }
 
 /** Whom an escalation reached, as the audit log recorded it. */
-export function escalationRows(t: Translator, entries: readonly TimelineEntry[], names: ReadonlyMap<string, string>, agencyOf: (id: string | null) => string | undefined): Html {
+export function escalationRows(
+  t: Translator,
+  entries: readonly TimelineEntry[],
+  names: ReadonlyMap<string, string>,
+  agencyOf: (id: string | null) => string | undefined,
+): Html {
   return html`${entries.map((e) => {
     const notice = (e.payload.notice ?? {}) as { audience?: string };
     const to = Array.isArray(e.payload.to) ? (e.payload.to as string[]).join(', ') : '';
     const code = agencyOf(e.subjectId);
-    return html`<tr><td>${t.dateTime(e.at)}</td><td>${notice.audience === undefined ? '' : t.tryT(`audience.${notice.audience}`)}<br><span class="muted">${to}</span></td>
-<td>${e.subjectId === null ? '' : html`<a href="${obligationHref(e.subjectId)}">${code === undefined ? e.subjectId : names.get(code) ?? code}</a>`}</td></tr>`;
+    return html`<tr>
+      <td>${t.dateTime(e.at)}</td>
+      <td>
+        ${notice.audience === undefined ? '' : t.tryT(`audience.${notice.audience}`)}<br /><span class="muted"
+          >${to}</span
+        >
+      </td>
+      <td>
+        ${e.subjectId === null ? '' : html`<a href="${obligationHref(e.subjectId)}">${code === undefined ? e.subjectId : (names.get(code) ?? code)}</a>`}
+      </td>
+    </tr>`;
   })}`;
 }
 
@@ -52,15 +79,30 @@ export function stageLabel(t: Translator, s: StageInfo | undefined, id: string):
  * The matrix body, built as one string: it has a cell per obligation (5,000 in a large cycle), so the badges are rendered once
  * per state and each cell only adds its link. Every piece is escaped Html or an encodeURIComponent'd id (no quote, no "<").
  */
-function matrixBody(t: Translator, agencies: readonly string[], stages: readonly string[], byAgency: ReadonlyMap<string, ReadonlyMap<string, BoardObligation>>, stateOf: ReadonlyMap<string, BoardState>, names: ReadonlyMap<string, string>): Html {
+function matrixBody(
+  t: Translator,
+  agencies: readonly string[],
+  stages: readonly string[],
+  byAgency: ReadonlyMap<string, ReadonlyMap<string, BoardObligation>>,
+  stateOf: ReadonlyMap<string, BoardState>,
+  names: ReadonlyMap<string, string>,
+): Html {
   const badges = new Map(BOARD_STATES.map((s) => [s, stateBadge(t, s).value]));
   const parts: string[] = [];
   for (const a of agencies) {
-    parts.push(html`<tr><th scope="row">${names.get(a) ?? a}</th>`.value);
+    parts.push(
+      html`<tr>
+        <th scope="row">${names.get(a) ?? a}</th>
+      </tr>`.value,
+    );
     const row = byAgency.get(a)!;
     for (const s of stages) {
       const o = row.get(s);
-      parts.push(o === undefined ? '<td></td>' : `<td class="cell"><a href="${obligationHref(o.workflow_id)}">${badges.get(stateOf.get(o.workflow_id)!)!}</a></td>`);
+      parts.push(
+        o === undefined
+          ? '<td></td>'
+          : `<td class="cell"><a href="${obligationHref(o.workflow_id)}">${badges.get(stateOf.get(o.workflow_id)!)!}</a></td>`,
+      );
     }
     parts.push('</tr>');
   }
@@ -69,7 +111,8 @@ function matrixBody(t: Translator, agencies: readonly string[], stages: readonly
 
 export function boardPage(ctx: PageContext, d: BoardData): Html {
   const { t } = ctx;
-  if (d.cycle === undefined) return layout(ctx, { title: t.t('board.title'), flash: d.flash, body: html`<p>${t.t('board.noCycles')}</p>` });
+  if (d.cycle === undefined)
+    return layout(ctx, { title: t.t('board.title'), flash: d.flash, body: html`<p>${t.t('board.noCycles')}</p>` });
   const cycle = d.cycle;
   const names = d.names;
   const escalated = new Set(d.escalations.map((e) => e.subjectId).filter((s): s is string => s !== null));
@@ -98,41 +141,113 @@ export function boardPage(ctx: PageContext, d: BoardData): Html {
     title: t.t('board.title'),
     flash: d.flash,
     body: html`<form class="filters" method="get" action="/app/board" aria-label="${t.t('board.filters')}">
-  <div><label for="cycle">${t.t('board.cycle')}</label>
-  <select id="cycle" name="cycle">${d.cycles.map((c) => html`<option value="${c.workflow_id}"${c.workflow_id === cycle.workflow_id ? html` selected` : ''}>${cycleLabel(c, t, d.titles.get(c.plan_id))}</option>`)}</select></div>
-  <div><label for="state">${t.t('board.status')}</label>
-  <select id="state" name="state"><option value="">${t.t('board.any')}</option>${BOARD_STATES.map((s) => html`<option value="${s}"${d.filter.state === s ? html` selected` : ''}>${t.t(BOARD_STATE_LABEL[s])}</option>`)}</select></div>
-  <div><label for="agency">${t.t('board.agency')}</label>
-  <select id="agency" name="agency"><option value="">${t.t('board.any')}</option>${allAgencies.map((a) => html`<option value="${a}"${d.filter.agency === a ? html` selected` : ''}>${names.get(a) ?? a}</option>`)}</select></div>
-  <div><button type="submit" class="secondary">${t.t('board.apply')}</button></div>
-</form>
-<h2>${t.t('board.counts')}</h2>
-<ul class="legend">${BOARD_STATES.filter((s) => (counts.get(s) ?? 0) > 0).map((s) => html`<li>${stateBadge(t, s)} ${t.number(counts.get(s) ?? 0)}</li>`)}<li>${t.t('board.total', { n: d.obligations.length })}</li></ul>
-<h2>${t.t('board.matrix')}</h2>
-${agencies.length === 0 ? html`<p>${t.t('board.none')}</p>` : html`<p class="muted">${t.t('board.shown', { n: agencies.length, total: allAgencies.length })}</p>
-<div class="table-wrap" tabindex="0" role="region" aria-label="${t.t('board.matrix')}"><table class="matrix">
-<thead><tr><th scope="col">${t.t('board.agencyCol')}</th>${stages.map((s) => html`<th scope="col">${stageLabel(t, stageInfo.get(s), s)}</th>`)}</tr></thead>
-<tbody>${matrixBody(t, agencies, stages, byAgency, stateOf, names)}</tbody></table></div>`}
-<h2>${t.t('board.escalations')}</h2>
-${d.escalations.length === 0 ? html`<p>${t.t('board.escalationsNone')}</p>` : html`<div class="table-wrap"><table>
-<thead><tr><th scope="col">${t.t('board.when')}</th><th scope="col">${t.t('board.whom')}</th><th scope="col">${t.t('board.about')}</th></tr></thead>
-<tbody>${escalationRows(t, d.escalations, names, agencyOf)}</tbody></table></div>`}
-<p><a href="/app/cycles/${encodeURIComponent(cycle.workflow_id)}/timeline">${t.t('board.timeline')}</a></p>`,
+        <div>
+          <label for="cycle">${t.t('board.cycle')}</label>
+          <select id="cycle" name="cycle">
+            ${d.cycles.map((c) => html`<option value="${c.workflow_id}" ${c.workflow_id === cycle.workflow_id ? html` selected` : ''}>${cycleLabel(c, t, d.titles.get(c.plan_id))}</option>`)}
+          </select>
+        </div>
+        <div>
+          <label for="state">${t.t('board.status')}</label>
+          <select id="state" name="state">
+            <option value="">${t.t('board.any')}</option>
+            ${BOARD_STATES.map((s) => html`<option value="${s}" ${d.filter.state === s ? html` selected` : ''}>${t.t(BOARD_STATE_LABEL[s])}</option>`)}
+          </select>
+        </div>
+        <div>
+          <label for="agency">${t.t('board.agency')}</label>
+          <select id="agency" name="agency">
+            <option value="">${t.t('board.any')}</option>
+            ${allAgencies.map((a) => html`<option value="${a}" ${d.filter.agency === a ? html` selected` : ''}>${names.get(a) ?? a}</option>`)}
+          </select>
+        </div>
+        <div><button type="submit" class="secondary">${t.t('board.apply')}</button></div>
+      </form>
+      <h2>${t.t('board.counts')}</h2>
+      <ul class="legend">
+        ${BOARD_STATES.filter((s) => (counts.get(s) ?? 0) > 0).map((s) => html`<li>${stateBadge(t, s)} ${t.number(counts.get(s) ?? 0)}</li>`)}
+        <li>${t.t('board.total', { n: d.obligations.length })}</li>
+      </ul>
+      <h2>${t.t('board.matrix')}</h2>
+      ${
+        agencies.length === 0
+          ? html`<p>${t.t('board.none')}</p>`
+          : html`<p class="muted">${t.t('board.shown', { n: agencies.length, total: allAgencies.length })}</p>
+              <div class="table-wrap" tabindex="0" role="region" aria-label="${t.t('board.matrix')}">
+                <table class="matrix">
+                  <thead>
+                    <tr>
+                      <th scope="col">${t.t('board.agencyCol')}</th>
+                      ${stages.map((s) => html`<th scope="col">${stageLabel(t, stageInfo.get(s), s)}</th>`)}
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${matrixBody(t, agencies, stages, byAgency, stateOf, names)}
+                  </tbody>
+                </table>
+              </div>`
+      }
+      <h2>${t.t('board.escalations')}</h2>
+      ${
+        d.escalations.length === 0
+          ? html`<p>${t.t('board.escalationsNone')}</p>`
+          : html`<div class="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">${t.t('board.when')}</th>
+                    <th scope="col">${t.t('board.whom')}</th>
+                    <th scope="col">${t.t('board.about')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${escalationRows(t, d.escalations, names, agencyOf)}
+                </tbody>
+              </table>
+            </div>`
+      }
+      <p><a href="/app/cycles/${encodeURIComponent(cycle.workflow_id)}/timeline">${t.t('board.timeline')}</a></p>`,
   });
 }
 
-export function timelinePage(ctx: PageContext, cycle: CycleRow, obligations: readonly ObligationRow[], entries: readonly TimelineEntry[]): Html {
+export function timelinePage(
+  ctx: PageContext,
+  cycle: CycleRow,
+  obligations: readonly ObligationRow[],
+  entries: readonly TimelineEntry[],
+): Html {
   const { t } = ctx;
   const names = agencyNames(specOf(cycle), t.lang);
   const agencyOf = new Map(obligations.map((o) => [o.workflow_id, o.agency_code]));
   return layout(ctx, {
     title: `${t.t('board.timeline')}: ${cycleLabel(cycle, t, specOf(cycle).planTitle)}`,
-    body: entries.length === 0 ? html`<p>${t.t('board.timelineNone')}</p>` : html`<div class="table-wrap"><table>
-<thead><tr><th scope="col">${t.t('board.when')}</th><th scope="col">${t.t('board.event')}</th><th scope="col">${t.t('board.about')}</th><th scope="col">${t.t('board.actor')}</th></tr></thead>
-<tbody>${entries.map((e) => {
-      const code = e.subjectId === null ? undefined : agencyOf.get(e.subjectId);
-      return html`<tr><td>${t.dateTime(e.at)}</td><td>${t.tryT(`event.${e.type}`)}</td>
-<td>${code === undefined ? '' : html`<a href="${obligationHref(e.subjectId!)}">${names.get(code) ?? code}</a>`}</td><td>${e.actor.replace(/^user:/, '')}</td></tr>`;
-    })}</tbody></table></div>`,
+    body:
+      entries.length === 0
+        ? html`<p>${t.t('board.timelineNone')}</p>`
+        : html`<div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">${t.t('board.when')}</th>
+                  <th scope="col">${t.t('board.event')}</th>
+                  <th scope="col">${t.t('board.about')}</th>
+                  <th scope="col">${t.t('board.actor')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${entries.map((e) => {
+                  const code = e.subjectId === null ? undefined : agencyOf.get(e.subjectId);
+                  return html`<tr>
+                    <td>${t.dateTime(e.at)}</td>
+                    <td>${t.tryT(`event.${e.type}`)}</td>
+                    <td>
+                      ${code === undefined ? '' : html`<a href="${obligationHref(e.subjectId!)}">${names.get(code) ?? code}</a>`}
+                    </td>
+                    <td>${e.actor.replace(/^user:/, '')}</td>
+                  </tr>`;
+                })}
+              </tbody>
+            </table>
+          </div>`,
   });
 }

@@ -5,7 +5,16 @@ import type { ReportDraft } from '../../../db/repositories/drafts.js';
 import type { ReturnNote } from '../../services/obligations.js';
 import { html, type Html } from '../html.js';
 import { csrfField, layout, type PageContext } from '../layout.js';
-import { obligationHref, partyOf, pick, receiverName, specOf, stageOfSpec, statusBadge, timeLeftText } from '../view.js';
+import {
+  obligationHref,
+  partyOf,
+  pick,
+  receiverName,
+  specOf,
+  stageOfSpec,
+  statusBadge,
+  timeLeftText,
+} from '../view.js';
 import { reportFields, type FormItem, type FormMeasure } from './report-form.js';
 
 export interface ObligationPageData {
@@ -32,8 +41,15 @@ interface StoredReport {
 
 const STATUS_LABEL = { done: 'report.done', in_progress: 'report.inProgress', not_done: 'report.notDone' } as const;
 
-export function measuresOwed(cycle: CycleRow | undefined, o: ObligationRow, lang: PageContext['t']['lang']): FormMeasure[] {
-  return (partyOf(specOf(cycle), o.stage_id, o.agency_code)?.measures ?? []).map((m) => ({ number: m.number, title: pick(m.title, lang) }));
+export function measuresOwed(
+  cycle: CycleRow | undefined,
+  o: ObligationRow,
+  lang: PageContext['t']['lang'],
+): FormMeasure[] {
+  return (partyOf(specOf(cycle), o.stage_id, o.agency_code)?.measures ?? []).map((m) => ({
+    number: m.number,
+    title: pick(m.title, lang),
+  }));
 }
 
 export function obligationPage(ctx: PageContext, d: ObligationPageData): Html {
@@ -47,63 +63,154 @@ export function obligationPage(ctx: PageContext, d: ObligationPageData): Html {
   const report = o.report as StoredReport | null;
   const measures = measuresOwed(d.cycle, o, t.lang);
   const titles = new Map(measures.map((m) => [m.number, m.title]));
-  const values = d.posted ?? new Map<string, FormItem>(
-    (d.draft?.items ?? report?.items ?? []).map((i) => [i.measure, { status: i.status, text: i.text }]),
-  );
+  const values =
+    d.posted ??
+    new Map<string, FormItem>(
+      (d.draft?.items ?? report?.items ?? []).map((i) => [i.measure, { status: i.status, text: i.text }]),
+    );
   const action = (what: string) => `${obligationHref(o.workflow_id)}/${what}`;
 
   return layout(ctx, {
     title: t.t('obligation.title', { agency: agencyName }),
     flash: d.flash,
     body: html`<dl class="facts">
-  <dt>${t.t('obligation.plan')}</dt><dd>${pick(spec.planTitle, t.lang) || o.plan_id}</dd>
-  <dt>${t.t('obligation.period')}</dt><dd>${o.period}</dd>
-  <dt>${t.t('obligation.stage')}</dt><dd>${stage === undefined ? o.stage_id : `${t.tryT(`chain.${stage.from}`)} → ${t.tryT(`chain.${stage.to}`)}`}</dd>
-  <dt>${t.t('obligation.to')}</dt><dd>${receiverName(spec, o.stage_id, t)}</dd>
-  <dt>${t.t('obligation.due')}</dt><dd>${t.date(due)}${due !== o.due_date ? html` <span class="muted">(${t.t('obligation.dueAsWritten', { date: t.date(o.due_date) })})</span>` : ''}${d.daysLeft === null ? '' : html` — ${timeLeftText(t, d.daysLeft)}`}</dd>
-  <dt>${t.t('obligation.status')}</dt><dd>${statusBadge(t, o.status)}${o.closed_reason === null ? '' : html` ${t.t('obligation.closedReason', { reason: o.closed_reason })}`}</dd>
-</dl>
-${d.temporalUrl === null ? '' : html`<p><a href="${d.temporalUrl}" rel="noopener">${t.t('obligation.temporal')}</a></p>`}
-${d.lastReturn !== null && (o.status === 'returned' || o.status === 'overdue' || o.status === 'pending') ? html`<section class="returned" aria-labelledby="returned-h">
-  <h2 id="returned-h">${t.t('obligation.returnedTitle')}</h2>
-  <p class="comment">${d.lastReturn.comment}</p>
-  <p class="muted">${t.t('obligation.returnedBy', { who: d.lastReturn.by.replace(/^user:/, ''), date: t.dateTime(d.lastReturn.at) })}${d.lastReturn.newDueDate === null ? '' : html` · ${t.t('review.newDueDate')}: ${t.date(d.lastReturn.newDueDate)}`}</p>
-</section>` : ''}
-${d.canReport ? html`<h2>${t.t('report.title')}</h2>
-<p class="muted">${t.t('report.intro')}</p>
-<form method="post" action="${action('submit')}" hx-post="${action('draft')}" hx-trigger="input delay:800ms, change" hx-target="#draft-status" hx-swap="innerHTML" id="report-form">
-  ${csrfField(ctx)}
-  ${reportFields(t, measures, values)}
-  <p id="draft-status" class="draft-status" role="status" aria-live="polite">${d.draft === undefined ? '' : t.t('report.draftLoaded', { time: t.dateTime(d.draft.updatedAt) })}</p>
-  <button type="submit" class="primary">${t.t('report.submit')}</button>
-</form>` : ''}
-${report === null ? (d.canReport ? '' : html`<p>${t.t('obligation.noReport')}</p>`) : html`<h2>${t.t('obligation.report', { n: report.version })}</h2>
-<p class="muted">${t.t('obligation.submittedAt', { date: t.dateTime(report.submittedAt) })} · ${(o.working_days_late ?? 0) > 0 ? t.t('obligation.late', { n: o.working_days_late ?? 0 }) : t.t('obligation.onTime')}</p>
-<div class="table-wrap"><table class="report">
-<thead><tr><th scope="col">№</th><th scope="col">${t.t('report.status')}</th><th scope="col">${t.t('report.text')}</th></tr></thead>
-<tbody>${report.items.map((i) => html`<tr><td>${i.measure}${titles.has(i.measure) ? html`<br><span class="muted">${titles.get(i.measure)}</span>` : ''}</td><td>${i.status in STATUS_LABEL ? t.t(STATUS_LABEL[i.status as keyof typeof STATUS_LABEL]) : i.status}</td><td>${i.text}</td></tr>`)}</tbody>
-</table></div>`}
-${d.canReview || d.canExtend ? html`<h2>${t.t('review.title')}</h2><div class="panels">
-${d.canReview ? html`<form class="panel stack" method="post" action="${action('accept')}">
-  ${csrfField(ctx)}
-  <h2>${t.t('review.accept')}</h2>
-  <div><label for="accept-comment">${t.t('review.acceptComment')}</label><textarea id="accept-comment" name="comment" maxlength="5000"></textarea></div>
-  <div><button type="submit" class="primary">${t.t('review.accept')}</button></div>
-</form>
-<form class="panel stack" method="post" action="${action('return')}">
-  ${csrfField(ctx)}
-  <h2>${t.t('review.returnTitle')}</h2>
-  <div><label for="return-comment">${t.t('review.comment')}</label><textarea id="return-comment" name="comment" required maxlength="5000"></textarea></div>
-  <div><label for="return-date">${t.t('review.newDueDate')}</label><input type="date" id="return-date" name="newDueDate" required></div>
-  <div><button type="submit" class="secondary">${t.t('review.return')}</button></div>
-</form>` : ''}
-${d.canExtend ? html`<form class="panel stack" method="post" action="${action('extend')}">
-  ${csrfField(ctx)}
-  <h2>${t.t('review.extendTitle')}</h2>
-  <div><label for="extend-reason">${t.t('review.reason')}</label><textarea id="extend-reason" name="reason" required maxlength="5000"></textarea></div>
-  <div><label for="extend-date">${t.t('review.newDueDate')}</label><input type="date" id="extend-date" name="newDueDate" required></div>
-  <div><button type="submit" class="secondary">${t.t('review.extend')}</button></div>
-</form>` : ''}
-</div>` : ''}`,
+        <dt>${t.t('obligation.plan')}</dt>
+        <dd>${pick(spec.planTitle, t.lang) || o.plan_id}</dd>
+        <dt>${t.t('obligation.period')}</dt>
+        <dd>${o.period}</dd>
+        <dt>${t.t('obligation.stage')}</dt>
+        <dd>
+          ${stage === undefined ? o.stage_id : `${t.tryT(`chain.${stage.from}`)} → ${t.tryT(`chain.${stage.to}`)}`}
+        </dd>
+        <dt>${t.t('obligation.to')}</dt>
+        <dd>${receiverName(spec, o.stage_id, t)}</dd>
+        <dt>${t.t('obligation.due')}</dt>
+        <dd>
+          ${t.date(due)}${due !== o.due_date ? html` <span class="muted">(${t.t('obligation.dueAsWritten', { date: t.date(o.due_date) })})</span>` : ''}${d.daysLeft === null ? '' : html` — ${timeLeftText(t, d.daysLeft)}`}
+        </dd>
+        <dt>${t.t('obligation.status')}</dt>
+        <dd>
+          ${statusBadge(t, o.status)}${o.closed_reason === null ? '' : html` ${t.t('obligation.closedReason', { reason: o.closed_reason })}`}
+        </dd>
+      </dl>
+      ${d.temporalUrl === null ? '' : html`<p><a href="${d.temporalUrl}" rel="noopener">${t.t('obligation.temporal')}</a></p>`}
+      ${
+        d.lastReturn !== null && (o.status === 'returned' || o.status === 'overdue' || o.status === 'pending')
+          ? html`<section class="returned" aria-labelledby="returned-h">
+              <h2 id="returned-h">${t.t('obligation.returnedTitle')}</h2>
+              <p class="comment">${d.lastReturn.comment}</p>
+              <p class="muted">
+                ${t.t('obligation.returnedBy', { who: d.lastReturn.by.replace(/^user:/, ''), date: t.dateTime(d.lastReturn.at) })}${d.lastReturn.newDueDate === null ? '' : html` · ${t.t('review.newDueDate')}: ${t.date(d.lastReturn.newDueDate)}`}
+              </p>
+            </section>`
+          : ''
+      }
+      ${
+        d.canReport
+          ? html`<h2>${t.t('report.title')}</h2>
+              <p class="muted">${t.t('report.intro')}</p>
+              <form
+                method="post"
+                action="${action('submit')}"
+                hx-post="${action('draft')}"
+                hx-trigger="input delay:800ms, change"
+                hx-target="#draft-status"
+                hx-swap="innerHTML"
+                id="report-form"
+              >
+                ${csrfField(ctx)} ${reportFields(t, measures, values)}
+                <p id="draft-status" class="draft-status" role="status" aria-live="polite">
+                  ${d.draft === undefined ? '' : t.t('report.draftLoaded', { time: t.dateTime(d.draft.updatedAt) })}
+                </p>
+                <button type="submit" class="primary">${t.t('report.submit')}</button>
+              </form>`
+          : ''
+      }
+      ${
+        report === null
+          ? d.canReport
+            ? ''
+            : html`<p>${t.t('obligation.noReport')}</p>`
+          : html`<h2>${t.t('obligation.report', { n: report.version })}</h2>
+              <p class="muted">
+                ${t.t('obligation.submittedAt', { date: t.dateTime(report.submittedAt) })} ·
+                ${(o.working_days_late ?? 0) > 0 ? t.t('obligation.late', { n: o.working_days_late ?? 0 }) : t.t('obligation.onTime')}
+              </p>
+              <div class="table-wrap">
+                <table class="report">
+                  <thead>
+                    <tr>
+                      <th scope="col">№</th>
+                      <th scope="col">${t.t('report.status')}</th>
+                      <th scope="col">${t.t('report.text')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${report.items.map(
+                      (i) =>
+                        html`<tr>
+                          <td>
+                            ${i.measure}${titles.has(i.measure) ? html`<br /><span class="muted">${titles.get(i.measure)}</span>` : ''}
+                          </td>
+                          <td>
+                            ${i.status in STATUS_LABEL ? t.t(STATUS_LABEL[i.status as keyof typeof STATUS_LABEL]) : i.status}
+                          </td>
+                          <td>${i.text}</td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>
+              </div>`
+      }
+      ${
+        d.canReview || d.canExtend
+          ? html`<h2>${t.t('review.title')}</h2>
+              <div class="panels">
+                ${
+                  d.canReview
+                    ? html`<form class="panel stack" method="post" action="${action('accept')}">
+                          ${csrfField(ctx)}
+                          <h2>${t.t('review.accept')}</h2>
+                          <div>
+                            <label for="accept-comment">${t.t('review.acceptComment')}</label
+                            ><textarea id="accept-comment" name="comment" maxlength="5000"></textarea>
+                          </div>
+                          <div><button type="submit" class="primary">${t.t('review.accept')}</button></div>
+                        </form>
+                        <form class="panel stack" method="post" action="${action('return')}">
+                          ${csrfField(ctx)}
+                          <h2>${t.t('review.returnTitle')}</h2>
+                          <div>
+                            <label for="return-comment">${t.t('review.comment')}</label
+                            ><textarea id="return-comment" name="comment" required maxlength="5000"></textarea>
+                          </div>
+                          <div>
+                            <label for="return-date">${t.t('review.newDueDate')}</label
+                            ><input type="date" id="return-date" name="newDueDate" required />
+                          </div>
+                          <div><button type="submit" class="secondary">${t.t('review.return')}</button></div>
+                        </form>`
+                    : ''
+                }
+                ${
+                  d.canExtend
+                    ? html`<form class="panel stack" method="post" action="${action('extend')}">
+                        ${csrfField(ctx)}
+                        <h2>${t.t('review.extendTitle')}</h2>
+                        <div>
+                          <label for="extend-reason">${t.t('review.reason')}</label
+                          ><textarea id="extend-reason" name="reason" required maxlength="5000"></textarea>
+                        </div>
+                        <div>
+                          <label for="extend-date">${t.t('review.newDueDate')}</label
+                          ><input type="date" id="extend-date" name="newDueDate" required />
+                        </div>
+                        <div><button type="submit" class="secondary">${t.t('review.extend')}</button></div>
+                      </form>`
+                    : ''
+                }
+              </div>`
+          : ''
+      }`,
   });
 }

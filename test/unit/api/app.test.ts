@@ -12,10 +12,16 @@ describe('response schemas are required', () => {
     requireResponseSchemas(app);
     app.get('/api/v1/declared', { schema: declared }, async () => ({ ok: true }));
     app.get('/health', { schema: declared }, async () => ({ ok: true }));
-    expect(() => app.get('/api/v1/undeclared', async () => ({ ok: true }))).toThrow(/GET \/api\/v1\/undeclared declares no response schema/);
-    expect(() => app.post('/health', { schema: { summary: 'no responses' } }, async () => ({ ok: true }))).toThrow(/POST \/health declares no response schema/);
+    expect(() => app.get('/api/v1/undeclared', async () => ({ ok: true }))).toThrow(
+      /GET \/api\/v1\/undeclared declares no response schema/,
+    );
+    expect(() => app.post('/health', { schema: { summary: 'no responses' } }, async () => ({ ok: true }))).toThrow(
+      /POST \/health declares no response schema/,
+    );
     // Hiding a JSON route from the OpenAPI document does not exempt it: its clients still get an undeclared answer.
-    expect(() => app.get('/api/hidden', { schema: { hide: true } }, async () => ({ ok: true }))).toThrow(/GET \/api\/hidden declares no response schema/);
+    expect(() => app.get('/api/hidden', { schema: { hide: true } }, async () => ({ ok: true }))).toThrow(
+      /GET \/api\/hidden declares no response schema/,
+    );
     await app.close();
   });
 
@@ -23,20 +29,36 @@ describe('response schemas are required', () => {
     const app = Fastify({ logger: false });
     requireResponseSchemas(app);
     for (const url of ['/app/inbox', '/app/*', '/assets/:name', '/', '/favicon.ico']) {
-      expect(() => app.get(url, { schema: { hide: true } }, async (_request, reply) => reply.type('text/html').send('<p>page</p>'))).not.toThrow();
+      expect(() =>
+        app.get(url, { schema: { hide: true } }, async (_request, reply) =>
+          reply.type('text/html').send('<p>page</p>'),
+        ),
+      ).not.toThrow();
     }
-    expect(() => app.get('/app/visible', async () => '<p>page</p>')).toThrow(/GET \/app\/visible declares no response schema and is not hidden/);
+    expect(() => app.get('/app/visible', async () => '<p>page</p>')).toThrow(
+      /GET \/app\/visible declares no response schema and is not hidden/,
+    );
     await app.close();
   });
 
   it('the JSON API is /api, /health and /ready, not the pages', () => {
-    expect(['/api/v1/obligations/:id/submit', '/api/openapi.json', '/health', '/ready'].every(isJsonApiRoute)).toBe(true);
-    expect(['/app', '/app/obligations/:id', '/assets/:name', '/', '/favicon.ico', '/apis', '/healthz'].some(isJsonApiRoute)).toBe(false);
+    expect(['/api/v1/obligations/:id/submit', '/api/openapi.json', '/health', '/ready'].every(isJsonApiRoute)).toBe(
+      true,
+    );
+    expect(
+      ['/app', '/app/obligations/:id', '/assets/:name', '/', '/favicon.ico', '/apis', '/healthz'].some(isJsonApiRoute),
+    ).toBe(false);
   });
 
   it('every route of the Merzim app passes: the JSON routes declare them and the pages are hidden', async () => {
     // Building registers every route; nothing is called, so the resources are never touched.
-    const app = await buildApp({ db: {} as never, temporal: {} as never, taskQueue: 'unused', probes: {} as never, sinkEnabled: false });
+    const app = await buildApp({
+      db: {} as never,
+      temporal: {} as never,
+      taskQueue: 'unused',
+      probes: {} as never,
+      sinkEnabled: false,
+    });
     await app.ready();
     expect(app.hasRoute({ method: 'POST', url: '/api/v1/obligations/:id/submit' })).toBe(true);
     expect(app.hasRoute({ method: 'GET', url: '/api/openapi.json' })).toBe(true);

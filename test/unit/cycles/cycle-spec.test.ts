@@ -14,11 +14,20 @@ import { TEST_AGENCIES, testPlan } from '../../helpers/plans.js';
 import { AQDM, IIM, PA as PA_PARTY, PMO, UQK, smallPlanSpec } from '../../fixtures/small-plan.js';
 
 const PA: Agency = {
-  code: 'ПӘ', name: { kk: 'Президент Әкімшілігі', ru: 'Администрация Президента' }, kind: 'presidential_administration', byAgreement: false,
-  contacts: [{ role: 'reporter', email: 'control@akorda.example.kz' }], lang: 'kk',
+  code: 'ПӘ',
+  name: { kk: 'Президент Әкімшілігі', ru: 'Администрация Президента' },
+  kind: 'presidential_administration',
+  byAgreement: false,
+  contacts: [{ role: 'reporter', email: 'control@akorda.example.kz' }],
+  lang: 'kk',
 };
 // ҰҚК with a head of the body too, so the ladder's head step has somebody to reach.
-const directory = [...TEST_AGENCIES.map((a) => (a.code === 'ҰҚК' ? { ...a, contacts: [...a.contacts, { role: 'head' as const, email: 'head@knb.example.kz' }] } : a)), PA];
+const directory = [
+  ...TEST_AGENCIES.map((a) =>
+    a.code === 'ҰҚК' ? { ...a, contacts: [...a.contacts, { role: 'head' as const, email: 'head@knb.example.kz' }] } : a,
+  ),
+  PA,
+];
 
 function build(plan: Plan, period: string, extra: Partial<CycleSpecInput> = {}): CycleSpec {
   const result = cycleSpecFromPlan({ planId: 'p', plan, directory, period, calendar: KZ_WORKING_CALENDAR, ...extra });
@@ -28,16 +37,33 @@ function build(plan: Plan, period: string, extra: Partial<CycleSpecInput> = {}):
 
 /** "id from→to[recipient] due: party[measures]*" per stage, to compare whole cycles at a glance. */
 function stages(spec: CycleSpec): string[] {
-  return spec.stages.map((s) => `${s.id} ${s.from}→${s.to}${s.recipient === undefined ? '' : `[${s.recipient.agencyCode}]`} ${s.dueDate}: ${
-    s.parties.map((p) => `${p.agencyCode}[${p.measures.map((m) => m.number).join(',')}]${p.byAgreement ? '*' : ''}`).join(' ')}`);
+  return spec.stages.map(
+    (s) =>
+      `${s.id} ${s.from}→${s.to}${s.recipient === undefined ? '' : `[${s.recipient.agencyCode}]`} ${s.dueDate}: ${s.parties
+        .map((p) => `${p.agencyCode}[${p.measures.map((m) => m.number).join(',')}]${p.byAgreement ? '*' : ''}`)
+        .join(' ')}`,
+  );
 }
 
 /** A measure as the importer leaves it: the deadline parsed from its text, the recipient read from the completion form. */
-function measure(number: string, executors: [string, boolean][], deadline: string, completionForm: string, recipient: Recipient | null): Measure {
+function measure(
+  number: string,
+  executors: [string, boolean][],
+  deadline: string,
+  completionForm: string,
+  recipient: Recipient | null,
+): Measure {
   return {
-    number, section: 0, title: { kk: `${number}-іс-шара`, ru: null }, completionForm: { kk: completionForm, ru: null }, recipient,
+    number,
+    section: 0,
+    title: { kk: `${number}-іс-шара`, ru: null },
+    completionForm: { kk: completionForm, ru: null },
+    recipient,
     executors: executors.map(([code, byAgreement], i) => ({ code, byAgreement, lead: i === 0 })),
-    deadline: { text: deadline, rule: parseDeadline(deadline) }, indicators: [], cost: null, fundingSource: null,
+    deadline: { text: deadline, rule: parseDeadline(deadline) },
+    indicators: [],
+    cost: null,
+    fundingSource: null,
   };
 }
 
@@ -46,13 +72,53 @@ function seedLikePlan(): Plan {
   return testPlan({
     years: { from: 2017, to: 2020 },
     measures: [
-      measure('1', [['БҒМ', false], ['АҚДМ', false]], 'жыл сайын, 2017 – 2020 жылдар', 'АҚДМ-ға ақпарат', { agency: 'АҚДМ' }),
-      measure('4.', [['ІІМ', false], ['ҰҚК', true]], 'жыл сайын, 1 желтоқсанға дейін', 'АҚДМ-ға ақпарат', { agency: 'АҚДМ' }),
-      measure('7.1', [['ІІМ', false], ['БҒМ', false]], '2018 жылғы 10 шілдеге қарай', 'ҰҚК-ге ақпарат', { agency: 'ҰҚК' }),
+      measure(
+        '1',
+        [
+          ['БҒМ', false],
+          ['АҚДМ', false],
+        ],
+        'жыл сайын, 2017 – 2020 жылдар',
+        'АҚДМ-ға ақпарат',
+        { agency: 'АҚДМ' },
+      ),
+      measure(
+        '4.',
+        [
+          ['ІІМ', false],
+          ['ҰҚК', true],
+        ],
+        'жыл сайын, 1 желтоқсанға дейін',
+        'АҚДМ-ға ақпарат',
+        { agency: 'АҚДМ' },
+      ),
+      measure(
+        '7.1',
+        [
+          ['ІІМ', false],
+          ['БҒМ', false],
+        ],
+        '2018 жылғы 10 шілдеге қарай',
+        'ҰҚК-ге ақпарат',
+        { agency: 'ҰҚК' },
+      ),
       measure('26', [['БҒМ', false]], 'жыл сайын 25 шілдеге, 25 желтоқсанға дейін', 'АҚДМ-ға ақпарат', null),
-      measure('30', [['ІІМ', false]], '2019 ж. 5 желтоқсан', 'Президент Әкімшілігіне ақпарат', { role: 'presidential_administration' }),
-      measure('31', [['ІІМ', false], ['БҒМ', false]], '2019 жылғы 4-тоқсан', 'Үкіметке ақпарат', { role: 'government' }),
-      measure('47', [['ІІМ', false]], '2018 жылдан бастап, қажеттілігіне қарай', 'Премьер-Министр Кеңсесіне ақпарат', { role: 'pm_office' }),
+      measure('30', [['ІІМ', false]], '2019 ж. 5 желтоқсан', 'Президент Әкімшілігіне ақпарат', {
+        role: 'presidential_administration',
+      }),
+      measure(
+        '31',
+        [
+          ['ІІМ', false],
+          ['БҒМ', false],
+        ],
+        '2019 жылғы 4-тоқсан',
+        'Үкіметке ақпарат',
+        { role: 'government' },
+      ),
+      measure('47', [['ІІМ', false]], '2018 жылдан бастап, қажеттілігіне қарай', 'Премьер-Министр Кеңсесіне ақпарат', {
+        role: 'pm_office',
+      }),
       measure('50', [['БҒМ', false]], 'мерзімі келісіледі', 'АҚДМ-ға ақпарат', null),
     ],
   });
@@ -61,7 +127,18 @@ function seedLikePlan(): Plan {
 describe('cycleSpecFromPlan', () => {
   it('builds the 2019 cycle of the annual cascade: the executors of the measures owed that year, the coordinator, the PM Office', () => {
     const spec = build(testPlan(), '2019');
-    expect(spec.stages.map((s) => [s.id, s.from, s.to, s.dueDate, s.dueInstant, s.parties.map((p) => `${p.agencyCode}[${p.measures.map((m) => m.number).join(',')}]${p.byAgreement ? '*' : ''}`)])).toEqual([
+    expect(
+      spec.stages.map((s) => [
+        s.id,
+        s.from,
+        s.to,
+        s.dueDate,
+        s.dueInstant,
+        s.parties.map(
+          (p) => `${p.agencyCode}[${p.measures.map((m) => m.number).join(',')}]${p.byAgreement ? '*' : ''}`,
+        ),
+      ]),
+    ).toEqual([
       // "жыл сайын, 1 желтоқсанға дейін": its own date, a Sunday and the First President's Day then, so Tuesday 3 December.
       ['measure-2-due-1', 'executors', 'coordinator', '2019-12-01', '2019-12-03T17:59:59.999Z', ['ІІМ[2]', 'ҰҚК[2]*']],
       ['executors', 'executors', 'coordinator', '2020-01-10', '2020-01-10T17:59:59.999Z', ['БҒМ[1]', 'АҚДМ[1]']],
@@ -69,10 +146,16 @@ describe('cycleSpecFromPlan', () => {
       // 15 March 2020 was a Sunday: the PM Office's stage moves to Monday 16 March.
       ['pm-office', 'pm_office', 'presidential_administration', '2020-03-15', '2020-03-16T17:59:59.999Z', ['ПМК[1,2]']],
     ]);
-    expect(spec.coordinator).toMatchObject({ agencyCode: 'АҚДМ', lang: 'kk', emails: { reporter: ['report@akdm.example.kz'], head: ['head@akdm.example.kz'] } });
+    expect(spec.coordinator).toMatchObject({
+      agencyCode: 'АҚДМ',
+      lang: 'kk',
+      emails: { reporter: ['report@akdm.example.kz'], head: ['head@akdm.example.kz'] },
+    });
     // The plan was published in Kazakh only: the Russian text falls back to it rather than being empty.
     expect(spec.planTitle.ru).toBe(spec.planTitle.kk);
-    expect(spec.stages.find((s) => s.id === 'measure-2-due-1')!.parties.find((p) => p.agencyCode === 'ІІМ')!.lang).toBe('ru');
+    expect(spec.stages.find((s) => s.id === 'measure-2-due-1')!.parties.find((p) => p.agencyCode === 'ІІМ')!.lang).toBe(
+      'ru',
+    );
     expect(spec.notOwed).toEqual([]);
   });
 
@@ -90,10 +173,21 @@ describe('cycleSpecFromPlan', () => {
   it('reports a one-off "by 10 July 2018" to the ҰҚК its completion form names, in the 2018 cycle only', () => {
     const spec2018 = build(seedLikePlan(), '2018');
     const stage = spec2018.stages.find((s) => s.id === 'measure-7-1-due-1')!;
-    expect(stage).toMatchObject({ from: 'executors', to: 'coordinator', dueDate: '2018-07-10', dueInstant: '2018-07-10T17:59:59.999Z' });
-    expect(stage.parties.map((p) => [p.agencyCode, p.measures.map((m) => m.number)])).toEqual([['ІІМ', ['7.1']], ['БҒМ', ['7.1']]]);
+    expect(stage).toMatchObject({
+      from: 'executors',
+      to: 'coordinator',
+      dueDate: '2018-07-10',
+      dueInstant: '2018-07-10T17:59:59.999Z',
+    });
+    expect(stage.parties.map((p) => [p.agencyCode, p.measures.map((m) => m.number)])).toEqual([
+      ['ІІМ', ['7.1']],
+      ['БҒМ', ['7.1']],
+    ]);
     expect(stage.recipient).toMatchObject({
-      agencyCode: 'ҰҚК', lang: 'ru', byAgreement: true, emails: { reporter: ['report@knb.example.kz'], head: ['head@knb.example.kz'] },
+      agencyCode: 'ҰҚК',
+      lang: 'ru',
+      byAgreement: true,
+      emails: { reporter: ['report@knb.example.kz'], head: ['head@knb.example.kz'] },
       measures: [{ number: '7.1' }],
     });
     // The obligation's chain has ҰҚК where the coordinator was: it is whom the report is owed to.
@@ -102,7 +196,12 @@ describe('cycleSpecFromPlan', () => {
 
     const spec2019 = build(seedLikePlan(), '2019');
     expect(spec2019.stages.filter((s) => s.id.startsWith('measure-7-1'))).toEqual([]);
-    expect(spec2019.stages.flatMap((s) => s.parties).flatMap((p) => p.measures).map((m) => m.number)).not.toContain('7.1');
+    expect(
+      spec2019.stages
+        .flatMap((s) => s.parties)
+        .flatMap((p) => p.measures)
+        .map((m) => m.number),
+    ).not.toContain('7.1');
     expect(spec2019.coordinator.measures.map((m) => m.number)).not.toContain('7.1');
   });
 
@@ -114,7 +213,9 @@ describe('cycleSpecFromPlan', () => {
       expect(stage!.recipient).toBeUndefined();
       expect(stage!.parties.map((p) => `${p.agencyCode}${p.byAgreement ? '*' : ''}`)).toEqual(['ІІМ', 'ҰҚК*']);
       // Not also in the regular stage: its report is the one of 1 December.
-      expect(spec.stages.find((s) => s.id === 'executors')!.parties.flatMap((p) => p.measures.map((m) => m.number))).not.toContain('4.');
+      expect(
+        spec.stages.find((s) => s.id === 'executors')!.parties.flatMap((p) => p.measures.map((m) => m.number)),
+      ).not.toContain('4.');
     }
   });
 
@@ -140,24 +241,49 @@ describe('cycleSpecFromPlan', () => {
         measure('3', [['БҒМ', false]], '2019 жылғы 1 мамырға дейін', 'ПӘ-не ақпарат', { agency: 'ПӘ' }),
       ],
     });
-    expect(build(plan, '2019').stages.filter((s) => s.id.startsWith('measure-')).map((s) => [s.id, s.to, s.recipient?.agencyCode ?? null])).toEqual([
-      ['measure-1-due-1', 'pm_office', null], ['measure-2-due-1', 'coordinator', null], ['measure-3-due-1', 'presidential_administration', null],
+    expect(
+      build(plan, '2019')
+        .stages.filter((s) => s.id.startsWith('measure-'))
+        .map((s) => [s.id, s.to, s.recipient?.agencyCode ?? null]),
+    ).toEqual([
+      ['measure-1-due-1', 'pm_office', null],
+      ['measure-2-due-1', 'coordinator', null],
+      ['measure-3-due-1', 'presidential_administration', null],
     ]);
   });
 
   it('says which measures owe nothing: "as needed" and an unreadable deadline', () => {
     const spec = build(seedLikePlan(), '2019');
     expect(spec.notOwed).toEqual([
-      { number: '47', deadline: '2018 жылдан бастап, қажеттілігіне қарай', reason: 'as_needed', note: expect.stringContaining('no calendar deadline') },
-      { number: '50', deadline: 'мерзімі келісіледі', reason: 'unparsed', note: expect.stringContaining('could not be read') },
+      {
+        number: '47',
+        deadline: '2018 жылдан бастап, қажеттілігіне қарай',
+        reason: 'as_needed',
+        note: expect.stringContaining('no calendar deadline'),
+      },
+      {
+        number: '50',
+        deadline: 'мерзімі келісіледі',
+        reason: 'unparsed',
+        note: expect.stringContaining('could not be read'),
+      },
     ]);
-    expect(spec.stages.flatMap((s) => s.parties).flatMap((p) => p.measures).map((m) => m.number)).not.toContain('47');
+    expect(
+      spec.stages
+        .flatMap((s) => s.parties)
+        .flatMap((p) => p.measures)
+        .map((m) => m.number),
+    ).not.toContain('47');
     // "From 2018, as needed" is not even in force in 2017.
     expect(build(seedLikePlan(), '2017').notOwed!.map((n) => n.number)).toEqual(['50']);
   });
 
   it('reports a quarterly measure under the annual cascade each quarter: three dates of its own, the fourth with the year', () => {
-    const plan = testPlan({ measures: [measure('52', [['ІІМ', false]], 'тоқсан сайын, 2017 – 2020 жылдар', 'АҚДМ-ға ақпарат', { agency: 'АҚДМ' })] });
+    const plan = testPlan({
+      measures: [
+        measure('52', [['ІІМ', false]], 'тоқсан сайын, 2017 – 2020 жылдар', 'АҚДМ-ға ақпарат', { agency: 'АҚДМ' }),
+      ],
+    });
     expect(stages(build(plan, '2019')).slice(0, 4)).toEqual([
       'measure-52-due-1 executors→coordinator 2019-04-10: ІІМ[52]',
       'measure-52-due-2 executors→coordinator 2019-07-10: ІІМ[52]',
@@ -167,7 +293,9 @@ describe('cycleSpecFromPlan', () => {
   });
 
   it('leaves out the regular stage when every measure owed has a date of its own', () => {
-    const plan = testPlan({ measures: [measure('3', [['АҚДМ', false]], '2018 жылғы 10 шілдеге қарай', 'ҰҚК-ге ақпарат', { agency: 'ҰҚК' })] });
+    const plan = testPlan({
+      measures: [measure('3', [['АҚДМ', false]], '2018 жылғы 10 шілдеге қарай', 'ҰҚК-ге ақпарат', { agency: 'ҰҚК' })],
+    });
     expect(build(plan, '2018').stages.map((s) => s.id)).toEqual(['measure-3-due-1', 'summary', 'pm-office']);
   });
 
@@ -180,25 +308,65 @@ describe('cycleSpecFromPlan', () => {
   });
 
   it('follows a merged agency to its successor when the merge is in force by the due date', () => {
-    const merged = directory.map((a) => (a.code === 'БҒМ' ? { ...a, successor: { code: 'ОМ', date: '2019-06-13' } } : a));
-    const om: Agency = { code: 'ОМ', name: { kk: 'Оқу-ағарту министрлігі', ru: 'Министерство просвещения' }, kind: 'ministry', byAgreement: false, contacts: [{ role: 'reporter', email: 'report@om.example.kz' }], lang: 'kk' };
-    const result = cycleSpecFromPlan({ planId: 'p', plan: testPlan(), directory: [...merged, om], period: '2019', calendar: KZ_WORKING_CALENDAR });
-    expect(result.ok && result.spec.stages.find((s) => s.id === 'executors')!.parties.map((p) => p.agencyCode)).toEqual(['ОМ', 'АҚДМ']);
+    const merged = directory.map((a) =>
+      a.code === 'БҒМ' ? { ...a, successor: { code: 'ОМ', date: '2019-06-13' } } : a,
+    );
+    const om: Agency = {
+      code: 'ОМ',
+      name: { kk: 'Оқу-ағарту министрлігі', ru: 'Министерство просвещения' },
+      kind: 'ministry',
+      byAgreement: false,
+      contacts: [{ role: 'reporter', email: 'report@om.example.kz' }],
+      lang: 'kk',
+    };
+    const result = cycleSpecFromPlan({
+      planId: 'p',
+      plan: testPlan(),
+      directory: [...merged, om],
+      period: '2019',
+      calendar: KZ_WORKING_CALENDAR,
+    });
+    expect(result.ok && result.spec.stages.find((s) => s.id === 'executors')!.parties.map((p) => p.agencyCode)).toEqual(
+      ['ОМ', 'АҚДМ'],
+    );
     // Before the merge the measure stage of 10 July 2018 is still БҒМ's.
-    const before = cycleSpecFromPlan({ planId: 'p', plan: seedLikePlan(), directory: [...merged, om], period: '2018', calendar: KZ_WORKING_CALENDAR });
-    expect(before.ok && before.spec.stages.find((s) => s.id === 'measure-7-1-due-1')!.parties.map((p) => p.agencyCode)).toEqual(['ІІМ', 'БҒМ']);
+    const before = cycleSpecFromPlan({
+      planId: 'p',
+      plan: seedLikePlan(),
+      directory: [...merged, om],
+      period: '2018',
+      calendar: KZ_WORKING_CALENDAR,
+    });
+    expect(
+      before.ok && before.spec.stages.find((s) => s.id === 'measure-7-1-due-1')!.parties.map((p) => p.agencyCode),
+    ).toEqual(['ІІМ', 'БҒМ']);
   });
 
   it('names what is missing instead of guessing, once per code', () => {
-    expect(cycleSpecFromPlan({ planId: 'p', plan: testPlan(), directory, period: '2019-H1', calendar: KZ_WORKING_CALENDAR })).toEqual({
-      ok: false, errors: [{ field: 'period', message: 'policy annual-cascade-580 reports per year, not per half' }],
+    expect(
+      cycleSpecFromPlan({ planId: 'p', plan: testPlan(), directory, period: '2019-H1', calendar: KZ_WORKING_CALENDAR }),
+    ).toEqual({
+      ok: false,
+      errors: [{ field: 'period', message: 'policy annual-cascade-580 reports per year, not per half' }],
     });
-    const result = cycleSpecFromPlan({ planId: 'p', plan: testPlan(), directory: TEST_AGENCIES.filter((a) => a.code !== 'ІІМ'), period: '2019', calendar: KZ_WORKING_CALENDAR });
+    const result = cycleSpecFromPlan({
+      planId: 'p',
+      plan: testPlan(),
+      directory: TEST_AGENCIES.filter((a) => a.code !== 'ІІМ'),
+      period: '2019',
+      calendar: KZ_WORKING_CALENDAR,
+    });
     expect(result.ok ? [] : result.errors).toEqual([
       { field: 'presidentialAdministration', message: 'the agencies directory has no presidential_administration' },
       { field: 'measures[1].executors', message: '"ІІМ" is not in the agencies directory' },
     ]);
-    const noUqk = cycleSpecFromPlan({ planId: 'p', plan: seedLikePlan(), directory: directory.filter((a) => a.code !== 'ҰҚК'), period: '2018', calendar: KZ_WORKING_CALENDAR });
+    const noUqk = cycleSpecFromPlan({
+      planId: 'p',
+      plan: seedLikePlan(),
+      directory: directory.filter((a) => a.code !== 'ҰҚК'),
+      period: '2018',
+      calendar: KZ_WORKING_CALENDAR,
+    });
     expect(noUqk.ok ? [] : noUqk.errors).toEqual([
       { field: 'measures[1].executors', message: '"ҰҚК" is not in the agencies directory' },
       { field: 'measures[2].recipient', message: '"ҰҚК" is not in the agencies directory' },
@@ -220,7 +388,10 @@ describe('placeObligation', () => {
   });
 
   it('under the semi-annual programme, puts a date in the half-year whose report round it falls in', () => {
-    expect(place('10 қаңтарға және 10 шілдеге қарай', 2019, SEMIANNUAL_POLICY)).toEqual(['2019-07-10 → 2019-H1', '2020-01-10 → 2019-H2']);
+    expect(place('10 қаңтарға және 10 шілдеге қарай', 2019, SEMIANNUAL_POLICY)).toEqual([
+      '2019-07-10 → 2019-H1',
+      '2020-01-10 → 2019-H2',
+    ]);
     expect(place('2018 жылғы 10 шілдеге қарай', 2018, SEMIANNUAL_POLICY)).toEqual(['2018-07-10 → 2018-H1']);
     expect(place('жыл сайын, 1 желтоқсанға дейін', 2019, SEMIANNUAL_POLICY)).toEqual(['2019-12-01 → 2019-H2 own']);
     expect(place('2019 жылғы наурыз', 2019, SEMIANNUAL_POLICY)).toEqual(['2019-03-31 → 2019-H1 own']);
@@ -228,21 +399,58 @@ describe('placeObligation', () => {
 
   it('keeps a quarterly report "by the 5th of the next month" regular under the quarterly policy', () => {
     expect(place('тоқсан сайын келесі айдың 5-не', 2019, QUARTERLY_POLICY)).toEqual([
-      '2019-04-05 → 2019-Q1', '2019-07-05 → 2019-Q2', '2019-10-05 → 2019-Q3', '2020-01-05 → 2019-Q4',
+      '2019-04-05 → 2019-Q1',
+      '2019-07-05 → 2019-Q2',
+      '2019-10-05 → 2019-Q3',
+      '2020-01-05 → 2019-Q4',
     ]);
   });
 });
 
 describe('measure stages in the timeline and the spec checks', () => {
-  const at = (items: readonly TimelineItem[]): string[] => items.filter((i) => i.kind === 'escalation').map((i) => i.kind === 'escalation' ? `${i.step} ${i.audience} → ${i.agencyCode} [${i.recipients.join(',')}] (${i.lang})` : '');
+  const at = (items: readonly TimelineItem[]): string[] =>
+    items
+      .filter((i) => i.kind === 'escalation')
+      .map((i) =>
+        i.kind === 'escalation'
+          ? `${i.step} ${i.audience} → ${i.agencyCode} [${i.recipients.join(',')}] (${i.lang})`
+          : '',
+      );
 
   it('escalates a measure stage to its recipient and then up the chain; a by-agreement executor no further than the recipient', () => {
-    const plan = testPlan({ measures: [measure('7', [['ІІМ', false], ['БП', true]], '2018 жылғы 10 шілдеге қарай', 'ҰҚК-ге ақпарат', { agency: 'ҰҚК' })] });
-    const bp: Agency = { code: 'БП', name: { kk: 'Бас прокуратура', ru: 'Генеральная прокуратура' }, kind: 'presidential_body', byAgreement: true, contacts: [{ role: 'reporter', email: 'report@prokuror.example.kz' }], lang: 'ru' };
-    const result = cycleSpecFromPlan({ planId: 'p', plan, directory: [...directory, bp], period: '2018', calendar: KZ_WORKING_CALENDAR });
+    const plan = testPlan({
+      measures: [
+        measure(
+          '7',
+          [
+            ['ІІМ', false],
+            ['БП', true],
+          ],
+          '2018 жылғы 10 шілдеге қарай',
+          'ҰҚК-ге ақпарат',
+          { agency: 'ҰҚК' },
+        ),
+      ],
+    });
+    const bp: Agency = {
+      code: 'БП',
+      name: { kk: 'Бас прокуратура', ru: 'Генеральная прокуратура' },
+      kind: 'presidential_body',
+      byAgreement: true,
+      contacts: [{ role: 'reporter', email: 'report@prokuror.example.kz' }],
+      lang: 'ru',
+    };
+    const result = cycleSpecFromPlan({
+      planId: 'p',
+      plan,
+      directory: [...directory, bp],
+      period: '2018',
+      calendar: KZ_WORKING_CALENDAR,
+    });
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
     const preview = previewCycle(result.spec, KZ_WORKING_CALENDAR);
-    const of = (code: string) => preview.obligations.find((o) => o.stageId === 'measure-7-due-1' && o.agencyCode === code)!;
+    const of = (code: string) =>
+      preview.obligations.find((o) => o.stageId === 'measure-7-due-1' && o.agencyCode === code)!;
     expect(at(of('ІІМ').items)).toEqual([
       '0 party → ІІМ [report@iim.example.kz] (ru)',
       '0 coordinator → ҰҚК [report@knb.example.kz] (ru)',
@@ -255,19 +463,35 @@ describe('measure stages in the timeline and the spec checks', () => {
       '1 coordinator_head → ҰҚК [head@knb.example.kz] (ru)',
     ]);
     // Reminded on its own date's working days (6 July, the Capital's Day, is not one).
-    expect(of('ІІМ').items.filter((i) => i.kind === 'reminder').map((i) => i.date)).toEqual(['2018-06-19', '2018-06-28', '2018-07-04', '2018-07-09', '2018-07-10']);
+    expect(
+      of('ІІМ')
+        .items.filter((i) => i.kind === 'reminder')
+        .map((i) => i.date),
+    ).toEqual(['2018-06-19', '2018-06-28', '2018-07-04', '2018-07-09', '2018-07-10']);
   });
 
   it('puts the recipient in the place of the stage’s receiver only', () => {
     const chain = { coordinator: AQDM, pmOffice: PMO, presidentialAdministration: PA_PARTY };
     expect(stageChain(chain, { to: 'coordinator' })).toBe(chain);
-    expect(stageChain(chain, { to: 'coordinator', recipient: UQK })).toEqual({ coordinator: UQK, pmOffice: PMO, presidentialAdministration: PA_PARTY });
-    expect(stageChain(chain, { to: 'pm_office', recipient: UQK })).toEqual({ coordinator: AQDM, pmOffice: UQK, presidentialAdministration: PA_PARTY });
+    expect(stageChain(chain, { to: 'coordinator', recipient: UQK })).toEqual({
+      coordinator: UQK,
+      pmOffice: PMO,
+      presidentialAdministration: PA_PARTY,
+    });
+    expect(stageChain(chain, { to: 'pm_office', recipient: UQK })).toEqual({
+      coordinator: AQDM,
+      pmOffice: UQK,
+      presidentialAdministration: PA_PARTY,
+    });
   });
 
   it('checks a stage’s recipient like any party, and stage ids that would break workflow ids', () => {
     const spec = smallPlanSpec({ planId: 'p', year: 2026, stages: 'executors' });
-    const stage: StageSpec = { ...spec.stages[0]!, id: 'measure:1', recipient: { ...UQK, emails: { reporter: ['nope'], head: [] } } };
+    const stage: StageSpec = {
+      ...spec.stages[0]!,
+      id: 'measure:1',
+      recipient: { ...UQK, emails: { reporter: ['nope'], head: [] } },
+    };
     expect(validateCycleSpec({ ...spec, stages: [stage, { ...spec.stages[0]!, recipient: IIM }] })).toEqual([
       'stages[0].id: must not contain \':\' ("measure:1")',
       'stages[0].recipient.emails.reporter[0]: not an e-mail address',

@@ -16,19 +16,34 @@ function opened(): CycleState {
 
 /** The steps, with a started stage shown by its id (not the whole object). */
 function steps(list: readonly AmendmentStep[]): unknown[] {
-  return list.map((s) => (s.kind === 'start' ? { kind: 'start', stageId: s.stage.spec.id, agency: s.party.agencyCode, dueDate: s.dueDate } : s));
+  return list.map((s) =>
+    s.kind === 'start'
+      ? { kind: 'start', stageId: s.stage.spec.id, agency: s.party.agencyCode, dueDate: s.dueDate }
+      : s,
+  );
 }
 
 const base = { actor: 'admin@test', act: 'decree No. 1003' };
 let n = 0;
-const am = (a: Record<string, unknown>): PlanAmendment => ({ amendmentId: `am-${++n}`, ...base, ...a }) as PlanAmendment;
+const am = (a: Record<string, unknown>): PlanAmendment =>
+  ({ amendmentId: `am-${++n}`, ...base, ...a }) as PlanAmendment;
 
 describe('CycleState', () => {
   it('opens every stage with the cycle, in the spec’s order, at the first stage', () => {
     const state = opened();
-    expect(state.owed().map((o) => `${o.stage.spec.id}:${o.party.agencyCode}`)).toEqual(['executors:ІІМ', 'executors:БҒМ', 'executors:ҰҚК', 'summary:АҚДМ', 'pm-office:ПМК']);
+    expect(state.owed().map((o) => `${o.stage.spec.id}:${o.party.agencyCode}`)).toEqual([
+      'executors:ІІМ',
+      'executors:БҒМ',
+      'executors:ҰҚК',
+      'summary:АҚДМ',
+      'pm-office:ПМК',
+    ]);
     expect(state.view()).toMatchObject({ status: 'open', stage: 'executors', closedReason: null, amendments: [] });
-    expect(state.view().obligations.map((o) => [o.obligationId, o.status, o.effectiveDueDate])).toContainEqual([ids.obl('ІІМ'), 'pending', null]);
+    expect(state.view().obligations.map((o) => [o.obligationId, o.status, o.effectiveDueDate])).toContainEqual([
+      ids.obl('ІІМ'),
+      'pending',
+      null,
+    ]);
   });
 
   it('moves a whole stage’s deadline: one signal per party, and a party added later owes the new date', () => {
@@ -36,14 +51,25 @@ describe('CycleState', () => {
     const a = am({ kind: 'moveDeadline', stageId: 'executors', newDueDate: '2026-01-20' });
     const outcome = state.amend(a);
     expect(outcome.note).toBeNull();
-    const signal = { amendmentId: a.amendmentId, newDueDate: '2026-01-20', reason: 'decree No. 1003', actor: 'admin@test' };
-    expect(steps(outcome.steps)).toEqual(['ІІМ', 'БҒМ', 'ҰҚК'].map((agencyCode) => ({ kind: 'changeDeadline', stageId: 'executors', agencyCode, signal })));
-    expect(steps(state.amend(am({ kind: 'addParty', stageId: 'executors', party: MSM })).steps)).toEqual([{ kind: 'start', stageId: 'executors', agency: 'МСМ', dueDate: '2026-01-20' }]);
+    const signal = {
+      amendmentId: a.amendmentId,
+      newDueDate: '2026-01-20',
+      reason: 'decree No. 1003',
+      actor: 'admin@test',
+    };
+    expect(steps(outcome.steps)).toEqual(
+      ['ІІМ', 'БҒМ', 'ҰҚК'].map((agencyCode) => ({ kind: 'changeDeadline', stageId: 'executors', agencyCode, signal })),
+    );
+    expect(steps(state.amend(am({ kind: 'addParty', stageId: 'executors', party: MSM })).steps)).toEqual([
+      { kind: 'start', stageId: 'executors', agency: 'МСМ', dueDate: '2026-01-20' },
+    ]);
   });
 
   it('moves one party’s deadline alone; the stage keeps its own', () => {
     const state = opened();
-    const outcome = state.amend(am({ kind: 'moveDeadline', stageId: 'executors', agencyCode: 'БҒМ', newDueDate: '2026-01-22' }));
+    const outcome = state.amend(
+      am({ kind: 'moveDeadline', stageId: 'executors', agencyCode: 'БҒМ', newDueDate: '2026-01-22' }),
+    );
     expect(outcome.steps.map((s) => s.kind === 'changeDeadline' && s.agencyCode)).toEqual(['БҒМ']);
     expect(state.stages[0]!.dueDate).toBe(spec.stages[0]!.dueDate);
     expect(state.stages[0]!.parties.get('БҒМ')!.dueDate).toBe('2026-01-22');
@@ -51,39 +77,76 @@ describe('CycleState', () => {
 
   it('says why an amendment does not apply, and changes nothing then', () => {
     const state = opened();
-    expect(state.amend(am({ kind: 'moveDeadline', stageId: 'nope', newDueDate: '2026-01-20' }))).toEqual({ note: 'no stage "nope" in this cycle', steps: [] });
-    expect(state.amend(am({ kind: 'moveDeadline', stageId: 'executors', newDueDate: '2026-02-30' })).note).toBe('newDueDate: not a date (YYYY-MM-DD): "2026-02-30"');
-    expect(state.amend(am({ kind: 'moveDeadline', stageId: 'executors', agencyCode: 'МСМ', newDueDate: '2026-01-20' })).note).toBe('"МСМ" owes nothing in stage executors');
-    expect(state.amend(am({ kind: 'addParty', stageId: 'executors', party: IIM })).note).toBe('"ІІМ" already owes stage executors');
-    expect(state.amend(am({ kind: 'addParty', stageId: 'executors', party: { ...MSM, emails: { reporter: ['x'], head: [] } } })).note).toBe('party.emails.reporter[0]: not an e-mail address');
-    expect(state.amend(am({ kind: 'removeParty', stageId: 'executors', agencyCode: 'МСМ', reason: 'r' })).note).toBe('"МСМ" owes nothing in stage executors');
-    expect(state.amend(am({ kind: 'replaceParty', stageId: 'executors', agencyCode: 'БҒМ', successor: UQK })).note).toBe('successor "ҰҚК" already owes stage executors');
+    expect(state.amend(am({ kind: 'moveDeadline', stageId: 'nope', newDueDate: '2026-01-20' }))).toEqual({
+      note: 'no stage "nope" in this cycle',
+      steps: [],
+    });
+    expect(state.amend(am({ kind: 'moveDeadline', stageId: 'executors', newDueDate: '2026-02-30' })).note).toBe(
+      'newDueDate: not a date (YYYY-MM-DD): "2026-02-30"',
+    );
+    expect(
+      state.amend(am({ kind: 'moveDeadline', stageId: 'executors', agencyCode: 'МСМ', newDueDate: '2026-01-20' })).note,
+    ).toBe('"МСМ" owes nothing in stage executors');
+    expect(state.amend(am({ kind: 'addParty', stageId: 'executors', party: IIM })).note).toBe(
+      '"ІІМ" already owes stage executors',
+    );
+    expect(
+      state.amend(
+        am({ kind: 'addParty', stageId: 'executors', party: { ...MSM, emails: { reporter: ['x'], head: [] } } }),
+      ).note,
+    ).toBe('party.emails.reporter[0]: not an e-mail address');
+    expect(state.amend(am({ kind: 'removeParty', stageId: 'executors', agencyCode: 'МСМ', reason: 'r' })).note).toBe(
+      '"МСМ" owes nothing in stage executors',
+    );
+    expect(
+      state.amend(am({ kind: 'replaceParty', stageId: 'executors', agencyCode: 'БҒМ', successor: UQK })).note,
+    ).toBe('successor "ҰҚК" already owes stage executors');
     expect([...state.stages[0]!.parties.keys()]).toEqual(['ІІМ', 'БҒМ', 'ҰҚК']);
     expect(state.stages[0]!.dueDate).toBe(spec.stages[0]!.dueDate);
   });
 
   it('removes a party (a close step) and refuses to add it back while its obligation is still closing', () => {
     const state = opened();
-    expect(steps(state.amend(am({ kind: 'removeParty', stageId: 'executors', agencyCode: 'БҒМ', reason: 'merged' })).steps)).toEqual([
-      { kind: 'close', stageId: 'executors', agencyCode: 'БҒМ', signal: { reason: 'removed from the plan: merged', actor: 'admin@test' } },
+    expect(
+      steps(state.amend(am({ kind: 'removeParty', stageId: 'executors', agencyCode: 'БҒМ', reason: 'merged' })).steps),
+    ).toEqual([
+      {
+        kind: 'close',
+        stageId: 'executors',
+        agencyCode: 'БҒМ',
+        signal: { reason: 'removed from the plan: merged', actor: 'admin@test' },
+      },
     ]);
-    expect(state.amend(am({ kind: 'addParty', stageId: 'executors', party: BGM })).note).toBe('the removed obligation of "БҒМ" is still closing: amend again in a moment');
+    expect(state.amend(am({ kind: 'addParty', stageId: 'executors', party: BGM })).note).toBe(
+      'the removed obligation of "БҒМ" is still closing: amend again in a moment',
+    );
     const entry = state.entries.get(ids.obl('БҒМ'))!;
     state.childFinished(entry, { ...entry.summary, status: 'closed', closedReason: 'removed from the plan: merged' });
-    expect(steps(state.amend(am({ kind: 'addParty', stageId: 'executors', party: BGM })).steps)).toEqual([{ kind: 'start', stageId: 'executors', agency: 'БҒМ', dueDate: spec.stages[0]!.dueDate }]);
+    expect(steps(state.amend(am({ kind: 'addParty', stageId: 'executors', party: BGM })).steps)).toEqual([
+      { kind: 'start', stageId: 'executors', agency: 'БҒМ', dueDate: spec.stages[0]!.dueDate },
+    ]);
   });
 
   it('replaces a party by its successor with the party’s own deadline, unless it has already reported', () => {
     const state = opened();
     state.amend(am({ kind: 'moveDeadline', stageId: 'executors', agencyCode: 'БҒМ', newDueDate: '2026-01-22' }));
-    expect(steps(state.amend(am({ kind: 'replaceParty', stageId: 'executors', agencyCode: 'БҒМ', successor: OM })).steps)).toEqual([
-      { kind: 'close', stageId: 'executors', agencyCode: 'БҒМ', signal: { reason: 'replaced by ОМ', actor: 'admin@test' } },
+    expect(
+      steps(state.amend(am({ kind: 'replaceParty', stageId: 'executors', agencyCode: 'БҒМ', successor: OM })).steps),
+    ).toEqual([
+      {
+        kind: 'close',
+        stageId: 'executors',
+        agencyCode: 'БҒМ',
+        signal: { reason: 'replaced by ОМ', actor: 'admin@test' },
+      },
       { kind: 'start', stageId: 'executors', agency: 'ОМ', dueDate: '2026-01-22' },
     ]);
     expect([...state.stages[0]!.parties.keys()]).toEqual(['ІІМ', 'ҰҚК', 'ОМ']);
     const iim = state.entries.get(ids.obl('ІІМ'))!;
     state.obligationChanged({ ...iim.summary, status: 'accepted' });
-    expect(state.amend(am({ kind: 'replaceParty', stageId: 'executors', agencyCode: 'ІІМ', successor: MSM })).note).toBe('"ІІМ" has already reported for 2025; nothing passes to "МСМ"');
+    expect(
+      state.amend(am({ kind: 'replaceParty', stageId: 'executors', agencyCode: 'ІІМ', successor: MSM })).note,
+    ).toBe('"ІІМ" has already reported for 2025; nothing passes to "МСМ"');
   });
 
   it('records each amendment once: a repeated id is a duplicate', () => {
@@ -96,7 +159,9 @@ describe('CycleState', () => {
     state.noteAmendment(first, state.amend(first).note);
     expect(state.isDuplicate(state.nextAmendment()!)).toBe(true);
     expect(state.nextAmendment()).toBeUndefined();
-    expect(state.view().amendments).toEqual([{ amendmentId: a.amendmentId, kind: 'removeParty', applied: true, note: null }]);
+    expect(state.view().amendments).toEqual([
+      { amendmentId: a.amendmentId, kind: 'removeParty', applied: true, note: null },
+    ]);
   });
 
   it('follows its obligations: the stage moves on when a stage’s last one ends, a finished child’s summary is final', () => {
@@ -111,7 +176,11 @@ describe('CycleState', () => {
     expect(state.refreshStage()).toBe('summary');
     expect(state.refreshStage()).toBeNull();
     expect([state.allFinished(), state.allEnded()]).toEqual([false, false]);
-    for (const [code, stage] of [['АҚДМ', 'summary'], ['ПМК', 'pm-office']] as const) state.childFailed(state.entries.get(ids.obl(code, stage))!);
+    for (const [code, stage] of [
+      ['АҚДМ', 'summary'],
+      ['ПМК', 'pm-office'],
+    ] as const)
+      state.childFailed(state.entries.get(ids.obl(code, stage))!);
     expect([state.allFinished(), state.allEnded()]).toEqual([false, true]);
     expect(state.openEntry('summary', AQDM.agencyCode)).toBeUndefined();
   });
@@ -125,7 +194,16 @@ describe('CycleState', () => {
     expect(state.closing?.reason).toBe('repealed');
     state.finish('closed', 'repealed');
     const last = state.cycleRow('2025-01-01T00:00:00.000Z', '2025-06-01T00:00:00.000Z');
-    expect([last.revision, 'spec' in last, last.status, last.closedReason, last.finishedAt]).toEqual([2, false, 'closed', 'repealed', '2025-06-01T00:00:00.000Z']);
-    expect([state.nextEventKey(), state.nextEventKey()]).toEqual(['cycle:plan-1:2025/run-1/1', 'cycle:plan-1:2025/run-1/2']);
+    expect([last.revision, 'spec' in last, last.status, last.closedReason, last.finishedAt]).toEqual([
+      2,
+      false,
+      'closed',
+      'repealed',
+      '2025-06-01T00:00:00.000Z',
+    ]);
+    expect([state.nextEventKey(), state.nextEventKey()]).toEqual([
+      'cycle:plan-1:2025/run-1/1',
+      'cycle:plan-1:2025/run-1/2',
+    ]);
   });
 });

@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { KZ_WORKING_CALENDAR } from '../../../domain/calendar-seed-kz.js';
 import { WorkingCalendar } from '../../../domain/calendar.js';
 import {
-  computeObligationTimeline, previewCycle, resolveDue, workingDaysLate, type ObligationTimelineInput, type TimelineItem,
+  computeObligationTimeline,
+  previewCycle,
+  resolveDue,
+  workingDaysLate,
+  type ObligationTimelineInput,
+  type TimelineItem,
 } from '../../../domain/cycle-timeline.js';
 import { DEFAULT_ESCALATION, DEFAULT_REMINDERS } from '../../../domain/plan.js';
 import type { PartySpec } from '../../../domain/cycle-model.js';
@@ -13,8 +18,13 @@ const chain = { coordinator: AQDM, pmOffice: PMO, presidentialAdministration: PA
 
 function executorsInput(party: PartySpec, dueDate: string): ObligationTimelineInput {
   return {
-    stage: { id: 'executors', from: 'executors', to: 'coordinator' }, party, chain, dueDate, shift: 'next',
-    reminders: DEFAULT_REMINDERS, escalation: DEFAULT_ESCALATION,
+    stage: { id: 'executors', from: 'executors', to: 'coordinator' },
+    party,
+    chain,
+    dueDate,
+    shift: 'next',
+    reminders: DEFAULT_REMINDERS,
+    escalation: DEFAULT_ESCALATION,
   };
 }
 
@@ -22,16 +32,22 @@ function executorsInput(party: PartySpec, dueDate: string): ObligationTimelineIn
 function lines(items: readonly TimelineItem[]): string[] {
   return items.map((i) => {
     switch (i.kind) {
-      case 'reminder': return `reminder ${i.offset} → ${i.agencyCode} (${i.lang}) @ ${i.at}`;
-      case 'deadline': return `deadline @ ${i.at}`;
-      case 'escalation': return `escalation ${i.step} ${i.audience} → ${i.agencyCode} [${i.recipients.join(',')}] (${i.lang}) @ ${i.at}`;
+      case 'reminder':
+        return `reminder ${i.offset} → ${i.agencyCode} (${i.lang}) @ ${i.at}`;
+      case 'deadline':
+        return `deadline @ ${i.at}`;
+      case 'escalation':
+        return `escalation ${i.step} ${i.audience} → ${i.agencyCode} [${i.recipients.join(',')}] (${i.lang}) @ ${i.at}`;
     }
   });
 }
 
 describe('computeObligationTimeline', () => {
   it('sends reminders and later notices at the configured local time (MERZIM_NOTICE_TIME 10:30), the deadline still at the day’s end', () => {
-    const t = computeObligationTimeline(executorsInput(BGM, '2027-01-10'), KZ_WORKING_CALENDAR, { noticeHour: 10, noticeMinute: 30 });
+    const t = computeObligationTimeline(executorsInput(BGM, '2027-01-10'), KZ_WORKING_CALENDAR, {
+      noticeHour: 10,
+      noticeMinute: 30,
+    });
     const at = lines(t.items);
     expect(at[0]).toBe('reminder 14 → БҒМ (kk) @ 2026-12-17T05:30:00.000Z');
     expect(at[5]).toBe('deadline @ 2027-01-11T19:00:00.000Z');
@@ -40,7 +56,11 @@ describe('computeObligationTimeline', () => {
 
   it('plans the year 2026 report due "by 10 January" 2027, a Sunday: shifted to Monday 11 January, counted around the holidays', () => {
     const t = computeObligationTimeline(executorsInput(BGM, '2027-01-10'), KZ_WORKING_CALENDAR);
-    expect([t.dueDate, t.effectiveDueDate, t.dueInstant]).toEqual(['2027-01-10', '2027-01-11', '2027-01-11T18:59:59.999Z']);
+    expect([t.dueDate, t.effectiveDueDate, t.dueInstant]).toEqual([
+      '2027-01-10',
+      '2027-01-11',
+      '2027-01-11T18:59:59.999Z',
+    ]);
     // Working days back from 11 Jan skip 7 Jan (Christmas), 4 Jan (2 Jan's day off, moved) and 1 Jan; 16 Dec is Independence Day.
     expect(lines(t.items)).toEqual([
       'reminder 14 → БҒМ (kk) @ 2026-12-17T04:00:00.000Z',
@@ -59,12 +79,22 @@ describe('computeObligationTimeline', () => {
   it('shifts 10 January 2026, a Saturday, to Monday 12 January', () => {
     const t = computeObligationTimeline(executorsInput(BGM, '2026-01-10'), KZ_WORKING_CALENDAR);
     expect([t.effectiveDueDate, t.dueInstant]).toEqual(['2026-01-12', '2026-01-12T18:59:59.999Z']);
-    expect(t.items.filter((i) => i.kind === 'reminder').map((i) => i.date)).toEqual(['2025-12-18', '2025-12-29', '2026-01-06', '2026-01-09', '2026-01-12']);
+    expect(t.items.filter((i) => i.kind === 'reminder').map((i) => i.date)).toEqual([
+      '2025-12-18',
+      '2025-12-29',
+      '2026-01-06',
+      '2026-01-09',
+      '2026-01-12',
+    ]);
   });
 
   it('moves a deadline back instead when the plan says so, and keeps it where it is with shift "none"', () => {
     expect(resolveDue('2026-01-10', 'previous', KZ_WORKING_CALENDAR).effectiveDueDate).toBe('2026-01-09');
-    expect(resolveDue('2026-01-10', 'none', KZ_WORKING_CALENDAR)).toEqual({ dueDate: '2026-01-10', effectiveDueDate: '2026-01-10', dueInstant: '2026-01-10T18:59:59.999Z' });
+    expect(resolveDue('2026-01-10', 'none', KZ_WORKING_CALENDAR)).toEqual({
+      dueDate: '2026-01-10',
+      effectiveDueDate: '2026-01-10',
+      dueInstant: '2026-01-10T18:59:59.999Z',
+    });
   });
 
   it('ends a 2023 deadline at midnight UTC+6, as Kazakhstan was before 1 March 2024', () => {
@@ -73,35 +103,66 @@ describe('computeObligationTimeline', () => {
 
   it('never escalates a by-agreement party past the coordinator', () => {
     const t = computeObligationTimeline(executorsInput(UQK, '2027-01-10'), KZ_WORKING_CALENDAR);
-    expect(t.items.filter((i) => i.kind === 'escalation').map((i) => i.kind === 'escalation' && `${i.audience} → ${i.agencyCode} (${i.lang})`)).toEqual([
-      'party → ҰҚК (ru)', 'coordinator → АҚДМ (kk)', 'coordinator_head → АҚДМ (kk)',
-    ]);
+    expect(
+      t.items
+        .filter((i) => i.kind === 'escalation')
+        .map((i) => i.kind === 'escalation' && `${i.audience} → ${i.agencyCode} (${i.lang})`),
+    ).toEqual(['party → ҰҚК (ru)', 'coordinator → АҚДМ (kk)', 'coordinator_head → АҚДМ (kk)']);
   });
 
   it("reads the ladder one level up for later stages: the coordinator's summary escalates to the PM Office, the PM Office's report to the Presidential Administration", () => {
-    const summary = computeObligationTimeline({ ...executorsInput(AQDM, '2027-02-25'), stage: { id: 'summary', from: 'coordinator', to: 'pm_office' } }, KZ_WORKING_CALENDAR);
-    const escalations = (t: typeof summary): string[] => t.items.flatMap((i) => (i.kind === 'escalation' ? [`${i.step} ${i.audience} → ${i.recipients.join(',')}`] : []));
+    const summary = computeObligationTimeline(
+      { ...executorsInput(AQDM, '2027-02-25'), stage: { id: 'summary', from: 'coordinator', to: 'pm_office' } },
+      KZ_WORKING_CALENDAR,
+    );
+    const escalations = (t: typeof summary): string[] =>
+      t.items.flatMap((i) => (i.kind === 'escalation' ? [`${i.step} ${i.audience} → ${i.recipients.join(',')}`] : []));
     expect(escalations(summary)).toEqual([
-      '0 party → report@aqdm.test', '0 coordinator → report@pmo.test', '1 coordinator_head → head@pmo.test', '2 pm_office → report@akorda.test',
+      '0 party → report@aqdm.test',
+      '0 coordinator → report@pmo.test',
+      '1 coordinator_head → head@pmo.test',
+      '2 pm_office → report@akorda.test',
     ]);
     // 15 March is Constitution Day from 2027: the PM Office's "by 15 March" moves to the 16th.
-    const pm = computeObligationTimeline({ ...executorsInput(PMO, '2027-03-15'), stage: { id: 'pm-office', from: 'pm_office', to: 'presidential_administration' } }, KZ_WORKING_CALENDAR);
+    const pm = computeObligationTimeline(
+      {
+        ...executorsInput(PMO, '2027-03-15'),
+        stage: { id: 'pm-office', from: 'pm_office', to: 'presidential_administration' },
+      },
+      KZ_WORKING_CALENDAR,
+    );
     expect(pm.effectiveDueDate).toBe('2027-03-16');
-    expect(escalations(pm)).toEqual(['0 party → report@pmo.test', '0 coordinator → report@akorda.test', '1 coordinator_head → head@akorda.test']);
+    expect(escalations(pm)).toEqual([
+      '0 party → report@pmo.test',
+      '0 coordinator → report@akorda.test',
+      '1 coordinator_head → head@akorda.test',
+    ]);
   });
 
   it('counts calendar days when the plan says so, and keeps a notice without an address visible with no recipients', () => {
     const noAddress: PartySpec = { ...BGM, emails: { reporter: [], head: [] } };
-    const t = computeObligationTimeline({ ...executorsInput(noAddress, '2027-01-10'), reminders: { offsets: [10, 0], unit: 'calendar' }, escalation: [] }, KZ_WORKING_CALENDAR);
+    const t = computeObligationTimeline(
+      { ...executorsInput(noAddress, '2027-01-10'), reminders: { offsets: [10, 0], unit: 'calendar' }, escalation: [] },
+      KZ_WORKING_CALENDAR,
+    );
     expect(t.items.map((i) => [i.kind, i.date, i.kind === 'reminder' ? i.recipients : null])).toEqual([
-      ['reminder', '2027-01-01', []], ['reminder', '2027-01-11', []], ['deadline', '2027-01-12', null],
+      ['reminder', '2027-01-01', []],
+      ['reminder', '2027-01-11', []],
+      ['deadline', '2027-01-12', null],
     ]);
   });
 
   it('follows an edited calendar: a transfer that makes Sunday 10 January 2027 a working day keeps the deadline on it', () => {
-    const edited = WorkingCalendar.fromEntries([{
-      date: '2027-01-10', kind: 'transfer_working_day', nameKk: 'Жұмыс күні', nameRu: 'Рабочий день', nameEn: 'Working day', source: 'test order',
-    }]);
+    const edited = WorkingCalendar.fromEntries([
+      {
+        date: '2027-01-10',
+        kind: 'transfer_working_day',
+        nameKk: 'Жұмыс күні',
+        nameRu: 'Рабочий день',
+        nameEn: 'Working day',
+        source: 'test order',
+      },
+    ]);
     expect(computeObligationTimeline(executorsInput(BGM, '2027-01-10'), edited).effectiveDueDate).toBe('2027-01-10');
   });
 });
@@ -121,7 +182,12 @@ describe('previewCycle', () => {
     expect(instants).toEqual([...instants].sort());
     // 25 reminders, 5 deadlines, escalations: 4 for ІІМ and БҒМ, 3 for ҰҚК (by agreement), 4 for the summary, 3 for the PM Office.
     expect(preview.timeline).toHaveLength(25 + 5 + 4 + 4 + 3 + 4 + 3);
-    expect(preview.timeline.at(-1)).toMatchObject({ kind: 'escalation', party: 'ПМК', audience: 'coordinator_head', date: '2027-03-19' });
+    expect(preview.timeline.at(-1)).toMatchObject({
+      kind: 'escalation',
+      party: 'ПМК',
+      audience: 'coordinator_head',
+      date: '2027-03-19',
+    });
   });
 });
 

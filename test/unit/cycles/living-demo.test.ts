@@ -31,15 +31,24 @@ describe('buildLivingDemoPlan', () => {
 
   it('dates the overdue agency yesterday and the others three days ahead, one executor each', () => {
     expect(demo.obligations.map((o) => [o.agencyCode, o.fate, o.dueDate])).toEqual([
-      ['ІІМ', 'overdue', '2026-11-30'], ['БҒМ', 'returned', '2026-12-04'], ['МСМ', 'submitted', '2026-12-04'],
-      ['Алматы', 'upcoming', '2026-12-04'], ['ДСМ', 'upcoming', '2026-12-04'],
+      ['ІІМ', 'overdue', '2026-11-30'],
+      ['БҒМ', 'returned', '2026-12-04'],
+      ['МСМ', 'submitted', '2026-12-04'],
+      ['Алматы', 'upcoming', '2026-12-04'],
+      ['ДСМ', 'upcoming', '2026-12-04'],
     ]);
-    expect(demo.plan.measures.map((m) => m.executors.map((e) => e.code))).toEqual([['ІІМ'], ['БҒМ'], ['МСМ'], ['Алматы'], ['ДСМ']]);
+    expect(demo.plan.measures.map((m) => m.executors.map((e) => e.code))).toEqual([
+      ['ІІМ'],
+      ['БҒМ'],
+      ['МСМ'],
+      ['Алматы'],
+      ['ДСМ'],
+    ]);
     expect(new Set(demo.obligations.map((o) => o.measure)).size).toBe(5);
     expect(demo.plan.escalation.map((s) => s.after)).toEqual([1, 2, 3]);
   });
 
-  it('keeps the overdue deadline in the past and its escalation on the notices\' day when the lead crosses midnight', () => {
+  it("keeps the overdue deadline in the past and its escalation on the notices' day when the lead crosses midnight", () => {
     // 23:59:40 in Almaty: the notices go out at 00:00:25 the next day.
     const crossing = buildLivingDemoPlan(base, { now: Date.parse('2026-12-01T18:59:40Z'), leadMs: 45_000 });
     expect(crossing.obligations[0]).toMatchObject({ fate: 'overdue', dueDate: '2026-11-30' });
@@ -53,12 +62,31 @@ describe('buildLivingDemoPlan', () => {
   });
 
   it('puts the reminders of the upcoming agencies and the escalation of the overdue one at the notice time, today', () => {
-    const built = cycleSpecFromPlan({ planId: 'demo', plan: demo.plan, directory: AGENCIES_SEED, period: demo.period, calendar: KZ_WORKING_CALENDAR });
+    const built = cycleSpecFromPlan({
+      planId: 'demo',
+      plan: demo.plan,
+      directory: AGENCIES_SEED,
+      period: demo.period,
+      calendar: KZ_WORKING_CALENDAR,
+    });
     expect(built.ok).toBe(true);
-    const preview = previewCycle((built as { ok: true; spec: Parameters<typeof previewCycle>[0] }).spec, KZ_WORKING_CALENDAR);
+    const preview = previewCycle(
+      (built as { ok: true; spec: Parameters<typeof previewCycle>[0] }).spec,
+      KZ_WORKING_CALENDAR,
+    );
     const atNotice = preview.timeline.filter((e) => e.at === demo.noticeAt);
-    expect(atNotice.filter((e) => e.kind === 'reminder').map((e) => e.party).sort()).toEqual(['Алматы', 'БҒМ', 'ДСМ', 'МСМ'].sort());
-    expect(atNotice.filter((e) => e.kind === 'escalation').map((e) => `${e.party}:${(e as { audience: string }).audience}`).sort()).toEqual(['ІІМ:coordinator', 'ІІМ:party']);
+    expect(
+      atNotice
+        .filter((e) => e.kind === 'reminder')
+        .map((e) => e.party)
+        .sort(),
+    ).toEqual(['Алматы', 'БҒМ', 'ДСМ', 'МСМ'].sort());
+    expect(
+      atNotice
+        .filter((e) => e.kind === 'escalation')
+        .map((e) => `${e.party}:${(e as { audience: string }).audience}`)
+        .sort(),
+    ).toEqual(['ІІМ:coordinator', 'ІІМ:party']);
     const deadline = preview.timeline.find((e) => e.kind === 'deadline' && e.party === 'ІІМ')!;
     expect(deadline.at < demo.noticeAt).toBe(true);
     expect(localDateOf(Date.parse(deadline.at))).toBe('2026-12-01');
@@ -77,7 +105,13 @@ describe('reminders.noticeTime', () => {
 
   it('keeps a cycle with a bad notice time from opening, naming the setting', () => {
     const bad = { ...demoPlanFor(), reminders: { offsets: [1], unit: 'calendar' as const, noticeTime: '25:00' } };
-    const built = cycleSpecFromPlan({ planId: 'demo', plan: bad, directory: AGENCIES_SEED, period: '2026', calendar: KZ_WORKING_CALENDAR });
+    const built = cycleSpecFromPlan({
+      planId: 'demo',
+      plan: bad,
+      directory: AGENCIES_SEED,
+      period: '2026',
+      calendar: KZ_WORKING_CALENDAR,
+    });
     expect(built.ok).toBe(false);
     expect(JSON.stringify(built)).toContain('reminders.noticeTime');
   });
@@ -88,7 +122,11 @@ describe('reminders.noticeTime in the plan format', () => {
     const plan = buildLivingDemoPlan(base, { now: NOW, leadMs: 45_000 }).plan;
     const back = parseCanonical(exportCanonical(plan, 'yaml'), 'yaml', { directory: AGENCIES_SEED });
     expect(back.plan?.reminders).toEqual(plan.reminders);
-    const bad = parseCanonical(exportCanonical(plan, 'yaml').replace(/noticeTime: .*$/m, 'noticeTime: "9 o\'clock"'), 'yaml', { directory: AGENCIES_SEED });
+    const bad = parseCanonical(
+      exportCanonical(plan, 'yaml').replace(/noticeTime: .*$/m, 'noticeTime: "9 o\'clock"'),
+      'yaml',
+      { directory: AGENCIES_SEED },
+    );
     expect(bad.diagnostics.filter((d) => d.severity === 'error').map((d) => d.field)).toContain('reminders.noticeTime');
   });
 });

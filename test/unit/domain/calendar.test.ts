@@ -1,14 +1,24 @@
 // Kazakhstan's working days: specific facts per year, the rules behind them, and the engine on edited data.
 import { describe, expect, it } from 'vitest';
 import {
-  deriveMovedDaysOff, validateCalendarEntries, WorkingCalendar, type CalendarEntry,
+  deriveMovedDaysOff,
+  validateCalendarEntries,
+  WorkingCalendar,
+  type CalendarEntry,
 } from '../../../domain/calendar.js';
 import {
-  KURBAN_AIT_FIRST_DAY, KZ_CALENDAR_SEED, KZ_CALENDAR_YEARS, KZ_WORKING_CALENDAR,
+  KURBAN_AIT_FIRST_DAY,
+  KZ_CALENDAR_SEED,
+  KZ_CALENDAR_YEARS,
+  KZ_WORKING_CALENDAR,
 } from '../../../domain/calendar-seed-kz.js';
 
 const kz = KZ_WORKING_CALENDAR;
-const holidayDates = (year: number): string[] => kz.nonWorkingDays(year).filter((d) => d.kind !== 'weekend').map((d) => d.date);
+const holidayDates = (year: number): string[] =>
+  kz
+    .nonWorkingDays(year)
+    .filter((d) => d.kind !== 'weekend')
+    .map((d) => d.date);
 
 describe('specific facts', () => {
   it('moves a deadline on Saturday 23 March 2024 (Nauryz) past the moved day off to Tuesday 26 March', () => {
@@ -31,9 +41,28 @@ describe('specific facts', () => {
 
   it('knows the 2022 amendment: 25 Oct restored, 1 Dec and 17 Dec no longer days off', () => {
     expect(holidayDates(2022)).toEqual([
-      '2022-01-01', '2022-01-02', '2022-01-03', '2022-01-04', '2022-01-07', '2022-03-07', '2022-03-08',
-      '2022-03-21', '2022-03-22', '2022-03-23', '2022-05-01', '2022-05-02', '2022-05-07', '2022-05-09', '2022-05-10',
-      '2022-07-06', '2022-07-09', '2022-08-29', '2022-08-30', '2022-10-24', '2022-10-25', '2022-12-16',
+      '2022-01-01',
+      '2022-01-02',
+      '2022-01-03',
+      '2022-01-04',
+      '2022-01-07',
+      '2022-03-07',
+      '2022-03-08',
+      '2022-03-21',
+      '2022-03-22',
+      '2022-03-23',
+      '2022-05-01',
+      '2022-05-02',
+      '2022-05-07',
+      '2022-05-09',
+      '2022-05-10',
+      '2022-07-06',
+      '2022-07-09',
+      '2022-08-29',
+      '2022-08-30',
+      '2022-10-24',
+      '2022-10-25',
+      '2022-12-16',
     ]);
     expect(kz.isWorkingDay('2022-12-01')).toBe(true);
     expect(kz.isWorkingDay('2021-12-01')).toBe(false);
@@ -42,7 +71,13 @@ describe('specific facts', () => {
   });
 
   it('applies a transfer year (2018: five Saturdays made working days for five bridge days)', () => {
-    expect(kz.workingWeekendDays(2018).map((e) => e.date)).toEqual(['2018-03-03', '2018-04-28', '2018-05-05', '2018-08-25', '2018-12-29']);
+    expect(kz.workingWeekendDays(2018).map((e) => e.date)).toEqual([
+      '2018-03-03',
+      '2018-04-28',
+      '2018-05-05',
+      '2018-08-25',
+      '2018-12-29',
+    ]);
     for (const bridge of ['2018-03-09', '2018-04-30', '2018-05-08', '2018-08-31', '2018-12-31']) {
       expect(kz.nonWorkingReason(bridge)?.kind).toBe('transfer_day_off');
     }
@@ -55,7 +90,9 @@ describe('specific facts', () => {
   });
 
   it('moves two weekend holidays in a row to consecutive working days (Nauryz 2020: 21–25 March off)', () => {
-    expect(['2020-03-21', '2020-03-22', '2020-03-23', '2020-03-24', '2020-03-25'].every((d) => !kz.isWorkingDay(d))).toBe(true);
+    expect(
+      ['2020-03-21', '2020-03-22', '2020-03-23', '2020-03-24', '2020-03-25'].every((d) => !kz.isWorkingDay(d)),
+    ).toBe(true);
     expect(kz.isWorkingDay('2020-03-26')).toBe(true);
   });
 
@@ -88,7 +125,9 @@ describe('the seed data', () => {
   });
 
   it('covers 2017–2027 and marks 2026 and 2027 provisional', () => {
-    expect(KZ_CALENDAR_YEARS.map((y) => y.year)).toEqual([2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025, 2026, 2027]);
+    expect(KZ_CALENDAR_YEARS.map((y) => y.year)).toEqual([
+      2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025, 2026, 2027,
+    ]);
     expect(KZ_CALENDAR_YEARS.filter((y) => y.status === 'provisional').map((y) => y.year)).toEqual([2026, 2027]);
     expect(kz.nonWorkingReason('2026-05-27')?.status).toBe('provisional');
     expect(kz.nonWorkingReason('2024-05-08')?.status).toBe('official');
@@ -112,7 +151,13 @@ describe('the seed data', () => {
 
 describe('the engine on edited data', () => {
   const row = (date: string, kind: CalendarEntry['kind'], movable = true): CalendarEntry => ({
-    date, kind, nameKk: 'x', nameRu: 'x', nameEn: date, source: 'test', movable,
+    date,
+    kind,
+    nameKk: 'x',
+    nameRu: 'x',
+    nameEn: date,
+    source: 'test',
+    movable,
   });
 
   it('takes a table an admin edited: an added day off counts at once', () => {
@@ -122,8 +167,14 @@ describe('the engine on edited data', () => {
   });
 
   it('derives moved days off, skipping non-movable holidays', () => {
-    const moved = deriveMovedDaysOff([row('2028-01-01', 'holiday'), row('2028-01-02', 'holiday'), row('2028-01-08', 'holiday', false)], 'law');
-    expect(moved.map((m) => [m.date, m.relatedDate])).toEqual([['2028-01-03', '2028-01-01'], ['2028-01-04', '2028-01-02']]);
+    const moved = deriveMovedDaysOff(
+      [row('2028-01-01', 'holiday'), row('2028-01-02', 'holiday'), row('2028-01-08', 'holiday', false)],
+      'law',
+    );
+    expect(moved.map((m) => [m.date, m.relatedDate])).toEqual([
+      ['2028-01-03', '2028-01-01'],
+      ['2028-01-04', '2028-01-02'],
+    ]);
   });
 
   it('counts working days back for reminders, and calendar days too', () => {
@@ -141,9 +192,16 @@ describe('the engine on edited data', () => {
   });
 
   it('names bad rows by path', () => {
-    expect(validateCalendarEntries([{ date: '2024-02-30', kind: 'feast', nameKk: '', nameRu: 'x', nameEn: 'x', source: 'x' }])).toEqual([
+    expect(
+      validateCalendarEntries([
+        { date: '2024-02-30', kind: 'feast', nameKk: '', nameRu: 'x', nameEn: 'x', source: 'x' },
+      ]),
+    ).toEqual([
       { path: 'entries[0].date', message: 'must be a date YYYY-MM-DD' },
-      { path: 'entries[0].kind', message: 'must be one of holiday, holiday_moved, transfer_day_off, transfer_working_day' },
+      {
+        path: 'entries[0].kind',
+        message: 'must be one of holiday, holiday_moved, transfer_day_off, transfer_working_day',
+      },
       { path: 'entries[0].nameKk', message: 'must be a non-empty string' },
     ]);
     expect(() => WorkingCalendar.fromEntries([row('2024-13-01', 'holiday')])).toThrow('entries[0].date');

@@ -74,11 +74,18 @@ describe('merzim errors and other commands', () => {
   it.concurrent('calendar --year lists non-working days with reasons and sources', async () => {
     const run = await merzim('calendar', '--year', '2024', '--json');
     expect(run.code).toBe(0);
-    const body = JSON.parse(run.stdout) as { nonWorkingDays: { date: string; kind: string; reason: { kk: string; ru: string; en: string }; source: string }[] };
+    const body = JSON.parse(run.stdout) as {
+      nonWorkingDays: { date: string; kind: string; reason: { kk: string; ru: string; en: string }; source: string }[];
+    };
     expect(body.nonWorkingDays).toHaveLength(117);
     expect(body.nonWorkingDays.find((d) => d.date === '2024-05-08')).toMatchObject({
-      kind: 'transfer_day_off', source: expect.stringContaining('Minister of Labour') as string,
+      kind: 'transfer_day_off',
+      source: expect.stringContaining('Minister of Labour') as string,
     });
-    expect(body.nonWorkingDays.find((d) => d.date === '2024-03-22')?.reason).toEqual({ kk: 'Наурыз мейрамы', ru: 'Наурыз мейрамы', en: 'Nauryz' });
+    expect(body.nonWorkingDays.find((d) => d.date === '2024-03-22')?.reason).toEqual({
+      kk: 'Наурыз мейрамы',
+      ru: 'Наурыз мейрамы',
+      en: 'Nauryz',
+    });
   });
 });

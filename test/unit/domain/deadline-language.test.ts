@@ -19,7 +19,16 @@ const SEED_EXPRESSIONS: ReadonlyArray<readonly [string, DeadlineRule]> = [
   ['2018 жылғы ақпан', { kind: 'once', due: '2018-02-28', precision: 'month', period: '2018-02' }],
   ['2018 жылғы қазан', { kind: 'once', due: '2018-10-31', precision: 'month', period: '2018-10' }],
   ['2018 жылғы қаңтар', { kind: 'once', due: '2018-01-31', precision: 'month', period: '2018-01' }],
-  ['жыл сайын 25 шілдеге, 25 желтоқсанға дейін', { kind: 'periodic_dates', dates: [{ month: 7, day: 25 }, { month: 12, day: 25 }] }],
+  [
+    'жыл сайын 25 шілдеге, 25 желтоқсанға дейін',
+    {
+      kind: 'periodic_dates',
+      dates: [
+        { month: 7, day: 25 },
+        { month: 12, day: 25 },
+      ],
+    },
+  ],
   ['жыл сайын, 1 желтоқсанға дейін', { kind: 'annual', by: { month: 12, day: 1 } }],
   ['жыл сайын, 2017 – 2020 жылдар', { kind: 'annual', years: { from: 2017, to: 2020 } }],
   ['жыл сайын, 2018 – 2020 жылдар', { kind: 'annual', years: { from: 2018, to: 2020 } }],
@@ -32,7 +41,10 @@ const SEED_EXPRESSIONS: ReadonlyArray<readonly [string, DeadlineRule]> = [
   ['2019 ж.-2023 ж.', { kind: 'during_years', years: { from: 2019, to: 2023 } }],
   ['2019-2020 ж.ж,', { kind: 'during_years', years: { from: 2019, to: 2020 } }],
   ['2019-2020 ж.ж.', { kind: 'during_years', years: { from: 2019, to: 2020 } }],
-  ['2019-2020 ж.ж. жыл сайын жаңарту қажет', { kind: 'during_years', years: { from: 2019, to: 2020 }, note: 'update_annually' }],
+  [
+    '2019-2020 ж.ж. жыл сайын жаңарту қажет',
+    { kind: 'during_years', years: { from: 2019, to: 2020 }, note: 'update_annually' },
+  ],
   ['2019-2021 ж.ж.', { kind: 'during_years', years: { from: 2019, to: 2021 } }],
   ['2019-2022 ж.ж.', { kind: 'during_years', years: { from: 2019, to: 2022 } }],
   ['2019-2023 ж.ж.', { kind: 'during_years', years: { from: 2019, to: 2023 } }],
@@ -40,10 +52,22 @@ const SEED_EXPRESSIONS: ReadonlyArray<readonly [string, DeadlineRule]> = [
   ['2020 ж. 25 наурыз', { kind: 'once', due: '2020-03-25', precision: 'day' }],
   ['2020 ж. наурыз', { kind: 'once', due: '2020-03-31', precision: 'month', period: '2020-03' }],
   ['2020- 2021 ж.ж.', { kind: 'during_years', years: { from: 2020, to: 2021 } }],
-  ['2020-2023 ж.ж. жыл сайын жаңарту қажет', { kind: 'during_years', years: { from: 2020, to: 2023 }, note: 'update_annually' }],
+  [
+    '2020-2023 ж.ж. жыл сайын жаңарту қажет',
+    { kind: 'during_years', years: { from: 2020, to: 2023 }, note: 'update_annually' },
+  ],
   ['<p>2019.ж.</p>', { kind: 'once', due: '2019-12-31', precision: 'year', period: '2019' }],
   ['Жартыжылдықта бір рет', { kind: 'semiannual' }],
-  ['Жыл сайын тамыз-қыркүйек, қараша', { kind: 'periodic_dates', dates: [{ month: 9, day: 'last', fromMonth: 8 }, { month: 11, day: 'last' }] }],
+  [
+    'Жыл сайын тамыз-қыркүйек, қараша',
+    {
+      kind: 'periodic_dates',
+      dates: [
+        { month: 9, day: 'last', fromMonth: 8 },
+        { month: 11, day: 'last' },
+      ],
+    },
+  ],
   ['Сотқа дейінгі тергеп-тексеру шеңберінде', { kind: 'as_needed', trigger: 'pre_trial_investigation' }],
   ['Талдау қорытындылары бойынша', { kind: 'as_needed', trigger: 'analysis_results' }],
   ['жыл сайын', { kind: 'annual' }],
@@ -70,7 +94,16 @@ describe('every distinct expression of the seeds’ deadline column', () => {
 
 describe('the forms of MISSION.md’s table that the seeds do not use', () => {
   it.each([
-    ['10 қаңтарға және 10 шілдеге қарай', { kind: 'periodic_dates', dates: [{ month: 1, day: 10 }, { month: 7, day: 10 }] }],
+    [
+      '10 қаңтарға және 10 шілдеге қарай',
+      {
+        kind: 'periodic_dates',
+        dates: [
+          { month: 1, day: 10 },
+          { month: 7, day: 10 },
+        ],
+      },
+    ],
     ['2018 жылғы 10 шілдеге қарай', { kind: 'once', due: '2018-07-10', precision: 'day' }],
     ['тұрақты', { kind: 'continuous' }],
   ] as const)('%s', (text, expected) => {
@@ -81,10 +114,22 @@ describe('the forms of MISSION.md’s table that the seeds do not use', () => {
 describe('Russian forms of the same ideas', () => {
   it.each([
     ['ежегодно, до 1 декабря', { kind: 'annual', by: { month: 12, day: 1 } }],
-    ['ежеквартально, до 5 числа месяца, следующего за отчетным кварталом', { kind: 'quarterly', deadline: { monthsAfterPeriodEnd: 1, day: 5 } }],
+    [
+      'ежеквартально, до 5 числа месяца, следующего за отчетным кварталом',
+      { kind: 'quarterly', deadline: { monthsAfterPeriodEnd: 1, day: 5 } },
+    ],
     ['IV квартал 2017 года', { kind: 'once', due: '2017-12-31', precision: 'quarter', period: '2017-Q4' }],
     ['к 10 июля 2018 года', { kind: 'once', due: '2018-07-10', precision: 'day' }],
-    ['до 25 июля и 25 декабря ежегодно', { kind: 'periodic_dates', dates: [{ month: 7, day: 25 }, { month: 12, day: 25 }] }],
+    [
+      'до 25 июля и 25 декабря ежегодно',
+      {
+        kind: 'periodic_dates',
+        dates: [
+          { month: 7, day: 25 },
+          { month: 12, day: 25 },
+        ],
+      },
+    ],
     ['постоянно', { kind: 'continuous' }],
     ['по мере необходимости', { kind: 'as_needed' }],
     ['1 раз в полугодие', { kind: 'semiannual' }],
@@ -95,10 +140,22 @@ describe('Russian forms of the same ideas', () => {
     ['декабрь 2019 г.', { kind: 'once', due: '2019-12-31', precision: 'month', period: '2019-12' }],
     ['до 1 декабря 2017 года', { kind: 'once', due: '2017-12-01', precision: 'day' }],
     ['I полугодие 2020 года', { kind: 'once', due: '2020-06-30', precision: 'half', period: '2020-H1' }],
-    ['ежемесячно, до 10 числа месяца, следующего за отчетным', { kind: 'monthly', deadline: { monthsAfterPeriodEnd: 1, day: 10 } }],
+    [
+      'ежемесячно, до 10 числа месяца, следующего за отчетным',
+      { kind: 'monthly', deadline: { monthsAfterPeriodEnd: 1, day: 10 } },
+    ],
     ['начиная с 2018 года, по мере необходимости', { kind: 'as_needed', years: { from: 2018 } }],
     ['по итогам анализа', { kind: 'as_needed', trigger: 'analysis_results' }],
-    ['к 10 января и 10 июля', { kind: 'periodic_dates', dates: [{ month: 1, day: 10 }, { month: 7, day: 10 }] }],
+    [
+      'к 10 января и 10 июля',
+      {
+        kind: 'periodic_dates',
+        dates: [
+          { month: 1, day: 10 },
+          { month: 7, day: 10 },
+        ],
+      },
+    ],
   ] as const)('%s', (text, expected) => {
     expect(parseDeadline(text)).toEqual(expected);
   });

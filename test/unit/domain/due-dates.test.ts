@@ -40,19 +40,33 @@ describe('the plan’s policy decides what a rule without its own date owes', ()
   });
 
   it('a quarterly rule under a quarterly policy: by the 5th', () => {
-    expect(due('тоқсан сайын', 2019, QUARTERLY_POLICY)).toEqual(['2019-04-05', '2019-07-05', '2019-10-05', '2020-01-05']);
+    expect(due('тоқсан сайын', 2019, QUARTERLY_POLICY)).toEqual([
+      '2019-04-05',
+      '2019-07-05',
+      '2019-10-05',
+      '2020-01-05',
+    ]);
   });
 
   it('tells which period each obligation covers', () => {
-    expect(obligationsForYear(parseDeadline('тоқсан сайын'), 2019).map((o) => o.period)).toEqual(['2019-Q1', '2019-Q2', '2019-Q3', '2019-Q4']);
-    expect(obligationsForYear(parseDeadline('2017 жылғы 4-тоқсан'), 2017)).toEqual([{ period: '2017-Q4', due: '2017-12-31' }]);
+    expect(obligationsForYear(parseDeadline('тоқсан сайын'), 2019).map((o) => o.period)).toEqual([
+      '2019-Q1',
+      '2019-Q2',
+      '2019-Q3',
+      '2019-Q4',
+    ]);
+    expect(obligationsForYear(parseDeadline('2017 жылғы 4-тоқсан'), 2017)).toEqual([
+      { period: '2017-Q4', due: '2017-12-31' },
+    ]);
   });
 });
 
 describe('from a date as written to an instant', () => {
   it('shifts off non-working days, then takes the end of the local day', () => {
     expect(resolveDeadline('2024-01-10', KZ_WORKING_CALENDAR)).toEqual({
-      asWritten: '2024-01-10', due: '2024-01-10', instant: Date.parse('2024-01-10T17:59:59.999Z'),
+      asWritten: '2024-01-10',
+      due: '2024-01-10',
+      instant: Date.parse('2024-01-10T17:59:59.999Z'),
     });
     const saturday = resolveDeadline('2026-01-10', KZ_WORKING_CALENDAR);
     expect(saturday.due).toBe('2026-01-12');

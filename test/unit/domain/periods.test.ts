@@ -1,8 +1,18 @@
 // Reporting periods: keys, containment, neighbours, bounds and labels in three languages.
 import { describe, expect, it } from 'vitest';
 import {
-  comparePeriods, formatPeriodKey, isPeriodKey, nextPeriod, parsePeriodKey, periodContainsDate, periodContaining, periodEnd,
-  periodLabel, periodsOfYear, periodStart, previousPeriod,
+  comparePeriods,
+  formatPeriodKey,
+  isPeriodKey,
+  nextPeriod,
+  parsePeriodKey,
+  periodContainsDate,
+  periodContaining,
+  periodEnd,
+  periodLabel,
+  periodsOfYear,
+  periodStart,
+  previousPeriod,
 } from '../../../domain/periods.js';
 
 describe('period keys', () => {
@@ -21,9 +31,12 @@ describe('period keys', () => {
     expect(['2019-Q0', 2019, null].some(isPeriodKey)).toBe(false);
   });
 
-  it.each(['19', '2019-Q5', '2019-H3', '2019-13', '2019-7', '2019-q1', ' 2019', '2019-00'])('rejects %j naming it', (key) => {
-    expect(() => parsePeriodKey(key)).toThrow(JSON.stringify(key));
-  });
+  it.each(['19', '2019-Q5', '2019-H3', '2019-13', '2019-7', '2019-q1', ' 2019', '2019-00'])(
+    'rejects %j naming it',
+    (key) => {
+      expect(() => parsePeriodKey(key)).toThrow(JSON.stringify(key));
+    },
+  );
 });
 
 describe('which period a date falls in', () => {
@@ -63,7 +76,10 @@ describe('bounds and neighbours', () => {
   it('lists a year’s periods in order', () => {
     expect(periodsOfYear('quarter', 2019).map(formatPeriodKey)).toEqual(['2019-Q1', '2019-Q2', '2019-Q3', '2019-Q4']);
     expect(periodsOfYear('month', 2019)).toHaveLength(12);
-    const mixed = ['2019-Q2', '2019', '2019-04', '2019-H1'].map(parsePeriodKey).sort(comparePeriods).map(formatPeriodKey);
+    const mixed = ['2019-Q2', '2019', '2019-04', '2019-H1']
+      .map(parsePeriodKey)
+      .sort(comparePeriods)
+      .map(formatPeriodKey);
     expect(mixed).toEqual(['2019', '2019-H1', '2019-Q2', '2019-04']);
   });
 });

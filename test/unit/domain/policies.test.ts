@@ -2,7 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { parsePeriodKey } from '../../../domain/periods.js';
 import {
-  ANNUAL_CASCADE_580, MONTHLY_POLICY, QUARTERLY_POLICY, SEMIANNUAL_POLICY, STANDARD_POLICIES, stageDeadlines, validatePolicy,
+  ANNUAL_CASCADE_580,
+  MONTHLY_POLICY,
+  QUARTERLY_POLICY,
+  SEMIANNUAL_POLICY,
+  STANDARD_POLICIES,
+  stageDeadlines,
+  validatePolicy,
 } from '../../../domain/policies.js';
 
 describe('standard policies', () => {
@@ -48,7 +54,11 @@ describe('custom policies', () => {
   it('accepts a plan’s own stages with a specific agency', () => {
     const result = validatePolicy(custom);
     expect(result.ok).toBe(true);
-    if (result.ok) expect(stageDeadlines(result.policy, parsePeriodKey('2019-Q1')).map((s) => s.due)).toEqual(['2019-04-10', '2019-04-30']);
+    if (result.ok)
+      expect(stageDeadlines(result.policy, parsePeriodKey('2019-Q1')).map((s) => s.due)).toEqual([
+        '2019-04-10',
+        '2019-04-30',
+      ]);
   });
 
   it('names every bad field by its path', () => {
@@ -67,10 +77,18 @@ describe('custom policies', () => {
     expect(result.ok).toBe(false);
     const paths = result.ok ? [] : result.errors.map((e) => e.path);
     expect(paths).toEqual([
-      'name.ru', 'name.en', 'period', 'shift',
-      'stages[0].id', 'stages[0].from', 'stages[0].to.agency', 'stages[0].deadline.monthsAfterPeriodEnd', 'stages[0].deadline.day',
+      'name.ru',
+      'name.en',
+      'period',
+      'shift',
+      'stages[0].id',
+      'stages[0].from',
+      'stages[0].to.agency',
+      'stages[0].deadline.monthsAfterPeriodEnd',
+      'stages[0].deadline.day',
       'stages[1].deadline.day',
-      'stages[2].id', 'stages[2].deadline',
+      'stages[2].id',
+      'stages[2].deadline',
       'extra',
     ]);
   });

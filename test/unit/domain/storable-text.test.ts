@@ -15,11 +15,14 @@ describe('isStorableText', () => {
   });
 
   it('agrees with a UTF-8 round trip for any string', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => {
-      const roundTrips = Buffer.from(s, 'utf8').toString('utf8') === s;
-      expect(isStorableText(s)).toBe(roundTrips && !s.includes('\u0000'));
-      expect(unstorableReason(s) === null).toBe(isStorableText(s));
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        const roundTrips = Buffer.from(s, 'utf8').toString('utf8') === s;
+        expect(isStorableText(s)).toBe(roundTrips && !s.includes('\u0000'));
+        expect(unstorableReason(s) === null).toBe(isStorableText(s));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('finds every bad string in a value by its path, keys included', () => {

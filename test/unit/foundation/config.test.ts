@@ -15,7 +15,12 @@ describe('loadConfig', () => {
 
   it('uses what is configured instead', () => {
     const c = loadConfig(
-      { TEMPORAL_ADDRESS: 'temporal.gov.kz:7233', DATABASE_URL: 'postgres://u:p@db:5432/merzim', SMTP_URL: 'smtp://mail:587', TEMPORAL_API_KEY: 'k' },
+      {
+        TEMPORAL_ADDRESS: 'temporal.gov.kz:7233',
+        DATABASE_URL: 'postgres://u:p@db:5432/merzim',
+        SMTP_URL: 'smtp://mail:587',
+        TEMPORAL_API_KEY: 'k',
+      },
       'embedded',
     );
     expect(c.temporal.address).toBe('temporal.gov.kz:7233');
@@ -29,7 +34,11 @@ describe('loadConfig', () => {
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
-      expect((err as ConfigError).problems.map((p) => p.split(':')[0])).toEqual(['TEMPORAL_ADDRESS', 'DATABASE_URL', 'SMTP_URL']);
+      expect((err as ConfigError).problems.map((p) => p.split(':')[0])).toEqual([
+        'TEMPORAL_ADDRESS',
+        'DATABASE_URL',
+        'SMTP_URL',
+      ]);
     }
     // The API sends no mail, so it does not need SMTP_URL.
     expect(() => loadConfig({ TEMPORAL_ADDRESS: 't:7233', DATABASE_URL: 'postgres://db/m' }, 'api')).not.toThrow();
@@ -48,7 +57,9 @@ describe('loadConfig', () => {
     ['MERZIM_NOTICE_TIME', '24:00', 'HH:MM'],
     ['MIGRATION_DATABASE_URL', 'mysql://x/y', 'postgres: or postgresql:'],
   ])('%s=%s is refused with a message naming it', (name, value, expected) => {
-    expect(() => loadConfig({ [name]: value }, 'embedded')).toThrow(new RegExp(`${name}: .*${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    expect(() => loadConfig({ [name]: value }, 'embedded')).toThrow(
+      new RegExp(`${name}: .*${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+    );
   });
 
   it('redacts passwords in URLs and never echoes an unparseable one', () => {
@@ -64,7 +75,13 @@ describe('loadConfig', () => {
   it('reads the notice time (09:00 unless MERZIM_NOTICE_TIME says otherwise) and the migration URL', () => {
     expect(loadConfig({}, 'embedded').noticeTime).toEqual({ hour: 9, minute: 0 });
     expect(loadConfig({ MERZIM_NOTICE_TIME: '10:30' }, 'embedded').noticeTime).toEqual({ hour: 10, minute: 30 });
-    const c = loadConfig({ MIGRATION_DATABASE_URL: 'postgres://owner:pw@db/merzim', DATABASE_URL: 'postgres://app:pw@db/merzim' }, 'cli');
-    expect([c.migrationDatabaseUrl, c.databaseUrl]).toEqual(['postgres://owner:pw@db/merzim', 'postgres://app:pw@db/merzim']);
+    const c = loadConfig(
+      { MIGRATION_DATABASE_URL: 'postgres://owner:pw@db/merzim', DATABASE_URL: 'postgres://app:pw@db/merzim' },
+      'cli',
+    );
+    expect([c.migrationDatabaseUrl, c.databaseUrl]).toEqual([
+      'postgres://owner:pw@db/merzim',
+      'postgres://app:pw@db/merzim',
+    ]);
   });
 });

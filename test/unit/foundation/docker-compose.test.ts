@@ -29,15 +29,29 @@ const root = fileURLToPath(new URL('../../..', import.meta.url));
 const text = readFileSync(`${root}/docker-compose.yml`, 'utf8');
 const compose = parse(text, { merge: true }) as { services: Record<string, Service> };
 const s = compose.services;
-const pkg = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { scripts: Record<string, string>; engines: { node: string } };
+const pkg = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as {
+  scripts: Record<string, string>;
+  engines: { node: string };
+};
 const dockerfile = readFileSync(`${root}/Dockerfile`, 'utf8');
 
 /** Compose's ${VAR:?message} interpolation, with sample secrets. */
 function interpolate(env: Record<string, string>): Record<string, string> {
-  const sample: Record<string, string> = { MERZIM_OWNER_PASSWORD: 'pw-owner', MERZIM_APP_PASSWORD: 'pw-app', TEMPORAL_DB_PASSWORD: 'pw-t', POSTGRES_ADMIN_PASSWORD: 'pw-su' };
-  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{(\w+)(:\?[^}]*)?\}/g, (_, name: string) => sample[name] ?? '')]));
+  const sample: Record<string, string> = {
+    MERZIM_OWNER_PASSWORD: 'pw-owner',
+    MERZIM_APP_PASSWORD: 'pw-app',
+    TEMPORAL_DB_PASSWORD: 'pw-t',
+    POSTGRES_ADMIN_PASSWORD: 'pw-su',
+  };
+  return Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [
+      k,
+      String(v).replace(/\$\{(\w+)(:\?[^}]*)?\}/g, (_, name: string) => sample[name] ?? ''),
+    ]),
+  );
 }
-const commandText = (svc: Service): string => (Array.isArray(svc.command) ? svc.command.join(' ') : svc.command ?? '');
+const commandText = (svc: Service): string =>
+  Array.isArray(svc.command) ? svc.command.join(' ') : (svc.command ?? '');
 
 describe('docker-compose.yml', () => {
   it('runs Temporal as Temporal recommends: temporalio/server and admin-tools at the version stack:production builds, the UI, pinned images', () => {
@@ -73,20 +87,23 @@ describe('docker-compose.yml', () => {
     for (const type of new Set(Object.values(SEARCH_ATTRIBUTES))) expect(cmd).toContain(`--type ${type}`);
   });
 
-  it.each(['migrate', 'worker', 'api'] as const)('%s runs what stack:production runs: the same command and exactly its variables, which the config accepts', (service) => {
-    const svc = s[service]!;
-    expect(svc.build).toBe('.');
-    expect(svc.command).toEqual([...SERVICES[service].command]);
-    expect(pkg.scripts[SERVICES[service].command[2]!]).toBeDefined();
-    const env = interpolate(svc.environment!);
-    expect(Object.keys(env).sort()).toEqual([...SERVICES[service].env].sort());
-    expect(Object.keys(env).filter((k) => (OPTIONAL_ENV as readonly string[]).includes(k))).toEqual([]);
-    const config = loadConfig(env, service === 'migrate' ? 'cli' : service);
-    // Least privilege: the application logs in as merzim_app; only the migration has the owner's URL.
-    expect(roleOf(config.databaseUrl!)).toBe('merzim_app');
-    if (service === 'migrate') expect(roleOf(config.migrationDatabaseUrl!)).toBe('merzim_owner');
-    else expect(config.temporal.address).toBe('temporal:7233');
-  });
+  it.each(['migrate', 'worker', 'api'] as const)(
+    '%s runs what stack:production runs: the same command and exactly its variables, which the config accepts',
+    (service) => {
+      const svc = s[service]!;
+      expect(svc.build).toBe('.');
+      expect(svc.command).toEqual([...SERVICES[service].command]);
+      expect(pkg.scripts[SERVICES[service].command[2]!]).toBeDefined();
+      const env = interpolate(svc.environment!);
+      expect(Object.keys(env).sort()).toEqual([...SERVICES[service].env].sort());
+      expect(Object.keys(env).filter((k) => (OPTIONAL_ENV as readonly string[]).includes(k))).toEqual([]);
+      const config = loadConfig(env, service === 'migrate' ? 'cli' : service);
+      // Least privilege: the application logs in as merzim_app; only the migration has the owner's URL.
+      expect(roleOf(config.databaseUrl!)).toBe('merzim_app');
+      if (service === 'migrate') expect(roleOf(config.migrationDatabaseUrl!)).toBe('merzim_owner');
+      else expect(config.temporal.address).toBe('temporal:7233');
+    },
+  );
 
   it('the api listens on the port it publishes and is healthy only when /ready is; the worker scales (no name, no port)', () => {
     const api = s.api!;
@@ -112,7 +129,8 @@ describe('docker-compose.yml', () => {
   });
 
   it('starts in order: healthchecks on the servers, depends_on with conditions, one-shot jobs completed first', () => {
-    for (const name of ['postgres', 'temporal-db', 'temporal', 'mailpit', 'api']) expect(s[name]!.healthcheck, name).toBeDefined();
+    for (const name of ['postgres', 'temporal-db', 'temporal', 'mailpit', 'api'])
+      expect(s[name]!.healthcheck, name).toBeDefined();
     for (const [name, svc] of Object.entries(s)) {
       for (const [dep, cond] of Object.entries(svc.depends_on ?? {})) {
         expect(s[dep], `${name} depends on ${dep}`).toBeDefined();

@@ -12,10 +12,22 @@ describe('logger', () => {
   it('writes JSON lines with the process name and redacts secrets wherever they sit', () => {
     const out = collector();
     const logger = createLogger({ level: 'info', name: 'merzim-api', destination: out });
-    logger.info({ req: { headers: { authorization: 'Bearer s3cr3t', cookie: 'sid=abc' } }, password: 'p@ss', user: { token: 'tok', name: 'ok' } }, 'request');
+    logger.info(
+      {
+        req: { headers: { authorization: 'Bearer s3cr3t', cookie: 'sid=abc' } },
+        password: 'p@ss',
+        user: { token: 'tok', name: 'ok' },
+      },
+      'request',
+    );
     expect(out.lines).toHaveLength(1);
     const entry = JSON.parse(out.lines[0]!) as Record<string, unknown>;
-    expect(entry).toMatchObject({ name: 'merzim-api', msg: 'request', password: '[redacted]', user: { token: '[redacted]', name: 'ok' } });
+    expect(entry).toMatchObject({
+      name: 'merzim-api',
+      msg: 'request',
+      password: '[redacted]',
+      user: { token: '[redacted]', name: 'ok' },
+    });
     expect(out.lines[0]).not.toMatch(/s3cr3t|sid=abc|p@ss|"tok"/);
   });
 
@@ -32,11 +44,24 @@ describe('logger', () => {
     const out = collector();
     const logger = createLogger({ level: 'info', name: 'merzim-worker', destination: out });
     runtimeLogSink(logger)({
-      level: 'WARN', message: 'could not tell the cycle about a status change', timestampNanos: 0n,
-      meta: { sdkComponent: 'workflow', workflowId: 'obligation:p:2019:ҰЭМ:executors', runId: 'r-1', workflowType: 'obligationWorkflow' },
+      level: 'WARN',
+      message: 'could not tell the cycle about a status change',
+      timestampNanos: 0n,
+      meta: {
+        sdkComponent: 'workflow',
+        workflowId: 'obligation:p:2019:ҰЭМ:executors',
+        runId: 'r-1',
+        workflowType: 'obligationWorkflow',
+      },
     });
     const entry = JSON.parse(out.lines[0]!) as Record<string, unknown>;
-    expect(entry).toMatchObject({ level: 40, msg: 'could not tell the cycle about a status change', workflowId: 'obligation:p:2019:ҰЭМ:executors', runId: 'r-1', source: 'temporal' });
+    expect(entry).toMatchObject({
+      level: 40,
+      msg: 'could not tell the cycle about a status change',
+      workflowId: 'obligation:p:2019:ҰЭМ:executors',
+      runId: 'r-1',
+      source: 'temporal',
+    });
     expect(entry).not.toHaveProperty('sdkComponent');
   });
 });

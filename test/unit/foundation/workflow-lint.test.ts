@@ -26,12 +26,18 @@ describe('workflow determinism lint', () => {
   });
 
   it('allows the same import outside workflows/', async () => {
-    const messages = await lintAs('activities/mail-format.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n");
+    const messages = await lintAs(
+      'activities/mail-format.ts',
+      "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n",
+    );
     expect(messages.filter((m) => m.startsWith('no-restricted'))).toEqual([]);
   });
 
   it('flags a floating promise anywhere', async () => {
-    const messages = await lintAs('activities/mail-format.ts', 'async function f(): Promise<void> {}\nexport function g(): void {\n  f();\n}\n');
+    const messages = await lintAs(
+      'activities/mail-format.ts',
+      'async function f(): Promise<void> {}\nexport function g(): void {\n  f();\n}\n',
+    );
     expect(messages.some((m) => m.startsWith('@typescript-eslint/no-floating-promises'))).toBe(true);
   });
 });
@@ -41,14 +47,29 @@ describe('layer lint', () => {
   const RULE = '@typescript-eslint/no-restricted-imports';
   it.each([
     ['domain/cycle-spec.ts', "import { FailureType } from '../workflows/shared.js';\nexport const f = FailureType;"],
-    ['domain/import/metadata.ts', "import { getPlan } from '../../db/repositories/plans.js';\nexport const g = getPlan;"],
+    [
+      'domain/import/metadata.ts',
+      "import { getPlan } from '../../db/repositories/plans.js';\nexport const g = getPlan;",
+    ],
     ['domain/cycle-model.ts', "import type { Config } from '../platform/config.js';\nexport type C = Config;"],
-    ['workflows/obligation.ts', "import { createActivities } from '../activities/index.js';\nexport const c = createActivities;"],
+    [
+      'workflows/obligation.ts',
+      "import { createActivities } from '../activities/index.js';\nexport const c = createActivities;",
+    ],
     ['workflows/obligation.ts', "import { getPlan } from '../db/repositories/plans.js';\nexport const g = getPlan;"],
     ['activities/cycles.ts', "import { buildApp } from '../api/app.js';\nexport const b = buildApp;"],
-    ['db/repositories/plans.ts', "import { FailureType } from '../../workflows/shared.js';\nexport const f = FailureType;"],
-    ['api/server.ts', "import { createMerzimWorker } from '../worker/worker.js';\nexport const c = createMerzimWorker;"],
-    ['api/routes/plans.ts', "import { createActivities } from '../../activities/index.js';\nexport const c = createActivities;"],
+    [
+      'db/repositories/plans.ts',
+      "import { FailureType } from '../../workflows/shared.js';\nexport const f = FailureType;",
+    ],
+    [
+      'api/server.ts',
+      "import { createMerzimWorker } from '../worker/worker.js';\nexport const c = createMerzimWorker;",
+    ],
+    [
+      'api/routes/plans.ts',
+      "import { createActivities } from '../../activities/index.js';\nexport const c = createActivities;",
+    ],
     ['worker/demo.ts', "import { buildApp } from '../api/app.js';\nexport const b = buildApp;"],
     ['platform/config.ts', "import { createDb } from '../db/connect.js';\nexport const c = createDb;"],
   ])('rejects a wrong-way import in %s', async (file, code) => {
@@ -57,9 +78,15 @@ describe('layer lint', () => {
   });
 
   it.each([
-    ['workflows/obligation.ts', "import type { Activities } from '../activities/index.js';\nexport type A = Activities;"],
+    [
+      'workflows/obligation.ts',
+      "import type { Activities } from '../activities/index.js';\nexport type A = Activities;",
+    ],
     ['activities/cycles.ts', "import { FailureType } from '../workflows/shared.js';\nexport const f = FailureType;"],
-    ['api/routes/plans.ts', "import { submitUpdate } from '../../workflows/shared.js';\nexport const s = submitUpdate;"],
+    [
+      'api/routes/plans.ts',
+      "import { submitUpdate } from '../../workflows/shared.js';\nexport const s = submitUpdate;",
+    ],
     ['worker/embedded/stack.ts', "import { buildApp } from '../../api/app.js';\nexport const b = buildApp;"],
     ['domain/cycle-spec.ts', "import { stageChain } from './cycle-model.js';\nexport const s = stageChain;"],
   ])('allows a downward import in %s', async (file, code) => {

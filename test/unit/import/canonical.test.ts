@@ -24,8 +24,9 @@ describe('export then import', () => {
       const back = roundTrip(imported.plan as Plan, syntax);
       expect(back.plan).toStrictEqual(imported.plan);
       // The seeds' unknown executors are still errors: a round trip neither hides nor invents problems.
-      expect(back.diagnostics.filter((d) => d.code === 'unknown_agency').length)
-        .toBe(imported.diagnostics.filter((d) => d.code.startsWith('unknown_') && d.field?.includes('executors')).length);
+      expect(back.diagnostics.filter((d) => d.code === 'unknown_agency').length).toBe(
+        imported.diagnostics.filter((d) => d.code.startsWith('unknown_') && d.field?.includes('executors')).length,
+      );
     });
   }
 
@@ -35,11 +36,14 @@ describe('export then import', () => {
   });
 
   it('gives generated plans back exactly, in YAML and JSON', () => {
-    fc.assert(fc.property(planArb, fc.constantFrom(...SYNTAXES), (plan, syntax) => {
-      const back = roundTrip(plan, syntax);
-      expect(back.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-      expect(back.plan).toStrictEqual(plan);
-    }), { numRuns: 150 });
+    fc.assert(
+      fc.property(planArb, fc.constantFrom(...SYNTAXES), (plan, syntax) => {
+        const back = roundTrip(plan, syntax);
+        expect(back.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+        expect(back.plan).toStrictEqual(plan);
+      }),
+      { numRuns: 150 },
+    );
   });
 });
 
@@ -59,7 +63,8 @@ describe('validation names the path (and the line) of every problem', () => {
   const base = exportCanonical(importDecreeText(seedText('000_154aa3237ae338bf.txt'), opts).plan as Plan, 'yaml');
 
   it('an unknown agency, with a hint when the directory knows it under another spelling', () => {
-    const text = base.replace('{ code: ДІАҚМ, byAgreement: false, lead: true }', '{ code: XYZ, byAgreement: false, lead: true }')
+    const text = base
+      .replace('{ code: ДІАҚМ, byAgreement: false, lead: true }', '{ code: XYZ, byAgreement: false, lead: true }')
       .replace('{ code: ІІМ, byAgreement: false, lead: true }', '{ code: Б F M, byAgreement: false, lead: true }');
     const result = parseCanonical(text, 'yaml', opts);
     const messages = result.diagnostics.filter((d) => d.code === 'unknown_agency').map((d) => d.message);
@@ -76,7 +81,11 @@ describe('validation names the path (and the line) of every problem', () => {
       .replace('coordinator: АҚДМ', 'coordinater: АҚДМ')
       .replace('shift: next', 'shift: sideways')
       .replace('    section: 0\n', '    section: 7\n');
-    expect(compact(parseCanonical(text, 'yaml', opts).diagnostics).filter((d) => d.startsWith('error') && !d.includes('unknown_agency'))).toEqual([
+    expect(
+      compact(parseCanonical(text, 'yaml', opts).diagnostics).filter(
+        (d) => d.startsWith('error') && !d.includes('unknown_agency'),
+      ),
+    ).toEqual([
       'error unknown_field L22 coordinater',
       'error invalid_field L24 shift',
       'error invalid_field L114 measures[0].section',
@@ -87,14 +96,25 @@ describe('validation names the path (and the line) of every problem', () => {
 
   it('a deadline rule that contradicts its text, and an impossible deadline', () => {
     const text = base
-      .replace('      text: 2017 жылғы 3-тоқсан\n', '      text: 2017 жылғы 3-тоқсан\n      rule: { kind: once, due: 2017-12-31, precision: quarter, period: 2017-Q4 }\n')
+      .replace(
+        '      text: 2017 жылғы 3-тоқсан\n',
+        '      text: 2017 жылғы 3-тоқсан\n      rule: { kind: once, due: 2017-12-31, precision: quarter, period: 2017-Q4 }\n',
+      )
       .replace('      text: 2017 жылғы 4-тоқсан\n', '      text: 2019 жылғы 31 ақпан\n');
-    const found = parseCanonical(text, 'yaml', opts).diagnostics.filter((d) => d.severity === 'error' && d.code.startsWith('deadline'));
-    expect(compact(found)).toEqual(['error deadline_rule_mismatch L126 measures[0].deadline.rule', 'error deadline_impossible_date L170 measures[1].deadline']);
+    const found = parseCanonical(text, 'yaml', opts).diagnostics.filter(
+      (d) => d.severity === 'error' && d.code.startsWith('deadline'),
+    );
+    expect(compact(found)).toEqual([
+      'error deadline_rule_mismatch L126 measures[0].deadline.rule',
+      'error deadline_impossible_date L170 measures[1].deadline',
+    ]);
   });
 
   it('a malformed deadline rule, field by field', () => {
-    const text = base.replace('      text: 2018 жылдан бастап, қажеттілігіне қарай\n', '      text: 2018 жылдан бастап, қажеттілігіне қарай\n      rule: { kind: annual, by: { month: 2, day: 30 }, when: soon }\n');
+    const text = base.replace(
+      '      text: 2018 жылдан бастап, қажеттілігіне қарай\n',
+      '      text: 2018 жылдан бастап, қажеттілігіне қарай\n      rule: { kind: annual, by: { month: 2, day: 30 }, when: soon }\n',
+    );
     const found = parseCanonical(text, 'yaml', opts).diagnostics.filter((d) => d.field?.includes('deadline'));
     expect(found.map((d) => d.message)).toEqual([
       'measures[46].deadline.rule.when: unknown field for a "annual" rule',
@@ -103,16 +123,27 @@ describe('validation names the path (and the line) of every problem', () => {
   });
 
   it('a policy object is validated with its own paths', () => {
-    const text = base.replace('policy: annual-cascade-580', 'policy: { id: custom, name: { kk: a, ru: b, en: c }, period: decade, stages: [] }');
-    expect(parseCanonical(text, 'yaml', opts).diagnostics.filter((d) => d.field?.startsWith('policy')).map((d) => d.message)).toEqual([
+    const text = base.replace(
+      'policy: annual-cascade-580',
+      'policy: { id: custom, name: { kk: a, ru: b, en: c }, period: decade, stages: [] }',
+    );
+    expect(
+      parseCanonical(text, 'yaml', opts)
+        .diagnostics.filter((d) => d.field?.startsWith('policy'))
+        .map((d) => d.message),
+    ).toEqual([
       "policy.period: must be one of 'year', 'half', 'quarter', 'month'",
       'policy.stages: must be a non-empty list of stages',
     ]);
   });
 
   it('syntax errors name the line; empty input is empty_file', () => {
-    expect(compact(parseCanonical('title: { kk: a\nmeasures: [\n', 'yaml', opts).diagnostics)).toEqual(['error syntax_error L2 -']);
-    expect(compact(parseCanonical('{\n  "title": 1,\n  oops\n}', 'json', opts).diagnostics)).toEqual(['error syntax_error L3 -']);
+    expect(compact(parseCanonical('title: { kk: a\nmeasures: [\n', 'yaml', opts).diagnostics)).toEqual([
+      'error syntax_error L2 -',
+    ]);
+    expect(compact(parseCanonical('{\n  "title": 1,\n  oops\n}', 'json', opts).diagnostics)).toEqual([
+      'error syntax_error L3 -',
+    ]);
     expect(parseCanonical('[1, 2]', 'json', opts).plan).toBeNull();
     for (const syntax of SYNTAXES) {
       const result = parseCanonical('  \n', syntax, opts);
@@ -138,9 +169,16 @@ describe('validation names the path (and the line) of every problem', () => {
     expect(compact(result.diagnostics)).toEqual(['info policy_default - policy']);
     expect(result.plan?.approvedBy.number).toBe('1');
     expect(result.plan?.measures[0]).toEqual({
-      number: '1', section: null, title: { kk: 'Іс-шара', ru: null }, completionForm: { kk: null, ru: null }, recipient: null,
-      executors: [{ code: 'БҒМ', byAgreement: false, lead: true }], deadline: { text: 'тоқсан сайын', rule: { kind: 'quarterly' } },
-      indicators: [], cost: null, fundingSource: null,
+      number: '1',
+      section: null,
+      title: { kk: 'Іс-шара', ru: null },
+      completionForm: { kk: null, ru: null },
+      recipient: null,
+      executors: [{ code: 'БҒМ', byAgreement: false, lead: true }],
+      deadline: { text: 'тоқсан сайын', rule: { kind: 'quarterly' } },
+      indicators: [],
+      cost: null,
+      fundingSource: null,
     });
   });
 });
@@ -149,12 +187,46 @@ describe('validation names the path (and the line) of every problem', () => {
 // Objects a parser builds have Object.prototype; so must generated ones, for toStrictEqual to compare contents only.
 const NO_NULL_PROTO = { noNullPrototype: true } as const;
 
-
 const CODES = AGENCIES_SEED.map((a) => a.code);
 const LOCAL_CODES = ['РБ', 'ЖБ', 'Бөбек қоры', 'XYZ-1'];
 // Texts YAML must quote or escape to keep: reserved words, numbers, dates, indicators, quotes, line breaks, Kazakh and Russian.
-const TRICKY = ['null', 'true', '~', '10', '1e3', '0x1F', '2017-09-19', '- item', 'a: b', '#tag', '"quoted"', "it's", '  leading', 'trailing  ',
-  'two\nlines', 'crlf\r\nend', 'cr\ronly', 'nul\u0000', 'bell\u0007', 'nbsp\u00a0', 'line\u2028sep', 'tab\there', '[x]', '{y}', '*star', '&amp', '!bang', '%pct', '@at', '`tick`', '|pipe', '>gt', 'Нұр-Сұлтан', 'информация в МИОР', ''];
+const TRICKY = [
+  'null',
+  'true',
+  '~',
+  '10',
+  '1e3',
+  '0x1F',
+  '2017-09-19',
+  '- item',
+  'a: b',
+  '#tag',
+  '"quoted"',
+  "it's",
+  '  leading',
+  'trailing  ',
+  'two\nlines',
+  'crlf\r\nend',
+  'cr\ronly',
+  'nul\u0000',
+  'bell\u0007',
+  'nbsp\u00a0',
+  'line\u2028sep',
+  'tab\there',
+  '[x]',
+  '{y}',
+  '*star',
+  '&amp',
+  '!bang',
+  '%pct',
+  '@at',
+  '`tick`',
+  '|pipe',
+  '>gt',
+  'Нұр-Сұлтан',
+  'информация в МИОР',
+  '',
+];
 const textArb = fc.oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }), fc.constantFrom(...TRICKY));
 const nonBlankArb = textArb.filter((t) => t.trim() !== '');
 const nameArb: fc.Arbitrary<BilingualName> = fc.oneof(
@@ -162,23 +234,49 @@ const nameArb: fc.Arbitrary<BilingualName> = fc.oneof(
   fc.record({ kk: fc.constant(null), ru: nonBlankArb }, NO_NULL_PROTO),
   fc.record({ kk: nonBlankArb, ru: nonBlankArb }, NO_NULL_PROTO),
 );
-const optionalNameArb: fc.Arbitrary<BilingualName> = fc.record({ kk: fc.option(textArb, { nil: null }), ru: fc.option(textArb, { nil: null }) }, NO_NULL_PROTO);
+const optionalNameArb: fc.Arbitrary<BilingualName> = fc.record(
+  { kk: fc.option(textArb, { nil: null }), ru: fc.option(textArb, { nil: null }) },
+  NO_NULL_PROTO,
+);
 const dateArb = fc.integer({ min: toDayNumber('1995-01-01'), max: toDayNumber('2035-12-31') }).map(fromDayNumber);
-const actArb = fc.record({ issuer: nonBlankArb, number: nonBlankArb, date: dateArb, title: nameArb }, { requiredKeys: ['issuer', 'number', 'date'], noNullPrototype: true });
+const actArb = fc.record(
+  { issuer: nonBlankArb, number: nonBlankArb, date: dateArb, title: nameArb },
+  { requiredKeys: ['issuer', 'number', 'date'], noNullPrototype: true },
+);
 
 // Deadline texts the parser reads, and ones it cannot read paired with a rule a reviewer set by hand.
-const PARSED_TEXTS = ['2017 жылғы 3-тоқсан', 'жыл сайын, 1 желтоқсанға дейін', 'тоқсан сайын келесі айдың 5-не', 'үнемі', '2019-2023 ж.ж.', 'IV квартал 2017 года',
-  'ежегодно, до 25 июля, 25 декабря', 'Жыл сайын тамыз-қыркүйек, қараша', 'жылына бір рет'];
+const PARSED_TEXTS = [
+  '2017 жылғы 3-тоқсан',
+  'жыл сайын, 1 желтоқсанға дейін',
+  'тоқсан сайын келесі айдың 5-не',
+  'үнемі',
+  '2019-2023 ж.ж.',
+  'IV квартал 2017 года',
+  'ежегодно, до 25 июля, 25 декабря',
+  'Жыл сайын тамыз-қыркүйек, қараша',
+  'жылына бір рет',
+];
 const OVERRIDES: readonly DeadlineRule[] = [
   { kind: 'once', due: '2020-03-25', precision: 'day' },
   { kind: 'annual', by: { month: 2, day: 'last' }, years: { from: 2019 } },
-  { kind: 'periodic_dates', dates: [{ month: 7, day: 10 }, { month: 1, day: 10 }] },
+  {
+    kind: 'periodic_dates',
+    dates: [
+      { month: 7, day: 10 },
+      { month: 1, day: 10 },
+    ],
+  },
   { kind: 'semiannual', deadline: { monthsAfterPeriodEnd: 1, day: 10 } },
   { kind: 'during_years', years: { from: 2019, to: 2023 }, note: 'update_annually' },
 ];
 const deadlineArb: fc.Arbitrary<Measure['deadline']> = fc.oneof(
   fc.constantFrom(...PARSED_TEXTS).map((text) => ({ text, rule: parseDeadline(text) })),
-  fc.tuple(fc.constantFrom('қажеттілігіне қарай', 'келісілген мерзімде', 'по согласованию сторон'), fc.constantFrom(...OVERRIDES)).map(([text, rule]) => ({ text, rule })),
+  fc
+    .tuple(
+      fc.constantFrom('қажеттілігіне қарай', 'келісілген мерзімде', 'по согласованию сторон'),
+      fc.constantFrom(...OVERRIDES),
+    )
+    .map(([text, rule]) => ({ text, rule })),
   textArb.map((text) => ({ text, rule: parseDeadline(text) })),
 );
 
@@ -186,62 +284,140 @@ const CUSTOM_POLICY: ReportingPolicy = {
   id: 'plan-own',
   name: { kk: 'Өз тәртібі', ru: 'Свой порядок', en: 'Own' },
   period: 'quarter',
-  stages: [{ id: 'executors', from: 'executors', to: { agency: 'ҰҚК' }, deadline: { monthsAfterPeriodEnd: 0, day: 'last' } }],
+  stages: [
+    { id: 'executors', from: 'executors', to: { agency: 'ҰҚК' }, deadline: { monthsAfterPeriodEnd: 0, day: 'last' } },
+  ],
 };
 
 function measureArb(sections: number, codes: readonly string[]): fc.Arbitrary<Measure> {
-  const executorsArb = fc.uniqueArray(fc.constantFrom(...codes), { minLength: 1, maxLength: 5 }).chain((picked) => fc.tuple(
-    ...picked.map((code, i) => fc.record({ code: fc.constant(code), byAgreement: fc.boolean(), lead: fc.constant(i === 0), group: nonBlankArb }, { requiredKeys: ['code', 'byAgreement', 'lead'], noNullPrototype: true })),
-  ));
-  return fc.record({
-    number: nonBlankArb,
-    section: sections === 0 ? fc.constant(null) : fc.option(fc.integer({ min: 0, max: sections - 1 }), { nil: null }),
-    title: nameArb,
-    completionForm: optionalNameArb,
-    recipient: fc.oneof(
-      fc.constant(null),
-      fc.constantFrom('coordinator', 'pm_office', 'presidential_administration', 'government').map((role) => ({ role })),
-      fc.constantFrom(...codes).map((agency) => ({ agency })),
-    ),
-    executors: executorsArb,
-    deadline: deadlineArb,
-    indicators: fc.array(fc.record({
-      name: nameArb,
-      unit: fc.option(textArb, { nil: null }),
-      targets: fc.dictionary(fc.constantFrom('2019', '2020', '2021'), fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e9, max: 1e9 }).map((x) => (Object.is(x, -0) ? 0 : x)), textArb), NO_NULL_PROTO),
-    }, NO_NULL_PROTO), { maxLength: 2 }),
-    cost: fc.oneof(
-      fc.constant(null),
-      fc.record({ text: textArb }, NO_NULL_PROTO),
-      fc.record({ text: textArb, amount: fc.integer({ min: 0, max: 1e12 }), currency: fc.constant('KZT' as const) }, NO_NULL_PROTO),
-    ),
-    fundingSource: fc.option(textArb, { nil: null }),
-    source: fc.record({ line: fc.integer({ min: 1, max: 1e6 }), row: fc.integer({ min: 1, max: 1e6 }) }, { requiredKeys: [], noNullPrototype: true }),
-  }, { requiredKeys: ['number', 'section', 'title', 'completionForm', 'recipient', 'executors', 'deadline', 'indicators', 'cost', 'fundingSource'], noNullPrototype: true }) as fc.Arbitrary<Measure>;
+  const executorsArb = fc
+    .uniqueArray(fc.constantFrom(...codes), { minLength: 1, maxLength: 5 })
+    .chain((picked) =>
+      fc.tuple(
+        ...picked.map((code, i) =>
+          fc.record(
+            { code: fc.constant(code), byAgreement: fc.boolean(), lead: fc.constant(i === 0), group: nonBlankArb },
+            { requiredKeys: ['code', 'byAgreement', 'lead'], noNullPrototype: true },
+          ),
+        ),
+      ),
+    );
+  return fc.record(
+    {
+      number: nonBlankArb,
+      section: sections === 0 ? fc.constant(null) : fc.option(fc.integer({ min: 0, max: sections - 1 }), { nil: null }),
+      title: nameArb,
+      completionForm: optionalNameArb,
+      recipient: fc.oneof(
+        fc.constant(null),
+        fc
+          .constantFrom('coordinator', 'pm_office', 'presidential_administration', 'government')
+          .map((role) => ({ role })),
+        fc.constantFrom(...codes).map((agency) => ({ agency })),
+      ),
+      executors: executorsArb,
+      deadline: deadlineArb,
+      indicators: fc.array(
+        fc.record(
+          {
+            name: nameArb,
+            unit: fc.option(textArb, { nil: null }),
+            targets: fc.dictionary(
+              fc.constantFrom('2019', '2020', '2021'),
+              fc.oneof(
+                fc.integer(),
+                fc
+                  .double({ noNaN: true, noDefaultInfinity: true, min: -1e9, max: 1e9 })
+                  .map((x) => (Object.is(x, -0) ? 0 : x)),
+                textArb,
+              ),
+              NO_NULL_PROTO,
+            ),
+          },
+          NO_NULL_PROTO,
+        ),
+        { maxLength: 2 },
+      ),
+      cost: fc.oneof(
+        fc.constant(null),
+        fc.record({ text: textArb }, NO_NULL_PROTO),
+        fc.record(
+          { text: textArb, amount: fc.integer({ min: 0, max: 1e12 }), currency: fc.constant('KZT' as const) },
+          NO_NULL_PROTO,
+        ),
+      ),
+      fundingSource: fc.option(textArb, { nil: null }),
+      source: fc.record(
+        { line: fc.integer({ min: 1, max: 1e6 }), row: fc.integer({ min: 1, max: 1e6 }) },
+        { requiredKeys: [], noNullPrototype: true },
+      ),
+    },
+    {
+      requiredKeys: [
+        'number',
+        'section',
+        'title',
+        'completionForm',
+        'recipient',
+        'executors',
+        'deadline',
+        'indicators',
+        'cost',
+        'fundingSource',
+      ],
+      noNullPrototype: true,
+    },
+  ) as fc.Arbitrary<Measure>;
 }
 
-const planArb: fc.Arbitrary<Plan> = fc.tuple(
-  fc.array(fc.record({ number: fc.option(nonBlankArb, { nil: null }), title: nameArb }, NO_NULL_PROTO), { maxLength: 3 }),
-  fc.subarray(LOCAL_CODES),
-).chain(([sections, local]) => {
-  const codes = [...CODES, ...local];
-  return fc.record({
-    title: nameArb,
-    approvedBy: actArb,
-    amendments: fc.array(fc.record({ act: actArb, summary: textArb }, NO_NULL_PROTO), { maxLength: 2 }),
-    repeal: fc.option(fc.record({ date: dateArb, act: actArb }, NO_NULL_PROTO), { nil: null }),
-    years: fc.tuple(fc.integer({ min: 1990, max: 2100 }), fc.integer({ min: 0, max: 10 })).map(([from, span]) => ({ from, to: from + span })),
-    coordinator: fc.constantFrom(...codes),
-    policy: fc.constantFrom(...Object.values(STANDARD_POLICIES), CUSTOM_POLICY),
-    shift: fc.constantFrom('next' as const, 'previous' as const, 'none' as const),
-    reminders: fc.record({ offsets: fc.array(fc.integer({ min: 0, max: 60 }), { maxLength: 5 }), unit: fc.constantFrom('calendar' as const, 'working' as const) }, NO_NULL_PROTO),
-    escalation: fc.array(fc.record({
-      after: fc.integer({ min: 0, max: 30 }),
-      unit: fc.constantFrom('calendar' as const, 'working' as const),
-      notify: fc.subarray(['party', 'coordinator', 'coordinator_head', 'pm_office', 'presidential_administration'] as const, { minLength: 1 }),
-    }, NO_NULL_PROTO), { maxLength: 3 }),
-    sections: fc.constant(sections),
-    measures: fc.array(measureArb(sections.length, codes), { minLength: 1, maxLength: 4 }),
-    abbreviations: fc.tuple(...local.map((code) => nameArb.map((name) => [code, name] as const))).map((entries) => Object.fromEntries(entries)),
-  }, NO_NULL_PROTO);
-});
+const planArb: fc.Arbitrary<Plan> = fc
+  .tuple(
+    fc.array(fc.record({ number: fc.option(nonBlankArb, { nil: null }), title: nameArb }, NO_NULL_PROTO), {
+      maxLength: 3,
+    }),
+    fc.subarray(LOCAL_CODES),
+  )
+  .chain(([sections, local]) => {
+    const codes = [...CODES, ...local];
+    return fc.record(
+      {
+        title: nameArb,
+        approvedBy: actArb,
+        amendments: fc.array(fc.record({ act: actArb, summary: textArb }, NO_NULL_PROTO), { maxLength: 2 }),
+        repeal: fc.option(fc.record({ date: dateArb, act: actArb }, NO_NULL_PROTO), { nil: null }),
+        years: fc
+          .tuple(fc.integer({ min: 1990, max: 2100 }), fc.integer({ min: 0, max: 10 }))
+          .map(([from, span]) => ({ from, to: from + span })),
+        coordinator: fc.constantFrom(...codes),
+        policy: fc.constantFrom(...Object.values(STANDARD_POLICIES), CUSTOM_POLICY),
+        shift: fc.constantFrom('next' as const, 'previous' as const, 'none' as const),
+        reminders: fc.record(
+          {
+            offsets: fc.array(fc.integer({ min: 0, max: 60 }), { maxLength: 5 }),
+            unit: fc.constantFrom('calendar' as const, 'working' as const),
+          },
+          NO_NULL_PROTO,
+        ),
+        escalation: fc.array(
+          fc.record(
+            {
+              after: fc.integer({ min: 0, max: 30 }),
+              unit: fc.constantFrom('calendar' as const, 'working' as const),
+              notify: fc.subarray(
+                ['party', 'coordinator', 'coordinator_head', 'pm_office', 'presidential_administration'] as const,
+                { minLength: 1 },
+              ),
+            },
+            NO_NULL_PROTO,
+          ),
+          { maxLength: 3 },
+        ),
+        sections: fc.constant(sections),
+        measures: fc.array(measureArb(sections.length, codes), { minLength: 1, maxLength: 4 }),
+        abbreviations: fc
+          .tuple(...local.map((code) => nameArb.map((name) => [code, name] as const)))
+          .map((entries) => Object.fromEntries(entries)),
+      },
+      NO_NULL_PROTO,
+    );
+  });

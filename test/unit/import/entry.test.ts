@@ -50,6 +50,8 @@ describe('importPlan and importUpload', () => {
       expect(result.plan).toBeNull();
     }
     const cp1251 = new Uint8Array([0xcf, 0xeb, 0xe0, 0xed, 0x3b, 0x31]);
-    expect(compact((await importUpload({ data: cp1251, filename: 'plan.csv' }, opts)).diagnostics)).toEqual(['error wrong_file_type - -']);
+    expect(compact((await importUpload({ data: cp1251, filename: 'plan.csv' }, opts)).diagnostics)).toEqual([
+      'error wrong_file_type - -',
+    ]);
   });
 });

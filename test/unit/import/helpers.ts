@@ -19,11 +19,13 @@ export function fixtureText(name: string): string {
 const INFERENCE_INFOS = new Set(['by_agreement_inferred', 'deadline_day_from_policy']);
 
 export function compact(diagnostics: readonly Diagnostic[]): string[] {
-  return diagnostics.filter((d) => !INFERENCE_INFOS.has(d.code)).map((d) => {
-    const quoted = d.code.startsWith('unknown') ? /"([^"]*)"/.exec(d.message)?.[1] : undefined;
-    const position = d.line !== undefined ? `L${d.line}` : d.row !== undefined ? `R${d.row}` : '-';
-    return [d.severity, d.code, position, d.field ?? '-', ...(quoted === undefined ? [] : [quoted])].join(' ');
-  });
+  return diagnostics
+    .filter((d) => !INFERENCE_INFOS.has(d.code))
+    .map((d) => {
+      const quoted = d.code.startsWith('unknown') ? /"([^"]*)"/.exec(d.message)?.[1] : undefined;
+      const position = d.line !== undefined ? `L${d.line}` : d.row !== undefined ? `R${d.row}` : '-';
+      return [d.severity, d.code, position, d.field ?? '-', ...(quoted === undefined ? [] : [quoted])].join(' ');
+    });
 }
 
 export function measure(plan: Plan | null, number: string): Measure {
@@ -45,6 +47,18 @@ export function withoutSource(m: Measure): Omit<Measure, 'source'> {
 
 /** The akimats a 2019-edition group expands to: 14 regions (Turkistan, not South Kazakhstan), then the cities. */
 export const REGIONS_2019 = [
-  'Ақмола облысы', 'Ақтөбе облысы', 'Алматы облысы', 'Атырау облысы', 'Батыс Қазақстан облысы', 'Жамбыл облысы', 'Қарағанды облысы',
-  'Қостанай облысы', 'Қызылорда облысы', 'Маңғыстау облысы', 'Павлодар облысы', 'Солтүстік Қазақстан облысы', 'Түркістан облысы', 'Шығыс Қазақстан облысы',
+  'Ақмола облысы',
+  'Ақтөбе облысы',
+  'Алматы облысы',
+  'Атырау облысы',
+  'Батыс Қазақстан облысы',
+  'Жамбыл облысы',
+  'Қарағанды облысы',
+  'Қостанай облысы',
+  'Қызылорда облысы',
+  'Маңғыстау облысы',
+  'Павлодар облысы',
+  'Солтүстік Қазақстан облысы',
+  'Түркістан облысы',
+  'Шығыс Қазақстан облысы',
 ];

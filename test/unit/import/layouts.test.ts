@@ -12,8 +12,26 @@ describe('Kazakh: decree 580 with its table one cell per line', () => {
 
   it('gives, for each of its rows, the measure seed 000 gives for that row', () => {
     const numbers = lines.plan?.measures.map((m) => m.number);
-    expect(numbers).toEqual(['1.', '2.', '3.', '4.', '5.', '6.', '7.', '8.', '9.', '16', '17', '46', '47', '48', '49', '50']);
-    for (const m of lines.plan?.measures ?? []) expect(withoutSource(m)).toEqual(withoutSource(measure(tabs.plan, m.number)));
+    expect(numbers).toEqual([
+      '1.',
+      '2.',
+      '3.',
+      '4.',
+      '5.',
+      '6.',
+      '7.',
+      '8.',
+      '9.',
+      '16',
+      '17',
+      '46',
+      '47',
+      '48',
+      '49',
+      '50',
+    ]);
+    for (const m of lines.plan?.measures ?? [])
+      expect(withoutSource(m)).toEqual(withoutSource(measure(tabs.plan, m.number)));
   });
 
   it('reads the same decree around the table', () => {
@@ -52,19 +70,51 @@ describe('Russian: the same plan excerpt in both layouts', () => {
   it('reads the Russian decree: act, amendment, title, years, coordinator (МИОР → АҚДМ), Russian text fields', () => {
     const plan = tabs.plan;
     expect(plan?.approvedBy).toMatchObject({ issuer: 'government', number: '580', date: '2017-09-19' });
-    expect(plan?.amendments).toEqual([{ act: { issuer: 'government', number: '180', date: '2019-04-11' }, summary: 'Пункт 2 с изменением; Пункт 3 в редакции; План в редакции' }]);
-    expect(plan?.title).toEqual({ kk: null, ru: 'План мероприятий по реализации Концепции государственной политики в религиозной сфере Республики Казахстан на 2017 – 2020 годы' });
+    expect(plan?.amendments).toEqual([
+      {
+        act: { issuer: 'government', number: '180', date: '2019-04-11' },
+        summary: 'Пункт 2 с изменением; Пункт 3 в редакции; План в редакции',
+      },
+    ]);
+    expect(plan?.title).toEqual({
+      kk: null,
+      ru: 'План мероприятий по реализации Концепции государственной политики в религиозной сфере Республики Казахстан на 2017 – 2020 годы',
+    });
     expect(plan?.years).toEqual({ from: 2017, to: 2020 });
     expect(plan?.coordinator).toBe('АҚДМ');
     expect(plan?.policy.id).toBe('annual-cascade-580');
-    expect(plan?.sections[1]).toEqual({ number: '2', title: { kk: null, ru: 'Укрепление светских принципов развития государства' } });
+    expect(plan?.sections[1]).toEqual({
+      number: '2',
+      title: { kk: null, ru: 'Укрепление светских принципов развития государства' },
+    });
   });
 
   it('resolves Russian abbreviations and "(по согласованию)", and expands Russian groups', () => {
     const plan = tabs.plan;
-    expect(executorCodes(measure(plan, '2.'))).toEqual(['ДІАҚМ*', 'БП(к)', 'ҰҚК(к)', 'МҚІСҚА(к)', 'АКМ', 'БҒМ', 'МСМ', ...REGIONS_2019, 'Астана', 'Алматы']);
+    expect(executorCodes(measure(plan, '2.'))).toEqual([
+      'ДІАҚМ*',
+      'БП(к)',
+      'ҰҚК(к)',
+      'МҚІСҚА(к)',
+      'АКМ',
+      'БҒМ',
+      'МСМ',
+      ...REGIONS_2019,
+      'Астана',
+      'Алматы',
+    ]);
     // "МИО" (local executive bodies) is every akimat.
-    expect(executorCodes(measure(plan, '5.'))).toEqual(['АҚДМ*', 'Қорғанысмині', 'БҒМ', 'МСМ', 'ДСМ', ...REGIONS_2019, 'Астана', 'Алматы', 'Шымкент']);
+    expect(executorCodes(measure(plan, '5.'))).toEqual([
+      'АҚДМ*',
+      'Қорғанысмині',
+      'БҒМ',
+      'МСМ',
+      'ДСМ',
+      ...REGIONS_2019,
+      'Астана',
+      'Алматы',
+      'Шымкент',
+    ]);
     expect(executorCodes(measure(plan, '10.'))).toEqual(['АҚДМ*', 'СБҚ "Сырбар"(к)', 'ІІМ', 'Қаржымині', 'ҰҚК(к)']);
   });
 
@@ -80,11 +130,17 @@ describe('Russian: the same plan excerpt in both layouts', () => {
   it('repairs the tab layout: entities, HTML paragraphs, a page-break fragment, a newline inside a cell, a 6-cell row, a repeated header', () => {
     const plan = tabs.plan;
     expect(measure(plan, '1.').title.ru).toContain('«О внесении изменений');
-    expect(measure(plan, '2.').title.ru).toBe('Разработка проекта Закона Республики Казахстан «О внесении изменений и дополнений в некоторые законодательные акты Республики Казахстан по вопросам религиозной деятельности и религиозных объединений»');
-    expect(measure(plan, '7.').title.ru).toBe('Организация социологических и аналитических исследований в целях мониторинга общественного мнения о ходе реализации государственной политики в религиозной сфере');
+    expect(measure(plan, '2.').title.ru).toBe(
+      'Разработка проекта Закона Республики Казахстан «О внесении изменений и дополнений в некоторые законодательные акты Республики Казахстан по вопросам религиозной деятельности и религиозных объединений»',
+    );
+    expect(measure(plan, '7.').title.ru).toBe(
+      'Организация социологических и аналитических исследований в целях мониторинга общественного мнения о ходе реализации государственной политики в религиозной сфере',
+    );
     expect(measure(plan, '7.').cost).toEqual({ text: '25 400,0', amount: 25_400_000, currency: 'KZT' });
     expect(measure(plan, '7.').fundingSource).toBe('республиканский бюджет');
-    expect(measure(plan, '11.').title.ru).toBe('Проведение информационно-разъяснительной работы среди населения по предупреждению и профилактике конфликтов на религиозной почве');
+    expect(measure(plan, '11.').title.ru).toBe(
+      'Проведение информационно-разъяснительной работы среди населения по предупреждению и профилактике конфликтов на религиозной почве',
+    );
     expect(measure(plan, '11.').deadline.rule).toEqual({ kind: 'quarterly', years: { from: 2017, to: 2020 } });
     expect(compact(tabs.diagnostics)).toEqual([
       'info plan_date - measures',

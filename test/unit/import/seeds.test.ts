@@ -15,7 +15,9 @@ describe('seed 000: decree No. 580, religion-policy plan 2017–2020', () => {
 
   it('has the 59 measures numbered 1–59 in the table (counted by hand), in three sections', () => {
     expect(plan?.measures).toHaveLength(59);
-    expect(plan?.measures.map((m) => Number.parseInt(m.number, 10))).toEqual(Array.from({ length: 59 }, (_, i) => i + 1));
+    expect(plan?.measures.map((m) => Number.parseInt(m.number, 10))).toEqual(
+      Array.from({ length: 59 }, (_, i) => i + 1),
+    );
     expect(plan?.sections.map((s) => s.number)).toEqual(['1', '2', '3']);
     expect(plan?.sections[0]?.title.kk).toBe('Дін саласындағы заңнаманы жетілдіру');
     expect(measure(plan, '7.').section).toBe(0);
@@ -28,30 +30,58 @@ describe('seed 000: decree No. 580, religion-policy plan 2017–2020', () => {
       issuer: 'government',
       number: '580',
       date: '2017-09-19',
-      title: { kk: 'Қазақстан Республикасының дін саласындағы мемлекеттік саясатының 2017 – 2020 жылдарға арналған тұжырымдамасын іске асыру жөніндегі іс-шаралар жоспарын бекіту туралы', ru: null },
+      title: {
+        kk: 'Қазақстан Республикасының дін саласындағы мемлекеттік саясатының 2017 – 2020 жылдарға арналған тұжырымдамасын іске асыру жөніндегі іс-шаралар жоспарын бекіту туралы',
+        ru: null,
+      },
     });
-    expect(plan?.amendments).toEqual([{
-      act: { issuer: 'government', number: '180', date: '2019-04-11' },
-      summary: '2-тармаққа өзгеріс енгізілді; 3-тармақ жаңа редакцияда; Жоспар жаңа редакцияда',
-    }]);
+    expect(plan?.amendments).toEqual([
+      {
+        act: { issuer: 'government', number: '180', date: '2019-04-11' },
+        summary: '2-тармаққа өзгеріс енгізілді; 3-тармақ жаңа редакцияда; Жоспар жаңа редакцияда',
+      },
+    ]);
     expect(plan?.repeal).toBeNull();
-    expect(plan?.title).toEqual({ kk: 'Қазақстан Республикасының дін саласындағы мемлекеттік саясатының 2017 – 2020 жылдарға арналған тұжырымдамасын іске асыру жөніндегі іс-шаралар жоспары', ru: null });
+    expect(plan?.title).toEqual({
+      kk: 'Қазақстан Республикасының дін саласындағы мемлекеттік саясатының 2017 – 2020 жылдарға арналған тұжырымдамасын іске асыру жөніндегі іс-шаралар жоспары',
+      ru: null,
+    });
     expect(plan?.years).toEqual({ from: 2017, to: 2020 });
     expect(plan?.coordinator).toBe('АҚДМ');
     expect(plan?.policy).toBe(ANNUAL_CASCADE_580);
     expect(Object.keys(plan?.abbreviations ?? {})).toHaveLength(20);
-    expect(plan?.abbreviations['СБҚ "Сырбар"']).toEqual({ kk: 'Қазақстан Республикасының "Сырбар" Сыртқы барлау қызметі', ru: null });
+    expect(plan?.abbreviations['СБҚ "Сырбар"']).toEqual({
+      kk: 'Қазақстан Республикасының "Сырбар" Сыртқы барлау қызметі',
+      ru: null,
+    });
   });
 
   it('row 2: a long executor list with by-agreement bodies, a misprinted code and a group', () => {
     const m = measure(plan, '2.');
-    expect(m.title.kk).toBe('"Қазақстан Республикасының кейбір заңнамалық актілеріне діни қызмет және діни бірлестіктер мәселелері бойынша өзгерістер мен толықтырулар енгізу туралы" Қазақстан Республикасы Заңының жобасын әзірлеу');
+    expect(m.title.kk).toBe(
+      '"Қазақстан Республикасының кейбір заңнамалық актілеріне діни қызмет және діни бірлестіктер мәселелері бойынша өзгерістер мен толықтырулар енгізу туралы" Қазақстан Республикасы Заңының жобасын әзірлеу',
+    );
     expect(m.completionForm).toEqual({ kk: 'Қазақстан Республикасы Заңының жобасы', ru: null });
     expect(m.recipient).toBeNull();
     // ДИАҚМ resolves through the plan's glossary; АҚМ (the table's misprint of the glossary's АКМ) through the directory's alias.
-    expect(executorCodes(m)).toEqual(['ДІАҚМ*', 'БП(к)', 'ҰҚК(к)', 'МҚІСҚА(к)', 'ИМ', 'АКМ', 'БҒМ', 'МСМ', ...REGIONS_2019, 'Астана', 'Алматы']);
+    expect(executorCodes(m)).toEqual([
+      'ДІАҚМ*',
+      'БП(к)',
+      'ҰҚК(к)',
+      'МҚІСҚА(к)',
+      'ИМ',
+      'АКМ',
+      'БҒМ',
+      'МСМ',
+      ...REGIONS_2019,
+      'Астана',
+      'Алматы',
+    ]);
     expect(m.executors[8]?.group).toBe('облыстардың, Астана және Алматы қалаларының әкімдіктері');
-    expect(m.deadline).toEqual({ text: '2017 жылғы 4-тоқсан', rule: { kind: 'once', due: '2017-12-31', precision: 'quarter', period: '2017-Q4' } });
+    expect(m.deadline).toEqual({
+      text: '2017 жылғы 4-тоқсан',
+      rule: { kind: 'once', due: '2017-12-31', precision: 'quarter', period: '2017-Q4' },
+    });
     expect(m.cost).toEqual({ text: 'талап етілмейді', amount: 0, currency: 'KZT' });
     expect(m.fundingSource).toBeNull();
     expect(m.source).toEqual({ line: 46 });
@@ -59,7 +89,9 @@ describe('seed 000: decree No. 580, religion-policy plan 2017–2020', () => {
 
   it('row 4: a title begun by a fragment above the page break', () => {
     const m = measure(plan, '4.');
-    expect(m.title.kk).toBe('Діни қызмет саласындағы қолданыстағы ведомстволық (салалық) нормативтік құқықтық актілерге талдауды жүзеге асыру және Дін саласындағы мемлекеттік саясат тұжырымдамасының мақсаттары мен міндеттеріне сәйкес келтіру');
+    expect(m.title.kk).toBe(
+      'Діни қызмет саласындағы қолданыстағы ведомстволық (салалық) нормативтік құқықтық актілерге талдауды жүзеге асыру және Дін саласындағы мемлекеттік саясат тұжырымдамасының мақсаттары мен міндеттеріне сәйкес келтіру',
+    );
     expect(m.deadline.rule).toEqual({ kind: 'once', due: '2018-02-28', precision: 'month', period: '2018-02' });
   });
 
@@ -73,16 +105,22 @@ describe('seed 000: decree No. 580, religion-policy plan 2017–2020', () => {
 
   it('row 9: a title and a deadline finished by a fragment after the page break; the Presidential Administration receives', () => {
     const m = measure(plan, '9.');
-    expect(m.title.kk).toBe('Зайырлы мемлекет жағдайларындағы мемлекеттің, қоғамның және діннің өзара қарым-қатынастары моральдық-этикалық және адамгершілік нормаларының жинағын қалыптастыру жөнінде ұсыныстарды пысықтау');
+    expect(m.title.kk).toBe(
+      'Зайырлы мемлекет жағдайларындағы мемлекеттің, қоғамның және діннің өзара қарым-қатынастары моральдық-этикалық және адамгершілік нормаларының жинағын қалыптастыру жөнінде ұсыныстарды пысықтау',
+    );
     expect(m.recipient).toEqual({ role: 'presidential_administration' });
     expect(m.deadline.text).toBe('2018 жылғы 2-тоқсан');
   });
 
   it('row 17: "Б F M"-style noise, a group split over the page break, funding from two fragments', () => {
     const m = measure(plan, '17');
-    expect(m.title.kk).toBe('Діни тақырыпты жария ету бойынша республикалық және өңірлік бұқаралық ақпарат құралдарының өкілдеріне арналған семинарлар мен тренингтер ұйымдастыру');
+    expect(m.title.kk).toBe(
+      'Діни тақырыпты жария ету бойынша республикалық және өңірлік бұқаралық ақпарат құралдарының өкілдеріне арналған семинарлар мен тренингтер ұйымдастыру',
+    );
     expect(executorCodes(m)).toEqual(['АҚДМ*', 'БҒМ', 'ДСМ', ...REGIONS_2019, 'Астана', 'Алматы', 'Шымкент']);
-    expect(m.fundingSource).toBe('республикалық бюджет (002 " Қоғамдық келісім саласындағы мемлекеттік саясатты іске асыру" бюджеттік бағдарламасы)');
+    expect(m.fundingSource).toBe(
+      'республикалық бюджет (002 " Қоғамдық келісім саласындағы мемлекеттік саясатты іске асыру" бюджеттік бағдарламасы)',
+    );
     expect(m.cost).toBeNull();
   });
 
@@ -91,7 +129,16 @@ describe('seed 000: decree No. 580, religion-policy plan 2017–2020', () => {
   });
 
   it('row 34: a group of cities only, after a by-agreement body with no comma between', () => {
-    expect(executorCodes(measure(plan, '34'))).toEqual(['АҚДМ*', 'СІМ', 'ПМ', 'ҰҚК(к)', 'СБҚ "Сырбар"(к)', 'Астана', 'Алматы', 'Шымкент']);
+    expect(executorCodes(measure(plan, '34'))).toEqual([
+      'АҚДМ*',
+      'СІМ',
+      'ПМ',
+      'ҰҚК(к)',
+      'СБҚ "Сырбар"(к)',
+      'Астана',
+      'Алматы',
+      'Шымкент',
+    ]);
   });
 
   it('row 41: "(келісім бойынша)" carried to the next line still marks ҰҚК', () => {
@@ -165,13 +212,15 @@ describe('seed 002: the children’s protection plan 2019–2023 (a bare table)'
   it('has the 61 measures numbered 1–61 (counted by hand), in five bold-heading sections', () => {
     expect(plan?.measures).toHaveLength(61);
     expect(plan?.measures.map((m) => m.number)).toEqual(Array.from({ length: 61 }, (_, i) => String(i + 1)));
-    expect(plan?.sections).toEqual([
-      'Нормативтік құқықтық базаны жетілдіру',
-      'Кәмелетке толмағандардың жыныстық қолсұқпаушылығына қарсы қылмыстардың алдын алу және профилактикасына бағытталған іс шаралар',
-      'Балалардың құқықтарын қорғау мәселелері бойынша мамандардың біліктілігін арттыру',
-      'Рецидивті қайталану қылмыстылықтың профилактикасы',
-      'Азаматтық қоғам институттарымен және бұқаралық ақпарат құралдарымен (БАҚ) өзара іс-қимыл',
-    ].map((title) => ({ number: null, title: { kk: title, ru: null } })));
+    expect(plan?.sections).toEqual(
+      [
+        'Нормативтік құқықтық базаны жетілдіру',
+        'Кәмелетке толмағандардың жыныстық қолсұқпаушылығына қарсы қылмыстардың алдын алу және профилактикасына бағытталған іс шаралар',
+        'Балалардың құқықтарын қорғау мәселелері бойынша мамандардың біліктілігін арттыру',
+        'Рецидивті қайталану қылмыстылықтың профилактикасы',
+        'Азаматтық қоғам институттарымен және бұқаралық ақпарат құралдарымен (БАҚ) өзара іс-қимыл',
+      ].map((title) => ({ number: null, title: { kk: title, ru: null } })),
+    );
     expect(measure(plan, '8').section).toBe(0);
     expect(measure(plan, '9').section).toBe(1);
     expect(measure(plan, '61').section).toBe(4);
@@ -183,23 +232,30 @@ describe('seed 002: the children’s protection plan 2019–2023 (a bare table)'
     expect(plan?.approvedBy).toEqual({ issuer: '', number: '', date: '' });
     expect(plan?.coordinator).toBe('');
     expect(seed002.abbreviations).toEqual({
-      'ІМ': { kk: 'Ішкі істер министрлігі', ru: null },
-      'ӘМ': { kk: 'Әділет министрлігі', ru: null },
-      'АҚДМ': { kk: 'Ақпарат және қоғамдық даму министрлігі', ru: null },
-      'ДСМ': { kk: 'Денсаулық сақтау министрлігі', ru: null },
-      'БҒМ': { kk: 'Білім және ғылым министрлігі', ru: null },
-      'РБ': { kk: 'республикалық бюджет', ru: null },
-      'ЖБ': { kk: 'жергілікті бюджет', ru: null },
+      ІМ: { kk: 'Ішкі істер министрлігі', ru: null },
+      ӘМ: { kk: 'Әділет министрлігі', ru: null },
+      АҚДМ: { kk: 'Ақпарат және қоғамдық даму министрлігі', ru: null },
+      ДСМ: { kk: 'Денсаулық сақтау министрлігі', ru: null },
+      БҒМ: { kk: 'Білім және ғылым министрлігі', ru: null },
+      РБ: { kk: 'республикалық бюджет', ru: null },
+      ЖБ: { kk: 'жергілікті бюджет', ru: null },
     });
   });
 
   it('row 1: HTML in every cell, a title finished after the page break, ЖС (Supreme Court) by agreement', () => {
     const m = measure(plan, '1');
-    expect(m.title.kk).toMatch(/^Қылмыстық кодексті жетілдіру бойынша ұсыныстар енгізу: -Қылмыстық кодекстен .* тұлғаларға қатысты міндетті кастрациялау енгізу$/);
+    expect(m.title.kk).toMatch(
+      /^Қылмыстық кодексті жетілдіру бойынша ұсыныстар енгізу: -Қылмыстық кодекстен .* тұлғаларға қатысты міндетті кастрациялау енгізу$/,
+    );
     expect(m.title.kk).not.toMatch(/[<>]/);
-    expect(m.completionForm.kk).toBe('Қылмыстық және Қылмыстық процестік кодекстерді жетілдіру бойынша заң жобасына ұсыныстар жобасы');
+    expect(m.completionForm.kk).toBe(
+      'Қылмыстық және Қылмыстық процестік кодекстерді жетілдіру бойынша заң жобасына ұсыныстар жобасы',
+    );
     expect(executorCodes(m)).toEqual(['БП*(к)', 'ІІМ', 'ӘМ', 'ЖС(к)', 'ДСМ']);
-    expect(m.deadline).toEqual({ text: '2019.ж.', rule: { kind: 'once', due: '2019-12-31', precision: 'year', period: '2019' } });
+    expect(m.deadline).toEqual({
+      text: '2019.ж.',
+      rule: { kind: 'once', due: '2019-12-31', precision: 'year', period: '2019' },
+    });
     expect(m.cost).toEqual({ text: 'қажет етпейди', amount: 0, currency: 'KZT' });
   });
 
@@ -218,35 +274,56 @@ describe('seed 002: the children’s protection plan 2019–2023 (a bare table)'
   it('row 9: a group listed first leads; "ПИК бірлесіп" is a co-executor nobody defines', () => {
     const m = measure(plan, '9');
     expect(m.recipient).toEqual({ agency: 'БҒМ' });
-    expect(executorCodes(m)).toEqual([...REGIONS_2019, 'Астана', 'Алматы', 'Шымкент'].map((c) => `${c}*`).concat('ПИК'));
+    expect(executorCodes(m)).toEqual(
+      [...REGIONS_2019, 'Астана', 'Алматы', 'Шымкент'].map((c) => `${c}*`).concat('ПИК'),
+    );
     expect(m.deadline.rule).toEqual({ kind: 'during_years', years: { from: 2019, to: 2023 } });
     expect(m.cost).toEqual({ text: 'РБ көзделген қаражаттар шеңберінде және ЖБ' });
   });
 
   it('row 22 and 36: the Government receives; quarterly by the 5th of the next month', () => {
     expect(measure(plan, '22').recipient).toEqual({ role: 'government' });
-    expect(measure(plan, '36').deadline.rule).toEqual({ kind: 'quarterly', deadline: { monthsAfterPeriodEnd: 1, day: 5 } });
+    expect(measure(plan, '36').deadline.rule).toEqual({
+      kind: 'quarterly',
+      deadline: { monthsAfterPeriodEnd: 1, day: 5 },
+    });
   });
 
   it('row 37: a group finished after the page break, then UNICEF by agreement', () => {
     const m = measure(plan, '37');
-    expect(executorCodes(m)).toEqual(['ДСМ*', 'ПМ', 'БҒМ', 'ЕӘҚМ', ...REGIONS_2019, 'Астана', 'Алматы', 'Шымкент', 'ЮНИСЕФ(к)']);
+    expect(executorCodes(m)).toEqual([
+      'ДСМ*',
+      'ПМ',
+      'БҒМ',
+      'ЕӘҚМ',
+      ...REGIONS_2019,
+      'Астана',
+      'Алматы',
+      'Шымкент',
+      'ЮНИСЕФ(к)',
+    ]);
   });
 
   it('row 46: codes that lost their commas ("«Өрлеу» ҰЕҰ ЮНИСЕФ (келісім бойынша)")', () => {
     expect(executorCodes(measure(plan, '46')).slice(-3)).toEqual(['«Өрлеу»', 'ҮЕҰ(к)', 'ЮНИСЕФ(к)']);
   });
 
-  it('row 60: ІМ resolves through the plan\'s glossary to the Interior Ministry, МОН (Russian) to БҒМ', () => {
+  it("row 60: ІМ resolves through the plan's glossary to the Interior Ministry, МОН (Russian) to БҒМ", () => {
     expect(executorCodes(measure(plan, '60')).slice(0, 4)).toEqual(['АҚДМ*', 'ІІМ', 'БҒМ', 'ДСМ']);
   });
 
   it('says which by-agreement marks come from the directory rather than the cell', () => {
     const inferred = seed002.diagnostics.filter((d) => d.code === 'by_agreement_inferred').map((d) => d.field);
     expect(inferred).toEqual([
-      'measures[0].executors[0].byAgreement', 'measures[0].executors[3].byAgreement', 'measures[15].executors[0].byAgreement',
-      'measures[17].executors[0].byAgreement', 'measures[41].executors[2].byAgreement', 'measures[45].executors[22].byAgreement',
-      'measures[48].executors[0].byAgreement', 'measures[49].executors[1].byAgreement', 'measures[50].executors[1].byAgreement',
+      'measures[0].executors[0].byAgreement',
+      'measures[0].executors[3].byAgreement',
+      'measures[15].executors[0].byAgreement',
+      'measures[17].executors[0].byAgreement',
+      'measures[41].executors[2].byAgreement',
+      'measures[45].executors[22].byAgreement',
+      'measures[48].executors[0].byAgreement',
+      'measures[49].executors[1].byAgreement',
+      'measures[50].executors[1].byAgreement',
       'measures[51].executors[0].byAgreement',
     ]);
     expect(measure(seed002.plan, '1').inferred).toEqual(['executors[0].byAgreement', 'executors[3].byAgreement']);
@@ -307,9 +384,12 @@ describe('seed 002: the children’s protection plan 2019–2023 (a bare table)'
 });
 
 describe('seeds that are not action plans', () => {
-  it.each(['003_3178c3c353110b68.txt', '004_8718888de1768f52.txt'])('%s (a concept, a report) holds no plan table: no plan', (name) => {
-    const result = importDecreeText(seedText(name), opts);
-    expect(result.plan).toBeNull();
-    expect(compact(result.diagnostics)).toEqual(['error no_table - -']);
-  });
+  it.each(['003_3178c3c353110b68.txt', '004_8718888de1768f52.txt'])(
+    '%s (a concept, a report) holds no plan table: no plan',
+    (name) => {
+      const result = importDecreeText(seedText(name), opts);
+      expect(result.plan).toBeNull();
+      expect(compact(result.diagnostics)).toEqual(['error no_table - -']);
+    },
+  );
 });

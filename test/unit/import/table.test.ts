@@ -11,18 +11,27 @@ const opts = { directory: AGENCIES_SEED };
 describe('parseCsv', () => {
   it('reads quoted cells with delimiters, doubled quotes and line breaks, and counts lines', () => {
     const csv = parseCsv('a;"b;c";"say ""hi"""\r\n"two\nlines";x;\r\nlast;;z', ';');
-    expect(csv.rows).toEqual([['a', 'b;c', 'say "hi"'], ['two\nlines', 'x', ''], ['last', '', 'z']]);
+    expect(csv.rows).toEqual([
+      ['a', 'b;c', 'say "hi"'],
+      ['two\nlines', 'x', ''],
+      ['last', '', 'z'],
+    ]);
     expect(csv.lines).toEqual([1, 2, 4]);
     expect(csv.diagnostics).toEqual([]);
   });
 
   it('drops a BOM and the empty record after a final line break; takes CR-only line ends', () => {
     expect(parseCsv('\ufeffa,b\n', ',').rows).toEqual([['a', 'b']]);
-    expect(parseCsv('a,b\rc,d', ',').rows).toEqual([['a', 'b'], ['c', 'd']]);
+    expect(parseCsv('a,b\rc,d', ',').rows).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
   });
 
   it('reports an unterminated quote and keeps text after a closing quote', () => {
-    expect(parseCsv('a;"open\nnever closed', ';').diagnostics.map((d) => [d.code, d.line])).toEqual([['csv_unterminated_quote', 1]]);
+    expect(parseCsv('a;"open\nnever closed', ';').diagnostics.map((d) => [d.code, d.line])).toEqual([
+      ['csv_unterminated_quote', 1],
+    ]);
     const stray = parseCsv('"quoted"tail;b', ';');
     expect(stray.rows).toEqual([['quotedtail', 'b']]);
     expect(stray.diagnostics.map((d) => d.code)).toEqual(['csv_stray_text']);
@@ -73,7 +82,14 @@ describe('importCsv: a filled-in template', () => {
   it('reads each row as the decree importer would, with the section column and amounts in the header’s unit', () => {
     expect(plan?.sections).toEqual([{ number: null, title: { kk: 'Нормативтік базаны жетілдіру', ru: null } }]);
     const [first, second, third] = plan?.measures ?? [];
-    expect(first).toMatchObject({ number: '1', section: 0, recipient: { role: 'government' }, cost: { text: '1,5', amount: 1_500_000, currency: 'KZT' }, fundingSource: 'республикалық бюджет', source: { line: 10, row: 10 } });
+    expect(first).toMatchObject({
+      number: '1',
+      section: 0,
+      recipient: { role: 'government' },
+      cost: { text: '1,5', amount: 1_500_000, currency: 'KZT' },
+      fundingSource: 'республикалық бюджет',
+      source: { line: 10, row: 10 },
+    });
     expect(executorCodes(first as never)).toEqual(['БҒМ*', 'БП(к)']);
     expect(second?.title.kk).toBe('Көп жолды атау');
     expect(third?.section).toBe(0);
@@ -97,10 +113,21 @@ describe('importCsv: a filled-in template', () => {
 
 describe('importTable: header aliases and missing columns', () => {
   it('takes English headers as well as Kazakh and Russian', () => {
-    const result = importTable({
-      rows: [['No.', 'Measure', 'Executors', 'Deadline'], ['1', 'Do the thing', 'МОН', 'ежегодно, до 1 декабря']],
-    }, { ...opts, lang: 'ru' });
-    expect(result.plan?.measures[0]).toMatchObject({ number: '1', title: { kk: null, ru: 'Do the thing' }, executors: [{ code: 'БҒМ', lead: true, byAgreement: false }], deadline: { rule: { kind: 'annual', by: { month: 12, day: 1 } } } });
+    const result = importTable(
+      {
+        rows: [
+          ['No.', 'Measure', 'Executors', 'Deadline'],
+          ['1', 'Do the thing', 'МОН', 'ежегодно, до 1 декабря'],
+        ],
+      },
+      { ...opts, lang: 'ru' },
+    );
+    expect(result.plan?.measures[0]).toMatchObject({
+      number: '1',
+      title: { kk: null, ru: 'Do the thing' },
+      executors: [{ code: 'БҒМ', lead: true, byAgreement: false }],
+      deadline: { rule: { kind: 'annual', by: { month: 12, day: 1 } } },
+    });
     expect(compact(result.diagnostics)).toEqual([
       'info policy_default - policy',
       'error missing_title - title',
@@ -111,16 +138,38 @@ describe('importTable: header aliases and missing columns', () => {
   });
 
   it('names every missing required column, and gives no plan', () => {
-    const result = importTable({ rows: [['Наименование плана', 'X'], ['№ п/п', 'Наименование мероприятия', 'Срок исполнения', 'Форма завершения'], ['1', 'a', '2019 ж.', 'b']] }, opts);
+    const result = importTable(
+      {
+        rows: [
+          ['Наименование плана', 'X'],
+          ['№ п/п', 'Наименование мероприятия', 'Срок исполнения', 'Форма завершения'],
+          ['1', 'a', '2019 ж.', 'b'],
+        ],
+      },
+      opts,
+    );
     expect(result.plan).toBeNull();
-    expect(result.diagnostics).toEqual([{
-      severity: 'error', code: 'missing_column', row: 2, field: 'executors',
-      message: 'missing column "Жауапты орындаушылар / Ответственные исполнители / Executors"',
-    }]);
+    expect(result.diagnostics).toEqual([
+      {
+        severity: 'error',
+        code: 'missing_column',
+        row: 2,
+        field: 'executors',
+        message: 'missing column "Жауапты орындаушылар / Ответственные исполнители / Executors"',
+      },
+    ]);
   });
 
   it('says when no row looks like a header at all', () => {
-    const result = importTable({ rows: [['a', 'b'], ['c', 'd']] }, opts);
+    const result = importTable(
+      {
+        rows: [
+          ['a', 'b'],
+          ['c', 'd'],
+        ],
+      },
+      opts,
+    );
     expect(result.plan).toBeNull();
     expect(compact(result.diagnostics)).toEqual(['error missing_header - -']);
   });

@@ -9,7 +9,9 @@ import { hasErrors } from '../../../domain/import/result.js';
 import { compact } from './helpers.js';
 
 const opts = { directory: AGENCIES_SEED };
-const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52]);
+const PNG = new Uint8Array([
+  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+]);
 
 async function workbook(rows: unknown[][]): Promise<Uint8Array> {
   const wb = new ExcelJS.Workbook();
@@ -25,7 +27,13 @@ describe('the templates', () => {
     await wb.xlsx.load(bytes as never);
     expect(wb.worksheets.map((s) => s.name)).toEqual([PLAN_SHEET, INSTRUCTIONS_SHEET]);
     expect(wb.worksheets[0]?.getRow(10).getCell(3).value).toBe('Іс-шараның атауы / Наименование мероприятия');
-    expect(wb.worksheets[1]?.getRow(1).values).toEqual([undefined, 'Өріс / Поле', 'Міндетті / Обязательно', 'Нұсқаулық', 'Инструкция']);
+    expect(wb.worksheets[1]?.getRow(1).values).toEqual([
+      undefined,
+      'Өріс / Поле',
+      'Міндетті / Обязательно',
+      'Нұсқаулық',
+      'Инструкция',
+    ]);
     const result = await importXlsx(bytes, opts);
     expect(result.diagnostics).toEqual([]);
     expect(result.plan?.measures).toHaveLength(1);
@@ -40,7 +48,9 @@ describe('the templates', () => {
     const fromCsv = importCsv(csv, opts);
     const fromXlsx = await importXlsx(await buildXlsxTemplate(), opts);
     expect(fromCsv.diagnostics).toEqual([]);
-    expect(fromCsv.plan?.measures.map(({ source: _s, ...m }) => m)).toEqual(fromXlsx.plan?.measures.map(({ source: _s, ...m }) => m));
+    expect(fromCsv.plan?.measures.map(({ source: _s, ...m }) => m)).toEqual(
+      fromXlsx.plan?.measures.map(({ source: _s, ...m }) => m),
+    );
   });
 });
 
@@ -62,13 +72,25 @@ describe('importXlsx', () => {
     expect(result.plan?.title.kk).toBe('Жоспар 2020-2021');
     expect(result.plan?.approvedBy).toEqual({ issuer: 'government', number: '12', date: '2020-01-15' });
     expect(result.plan?.years).toEqual({ from: 2020, to: 2021 });
-    expect(compact(result.diagnostics)).toEqual(['info policy_default - policy', 'error unknown_abbreviation R10 measures[1].executors[0] ПИК']);
+    expect(compact(result.diagnostics)).toEqual([
+      'info policy_default - policy',
+      'error unknown_abbreviation R10 measures[1].executors[0] ПИК',
+    ]);
   });
 
   it('names the missing columns of a sheet', async () => {
-    const result = await importXlsx(await workbook([['№', 'Іс-шара', 'Аяқталу нысаны'], [1, 'a', 'b']]), opts);
+    const result = await importXlsx(
+      await workbook([
+        ['№', 'Іс-шара', 'Аяқталу нысаны'],
+        [1, 'a', 'b'],
+      ]),
+      opts,
+    );
     expect(result.plan).toBeNull();
-    expect(compact(result.diagnostics)).toEqual(['error missing_column R1 executors', 'error missing_column R1 deadline']);
+    expect(compact(result.diagnostics)).toEqual([
+      'error missing_column R1 executors',
+      'error missing_column R1 deadline',
+    ]);
   });
 
   it('says "wrong_file_type" for a PNG, a broken ZIP, and gives empty_file for no bytes', async () => {

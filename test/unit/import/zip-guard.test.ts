@@ -11,7 +11,10 @@ const MB = 1024 * 1024;
 const opts = { directory: TEST_AGENCIES };
 
 async function refusal(data: Uint8Array): Promise<ArchiveLimitError> {
-  const err = await importXlsx(data, opts).then(() => undefined, (e: unknown) => e);
+  const err = await importXlsx(data, opts).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ArchiveLimitError);
   return err as ArchiveLimitError;
 }
@@ -31,7 +34,9 @@ describe('zip bombs', () => {
     expect(err.message).toMatch(/sheet1\.xml inflates to 200 MB; at most 16 MB per entry/);
     expect(ms).toBeLessThan(500);
     expect(grew).toBeLessThan(64);
-    console.info(`bomb ${(bomb.byteLength / 1024).toFixed(0)} KB → refused in ${ms.toFixed(1)} ms, RSS +${grew.toFixed(1)} MB`);
+    console.info(
+      `bomb ${(bomb.byteLength / 1024).toFixed(0)} KB → refused in ${ms.toFixed(1)} ms, RSS +${grew.toFixed(1)} MB`,
+    );
   });
 
   it('a bomb that lies about its size is stopped one byte past what it declares', async () => {
@@ -57,13 +62,21 @@ describe('zip bombs', () => {
     // Three honest entries, each under the per-entry limit, together over the total (limits scaled down to keep the test fast).
     const noise = () => Buffer.from(randomBytes(300 * 1024).toString('hex'));
     const big = zip([part('a.xml', noise()), part('b.xml', noise()), part('c.xml', noise())]);
-    expect(() => guardZip(big, { ...XLSX_LIMITS, maxEntryBytes: MB, maxTotalBytes: MB })).toThrow(/at most 1 MB is accepted/);
+    expect(() => guardZip(big, { ...XLSX_LIMITS, maxEntryBytes: MB, maxTotalBytes: MB })).toThrow(
+      /at most 1 MB is accepted/,
+    );
     expect(guardZip(big, XLSX_LIMITS)).toHaveLength(3);
   });
 
   it('a sheet over the row limit is refused before it is parsed', async () => {
-    const rows = Array.from({ length: MAX_SHEET_ROWS + 1 }, (_, i) => `<row r="${i + 1}"><c r="A${i + 1}" t="inlineStr"><is><t>${i}</t></is></c></row>`).join('');
-    const sheet = part('xl/worksheets/sheet1.xml', `<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${rows}</sheetData></worksheet>`);
+    const rows = Array.from(
+      { length: MAX_SHEET_ROWS + 1 },
+      (_, i) => `<row r="${i + 1}"><c r="A${i + 1}" t="inlineStr"><is><t>${i}</t></is></c></row>`,
+    ).join('');
+    const sheet = part(
+      'xl/worksheets/sheet1.xml',
+      `<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${rows}</sheetData></worksheet>`,
+    );
     const err = await refusal(zip(xlsxParts(sheet)));
     expect(err.limit).toBe('rows');
     expect(err.message).toContain(`at most ${MAX_SHEET_ROWS} per sheet`);
