@@ -38,7 +38,7 @@ export function navFor(p: Principal | undefined): NavItem[] {
 
 /** A hidden field with the form's CSRF token. */
 export function csrfField(ctx: PageContext): Html {
-  return html`<input type="hidden" name="_csrf" value="${ctx.csrf}" />`;
+  return html`<input type="hidden" name="_csrf" value="${ctx.csrf}">`;
 }
 
 export function layout(
@@ -49,56 +49,39 @@ export function layout(
   const current = ctx.path.split('?')[0]!;
   const nav = navFor(ctx.principal);
   return html`<!doctype html>
-    <html lang="${t.lang}">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false}' />
-        <title>${page.title} · ${t.t('app.name')}</title>
-        <link rel="stylesheet" href="/assets/app.css" />
-        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
-        <script src="/assets/htmx.min.js" defer></script>
-      </head>
-      <body>
-        <a class="skip" href="#main">${t.t('nav.skip')}</a>
-        <header class="top">
-          <div class="brand">
-            <a href="/app">${t.t('app.name')}</a><span class="tagline">${t.t('app.tagline')}</span>
-          </div>
-          ${
-            nav.length === 0
-              ? ''
-              : html`<nav aria-label="${t.t('nav.main')}">
-                  <ul>
-                    ${nav.map((n) => html`<li><a href="${n.href}" ${current.startsWith(n.href) ? html` aria-current="page"` : ''}>${t.t(n.label)}</a></li>`)}
-                  </ul>
-                </nav>`
-          }
-          <div class="tools">
-            <form class="lang" method="post" action="/app/lang" aria-label="${t.t('nav.language')}">
-              ${csrfField(ctx)}<input type="hidden" name="next" value="${ctx.path}" />
-              ${UI_LANGS.map((l) => html`<button type="submit" name="lang" value="${l}" lang="${l}" ${l === t.lang ? html` aria-pressed="true"` : html` aria-pressed="false"`}>${t.t(`lang.${l}`)}</button>`)}
-            </form>
-            ${
-              ctx.principal === undefined
-                ? ''
-                : html`<div class="who">
-                    <span
-                      >${t.t('nav.signedInAs', { name: ctx.displayName ?? ctx.principal.name })} ·
-                      ${t.t(`role.${ctx.principal.role}`)}</span
-                    >
-                    <form method="post" action="/app/sign-out">
-                      ${csrfField(ctx)}<button type="submit" class="link">${t.t('nav.signOut')}</button>
-                    </form>
-                  </div>`
-            }
-          </div>
-        </header>
-        <main id="main" tabindex="-1">
-          <h1>${page.title}</h1>
-          ${page.flash === undefined ? '' : html`<p class="flash ${page.flash.kind}" role="${page.flash.kind === 'error' ? 'alert' : 'status'}">${page.flash.text}</p>`}
-          ${page.body}
-        </main>
-      </body>
-    </html>`;
+<html lang="${t.lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false}'>
+<title>${page.title} · ${t.t('app.name')}</title>
+<link rel="stylesheet" href="/assets/app.css">
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
+<script src="/assets/htmx.min.js" defer></script>
+</head>
+<body>
+<a class="skip" href="#main">${t.t('nav.skip')}</a>
+<header class="top">
+  <div class="brand"><a href="/app">${t.t('app.name')}</a><span class="tagline">${t.t('app.tagline')}</span></div>
+  ${nav.length === 0 ? '' : html`<nav aria-label="${t.t('nav.main')}"><ul>${nav.map((n) => html`<li><a href="${n.href}"${current.startsWith(n.href) ? html` aria-current="page"` : ''}>${t.t(n.label)}</a></li>`)}</ul></nav>`}
+  <div class="tools">
+    <form class="lang" method="post" action="/app/lang" aria-label="${t.t('nav.language')}">
+      ${csrfField(ctx)}<input type="hidden" name="next" value="${ctx.path}">
+      ${UI_LANGS.map((l) => html`<button type="submit" name="lang" value="${l}" lang="${l}"${l === t.lang ? html` aria-pressed="true"` : html` aria-pressed="false"`}>${t.t(`lang.${l}`)}</button>`)}
+    </form>
+    ${
+      ctx.principal === undefined
+        ? ''
+        : html`<div class="who"><span>${t.t('nav.signedInAs', { name: ctx.displayName ?? ctx.principal.name })} · ${t.t(`role.${ctx.principal.role}`)}</span>
+      <form method="post" action="/app/sign-out">${csrfField(ctx)}<button type="submit" class="link">${t.t('nav.signOut')}</button></form></div>`
+    }
+  </div>
+</header>
+<main id="main" tabindex="-1">
+<h1>${page.title}</h1>
+${page.flash === undefined ? '' : html`<p class="flash ${page.flash.kind}" role="${page.flash.kind === 'error' ? 'alert' : 'status'}">${page.flash.text}</p>`}
+${page.body}
+</main>
+</body>
+</html>`;
 }

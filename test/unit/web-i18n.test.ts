@@ -15,11 +15,7 @@ describe('html templates', () => {
     expect(html`<p title="${evil}">${evil}</p>`.value).toBe(
       '<p title="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39; onmouseover=&#39;">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39; onmouseover=&#39;</p>',
     );
-    expect(
-      html`<ul>
-        ${['a&b', html`<li>ok</li>`]}
-      </ul>`.value,
-    ).toBe('<ul>a&amp;b<li>ok</li></ul>');
+    expect(html`<ul>${['a&b', html`<li>ok</li>`]}</ul>`.value).toBe('<ul>a&amp;b<li>ok</li></ul>');
     expect(html`${null}${undefined}${false}${0}${raw('<br>')}`.value).toBe('0<br>');
   });
 });

@@ -57,17 +57,8 @@ export function escalationRows(
     const notice = (e.payload.notice ?? {}) as { audience?: string };
     const to = Array.isArray(e.payload.to) ? (e.payload.to as string[]).join(', ') : '';
     const code = agencyOf(e.subjectId);
-    return html`<tr>
-      <td>${t.dateTime(e.at)}</td>
-      <td>
-        ${notice.audience === undefined ? '' : t.tryT(`audience.${notice.audience}`)}<br /><span class="muted"
-          >${to}</span
-        >
-      </td>
-      <td>
-        ${e.subjectId === null ? '' : html`<a href="${obligationHref(e.subjectId)}">${code === undefined ? e.subjectId : (names.get(code) ?? code)}</a>`}
-      </td>
-    </tr>`;
+    return html`<tr><td>${t.dateTime(e.at)}</td><td>${notice.audience === undefined ? '' : t.tryT(`audience.${notice.audience}`)}<br><span class="muted">${to}</span></td>
+<td>${e.subjectId === null ? '' : html`<a href="${obligationHref(e.subjectId)}">${code === undefined ? e.subjectId : (names.get(code) ?? code)}</a>`}</td></tr>`;
   })}`;
 }
 
@@ -90,11 +81,7 @@ function matrixBody(
   const badges = new Map(BOARD_STATES.map((s) => [s, stateBadge(t, s).value]));
   const parts: string[] = [];
   for (const a of agencies) {
-    parts.push(
-      html`<tr>
-        <th scope="row">${names.get(a) ?? a}</th>
-      </tr>`.value,
-    );
+    parts.push(html`<tr><th scope="row">${names.get(a) ?? a}</th>`.value);
     const row = byAgency.get(a)!;
     for (const s of stages) {
       const o = row.get(s);
@@ -141,72 +128,34 @@ export function boardPage(ctx: PageContext, d: BoardData): Html {
     title: t.t('board.title'),
     flash: d.flash,
     body: html`<form class="filters" method="get" action="/app/board" aria-label="${t.t('board.filters')}">
-        <div>
-          <label for="cycle">${t.t('board.cycle')}</label>
-          <select id="cycle" name="cycle">
-            ${d.cycles.map((c) => html`<option value="${c.workflow_id}" ${c.workflow_id === cycle.workflow_id ? html` selected` : ''}>${cycleLabel(c, t, d.titles.get(c.plan_id))}</option>`)}
-          </select>
-        </div>
-        <div>
-          <label for="state">${t.t('board.status')}</label>
-          <select id="state" name="state">
-            <option value="">${t.t('board.any')}</option>
-            ${BOARD_STATES.map((s) => html`<option value="${s}" ${d.filter.state === s ? html` selected` : ''}>${t.t(BOARD_STATE_LABEL[s])}</option>`)}
-          </select>
-        </div>
-        <div>
-          <label for="agency">${t.t('board.agency')}</label>
-          <select id="agency" name="agency">
-            <option value="">${t.t('board.any')}</option>
-            ${allAgencies.map((a) => html`<option value="${a}" ${d.filter.agency === a ? html` selected` : ''}>${names.get(a) ?? a}</option>`)}
-          </select>
-        </div>
-        <div><button type="submit" class="secondary">${t.t('board.apply')}</button></div>
-      </form>
-      <h2>${t.t('board.counts')}</h2>
-      <ul class="legend">
-        ${BOARD_STATES.filter((s) => (counts.get(s) ?? 0) > 0).map((s) => html`<li>${stateBadge(t, s)} ${t.number(counts.get(s) ?? 0)}</li>`)}
-        <li>${t.t('board.total', { n: d.obligations.length })}</li>
-      </ul>
-      <h2>${t.t('board.matrix')}</h2>
-      ${
-        agencies.length === 0
-          ? html`<p>${t.t('board.none')}</p>`
-          : html`<p class="muted">${t.t('board.shown', { n: agencies.length, total: allAgencies.length })}</p>
-              <div class="table-wrap" tabindex="0" role="region" aria-label="${t.t('board.matrix')}">
-                <table class="matrix">
-                  <thead>
-                    <tr>
-                      <th scope="col">${t.t('board.agencyCol')}</th>
-                      ${stages.map((s) => html`<th scope="col">${stageLabel(t, stageInfo.get(s), s)}</th>`)}
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${matrixBody(t, agencies, stages, byAgency, stateOf, names)}
-                  </tbody>
-                </table>
-              </div>`
-      }
-      <h2>${t.t('board.escalations')}</h2>
-      ${
-        d.escalations.length === 0
-          ? html`<p>${t.t('board.escalationsNone')}</p>`
-          : html`<div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">${t.t('board.when')}</th>
-                    <th scope="col">${t.t('board.whom')}</th>
-                    <th scope="col">${t.t('board.about')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${escalationRows(t, d.escalations, names, agencyOf)}
-                </tbody>
-              </table>
-            </div>`
-      }
-      <p><a href="/app/cycles/${encodeURIComponent(cycle.workflow_id)}/timeline">${t.t('board.timeline')}</a></p>`,
+  <div><label for="cycle">${t.t('board.cycle')}</label>
+  <select id="cycle" name="cycle">${d.cycles.map((c) => html`<option value="${c.workflow_id}"${c.workflow_id === cycle.workflow_id ? html` selected` : ''}>${cycleLabel(c, t, d.titles.get(c.plan_id))}</option>`)}</select></div>
+  <div><label for="state">${t.t('board.status')}</label>
+  <select id="state" name="state"><option value="">${t.t('board.any')}</option>${BOARD_STATES.map((s) => html`<option value="${s}"${d.filter.state === s ? html` selected` : ''}>${t.t(BOARD_STATE_LABEL[s])}</option>`)}</select></div>
+  <div><label for="agency">${t.t('board.agency')}</label>
+  <select id="agency" name="agency"><option value="">${t.t('board.any')}</option>${allAgencies.map((a) => html`<option value="${a}"${d.filter.agency === a ? html` selected` : ''}>${names.get(a) ?? a}</option>`)}</select></div>
+  <div><button type="submit" class="secondary">${t.t('board.apply')}</button></div>
+</form>
+<h2>${t.t('board.counts')}</h2>
+<ul class="legend">${BOARD_STATES.filter((s) => (counts.get(s) ?? 0) > 0).map((s) => html`<li>${stateBadge(t, s)} ${t.number(counts.get(s) ?? 0)}</li>`)}<li>${t.t('board.total', { n: d.obligations.length })}</li></ul>
+<h2>${t.t('board.matrix')}</h2>
+${
+  agencies.length === 0
+    ? html`<p>${t.t('board.none')}</p>`
+    : html`<p class="muted">${t.t('board.shown', { n: agencies.length, total: allAgencies.length })}</p>
+<div class="table-wrap" tabindex="0" role="region" aria-label="${t.t('board.matrix')}"><table class="matrix">
+<thead><tr><th scope="col">${t.t('board.agencyCol')}</th>${stages.map((s) => html`<th scope="col">${stageLabel(t, stageInfo.get(s), s)}</th>`)}</tr></thead>
+<tbody>${matrixBody(t, agencies, stages, byAgency, stateOf, names)}</tbody></table></div>`
+}
+<h2>${t.t('board.escalations')}</h2>
+${
+  d.escalations.length === 0
+    ? html`<p>${t.t('board.escalationsNone')}</p>`
+    : html`<div class="table-wrap"><table>
+<thead><tr><th scope="col">${t.t('board.when')}</th><th scope="col">${t.t('board.whom')}</th><th scope="col">${t.t('board.about')}</th></tr></thead>
+<tbody>${escalationRows(t, d.escalations, names, agencyOf)}</tbody></table></div>`
+}
+<p><a href="/app/cycles/${encodeURIComponent(cycle.workflow_id)}/timeline">${t.t('board.timeline')}</a></p>`,
   });
 }
 
@@ -224,30 +173,12 @@ export function timelinePage(
     body:
       entries.length === 0
         ? html`<p>${t.t('board.timelineNone')}</p>`
-        : html`<div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">${t.t('board.when')}</th>
-                  <th scope="col">${t.t('board.event')}</th>
-                  <th scope="col">${t.t('board.about')}</th>
-                  <th scope="col">${t.t('board.actor')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${entries.map((e) => {
-                  const code = e.subjectId === null ? undefined : agencyOf.get(e.subjectId);
-                  return html`<tr>
-                    <td>${t.dateTime(e.at)}</td>
-                    <td>${t.tryT(`event.${e.type}`)}</td>
-                    <td>
-                      ${code === undefined ? '' : html`<a href="${obligationHref(e.subjectId!)}">${names.get(code) ?? code}</a>`}
-                    </td>
-                    <td>${e.actor.replace(/^user:/, '')}</td>
-                  </tr>`;
-                })}
-              </tbody>
-            </table>
-          </div>`,
+        : html`<div class="table-wrap"><table>
+<thead><tr><th scope="col">${t.t('board.when')}</th><th scope="col">${t.t('board.event')}</th><th scope="col">${t.t('board.about')}</th><th scope="col">${t.t('board.actor')}</th></tr></thead>
+<tbody>${entries.map((e) => {
+            const code = e.subjectId === null ? undefined : agencyOf.get(e.subjectId);
+            return html`<tr><td>${t.dateTime(e.at)}</td><td>${t.tryT(`event.${e.type}`)}</td>
+<td>${code === undefined ? '' : html`<a href="${obligationHref(e.subjectId!)}">${names.get(code) ?? code}</a>`}</td><td>${e.actor.replace(/^user:/, '')}</td></tr>`;
+          })}</tbody></table></div>`,
   });
 }

@@ -22,39 +22,22 @@ export function inboxPage(
     title: t.t('inbox.title'),
     flash,
     body: html`<p class="muted">${t.t('inbox.intro', { agency: agencyName })}</p>
-      ${
-        rows.length === 0
-          ? html`<p>${t.t('inbox.empty')}</p>`
-          : html`<div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">${t.t('inbox.plan')}</th>
-                    <th scope="col">${t.t('inbox.period')}</th>
-                    <th scope="col">${t.t('inbox.to')}</th>
-                    <th scope="col">${t.t('inbox.due')}</th>
-                    <th scope="col">${t.t('inbox.left')}</th>
-                    <th scope="col">${t.t('inbox.status')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${rows.map(({ obligation: o, cycle, daysLeft }) => {
-                    const spec = specOf(cycle);
-                    const due = o.effective_due_date ?? o.due_date;
-                    return html`<tr>
-                      <td>
-                        <a href="${obligationHref(o.workflow_id)}">${pick(spec.planTitle, t.lang) || o.plan_id}</a>
-                      </td>
-                      <td>${o.period}</td>
-                      <td>${receiverName(spec, o.stage_id, t)}</td>
-                      <td>${t.date(due)}</td>
-                      <td>${daysLeft === null ? '—' : timeLeftText(t, daysLeft)}</td>
-                      <td>${statusBadge(t, o.status)}</td>
-                    </tr>`;
-                  })}
-                </tbody>
-              </table>
-            </div>`
-      }`,
+${
+  rows.length === 0
+    ? html`<p>${t.t('inbox.empty')}</p>`
+    : html`<div class="table-wrap"><table>
+<thead><tr><th scope="col">${t.t('inbox.plan')}</th><th scope="col">${t.t('inbox.period')}</th><th scope="col">${t.t('inbox.to')}</th><th scope="col">${t.t('inbox.due')}</th><th scope="col">${t.t('inbox.left')}</th><th scope="col">${t.t('inbox.status')}</th></tr></thead>
+<tbody>${rows.map(({ obligation: o, cycle, daysLeft }) => {
+        const spec = specOf(cycle);
+        const due = o.effective_due_date ?? o.due_date;
+        return html`<tr>
+<td><a href="${obligationHref(o.workflow_id)}">${pick(spec.planTitle, t.lang) || o.plan_id}</a></td>
+<td>${o.period}</td>
+<td>${receiverName(spec, o.stage_id, t)}</td>
+<td>${t.date(due)}</td>
+<td>${daysLeft === null ? '—' : timeLeftText(t, daysLeft)}</td>
+<td>${statusBadge(t, o.status)}</td></tr>`;
+      })}</tbody></table></div>`
+}`,
   });
 }

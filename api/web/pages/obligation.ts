@@ -74,143 +74,80 @@ export function obligationPage(ctx: PageContext, d: ObligationPageData): Html {
     title: t.t('obligation.title', { agency: agencyName }),
     flash: d.flash,
     body: html`<dl class="facts">
-        <dt>${t.t('obligation.plan')}</dt>
-        <dd>${pick(spec.planTitle, t.lang) || o.plan_id}</dd>
-        <dt>${t.t('obligation.period')}</dt>
-        <dd>${o.period}</dd>
-        <dt>${t.t('obligation.stage')}</dt>
-        <dd>
-          ${stage === undefined ? o.stage_id : `${t.tryT(`chain.${stage.from}`)} → ${t.tryT(`chain.${stage.to}`)}`}
-        </dd>
-        <dt>${t.t('obligation.to')}</dt>
-        <dd>${receiverName(spec, o.stage_id, t)}</dd>
-        <dt>${t.t('obligation.due')}</dt>
-        <dd>
-          ${t.date(due)}${due !== o.due_date ? html` <span class="muted">(${t.t('obligation.dueAsWritten', { date: t.date(o.due_date) })})</span>` : ''}${d.daysLeft === null ? '' : html` — ${timeLeftText(t, d.daysLeft)}`}
-        </dd>
-        <dt>${t.t('obligation.status')}</dt>
-        <dd>
-          ${statusBadge(t, o.status)}${o.closed_reason === null ? '' : html` ${t.t('obligation.closedReason', { reason: o.closed_reason })}`}
-        </dd>
-      </dl>
-      ${d.temporalUrl === null ? '' : html`<p><a href="${d.temporalUrl}" rel="noopener">${t.t('obligation.temporal')}</a></p>`}
-      ${
-        d.lastReturn !== null && (o.status === 'returned' || o.status === 'overdue' || o.status === 'pending')
-          ? html`<section class="returned" aria-labelledby="returned-h">
-              <h2 id="returned-h">${t.t('obligation.returnedTitle')}</h2>
-              <p class="comment">${d.lastReturn.comment}</p>
-              <p class="muted">
-                ${t.t('obligation.returnedBy', { who: d.lastReturn.by.replace(/^user:/, ''), date: t.dateTime(d.lastReturn.at) })}${d.lastReturn.newDueDate === null ? '' : html` · ${t.t('review.newDueDate')}: ${t.date(d.lastReturn.newDueDate)}`}
-              </p>
-            </section>`
-          : ''
-      }
-      ${
-        d.canReport
-          ? html`<h2>${t.t('report.title')}</h2>
-              <p class="muted">${t.t('report.intro')}</p>
-              <form
-                method="post"
-                action="${action('submit')}"
-                hx-post="${action('draft')}"
-                hx-trigger="input delay:800ms, change"
-                hx-target="#draft-status"
-                hx-swap="innerHTML"
-                id="report-form"
-              >
-                ${csrfField(ctx)} ${reportFields(t, measures, values)}
-                <p id="draft-status" class="draft-status" role="status" aria-live="polite">
-                  ${d.draft === undefined ? '' : t.t('report.draftLoaded', { time: t.dateTime(d.draft.updatedAt) })}
-                </p>
-                <button type="submit" class="primary">${t.t('report.submit')}</button>
-              </form>`
-          : ''
-      }
-      ${
-        report === null
-          ? d.canReport
-            ? ''
-            : html`<p>${t.t('obligation.noReport')}</p>`
-          : html`<h2>${t.t('obligation.report', { n: report.version })}</h2>
-              <p class="muted">
-                ${t.t('obligation.submittedAt', { date: t.dateTime(report.submittedAt) })} ·
-                ${(o.working_days_late ?? 0) > 0 ? t.t('obligation.late', { n: o.working_days_late ?? 0 }) : t.t('obligation.onTime')}
-              </p>
-              <div class="table-wrap">
-                <table class="report">
-                  <thead>
-                    <tr>
-                      <th scope="col">№</th>
-                      <th scope="col">${t.t('report.status')}</th>
-                      <th scope="col">${t.t('report.text')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${report.items.map(
-                      (i) =>
-                        html`<tr>
-                          <td>
-                            ${i.measure}${titles.has(i.measure) ? html`<br /><span class="muted">${titles.get(i.measure)}</span>` : ''}
-                          </td>
-                          <td>
-                            ${i.status in STATUS_LABEL ? t.t(STATUS_LABEL[i.status as keyof typeof STATUS_LABEL]) : i.status}
-                          </td>
-                          <td>${i.text}</td>
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>
-              </div>`
-      }
-      ${
-        d.canReview || d.canExtend
-          ? html`<h2>${t.t('review.title')}</h2>
-              <div class="panels">
-                ${
-                  d.canReview
-                    ? html`<form class="panel stack" method="post" action="${action('accept')}">
-                          ${csrfField(ctx)}
-                          <h2>${t.t('review.accept')}</h2>
-                          <div>
-                            <label for="accept-comment">${t.t('review.acceptComment')}</label
-                            ><textarea id="accept-comment" name="comment" maxlength="5000"></textarea>
-                          </div>
-                          <div><button type="submit" class="primary">${t.t('review.accept')}</button></div>
-                        </form>
-                        <form class="panel stack" method="post" action="${action('return')}">
-                          ${csrfField(ctx)}
-                          <h2>${t.t('review.returnTitle')}</h2>
-                          <div>
-                            <label for="return-comment">${t.t('review.comment')}</label
-                            ><textarea id="return-comment" name="comment" required maxlength="5000"></textarea>
-                          </div>
-                          <div>
-                            <label for="return-date">${t.t('review.newDueDate')}</label
-                            ><input type="date" id="return-date" name="newDueDate" required />
-                          </div>
-                          <div><button type="submit" class="secondary">${t.t('review.return')}</button></div>
-                        </form>`
-                    : ''
-                }
-                ${
-                  d.canExtend
-                    ? html`<form class="panel stack" method="post" action="${action('extend')}">
-                        ${csrfField(ctx)}
-                        <h2>${t.t('review.extendTitle')}</h2>
-                        <div>
-                          <label for="extend-reason">${t.t('review.reason')}</label
-                          ><textarea id="extend-reason" name="reason" required maxlength="5000"></textarea>
-                        </div>
-                        <div>
-                          <label for="extend-date">${t.t('review.newDueDate')}</label
-                          ><input type="date" id="extend-date" name="newDueDate" required />
-                        </div>
-                        <div><button type="submit" class="secondary">${t.t('review.extend')}</button></div>
-                      </form>`
-                    : ''
-                }
-              </div>`
-          : ''
-      }`,
+  <dt>${t.t('obligation.plan')}</dt><dd>${pick(spec.planTitle, t.lang) || o.plan_id}</dd>
+  <dt>${t.t('obligation.period')}</dt><dd>${o.period}</dd>
+  <dt>${t.t('obligation.stage')}</dt><dd>${stage === undefined ? o.stage_id : `${t.tryT(`chain.${stage.from}`)} → ${t.tryT(`chain.${stage.to}`)}`}</dd>
+  <dt>${t.t('obligation.to')}</dt><dd>${receiverName(spec, o.stage_id, t)}</dd>
+  <dt>${t.t('obligation.due')}</dt><dd>${t.date(due)}${due !== o.due_date ? html` <span class="muted">(${t.t('obligation.dueAsWritten', { date: t.date(o.due_date) })})</span>` : ''}${d.daysLeft === null ? '' : html` — ${timeLeftText(t, d.daysLeft)}`}</dd>
+  <dt>${t.t('obligation.status')}</dt><dd>${statusBadge(t, o.status)}${o.closed_reason === null ? '' : html` ${t.t('obligation.closedReason', { reason: o.closed_reason })}`}</dd>
+</dl>
+${d.temporalUrl === null ? '' : html`<p><a href="${d.temporalUrl}" rel="noopener">${t.t('obligation.temporal')}</a></p>`}
+${
+  d.lastReturn !== null && (o.status === 'returned' || o.status === 'overdue' || o.status === 'pending')
+    ? html`<section class="returned" aria-labelledby="returned-h">
+  <h2 id="returned-h">${t.t('obligation.returnedTitle')}</h2>
+  <p class="comment">${d.lastReturn.comment}</p>
+  <p class="muted">${t.t('obligation.returnedBy', { who: d.lastReturn.by.replace(/^user:/, ''), date: t.dateTime(d.lastReturn.at) })}${d.lastReturn.newDueDate === null ? '' : html` · ${t.t('review.newDueDate')}: ${t.date(d.lastReturn.newDueDate)}`}</p>
+</section>`
+    : ''
+}
+${
+  d.canReport
+    ? html`<h2>${t.t('report.title')}</h2>
+<p class="muted">${t.t('report.intro')}</p>
+<form method="post" action="${action('submit')}" hx-post="${action('draft')}" hx-trigger="input delay:800ms, change" hx-target="#draft-status" hx-swap="innerHTML" id="report-form">
+  ${csrfField(ctx)}
+  ${reportFields(t, measures, values)}
+  <p id="draft-status" class="draft-status" role="status" aria-live="polite">${d.draft === undefined ? '' : t.t('report.draftLoaded', { time: t.dateTime(d.draft.updatedAt) })}</p>
+  <button type="submit" class="primary">${t.t('report.submit')}</button>
+</form>`
+    : ''
+}
+${
+  report === null
+    ? d.canReport
+      ? ''
+      : html`<p>${t.t('obligation.noReport')}</p>`
+    : html`<h2>${t.t('obligation.report', { n: report.version })}</h2>
+<p class="muted">${t.t('obligation.submittedAt', { date: t.dateTime(report.submittedAt) })} · ${(o.working_days_late ?? 0) > 0 ? t.t('obligation.late', { n: o.working_days_late ?? 0 }) : t.t('obligation.onTime')}</p>
+<div class="table-wrap"><table class="report">
+<thead><tr><th scope="col">№</th><th scope="col">${t.t('report.status')}</th><th scope="col">${t.t('report.text')}</th></tr></thead>
+<tbody>${report.items.map((i) => html`<tr><td>${i.measure}${titles.has(i.measure) ? html`<br><span class="muted">${titles.get(i.measure)}</span>` : ''}</td><td>${i.status in STATUS_LABEL ? t.t(STATUS_LABEL[i.status as keyof typeof STATUS_LABEL]) : i.status}</td><td>${i.text}</td></tr>`)}</tbody>
+</table></div>`
+}
+${
+  d.canReview || d.canExtend
+    ? html`<h2>${t.t('review.title')}</h2><div class="panels">
+${
+  d.canReview
+    ? html`<form class="panel stack" method="post" action="${action('accept')}">
+  ${csrfField(ctx)}
+  <h2>${t.t('review.accept')}</h2>
+  <div><label for="accept-comment">${t.t('review.acceptComment')}</label><textarea id="accept-comment" name="comment" maxlength="5000"></textarea></div>
+  <div><button type="submit" class="primary">${t.t('review.accept')}</button></div>
+</form>
+<form class="panel stack" method="post" action="${action('return')}">
+  ${csrfField(ctx)}
+  <h2>${t.t('review.returnTitle')}</h2>
+  <div><label for="return-comment">${t.t('review.comment')}</label><textarea id="return-comment" name="comment" required maxlength="5000"></textarea></div>
+  <div><label for="return-date">${t.t('review.newDueDate')}</label><input type="date" id="return-date" name="newDueDate" required></div>
+  <div><button type="submit" class="secondary">${t.t('review.return')}</button></div>
+</form>`
+    : ''
+}
+${
+  d.canExtend
+    ? html`<form class="panel stack" method="post" action="${action('extend')}">
+  ${csrfField(ctx)}
+  <h2>${t.t('review.extendTitle')}</h2>
+  <div><label for="extend-reason">${t.t('review.reason')}</label><textarea id="extend-reason" name="reason" required maxlength="5000"></textarea></div>
+  <div><label for="extend-date">${t.t('review.newDueDate')}</label><input type="date" id="extend-date" name="newDueDate" required></div>
+  <div><button type="submit" class="secondary">${t.t('review.extend')}</button></div>
+</form>`
+    : ''
+}
+</div>`
+    : ''
+}`,
   });
 }

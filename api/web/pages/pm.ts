@@ -32,74 +32,32 @@ export function pmPage(
     title: t.t('pm.title'),
     flash,
     body: html`<h2>${t.t('pm.cycles')}</h2>
-      ${
-        cycles.length === 0
-          ? html`<p>${t.t('pm.noCycles')}</p>`
-          : html`<div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">${t.t('pm.plan')}</th>
-                    <th scope="col">${t.t('pm.period')}</th>
-                    <th scope="col">${t.t('pm.coordinator')}</th>
-                    <th scope="col">${t.t('pm.stage')}</th>
-                    <th scope="col">${t.t('pm.status')}</th>
-                    <th scope="col">${t.t('pm.counts')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${cycles.map(({ cycle: c, counts, stage }) => {
-                    const plan = plans.get(c.plan_id);
-                    return html`<tr>
-                      <td>
-                        <a href="/app/board?cycle=${encodeURIComponent(c.workflow_id)}"
-                          >${pick(plan?.title, t.lang) || c.plan_id}</a
-                        >
-                      </td>
-                      <td>${c.period}</td>
-                      <td>${plan?.coordinator == null ? '—' : pick(plan.coordinator, t.lang)}</td>
-                      <td>
-                        ${stage === undefined ? (c.stage ?? '—') : `${t.tryT(`chain.${stage.from}`)} → ${t.tryT(`chain.${stage.to}`)} · ${t.date(stage.dueDate)}`}
-                      </td>
-                      <td>${t.tryT(`cycle.${c.status}`)}</td>
-                      <td>
-                        ${ORDER.filter((s) => (counts[s] ?? 0) > 0).map((s) => html`${statusBadge(t, s)} ${t.number(counts[s] ?? 0)} `)}
-                      </td>
-                    </tr>`;
-                  })}
-                </tbody>
-              </table>
-            </div>`
-      }
-      <h2>${t.t('pm.escalations')}</h2>
-      ${
-        escalations.length === 0
-          ? html`<p>${t.t('pm.none')}</p>`
-          : html`<div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">${t.t('board.when')}</th>
-                    <th scope="col">${t.t('pm.plan')}</th>
-                    <th scope="col">${t.t('board.about')}</th>
-                    <th scope="col">${t.t('board.whom')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${escalations.map(
-                    (e) =>
-                      html`<tr>
-                        <td>${t.dateTime(e.at)}</td>
-                        <td>${e.planTitle}</td>
-                        <td>
-                          ${e.subjectId === null ? e.agencyCode : html`<a href="${obligationHref(e.subjectId)}">${e.agencyCode}</a>`}
-                        </td>
-                        <td>${Array.isArray(e.payload.to) ? (e.payload.to as string[]).join(', ') : ''}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>`
-      }`,
+${
+  cycles.length === 0
+    ? html`<p>${t.t('pm.noCycles')}</p>`
+    : html`<div class="table-wrap"><table>
+<thead><tr><th scope="col">${t.t('pm.plan')}</th><th scope="col">${t.t('pm.period')}</th><th scope="col">${t.t('pm.coordinator')}</th><th scope="col">${t.t('pm.stage')}</th><th scope="col">${t.t('pm.status')}</th><th scope="col">${t.t('pm.counts')}</th></tr></thead>
+<tbody>${cycles.map(({ cycle: c, counts, stage }) => {
+        const plan = plans.get(c.plan_id);
+        return html`<tr><td><a href="/app/board?cycle=${encodeURIComponent(c.workflow_id)}">${pick(plan?.title, t.lang) || c.plan_id}</a></td><td>${c.period}</td>
+<td>${plan?.coordinator == null ? '—' : pick(plan.coordinator, t.lang)}</td>
+<td>${stage === undefined ? (c.stage ?? '—') : `${t.tryT(`chain.${stage.from}`)} → ${t.tryT(`chain.${stage.to}`)} · ${t.date(stage.dueDate)}`}</td>
+<td>${t.tryT(`cycle.${c.status}`)}</td>
+<td>${ORDER.filter((s) => (counts[s] ?? 0) > 0).map((s) => html`${statusBadge(t, s)} ${t.number(counts[s] ?? 0)} `)}</td></tr>`;
+      })}</tbody></table></div>`
+}
+<h2>${t.t('pm.escalations')}</h2>
+${
+  escalations.length === 0
+    ? html`<p>${t.t('pm.none')}</p>`
+    : html`<div class="table-wrap"><table>
+<thead><tr><th scope="col">${t.t('board.when')}</th><th scope="col">${t.t('pm.plan')}</th><th scope="col">${t.t('board.about')}</th><th scope="col">${t.t('board.whom')}</th></tr></thead>
+<tbody>${escalations.map(
+        (
+          e,
+        ) => html`<tr><td>${t.dateTime(e.at)}</td><td>${e.planTitle}</td><td>${e.subjectId === null ? e.agencyCode : html`<a href="${obligationHref(e.subjectId)}">${e.agencyCode}</a>`}</td>
+<td>${Array.isArray(e.payload.to) ? (e.payload.to as string[]).join(', ') : ''}</td></tr>`,
+      )}</tbody></table></div>`
+}`,
   });
 }

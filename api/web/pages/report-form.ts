@@ -29,20 +29,16 @@ export function reportFields(
   return html`${measures.map((m, i) => {
     const v = values.get(m.number);
     return html`<fieldset class="measure">
-      <legend>${t.t('report.measure', { n: m.number.replace(/\.$/, '') })}</legend>
-      <p>${m.title}</p>
-      <div>
-        <label for="status-${i}">${t.t('report.status')}</label>
-        <select id="status-${i}" name="status:${m.number}">
-          <option value="" ${v === undefined || v.status === '' ? html` selected` : ''}>—</option>
-          ${STATUSES.map((s) => html`<option value="${s.value}" ${v?.status === s.value ? html` selected` : ''}>${t.t(s.label)}</option>`)}
-        </select>
-      </div>
-      <div>
-        <label for="text-${i}">${t.t('report.text')}</label>
-        <textarea id="text-${i}" name="text:${m.number}" maxlength="20000">${v?.text ?? ''}</textarea>
-      </div>
-    </fieldset>`;
+  <legend>${t.t('report.measure', { n: m.number.replace(/\.$/, '') })}</legend>
+  <p>${m.title}</p>
+  <div><label for="status-${i}">${t.t('report.status')}</label>
+  <select id="status-${i}" name="status:${m.number}">
+    <option value=""${v === undefined || v.status === '' ? html` selected` : ''}>—</option>
+    ${STATUSES.map((s) => html`<option value="${s.value}"${v?.status === s.value ? html` selected` : ''}>${t.t(s.label)}</option>`)}
+  </select></div>
+  <div><label for="text-${i}">${t.t('report.text')}</label>
+  <textarea id="text-${i}" name="text:${m.number}" maxlength="20000">${v?.text ?? ''}</textarea></div>
+</fieldset>`;
   })}`;
 }
 

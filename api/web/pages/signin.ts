@@ -18,26 +18,14 @@ export function signInPage(
     title: t.t('signin.title'),
     flash,
     body: html`<form class="stack" method="post" action="/app/sign-in">
-      ${csrfField(ctx)} ${opts.next === undefined ? '' : html`<input type="hidden" name="next" value="${opts.next}" />`}
-      <div>
-        <label for="username">${t.t('signin.username')}</label>
-        <input
-          type="text"
-          id="username"
-          name="username"
-          autocomplete="username"
-          required
-          maxlength="100"
-          value="${opts.username ?? ''}"
-          autofocus
-        />
-      </div>
-      <div>
-        <label for="password">${t.t('signin.password')}</label>
-        <input type="password" id="password" name="password" autocomplete="current-password" required maxlength="200" />
-      </div>
-      <div><button type="submit" class="primary">${t.t('signin.submit')}</button></div>
-    </form>`,
+  ${csrfField(ctx)}
+  ${opts.next === undefined ? '' : html`<input type="hidden" name="next" value="${opts.next}">`}
+  <div><label for="username">${t.t('signin.username')}</label>
+  <input type="text" id="username" name="username" autocomplete="username" required maxlength="100" value="${opts.username ?? ''}" autofocus></div>
+  <div><label for="password">${t.t('signin.password')}</label>
+  <input type="password" id="password" name="password" autocomplete="current-password" required maxlength="200"></div>
+  <div><button type="submit" class="primary">${t.t('signin.submit')}</button></div>
+</form>`,
   });
 }
 
@@ -47,52 +35,19 @@ export function passwordPage(ctx: PageContext, opts: { error?: string; forced: b
     title: t.t('password.title'),
     flash: opts.error === undefined ? undefined : { kind: 'error', text: opts.error },
     body: html`${opts.forced ? html`<p>${t.t('password.intro')}</p>` : ''}
-      <form class="stack" method="post" action="/app/password">
-        ${csrfField(ctx)}
-        <div>
-          <label for="current">${t.t('password.current')}</label>
-          <input
-            type="password"
-            id="current"
-            name="currentPassword"
-            autocomplete="current-password"
-            required
-            maxlength="200"
-          />
-        </div>
-        <div>
-          <label for="new">${t.t('password.new', { n: MIN_PASSWORD_LENGTH })}</label>
-          <input
-            type="password"
-            id="new"
-            name="newPassword"
-            autocomplete="new-password"
-            required
-            minlength="${MIN_PASSWORD_LENGTH}"
-            maxlength="200"
-          />
-        </div>
-        <div>
-          <label for="repeat">${t.t('password.repeat')}</label>
-          <input
-            type="password"
-            id="repeat"
-            name="repeatPassword"
-            autocomplete="new-password"
-            required
-            minlength="${MIN_PASSWORD_LENGTH}"
-            maxlength="200"
-          />
-        </div>
-        <div><button type="submit" class="primary">${t.t('password.submit')}</button></div>
-      </form>`,
+<form class="stack" method="post" action="/app/password">
+  ${csrfField(ctx)}
+  <div><label for="current">${t.t('password.current')}</label>
+  <input type="password" id="current" name="currentPassword" autocomplete="current-password" required maxlength="200"></div>
+  <div><label for="new">${t.t('password.new', { n: MIN_PASSWORD_LENGTH })}</label>
+  <input type="password" id="new" name="newPassword" autocomplete="new-password" required minlength="${MIN_PASSWORD_LENGTH}" maxlength="200"></div>
+  <div><label for="repeat">${t.t('password.repeat')}</label>
+  <input type="password" id="repeat" name="repeatPassword" autocomplete="new-password" required minlength="${MIN_PASSWORD_LENGTH}" maxlength="200"></div>
+  <div><button type="submit" class="primary">${t.t('password.submit')}</button></div>
+</form>`,
   });
 }
 
 export function errorPage(ctx: PageContext, title: string, message: string): Html {
-  return layout(ctx, {
-    title,
-    body: html`<p>${message}</p>
-      <p><a href="/app">${ctx.t.t('error.back')}</a></p>`,
-  });
+  return layout(ctx, { title, body: html`<p>${message}</p><p><a href="/app">${ctx.t.t('error.back')}</a></p>` });
 }
