@@ -247,6 +247,24 @@ export interface AgencyFeedsTable {
   revoked_by: string | null;
 }
 
+/** An evidence file (a report's annex); its bytes are in the storage backend named by `storage`. */
+export interface EvidenceFilesTable {
+  id: Generated<string>;
+  obligation_id: string;
+  agency_code: string;
+  file_name: string;
+  media_type: string;
+  /** bigint: pg returns it as a string. */
+  size_bytes: ColumnType<string, number | string, never>;
+  sha256: string;
+  storage: string;
+  storage_key: string;
+  uploaded_by: string;
+  uploaded_at: ColumnType<Date, Date | string | undefined, never>;
+  withdrawn_at: ColumnType<Date | null, never, Date | string | null>;
+  withdrawn_by: ColumnType<string | null, never, string | null>;
+}
+
 export interface Database {
   events: EventsTable;
   notifications: NotificationsTable;
@@ -265,6 +283,7 @@ export interface Database {
   obligations: ObligationsTable;
   report_drafts: ReportDraftsTable;
   agency_feeds: AgencyFeedsTable;
+  evidence_files: EvidenceFilesTable;
 }
 
 export type EventRow = Selectable<EventsTable>;
