@@ -40,6 +40,11 @@ export class EmbeddedPostgres {
     return this.child.pid;
   }
 
+  /** What it was started with: starting again with these reopens the same cluster on the same port. */
+  get options(): EmbeddedPostgresOptions {
+    return this.opts;
+  }
+
   /** Connection URL (contains the password: never print it unredacted). */
   url(database = 'merzim'): string {
     const { user, password } = this.credentials;

@@ -94,9 +94,23 @@ export interface ProductionStack {
   readonly noticeTime: string | undefined;
   /** The servers underneath, for tests that take one away (GET /ready must then answer 503). */
   readonly servers: { readonly temporal: TemporalServer; readonly merzimPostgres: EmbeddedPostgres };
-  /** Resolves with a reason when a process or server stopped on its own. */
+  /** Resolves with a reason when a process or server stopped on its own (before any fault was injected through `faults`). */
   readonly failed: Promise<string>;
+  /** Faults on purpose, for `npm run chaos`: each part taken away and brought back as an operator (or a crash) would. */
+  readonly faults: StackFaults;
   stop(): Promise<void>;
+}
+
+export interface StackFaults {
+  /** Worker `index` (0-based) gets `signal`; a new worker process takes its place, with a new MERZIM_NOTICE_TIME if given. */
+  replaceWorker(index: number, signal: 'SIGKILL' | 'SIGTERM', noticeTime?: string): Promise<void>;
+  /** The SMTP sink stops listening (the relay is down) until `startSink`. */
+  stopSink(): Promise<void>;
+  startSink(): Promise<void>;
+  /** Merzim's PostgreSQL stops (fast shutdown) and starts again after `downMs`, same data and port. */
+  restartPostgres(downMs: number): Promise<void>;
+  /** The Temporal server stops and starts again after `downMs`, same persistence and frontend port. */
+  restartTemporal(downMs: number): Promise<void>;
 }
 
 export async function startProductionStack(opts: ProductionStackOptions): Promise<ProductionStack> {
@@ -215,6 +229,7 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
     };
     const noticeTime = opts.noticeTime?.();
     const workerMetrics: { merzim: string; temporal: string }[] = [];
+    const workerEnvs: NodeJS.ProcessEnv[] = [];
     for (let i = 1; i <= opts.workers; i++) {
       const [metricsPort, temporalMetricsPort] = [await freePort(), await freePort()];
       workerMetrics.push({
@@ -233,6 +248,7 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
         SERVICES.worker.env,
         env,
       );
+      workerEnvs.push(workerEnv);
       parts.processes.push(
         ManagedProcess.start(`worker-${i}`, npm.cmd, [...npm.args, 'run', '-s', 'worker'], {
           cwd: opts.projectRoot,
@@ -257,6 +273,47 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
       parts.merzimPg.exited().then(() => "Merzim's PostgreSQL stopped"),
       parts.temporalPg.exited().then(() => "Temporal's PostgreSQL stopped"),
     ]);
+    const temporalOptions = parts.temporal!.options;
+    const merzimPgOptions = parts.merzimPg.options;
+    const workerProcesses = (): ManagedProcess[] => parts.processes.filter((p) => p.name.startsWith('worker-'));
+    const faults: StackFaults = {
+      async replaceWorker(index, signal, newNoticeTime) {
+        const old = workerProcesses()[index];
+        if (old === undefined) throw new Error(`no worker ${index}`);
+        if (signal === 'SIGKILL') {
+          old.signal('SIGKILL');
+          await old.exited;
+        } else await old.stop();
+        const workerEnv = {
+          ...workerEnvs[index],
+          ...(newNoticeTime === undefined ? {} : { MERZIM_NOTICE_TIME: newNoticeTime }),
+        };
+        workerEnvs[index] = workerEnv;
+        const fresh = ManagedProcess.start(old.name, npm.cmd, [...npm.args, 'run', '-s', 'worker'], {
+          cwd: opts.projectRoot,
+          env: workerEnv,
+          log,
+        });
+        parts.processes[parts.processes.indexOf(old)] = fresh;
+      },
+      async stopSink() {
+        await parts.sink?.close();
+        parts.sink = undefined;
+      },
+      async startSink() {
+        parts.sink ??= await startSmtpSink({ port: opts.ports.smtp, store: (m) => storeSinkMessage(db, m), log });
+      },
+      async restartPostgres(downMs) {
+        await parts.merzimPg!.stop();
+        await sleep(downMs);
+        parts.merzimPg = await EmbeddedPostgres.start(merzimPgOptions);
+      },
+      async restartTemporal(downMs) {
+        await parts.temporal!.stop();
+        await sleep(downMs);
+        parts.temporal = await TemporalServer.start(temporalOptions);
+      },
+    };
     return {
       apiUrl,
       temporalAddress: parts.temporal!.address,
@@ -264,13 +321,23 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
       smtpUrl: parts.sink.url,
       adminTokenFile,
       db,
-      workers: parts.processes.filter((p) => p.name.startsWith('worker-')),
+      get workers() {
+        return workerProcesses();
+      },
       workerMetrics,
       api,
       serverDescription: binaries.description,
       noticeTime,
-      servers: { temporal: parts.temporal!, merzimPostgres: parts.merzimPg },
+      servers: {
+        get temporal() {
+          return parts.temporal!;
+        },
+        get merzimPostgres() {
+          return parts.merzimPg!;
+        },
+      },
       failed,
+      faults,
       stop,
     };
   } catch (err) {
@@ -279,6 +346,8 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
     throw new StartupError(`The production stack could not start: ${(err as Error).message}`);
   }
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** What every child gets besides its service's variables: a PATH (Node first) and a HOME, nothing else of ours. */
 function baseEnv(opts: ProductionStackOptions): NodeJS.ProcessEnv {

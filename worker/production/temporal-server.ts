@@ -44,6 +44,8 @@ export class TemporalServer {
     readonly address: string,
     /** Where the server's own Prometheus metrics are scraped. */
     readonly metricsUrl: string,
+    /** What it was started with: starting again with these reopens the same persistence on the same frontend port. */
+    readonly options: TemporalServerOptions,
   ) {}
 
   get pid(): number | undefined {
@@ -118,7 +120,7 @@ export class TemporalServer {
       await stopChild(child, 'SIGKILL', 1_000);
       throw err;
     }
-    return new TemporalServer(child, address, `http://127.0.0.1:${metricsPort}/metrics`);
+    return new TemporalServer(child, address, `http://127.0.0.1:${metricsPort}/metrics`, opts);
   }
 }
 
