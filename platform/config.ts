@@ -37,6 +37,8 @@ export interface Config {
   readonly metrics: { readonly port: number | undefined; readonly temporalPort: number | undefined };
   /** Local time (Asia/Almaty) at which reminders and later escalation notices go out (MERZIM_NOTICE_TIME, HH:MM). */
   readonly noticeTime: { readonly hour: number; readonly minute: number };
+  /** How long a workflow task waits for the worker that has the workflow cached (MERZIM_STICKY_TIMEOUT_S; worker/worker.ts). */
+  readonly stickyTimeoutSeconds: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 }
 
@@ -105,6 +107,10 @@ export function loadConfig(env: Env, mode: Mode): Config {
   if (noticeMatch === null)
     problems.push(`MERZIM_NOTICE_TIME: expected a local time HH:MM (00:00–23:59), got "${noticeRaw}"`);
   const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:']);
+  const stickyRaw = str('MERZIM_STICKY_TIMEOUT_S') ?? '300';
+  const stickyTimeoutSeconds = Number(stickyRaw);
+  if (!/^\d+$/.test(stickyRaw) || stickyTimeoutSeconds < 1 || stickyTimeoutSeconds > 3600)
+    problems.push(`MERZIM_STICKY_TIMEOUT_S: expected whole seconds 1–3600, got "${stickyRaw}"`);
   const apiPort = port('PORT', 8080);
   const apiHost = str('HOST') ?? '127.0.0.1';
   const publicUrl =
@@ -151,6 +157,7 @@ export function loadConfig(env: Env, mode: Mode): Config {
     metrics: { port: optionalPort('MERZIM_METRICS_PORT'), temporalPort: optionalPort('MERZIM_TEMPORAL_METRICS_PORT') },
     noticeTime:
       noticeMatch === null ? { hour: 9, minute: 0 } : { hour: Number(noticeMatch[1]), minute: Number(noticeMatch[2]) },
+    stickyTimeoutSeconds: Number.isInteger(stickyTimeoutSeconds) ? stickyTimeoutSeconds : 300,
     logLevel,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -58,7 +58,9 @@ export async function createMerzimWorker(opts: MerzimWorkerOptions): Promise<Wor
     // A workflow task waits this long for this worker (which has the workflow cached) before any worker may take it and replay
     // the whole history. With the SDK's 10 s (and still with 1 minute) the backlog of a reminder burst timed out and was
     // replayed; 5 minutes is longer than the largest backlog measured (5,000 reminders at one instant drain in ~90 s).
-    // A worker that is gone stops polling, and the server then hands its workflows to the others without waiting this long.
+    // The price (measured by `npm run chaos`): when a worker dies, new tasks go to the others at once, but the tasks already
+    // queued for it wait out this timeout — a reminder due as it was killed can arrive 5 minutes late. MERZIM_STICKY_TIMEOUT_S
+    // (openMerzimWorker) trades one for the other.
     stickyQueueScheduleToStartTimeout: '5 minutes',
     // Two threads run workflow code (the SDK uses one with its reused V8 context): activations are what a burst is made of.
     workflowThreadPoolSize: 2,
@@ -135,6 +137,7 @@ export async function openMerzimWorker(
       taskQueue: config.temporal.taskQueue,
       deps: { ...deps, mailFrom: config.mailFrom, noticeTime: config.noticeTime },
       workflowBundlePath: config.workflowBundlePath,
+      tuning: { stickyQueueScheduleToStartTimeout: `${config.stickyTimeoutSeconds} seconds` },
       ...(observe.interceptors === undefined ? {} : { interceptors: observe.interceptors }),
     });
     return { connection, worker };

@@ -55,6 +55,8 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud', 'one of'],
     ['MERZIM_NOTICE_TIME', '9:00', 'HH:MM'],
     ['MERZIM_NOTICE_TIME', '24:00', 'HH:MM'],
+    ['MERZIM_STICKY_TIMEOUT_S', '0', 'whole seconds 1–3600'],
+    ['MERZIM_STICKY_TIMEOUT_S', '1.5', 'whole seconds 1–3600'],
     ['MIGRATION_DATABASE_URL', 'mysql://x/y', 'postgres: or postgresql:'],
   ])('%s=%s is refused with a message naming it', (name, value, expected) => {
     expect(() => loadConfig({ [name]: value }, 'embedded')).toThrow(
@@ -75,6 +77,8 @@ describe('loadConfig', () => {
   it('reads the notice time (09:00 unless MERZIM_NOTICE_TIME says otherwise) and the migration URL', () => {
     expect(loadConfig({}, 'embedded').noticeTime).toEqual({ hour: 9, minute: 0 });
     expect(loadConfig({ MERZIM_NOTICE_TIME: '10:30' }, 'embedded').noticeTime).toEqual({ hour: 10, minute: 30 });
+    expect(loadConfig({}, 'embedded').stickyTimeoutSeconds).toBe(300);
+    expect(loadConfig({ MERZIM_STICKY_TIMEOUT_S: '30' }, 'embedded').stickyTimeoutSeconds).toBe(30);
     const c = loadConfig(
       { MIGRATION_DATABASE_URL: 'postgres://owner:pw@db/merzim', DATABASE_URL: 'postgres://app:pw@db/merzim' },
       'cli',
