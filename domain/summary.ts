@@ -5,6 +5,8 @@
 import type { WorkingCalendar } from './calendar.js';
 import type { MeasureStatus, ObligationStatus } from './cycle-model.js';
 import { workingDaysLate, type DueResolution } from './cycle-timeline.js';
+import { addDays } from './dates.js';
+import { localDateOf } from './tz.js';
 import type { BilingualName } from './plan.js';
 
 /** What an executor says of a measure: the report's statuses, plus "not yet due" for a measure whose own deadline is later. */
@@ -204,6 +206,21 @@ function percentOf(achieved: number, planned: number | null): number | null {
 }
 
 /**
+ * How many working days a report still missing at `asOf` is late: the working days after the effective due date up to and
+ * including asOf's day in Kazakhstan. Unlike a report's arrival (workingDaysLate), a day off is not moved on to the next
+ * working day: nobody is a day later on a holiday.
+ */
+export function workingDaysOverdue(due: DueResolution, asOf: string, calendar: WorkingCalendar): number {
+  if (Date.parse(asOf) <= Date.parse(due.dueInstant)) return 0;
+  const today = localDateOf(Date.parse(asOf));
+  let count = 0;
+  for (let day = addDays(due.effectiveDueDate, 1); day <= today; day = addDays(day, 1)) {
+    if (calendar.isWorkingDay(day)) count++;
+  }
+  return count;
+}
+
+/**
  * Who stops the summary from going up: every party needs an accepted report or the coordinator's missing mark with a
  * reason (a blank reason does not count). One blocker per party, named, in the parties' order.
  */
@@ -342,7 +359,7 @@ export function assembleSummary(inputs: SummaryInputs, calendar: WorkingCalendar
         agency: party.agency,
         status: party.status,
         dueDate: party.due.effectiveDueDate,
-        workingDaysLate: workingDaysLate(party.due, inputs.asOf, calendar),
+        workingDaysLate: workingDaysOverdue(party.due, inputs.asOf, calendar),
         mark: markOf.get(party.agency.code) ?? null,
       });
       continue;
