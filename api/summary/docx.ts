@@ -11,6 +11,7 @@ import {
   Paragraph,
   Table,
   TableCell,
+  TableLayoutType,
   TableRow,
   TextRun,
   WidthType,
@@ -27,7 +28,18 @@ import { SUMMARY_WORDS, summaryPeriodLabel, type SummaryLang, type SummaryWords 
 
 const FONT = 'Times New Roman';
 const BORDER = { style: BorderStyle.SINGLE, size: 4, color: '000000' } as const;
-const BORDERS = { top: BORDER, bottom: BORDER, left: BORDER, right: BORDER } as const;
+/** Borders once per table, not per cell: a summary has thousands of cells, and the `docx` package's objects per cell cost GC time. */
+const BORDERS = {
+  top: BORDER,
+  bottom: BORDER,
+  left: BORDER,
+  right: BORDER,
+  insideHorizontal: BORDER,
+  insideVertical: BORDER,
+} as const;
+const MARGIN_TWIPS = 1134; // 2 cm
+/** Landscape A4 (16,838) less 2 cm margins, in twentieths of a point: what the column percentages are of. */
+const TEXT_WIDTH_TWIPS = 14_570;
 
 /** Paragraphs of a text as written: one per line, so a narrative keeps its line breaks. */
 function paragraphs(
@@ -41,21 +53,20 @@ function paragraphs(
         ? AlignmentType.RIGHT
         : options.alignment === 'both'
           ? AlignmentType.BOTH
-          : AlignmentType.LEFT;
+          : undefined; // left: the default, no element per paragraph
   return text
     .split(/\r?\n/)
     .map(
       (line) =>
-        new Paragraph({ alignment, children: [new TextRun({ text: line, bold: options.bold === true, font: FONT })] }),
+        new Paragraph({
+          alignment,
+          children: [new TextRun(options.bold === true ? { text: line, bold: true } : line)],
+        }),
     );
 }
 
-function cell(text: string, widthPct: number, header = false): TableCell {
-  return new TableCell({
-    width: { size: widthPct, type: WidthType.PERCENTAGE },
-    borders: BORDERS,
-    children: paragraphs(text, { bold: header }),
-  });
+function cell(text: string, header = false): TableCell {
+  return new TableCell({ children: paragraphs(text, { bold: header }) });
 }
 
 const COLUMNS = [18, 14, 46, 22];
@@ -63,9 +74,12 @@ const COLUMNS = [18, 14, 46, 22];
 function table(header: readonly string[], rows: readonly (readonly string[])[], widths: readonly number[]): Table {
   return new Table({
     width: { size: 100, type: WidthType.PERCENTAGE },
+    columnWidths: widths.map((pct) => Math.round((TEXT_WIDTH_TWIPS * pct) / 100)),
+    layout: TableLayoutType.FIXED,
+    borders: BORDERS,
     rows: [
-      new TableRow({ tableHeader: true, children: header.map((h, i) => cell(h, widths[i]!, true)) }),
-      ...rows.map((row) => new TableRow({ children: row.map((text, i) => cell(text, widths[i]!)) })),
+      new TableRow({ tableHeader: true, children: header.map((h) => cell(h, true)) }),
+      ...rows.map((row) => new TableRow({ children: row.map((text) => cell(text)) })),
     ],
   });
 }
@@ -99,9 +113,7 @@ function measureBlock(measure: SummaryMeasure, lang: SummaryLang, w: SummaryWord
   const blocks: (Paragraph | Table)[] = [
     new Paragraph({
       heading: HeadingLevel.HEADING_2,
-      children: [
-        new TextRun({ text: `${measure.number.replace(/\.$/, '')}. ${textIn(measure.title, lang)}`, font: FONT }),
-      ],
+      children: [new TextRun({ text: `${measure.number.replace(/\.$/, '')}. ${textIn(measure.title, lang)}` })],
     }),
     table(
       [w.executor, w.status, w.whatWasDone, w.indicators],
@@ -119,8 +131,8 @@ function measureBlock(measure: SummaryMeasure, lang: SummaryLang, w: SummaryWord
     blocks.push(
       new Paragraph({
         children: [
-          new TextRun({ text: `${w.totals} — ${textIn(total.name, lang)}: `, bold: true, font: FONT }),
-          new TextRun({ text: line, font: FONT }),
+          new TextRun({ text: `${w.totals} — ${textIn(total.name, lang)}: `, bold: true }),
+          new TextRun({ text: line }),
         ],
       }),
     );
@@ -132,14 +144,14 @@ function measureBlock(measure: SummaryMeasure, lang: SummaryLang, w: SummaryWord
 export async function summaryDocx(summary: ConsolidatedSummary, lang: SummaryLang): Promise<Buffer> {
   const w = SUMMARY_WORDS[lang];
   const heading = (text: string, level: (typeof HeadingLevel)[keyof typeof HeadingLevel] = HeadingLevel.HEADING_1) =>
-    new Paragraph({ heading: level, children: [new TextRun({ text, font: FONT })] });
+    new Paragraph({ heading: level, children: [new TextRun({ text })] });
   const children: (Paragraph | Table)[] = [
     ...paragraphs(textIn(summary.recipient.name, lang) || summary.recipient.code, { alignment: 'right', bold: true }),
     new Paragraph({ text: '' }),
     new Paragraph({
       heading: HeadingLevel.TITLE,
       alignment: AlignmentType.CENTER,
-      children: [new TextRun({ text: w.title, bold: true, font: FONT })],
+      children: [new TextRun({ text: w.title, bold: true })],
     }),
     ...paragraphs(w.onPlan(textIn(summary.plan.title, lang), summary.plan.number), { alignment: 'center', bold: true }),
     ...paragraphs(w.period(summaryPeriodLabel(summary.period, lang)), { alignment: 'center' }),
@@ -193,7 +205,12 @@ export async function summaryDocx(summary: ConsolidatedSummary, lang: SummaryLan
     styles: { default: { document: { run: { font: FONT, size: 24 } } } },
     sections: [
       {
-        properties: { page: { size: { orientation: PageOrientation.LANDSCAPE } } },
+        properties: {
+          page: {
+            size: { orientation: PageOrientation.LANDSCAPE },
+            margin: { top: MARGIN_TWIPS, bottom: MARGIN_TWIPS, left: MARGIN_TWIPS, right: MARGIN_TWIPS },
+          },
+        },
         children,
       },
     ],
