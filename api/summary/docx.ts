@@ -54,15 +54,13 @@ function paragraphs(
         : options.alignment === 'both'
           ? AlignmentType.BOTH
           : undefined; // left: the default, no element per paragraph
-  return text
-    .split(/\r?\n/)
-    .map(
-      (line) =>
-        new Paragraph({
-          alignment,
-          children: [new TextRun(options.bold === true ? { text: line, bold: true } : line)],
-        }),
-    );
+  return text.split(/\r?\n/).map(
+    (line) =>
+      new Paragraph({
+        alignment,
+        children: [new TextRun(options.bold === true ? { text: line, bold: true } : line)],
+      }),
+  );
 }
 
 function cell(text: string, header = false): TableCell {
