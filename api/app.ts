@@ -22,9 +22,11 @@ import { healthRoutes } from './routes/health.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { outboxRoutes } from './routes/outbox.js';
 import { planRoutes, type PlanLifecycle } from './routes/plans.js';
+import { summaryRoutes } from './routes/summary.js';
 import { userRoutes } from './routes/users.js';
 import { OpenObject } from './schemas/common.js';
 import { createObligationService } from './services/obligations.js';
+import { createSummaryService } from './services/summary.js';
 import { createOutboxService } from './services/outbox.js';
 import { webRoutes } from './web/index.js';
 
@@ -130,6 +132,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
       deps.cycleEngine ?? createCycleEngine({ client: deps.temporal, db: deps.db, taskQueue: deps.taskQueue });
     await api.register(planRoutes, { db: deps.db, lifecycle: deps.planLifecycle ?? engine });
     await api.register(cycleRoutes, { db: deps.db, temporal: deps.temporal, engine, obligations });
+    await api.register(summaryRoutes, { summaries: createSummaryService({ db: deps.db, obligations }) });
     await api.register(outboxRoutes, { db: deps.db, sinkEnabled: deps.sinkEnabled });
     await api.register(notificationRoutes, { temporal: deps.temporal, taskQueue: deps.taskQueue });
     await api.register(chartRoutes, { db: deps.db });

@@ -160,8 +160,14 @@ function checkAgainstSchema(
     return;
   }
   if (declared!.content !== undefined) {
-    // A non-JSON answer (a file, a raw message): its content type must be one the route declares.
+    // Content types declared one by one (a file, a raw message, or JSON beside them): the answer's must be one of them,
+    // and a JSON answer is validated against the object schema declared for it (a JSON file sent as bytes is binary).
     expect(Object.keys(declared!.content), `${where}: content type ${s.contentType}`).toContain(essence(s.contentType));
+    const json = declared!.content['application/json'];
+    if (essence(s.contentType) === 'application/json' && (json?.schema as { type?: string })?.type === 'object') {
+      const validate = validatorFor(json!.schema);
+      expect(validate(JSON.parse(res.body)) ? [] : validate.errors, `${where}: ${res.body.slice(0, 300)}`).toEqual([]);
+    }
     return;
   }
   if ((declared as { type?: string }).type === 'null') {
@@ -528,6 +534,17 @@ describe('every route answers what its schema declares', () => {
     await call({ method: 'GET', url: `/api/v1/plans/${planId}/charts/on-time`, token: coord }, 200);
     await call({ method: 'GET', url: `/api/v1/cycles/${enc(cycleId)}/charts/overdue`, token: bgm }, 200);
     await call({ method: 'GET', url: `/api/v1/cycles/${enc(cycleId)}/charts/timeline`, token: coord }, 200);
+    // The consolidated summary of the cycle (БҒМ's report accepted above): JSON, DOCX, XLSX; a reporter may not.
+    const summary = await call({ method: 'GET', url: `/api/v1/cycles/${enc(cycleId)}/summary`, token: coord }, 200);
+    expect(summary.json().measures[0].executors[0]).toMatchObject({ kind: 'reported', status: 'done' });
+    await call({ method: 'GET', url: `/api/v1/cycles/${enc(cycleId)}/summary?format=docx&lang=ru`, token: admin }, 200);
+    await call({ method: 'GET', url: `/api/v1/cycles/${enc(cycleId)}/summary?format=xlsx`, token: coord }, 200);
+    await call({ method: 'GET', url: `/api/v1/cycles/${enc(cycleId)}/summary?format=pdf`, token: coord }, 400);
+    await call({ method: 'GET', url: `/api/v1/cycles/${enc(cycleId)}/summary`, token: bgm }, 403);
+    await call(
+      { method: 'GET', url: `/api/v1/cycles/${enc(`cycle:${randomUUID()}:${YEAR}`)}/summary`, token: coord },
+      404,
+    );
     await call({ method: 'GET', url: `/api/v1/agencies/${enc('БҒМ')}/feed`, token: bgm }, 200);
     const feed = await call({ method: 'POST', url: `/api/v1/agencies/${enc('БҒМ')}/feed`, token: bgm }, 201);
     expect(feed.json().url).toMatch(/\/ics\/[A-Za-z0-9_-]{20,100}\.ics$/);

@@ -1,0 +1,180 @@
+// A cycle's consolidated summary built from what the read model holds today: one stage's obligations (their status, due date
+// and latest report), the plan's measures and indicators, the working-day calendar. For the coordinator of the cycle's plan,
+// the PM Office and admins; a reporter may not (403), a caller who may not see the cycle gets 404 from the cycle service.
+// Reports today carry one text per measure and no indicator values; the report-versions module will feed the same inputs.
+import type { Kysely } from 'kysely';
+import type { Database, ObligationRow } from '../../db/database.js';
+import { loadWorkingCalendar } from '../../db/repositories/calendar.js';
+import { getCycle, listObligations } from '../../db/repositories/cycles.js';
+import { getPlan } from '../../db/repositories/plans.js';
+import type { CycleSpec, MeasureStatus, PartySpec, StageSpec } from '../../domain/cycle-model.js';
+import { parsePeriodKey } from '../../domain/periods.js';
+import type { Measure } from '../../domain/plan.js';
+import {
+  assembleSummary,
+  type AcceptedReportInput,
+  type ConsolidatedSummary,
+  type SummaryBody,
+  type SummaryIndicatorInput,
+  type SummaryMeasureInput,
+  type SummaryPartyInput,
+} from '../../domain/summary.js';
+import type { Principal } from '../auth.js';
+import { HttpError } from '../errors.js';
+import type { ObligationService } from './obligations.js';
+
+/** The latest submission as the obligation workflow projects it (api/schemas/obligations.ts, Report). */
+interface ProjectedReport {
+  readonly version: number;
+  readonly submittedAt: string;
+  readonly items: readonly { readonly measure: string; readonly status: MeasureStatus; readonly text: string }[];
+}
+
+const bodyOf = (party: PartySpec): SummaryBody => ({ code: party.agencyCode, name: party.name });
+
+/** Whom a stage's summary comes from (the stage's receiver) and goes to (the next body up the chain). */
+function senderAndRecipient(spec: CycleSpec, stage: StageSpec): { sender: PartySpec; recipient: PartySpec } {
+  switch (stage.to) {
+    case 'coordinator':
+      return { sender: stage.recipient ?? spec.coordinator, recipient: spec.pmOffice };
+    case 'pm_office':
+      return { sender: stage.recipient ?? spec.pmOffice, recipient: spec.presidentialAdministration };
+    case 'presidential_administration':
+      return {
+        sender: stage.recipient ?? spec.presidentialAdministration,
+        recipient: spec.presidentialAdministration,
+      };
+  }
+}
+
+/** A target written as a number (or a numeric string, as YAML may carry it); anything else is no target. */
+function plannedValue(target: number | string | undefined): number | null {
+  if (typeof target === 'number') return Number.isFinite(target) ? target : null;
+  if (typeof target === 'string' && /^\s*-?\d+([.,]\d+)?\s*$/.test(target)) return Number(target.replace(',', '.'));
+  return null;
+}
+
+function measureInput(
+  number: string,
+  title: { kk: string | null; ru: string | null },
+  planned: Measure | undefined,
+  year: string,
+): SummaryMeasureInput {
+  const indicators: SummaryIndicatorInput[] = (planned?.indicators ?? []).map((indicator, i) => ({
+    key: String(i + 1),
+    name: indicator.name,
+    unit: indicator.unit,
+    planned: plannedValue(indicator.targets[year]),
+  }));
+  return { number, title, indicators };
+}
+
+function acceptedReport(party: PartySpec, row: ObligationRow): AcceptedReportInput | undefined {
+  const report = row.report as ProjectedReport | null;
+  if (row.status !== 'accepted' || report === null || !Array.isArray(report.items)) return undefined;
+  return {
+    agencyCode: party.agencyCode,
+    version: report.version,
+    submittedAt: report.submittedAt,
+    // The report's text is in whatever language the agency wrote; it is shown as the party's language.
+    items: report.items.map((item) => ({
+      measure: item.measure,
+      status: item.status,
+      narrative: { kk: party.lang === 'kk' ? item.text : null, ru: party.lang === 'ru' ? item.text : null },
+      indicators: [],
+    })),
+  };
+}
+
+export type SummaryService = ReturnType<typeof createSummaryService>;
+
+export function createSummaryService(deps: { db: Kysely<Database>; obligations: ObligationService }) {
+  const { db, obligations } = deps;
+  return {
+    /** The summary of a cycle's stage as of `now`, for the plan's coordinator, the PM Office or an admin. */
+    async preview(p: Principal, cycleId: string, q: { stage?: string }, now: Date): Promise<ConsolidatedSummary> {
+      const head = await obligations.visibleCycle(p, cycleId);
+      if (p.role === 'reporter')
+        throw new HttpError(
+          403,
+          'forbidden',
+          "Only the plan's coordinator, the PM Office or an admin sees the summary",
+        );
+      const [cycle, stored, calendar] = await Promise.all([
+        getCycle(db, head.workflow_id),
+        getPlan(db, head.plan_id),
+        loadWorkingCalendar(db),
+      ]);
+      const spec = cycle?.spec;
+      if (spec === null || spec === undefined) throw new HttpError(404, 'not_found', `No spec for cycle ${cycleId}`);
+      const stage =
+        q.stage === undefined
+          ? // The policy's own stage of executors (id "executors"); a plan whose measures all have their own dates: the first.
+            (spec.stages.find((s) => s.id === 'executors') ?? spec.stages.find((s) => s.from === 'executors'))
+          : spec.stages.find((s) => s.id === q.stage);
+      if (stage === undefined)
+        throw new HttpError(
+          400,
+          'invalid_request',
+          q.stage === undefined
+            ? `stage: cycle ${cycleId} has no stage of executors; name one`
+            : `stage: no stage ${q.stage} in cycle ${cycleId}`,
+        );
+
+      const rows = new Map(
+        (await listObligations(db, { cycleWorkflowId: head.workflow_id, stageId: stage.id })).map((o) => [
+          o.agency_code,
+          o,
+        ]),
+      );
+      const year = String(parsePeriodKey(spec.period).year);
+      const planMeasures = new Map((stored?.plan.measures ?? []).map((m) => [m.number, m]));
+      const order = new Map((stored?.plan.measures ?? []).map((m, i) => [m.number, i]));
+      const owed = new Map<string, { kk: string | null; ru: string | null }>();
+      for (const party of stage.parties)
+        for (const m of party.measures) if (!owed.has(m.number)) owed.set(m.number, m.title);
+      const measures = [...owed]
+        .sort(([a], [b]) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity))
+        .map(([number, title]) => measureInput(number, title, planMeasures.get(number), year));
+
+      const parties: SummaryPartyInput[] = stage.parties.map((party) => {
+        const row = rows.get(party.agencyCode);
+        return {
+          agency: bodyOf(party),
+          status: row?.status ?? 'pending',
+          due: {
+            dueDate: row?.due_date ?? stage.dueDate,
+            effectiveDueDate: row?.effective_due_date ?? row?.due_date ?? stage.dueDate,
+            dueInstant: row?.due_at.toISOString() ?? stage.dueInstant,
+          },
+          measures: party.measures.map((m) => m.number),
+        };
+      });
+      const reports = stage.parties.flatMap((party) => {
+        const row = rows.get(party.agencyCode);
+        const report = row === undefined ? undefined : acceptedReport(party, row);
+        return report === undefined ? [] : [report];
+      });
+      const { sender, recipient } = senderAndRecipient(spec, stage);
+      return assembleSummary(
+        {
+          plan: {
+            id: head.plan_id,
+            number: stored?.plan.approvedBy.number ?? null,
+            title: stored?.plan.title ?? spec.planTitle,
+          },
+          period: spec.period,
+          sender: bodyOf(sender),
+          recipient: bodyOf(recipient),
+          measures,
+          parties,
+          reports,
+          marks: [],
+          texts: { preface: { kk: null, ru: null }, conclusions: { kk: null, ru: null } },
+          asOf: now.toISOString(),
+        },
+        calendar,
+      );
+    },
+  };
+}

@@ -1,0 +1,249 @@
+// A cycle's consolidated summary through the API on the real stack (PostgreSQL, the Temporal dev server, a worker): a report
+// submitted and accepted through the obligation's Updates, then the summary read back as JSON, as DOCX (mammoth) and as XLSX
+// (exceljs), with the plan's indicator target, the agency still missing named, and who may see it.
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import ExcelJS from 'exceljs';
+import type { FastifyInstance } from 'fastify';
+import mammoth from 'mammoth';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import { buildApp } from '../../api/app.js';
+import { postgresProbe, temporalProbe } from '../../api/health.js';
+import { seedAgencies } from '../../db/repositories/agencies.js';
+import { createDraft } from '../../db/repositories/plans.js';
+import { createApiToken } from '../../db/repositories/tokens.js';
+import { seedReferenceData } from '../../db/seed.js';
+import { cycleWorkflowId, planScheduleId } from '../../domain/cycle-model.js';
+import { createMailer } from '../../platform/mailer.js';
+import type { SmtpSink } from '../../worker/embedded/smtp-sink.js';
+import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
+import { bearer } from '../helpers/app.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { startTestSink, waitFor } from '../helpers/mail.js';
+import { TEST_AGENCIES, testPlan } from '../helpers/plans.js';
+
+const YEAR = new Date().getUTCFullYear();
+const taskQueue = `summary-api-${randomUUID()}`;
+const NARRATIVE = 'Курс 120 мектепте енгізілді';
+let tdb: TestDatabase;
+let sink: SmtpSink;
+let mailer: ReturnType<typeof createMailer>;
+let native: NativeConnection;
+let client: Client;
+let worker: Worker;
+let workerRun: Promise<void>;
+let app: FastifyInstance;
+let planId: string;
+const tokens: Record<string, string> = {};
+
+beforeAll(async () => {
+  quietTemporalRuntime('ERROR');
+  tdb = await createTestDatabase();
+  await seedAgencies(tdb.db, TEST_AGENCIES);
+  await seedReferenceData(tdb.db);
+  sink = await startTestSink(tdb.db);
+  mailer = createMailer(sink.url);
+  native = await NativeConnection.connect({ address: inject('temporalAddress') });
+  client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
+  worker = await Worker.create({
+    connection: native,
+    taskQueue,
+    workflowsPath,
+    activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }),
+  });
+  workerRun = worker.run();
+  app = await buildApp({
+    db: tdb.db,
+    temporal: client,
+    taskQueue,
+    probes: {
+      temporal: temporalProbe(client),
+      postgres: postgresProbe(tdb.db),
+      smtp: async () => ({ ok: true, latencyMs: 0 }),
+    },
+    sinkEnabled: true,
+  });
+  tokens.admin = (await createApiToken(tdb.db, { name: 'admin', role: 'admin' })).secret;
+  tokens.coordinator = (await createApiToken(tdb.db, { name: 'akdm', role: 'coordinator', agencyCode: 'АҚДМ' })).secret;
+  tokens.otherCoordinator = (
+    await createApiToken(tdb.db, { name: 'iim-coord', role: 'coordinator', agencyCode: 'ІІМ' })
+  ).secret;
+  tokens.pm = (await createApiToken(tdb.db, { name: 'pm', role: 'pm_office', agencyCode: 'ПМК' })).secret;
+  tokens.bgm = (await createApiToken(tdb.db, { name: 'bgm', role: 'reporter', agencyCode: 'БҒМ' })).secret;
+  const plan = testPlan({ years: { from: YEAR, to: YEAR + 1 } });
+  planId = await createDraft(tdb.db, {
+    plan: {
+      ...plan,
+      measures: plan.measures.map((m) =>
+        m.number === '1'
+          ? {
+              ...m,
+              indicators: [
+                {
+                  name: { kk: 'Курс енгізілген мектептер', ru: 'Школы с курсом' },
+                  unit: 'мектеп',
+                  targets: { [YEAR]: 200 },
+                },
+              ],
+            }
+          : m,
+      ),
+    },
+    diagnostics: [],
+    sourceFormat: 'json',
+    sourceName: null,
+    createdBy: 'test',
+  });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await client?.schedule
+    .getHandle(planScheduleId(planId))
+    .delete()
+    .catch(() => undefined);
+  worker?.shutdown();
+  await workerRun;
+  await native?.close();
+  await client?.connection.close();
+  mailer?.close();
+  await sink?.close();
+  await tdb?.drop();
+});
+
+const call = (method: 'GET' | 'POST', url: string, token: string, payload?: object) =>
+  app.inject({ method, url, headers: bearer(token), ...(payload === undefined ? {} : { payload }) });
+
+describe('the consolidated summary through the API', () => {
+  const cycleId = (): string => encodeURIComponent(cycleWorkflowId(planId, String(YEAR)));
+  const obligation = (agency: string): string => encodeURIComponent(`obligation:${planId}:${YEAR}:${agency}:executors`);
+  const summaryUrl = (query = ''): string => `/api/v1/cycles/${cycleId()}/summary${query}`;
+
+  it('opens the cycle; БҒМ submits and the coordinator accepts, through the Updates', async () => {
+    expect((await call('POST', `/api/v1/plans/${planId}/confirm`, tokens.coordinator!)).statusCode).toBe(200);
+    await waitFor(
+      async () => {
+        const rows = await tdb.db
+          .selectFrom('obligations')
+          .select('workflow_id')
+          .where('workflow_id', '=', decodeURIComponent(obligation('БҒМ')))
+          .execute();
+        return rows.length === 1 ? true : undefined;
+      },
+      60_000,
+      "БҒМ's obligation",
+    );
+    const submitted = await call('POST', `/api/v1/obligations/${obligation('БҒМ')}/submit`, tokens.bgm!, {
+      items: [{ measure: '1', status: 'done', text: NARRATIVE }],
+    });
+    expect(submitted.statusCode, submitted.body).toBe(200);
+    // Under review, it blocks the summary by name.
+    const review = await call('GET', summaryUrl(), tokens.coordinator!);
+    expect(review.statusCode, review.body).toBe(200);
+    expect(review.json().blockers).toContainEqual(
+      expect.objectContaining({ kind: 'under_review', agency: expect.objectContaining({ code: 'БҒМ' }) }),
+    );
+    const accepted = await call('POST', `/api/v1/obligations/${obligation('БҒМ')}/accept`, tokens.coordinator!, {});
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    await waitFor(
+      async () => {
+        const row = await tdb.db
+          .selectFrom('obligations')
+          .select('status')
+          .where('workflow_id', '=', decodeURIComponent(obligation('БҒМ')))
+          .executeTakeFirst();
+        return row?.status === 'accepted' ? true : undefined;
+      },
+      30_000,
+      'the accepted report in the read model',
+    );
+  }, 180_000);
+
+  it('as JSON: the accepted report per measure, the plan target, the agency missing named, not ready', async () => {
+    const res = await call('GET', summaryUrl('?format=json'), tokens.coordinator!);
+    expect(res.statusCode, res.body).toBe(200);
+    const s = res.json();
+    expect(s.plan).toMatchObject({ id: planId, number: '580' });
+    expect(s.period).toBe(String(YEAR));
+    expect(s.sender.code).toBe('АҚДМ');
+    expect(s.recipient.code).toBe('ПМК');
+    expect(s.measures.map((m: { number: string }) => m.number)).toEqual(['1']);
+    const [m1] = s.measures;
+    expect(m1.executors).toEqual([
+      expect.objectContaining({
+        kind: 'reported',
+        agency: expect.objectContaining({ code: 'БҒМ' }),
+        status: 'done',
+        narrative: { kk: NARRATIVE, ru: null },
+        reportVersion: 1,
+      }),
+      expect.objectContaining({ kind: 'missing', agency: expect.objectContaining({ code: 'АҚДМ' }), mark: null }),
+    ]);
+    expect(m1.totals).toEqual([
+      expect.objectContaining({ key: '1', unit: 'мектеп', planned: 200, achieved: 0, reportedBy: 0, percent: 0 }),
+    ]);
+    expect(s.missing.map((m: { agency: { code: string } }) => m.agency.code)).toEqual(['АҚДМ']);
+    expect(s.blockers).toEqual([
+      expect.objectContaining({ kind: 'not_submitted', agency: expect.objectContaining({ code: 'АҚДМ' }) }),
+    ]);
+    expect(s.ready).toBe(false);
+    expect(s.counts).toEqual({ parties: 2, accepted: 1, missing: 1, late: 0 });
+  });
+
+  it('as DOCX in Kazakh and Russian, an attachment that mammoth reads', async () => {
+    for (const [lang, title, agency] of [
+      ['kk', 'Жиынтық ақпарат', 'Ақпарат және қоғамдық даму министрлігі'],
+      ['ru', 'Сводная информация', 'Министерство информации и общественного развития'],
+    ] as const) {
+      const res = await call('GET', summaryUrl(`?format=docx&lang=${lang}`), tokens.pm!);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.headers['content-type']).toBe(
+        'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      );
+      expect(res.headers['content-disposition']).toBe(`attachment; filename="merzim-summary-${YEAR}-${lang}.docx"`);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      const text = (await mammoth.extractRawText({ buffer: res.rawPayload })).value;
+      for (const expected of [title, String(YEAR), 'Мектептерде дінтану курсын енгізу', NARRATIVE, agency])
+        expect(text, expected).toContain(expected);
+    }
+  });
+
+  it('as XLSX: the report line and the target as a number', async () => {
+    const res = await call('GET', summaryUrl('?format=xlsx&lang=ru'), tokens.admin!);
+    expect(res.statusCode, res.body).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    const [reports, , totals] = wb.worksheets;
+    const lines: unknown[][] = [];
+    reports!.eachRow((row) => lines.push((row.values as unknown[]).slice(1)));
+    expect(lines).toContainEqual([
+      '1',
+      'Мектептерде дінтану курсын енгізу',
+      'БҒМ',
+      'Министерство образования и науки',
+      'Исполнено',
+      NARRATIVE,
+      1,
+    ]);
+    expect((totals!.getRow(2).values as unknown[]).slice(1, 6)).toEqual(['1', 'Школы с курсом', 'мектеп', 200, 0]);
+  });
+
+  it('is refused to a reporter (403), hidden from another coordinator (404), and names a bad query field (400)', async () => {
+    expect((await call('GET', summaryUrl(), tokens.bgm!)).statusCode).toBe(403);
+    expect((await call('GET', summaryUrl(), tokens.otherCoordinator!)).statusCode).toBe(404);
+    const badLang = await call('GET', summaryUrl('?lang=en'), tokens.coordinator!);
+    expect(badLang.statusCode).toBe(400);
+    expect(badLang.json().error.message).toContain('lang');
+    const badStage = await call('GET', summaryUrl('?stage=nowhere'), tokens.coordinator!);
+    expect(badStage.statusCode).toBe(400);
+    expect(badStage.json().error.message).toMatch(/^stage: /);
+    const unknown = await call(
+      'GET',
+      `/api/v1/cycles/${encodeURIComponent(`cycle:${randomUUID()}:${YEAR}`)}/summary`,
+      tokens.admin!,
+    );
+    expect(unknown.statusCode).toBe(404);
+  });
+});
