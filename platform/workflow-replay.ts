@@ -4,11 +4,34 @@ import { fileURLToPath } from 'node:url';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
+import proto from '@temporalio/proto';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { bundleWorkflowCode, Worker, type ReplayWorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type ReplayWorkerOptions,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 
 /** The workflows this release runs (the worker bundles the same file, or loads MERZIM_WORKFLOW_BUNDLE built from it). */
 export const RELEASE_WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/**
+ * For a process that only replays (the CLI): the SDK's own warnings about each failing replay task stay out of its output,
+ * which reports them itself. Does nothing where a runtime is already installed.
+ */
+export function quietReplayRuntime(): void {
+  try {
+    Runtime.install({
+      logger: new DefaultLogger('ERROR'),
+      telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+    });
+  } catch {
+    // Installed already: keep it.
+  }
+}
 
 /** Which workflows to replay. */
 export type ReplaySelection =
@@ -156,6 +179,19 @@ export async function locateDivergence(
   return event?.eventId === undefined || event.eventId === null ? null : Number(event.eventId);
 }
 
+/** Proto-JSON (Temporal's CLI and UI, historyToJSON), or the plain object form of protobufjs's toObject (older recordings). */
+function historyOf(raw: unknown): History {
+  try {
+    return historyFromJSON(raw);
+  } catch (jsonError) {
+    try {
+      return proto.temporal.api.history.v1.History.fromObject(raw as Record<string, unknown>);
+    } catch {
+      throw jsonError;
+    }
+  }
+}
+
 /** Reads a history file: `{workflowId, history}` (Merzim's download and test recordings) or Temporal's bare history JSON. */
 export function parseHistoryFile(text: string, fallbackWorkflowId: string): HistoryInput {
   const parsed = JSON.parse(text) as Record<string, unknown>;
@@ -167,7 +203,7 @@ export function parseHistoryFile(text: string, fallbackWorkflowId: string): Hist
   return {
     workflowId: wrapped ? (parsed.workflowId as string) : fallbackWorkflowId,
     ...(wrapped && typeof parsed.runId === 'string' ? { runId: parsed.runId } : {}),
-    history: historyFromJSON(raw),
+    history: historyOf(raw),
   };
 }
 

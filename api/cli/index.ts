@@ -4,6 +4,7 @@ import { cycleCommand } from './cycle.js';
 import { UsageError, type CliCommand, type CliIO } from './command.js';
 import { deadlineCommand } from './deadline.js';
 import { planCommand } from './plan.js';
+import { replayCommand } from './replay.js';
 import { tokenCommand, userCommand } from './token.js';
 
 const COMMANDS: readonly CliCommand[] = [
@@ -13,6 +14,7 @@ const COMMANDS: readonly CliCommand[] = [
   cycleCommand,
   tokenCommand,
   userCommand,
+  replayCommand,
 ];
 
 function help(): string {
