@@ -3,6 +3,7 @@ import { calendarCommand } from './calendar.js';
 import { cycleCommand } from './cycle.js';
 import { UsageError, type CliCommand, type CliIO } from './command.js';
 import { deadlineCommand } from './deadline.js';
+import { eventsCommand } from './events.js';
 import { planCommand } from './plan.js';
 import { replayCommand } from './replay.js';
 import { tokenCommand, userCommand } from './token.js';
@@ -15,6 +16,7 @@ const COMMANDS: readonly CliCommand[] = [
   tokenCommand,
   userCommand,
   replayCommand,
+  eventsCommand,
 ];
 
 function help(): string {
