@@ -20,6 +20,7 @@ import { feedRoutes, icsFeedRoute } from './routes/feeds.js';
 import { createCycleEngine, type CycleEngine } from './cycle-engine.js';
 import { healthRoutes } from './routes/health.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { historyRoutes } from './routes/history.js';
 import { outboxRoutes } from './routes/outbox.js';
 import { planRoutes, type PlanLifecycle } from './routes/plans.js';
 import { summaryRoutes } from './routes/summary.js';
@@ -27,6 +28,7 @@ import { userRoutes } from './routes/users.js';
 import { OpenObject } from './schemas/common.js';
 import { createObligationService } from './services/obligations.js';
 import { createSummaryService } from './services/summary.js';
+import { createHistoryService } from './services/history.js';
 import { createOutboxService } from './services/outbox.js';
 import { webRoutes } from './web/index.js';
 
@@ -46,6 +48,8 @@ export interface AppDeps {
   readonly metrics?: ApiMetrics;
   /** The API's public URL (MERZIM_PUBLIC_URL), for the links it hands out (feed URLs); absent: from the request's Host. */
   readonly publicUrl?: string;
+  /** MERZIM_WORKFLOW_BUNDLE: the release's workflow bundle the replay check runs; absent: bundled from workflows/ on first use. */
+  readonly workflowBundlePath?: string;
 }
 
 /** The JSON API: what clients call, described in the OpenAPI document — every answer of these must be declared. */
@@ -134,6 +138,9 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     await api.register(cycleRoutes, { db: deps.db, temporal: deps.temporal, engine, obligations });
     await api.register(summaryRoutes, { summaries: createSummaryService({ db: deps.db, obligations }) });
     await api.register(outboxRoutes, { db: deps.db, sinkEnabled: deps.sinkEnabled });
+    await api.register(historyRoutes, {
+      history: createHistoryService({ temporal: deps.temporal, workflowBundlePath: deps.workflowBundlePath }),
+    });
     await api.register(notificationRoutes, { temporal: deps.temporal, taskQueue: deps.taskQueue });
     await api.register(chartRoutes, { db: deps.db });
     await api.register(feedRoutes, {

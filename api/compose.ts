@@ -24,6 +24,8 @@ export interface ApiResources {
   readonly metrics?: ApiMetrics;
   /** MERZIM_PUBLIC_URL: the base of the links the API hands out (agencies' feed URLs). */
   readonly publicUrl?: string;
+  /** MERZIM_WORKFLOW_BUNDLE: what the replay check replays against (else bundled on first use). */
+  readonly workflowBundlePath?: string;
 }
 
 /**
@@ -53,6 +55,7 @@ export async function composeApi(res: ApiResources, options: FastifyServerOption
         : { temporalUiUrl: res.temporalUi.url, temporalNamespace: res.temporalUi.namespace }),
       ...(res.metrics === undefined ? {} : { metrics: res.metrics }),
       ...(res.publicUrl === undefined ? {} : { publicUrl: res.publicUrl }),
+      ...(res.workflowBundlePath === undefined ? {} : { workflowBundlePath: res.workflowBundlePath }),
     },
     options,
   );

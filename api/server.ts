@@ -32,6 +32,7 @@ const app = await composeApi(
     sinkEnabled: false,
     metrics: createApiMetrics(() => overdueByPlan(db)),
     publicUrl: config.api.publicUrl,
+    ...(config.workflowBundlePath === undefined ? {} : { workflowBundlePath: config.workflowBundlePath }),
   },
   { loggerInstance: createLogger({ level: config.logLevel, name: 'merzim-api' }) },
 );

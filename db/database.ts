@@ -21,6 +21,14 @@ export interface EventsTable {
   subject_type: string | null;
   subject_id: string | null;
   payload: Json;
+  /** Set by the insert trigger (2026_12_02_0500_event_chain): the workflow id, else `subject_type:subject_id`, else `-`. */
+  stream: Generated<string>;
+  /** 1, 2, … within the stream. */
+  stream_seq: Generated<string>;
+  /** The previous row's hash in the stream ('' for the first). */
+  prev_hash: Generated<string>;
+  /** SHA-256 (hex) of prev_hash, a newline and the row's canonical content (db/repositories/event-chain.ts). */
+  hash: Generated<string>;
 }
 
 /** Every e-mail Merzim sends; dedupe_key makes "one reminder per obligation × offset, ever" a database fact. */

@@ -3,7 +3,9 @@ import { calendarCommand } from './calendar.js';
 import { cycleCommand } from './cycle.js';
 import { UsageError, type CliCommand, type CliIO } from './command.js';
 import { deadlineCommand } from './deadline.js';
+import { eventsCommand } from './events.js';
 import { planCommand } from './plan.js';
+import { replayCommand } from './replay.js';
 import { tokenCommand, userCommand } from './token.js';
 
 const COMMANDS: readonly CliCommand[] = [
@@ -13,6 +15,8 @@ const COMMANDS: readonly CliCommand[] = [
   cycleCommand,
   tokenCommand,
   userCommand,
+  replayCommand,
+  eventsCommand,
 ];
 
 function help(): string {

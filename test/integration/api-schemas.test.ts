@@ -679,6 +679,19 @@ describe('every route answers what its schema declares', () => {
     await call({ method: 'GET', url: '/api/v1/sink/messages?to=akimat@example.kz', token: admin }, 200);
     await call({ method: 'GET', url: `/api/v1/sink/messages/${messageId}/raw`, token: admin }, 200);
     await call({ method: 'GET', url: '/api/v1/sink/messages/999999999/raw', token: admin }, 404);
+
+    // History: the replay check, over a committed history and over what runs now.
+    const recorded = JSON.parse(
+      readFileSync(new URL('../replay/histories/status-attribute.on-time.obligation-1.json', import.meta.url), 'utf8'),
+    ) as { workflowId: string; history: unknown };
+    const replayed = await call(
+      { method: 'POST', url: '/api/v1/replay', token: admin, payload: { history: recorded } },
+      200,
+    );
+    expect(replayed.json()).toMatchObject({ total: 1, ok: 1, failed: 0 });
+    await call({ method: 'POST', url: '/api/v1/replay', token: admin, payload: { open: true, limit: 3 } }, 200);
+    await call({ method: 'POST', url: '/api/v1/replay', token: admin, payload: {} }, 400);
+    await call({ method: 'POST', url: '/api/v1/replay', token: tokens.coordinator!, payload: { open: true } }, 403);
   });
 
   it('every route in the OpenAPI document was called, declares its responses, and marks public routes', async () => {
