@@ -273,6 +273,28 @@ export interface EvidenceFilesTable {
   withdrawn_by: ColumnType<string | null, never, string | null>;
 }
 
+/** An agency the coordinator marked missing from a cycle stage's summary, with the reason (never blank). */
+export interface SummaryMarksTable {
+  cycle_id: string;
+  stage_id: string;
+  agency_code: string;
+  reason: string;
+  marked_by: string;
+  marked_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** The summary's editable preface and conclusions, per cycle stage, in Kazakh and Russian. */
+export interface SummaryTextsTable {
+  cycle_id: string;
+  stage_id: string;
+  preface_kk: string | null;
+  preface_ru: string | null;
+  conclusions_kk: string | null;
+  conclusions_ru: string | null;
+  updated_by: string;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database {
   events: EventsTable;
   notifications: NotificationsTable;
@@ -292,6 +314,8 @@ export interface Database {
   report_drafts: ReportDraftsTable;
   agency_feeds: AgencyFeedsTable;
   evidence_files: EvidenceFilesTable;
+  summary_marks: SummaryMarksTable;
+  summary_texts: SummaryTextsTable;
 }
 
 export type EventRow = Selectable<EventsTable>;

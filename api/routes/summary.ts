@@ -1,10 +1,22 @@
-// A cycle's consolidated summary (жиынтық ақпарат) as JSON, or as the DOCX or XLSX a ministry sends, in Kazakh or Russian:
-// built from the read model by the summary service, which decides who may see it.
+// A cycle's consolidated summary (жиынтық ақпарат) as JSON, or as the DOCX or XLSX a ministry sends, in Kazakh or Russian,
+// built from the read model; and the coordinator's part of it: agencies marked missing with a reason, preface and conclusions.
+// The summary service decides who may see and edit it.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../auth.js';
 import { errors } from '../schemas/common.js';
 import { WorkflowIdParams } from '../schemas/cycles.js';
-import { ConsolidatedSummary, SummaryFile, SummaryQuery } from '../schemas/summary.js';
+import {
+  ConsolidatedSummary,
+  Mark,
+  MarkBody,
+  MarkParams,
+  StageQuery,
+  SummaryFile,
+  SummaryQuery,
+  TextsBody,
+  TextsReply,
+  UnmarkReply,
+} from '../schemas/summary.js';
 import type { SummaryService } from '../services/summary.js';
 import { summaryDocx } from '../summary/docx.js';
 import { summaryXlsx } from '../summary/xlsx.js';
@@ -48,6 +60,70 @@ export const summaryRoutes: FastifyPluginAsyncTypebox<{ summaries: SummaryServic
         .header('content-disposition', `attachment; filename="${fileName(summary.period, lang, format)}"`)
         .header('x-content-type-options', 'nosniff')
         .send(body);
+    },
+  );
+
+  app.put(
+    '/api/v1/cycles/:id/summary/marks/:agency',
+    {
+      schema: {
+        tags: ['cycles'],
+        summary: "Mark an agency missing from the summary, with a reason (the plan's coordinator, admin)",
+        params: MarkParams,
+        body: MarkBody,
+        response: { 200: Mark, ...errors(403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { reason, stage } = request.body;
+      return summaries.markMissing(principalOf(request), request.params.id, {
+        agencyCode: request.params.agency,
+        reason,
+        ...(stage === undefined ? {} : { stage }),
+      });
+    },
+  );
+
+  app.delete(
+    '/api/v1/cycles/:id/summary/marks/:agency',
+    {
+      schema: {
+        tags: ['cycles'],
+        summary: "Take back an agency's missing mark (the plan's coordinator, admin)",
+        params: MarkParams,
+        querystring: StageQuery,
+        response: { 200: UnmarkReply, ...errors(403, 404) },
+      },
+    },
+    async (request) => {
+      const { stage } = request.query;
+      return {
+        removed: await summaries.unmarkMissing(principalOf(request), request.params.id, {
+          agencyCode: request.params.agency,
+          ...(stage === undefined ? {} : { stage }),
+        }),
+      };
+    },
+  );
+
+  app.put(
+    '/api/v1/cycles/:id/summary/texts',
+    {
+      schema: {
+        tags: ['cycles'],
+        summary: "The summary's preface and conclusions in Kazakh and Russian (the plan's coordinator, admin)",
+        params: WorkflowIdParams,
+        body: TextsBody,
+        response: { 200: TextsReply, ...errors(403, 404) },
+      },
+    },
+    async (request) => {
+      const { preface, conclusions, stage } = request.body;
+      return summaries.saveTexts(principalOf(request), request.params.id, {
+        preface,
+        conclusions,
+        ...(stage === undefined ? {} : { stage }),
+      });
     },
   );
 };

@@ -24,7 +24,7 @@ export type SummaryQuery = Static<typeof SummaryQuery>;
 const Body = Type.Object({ code: Type.String(), name: BilingualName });
 const ObligationStatus = StringEnum(['pending', 'overdue', 'submitted', 'returned', 'accepted', 'closed']);
 const MeasureStatus = StringEnum(['done', 'in_progress', 'not_done', 'not_yet_due']);
-const Mark = Type.Object({
+export const Mark = Type.Object({
   agencyCode: Type.String(),
   reason: Type.String(),
   markedBy: Type.String(),
@@ -129,3 +129,35 @@ export const SummaryFile = {
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document': { schema: Binary('The summary as DOCX') },
   'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: Binary('The summary as XLSX') },
 } as const;
+
+const StageField = Type.Optional(
+  Type.String({ minLength: 1, maxLength: 100, description: 'The stage; default as for the summary itself' }),
+);
+
+export const MarkParams = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 300 }),
+  agency: Type.String({ minLength: 1, maxLength: 40, description: 'The agency code' }),
+});
+export type MarkParams = Static<typeof MarkParams>;
+
+export const MarkBody = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 2000 }), stage: StageField },
+  { additionalProperties: false },
+);
+export type MarkBody = Static<typeof MarkBody>;
+
+export const StageQuery = Type.Object({ stage: StageField }, { additionalProperties: false });
+export type StageQuery = Static<typeof StageQuery>;
+
+export const UnmarkReply = Type.Object({ removed: Type.Boolean({ description: 'False when there was no mark' }) });
+
+const EditableText = Type.Object(
+  { kk: nullable(Type.String({ maxLength: 20_000 })), ru: nullable(Type.String({ maxLength: 20_000 })) },
+  { additionalProperties: false },
+);
+export const TextsBody = Type.Object(
+  { preface: EditableText, conclusions: EditableText, stage: StageField },
+  { additionalProperties: false },
+);
+export type TextsBody = Static<typeof TextsBody>;
+export const TextsReply = Type.Object({ preface: BilingualName, conclusions: BilingualName });

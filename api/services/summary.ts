@@ -7,6 +7,8 @@ import type { Database, ObligationRow } from '../../db/database.js';
 import { loadWorkingCalendar } from '../../db/repositories/calendar.js';
 import { getCycle, listObligations } from '../../db/repositories/cycles.js';
 import { getPlan } from '../../db/repositories/plans.js';
+import { getSummaryTexts, listSummaryMarks } from '../../db/repositories/summaries.js';
+import { markMissingCommand, saveSummaryTextsCommand, unmarkMissingCommand } from '../../db/commands/summaries.js';
 import type { CycleSpec, MeasureStatus, PartySpec, StageSpec } from '../../domain/cycle-model.js';
 import { parsePeriodKey } from '../../domain/periods.js';
 import type { Measure } from '../../domain/plan.js';
@@ -14,13 +16,16 @@ import {
   assembleSummary,
   type AcceptedReportInput,
   type ConsolidatedSummary,
+  type MissingMarkInput,
   type SummaryBody,
   type SummaryIndicatorInput,
   type SummaryMeasureInput,
   type SummaryPartyInput,
+  type SummaryTextsInput,
 } from '../../domain/summary.js';
-import type { Principal } from '../auth.js';
+import { actorOf, type Principal } from '../auth.js';
 import { HttpError } from '../errors.js';
+import { scopeOf } from '../plan-access.js';
 import type { ObligationService } from './obligations.js';
 
 /** The latest submission as the obligation workflow projects it (api/schemas/obligations.ts, Report). */
@@ -90,36 +95,47 @@ export type SummaryService = ReturnType<typeof createSummaryService>;
 
 export function createSummaryService(deps: { db: Kysely<Database>; obligations: ObligationService }) {
   const { db, obligations } = deps;
+  /** The cycle, its spec and the stage a summary consolidates, if the caller may see the summary (404 / 403 otherwise). */
+  async function resolve(p: Principal, cycleId: string, stageId: string | undefined) {
+    const head = await obligations.visibleCycle(p, cycleId);
+    if (p.role === 'reporter')
+      throw new HttpError(403, 'forbidden', "Only the plan's coordinator, the PM Office or an admin sees the summary");
+    const cycle = await getCycle(db, head.workflow_id);
+    const spec = cycle?.spec;
+    if (spec === null || spec === undefined) throw new HttpError(404, 'not_found', `No spec for cycle ${cycleId}`);
+    const stage =
+      stageId === undefined
+        ? // The policy's own stage of executors (id "executors"); a plan whose measures all have their own dates: the first.
+          (spec.stages.find((s) => s.id === 'executors') ?? spec.stages.find((s) => s.from === 'executors'))
+        : spec.stages.find((s) => s.id === stageId);
+    if (stage === undefined)
+      throw new HttpError(
+        400,
+        'invalid_request',
+        stageId === undefined
+          ? `stage: cycle ${cycleId} has no stage of executors; name one`
+          : `stage: no stage ${stageId} in cycle ${cycleId}`,
+      );
+    return { head, spec, stage, key: { cycleId: head.workflow_id, stageId: stage.id } };
+  }
+
+  /** Marks and texts are the coordinator's: the plan's coordinator or an admin (the PM Office reads the summary only). */
+  async function assertEditor(p: Principal, planId: string): Promise<void> {
+    if (p.role === 'admin') return;
+    if (p.role === 'coordinator' && (await scopeOf(db, p)).coordinated.has(planId)) return;
+    throw new HttpError(403, 'forbidden', "Only the plan's coordinator or an admin edits the summary");
+  }
+
   return {
     /** The summary of a cycle's stage as of `now`, for the plan's coordinator, the PM Office or an admin. */
     async preview(p: Principal, cycleId: string, q: { stage?: string }, now: Date): Promise<ConsolidatedSummary> {
-      const head = await obligations.visibleCycle(p, cycleId);
-      if (p.role === 'reporter')
-        throw new HttpError(
-          403,
-          'forbidden',
-          "Only the plan's coordinator, the PM Office or an admin sees the summary",
-        );
-      const [cycle, stored, calendar] = await Promise.all([
-        getCycle(db, head.workflow_id),
+      const { head, spec, stage, key } = await resolve(p, cycleId, q.stage);
+      const [stored, calendar, marks, texts] = await Promise.all([
         getPlan(db, head.plan_id),
         loadWorkingCalendar(db),
+        listSummaryMarks(db, key),
+        getSummaryTexts(db, key),
       ]);
-      const spec = cycle?.spec;
-      if (spec === null || spec === undefined) throw new HttpError(404, 'not_found', `No spec for cycle ${cycleId}`);
-      const stage =
-        q.stage === undefined
-          ? // The policy's own stage of executors (id "executors"); a plan whose measures all have their own dates: the first.
-            (spec.stages.find((s) => s.id === 'executors') ?? spec.stages.find((s) => s.from === 'executors'))
-          : spec.stages.find((s) => s.id === q.stage);
-      if (stage === undefined)
-        throw new HttpError(
-          400,
-          'invalid_request',
-          q.stage === undefined
-            ? `stage: cycle ${cycleId} has no stage of executors; name one`
-            : `stage: no stage ${q.stage} in cycle ${cycleId}`,
-        );
 
       const rows = new Map(
         (await listObligations(db, { cycleWorkflowId: head.workflow_id, stageId: stage.id })).map((o) => [
@@ -169,12 +185,70 @@ export function createSummaryService(deps: { db: Kysely<Database>; obligations: 
           measures,
           parties,
           reports,
-          marks: [],
-          texts: { preface: { kk: null, ru: null }, conclusions: { kk: null, ru: null } },
+          marks,
+          texts,
           asOf: now.toISOString(),
         },
         calendar,
       );
+    },
+
+    /**
+     * Marks a party of the stage missing with a reason (a blank one is refused), so the summary may go up without its report;
+     * an agency that owes nothing in the stage is refused (400), and so is one whose report is accepted (409).
+     */
+    async markMissing(
+      p: Principal,
+      cycleId: string,
+      m: { agencyCode: string; reason: string; stage?: string },
+    ): Promise<MissingMarkInput> {
+      const { head, stage, key } = await resolve(p, cycleId, m.stage);
+      await assertEditor(p, head.plan_id);
+      if (m.reason.trim() === '') throw new HttpError(400, 'invalid_request', 'reason: a missing mark needs a reason');
+      if (!stage.parties.some((party) => party.agencyCode === m.agencyCode))
+        throw new HttpError(400, 'invalid_request', `agency: ${m.agencyCode} owes no report in stage ${stage.id}`);
+      const [row] = await listObligations(db, {
+        cycleWorkflowId: key.cycleId,
+        stageId: stage.id,
+        agencyCode: m.agencyCode,
+      });
+      if (row?.status === 'accepted')
+        throw new HttpError(
+          409,
+          'report_accepted',
+          `agency: ${m.agencyCode}'s report is accepted; it cannot be marked missing`,
+        );
+      return db
+        .transaction()
+        .execute((trx) =>
+          markMissingCommand(trx, { ...key, agencyCode: m.agencyCode, reason: m.reason.trim(), actor: actorOf(p) }),
+        );
+    },
+
+    /** Takes a missing mark back; false when there was none. */
+    async unmarkMissing(p: Principal, cycleId: string, m: { agencyCode: string; stage?: string }): Promise<boolean> {
+      const { head, key } = await resolve(p, cycleId, m.stage);
+      await assertEditor(p, head.plan_id);
+      return db
+        .transaction()
+        .execute((trx) => unmarkMissingCommand(trx, { ...key, agencyCode: m.agencyCode, actor: actorOf(p) }));
+    },
+
+    /** Saves the preface and conclusions (null or empty: none in that language). */
+    async saveTexts(
+      p: Principal,
+      cycleId: string,
+      t: SummaryTextsInput & { stage?: string },
+    ): Promise<SummaryTextsInput> {
+      const { head, key } = await resolve(p, cycleId, t.stage);
+      await assertEditor(p, head.plan_id);
+      const clean = (text: string | null): string | null => (text === null || text.trim() === '' ? null : text);
+      const texts: SummaryTextsInput = {
+        preface: { kk: clean(t.preface.kk), ru: clean(t.preface.ru) },
+        conclusions: { kk: clean(t.conclusions.kk), ru: clean(t.conclusions.ru) },
+      };
+      await db.transaction().execute((trx) => saveSummaryTextsCommand(trx, { ...key, texts, actor: actorOf(p) }));
+      return texts;
     },
   };
 }

@@ -541,6 +541,31 @@ describe('every route answers what its schema declares', () => {
     await call({ method: 'GET', url: `/api/v1/cycles/${enc(cycleId)}/summary?format=xlsx`, token: coord }, 200);
     await call({ method: 'GET', url: `/api/v1/cycles/${enc(cycleId)}/summary?format=pdf`, token: coord }, 400);
     await call({ method: 'GET', url: `/api/v1/cycles/${enc(cycleId)}/summary`, token: bgm }, 403);
+    // The coordinator's part of the summary: a missing mark with its reason, the texts.
+    const mark = (agency: string) => `/api/v1/cycles/${enc(cycleId)}/summary/marks/${enc(agency)}`;
+    const reason = { reason: 'Есеп ұсынылмады' };
+    await call({ method: 'PUT', url: mark('АҚДМ'), token: coord, payload: reason }, 200);
+    await call({ method: 'PUT', url: mark('ІІМ'), token: coord, payload: reason }, 400);
+    await call({ method: 'PUT', url: mark('БҒМ'), token: coord, payload: reason }, 409);
+    await call({ method: 'PUT', url: mark('АҚДМ'), token: bgm, payload: reason }, 403);
+    await call({ method: 'PUT', url: mark('АҚДМ'), token: coord, payload: { reason: '' } }, 400);
+    const texts = { preface: { kk: 'Кіріспе', ru: null }, conclusions: { kk: null, ru: 'Выводы' } };
+    await call(
+      { method: 'PUT', url: `/api/v1/cycles/${enc(cycleId)}/summary/texts`, token: coord, payload: texts },
+      200,
+    );
+    await call({ method: 'PUT', url: `/api/v1/cycles/${enc(cycleId)}/summary/texts`, token: bgm, payload: texts }, 403);
+    await call(
+      {
+        method: 'PUT',
+        url: `/api/v1/cycles/${enc(`cycle:${randomUUID()}:${YEAR}`)}/summary/texts`,
+        token: coord,
+        payload: texts,
+      },
+      404,
+    );
+    await call({ method: 'DELETE', url: mark('АҚДМ'), token: coord }, 200);
+    await call({ method: 'DELETE', url: mark('АҚДМ'), token: bgm }, 403);
     await call(
       { method: 'GET', url: `/api/v1/cycles/${enc(`cycle:${randomUUID()}:${YEAR}`)}/summary`, token: coord },
       404,

@@ -113,7 +113,7 @@ afterAll(async () => {
   await tdb?.drop();
 });
 
-const call = (method: 'GET' | 'POST', url: string, token: string, payload?: object) =>
+const call = (method: 'GET' | 'POST' | 'DELETE', url: string, token: string, payload?: object) =>
   app.inject({ method, url, headers: bearer(token), ...(payload === undefined ? {} : { payload }) });
 
 describe('the consolidated summary through the API', () => {
@@ -228,6 +228,64 @@ describe('the consolidated summary through the API', () => {
       1,
     ]);
     expect((totals!.getRow(2).values as unknown[]).slice(1, 6)).toEqual(['1', 'Школы с курсом', 'мектеп', 200, 0]);
+  });
+
+  it("the coordinator's part: a missing mark with a reason makes it ready, texts appear, both are audited", async () => {
+    const markUrl = (agency: string): string => summaryUrl(`/marks/${encodeURIComponent(agency)}`);
+    const put = (url: string, token: string, payload: object) =>
+      app.inject({ method: 'PUT', url, headers: bearer(token), payload });
+    const REASON = 'Есеп мерзімінде ұсынылмады, хат жіберілді';
+
+    // Refusals, each naming its field, and nothing stored.
+    const blank = await put(markUrl('АҚДМ'), tokens.coordinator!, { reason: '   ' });
+    expect(blank.statusCode).toBe(400);
+    expect(blank.json().error.message).toMatch(/^reason: /);
+    const stranger = await put(markUrl('ІІМ'), tokens.coordinator!, { reason: REASON });
+    expect(stranger.statusCode).toBe(400);
+    expect(stranger.json().error.message).toMatch(/^agency: ІІМ owes no report/);
+    const accepted = await put(markUrl('БҒМ'), tokens.coordinator!, { reason: REASON });
+    expect(accepted.statusCode).toBe(409);
+    expect(accepted.json().error.message).toMatch(/^agency: /);
+    expect((await put(markUrl('АҚДМ'), tokens.pm!, { reason: REASON })).statusCode).toBe(403);
+    expect((await put(markUrl('АҚДМ'), tokens.bgm!, { reason: REASON })).statusCode).toBe(403);
+    expect(await tdb.db.selectFrom('summary_marks').selectAll().execute()).toEqual([]);
+
+    const marked = await put(markUrl('АҚДМ'), tokens.coordinator!, { reason: REASON });
+    expect(marked.statusCode, marked.body).toBe(200);
+    expect(marked.json()).toMatchObject({ agencyCode: 'АҚДМ', reason: REASON, markedBy: 'token:akdm' });
+    const texts = await put(summaryUrl('/texts'), tokens.coordinator!, {
+      preface: { kk: 'Жоспар негізінен орындалды.', ru: null },
+      conclusions: { kk: 'Жұмыс жалғасады.', ru: '  ' },
+    });
+    expect(texts.statusCode, texts.body).toBe(200);
+    expect(texts.json().conclusions).toEqual({ kk: 'Жұмыс жалғасады.', ru: null });
+
+    const ready = (await call('GET', summaryUrl(), tokens.pm!)).json();
+    expect(ready.blockers).toEqual([]);
+    expect(ready.ready).toBe(true);
+    expect(ready.missing).toEqual([expect.objectContaining({ mark: expect.objectContaining({ reason: REASON }) })]);
+    expect(ready.texts.preface).toEqual({ kk: 'Жоспар негізінен орындалды.', ru: null });
+    const docx = await call('GET', summaryUrl('?format=docx&lang=kk'), tokens.coordinator!);
+    const text = (await mammoth.extractRawText({ buffer: docx.rawPayload })).value;
+    for (const expected of [REASON, 'Жоспар негізінен орындалды.', 'Жұмыс жалғасады.'])
+      expect(text, expected).toContain(expected);
+
+    const removed = await call('DELETE', markUrl('АҚДМ'), tokens.coordinator!);
+    expect(removed.json()).toEqual({ removed: true });
+    expect((await call('DELETE', markUrl('АҚДМ'), tokens.coordinator!)).json()).toEqual({ removed: false });
+    expect((await call('GET', summaryUrl(), tokens.coordinator!)).json().ready).toBe(false);
+
+    const events = await tdb.db
+      .selectFrom('events')
+      .select(['type', 'actor', 'subject_id'])
+      .where('type', 'like', 'summary.%')
+      .orderBy('id')
+      .execute();
+    expect(events).toEqual([
+      { type: 'summary.agency_marked_missing', actor: 'token:akdm', subject_id: 'АҚДМ' },
+      { type: 'summary.texts_saved', actor: 'token:akdm', subject_id: decodeURIComponent(cycleId()) },
+      { type: 'summary.mark_removed', actor: 'token:akdm', subject_id: 'АҚДМ' },
+    ]);
   });
 
   it('is refused to a reporter (403), hidden from another coordinator (404), and names a bad query field (400)', async () => {
