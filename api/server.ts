@@ -32,6 +32,7 @@ const app = await composeApi(
     sinkEnabled: false,
     metrics: createApiMetrics(() => overdueByPlan(db)),
     publicUrl: config.api.publicUrl,
+    evidence: config.evidence,
   },
   { loggerInstance: createLogger({ level: config.logLevel, name: 'merzim-api' }) },
 );

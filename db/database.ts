@@ -265,6 +265,13 @@ export interface EvidenceFilesTable {
   withdrawn_by: ColumnType<string | null, never, string | null>;
 }
 
+/** The bytes of evidence files kept in PostgreSQL (MERZIM_EVIDENCE_STORE=pg): ordered chunks of at most 1 MiB. */
+export interface EvidenceChunksTable {
+  storage_key: string;
+  seq: number;
+  data: Buffer;
+}
+
 export interface Database {
   events: EventsTable;
   notifications: NotificationsTable;
@@ -284,6 +291,7 @@ export interface Database {
   report_drafts: ReportDraftsTable;
   agency_feeds: AgencyFeedsTable;
   evidence_files: EvidenceFilesTable;
+  evidence_chunks: EvidenceChunksTable;
 }
 
 export type EventRow = Selectable<EventsTable>;
