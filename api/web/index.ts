@@ -18,7 +18,7 @@ import { actorOf, type Principal } from '../auth.js';
 import { HttpError, httpFailureOf } from '../errors.js';
 import type { EvidenceService } from '../services/evidence.js';
 import type { ObligationService } from '../services/obligations.js';
-import { discardRestOf, readEvidencePart } from '../routes/evidence.js';
+import { discardRestOf, readEvidencePart, sendEvidence } from '../routes/evidence.js';
 import type { OutboxService } from '../services/outbox.js';
 import { outboxPage } from './pages/admin.js';
 import { html, type Html } from './html.js';
@@ -487,6 +487,17 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
       }
       if (status === 200) return reply.redirect(`${obligationHref(id)}#evidence`, 303);
       return renderObligation(request, reply, id, { status, evidenceFlash: flash });
+    },
+  );
+
+  // The download for a browser session (the JSON API takes bearer tokens only): the same service, rights and headers.
+  app.get<{ Params: { fileId: string } }>(
+    '/app/evidence/:fileId',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(request.params.fileId))
+        throw new HttpError(404, 'not_found', 'No such file');
+      return sendEvidence(reply, await evidence.download(principal(request), request.params.fileId));
     },
   );
 

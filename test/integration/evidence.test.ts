@@ -379,6 +379,22 @@ describe('evidence files', () => {
       redirect: 'manual',
     });
     expect(sent.status).toBe(303);
+    // The page's download link works with the session (the JSON API takes bearer tokens only).
+    const listed = await (
+      await fetch(`${url}/app/obligations/${enc(bgmObligation())}`, { headers: { cookie } })
+    ).text();
+    const link = /href="(\/app\/evidence\/[0-9a-f-]{36})"/.exec(listed)![1]!;
+    const downloaded = await fetch(`${url}${link}`, { headers: { cookie } });
+    expect(downloaded.status).toBe(200);
+    expect(downloaded.headers.get('content-disposition')).toMatch(/^attachment;/);
+    expect(downloaded.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(
+      Buffer.from(await downloaded.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
+    const other = await signIn('iim.reporter');
+    expect((await fetch(`${url}${link}`, { headers: { cookie: other } })).status).toBe(404);
     // The script's request gets the block alone, with the refusal said in the page's language.
     const xhr = form({ name: 'x.exe', bytes: Buffer.from('MZ....') }, { _csrf: csrf });
     const fragment = await fetch(`${url}/app/obligations/${enc(bgmObligation())}/evidence`, {

@@ -48,7 +48,7 @@ ${
 <thead><tr><th scope="col">№</th><th scope="col">${t.t('evidence.file')}</th><th scope="col">${t.t('evidence.type')}</th><th scope="col">${t.t('evidence.size')}</th><th scope="col">SHA-256</th>${d.canUpload ? html`<th scope="col"><span class="visually-hidden">${t.t('evidence.withdraw')}</span></th>` : ''}</tr></thead>
 <tbody>${d.files.map(
         (f, i) =>
-          html`<tr><td>${i + 1}</td><td><a href="/api/v1/evidence/${f.id}" download>${f.fileName}</a><br><span class="muted">${t.dateTime(f.uploadedAt)}</span></td><td>${TYPE_LABEL[f.mediaType] ?? f.mediaType}</td><td>${sizeText(ctx, f.sizeBytes)}</td><td><code class="hash" title="${f.sha256}">${f.sha256.slice(0, 12)}…</code></td>${
+          html`<tr><td>${i + 1}</td><td><a href="/app/evidence/${f.id}" download>${f.fileName}</a><br><span class="muted">${t.dateTime(f.uploadedAt)}</span></td><td>${TYPE_LABEL[f.mediaType] ?? f.mediaType}</td><td>${sizeText(ctx, f.sizeBytes)}</td><td><code class="hash" title="${f.sha256}">${f.sha256.slice(0, 12)}…</code></td>${
             d.canUpload
               ? html`<td><form method="post" action="${base}/${f.id}/withdraw">${csrfField(ctx)}<button type="submit" class="link">${t.t('evidence.withdraw')}<span class="visually-hidden"> ${f.fileName}</span></button></form></td>`
               : ''
