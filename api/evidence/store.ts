@@ -95,41 +95,65 @@ export function directoryStore(root: string): EvidenceStore {
 
 export const PG_CHUNK_BYTES = 1024 * 1024;
 
+/** Uploads written to PostgreSQL at once: each holds a pooled connection for its transaction, so the rest wait (and, through
+ * backpressure, so do their clients) rather than take the whole pool from the API's other requests. */
+export const PG_CONCURRENT_PUTS = 3;
+
 /** Files in PostgreSQL's `evidence_chunks`: written in one transaction of ≤ 1 MiB inserts, read back a chunk at a time. */
 export function postgresStore(db: Kysely<Database>): EvidenceStore {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const slot = async (): Promise<() => void> => {
+    if (running >= PG_CONCURRENT_PUTS) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    return () => {
+      running--;
+      waiting.shift()?.();
+    };
+  };
+
+  async function putInTransaction(source: Readable, options: PutOptions): Promise<Stored> {
+    const key = randomUUID();
+    const digest = new Digest();
+    // The store, not a repository, opens the transaction: it is the caller of the chunk queries, and the unit of all-or-nothing.
+    return db.transaction().execute(async (trx) => {
+      let seq = 0;
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      const flush = async (all: boolean) => {
+        while (pendingBytes >= PG_CHUNK_BYTES || (all && pendingBytes > 0)) {
+          const joined = Buffer.concat(pending, pendingBytes);
+          const chunk = joined.subarray(0, Math.min(PG_CHUNK_BYTES, joined.byteLength));
+          const rest = joined.subarray(chunk.byteLength);
+          await insertEvidenceChunk(trx, key, seq++, chunk);
+          pending = rest.byteLength > 0 ? [rest] : [];
+          pendingBytes = rest.byteLength;
+        }
+      };
+      // for await reads one chunk at a time: the upload waits while PostgreSQL writes (backpressure); a throw destroys the source.
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        digest.hash.update(chunk);
+        digest.size += chunk.byteLength;
+        pending.push(chunk);
+        pendingBytes += chunk.byteLength;
+        await flush(false);
+      }
+      await flush(true);
+      const stored: Stored = { key, size: digest.size, sha256: digest.hash.digest('hex') };
+      await options.verify?.(stored);
+      return stored;
+    });
+  }
+
   return {
     name: 'pg',
     async put(source, options = {}) {
-      const key = randomUUID();
-      const digest = new Digest();
-      // The store, not a repository, opens the transaction: it is the caller of the chunk queries, and the unit of all-or-nothing.
-      return db.transaction().execute(async (trx) => {
-        let seq = 0;
-        let pending: Buffer[] = [];
-        let pendingBytes = 0;
-        const flush = async (all: boolean) => {
-          while (pendingBytes >= PG_CHUNK_BYTES || (all && pendingBytes > 0)) {
-            const joined = Buffer.concat(pending, pendingBytes);
-            const chunk = joined.subarray(0, Math.min(PG_CHUNK_BYTES, joined.byteLength));
-            const rest = joined.subarray(chunk.byteLength);
-            await insertEvidenceChunk(trx, key, seq++, chunk);
-            pending = rest.byteLength > 0 ? [rest] : [];
-            pendingBytes = rest.byteLength;
-          }
-        };
-        // for await reads one chunk at a time: the upload waits while PostgreSQL writes (backpressure); a throw destroys the source.
-        for await (const chunk of source as AsyncIterable<Buffer>) {
-          digest.hash.update(chunk);
-          digest.size += chunk.byteLength;
-          pending.push(chunk);
-          pendingBytes += chunk.byteLength;
-          await flush(false);
-        }
-        await flush(true);
-        const stored: Stored = { key, size: digest.size, sha256: digest.hash.digest('hex') };
-        await options.verify?.(stored);
-        return stored;
-      });
+      const release = await slot();
+      try {
+        return await putInTransaction(source, options);
+      } finally {
+        release();
+      }
     },
     async get(key) {
       if (!KEY.test(key)) return undefined;
