@@ -30,7 +30,7 @@ const ACCEPT = '.pdf,.docx,.xlsx,.odt,.jpg,.jpeg,.png,.mp4';
 
 export function sizeText(ctx: PageContext, bytes: number): string {
   const { t } = ctx;
-  if (bytes < 1024 * 1024) return t.t('evidence.kb', { n: Math.max(1, Math.round(bytes / 1024)) });
+  if (bytes < 1024 * 1024) return t.t('evidence.kb', { n: bytes === 0 ? 0 : Math.max(1, Math.round(bytes / 1024)) });
   return t.t('evidence.mb', { n: Math.round((bytes / 1024 / 1024) * 10) / 10 });
 }
 
@@ -56,7 +56,7 @@ ${
       )}</tbody>
 </table></div>`
 }
-<p class="muted">${t.t('evidence.total', { total: sizeText(ctx, total), max: sizeText(ctx, d.limits.maxReportBytes) })}</p>
+${d.files.length === 0 && !d.canUpload ? '' : html`<p class="muted">${t.t('evidence.total', { total: sizeText(ctx, total), max: sizeText(ctx, d.limits.maxReportBytes) })}</p>`}
 ${
   d.canUpload
     ? html`<form method="post" action="${base}" enctype="multipart/form-data" class="stack evidence-upload" data-evidence-upload data-failed="${t.t('evidence.failed')}">
