@@ -6,7 +6,7 @@
 // In api/ (not platform/): the PostgreSQL backend needs db/, which platform/ may not import; the worker never reads evidence.
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -49,8 +49,30 @@ class Digest extends Transform {
   }
 }
 
-/** Files under `root` (mode 0700): `<root>/<first two hex>/<uuid>` (0600), written as `<root>/.partial/<uuid>` first. */
+/** A partial file this old was left by a process that died mid-upload (a live upload writes it continuously). */
+export const PARTIAL_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+/** Removes what processes that died mid-upload left in `.partial/` (older than PARTIAL_MAX_AGE_MS); returns how many. */
+export async function sweepPartialUploads(root: string, now = Date.now()): Promise<number> {
+  const partial = join(root, '.partial');
+  let removed = 0;
+  for (const name of await readdir(partial).catch(() => [] as string[])) {
+    const path = join(partial, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info !== undefined && now - info.mtimeMs > PARTIAL_MAX_AGE_MS) {
+      await rm(path, { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}
+
+/**
+ * Files under `root` (mode 0700): `<root>/<first two hex>/<uuid>` (0600), written as `<root>/.partial/<uuid>` first; what a
+ * crashed process left there is swept once, when the store is opened.
+ */
 export function directoryStore(root: string): EvidenceStore {
+  void sweepPartialUploads(root).catch(() => undefined);
   const pathOf = (key: string) => {
     if (!KEY.test(key)) throw new Error(`not an evidence storage key: ${JSON.stringify(key)}`);
     return join(root, key.slice(0, 2), key);

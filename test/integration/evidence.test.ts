@@ -3,13 +3,18 @@
 // bad input — over the file or the report limit (413), a type not allowed or disguised (415), a malformed multipart body (400),
 // an upload cut off half-way, another agency (404) — with "nothing stored" checked in the table and on disk.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { directoryStore, PG_CHUNK_BYTES as PG_CHUNK, postgresStore } from '../../api/evidence/store.js';
+import {
+  directoryStore,
+  PG_CHUNK_BYTES as PG_CHUNK,
+  postgresStore,
+  sweepPartialUploads,
+} from '../../api/evidence/store.js';
 import { createApiToken } from '../../db/repositories/tokens.js';
 import { bearer } from '../helpers/app.js';
 import { startWebStack, type WebStack } from '../helpers/web.js';
@@ -445,6 +450,10 @@ describe('the stores', () => {
         ).rejects.toThrow('refused');
       }
       expect(await stack.tdb.db.selectFrom('evidence_chunks').select('storage_key').execute()).toEqual([]);
+      // What a process that died mid-upload left is swept once it is old (a live upload's file is fresh).
+      await writeFile(join(dir, 'store-test', '.partial', 'left-by-a-crash'), 'x');
+      expect(await sweepPartialUploads(join(dir, 'store-test'))).toBe(0);
+      expect(await sweepPartialUploads(join(dir, 'store-test'), Date.now() + 25 * 3600_000)).toBe(1);
       expect((await readdir(join(dir, 'store-test', '.partial'))).length).toBe(0);
       const kept = (await readdir(join(dir, 'store-test'))).filter((d) => d !== '.partial');
       for (const d of kept) expect(await readdir(join(dir, 'store-test', d))).toEqual([]);
