@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { ApiMetrics } from '../platform/metrics.js';
 import { authenticate, requireRole } from './auth.js';
+import { postgresStore, type EvidenceStore } from './evidence/store.js';
 import { installErrorHandler } from './errors.js';
 import { bodyStrictSchemaController, installHttpHygiene } from './http-hygiene.js';
 import { refuseUnstorableInput } from './storable-input.js';
@@ -16,6 +17,7 @@ import { authRoutes } from './routes/auth.js';
 import { calendarRoutes } from './routes/calendar.js';
 import { chartRoutes } from './routes/charts.js';
 import { cycleRoutes } from './routes/cycles.js';
+import { evidenceRoutes } from './routes/evidence.js';
 import { feedRoutes, icsFeedRoute } from './routes/feeds.js';
 import { createCycleEngine, type CycleEngine } from './cycle-engine.js';
 import { healthRoutes } from './routes/health.js';
@@ -26,6 +28,7 @@ import { planRoutes, type PlanLifecycle } from './routes/plans.js';
 import { summaryRoutes } from './routes/summary.js';
 import { userRoutes } from './routes/users.js';
 import { OpenObject } from './schemas/common.js';
+import { createEvidenceService, DEFAULT_EVIDENCE_LIMITS, type EvidenceLimits } from './services/evidence.js';
 import { createObligationService } from './services/obligations.js';
 import { createSummaryService } from './services/summary.js';
 import { createHistoryService } from './services/history.js';
@@ -50,6 +53,8 @@ export interface AppDeps {
   readonly publicUrl?: string;
   /** MERZIM_WORKFLOW_BUNDLE: the release's workflow bundle the replay check runs; absent: bundled from workflows/ on first use. */
   readonly workflowBundlePath?: string;
+  /** Where evidence files are kept and how large they may be (MERZIM_EVIDENCE_*); absent: PostgreSQL, 25 MB and 200 MB. */
+  readonly evidence?: { readonly store: EvidenceStore; readonly limits: EvidenceLimits };
 }
 
 /** The JSON API: what clients call, described in the OpenAPI document — every answer of these must be declared. */
@@ -115,9 +120,16 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   );
   // One service behind the JSON routes and the pages: the same scoping and authorisation for both.
   const obligations = createObligationService({ db: deps.db, temporal: deps.temporal });
+  const evidence = createEvidenceService({
+    db: deps.db,
+    store: deps.evidence?.store ?? postgresStore(deps.db),
+    limits: deps.evidence?.limits ?? DEFAULT_EVIDENCE_LIMITS,
+    obligations,
+  });
   await app.register(webRoutes, {
     db: deps.db,
     obligations,
+    evidence,
     outbox: createOutboxService({ db: deps.db, sinkEnabled: deps.sinkEnabled }),
     ...(deps.temporalUiUrl === undefined ? {} : { temporalUiUrl: deps.temporalUiUrl }),
     ...(deps.temporalNamespace === undefined ? {} : { temporalNamespace: deps.temporalNamespace }),
@@ -143,6 +155,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     });
     await api.register(notificationRoutes, { temporal: deps.temporal, taskQueue: deps.taskQueue });
     await api.register(chartRoutes, { db: deps.db });
+    await api.register(evidenceRoutes, { evidence });
     await api.register(feedRoutes, {
       db: deps.db,
       ...(deps.publicUrl === undefined ? {} : { publicUrl: deps.publicUrl }),

@@ -6,7 +6,9 @@ import type { Kysely } from 'kysely';
 import type { Transporter } from 'nodemailer';
 import type { Database } from '../db/database.js';
 import type { ApiMetrics } from '../platform/metrics.js';
+import type { EvidenceConfig } from '../platform/config.js';
 import { buildApp } from './app.js';
+import { openEvidenceStore } from './evidence/store.js';
 import { createCycleEngine, logReconciliation } from './cycle-engine.js';
 import { postgresProbe, smtpProbe, temporalProbe } from './health.js';
 
@@ -26,6 +28,8 @@ export interface ApiResources {
   readonly publicUrl?: string;
   /** MERZIM_WORKFLOW_BUNDLE: what the replay check replays against (else bundled on first use). */
   readonly workflowBundlePath?: string;
+  /** MERZIM_EVIDENCE_*: where evidence files are kept and their limits; absent: PostgreSQL, 25 MB and 200 MB. */
+  readonly evidence?: EvidenceConfig;
 }
 
 /**
@@ -56,6 +60,14 @@ export async function composeApi(res: ApiResources, options: FastifyServerOption
       ...(res.metrics === undefined ? {} : { metrics: res.metrics }),
       ...(res.publicUrl === undefined ? {} : { publicUrl: res.publicUrl }),
       ...(res.workflowBundlePath === undefined ? {} : { workflowBundlePath: res.workflowBundlePath }),
+      ...(res.evidence === undefined
+        ? {}
+        : {
+            evidence: {
+              store: openEvidenceStore(res.evidence, res.db),
+              limits: { maxFileBytes: res.evidence.maxFileBytes, maxReportBytes: res.evidence.maxReportBytes },
+            },
+          }),
     },
     options,
   );

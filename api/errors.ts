@@ -6,6 +6,7 @@ import { ScheduleNotFoundError, ServiceError, WorkflowNotFoundError } from '@tem
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { PlanStateError } from '../db/repositories/plans.js';
 import { FailureType } from '../workflows/shared.js';
+import { UploadInterrupted } from './evidence/errors.js';
 import { ArchiveLimitError } from './import/zip-guard.js';
 
 export class HttpError extends Error {
@@ -93,6 +94,8 @@ export function httpFailureOf(err: unknown): HttpFailure | undefined {
   // An upload whose archive would inflate past a limit (or a sheet past its rows or cells): nothing was parsed or stored.
   if (err instanceof ArchiveLimitError)
     return { status: 413, code: 'archive_too_large', message: err.message, limit: err.limit };
+  // An evidence upload whose multipart body broke off or was malformed: nothing was kept (if the client is still there to hear it).
+  if (err instanceof UploadInterrupted) return { status: 400, code: 'malformed_multipart', message: err.message };
   if (err instanceof ScheduleNotFoundError)
     return {
       status: 409,

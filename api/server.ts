@@ -33,6 +33,7 @@ const app = await composeApi(
     metrics: createApiMetrics(() => overdueByPlan(db)),
     publicUrl: config.api.publicUrl,
     ...(config.workflowBundlePath === undefined ? {} : { workflowBundlePath: config.workflowBundlePath }),
+    evidence: config.evidence,
   },
   { loggerInstance: createLogger({ level: config.logLevel, name: 'merzim-api' }) },
 );

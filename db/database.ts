@@ -295,6 +295,13 @@ export interface SummaryTextsTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+/** The bytes of evidence files kept in PostgreSQL (MERZIM_EVIDENCE_STORE=pg): ordered chunks of at most 1 MiB. */
+export interface EvidenceChunksTable {
+  storage_key: string;
+  seq: number;
+  data: Buffer;
+}
+
 export interface Database {
   events: EventsTable;
   notifications: NotificationsTable;
@@ -316,6 +323,7 @@ export interface Database {
   evidence_files: EvidenceFilesTable;
   summary_marks: SummaryMarksTable;
   summary_texts: SummaryTextsTable;
+  evidence_chunks: EvidenceChunksTable;
 }
 
 export type EventRow = Selectable<EventsTable>;

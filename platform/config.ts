@@ -40,6 +40,19 @@ export interface Config {
   /** How long a workflow task waits for the worker that has the workflow cached (MERZIM_STICKY_TIMEOUT_S; worker/worker.ts). */
   readonly stickyTimeoutSeconds: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** Evidence files (report annexes): where their bytes are kept and how large they may be. */
+  readonly evidence: EvidenceConfig;
+}
+
+export interface EvidenceConfig {
+  /** MERZIM_EVIDENCE_STORE: a directory (`dir`, MERZIM_EVIDENCE_DIR) or PostgreSQL (`pg`, the application's database). */
+  readonly store: 'dir' | 'pg';
+  /** MERZIM_EVIDENCE_DIR (default `<MERZIM_DATA_DIR>/evidence`). */
+  readonly dir: string;
+  /** MERZIM_EVIDENCE_MAX_FILE_MB (25): one file. */
+  readonly maxFileBytes: number;
+  /** MERZIM_EVIDENCE_MAX_REPORT_MB (200): the live files of one obligation together. */
+  readonly maxReportBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -116,6 +129,19 @@ export function loadConfig(env: Env, mode: Mode): Config {
   const publicUrl =
     url('MERZIM_PUBLIC_URL', ['http:', 'https:']) ??
     `http://${apiHost === '0.0.0.0' ? '127.0.0.1' : apiHost}:${apiPort}`;
+  const megabytes = (name: string, fallback: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallback * 1024 * 1024;
+    const n = Number(raw);
+    if (!/^\d+(\.\d+)?$/.test(raw) || n <= 0 || n > 1_000_000) {
+      problems.push(`${name}: expected a size in MB greater than 0, got "${raw}"`);
+      return fallback * 1024 * 1024;
+    }
+    return Math.floor(n * 1024 * 1024);
+  };
+  const evidenceStore = str('MERZIM_EVIDENCE_STORE') ?? 'dir';
+  if (evidenceStore !== 'dir' && evidenceStore !== 'pg')
+    problems.push(`MERZIM_EVIDENCE_STORE: expected dir or pg, got "${evidenceStore}"`);
   const logLevel = (str('LOG_LEVEL') ?? 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -159,6 +185,12 @@ export function loadConfig(env: Env, mode: Mode): Config {
       noticeMatch === null ? { hour: 9, minute: 0 } : { hour: Number(noticeMatch[1]), minute: Number(noticeMatch[2]) },
     stickyTimeoutSeconds: Number.isInteger(stickyTimeoutSeconds) ? stickyTimeoutSeconds : 300,
     logLevel,
+    evidence: {
+      store: evidenceStore === 'pg' ? 'pg' : 'dir',
+      dir: str('MERZIM_EVIDENCE_DIR') ?? `${str('MERZIM_DATA_DIR') ?? '.data'}/evidence`,
+      maxFileBytes: megabytes('MERZIM_EVIDENCE_MAX_FILE_MB', 25),
+      maxReportBytes: megabytes('MERZIM_EVIDENCE_MAX_REPORT_MB', 200),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);

@@ -1,11 +1,16 @@
 // Reads an .xlsx workbook into rows of strings (exceljs) and imports the plan sheet with the spreadsheet importer; anything that is not an .xlsx is told so.
 // Before exceljs sees a byte, the archive is checked against XLSX_LIMITS and each sheet's rows and cells are counted (zip-guard.ts).
-import ExcelJS from 'exceljs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { headerRoles } from '../../domain/import/columns.js';
 import { emptyFileResult, type ImportOptions, type ImportResult } from '../../domain/import/result.js';
 import { withUnstorableTextDiagnostics } from '../../domain/import/storable.js';
-import { importTable, type TableRows } from '../../domain/import/table.js';
+import { importTable } from '../../domain/import/table.js';
 import { ArchiveLimitError, guardZip, XLSX_LIMITS } from './zip-guard.js';
+import type { SheetRows } from './xlsx-read.js';
+
+export { cellString, type SheetRows } from './xlsx-read.js';
 
 // Every .xlsx is a ZIP archive: "PK\x03\x04".
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
@@ -16,25 +21,6 @@ export function looksLikeZip(data: Uint8Array): boolean {
 
 function wrongFileType(message: string): ImportResult {
   return { plan: null, abbreviations: {}, diagnostics: [{ severity: 'error', code: 'wrong_file_type', message }] };
-}
-
-function isoDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
-
-/** A cell as the text a reader sees: rich text joined, a formula's result, a date as YYYY-MM-DD, a hyperlink's text. */
-export function cellString(value: ExcelJS.CellValue): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (value instanceof Date) return isoDay(value);
-  if ('richText' in value) return value.richText.map((part) => part.text).join('');
-  if ('formula' in value || 'sharedFormula' in value) {
-    const result = (value as ExcelJS.CellFormulaValue).result;
-    return result === undefined || (typeof result === 'object' && !(result instanceof Date)) ? '' : cellString(result);
-  }
-  if ('text' in value) return typeof value.text === 'string' ? value.text : cellString(value.text);
-  return '';
 }
 
 /** Rows and cells one worksheet may hold: a plan is a few hundred rows of about ten columns. */
@@ -58,7 +44,8 @@ function checkSheet(name: string, xml: Buffer): void {
     );
 }
 
-// One workbook is parsed at a time in the process: the worker that shares it is never starved by concurrent uploads.
+// One workbook is parsed at a time in the process, in a worker thread with its own heap ceiling: the Temporal worker and the API
+// that share the process are never starved by an upload, and a workbook that needs more memory than the ceiling is refused.
 let parsing: Promise<unknown> = Promise.resolve();
 function oneAtATime<T>(task: () => Promise<T>): Promise<T> {
   const run = parsing.then(task, task);
@@ -66,47 +53,94 @@ function oneAtATime<T>(task: () => Promise<T>): Promise<T> {
   return run;
 }
 
-export interface SheetRows extends TableRows {
-  readonly name: string;
+/** The heap a workbook may use while it is parsed (MB), and how long it may take. */
+export const PARSE_HEAP_MB = 256;
+export const PARSE_TIMEOUT_MS = 60_000;
+
+/** What the parsing thread answers. */
+export type ThreadReply = { readonly ok: { sheets: SheetRows[] } | { error: string } } | { readonly failed: string };
+
+// tsx's ESM entry (its CommonJS one cannot register ESM hooks): found beside the one require resolves.
+const TSX_API = pathToFileURL(
+  createRequire(import.meta.url)
+    .resolve('tsx/esm/api')
+    .replace(/\.cjs$/, '.mjs'),
+).href;
+const THREAD = new URL(`./xlsx-thread${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
+
+/** Parses in a worker thread under PARSE_HEAP_MB and PARSE_TIMEOUT_MS; over either, ArchiveLimitError ('memory', 'time'). */
+function parseInThread(data: Uint8Array, heapMb: number): Promise<{ sheets: SheetRows[] } | { error: string }> {
+  return new Promise((resolve, reject) => {
+    // The thread loads TypeScript through tsx (as npm start, npm run api and the tests do), whatever loader its parent has.
+    const worker = new Worker(
+      `import(${JSON.stringify(TSX_API)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(THREAD)}); });`,
+      {
+        eval: true,
+        resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: Math.min(32, heapMb) },
+        stdout: false,
+        stderr: false,
+      },
+    );
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn();
+      void worker.terminate();
+    };
+    const timer = setTimeout(
+      () =>
+        finish(() =>
+          reject(
+            new ArchiveLimitError(
+              'time',
+              `the workbook took longer than ${PARSE_TIMEOUT_MS / 1000} s to read; it is refused`,
+            ),
+          ),
+        ),
+      PARSE_TIMEOUT_MS,
+    );
+    worker.once('message', (reply: ThreadReply) =>
+      finish(() => {
+        if ('ok' in reply) resolve(reply.ok);
+        else reject(new Error(`the workbook parser failed: ${reply.failed}`));
+      }),
+    );
+    worker.once('error', (err: Error & { code?: string }) =>
+      finish(() =>
+        reject(
+          err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? new ArchiveLimitError('memory', `the workbook needs more than ${heapMb} MB to read; it is refused`)
+            : err,
+        ),
+      ),
+    );
+    worker.once('exit', (code) => finish(() => reject(new Error(`the workbook parser stopped (exit ${code})`))));
+    worker.postMessage(data);
+  });
 }
 
 /** Every worksheet as rows of strings, keeping the sheet's row numbers; an error message when the bytes are not a workbook. */
-export async function readWorkbook(data: Uint8Array): Promise<{ sheets: SheetRows[] } | { error: string }> {
+export async function readWorkbook(
+  data: Uint8Array,
+  options: { readonly heapMb?: number } = {},
+): Promise<{ sheets: SheetRows[] } | { error: string }> {
   if (!looksLikeZip(data))
     return { error: 'not an .xlsx workbook (an .xlsx file is a ZIP archive; this file is something else)' };
-  const loaded = await oneAtATime(async (): Promise<{ workbook: ExcelJS.Workbook } | { error: string }> => {
-    const workbook = new ExcelJS.Workbook();
+  return oneAtATime(async () => {
     try {
-      // Throws ArchiveLimitError (the route answers 413 naming the limit) for a bomb or an oversized sheet.
+      // Here, before the thread starts: a bomb or an oversized sheet is refused at once (ArchiveLimitError, 413), one capped
+      // entry inflated at a time.
       guardZip(data, XLSX_LIMITS, (name, bytes) => {
         if (SHEET_ENTRY.test(name)) checkSheet(name, bytes);
       });
-      // exceljs types the argument as its own Buffer declaration; at run time it reads Node's Buffer.
-      await workbook.xlsx.load(Buffer.from(data.buffer, data.byteOffset, data.byteLength) as unknown as ExcelJS.Buffer);
     } catch (e) {
       if (e instanceof ArchiveLimitError) throw e;
       return { error: `not an .xlsx workbook: ${e instanceof Error ? e.message : String(e)}` };
     }
-    return { workbook };
+    return parseInThread(data, options.heapMb ?? PARSE_HEAP_MB);
   });
-  if ('error' in loaded) return loaded;
-  const { workbook } = loaded;
-  const sheets: SheetRows[] = [];
-  workbook.eachSheet((sheet) => {
-    const rows: string[][] = [];
-    const rowNumbers: number[] = [];
-    sheet.eachRow({ includeEmpty: false }, (row, number) => {
-      const cells: string[] = [];
-      row.eachCell({ includeEmpty: true }, (cell, column) => {
-        cells[column - 1] = cellString(cell.value);
-      });
-      rows.push(Array.from(cells, (c) => c ?? ''));
-      rowNumbers.push(number);
-    });
-    sheets.push({ name: sheet.name, rows, rowNumbers });
-  });
-  if (sheets.length === 0) return { error: 'the workbook has no worksheets' };
-  return { sheets };
 }
 
 /**

@@ -61,8 +61,12 @@ function mb(bytes: number): string {
   return `${(bytes / MiB).toFixed(bytes < MiB ? 2 : 0)} MB`;
 }
 
-/** The central directory's entries, checked against the declared limits (count, sizes, ratio) before anything is inflated. */
-export function readCentralDirectory(data: Uint8Array, limits: ZipLimits): ZipEntry[] {
+/**
+ * The central directory's entries, checked against the declared limits (count, sizes, ratio) before anything is inflated.
+ * `base` is the file offset of `data[0]`: a caller that kept only the end of a streamed file (evidence uploads) passes that tail
+ * and where it starts; a central directory that begins before the tail is refused as unreadable.
+ */
+export function readCentralDirectory(data: Uint8Array, limits: ZipLimits, base = 0): ZipEntry[] {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   // The end-of-central-directory record is within the last 22 + 65535 (comment) bytes.
   let eocd = -1;
@@ -83,10 +87,12 @@ export function readCentralDirectory(data: Uint8Array, limits: ZipLimits): ZipEn
       'entries',
       `the archive has ${count} entries; at most ${limits.maxEntries} are accepted`,
     );
-  if (cdOffset + cdSize > eocd) throw new ArchiveFormatError('the ZIP central directory points outside the file');
+  if (cdOffset + cdSize > base + eocd)
+    throw new ArchiveFormatError('the ZIP central directory points outside the file');
+  if (cdOffset < base) throw new ArchiveFormatError('the ZIP central directory is too large to read');
   const entries: ZipEntry[] = [];
   let total = 0;
-  let p = cdOffset;
+  let p = cdOffset - base;
   for (let n = 0; n < count; n++) {
     if (p + 46 > data.byteLength || view.getUint32(p, true) !== CENTRAL)
       throw new ArchiveFormatError('a damaged ZIP central directory');

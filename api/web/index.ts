@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
+import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database, ObligationRow } from '../../db/database.js';
@@ -15,13 +16,16 @@ import type { WorkingCalendar } from '../../domain/calendar.js';
 import { localDateOf } from '../../domain/tz.js';
 import { actorOf, type Principal } from '../auth.js';
 import { HttpError, httpFailureOf } from '../errors.js';
+import type { EvidenceService } from '../services/evidence.js';
 import type { ObligationService } from '../services/obligations.js';
+import { discardRestOf, readEvidencePart, sendEvidence } from '../routes/evidence.js';
 import type { OutboxService } from '../services/outbox.js';
 import { outboxPage } from './pages/admin.js';
 import { html, type Html } from './html.js';
 import { isUiLang, translator, type MessageKey } from './i18n/index.js';
 import type { PageContext } from './layout.js';
 import { boardPage, timelinePage, BOARD_STATES } from './pages/board.js';
+import { evidenceWidget } from './pages/evidence-widget.js';
 import { inboxPage } from './pages/inbox.js';
 import { measuresOwed, obligationPage } from './pages/obligation.js';
 import { pmPage } from './pages/pm.js';
@@ -46,6 +50,7 @@ export interface WebOptions {
   readonly db: Kysely<Database>;
   readonly obligations: ObligationService;
   readonly outbox: OutboxService;
+  readonly evidence: EvidenceService;
   /** The Temporal web UI, for links from obligations to their workflows; none when not known. */
   readonly temporalUiUrl?: string;
   readonly temporalNamespace?: string;
@@ -65,6 +70,10 @@ const require = createRequire(import.meta.url);
 const ASSETS: Readonly<Record<string, { body: Buffer; type: string }>> = {
   'app.css': { body: readFileSync(new URL('./assets/app.css', import.meta.url)), type: 'text/css; charset=utf-8' },
   'favicon.svg': { body: readFileSync(new URL('./assets/favicon.svg', import.meta.url)), type: 'image/svg+xml' },
+  'evidence-upload.js': {
+    body: readFileSync(new URL('./assets/evidence-upload.js', import.meta.url)),
+    type: 'text/javascript; charset=utf-8',
+  },
   'htmx.min.js': {
     body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js')),
     type: 'text/javascript; charset=utf-8',
@@ -76,6 +85,8 @@ const gzipAsync = promisify(gzipCallback);
 const gzip = (payload: string | Buffer) => gzipAsync(payload, { level: 4 });
 
 const OPEN: readonly ObligationRow['status'][] = ['pending', 'overdue', 'returned'];
+/** The evidence upload's path: a multipart form whose CSRF field is read (first) from the stream, not from a parsed body. */
+const EVIDENCE_UPLOAD = /^\/app\/obligations\/[^/]+\/evidence$/;
 
 /** Only a path inside the web interface is a place to come back to (never another site). */
 function safeNext(next: unknown): string {
@@ -85,8 +96,10 @@ function safeNext(next: unknown): string {
 type Flash = { kind: 'ok' | 'error'; text: string } | undefined;
 
 export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
-  const { db, obligations: service } = opts;
+  const { db, obligations: service, evidence } = opts;
   const limiter = new SignInLimiter();
+  // Evidence uploads (the one multipart form): streamed by the service; its CSRF token is the form's first field, checked there.
+  await app.register(multipart);
 
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
@@ -163,6 +176,7 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     const method = request.method;
     if (
       method === 'POST' &&
+      !(request.isMultipart() && EVIDENCE_UPLOAD.test(path)) &&
       !csrfValid(request, request.webSession, (request.body as Record<string, unknown> | undefined)?._csrf)
     ) {
       const ctx = await context(request, reply);
@@ -380,7 +394,7 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     request: FastifyRequest,
     reply: FastifyReply,
     id: string,
-    extra: { status?: number; flash?: Flash; posted?: ReadonlyMap<string, FormItem> } = {},
+    extra: { status?: number; flash?: Flash; posted?: ReadonlyMap<string, FormItem>; evidenceFlash?: Flash } = {},
   ) {
     const p = principal(request);
     const o = await service.visibleObligation(p, id);
@@ -413,6 +427,7 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
             : `${ui.replace(/\/$/, '')}/namespaces/${encodeURIComponent(opts.temporalNamespace ?? 'default')}/workflows/${encodeURIComponent(o.workflow_id)}`,
         ...(extra.posted === undefined ? {} : { posted: extra.posted }),
         ...(flash === undefined ? {} : { flash }),
+        evidence: await evidenceBlock(ctx, p, o, canReport, extra.evidenceFlash),
       }),
       extra.status ?? 200,
     );
@@ -420,6 +435,81 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
 
   app.get<{ Params: { id: string } }>('/app/obligations/:id', { schema: { hide: true } }, async (request, reply) =>
     renderObligation(request, reply, request.params.id),
+  );
+
+  // ——— Evidence files of the report (the block the report form includes) ————————————————————
+
+  async function evidenceBlock(ctx: PageContext, p: Principal, o: ObligationRow, canReport: boolean, flash?: Flash) {
+    const { items } = await evidence.list(p, o.workflow_id);
+    return evidenceWidget(ctx, {
+      obligationId: o.workflow_id,
+      files: items,
+      canUpload: canReport,
+      limits: evidence.limits,
+      flash,
+    });
+  }
+
+  app.post<{ Params: { id: string } }>(
+    '/app/obligations/:id/evidence',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const p = principal(request);
+      const id = request.params.id;
+      const t = translator(languageOf(request, request.webSession));
+      let flash: Flash;
+      let status = 200;
+      try {
+        const file = await evidence.upload(p, id, () =>
+          readEvidencePart(request, evidence.limits.maxFileBytes, (fields) => {
+            if (!csrfValid(request, request.webSession, fields._csrf))
+              throw new HttpError(403, 'forbidden', t.t('error.csrf'));
+          }),
+        );
+        flash = { kind: 'ok', text: t.t('evidence.uploaded', { name: file.fileName }) };
+      } catch (err) {
+        discardRestOf(request, evidence.limits.maxFileBytes);
+        const known = httpFailureOf(err);
+        if (known === undefined || ![400, 409, 413, 415].includes(known.status)) throw err;
+        flash = { kind: 'error', text: t.t('error.invalid', { detail: known.message }) };
+        status = known.status;
+      }
+      // The script asked for the block alone (it swaps it in); a plain form gets the page.
+      if (request.headers['x-merzim-upload'] === '1') {
+        const ctx = await context(request, reply);
+        const o = await service.visibleObligation(p, id);
+        const canReport = OPEN.includes(o.status) && (await service.reportRefusal(p, o)) === null;
+        return reply
+          .code(status)
+          .header('x-merzim-fragment', 'evidence')
+          .type('text/html; charset=utf-8')
+          .send((await evidenceBlock(ctx, p, o, canReport, flash)).value);
+      }
+      if (status === 200) return reply.redirect(`${obligationHref(id)}#evidence`, 303);
+      return renderObligation(request, reply, id, { status, evidenceFlash: flash });
+    },
+  );
+
+  // The download for a browser session (the JSON API takes bearer tokens only): the same service, rights and headers.
+  app.get<{ Params: { fileId: string } }>(
+    '/app/evidence/:fileId',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(request.params.fileId))
+        throw new HttpError(404, 'not_found', 'No such file');
+      return sendEvidence(reply, await evidence.download(principal(request), request.params.fileId));
+    },
+  );
+
+  app.post<{ Params: { id: string; fileId: string } }>(
+    '/app/obligations/:id/evidence/:fileId/withdraw',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const p = principal(request);
+      if (!/^[0-9a-f-]{36}$/i.test(request.params.fileId)) throw new HttpError(404, 'not_found', 'No such file');
+      await evidence.withdraw(p, request.params.fileId);
+      return reply.redirect(`${obligationHref(request.params.id)}#evidence`, 303);
+    },
   );
 
   app.post<{ Params: { id: string } }>(

@@ -9,6 +9,7 @@ import * as agencyFeeds from './2026_12_01_0101_agency_feeds.js';
 import * as evidenceFiles from './2026_12_02_0000_evidence_files.js';
 import * as eventChain from './2026_12_02_0500_event_chain.js';
 import * as summaryMarks from './2026_12_02_0700_summary_marks.js';
+import * as evidenceChunks from './2026_12_02_0200_evidence_chunks.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_21_0001_foundation': foundation,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_0000_evidence_files': evidenceFiles,
   '2026_12_02_0500_event_chain': eventChain,
   '2026_12_02_0700_summary_marks': summaryMarks,
+  '2026_12_02_0200_evidence_chunks': evidenceChunks,
 };

@@ -1,5 +1,5 @@
 // Evidence files (annexes of reports): what Merzim records of each stored file. The bytes are in a storage backend.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../database.js';
 
 export interface EvidenceFile {
@@ -138,4 +138,57 @@ export async function withdrawEvidence(db: Kysely<Database>, id: string, by: str
     .where('withdrawn_at', 'is', null)
     .executeTakeFirst();
   return r.numUpdatedRows > 0n;
+}
+
+/** Bytes of the obligation's live files together (what the per-report limit counts). */
+export async function liveEvidenceBytes(db: Kysely<Database>, obligationId: string): Promise<number> {
+  const row = await db
+    .selectFrom('evidence_files')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('size_bytes'), eb.val('0')).as('total'))
+    .where('obligation_id', '=', obligationId)
+    .where('withdrawn_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.total);
+}
+
+/**
+ * Whether a submitted report version names this file as an annex — then it is part of the record and is never withdrawn.
+ * The report versions (issue #12 point 2) are not in this branch yet: until they are wired here, no version names any file.
+ * WIRE: `SELECT 1 FROM report_versions WHERE obligation_id = … AND <annexes name fileId>` (helper 1's table).
+ */
+export async function isNamedBySubmittedVersion(_db: Kysely<Database>, _fileId: string): Promise<boolean> {
+  return false;
+}
+
+/** A chunk of a file kept in PostgreSQL (MERZIM_EVIDENCE_STORE=pg); the caller writes a file's chunks in one transaction. */
+export async function insertEvidenceChunk(
+  db: Kysely<Database>,
+  storageKey: string,
+  seq: number,
+  data: Buffer,
+): Promise<void> {
+  await db.insertInto('evidence_chunks').values({ storage_key: storageKey, seq, data }).execute();
+}
+
+export async function readEvidenceChunk(
+  db: Kysely<Database>,
+  storageKey: string,
+  seq: number,
+): Promise<Buffer | undefined> {
+  const row = await db
+    .selectFrom('evidence_chunks')
+    .select('data')
+    .where('storage_key', '=', storageKey)
+    .where('seq', '=', seq)
+    .executeTakeFirst();
+  return row?.data;
+}
+
+export async function deleteEvidenceChunks(db: Kysely<Database>, storageKey: string): Promise<void> {
+  await db.deleteFrom('evidence_chunks').where('storage_key', '=', storageKey).execute();
+}
+
+/** Serialises uploads to one obligation until the caller's transaction ends, so two at once cannot both pass the report limit. */
+export async function lockObligationEvidence(trx: Kysely<Database>, obligationId: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`evidence:${obligationId}`}, 0))`.execute(trx);
 }

@@ -6,7 +6,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
 import { createActivities } from '../../activities/index.js';
-import { buildApp } from '../../api/app.js';
+import { buildApp, type AppDeps } from '../../api/app.js';
 import { postgresProbe, temporalProbe } from '../../api/health.js';
 import { seedAgencies } from '../../db/repositories/agencies.js';
 import { createDraft } from '../../db/repositories/plans.js';
@@ -49,7 +49,7 @@ export interface WebStack {
   close(): Promise<void>;
 }
 
-export async function startWebStack(): Promise<WebStack> {
+export async function startWebStack(options: { evidence?: AppDeps['evidence'] } = {}): Promise<WebStack> {
   quietTemporalRuntime('ERROR');
   const taskQueue = `web-${randomUUID()}`;
   const tdb = await createTestDatabase();
@@ -72,6 +72,7 @@ export async function startWebStack(): Promise<WebStack> {
     taskQueue,
     sinkEnabled: true,
     temporalUiUrl: 'http://127.0.0.1:8233',
+    ...(options.evidence === undefined ? {} : { evidence: options.evidence }),
     probes: {
       temporal: temporalProbe(client),
       postgres: postgresProbe(tdb.db),

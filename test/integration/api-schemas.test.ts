@@ -474,6 +474,41 @@ describe('every route answers what its schema declares', () => {
     const submit = (text: string) => ({ items: [{ measure: '1', status: 'done', text }] });
     await call({ method: 'GET', url: `/api/v1/obligations/${bgmObligation}`, token: bgm }, 200);
     await call({ method: 'GET', url: `/api/v1/obligations/${akdmObligation}`, token: bgm }, 404);
+
+    // Evidence files: a streamed multipart upload (the default store, PostgreSQL), the list, the download, a withdrawal.
+    const multipart = (name: string, bytes: Buffer) => {
+      const boundary = 'tour-boundary-1234';
+      return {
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+        payload: Buffer.concat([
+          Buffer.from(
+            `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/pdf\r\n\r\n`,
+          ),
+          bytes,
+          Buffer.from(`\r\n--${boundary}--\r\n`),
+        ]),
+      };
+    };
+    const evidenceUrl = `/api/v1/obligations/${bgmObligation}/evidence`;
+    const uploaded = await call(
+      { method: 'POST', url: evidenceUrl, token: bgm, ...multipart('act.pdf', Buffer.from('%PDF-1.7\n% tour\n')) },
+      201,
+    );
+    const fileId = uploaded.json().id as string;
+    await call(
+      { method: 'POST', url: evidenceUrl, token: bgm, ...multipart('act.pdf', Buffer.from('MZ\x90\x00')) },
+      415,
+    );
+    await call({ method: 'POST', url: evidenceUrl, token: bgm, payload: {} }, 400);
+    await call({ method: 'GET', url: evidenceUrl, token: coord }, 200);
+    await call({ method: 'GET', url: `/api/v1/evidence/${fileId}`, token: coord }, 200);
+    await call({ method: 'GET', url: `/api/v1/evidence/${randomUUID()}`, token: bgm }, 404);
+    await call({ method: 'DELETE', url: `/api/v1/evidence/${fileId}`, token: coord }, 403);
+    await call({ method: 'DELETE', url: `/api/v1/evidence/${fileId}`, token: bgm }, 200);
+    await call(
+      { method: 'POST', url: evidenceUrl, token: bgm, ...multipart('act.pdf', Buffer.from('%PDF-1.7\n')) },
+      201,
+    );
     const invalid = await call(
       {
         method: 'POST',
@@ -599,6 +634,16 @@ describe('every route answers what its schema declares', () => {
       409,
     );
     expect(closed.json().error.code).toBe('obligation_closed');
+    const lateEvidence = await call(
+      {
+        method: 'POST',
+        url: `/api/v1/obligations/${bgmObligation}/evidence`,
+        token: bgm,
+        ...multipart('late.pdf', Buffer.from('%PDF-1.7\n')),
+      },
+      409,
+    );
+    expect(lateEvidence.json().error.code).toBe('obligation_not_open');
     await call(
       {
         method: 'POST',

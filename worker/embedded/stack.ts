@@ -193,6 +193,7 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
         mailer: r.mailer,
         sinkEnabled: r.sink !== undefined,
         publicUrl: config.api.publicUrl,
+        evidence: config.evidence,
         // The pages link each obligation to its workflow in the embedded Temporal web UI.
         ...(r.temporalServer === undefined
           ? {}

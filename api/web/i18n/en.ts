@@ -186,6 +186,22 @@ export const en = {
   'lang.kk': 'Қазақша',
   'lang.ru': 'Русский',
   'lang.en': 'English',
+  'evidence.title': 'Evidence files (annexes)',
+  'evidence.none': 'No files yet.',
+  'evidence.file': 'File',
+  'evidence.type': 'Type',
+  'evidence.size': 'Size',
+  'evidence.withdraw': 'Withdraw',
+  'evidence.total': 'Together {total} of {max} allowed per report.',
+  'evidence.choose': 'Add a file',
+  'evidence.hint': 'PDF, DOCX, XLSX, ODT, JPEG, PNG or MP4, up to {max}. The type is checked from the content.',
+  'evidence.progress': 'Upload progress',
+  'evidence.upload': 'Upload',
+  'evidence.failed': 'The upload failed. Try again.',
+  'evidence.uploaded': 'File “{name}” uploaded.',
+  'evidence.withdrawn': 'File “{name}” withdrawn.',
+  'evidence.kb': '{n} KB',
+  'evidence.mb': '{n} MB',
 } as const;
 
 /** Every catalogue must have exactly these keys: a missing or misspelt one fails the type check. */

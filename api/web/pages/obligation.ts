@@ -30,6 +30,8 @@ export interface ObligationPageData {
   /** Values typed into a form that was refused, shown again rather than lost. */
   readonly posted?: ReadonlyMap<string, FormItem>;
   readonly flash?: { kind: 'ok' | 'error'; text: string };
+  /** The report's evidence files (pages/evidence-widget.ts), placed after the report form. */
+  readonly evidence?: Html;
 }
 
 interface StoredReport {
@@ -103,6 +105,7 @@ ${
 </form>`
     : ''
 }
+${d.evidence ?? ''}
 ${
   report === null
     ? d.canReport

@@ -64,6 +64,29 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads where evidence files go and their limits (a directory under the data directory, 25 MB and 200 MB)', () => {
+    expect(loadConfig({ MERZIM_DATA_DIR: '/srv/merzim' }, 'embedded').evidence).toEqual({
+      store: 'dir',
+      dir: '/srv/merzim/evidence',
+      maxFileBytes: 25 * 1024 * 1024,
+      maxReportBytes: 200 * 1024 * 1024,
+    });
+    const pg = loadConfig(
+      { MERZIM_EVIDENCE_STORE: 'pg', MERZIM_EVIDENCE_MAX_FILE_MB: '0.5', MERZIM_EVIDENCE_MAX_REPORT_MB: '10' },
+      'embedded',
+    );
+    expect(pg.evidence).toMatchObject({ store: 'pg', maxFileBytes: 512 * 1024, maxReportBytes: 10 * 1024 * 1024 });
+    try {
+      loadConfig({ MERZIM_EVIDENCE_STORE: 's3', MERZIM_EVIDENCE_MAX_FILE_MB: '-1' }, 'embedded');
+      expect.unreachable();
+    } catch (err) {
+      expect((err as ConfigError).problems.map((p) => p.split(':')[0])).toEqual([
+        'MERZIM_EVIDENCE_STORE',
+        'MERZIM_EVIDENCE_MAX_FILE_MB',
+      ]);
+    }
+  });
+
   it('redacts passwords in URLs and never echoes an unparseable one', () => {
     expect(redactUrl('postgres://merzim:s3cret@db:5432/merzim')).toBe('postgres://merzim:***@db:5432/merzim');
     expect(redactUrl('postgres://db/m')).toBe('postgres://db/m');
