@@ -7,6 +7,7 @@ import * as calendar from './2026_11_21_0004_calendar.js';
 import * as web from './2026_12_01_0001_web.js';
 import * as agencyFeeds from './2026_12_01_0101_agency_feeds.js';
 import * as evidenceFiles from './2026_12_02_0000_evidence_files.js';
+import * as reportVersions from './2026_12_02_0100_report_versions.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_21_0001_foundation': foundation,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_01_0001_web': web,
   '2026_12_01_0101_agency_feeds': agencyFeeds,
   '2026_12_02_0000_evidence_files': evidenceFiles,
+  '2026_12_02_0100_report_versions': reportVersions,
 };
