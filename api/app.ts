@@ -16,6 +16,7 @@ import { authRoutes } from './routes/auth.js';
 import { calendarRoutes } from './routes/calendar.js';
 import { chartRoutes } from './routes/charts.js';
 import { cycleRoutes } from './routes/cycles.js';
+import { reportRoutes } from './routes/reports.js';
 import { feedRoutes, icsFeedRoute } from './routes/feeds.js';
 import { createCycleEngine, type CycleEngine } from './cycle-engine.js';
 import { healthRoutes } from './routes/health.js';
@@ -25,6 +26,7 @@ import { planRoutes, type PlanLifecycle } from './routes/plans.js';
 import { userRoutes } from './routes/users.js';
 import { OpenObject } from './schemas/common.js';
 import { createObligationService } from './services/obligations.js';
+import { createReportService } from './services/reports.js';
 import { createOutboxService } from './services/outbox.js';
 import { webRoutes } from './web/index.js';
 
@@ -109,9 +111,11 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   );
   // One service behind the JSON routes and the pages: the same scoping and authorisation for both.
   const obligations = createObligationService({ db: deps.db, temporal: deps.temporal });
+  const reports = createReportService({ db: deps.db, temporal: deps.temporal, obligations });
   await app.register(webRoutes, {
     db: deps.db,
     obligations,
+    reports,
     outbox: createOutboxService({ db: deps.db, sinkEnabled: deps.sinkEnabled }),
     ...(deps.temporalUiUrl === undefined ? {} : { temporalUiUrl: deps.temporalUiUrl }),
     ...(deps.temporalNamespace === undefined ? {} : { temporalNamespace: deps.temporalNamespace }),
@@ -130,6 +134,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
       deps.cycleEngine ?? createCycleEngine({ client: deps.temporal, db: deps.db, taskQueue: deps.taskQueue });
     await api.register(planRoutes, { db: deps.db, lifecycle: deps.planLifecycle ?? engine });
     await api.register(cycleRoutes, { db: deps.db, temporal: deps.temporal, engine, obligations });
+    await api.register(reportRoutes, { reports });
     await api.register(outboxRoutes, { db: deps.db, sinkEnabled: deps.sinkEnabled });
     await api.register(notificationRoutes, { temporal: deps.temporal, taskQueue: deps.taskQueue });
     await api.register(chartRoutes, { db: deps.db });

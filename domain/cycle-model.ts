@@ -158,6 +158,8 @@ export interface ReportSubmission {
   readonly submittedBy: string;
   readonly items?: readonly ReportItem[];
   readonly versionId?: string;
+  /** The version number the stored row has: must be the obligation's next, so PostgreSQL and the history never disagree. */
+  readonly version?: number;
   /** SHA-256 (hex) of the version's canonical JSON. */
   readonly contentHash?: string;
   readonly statuses?: readonly { readonly measure: string; readonly status: ReportedMeasureStatus }[];

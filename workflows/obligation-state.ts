@@ -210,6 +210,8 @@ export class ObligationState {
       throw transition(
         `version ${this.reportVersion} is under review: it must be returned before a new version is submitted`,
       );
+    if (versioned && submission.version !== undefined && submission.version !== this.reportVersion + 1)
+      throw transition(`version ${submission.version} is not the next one: ${this.reportVersion} submitted so far`);
     const problems = versioned
       ? validateVersionedSubmission(submission, this.input.party)
       : validateReport(submission, this.input.party);
