@@ -458,6 +458,17 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
       const p = principal(request);
       const id = request.params.id;
       const { t, content } = await postedContent(request, id);
+      // A measure left without a status or a narrative is named in the reader's language before anything else is checked.
+      const missing = (content as { measures: { measure: string; status: string; narrative: object }[] }).measures
+        .filter((m) => m.status === '' || Object.keys(m.narrative).length === 0)
+        .map((m) => m.measure.replace(/\.$/, ''));
+      if (missing.length > 0) {
+        return renderObligation(request, reply, id, {
+          status: 422,
+          posted: formStateOf(content),
+          flash: { kind: 'error', text: missing.map((n) => t.t('report.missing', { n })).join(' ') },
+        });
+      }
       try {
         await reports.submit(p, id, { content });
       } catch (err) {
