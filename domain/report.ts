@@ -397,7 +397,8 @@ export function diffReports(a: ReportContent, b: ReportContent): ReportChange[] 
     }
     if (canonicalJson(x ?? null) !== canonicalJson(y ?? null)) changes.push({ path, from: x ?? null, to: y ?? null });
   };
-  walk('', a, b);
+  // Normalised first, so fields come in the model's order whatever order storage (jsonb) gave the keys.
+  walk('', normalizeReport(a), normalizeReport(b));
   return changes;
 }
 
