@@ -24,6 +24,7 @@ import {
   countTypes,
   eventsOf,
   fullReport,
+  ladderMailsOf,
   localTime,
   mailLines,
   mailsOf,
@@ -75,6 +76,17 @@ describe('reportingCycleWorkflow', () => {
         'reminder 7 АҚДМ → АҚДМ (kk)',
         'reminder 14 ПМК → ПМК (kk)',
         'reminder 7 ПМК → ПМК (kk)',
+        // Each report's arrival is told to its recipient, each acceptance to the party (patch obligation-review-mail).
+        'arrived ІІМ → АҚДМ (kk)',
+        'arrived БҒМ → АҚДМ (kk)',
+        'arrived ҰҚК → АҚДМ (kk)',
+        'arrived АҚДМ → ПМК (kk)',
+        'arrived ПМК → ПӘ (kk)',
+        'accepted ІІМ → ІІМ (ru)',
+        'accepted БҒМ → БҒМ (kk)',
+        'accepted ҰҚК → ҰҚК (ru)',
+        'accepted АҚДМ → АҚДМ (kk)',
+        'accepted ПМК → ПМК (kk)',
       ].sort(),
     );
     const events = await eventsOf(bed.db, s.planId);
@@ -84,6 +96,7 @@ describe('reportingCycleWorkflow', () => {
       'reminder.sent': 10,
       'report.submitted': 5,
       'report.accepted': 5,
+      'notice.sent': 10,
       'cycle.completed': 1,
     });
     const rows = await bed.db.selectFrom('obligations').selectAll().where('plan_id', '=', s.planId).execute();
@@ -148,6 +161,8 @@ describe('reportingCycleWorkflow', () => {
       'escalation step 0 party БҒМ → БҒМ (kk)',
       'escalation step 0 coordinator БҒМ → АҚДМ (kk)',
       'escalation step 1 coordinator_head БҒМ → АҚДМ:head (kk)',
+      'arrived БҒМ → АҚДМ (kk)',
+      'accepted БҒМ → БҒМ (kk)',
     ]);
     expect(mailLines(mails.filter((m) => m.about !== 'БҒМ')).sort()).toEqual(
       [
@@ -155,6 +170,10 @@ describe('reportingCycleWorkflow', () => {
         'reminder 7 ІІМ → ІІМ (ru)',
         'reminder 14 ҰҚК → ҰҚК (ru)',
         'reminder 7 ҰҚК → ҰҚК (ru)',
+        'arrived ІІМ → АҚДМ (kk)',
+        'arrived ҰҚК → АҚДМ (kk)',
+        'accepted ІІМ → ІІМ (ru)',
+        'accepted ҰҚК → ҰҚК (ru)',
       ].sort(),
     );
     const events = await eventsOf(bed.db, s.planId);
@@ -167,6 +186,7 @@ describe('reportingCycleWorkflow', () => {
       'escalation.sent': 3,
       'report.submitted': 1,
       'report.accepted': 1,
+      'notice.sent': 2,
     });
     const row = await bed.db
       .selectFrom('obligations')
@@ -224,7 +244,7 @@ describe('reportingCycleWorkflow', () => {
 
     // Nothing more while they stay silent; the report, when it comes, ends the ladder.
     await s.advanceTo(pmOfficeStep + 60 * DAY);
-    expect(await mailsOf(bed.db, s.planId)).toHaveLength(19);
+    expect(await ladderMailsOf(bed.db, s.planId)).toHaveLength(19);
     const late = await s.submit(BGM);
     expect(late.late).toBe(true);
     expect(late.workingDaysLate).toBeGreaterThan(7);
@@ -232,7 +252,7 @@ describe('reportingCycleWorkflow', () => {
     await s.accept(BGM);
     await s.accept(UQK);
     expect((await s.result()).status).toBe('completed');
-    expect(await mailsOf(bed.db, s.planId)).toHaveLength(19);
+    expect(await ladderMailsOf(bed.db, s.planId)).toHaveLength(19);
     const events = await eventsOf(bed.db, s.planId);
     expect(countTypes(events)).toEqual({
       'cycle.opened': 1,
@@ -242,6 +262,7 @@ describe('reportingCycleWorkflow', () => {
       'escalation.sent': 7,
       'report.submitted': 3,
       'report.accepted': 3,
+      'notice.sent': 6,
       'cycle.completed': 1,
     });
     const escalations = events.filter((e) => e.type === 'escalation.sent');
@@ -295,25 +316,32 @@ describe('reportingCycleWorkflow', () => {
     expect(mailLines(mails)).toEqual([
       'reminder 14 БҒМ → БҒМ (kk)',
       'reminder 7 БҒМ → БҒМ (kk)',
+      'arrived БҒМ → АҚДМ (kk)',
       'returned БҒМ → БҒМ (kk)',
       'reminder 7 БҒМ → БҒМ (kk)',
+      'arrived БҒМ → АҚДМ (kk)',
+      'accepted БҒМ → БҒМ (kk)',
     ]);
-    expect(mails[2]!.text).toContain('Түсініктеме: Іс-шара 3 бойынша сандық көрсеткіштер жоқ');
-    expect(mails[3]!.ics).toContain(`DTSTART;VALUE=DATE:${newDue.replace(/-/g, '')}`);
-    expect(mails[3]!.ics).toContain('SEQUENCE:1');
+    expect(mails[3]!.text).toContain('Түсініктеме: Іс-шара 3 бойынша сандық көрсеткіштер жоқ');
+    expect(mails[4]!.ics).toContain(`DTSTART;VALUE=DATE:${newDue.replace(/-/g, '')}`);
+    expect(mails[4]!.ics).toContain('SEQUENCE:1');
+    expect(mails[6]!.ics).toBeNull();
     const events = (await eventsOf(bed.db, s.planId)).filter((e) => e.subject === s.obligationId(BGM));
     expect(events.map((e) => e.type)).toEqual([
       'obligation.opened',
       'reminder.sent',
       'reminder.sent',
       'report.submitted',
+      'notice.sent',
       'report.returned',
       'notice.sent',
       'reminder.sent',
       'report.submitted',
+      'notice.sent',
       'report.accepted',
+      'notice.sent',
     ]);
-    expect(events[4]!.payload).toMatchObject({ version: 1, newDueDate: newDue });
+    expect(events[5]!.payload).toMatchObject({ version: 1, newDueDate: newDue });
     await s.recordHistories('returned', RECORD);
   });
 
@@ -355,6 +383,8 @@ describe('reportingCycleWorkflow', () => {
       'deadline-changed ІІМ → ІІМ (ru)',
       'reminder 3 ІІМ → ІІМ (ru)',
       'reminder 1 ІІМ → ІІМ (ru)',
+      'arrived ІІМ → АҚДМ (kk)',
+      'accepted ІІМ → ІІМ (ru)',
     ]);
     const events = (await eventsOf(bed.db, s.planId)).filter((e) => e.subject === s.obligationId(IIM));
     expect(events.find((e) => e.type === 'deadline.extended')).toMatchObject({
