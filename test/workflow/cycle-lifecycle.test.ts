@@ -345,6 +345,57 @@ describe('reportingCycleWorkflow', () => {
     await s.recordHistories('returned', RECORD);
   });
 
+  it('takes versioned reports by id and hash, returns one with remarks per measure, and e-mails each review step', async () => {
+    const s = await bed.newScenario();
+    await s.start('executors');
+    await s.advanceTo(s.reminderAt(IIM, 7) + HOUR);
+    for (const p of [IIM, UQK]) {
+      await s.submit(p);
+      await s.accept(p);
+    }
+    const bgm = s.obligation(BGM);
+    const versioned = (version: number): ReportSubmission => ({
+      submittedBy: 'reporter@БҒМ',
+      versionId: `0b6f8a52-6a55-4f0e-9f57-3d5b3c6b2d1${version}`,
+      version,
+      contentHash: String(version).repeat(64),
+      statuses: BGM.measures.map((m) => ({ measure: m.number, status: 'in_progress' as const })),
+    });
+    expect(await bgm.executeUpdate(submitUpdate, { args: [versioned(1)] })).toMatchObject({ version: 1 });
+    await expectRejected(bgm.executeUpdate(submitUpdate, { args: [versioned(2)] }), FailureType.InvalidTransition);
+    const newDue = KZ_WORKING_CALENDAR.addWorkingDays(s.effectiveDue(), 7);
+    const remark = { measure: BGM.measures[0]!.number, field: 'indicators[0].value', text: 'Соңғы деректер қажет' };
+    await bgm.executeUpdate(returnReportUpdate, {
+      args: [{ returnedBy: 'din@АҚДМ', comment: 'Толықтырыңыз', newDueDate: newDue, comments: [remark] }],
+    });
+    await expectRejected(bgm.executeUpdate(submitUpdate, { args: [versioned(3)] }), FailureType.InvalidTransition);
+    expect(await bgm.executeUpdate(submitUpdate, { args: [versioned(2)] })).toMatchObject({ version: 2 });
+    await s.accept(BGM);
+    expect((await s.result()).status).toBe('completed');
+    const view = await bgm.query(obligationStatusQuery).catch(() => undefined);
+    if (view !== undefined) expect(view.report).toMatchObject({ versionId: versioned(2).versionId, version: 2 });
+
+    const mails = (await mailsOf(bed.db, s.planId)).filter((m) => m.about === 'БҒМ');
+    expect(mailLines(mails)).toEqual([
+      'reminder 14 БҒМ → БҒМ (kk)',
+      'reminder 7 БҒМ → БҒМ (kk)',
+      'arrived БҒМ → АҚДМ (kk)',
+      'returned БҒМ → БҒМ (kk)',
+      'arrived БҒМ → АҚДМ (kk)',
+      'accepted БҒМ → БҒМ (kk)',
+    ]);
+    expect(mails[3]!.text).toContain(
+      `Іс-шара ${remark.measure.replace(/\.$/, '')} (indicators[0].value): Соңғы деректер қажет`,
+    );
+    expect(mails[5]!.subject).toContain('есеп қабылданды (2-нұсқа)');
+    const events = (await eventsOf(bed.db, s.planId)).filter((e) => e.subject === s.obligationId(BGM));
+    const submitted = events.filter((e) => e.type === 'report.submitted');
+    expect(submitted.map((e) => e.payload.versionId)).toEqual([versioned(1).versionId, versioned(2).versionId]);
+    expect(submitted[0]!.payload).not.toHaveProperty('items');
+    expect(events.find((e) => e.type === 'report.returned')!.payload).toMatchObject({ comments: [remark] });
+    await s.recordHistories('review-mail.reviewed', RECORD);
+  });
+
   it('extends an overdue obligation: pending again, a notice with the new date, reminders and ladder from it', async () => {
     const s = await bed.newScenario();
     await s.start('executors', [IIM]);
