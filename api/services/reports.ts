@@ -4,12 +4,12 @@
 //
 // Submitting: the content is validated against what the agency owes (its measures, the plan's indicators), its annexes'
 // files checked, and then — in one transaction — the version row is inserted and the obligation's `submit` Update, carrying
-// only the version's id, number, hash and statuses, is started and waited for until the workflow *accepts* it (its validator
-// passed). A refusal rolls the insert back, so a refused version never exists (the application role cannot delete one). The
-// commit follows the acceptance; should the commit itself fail, the row is written again with the same id (an idempotent
-// insert), so the history never names a version PostgreSQL lacks.
+// only the version's id, number, hash and statuses, is executed. A refusal by its validator rolls the insert back, so a
+// refused version never exists (the application role cannot delete one). The commit follows the Update's completion (not
+// merely its acceptance: the client reports a rejection only through the result); should the commit itself fail, the row is
+// written again with the same id (an idempotent insert), so the history never names a version PostgreSQL lacks.
 import { randomUUID } from 'node:crypto';
-import { WorkflowUpdateStage, type Client, type WorkflowUpdateHandle } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database, ObligationRow } from '../../db/database.js';
 import { getCycle } from '../../db/repositories/cycles.js';
@@ -212,23 +212,19 @@ export function createReportService(deps: { db: Kysely<Database>; temporal: Clie
         statuses: measureStatuses(content),
       };
       const workflow = temporal.workflow.getHandle(o.workflow_id);
-      let accepted: WorkflowUpdateHandle<SubmitResult> | undefined;
+      let result: SubmitResult | undefined;
       try {
         await db.transaction().execute(async (trx) => {
           await insertVersion(trx, row);
-          accepted = await workflow.startUpdate(submitUpdate, {
-            args: [submission],
-            waitForStage: WorkflowUpdateStage.ACCEPTED,
-          });
+          result = await workflow.executeUpdate(submitUpdate, { args: [submission] });
         });
       } catch (err) {
-        if (accepted === undefined) throw err;
+        if (result === undefined) throw err;
         // The workflow took the version but the commit failed: write the same row again, outside the lost transaction.
         await insertVersion(db, row);
       }
-      const result = await accepted!.result();
       await deleteDraft(db, o.workflow_id);
-      return { ...result, versionId, contentHash };
+      return { ...result!, versionId, contentHash };
     },
 
     async versions(p: Principal, id: string): Promise<ReportVersionHead[]> {

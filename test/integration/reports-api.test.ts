@@ -404,6 +404,31 @@ describe('the full report through the API', () => {
     await expect(sql`DELETE FROM report_versions`.execute(tdb.db)).rejects.toThrow(/append-only/);
   }, 60_000);
 
+  it('a version the workflow refuses is rolled back: no row, no Update in the history', async () => {
+    // A version row the history does not know (as if written by hand): the API numbers the next one 2, the workflow expects 1.
+    const iim = `obligation:${planId}:${YEAR}:ІІМ:measure-2-due-1`;
+    await tdb.db
+      .insertInto('report_versions')
+      .values({
+        obligation_id: iim,
+        version: 1,
+        agency_code: 'ІІМ',
+        content: '{}',
+        content_hash: 'd'.repeat(64),
+        submitted_by: 'test',
+      })
+      .execute();
+    const refused = await call('POST', url(iim, '/submit'), tokens.iim!, {
+      content: {
+        ...report(),
+        measures: [{ measure: '2', status: 'done', narrative: { ru: 'Мониторинг проведён' }, indicators: [] }],
+      },
+    });
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(refused.json().error.message).toContain('version 2 is not the next one');
+    expect(await stored(iim)).toEqual({ versions: 1, updates: 0 });
+  });
+
   it('a report to a closed cycle is refused (409)', async () => {
     const res = await call('POST', `/api/v1/plans/${planId}/repeal`, tokens.coordinator!, {
       act: { issuer: 'Үкімет', number: '1014', date: `${YEAR}-11-15` },
@@ -431,6 +456,6 @@ describe('the full report through the API', () => {
       },
     });
     expect(refused.statusCode).toBe(409);
-    expect((await stored(iim)).versions).toBe(0);
+    expect((await stored(iim)).versions).toBe(1);
   }, 60_000);
 });
