@@ -1,4 +1,5 @@
-// The e-mails of a reporting cycle in Kazakh and Russian (reminder, overdue notice, escalation, report returned, deadline changed) and the .ics invite for a deadline.
+// The e-mails of a reporting cycle in Kazakh and Russian (reminder, overdue notice, escalation, report returned with remarks per
+// measure, accepted, arrived for review, deadline changed) and the .ics invite for a deadline.
 import { createHash } from 'node:crypto';
 import ical, { ICalAlarmType, ICalCalendarMethod, ICalEventTransparency } from 'ical-generator';
 import type { DayCountUnit } from '../domain/calendar.js';
@@ -6,7 +7,7 @@ import type { DueResolution, ObligationNotice } from '../domain/cycle-timeline.j
 import { addDays, parseIsoDate, type IsoDate } from '../domain/dates.js';
 import { kkGenitive, ruPlural } from '../domain/lang.js';
 import { parsePeriodKey, periodLabel } from '../domain/periods.js';
-import type { BilingualText, Lang, PartySpec } from '../domain/cycle-model.js';
+import type { BilingualText, Lang, PartySpec, ReviewComment } from '../domain/cycle-model.js';
 import type { SendEmailInput } from './email.js';
 
 export interface ComposeObligationMailInput {
@@ -114,6 +115,21 @@ function remaining(offset: number, unit: DayCountUnit, lang: Lang): string {
   return `До срока ${ruPlural(offset, 'остался', 'осталось', 'осталось')} ${daysRu(offset, unit)}.`;
 }
 
+/** The reviewer's remarks per measure and field, one per line. */
+function reviewCommentLines(comments: readonly ReviewComment[], lang: Lang): string {
+  const kk = lang === 'kk';
+  const lines = comments.map((c) => {
+    const where =
+      c.measure === undefined
+        ? kk
+          ? 'Жалпы'
+          : 'В целом'
+        : `${kk ? 'Іс-шара' : 'Мероприятие'} ${c.measure.replace(/\.$/, '')}${c.field === undefined ? '' : ` (${c.field})`}`;
+    return `  — ${where}: ${c.text}`;
+  });
+  return `${kk ? 'Іс-шаралар бойынша ескертулер:' : 'Замечания по мероприятиям:'}\n${lines.join('\n')}`;
+}
+
 interface Text {
   readonly subject: string;
   readonly body: string;
@@ -198,6 +214,34 @@ function compose(input: ComposeObligationMailInput, lang: Lang): Text {
         body: [
           kk ? 'Есебіңіз пысықтауға қайтарылды.' : 'Ваш отчёт возвращён на доработку.',
           `${header}\n${kk ? 'Түсініктеме' : 'Комментарий'}: ${n.comment}\n${kk ? 'Қайтарған' : 'Возвращён пользователем'}: ${n.returnedBy}\n${due}`,
+          ...(n.comments === undefined || n.comments.length === 0 ? [] : [reviewCommentLines(n.comments, lang)]),
+          owed,
+        ].join('\n\n'),
+      };
+    case 'accepted':
+      return {
+        subject: kk ? `Merzim: есеп қабылданды (${n.version}-нұсқа)` : `Merzim: отчёт принят (версия ${n.version})`,
+        body: [
+          kk ? 'Есебіңіз қабылданды.' : 'Ваш отчёт принят.',
+          `${header}\n${kk ? 'Нұсқа' : 'Версия'}: ${n.version}\n${kk ? 'Қабылдаған' : 'Принят пользователем'}: ${n.acceptedBy}${n.comment === null ? '' : `\n${kk ? 'Түсініктеме' : 'Комментарий'}: ${n.comment}`}`,
+        ].join('\n\n'),
+      };
+    case 'report_arrived':
+      return {
+        subject: kk
+          ? `Merzim: ${kkGenitive(input.party.name.kk)} есебі келіп түсті (${n.version}-нұсқа)`
+          : `Merzim: поступил отчёт — ${input.party.name.ru} (версия ${n.version})`,
+        body: [
+          kk ? 'Қарауға есеп келіп түсті.' : 'На рассмотрение поступил отчёт.',
+          `${header}\n${kk ? 'Нұсқа' : 'Версия'}: ${n.version}\n${
+            n.late
+              ? kk
+                ? `Мерзімнен кешікті: ${n.workingDaysLate} жұмыс күні`
+                : `Представлен с опозданием: ${daysRu(n.workingDaysLate, 'working')}`
+              : kk
+                ? 'Мерзімінде ұсынылды.'
+                : 'Представлен в срок.'
+          }`,
           owed,
         ].join('\n\n'),
       };
@@ -236,7 +280,8 @@ export function composeObligationMail(
 ): SendEmailInput {
   const kk = compose(input, 'kk');
   const ru = compose(input, 'ru');
-  const withInvite = input.notice.kind !== 'escalation';
+  // A deadline invite only where the party still has a deadline ahead of it.
+  const withInvite = !['escalation', 'accepted', 'report_arrived'].includes(input.notice.kind);
   return {
     dedupeKey: input.dedupeKey,
     to: input.to,

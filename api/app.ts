@@ -18,6 +18,7 @@ import { calendarRoutes } from './routes/calendar.js';
 import { chartRoutes } from './routes/charts.js';
 import { cycleRoutes } from './routes/cycles.js';
 import { evidenceRoutes } from './routes/evidence.js';
+import { reportRoutes } from './routes/reports.js';
 import { feedRoutes, icsFeedRoute } from './routes/feeds.js';
 import { createCycleEngine, type CycleEngine } from './cycle-engine.js';
 import { healthRoutes } from './routes/health.js';
@@ -32,6 +33,7 @@ import { createEvidenceService, DEFAULT_EVIDENCE_LIMITS, type EvidenceLimits } f
 import { createObligationService } from './services/obligations.js';
 import { createSummaryService } from './services/summary.js';
 import { createHistoryService } from './services/history.js';
+import { createReportService } from './services/reports.js';
 import { createOutboxService } from './services/outbox.js';
 import { webRoutes } from './web/index.js';
 
@@ -126,10 +128,12 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     limits: deps.evidence?.limits ?? DEFAULT_EVIDENCE_LIMITS,
     obligations,
   });
+  const reports = createReportService({ db: deps.db, temporal: deps.temporal, obligations });
   await app.register(webRoutes, {
     db: deps.db,
     obligations,
     evidence,
+    reports,
     outbox: createOutboxService({ db: deps.db, sinkEnabled: deps.sinkEnabled }),
     ...(deps.temporalUiUrl === undefined ? {} : { temporalUiUrl: deps.temporalUiUrl }),
     ...(deps.temporalNamespace === undefined ? {} : { temporalNamespace: deps.temporalNamespace }),
@@ -149,6 +153,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     await api.register(planRoutes, { db: deps.db, lifecycle: deps.planLifecycle ?? engine });
     await api.register(cycleRoutes, { db: deps.db, temporal: deps.temporal, engine, obligations });
     await api.register(summaryRoutes, { summaries: createSummaryService({ db: deps.db, obligations }) });
+    await api.register(reportRoutes, { reports });
     await api.register(outboxRoutes, { db: deps.db, sinkEnabled: deps.sinkEnabled });
     await api.register(historyRoutes, {
       history: createHistoryService({ temporal: deps.temporal, workflowBundlePath: deps.workflowBundlePath }),

@@ -45,6 +45,8 @@ const CONSTRAINT_FIELDS: Readonly<Record<string, { field: string; code?: string 
   user_plans_user_id_fkey: { field: 'params/id' },
   api_tokens_user_id_fkey: { field: 'body/userId' },
   plans_confirmed_act_uniq: { field: 'act', code: 'duplicate_act' },
+  // Two submissions of the same obligation at once: the second waited on the first's version number, and lost.
+  report_versions_obligation_version: { field: 'version', code: 'concurrent_submission' },
 };
 
 /** PlanStateError codes that are not a conflict with the plan's state (409). */

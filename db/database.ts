@@ -3,6 +3,7 @@ import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable } fr
 import type { CalendarEntry } from '../domain/calendar.js';
 import type { CycleSpec } from '../domain/cycle-model.js';
 import type { AgencyContact, Diagnostic, Plan } from '../domain/plan.js';
+import type { ReportContent } from '../domain/report.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, never>;
 /** A JSON column read as T (pg parses json/jsonb) and written as the JSON text of T. */
@@ -239,7 +240,10 @@ export interface ObligationsTable {
 export interface ReportDraftsTable {
   obligation_id: string;
   agency_code: string;
+  /** The legacy item list ({measure, status, text}[]); [] for drafts saved in the full shape. */
   items: Json;
+  /** The full report being typed (domain/report.ts ReportContent, possibly incomplete); null in drafts saved before it. */
+  content: ColumnType<unknown, string | null | undefined, string | null>;
   updated_by: string;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
@@ -302,6 +306,18 @@ export interface EvidenceChunksTable {
   data: Buffer;
 }
 
+/** A submitted report version: immutable (UPDATE, DELETE and TRUNCATE refused by trigger and by privilege). */
+export interface ReportVersionsTable {
+  id: Generated<string>;
+  obligation_id: string;
+  version: number;
+  agency_code: string;
+  content: Json<ReportContent>;
+  content_hash: string;
+  submitted_by: string;
+  submitted_at: Timestamp;
+}
+
 export interface Database {
   events: EventsTable;
   notifications: NotificationsTable;
@@ -324,6 +340,7 @@ export interface Database {
   summary_marks: SummaryMarksTable;
   summary_texts: SummaryTextsTable;
   evidence_chunks: EvidenceChunksTable;
+  report_versions: ReportVersionsTable;
 }
 
 export type EventRow = Selectable<EventsTable>;

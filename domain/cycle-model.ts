@@ -146,10 +146,31 @@ export interface ReportItem {
   readonly text: string;
 }
 
-/** A submission: one item per measure owed (a subset may be sent; unknown numbers are refused). */
+/** A measure's status in a full report (domain/report.ts): the legacy three and "not yet due". */
+export type ReportedMeasureStatus = MeasureStatus | 'not_yet_due';
+
+/**
+ * A submission. Legacy: one item per measure owed, narratives included (a subset may be sent; unknown numbers are refused).
+ * Since the versioned report: the id and content hash of the version stored in PostgreSQL (report_versions) and the
+ * per-measure statuses — never the narratives or files, which stay in PostgreSQL and the file store.
+ */
 export interface ReportSubmission {
   readonly submittedBy: string;
-  readonly items: readonly ReportItem[];
+  readonly items?: readonly ReportItem[];
+  readonly versionId?: string;
+  /** The version number the stored row has: must be the obligation's next, so PostgreSQL and the history never disagree. */
+  readonly version?: number;
+  /** SHA-256 (hex) of the version's canonical JSON. */
+  readonly contentHash?: string;
+  readonly statuses?: readonly { readonly measure: string; readonly status: ReportedMeasureStatus }[];
+}
+
+/** A reviewer's remark on one measure (and optionally one field of it), or on the report as a whole (no measure). */
+export interface ReviewComment {
+  readonly measure?: string;
+  /** The field it is about, as the report names it ("narrative.kk", "indicators[0].value", "events", "annexes"). */
+  readonly field?: string;
+  readonly text: string;
 }
 
 export interface SubmitResult {
@@ -166,6 +187,8 @@ export interface AcceptInput {
 export interface ReturnReportInput {
   readonly returnedBy: string;
   readonly comment: string;
+  /** Remarks per measure and field, shown to the agency beside what it wrote; absent in returns sent before them. */
+  readonly comments?: readonly ReviewComment[];
   /** The new due date as written (shifted off non-working days like any other). */
   readonly newDueDate: IsoDate;
 }
@@ -259,7 +282,12 @@ export interface ObligationView {
   readonly summary: ObligationSummary;
   readonly report:
     (ReportSubmission & { readonly version: number; readonly submittedAt: string; readonly late: boolean }) | null;
-  readonly lastReturn: { readonly comment: string; readonly returnedBy: string; readonly at: string } | null;
+  readonly lastReturn: {
+    readonly comment: string;
+    readonly returnedBy: string;
+    readonly at: string;
+    readonly comments?: readonly ReviewComment[];
+  } | null;
   /** Dedupe keys of the reminders and escalations sent, in order. */
   readonly sent: readonly string[];
 }

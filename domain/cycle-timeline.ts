@@ -10,6 +10,7 @@ import {
   type CycleChain,
   type CycleSpec,
   type Lang,
+  type ReviewComment,
   type PartySpec,
   type ReceivingRole,
   type ReportingRole,
@@ -359,5 +360,24 @@ export type ObligationNotice =
       readonly unit: DayCountUnit;
       readonly audience: EscalationAudience;
     }
-  | { readonly kind: 'returned'; readonly comment: string; readonly returnedBy: string }
+  | {
+      readonly kind: 'returned';
+      readonly comment: string;
+      readonly returnedBy: string;
+      readonly comments?: readonly ReviewComment[];
+    }
+  /** To the party: its report (version) was accepted. */
+  | {
+      readonly kind: 'accepted';
+      readonly version: number;
+      readonly acceptedBy: string;
+      readonly comment: string | null;
+    }
+  /** To the receiver: a report (version) arrived for review. */
+  | {
+      readonly kind: 'report_arrived';
+      readonly version: number;
+      readonly late: boolean;
+      readonly workingDaysLate: number;
+    }
   | { readonly kind: 'deadline_changed'; readonly previousDueDate: IsoDate; readonly reason: string };

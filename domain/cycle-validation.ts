@@ -1,7 +1,7 @@
 // Pure checks of what enters a reporting cycle (spec, party, report), shared by the workflows' validators and the API; each problem names its field.
 import { isIsoDate } from './dates.js';
 import { isPeriodKey } from './periods.js';
-import type { CycleSpec, PartySpec, ReportSubmission } from './cycle-model.js';
+import type { CycleSpec, PartySpec, ReportSubmission, ReviewComment } from './cycle-model.js';
 import { findUnstorableText } from './storable-text.js';
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
@@ -132,6 +132,57 @@ export function validateReport(report: ReportSubmission, party: PartySpec): stri
     if (!MEASURE_STATUSES.includes(item?.status))
       problems.push(`${path}.status: must be one of ${MEASURE_STATUSES.join(', ')}`);
     if (!text(item?.text)) problems.push(`${path}.text: must say what was done`);
+  });
+  return problems;
+}
+
+const REPORTED_STATUSES = [...MEASURE_STATUSES, 'not_yet_due'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Problems of a versioned submission (the id and hash of a stored version, statuses per measure) against what the party owes. */
+export function validateVersionedSubmission(report: ReportSubmission, party: PartySpec): string[] {
+  if (!text(report?.submittedBy)) return ['submittedBy: must name who submits'];
+  const unstorable = findUnstorableText(report);
+  if (unstorable.length > 0) return unstorable;
+  const problems: string[] = [];
+  if (typeof report.versionId !== 'string' || !UUID.test(report.versionId))
+    problems.push('versionId: must be the id of a stored report version');
+  if (typeof report.contentHash !== 'string' || !/^[0-9a-f]{64}$/.test(report.contentHash))
+    problems.push('contentHash: must be a SHA-256 in hex');
+  if (!Array.isArray(report.statuses) || report.statuses.length === 0)
+    return [...problems, 'statuses: a report covers at least one measure'];
+  const owed = new Set(party.measures.map((m) => m.number));
+  const seen = new Set<string>();
+  report.statuses.forEach((s, i) => {
+    const path = `statuses[${i}]`;
+    if (!text(s?.measure)) problems.push(`${path}.measure: must name a measure number`);
+    else if (!owed.has(s.measure))
+      problems.push(
+        `${path}.measure: "${s.measure}" is not a measure ${party.agencyCode} reports on (${[...owed].join(', ')})`,
+      );
+    else if (seen.has(s.measure)) problems.push(`${path}.measure: "${s.measure}" appears twice`);
+    else seen.add(s.measure);
+    if (!REPORTED_STATUSES.includes(s?.status))
+      problems.push(`${path}.status: must be one of ${REPORTED_STATUSES.join(', ')}`);
+  });
+  return problems;
+}
+
+/** Problems of a reviewer's per-measure comments against what the party owes; absent comments are fine. */
+export function validateReviewComments(comments: readonly ReviewComment[] | undefined, party: PartySpec): string[] {
+  if (comments === undefined) return [];
+  if (!Array.isArray(comments)) return ['comments: must be a list'];
+  if (comments.length > 500) return ['comments: at most 500'];
+  const owed = new Set(party.measures.map((m) => m.number));
+  const problems: string[] = [];
+  comments.forEach((c, i) => {
+    const path = `comments[${i}]`;
+    if (c?.measure !== undefined && !owed.has(c.measure))
+      problems.push(`${path}.measure: "${String(c.measure)}" is not a measure ${party.agencyCode} reports on`);
+    if (c?.field !== undefined && (typeof c.field !== 'string' || c.field.length > 200))
+      problems.push(`${path}.field: must be a field path of at most 200 characters`);
+    if (!text(c?.text)) problems.push(`${path}.text: say what must be fixed`);
+    else if (c.text.length > 5000) problems.push(`${path}.text: at most 5000 characters`);
   });
   return problems;
 }

@@ -11,7 +11,7 @@ import type {
   ReturnReportInput,
 } from '../domain/cycle-model.js';
 import type { ObligationNotice, ObligationTimeline, TimelineItem } from '../domain/cycle-timeline.js';
-import { validateReport } from '../domain/cycle-validation.js';
+import { validateReport, validateReviewComments, validateVersionedSubmission } from '../domain/cycle-validation.js';
 import { isIsoDate, type IsoDate } from '../domain/dates.js';
 import { latestDueDate, newDueDateProblem } from '../domain/due-date-bounds.js';
 import { findUnstorableText } from '../domain/storable-text.js';
@@ -204,7 +204,17 @@ export class ObligationState {
 
   validateSubmit(submission: ReportSubmission): void {
     if (this.final) throw transition(`the report is already ${this.status}: nothing can be submitted any more`);
-    const problems = validateReport(submission, this.input.party);
+    const versioned = submission?.versionId !== undefined;
+    // A new version may follow a returned one, never one still under review (legacy item lists keep replacing it).
+    if (versioned && this.status === 'submitted')
+      throw transition(
+        `version ${this.reportVersion} is under review: it must be returned before a new version is submitted`,
+      );
+    if (versioned && submission.version !== undefined && submission.version !== this.reportVersion + 1)
+      throw transition(`version ${submission.version} is not the next one: ${this.reportVersion} submitted so far`);
+    const problems = versioned
+      ? validateVersionedSubmission(submission, this.input.party)
+      : validateReport(submission, this.input.party);
     if (problems.length > 0) throw new Refusal('InvalidReport', problems.join('; '), [problems]);
   }
 
@@ -213,7 +223,14 @@ export class ObligationState {
     const version = ++this.reportVersion;
     this.report = {
       submittedBy: submission.submittedBy,
-      items: submission.items.map((i) => ({ ...i })),
+      ...(submission.items === undefined ? {} : { items: submission.items.map((i) => ({ ...i })) }),
+      ...(submission.versionId === undefined
+        ? {}
+        : {
+            versionId: submission.versionId,
+            contentHash: submission.contentHash!,
+            statuses: (submission.statuses ?? []).map((x) => ({ ...x })),
+          }),
       version,
       submittedAt,
       late: false,
@@ -254,6 +271,8 @@ export class ObligationState {
     if (typeof returnedBy !== 'string' || returnedBy.trim() === '')
       throw invalid('returnedBy: must name who returns the report');
     if (typeof comment !== 'string' || comment.trim() === '') throw invalid('comment: say what must be fixed');
+    const problems = validateReviewComments(args.comments, this.input.party);
+    if (problems.length > 0) throw invalid(problems.join('; '));
     this.refuseDueDate(newDueDate, today);
   }
 
@@ -264,14 +283,14 @@ export class ObligationState {
   }
 
   /** Sends the report back with a new due date; the party is told (a queued notice). */
-  returnReport({ returnedBy, comment, newDueDate }: ReturnReportInput, at: string): void {
-    this.lastReturn = { comment, returnedBy, at };
+  returnReport({ returnedBy, comment, newDueDate, comments }: ReturnReportInput, at: string): void {
+    this.lastReturn = { comment, returnedBy, at, ...(comments === undefined ? {} : { comments }) };
     this.dueDate = newDueDate;
     this.replan = true;
     this.setStatus('returned');
     this.notices.push({
       key: `returned:${this.id.obligationId}:v${this.reportVersion}`,
-      notice: { kind: 'returned', comment, returnedBy },
+      notice: { kind: 'returned', comment, returnedBy, ...(comments === undefined ? {} : { comments }) },
     });
   }
 

@@ -65,6 +65,12 @@ export const OBLIGATION_LOCAL_ACTIVITIES_PATCH = 'obligation-local-activities';
  */
 export const DATA_REJECTED_PATCH = 'obligation-data-rejected';
 
+/**
+ * Since this patch a report's arrival is e-mailed to the receiver (the stage's recipient) and its acceptance to the party; a
+ * return already was. Asked inside the submit and accept handlers, so a history that never met them replays unchanged.
+ */
+export const REVIEW_MAIL_PATCH = 'obligation-review-mail';
+
 /** A plan amendment moving this deadline past the cycle's year plus DUE_DATE_MARGIN_YEARS is recorded as ignored, not applied. */
 export const DUE_DATE_BOUNDS_PATCH = 'obligation-due-date-bounds';
 
@@ -111,8 +117,9 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   const info = workflowInfo();
   const obligationId = info.workflowId;
   const cycleId = info.parent?.workflowId ?? null;
-  const partyRecipients =
-    input.party.emails.reporter.length > 0 ? input.party.emails.reporter : input.party.emails.head;
+  const recipientsOf = (party: typeof input.party) =>
+    party.emails.reporter.length > 0 ? party.emails.reporter : party.emails.head;
+  const partyRecipients = recipientsOf(input.party);
   const receiver =
     input.stage.to === 'coordinator'
       ? input.chain.coordinator
@@ -216,10 +223,21 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         workingDaysLate: daysLate,
         dueDate: due.dueDate,
         effectiveDueDate: due.effectiveDueDate,
-        items: submission.items,
+        // A versioned report is recorded by its id, hash and statuses; its text stays in PostgreSQL (report_versions).
+        ...(submission.versionId === undefined
+          ? { items: submission.items }
+          : { versionId: submission.versionId, contentHash: submission.contentHash, statuses: submission.statuses }),
       });
       await save();
       await tellCycle();
+      if (patched(REVIEW_MAIL_PATCH)) {
+        await notify(
+          { recipients: recipientsOf(receiver), lang: receiver.lang },
+          `arrived:${obligationId}:v${version}`,
+          { kind: 'report_arrived', version, late, workingDaysLate: daysLate },
+          'notice.sent',
+        );
+      }
       return { version, late, workingDaysLate: daysLate };
     },
     { validator: guarded((submission: ReportSubmission) => state.validateSubmit(submission)) },
@@ -229,8 +247,17 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     acceptUpdate,
     async ({ acceptedBy, comment }) => {
       state.accept(new Date().toISOString());
-      await record('report.accepted', acceptedBy, { version: state.reportVersion, comment: comment ?? null });
+      const version = state.reportVersion;
+      await record('report.accepted', acceptedBy, { version, comment: comment ?? null });
       await save();
+      if (patched(REVIEW_MAIL_PATCH)) {
+        await notify(
+          { recipients: partyRecipients, lang: input.party.lang },
+          `accepted:${obligationId}:v${version}`,
+          { kind: 'accepted', version, acceptedBy, comment: comment ?? null },
+          'notice.sent',
+        );
+      }
       return state.summary();
     },
     { validator: guarded((x: AcceptInput) => state.validateAccept(x)) },
@@ -244,6 +271,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         version: state.reportVersion,
         comment: x.comment,
         newDueDate: x.newDueDate,
+        ...(x.comments === undefined ? {} : { comments: x.comments }),
       });
       return state.summary();
     },

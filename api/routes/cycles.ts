@@ -1,5 +1,6 @@
 // Reporting cycles and obligations: lists with filters and counts, schedules (pause, backfill, open by hand), and the
-// report itself — submit, accept, return, extend — as Temporal Updates whose validators answer before anything is recorded.
+// review — accept, extend — as Temporal Updates whose validators answer before anything is recorded (the report itself,
+// submitted, drafted, compared and returned: routes/reports.ts).
 import type { Client } from '@temporalio/client';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
@@ -31,9 +32,6 @@ import {
   ObligationList,
   ObligationListQuery,
   ObligationSummary,
-  ReturnBody,
-  SubmitBody,
-  SubmitReply,
 } from '../schemas/obligations.js';
 import type { ObligationService } from '../services/obligations.js';
 
@@ -149,21 +147,6 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{
   const reviewErrors = errors(404, 409, 422);
 
   app.post(
-    '/api/v1/obligations/:id/submit',
-    {
-      schema: {
-        tags: ['obligations'],
-        summary:
-          'Submit the report (per-measure status and text); a late report is accepted and marked late in working days',
-        params: WorkflowIdParams,
-        body: SubmitBody,
-        response: { 200: SubmitReply, ...reviewErrors },
-      },
-    },
-    async (request) => service.submit(principalOf(request), idOf(request.params.id), request.body.items),
-  );
-
-  app.post(
     '/api/v1/obligations/:id/accept',
     {
       schema: {
@@ -175,26 +158,6 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => service.accept(principalOf(request), idOf(request.params.id), request.body?.comment),
-  );
-
-  app.post(
-    '/api/v1/obligations/:id/return',
-    {
-      schema: {
-        tags: ['obligations'],
-        summary: 'Return the report with a comment and a new due date (reminders are re-planned)',
-        params: WorkflowIdParams,
-        body: ReturnBody,
-        response: { 200: ObligationSummary, ...reviewErrors },
-      },
-    },
-    async (request) =>
-      service.returnReport(
-        principalOf(request),
-        idOf(request.params.id),
-        request.body.comment,
-        request.body.newDueDate,
-      ),
   );
 
   app.post(

@@ -1,4 +1,5 @@
-// Obligations: list filters, the obligation view with its report, and the review commands (submit, accept, return, extend).
+// Obligations: list filters, the obligation view with its report, and the review commands (accept, extend); the report's own
+// (submit, drafts, versions, return with remarks) are in reports.ts.
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import { DateTime, IsoDate, List, NullableDateTime, PeriodKey, StringEnum, Uuid, nullable } from './common.js';
 import { DUE_DATE_PATTERN } from '../../domain/due-date-bounds.js';
@@ -9,7 +10,7 @@ export const StatusCounts = Type.Record(Type.String(), Type.Integer({ minimum: 0
 });
 
 export const ObligationStatus = StringEnum(['pending', 'overdue', 'submitted', 'returned', 'accepted', 'closed']);
-const MeasureStatus = StringEnum(['done', 'in_progress', 'not_done']);
+const MeasureStatus = StringEnum(['done', 'in_progress', 'not_done', 'not_yet_due']);
 
 export const ObligationListQuery = Type.Object(
   {
@@ -29,7 +30,10 @@ const ReportItem = Type.Object({ measure: Type.String(), status: MeasureStatus, 
 const Report = Type.Object(
   {
     submittedBy: Type.String(),
-    items: List(ReportItem),
+    items: Type.Optional(List(ReportItem, { description: 'Legacy submissions: status and text per measure' })),
+    versionId: Type.Optional(Type.String({ description: 'The stored version (GET …/versions/{version})' })),
+    contentHash: Type.Optional(Type.String({ description: "SHA-256 of the version's canonical JSON" })),
+    statuses: Type.Optional(List(Type.Object({ measure: Type.String(), status: Type.String() }))),
     version: Type.Integer(),
     submittedAt: Type.String({ format: 'date-time' }),
     late: Type.Boolean(),
@@ -60,26 +64,6 @@ export type Obligation = Static<typeof Obligation>;
 
 export const ObligationList = Type.Object({ counts: StatusCounts, items: List(Obligation) });
 
-export const SubmitBody = Type.Object(
-  {
-    items: List(
-      Type.Object(
-        { measure: Type.String({ maxLength: 20 }), status: MeasureStatus, text: Type.String({ maxLength: 20000 }) },
-        { additionalProperties: false },
-      ),
-      { minItems: 1, maxItems: 1000 },
-    ),
-  },
-  { additionalProperties: false },
-);
-export type SubmitBody = Static<typeof SubmitBody>;
-
-export const SubmitReply = Type.Object({
-  version: Type.Integer({ minimum: 1 }),
-  late: Type.Boolean(),
-  workingDaysLate: Type.Integer({ minimum: 0 }),
-});
-
 /** What the obligation answers after a review (workflows ObligationSummary). */
 export const ObligationSummary = Type.Object({
   obligationId: Type.String(),
@@ -105,11 +89,6 @@ const NewDueDate = Type.String({
   pattern: DUE_DATE_PATTERN,
   description: "The new due date, YYYY-MM-DD (Asia/Almaty): after today, within the cycle's year plus two",
 });
-export const ReturnBody = Type.Object(
-  { comment: Type.String({ minLength: 1, maxLength: 5000 }), newDueDate: NewDueDate },
-  { additionalProperties: false },
-);
-export type ReturnBody = Static<typeof ReturnBody>;
 export const ExtendBody = Type.Object(
   { reason: Type.String({ minLength: 1, maxLength: 5000 }), newDueDate: NewDueDate },
   { additionalProperties: false },

@@ -1,6 +1,6 @@
 // Cycles and obligations as the caller may see and change them: one service behind the JSON routes and the web pages, so
 // scoping and authorisation are decided in one place (a reporter never sees another agency's obligation; only the stage's
-// recipient reviews; reports go through the workflow's Updates, whose validators answer before anything is recorded).
+// recipient reviews; reports go through the workflow's Updates (submitting and returning: api/services/reports.ts), whose validators answer before anything is recorded).
 // A refusal (a validator's typed ApplicationFailure, an obligation that has ended) is thrown as it comes: api/errors.ts is
 // the one place that turns it into a status and code, for the JSON routes and the pages alike.
 import type { Client } from '@temporalio/client';
@@ -15,9 +15,8 @@ import {
   type CycleListItem,
   type ObligationFilter,
 } from '../../db/repositories/cycles.js';
-import { deleteDraft } from '../../db/repositories/drafts.js';
-import type { BilingualText, ObligationSummary, ReportItem, SubmitResult } from '../../domain/cycle-model.js';
-import { acceptUpdate, extendUpdate, returnReportUpdate, submitUpdate } from '../../workflows/shared.js';
+import type { BilingualText, ObligationSummary, ReviewComment } from '../../domain/cycle-model.js';
+import { acceptUpdate, extendUpdate } from '../../workflows/shared.js';
 import { actorOf, type Principal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { scopeOf } from '../plan-access.js';
@@ -48,6 +47,8 @@ export interface ReturnNote {
   readonly by: string;
   readonly at: Date;
   readonly newDueDate: string | null;
+  /** Remarks per measure and field (none in returns made before them). */
+  readonly comments: readonly ReviewComment[];
 }
 
 export interface TimelineEntry {
@@ -152,11 +153,6 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
 
   async function assertReviewer(p: Principal, o: ObligationRow): Promise<void> {
     const refusal = await reviewRefusal(p, o);
-    if (refusal !== null) throw new HttpError(403, 'forbidden', refusal);
-  }
-
-  async function assertReporter(p: Principal, o: ObligationRow): Promise<void> {
-    const refusal = await reportRefusal(p, o);
     if (refusal !== null) throw new HttpError(403, 'forbidden', refusal);
   }
 
@@ -305,30 +301,12 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
       return { counts: await countObligationsByStatus(db, filter), items: await listObligations(db, filter) };
     },
 
-    async submit(p: Principal, id: string, items: readonly ReportItem[]): Promise<SubmitResult> {
-      const o = await visibleObligation(p, id);
-      await assertReporter(p, o);
-      const result = await temporal.workflow
-        .getHandle(o.workflow_id)
-        .executeUpdate(submitUpdate, { args: [{ submittedBy: actorOf(p), items }] });
-      await deleteDraft(db, o.workflow_id);
-      return result;
-    },
-
     async accept(p: Principal, id: string, comment?: string): Promise<ObligationSummary> {
       const o = await visibleObligation(p, id);
       await assertReviewer(p, o);
       return temporal.workflow.getHandle(o.workflow_id).executeUpdate(acceptUpdate, {
         args: [{ acceptedBy: actorOf(p), ...(comment === undefined ? {} : { comment }) }],
       });
-    },
-
-    async returnReport(p: Principal, id: string, comment: string, newDueDate: string): Promise<ObligationSummary> {
-      const o = await visibleObligation(p, id);
-      await assertReviewer(p, o);
-      return temporal.workflow
-        .getHandle(o.workflow_id)
-        .executeUpdate(returnReportUpdate, { args: [{ returnedBy: actorOf(p), comment, newDueDate }] });
     },
 
     async extend(p: Principal, id: string, reason: string, newDueDate: string): Promise<ObligationSummary> {
@@ -351,12 +329,13 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
         .limit(1)
         .executeTakeFirst();
       if (row === undefined) return null;
-      const payload = row.payload as { comment?: string; newDueDate?: string };
+      const payload = row.payload as { comment?: string; newDueDate?: string; comments?: ReviewComment[] };
       return {
         comment: payload.comment ?? '',
         by: row.actor,
         at: row.occurred_at,
         newDueDate: payload.newDueDate ?? null,
+        comments: payload.comments ?? [],
       };
     },
 

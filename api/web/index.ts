@@ -9,7 +9,8 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database, ObligationRow } from '../../db/database.js';
 import { calendarFingerprint, loadWorkingCalendar } from '../../db/repositories/calendar.js';
-import { getDraft, saveDraft } from '../../db/repositories/drafts.js';
+import { getDraft } from '../../db/repositories/drafts.js';
+import { getVersion, listVersions } from '../../db/repositories/report-versions.js';
 import { changePasswordCommand } from '../../db/commands/users.js';
 import { MIN_PASSWORD_LENGTH, getUser, setUiLang, verifyLogin } from '../../db/repositories/users.js';
 import type { WorkingCalendar } from '../../domain/calendar.js';
@@ -19,6 +20,7 @@ import { HttpError, httpFailureOf } from '../errors.js';
 import type { EvidenceService } from '../services/evidence.js';
 import type { ObligationService } from '../services/obligations.js';
 import { discardRestOf, readEvidencePart, sendEvidence } from '../routes/evidence.js';
+import type { ReportService } from '../services/reports.js';
 import type { OutboxService } from '../services/outbox.js';
 import { outboxPage } from './pages/admin.js';
 import { html, type Html } from './html.js';
@@ -27,9 +29,9 @@ import type { PageContext } from './layout.js';
 import { boardPage, timelinePage, BOARD_STATES } from './pages/board.js';
 import { evidenceWidget } from './pages/evidence-widget.js';
 import { inboxPage } from './pages/inbox.js';
-import { measuresOwed, obligationPage } from './pages/obligation.js';
+import { measuresOwed, obligationPage, versionPage } from './pages/obligation.js';
 import { pmPage } from './pages/pm.js';
-import { formValues, parseReport, type FormItem } from './pages/report-form.js';
+import { diffTable, formContent, formStateOf, parseRemarks, reportView, type FormState } from './pages/report-form.js';
 import { errorPage, passwordPage, signInPage } from './pages/signin.js';
 import {
   LANG_COOKIE,
@@ -49,6 +51,7 @@ import type { BoardState } from './view.js';
 export interface WebOptions {
   readonly db: Kysely<Database>;
   readonly obligations: ObligationService;
+  readonly reports: ReportService;
   readonly outbox: OutboxService;
   readonly evidence: EvidenceService;
   /** The Temporal web UI, for links from obligations to their workflows; none when not known. */
@@ -96,7 +99,7 @@ function safeNext(next: unknown): string {
 type Flash = { kind: 'ok' | 'error'; text: string } | undefined;
 
 export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
-  const { db, obligations: service, evidence } = opts;
+  const { db, obligations: service, evidence, reports } = opts;
   const limiter = new SignInLimiter();
   // Evidence uploads (the one multipart form): streamed by the service; its CSRF token is the form's first field, checked there.
   await app.register(multipart);
@@ -394,7 +397,7 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     request: FastifyRequest,
     reply: FastifyReply,
     id: string,
-    extra: { status?: number; flash?: Flash; posted?: ReadonlyMap<string, FormItem>; evidenceFlash?: Flash } = {},
+    extra: { status?: number; flash?: Flash; posted?: FormState; evidenceFlash?: Flash } = {},
   ) {
     const p = principal(request);
     const o = await service.visibleObligation(p, id);
@@ -408,6 +411,8 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     const flash =
       extra.flash ?? flashFrom(request, ctx, o, party === undefined ? undefined : pick(party.name, ctx.t.lang));
     const ui = opts.temporalUiUrl;
+    const versions = await listVersions(db, o.workflow_id);
+    const last = versions.at(-1);
     return send(
       reply,
       obligationPage(ctx, {
@@ -415,6 +420,9 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
         cycle,
         lastReturn: await service.lastReturn(p, id),
         draft: canReport ? await getDraft(db, o.workflow_id) : undefined,
+        setting: await reports.settingOf(o),
+        versions,
+        latest: last === undefined ? undefined : await getVersion(db, o.workflow_id, last.version),
         canReport,
         canReview: reviewer && o.status === 'submitted',
         canExtend: reviewer && OPEN.includes(o.status),
@@ -512,22 +520,23 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     },
   );
 
-  app.post<{ Params: { id: string } }>(
+  /** The report content the posted form says, against the measures owed and their indicators. */
+  async function postedContent(request: FastifyRequest, id: string) {
+    const o = await service.visibleObligation(principal(request), id);
+    const cycle = (await service.cyclesOf([o])).get(o.cycle_workflow_id ?? '');
+    const t = translator(languageOf(request, request.webSession));
+    const setting = await reports.settingOf(o);
+    return { o, t, content: formContent(body(request), measuresOwed(cycle, o, t.lang, setting), o.period) };
+  }
+
+  // Autosave (htmx, every change) and the "save" and "add a row" buttons (a plain post, then back to the page).
+  app.post<{ Params: { id: string }; Querystring: { then?: string } }>(
     '/app/obligations/:id/draft',
     { schema: { hide: true } },
     async (request, reply) => {
-      const p = principal(request);
-      const o = await service.visibleObligation(p, request.params.id);
-      if ((await service.reportRefusal(p, o)) !== null || !OPEN.includes(o.status))
-        throw new HttpError(403, 'forbidden', `Only ${o.agency_code} drafts this report`);
-      const cycle = (await service.cyclesOf([o])).get(o.cycle_workflow_id ?? '');
-      const t = translator(languageOf(request, request.webSession));
-      const at = await saveDraft(db, {
-        obligationId: o.workflow_id,
-        agencyCode: o.agency_code,
-        items: formValues(body(request), measuresOwed(cycle, o, t.lang)),
-        updatedBy: actorOf(p),
-      });
+      const { o, t, content } = await postedContent(request, request.params.id);
+      const at = await reports.saveDraft(principal(request), o.workflow_id, content);
+      if (request.query.then === 'page' && !isHtmx(request)) return reply.redirect(obligationHref(o.workflow_id), 303);
       return reply.type('text/html; charset=utf-8').send(html`${t.t('report.draftSaved', { time: t.time(at) })}`.value);
     },
   );
@@ -538,35 +547,79 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     async (request, reply) => {
       const p = principal(request);
       const id = request.params.id;
-      const o = await service.visibleObligation(p, id);
-      const cycle = (await service.cyclesOf([o])).get(o.cycle_workflow_id ?? '');
-      const t = translator(languageOf(request, request.webSession));
-      const measures = measuresOwed(cycle, o, t.lang);
-      const { items, missing } = parseReport(body(request), measures);
-      const posted = new Map(
-        formValues(body(request), measures).map((v) => [v.measure, { status: v.status, text: v.text }]),
-      );
+      const { t, content } = await postedContent(request, id);
+      // A measure left without a status or a narrative is named in the reader's language before anything else is checked.
+      const missing = (content as { measures: { measure: string; status: string; narrative: object }[] }).measures
+        .filter((m) => m.status === '' || Object.keys(m.narrative).length === 0)
+        .map((m) => m.measure.replace(/\.$/, ''));
       if (missing.length > 0) {
         return renderObligation(request, reply, id, {
           status: 422,
-          posted,
+          posted: formStateOf(content),
           flash: { kind: 'error', text: missing.map((n) => t.t('report.missing', { n })).join(' ') },
         });
       }
       try {
-        await service.submit(p, id, items);
+        await reports.submit(p, id, { content });
       } catch (err) {
         const known = httpFailureOf(err);
-        if (known !== undefined && (known.status === 422 || known.status === 400)) {
+        if (known !== undefined && (known.status === 422 || known.status === 400 || known.status === 409)) {
           return renderObligation(request, reply, id, {
             status: known.status,
-            posted,
-            flash: { kind: 'error', text: t.t('error.invalid', { detail: known.message }) },
+            posted: formStateOf(content),
+            flash: { kind: 'error', text: t.t('report.invalid', { detail: known.message }) },
           });
         }
         throw err;
       }
       return reply.redirect(`${obligationHref(id)}?msg=submitted`, 303);
+    },
+  );
+
+  app.get<{ Params: { id: string; version: string } }>(
+    '/app/obligations/:id/versions/:version',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const p = principal(request);
+      const n = Number(request.params.version);
+      if (!Number.isInteger(n) || n < 1) throw new HttpError(404, 'not_found', 'No such version');
+      const v = await reports.version(p, request.params.id, n);
+      const o = await service.visibleObligation(p, request.params.id);
+      const cycle = (await service.cyclesOf([o])).get(o.cycle_workflow_id ?? '');
+      const ctx = await context(request, reply);
+      const measures = measuresOwed(cycle, o, ctx.t.lang, await reports.settingOf(o));
+      return send(
+        reply,
+        versionPage(ctx, {
+          obligationId: o.workflow_id,
+          title: ctx.t.t('versions.version', { n }),
+          body: html`<p class="muted">${ctx.t.t('versions.submitted', { date: ctx.t.dateTime(v.submittedAt), who: v.submittedBy.replace(/^(user|token):/, '') })}</p>
+${reportView(ctx.t, v.content, measures, { year: o.period.slice(0, 4) })}
+<p class="muted">${ctx.t.t('versions.hash')}: <code>${v.contentHash}</code></p>
+${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&amp;to=${n}">${ctx.t.t('versions.compare')}: ${n - 1} → ${n}</a></p>` : ''}`,
+        }),
+      );
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { from?: string; to?: string } }>(
+    '/app/obligations/:id/diff',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const from = Number(request.query.from);
+      const to = Number(request.query.to);
+      if (!Number.isInteger(from) || !Number.isInteger(to) || from < 1 || to < 1)
+        throw new HttpError(404, 'not_found', 'No such version');
+      const { changes } = await reports.diff(principal(request), request.params.id, from, to);
+      const ctx = await context(request, reply);
+      return send(
+        reply,
+        versionPage(ctx, {
+          obligationId: request.params.id,
+          title: ctx.t.t('versions.diffTitle', { from, to }),
+          body: diffTable(ctx.t, changes),
+        }),
+      );
     },
   );
 
@@ -597,8 +650,12 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
               );
             if (!/^\d{4}-\d{2}-\d{2}$/.test(newDueDate))
               throw new HttpError(400, 'invalid_request', 'newDueDate: a date (YYYY-MM-DD)');
-            if (action === 'return') await service.returnReport(p, id, text, newDueDate);
-            else await service.extend(p, id, text, newDueDate);
+            if (action === 'return') {
+              const o = await service.visibleObligation(p, id);
+              const cycle = (await service.cyclesOf([o])).get(o.cycle_workflow_id ?? '');
+              const comments = parseRemarks(b, measuresOwed(cycle, o, t.lang));
+              await reports.returnReport(p, id, { comment: text, newDueDate, comments });
+            } else await service.extend(p, id, text, newDueDate);
           }
         } catch (err) {
           const known = httpFailureOf(err);

@@ -10,6 +10,7 @@ import * as evidenceFiles from './2026_12_02_0000_evidence_files.js';
 import * as eventChain from './2026_12_02_0500_event_chain.js';
 import * as summaryMarks from './2026_12_02_0700_summary_marks.js';
 import * as evidenceChunks from './2026_12_02_0200_evidence_chunks.js';
+import * as reportVersions from './2026_12_02_0100_report_versions.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_21_0001_foundation': foundation,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_0500_event_chain': eventChain,
   '2026_12_02_0700_summary_marks': summaryMarks,
   '2026_12_02_0200_evidence_chunks': evidenceChunks,
+  '2026_12_02_0100_report_versions': reportVersions,
 };

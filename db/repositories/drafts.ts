@@ -1,4 +1,6 @@
-// Report drafts: what a reporter typed and has not submitted yet, one per obligation, overwritten as they type.
+// Report drafts: what a reporter typed and has not submitted yet, one per obligation, overwritten as they type. A draft is
+// not a submission: it lives here, never in a workflow's history. New drafts hold the full report shape (`content`);
+// drafts saved before it hold a list of items.
 import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
 
@@ -11,17 +13,20 @@ export interface DraftItem {
 export interface ReportDraft {
   readonly obligationId: string;
   readonly items: readonly DraftItem[];
+  /** The report as typed so far (possibly incomplete); null for a draft saved as items only. */
+  readonly content: unknown;
   readonly updatedBy: string;
   readonly updatedAt: Date;
 }
 
 export async function saveDraft(
   db: Kysely<Database>,
-  d: { obligationId: string; agencyCode: string; items: readonly DraftItem[]; updatedBy: string },
+  d: { obligationId: string; agencyCode: string; items?: readonly DraftItem[]; content?: unknown; updatedBy: string },
 ): Promise<Date> {
   const values = {
     agency_code: d.agencyCode,
-    items: JSON.stringify(d.items),
+    items: JSON.stringify(d.items ?? []),
+    content: d.content === undefined ? null : JSON.stringify(d.content),
     updated_by: d.updatedBy,
     updated_at: new Date(),
   };
@@ -44,6 +49,7 @@ export async function getDraft(db: Kysely<Database>, obligationId: string): Prom
   return {
     obligationId: row.obligation_id,
     items: row.items as DraftItem[],
+    content: row.content ?? null,
     updatedBy: row.updated_by,
     updatedAt: row.updated_at,
   };

@@ -151,13 +151,17 @@ export async function liveEvidenceBytes(db: Kysely<Database>, obligationId: stri
   return Number(row.total);
 }
 
-/**
- * Whether a submitted report version names this file as an annex — then it is part of the record and is never withdrawn.
- * The report versions (issue #12 point 2) are not in this branch yet: until they are wired here, no version names any file.
- * WIRE: `SELECT 1 FROM report_versions WHERE obligation_id = … AND <annexes name fileId>` (helper 1's table).
- */
-export async function isNamedBySubmittedVersion(_db: Kysely<Database>, _fileId: string): Promise<boolean> {
-  return false;
+/** Whether a submitted report version names this file as an annex — then it is part of the record and is never withdrawn. */
+export async function isNamedBySubmittedVersion(db: Kysely<Database>, fileId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('report_versions as v')
+    .innerJoin('evidence_files as f', 'f.obligation_id', 'v.obligation_id')
+    .select(sql<number>`1`.as('one'))
+    .where('f.id', '=', fileId)
+    .where(sql<boolean>`v.content -> 'annexes' @> ${JSON.stringify([{ fileId }])}::jsonb`)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** A chunk of a file kept in PostgreSQL (MERZIM_EVIDENCE_STORE=pg); the caller writes a file's chunks in one transaction. */

@@ -541,10 +541,27 @@ describe('every route answers what its schema declares', () => {
         method: 'POST',
         url: `/api/v1/obligations/${bgmObligation}/return`,
         token: coord,
-        payload: { comment: 'Толықтырыңыз', newDueDate: later },
+        payload: {
+          comment: 'Толықтырыңыз',
+          newDueDate: later,
+          comments: [{ measure: '1', field: 'narrative.kk', text: 'Мектептер санын көрсетіңіз' }],
+        },
       },
       200,
     );
+    // The report's draft (never in the workflow's history), its versions and their diff.
+    await call({ method: 'GET', url: `/api/v1/obligations/${bgmObligation}/draft`, token: bgm }, 404);
+    await call(
+      {
+        method: 'PUT',
+        url: `/api/v1/obligations/${bgmObligation}/draft`,
+        token: bgm,
+        payload: { content: { measures: [{ measure: '1', narrative: { kk: 'жазып жатырмыз' } }] } },
+      },
+      200,
+    );
+    await call({ method: 'GET', url: `/api/v1/obligations/${bgmObligation}/draft`, token: bgm }, 200);
+    await call({ method: 'GET', url: `/api/v1/obligations/${bgmObligation}/draft`, token: coord }, 403);
     await call(
       {
         method: 'POST',
@@ -554,6 +571,29 @@ describe('every route answers what its schema declares', () => {
       },
       200,
     );
+    await call(
+      {
+        method: 'POST',
+        url: `/api/v1/obligations/${bgmObligation}/submit`,
+        token: bgm,
+        payload: submit('under review'),
+      },
+      409,
+    );
+    await call({ method: 'GET', url: `/api/v1/obligations/${bgmObligation}/versions`, token: coord }, 200);
+    await call({ method: 'GET', url: `/api/v1/obligations/${bgmObligation}/versions/1`, token: bgm }, 200);
+    await call({ method: 'GET', url: `/api/v1/obligations/${bgmObligation}/versions/9`, token: bgm }, 404);
+    await call({ method: 'GET', url: `/api/v1/obligations/${akdmObligation}/versions`, token: bgm }, 404);
+    const diff = await call(
+      { method: 'GET', url: `/api/v1/obligations/${bgmObligation}/diff?from=1&to=2`, token: coord },
+      200,
+    );
+    expect(diff.json().changes).toContainEqual({
+      path: 'measures[measure=1].narrative.kk',
+      from: 'Курс енгізілді',
+      to: 'Курс 120 мектепте енгізілді',
+    });
+    await call({ method: 'GET', url: `/api/v1/obligations/${bgmObligation}/diff?from=1`, token: coord }, 400);
     await call({ method: 'POST', url: `/api/v1/obligations/${bgmObligation}/accept`, token: bgm, payload: {} }, 403);
     await call(
       {
@@ -633,7 +673,7 @@ describe('every route answers what its schema declares', () => {
       { method: 'POST', url: `/api/v1/obligations/${bgmObligation}/submit`, token: bgm, payload: submit('again') },
       409,
     );
-    expect(closed.json().error.code).toBe('obligation_closed');
+    expect(closed.json().error.code).toBe('invalid_transition');
     const lateEvidence = await call(
       {
         method: 'POST',

@@ -83,17 +83,24 @@ describe('database roles of least privilege', () => {
     expect(owners).toEqual([`${name}_owner`]);
   });
 
-  it('the app changes rows and appends events, but cannot update, delete or truncate events, switch the trigger off, or change the schema', async () => {
+  it('the app changes rows and appends events and report versions, but cannot update, delete or truncate them, switch the trigger off, or change the schema', async () => {
     const app = createDb(roles.appUrl, { max: 1 });
     try {
       const n = Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM agencies`.execute(app)).rows[0]!.n);
       expect(n).toBeGreaterThan(0);
       await sql`UPDATE agencies SET lang = lang`.execute(app);
       await appendEvent(app, { idempotencyKey: `lp-${name}`, type: 'test.event', actor: 'test', payload: {} });
+      await sql`INSERT INTO report_versions (obligation_id, version, agency_code, content, content_hash, submitted_by)
+        VALUES ('o', 1, 'X', '{}'::jsonb, ${'c'.repeat(64)}, 'test')`.execute(app);
       const refusals = [
         sql`UPDATE events SET actor = 'forged'`,
         sql`DELETE FROM events`,
         sql`TRUNCATE events`,
+        // Submitted report versions are as immutable as the audit log.
+        sql`UPDATE report_versions SET submitted_by = 'forged'`,
+        sql`DELETE FROM report_versions`,
+        sql`TRUNCATE report_versions`,
+        sql`ALTER TABLE report_versions DISABLE TRIGGER ALL`,
         sql`ALTER TABLE events DISABLE TRIGGER ALL`,
         sql`DROP TRIGGER IF EXISTS events_append_only ON events`,
         sql`CREATE TABLE sneaky (id int)`,

@@ -141,11 +141,20 @@ describe('the web interface in a browser', () => {
     expect(new URL(reporter.url()).pathname).toBe('/app/inbox');
     await Promise.all([reporter.waitForURL(/\/app\/obligations\//), reporter.click('main table a')]);
     await reporter.selectOption('select[name="status:1"]', 'done');
-    await reporter.fill('textarea[name="text:1"]', 'Курс 120 мектепте енгізілді');
+    await reporter.fill('textarea[name="kk:1"]', 'Курс 120 мектепте енгізілді');
+    await reporter.fill('input[name="event-name:0"]', 'Дөңгелек үстел');
+    await reporter.fill('input[name="event-date:0"]', today);
+    await reporter.fill('input[name="event-place:0"]', 'Астана');
+    await reporter.fill('input[name="event-participants:0"]', '40');
+    await reporter.fill('input[name="annex-title:0"]', 'Бейнежазба');
+    await reporter.fill('input[name="annex-url:0"]', 'https://example.kz/video');
+    await reporter.fill('#signatory-name', 'А. Нұрланов');
+    await reporter.fill('#signatory-position', 'Департамент директоры');
+    await reporter.fill('#signed-on', today);
     // htmx saves the draft as the reporter types: the status line says so.
     await reporter.locator('#draft-status', { hasText: /сақталды/ }).waitFor({ timeout: 10_000 });
     expect(await stack.tdb.db.selectFrom('report_drafts').select('obligation_id').execute()).toHaveLength(1);
-    await Promise.all([reporter.waitForURL(/msg=submitted/), reporter.click('#report-form button[type=submit]')]);
+    await Promise.all([reporter.waitForURL(/msg=submitted/), reporter.click('#report-form button.primary')]);
     expect(await reporter.textContent('.flash')).toContain('Есеп тапсырылды (1-нұсқа)');
 
     const coordinator = await newPage();
@@ -158,15 +167,24 @@ describe('the web interface in a browser', () => {
     await Promise.all([coordinator.waitForURL(/\/app\/obligations\//), cell.click()]);
     await coordinator.fill('#return-comment', 'Мектептер тізімін қосыңыз');
     await coordinator.fill('#return-date', addDays(today, 21));
+    await coordinator.fill('textarea[name="remark:1"]', 'Мектептер санын жазыңыз');
+    await coordinator.selectOption('select[name="remark-field:1"]', 'narrative.kk');
     await Promise.all([coordinator.waitForURL(/msg=returned/), coordinator.click('form[action$="/return"] button')]);
     expect(await coordinator.textContent('.flash')).toContain('қайтарылды');
 
     await reporter.goto(reporter.url().replace(/\?.*$/, ''));
     expect(await reporter.textContent('.returned .comment')).toBe('Мектептер тізімін қосыңыз');
     expect(await reporter.textContent('.badge')).toBe(kk['status.returned']);
-    await reporter.fill('textarea[name="text:1"]', 'Курс 120 мектепте енгізілді; тізім қоса беріледі');
-    await Promise.all([reporter.waitForURL(/msg=submitted/), reporter.click('#report-form button[type=submit]')]);
+    // The remark on measure 1 is shown beside what the reporter wrote there.
+    expect(await reporter.textContent('fieldset.measure .remark')).toContain('Мектептер санын жазыңыз');
+    await reporter.fill('textarea[name="kk:1"]', 'Курс 120 мектепте енгізілді; тізім қоса беріледі');
+    await Promise.all([reporter.waitForURL(/msg=submitted/), reporter.click('#report-form button.primary')]);
     expect(await reporter.textContent('.flash')).toContain('2-нұсқа');
+    // Both versions are kept; the diff shows the change.
+    await Promise.all([reporter.waitForURL(/\/diff\?/), reporter.click('form[action$="/diff"] button')]);
+    expect(await reporter.textContent('table.diff')).toContain('тізім қоса беріледі');
+    expect(await reporter.textContent('table.diff')).toContain('measures[measure=1].narrative.kk');
+    await reporter.goBack();
 
     await coordinator.goto(coordinator.url().replace(/\?.*$/, ''));
     expect(await coordinator.textContent('table.report')).toContain('тізім қоса беріледі');

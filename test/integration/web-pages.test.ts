@@ -120,7 +120,7 @@ describe('web pages', () => {
     await b.signIn(WEB_USERS.reporter.username);
     const id = stack.obligationId('БҒМ');
     const url = `/app/obligations/${enc(id)}`;
-    const form = { 'status:1': 'done', 'text:1': 'forged' };
+    const form = { 'status:1': 'done', 'kk:1': 'forged' };
     expect((await b.post(`${url}/submit`, form)).statusCode).toBe(403);
     expect((await b.post(`${url}/submit`, { ...form, _csrf: 'x'.repeat(32) })).statusCode).toBe(403);
     expect((await b.post(`${url}/draft`, form)).statusCode).toBe(403);
@@ -167,7 +167,7 @@ describe('web pages', () => {
         await b.post(`/app/obligations/${enc(stack.obligationId('АҚДМ'))}/draft`, {
           _csrf: token,
           'status:1': 'done',
-          'text:1': 'x',
+          'kk:1': 'x',
         })
       ).statusCode,
     ).toBe(404);
@@ -251,7 +251,7 @@ describe('web pages', () => {
     const token = await b.csrf(url);
     const saved = await b.post(
       `${url}/draft`,
-      { _csrf: token, 'status:1': 'in_progress', 'text:1': 'Жоба <b>мәтіні</b>' },
+      { _csrf: token, 'status:1': 'in_progress', 'kk:1': 'Жоба <b>мәтіні</b>', 'event-name:0': 'Семинар' },
       { 'hx-request': 'true' },
     );
     expect(saved.statusCode).toBe(200);
@@ -259,9 +259,22 @@ describe('web pages', () => {
     const page = await b.get(url);
     expect(page.body).toContain('Жоба &lt;b&gt;мәтіні&lt;/b&gt;');
     expect(page.body).toMatch(/<option value="in_progress" selected>/);
-    const incomplete = await b.post(`${url}/submit`, { _csrf: token, 'status:1': 'done', 'text:1': '  ' });
+    expect(page.body).toContain('value="Семинар"');
+    const incomplete = await b.post(`${url}/submit`, { _csrf: token, 'status:1': 'done', 'kk:1': '  ' });
     expect(incomplete.statusCode).toBe(422);
     expect(incomplete.body).toContain('1-іс-шара: мәртебесін және не істелгенін көрсетіңіз.');
+    // A bad indicator-free report is refused naming the field, and the values typed are shown again.
+    const unsigned = await b.post(`${url}/submit`, {
+      _csrf: token,
+      'status:1': 'done',
+      'ru:1': 'Курс внедрён',
+      'signed-on': 'yesterday',
+    });
+    expect(unsigned.statusCode).toBe(422);
+    expect(unsigned.body).toContain('content.signatory.name: required');
+    expect(unsigned.body).toContain('Курс внедрён');
+    const row = await stack.tdb.db.selectFrom('report_versions').select('id').where('obligation_id', '=', id).execute();
+    expect(row).toEqual([]);
   });
 
   it('over TLS (a proxy saying so) the session cookie is Secure', async () => {

@@ -24,6 +24,7 @@ import {
   countTypes,
   eventsOf,
   fullReport,
+  ladderMailsOf,
   localTime,
   mailLines,
   mailsOf,
@@ -75,6 +76,17 @@ describe('reportingCycleWorkflow', () => {
         'reminder 7 АҚДМ → АҚДМ (kk)',
         'reminder 14 ПМК → ПМК (kk)',
         'reminder 7 ПМК → ПМК (kk)',
+        // Each report's arrival is told to its recipient, each acceptance to the party (patch obligation-review-mail).
+        'arrived ІІМ → АҚДМ (kk)',
+        'arrived БҒМ → АҚДМ (kk)',
+        'arrived ҰҚК → АҚДМ (kk)',
+        'arrived АҚДМ → ПМК (kk)',
+        'arrived ПМК → ПӘ (kk)',
+        'accepted ІІМ → ІІМ (ru)',
+        'accepted БҒМ → БҒМ (kk)',
+        'accepted ҰҚК → ҰҚК (ru)',
+        'accepted АҚДМ → АҚДМ (kk)',
+        'accepted ПМК → ПМК (kk)',
       ].sort(),
     );
     const events = await eventsOf(bed.db, s.planId);
@@ -84,6 +96,7 @@ describe('reportingCycleWorkflow', () => {
       'reminder.sent': 10,
       'report.submitted': 5,
       'report.accepted': 5,
+      'notice.sent': 10,
       'cycle.completed': 1,
     });
     const rows = await bed.db.selectFrom('obligations').selectAll().where('plan_id', '=', s.planId).execute();
@@ -148,6 +161,8 @@ describe('reportingCycleWorkflow', () => {
       'escalation step 0 party БҒМ → БҒМ (kk)',
       'escalation step 0 coordinator БҒМ → АҚДМ (kk)',
       'escalation step 1 coordinator_head БҒМ → АҚДМ:head (kk)',
+      'arrived БҒМ → АҚДМ (kk)',
+      'accepted БҒМ → БҒМ (kk)',
     ]);
     expect(mailLines(mails.filter((m) => m.about !== 'БҒМ')).sort()).toEqual(
       [
@@ -155,6 +170,10 @@ describe('reportingCycleWorkflow', () => {
         'reminder 7 ІІМ → ІІМ (ru)',
         'reminder 14 ҰҚК → ҰҚК (ru)',
         'reminder 7 ҰҚК → ҰҚК (ru)',
+        'arrived ІІМ → АҚДМ (kk)',
+        'arrived ҰҚК → АҚДМ (kk)',
+        'accepted ІІМ → ІІМ (ru)',
+        'accepted ҰҚК → ҰҚК (ru)',
       ].sort(),
     );
     const events = await eventsOf(bed.db, s.planId);
@@ -167,6 +186,7 @@ describe('reportingCycleWorkflow', () => {
       'escalation.sent': 3,
       'report.submitted': 1,
       'report.accepted': 1,
+      'notice.sent': 2,
     });
     const row = await bed.db
       .selectFrom('obligations')
@@ -224,7 +244,7 @@ describe('reportingCycleWorkflow', () => {
 
     // Nothing more while they stay silent; the report, when it comes, ends the ladder.
     await s.advanceTo(pmOfficeStep + 60 * DAY);
-    expect(await mailsOf(bed.db, s.planId)).toHaveLength(19);
+    expect(await ladderMailsOf(bed.db, s.planId)).toHaveLength(19);
     const late = await s.submit(BGM);
     expect(late.late).toBe(true);
     expect(late.workingDaysLate).toBeGreaterThan(7);
@@ -232,7 +252,7 @@ describe('reportingCycleWorkflow', () => {
     await s.accept(BGM);
     await s.accept(UQK);
     expect((await s.result()).status).toBe('completed');
-    expect(await mailsOf(bed.db, s.planId)).toHaveLength(19);
+    expect(await ladderMailsOf(bed.db, s.planId)).toHaveLength(19);
     const events = await eventsOf(bed.db, s.planId);
     expect(countTypes(events)).toEqual({
       'cycle.opened': 1,
@@ -242,6 +262,7 @@ describe('reportingCycleWorkflow', () => {
       'escalation.sent': 7,
       'report.submitted': 3,
       'report.accepted': 3,
+      'notice.sent': 6,
       'cycle.completed': 1,
     });
     const escalations = events.filter((e) => e.type === 'escalation.sent');
@@ -295,26 +316,84 @@ describe('reportingCycleWorkflow', () => {
     expect(mailLines(mails)).toEqual([
       'reminder 14 БҒМ → БҒМ (kk)',
       'reminder 7 БҒМ → БҒМ (kk)',
+      'arrived БҒМ → АҚДМ (kk)',
       'returned БҒМ → БҒМ (kk)',
       'reminder 7 БҒМ → БҒМ (kk)',
+      'arrived БҒМ → АҚДМ (kk)',
+      'accepted БҒМ → БҒМ (kk)',
     ]);
-    expect(mails[2]!.text).toContain('Түсініктеме: Іс-шара 3 бойынша сандық көрсеткіштер жоқ');
-    expect(mails[3]!.ics).toContain(`DTSTART;VALUE=DATE:${newDue.replace(/-/g, '')}`);
-    expect(mails[3]!.ics).toContain('SEQUENCE:1');
+    expect(mails[3]!.text).toContain('Түсініктеме: Іс-шара 3 бойынша сандық көрсеткіштер жоқ');
+    expect(mails[4]!.ics).toContain(`DTSTART;VALUE=DATE:${newDue.replace(/-/g, '')}`);
+    expect(mails[4]!.ics).toContain('SEQUENCE:1');
+    expect(mails[6]!.ics).toBeNull();
     const events = (await eventsOf(bed.db, s.planId)).filter((e) => e.subject === s.obligationId(BGM));
     expect(events.map((e) => e.type)).toEqual([
       'obligation.opened',
       'reminder.sent',
       'reminder.sent',
       'report.submitted',
+      'notice.sent',
       'report.returned',
       'notice.sent',
       'reminder.sent',
       'report.submitted',
+      'notice.sent',
       'report.accepted',
+      'notice.sent',
     ]);
-    expect(events[4]!.payload).toMatchObject({ version: 1, newDueDate: newDue });
+    expect(events[5]!.payload).toMatchObject({ version: 1, newDueDate: newDue });
     await s.recordHistories('returned', RECORD);
+  });
+
+  it('takes versioned reports by id and hash, returns one with remarks per measure, and e-mails each review step', async () => {
+    const s = await bed.newScenario();
+    await s.start('executors');
+    await s.advanceTo(s.reminderAt(IIM, 7) + HOUR);
+    for (const p of [IIM, UQK]) {
+      await s.submit(p);
+      await s.accept(p);
+    }
+    const bgm = s.obligation(BGM);
+    const versioned = (version: number): ReportSubmission => ({
+      submittedBy: 'reporter@БҒМ',
+      versionId: `0b6f8a52-6a55-4f0e-9f57-3d5b3c6b2d1${version}`,
+      version,
+      contentHash: String(version).repeat(64),
+      statuses: BGM.measures.map((m) => ({ measure: m.number, status: 'in_progress' as const })),
+    });
+    expect(await bgm.executeUpdate(submitUpdate, { args: [versioned(1)] })).toMatchObject({ version: 1 });
+    await expectRejected(bgm.executeUpdate(submitUpdate, { args: [versioned(2)] }), FailureType.InvalidTransition);
+    const newDue = KZ_WORKING_CALENDAR.addWorkingDays(s.effectiveDue(), 7);
+    const remark = { measure: BGM.measures[0]!.number, field: 'indicators[0].value', text: 'Соңғы деректер қажет' };
+    await bgm.executeUpdate(returnReportUpdate, {
+      args: [{ returnedBy: 'din@АҚДМ', comment: 'Толықтырыңыз', newDueDate: newDue, comments: [remark] }],
+    });
+    await expectRejected(bgm.executeUpdate(submitUpdate, { args: [versioned(3)] }), FailureType.InvalidTransition);
+    expect(await bgm.executeUpdate(submitUpdate, { args: [versioned(2)] })).toMatchObject({ version: 2 });
+    await s.accept(BGM);
+    expect((await s.result()).status).toBe('completed');
+    const view = await bgm.query(obligationStatusQuery).catch(() => undefined);
+    if (view !== undefined) expect(view.report).toMatchObject({ versionId: versioned(2).versionId, version: 2 });
+
+    const mails = (await mailsOf(bed.db, s.planId)).filter((m) => m.about === 'БҒМ');
+    expect(mailLines(mails)).toEqual([
+      'reminder 14 БҒМ → БҒМ (kk)',
+      'reminder 7 БҒМ → БҒМ (kk)',
+      'arrived БҒМ → АҚДМ (kk)',
+      'returned БҒМ → БҒМ (kk)',
+      'arrived БҒМ → АҚДМ (kk)',
+      'accepted БҒМ → БҒМ (kk)',
+    ]);
+    expect(mails[3]!.text).toContain(
+      `Іс-шара ${remark.measure.replace(/\.$/, '')} (indicators[0].value): Соңғы деректер қажет`,
+    );
+    expect(mails[5]!.subject).toContain('есеп қабылданды (2-нұсқа)');
+    const events = (await eventsOf(bed.db, s.planId)).filter((e) => e.subject === s.obligationId(BGM));
+    const submitted = events.filter((e) => e.type === 'report.submitted');
+    expect(submitted.map((e) => e.payload.versionId)).toEqual([versioned(1).versionId, versioned(2).versionId]);
+    expect(submitted[0]!.payload).not.toHaveProperty('items');
+    expect(events.find((e) => e.type === 'report.returned')!.payload).toMatchObject({ comments: [remark] });
+    await s.recordHistories('review-mail.reviewed', RECORD);
   });
 
   it('extends an overdue obligation: pending again, a notice with the new date, reminders and ladder from it', async () => {
@@ -355,6 +434,8 @@ describe('reportingCycleWorkflow', () => {
       'deadline-changed ІІМ → ІІМ (ru)',
       'reminder 3 ІІМ → ІІМ (ru)',
       'reminder 1 ІІМ → ІІМ (ru)',
+      'arrived ІІМ → АҚДМ (kk)',
+      'accepted ІІМ → ІІМ (ru)',
     ]);
     const events = (await eventsOf(bed.db, s.planId)).filter((e) => e.subject === s.obligationId(IIM));
     expect(events.find((e) => e.type === 'deadline.extended')).toMatchObject({

@@ -10,7 +10,7 @@ import { STATUS_ATTRIBUTE_PATCH } from '../../workflows/shared.js';
 import { useCycleTestBed } from '../helpers/cycle-test-bed.js';
 import { testPlan } from '../helpers/plans.js';
 import { smallPlanDirectory } from '../fixtures/small-plan.js';
-import { countTypes, eventsOf, fullReport, mailsOf, type SentMail } from '../fixtures/cycle-fixtures.js';
+import { countTypes, eventsOf, fullReport, ladderMailsOf, mailsOf, type SentMail } from '../fixtures/cycle-fixtures.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -182,7 +182,7 @@ describe('measure stages', () => {
       ['executors', 'ІІМ', 'accepted', `${s.year + 1}-01-10`],
       ['executors', 'БҒМ', 'accepted', `${s.year + 1}-01-10`],
     ]);
-    expect(await mailsOf(bed.db, s.planId)).toHaveLength(15);
+    expect(await ladderMailsOf(bed.db, s.planId)).toHaveLength(15);
     expect(countTypes(await eventsOf(bed.db, s.planId))).toEqual({
       'cycle.opened': 1,
       'obligation.opened': 4,
@@ -191,8 +191,14 @@ describe('measure stages', () => {
       'escalation.sent': 4,
       'report.submitted': 4,
       'report.accepted': 4,
+      // Each report's arrival told to its recipient (ҰҚК for the measure stage), each acceptance to the party.
+      'notice.sent': 8,
       'cycle.completed': 1,
     });
+    const review = (await mailsOf(bed.db, s.planId)).filter(
+      (m) => m.kind === 'arrived' && m.key.includes(`:${MEASURE}:`),
+    );
+    expect(review.map((m) => m.to)).toEqual([['ҰҚК'], ['ҰҚК']]);
     // The cycle's history records the patch, so it replays with the recipient after any later change of this code.
     const history = await s.handle.fetchHistory();
     const markers = history.events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');

@@ -5,7 +5,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker, bundleWorkflowCode, type ReplayResult, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
-import { OBLIGATION_LOCAL_ACTIVITIES_PATCH } from '../../workflows/obligation.js';
+import { OBLIGATION_LOCAL_ACTIVITIES_PATCH, REVIEW_MAIL_PATCH } from '../../workflows/obligation.js';
 import { CYCLE_BATCHED_OPEN_PATCH, STAGE_RECIPIENT_PATCH } from '../../workflows/reporting-cycle.js';
 import { STATUS_ATTRIBUTE_PATCH } from '../../workflows/shared.js';
 import { historyFromObject, quietLogger } from '../fixtures/cycle-fixtures.js';
@@ -54,7 +54,7 @@ describe('replay of committed histories', () => {
     const files = readdirSync(HISTORIES)
       .filter((f) => f.endsWith('.json'))
       .sort();
-    expect(files.length).toBeGreaterThanOrEqual(135);
+    expect(files.length).toBeGreaterThanOrEqual(139);
     const results: ReplayResult[] = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, files.map(load)))
       results.push(result);
@@ -67,7 +67,10 @@ describe('replay of committed histories', () => {
       .filter((f) => f.endsWith('.json'))
       .sort();
     const renamed = files.filter((f) => f.startsWith('status-attribute.'));
-    const older = files.filter((f) => !f.startsWith('batched-local.') && !f.startsWith('status-attribute.'));
+    const reviewMail = files.filter((f) => f.startsWith('review-mail.'));
+    const older = files.filter(
+      (f) => !f.startsWith('batched-local.') && !f.startsWith('status-attribute.') && !f.startsWith('review-mail.'),
+    );
     const newer = files.filter((f) => f.startsWith('batched-local.'));
     expect(newer.length).toBeGreaterThanOrEqual(30);
     // Recorded before the batched opening and local activities: only the measure stage's cycle carries a patch.
@@ -101,6 +104,11 @@ describe('replay of committed histories', () => {
     }
     for (const f of renamed.filter((n) => n.includes('.obligation-')))
       expect(patches(f)).toEqual([OBLIGATION_LOCAL_ACTIVITIES_PATCH, STATUS_ATTRIBUTE_PATCH]);
+    // Recorded since the review e-mails (versioned reports, remarks per measure): every obligation that took a report
+    // marks that patch where its first report arrived.
+    expect(reviewMail).toHaveLength(4);
+    for (const f of reviewMail.filter((n) => n.includes('.obligation-')))
+      expect(patches(f)).toEqual([OBLIGATION_LOCAL_ACTIVITIES_PATCH, STATUS_ATTRIBUTE_PATCH, REVIEW_MAIL_PATCH]);
   });
 
   it('upserts Status in the histories before the rename, and ObligationStatus or CycleStatus, never Status, after it', () => {
@@ -110,7 +118,7 @@ describe('replay of committed histories', () => {
     for (const f of files) {
       const keys = new Set(upsertedKeys(f));
       const status = f.endsWith('.cycle.json') ? 'CycleStatus' : 'ObligationStatus';
-      if (f.startsWith('status-attribute.')) {
+      if (f.startsWith('status-attribute.') || f.startsWith('review-mail.')) {
         expect([f, keys.has(status), keys.has('Status')]).toEqual([f, true, false]);
       } else {
         expect([f, keys.has('Status'), keys.has('ObligationStatus') || keys.has('CycleStatus')]).toEqual([

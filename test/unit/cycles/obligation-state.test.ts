@@ -196,6 +196,49 @@ describe('ObligationState transitions', () => {
     expect(state.view().lastReturn).toEqual({ comment: 'Толықтырыңыз', returnedBy: 'coordinator@АҚДМ', at: T0 });
   });
 
+  it('takes a versioned report by id, hash and statuses; refuses a new version while one is under review', () => {
+    const { state } = planned();
+    const versioned = {
+      submittedBy: 'reporter@БҒМ',
+      versionId: '0b6f8a52-6a55-4f0e-9f57-3d5b3c6b2d11',
+      contentHash: 'a'.repeat(64),
+      statuses: [{ measure: '1', status: 'not_yet_due' as const }],
+    };
+    expect(
+      refusal(() => state.validateSubmit({ ...versioned, statuses: [{ measure: '2', status: 'done' }] })),
+    ).toMatchObject({
+      type: 'InvalidReport',
+      message: expect.stringContaining('statuses[0].measure: "2" is not a measure БҒМ reports on'),
+    });
+    expect(refusal(() => state.validateSubmit({ ...versioned, contentHash: 'x' })).message).toContain('contentHash');
+    state.validateSubmit(versioned);
+    expect(state.submit(versioned, T0)).toBe(1);
+    expect(state.view().report).toMatchObject({ versionId: versioned.versionId, statuses: versioned.statuses });
+    expect(state.view().report).not.toHaveProperty('items');
+    expect(refusal(() => state.validateSubmit(versioned))).toMatchObject({
+      type: 'InvalidTransition',
+      message: expect.stringContaining('version 1 is under review'),
+    });
+    const comments = [{ measure: '1', field: 'narrative.kk', text: 'Сандарды көрсетіңіз' }];
+    expect(
+      refusal(() =>
+        state.validateReturn({
+          returnedBy: 'c',
+          comment: 'x',
+          newDueDate: '2026-01-20',
+          comments: [{ measure: '9', text: 'y' }],
+        }),
+      ).message,
+    ).toContain('comments[0].measure');
+    state.validateReturn({ returnedBy: 'c', comment: 'x', newDueDate: '2026-01-20', comments });
+    state.returnReport({ returnedBy: 'c', comment: 'x', newDueDate: '2026-01-20', comments }, T0);
+    expect(state.view().lastReturn?.comments).toEqual(comments);
+    expect(state.nextNotice()?.notice).toMatchObject({ kind: 'returned', comments });
+    expect(() =>
+      state.validateSubmit({ ...versioned, versionId: '1b6f8a52-6a55-4f0e-9f57-3d5b3c6b2d11' }),
+    ).not.toThrow();
+  });
+
   it('extends an overdue obligation: pending again, and once re-planned one notice of the move with the first date', () => {
     const { state, statuses } = planned();
     state.markOverdue();
