@@ -75,6 +75,8 @@ export interface ObligationIdentity {
 export interface QueuedNotice {
   readonly key: string;
   readonly notice: ObligationNotice;
+  /** Who is told: the party (default), or the stage's recipient (a report's arrival). */
+  readonly to?: 'party' | 'receiver';
 }
 
 /**
@@ -381,7 +383,16 @@ export class ObligationState {
     return true;
   }
 
-  /** The next notice to the party waiting to go out, taken off the queue. */
+  /**
+   * Queues a notice for the workflow's main loop to send, so that an Update handler answers without waiting for SMTP (a relay
+   * down for a day must not hold a submission, or the API transaction around it, open).
+   */
+  queueNotice(notice: QueuedNotice): void {
+    this.notices.push(notice);
+    this.wake++;
+  }
+
+  /** The next notice waiting to go out, taken off the queue. */
   nextNotice(): QueuedNotice | undefined {
     return this.notices.shift();
   }

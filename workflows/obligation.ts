@@ -28,7 +28,7 @@ import type {
 } from '../domain/cycle-model.js';
 import { localDateOf } from '../domain/tz.js';
 import { dataRejection } from './failures.js';
-import { ObligationState, Refusal } from './obligation-state.js';
+import { ObligationState, Refusal, type QueuedNotice } from './obligation-state.js';
 import {
   DB_RETRY,
   FailureType,
@@ -231,12 +231,11 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       await save();
       await tellCycle();
       if (patched(REVIEW_MAIL_PATCH)) {
-        await notify(
-          { recipients: recipientsOf(receiver), lang: receiver.lang },
-          `arrived:${obligationId}:v${version}`,
-          { kind: 'report_arrived', version, late, workingDaysLate: daysLate },
-          'notice.sent',
-        );
+        state.queueNotice({
+          key: `arrived:${obligationId}:v${version}`,
+          notice: { kind: 'report_arrived', version, late, workingDaysLate: daysLate },
+          to: 'receiver',
+        });
       }
       return { version, late, workingDaysLate: daysLate };
     },
@@ -251,12 +250,10 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       await record('report.accepted', acceptedBy, { version, comment: comment ?? null });
       await save();
       if (patched(REVIEW_MAIL_PATCH)) {
-        await notify(
-          { recipients: partyRecipients, lang: input.party.lang },
-          `accepted:${obligationId}:v${version}`,
-          { kind: 'accepted', version, acceptedBy, comment: comment ?? null },
-          'notice.sent',
-        );
+        state.queueNotice({
+          key: `accepted:${obligationId}:v${version}`,
+          notice: { kind: 'accepted', version, acceptedBy, comment: comment ?? null },
+        });
       }
       return state.summary();
     },
@@ -358,6 +355,15 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     }
   }
 
+  /** A queued notice to the party, or to the stage's recipient (a report's arrival). */
+  async function sendQueued(notice: QueuedNotice): Promise<void> {
+    const to =
+      notice.to === 'receiver'
+        ? { recipients: recipientsOf(receiver), lang: receiver.lang }
+        : { recipients: partyRecipients, lang: input.party.lang };
+    await notify(to, notice.key, notice.notice, 'notice.sent');
+  }
+
   async function plan(): Promise<void> {
     const { requested, opening } = state.beginPlan();
     const timelineInput = {
@@ -424,7 +430,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       }
       const notice = state.nextNotice();
       if (notice !== undefined) {
-        await notify({ recipients: partyRecipients, lang: input.party.lang }, notice.key, notice.notice, 'notice.sent');
+        await sendQueued(notice);
         continue;
       }
       const next = state.nextItem();
@@ -466,6 +472,10 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     throw err;
   }
   await condition(allHandlersFinished);
+  // The review e-mails an Update queued as the obligation ended (its acceptance). Only those: a history from before the
+  // review-mail patch that ended with another notice still queued (returned, then closed) dropped it, and replays so.
+  for (let n = state.nextNotice(); n !== undefined; n = state.nextNotice())
+    if (n.notice.kind === 'accepted' || n.notice.kind === 'report_arrived') await sendQueued(n);
   await save();
   return { summary: state.summary() };
 }

@@ -123,6 +123,24 @@ describe('ObligationState guards', () => {
 });
 
 describe('ObligationState transitions', () => {
+  it('queues review e-mails for the main loop (an Update never waits for SMTP), waking it, in order, each to its audience', () => {
+    const { state } = planned();
+    const before = state.wake;
+    state.queueNotice({
+      key: `arrived:${ID}:v1`,
+      notice: { kind: 'report_arrived', version: 1, late: false, workingDaysLate: 0 },
+      to: 'receiver',
+    });
+    state.queueNotice({
+      key: `accepted:${ID}:v1`,
+      notice: { kind: 'accepted', version: 1, acceptedBy: 'din@АҚДМ', comment: null },
+    });
+    expect(state.wake).toBe(before + 2);
+    expect(state.nextNotice()).toMatchObject({ key: `arrived:${ID}:v1`, to: 'receiver' });
+    expect(state.nextNotice()).toMatchObject({ key: `accepted:${ID}:v1`, notice: { kind: 'accepted' } });
+    expect(state.nextNotice()).toBeUndefined();
+  });
+
   it('opens with the first plan only under the patch, and numbers events and read-model revisions per run', () => {
     const fresh = new ObligationState(input, {
       obligationId: ID,
