@@ -23,6 +23,7 @@ import {
   type SummaryPartyInput,
   type SummaryTextsInput,
 } from '../../domain/summary.js';
+import { getVersion } from '../../db/repositories/report-versions.js';
 import { actorOf, type Principal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { scopeOf } from '../plan-access.js';
@@ -32,7 +33,9 @@ import type { ObligationService } from './obligations.js';
 interface ProjectedReport {
   readonly version: number;
   readonly submittedAt: string;
-  readonly items: readonly { readonly measure: string; readonly status: MeasureStatus; readonly text: string }[];
+  /** A report sent as items (before report versions, or by an older client); a versioned one has its content in PostgreSQL. */
+  readonly items?: readonly { readonly measure: string; readonly status: MeasureStatus; readonly text: string }[];
+  readonly versionId?: string;
 }
 
 const bodyOf = (party: PartySpec): SummaryBody => ({ code: party.agencyCode, name: party.name });
@@ -74,19 +77,40 @@ function measureInput(
   return { number, title, indicators };
 }
 
-function acceptedReport(party: PartySpec, row: ObligationRow): AcceptedReportInput | undefined {
+/**
+ * The accepted report of a party: a versioned one read from `report_versions` (narratives in both languages, indicator values
+ * by the plan's indicator index), an items one from the read model (its one text shown in the party's language).
+ */
+async function acceptedReport(
+  db: Kysely<Database>,
+  party: PartySpec,
+  row: ObligationRow,
+): Promise<AcceptedReportInput | undefined> {
   const report = row.report as ProjectedReport | null;
-  if (row.status !== 'accepted' || report === null || !Array.isArray(report.items)) return undefined;
+  if (row.status !== 'accepted' || report === null) return undefined;
+  if (Array.isArray(report.items))
+    return {
+      agencyCode: party.agencyCode,
+      version: report.version,
+      submittedAt: report.submittedAt,
+      items: report.items.map((item) => ({
+        measure: item.measure,
+        status: item.status,
+        narrative: { kk: party.lang === 'kk' ? item.text : null, ru: party.lang === 'ru' ? item.text : null },
+        indicators: [],
+      })),
+    };
+  const version = await getVersion(db, row.workflow_id, report.version);
+  if (version === undefined) return undefined;
   return {
     agencyCode: party.agencyCode,
     version: report.version,
     submittedAt: report.submittedAt,
-    // The report's text is in whatever language the agency wrote; it is shown as the party's language.
-    items: report.items.map((item) => ({
-      measure: item.measure,
-      status: item.status,
-      narrative: { kk: party.lang === 'kk' ? item.text : null, ru: party.lang === 'ru' ? item.text : null },
-      indicators: [],
+    items: version.content.measures.map((m) => ({
+      measure: m.measure,
+      status: m.status,
+      narrative: { kk: m.narrative.kk ?? null, ru: m.narrative.ru ?? null },
+      indicators: m.indicators.map((v) => ({ key: String(v.indicator + 1), value: v.value })),
     })),
   };
 }
@@ -166,11 +190,14 @@ export function createSummaryService(deps: { db: Kysely<Database>; obligations: 
           measures: party.measures.map((m) => m.number),
         };
       });
-      const reports = stage.parties.flatMap((party) => {
-        const row = rows.get(party.agencyCode);
-        const report = row === undefined ? undefined : acceptedReport(party, row);
-        return report === undefined ? [] : [report];
-      });
+      const reports = (
+        await Promise.all(
+          stage.parties.map(async (party) => {
+            const row = rows.get(party.agencyCode);
+            return row === undefined ? undefined : acceptedReport(db, party, row);
+          }),
+        )
+      ).filter((r): r is AcceptedReportInput => r !== undefined);
       const { sender, recipient } = senderAndRecipient(spec, stage);
       return assembleSummary(
         {

@@ -2,73 +2,36 @@
 // the field and leaves nothing (no version row, no Update in the history); a returned report resubmitted keeps both versions
 // and the diff shows the change; review remarks per measure reach the agency by e-mail; the app role cannot rewrite a version.
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
-import { buildApp } from '../../api/app.js';
-import { postgresProbe, temporalProbe } from '../../api/health.js';
-import { seedAgencies } from '../../db/repositories/agencies.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertEvidence } from '../../db/repositories/evidence.js';
 import { createDraft } from '../../db/repositories/plans.js';
-import { createApiToken } from '../../db/repositories/tokens.js';
-import { seedReferenceData } from '../../db/seed.js';
-import { planScheduleId } from '../../domain/cycle-model.js';
 import { normalizeReport, reportContentHash, type ReportContent } from '../../domain/report.js';
 import { localDateOf } from '../../domain/tz.js';
-import { createMailer } from '../../platform/mailer.js';
-import type { SmtpSink } from '../../worker/embedded/smtp-sink.js';
-import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
 import { bearer } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { receivedMail, startTestSink, waitFor } from '../helpers/mail.js';
-import { TEST_AGENCIES, testPlan } from '../helpers/plans.js';
+import { type TestDatabase } from '../helpers/database.js';
+import { receivedMail, waitFor } from '../helpers/mail.js';
+import { caller, startApiTestStack, type ApiTestStack } from '../helpers/api-stack.js';
+import { testPlan } from '../helpers/plans.js';
 
 const YEAR = new Date().getUTCFullYear();
-const taskQueue = `reports-api-${randomUUID()}`;
+let stack: ApiTestStack;
 let tdb: TestDatabase;
-let sink: SmtpSink;
-let mailer: ReturnType<typeof createMailer>;
-let native: NativeConnection;
 let client: Client;
-let worker: Worker;
-let workerRun: Promise<void>;
 let app: FastifyInstance;
+let call: ReturnType<typeof caller>;
 let planId: string;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  quietTemporalRuntime('ERROR');
-  tdb = await createTestDatabase();
-  await seedAgencies(tdb.db, TEST_AGENCIES);
-  await seedReferenceData(tdb.db);
-  sink = await startTestSink(tdb.db);
-  mailer = createMailer(sink.url);
-  native = await NativeConnection.connect({ address: inject('temporalAddress') });
-  client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
-  worker = await Worker.create({
-    connection: native,
-    taskQueue,
-    workflowsPath,
-    activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }),
-  });
-  workerRun = worker.run();
-  app = await buildApp({
-    db: tdb.db,
-    temporal: client,
-    taskQueue,
-    probes: {
-      temporal: temporalProbe(client),
-      postgres: postgresProbe(tdb.db),
-      smtp: async () => ({ ok: true, latencyMs: 0 }),
-    },
-    sinkEnabled: true,
-  });
-  tokens.coordinator = (await createApiToken(tdb.db, { name: 'akdm', role: 'coordinator', agencyCode: 'АҚДМ' })).secret;
-  tokens.bgm = (await createApiToken(tdb.db, { name: 'bgm', role: 'reporter', agencyCode: 'БҒМ' })).secret;
-  tokens.iim = (await createApiToken(tdb.db, { name: 'iim', role: 'reporter', agencyCode: 'ІІМ' })).secret;
+  stack = await startApiTestStack('reports-api');
+  ({ tdb, client, app } = stack);
+  call = caller(app);
+  tokens.coordinator = await stack.token('akdm', 'coordinator', 'АҚДМ');
+  tokens.bgm = await stack.token('bgm', 'reporter', 'БҒМ');
+  tokens.iim = await stack.token('iim', 'reporter', 'ІІМ');
   // Measure 1 carries an indicator with a target for this year, as an imported decree table would.
   const base = testPlan({ years: { from: YEAR, to: YEAR + 1 } });
   planId = await createDraft(tdb.db, {
@@ -94,25 +57,12 @@ beforeAll(async () => {
     sourceName: null,
     createdBy: 'test',
   });
+  stack.plans.push(planId);
 }, 120_000);
 
 afterAll(async () => {
-  await app?.close();
-  await client?.schedule
-    .getHandle(planScheduleId(planId))
-    .delete()
-    .catch(() => undefined);
-  worker?.shutdown();
-  await workerRun;
-  await native?.close();
-  await client?.connection.close();
-  mailer?.close();
-  await sink?.close();
-  await tdb?.drop();
+  await stack?.close();
 });
-
-const call = (method: 'GET' | 'POST' | 'PUT', url: string, token: string, payload?: object) =>
-  app.inject({ method, url, headers: bearer(token), ...(payload === undefined ? {} : { payload }) });
 
 const today = localDateOf(Date.now());
 

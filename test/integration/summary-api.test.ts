@@ -2,76 +2,36 @@
 // submitted and accepted through the obligation's Updates, then the summary read back as JSON, as DOCX (mammoth) and as XLSX
 // (exceljs), with the plan's indicator target, the agency still missing named, and who may see it.
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import mammoth from 'mammoth';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
-import { buildApp } from '../../api/app.js';
-import { postgresProbe, temporalProbe } from '../../api/health.js';
-import { seedAgencies } from '../../db/repositories/agencies.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDraft } from '../../db/repositories/plans.js';
-import { createApiToken } from '../../db/repositories/tokens.js';
-import { seedReferenceData } from '../../db/seed.js';
-import { cycleWorkflowId, planScheduleId } from '../../domain/cycle-model.js';
-import { createMailer } from '../../platform/mailer.js';
-import type { SmtpSink } from '../../worker/embedded/smtp-sink.js';
-import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
+import { cycleWorkflowId } from '../../domain/cycle-model.js';
 import { bearer } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startTestSink, waitFor } from '../helpers/mail.js';
-import { TEST_AGENCIES, testPlan } from '../helpers/plans.js';
+import { type TestDatabase } from '../helpers/database.js';
+import { waitFor } from '../helpers/mail.js';
+import { caller, startApiTestStack, type ApiTestStack } from '../helpers/api-stack.js';
+import { testPlan } from '../helpers/plans.js';
 
 const YEAR = new Date().getUTCFullYear();
-const taskQueue = `summary-api-${randomUUID()}`;
 const NARRATIVE = 'Курс 120 мектепте енгізілді';
+let stack: ApiTestStack;
 let tdb: TestDatabase;
-let sink: SmtpSink;
-let mailer: ReturnType<typeof createMailer>;
-let native: NativeConnection;
-let client: Client;
-let worker: Worker;
-let workerRun: Promise<void>;
 let app: FastifyInstance;
+let call: ReturnType<typeof caller>;
 let planId: string;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  quietTemporalRuntime('ERROR');
-  tdb = await createTestDatabase();
-  await seedAgencies(tdb.db, TEST_AGENCIES);
-  await seedReferenceData(tdb.db);
-  sink = await startTestSink(tdb.db);
-  mailer = createMailer(sink.url);
-  native = await NativeConnection.connect({ address: inject('temporalAddress') });
-  client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
-  worker = await Worker.create({
-    connection: native,
-    taskQueue,
-    workflowsPath,
-    activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }),
-  });
-  workerRun = worker.run();
-  app = await buildApp({
-    db: tdb.db,
-    temporal: client,
-    taskQueue,
-    probes: {
-      temporal: temporalProbe(client),
-      postgres: postgresProbe(tdb.db),
-      smtp: async () => ({ ok: true, latencyMs: 0 }),
-    },
-    sinkEnabled: true,
-  });
-  tokens.admin = (await createApiToken(tdb.db, { name: 'admin', role: 'admin' })).secret;
-  tokens.coordinator = (await createApiToken(tdb.db, { name: 'akdm', role: 'coordinator', agencyCode: 'АҚДМ' })).secret;
-  tokens.otherCoordinator = (
-    await createApiToken(tdb.db, { name: 'iim-coord', role: 'coordinator', agencyCode: 'ІІМ' })
-  ).secret;
-  tokens.pm = (await createApiToken(tdb.db, { name: 'pm', role: 'pm_office', agencyCode: 'ПМК' })).secret;
-  tokens.bgm = (await createApiToken(tdb.db, { name: 'bgm', role: 'reporter', agencyCode: 'БҒМ' })).secret;
+  stack = await startApiTestStack('summary-api');
+  ({ tdb, app } = stack);
+  call = caller(app);
+  tokens.admin = await stack.token('admin', 'admin');
+  tokens.coordinator = await stack.token('akdm', 'coordinator', 'АҚДМ');
+  tokens.otherCoordinator = await stack.token('iim-coord', 'coordinator', 'ІІМ');
+  tokens.pm = await stack.token('pm', 'pm_office', 'ПМК');
+  tokens.bgm = await stack.token('bgm', 'reporter', 'БҒМ');
   const plan = testPlan({ years: { from: YEAR, to: YEAR + 1 } });
   planId = await createDraft(tdb.db, {
     plan: {
@@ -96,25 +56,12 @@ beforeAll(async () => {
     sourceName: null,
     createdBy: 'test',
   });
+  stack.plans.push(planId);
 });
 
 afterAll(async () => {
-  await app?.close();
-  await client?.schedule
-    .getHandle(planScheduleId(planId))
-    .delete()
-    .catch(() => undefined);
-  worker?.shutdown();
-  await workerRun;
-  await native?.close();
-  await client?.connection.close();
-  mailer?.close();
-  await sink?.close();
-  await tdb?.drop();
+  await stack?.close();
 });
-
-const call = (method: 'GET' | 'POST' | 'DELETE', url: string, token: string, payload?: object) =>
-  app.inject({ method, url, headers: bearer(token), ...(payload === undefined ? {} : { payload }) });
 
 describe('the consolidated summary through the API', () => {
   const cycleId = (): string => encodeURIComponent(cycleWorkflowId(planId, String(YEAR)));
