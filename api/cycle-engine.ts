@@ -189,6 +189,15 @@ export function createCycleEngine(deps: {
         // A cycle opened before measures had stages of their own keeps its three-stage shape: compare like with like.
         const stored = await getCycle(db, cycleId);
         const measureStages = stored?.spec?.notOwed !== undefined;
+        // And one opened while the coordinator still reported to itself keeps its obligations to itself.
+        const coordinatorReportsToItself =
+          stored?.spec?.stages.some(
+            (st) =>
+              st.from === 'executors' &&
+              st.to === 'coordinator' &&
+              st.recipient === undefined &&
+              st.parties.some((p) => p.agencyCode === stored.spec!.coordinator.agencyCode),
+          ) ?? false;
         const next = cycleSpecFromPlan({
           planId: plan.id,
           plan: plan.plan,
@@ -196,6 +205,7 @@ export function createCycleEngine(deps: {
           period: running.period,
           calendar,
           measureStages,
+          coordinatorReportsToItself,
         });
         if (!next.ok) continue;
         for (const signal of amendmentSignals(plan, running, next.spec, applied, actor))

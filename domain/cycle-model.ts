@@ -93,6 +93,8 @@ export interface CycleSpec {
   readonly stages: readonly StageSpec[];
   readonly reminders: ReminderSettings;
   readonly escalation: readonly EscalationStep[];
+  /** The plan's policy opts in to escalation e-mails to the Presidential Administration (absent: never; see ReportingPolicy). */
+  readonly escalateToPresidentialAdministration?: boolean;
   /** Measures of the plan this cycle asks no report on (as needed, unreadable deadline, no executor); absent in specs built before it existed. */
   readonly notOwed?: readonly NotOwedMeasure[];
 }

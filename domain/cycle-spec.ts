@@ -47,6 +47,11 @@ export interface CycleSpecInput {
    * their own were built — to compare a plan amendment with such a running cycle. Default true.
    */
   readonly measureStages?: boolean;
+  /**
+   * true: the coordinator, when an executor too, owes the stages it receives like any executor, as cycles opened before it
+   * stopped reporting to itself were built — to compare a plan amendment with such a running cycle. Default false.
+   */
+  readonly coordinatorReportsToItself?: boolean;
 }
 
 // A plan published in one language has nulls in the other: show what exists rather than nothing.
@@ -202,13 +207,18 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
   const pmOffice = byKind('pm_office', 'pmOffice');
   const presidentialAdministration = byKind('presidential_administration', 'presidentialAdministration');
 
-  /** One party per agency that executes any of `measures` (its successor on `on`), with the measures it reports on. */
-  const executors = (measures: readonly Measure[], on: IsoDate): PartySpec[] => {
+  /**
+   * One party per agency that executes any of `measures` (its successor on `on`), with the measures it reports on. A stage
+   * the coordinator receives leaves the coordinator out when it is an executor too (АҚДМ in decree 580's plan): it does not
+   * report to itself, and its own measures are in its consolidated summary, which covers every measure owed.
+   */
+  const executors = (measures: readonly Measure[], on: IsoDate, toCoordinator: boolean): PartySpec[] => {
     const perAgency = new Map<string, { agency: Agency; measures: Measure[]; byAgreement: boolean }>();
     measures.forEach((m) =>
       m.executors.forEach((e) => {
         const agency = current(e.code, on, `measures[${plan.measures.indexOf(m)}].executors`);
         if (agency === undefined) return;
+        if (toCoordinator && input.coordinatorReportsToItself !== true && agency.code === coordinator?.code) return;
         const entry = perAgency.get(agency.code) ?? { agency, measures: [], byAgreement: false };
         if (!entry.measures.includes(m)) entry.measures.push(m);
         entry.byAgreement ||= e.byAgreement;
@@ -260,7 +270,7 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
     }
     let parties: PartySpec[];
     if (d.from === 'executors') {
-      parties = executors(regular, d.due);
+      parties = executors(regular, d.due, d.to === 'coordinator');
       // Every measure owed may fall due on dates of its own: then nobody owes the regular stage.
       if (parties.length === 0) return;
     } else {
@@ -279,9 +289,10 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
 
   const used = new Set(stages.map((s) => s.id));
   for (const o of own) {
-    const parties = executors([o.measure], o.due);
     const receiver = receiverOf(o.measure, o.due, `measures[${o.index}]`);
-    if (parties.length === 0 || receiver === undefined) continue;
+    if (receiver === undefined) continue;
+    const parties = executors([o.measure], o.due, receiver.to === 'coordinator' && receiver.recipient === undefined);
+    if (parties.length === 0) continue;
     const base = `measure-${numberSlug(o.measure.number, o.index)}-due-${o.ordinal}`;
     let id = base;
     for (let n = 2; used.has(id); n++) id = `${base}-${n}`;
@@ -322,6 +333,9 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
     stages: [...stages].sort(byDate),
     reminders: plan.reminders,
     escalation: plan.escalation,
+    ...(plan.policy.escalateToPresidentialAdministration === true
+      ? { escalateToPresidentialAdministration: true }
+      : {}),
     notOwed,
   };
   // Whatever the directory holds (an address that is not one), the cycle must be able to start.

@@ -32,7 +32,9 @@ import { ObligationState, Refusal } from './obligation-state.js';
 import {
   DB_RETRY,
   FailureType,
+  LADDER_TOP_PATCH,
   MAIL_RETRY,
+  OPENING_MODES_PATCH,
   STATUS_ATTRIBUTE_PATCH,
   SearchAttributeKeys,
   acceptUpdate,
@@ -106,6 +108,9 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   // Asked first, once: the marker lands in the first workflow task, and the answer holds for the whole run.
   const localDb = patched(OBLIGATION_LOCAL_ACTIVITIES_PATCH);
   const statusKey = patched(STATUS_ATTRIBUTE_PATCH) ? SearchAttributeKeys.ObligationStatus : SearchAttributeKeys.Status;
+  const ladderTop = patched(LADDER_TOP_PATCH);
+  // Asked only by obligations of a cycle opened in a mode (OPENING_MODES_PATCH): earlier histories replay unchanged.
+  const opening = input.opening !== undefined && patched(OPENING_MODES_PATCH) ? input.opening : undefined;
   const acts = localDb ? local : scheduled;
   const mail = localDb ? localMail : scheduledMail;
   const info = workflowInfo();
@@ -122,7 +127,14 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
 
   const state = new ObligationState(
     input,
-    { obligationId, runId: info.runId, cycleId, openedAt: new Date().toISOString(), openWithFirstPlan: localDb },
+    {
+      obligationId,
+      runId: info.runId,
+      cycleId,
+      openedAt: new Date().toISOString(),
+      openWithFirstPlan: localDb,
+      ...(opening === undefined ? {} : { opening }),
+    },
     (next) => upsertSearchAttributes([{ key: statusKey, value: next }]),
   );
 
@@ -217,6 +229,8 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         dueDate: due.dueDate,
         effectiveDueDate: due.effectiveDueDate,
         items: submission.items,
+        // A past period loaded for the record: the report is entered after the fact, by submittedBy (the event's actor).
+        ...(opening === 'record-only' ? { enteredAfterTheFact: true } : {}),
       });
       await save();
       await tellCycle();
@@ -284,6 +298,13 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     eventType: string,
   ): Promise<void> {
     const details = { key, to: item.recipients, lang: item.lang, notice, plannedFor: item.at ?? null };
+    if (opening === 'record-only') {
+      await record('notice.not_sent', 'system', {
+        ...details,
+        reason: 'record-only: a past period loaded for the record',
+      });
+      return;
+    }
     if (item.recipients.length === 0) {
       await record('notice.undeliverable', 'system', { ...details, reason: 'no e-mail address on file' });
       return;
@@ -340,6 +361,14 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       shift: input.shift,
       reminders: input.reminders,
       escalation: input.escalation,
+      ...(ladderTop
+        ? {
+            ladderEndsAtPmOffice: true,
+            ...(input.escalateToPresidentialAdministration === true
+              ? { escalateToPresidentialAdministration: true }
+              : {}),
+          }
+        : {}),
     };
     // Under the patch the first plan also records the opening and writes the read model: one local activity, not three.
     const next = opening

@@ -1,6 +1,7 @@
 // reportingCycleWorkflow: one plan × period — opens an obligation per party per stage, applies plan amendments, closes on repeal.
 // Running cycles replay this code (test/replay/histories): a change to the commands it issues goes behind patched().
 import {
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   ParentClosePolicy,
@@ -33,6 +34,8 @@ import { obligationWorkflow } from './obligation.js';
 import {
   DB_RETRY,
   FailureType,
+  MAIL_RETRY,
+  OPENING_MODES_PATCH,
   STATUS_ATTRIBUTE_PATCH,
   SearchAttributeKeys,
   amendPlanSignal,
@@ -75,6 +78,11 @@ const local = proxyLocalActivities<Activities>({
   localRetryThreshold: '1 minute',
   retry: DB_RETRY,
 });
+const localMail = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  localRetryThreshold: '1 minute',
+  retry: MAIL_RETRY,
+});
 
 /** One reporting cycle of a plan for one period; completes when every obligation is accepted or closed. */
 export async function reportingCycleWorkflow(input: ReportingCycleInput): Promise<ReportingCycleResult> {
@@ -84,6 +92,8 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
   const statusKey = renamed ? SearchAttributeKeys.CycleStatus : SearchAttributeKeys.Status;
   const acts = batched ? local : scheduled;
   const { spec } = input;
+  // Asked only by cycles given an opening mode (OPENING_MODES_PATCH), so earlier histories replay unchanged.
+  const mode = input.opening !== undefined && patched(OPENING_MODES_PATCH) ? input.opening.mode : undefined;
   const problems = validateCycleSpec(spec);
   if (problems.length > 0) {
     throw ApplicationFailure.create({
@@ -153,6 +163,9 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       escalation: spec.escalation,
       chain:
         stage.spec.recipient !== undefined && patched(STAGE_RECIPIENT_PATCH) ? stageChain(chain, stage.spec) : chain,
+      // Only when the policy opts in, so every other obligation's input is as before.
+      ...(spec.escalateToPresidentialAdministration === true ? { escalateToPresidentialAdministration: true } : {}),
+      ...(mode === undefined ? {} : { opening: mode }),
     };
   }
 
@@ -226,6 +239,42 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     await save();
   }
 
+  /** Catch-up: the coordinator's one summary of the obligations whose deadline had passed when the cycle opened. */
+  async function summariseOverdue(owed: ReturnType<CycleState['owed']>): Promise<void> {
+    const overdue = owed.filter((o) => {
+      const stage = spec.stages.find((st) => st.id === o.stage.spec.id)!;
+      return Date.parse(stage.dueInstant) < Date.parse(openedAt);
+    });
+    if (overdue.length === 0) return;
+    const to =
+      spec.coordinator.emails.reporter.length > 0 ? spec.coordinator.emails.reporter : spec.coordinator.emails.head;
+    const payload = {
+      to,
+      overdue: overdue.map((o) => ({ agencyCode: o.party.agencyCode, stageId: o.stage.spec.id, dueDate: o.dueDate })),
+    };
+    if (to.length === 0) {
+      await record('opening_summary.undeliverable', 'system', { ...payload, reason: 'no e-mail address on file' });
+      return;
+    }
+    try {
+      const sent = await localMail.sendOpeningSummary({
+        dedupeKey: `opening-summary:${cycleId}`,
+        to,
+        lang: spec.coordinator.lang,
+        planTitle: spec.planTitle,
+        period: spec.period,
+        overdue: overdue.map((o) => ({ name: o.party.name, stageId: o.stage.spec.id, dueDate: o.dueDate })),
+      });
+      await record('opening_summary.sent', 'system', { ...payload, messageId: sent.messageId });
+    } catch (err) {
+      // A refusal retrying cannot fix (a bad address, the relay refusing the recipient): recorded, the cycle goes on.
+      const failure = err instanceof ActivityFailure ? err.cause : err;
+      const type = failure instanceof ApplicationFailure ? failure.type : undefined;
+      if (type !== FailureType.MailRejected && type !== FailureType.InvalidInput) throw err;
+      await record('opening_summary.failed', 'system', { ...payload, error: (failure as ApplicationFailure).message });
+    }
+  }
+
   function refreshStage(): void {
     const stage = state.refreshStage();
     if (stage !== null) upsertSearchAttributes([{ key: SearchAttributeKeys.Stage, value: stage }]);
@@ -251,6 +300,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       period: spec.period,
       policyId: spec.policyId,
       stages: spec.stages.map((s) => ({ id: s.id, dueDate: s.dueDate, parties: s.parties.map((p) => p.agencyCode) })),
+      ...(mode === undefined ? {} : { mode }),
     });
     await save();
     // Every stage opens with the cycle: the coordinator can consolidate as reports arrive, and each deadline is fixed by the policy.
@@ -262,6 +312,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     } else {
       for (const o of owed) await startObligation(o.stage, o.party, o.dueDate);
     }
+    if (mode === 'catch-up') await summariseOverdue(owed);
 
     for (;;) {
       if (state.closing !== null) break;

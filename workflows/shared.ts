@@ -25,6 +25,7 @@ import type {
   ReturnReportInput,
   SubmitResult,
 } from '../domain/cycle-model.js';
+import type { OpeningMode } from '../domain/cycle-opening.js';
 import type { IsoDate } from '../domain/dates.js';
 import type { EscalationStep, ReminderSettings } from '../domain/plan.js';
 export const DEFAULT_TASK_QUEUE = 'reporting';
@@ -82,6 +83,22 @@ export const SEARCH_ATTRIBUTES = {
  */
 export const STATUS_ATTRIBUTE_PATCH = 'status-search-attribute-renamed';
 
+/**
+ * Obligations started since this patch plan an escalation ladder that ends at the PM Office (domain/cycle-timeline.ts,
+ * `ladderEndsAtPmOffice`): a coordinator's overdue summary escalates to the PM Office, the PM Office's own overdue stage tells
+ * only its responsible head, and the Presidential Administration gets no escalation e-mail unless the plan's policy opts in.
+ * Obligations started earlier keep the ladder they were planned with, re-plans included.
+ */
+export const LADDER_TOP_PATCH = 'escalation-ends-at-pm-office';
+
+/**
+ * Cycles opened since this patch are opened in a mode (domain/cycle-opening.ts): the opener passes `catch-up` unless an admin
+ * chose `record-only`; a catch-up obligation opened after its deadline sends one overdue notice and the escalation step
+ * reached, and its cycle sends the coordinator one summary of what was overdue at opening; a record-only one sends nothing.
+ * Asked only by runs that were given a mode, so earlier histories replay unchanged.
+ */
+export const OPENING_MODES_PATCH = 'cycle-opening-modes';
+
 export interface ScheduledNotificationInput {
   /** Business key: the notification is sent once per key, ever. */
   readonly key: string;
@@ -116,6 +133,8 @@ export const SearchAttributeKeys = {
 
 export interface ReportingCycleInput {
   readonly spec: CycleSpec;
+  /** How it was opened (since OPENING_MODES_PATCH); absent in cycles opened before. */
+  readonly opening?: { readonly mode: OpeningMode };
 }
 
 export interface ReportingCycleResult {
@@ -137,6 +156,10 @@ export interface ObligationInput {
   readonly reminders: ReminderSettings;
   readonly escalation: readonly EscalationStep[];
   readonly chain: CycleChain;
+  /** The plan's policy opts in to escalation e-mails to the Presidential Administration (CycleSpec); absent: it does not. */
+  readonly escalateToPresidentialAdministration?: boolean;
+  /** The cycle's opening mode (since OPENING_MODES_PATCH); absent in cycles opened before. */
+  readonly opening?: OpeningMode;
 }
 
 export interface ObligationResult {
@@ -166,6 +189,8 @@ export interface OpenCycleInput {
   /** Given when an admin opens a cycle by hand; a Schedule leaves it out and the scheduled time decides. */
   readonly period?: string;
   readonly actor: string;
+  /** How to open a period some of whose deadlines have passed; absent (a Schedule): catch-up. */
+  readonly mode?: OpeningMode;
 }
 
 export interface OpenCycleResult {

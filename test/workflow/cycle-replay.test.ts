@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
 import { OBLIGATION_LOCAL_ACTIVITIES_PATCH } from '../../workflows/obligation.js';
 import { CYCLE_BATCHED_OPEN_PATCH, STAGE_RECIPIENT_PATCH } from '../../workflows/reporting-cycle.js';
-import { STATUS_ATTRIBUTE_PATCH } from '../../workflows/shared.js';
+import { LADDER_TOP_PATCH, STATUS_ATTRIBUTE_PATCH } from '../../workflows/shared.js';
 import { historyFromObject, quietLogger } from '../fixtures/cycle-fixtures.js';
 
 /** Recorded by the cycle tests with MERZIM_RECORD_HISTORIES=test/replay/histories (then review and commit them). */
@@ -67,7 +67,10 @@ describe('replay of committed histories', () => {
       .filter((f) => f.endsWith('.json'))
       .sort();
     const renamed = files.filter((f) => f.startsWith('status-attribute.'));
-    const older = files.filter((f) => !f.startsWith('batched-local.') && !f.startsWith('status-attribute.'));
+    const laddered = files.filter((f) => f.startsWith('ladder-top.'));
+    const older = files.filter(
+      (f) => !f.startsWith('batched-local.') && !f.startsWith('status-attribute.') && !f.startsWith('ladder-top.'),
+    );
     const newer = files.filter((f) => f.startsWith('batched-local.'));
     expect(newer.length).toBeGreaterThanOrEqual(30);
     // Recorded before the batched opening and local activities: only the measure stage's cycle carries a patch.
@@ -101,6 +104,10 @@ describe('replay of committed histories', () => {
     }
     for (const f of renamed.filter((n) => n.includes('.obligation-')))
       expect(patches(f)).toEqual([OBLIGATION_LOCAL_ACTIVITIES_PATCH, STATUS_ATTRIBUTE_PATCH]);
+    // Recorded since the ladder ends at the PM Office: every obligation marked with that patch too.
+    expect(laddered.length).toBeGreaterThanOrEqual(6);
+    for (const f of laddered.filter((n) => n.includes('.obligation-')))
+      expect(patches(f)).toEqual([OBLIGATION_LOCAL_ACTIVITIES_PATCH, STATUS_ATTRIBUTE_PATCH, LADDER_TOP_PATCH]);
   });
 
   it('upserts Status in the histories before the rename, and ObligationStatus or CycleStatus, never Status, after it', () => {
@@ -110,7 +117,7 @@ describe('replay of committed histories', () => {
     for (const f of files) {
       const keys = new Set(upsertedKeys(f));
       const status = f.endsWith('.cycle.json') ? 'CycleStatus' : 'ObligationStatus';
-      if (f.startsWith('status-attribute.')) {
+      if (f.startsWith('status-attribute.') || f.startsWith('ladder-top.')) {
         expect([f, keys.has(status), keys.has('Status')]).toEqual([f, true, false]);
       } else {
         expect([f, keys.has('Status'), keys.has('ObligationStatus') || keys.has('CycleStatus')]).toEqual([
