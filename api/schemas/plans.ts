@@ -228,6 +228,23 @@ export const AmendBody = Type.Object(
 export type AmendBody = Static<typeof AmendBody>;
 export const AmendReply = Type.Intersect([PlanSummary, Type.Object({ applied: List(AppliedChange) })]);
 
+/** A confirmation's answer: the plan, and the cycle of the current period it opens (catch-up) with how many are overdue at once. */
+export const ConfirmReply = Type.Intersect([
+  PlanSummary,
+  Type.Object({
+    openedCycle: nullable(
+      Type.Object({
+        period: Type.String(),
+        mode: StringEnum(['catch-up']),
+        overdueAtOpening: Type.Integer({
+          minimum: 0,
+          description: 'Obligations of the period whose deadline had passed when it was opened',
+        }),
+      }),
+    ),
+  }),
+]);
+
 export const RepealBody = Type.Object(
   { act: ActRef, date: IsoDate, reason: Type.String({ minLength: 1, maxLength: 2000 }) },
   { additionalProperties: false },

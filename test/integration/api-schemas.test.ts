@@ -464,10 +464,11 @@ describe('every route answers what its schema declares', () => {
 
     // Review commands are Temporal Updates; their refusals are mapped to HTTP in api/errors.ts.
     const bgmObligation = enc(`obligation:${planId}:${YEAR}:БҒМ:executors`);
-    const akdmObligation = enc(`obligation:${planId}:${YEAR}:АҚДМ:executors`);
+    // Another agency's (ІІМ's one-off measure 2, due 1 December): the coordinator extends it below.
+    const iimObligation = enc(`obligation:${planId}:${YEAR}:ІІМ:measure-2-due-1`);
     const submit = (text: string) => ({ items: [{ measure: '1', status: 'done', text }] });
     await call({ method: 'GET', url: `/api/v1/obligations/${bgmObligation}`, token: bgm }, 200);
-    await call({ method: 'GET', url: `/api/v1/obligations/${akdmObligation}`, token: bgm }, 404);
+    await call({ method: 'GET', url: `/api/v1/obligations/${iimObligation}`, token: bgm }, 404);
     const invalid = await call(
       {
         method: 'POST',
@@ -560,7 +561,7 @@ describe('every route answers what its schema declares', () => {
     await call(
       {
         method: 'POST',
-        url: `/api/v1/obligations/${akdmObligation}/extend`,
+        url: `/api/v1/obligations/${iimObligation}/extend`,
         token: coord,
         payload: { reason: 'Мерзімі ұзартылды', newDueDate: later },
       },
