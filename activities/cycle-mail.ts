@@ -56,7 +56,7 @@ const MONTHS_RU_GENITIVE = [
   'декабря',
 ];
 
-function dateText(date: IsoDate, lang: Lang): string {
+export function dateText(date: IsoDate, lang: Lang): string {
   const { year, month, day } = parseIsoDate(date);
   return lang === 'kk'
     ? `${year} жылғы ${day} ${MONTHS_KK[month - 1]}`
@@ -101,7 +101,7 @@ function headerLines(input: ComposeObligationMailInput, lang: Lang): string[] {
 }
 
 /** "7 рабочих дней", "1 календарный день": counts written out in full, as a formal letter has them. */
-function daysRu(n: number, unit: DayCountUnit): string {
+export function daysRu(n: number, unit: DayCountUnit): string {
   return unit === 'working'
     ? `${n} ${ruPlural(n, 'рабочий день', 'рабочих дня', 'рабочих дней')}`
     : `${n} ${ruPlural(n, 'календарный день', 'календарных дня', 'календарных дней')}`;

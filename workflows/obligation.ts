@@ -32,6 +32,7 @@ import { ObligationState, Refusal } from './obligation-state.js';
 import {
   DB_RETRY,
   FailureType,
+  DIGESTS_PATCH,
   LADDER_TOP_PATCH,
   MAIL_RETRY,
   OPENING_MODES_PATCH,
@@ -111,6 +112,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   const ladderTop = patched(LADDER_TOP_PATCH);
   // Asked only by obligations of a cycle opened in a mode (OPENING_MODES_PATCH): earlier histories replay unchanged.
   const opening = input.opening !== undefined && patched(OPENING_MODES_PATCH) ? input.opening : undefined;
+  const digests = input.digests === true && patched(DIGESTS_PATCH);
   const acts = localDb ? local : scheduled;
   const mail = localDb ? localMail : scheduledMail;
   const info = workflowInfo();
@@ -229,6 +231,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         dueDate: due.dueDate,
         effectiveDueDate: due.effectiveDueDate,
         items: submission.items,
+        submittedAt,
         // A past period loaded for the record: the report is entered after the fact, by submittedBy (the event's actor).
         ...(opening === 'record-only' ? { enteredAfterTheFact: true } : {}),
       });
@@ -405,6 +408,24 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         await tellCycle();
         break;
       case 'escalation':
+        // Escalated to the PM Office from below: one line of its daily digest, not an e-mail of its own.
+        if (digests && item.agencyCode === input.chain.pmOffice.agencyCode && input.stage.from !== 'pm_office') {
+          await record('escalation.digested', 'system', {
+            key,
+            step: item.step,
+            after: item.after,
+            unit: item.unit,
+            audience: item.audience,
+            agencyCode: input.party.agencyCode,
+            name: input.party.name,
+            stageId: input.stage.id,
+            dueDate: state.timeline!.dueDate,
+            effectiveDueDate: state.timeline!.effectiveDueDate,
+            dueInstant: state.timeline!.dueInstant,
+            at: new Date().toISOString(),
+          });
+          break;
+        }
         await notify(
           item,
           key,

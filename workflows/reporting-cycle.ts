@@ -27,12 +27,15 @@ import {
   type PlanAmendment,
 } from '../domain/cycle-model.js';
 import { validateCycleSpec } from '../domain/cycle-validation.js';
-import type { IsoDate } from '../domain/dates.js';
+import { addDays, parseIsoDate, type IsoDate } from '../domain/dates.js';
+import { KZ_TIME_ZONE, localDateOf, localToInstant } from '../domain/tz.js';
 import { CycleState, type AmendmentStep, type Entry, type StageState } from './cycle-state.js';
 import { dataRejection } from './failures.js';
 import { obligationWorkflow } from './obligation.js';
 import {
   DB_RETRY,
+  DIGESTS_PATCH,
+  DIGEST_TIME,
   FailureType,
   MAIL_RETRY,
   OPENING_MODES_PATCH,
@@ -69,6 +72,16 @@ export const CYCLE_DATA_REJECTED_PATCH = 'cycle-data-rejected';
  */
 export const CYCLE_BATCHED_OPEN_PATCH = 'cycle-batched-open-local-db';
 
+/** The first digest instant (DIGEST_TIME, Kazakhstan time) after `atMs`. */
+function digestAfter(atMs: number): number {
+  const at = (date: string): number => {
+    const { year, month, day } = parseIsoDate(date);
+    return localToInstant({ year, month, day, hour: DIGEST_TIME.hour, minute: DIGEST_TIME.minute }, KZ_TIME_ZONE);
+  };
+  const today = at(localDateOf(atMs));
+  return today > atMs ? today : at(addDays(localDateOf(atMs), 1));
+}
+
 /** Child starts per workflow task: bounded so one task's commands (each with its party's input) stay far below message limits. */
 export const OPEN_BATCH = 100;
 
@@ -94,6 +107,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
   const { spec } = input;
   // Asked only by cycles given an opening mode (OPENING_MODES_PATCH), so earlier histories replay unchanged.
   const mode = input.opening !== undefined && patched(OPENING_MODES_PATCH) ? input.opening.mode : undefined;
+  const digests = input.digests === true && patched(DIGESTS_PATCH);
   const problems = validateCycleSpec(spec);
   if (problems.length > 0) {
     throw ApplicationFailure.create({
@@ -166,6 +180,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       // Only when the policy opts in, so every other obligation's input is as before.
       ...(spec.escalateToPresidentialAdministration === true ? { escalateToPresidentialAdministration: true } : {}),
       ...(mode === undefined ? {} : { opening: mode }),
+      ...(digests ? { digests: true as const } : {}),
     };
   }
 
@@ -275,6 +290,28 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     }
   }
 
+  /** The plan's digests of the day of `atMs` (the activity sends them on working days, each once per plan and day). */
+  async function sendDigests(atMs: number): Promise<void> {
+    const day = localDateOf(atMs);
+    try {
+      const result = await localMail.sendDailyDigests({
+        planId: spec.planId,
+        planTitle: spec.planTitle,
+        day,
+        at: new Date().toISOString(),
+        coordinator: { ...spec.coordinator, measures: [] },
+        pmOffice: { ...spec.pmOffice, measures: [] },
+      });
+      for (const sent of [result.pmOffice, result.coordinator])
+        if (sent !== null) await record('digest.sent', 'system', { day, ...sent });
+    } catch (err) {
+      const failure = err instanceof ActivityFailure ? err.cause : err;
+      const type = failure instanceof ApplicationFailure ? failure.type : undefined;
+      if (type !== FailureType.MailRejected && type !== FailureType.InvalidInput) throw err;
+      await record('digest.failed', 'system', { day, error: (failure as ApplicationFailure).message });
+    }
+  }
+
   function refreshStage(): void {
     const stage = state.refreshStage();
     if (stage !== null) upsertSearchAttributes([{ key: SearchAttributeKeys.Stage, value: stage }]);
@@ -294,6 +331,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     { key: statusKey, value: state.status },
   ]);
   let result: ReportingCycleResult;
+  let nextDigest = digestAfter(Date.now());
   try {
     await record('cycle.opened', 'system', {
       planId: spec.planId,
@@ -326,7 +364,15 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       refreshStage();
       if (state.currentStage !== before) await save();
       const seen = state.wake;
-      await condition(() => state.wake !== seen);
+      if (!digests) {
+        await condition(() => state.wake !== seen);
+        continue;
+      }
+      const wait = nextDigest - Date.now();
+      if (wait > 0 && (await condition(() => state.wake !== seen, wait))) continue;
+      if (Date.now() < nextDigest) continue;
+      await sendDigests(nextDigest);
+      nextDigest = digestAfter(nextDigest);
     }
 
     if (state.closing !== null) {

@@ -99,6 +99,18 @@ export const LADDER_TOP_PATCH = 'escalation-ends-at-pm-office';
  */
 export const OPENING_MODES_PATCH = 'cycle-opening-modes';
 
+/**
+ * Cycles opened since this patch send digests instead of floods: every escalation that reaches the PM Office from an
+ * agency's or a coordinator's stage is recorded (`escalation.digested`), not mailed, and once a day (DIGEST_TIME local) the
+ * cycle sends the PM Office one digest per plan and working day of who was escalated to it, and the coordinator one of
+ * reports arrived, reports overdue and escalations sent (a user may turn digests off). The opener gives new cycles `digests`;
+ * only runs given it ask, so earlier histories replay unchanged.
+ */
+export const DIGESTS_PATCH = 'daily-digests';
+
+/** Local time (Asia/Almaty) of the daily digests: the end of the working day, after the day's notices. */
+export const DIGEST_TIME = { hour: 18, minute: 0 } as const;
+
 export interface ScheduledNotificationInput {
   /** Business key: the notification is sent once per key, ever. */
   readonly key: string;
@@ -135,6 +147,8 @@ export interface ReportingCycleInput {
   readonly spec: CycleSpec;
   /** How it was opened (since OPENING_MODES_PATCH); absent in cycles opened before. */
   readonly opening?: { readonly mode: OpeningMode };
+  /** Daily digests instead of floods (since DIGESTS_PATCH; the opener sets it); absent in cycles opened before. */
+  readonly digests?: true;
 }
 
 export interface ReportingCycleResult {
@@ -160,6 +174,8 @@ export interface ObligationInput {
   readonly escalateToPresidentialAdministration?: boolean;
   /** The cycle's opening mode (since OPENING_MODES_PATCH); absent in cycles opened before. */
   readonly opening?: OpeningMode;
+  /** Escalations to the PM Office go into its daily digest (DIGESTS_PATCH); absent in cycles opened before. */
+  readonly digests?: true;
 }
 
 export interface ObligationResult {

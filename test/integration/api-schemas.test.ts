@@ -287,6 +287,14 @@ describe('every route answers what its schema declares', () => {
       200,
     );
     await call({ method: 'GET', url: '/api/v1/me', token: sessionToken }, 200);
+    const digestsOff = await call(
+      { method: 'PUT', url: '/api/v1/me/digests', token: sessionToken, payload: { enabled: false } },
+      200,
+    );
+    expect(digestsOff.json()).toEqual({ digests: false });
+    expect((await call({ method: 'GET', url: '/api/v1/me', token: sessionToken }, 200)).json().digests).toBe(false);
+    await call({ method: 'PUT', url: '/api/v1/me/digests', token: admin, payload: { enabled: true } }, 409);
+    await call({ method: 'PUT', url: '/api/v1/me/digests', token: sessionToken, payload: { enabled: 'no' } }, 400);
     const users = await call({ method: 'GET', url: '/api/v1/users', token: admin }, 200);
     expect(users.json().items[0]).toHaveProperty('agencyCode');
     await call({ method: 'GET', url: '/api/v1/users', token: bgm }, 403);

@@ -7,7 +7,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
 import { OBLIGATION_LOCAL_ACTIVITIES_PATCH } from '../../workflows/obligation.js';
 import { CYCLE_BATCHED_OPEN_PATCH, STAGE_RECIPIENT_PATCH } from '../../workflows/reporting-cycle.js';
-import { LADDER_TOP_PATCH, OPENING_MODES_PATCH, STATUS_ATTRIBUTE_PATCH } from '../../workflows/shared.js';
+import {
+  DIGESTS_PATCH,
+  LADDER_TOP_PATCH,
+  OPENING_MODES_PATCH,
+  STATUS_ATTRIBUTE_PATCH,
+} from '../../workflows/shared.js';
 import { historyFromObject, quietLogger } from '../fixtures/cycle-fixtures.js';
 
 /** Recorded by the cycle tests with MERZIM_RECORD_HISTORIES=test/replay/histories (then review and commit them). */
@@ -69,12 +74,14 @@ describe('replay of committed histories', () => {
     const renamed = files.filter((f) => f.startsWith('status-attribute.'));
     const laddered = files.filter((f) => f.startsWith('ladder-top.'));
     const opened = files.filter((f) => f.startsWith('opening-'));
+    const digested = files.filter((f) => f.startsWith('digests.'));
     const older = files.filter(
       (f) =>
         !f.startsWith('batched-local.') &&
         !f.startsWith('status-attribute.') &&
         !f.startsWith('ladder-top.') &&
-        !f.startsWith('opening-'),
+        !f.startsWith('opening-') &&
+        !f.startsWith('digests.'),
     );
     const newer = files.filter((f) => f.startsWith('batched-local.'));
     expect(newer.length).toBeGreaterThanOrEqual(30);
@@ -121,6 +128,14 @@ describe('replay of committed histories', () => {
           ? [CYCLE_BATCHED_OPEN_PATCH, STATUS_ATTRIBUTE_PATCH, OPENING_MODES_PATCH]
           : [OBLIGATION_LOCAL_ACTIVITIES_PATCH, STATUS_ATTRIBUTE_PATCH, LADDER_TOP_PATCH, OPENING_MODES_PATCH],
       );
+    // Recorded since the daily digests: the cycle and every obligation marked with that patch.
+    expect(digested.length).toBeGreaterThanOrEqual(5);
+    for (const f of digested)
+      expect(patches(f)).toEqual(
+        f.endsWith('.cycle.json')
+          ? [CYCLE_BATCHED_OPEN_PATCH, STATUS_ATTRIBUTE_PATCH, DIGESTS_PATCH]
+          : [OBLIGATION_LOCAL_ACTIVITIES_PATCH, STATUS_ATTRIBUTE_PATCH, LADDER_TOP_PATCH, DIGESTS_PATCH],
+      );
   });
 
   it('upserts Status in the histories before the rename, and ObligationStatus or CycleStatus, never Status, after it', () => {
@@ -130,7 +145,12 @@ describe('replay of committed histories', () => {
     for (const f of files) {
       const keys = new Set(upsertedKeys(f));
       const status = f.endsWith('.cycle.json') ? 'CycleStatus' : 'ObligationStatus';
-      if (f.startsWith('status-attribute.') || f.startsWith('ladder-top.') || f.startsWith('opening-')) {
+      if (
+        f.startsWith('status-attribute.') ||
+        f.startsWith('ladder-top.') ||
+        f.startsWith('opening-') ||
+        f.startsWith('digests.')
+      ) {
         expect([f, keys.has(status), keys.has('Status')]).toEqual([f, true, false]);
       } else {
         expect([f, keys.has('Status'), keys.has('ObligationStatus') || keys.has('CycleStatus')]).toEqual([
