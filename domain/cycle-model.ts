@@ -187,6 +187,15 @@ export interface ChangeDeadlineInput {
   readonly actor: string;
 }
 
+/** Sent by the cycle when the coordinator an obligation reports to is replaced by its successor. */
+export interface ReaddressInput {
+  readonly amendmentId: string;
+  /** The new receiver (the chain's coordinator from now on): reminders, notices and escalations name and reach it. */
+  readonly coordinator: PartySpec;
+  readonly reason: string;
+  readonly actor: string;
+}
+
 export interface CloseObligationInput {
   readonly reason: string;
   readonly actor: string;
@@ -219,6 +228,14 @@ export type PlanAmendment =
       readonly stageId: string;
       readonly agencyCode: string;
       readonly reason: string;
+    }
+  | {
+      /** The coordinator replaced by its successor (a reorganisation): the open obligations it receives are re-addressed. */
+      readonly kind: 'replaceCoordinator';
+      readonly amendmentId: string;
+      readonly actor: string;
+      readonly act?: string;
+      readonly successor: PartySpec;
     }
   | {
       readonly kind: 'replaceParty';

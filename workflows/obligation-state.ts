@@ -317,6 +317,13 @@ export class ObligationState {
     return { from, applies };
   }
 
+  /** The receiver changed (a successor coordinator): the timeline is planned again for its escalations. */
+  readdress(): void {
+    if (this.final) return;
+    this.replan = true;
+    this.wake++;
+  }
+
   /** Closes the obligation; false if it had already ended. */
   close(reason: string): boolean {
     if (this.final) return false;

@@ -43,6 +43,7 @@ import {
   closeObligationSignal,
   extendUpdate,
   obligationChangedSignal,
+  readdressSignal,
   obligationStatusQuery,
   returnReportUpdate,
   submitUpdate,
@@ -120,12 +121,14 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   const cycleId = info.parent?.workflowId ?? null;
   const partyRecipients =
     input.party.emails.reporter.length > 0 ? input.party.emails.reporter : input.party.emails.head;
-  const receiver =
+  // The chain as the cycle handed it, until an amendment re-addresses the obligation to a successor coordinator.
+  let chain = input.chain;
+  const receiverOf = () =>
     input.stage.to === 'coordinator'
-      ? input.chain.coordinator
+      ? chain.coordinator
       : input.stage.to === 'pm_office'
-        ? input.chain.pmOffice
-        : input.chain.presidentialAdministration;
+        ? chain.pmOffice
+        : chain.presidentialAdministration;
 
   const state = new ObligationState(
     input,
@@ -288,6 +291,23 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     });
   });
 
+  // From the cycle: the coordinator was replaced by its successor (a reorganisation). The receiver, the notices and the
+  // escalations not yet sent move to it; those already sent stay as they were (their keys are the same).
+  setHandler(readdressSignal, async (x) => {
+    const from = receiverOf().agencyCode;
+    const applies = !state.final && input.stage.to === 'coordinator' && x.coordinator.agencyCode !== from;
+    if (applies) {
+      chain = { ...chain, coordinator: x.coordinator };
+      state.readdress();
+    }
+    await record(applies ? 'receiver.changed' : 'receiver.change_ignored', x.actor, {
+      amendmentId: x.amendmentId,
+      from,
+      to: x.coordinator.agencyCode,
+      reason: x.reason,
+    });
+  });
+
   setHandler(closeObligationSignal, async ({ reason, actor }) => {
     if (!state.close(reason)) return;
     await record('obligation.closed', actor, { reason });
@@ -323,7 +343,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         planTitle: input.planTitle,
         period: input.period,
         party: input.party,
-        receiver: receiver.name,
+        receiver: receiverOf().name,
         due,
         sequence: state.sequence,
         now: new Date().toISOString(),
@@ -359,7 +379,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     const timelineInput = {
       stage: input.stage,
       party: input.party,
-      chain: input.chain,
+      chain,
       dueDate: requested,
       shift: input.shift,
       reminders: input.reminders,

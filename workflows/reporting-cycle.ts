@@ -45,6 +45,8 @@ import {
   closeCycleSignal,
   closeObligationSignal,
   changeDeadlineSignal,
+  readdressSignal,
+  READDRESS_PATCH,
   cycleStatusQuery,
   obligationChangedSignal,
   type ObligationInput,
@@ -160,7 +162,8 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     // (up to ~20 KB each on a large plan, which would be copied into every obligation's input).
     const member = (p: PartySpec): PartySpec => (batched ? { ...p, measures: [] } : p);
     const chain = {
-      coordinator: member(spec.coordinator),
+      // The spec's coordinator, or its successor once an amendment replaced it (state.coordinator).
+      coordinator: member(state.coordinator),
       pmOffice: member(spec.pmOffice),
       presidentialAdministration: member(spec.presidentialAdministration),
     };
@@ -242,11 +245,18 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       case 'start':
         await startObligation(step.stage, step.party, step.dueDate);
         return;
+      case 'readdress': {
+        const entry = state.openEntry(step.stageId, step.agencyCode);
+        if (entry !== undefined)
+          await signalChild(entry, (h) => h.signal(readdressSignal, step.signal), 're-address an obligation');
+        return;
+      }
     }
   }
 
   async function applyAmendment(a: PlanAmendment): Promise<void> {
     if (state.isDuplicate(a)) return;
+    if (a.kind === 'replaceCoordinator' && !patched(READDRESS_PATCH)) return;
     const { note, steps } = state.amend(a);
     for (const step of steps) await perform(step);
     state.noteAmendment(a, note);

@@ -19,6 +19,7 @@ import type {
   ObligationView,
   PartySpec,
   PlanAmendment,
+  ReaddressInput,
   ReceivingRole,
   ReportingRole,
   ReportSubmission,
@@ -111,6 +112,9 @@ export const DIGESTS_PATCH = 'daily-digests';
 /** Local time (Asia/Almaty) of the daily digests: the end of the working day, after the day's notices. */
 export const DIGEST_TIME = { hour: 18, minute: 0 } as const;
 
+/** A cycle re-addresses its open obligations to a successor coordinator (amendment replaceCoordinator). */
+export const READDRESS_PATCH = 'cycle-readdress-coordinator';
+
 export interface ScheduledNotificationInput {
   /** Business key: the notification is sent once per key, ever. */
   readonly key: string;
@@ -197,6 +201,8 @@ export const returnReportUpdate = defineUpdate<ObligationSummary, [ReturnReportI
 export const extendUpdate = defineUpdate<ObligationSummary, [ExtendInput]>('extend');
 export const changeDeadlineSignal = defineSignal<[ChangeDeadlineInput]>('changeDeadline');
 export const closeObligationSignal = defineSignal<[CloseObligationInput]>('closeObligation');
+/** From the cycle: the coordinator was replaced by its successor; the obligation reports to it from now on. */
+export const readdressSignal = defineSignal<[ReaddressInput]>('readdress');
 
 // ——— Opening cycles (Schedules) ————————————————————————————————————————————————————
 

@@ -192,7 +192,7 @@ export function planVersionView(v: Awaited<ReturnType<typeof listPlanVersions>>[
 }
 
 export const AppliedChange = Type.Object({
-  op: StringEnum(['set_deadline', 'add_executor', 'remove_executor', 'replace_executor']),
+  op: StringEnum(['set_deadline', 'add_executor', 'remove_executor', 'replace_executor', 'replace_coordinator']),
   measure: Type.String(),
   from: Type.Optional(Type.String()),
   to: Type.Optional(Type.String()),
@@ -202,7 +202,7 @@ export const AppliedChange = Type.Object({
 // Each operation's own required fields are checked by domain/plan-amend.ts, which names the change and field that is wrong.
 const AmendmentChange = Type.Unsafe<AmendmentOp>(
   Type.Object({
-    op: StringEnum(['set_deadline', 'add_executor', 'remove_executor', 'replace_executor']),
+    op: StringEnum(['set_deadline', 'add_executor', 'remove_executor', 'replace_executor', 'replace_coordinator']),
     measure: Type.Optional(Type.String({ maxLength: 20 })),
     text: Type.Optional(
       Type.String({ maxLength: 500, description: 'set_deadline: the new deadline as a decree writes it' }),

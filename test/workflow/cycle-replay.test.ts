@@ -11,6 +11,7 @@ import {
   DIGESTS_PATCH,
   LADDER_TOP_PATCH,
   OPENING_MODES_PATCH,
+  READDRESS_PATCH,
   STATUS_ATTRIBUTE_PATCH,
 } from '../../workflows/shared.js';
 import { historyFromObject, quietLogger } from '../fixtures/cycle-fixtures.js';
@@ -75,13 +76,15 @@ describe('replay of committed histories', () => {
     const laddered = files.filter((f) => f.startsWith('ladder-top.'));
     const opened = files.filter((f) => f.startsWith('opening-'));
     const digested = files.filter((f) => f.startsWith('digests.'));
+    const readdressed = files.filter((f) => f.startsWith('readdress.'));
     const older = files.filter(
       (f) =>
         !f.startsWith('batched-local.') &&
         !f.startsWith('status-attribute.') &&
         !f.startsWith('ladder-top.') &&
         !f.startsWith('opening-') &&
-        !f.startsWith('digests.'),
+        !f.startsWith('digests.') &&
+        !f.startsWith('readdress.'),
     );
     const newer = files.filter((f) => f.startsWith('batched-local.'));
     expect(newer.length).toBeGreaterThanOrEqual(30);
@@ -136,6 +139,14 @@ describe('replay of committed histories', () => {
           ? [CYCLE_BATCHED_OPEN_PATCH, STATUS_ATTRIBUTE_PATCH, DIGESTS_PATCH]
           : [OBLIGATION_LOCAL_ACTIVITIES_PATCH, STATUS_ATTRIBUTE_PATCH, LADDER_TOP_PATCH, DIGESTS_PATCH],
       );
+    // Recorded since a successor coordinator can take over a running stage: the cycle marks that patch.
+    expect(readdressed.length).toBeGreaterThanOrEqual(4);
+    for (const f of readdressed)
+      expect(patches(f)).toEqual(
+        f.endsWith('.cycle.json')
+          ? [CYCLE_BATCHED_OPEN_PATCH, STATUS_ATTRIBUTE_PATCH, READDRESS_PATCH]
+          : [OBLIGATION_LOCAL_ACTIVITIES_PATCH, STATUS_ATTRIBUTE_PATCH, LADDER_TOP_PATCH],
+      );
   });
 
   it('upserts Status in the histories before the rename, and ObligationStatus or CycleStatus, never Status, after it', () => {
@@ -149,7 +160,8 @@ describe('replay of committed histories', () => {
         f.startsWith('status-attribute.') ||
         f.startsWith('ladder-top.') ||
         f.startsWith('opening-') ||
-        f.startsWith('digests.')
+        f.startsWith('digests.') ||
+        f.startsWith('readdress.')
       ) {
         expect([f, keys.has(status), keys.has('Status')]).toEqual([f, true, false]);
       } else {
