@@ -248,6 +248,8 @@ export function createCycleEngine(deps: {
               st.recipient === undefined &&
               st.parties.some((p) => p.agencyCode === stored.spec!.coordinator.agencyCode),
           ) ?? false;
+        // And one opened before group executors were expanded per cycle keeps the groups it was opened with.
+        const regroup = stored?.spec?.stages.some((st) => st.parties.some((p) => p.via !== undefined)) ?? false;
         const next = cycleSpecFromPlan({
           planId: plan.id,
           plan: plan.plan,
@@ -256,6 +258,7 @@ export function createCycleEngine(deps: {
           calendar,
           measureStages,
           coordinatorReportsToItself,
+          regroup,
         });
         if (!next.ok) continue;
         for (const signal of amendmentSignals(plan, running, next.spec, applied, actor))

@@ -39,6 +39,11 @@ export interface PartySpec {
   readonly emails: { readonly reporter: readonly string[]; readonly head: readonly string[] };
   /** What it owes in the stage: the measures its report must cover (its submission is checked against these numbers). */
   readonly measures: readonly { readonly number: string; readonly title: BilingualText }[];
+  /**
+   * Which rule made it a party when not the plan's own code: a group re-expanded for the cycle ('group "…" as of
+   * 2024-01-10'), a successor ('successor of БҒМ on …'). Absent: named by the plan.
+   */
+  readonly via?: readonly string[];
 }
 
 export interface StageSpec {

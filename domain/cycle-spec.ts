@@ -12,7 +12,8 @@ import {
   periodsOfYear,
   type PeriodKey,
 } from './periods.js';
-import type { Agency, BilingualName, Measure, Plan } from './plan.js';
+import type { Agency, BilingualName, Measure, MeasureExecutor, Plan } from './plan.js';
+import { expandGroup, findGroups } from './import/groups.js';
 import { deadlineFor, executorStage, stageDeadlines, type ReportingPolicy } from './policies.js';
 import { validateCycleSpec } from './cycle-validation.js';
 import {
@@ -52,6 +53,11 @@ export interface CycleSpecInput {
    * stopped reporting to itself were built — to compare a plan amendment with such a running cycle. Default false.
    */
   readonly coordinatorReportsToItself?: boolean;
+  /**
+   * false: group executors stay as the import expanded them (to the plan's date), as cycles opened before they were
+   * expanded per cycle were built. Default true.
+   */
+  readonly regroup?: boolean;
 }
 
 // A plan published in one language has nulls in the other: show what exists rather than nothing.
@@ -213,19 +219,57 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
    * report to itself, and its own measures are in its consolidated summary, which covers every measure owed.
    */
   const executors = (measures: readonly Measure[], on: IsoDate, toCoordinator: boolean): PartySpec[] => {
-    const perAgency = new Map<string, { agency: Agency; measures: Measure[]; byAgreement: boolean }>();
+    const perAgency = new Map<
+      string,
+      { agency: Agency; measures: Measure[]; byAgreement: boolean; via: Set<string> }
+    >();
     measures.forEach((m) =>
-      m.executors.forEach((e) => {
+      cycleExecutors(m, on).forEach(({ executor: e, via }) => {
         const agency = current(e.code, on, `measures[${plan.measures.indexOf(m)}].executors`);
         if (agency === undefined) return;
         if (toCoordinator && input.coordinatorReportsToItself !== true && agency.code === coordinator?.code) return;
-        const entry = perAgency.get(agency.code) ?? { agency, measures: [], byAgreement: false };
+        const entry = perAgency.get(agency.code) ?? { agency, measures: [], byAgreement: false, via: new Set() };
         if (!entry.measures.includes(m)) entry.measures.push(m);
         entry.byAgreement ||= e.byAgreement;
+        if (agency.code !== e.code) entry.via.add(`successor of ${e.code} on ${on}`);
+        if (via !== undefined) entry.via.add(via);
         perAgency.set(agency.code, entry);
       }),
     );
-    return [...perAgency.values()].map((p) => partySpec(p.agency, p.measures, p.byAgreement));
+    return [...perAgency.values()].map((p) => {
+      const party = partySpec(p.agency, p.measures, p.byAgreement);
+      return p.via.size === 0 ? party : { ...party, via: [...p.via] };
+    });
+  };
+
+  /**
+   * A measure's executors for a cycle: a group executor ("облыстардың … әкімдіктері") expanded once at import, to the
+   * akimats of the plan's date, is expanded again to those of the directory on `on` (the stage's due date) — so regions
+   * made since (Абай, Жетісу, Ұлытау on 8 June 2022) owe their reports too. Each such party says which rule made it.
+   */
+  const cycleExecutors = (m: Measure, on: IsoDate): { executor: MeasureExecutor; via?: string }[] => {
+    if (input.regroup === false || !m.executors.some((e) => e.group !== undefined))
+      return m.executors.map((executor) => ({ executor }));
+    const out: { executor: MeasureExecutor; via?: string }[] = [];
+    const seen = new Set<string>();
+    for (const e of m.executors) {
+      if (e.group === undefined) {
+        out.push({ executor: e });
+        continue;
+      }
+      if (seen.has(e.group)) continue;
+      seen.add(e.group);
+      const members = findGroups(e.group).flatMap((g) => expandGroup(g, on, input.directory));
+      // A group text the expander no longer reads keeps the members the import found.
+      if (members.length === 0) {
+        for (const x of m.executors.filter((x) => x.group === e.group)) out.push({ executor: x });
+        continue;
+      }
+      const via = `group "${e.group}" as of ${on}`;
+      for (const a of members)
+        out.push({ executor: { code: a.code, byAgreement: e.byAgreement, lead: false, group: e.group }, via });
+    }
+    return out;
   };
 
   /**

@@ -348,6 +348,16 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       period: spec.period,
       policyId: spec.policyId,
       stages: spec.stages.map((s) => ({ id: s.id, dueDate: s.dueDate, parties: s.parties.map((p) => p.agencyCode) })),
+      // Which rule made a party (a group re-expanded for this cycle, a successor): the cycle's history says it.
+      ...(spec.stages.some((s) => s.parties.some((p) => p.via !== undefined))
+        ? {
+            via: spec.stages.flatMap((s) =>
+              s.parties.flatMap((p) =>
+                p.via === undefined ? [] : [{ stageId: s.id, agencyCode: p.agencyCode, via: p.via }],
+              ),
+            ),
+          }
+        : {}),
       ...(mode === undefined ? {} : { mode }),
     });
     await save();

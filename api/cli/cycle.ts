@@ -9,9 +9,6 @@ import { isPeriodKey } from '../../domain/periods.js';
 import type { Client } from '@temporalio/client';
 import { OPENING_MODES } from '../../domain/cycle-opening.js';
 import { loadConfig } from '../../platform/config.js';
-import { connectClient } from '../../platform/temporal-connection.js';
-import { createCycleEngine } from '../cycle-engine.js';
-import { HttpError } from '../errors.js';
 import {
   json,
   optionalChoice,
@@ -132,12 +129,20 @@ async function openCycle(values: ParsedCommandLine['values'], io: CliIO): Promis
   const config = loadConfig(process.env, 'cli');
   const db = await openCliDatabase();
   let client: Client | undefined;
+  let httpError: (new (...args: never[]) => Error & { message: string }) | undefined;
   try {
     const plan = await getPlan(db, planId);
     if (plan === undefined) {
       io.err(`no plan ${planId}\n`);
       return 1;
     }
+    // Loaded here, not at the top: every other command starts without the Temporal client.
+    const [{ connectClient }, { createCycleEngine }, { HttpError }] = await Promise.all([
+      import('../../platform/temporal-connection.js'),
+      import('../cycle-engine.js'),
+      import('../errors.js'),
+    ]);
+    httpError = HttpError;
     client = await connectClient(
       config.temporal,
       config.temporal.address ?? `127.0.0.1:${config.embedded.temporalPort}`,
@@ -151,7 +156,7 @@ async function openCycle(values: ParsedCommandLine['values'], io: CliIO): Promis
     );
     return result.status === 'not_opened' ? 1 : 0;
   } catch (err) {
-    if (!(err instanceof HttpError)) throw err;
+    if (httpError === undefined || !(err instanceof httpError)) throw err;
     io.err(`${err.message}\n`);
     return 1;
   } finally {
