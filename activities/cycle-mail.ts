@@ -57,7 +57,7 @@ const MONTHS_RU_GENITIVE = [
   'декабря',
 ];
 
-function dateText(date: IsoDate, lang: Lang): string {
+export function dateText(date: IsoDate, lang: Lang): string {
   const { year, month, day } = parseIsoDate(date);
   return lang === 'kk'
     ? `${year} жылғы ${day} ${MONTHS_KK[month - 1]}`
@@ -102,7 +102,7 @@ function headerLines(input: ComposeObligationMailInput, lang: Lang): string[] {
 }
 
 /** "7 рабочих дней", "1 календарный день": counts written out in full, as a formal letter has them. */
-function daysRu(n: number, unit: DayCountUnit): string {
+export function daysRu(n: number, unit: DayCountUnit): string {
   return unit === 'working'
     ? `${n} ${ruPlural(n, 'рабочий день', 'рабочих дня', 'рабочих дней')}`
     : `${n} ${ruPlural(n, 'календарный день', 'календарных дня', 'календарных дней')}`;
@@ -332,4 +332,49 @@ export function deadlineInvite(input: ComposeObligationMailInput, organizer: Inv
   });
   // RFC 5545 §3.1: every content line ends in CRLF, the last one too (the library leaves it off).
   return `${calendar.toString()}\r\n`;
+}
+
+export interface OpeningSummaryInput {
+  readonly dedupeKey: string;
+  readonly to: readonly string[];
+  readonly lang: Lang;
+  readonly planTitle: BilingualText;
+  readonly period: string;
+  /** What was overdue the moment the cycle opened (catch-up): who, in which stage, due when. */
+  readonly overdue: readonly { readonly name: BilingualText; readonly stageId: string; readonly dueDate: IsoDate }[];
+}
+
+/** The coordinator's one summary of a cycle opened in catch-up mode: the obligations found overdue at opening. */
+export function composeOpeningSummary(input: OpeningSummaryInput): SendEmailInput {
+  const text = (lang: Lang): { subject: string; body: string } => {
+    const kk = lang === 'kk';
+    const period = periodLabel(parsePeriodKey(input.period), lang);
+    const n = input.overdue.length;
+    const rows = input.overdue
+      .map((o) => `  — ${o.name[lang]} (${o.stageId}): ${dateText(o.dueDate, lang)}`)
+      .join('\n');
+    return {
+      subject: kk
+        ? `Merzim: кезең мерзімнен кейін ашылды — ${n} есеп мерзімі өтіп кеткен`
+        : `Merzim: период открыт после срока — просрочено отчётов: ${n}`,
+      body: [
+        kk
+          ? 'Хабарлаймыз: есепті кезең кейбір мерзімдері өткеннен кейін ашылды. Төмендегі есептердің мерзімі ашылған сәтте өтіп кеткен; әр есеп берушіге мерзімі өткені туралы хабарлама жіберілді.'
+          : 'Сообщаем: отчётный период открыт после наступления части сроков. Срок представления перечисленных ниже отчётов на момент открытия истёк; каждому исполнителю направлено уведомление о просрочке.',
+        kk
+          ? `Жоспар: «${input.planTitle.kk}»\nЕсепті кезең: ${period}`
+          : `План: «${input.planTitle.ru}»\nОтчётный период: ${period}`,
+        `${kk ? 'Мерзімі өткен есептер' : 'Просроченные отчёты'}:\n${rows}`,
+      ].join('\n\n'),
+    };
+  };
+  const kk = text('kk');
+  const ru = text('ru');
+  return {
+    dedupeKey: input.dedupeKey,
+    to: input.to,
+    lang: input.lang,
+    subject: { kk: kk.subject, ru: ru.subject },
+    body: { kk: kk.body, ru: ru.body },
+  };
 }

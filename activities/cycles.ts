@@ -22,11 +22,17 @@ import {
 import { appendEvent } from '../db/repositories/events.js';
 import { FailureType } from '../workflows/shared.js';
 import type { CycleSpec } from '../domain/cycle-model.js';
-import { composeObligationMail, organizerFrom, type ComposeObligationMailInput } from './cycle-mail.js';
+import {
+  composeObligationMail,
+  composeOpeningSummary,
+  organizerFrom,
+  type ComposeObligationMailInput,
+  type OpeningSummaryInput,
+} from './cycle-mail.js';
 import { sendEmailOnce } from './email.js';
 import type { ActivityDeps } from './deps.js';
 
-export type { ComposeObligationMailInput } from './cycle-mail.js';
+export type { ComposeObligationMailInput, OpeningSummaryInput } from './cycle-mail.js';
 export type { ObligationNotice } from '../domain/cycle-timeline.js';
 
 /**
@@ -176,6 +182,11 @@ export function createCycleActivities(deps: ActivityDeps) {
      */
     async sendObligationMail(input: ComposeObligationMailInput): Promise<{ messageId: string; alreadySent: boolean }> {
       return sendEmailOnce(deps, composeObligationMail(input, organizer));
+    },
+
+    /** The coordinator's one summary of what a cycle opened in catch-up mode found overdue; once per dedupe key. */
+    async sendOpeningSummary(input: OpeningSummaryInput): Promise<{ messageId: string; alreadySent: boolean }> {
+      return sendEmailOnce(deps, composeOpeningSummary(input));
     },
 
     /** Working days between the effective due date and a submission (0 when on time), by the current calendar. */

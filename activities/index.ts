@@ -4,6 +4,7 @@ import { appendEvent } from '../db/repositories/events.js';
 import type { ActivityDeps } from './deps.js';
 import { createCycleActivities } from './cycles.js';
 import { createCycleOpeningActivities } from './cycle-opening.js';
+import { createDigestActivities } from './digests.js';
 import { classifyDataErrors } from './db-errors.js';
 import { sendEmailOnce, type SendEmailInput } from './email.js';
 
@@ -45,6 +46,7 @@ export function createActivities(deps: ActivityDeps) {
 
     ...createCycleActivities(deps),
     ...createCycleOpeningActivities(deps),
+    ...createDigestActivities(deps),
   });
 }
 

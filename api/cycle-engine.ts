@@ -14,6 +14,9 @@ import { listAgencies } from '../db/repositories/agencies.js';
 import { loadWorkingCalendar } from '../db/repositories/calendar.js';
 import { getCycle, listCycles } from '../db/repositories/cycles.js';
 import { listPlans, PlanStateError, type StoredPlan } from '../db/repositories/plans.js';
+import { openingModeRequiredMessage, overdueAtOpening, type OpeningMode } from '../domain/cycle-opening.js';
+import { HttpError } from './errors.js';
+import { cyclePeriodFor } from '../domain/cycle-period.js';
 import { cycleSpecFromPlan } from '../domain/cycle-spec.js';
 import {
   formatPeriodKey,
@@ -27,7 +30,7 @@ import { amendmentSignals } from '../domain/cycle-amendments.js';
 import { localDateOf, startOfLocalDay } from '../domain/tz.js';
 import { openCycleWorkflow } from '../workflows/index.js';
 import { amendPlanSignal, closeCycleSignal, cycleStatusQuery, type OpenCycleResult } from '../workflows/shared.js';
-import { planScheduleId, type CycleStatusView } from '../domain/cycle-model.js';
+import { cycleWorkflowId, planScheduleId, type CycleStatusView } from '../domain/cycle-model.js';
 import type { PlanLifecycle } from './routes/plans.js';
 
 const MONTH_NAMES = [
@@ -60,9 +63,17 @@ export interface CycleEngine extends PlanLifecycle {
    * Opens the cycles of missed periods, from..to inclusive (period keys), one opener per period, and waits for their answers.
    * The plan must still have its schedule (confirmed, not repealed).
    */
-  backfill(plan: StoredPlan, from: string, to: string, actor: string): Promise<OpenCycleResult[]>;
-  /** Opens one period's cycle now (admin), whatever the schedule says; waits for the opener's answer. */
-  openCycle(planId: string, period: string, actor: string): Promise<OpenCycleResult>;
+  backfill(plan: StoredPlan, from: string, to: string, actor: string, mode?: OpeningMode): Promise<OpeningAnswer[]>;
+  /**
+   * Opens one period's cycle now (admin), whatever the schedule says; waits for the opener's answer. A period some of whose
+   * deadlines have passed needs a mode (refused with 409 opening_mode_required otherwise), and so does a backfill of one.
+   */
+  openCycle(plan: StoredPlan, period: string, actor: string, mode?: OpeningMode): Promise<OpeningAnswer>;
+  /**
+   * How many obligations of the plan's `period` would be overdue the moment its cycle opened now (0 when the cycle cannot be
+   * built: the opener says why). Opening such a period needs a mode (domain/cycle-opening.ts).
+   */
+  overdueAtOpening(plan: StoredPlan, period: string): Promise<number>;
   scheduleState(
     planId: string,
   ): Promise<{ exists: boolean; paused: boolean; note: string | null; nextActionTimes: string[] }>;
@@ -71,6 +82,12 @@ export interface CycleEngine extends PlanLifecycle {
    * schedule cannot be made is reported in `failed` and the others are still done: one bad row never keeps the service down.
    */
   reconcileSchedules(): Promise<ReconcileResult>;
+}
+
+/** The opener's answer, with the mode the cycle was opened in (null when none was opened) and how many were overdue at once. */
+export interface OpeningAnswer extends OpenCycleResult {
+  readonly mode: OpeningMode | null;
+  readonly overdueAtOpening: number;
 }
 
 export interface ReconcileResult {
@@ -90,6 +107,11 @@ export function logReconciliation(
       'a confirmed plan has no schedule and could not be given one; fix or repeal it',
     );
   log.info({ ensured: result.ensured, failed: result.failed.length }, 'plan schedules reconciled');
+}
+
+function answer(result: OpenCycleResult, mode: OpeningMode | undefined, overdue: number): OpeningAnswer {
+  // The opener opens in catch-up unless told otherwise (nothing differs while no deadline has passed).
+  return { ...result, mode: result.status === 'opened' ? (mode ?? 'catch-up') : null, overdueAtOpening: overdue };
 }
 
 export function createCycleEngine(deps: {
@@ -167,10 +189,38 @@ export function createCycleEngine(deps: {
 
     async confirmed(plan) {
       await engine.ensureSchedule(plan);
-      // A plan confirmed in the middle of one of its periods opens that period's cycle now rather than at the next period.
+      // A plan confirmed in the middle of one of its periods opens that period's cycle now rather than at the next period,
+      // in catch-up mode (the Schedule's opener): the answer says how many obligations it finds overdue.
       const year = Number(localDateOf(now().getTime()).slice(0, 4));
-      if (year >= plan.plan.years.from && year <= plan.plan.years.to)
-        await client.schedule.getHandle(planScheduleId(plan.id)).trigger();
+      if (year < plan.plan.years.from || year > plan.plan.years.to) return null;
+      const period = cyclePeriodFor(plan.plan, plan.status, { at: now().toISOString() });
+      await client.schedule.getHandle(planScheduleId(plan.id)).trigger();
+      if (!period.open) return null;
+      return {
+        period: period.period,
+        mode: 'catch-up',
+        overdueAtOpening: await engine.overdueAtOpening(plan, period.period),
+      };
+    },
+
+    async overdueAtOpening(plan, period) {
+      // A period the opener will refuse (outside the plan's years, repealed) is answered by the opener, with its reason; one
+      // already opened is answered already_open, whatever the mode.
+      if (!cyclePeriodFor(plan.plan, plan.status, { period, at: now().toISOString() }).open) return 0;
+      const opened = await client.workflow
+        .getHandle(cycleWorkflowId(plan.id, period))
+        .describe()
+        .then(
+          () => true,
+          (err: unknown) => {
+            if (err instanceof WorkflowNotFoundError) return false;
+            throw err;
+          },
+        );
+      if (opened) return 0;
+      const [directory, calendar] = await Promise.all([listAgencies(db), loadWorkingCalendar(db)]);
+      const built = cycleSpecFromPlan({ planId: plan.id, plan: plan.plan, directory, period, calendar });
+      return built.ok ? overdueAtOpening(built.spec, calendar, now().getTime()).length : 0;
     },
 
     async amended(plan, applied, actor) {
@@ -189,6 +239,17 @@ export function createCycleEngine(deps: {
         // A cycle opened before measures had stages of their own keeps its three-stage shape: compare like with like.
         const stored = await getCycle(db, cycleId);
         const measureStages = stored?.spec?.notOwed !== undefined;
+        // And one opened while the coordinator still reported to itself keeps its obligations to itself.
+        const coordinatorReportsToItself =
+          stored?.spec?.stages.some(
+            (st) =>
+              st.from === 'executors' &&
+              st.to === 'coordinator' &&
+              st.recipient === undefined &&
+              st.parties.some((p) => p.agencyCode === stored.spec!.coordinator.agencyCode),
+          ) ?? false;
+        // And one opened before group executors were expanded per cycle keeps the groups it was opened with.
+        const regroup = stored?.spec?.stages.some((st) => st.parties.some((p) => p.via !== undefined)) ?? false;
         const next = cycleSpecFromPlan({
           planId: plan.id,
           plan: plan.plan,
@@ -196,6 +257,8 @@ export function createCycleEngine(deps: {
           period: running.period,
           calendar,
           measureStages,
+          coordinatorReportsToItself,
+          regroup,
         });
         if (!next.ok) continue;
         for (const signal of amendmentSignals(plan, running, next.spec, applied, actor))
@@ -232,7 +295,7 @@ export function createCycleEngine(deps: {
       await client.schedule.getHandle(planScheduleId(planId)).unpause(note);
     },
 
-    async backfill(plan, from, to, actor) {
+    async backfill(plan, from, to, actor, mode) {
       const first = parsePeriodKey(from);
       const last = parsePeriodKey(to);
       const periods: Period[] = [];
@@ -243,10 +306,20 @@ export function createCycleEngine(deps: {
       }
       // Throws ScheduleNotFoundError for a plan that has none (never confirmed, or repealed).
       await client.schedule.getHandle(planScheduleId(plan.id)).describe();
+      const overdue = new Map<string, number>();
+      for (const period of periods.map(formatPeriodKey))
+        overdue.set(period, await engine.overdueAtOpening(plan, period));
+      const late = [...overdue].filter(([, n]) => n > 0);
+      if (mode === undefined && late.length > 0)
+        throw new HttpError(
+          409,
+          'opening_mode_required',
+          late.map(([period, n]) => openingModeRequiredMessage(period, n)).join(' | '),
+        );
       // Not the Schedule's own backfill: that request is asynchronous, and one sent while a new schedule was still taking its
       // first action was seen to be dropped. An opener per period, under a business-keyed id, is acknowledged, can be waited
       // for, and cannot open a period twice (two backfills at once share the running opener; the cycle's id is used once).
-      const results: OpenCycleResult[] = [];
+      const results: OpeningAnswer[] = [];
       for (const period of periods.map(formatPeriodKey)) {
         const workflowId = `open-cycle:${plan.id}:${period}:backfill`;
         let handle;
@@ -254,23 +327,27 @@ export function createCycleEngine(deps: {
           handle = await client.workflow.start(openCycleWorkflow, {
             workflowId,
             taskQueue,
-            args: [{ planId: plan.id, period, actor }],
+            args: [{ planId: plan.id, period, actor, ...(mode === undefined ? {} : { mode }) }],
           });
         } catch (err) {
           if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
           handle = client.workflow.getHandle<typeof openCycleWorkflow>(workflowId);
         }
-        results.push(await handle.result());
+        results.push(answer(await handle.result(), mode, overdue.get(period) ?? 0));
       }
       return results;
     },
 
-    async openCycle(planId, period, actor) {
-      return client.workflow.execute(openCycleWorkflow, {
-        workflowId: `open-cycle:${planId}:${period}:${now().getTime()}`,
+    async openCycle(plan, period, actor, mode) {
+      const overdue = await engine.overdueAtOpening(plan, period);
+      if (mode === undefined && overdue > 0)
+        throw new HttpError(409, 'opening_mode_required', openingModeRequiredMessage(period, overdue));
+      const result = await client.workflow.execute(openCycleWorkflow, {
+        workflowId: `open-cycle:${plan.id}:${period}:${now().getTime()}`,
         taskQueue,
-        args: [{ planId, period, actor }],
+        args: [{ planId: plan.id, period, actor, ...(mode === undefined ? {} : { mode }) }],
       });
+      return answer(result, mode, overdue);
     },
 
     async reconcileSchedules() {

@@ -168,6 +168,8 @@ export interface UsersTable {
   ui_lang: ColumnType<'kk' | 'ru' | 'en' | null, 'kk' | 'ru' | 'en' | null | undefined, 'kk' | 'ru' | 'en' | null>;
   created_at: Timestamp;
   disabled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Takes the daily digests (the PM Office's escalations, the coordinator's summary); the user may turn them off. */
+  digests: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface UserPlansTable {

@@ -23,7 +23,13 @@ export function amendmentSignals(
   });
   const signals: PlanAmendment[] = [];
   const live = running.obligations.filter((o) => o.status !== 'closed' && o.status !== 'accepted');
-  const replaced = new Map(applied.filter((c) => c.op === 'replace_executor').map((c) => [c.from!, c.to!]));
+  const replaced = new Map(
+    applied.filter((c) => c.op === 'replace_executor' || c.op === 'replace_coordinator').map((c) => [c.from!, c.to!]),
+  );
+  // A successor coordinator first: the obligations it receives are re-addressed; its own stage passes by replaceParty below.
+  const successor = applied.find((c) => c.op === 'replace_coordinator');
+  if (successor !== undefined && next.coordinator.agencyCode === successor.to)
+    signals.push({ kind: 'replaceCoordinator', ...base(signals.length), successor: next.coordinator });
   for (const stage of next.stages) {
     const wanted = new Map(stage.parties.map((p) => [p.agencyCode, p]));
     const present = live.filter((o) => o.stageId === stage.id);

@@ -39,6 +39,11 @@ export interface PartySpec {
   readonly emails: { readonly reporter: readonly string[]; readonly head: readonly string[] };
   /** What it owes in the stage: the measures its report must cover (its submission is checked against these numbers). */
   readonly measures: readonly { readonly number: string; readonly title: BilingualText }[];
+  /**
+   * Which rule made it a party when not the plan's own code: a group re-expanded for the cycle ('group "…" as of
+   * 2024-01-10'), a successor ('successor of БҒМ on …'). Absent: named by the plan.
+   */
+  readonly via?: readonly string[];
 }
 
 export interface StageSpec {
@@ -93,6 +98,8 @@ export interface CycleSpec {
   readonly stages: readonly StageSpec[];
   readonly reminders: ReminderSettings;
   readonly escalation: readonly EscalationStep[];
+  /** The plan's policy opts in to escalation e-mails to the Presidential Administration (absent: never; see ReportingPolicy). */
+  readonly escalateToPresidentialAdministration?: boolean;
   /** Measures of the plan this cycle asks no report on (as needed, unreadable deadline, no executor); absent in specs built before it existed. */
   readonly notOwed?: readonly NotOwedMeasure[];
 }
@@ -208,6 +215,15 @@ export interface ChangeDeadlineInput {
   readonly actor: string;
 }
 
+/** Sent by the cycle when the coordinator an obligation reports to is replaced by its successor. */
+export interface ReaddressInput {
+  readonly amendmentId: string;
+  /** The new receiver (the chain's coordinator from now on): reminders, notices and escalations name and reach it. */
+  readonly coordinator: PartySpec;
+  readonly reason: string;
+  readonly actor: string;
+}
+
 export interface CloseObligationInput {
   readonly reason: string;
   readonly actor: string;
@@ -240,6 +256,14 @@ export type PlanAmendment =
       readonly stageId: string;
       readonly agencyCode: string;
       readonly reason: string;
+    }
+  | {
+      /** The coordinator replaced by its successor (a reorganisation): the open obligations it receives are re-addressed. */
+      readonly kind: 'replaceCoordinator';
+      readonly amendmentId: string;
+      readonly actor: string;
+      readonly act?: string;
+      readonly successor: PartySpec;
     }
   | {
       readonly kind: 'replaceParty';

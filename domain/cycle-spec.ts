@@ -12,7 +12,8 @@ import {
   periodsOfYear,
   type PeriodKey,
 } from './periods.js';
-import type { Agency, BilingualName, Measure, Plan } from './plan.js';
+import type { Agency, BilingualName, Measure, MeasureExecutor, Plan } from './plan.js';
+import { expandGroup, findGroups } from './import/groups.js';
 import { deadlineFor, executorStage, stageDeadlines, type ReportingPolicy } from './policies.js';
 import { validateCycleSpec } from './cycle-validation.js';
 import {
@@ -47,6 +48,16 @@ export interface CycleSpecInput {
    * their own were built — to compare a plan amendment with such a running cycle. Default true.
    */
   readonly measureStages?: boolean;
+  /**
+   * true: the coordinator, when an executor too, owes the stages it receives like any executor, as cycles opened before it
+   * stopped reporting to itself were built — to compare a plan amendment with such a running cycle. Default false.
+   */
+  readonly coordinatorReportsToItself?: boolean;
+  /**
+   * false: group executors stay as the import expanded them (to the plan's date), as cycles opened before they were
+   * expanded per cycle were built. Default true.
+   */
+  readonly regroup?: boolean;
 }
 
 // A plan published in one language has nulls in the other: show what exists rather than nothing.
@@ -202,20 +213,63 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
   const pmOffice = byKind('pm_office', 'pmOffice');
   const presidentialAdministration = byKind('presidential_administration', 'presidentialAdministration');
 
-  /** One party per agency that executes any of `measures` (its successor on `on`), with the measures it reports on. */
-  const executors = (measures: readonly Measure[], on: IsoDate): PartySpec[] => {
-    const perAgency = new Map<string, { agency: Agency; measures: Measure[]; byAgreement: boolean }>();
+  /**
+   * One party per agency that executes any of `measures` (its successor on `on`), with the measures it reports on. A stage
+   * the coordinator receives leaves the coordinator out when it is an executor too (АҚДМ in decree 580's plan): it does not
+   * report to itself, and its own measures are in its consolidated summary, which covers every measure owed.
+   */
+  const executors = (measures: readonly Measure[], on: IsoDate, toCoordinator: boolean): PartySpec[] => {
+    const perAgency = new Map<
+      string,
+      { agency: Agency; measures: Measure[]; byAgreement: boolean; via: Set<string> }
+    >();
     measures.forEach((m) =>
-      m.executors.forEach((e) => {
+      cycleExecutors(m, on).forEach(({ executor: e, via }) => {
         const agency = current(e.code, on, `measures[${plan.measures.indexOf(m)}].executors`);
         if (agency === undefined) return;
-        const entry = perAgency.get(agency.code) ?? { agency, measures: [], byAgreement: false };
+        if (toCoordinator && input.coordinatorReportsToItself !== true && agency.code === coordinator?.code) return;
+        const entry = perAgency.get(agency.code) ?? { agency, measures: [], byAgreement: false, via: new Set() };
         if (!entry.measures.includes(m)) entry.measures.push(m);
         entry.byAgreement ||= e.byAgreement;
+        if (agency.code !== e.code) entry.via.add(`successor of ${e.code} on ${on}`);
+        if (via !== undefined) entry.via.add(via);
         perAgency.set(agency.code, entry);
       }),
     );
-    return [...perAgency.values()].map((p) => partySpec(p.agency, p.measures, p.byAgreement));
+    return [...perAgency.values()].map((p) => {
+      const party = partySpec(p.agency, p.measures, p.byAgreement);
+      return p.via.size === 0 ? party : { ...party, via: [...p.via] };
+    });
+  };
+
+  /**
+   * A measure's executors for a cycle: a group executor ("облыстардың … әкімдіктері") expanded once at import, to the
+   * akimats of the plan's date, is expanded again to those of the directory on `on` (the stage's due date) — so regions
+   * made since (Абай, Жетісу, Ұлытау on 8 June 2022) owe their reports too. Each such party says which rule made it.
+   */
+  const cycleExecutors = (m: Measure, on: IsoDate): { executor: MeasureExecutor; via?: string }[] => {
+    if (input.regroup === false || !m.executors.some((e) => e.group !== undefined))
+      return m.executors.map((executor) => ({ executor }));
+    const out: { executor: MeasureExecutor; via?: string }[] = [];
+    const seen = new Set<string>();
+    for (const e of m.executors) {
+      if (e.group === undefined) {
+        out.push({ executor: e });
+        continue;
+      }
+      if (seen.has(e.group)) continue;
+      seen.add(e.group);
+      const members = findGroups(e.group).flatMap((g) => expandGroup(g, on, input.directory));
+      // A group text the expander no longer reads keeps the members the import found.
+      if (members.length === 0) {
+        for (const x of m.executors.filter((x) => x.group === e.group)) out.push({ executor: x });
+        continue;
+      }
+      const via = `group "${e.group}" as of ${on}`;
+      for (const a of members)
+        out.push({ executor: { code: a.code, byAgreement: e.byAgreement, lead: false, group: e.group }, via });
+    }
+    return out;
   };
 
   /**
@@ -260,7 +314,7 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
     }
     let parties: PartySpec[];
     if (d.from === 'executors') {
-      parties = executors(regular, d.due);
+      parties = executors(regular, d.due, d.to === 'coordinator');
       // Every measure owed may fall due on dates of its own: then nobody owes the regular stage.
       if (parties.length === 0) return;
     } else {
@@ -279,9 +333,10 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
 
   const used = new Set(stages.map((s) => s.id));
   for (const o of own) {
-    const parties = executors([o.measure], o.due);
     const receiver = receiverOf(o.measure, o.due, `measures[${o.index}]`);
-    if (parties.length === 0 || receiver === undefined) continue;
+    if (receiver === undefined) continue;
+    const parties = executors([o.measure], o.due, receiver.to === 'coordinator' && receiver.recipient === undefined);
+    if (parties.length === 0) continue;
     const base = `measure-${numberSlug(o.measure.number, o.index)}-due-${o.ordinal}`;
     let id = base;
     for (let n = 2; used.has(id); n++) id = `${base}-${n}`;
@@ -322,6 +377,9 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
     stages: [...stages].sort(byDate),
     reminders: plan.reminders,
     escalation: plan.escalation,
+    ...(plan.policy.escalateToPresidentialAdministration === true
+      ? { escalateToPresidentialAdministration: true }
+      : {}),
     notOwed,
   };
   // Whatever the directory holds (an address that is not one), the cycle must be able to start.

@@ -98,6 +98,14 @@ export interface ObligationTimelineInput {
   readonly shift: ShiftDirection;
   readonly reminders: ReminderSettings;
   readonly escalation: readonly EscalationStep[];
+  /**
+   * The top of the ladder (obligations since the patch `escalation-ends-at-pm-office`): no step reaches past the PM Office,
+   * and the PM Office's own overdue stage tells only the PM Office's responsible head. Absent: the ladder as it was, read one
+   * level up per stage, to the Presidential Administration.
+   */
+  readonly ladderEndsAtPmOffice?: boolean;
+  /** With ladderEndsAtPmOffice: the plan's policy opts in to the steps that name the Presidential Administration. */
+  readonly escalateToPresidentialAdministration?: boolean;
 }
 
 export interface ObligationTimeline extends DueResolution {
@@ -145,6 +153,7 @@ function escalationTarget(audience: EscalationAudience, input: ObligationTimelin
     const agency = chainParty(level, input.chain);
     return agency === undefined ? undefined : { agency, level, recipients: pick(agency) };
   };
+  if (input.ladderEndsAtPmOffice === true) return topOfLadderTarget(audience, input, at);
   switch (audience) {
     case 'party':
       return { agency: input.party, level: LEVEL[input.stage.from], recipients: reporters(input.party) };
@@ -156,6 +165,36 @@ function escalationTarget(audience: EscalationAudience, input: ObligationTimelin
       return at(receiverLevel + 1, reporters);
     case 'presidential_administration':
       return at(LEVEL.presidential_administration, reporters);
+  }
+}
+
+/**
+ * The ladder as a ministry expects it: escalation ends at the PM Office. Each role is read one level up per stage as before,
+ * but nothing passes the PM Office — an executors' report owed to the Presidential Administration escalates to the PM Office,
+ * a coordinator's overdue summary to the PM Office. The PM Office's own overdue stage tells only its responsible head (every
+ * step). The Presidential Administration receives the PM Office's report, and escalation e-mails only from the steps that
+ * name it, when the plan's policy opts in.
+ */
+function topOfLadderTarget(
+  audience: EscalationAudience,
+  input: ObligationTimelineInput,
+  at: (level: number, pick: (p: PartySpec) => readonly string[]) => Target | undefined,
+): Target | undefined {
+  const pa = LEVEL.presidential_administration;
+  if (audience === 'presidential_administration')
+    return input.escalateToPresidentialAdministration === true ? at(pa, reporters) : undefined;
+  if (input.stage.from === 'pm_office') return at(LEVEL.pm_office, (p) => p.emails.head);
+  const capped = (level: number): number => Math.min(level, LEVEL.pm_office);
+  const receiverLevel = LEVEL[input.stage.to];
+  switch (audience) {
+    case 'party':
+      return { agency: input.party, level: LEVEL[input.stage.from], recipients: reporters(input.party) };
+    case 'coordinator':
+      return at(capped(receiverLevel), reporters);
+    case 'coordinator_head':
+      return at(capped(receiverLevel), (p) => p.emails.head);
+    case 'pm_office':
+      return at(capped(receiverLevel + 1), reporters);
   }
 }
 
@@ -303,6 +342,9 @@ export function previewCycle(spec: CycleSpec, calendar: WorkingCalendar, options
           shift: spec.shift,
           reminders: spec.reminders,
           escalation: spec.escalation,
+          // As a cycle opened today runs it: the ladder ends at the PM Office (the obligation's patch).
+          ladderEndsAtPmOffice: true,
+          ...(spec.escalateToPresidentialAdministration === true ? { escalateToPresidentialAdministration: true } : {}),
         },
         calendar,
         options,

@@ -8,7 +8,9 @@ export type AmendmentOp =
   | { readonly op: 'add_executor'; readonly measure: string; readonly code: string; readonly byAgreement?: boolean }
   | { readonly op: 'remove_executor'; readonly measure: string; readonly code: string }
   /** A rename or merge: `from` is replaced by `to` in the given measure, or in every measure when none is given. */
-  | { readonly op: 'replace_executor'; readonly from: string; readonly to: string; readonly measure?: string };
+  | { readonly op: 'replace_executor'; readonly from: string; readonly to: string; readonly measure?: string }
+  /** A reorganisation: the coordinating body is replaced by its successor; running cycles re-address what it receives. */
+  | { readonly op: 'replace_coordinator'; readonly to: string };
 
 export interface AmendmentRequest {
   readonly act: ActRef;
@@ -39,6 +41,7 @@ export function applyAmendment(plan: Plan, req: AmendmentRequest, directory: rea
   if (req.changes.length === 0) errors.push({ field: 'changes', message: 'an amendment changes at least one thing' });
 
   const measures: Measure[] = plan.measures.map((m) => ({ ...m, executors: [...m.executors] }));
+  let coordinator = plan.coordinator;
   const applied: AppliedChange[] = [];
   const indexOf = (number: string, field: string): number | undefined => {
     const i = measures.findIndex((m) => m.number.replace(/\.$/, '') === number.replace(/\.$/, ''));
@@ -108,6 +111,15 @@ export function applyAmendment(plan: Plan, req: AmendmentRequest, directory: rea
         applied.push({ op: change.op, measure: measures[i]!.number, code: change.code });
         return;
       }
+      case 'replace_coordinator': {
+        if (!known.has(change.to))
+          return void errors.push({ field: `${at}.to`, message: `unknown agency "${change.to}"` });
+        if (change.to === coordinator)
+          return void errors.push({ field: `${at}.to`, message: `"${change.to}" is already the coordinator` });
+        applied.push({ op: change.op, measure: '', from: coordinator, to: change.to });
+        coordinator = change.to;
+        return;
+      }
       case 'replace_executor': {
         if (!known.has(change.to))
           return void errors.push({ field: `${at}.to`, message: `unknown agency "${change.to}"` });
@@ -141,7 +153,7 @@ export function applyAmendment(plan: Plan, req: AmendmentRequest, directory: rea
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    plan: { ...plan, measures, amendments: [...plan.amendments, { act: req.act, summary: req.summary }] },
+    plan: { ...plan, coordinator, measures, amendments: [...plan.amendments, { act: req.act, summary: req.summary }] },
     applied,
   };
 }

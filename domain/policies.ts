@@ -40,6 +40,11 @@ export interface ReportingPolicy {
   /** What a deadline on a non-working day does; the plan chooses, 'next' when absent. */
   readonly shift?: ShiftDirection;
   readonly source?: string;
+  /**
+   * Escalation ends at the PM Office: the Presidential Administration receives the PM Office's report, never automatic
+   * escalation e-mails — unless the plan's policy opts in here (default off).
+   */
+  readonly escalateToPresidentialAdministration?: boolean;
 }
 
 const DECREE_580 = 'Government decree No. 580 of 19 Sep 2017, points 2–4 as amended by decree No. 180 of 11 Apr 2019';
@@ -245,6 +250,11 @@ export function validatePolicy(input: unknown): PolicyValidation {
   if (input.shift !== undefined && !isShiftDirection(input.shift))
     errors.push({ path: 'shift', message: "must be 'next', 'previous' or 'none'" });
   if (input.source !== undefined) checkText(input.source, 'source', errors);
+  if (
+    input.escalateToPresidentialAdministration !== undefined &&
+    typeof input.escalateToPresidentialAdministration !== 'boolean'
+  )
+    errors.push({ path: 'escalateToPresidentialAdministration', message: 'must be true or false' });
   if (!Array.isArray(input.stages) || input.stages.length === 0) {
     errors.push({ path: 'stages', message: 'must be a non-empty list of stages' });
   } else {
@@ -269,7 +279,7 @@ export function validatePolicy(input: unknown): PolicyValidation {
     checkStageOrder(input.stages, errors);
   }
   for (const key of Object.keys(input)) {
-    if (!['id', 'name', 'period', 'stages', 'shift', 'source'].includes(key))
+    if (!['id', 'name', 'period', 'stages', 'shift', 'source', 'escalateToPresidentialAdministration'].includes(key))
       errors.push({ path: key, message: 'unknown field' });
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, policy: input as unknown as ReportingPolicy };

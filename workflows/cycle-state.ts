@@ -13,6 +13,7 @@ import {
   type ObligationSummary,
   type PartySpec,
   type PlanAmendment,
+  type ReaddressInput,
   type StageSpec,
 } from '../domain/cycle-model.js';
 import { validatePartySpec } from '../domain/cycle-validation.js';
@@ -55,7 +56,13 @@ export type AmendmentStep =
       readonly agencyCode: string;
       readonly signal: CloseObligationInput;
     }
-  | { readonly kind: 'start'; readonly stage: StageState; readonly party: PartySpec; readonly dueDate: IsoDate };
+  | { readonly kind: 'start'; readonly stage: StageState; readonly party: PartySpec; readonly dueDate: IsoDate }
+  | {
+      readonly kind: 'readdress';
+      readonly stageId: string;
+      readonly agencyCode: string;
+      readonly signal: ReaddressInput;
+    };
 
 /** An amendment applied (note null, the steps to take) or not (the note says why, nothing to do). */
 export type AmendmentOutcome =
@@ -74,6 +81,8 @@ export class CycleState {
   status: CycleStatus = 'open';
   closedReason: string | null = null;
   currentStage: string | null;
+  /** The chain's coordinator: the spec's, until an amendment replaces it by its successor. */
+  coordinator: PartySpec;
   /** Bumped by every message and child outcome, so the main loop's wait ends when something changed. */
   wake = 0;
   private revision = 0;
@@ -90,6 +99,7 @@ export class CycleState {
       parties: new Map(s.parties.map((p) => [p.agencyCode, { party: p, dueDate: s.dueDate }])),
     }));
     this.currentStage = this.stages[0]!.spec.id;
+    this.coordinator = spec.coordinator;
   }
 
   static isOpen(e: Entry): boolean {
@@ -253,8 +263,41 @@ export class CycleState {
     return this.openEntry(stage.spec.id, agencyCode) !== undefined;
   }
 
+  /**
+   * The coordinator replaced by its successor: every stage it receives (not a stage with a recipient of its own) is
+   * re-addressed, party by party; the workflow signals those still open. Its own stage passes by a replaceParty amendment.
+   */
+  private replaceCoordinator(a: Extract<PlanAmendment, { kind: 'replaceCoordinator' }>): AmendmentOutcome {
+    const problems = validatePartySpec(a.successor, 'successor');
+    if (problems.length > 0) return refused(problems.join('; '));
+    if (a.successor.agencyCode === this.coordinator.agencyCode)
+      return refused(`"${a.successor.agencyCode}" is already the coordinator`);
+    const from = this.coordinator.agencyCode;
+    this.coordinator = a.successor;
+    const signal: ReaddressInput = {
+      amendmentId: a.amendmentId,
+      coordinator: a.successor,
+      reason: `${from} replaced by ${a.successor.agencyCode}${a.act === undefined ? '' : ` (${a.act})`}`,
+      actor: a.actor,
+    };
+    return {
+      note: null,
+      steps: this.stages
+        .filter((s) => s.spec.to === 'coordinator' && s.spec.recipient === undefined)
+        .flatMap((s) =>
+          [...s.parties.keys()].map((agencyCode) => ({
+            kind: 'readdress' as const,
+            stageId: s.spec.id,
+            agencyCode,
+            signal,
+          })),
+        ),
+    };
+  }
+
   /** Applies one amendment to the stages, or says why it does not apply; returns what the workflow must then do. */
   amend(a: PlanAmendment): AmendmentOutcome {
+    if (a.kind === 'replaceCoordinator') return this.replaceCoordinator(a);
     const stage = this.stages.find((s) => s.spec.id === a.stageId);
     if (stage === undefined) return refused(`no stage "${a.stageId}" in this cycle`);
     switch (a.kind) {

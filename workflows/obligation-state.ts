@@ -15,6 +15,7 @@ import { validateReport, validateReviewComments, validateVersionedSubmission } f
 import { isIsoDate, type IsoDate } from '../domain/dates.js';
 import { latestDueDate, newDueDateProblem } from '../domain/due-date-bounds.js';
 import { findUnstorableText } from '../domain/storable-text.js';
+import type { OpeningMode } from '../domain/cycle-opening.js';
 import type { FailureType, ObligationInput } from './shared.js';
 
 export const AWAITING_REPORT: readonly ObligationStatus[] = ['pending', 'overdue', 'returned'];
@@ -69,6 +70,8 @@ export interface ObligationIdentity {
   readonly openedAt: string;
   /** Under the local-activities patch the first plan also opens the obligation (one local activity). */
   readonly openWithFirstPlan: boolean;
+  /** The cycle's opening mode (OPENING_MODES_PATCH); absent in cycles opened before. */
+  readonly opening?: OpeningMode;
 }
 
 /** A notice to the party waiting to be sent (a return, a moved deadline). */
@@ -335,6 +338,13 @@ export class ObligationState {
     return { from, applies };
   }
 
+  /** The receiver changed (a successor coordinator): the timeline is planned again for its escalations. */
+  readdress(): void {
+    if (this.final) return;
+    this.replan = true;
+    this.wake++;
+  }
+
   /** Closes the obligation; false if it had already ended. */
   close(reason: string): boolean {
     if (this.final) return false;
@@ -368,8 +378,11 @@ export class ObligationState {
     if (this.replan || this.dueDate !== requested) return false;
     this.timeline = next;
     this.sequence++;
+    const kept = this.keptAtOpening(next, nowMs);
     for (const item of next.items) {
-      if (item.kind !== 'deadline' && Date.parse(item.at) < nowMs)
+      if (item.kind === 'deadline') continue;
+      // Record-only: nothing is ever sent, only the deadline changes the status.
+      if ((Date.parse(item.at) < nowMs && !kept.has(item)) || this.id.opening === 'record-only')
         this.done.add(itemKey(this.id.obligationId, next.dueInstant, item));
     }
     const change = this.pendingChange;
@@ -381,6 +394,21 @@ export class ObligationState {
       });
     }
     return true;
+  }
+
+  /**
+   * Catch-up, on the first plan only: of the escalations already due, the overdue notice (the first step: the agency and the
+   * coordinator) and the step reached are sent now, one notice each; the steps between and passed reminders are not.
+   */
+  private keptAtOpening(next: ObligationTimeline, nowMs: number): Set<TimelineItem> {
+    if (this.id.opening !== 'catch-up' || this.sequence !== 0) return new Set();
+    const due = next.items.filter(
+      (i): i is Extract<TimelineItem, { kind: 'escalation' }> => i.kind === 'escalation' && Date.parse(i.at) < nowMs,
+    );
+    if (due.length === 0) return new Set();
+    const first = Math.min(...due.map((i) => i.step));
+    const reached = Math.max(...due.map((i) => i.step));
+    return new Set(due.filter((i) => i.step === first || i.step === reached));
   }
 
   /**

@@ -32,7 +32,10 @@ import { ObligationState, Refusal, type QueuedNotice } from './obligation-state.
 import {
   DB_RETRY,
   FailureType,
+  DIGESTS_PATCH,
+  LADDER_TOP_PATCH,
   MAIL_RETRY,
+  OPENING_MODES_PATCH,
   STATUS_ATTRIBUTE_PATCH,
   SearchAttributeKeys,
   acceptUpdate,
@@ -40,6 +43,7 @@ import {
   closeObligationSignal,
   extendUpdate,
   obligationChangedSignal,
+  readdressSignal,
   obligationStatusQuery,
   returnReportUpdate,
   submitUpdate,
@@ -112,6 +116,10 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   // Asked first, once: the marker lands in the first workflow task, and the answer holds for the whole run.
   const localDb = patched(OBLIGATION_LOCAL_ACTIVITIES_PATCH);
   const statusKey = patched(STATUS_ATTRIBUTE_PATCH) ? SearchAttributeKeys.ObligationStatus : SearchAttributeKeys.Status;
+  const ladderTop = patched(LADDER_TOP_PATCH);
+  // Asked only by obligations of a cycle opened in a mode (OPENING_MODES_PATCH): earlier histories replay unchanged.
+  const opening = input.opening !== undefined && patched(OPENING_MODES_PATCH) ? input.opening : undefined;
+  const digests = input.digests === true && patched(DIGESTS_PATCH);
   const acts = localDb ? local : scheduled;
   const mail = localDb ? localMail : scheduledMail;
   const info = workflowInfo();
@@ -120,16 +128,25 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   const recipientsOf = (party: typeof input.party) =>
     party.emails.reporter.length > 0 ? party.emails.reporter : party.emails.head;
   const partyRecipients = recipientsOf(input.party);
-  const receiver =
+  // The chain as the cycle handed it, until an amendment re-addresses the obligation to a successor coordinator.
+  let chain = input.chain;
+  const receiverOf = () =>
     input.stage.to === 'coordinator'
-      ? input.chain.coordinator
+      ? chain.coordinator
       : input.stage.to === 'pm_office'
-        ? input.chain.pmOffice
-        : input.chain.presidentialAdministration;
+        ? chain.pmOffice
+        : chain.presidentialAdministration;
 
   const state = new ObligationState(
     input,
-    { obligationId, runId: info.runId, cycleId, openedAt: new Date().toISOString(), openWithFirstPlan: localDb },
+    {
+      obligationId,
+      runId: info.runId,
+      cycleId,
+      openedAt: new Date().toISOString(),
+      openWithFirstPlan: localDb,
+      ...(opening === undefined ? {} : { opening }),
+    },
     (next) => upsertSearchAttributes([{ key: statusKey, value: next }]),
   );
 
@@ -227,6 +244,9 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         ...(submission.versionId === undefined
           ? { items: submission.items }
           : { versionId: submission.versionId, contentHash: submission.contentHash, statuses: submission.statuses }),
+        submittedAt,
+        // A past period loaded for the record: the report is entered after the fact, by submittedBy (the event's actor).
+        ...(opening === 'record-only' ? { enteredAfterTheFact: true } : {}),
       });
       await save();
       await tellCycle();
@@ -296,6 +316,23 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     });
   });
 
+  // From the cycle: the coordinator was replaced by its successor (a reorganisation). The receiver, the notices and the
+  // escalations not yet sent move to it; those already sent stay as they were (their keys are the same).
+  setHandler(readdressSignal, async (x) => {
+    const from = receiverOf().agencyCode;
+    const applies = !state.final && input.stage.to === 'coordinator' && x.coordinator.agencyCode !== from;
+    if (applies) {
+      chain = { ...chain, coordinator: x.coordinator };
+      state.readdress();
+    }
+    await record(applies ? 'receiver.changed' : 'receiver.change_ignored', x.actor, {
+      amendmentId: x.amendmentId,
+      from,
+      to: x.coordinator.agencyCode,
+      reason: x.reason,
+    });
+  });
+
   setHandler(closeObligationSignal, async ({ reason, actor }) => {
     if (!state.close(reason)) return;
     await record('obligation.closed', actor, { reason });
@@ -309,6 +346,13 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     eventType: string,
   ): Promise<void> {
     const details = { key, to: item.recipients, lang: item.lang, notice, plannedFor: item.at ?? null };
+    if (opening === 'record-only') {
+      await record('notice.not_sent', 'system', {
+        ...details,
+        reason: 'record-only: a past period loaded for the record',
+      });
+      return;
+    }
     if (item.recipients.length === 0) {
       await record('notice.undeliverable', 'system', { ...details, reason: 'no e-mail address on file' });
       return;
@@ -324,7 +368,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         planTitle: input.planTitle,
         period: input.period,
         party: input.party,
-        receiver: receiver.name,
+        receiver: receiverOf().name,
         due,
         sequence: state.sequence,
         now: new Date().toISOString(),
@@ -359,7 +403,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   async function sendQueued(notice: QueuedNotice): Promise<void> {
     const to =
       notice.to === 'receiver'
-        ? { recipients: recipientsOf(receiver), lang: receiver.lang }
+        ? { recipients: recipientsOf(receiverOf()), lang: receiverOf().lang }
         : { recipients: partyRecipients, lang: input.party.lang };
     await notify(to, notice.key, notice.notice, 'notice.sent');
   }
@@ -369,11 +413,19 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     const timelineInput = {
       stage: input.stage,
       party: input.party,
-      chain: input.chain,
+      chain,
       dueDate: requested,
       shift: input.shift,
       reminders: input.reminders,
       escalation: input.escalation,
+      ...(ladderTop
+        ? {
+            ladderEndsAtPmOffice: true,
+            ...(input.escalateToPresidentialAdministration === true
+              ? { escalateToPresidentialAdministration: true }
+              : {}),
+          }
+        : {}),
     };
     // Under the patch the first plan also records the opening and writes the read model: one local activity, not three.
     const next = opening
@@ -410,6 +462,24 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         await tellCycle();
         break;
       case 'escalation':
+        // Escalated to the PM Office from below: one line of its daily digest, not an e-mail of its own.
+        if (digests && item.agencyCode === input.chain.pmOffice.agencyCode && input.stage.from !== 'pm_office') {
+          await record('escalation.digested', 'system', {
+            key,
+            step: item.step,
+            after: item.after,
+            unit: item.unit,
+            audience: item.audience,
+            agencyCode: input.party.agencyCode,
+            name: input.party.name,
+            stageId: input.stage.id,
+            dueDate: state.timeline!.dueDate,
+            effectiveDueDate: state.timeline!.effectiveDueDate,
+            dueInstant: state.timeline!.dueInstant,
+            at: new Date().toISOString(),
+          });
+          break;
+        }
         await notify(
           item,
           key,

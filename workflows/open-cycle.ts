@@ -12,6 +12,8 @@ import type { Activities } from '../activities/index.js';
 import { reportingCycleWorkflow } from './reporting-cycle.js';
 import {
   DB_RETRY,
+  DIGESTS_PATCH,
+  OPENING_MODES_PATCH,
   STATUS_ATTRIBUTE_PATCH,
   SearchAttributeKeys,
   type OpenCycleInput,
@@ -47,10 +49,13 @@ export async function openCycleWorkflow(input: OpenCycleInput): Promise<OpenCycl
   const spec = await acts.buildCycleSpec({ planId: input.planId, period: resolved.period });
   const cycleId = cycleWorkflowId(input.planId, resolved.period);
   const statusKey = patched(STATUS_ATTRIBUTE_PATCH) ? SearchAttributeKeys.CycleStatus : SearchAttributeKeys.Status;
+  // A Schedule's opening (a plan confirmed part-way through its period included) is catch-up: live and late.
+  const opening = patched(OPENING_MODES_PATCH) ? { opening: { mode: input.mode ?? 'catch-up' } } : {};
+  const digests = patched(DIGESTS_PATCH) ? { digests: true as const } : {};
   try {
     await startChild(reportingCycleWorkflow, {
       workflowId: cycleId,
-      args: [{ spec }],
+      args: [{ spec, ...opening, ...digests }],
       // The cycle outlives this short opener; a business-keyed id that may be used once makes a second opening impossible.
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

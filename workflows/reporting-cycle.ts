@@ -1,6 +1,7 @@
 // reportingCycleWorkflow: one plan × period — opens an obligation per party per stage, applies plan amendments, closes on repeal.
 // Running cycles replay this code (test/replay/histories): a change to the commands it issues goes behind patched().
 import {
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   ParentClosePolicy,
@@ -26,19 +27,26 @@ import {
   type PlanAmendment,
 } from '../domain/cycle-model.js';
 import { validateCycleSpec } from '../domain/cycle-validation.js';
-import type { IsoDate } from '../domain/dates.js';
+import { addDays, parseIsoDate, type IsoDate } from '../domain/dates.js';
+import { KZ_TIME_ZONE, localDateOf, localToInstant } from '../domain/tz.js';
 import { CycleState, type AmendmentStep, type Entry, type StageState } from './cycle-state.js';
 import { dataRejection } from './failures.js';
 import { obligationWorkflow } from './obligation.js';
 import {
   DB_RETRY,
+  DIGESTS_PATCH,
+  DIGEST_TIME,
   FailureType,
+  MAIL_RETRY,
+  OPENING_MODES_PATCH,
   STATUS_ATTRIBUTE_PATCH,
   SearchAttributeKeys,
   amendPlanSignal,
   closeCycleSignal,
   closeObligationSignal,
   changeDeadlineSignal,
+  readdressSignal,
+  READDRESS_PATCH,
   cycleStatusQuery,
   obligationChangedSignal,
   type ObligationInput,
@@ -66,6 +74,16 @@ export const CYCLE_DATA_REJECTED_PATCH = 'cycle-data-rejected';
  */
 export const CYCLE_BATCHED_OPEN_PATCH = 'cycle-batched-open-local-db';
 
+/** The first digest instant (DIGEST_TIME, Kazakhstan time) after `atMs`. */
+function digestAfter(atMs: number): number {
+  const at = (date: string): number => {
+    const { year, month, day } = parseIsoDate(date);
+    return localToInstant({ year, month, day, hour: DIGEST_TIME.hour, minute: DIGEST_TIME.minute }, KZ_TIME_ZONE);
+  };
+  const today = at(localDateOf(atMs));
+  return today > atMs ? today : at(addDays(localDateOf(atMs), 1));
+}
+
 /** Child starts per workflow task: bounded so one task's commands (each with its party's input) stay far below message limits. */
 export const OPEN_BATCH = 100;
 
@@ -74,6 +92,11 @@ const local = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   localRetryThreshold: '1 minute',
   retry: DB_RETRY,
+});
+const localMail = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  localRetryThreshold: '1 minute',
+  retry: MAIL_RETRY,
 });
 
 /** One reporting cycle of a plan for one period; completes when every obligation is accepted or closed. */
@@ -84,6 +107,9 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
   const statusKey = renamed ? SearchAttributeKeys.CycleStatus : SearchAttributeKeys.Status;
   const acts = batched ? local : scheduled;
   const { spec } = input;
+  // Asked only by cycles given an opening mode (OPENING_MODES_PATCH), so earlier histories replay unchanged.
+  const mode = input.opening !== undefined && patched(OPENING_MODES_PATCH) ? input.opening.mode : undefined;
+  const digests = input.digests === true && patched(DIGESTS_PATCH);
   const problems = validateCycleSpec(spec);
   if (problems.length > 0) {
     throw ApplicationFailure.create({
@@ -136,7 +162,8 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     // (up to ~20 KB each on a large plan, which would be copied into every obligation's input).
     const member = (p: PartySpec): PartySpec => (batched ? { ...p, measures: [] } : p);
     const chain = {
-      coordinator: member(spec.coordinator),
+      // The spec's coordinator, or its successor once an amendment replaced it (state.coordinator).
+      coordinator: member(state.coordinator),
       pmOffice: member(spec.pmOffice),
       presidentialAdministration: member(spec.presidentialAdministration),
     };
@@ -153,6 +180,10 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       escalation: spec.escalation,
       chain:
         stage.spec.recipient !== undefined && patched(STAGE_RECIPIENT_PATCH) ? stageChain(chain, stage.spec) : chain,
+      // Only when the policy opts in, so every other obligation's input is as before.
+      ...(spec.escalateToPresidentialAdministration === true ? { escalateToPresidentialAdministration: true } : {}),
+      ...(mode === undefined ? {} : { opening: mode }),
+      ...(digests ? { digests: true as const } : {}),
     };
   }
 
@@ -214,16 +245,81 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       case 'start':
         await startObligation(step.stage, step.party, step.dueDate);
         return;
+      case 'readdress': {
+        const entry = state.openEntry(step.stageId, step.agencyCode);
+        if (entry !== undefined)
+          await signalChild(entry, (h) => h.signal(readdressSignal, step.signal), 're-address an obligation');
+        return;
+      }
     }
   }
 
   async function applyAmendment(a: PlanAmendment): Promise<void> {
     if (state.isDuplicate(a)) return;
+    if (a.kind === 'replaceCoordinator' && !patched(READDRESS_PATCH)) return;
     const { note, steps } = state.amend(a);
     for (const step of steps) await perform(step);
     state.noteAmendment(a, note);
     await record(note === null ? 'plan.amended' : 'plan.amendment_ignored', a.actor, { amendment: a, note });
     await save();
+  }
+
+  /** Catch-up: the coordinator's one summary of the obligations whose deadline had passed when the cycle opened. */
+  async function summariseOverdue(owed: ReturnType<CycleState['owed']>): Promise<void> {
+    const overdue = owed.filter((o) => {
+      const stage = spec.stages.find((st) => st.id === o.stage.spec.id)!;
+      return Date.parse(stage.dueInstant) < Date.parse(openedAt);
+    });
+    if (overdue.length === 0) return;
+    const to =
+      spec.coordinator.emails.reporter.length > 0 ? spec.coordinator.emails.reporter : spec.coordinator.emails.head;
+    const payload = {
+      to,
+      overdue: overdue.map((o) => ({ agencyCode: o.party.agencyCode, stageId: o.stage.spec.id, dueDate: o.dueDate })),
+    };
+    if (to.length === 0) {
+      await record('opening_summary.undeliverable', 'system', { ...payload, reason: 'no e-mail address on file' });
+      return;
+    }
+    try {
+      const sent = await localMail.sendOpeningSummary({
+        dedupeKey: `opening-summary:${cycleId}`,
+        to,
+        lang: spec.coordinator.lang,
+        planTitle: spec.planTitle,
+        period: spec.period,
+        overdue: overdue.map((o) => ({ name: o.party.name, stageId: o.stage.spec.id, dueDate: o.dueDate })),
+      });
+      await record('opening_summary.sent', 'system', { ...payload, messageId: sent.messageId });
+    } catch (err) {
+      // A refusal retrying cannot fix (a bad address, the relay refusing the recipient): recorded, the cycle goes on.
+      const failure = err instanceof ActivityFailure ? err.cause : err;
+      const type = failure instanceof ApplicationFailure ? failure.type : undefined;
+      if (type !== FailureType.MailRejected && type !== FailureType.InvalidInput) throw err;
+      await record('opening_summary.failed', 'system', { ...payload, error: (failure as ApplicationFailure).message });
+    }
+  }
+
+  /** The plan's digests of the day of `atMs` (the activity sends them on working days, each once per plan and day). */
+  async function sendDigests(atMs: number): Promise<void> {
+    const day = localDateOf(atMs);
+    try {
+      const result = await localMail.sendDailyDigests({
+        planId: spec.planId,
+        planTitle: spec.planTitle,
+        day,
+        at: new Date().toISOString(),
+        coordinator: { ...spec.coordinator, measures: [] },
+        pmOffice: { ...spec.pmOffice, measures: [] },
+      });
+      for (const sent of [result.pmOffice, result.coordinator])
+        if (sent !== null) await record('digest.sent', 'system', { day, ...sent });
+    } catch (err) {
+      const failure = err instanceof ActivityFailure ? err.cause : err;
+      const type = failure instanceof ApplicationFailure ? failure.type : undefined;
+      if (type !== FailureType.MailRejected && type !== FailureType.InvalidInput) throw err;
+      await record('digest.failed', 'system', { day, error: (failure as ApplicationFailure).message });
+    }
   }
 
   function refreshStage(): void {
@@ -245,12 +341,24 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     { key: statusKey, value: state.status },
   ]);
   let result: ReportingCycleResult;
+  let nextDigest = digestAfter(Date.now());
   try {
     await record('cycle.opened', 'system', {
       planId: spec.planId,
       period: spec.period,
       policyId: spec.policyId,
       stages: spec.stages.map((s) => ({ id: s.id, dueDate: s.dueDate, parties: s.parties.map((p) => p.agencyCode) })),
+      // Which rule made a party (a group re-expanded for this cycle, a successor): the cycle's history says it.
+      ...(spec.stages.some((s) => s.parties.some((p) => p.via !== undefined))
+        ? {
+            via: spec.stages.flatMap((s) =>
+              s.parties.flatMap((p) =>
+                p.via === undefined ? [] : [{ stageId: s.id, agencyCode: p.agencyCode, via: p.via }],
+              ),
+            ),
+          }
+        : {}),
+      ...(mode === undefined ? {} : { mode }),
     });
     await save();
     // Every stage opens with the cycle: the coordinator can consolidate as reports arrive, and each deadline is fixed by the policy.
@@ -262,6 +370,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     } else {
       for (const o of owed) await startObligation(o.stage, o.party, o.dueDate);
     }
+    if (mode === 'catch-up') await summariseOverdue(owed);
 
     for (;;) {
       if (state.closing !== null) break;
@@ -275,7 +384,15 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       refreshStage();
       if (state.currentStage !== before) await save();
       const seen = state.wake;
-      await condition(() => state.wake !== seen);
+      if (!digests) {
+        await condition(() => state.wake !== seen);
+        continue;
+      }
+      const wait = nextDigest - Date.now();
+      if (wait > 0 && (await condition(() => state.wake !== seen, wait))) continue;
+      if (Date.now() < nextDigest) continue;
+      await sendDigests(nextDigest);
+      nextDigest = digestAfter(nextDigest);
     }
 
     if (state.closing !== null) {

@@ -19,12 +19,14 @@ import type {
   ObligationView,
   PartySpec,
   PlanAmendment,
+  ReaddressInput,
   ReceivingRole,
   ReportingRole,
   ReportSubmission,
   ReturnReportInput,
   SubmitResult,
 } from '../domain/cycle-model.js';
+import type { OpeningMode } from '../domain/cycle-opening.js';
 import type { IsoDate } from '../domain/dates.js';
 import type { EscalationStep, ReminderSettings } from '../domain/plan.js';
 export const DEFAULT_TASK_QUEUE = 'reporting';
@@ -82,6 +84,37 @@ export const SEARCH_ATTRIBUTES = {
  */
 export const STATUS_ATTRIBUTE_PATCH = 'status-search-attribute-renamed';
 
+/**
+ * Obligations started since this patch plan an escalation ladder that ends at the PM Office (domain/cycle-timeline.ts,
+ * `ladderEndsAtPmOffice`): a coordinator's overdue summary escalates to the PM Office, the PM Office's own overdue stage tells
+ * only its responsible head, and the Presidential Administration gets no escalation e-mail unless the plan's policy opts in.
+ * Obligations started earlier keep the ladder they were planned with, re-plans included.
+ */
+export const LADDER_TOP_PATCH = 'escalation-ends-at-pm-office';
+
+/**
+ * Cycles opened since this patch are opened in a mode (domain/cycle-opening.ts): the opener passes `catch-up` unless an admin
+ * chose `record-only`; a catch-up obligation opened after its deadline sends one overdue notice and the escalation step
+ * reached, and its cycle sends the coordinator one summary of what was overdue at opening; a record-only one sends nothing.
+ * Asked only by runs that were given a mode, so earlier histories replay unchanged.
+ */
+export const OPENING_MODES_PATCH = 'cycle-opening-modes';
+
+/**
+ * Cycles opened since this patch send digests instead of floods: every escalation that reaches the PM Office from an
+ * agency's or a coordinator's stage is recorded (`escalation.digested`), not mailed, and once a day (DIGEST_TIME local) the
+ * cycle sends the PM Office one digest per plan and working day of who was escalated to it, and the coordinator one of
+ * reports arrived, reports overdue and escalations sent (a user may turn digests off). The opener gives new cycles `digests`;
+ * only runs given it ask, so earlier histories replay unchanged.
+ */
+export const DIGESTS_PATCH = 'daily-digests';
+
+/** Local time (Asia/Almaty) of the daily digests: the end of the working day, after the day's notices. */
+export const DIGEST_TIME = { hour: 18, minute: 0 } as const;
+
+/** A cycle re-addresses its open obligations to a successor coordinator (amendment replaceCoordinator). */
+export const READDRESS_PATCH = 'cycle-readdress-coordinator';
+
 export interface ScheduledNotificationInput {
   /** Business key: the notification is sent once per key, ever. */
   readonly key: string;
@@ -116,6 +149,10 @@ export const SearchAttributeKeys = {
 
 export interface ReportingCycleInput {
   readonly spec: CycleSpec;
+  /** How it was opened (since OPENING_MODES_PATCH); absent in cycles opened before. */
+  readonly opening?: { readonly mode: OpeningMode };
+  /** Daily digests instead of floods (since DIGESTS_PATCH; the opener sets it); absent in cycles opened before. */
+  readonly digests?: true;
 }
 
 export interface ReportingCycleResult {
@@ -137,6 +174,12 @@ export interface ObligationInput {
   readonly reminders: ReminderSettings;
   readonly escalation: readonly EscalationStep[];
   readonly chain: CycleChain;
+  /** The plan's policy opts in to escalation e-mails to the Presidential Administration (CycleSpec); absent: it does not. */
+  readonly escalateToPresidentialAdministration?: boolean;
+  /** The cycle's opening mode (since OPENING_MODES_PATCH); absent in cycles opened before. */
+  readonly opening?: OpeningMode;
+  /** Escalations to the PM Office go into its daily digest (DIGESTS_PATCH); absent in cycles opened before. */
+  readonly digests?: true;
 }
 
 export interface ObligationResult {
@@ -158,6 +201,8 @@ export const returnReportUpdate = defineUpdate<ObligationSummary, [ReturnReportI
 export const extendUpdate = defineUpdate<ObligationSummary, [ExtendInput]>('extend');
 export const changeDeadlineSignal = defineSignal<[ChangeDeadlineInput]>('changeDeadline');
 export const closeObligationSignal = defineSignal<[CloseObligationInput]>('closeObligation');
+/** From the cycle: the coordinator was replaced by its successor; the obligation reports to it from now on. */
+export const readdressSignal = defineSignal<[ReaddressInput]>('readdress');
 
 // ——— Opening cycles (Schedules) ————————————————————————————————————————————————————
 
@@ -166,6 +211,8 @@ export interface OpenCycleInput {
   /** Given when an admin opens a cycle by hand; a Schedule leaves it out and the scheduled time decides. */
   readonly period?: string;
   readonly actor: string;
+  /** How to open a period some of whose deadlines have passed; absent (a Schedule): catch-up. */
+  readonly mode?: OpeningMode;
 }
 
 export interface OpenCycleResult {

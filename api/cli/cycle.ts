@@ -1,4 +1,4 @@
-// `merzim cycle`: preview the whole timeline a cycle would produce if nobody reported (no side effects), and list cycles.
+// `merzim cycle`: preview the whole timeline a cycle would produce if nobody reported (no side effects), open one, list cycles.
 import { listAgencies } from '../../db/repositories/agencies.js';
 import { loadWorkingCalendar } from '../../db/repositories/calendar.js';
 import { listCycles } from '../../db/repositories/cycles.js';
@@ -6,17 +6,33 @@ import { getPlan } from '../../db/repositories/plans.js';
 import { cycleSpecFromPlan } from '../../domain/cycle-spec.js';
 import { previewCycle } from '../../domain/cycle-timeline.js';
 import { isPeriodKey } from '../../domain/periods.js';
-import { json, optionalChoice, parseCommandLine, requireString, UsageError, type CliCommand } from './command.js';
+import type { Client } from '@temporalio/client';
+import { OPENING_MODES } from '../../domain/cycle-opening.js';
+import { loadConfig } from '../../platform/config.js';
+import {
+  json,
+  optionalChoice,
+  parseCommandLine,
+  requireString,
+  UsageError,
+  type CliCommand,
+  type CliIO,
+  type ParsedCommandLine,
+} from './command.js';
 import { openCliDatabase } from './database.js';
 
 const USAGE = `usage:
   merzim cycle preview --plan <id> --period <2019|2019-H1|2019-Q3> [--json]
       every reminder, deadline and escalation the cycle would produce if nobody reported; nothing is sent or stored
+  merzim cycle open --plan <id> --period <2019|…> [--mode catch-up|record-only] [--json]
+      opens one period's cycle now (TEMPORAL_ADDRESS, or the embedded server of a running npm start); a period some of
+      whose deadlines have passed needs --mode: catch-up (live and late: one overdue notice each, the step reached, one
+      summary to the coordinator) or record-only (loaded for the record: no e-mail at all)
   merzim cycle list [--plan <id>] [--status open|completed|closed] [--json]`;
 
 export const cycleCommand: CliCommand = {
   name: 'cycle',
-  summary: "preview a cycle's timeline (reminders, deadlines, escalations), list cycles",
+  summary: "preview a cycle's timeline (reminders, deadlines, escalations), open one, list cycles",
   usage: USAGE,
   async run(args, io) {
     const [sub, ...rest] = args;
@@ -24,10 +40,12 @@ export const cycleCommand: CliCommand = {
       plan: { type: 'string' },
       period: { type: 'string' },
       status: { type: 'string' },
+      mode: { type: 'string' },
       json: { type: 'boolean' },
     });
-    if (sub !== 'preview' && sub !== 'list')
-      throw new UsageError(`unknown subcommand ${JSON.stringify(sub ?? '')} (preview, list)`);
+    if (sub !== 'preview' && sub !== 'list' && sub !== 'open')
+      throw new UsageError(`unknown subcommand ${JSON.stringify(sub ?? '')} (preview, open, list)`);
+    if (sub === 'open') return openCycle(values, io);
     if (sub === 'preview') {
       const planId = requireString(values, 'plan');
       const period = requireString(values, 'period');
@@ -100,3 +118,49 @@ export const cycleCommand: CliCommand = {
     }
   },
 };
+
+/** `merzim cycle open`: the API's opening (the same engine, the same refusal without a mode), for an operator's shell. */
+async function openCycle(values: ParsedCommandLine['values'], io: CliIO): Promise<number> {
+  const planId = requireString(values, 'plan');
+  const period = requireString(values, 'period');
+  if (!isPeriodKey(period))
+    throw new UsageError(`--period must look like 2019, 2019-H1, 2019-Q3 or 2019-07, got ${JSON.stringify(period)}`);
+  const mode = optionalChoice(values, 'mode', OPENING_MODES);
+  const config = loadConfig(process.env, 'cli');
+  const db = await openCliDatabase();
+  let client: Client | undefined;
+  let httpError: (new (...args: never[]) => Error & { message: string }) | undefined;
+  try {
+    const plan = await getPlan(db, planId);
+    if (plan === undefined) {
+      io.err(`no plan ${planId}\n`);
+      return 1;
+    }
+    // Loaded here, not at the top: every other command starts without the Temporal client.
+    const [{ connectClient }, { createCycleEngine }, { HttpError }] = await Promise.all([
+      import('../../platform/temporal-connection.js'),
+      import('../cycle-engine.js'),
+      import('../errors.js'),
+    ]);
+    httpError = HttpError;
+    client = await connectClient(
+      config.temporal,
+      config.temporal.address ?? `127.0.0.1:${config.embedded.temporalPort}`,
+    );
+    const engine = createCycleEngine({ client, db, taskQueue: config.temporal.taskQueue });
+    const result = await engine.openCycle(plan, period, 'cli', mode);
+    io.out(
+      values.json === true
+        ? json(result)
+        : `${result.status}\t${result.cycleId ?? ''}\t${result.mode ?? ''}\toverdue at opening: ${result.overdueAtOpening}${result.reason === null ? '' : `\t${result.reason}`}\n`,
+    );
+    return result.status === 'not_opened' ? 1 : 0;
+  } catch (err) {
+    if (httpError === undefined || !(err instanceof httpError)) throw err;
+    io.err(`${err.message}\n`);
+    return 1;
+  } finally {
+    await client?.connection.close();
+    await db.destroy();
+  }
+}

@@ -2,12 +2,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
-import { changePasswordCommand } from '../../db/commands/users.js';
+import { changePasswordCommand, setDigestsCommand } from '../../db/commands/users.js';
 import { createApiToken } from '../../db/repositories/tokens.js';
 import { getUser, planIdsOfUser, verifyLogin } from '../../db/repositories/users.js';
 import { actorOf, principalOf } from '../auth.js';
 import { HttpError } from '../errors.js';
-import { LoginBody, LoginReply, MeReply, PasswordBody } from '../schemas/auth.js';
+import { DigestsBody, DigestsReply, LoginBody, LoginReply, MeReply, PasswordBody } from '../schemas/auth.js';
 import { Ok, errors, publicErrors } from '../schemas/common.js';
 
 const SESSION_HOURS = 12;
@@ -92,7 +92,31 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
         lang: user?.lang ?? 'kk',
         mustChangePassword: p.mustChangePassword,
         plans: p.userId === null ? [] : await planIdsOfUser(db, p.userId),
+        digests: user?.digests ?? false,
       };
+    },
+  );
+
+  app.put(
+    '/api/v1/me/digests',
+    {
+      schema: {
+        tags: ['auth'],
+        summary:
+          "Turn the caller's daily digests on or off (the PM Office's escalations digest, the coordinator's summary)",
+        body: DigestsBody,
+        response: { 200: DigestsReply, ...errors(409) },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      if (p.userId === null)
+        throw new HttpError(409, 'not_a_user', 'enabled: only a user has digests, not an API token');
+      const userId = p.userId;
+      await db
+        .transaction()
+        .execute((trx) => setDigestsCommand(trx, { userId, enabled: request.body.enabled, actor: actorOf(p) }));
+      return { digests: request.body.enabled };
     },
   );
 };

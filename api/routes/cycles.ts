@@ -248,7 +248,7 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{
     async (request) => {
       const plan = await managedPlan(request, request.params.id);
       const actor = actorOf(principalOf(request));
-      const results = await engine.backfill(plan, request.body.from, request.body.to, actor);
+      const results = await engine.backfill(plan, request.body.from, request.body.to, actor, request.body.mode);
       const periods = results.map((r) => r.period);
       await appendEvent(db, {
         idempotencyKey: `schedule.backfill:${plan.id}:${request.id}:${Date.now()}`,
@@ -278,7 +278,12 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       const plan = await managedPlan(request, request.params.id);
-      const result = await engine.openCycle(plan.id, request.body.period, actorOf(principalOf(request)));
+      const result = await engine.openCycle(
+        plan,
+        request.body.period,
+        actorOf(principalOf(request)),
+        request.body.mode,
+      );
       if (result.status === 'not_opened') throw new HttpError(409, 'not_opened', result.reason ?? 'not opened');
       return reply.code(result.status === 'opened' ? 201 : 200).send(result);
     },

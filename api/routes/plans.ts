@@ -27,6 +27,7 @@ import { Binary, Ok, UuidParams, errors } from '../schemas/common.js';
 import {
   AmendBody,
   AmendReply,
+  ConfirmReply,
   DiagnosticList,
   ExportQuery,
   ImportQuery,
@@ -53,10 +54,19 @@ export interface PlanLifecycle {
   scheduling(plan: StoredPlan): Promise<void>;
   /** The plan is not (or no longer) confirmable: its schedule, if one was created, goes (idempotent). */
   unscheduled(planId: string): Promise<void>;
-  /** After commit: what a confirmation sets in motion now (the current period's cycle); idempotent. */
-  confirmed(plan: StoredPlan, actor: string): Promise<void>;
+  /**
+   * After commit: what a confirmation sets in motion now (the current period's cycle, opened in catch-up mode); idempotent.
+   * Says which period it opens and how many of its obligations are overdue at once; null when it opens none.
+   */
+  confirmed(plan: StoredPlan, actor: string): Promise<ConfirmedOpening | null>;
   amended(plan: StoredPlan, applied: readonly AppliedChange[], actor: string): Promise<void>;
   repealed(plan: StoredPlan, reason: string, actor: string): Promise<void>;
+}
+
+export interface ConfirmedOpening {
+  readonly period: string;
+  readonly mode: 'catch-up';
+  readonly overdueAtOpening: number;
 }
 
 export function summarize(s: StoredPlan) {
@@ -366,7 +376,7 @@ export const planRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; lifec
         tags: ['plans'],
         summary: "Confirm a reviewed draft (no error diagnostics left); an admin or the plan's named coordinator",
         params: UuidParams,
-        response: { 200: PlanSummary, ...errors(404, 409, 422) },
+        response: { 200: ConfirmReply, ...errors(404, 409, 422) },
       },
     },
     async (request) => {
@@ -406,8 +416,8 @@ export const planRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; lifec
             );
         throw err;
       }
-      await lifecycle.confirmed(confirmed, actor);
-      return summarize(confirmed);
+      const openedCycle = await lifecycle.confirmed(confirmed, actor);
+      return { ...summarize(confirmed), openedCycle };
     },
   );
 

@@ -33,4 +33,12 @@ export const MeReply = Type.Object({
   lang: Lang,
   mustChangePassword: Type.Boolean(),
   plans: Type.Array(Type.String({ format: 'uuid' }), { description: 'Plans a coordinator is bound to' }),
+  digests: Type.Boolean({
+    description:
+      "Takes the daily digests (the PM Office's escalations, the coordinator's summary); false for API tokens",
+  }),
 });
+
+export const DigestsBody = Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false });
+export type DigestsBody = Static<typeof DigestsBody>;
+export const DigestsReply = Type.Object({ digests: Type.Boolean() });

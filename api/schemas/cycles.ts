@@ -43,7 +43,15 @@ export const ScheduleNoteBody = Type.Object(
 );
 export type ScheduleNoteBody = Static<typeof ScheduleNoteBody>;
 
-export const BackfillBody = Type.Object({ from: PeriodKey, to: PeriodKey }, { additionalProperties: false });
+/** How a period some of whose deadlines have passed is opened (domain/cycle-opening.ts); required then, refused without. */
+export const OpeningMode = StringEnum(['catch-up', 'record-only'], {
+  description:
+    'catch-up: live and late (one overdue notice per overdue obligation, the escalation step reached, one summary to the coordinator); record-only: a past period loaded for the record (no e-mail at all, reports entered afterwards marked late)',
+});
+export const BackfillBody = Type.Object(
+  { from: PeriodKey, to: PeriodKey, mode: Type.Optional(OpeningMode) },
+  { additionalProperties: false },
+);
 export type BackfillBody = Static<typeof BackfillBody>;
 
 export const OpenCycleResult = Type.Object({
@@ -51,8 +59,13 @@ export const OpenCycleResult = Type.Object({
   cycleId: nullable(Type.String()),
   period: nullable(Type.String()),
   reason: nullable(Type.String({ description: "Why not opened, e.g. outside the plan's years" })),
+  mode: nullable(StringEnum(['catch-up', 'record-only'])),
+  overdueAtOpening: Type.Integer({ minimum: 0, description: 'Obligations whose deadline had passed at opening' }),
 });
 export const BackfillReply = Type.Object({ periods: List(nullable(Type.String())), results: List(OpenCycleResult) });
 
-export const OpenCycleBody = Type.Object({ period: PeriodKey }, { additionalProperties: false });
+export const OpenCycleBody = Type.Object(
+  { period: PeriodKey, mode: Type.Optional(OpeningMode) },
+  { additionalProperties: false },
+);
 export type OpenCycleBody = Static<typeof OpenCycleBody>;

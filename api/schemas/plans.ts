@@ -192,7 +192,7 @@ export function planVersionView(v: Awaited<ReturnType<typeof listPlanVersions>>[
 }
 
 export const AppliedChange = Type.Object({
-  op: StringEnum(['set_deadline', 'add_executor', 'remove_executor', 'replace_executor']),
+  op: StringEnum(['set_deadline', 'add_executor', 'remove_executor', 'replace_executor', 'replace_coordinator']),
   measure: Type.String(),
   from: Type.Optional(Type.String()),
   to: Type.Optional(Type.String()),
@@ -202,7 +202,7 @@ export const AppliedChange = Type.Object({
 // Each operation's own required fields are checked by domain/plan-amend.ts, which names the change and field that is wrong.
 const AmendmentChange = Type.Unsafe<AmendmentOp>(
   Type.Object({
-    op: StringEnum(['set_deadline', 'add_executor', 'remove_executor', 'replace_executor']),
+    op: StringEnum(['set_deadline', 'add_executor', 'remove_executor', 'replace_executor', 'replace_coordinator']),
     measure: Type.Optional(Type.String({ maxLength: 20 })),
     text: Type.Optional(
       Type.String({ maxLength: 500, description: 'set_deadline: the new deadline as a decree writes it' }),
@@ -227,6 +227,23 @@ export const AmendBody = Type.Object(
 );
 export type AmendBody = Static<typeof AmendBody>;
 export const AmendReply = Type.Intersect([PlanSummary, Type.Object({ applied: List(AppliedChange) })]);
+
+/** A confirmation's answer: the plan, and the cycle of the current period it opens (catch-up) with how many are overdue at once. */
+export const ConfirmReply = Type.Intersect([
+  PlanSummary,
+  Type.Object({
+    openedCycle: nullable(
+      Type.Object({
+        period: Type.String(),
+        mode: StringEnum(['catch-up']),
+        overdueAtOpening: Type.Integer({
+          minimum: 0,
+          description: 'Obligations of the period whose deadline had passed when it was opened',
+        }),
+      }),
+    ),
+  }),
+]);
 
 export const RepealBody = Type.Object(
   { act: ActRef, date: IsoDate, reason: Type.String({ minLength: 1, maxLength: 2000 }) },

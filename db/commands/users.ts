@@ -65,3 +65,19 @@ export async function revokeTokenCommand(trx: Trx, c: { id: string; actor: strin
   });
   return true;
 }
+
+/** Turns the user's daily digests on or off, and user.digests_changed. */
+export async function setDigestsCommand(
+  trx: Trx,
+  c: { userId: string; enabled: boolean; actor: string },
+): Promise<void> {
+  await trx.updateTable('users').set({ digests: c.enabled }).where('id', '=', c.userId).execute();
+  await appendEvent(trx, {
+    idempotencyKey: `user.digests_changed:${c.userId}:${Date.now()}`,
+    type: 'user.digests_changed',
+    actor: c.actor,
+    subjectType: 'user',
+    subjectId: c.userId,
+    payload: { enabled: c.enabled },
+  });
+}

@@ -11,6 +11,7 @@ import * as eventChain from './2026_12_02_0500_event_chain.js';
 import * as summaryMarks from './2026_12_02_0700_summary_marks.js';
 import * as evidenceChunks from './2026_12_02_0200_evidence_chunks.js';
 import * as reportVersions from './2026_12_02_0100_report_versions.js';
+import * as digests from './2026_12_02_0600_digests.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_21_0001_foundation': foundation,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_0700_summary_marks': summaryMarks,
   '2026_12_02_0200_evidence_chunks': evidenceChunks,
   '2026_12_02_0100_report_versions': reportVersions,
+  '2026_12_02_0600_digests': digests,
 };

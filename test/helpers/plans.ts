@@ -49,7 +49,7 @@ export const TEST_AGENCIES: Agency[] = [
   },
 ];
 
-function measure(number: string, kk: string, executors: [string, boolean][], deadline: string): Measure {
+export function measure(number: string, kk: string, executors: [string, boolean][], deadline: string): Measure {
   return {
     number,
     section: 0,

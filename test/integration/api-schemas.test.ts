@@ -293,6 +293,14 @@ describe('every route answers what its schema declares', () => {
       200,
     );
     await call({ method: 'GET', url: '/api/v1/me', token: sessionToken }, 200);
+    const digestsOff = await call(
+      { method: 'PUT', url: '/api/v1/me/digests', token: sessionToken, payload: { enabled: false } },
+      200,
+    );
+    expect(digestsOff.json()).toEqual({ digests: false });
+    expect((await call({ method: 'GET', url: '/api/v1/me', token: sessionToken }, 200)).json().digests).toBe(false);
+    await call({ method: 'PUT', url: '/api/v1/me/digests', token: admin, payload: { enabled: true } }, 409);
+    await call({ method: 'PUT', url: '/api/v1/me/digests', token: sessionToken, payload: { enabled: 'no' } }, 400);
     const users = await call({ method: 'GET', url: '/api/v1/users', token: admin }, 200);
     expect(users.json().items[0]).toHaveProperty('agencyCode');
     await call({ method: 'GET', url: '/api/v1/users', token: bgm }, 403);
@@ -470,10 +478,11 @@ describe('every route answers what its schema declares', () => {
 
     // Review commands are Temporal Updates; their refusals are mapped to HTTP in api/errors.ts.
     const bgmObligation = enc(`obligation:${planId}:${YEAR}:БҒМ:executors`);
-    const akdmObligation = enc(`obligation:${planId}:${YEAR}:АҚДМ:executors`);
+    // Another agency's (ІІМ's one-off measure 2, due 1 December): the coordinator extends it below.
+    const iimObligation = enc(`obligation:${planId}:${YEAR}:ІІМ:measure-2-due-1`);
     const submit = (text: string) => ({ items: [{ measure: '1', status: 'done', text }] });
     await call({ method: 'GET', url: `/api/v1/obligations/${bgmObligation}`, token: bgm }, 200);
-    await call({ method: 'GET', url: `/api/v1/obligations/${akdmObligation}`, token: bgm }, 404);
+    await call({ method: 'GET', url: `/api/v1/obligations/${iimObligation}`, token: bgm }, 404);
 
     // Evidence files: a streamed multipart upload (the default store, PostgreSQL), the list, the download, a withdrawal.
     const multipart = (name: string, bytes: Buffer) => {
@@ -583,7 +592,7 @@ describe('every route answers what its schema declares', () => {
     await call({ method: 'GET', url: `/api/v1/obligations/${bgmObligation}/versions`, token: coord }, 200);
     await call({ method: 'GET', url: `/api/v1/obligations/${bgmObligation}/versions/1`, token: bgm }, 200);
     await call({ method: 'GET', url: `/api/v1/obligations/${bgmObligation}/versions/9`, token: bgm }, 404);
-    await call({ method: 'GET', url: `/api/v1/obligations/${akdmObligation}/versions`, token: bgm }, 404);
+    await call({ method: 'GET', url: `/api/v1/obligations/${iimObligation}/versions`, token: bgm }, 404);
     const diff = await call(
       { method: 'GET', url: `/api/v1/obligations/${bgmObligation}/diff?from=1&to=2`, token: coord },
       200,
@@ -687,7 +696,7 @@ describe('every route answers what its schema declares', () => {
     await call(
       {
         method: 'POST',
-        url: `/api/v1/obligations/${akdmObligation}/extend`,
+        url: `/api/v1/obligations/${iimObligation}/extend`,
         token: coord,
         payload: { reason: 'Мерзімі ұзартылды', newDueDate: later },
       },

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seedAgencies } from '../../db/repositories/agencies.js';
 import { confirmPlan, createDraft } from '../../db/repositories/plans.js';
 import { findActiveToken } from '../../db/repositories/tokens.js';
@@ -22,7 +22,7 @@ async function merzim(...args: string[]): Promise<{ stdout: string; stderr: stri
   try {
     const { stdout, stderr } = await run(`${root}/node_modules/.bin/tsx`, ['api/cli/index.ts', ...args], {
       cwd: root,
-      env: { PATH: process.env.PATH, DATABASE_URL: tdb.url },
+      env: { PATH: process.env.PATH, DATABASE_URL: tdb.url, TEMPORAL_ADDRESS: inject('temporalAddress') },
       maxBuffer: 64 * 1024 * 1024,
     });
     return { stdout, stderr, code: 0 };
@@ -154,6 +154,17 @@ describe('merzim CLI', () => {
     const res = await merzim('cycle', 'preview', '--plan', planId, '--period', '2019-Q5');
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('--period');
+  });
+
+  it('cycle open refuses a period whose deadlines have passed without --mode, explaining both, and a bad mode', async () => {
+    const res = await merzim('cycle', 'open', '--plan', planId, '--period', '2019');
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/^mode: \d+ obligations of 2019 would be overdue at once/);
+    expect(res.stderr).toContain('"catch-up"');
+    expect(res.stderr).toContain('"record-only"');
+    const bad = await merzim('cycle', 'open', '--plan', planId, '--period', '2019', '--mode', 'loud');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--mode must be one of catch-up, record-only');
   });
 
   it('token create prints a working secret once', async () => {

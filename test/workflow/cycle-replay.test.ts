@@ -7,7 +7,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
 import { OBLIGATION_LOCAL_ACTIVITIES_PATCH, REVIEW_MAIL_PATCH } from '../../workflows/obligation.js';
 import { CYCLE_BATCHED_OPEN_PATCH, STAGE_RECIPIENT_PATCH } from '../../workflows/reporting-cycle.js';
-import { STATUS_ATTRIBUTE_PATCH } from '../../workflows/shared.js';
+import {
+  DIGESTS_PATCH,
+  LADDER_TOP_PATCH,
+  OPENING_MODES_PATCH,
+  READDRESS_PATCH,
+  STATUS_ATTRIBUTE_PATCH,
+} from '../../workflows/shared.js';
 import { historyFromObject, quietLogger } from '../fixtures/cycle-fixtures.js';
 
 /** Recorded by the cycle tests with MERZIM_RECORD_HISTORIES=test/replay/histories (then review and commit them). */
@@ -68,8 +74,19 @@ describe('replay of committed histories', () => {
       .sort();
     const renamed = files.filter((f) => f.startsWith('status-attribute.'));
     const reviewMail = files.filter((f) => f.startsWith('review-mail.'));
+    const laddered = files.filter((f) => f.startsWith('ladder-top.'));
+    const opened = files.filter((f) => f.startsWith('opening-'));
+    const digested = files.filter((f) => f.startsWith('digests.'));
+    const readdressed = files.filter((f) => f.startsWith('readdress.'));
     const older = files.filter(
-      (f) => !f.startsWith('batched-local.') && !f.startsWith('status-attribute.') && !f.startsWith('review-mail.'),
+      (f) =>
+        !f.startsWith('batched-local.') &&
+        !f.startsWith('status-attribute.') &&
+        !f.startsWith('review-mail.') &&
+        !f.startsWith('ladder-top.') &&
+        !f.startsWith('opening-') &&
+        !f.startsWith('digests.') &&
+        !f.startsWith('readdress.'),
     );
     const newer = files.filter((f) => f.startsWith('batched-local.'));
     expect(newer.length).toBeGreaterThanOrEqual(30);
@@ -109,6 +126,34 @@ describe('replay of committed histories', () => {
     expect(reviewMail).toHaveLength(4);
     for (const f of reviewMail.filter((n) => n.includes('.obligation-')))
       expect(patches(f)).toEqual([OBLIGATION_LOCAL_ACTIVITIES_PATCH, STATUS_ATTRIBUTE_PATCH, REVIEW_MAIL_PATCH]);
+    // Recorded since the ladder ends at the PM Office: every obligation marked with that patch too.
+    expect(laddered.length).toBeGreaterThanOrEqual(6);
+    for (const f of laddered.filter((n) => n.includes('.obligation-')))
+      expect(patches(f)).toEqual([OBLIGATION_LOCAL_ACTIVITIES_PATCH, STATUS_ATTRIBUTE_PATCH, LADDER_TOP_PATCH]);
+    // Recorded since cycles open in a mode: the cycle and every obligation marked with that patch as well.
+    expect(opened.length).toBeGreaterThanOrEqual(12);
+    for (const f of opened)
+      expect(patches(f)).toEqual(
+        f.endsWith('.cycle.json')
+          ? [CYCLE_BATCHED_OPEN_PATCH, STATUS_ATTRIBUTE_PATCH, OPENING_MODES_PATCH]
+          : [OBLIGATION_LOCAL_ACTIVITIES_PATCH, STATUS_ATTRIBUTE_PATCH, LADDER_TOP_PATCH, OPENING_MODES_PATCH],
+      );
+    // Recorded since the daily digests: the cycle and every obligation marked with that patch.
+    expect(digested.length).toBeGreaterThanOrEqual(5);
+    for (const f of digested)
+      expect(patches(f)).toEqual(
+        f.endsWith('.cycle.json')
+          ? [CYCLE_BATCHED_OPEN_PATCH, STATUS_ATTRIBUTE_PATCH, DIGESTS_PATCH]
+          : [OBLIGATION_LOCAL_ACTIVITIES_PATCH, STATUS_ATTRIBUTE_PATCH, LADDER_TOP_PATCH, DIGESTS_PATCH],
+      );
+    // Recorded since a successor coordinator can take over a running stage: the cycle marks that patch.
+    expect(readdressed.length).toBeGreaterThanOrEqual(4);
+    for (const f of readdressed)
+      expect(patches(f)).toEqual(
+        f.endsWith('.cycle.json')
+          ? [CYCLE_BATCHED_OPEN_PATCH, STATUS_ATTRIBUTE_PATCH, READDRESS_PATCH]
+          : [OBLIGATION_LOCAL_ACTIVITIES_PATCH, STATUS_ATTRIBUTE_PATCH, LADDER_TOP_PATCH],
+      );
   });
 
   it('upserts Status in the histories before the rename, and ObligationStatus or CycleStatus, never Status, after it', () => {
@@ -118,7 +163,14 @@ describe('replay of committed histories', () => {
     for (const f of files) {
       const keys = new Set(upsertedKeys(f));
       const status = f.endsWith('.cycle.json') ? 'CycleStatus' : 'ObligationStatus';
-      if (f.startsWith('status-attribute.') || f.startsWith('review-mail.')) {
+      if (
+        f.startsWith('status-attribute.') ||
+        f.startsWith('review-mail.') ||
+        f.startsWith('ladder-top.') ||
+        f.startsWith('opening-') ||
+        f.startsWith('digests.') ||
+        f.startsWith('readdress.')
+      ) {
         expect([f, keys.has(status), keys.has('Status')]).toEqual([f, true, false]);
       } else {
         expect([f, keys.has('Status'), keys.has('ObligationStatus') || keys.has('CycleStatus')]).toEqual([

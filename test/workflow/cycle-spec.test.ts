@@ -47,7 +47,7 @@ describe('buildCycleSpec', () => {
     // Measure 2 ("annually, by 1 December") has a stage of its own before the regular one.
     expect(spec.stages.map((s) => [s.id, s.parties.map((p) => p.agencyCode)])).toEqual([
       ['measure-2-due-1', ['ІІМ', 'ҰҚК']],
-      ['executors', ['БҒМ', 'АҚДМ']],
+      ['executors', ['БҒМ']],
       ['summary', ['АҚДМ']],
       ['pm-office', ['ПМК']],
     ]);

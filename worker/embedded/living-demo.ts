@@ -5,6 +5,7 @@ import type { CycleEngine } from '../../api/cycle-engine.js';
 import type { Database } from '../../db/database.js';
 import { listObligations } from '../../db/repositories/cycles.js';
 import { appendEvent, listEvents } from '../../db/repositories/events.js';
+import { getPlan } from '../../db/repositories/plans.js';
 import { addDays } from '../../domain/dates.js';
 import { localDateOf } from '../../domain/tz.js';
 import { returnReportUpdate, submitUpdate } from '../../workflows/shared.js';
@@ -52,7 +53,10 @@ export async function driveLivingDemo(deps: LivingDemoDeps, demo: LivingDemo): P
     deps.signal === undefined ? fn() : client.withAbortSignal(deps.signal, fn);
   if ((await listEvents(db, { type: 'demo.living.driven', limit: 1 })).length > 0)
     return { cycleId: null, submitted: [], returned: [], alreadyDriven: true };
-  const opened = await temporal(() => deps.engine.openCycle(demo.planId, demo.period, 'demo'));
+  const plan = await getPlan(db, demo.planId);
+  if (plan === undefined) throw new Error(`living demo: plan ${demo.planId} not found`);
+  // ІІМ was due yesterday: the demo period is live and late, so it opens in catch-up mode (its overdue notices go out now).
+  const opened = await temporal(() => deps.engine.openCycle(plan, demo.period, 'demo', 'catch-up'));
   if (opened.status === 'not_opened')
     throw new Error(`living demo: cycle ${demo.period} not opened: ${opened.reason ?? 'no reason given'}`);
   const cycleId = opened.cycleId;

@@ -139,6 +139,69 @@ describe('computeObligationTimeline', () => {
     ]);
   });
 
+  it('ends the ladder at the PM Office (since the patch): the summary escalates to it, its own stage tells its head only, never the Presidential Administration unless the policy opts in', () => {
+    const escalations = (t: ReturnType<typeof computeObligationTimeline>): string[] =>
+      t.items.flatMap((i) => (i.kind === 'escalation' ? [`${i.step} ${i.audience} → ${i.recipients.join(',')}`] : []));
+    const ladder = [
+      ...DEFAULT_ESCALATION,
+      { after: 10, unit: 'working' as const, notify: ['presidential_administration' as const] },
+    ];
+    const top = { ladderEndsAtPmOffice: true, escalation: ladder };
+    const summary = computeObligationTimeline(
+      { ...executorsInput(AQDM, '2027-02-25'), ...top, stage: { id: 'summary', from: 'coordinator', to: 'pm_office' } },
+      KZ_WORKING_CALENDAR,
+    );
+    expect(escalations(summary)).toEqual([
+      '0 party → report@aqdm.test',
+      '0 coordinator → report@pmo.test',
+      '1 coordinator_head → head@pmo.test',
+      '2 pm_office → report@pmo.test',
+    ]);
+    const pmStage = { id: 'pm-office', from: 'pm_office', to: 'presidential_administration' } as const;
+    const pm = computeObligationTimeline(
+      { ...executorsInput(PMO, '2027-03-15'), ...top, stage: pmStage },
+      KZ_WORKING_CALENDAR,
+    );
+    expect(escalations(pm)).toEqual([
+      '0 party → head@pmo.test',
+      '1 coordinator_head → head@pmo.test',
+      '2 pm_office → head@pmo.test',
+    ]);
+    // An executors' report owed to the Presidential Administration itself escalates to the PM Office, not to it.
+    const toPa = computeObligationTimeline(
+      {
+        ...executorsInput(BGM, '2027-01-10'),
+        ...top,
+        stage: { id: 'm', from: 'executors', to: 'presidential_administration' },
+      },
+      KZ_WORKING_CALENDAR,
+    );
+    expect(escalations(toPa)).toEqual([
+      '0 party → report@bgm.test',
+      '0 coordinator → report@pmo.test',
+      '1 coordinator_head → head@pmo.test',
+      '2 pm_office → report@pmo.test',
+    ]);
+    // The executors' ladder is as it was; the step naming the Presidential Administration goes out only when the policy opts in.
+    const executors = computeObligationTimeline({ ...executorsInput(BGM, '2027-01-10'), ...top }, KZ_WORKING_CALENDAR);
+    expect(escalations(executors)).toEqual([
+      '0 party → report@bgm.test',
+      '0 coordinator → report@aqdm.test',
+      '1 coordinator_head → head@aqdm.test',
+      '2 pm_office → report@pmo.test',
+    ]);
+    const optedIn = computeObligationTimeline(
+      { ...executorsInput(BGM, '2027-01-10'), ...top, escalateToPresidentialAdministration: true },
+      KZ_WORKING_CALENDAR,
+    );
+    expect(escalations(optedIn).at(-1)).toBe('3 presidential_administration → report@akorda.test');
+    const pmOptedIn = computeObligationTimeline(
+      { ...executorsInput(PMO, '2027-03-15'), ...top, stage: pmStage, escalateToPresidentialAdministration: true },
+      KZ_WORKING_CALENDAR,
+    );
+    expect(escalations(pmOptedIn).at(-1)).toBe('3 presidential_administration → report@akorda.test');
+  });
+
   it('counts calendar days when the plan says so, and keeps a notice without an address visible with no recipients', () => {
     const noAddress: PartySpec = { ...BGM, emails: { reporter: [], head: [] } };
     const t = computeObligationTimeline(
@@ -182,12 +245,15 @@ describe('previewCycle', () => {
     expect(instants).toEqual([...instants].sort());
     // 25 reminders, 5 deadlines, escalations: 4 for ІІМ and БҒМ, 3 for ҰҚК (by agreement), 4 for the summary, 3 for the PM Office.
     expect(preview.timeline).toHaveLength(25 + 5 + 4 + 4 + 3 + 4 + 3);
+    // The ladder ends at the PM Office: its own stage's last step tells its head, 7 working days after 16 March (Nauryz between).
     expect(preview.timeline.at(-1)).toMatchObject({
       kind: 'escalation',
       party: 'ПМК',
-      audience: 'coordinator_head',
-      date: '2027-03-19',
+      audience: 'pm_office',
+      recipients: ['head@pmo.test'],
+      date: '2027-03-30',
     });
+    expect(preview.timeline.filter((e) => e.kind === 'escalation' && e.agencyCode === 'ПӘ')).toEqual([]);
   });
 });
 
