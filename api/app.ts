@@ -26,6 +26,8 @@ import { userRoutes } from './routes/users.js';
 import { OpenObject } from './schemas/common.js';
 import { createObligationService } from './services/obligations.js';
 import { createOutboxService } from './services/outbox.js';
+import { createPlanService } from './services/plans.js';
+import { createAgencyService, createCalendarService } from './services/calendar.js';
 import { webRoutes } from './web/index.js';
 
 export interface AppDeps {
@@ -109,9 +111,22 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   );
   // One service behind the JSON routes and the pages: the same scoping and authorisation for both.
   const obligations = createObligationService({ db: deps.db, temporal: deps.temporal });
+  const engine =
+    deps.cycleEngine ?? createCycleEngine({ client: deps.temporal, db: deps.db, taskQueue: deps.taskQueue });
+  const calendar = createCalendarService({ db: deps.db });
+  const agencies = createAgencyService({ db: deps.db });
+  const plans = createPlanService({
+    db: deps.db,
+    lifecycle: deps.planLifecycle ?? engine,
+    engine,
+    log: app.log,
+  });
   await app.register(webRoutes, {
     db: deps.db,
     obligations,
+    plans,
+    calendar,
+    agencies,
     outbox: createOutboxService({ db: deps.db, sinkEnabled: deps.sinkEnabled }),
     ...(deps.temporalUiUrl === undefined ? {} : { temporalUiUrl: deps.temporalUiUrl }),
     ...(deps.temporalNamespace === undefined ? {} : { temporalNamespace: deps.temporalNamespace }),
@@ -123,13 +138,11 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(async (api) => {
     api.addHook('onRequest', authenticate(deps.db));
     await api.register(authRoutes, { db: deps.db });
-    await api.register(agencyRoutes, { db: deps.db });
+    await api.register(agencyRoutes, { agencies });
     await api.register(userRoutes, { db: deps.db });
-    await api.register(calendarRoutes, { db: deps.db });
-    const engine =
-      deps.cycleEngine ?? createCycleEngine({ client: deps.temporal, db: deps.db, taskQueue: deps.taskQueue });
-    await api.register(planRoutes, { db: deps.db, lifecycle: deps.planLifecycle ?? engine });
-    await api.register(cycleRoutes, { db: deps.db, temporal: deps.temporal, engine, obligations });
+    await api.register(calendarRoutes, { calendar });
+    await api.register(planRoutes, { plans });
+    await api.register(cycleRoutes, { db: deps.db, temporal: deps.temporal, obligations, plans });
     await api.register(outboxRoutes, { db: deps.db, sinkEnabled: deps.sinkEnabled });
     await api.register(notificationRoutes, { temporal: deps.temporal, taskQueue: deps.taskQueue });
     await api.register(chartRoutes, { db: deps.db });

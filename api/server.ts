@@ -32,6 +32,10 @@ const app = await composeApi(
     sinkEnabled: false,
     metrics: createApiMetrics(() => overdueByPlan(db)),
     publicUrl: config.api.publicUrl,
+    // Links from the pages to each workflow in the Temporal web UI, when one is configured.
+    ...(config.temporalUiUrl === undefined
+      ? {}
+      : { temporalUi: { url: config.temporalUiUrl, namespace: config.temporal.namespace } }),
   },
   { loggerInstance: createLogger({ level: config.logLevel, name: 'merzim-api' }) },
 );

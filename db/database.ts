@@ -247,6 +247,17 @@ export interface AgencyFeedsTable {
   revoked_by: string | null;
 }
 
+/** A plan file under review on the import page (kept while the reviewer answers its diagnostics). */
+export interface PlanUploadsTable {
+  id: Generated<string>;
+  created_by: string;
+  filename: string | null;
+  bytes: Buffer;
+  /** The review form's answers so far (metadata, map, ignore, columns), as strings. */
+  fields: ColumnType<Record<string, string>, string | undefined, string>;
+  created_at: Timestamp;
+}
+
 export interface Database {
   events: EventsTable;
   notifications: NotificationsTable;
@@ -265,6 +276,7 @@ export interface Database {
   obligations: ObligationsTable;
   report_drafts: ReportDraftsTable;
   agency_feeds: AgencyFeedsTable;
+  plan_uploads: PlanUploadsTable;
 }
 
 export type EventRow = Selectable<EventsTable>;

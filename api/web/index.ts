@@ -17,6 +17,8 @@ import { actorOf, type Principal } from '../auth.js';
 import { HttpError, httpFailureOf } from '../errors.js';
 import type { ObligationService } from '../services/obligations.js';
 import type { OutboxService } from '../services/outbox.js';
+import type { PlanService } from '../services/plans.js';
+import type { AgencyService, CalendarService } from '../services/calendar.js';
 import { outboxPage } from './pages/admin.js';
 import { html, type Html } from './html.js';
 import { isUiLang, translator, type MessageKey } from './i18n/index.js';
@@ -46,6 +48,9 @@ export interface WebOptions {
   readonly db: Kysely<Database>;
   readonly obligations: ObligationService;
   readonly outbox: OutboxService;
+  readonly plans: PlanService;
+  readonly calendar: CalendarService;
+  readonly agencies: AgencyService;
   /** The Temporal web UI, for links from obligations to their workflows; none when not known. */
   readonly temporalUiUrl?: string;
   readonly temporalNamespace?: string;
