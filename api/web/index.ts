@@ -20,6 +20,9 @@ import type { OutboxService } from '../services/outbox.js';
 import type { PlanService } from '../services/plans.js';
 import type { AgencyService, CalendarService } from '../services/calendar.js';
 import { outboxPage } from './pages/admin.js';
+import multipart from '@fastify/multipart';
+import { MAX_UPLOAD_BYTES } from '../plan-import.js';
+import { registerAdminPages } from './admin-routes.js';
 import { html, type Html } from './html.js';
 import { isUiLang, translator, type MessageKey } from './i18n/index.js';
 import type { PageContext } from './layout.js';
@@ -93,6 +96,8 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
   const { db, obligations: service } = opts;
   const limiter = new SignInLimiter();
 
+  // The plan import page uploads a file (multipart); its CSRF token is checked by the handler, before anything is kept.
+  await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 20 } });
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string', bodyLimit: 1_048_576 },
@@ -166,8 +171,10 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     request.webSession = await readSession(db, request);
     const path = request.url.split('?')[0]!;
     const method = request.method;
+    const multipartUpload = method === 'POST' && path === '/app/admin/plans/import' && request.isMultipart();
     if (
       method === 'POST' &&
+      !multipartUpload &&
       !csrfValid(request, request.webSession, (request.body as Record<string, unknown> | undefined)?._csrf)
     ) {
       const ctx = await context(request, reply);
@@ -618,6 +625,8 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     const sink = opts.outbox.sinkEnabled ? await opts.outbox.sinkMessages(p, { limit: 100 }) : null;
     return send(reply, outboxPage(await context(request, reply), sent, sink));
   });
+
+  registerAdminPages(app, opts, { context, send, principal, body });
 
   // Any other address under /app is a page that does not exist, said as a page.
   app.get('/app/*', { schema: { hide: true } }, async () => {
