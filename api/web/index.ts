@@ -44,7 +44,7 @@ import {
   setCookie,
   type WebSession,
 } from './session.js';
-import { obligationHref, pick, specOf, workingDaysLeft } from './view.js';
+import { obligationHref, pick, specOf, temporalWorkflowUrl, workingDaysLeft } from './view.js';
 import type { BoardState } from './view.js';
 
 export interface WebOptions {
@@ -405,7 +405,6 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
       ?.parties.find((x) => x.agencyCode === o.agency_code);
     const flash =
       extra.flash ?? flashFrom(request, ctx, o, party === undefined ? undefined : pick(party.name, ctx.t.lang));
-    const ui = opts.temporalUiUrl;
     return send(
       reply,
       obligationPage(ctx, {
@@ -419,10 +418,7 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
         daysLeft: OPEN.includes(o.status)
           ? workingDaysLeft(await calendar(), localDateOf(Date.now()), o.effective_due_date ?? o.due_date)
           : null,
-        temporalUrl:
-          ui === undefined
-            ? null
-            : `${ui.replace(/\/$/, '')}/namespaces/${encodeURIComponent(opts.temporalNamespace ?? 'default')}/workflows/${encodeURIComponent(o.workflow_id)}`,
+        temporalUrl: temporalWorkflowUrl(opts.temporalUiUrl, opts.temporalNamespace, o.workflow_id),
         ...(extra.posted === undefined ? {} : { posted: extra.posted }),
         ...(flash === undefined ? {} : { flash }),
       }),
@@ -602,6 +598,7 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
           obligations,
           escalations: [...escalations].reverse(),
           filter: { ...(state === undefined ? {} : { state }), ...(agency === undefined ? {} : { agency }) },
+          temporalUrl: temporalWorkflowUrl(opts.temporalUiUrl, opts.temporalNamespace, cycle.workflow_id),
           flash: flashFrom(request, ctx),
         }),
       );
@@ -615,7 +612,16 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
       const p = principal(request);
       const { cycle, obligations } = await service.cycle(p, request.params.id);
       const entries = await service.timeline(p, cycle.workflow_id);
-      return send(reply, timelinePage(await context(request, reply), cycle, obligations, entries));
+      return send(
+        reply,
+        timelinePage(
+          await context(request, reply),
+          cycle,
+          obligations,
+          entries,
+          temporalWorkflowUrl(opts.temporalUiUrl, opts.temporalNamespace, cycle.workflow_id),
+        ),
+      );
     },
   );
 

@@ -31,6 +31,8 @@ export interface BoardData {
   readonly obligations: readonly BoardObligation[];
   readonly escalations: readonly TimelineEntry[];
   readonly filter: { readonly state?: BoardState; readonly agency?: string };
+  /** The cycle's workflow in the Temporal web UI; null when no UI is known. */
+  readonly temporalUrl?: string | null;
   readonly flash?: { kind: 'ok' | 'error'; text: string } | undefined;
 }
 
@@ -155,7 +157,7 @@ ${
 <thead><tr><th scope="col">${t.t('board.when')}</th><th scope="col">${t.t('board.whom')}</th><th scope="col">${t.t('board.about')}</th></tr></thead>
 <tbody>${escalationRows(t, d.escalations, names, agencyOf)}</tbody></table></div>`
 }
-<p><a href="/app/cycles/${encodeURIComponent(cycle.workflow_id)}/timeline">${t.t('board.timeline')}</a></p>`,
+<p><a href="/app/cycles/${encodeURIComponent(cycle.workflow_id)}/timeline">${t.t('board.timeline')}</a>${d.temporalUrl == null ? '' : html` · <a href="${d.temporalUrl}" rel="noopener">${t.t('cycle.temporal')}</a>`}</p>`,
   });
 }
 
@@ -164,13 +166,14 @@ export function timelinePage(
   cycle: CycleRow,
   obligations: readonly ObligationRow[],
   entries: readonly TimelineEntry[],
+  temporalUrl: string | null = null,
 ): Html {
   const { t } = ctx;
   const names = agencyNames(specOf(cycle), t.lang);
   const agencyOf = new Map(obligations.map((o) => [o.workflow_id, o.agency_code]));
   return layout(ctx, {
     title: `${t.t('board.timeline')}: ${cycleLabel(cycle, t, specOf(cycle).planTitle)}`,
-    body:
+    body: html`${temporalUrl === null ? '' : html`<p><a href="${temporalUrl}" rel="noopener">${t.t('cycle.temporal')}</a></p>`}${
       entries.length === 0
         ? html`<p>${t.t('board.timelineNone')}</p>`
         : html`<div class="table-wrap"><table>
@@ -179,6 +182,7 @@ export function timelinePage(
             const code = e.subjectId === null ? undefined : agencyOf.get(e.subjectId);
             return html`<tr><td>${t.dateTime(e.at)}</td><td>${t.tryT(`event.${e.type}`)}</td>
 <td>${code === undefined ? '' : html`<a href="${obligationHref(e.subjectId!)}">${names.get(code) ?? code}</a>`}</td><td>${e.actor.replace(/^user:/, '')}</td></tr>`;
-          })}</tbody></table></div>`,
+          })}</tbody></table></div>`
+    }`,
   });
 }
