@@ -27,6 +27,7 @@ import { OpenObject } from './schemas/common.js';
 import { createObligationService } from './services/obligations.js';
 import { createOutboxService } from './services/outbox.js';
 import { createPlanService } from './services/plans.js';
+import { createFeedService } from './services/feeds.js';
 import { createAgencyService, createCalendarService } from './services/calendar.js';
 import { webRoutes } from './web/index.js';
 
@@ -127,6 +128,8 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     plans,
     calendar,
     agencies,
+    feeds: createFeedService({ db: deps.db }),
+    ...(deps.publicUrl === undefined ? {} : { publicUrl: deps.publicUrl }),
     outbox: createOutboxService({ db: deps.db, sinkEnabled: deps.sinkEnabled }),
     ...(deps.temporalUiUrl === undefined ? {} : { temporalUiUrl: deps.temporalUiUrl }),
     ...(deps.temporalNamespace === undefined ? {} : { temporalNamespace: deps.temporalNamespace }),

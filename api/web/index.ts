@@ -19,10 +19,15 @@ import type { ObligationService } from '../services/obligations.js';
 import type { OutboxService } from '../services/outbox.js';
 import type { PlanService } from '../services/plans.js';
 import type { AgencyService, CalendarService } from '../services/calendar.js';
+import type { FeedService } from '../services/feeds.js';
+import { baseUrl } from '../routes/feeds.js';
 import { outboxPage } from './pages/admin.js';
 import multipart from '@fastify/multipart';
 import { MAX_UPLOAD_BYTES } from '../plan-import.js';
 import { registerAdminPages } from './admin-routes.js';
+import { cycleTimelineData, overdueByDay } from '../services/chart-data.js';
+import { cycleTimelineChart, overdueChart } from './charts.js';
+import { overdueText, timelineText } from './chart-text.js';
 import { html, type Html } from './html.js';
 import { isUiLang, translator, type MessageKey } from './i18n/index.js';
 import type { PageContext } from './layout.js';
@@ -54,6 +59,9 @@ export interface WebOptions {
   readonly plans: PlanService;
   readonly calendar: CalendarService;
   readonly agencies: AgencyService;
+  readonly feeds: FeedService;
+  /** MERZIM_PUBLIC_URL: the base of the feed URLs the inbox shows; absent: from the request. */
+  readonly publicUrl?: string;
   /** The Temporal web UI, for links from obligations to their workflows; none when not known. */
   readonly temporalUiUrl?: string;
   readonly temporalNamespace?: string;
@@ -344,6 +352,10 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
         return { kind: 'ok', text: t.t('review.returned', { agency: agencyName ?? o?.agency_code ?? '' }) };
       case 'extended':
         return { kind: 'ok', text: t.t('review.extended') };
+      case 'feedIssued':
+        return { kind: 'ok', text: t.t('feed.issued') };
+      case 'feedRevoked':
+        return { kind: 'ok', text: t.t('feed.revoked') };
       default:
         return undefined;
     }
@@ -382,8 +394,23 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
         daysLeft: open(o) ? workingDaysLeft(cal, today, o.effective_due_date ?? o.due_date) : null,
       })),
       flashFrom(request, ctx),
+      p.agencyCode !== null && opts.feeds.mayManage(p, p.agencyCode)
+        ? await opts.feeds.get(p, p.agencyCode, baseUrl(request, opts.publicUrl))
+        : undefined,
     );
     return send(reply, page);
+  });
+
+  // The agency's calendar feed: issued (or reissued, the old URL then answering 404) and revoked from the inbox.
+  app.post('/app/inbox/feed', { schema: { hide: true } }, async (request, reply) => {
+    const p = principal(request);
+    if (p.agencyCode === null) throw new HttpError(403, 'forbidden', 'This user belongs to no agency');
+    if (body(request).action === 'revoke') {
+      await opts.feeds.revoke(p, p.agencyCode);
+      return reply.redirect('/app/inbox?msg=feedRevoked', 303);
+    }
+    await opts.feeds.rotate(p, p.agencyCode, baseUrl(request, opts.publicUrl));
+    return reply.redirect('/app/inbox?msg=feedIssued', 303);
   });
 
   // ——— One obligation: report, review ——————————————————————————————————————————————
@@ -612,14 +639,27 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
       const p = principal(request);
       const { cycle, obligations } = await service.cycle(p, request.params.id);
       const entries = await service.timeline(p, cycle.workflow_id);
+      const ctx = await context(request, reply);
+      // The cycle's pictures, scoped as the chart API scopes them (a reporter sees its own agency only).
+      const scope = p.role === 'reporter' ? { agencyCode: p.agencyCode ?? '' } : {};
+      const now = new Date();
+      const [overdue, timeline] = await Promise.all([
+        overdueByDay(db, { cycleId: cycle.workflow_id, ...scope, now, finishedAt: cycle.finished_at }),
+        cycleTimelineData(db, { cycleId: cycle.workflow_id, ...scope, now }),
+      ]);
+      const charts = [
+        { title: ctx.t.t('chart.overdue'), ...overdueChart(overdue, overdueText(ctx.t.lang)) },
+        { title: ctx.t.t('chart.timeline'), ...cycleTimelineChart(timeline, timelineText(ctx.t.lang)) },
+      ];
       return send(
         reply,
         timelinePage(
-          await context(request, reply),
+          ctx,
           cycle,
           obligations,
           entries,
           temporalWorkflowUrl(opts.temporalUiUrl, opts.temporalNamespace, cycle.workflow_id),
+          charts,
         ),
       );
     },

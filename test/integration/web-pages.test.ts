@@ -645,4 +645,49 @@ describe('web pages', () => {
       expect((await admin.get('/app/admin/sink/99999999')).statusCode).toBe(404);
     });
   });
+
+  it('a reporter issues, reissues and revokes its agency’s calendar feed from the inbox; the feed serves only while live', async () => {
+    const reporter = new Browser('10.0.2.1');
+    await reporter.signIn(WEB_USERS.reporter.username);
+    const first = await reporter.post('/app/inbox/feed', { _csrf: await reporter.csrf('/app/inbox'), action: 'issue' });
+    expect(first.statusCode).toBe(303);
+    const url = (body: string) => /id="feed-url" readonly value="([^"]+)"/.exec(body)?.[1];
+    const issued = url((await reporter.get('/app/inbox')).body)!;
+    expect(issued).toMatch(/\/ics\/[A-Za-z0-9_-]{20,}\.ics$/);
+    const path = new URL(issued).pathname;
+    expect((await stack.app.inject({ method: 'GET', url: path })).statusCode).toBe(200);
+    await reporter.post('/app/inbox/feed', { _csrf: await reporter.csrf('/app/inbox'), action: 'issue' });
+    const reissued = url((await reporter.get('/app/inbox')).body)!;
+    expect(reissued).not.toBe(issued);
+    expect((await stack.app.inject({ method: 'GET', url: path })).statusCode).toBe(404);
+    const revoked = await reporter.post('/app/inbox/feed', {
+      _csrf: await reporter.csrf('/app/inbox'),
+      action: 'revoke',
+    });
+    expect(revoked.statusCode).toBe(303);
+    expect(url((await reporter.get('/app/inbox')).body)).toBeUndefined();
+    expect((await stack.app.inject({ method: 'GET', url: new URL(reissued).pathname })).statusCode).toBe(404);
+    // A coordinator may not manage feeds, on the page as in the API.
+    const coordinator = new Browser('10.0.2.2');
+    await coordinator.signIn(WEB_USERS.coordinator.username);
+    expect(
+      (await coordinator.post('/app/inbox/feed', { _csrf: await coordinator.csrf('/app/inbox'), action: 'issue' }))
+        .statusCode,
+    ).toBe(403);
+  });
+
+  it('a cycle’s timeline page shows its charts with a table alternative, and links to the Temporal web UI', async () => {
+    const coordinator = new Browser('10.0.2.3');
+    await coordinator.signIn(WEB_USERS.coordinator.username);
+    const cycle = `cycle:${stack.planId}:${new Date().getUTCFullYear()}`;
+    const page = await coordinator.get(`/app/cycles/${enc(cycle)}/timeline`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body.match(/<svg[^>]*role="img"/g)?.length).toBe(2);
+    expect(page.body.match(/<details><summary>/g)?.length).toBe(2);
+    expect(page.body).toContain(`http://127.0.0.1:8233/namespaces/default/workflows/${enc(cycle)}`);
+    const reporter = new Browser('10.0.2.4');
+    await reporter.signIn(WEB_USERS.other.username);
+    expect((await reporter.get(`/app/cycles/${enc(cycle)}/timeline`)).statusCode).toBe(200);
+    expect((await reporter.get(`/app/cycles/${enc('cycle:nope:2026')}/timeline`)).statusCode).toBe(404);
+  });
 });

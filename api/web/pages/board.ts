@@ -167,13 +167,16 @@ export function timelinePage(
   obligations: readonly ObligationRow[],
   entries: readonly TimelineEntry[],
   temporalUrl: string | null = null,
+  charts: readonly { readonly title: string; readonly svg: string; readonly table: string }[] = [],
 ): Html {
   const { t } = ctx;
   const names = agencyNames(specOf(cycle), t.lang);
   const agencyOf = new Map(obligations.map((o) => [o.workflow_id, o.agency_code]));
   return layout(ctx, {
     title: `${t.t('board.timeline')}: ${cycleLabel(cycle, t, specOf(cycle).planTitle)}`,
-    body: html`${temporalUrl === null ? '' : html`<p><a href="${temporalUrl}" rel="noopener">${t.t('cycle.temporal')}</a></p>`}${
+    body: html`${temporalUrl === null ? '' : html`<p><a href="${temporalUrl}" rel="noopener">${t.t('cycle.temporal')}</a></p>`}
+${charts.map((c) => html`<h2>${c.title}</h2><figure class="chart">${raw(c.svg)}</figure><details><summary>${t.t('chart.table')}</summary>${raw(c.table)}</details>`)}
+<h2>${t.t('board.timeline')}</h2>${
       entries.length === 0
         ? html`<p>${t.t('board.timelineNone')}</p>`
         : html`<div class="table-wrap"><table>
