@@ -68,6 +68,12 @@ export function stageLabel(t: Translator, s: StageInfo | undefined, id: string):
   return s === undefined ? id : `${t.tryT(`chain.${s.from}`)} → ${t.tryT(`chain.${s.to}`)} · ${t.date(s.dueDate)}`;
 }
 
+/** A stage's column header: who reports to whom, and the due date on a line of its own (short enough for a phone). */
+function stageHeader(t: Translator, s: StageInfo | undefined, id: string): Html {
+  if (s === undefined) return html`<th scope="col">${id}</th>`;
+  return html`<th scope="col" class="stage">${t.tryT(`chain.${s.from}`)} → ${t.tryT(`chain.${s.to}`)} <span class="due">${t.date(s.dueDate)}</span></th>`;
+}
+
 /**
  * The matrix body, built as one string: it has a cell per obligation (5,000 in a large cycle), so the badges are rendered once
  * per state and each cell only adds its link. Every piece is escaped Html or an encodeURIComponent'd id (no quote, no "<").
@@ -146,7 +152,7 @@ ${
     ? html`<p>${t.t('board.none')}</p>`
     : html`<p class="muted">${t.t('board.shown', { n: agencies.length, total: allAgencies.length })}</p>
 <div class="table-wrap" tabindex="0" role="region" aria-label="${t.t('board.matrix')}"><table class="matrix">
-<thead><tr><th scope="col">${t.t('board.agencyCol')}</th>${stages.map((s) => html`<th scope="col">${stageLabel(t, stageInfo.get(s), s)}</th>`)}</tr></thead>
+<thead><tr><th scope="col">${t.t('board.agencyCol')}</th>${stages.map((s) => stageHeader(t, stageInfo.get(s), s))}</tr></thead>
 <tbody>${matrixBody(t, agencies, stages, byAgency, stateOf, names)}</tbody></table></div>`
 }
 <h2>${t.t('board.escalations')}</h2>
