@@ -31,7 +31,7 @@ import { overdueText, timelineText } from './chart-text.js';
 import { html, type Html } from './html.js';
 import { isUiLang, translator, type MessageKey } from './i18n/index.js';
 import type { PageContext } from './layout.js';
-import { boardPage, timelinePage, BOARD_STATES } from './pages/board.js';
+import { boardPage, prepareBoard, timelinePage, BOARD_STATES, type PreparedBoard } from './pages/board.js';
 import { inboxPage } from './pages/inbox.js';
 import { measuresOwed, obligationPage } from './pages/obligation.js';
 import { pmPage } from './pages/pm.js';
@@ -568,6 +568,9 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
 
   // ——— Coordinator board, timeline, PM Office ——————————————————————————————————————
 
+  /** Prepared boards by cycle, stamp, escalations, language, filter and scope (a few dozen at most, oldest dropped first). */
+  const boardCache = new Map<string, { names: ReadonlyMap<string, string>; board: PreparedBoard }>();
+
   app.get<{ Querystring: { cycle?: string; state?: string; agency?: string } }>(
     '/app/board',
     { schema: { hide: true } },
@@ -604,30 +607,51 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
             flash: flashFrom(request, ctx),
           }),
         );
-      const [{ cycle, stages, obligations }, escalations] = await Promise.all([
-        service.board(p, listed.workflow_id),
+      // The matrix is prepared once per state of the cycle, language and filter, and kept while the cycle's stamp (one
+      // aggregate row) is unchanged: a board of thousands of obligations is then neither read nor rendered again.
+      const [{ cycle, stages, stamp }, escalations] = await Promise.all([
+        service.boardStamp(p, listed.workflow_id),
         service.escalations(p, listed.workflow_id),
       ]);
-      const names = new Map(
-        [...(await service.agencyNames(obligations.map((o) => o.agency_code)))].map(([code, name]) => [
-          code,
-          pick(name, ctx.t.lang),
-        ]),
+      const filter = { ...(state === undefined ? {} : { state }), ...(agency === undefined ? {} : { agency }) };
+      const scopeKey = p.role === 'reporter' ? `reporter:${p.agencyCode ?? ''}` : 'all';
+      const key = [cycle.workflow_id, stamp, escalations.length, ctx.t.lang, state ?? '', agency ?? '', scopeKey].join(
+        '|',
       );
+      let prepared = boardCache.get(key);
+      if (prepared === undefined) {
+        const { obligations } = await service.board(p, cycle.workflow_id);
+        const names = new Map(
+          [...(await service.agencyNames(obligations.map((o) => o.agency_code)))].map(([code, name]) => [
+            code,
+            pick(name, ctx.t.lang),
+          ]),
+        );
+        prepared = {
+          names,
+          board: prepareBoard(ctx.t, { stages, names, obligations, escalations, filter }),
+        };
+        if (boardCache.size >= 64) boardCache.delete(boardCache.keys().next().value!);
+        boardCache.set(key, prepared);
+      }
       return send(
         reply,
-        boardPage(ctx, {
-          cycles,
-          titles,
-          cycle,
-          stages,
-          names,
-          obligations,
-          escalations: [...escalations].reverse(),
-          filter: { ...(state === undefined ? {} : { state }), ...(agency === undefined ? {} : { agency }) },
-          temporalUrl: temporalWorkflowUrl(opts.temporalUiUrl, opts.temporalNamespace, cycle.workflow_id),
-          flash: flashFrom(request, ctx),
-        }),
+        boardPage(
+          ctx,
+          {
+            cycles,
+            titles,
+            cycle,
+            stages,
+            names: prepared.names,
+            obligations: [],
+            escalations: [...escalations].reverse(),
+            filter,
+            temporalUrl: temporalWorkflowUrl(opts.temporalUiUrl, opts.temporalNamespace, cycle.workflow_id),
+            flash: flashFrom(request, ctx),
+          },
+          prepared.board,
+        ),
       );
     },
   );

@@ -104,11 +104,27 @@ function matrixBody(
   return raw(parts.join(''));
 }
 
-export function boardPage(ctx: PageContext, d: BoardData): Html {
-  const { t } = ctx;
-  if (d.cycle === undefined)
-    return layout(ctx, { title: t.t('board.title'), flash: d.flash, body: html`<p>${t.t('board.noCycles')}</p>` });
-  const cycle = d.cycle;
+/**
+ * What the board shows of a cycle's obligations, rendered once per state of the cycle (its obligations and escalations),
+ * language and filter: the counts, the agencies and the matrix. The page route keeps it while the cycle's fingerprint is
+ * unchanged, so a board of thousands of cells is neither read nor rendered again per request.
+ */
+export interface PreparedBoard {
+  readonly counts: ReadonlyMap<BoardState, number>;
+  readonly total: number;
+  /** Every agency with an obligation in the cycle, sorted by name; the ones the filter keeps; the matrix of those. */
+  readonly allAgencies: readonly string[];
+  readonly shown: number;
+  readonly stages: readonly string[];
+  readonly matrix: Html;
+  /** Agency of each escalated obligation (for the escalations table). */
+  readonly agencyOfEscalated: ReadonlyMap<string, string>;
+}
+
+export function prepareBoard(
+  t: Translator,
+  d: Pick<BoardData, 'stages' | 'names' | 'obligations' | 'escalations' | 'filter'>,
+): PreparedBoard {
   const names = d.names;
   const escalated = new Set(d.escalations.map((e) => e.subjectId).filter((s): s is string => s !== null));
   const stateOf = new Map(d.obligations.map((o) => [o.workflow_id, boardState(o, escalated)]));
@@ -129,8 +145,29 @@ export function boardPage(ctx: PageContext, d: BoardData): Html {
     if (d.filter.state === undefined) return true;
     return [...byAgency.get(a)!.values()].some((o) => stateOf.get(o.workflow_id) === d.filter.state);
   });
-  const agencyById = new Map(d.obligations.map((o) => [o.workflow_id, o.agency_code]));
-  const agencyOf = (id: string | null) => (id === null ? undefined : agencyById.get(id));
+  const agencyOfEscalated = new Map<string, string>();
+  for (const o of d.obligations) if (escalated.has(o.workflow_id)) agencyOfEscalated.set(o.workflow_id, o.agency_code);
+  return {
+    counts,
+    total: d.obligations.length,
+    allAgencies,
+    shown: agencies.length,
+    stages,
+    matrix: matrixBody(t, agencies, stages, byAgency, stateOf, names),
+    agencyOfEscalated,
+  };
+}
+
+export function boardPage(ctx: PageContext, d: BoardData, prepared?: PreparedBoard): Html {
+  const { t } = ctx;
+  if (d.cycle === undefined)
+    return layout(ctx, { title: t.t('board.title'), flash: d.flash, body: html`<p>${t.t('board.noCycles')}</p>` });
+  const cycle = d.cycle;
+  const names = d.names;
+  const prep = prepared ?? prepareBoard(t, d);
+  const { counts, allAgencies, stages } = prep;
+  const stageInfo = new Map(d.stages.map((s) => [s.id, s]));
+  const agencyOf = (id: string | null) => (id === null ? undefined : prep.agencyOfEscalated.get(id));
 
   return layout(ctx, {
     title: t.t('board.title'),
@@ -145,15 +182,15 @@ export function boardPage(ctx: PageContext, d: BoardData): Html {
   <div><button type="submit" class="secondary">${t.t('board.apply')}</button></div>
 </form>
 <h2>${t.t('board.counts')}</h2>
-<ul class="legend">${BOARD_STATES.filter((s) => (counts.get(s) ?? 0) > 0).map((s) => html`<li>${stateBadge(t, s)} ${t.number(counts.get(s) ?? 0)}</li>`)}<li>${t.t('board.total', { n: d.obligations.length })}</li></ul>
+<ul class="legend">${BOARD_STATES.filter((s) => (counts.get(s) ?? 0) > 0).map((s) => html`<li>${stateBadge(t, s)} ${t.number(counts.get(s) ?? 0)}</li>`)}<li>${t.t('board.total', { n: prep.total })}</li></ul>
 <h2>${t.t('board.matrix')}</h2>
 ${
-  agencies.length === 0
+  prep.shown === 0
     ? html`<p>${t.t('board.none')}</p>`
-    : html`<p class="muted">${t.t('board.shown', { n: agencies.length, total: allAgencies.length })}</p>
+    : html`<p class="muted">${t.t('board.shown', { n: prep.shown, total: allAgencies.length })}</p>
 <div class="table-wrap" tabindex="0" role="region" aria-label="${t.t('board.matrix')}"><table class="matrix">
 <thead><tr><th scope="col">${t.t('board.agencyCol')}</th>${stages.map((s) => stageHeader(t, stageInfo.get(s), s))}</tr></thead>
-<tbody>${matrixBody(t, agencies, stages, byAgency, stateOf, names)}</tbody></table></div>`
+<tbody>${prep.matrix}</tbody></table></div>`
 }
 <h2>${t.t('board.escalations')}</h2>
 ${
