@@ -154,9 +154,7 @@ describe('the web interface in a browser', () => {
     const coordinator = await newPage();
     await signIn(coordinator, WEB_USERS.coordinator.username);
     expect(new URL(coordinator.url()).pathname).toBe('/app/board');
-    const cell = coordinator
-      .locator('table.matrix tr', { hasText: 'Білім және ғылым министрлігі' })
-      .locator('td.cell a');
+    const cell = coordinator.locator('table.matrix tr', { hasText: 'Білім және ғылым министрлігі' }).locator('td a');
     expect(await cell.textContent()).toBe(kk['board.onTime']);
     await Promise.all([coordinator.waitForURL(/\/app\/obligations\//), cell.click()]);
     await coordinator.fill('#return-comment', 'Мектептер тізімін қосыңыз');

@@ -75,6 +75,14 @@ function stageHeader(t: Translator, s: StageInfo | undefined, id: string): Html 
 }
 
 /**
+ * An obligation id as a path segment with only what must be escaped escaped: letters (Cyrillic too), digits and ":" stay as
+ * they are (valid in a path segment and in HTML; the browser encodes UTF-8 itself), which keeps each of 5,000 cells short.
+ */
+function cellPath(id: string): string {
+  return id.replace(/[^\p{L}\p{N}:._~-]/gu, (c) => encodeURIComponent(c));
+}
+
+/**
  * The matrix body, built as one string: it has a cell per obligation (5,000 in a large cycle), so the badges are rendered once
  * per state and each cell only adds its link. Every piece is escaped Html or an encodeURIComponent'd id (no quote, no "<").
  */
@@ -96,7 +104,7 @@ function matrixBody(
       parts.push(
         o === undefined
           ? '<td></td>'
-          : `<td class="cell"><a href="${obligationHref(o.workflow_id)}">${badges.get(stateOf.get(o.workflow_id)!)!}</a></td>`,
+          : `<td><a href="/app/obligations/${cellPath(o.workflow_id)}">${badges.get(stateOf.get(o.workflow_id)!)!}</a></td>`,
       );
     }
     parts.push('</tr>');
