@@ -690,4 +690,44 @@ describe('web pages', () => {
     expect((await reporter.get(`/app/cycles/${enc(cycle)}/timeline`)).statusCode).toBe(200);
     expect((await reporter.get(`/app/cycles/${enc('cycle:nope:2026')}/timeline`)).statusCode).toBe(404);
   });
+
+  it('the board kept from the last request is redrawn when an obligation or the directory changes', async () => {
+    const coordinator = new Browser('10.0.2.5');
+    await coordinator.signIn(WEB_USERS.coordinator.username);
+    const url = `/app/board?cycle=${enc(`cycle:${stack.planId}:${new Date().getUTCFullYear()}`)}`;
+    const count = (body: string, state: string) =>
+      Number(new RegExp(`<li><span class="badge s-${state}">[^<]+</span> (\\d+)</li>`).exec(body)?.[1] ?? 0);
+    const before = (await coordinator.get(url)).body;
+    const row = await stack.tdb.db
+      .selectFrom('obligations')
+      .select(['workflow_id', 'status', 'agency_code'])
+      .where('plan_id', '=', stack.planId)
+      .where('status', '!=', 'closed')
+      .orderBy('workflow_id')
+      .executeTakeFirstOrThrow();
+    // What a projection writes when a workflow moves on: a new status, the next revision, updated_at.
+    await stack.tdb.db
+      .updateTable('obligations')
+      .set((eb) => ({ status: 'closed', revision: eb('revision', '+', 1), updated_at: new Date() }))
+      .where('workflow_id', '=', row.workflow_id)
+      .execute();
+    try {
+      const after = (await coordinator.get(url)).body;
+      expect(count(after, 'closed')).toBe(count(before, 'closed') + 1);
+      // A renamed agency is renamed on the board too.
+      await stack.tdb.db
+        .updateTable('agencies')
+        .set({ name_kk: 'Қайта аталған орган', name_ru: 'Переименованный орган', updated_at: new Date() })
+        .where('code', '=', row.agency_code)
+        .execute();
+      const renamed = (await coordinator.get(url)).body;
+      expect(renamed).toMatch(/Қайта аталған орган|Переименованный орган/);
+    } finally {
+      await stack.tdb.db
+        .updateTable('obligations')
+        .set((eb) => ({ status: row.status, revision: eb('revision', '+', 1), updated_at: new Date() }))
+        .where('workflow_id', '=', row.workflow_id)
+        .execute();
+    }
+  });
 });
