@@ -689,6 +689,10 @@ describe('web pages', () => {
     await reporter.signIn(WEB_USERS.other.username);
     expect((await reporter.get(`/app/cycles/${enc(cycle)}/timeline`)).statusCode).toBe(200);
     expect((await reporter.get(`/app/cycles/${enc('cycle:nope:2026')}/timeline`)).statusCode).toBe(404);
+    // The PM Office reaches each current cycle's charts from its page.
+    const pm = new Browser('10.0.2.6');
+    await pm.signIn(WEB_USERS.pm.username);
+    expect((await pm.get('/app/pm')).body).toContain(`/app/cycles/${enc(cycle)}/timeline`);
   });
 
   it('the board kept from the last request is redrawn when an obligation or the directory changes', async () => {
