@@ -35,6 +35,9 @@ import { createSummaryService } from './services/summary.js';
 import { createHistoryService } from './services/history.js';
 import { createReportService } from './services/reports.js';
 import { createOutboxService } from './services/outbox.js';
+import { createPlanService } from './services/plans.js';
+import { createFeedService } from './services/feeds.js';
+import { createAgencyService, createCalendarService } from './services/calendar.js';
 import { webRoutes } from './web/index.js';
 
 export interface AppDeps {
@@ -129,11 +132,26 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     obligations,
   });
   const reports = createReportService({ db: deps.db, temporal: deps.temporal, obligations });
+  const engine =
+    deps.cycleEngine ?? createCycleEngine({ client: deps.temporal, db: deps.db, taskQueue: deps.taskQueue });
+  const calendar = createCalendarService({ db: deps.db });
+  const agencies = createAgencyService({ db: deps.db });
+  const plans = createPlanService({
+    db: deps.db,
+    lifecycle: deps.planLifecycle ?? engine,
+    engine,
+    log: app.log,
+  });
   await app.register(webRoutes, {
     db: deps.db,
     obligations,
     evidence,
     reports,
+    plans,
+    calendar,
+    agencies,
+    feeds: createFeedService({ db: deps.db }),
+    ...(deps.publicUrl === undefined ? {} : { publicUrl: deps.publicUrl }),
     outbox: createOutboxService({ db: deps.db, sinkEnabled: deps.sinkEnabled }),
     ...(deps.temporalUiUrl === undefined ? {} : { temporalUiUrl: deps.temporalUiUrl }),
     ...(deps.temporalNamespace === undefined ? {} : { temporalNamespace: deps.temporalNamespace }),
@@ -145,13 +163,11 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(async (api) => {
     api.addHook('onRequest', authenticate(deps.db));
     await api.register(authRoutes, { db: deps.db });
-    await api.register(agencyRoutes, { db: deps.db });
+    await api.register(agencyRoutes, { agencies });
     await api.register(userRoutes, { db: deps.db });
-    await api.register(calendarRoutes, { db: deps.db });
-    const engine =
-      deps.cycleEngine ?? createCycleEngine({ client: deps.temporal, db: deps.db, taskQueue: deps.taskQueue });
-    await api.register(planRoutes, { db: deps.db, lifecycle: deps.planLifecycle ?? engine });
-    await api.register(cycleRoutes, { db: deps.db, temporal: deps.temporal, engine, obligations });
+    await api.register(calendarRoutes, { calendar });
+    await api.register(planRoutes, { plans });
+    await api.register(cycleRoutes, { db: deps.db, temporal: deps.temporal, obligations, plans });
     await api.register(summaryRoutes, { summaries: createSummaryService({ db: deps.db, obligations }) });
     await api.register(reportRoutes, { reports });
     await api.register(outboxRoutes, { db: deps.db, sinkEnabled: deps.sinkEnabled });

@@ -34,6 +34,10 @@ const app = await composeApi(
     publicUrl: config.api.publicUrl,
     ...(config.workflowBundlePath === undefined ? {} : { workflowBundlePath: config.workflowBundlePath }),
     evidence: config.evidence,
+    // Links from the pages to each workflow in the Temporal web UI, when one is configured.
+    ...(config.temporalUiUrl === undefined
+      ? {}
+      : { temporalUi: { url: config.temporalUiUrl, namespace: config.temporal.namespace } }),
   },
   { loggerInstance: createLogger({ level: config.logLevel, name: 'merzim-api' }) },
 );

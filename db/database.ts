@@ -320,6 +320,17 @@ export interface ReportVersionsTable {
   submitted_at: Timestamp;
 }
 
+/** A plan file under review on the import page (kept while the reviewer answers its diagnostics). */
+export interface PlanUploadsTable {
+  id: Generated<string>;
+  created_by: string;
+  filename: string | null;
+  bytes: Buffer;
+  /** The review form's answers so far (metadata, map, ignore, columns), as strings. */
+  fields: ColumnType<Record<string, string>, string | undefined, string>;
+  created_at: Timestamp;
+}
+
 export interface Database {
   events: EventsTable;
   notifications: NotificationsTable;
@@ -343,6 +354,7 @@ export interface Database {
   summary_texts: SummaryTextsTable;
   evidence_chunks: EvidenceChunksTable;
   report_versions: ReportVersionsTable;
+  plan_uploads: PlanUploadsTable;
 }
 
 export type EventRow = Selectable<EventsTable>;

@@ -20,6 +20,11 @@ export interface Config {
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
   readonly api: { readonly host: string; readonly port: number; readonly publicUrl: string };
+  /**
+   * The Temporal web UI the pages link cycles and obligations to (MERZIM_TEMPORAL_UI_URL); embedded: the dev server's UI when
+   * unset; elsewhere unset means no link.
+   */
+  readonly temporalUiUrl: string | undefined;
   /** Ports used only by services the embedded supervisor starts itself. */
   readonly embedded: {
     readonly postgresPort: number;
@@ -171,6 +176,7 @@ export function loadConfig(env: Env, mode: Mode): Config {
     smtpUrl,
     mailFrom: str('MAIL_FROM') ?? 'Merzim <merzim@localhost>',
     api: { host: apiHost, port: apiPort, publicUrl },
+    temporalUiUrl: url('MERZIM_TEMPORAL_UI_URL', ['http:', 'https:']),
     embedded: {
       postgresPort: port('MERZIM_PG_PORT', 5433),
       temporalPort: port('MERZIM_TEMPORAL_PORT', 7233),

@@ -17,6 +17,11 @@ interface DemoPlan {
   readonly file: string;
   /** What the published text does not state; for the demo only, and said so in the plan's title note. */
   readonly metadata?: ImportMetadata;
+  /**
+   * The plan's title in Russian: the seeds carry only the Kazakh text, so without it Russian pages would show the Kazakh title.
+   * 000: the official Russian title of decree № 580; 002 (a bare table, no act): a translation made for the demo.
+   */
+  readonly titleRu: string;
   readonly coordinatorUser: string;
 }
 
@@ -36,6 +41,8 @@ const DEMO_PLANS: readonly DemoPlan[] = [
   {
     file: '000_154aa3237ae338bf.txt',
     metadata: { map: DEMO_MAP, ignore: DEMO_000_UNRESOLVED },
+    titleRu:
+      'План мероприятий по реализации Концепции государственной политики в религиозной сфере Республики Казахстан на 2017 – 2020 годы',
     coordinatorUser: 'akdm.coordinator',
   },
   // Seed 002 is a bare table: it names no approving act and no coordinating body. For the demo, the body leading most
@@ -53,6 +60,8 @@ const DEMO_PLANS: readonly DemoPlan[] = [
       map: DEMO_MAP,
       ignore: DEMO_002_UNRESOLVED,
     },
+    titleRu:
+      'Межведомственный план действий по предупреждению и профилактике преступлений против половой неприкосновенности несовершеннолетних, бытового насилия и жестокого обращения с детьми на 2019–2023 годы',
     coordinatorUser: 'bgm.coordinator',
   },
 ];
@@ -160,7 +169,12 @@ export async function loadDemoData(db: Kysely<Database>, opts: DemoOptions): Pro
   for (const demo of DEMO_PLANS) {
     const text = readFileSync(join(opts.seedsDir, demo.file), 'utf8');
     const imported = importPlan({ format: 'adilet', text }, { directory });
-    const result = demo.metadata === undefined ? imported : applyMetadata(imported, demo.metadata, directory);
+    const withMeta = demo.metadata === undefined ? imported : applyMetadata(imported, demo.metadata, directory);
+    // The Russian title the Kazakh text does not carry, so that Russian pages name the plan in Russian.
+    const result =
+      withMeta.plan === null || (withMeta.plan.title.ru ?? '') !== ''
+        ? withMeta
+        : { ...withMeta, plan: { ...withMeta.plan, title: { ...withMeta.plan.title, ru: demo.titleRu } } };
     if (hasErrors(result)) {
       const errors = result.diagnostics.filter((d) => d.severity === 'error');
       opts.log(

@@ -1,21 +1,15 @@
 // The working-day calendar: everyone signed in reads it (deadlines depend on it); only admins edit entries and years.
+// What each route does is the calendar service's (api/services/calendar.ts), shared with the admin pages.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/database.js';
-import {
-  deleteCalendarEntry,
-  loadCalendarData,
-  upsertCalendarEntry,
-  upsertCalendarYear,
-} from '../../db/repositories/calendar.js';
-import { appendEvent } from '../../db/repositories/events.js';
-import { WorkingCalendar } from '../../domain/calendar.js';
-import { actorOf, principalOf, requireRole } from '../auth.js';
-import { HttpError } from '../errors.js';
+import { principalOf, requireRole } from '../auth.js';
 import { CalendarEntry, CalendarYear, EntryParams, YearBody, YearParams, YearQuery } from '../schemas/calendar.js';
 import { Ok, errors } from '../schemas/common.js';
+import type { CalendarService } from '../services/calendar.js';
 
-export const calendarRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = async (app, { db }) => {
+export const calendarRoutes: FastifyPluginAsyncTypebox<{ calendar: CalendarService }> = async (
+  app,
+  { calendar: service },
+) => {
   const adminOnly = requireRole('admin');
 
   app.get(
@@ -28,19 +22,7 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }>
         response: { 200: CalendarYear, ...errors() },
       },
     },
-    async (request) => {
-      const { entries, years } = await loadCalendarData(db);
-      const calendar = WorkingCalendar.fromEntries(entries, { years });
-      const year = request.query.year;
-      return {
-        year,
-        status: calendar.yearInfo(year)?.status ?? ('unknown' as const),
-        note: calendar.yearInfo(year)?.note ?? null,
-        nonWorkingDays: calendar.nonWorkingDays(year),
-        workingWeekendDays: calendar.workingWeekendDays(year),
-        entries: entries.filter((e) => e.date.startsWith(`${year}-`)),
-      };
-    },
+    async (request) => service.year(principalOf(request), request.query.year),
   );
 
   app.put(
@@ -55,18 +37,7 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }>
       },
     },
     async (request) => {
-      const actor = actorOf(principalOf(request));
-      await db.transaction().execute(async (trx) => {
-        await upsertCalendarEntry(trx, request.body, actor);
-        await appendEvent(trx, {
-          idempotencyKey: `calendar.entry_saved:${request.body.date}:${request.body.kind}:${request.id}:${Date.now()}`,
-          type: 'calendar.entry_saved',
-          actor,
-          subjectType: 'calendar',
-          subjectId: request.body.date,
-          payload: request.body,
-        });
-      });
+      await service.saveEntry(principalOf(request), request.body, request.id);
       return { ok: true } as const;
     },
   );
@@ -83,21 +54,7 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }>
       },
     },
     async (request) => {
-      const actor = actorOf(principalOf(request));
-      const removed = await db.transaction().execute(async (trx) => {
-        const ok = await deleteCalendarEntry(trx, request.params.date, request.params.kind);
-        if (ok)
-          await appendEvent(trx, {
-            idempotencyKey: `calendar.entry_removed:${request.params.date}:${request.params.kind}:${request.id}:${Date.now()}`,
-            type: 'calendar.entry_removed',
-            actor,
-            subjectType: 'calendar',
-            subjectId: request.params.date,
-            payload: request.params,
-          });
-        return ok;
-      });
-      if (!removed) throw new HttpError(404, 'not_found', `No ${request.params.kind} entry on ${request.params.date}`);
+      await service.removeEntry(principalOf(request), request.params.date, request.params.kind, request.id);
       return { ok: true } as const;
     },
   );
@@ -115,24 +72,7 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }>
       },
     },
     async (request) => {
-      const actor = actorOf(principalOf(request));
-      await upsertCalendarYear(
-        db,
-        {
-          year: request.params.year,
-          status: request.body.status,
-          ...(request.body.note === undefined ? {} : { note: request.body.note }),
-        },
-        actor,
-      );
-      await appendEvent(db, {
-        idempotencyKey: `calendar.year_saved:${request.params.year}:${request.id}:${Date.now()}`,
-        type: 'calendar.year_saved',
-        actor,
-        subjectType: 'calendar',
-        subjectId: String(request.params.year),
-        payload: request.body,
-      });
+      await service.setYear(principalOf(request), request.params.year, request.body, request.id);
       return { ok: true } as const;
     },
   );

@@ -3,15 +3,10 @@
 // submitted, drafted, compared and returned: routes/reports.ts).
 import type { Client } from '@temporalio/client';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { CycleRow, Database, ObligationRow } from '../../db/database.js';
-import { appendEvent } from '../../db/repositories/events.js';
-import { getPlan } from '../../db/repositories/plans.js';
-import { actorOf, principalOf, requireRole } from '../auth.js';
-import type { CycleEngine } from '../cycle-engine.js';
+import { principalOf, requireRole } from '../auth.js';
 import { HttpError } from '../errors.js';
-import { canManage, canSee, scopeOf } from '../plan-access.js';
 import { UuidParams, errors } from '../schemas/common.js';
 import {
   BackfillBody,
@@ -34,6 +29,7 @@ import {
   ObligationSummary,
 } from '../schemas/obligations.js';
 import type { ObligationService } from '../services/obligations.js';
+import type { PlanService } from '../services/plans.js';
 
 function cycleView(c: Omit<CycleRow, 'spec'>, counts: Record<string, number>) {
   return {
@@ -75,9 +71,9 @@ function obligationView(o: ObligationRow): Obligation {
 export const cycleRoutes: FastifyPluginAsyncTypebox<{
   db: Kysely<Database>;
   temporal: Client;
-  engine: CycleEngine;
   obligations: ObligationService;
-}> = async (app, { db, engine, obligations: service }) => {
+  plans: PlanService;
+}> = async (app, { obligations: service, plans }) => {
   // Fastify has decoded the path once already; decoding again would turn an id holding '%' into a 500 (URIError) or another id.
   const idOf = (raw: string): string => raw;
 
@@ -177,16 +173,6 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{
 
   // ——— Schedules and opening cycles ————————————————————————————————————————————
 
-  async function managedPlan(request: FastifyRequest, id: string) {
-    const p = principalOf(request);
-    const plan = await getPlan(db, id);
-    const scope = await scopeOf(db, p);
-    if (plan === undefined || !canSee(p, scope, plan)) throw new HttpError(404, 'not_found', `No plan ${id}`);
-    if (!canManage(p, scope, plan))
-      throw new HttpError(403, 'forbidden', "Only the plan's coordinator or an admin may do this");
-    return plan;
-  }
-
   app.get(
     '/api/v1/plans/:id/schedule',
     {
@@ -198,8 +184,7 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      await managedPlan(request, request.params.id);
-      return engine.scheduleState(request.params.id);
+      return plans.schedule(principalOf(request), request.params.id);
     },
   );
 
@@ -216,18 +201,7 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{
         },
       },
       async (request) => {
-        await managedPlan(request, request.params.id);
-        const actor = actorOf(principalOf(request));
-        await engine[action](request.params.id, request.body?.note ?? `${action}d by ${actor}`);
-        await appendEvent(db, {
-          idempotencyKey: `schedule.${action}:${request.params.id}:${request.id}:${Date.now()}`,
-          type: `schedule.${action}d`,
-          actor,
-          subjectType: 'plan',
-          subjectId: request.params.id,
-          payload: { note: request.body?.note ?? null },
-        });
-        return engine.scheduleState(request.params.id);
+        return plans.setPaused(principalOf(request), request.params.id, action, request.body?.note, request.id);
       },
     );
   }
@@ -246,20 +220,15 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      const plan = await managedPlan(request, request.params.id);
-      const actor = actorOf(principalOf(request));
-      const results = await engine.backfill(plan, request.body.from, request.body.to, actor, request.body.mode);
-      const periods = results.map((r) => r.period);
-      await appendEvent(db, {
-        idempotencyKey: `schedule.backfill:${plan.id}:${request.id}:${Date.now()}`,
-        type: 'schedule.backfilled',
-        actor,
-        subjectType: 'plan',
-        subjectId: plan.id,
-        payload: { periods, results },
-      });
       // Per period: opened, already_open, or not_opened with the reason (e.g. outside the plan's years).
-      return { periods, results };
+      return plans.backfill(
+        principalOf(request),
+        request.params.id,
+        request.body.from,
+        request.body.to,
+        request.id,
+        request.body.mode,
+      );
     },
   );
 
@@ -277,11 +246,10 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const plan = await managedPlan(request, request.params.id);
-      const result = await engine.openCycle(
-        plan,
+      const result = await plans.openCycle(
+        principalOf(request),
+        request.params.id,
         request.body.period,
-        actorOf(principalOf(request)),
         request.body.mode,
       );
       if (result.status === 'not_opened') throw new HttpError(409, 'not_opened', result.reason ?? 'not opened');

@@ -2,19 +2,12 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
-import { getAgency, listAgencies } from '../../db/repositories/agencies.js';
-import { appendEvent } from '../../db/repositories/events.js';
-import {
-  agencyOfFeedSecret,
-  getLiveFeed,
-  openObligationsOfAgency,
-  revokeFeed,
-  rotateFeed,
-} from '../../db/repositories/feeds.js';
-import type { Agency } from '../../domain/plan.js';
-import { actorOf, principalOf } from '../auth.js';
+import { listAgencies } from '../../db/repositories/agencies.js';
+import { agencyOfFeedSecret, openObligationsOfAgency } from '../../db/repositories/feeds.js';
+import { principalOf } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { buildAgencyFeed } from '../services/agency-feed.js';
+import { createFeedService } from '../services/feeds.js';
 
 interface FeedOptions {
   readonly db: Kysely<Database>;
@@ -22,7 +15,7 @@ interface FeedOptions {
   readonly publicUrl?: string;
 }
 
-function baseUrl(request: FastifyRequest, publicUrl: string | undefined): string {
+export function baseUrl(request: FastifyRequest, publicUrl: string | undefined): string {
   return (publicUrl ?? `${request.protocol}://${request.host}`).replace(/\/+$/, '');
 }
 
@@ -43,20 +36,8 @@ const codeParams = {
 
 /** JSON routes (under the authenticated /api scope): an agency's reporter for its own agency, and admins. */
 export const feedRoutes: FastifyPluginAsync<FeedOptions> = async (app, { db, publicUrl }) => {
-  async function authorised(request: FastifyRequest, code: string): Promise<Agency> {
-    const p = principalOf(request);
-    if (p.role !== 'admin' && !(p.role === 'reporter' && p.agencyCode === code)) {
-      throw new HttpError(403, 'forbidden', "Only the agency's own reporters or an admin may manage its deadline feed");
-    }
-    const agency = await getAgency(db, code);
-    if (agency === undefined) throw new HttpError(404, 'not_found', `No agency ${code}`);
-    return agency;
-  }
-  const view = (request: FastifyRequest, code: string, feed: { secret: string; createdAt: Date } | undefined) => ({
-    agencyCode: code,
-    url: feed === undefined ? null : `${baseUrl(request, publicUrl)}/ics/${feed.secret}.ics`,
-    createdAt: feed?.createdAt.toISOString() ?? null,
-  });
+  const service = createFeedService({ db });
+  const base = (request: FastifyRequest) => baseUrl(request, publicUrl);
 
   app.get<{ Params: { code: string } }>(
     '/api/v1/agencies/:code/feed',
@@ -68,10 +49,7 @@ export const feedRoutes: FastifyPluginAsync<FeedOptions> = async (app, { db, pub
         response: { 200: feedView },
       },
     },
-    async (request) => {
-      const agency = await authorised(request, request.params.code);
-      return view(request, agency.code, await getLiveFeed(db, agency.code));
-    },
+    async (request) => service.get(principalOf(request), request.params.code, base(request)),
   );
 
   app.post<{ Params: { code: string } }>(
@@ -84,24 +62,8 @@ export const feedRoutes: FastifyPluginAsync<FeedOptions> = async (app, { db, pub
         response: { 201: feedView },
       },
     },
-    async (request, reply) => {
-      const agency = await authorised(request, request.params.code);
-      const actor = actorOf(principalOf(request));
-      const feed = await db.transaction().execute(async (trx) => {
-        const issued = await rotateFeed(trx, agency.code, actor);
-        // The event says that a feed was issued, never its secret.
-        await appendEvent(trx, {
-          idempotencyKey: `feed.rotated:${agency.code}:${issued.createdAt.toISOString()}:${issued.secret.slice(0, 4)}`,
-          type: 'feed.rotated',
-          actor,
-          subjectType: 'agency',
-          subjectId: agency.code,
-          payload: {},
-        });
-        return issued;
-      });
-      return reply.code(201).send(view(request, agency.code, feed));
-    },
+    async (request, reply) =>
+      reply.code(201).send(await service.rotate(principalOf(request), request.params.code, base(request))),
   );
 
   app.delete<{ Params: { code: string } }>(
@@ -123,24 +85,8 @@ export const feedRoutes: FastifyPluginAsync<FeedOptions> = async (app, { db, pub
       },
     },
     async (request) => {
-      const agency = await authorised(request, request.params.code);
-      const actor = actorOf(principalOf(request));
-      const revoked = await db.transaction().execute(async (trx) => {
-        const done = await revokeFeed(trx, agency.code, actor);
-        if (done) {
-          await appendEvent(trx, {
-            idempotencyKey: `feed.revoked:${agency.code}:${Date.now()}`,
-            type: 'feed.revoked',
-            actor,
-            subjectType: 'agency',
-            subjectId: agency.code,
-            payload: {},
-          });
-        }
-        return done;
-      });
-      if (!revoked) throw new HttpError(404, 'not_found', `Agency ${agency.code} has no live feed`);
-      return { agencyCode: agency.code, revoked: true as const };
+      await service.revoke(principalOf(request), request.params.code);
+      return { agencyCode: request.params.code, revoked: true as const };
     },
   );
 };

@@ -2,27 +2,13 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/database.js';
-import { listAgencies } from '../../db/repositories/agencies.js';
-import { appendEvent } from '../../db/repositories/events.js';
-import {
-  amendPlanCommand,
-  confirmPlanCommand,
-  discardPlanCommand,
-  repealPlanCommand,
-} from '../../db/commands/plans.js';
-import { createDraft, getPlan, listPlanVersions, type StoredPlan } from '../../db/repositories/plans.js';
-import { exportCanonical, hasErrors } from '../../domain/import/index.js';
-import { applyAmendment, applyRepeal, type AppliedChange } from '../../domain/plan-amend.js';
-import { actorOf, principalOf, requireRole } from '../auth.js';
-import { parseColumnMapping } from '../../domain/import/column-mapping.js';
-import { applyMetadata, type ImportMetadata } from '../../domain/import/metadata.js';
-import { importSummary, MAX_UPLOAD_BYTES } from '../plan-import.js';
-import { buildCsvTemplate, buildXlsxTemplate, importUpload, type UploadFormat } from '../import/index.js';
+import type { StoredPlan } from '../../db/repositories/plans.js';
+import { exportCanonical } from '../../domain/import/index.js';
+import { principalOf, requireRole } from '../auth.js';
+import { MAX_UPLOAD_BYTES } from '../plan-import.js';
+import { buildCsvTemplate, buildXlsxTemplate } from '../import/index.js';
 import { HttpError } from '../errors.js';
-import { unstorableInRequest } from '../storable-input.js';
-import { canConfirm, canManage, canSee, planForViewer, scopeOf, visiblePlans } from '../plan-access.js';
+import { planForViewer } from '../plan-access.js';
 import { Binary, Ok, UuidParams, errors } from '../schemas/common.js';
 import {
   AmendBody,
@@ -44,30 +30,9 @@ import {
   TemplateParams,
   planVersionView,
 } from '../schemas/plans.js';
+import { validImportFields, type PlanService } from '../services/plans.js';
 
-/** What the reporting engine does when a plan's life changes (schedules, signals to running cycles). */
-export interface PlanLifecycle {
-  /**
-   * Inside the confirming transaction, before it commits: the plan's schedule exists (created idempotently). If this throws the
-   * transaction rolls back, so a plan is never confirmed without its schedule.
-   */
-  scheduling(plan: StoredPlan): Promise<void>;
-  /** The plan is not (or no longer) confirmable: its schedule, if one was created, goes (idempotent). */
-  unscheduled(planId: string): Promise<void>;
-  /**
-   * After commit: what a confirmation sets in motion now (the current period's cycle, opened in catch-up mode); idempotent.
-   * Says which period it opens and how many of its obligations are overdue at once; null when it opens none.
-   */
-  confirmed(plan: StoredPlan, actor: string): Promise<ConfirmedOpening | null>;
-  amended(plan: StoredPlan, applied: readonly AppliedChange[], actor: string): Promise<void>;
-  repealed(plan: StoredPlan, reason: string, actor: string): Promise<void>;
-}
-
-export interface ConfirmedOpening {
-  readonly period: string;
-  readonly mode: 'catch-up';
-  readonly overdueAtOpening: number;
-}
+export type { ConfirmedOpening, PlanLifecycle } from '../services/plans.js';
 
 export function summarize(s: StoredPlan) {
   return {
@@ -88,46 +53,8 @@ export function summarize(s: StoredPlan) {
   };
 }
 
-/** The metadata fields of an upload, from the query string or the multipart form. */
-function metadataFrom(q: Record<string, unknown>): ImportMetadata {
-  const str = (k: string): string | undefined =>
-    typeof q[k] === 'string' && (q[k] as string).trim() !== '' ? (q[k] as string).trim() : undefined;
-  const num = (k: string): number | undefined =>
-    str(k) === undefined && typeof q[k] !== 'number' ? undefined : Number(q[k]);
-  const meta: { -readonly [K in keyof ImportMetadata]: ImportMetadata[K] } = {};
-  if (str('coordinator') !== undefined) meta.coordinator = str('coordinator');
-  if (str('policy') !== undefined) meta.policy = str('policy');
-  if (str('titleKk') !== undefined || str('titleRu') !== undefined)
-    meta.title = { kk: str('titleKk') ?? null, ru: str('titleRu') ?? null };
-  if (str('actNumber') !== undefined || str('actDate') !== undefined) {
-    meta.approvedBy = {
-      issuer: str('actIssuer') ?? 'Қазақстан Республикасының Үкіметі',
-      number: str('actNumber') ?? '',
-      date: str('actDate') ?? '',
-    };
-  }
-  const from = num('yearsFrom');
-  const to = num('yearsTo');
-  if (from !== undefined && to !== undefined && Number.isInteger(from) && Number.isInteger(to))
-    meta.years = { from, to };
-  // Repeated query parameters arrive as arrays; a form field holds one entry per line.
-  const list = (k: string): string[] =>
-    (Array.isArray(q[k]) ? (q[k] as string[]) : typeof q[k] === 'string' ? (q[k] as string).split('\n') : [])
-      .map((x) => x.trim())
-      .filter((x) => x !== '');
-  const map = list('map');
-  if (map.length > 0)
-    meta.map = Object.fromEntries(
-      map.map((pair) => [pair.slice(0, pair.indexOf(':')).trim(), pair.slice(pair.indexOf(':') + 1).trim()]),
-    );
-  if (list('ignore').length > 0) meta.ignore = list('ignore');
-  return meta;
-}
-
-export const planRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; lifecycle: PlanLifecycle }> = async (
-  app,
-  { db, lifecycle },
-) => {
+// Scoping and authorisation live in the plan service (api/services/plans.ts), shared with the admin pages.
+export const planRoutes: FastifyPluginAsyncTypebox<{ plans: PlanService }> = async (app, { plans: service }) => {
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 20 } });
   // Raw uploads (curl --data-binary @plan.txt, agencies' systems): the body is the file itself.
   for (const type of [
@@ -142,21 +69,6 @@ export const planRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; lifec
       done(null, body),
     );
   }
-  /** Loads a plan the caller may see (404 otherwise: no hint that it exists), and checks management rights when asked. */
-  async function load(
-    request: { params: { id: string } } & Parameters<typeof principalOf>[0],
-    manage: boolean,
-  ): Promise<StoredPlan> {
-    const p = principalOf(request);
-    const plan = await getPlan(db, request.params.id);
-    const scope = await scopeOf(db, p);
-    if (plan === undefined || !canSee(p, scope, plan))
-      throw new HttpError(404, 'not_found', `No plan ${request.params.id}`);
-    if (manage && !canManage(p, scope, plan))
-      throw new HttpError(403, 'forbidden', "Only the plan's coordinator or an admin may do this");
-    return plan;
-  }
-
   app.get(
     '/api/v1/plans',
     {
@@ -168,9 +80,8 @@ export const planRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; lifec
       },
     },
     async (request) => {
-      const p = principalOf(request);
-      const plans = await visiblePlans(db, p, await scopeOf(db, p), request.query.status);
-      return { items: plans.map((s) => summarize({ ...s, plan: planForViewer(p, s.plan) })) };
+      const plans = await service.list(principalOf(request), request.query.status);
+      return { items: plans.map(summarize) };
     },
   );
 
@@ -194,61 +105,25 @@ export const planRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; lifec
     },
     async (request, reply) => {
       const upload = await readUpload(request);
-      const { bytes, filename } = upload;
-      const fields = validFormFields(request, upload.fields);
-      const meta = metadataFrom({ ...request.query, ...fields });
-      const format = (fields.format ?? request.query.format) as UploadFormat | undefined;
-      const columnsText = fields.columns ?? request.query.columns;
-      const parsedColumns =
-        columnsText === undefined || columnsText.trim() === '' ? undefined : parseColumnMapping(columnsText);
-      if (parsedColumns !== undefined && 'error' in parsedColumns)
-        throw new HttpError(400, 'invalid_request', `columns: ${parsedColumns.error}`);
-      const directory = await listAgencies(db);
-      const imported = await importUpload(
-        { data: bytes, ...(filename === undefined ? {} : { filename }), ...(format === undefined ? {} : { format }) },
-        { directory, ...(parsedColumns === undefined ? {} : { columns: parsedColumns.mapping }) },
-      );
-      const result = applyMetadata(imported, meta, directory);
-      const used = format ?? 'detected';
-      const body = { format: used, storable: !hasErrors(result), ...importSummary(result) };
-      const dryRun = request.query.dryRun === true || fields.dryRun === true;
-      if (dryRun) return reply.code(200).send(body);
-      if (result.plan === null || hasErrors(result)) {
-        const wrongType = result.diagnostics.some((d) => d.code === 'wrong_file_type');
-        return reply.code(wrongType ? 415 : 422).send({
+      const fields = validImportFields(request, upload.fields);
+      const options = { ...request.query, ...fields };
+      const outcome = await service.importFile(principalOf(request), {
+        bytes: upload.bytes,
+        filename: upload.filename,
+        options,
+        dryRun: request.query.dryRun === true || fields.dryRun === true,
+      });
+      if (outcome.kind === 'dry_run') return reply.code(200).send(outcome.findings);
+      if (outcome.kind === 'refused')
+        return reply.code(outcome.wrongType ? 415 : 422).send({
           error: {
-            code: wrongType ? 'wrong_file_type' : 'import_has_errors',
+            code: outcome.wrongType ? 'wrong_file_type' : 'import_has_errors',
             message:
               'Nothing was stored: fix the errors listed in diagnostics (or supply the missing metadata) and upload again',
           },
-          ...body,
+          ...outcome.findings,
         });
-      }
-      const actor = actorOf(principalOf(request));
-      const id = await db.transaction().execute(async (trx) => {
-        const planId = await createDraft(trx, {
-          plan: result.plan!,
-          diagnostics: result.diagnostics,
-          sourceFormat: used,
-          sourceName: filename ?? null,
-          createdBy: actor,
-        });
-        await appendEvent(trx, {
-          idempotencyKey: `plan.imported:${planId}`,
-          type: 'plan.imported',
-          actor,
-          subjectType: 'plan',
-          subjectId: planId,
-          payload: {
-            format: used,
-            filename: filename ?? null,
-            measures: result.plan!.measures.length,
-            diagnostics: result.diagnostics.length,
-          },
-        });
-        return planId;
-      });
-      return reply.code(201).send({ id, status: 'draft', ...body });
+      return reply.code(201).send({ id: outcome.id, status: 'draft', ...outcome.findings });
     },
   );
 
@@ -309,7 +184,7 @@ export const planRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; lifec
       const p = principalOf(request);
       if (p.role === 'reporter')
         throw new HttpError(403, 'forbidden', 'Reporters see their own measures only; export is for coordinators');
-      const s = await load(request, false);
+      const s = await service.load(p, request.params.id, false);
       return reply
         .type(request.query.format === 'json' ? 'application/json' : 'application/yaml; charset=utf-8')
         .send(exportCanonical(s.plan, request.query.format));
@@ -328,7 +203,7 @@ export const planRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; lifec
     },
     async (request) => {
       const p = principalOf(request);
-      const s = await load(request, false);
+      const s = await service.load(p, request.params.id, false);
       return {
         ...summarize(s),
         plan: planForViewer(p, s.plan),
@@ -348,7 +223,7 @@ export const planRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; lifec
       },
     },
     async (request) => {
-      const s = await load(request, true);
+      const s = await service.load(principalOf(request), request.params.id, true);
       return { items: s.diagnostics };
     },
   );
@@ -364,8 +239,7 @@ export const planRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; lifec
       },
     },
     async (request) => {
-      await load(request, false);
-      return { items: (await listPlanVersions(db, request.params.id)).map(planVersionView) };
+      return { items: (await service.versions(principalOf(request), request.params.id)).map(planVersionView) };
     },
   );
 
@@ -380,43 +254,7 @@ export const planRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; lifec
       },
     },
     async (request) => {
-      const plan = await load(request, true);
-      const p = principalOf(request);
-      if (!canConfirm(p, await scopeOf(db, p), plan)) {
-        throw new HttpError(
-          403,
-          'forbidden',
-          `Only an admin or the plan's named coordinator (${plan.plan.coordinator || 'none named'}) may confirm it`,
-        );
-      }
-      const actor = actorOf(p);
-      const id = request.params.id;
-      // All or nothing. The schedule is created (idempotently) inside the transaction, before the commit: a failure to create it
-      // rolls the confirmation back. A failed commit after it deletes it again. A crash between the two leaves a schedule of a
-      // draft, whose opener refuses a draft plan without a retry; confirming again adopts it, discarding deletes it.
-      // A PlanStateError (not_draft, has_errors, unschedulable…) is answered by api/errors.ts.
-      let scheduled = false;
-      let confirmed: StoredPlan;
-      try {
-        confirmed = await db.transaction().execute(async (trx) => {
-          const plan = await confirmPlanCommand(trx, { id, actor });
-          await lifecycle.scheduling(plan);
-          scheduled = true;
-          return plan;
-        });
-      } catch (err) {
-        if (scheduled)
-          await lifecycle
-            .unscheduled(id)
-            .catch((e: unknown) =>
-              request.log.error(
-                { err: e, planId: id },
-                'could not delete the schedule of a plan whose confirmation failed',
-              ),
-            );
-        throw err;
-      }
-      const openedCycle = await lifecycle.confirmed(confirmed, actor);
+      const { confirmed, openedCycle } = await service.confirm(principalOf(request), request.params.id);
       return { ...summarize(confirmed), openedCycle };
     },
   );
@@ -432,11 +270,7 @@ export const planRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; lifec
       },
     },
     async (request) => {
-      await load(request, true);
-      const id = request.params.id;
-      await db.transaction().execute((trx) => discardPlanCommand(trx, { id, actor: actorOf(principalOf(request)) }));
-      // A confirmation that crashed before its commit may have left the draft a schedule.
-      await lifecycle.unscheduled(id);
+      await service.discard(principalOf(request), request.params.id);
       return { ok: true } as const;
     },
   );
@@ -454,32 +288,8 @@ export const planRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; lifec
       },
     },
     async (request) => {
-      const s = await load(request, true);
-      const result = applyAmendment(s.plan, request.body, await listAgencies(db));
-      if (!result.ok)
-        throw new HttpError(
-          400,
-          'invalid_amendment',
-          result.errors
-            .map((e) => `body/${e.field.replace(/\[(\d+)\]/g, '/$1').replace(/\./g, '/')}: ${e.message}`)
-            .join('; '),
-        );
-      const actor = actorOf(principalOf(request));
-      const { act, summary, expectedVersion } = request.body;
-      const amended = await db.transaction().execute((trx) =>
-        amendPlanCommand(trx, {
-          id: s.id,
-          plan: result.plan,
-          act,
-          summary,
-          applied: result.applied,
-          actor,
-          ...(expectedVersion === undefined ? {} : { expectedVersion }),
-        }),
-      );
-      // After commit; the signals' ids derive from the plan version, so telling the cycles twice changes nothing.
-      await lifecycle.amended(amended, result.applied, actor);
-      return { ...summarize(amended), applied: result.applied };
+      const { plan, applied } = await service.amend(principalOf(request), request.params.id, request.body);
+      return { ...summarize(plan), applied };
     },
   );
 
@@ -495,54 +305,10 @@ export const planRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; lifec
       },
     },
     async (request) => {
-      const s = await load(request, true);
-      const result = applyRepeal(s.plan, request.body.act, request.body.date);
-      if (!result.ok)
-        throw new HttpError(
-          400,
-          'invalid_request',
-          result.errors.map((e) => `body/${e.field}: ${e.message}`).join('; '),
-        );
-      const actor = actorOf(principalOf(request));
-      const { act, date, reason } = request.body;
-      const repealed = await db
-        .transaction()
-        .execute((trx) => repealPlanCommand(trx, { id: s.id, plan: result.plan, act, date, reason, actor }));
-      // After commit, idempotent: a deleted schedule and a closed cycle stay so.
-      await lifecycle.repealed(repealed, reason, actor);
-      return summarize(repealed);
+      return summarize(await service.repeal(principalOf(request), request.params.id, request.body));
     },
   );
 };
-
-/**
- * A multipart form's fields, validated and coerced by the very schema the same fields have as query parameters (a form field is
- * no back door: yearsFrom=-3 is refused either way), and refused when PostgreSQL could not store their text; 400 names the field.
- */
-function validFormFields(request: FastifyRequest, raw: Record<string, string>): Partial<ImportQuery> {
-  const problems = unstorableInRequest({ form: raw });
-  if (problems.length > 0)
-    throw new HttpError(400, 'invalid_request', `${problems.join('; ')} (PostgreSQL cannot store it)`);
-  // A form field holds a list one entry per line, where the query string repeats the parameter.
-  const fields: Record<string, unknown> = { ...raw };
-  for (const key of ['map', 'ignore']) {
-    if (typeof fields[key] === 'string')
-      fields[key] = (fields[key] as string)
-        .split('\n')
-        .map((x) => x.trim())
-        .filter((x) => x !== '');
-  }
-  const validate = request.compileValidationSchema(ImportQuery, 'querystring');
-  if (!validate(fields)) {
-    const messages = (validate.errors ?? []).map((e) => {
-      const extra = (e.params as { additionalProperty?: string }).additionalProperty;
-      const field = extra ?? e.instancePath.replace(/^\//, '');
-      return `form field ${field}: ${extra === undefined ? e.message : 'is not a field of the import'}`;
-    });
-    throw new HttpError(400, 'invalid_request', messages.join('; '));
-  }
-  return fields as Partial<ImportQuery>;
-}
 
 /** The uploaded file: a multipart part named "file" (with its form fields), or the raw request body. */
 async function readUpload(

@@ -253,6 +253,29 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
       return { cycle, stages, obligations };
     },
 
+    /**
+     * A cheap stamp of a visible cycle's obligations for the board: it changes whenever one is added, removed or updated (its
+     * projection moves updated_at and revision), and when the agencies directory (the names shown) is edited. One aggregate
+     * row instead of thousands.
+     */
+    async boardStamp(
+      p: Principal,
+      id: string,
+    ): Promise<{ cycle: CycleHead; stages: readonly StageInfo[]; stamp: string }> {
+      const cycle = await service.visibleCycle(p, id);
+      let q = db
+        .selectFrom('obligations')
+        .select(
+          sql<string>`count(*) || ':' || coalesce(sum(revision), 0) || ':' || coalesce(max(updated_at)::text, '') || ':' || (SELECT coalesce(max(a.updated_at)::text, '') FROM agencies a)`.as(
+            'stamp',
+          ),
+        )
+        .where('cycle_workflow_id', '=', id);
+      if (p.role === 'reporter') q = q.where('agency_code', '=', p.agencyCode ?? '');
+      const [row, stages] = await Promise.all([q.executeTakeFirstOrThrow(), stagesOf(cycle)]);
+      return { cycle, stages, stamp: `${cycle.run_id}/${row.stamp}` };
+    },
+
     /** Agency code → name in both languages, from the directory. */
     async agencyNames(codes: readonly string[]): Promise<Map<string, BilingualText>> {
       const out = new Map<string, BilingualText>();

@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { listNotifications } from '../../db/repositories/notifications.js';
-import { listSinkMessages } from '../../db/repositories/sink.js';
+import { getSinkMessageRaw, listSinkMessages } from '../../db/repositories/sink.js';
 import type { Principal } from '../auth.js';
 import { HttpError } from '../errors.js';
 
@@ -29,6 +29,14 @@ export function createOutboxService(deps: { db: Kysely<Database>; sinkEnabled: b
       assertAdmin(p);
       if (!sinkEnabled) throw new HttpError(404, 'sink_disabled', 'No SMTP sink runs here: mail goes to SMTP_URL');
       return listSinkMessages(db, { limit: q.limit, beforeId: q.before, to: q.to });
+    },
+    /** One received message as it arrived. */
+    async sinkMessageRaw(p: Principal, id: string): Promise<Buffer> {
+      assertAdmin(p);
+      if (!sinkEnabled) throw new HttpError(404, 'sink_disabled', 'No SMTP sink runs here: mail goes to SMTP_URL');
+      const raw = /^\d{1,18}$/.test(id) ? await getSinkMessageRaw(db, id) : undefined;
+      if (raw === undefined) throw new HttpError(404, 'not_found', `No message ${id}`);
+      return raw;
     },
   };
 }

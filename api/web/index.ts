@@ -22,11 +22,19 @@ import type { ObligationService } from '../services/obligations.js';
 import { discardRestOf, readEvidencePart, sendEvidence } from '../routes/evidence.js';
 import type { ReportService } from '../services/reports.js';
 import type { OutboxService } from '../services/outbox.js';
+import type { PlanService } from '../services/plans.js';
+import type { AgencyService, CalendarService } from '../services/calendar.js';
+import type { FeedService } from '../services/feeds.js';
+import { baseUrl } from '../routes/feeds.js';
 import { outboxPage } from './pages/admin.js';
+import { registerAdminPages } from './admin-routes.js';
+import { cycleTimelineData, overdueByDay } from '../services/chart-data.js';
+import { cycleTimelineChart, overdueChart } from './charts.js';
+import { overdueText, timelineText } from './chart-text.js';
 import { html, type Html } from './html.js';
 import { isUiLang, translator, type MessageKey } from './i18n/index.js';
 import type { PageContext } from './layout.js';
-import { boardPage, timelinePage, BOARD_STATES } from './pages/board.js';
+import { boardPage, prepareBoard, timelinePage, BOARD_STATES, type PreparedBoard } from './pages/board.js';
 import { evidenceWidget } from './pages/evidence-widget.js';
 import { inboxPage } from './pages/inbox.js';
 import { measuresOwed, obligationPage, versionPage } from './pages/obligation.js';
@@ -45,7 +53,7 @@ import {
   setCookie,
   type WebSession,
 } from './session.js';
-import { obligationHref, pick, specOf, workingDaysLeft } from './view.js';
+import { obligationHref, pick, specOf, temporalWorkflowUrl, workingDaysLeft } from './view.js';
 import type { BoardState } from './view.js';
 
 export interface WebOptions {
@@ -54,6 +62,12 @@ export interface WebOptions {
   readonly reports: ReportService;
   readonly outbox: OutboxService;
   readonly evidence: EvidenceService;
+  readonly plans: PlanService;
+  readonly calendar: CalendarService;
+  readonly agencies: AgencyService;
+  readonly feeds: FeedService;
+  /** MERZIM_PUBLIC_URL: the base of the feed URLs the inbox shows; absent: from the request. */
+  readonly publicUrl?: string;
   /** The Temporal web UI, for links from obligations to their workflows; none when not known. */
   readonly temporalUiUrl?: string;
   readonly temporalNamespace?: string;
@@ -101,9 +115,10 @@ type Flash = { kind: 'ok' | 'error'; text: string } | undefined;
 export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
   const { db, obligations: service, evidence, reports } = opts;
   const limiter = new SignInLimiter();
-  // Evidence uploads (the one multipart form): streamed by the service; its CSRF token is the form's first field, checked there.
+  // Two forms are multipart, each with its own limits where it reads the parts: evidence uploads (streamed by the service; the
+  // CSRF token is the form's first field, checked there) and the plan import page (its CSRF token checked by the handler,
+  // before anything is kept).
   await app.register(multipart);
-
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string', bodyLimit: 1_048_576 },
@@ -177,9 +192,11 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     request.webSession = await readSession(db, request);
     const path = request.url.split('?')[0]!;
     const method = request.method;
+    const multipartUpload = method === 'POST' && path === '/app/admin/plans/import' && request.isMultipart();
     if (
       method === 'POST' &&
       !(request.isMultipart() && EVIDENCE_UPLOAD.test(path)) &&
+      !multipartUpload &&
       !csrfValid(request, request.webSession, (request.body as Record<string, unknown> | undefined)?._csrf)
     ) {
       const ctx = await context(request, reply);
@@ -349,6 +366,10 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
         return { kind: 'ok', text: t.t('review.returned', { agency: agencyName ?? o?.agency_code ?? '' }) };
       case 'extended':
         return { kind: 'ok', text: t.t('review.extended') };
+      case 'feedIssued':
+        return { kind: 'ok', text: t.t('feed.issued') };
+      case 'feedRevoked':
+        return { kind: 'ok', text: t.t('feed.revoked') };
       default:
         return undefined;
     }
@@ -387,8 +408,23 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
         daysLeft: open(o) ? workingDaysLeft(cal, today, o.effective_due_date ?? o.due_date) : null,
       })),
       flashFrom(request, ctx),
+      p.agencyCode !== null && opts.feeds.mayManage(p, p.agencyCode)
+        ? await opts.feeds.get(p, p.agencyCode, baseUrl(request, opts.publicUrl))
+        : undefined,
     );
     return send(reply, page);
+  });
+
+  // The agency's calendar feed: issued (or reissued, the old URL then answering 404) and revoked from the inbox.
+  app.post('/app/inbox/feed', { schema: { hide: true } }, async (request, reply) => {
+    const p = principal(request);
+    if (p.agencyCode === null) throw new HttpError(403, 'forbidden', 'This user belongs to no agency');
+    if (body(request).action === 'revoke') {
+      await opts.feeds.revoke(p, p.agencyCode);
+      return reply.redirect('/app/inbox?msg=feedRevoked', 303);
+    }
+    await opts.feeds.rotate(p, p.agencyCode, baseUrl(request, opts.publicUrl));
+    return reply.redirect('/app/inbox?msg=feedIssued', 303);
   });
 
   // ——— One obligation: report, review ——————————————————————————————————————————————
@@ -410,7 +446,6 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
       ?.parties.find((x) => x.agencyCode === o.agency_code);
     const flash =
       extra.flash ?? flashFrom(request, ctx, o, party === undefined ? undefined : pick(party.name, ctx.t.lang));
-    const ui = opts.temporalUiUrl;
     const versions = await listVersions(db, o.workflow_id);
     const last = versions.at(-1);
     return send(
@@ -429,10 +464,7 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
         daysLeft: OPEN.includes(o.status)
           ? workingDaysLeft(await calendar(), localDateOf(Date.now()), o.effective_due_date ?? o.due_date)
           : null,
-        temporalUrl:
-          ui === undefined
-            ? null
-            : `${ui.replace(/\/$/, '')}/namespaces/${encodeURIComponent(opts.temporalNamespace ?? 'default')}/workflows/${encodeURIComponent(o.workflow_id)}`,
+        temporalUrl: temporalWorkflowUrl(opts.temporalUiUrl, opts.temporalNamespace, o.workflow_id),
         ...(extra.posted === undefined ? {} : { posted: extra.posted }),
         ...(flash === undefined ? {} : { flash }),
         evidence: await evidenceBlock(ctx, p, o, canReport, extra.evidenceFlash),
@@ -680,6 +712,9 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
 
   // ——— Coordinator board, timeline, PM Office ——————————————————————————————————————
 
+  /** Prepared boards by cycle, stamp, escalations, language, filter and scope (a few dozen at most, oldest dropped first). */
+  const boardCache = new Map<string, { names: ReadonlyMap<string, string>; board: PreparedBoard }>();
+
   app.get<{ Querystring: { cycle?: string; state?: string; agency?: string } }>(
     '/app/board',
     { schema: { hide: true } },
@@ -716,29 +751,51 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
             flash: flashFrom(request, ctx),
           }),
         );
-      const [{ cycle, stages, obligations }, escalations] = await Promise.all([
-        service.board(p, listed.workflow_id),
+      // The matrix is prepared once per state of the cycle, language and filter, and kept while the cycle's stamp (one
+      // aggregate row) is unchanged: a board of thousands of obligations is then neither read nor rendered again.
+      const [{ cycle, stages, stamp }, escalations] = await Promise.all([
+        service.boardStamp(p, listed.workflow_id),
         service.escalations(p, listed.workflow_id),
       ]);
-      const names = new Map(
-        [...(await service.agencyNames(obligations.map((o) => o.agency_code)))].map(([code, name]) => [
-          code,
-          pick(name, ctx.t.lang),
-        ]),
+      const filter = { ...(state === undefined ? {} : { state }), ...(agency === undefined ? {} : { agency }) };
+      const scopeKey = p.role === 'reporter' ? `reporter:${p.agencyCode ?? ''}` : 'all';
+      const key = [cycle.workflow_id, stamp, escalations.length, ctx.t.lang, state ?? '', agency ?? '', scopeKey].join(
+        '|',
       );
+      let prepared = boardCache.get(key);
+      if (prepared === undefined) {
+        const { obligations } = await service.board(p, cycle.workflow_id);
+        const names = new Map(
+          [...(await service.agencyNames(obligations.map((o) => o.agency_code)))].map(([code, name]) => [
+            code,
+            pick(name, ctx.t.lang),
+          ]),
+        );
+        prepared = {
+          names,
+          board: prepareBoard(ctx.t, { stages, names, obligations, escalations, filter }),
+        };
+        if (boardCache.size >= 64) boardCache.delete(boardCache.keys().next().value!);
+        boardCache.set(key, prepared);
+      }
       return send(
         reply,
-        boardPage(ctx, {
-          cycles,
-          titles,
-          cycle,
-          stages,
-          names,
-          obligations,
-          escalations: [...escalations].reverse(),
-          filter: { ...(state === undefined ? {} : { state }), ...(agency === undefined ? {} : { agency }) },
-          flash: flashFrom(request, ctx),
-        }),
+        boardPage(
+          ctx,
+          {
+            cycles,
+            titles,
+            cycle,
+            stages,
+            names: prepared.names,
+            obligations: [],
+            escalations: [...escalations].reverse(),
+            filter,
+            temporalUrl: temporalWorkflowUrl(opts.temporalUiUrl, opts.temporalNamespace, cycle.workflow_id),
+            flash: flashFrom(request, ctx),
+          },
+          prepared.board,
+        ),
       );
     },
   );
@@ -750,7 +807,29 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
       const p = principal(request);
       const { cycle, obligations } = await service.cycle(p, request.params.id);
       const entries = await service.timeline(p, cycle.workflow_id);
-      return send(reply, timelinePage(await context(request, reply), cycle, obligations, entries));
+      const ctx = await context(request, reply);
+      // The cycle's pictures, scoped as the chart API scopes them (a reporter sees its own agency only).
+      const scope = p.role === 'reporter' ? { agencyCode: p.agencyCode ?? '' } : {};
+      const now = new Date();
+      const [overdue, timeline] = await Promise.all([
+        overdueByDay(db, { cycleId: cycle.workflow_id, ...scope, now, finishedAt: cycle.finished_at }),
+        cycleTimelineData(db, { cycleId: cycle.workflow_id, ...scope, now }),
+      ]);
+      const charts = [
+        { title: ctx.t.t('chart.overdue'), ...overdueChart(overdue, overdueText(ctx.t.lang)) },
+        { title: ctx.t.t('chart.timeline'), ...cycleTimelineChart(timeline, timelineText(ctx.t.lang)) },
+      ];
+      return send(
+        reply,
+        timelinePage(
+          ctx,
+          cycle,
+          obligations,
+          entries,
+          temporalWorkflowUrl(opts.temporalUiUrl, opts.temporalNamespace, cycle.workflow_id),
+          charts,
+        ),
+      );
     },
   );
 
@@ -760,6 +839,8 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
     const sink = opts.outbox.sinkEnabled ? await opts.outbox.sinkMessages(p, { limit: 100 }) : null;
     return send(reply, outboxPage(await context(request, reply), sent, sink));
   });
+
+  registerAdminPages(app, opts, { context, send, principal, body });
 
   // Any other address under /app is a page that does not exist, said as a page.
   app.get('/app/*', { schema: { hide: true } }, async () => {

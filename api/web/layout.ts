@@ -24,15 +24,19 @@ export function navFor(p: Principal | undefined): NavItem[] {
   const board = { href: '/app/board', label: 'nav.board' } as const;
   const pm = { href: '/app/pm', label: 'nav.pm' } as const;
   const outbox = { href: '/app/admin/outbox', label: 'nav.outbox' } as const;
+  const plans = { href: '/app/admin/plans', label: 'nav.plans' } as const;
+  const calendar = { href: '/app/admin/calendar', label: 'nav.calendar' } as const;
+  const agencies = { href: '/app/admin/agencies', label: 'nav.agencies' } as const;
+  const sink = { href: '/app/admin/sink', label: 'nav.sink' } as const;
   switch (p.role) {
     case 'reporter':
       return [inbox];
     case 'coordinator':
-      return [board, inbox];
+      return [board, inbox, plans];
     case 'pm_office':
       return [pm, board, inbox];
     case 'admin':
-      return [board, pm, inbox, outbox];
+      return [board, pm, inbox, plans, calendar, agencies, outbox, sink];
   }
 }
 

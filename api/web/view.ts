@@ -12,6 +12,25 @@ export function pick(text: BilingualText | undefined, lang: UiLang): string {
   return lang === 'kk' ? text.kk || text.ru : text.ru || text.kk;
 }
 
+/** A name as plans and the directory store it (either language may be missing): the reader's language first, then the other. */
+export function pickName(
+  name: { readonly kk: string | null; readonly ru: string | null } | undefined,
+  lang: UiLang,
+): string {
+  if (name === undefined) return '';
+  return (lang === 'kk' ? (name.kk ?? name.ru) : (name.ru ?? name.kk)) ?? '';
+}
+
+/** A workflow's page in the Temporal web UI; null when no UI is known. */
+export function temporalWorkflowUrl(
+  ui: string | undefined,
+  namespace: string | undefined,
+  workflowId: string,
+): string | null {
+  if (ui === undefined) return null;
+  return `${ui.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace ?? 'default')}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
 /** The stored cycle spec (written by the cycle's first projection); null-safe for cycles stored before a field existed. */
 export function specOf(c: CycleRow | undefined): Partial<CycleSpec> {
   return (c?.spec ?? {}) as Partial<CycleSpec>;

@@ -171,6 +171,17 @@ describe('agency deadline feeds', () => {
     expect(events[0]!.summary).toContain('Срок отчёта');
   });
 
+  it('names every demo plan in Russian too, so Russian pages do not show the Kazakh title', async () => {
+    const plans = await tdb.db.selectFrom('plans').select(['document']).execute();
+    expect(plans.length).toBeGreaterThanOrEqual(3);
+    for (const { document } of plans) {
+      const title = (document as { title: { kk: string | null; ru: string | null } }).title;
+      expect(title.ru, title.kk ?? '').toMatch(/[а-яё]/i);
+      // Russian, not the Kazakh text again: no letter only Kazakh has.
+      expect(title.ru, title.kk ?? '').not.toMatch(/[әғқңөұүһі]/i);
+    }
+  });
+
   it('lists nothing submitted: an agency that has reported owes nothing in its feed', async () => {
     const msm = await call('POST', `/api/v1/agencies/${encodeURIComponent('МСМ')}/feed`, tokens.admin);
     expect(parse((await app.inject({ method: 'GET', url: pathOf(msm.json().url) })).body)).toEqual([]);

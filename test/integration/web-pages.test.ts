@@ -1,10 +1,13 @@
 // The web pages over the real stack through app.inject: sessions in cookies, CSRF on every form, the one-time password,
 // scoping shared with the JSON API (another agency's obligation is a 404), drafts, the remembered language.
+import { readFileSync } from 'node:fs';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../helpers/app.js';
 import { claimNotification } from '../../db/repositories/notifications.js';
 import { createApiToken } from '../../db/repositories/tokens.js';
+import { storeSinkMessage } from '../../db/repositories/sink.js';
+import { planScheduleId } from '../../domain/cycle-model.js';
 import { PASSWORD, WEB_USERS, startWebStack, type WebStack } from '../helpers/web.js';
 
 let stack: WebStack;
@@ -35,6 +38,23 @@ class Browser {
 
   private header(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
+  }
+
+  async upload(
+    url: string,
+    fields: Record<string, string>,
+    file?: { name: string; bytes: Buffer },
+  ): Promise<LightMyRequestResponse> {
+    const body = multipart(fields, file);
+    const res = await stack.app.inject({
+      method: 'POST',
+      url,
+      payload: body.payload,
+      remoteAddress: this.address,
+      headers: { cookie: this.header(), 'content-type': body.contentType },
+    });
+    this.remember(res);
+    return res;
   }
 
   async get(url: string): Promise<LightMyRequestResponse> {
@@ -78,6 +98,26 @@ class Browser {
 }
 
 const enc = encodeURIComponent;
+
+const seed000 = readFileSync(new URL('../../../shared/seeds/000_154aa3237ae338bf.txt', import.meta.url));
+
+/** A multipart/form-data body as a browser sends it: text fields, then one file. */
+function multipart(fields: Record<string, string>, file?: { name: string; bytes: Buffer }) {
+  const boundary = `----merzim${Date.now()}`;
+  const parts: Buffer[] = [];
+  for (const [k, v] of Object.entries(fields))
+    parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  if (file !== undefined)
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${file.name}"\r\ncontent-type: text/plain\r\n\r\n`,
+      ),
+      file.bytes,
+      Buffer.from('\r\n'),
+    );
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+}
 
 describe('web pages', () => {
   it('the sign-in page is Kazakh by default, with a strict CSP and no inline script', async () => {
@@ -350,5 +390,361 @@ describe('web pages', () => {
         })
       ).statusCode,
     ).toBe(303);
+  });
+
+  describe('admin pages', () => {
+    const adminPages = (planId: string) => [
+      '/app/admin/plans',
+      `/app/admin/plans/${planId}`,
+      '/app/admin/calendar?year=2026',
+      '/app/admin/agencies',
+      `/app/admin/agencies/${enc('БҒМ')}`,
+      '/app/admin/sink',
+    ];
+
+    it('each admin page answers each role as the API does: the admin sees all, others what their role may (403/404 otherwise)', async () => {
+      const expected: Record<string, number[]> = {
+        // plans, plan, calendar, agencies, agency, sink
+        admin: [200, 200, 200, 200, 200, 200],
+        coordinator: [200, 200, 403, 403, 403, 403],
+        pm: [403, 200, 403, 403, 403, 403],
+        reporter: [403, 403, 403, 403, 403, 403],
+      };
+      for (const [role, statuses] of Object.entries(expected)) {
+        const b = new Browser(`10.0.1.${Object.keys(expected).indexOf(role) + 1}`);
+        await b.signIn(WEB_USERS[role as keyof typeof WEB_USERS].username);
+        const got = [];
+        for (const url of adminPages(stack.planId)) got.push((await b.get(url)).statusCode);
+        expect(got, role).toEqual(statuses);
+      }
+      // A reporter is refused plan pages whatever the plan; an admin gets 404 for a plan that does not exist.
+      const other = new Browser('10.0.1.9');
+      await other.signIn(WEB_USERS.other.username);
+      expect((await other.get(`/app/admin/plans/${stack.planId}`)).statusCode).toBe(403);
+      expect((await other.get('/app/admin/plans/00000000-0000-4000-8000-000000000000')).statusCode).toBe(403);
+      const admin = new Browser('10.0.1.10');
+      await admin.signIn(WEB_USERS.admin.username);
+      expect((await admin.get('/app/admin/plans/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
+    });
+
+    it('the admin’s forms refuse other roles and posts without the CSRF token; nothing is written', async () => {
+      const reporter = new Browser('10.0.1.20');
+      await reporter.signIn(WEB_USERS.reporter.username);
+      const csrf = await reporter.csrf('/app/inbox');
+      const entry = {
+        date: '2026-12-31',
+        kind: 'transfer_day_off',
+        nameKk: 'Сынақ',
+        nameRu: 'Тест',
+        nameEn: 'Test',
+        source: 'Test order',
+      };
+      expect((await reporter.post('/app/admin/calendar/entries', { _csrf: csrf, ...entry })).statusCode).toBe(403);
+      expect(
+        (await reporter.post(`/app/admin/plans/${stack.planId}/pause`, { _csrf: csrf, note: 'no' })).statusCode,
+      ).toBe(403);
+      expect(
+        (
+          await reporter.post(`/app/admin/agencies/${enc('БҒМ')}`, {
+            _csrf: csrf,
+            nameKk: 'x',
+            kind: 'ministry',
+            lang: 'kk',
+          })
+        ).statusCode,
+      ).toBe(403);
+      const admin = new Browser('10.0.1.21');
+      await admin.signIn(WEB_USERS.admin.username);
+      expect((await admin.post('/app/admin/calendar/entries', entry)).statusCode).toBe(403);
+      // A multipart upload without its CSRF field is refused before the file is kept.
+      const before = await stack.tdb.db.selectFrom('plan_uploads').select('id').execute();
+      expect((await admin.upload('/app/admin/plans/import', {}, { name: '000.txt', bytes: seed000 })).statusCode).toBe(
+        403,
+      );
+      expect(await stack.tdb.db.selectFrom('plan_uploads').select('id').execute()).toEqual(before);
+      expect(
+        await stack.tdb.db.selectFrom('calendar_entries').select('id').where('date', '=', '2026-12-31').execute(),
+      ).toEqual([]);
+    });
+
+    it('a plan file goes through the pages: uploaded, its diagnostics reviewed by line, unknown codes answered, stored, confirmed', async () => {
+      const admin = new Browser('10.0.1.30');
+      await admin.signIn(WEB_USERS.admin.username);
+      const csrf = await admin.csrf('/app/admin/plans');
+      const uploaded = await admin.upload(
+        '/app/admin/plans/import',
+        { _csrf: csrf },
+        { name: '000.txt', bytes: seed000 },
+      );
+      expect(uploaded.statusCode).toBe(303);
+      const reviewUrl = uploaded.headers.location as string;
+      expect(reviewUrl).toMatch(/^\/app\/admin\/imports\/[0-9a-f-]{36}$/);
+      const review = await admin.get(reviewUrl);
+      expect(review.statusCode).toBe(200);
+      // Each problem with its line; unknown codes offered for an answer; not storable yet.
+      expect(review.body).toMatch(/\d+-жол/);
+      expect(review.body).toContain('unknown_abbreviation');
+      expect(review.body).not.toContain('/store"');
+      const codes = [...review.body.matchAll(/name="code\.(\d+)" value="([^"]+)"/g)].map(
+        (m) => [m[1]!, m[2]!] as const,
+      );
+      expect(codes.map(([, c]) => c)).toContain('ПМ');
+      // Another admin cannot open this upload.
+      const someoneElse = new Browser('10.0.1.31');
+      await someoneElse.signIn(WEB_USERS.coordinator.username);
+      expect((await someoneElse.get(reviewUrl)).statusCode).toBe(404);
+      // The test plan already holds act № 580: the reviewer gives this import another act through the metadata fields.
+      const answers: Record<string, string> = {
+        _csrf: await admin.csrf(reviewUrl),
+        actNumber: '580-web',
+        actDate: '2017-09-19',
+      };
+      for (const [i, code] of codes) {
+        answers[`code.${i}`] = code
+          .replace(/&quot;/g, '"')
+          .replace(/&#39;/g, "'")
+          .replace(/&amp;/g, '&');
+        answers[`answer.${i}`] = code === 'ПМ' ? 'ІІМ' : '-';
+      }
+      const answered = await admin.post(reviewUrl, answers);
+      expect(answered.statusCode).toBe(303);
+      const again = await admin.get(reviewUrl);
+      expect(again.body).toContain(`${reviewUrl}/store`);
+      expect(again.body).toContain('executor_mapped');
+      const stored = await admin.post(`${reviewUrl}/store`, { _csrf: await admin.csrf(reviewUrl) });
+      expect(stored.statusCode).toBe(303);
+      const planUrl = (stored.headers.location as string).split('?')[0]!;
+      const planId = planUrl.split('/').pop()!;
+      const plan = await admin.get(stored.headers.location as string);
+      expect(plan.statusCode).toBe(200);
+      expect(plan.body).toContain('Жоспар жоба ретінде сақталды');
+      // The upload is gone once stored.
+      expect((await admin.get(reviewUrl)).statusCode).toBe(404);
+      const confirmed = await admin.post(`${planUrl}/confirm`, { _csrf: await admin.csrf(planUrl) });
+      expect(confirmed.statusCode, confirmed.body.replace(/[\s\S]*<main/, '').slice(0, 600)).toBe(303);
+      try {
+        const after = await admin.get(confirmed.headers.location as string);
+        expect(after.body).toContain('Жоспар бекітілді.');
+        const api = await stack.app.inject({
+          method: 'GET',
+          url: `/api/v1/plans/${planId}`,
+          headers: bearer((await createApiToken(stack.tdb.db, { name: 'check', role: 'admin' })).secret),
+        });
+        expect(api.json().status).toBe('confirmed');
+        const events = await stack.tdb.db
+          .selectFrom('events')
+          .select('type')
+          .where('subject_id', '=', planId)
+          .orderBy('id')
+          .execute();
+        expect(events.map((e) => e.type)).toEqual(['plan.imported', 'plan.confirmed']);
+      } finally {
+        await stack.client.schedule
+          .getHandle(planScheduleId(planId))
+          .delete()
+          .catch(() => undefined);
+      }
+    });
+
+    it('a plan’s page: schedule paused and resumed, cycles linked to the board and to the Temporal web UI', async () => {
+      const coordinator = new Browser('10.0.1.40');
+      await coordinator.signIn(WEB_USERS.coordinator.username);
+      const url = `/app/admin/plans/${stack.planId}`;
+      const page = await coordinator.get(url);
+      expect(page.body).toContain(
+        `http://127.0.0.1:8233/namespaces/default/workflows/${enc(`cycle:${stack.planId}:${new Date().getUTCFullYear()}`)}`,
+      );
+      const paused = await coordinator.post(`${url}/pause`, { _csrf: await coordinator.csrf(url), note: 'web test' });
+      expect(paused.statusCode).toBe(303);
+      // The coordinator reads in the language it chose in an earlier test.
+      expect((await coordinator.get(paused.headers.location as string)).body).toMatch(
+        /class="flash ok" role="status">(Кесте тоқтатылды\.|Расписание приостановлено\.|The schedule has been paused\.)/,
+      );
+      expect((await stack.client.schedule.getHandle(planScheduleId(stack.planId)).describe()).state.paused).toBe(true);
+      // Backfill is the admin's only, as in the API.
+      expect(
+        (await coordinator.post(`${url}/backfill`, { _csrf: await coordinator.csrf(url), from: '2026', to: '2026' }))
+          .statusCode,
+      ).toBe(403);
+      const resumed = await coordinator.post(`${url}/unpause`, { _csrf: await coordinator.csrf(url) });
+      expect(resumed.statusCode).toBe(303);
+      expect((await stack.client.schedule.getHandle(planScheduleId(stack.planId)).describe()).state.paused).toBe(false);
+    });
+
+    it('the calendar editor saves and removes a day with its source, as the API then reads it', async () => {
+      const admin = new Browser('10.0.1.50');
+      await admin.signIn(WEB_USERS.admin.username);
+      const url = '/app/admin/calendar?year=2026';
+      const saved = await admin.post('/app/admin/calendar/entries', {
+        _csrf: await admin.csrf(url),
+        date: '2026-12-30',
+        kind: 'transfer_day_off',
+        nameKk: 'Ауыстырылған демалыс',
+        nameRu: 'Перенесённый выходной',
+        nameEn: 'Transferred day off',
+        source: 'ҚР Үкіметінің қаулысы <test>',
+        relatedDate: '2026-12-19',
+      });
+      expect(saved.statusCode).toBe(303);
+      const page = await admin.get(saved.headers.location as string);
+      expect(page.body).toContain('Сақталды: 2026 жылғы 30 желтоқсан.');
+      expect(page.body).toContain('ҚР Үкіметінің қаулысы &lt;test&gt;');
+      const token = (await createApiToken(stack.tdb.db, { name: 'cal', role: 'admin' })).secret;
+      const read = async () =>
+        (
+          await stack.app.inject({ method: 'GET', url: '/api/v1/calendar?year=2026', headers: bearer(token) })
+        ).json() as { nonWorkingDays: { date: string }[] };
+      expect((await read()).nonWorkingDays.map((d) => d.date)).toContain('2026-12-30');
+      const removed = await admin.post('/app/admin/calendar/entries/2026-12-30/transfer_day_off/remove', {
+        _csrf: await admin.csrf(url),
+      });
+      expect(removed.statusCode).toBe(303);
+      expect((await read()).nonWorkingDays.map((d) => d.date)).not.toContain('2026-12-30');
+    });
+
+    it('an agency is edited through its page; the sink lists a received message and shows it as text', async () => {
+      const admin = new Browser('10.0.1.60');
+      await admin.signIn(WEB_USERS.admin.username);
+      const url = `/app/admin/agencies/${enc('ІІМ')}`;
+      const form = await admin.get(url);
+      expect(form.statusCode).toBe(200);
+      const saved = await admin.post(url, {
+        _csrf: await admin.csrf(url),
+        nameKk: 'Ішкі істер министрлігі',
+        nameRu: 'Министерство внутренних дел',
+        kind: 'ministry',
+        lang: 'ru',
+        contacts: 'reporter iim@example.kz Есепші\nhead head.iim@example.kz',
+        aliases: '',
+        note: '',
+      });
+      expect(saved.statusCode).toBe(303);
+      const token = (await createApiToken(stack.tdb.db, { name: 'ag', role: 'admin' })).secret;
+      const agency = (
+        await stack.app.inject({ method: 'GET', url: `/api/v1/agencies/${enc('ІІМ')}`, headers: bearer(token) })
+      ).json();
+      expect(agency).toMatchObject({
+        lang: 'ru',
+        contacts: [
+          { role: 'reporter', email: 'iim@example.kz', name: 'Есепші' },
+          { role: 'head', email: 'head.iim@example.kz' },
+        ],
+      });
+      const bad = await admin.post(url, {
+        _csrf: await admin.csrf(url),
+        nameKk: 'x',
+        kind: 'ministry',
+        lang: 'kk',
+        contacts: 'boss nobody',
+      });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.body).toContain('contacts, line 1');
+
+      const id = await storeSinkMessage(stack.tdb.db, {
+        messageId: '<sink-page@test>',
+        mailFrom: 'merzim@test',
+        rcptTo: ['sink.page@example.kz'],
+        subject: 'Sink page <test>',
+        raw: Buffer.from(
+          'From: merzim@test\r\nTo: sink.page@example.kz\r\nSubject: Sink page <test>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nМерзім <b>жақын</b>\r\n',
+        ),
+      });
+      const list = await admin.get(`/app/admin/sink?to=${enc('sink.page@example.kz')}`);
+      expect(list.body).toContain(`/app/admin/sink/${id}`);
+      const message = await admin.get(`/app/admin/sink/${id}`);
+      expect(message.statusCode).toBe(200);
+      expect(message.body).toContain('Мерзім &lt;b&gt;жақын&lt;/b&gt;');
+      expect((await admin.get(`/app/admin/sink/${id}/raw`)).headers['content-type']).toMatch(/^text\/plain/);
+      expect((await admin.get('/app/admin/sink/99999999')).statusCode).toBe(404);
+    });
+  });
+
+  it('a reporter issues, reissues and revokes its agency’s calendar feed from the inbox; the feed serves only while live', async () => {
+    const reporter = new Browser('10.0.2.1');
+    await reporter.signIn(WEB_USERS.reporter.username);
+    const first = await reporter.post('/app/inbox/feed', { _csrf: await reporter.csrf('/app/inbox'), action: 'issue' });
+    expect(first.statusCode).toBe(303);
+    const url = (body: string) => /id="feed-url" readonly value="([^"]+)"/.exec(body)?.[1];
+    const issued = url((await reporter.get('/app/inbox')).body)!;
+    expect(issued).toMatch(/\/ics\/[A-Za-z0-9_-]{20,}\.ics$/);
+    const path = new URL(issued).pathname;
+    expect((await stack.app.inject({ method: 'GET', url: path })).statusCode).toBe(200);
+    await reporter.post('/app/inbox/feed', { _csrf: await reporter.csrf('/app/inbox'), action: 'issue' });
+    const reissued = url((await reporter.get('/app/inbox')).body)!;
+    expect(reissued).not.toBe(issued);
+    expect((await stack.app.inject({ method: 'GET', url: path })).statusCode).toBe(404);
+    const revoked = await reporter.post('/app/inbox/feed', {
+      _csrf: await reporter.csrf('/app/inbox'),
+      action: 'revoke',
+    });
+    expect(revoked.statusCode).toBe(303);
+    expect(url((await reporter.get('/app/inbox')).body)).toBeUndefined();
+    expect((await stack.app.inject({ method: 'GET', url: new URL(reissued).pathname })).statusCode).toBe(404);
+    // A coordinator may not manage feeds, on the page as in the API.
+    const coordinator = new Browser('10.0.2.2');
+    await coordinator.signIn(WEB_USERS.coordinator.username);
+    expect(
+      (await coordinator.post('/app/inbox/feed', { _csrf: await coordinator.csrf('/app/inbox'), action: 'issue' }))
+        .statusCode,
+    ).toBe(403);
+  });
+
+  it('a cycle’s timeline page shows its charts with a table alternative, and links to the Temporal web UI', async () => {
+    const coordinator = new Browser('10.0.2.3');
+    await coordinator.signIn(WEB_USERS.coordinator.username);
+    const cycle = `cycle:${stack.planId}:${new Date().getUTCFullYear()}`;
+    const page = await coordinator.get(`/app/cycles/${enc(cycle)}/timeline`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body.match(/<svg[^>]*role="img"/g)?.length).toBe(2);
+    expect(page.body.match(/<details><summary>/g)?.length).toBe(2);
+    expect(page.body).toContain(`http://127.0.0.1:8233/namespaces/default/workflows/${enc(cycle)}`);
+    const reporter = new Browser('10.0.2.4');
+    await reporter.signIn(WEB_USERS.other.username);
+    expect((await reporter.get(`/app/cycles/${enc(cycle)}/timeline`)).statusCode).toBe(200);
+    expect((await reporter.get(`/app/cycles/${enc('cycle:nope:2026')}/timeline`)).statusCode).toBe(404);
+    // The PM Office reaches each current cycle's charts from its page.
+    const pm = new Browser('10.0.2.6');
+    await pm.signIn(WEB_USERS.pm.username);
+    expect((await pm.get('/app/pm')).body).toContain(`/app/cycles/${enc(cycle)}/timeline`);
+  });
+
+  it('the board kept from the last request is redrawn when an obligation or the directory changes', async () => {
+    const coordinator = new Browser('10.0.2.5');
+    await coordinator.signIn(WEB_USERS.coordinator.username);
+    const url = `/app/board?cycle=${enc(`cycle:${stack.planId}:${new Date().getUTCFullYear()}`)}`;
+    const count = (body: string, state: string) =>
+      Number(new RegExp(`<li><span class="badge s-${state}">[^<]+</span> (\\d+)</li>`).exec(body)?.[1] ?? 0);
+    const before = (await coordinator.get(url)).body;
+    const row = await stack.tdb.db
+      .selectFrom('obligations')
+      .select(['workflow_id', 'status', 'agency_code'])
+      .where('plan_id', '=', stack.planId)
+      .where('status', '!=', 'closed')
+      .orderBy('workflow_id')
+      .executeTakeFirstOrThrow();
+    // What a projection writes when a workflow moves on: a new status, the next revision, updated_at.
+    await stack.tdb.db
+      .updateTable('obligations')
+      .set((eb) => ({ status: 'closed', revision: eb('revision', '+', 1), updated_at: new Date() }))
+      .where('workflow_id', '=', row.workflow_id)
+      .execute();
+    try {
+      const after = (await coordinator.get(url)).body;
+      expect(count(after, 'closed')).toBe(count(before, 'closed') + 1);
+      // A renamed agency is renamed on the board too.
+      await stack.tdb.db
+        .updateTable('agencies')
+        .set({ name_kk: 'Қайта аталған орган', name_ru: 'Переименованный орган', updated_at: new Date() })
+        .where('code', '=', row.agency_code)
+        .execute();
+      const renamed = (await coordinator.get(url)).body;
+      expect(renamed).toMatch(/Қайта аталған орган|Переименованный орган/);
+    } finally {
+      await stack.tdb.db
+        .updateTable('obligations')
+        .set((eb) => ({ status: row.status, revision: eb('revision', '+', 1), updated_at: new Date() }))
+        .where('workflow_id', '=', row.workflow_id)
+        .execute();
+    }
   });
 });

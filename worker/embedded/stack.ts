@@ -194,10 +194,16 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
         sinkEnabled: r.sink !== undefined,
         publicUrl: config.api.publicUrl,
         evidence: config.evidence,
-        // The pages link each obligation to its workflow in the embedded Temporal web UI.
-        ...(r.temporalServer === undefined
+        // The pages link each cycle and obligation to its workflow in the Temporal web UI (MERZIM_TEMPORAL_UI_URL, else the
+        // embedded dev server's).
+        ...((config.temporalUiUrl ?? r.temporalServer?.uiUrl) === undefined
           ? {}
-          : { temporalUi: { url: r.temporalServer.uiUrl, namespace: config.temporal.namespace } }),
+          : {
+              temporalUi: {
+                url: (config.temporalUiUrl ?? r.temporalServer?.uiUrl)!,
+                namespace: config.temporal.namespace,
+              },
+            }),
       },
       // Requests are logged from warn up at the default level: the console of `npm start` is for people.
       {

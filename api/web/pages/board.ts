@@ -31,6 +31,8 @@ export interface BoardData {
   readonly obligations: readonly BoardObligation[];
   readonly escalations: readonly TimelineEntry[];
   readonly filter: { readonly state?: BoardState; readonly agency?: string };
+  /** The cycle's workflow in the Temporal web UI; null when no UI is known. */
+  readonly temporalUrl?: string | null;
   readonly flash?: { kind: 'ok' | 'error'; text: string } | undefined;
 }
 
@@ -66,6 +68,20 @@ export function stageLabel(t: Translator, s: StageInfo | undefined, id: string):
   return s === undefined ? id : `${t.tryT(`chain.${s.from}`)} → ${t.tryT(`chain.${s.to}`)} · ${t.date(s.dueDate)}`;
 }
 
+/** A stage's column header: who reports to whom, and the due date on a line of its own (short enough for a phone). */
+function stageHeader(t: Translator, s: StageInfo | undefined, id: string): Html {
+  if (s === undefined) return html`<th scope="col">${id}</th>`;
+  return html`<th scope="col" class="stage">${t.tryT(`chain.${s.from}`)} → ${t.tryT(`chain.${s.to}`)} <span class="due">${t.date(s.dueDate)}</span></th>`;
+}
+
+/**
+ * An obligation id as a path segment with only what must be escaped escaped: letters (Cyrillic too), digits and ":" stay as
+ * they are (valid in a path segment and in HTML; the browser encodes UTF-8 itself), which keeps each of 5,000 cells short.
+ */
+function cellPath(id: string): string {
+  return id.replace(/[^\p{L}\p{N}:._~-]/gu, (c) => encodeURIComponent(c));
+}
+
 /**
  * The matrix body, built as one string: it has a cell per obligation (5,000 in a large cycle), so the badges are rendered once
  * per state and each cell only adds its link. Every piece is escaped Html or an encodeURIComponent'd id (no quote, no "<").
@@ -88,7 +104,7 @@ function matrixBody(
       parts.push(
         o === undefined
           ? '<td></td>'
-          : `<td class="cell"><a href="${obligationHref(o.workflow_id)}">${badges.get(stateOf.get(o.workflow_id)!)!}</a></td>`,
+          : `<td><a href="/app/obligations/${cellPath(o.workflow_id)}">${badges.get(stateOf.get(o.workflow_id)!)!}</a></td>`,
       );
     }
     parts.push('</tr>');
@@ -96,11 +112,27 @@ function matrixBody(
   return raw(parts.join(''));
 }
 
-export function boardPage(ctx: PageContext, d: BoardData): Html {
-  const { t } = ctx;
-  if (d.cycle === undefined)
-    return layout(ctx, { title: t.t('board.title'), flash: d.flash, body: html`<p>${t.t('board.noCycles')}</p>` });
-  const cycle = d.cycle;
+/**
+ * What the board shows of a cycle's obligations, rendered once per state of the cycle (its obligations and escalations),
+ * language and filter: the counts, the agencies and the matrix. The page route keeps it while the cycle's fingerprint is
+ * unchanged, so a board of thousands of cells is neither read nor rendered again per request.
+ */
+export interface PreparedBoard {
+  readonly counts: ReadonlyMap<BoardState, number>;
+  readonly total: number;
+  /** Every agency with an obligation in the cycle, sorted by name; the ones the filter keeps; the matrix of those. */
+  readonly allAgencies: readonly string[];
+  readonly shown: number;
+  readonly stages: readonly string[];
+  readonly matrix: Html;
+  /** Agency of each escalated obligation (for the escalations table). */
+  readonly agencyOfEscalated: ReadonlyMap<string, string>;
+}
+
+export function prepareBoard(
+  t: Translator,
+  d: Pick<BoardData, 'stages' | 'names' | 'obligations' | 'escalations' | 'filter'>,
+): PreparedBoard {
   const names = d.names;
   const escalated = new Set(d.escalations.map((e) => e.subjectId).filter((s): s is string => s !== null));
   const stateOf = new Map(d.obligations.map((o) => [o.workflow_id, boardState(o, escalated)]));
@@ -121,8 +153,29 @@ export function boardPage(ctx: PageContext, d: BoardData): Html {
     if (d.filter.state === undefined) return true;
     return [...byAgency.get(a)!.values()].some((o) => stateOf.get(o.workflow_id) === d.filter.state);
   });
-  const agencyById = new Map(d.obligations.map((o) => [o.workflow_id, o.agency_code]));
-  const agencyOf = (id: string | null) => (id === null ? undefined : agencyById.get(id));
+  const agencyOfEscalated = new Map<string, string>();
+  for (const o of d.obligations) if (escalated.has(o.workflow_id)) agencyOfEscalated.set(o.workflow_id, o.agency_code);
+  return {
+    counts,
+    total: d.obligations.length,
+    allAgencies,
+    shown: agencies.length,
+    stages,
+    matrix: matrixBody(t, agencies, stages, byAgency, stateOf, names),
+    agencyOfEscalated,
+  };
+}
+
+export function boardPage(ctx: PageContext, d: BoardData, prepared?: PreparedBoard): Html {
+  const { t } = ctx;
+  if (d.cycle === undefined)
+    return layout(ctx, { title: t.t('board.title'), flash: d.flash, body: html`<p>${t.t('board.noCycles')}</p>` });
+  const cycle = d.cycle;
+  const names = d.names;
+  const prep = prepared ?? prepareBoard(t, d);
+  const { counts, allAgencies, stages } = prep;
+  const stageInfo = new Map(d.stages.map((s) => [s.id, s]));
+  const agencyOf = (id: string | null) => (id === null ? undefined : prep.agencyOfEscalated.get(id));
 
   return layout(ctx, {
     title: t.t('board.title'),
@@ -137,15 +190,15 @@ export function boardPage(ctx: PageContext, d: BoardData): Html {
   <div><button type="submit" class="secondary">${t.t('board.apply')}</button></div>
 </form>
 <h2>${t.t('board.counts')}</h2>
-<ul class="legend">${BOARD_STATES.filter((s) => (counts.get(s) ?? 0) > 0).map((s) => html`<li>${stateBadge(t, s)} ${t.number(counts.get(s) ?? 0)}</li>`)}<li>${t.t('board.total', { n: d.obligations.length })}</li></ul>
+<ul class="legend">${BOARD_STATES.filter((s) => (counts.get(s) ?? 0) > 0).map((s) => html`<li>${stateBadge(t, s)} ${t.number(counts.get(s) ?? 0)}</li>`)}<li>${t.t('board.total', { n: prep.total })}</li></ul>
 <h2>${t.t('board.matrix')}</h2>
 ${
-  agencies.length === 0
+  prep.shown === 0
     ? html`<p>${t.t('board.none')}</p>`
-    : html`<p class="muted">${t.t('board.shown', { n: agencies.length, total: allAgencies.length })}</p>
+    : html`<p class="muted">${t.t('board.shown', { n: prep.shown, total: allAgencies.length })}</p>
 <div class="table-wrap" tabindex="0" role="region" aria-label="${t.t('board.matrix')}"><table class="matrix">
-<thead><tr><th scope="col">${t.t('board.agencyCol')}</th>${stages.map((s) => html`<th scope="col">${stageLabel(t, stageInfo.get(s), s)}</th>`)}</tr></thead>
-<tbody>${matrixBody(t, agencies, stages, byAgency, stateOf, names)}</tbody></table></div>`
+<thead><tr><th scope="col">${t.t('board.agencyCol')}</th>${stages.map((s) => stageHeader(t, stageInfo.get(s), s))}</tr></thead>
+<tbody>${prep.matrix}</tbody></table></div>`
 }
 <h2>${t.t('board.escalations')}</h2>
 ${
@@ -155,7 +208,7 @@ ${
 <thead><tr><th scope="col">${t.t('board.when')}</th><th scope="col">${t.t('board.whom')}</th><th scope="col">${t.t('board.about')}</th></tr></thead>
 <tbody>${escalationRows(t, d.escalations, names, agencyOf)}</tbody></table></div>`
 }
-<p><a href="/app/cycles/${encodeURIComponent(cycle.workflow_id)}/timeline">${t.t('board.timeline')}</a></p>`,
+<p><a href="/app/cycles/${encodeURIComponent(cycle.workflow_id)}/timeline">${t.t('board.timeline')}</a>${d.temporalUrl == null ? '' : html` · <a href="${d.temporalUrl}" rel="noopener">${t.t('cycle.temporal')}</a>`}</p>`,
   });
 }
 
@@ -164,13 +217,17 @@ export function timelinePage(
   cycle: CycleRow,
   obligations: readonly ObligationRow[],
   entries: readonly TimelineEntry[],
+  temporalUrl: string | null = null,
+  charts: readonly { readonly title: string; readonly svg: string; readonly table: string }[] = [],
 ): Html {
   const { t } = ctx;
   const names = agencyNames(specOf(cycle), t.lang);
   const agencyOf = new Map(obligations.map((o) => [o.workflow_id, o.agency_code]));
   return layout(ctx, {
     title: `${t.t('board.timeline')}: ${cycleLabel(cycle, t, specOf(cycle).planTitle)}`,
-    body:
+    body: html`${temporalUrl === null ? '' : html`<p><a href="${temporalUrl}" rel="noopener">${t.t('cycle.temporal')}</a></p>`}
+${charts.map((c) => html`<h2>${c.title}</h2><figure class="chart">${raw(c.svg)}</figure><details><summary>${t.t('chart.table')}</summary>${raw(c.table)}</details>`)}
+<h2>${t.t('board.timeline')}</h2>${
       entries.length === 0
         ? html`<p>${t.t('board.timelineNone')}</p>`
         : html`<div class="table-wrap"><table>
@@ -179,6 +236,7 @@ export function timelinePage(
             const code = e.subjectId === null ? undefined : agencyOf.get(e.subjectId);
             return html`<tr><td>${t.dateTime(e.at)}</td><td>${t.tryT(`event.${e.type}`)}</td>
 <td>${code === undefined ? '' : html`<a href="${obligationHref(e.subjectId!)}">${names.get(code) ?? code}</a>`}</td><td>${e.actor.replace(/^user:/, '')}</td></tr>`;
-          })}</tbody></table></div>`,
+          })}</tbody></table></div>`
+    }`,
   });
 }

@@ -1,7 +1,8 @@
 // The agency inbox: what my agency owes, to whom, by when, the working days left, and the status.
 import type { CycleRow, ObligationRow } from '../../../db/database.js';
 import { html, type Html } from '../html.js';
-import { layout, type PageContext } from '../layout.js';
+import type { FeedView } from '../../services/feeds.js';
+import { csrfField, layout, type PageContext } from '../layout.js';
 import { obligationHref, pick, receiverName, specOf, statusBadge, timeLeftText } from '../view.js';
 
 export interface InboxRow {
@@ -16,6 +17,8 @@ export function inboxPage(
   agencyName: string,
   rows: readonly InboxRow[],
   flash?: { kind: 'ok' | 'error'; text: string },
+  /** The agency's calendar feed, when this user may manage it. */
+  feed?: FeedView,
 ): Html {
   const { t } = ctx;
   return layout(ctx, {
@@ -38,6 +41,19 @@ ${
 <td>${daysLeft === null ? '—' : timeLeftText(t, daysLeft)}</td>
 <td>${statusBadge(t, o.status)}</td></tr>`;
       })}</tbody></table></div>`
+}
+${
+  feed === undefined
+    ? ''
+    : html`<h2>${t.t('feed.title')}</h2>
+<p class="muted">${t.t('feed.intro')}</p>
+${
+  feed.url === null
+    ? html`<p>${t.t('feed.none')}</p>`
+    : html`<div><label for="feed-url">${t.t('feed.url')}</label><input type="text" id="feed-url" readonly value="${feed.url}"></div>`
+}
+<div class="panels"><form method="post" action="/app/inbox/feed">${csrfField(ctx)}<button type="submit" class="secondary" name="action" value="issue">${feed.url === null ? t.t('feed.issue') : t.t('feed.reissue')}</button></form>
+${feed.url === null ? '' : html`<form method="post" action="/app/inbox/feed">${csrfField(ctx)}<button type="submit" class="secondary" name="action" value="revoke">${t.t('feed.revoke')}</button></form>`}</div>`
 }`,
   });
 }

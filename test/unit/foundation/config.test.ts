@@ -87,6 +87,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes the Temporal web UI to link to from MERZIM_TEMPORAL_UI_URL, none when unset, and refuses a non-HTTP one', () => {
+    expect(loadConfig({}, 'cli').temporalUiUrl).toBeUndefined();
+    expect(loadConfig({ MERZIM_TEMPORAL_UI_URL: 'https://temporal.gov.kz/ui' }, 'cli').temporalUiUrl).toBe(
+      'https://temporal.gov.kz/ui',
+    );
+    expect(() => loadConfig({ MERZIM_TEMPORAL_UI_URL: 'ftp://x' }, 'cli')).toThrow(/MERZIM_TEMPORAL_UI_URL/);
+  });
+
   it('redacts passwords in URLs and never echoes an unparseable one', () => {
     expect(redactUrl('postgres://merzim:s3cret@db:5432/merzim')).toBe('postgres://merzim:***@db:5432/merzim');
     expect(redactUrl('postgres://db/m')).toBe('postgres://db/m');
