@@ -24,6 +24,7 @@ import { outboxRoutes } from './routes/outbox.js';
 import { planRoutes, type PlanLifecycle } from './routes/plans.js';
 import { userRoutes } from './routes/users.js';
 import { OpenObject } from './schemas/common.js';
+import { createAccountService, type SignInLimits } from './services/accounts.js';
 import { createObligationService } from './services/obligations.js';
 import { createOutboxService } from './services/outbox.js';
 import { webRoutes } from './web/index.js';
@@ -44,6 +45,8 @@ export interface AppDeps {
   readonly metrics?: ApiMetrics;
   /** The API's public URL (MERZIM_PUBLIC_URL), for the links it hands out (feed URLs); absent: from the request's Host. */
   readonly publicUrl?: string;
+  /** Sign-in rate limits and lockout (api/services/accounts.ts); the defaults otherwise. */
+  readonly signInLimits?: SignInLimits;
 }
 
 /** The JSON API: what clients call, described in the OpenAPI document — every answer of these must be declared. */
@@ -109,9 +112,14 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   );
   // One service behind the JSON routes and the pages: the same scoping and authorisation for both.
   const obligations = createObligationService({ db: deps.db, temporal: deps.temporal });
+  const accounts = createAccountService({
+    db: deps.db,
+    ...(deps.signInLimits === undefined ? {} : { signInLimits: deps.signInLimits }),
+  });
   await app.register(webRoutes, {
     db: deps.db,
     obligations,
+    accounts,
     outbox: createOutboxService({ db: deps.db, sinkEnabled: deps.sinkEnabled }),
     ...(deps.temporalUiUrl === undefined ? {} : { temporalUiUrl: deps.temporalUiUrl }),
     ...(deps.temporalNamespace === undefined ? {} : { temporalNamespace: deps.temporalNamespace }),
@@ -122,9 +130,9 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   });
   await app.register(async (api) => {
     api.addHook('onRequest', authenticate(deps.db));
-    await api.register(authRoutes, { db: deps.db });
+    await api.register(authRoutes, { db: deps.db, accounts });
     await api.register(agencyRoutes, { db: deps.db });
-    await api.register(userRoutes, { db: deps.db });
+    await api.register(userRoutes, { db: deps.db, accounts });
     await api.register(calendarRoutes, { db: deps.db });
     const engine =
       deps.cycleEngine ?? createCycleEngine({ client: deps.temporal, db: deps.db, taskQueue: deps.taskQueue });

@@ -55,6 +55,7 @@ export interface SinkMessagesTable {
 
 /** API tokens; only a SHA-256 hash of each secret is stored. */
 export interface ApiTokensTable {
+  /** A random UUID (never sequential). */
   id: Generated<string>;
   name: string;
   token_hash: string;
@@ -247,6 +248,14 @@ export interface AgencyFeedsTable {
   revoked_by: string | null;
 }
 
+/** A failed sign-in, counted for the rate limit and the lockout (the audit record is the event). */
+export interface SignInFailuresTable {
+  id: Generated<string>;
+  username: string;
+  address: string;
+  at: Timestamp;
+}
+
 export interface Database {
   events: EventsTable;
   notifications: NotificationsTable;
@@ -265,6 +274,7 @@ export interface Database {
   obligations: ObligationsTable;
   report_drafts: ReportDraftsTable;
   agency_feeds: AgencyFeedsTable;
+  sign_in_failures: SignInFailuresTable;
 }
 
 export type EventRow = Selectable<EventsTable>;

@@ -24,15 +24,17 @@ export function navFor(p: Principal | undefined): NavItem[] {
   const board = { href: '/app/board', label: 'nav.board' } as const;
   const pm = { href: '/app/pm', label: 'nav.pm' } as const;
   const outbox = { href: '/app/admin/outbox', label: 'nav.outbox' } as const;
+  const users = { href: '/app/admin/users', label: 'nav.users' } as const;
+  const account = { href: '/app/account', label: 'nav.account' } as const;
   switch (p.role) {
     case 'reporter':
-      return [inbox];
+      return [inbox, account];
     case 'coordinator':
-      return [board, inbox];
+      return [board, inbox, account];
     case 'pm_office':
-      return [pm, board, inbox];
+      return [pm, board, inbox, account];
     case 'admin':
-      return [board, pm, inbox, outbox];
+      return [board, pm, inbox, outbox, users, account];
   }
 }
 

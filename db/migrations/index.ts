@@ -6,6 +6,7 @@ import * as cycles from './2026_11_21_0003_cycles.js';
 import * as calendar from './2026_11_21_0004_calendar.js';
 import * as web from './2026_12_01_0001_web.js';
 import * as agencyFeeds from './2026_12_01_0101_agency_feeds.js';
+import * as accounts from './2026_12_02_0300_accounts.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_21_0001_foundation': foundation,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_21_0004_calendar': calendar,
   '2026_12_01_0001_web': web,
   '2026_12_01_0101_agency_feeds': agencyFeeds,
+  '2026_12_02_0300_accounts': accounts,
 };

@@ -112,6 +112,63 @@ export async function revokeToken(db: Kysely<Database>, id: string): Promise<boo
   return r.numUpdatedRows > 0n;
 }
 
+/**
+ * Revokes a user's active tokens: sessions only, or sessions and API tokens; `except` keeps one (the caller's own session).
+ * Returns how many were revoked.
+ */
+export async function revokeTokensOfUser(
+  db: Kysely<Database>,
+  userId: string,
+  opts: { kinds: readonly ('api' | 'session')[]; except?: string },
+): Promise<number> {
+  let q = db
+    .updateTable('api_tokens')
+    .set({ revoked_at: new Date() })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('kind', 'in', [...opts.kinds]);
+  if (opts.except !== undefined) q = q.where('id', '!=', opts.except);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** A user's sessions and API tokens that still work (not revoked, not expired), newest first. */
+export async function listActiveTokensOfUser(db: Kysely<Database>, userId: string, now = new Date()) {
+  return db
+    .selectFrom('api_tokens')
+    .select([
+      'id',
+      'name',
+      'kind',
+      'role',
+      'agency_code',
+      'user_id',
+      'created_at',
+      'last_used_at',
+      'expires_at',
+      'revoked_at',
+    ])
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(500)
+    .execute();
+}
+
+/** Revokes one of a user's own tokens; false when it is not theirs or not active. */
+export async function revokeTokenOfUser(db: Kysely<Database>, userId: string, id: string): Promise<boolean> {
+  const r = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: new Date() })
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
 export async function listApiTokens(db: Kysely<Database>) {
   return db
     .selectFrom('api_tokens')
@@ -128,6 +185,7 @@ export async function listApiTokens(db: Kysely<Database>) {
       'revoked_at',
     ])
     .where('kind', '=', 'api')
+    .orderBy('created_at')
     .orderBy('id')
     .execute();
 }

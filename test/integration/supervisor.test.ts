@@ -95,6 +95,12 @@ describe('npm start (embedded supervisor)', () => {
     expect(existsSync(join(dataDir, 'admin-token'))).toBe(true);
     expect(statSync(join(dataDir, 'admin-token')).mode & 0o077).toBe(0);
     expect(run.output()).not.toContain(readFileSync(join(dataDir, 'admin-token'), 'utf8').trim());
+    // The admin's one-time password is handed over the same way: a 0600 file, never the log.
+    expect(statSync(join(dataDir, 'admin-password')).mode & 0o077).toBe(0);
+    const [adminName, adminPassword] = readFileSync(join(dataDir, 'admin-password'), 'utf8').trim().split('\t');
+    expect(adminName).toBe('admin');
+    expect(adminPassword!.length).toBeGreaterThanOrEqual(16);
+    expect(run.output()).not.toContain(adminPassword);
 
     // Leave a trace to find after the restart.
     const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();

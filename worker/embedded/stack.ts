@@ -162,7 +162,7 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
       await ownerDb.destroy();
     }
     r.db = createDb(database.appUrl, { applicationName: 'merzim-embedded' });
-    bootstrap = await bootstrapAdmin(r.db, join(dataDir, 'admin-token'));
+    bootstrap = await bootstrapAdmin(r.db, join(dataDir, 'admin-token'), join(dataDir, 'admin-password'));
     if (config.demo)
       demo = await loadDemoData(r.db, { seedsDir: resolve(opts.projectRoot, config.seedsDir), dataDir, log });
 
@@ -239,8 +239,8 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
     },
     pids: { supervisor: process.pid, postgres: r.postgres?.pid, temporal: r.temporalServer?.pid },
   };
-  // run.json is for tools and tests (pids, ports); the one-time password must not end up in a file.
-  const { bootstrap: _secretOnce, ...runState } = info;
+  // run.json is for tools and tests (pids, ports); what the bootstrap handed over stays in its own 0600 files.
+  const { bootstrap: _handedOver, ...runState } = info;
   writeFileSync(join(dataDir, 'run.json'), JSON.stringify(runState, null, 2));
 
   const failed = Promise.race([
