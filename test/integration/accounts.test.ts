@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedAgencies } from '../../db/repositories/agencies.js';
+import { createUser } from '../../db/repositories/users.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { TEST_AGENCIES } from '../helpers/plans.js';
@@ -297,5 +298,136 @@ describe('token ids', () => {
     const rows = await tdb.db.selectFrom('api_tokens').select('id').execute();
     expect(rows.length).toBeGreaterThan(5);
     for (const r of rows) expect(r.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-/);
+  });
+});
+
+describe('pages: my account and the admin users page', () => {
+  /** A browser's cookies, reduced to what the pages set. */
+  class Browser {
+    private readonly cookies = new Map<string, string>();
+    constructor(private readonly address: string) {}
+    private remember(res: { headers: Record<string, unknown> }): void {
+      const raw = res.headers['set-cookie'] as string | string[] | undefined;
+      for (const c of raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]) {
+        const pair = c.split(';')[0]!;
+        const eq = pair.indexOf('=');
+        if (/Max-Age=0/.test(c)) this.cookies.delete(pair.slice(0, eq));
+        else this.cookies.set(pair.slice(0, eq), decodeURIComponent(pair.slice(eq + 1)));
+      }
+    }
+    private header = () => [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
+    async get(url: string) {
+      const res = await t.app.inject({
+        method: 'GET',
+        url,
+        headers: { cookie: this.header() },
+        remoteAddress: this.address,
+      });
+      this.remember(res);
+      return res;
+    }
+    async post(url: string, form: Record<string, string>) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url,
+        remoteAddress: this.address,
+        headers: { cookie: this.header(), 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams(form).toString(),
+      });
+      this.remember(res);
+      return res;
+    }
+    async csrf(url: string) {
+      return /name="_csrf" value="([^"]+)"/.exec((await this.get(url)).body)![1]!;
+    }
+    async signIn(username: string, password = STRONG) {
+      return this.post('/app/sign-in', { _csrf: await this.csrf('/app/sign-in'), username, password });
+    }
+  }
+
+  it('an admin lists, creates, disables, enables and resets users; a reporter may not', async () => {
+    await createUser(tdb.db, { username: 'web.admin', displayName: 'Web admin', role: 'admin', password: STRONG });
+    const admin = new Browser('10.10.0.1');
+    expect((await admin.signIn('web.admin')).statusCode).toBe(303);
+    const list = await admin.get('/app/admin/users');
+    expect(list.statusCode).toBe(200);
+    expect(list.body).toContain('href="/app/admin/users" aria-current="page"');
+    expect(list.body).toContain('web.admin');
+
+    const created = await admin.post('/app/admin/users', {
+      _csrf: await admin.csrf('/app/admin/users'),
+      username: 'web.made',
+      displayName: 'Made on the page',
+      role: 'reporter',
+      agencyCode: TEST_AGENCIES[0]!.code,
+    });
+    expect(created.statusCode).toBe(201);
+    const otp = /web\.made[^:]*: ([A-Za-z0-9_-]{16})/.exec(created.body)![1]!;
+    const made = await tdb.db
+      .selectFrom('users')
+      .select('id')
+      .where('username', '=', 'web.made')
+      .executeTakeFirstOrThrow();
+    const session = (await login(t.app, 'web.made', otp, '10.10.0.9')).json().token as string;
+
+    const bad = await admin.post('/app/admin/users', {
+      _csrf: await admin.csrf('/app/admin/users'),
+      username: 'Bad Name',
+      displayName: 'x',
+      role: 'reporter',
+    });
+    expect(bad.statusCode).toBe(400);
+
+    const csrf = await admin.csrf('/app/admin/users');
+    expect((await admin.post(`/app/admin/users/${made.id}/disable`, { _csrf: csrf })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(session) })).statusCode).toBe(401);
+    expect((await admin.post(`/app/admin/users/${made.id}/enable`, { _csrf: csrf })).statusCode).toBe(200);
+    const reset = await admin.post(`/app/admin/users/${made.id}/reset`, { _csrf: csrf });
+    expect(reset.statusCode).toBe(200);
+    const otp2 = /web\.made[^:]*: ([A-Za-z0-9_-]{16})/.exec(reset.body)![1]!;
+    expect(otp2).not.toBe(otp);
+    expect((await login(t.app, 'web.made', otp2, '10.10.0.9')).statusCode).toBe(200);
+    // Without the form's CSRF token nothing happens.
+    expect((await admin.post(`/app/admin/users/${made.id}/disable`, { _csrf: 'x'.repeat(32) })).statusCode).toBe(403);
+    const still = await tdb.db
+      .selectFrom('users')
+      .select('disabled_at')
+      .where('id', '=', made.id)
+      .executeTakeFirstOrThrow();
+    expect(still.disabled_at).toBeNull();
+
+    await activeUser('web.reporter');
+    const reporter = new Browser('10.10.0.2');
+    expect((await reporter.signIn('web.reporter')).statusCode).toBe(303);
+    expect((await reporter.get('/app/admin/users')).statusCode).toBe(403);
+    expect((await reporter.get('/app/inbox')).body).not.toContain('/app/admin/users');
+  });
+
+  it('my account lists sessions beside tokens; revoking another browser signs it out, revoking this one signs out', async () => {
+    await activeUser('web.self');
+    const here = new Browser('10.11.0.1');
+    const there = new Browser('10.11.0.2');
+    expect((await here.signIn('web.self')).statusCode).toBe(303);
+    expect((await there.signIn('web.self')).statusCode).toBe(303);
+    const page = await here.get('/app/account');
+    expect(page.statusCode).toBe(200);
+    const rows = [...page.body.matchAll(/action="\/app\/account\/tokens\/([0-9a-f-]{36})\/revoke"/g)].map((m) => m[1]!);
+    expect(rows.length).toBe(3);
+    const own = (await tdb.db
+      .selectFrom('api_tokens')
+      .select(['id', 'created_at'])
+      .where('name', '=', 'session:web.self')
+      .where('revoked_at', 'is', null)
+      .orderBy('created_at')
+      .execute())!;
+    const thereId = own[own.length - 1]!.id;
+    const csrf = await here.csrf('/app/account');
+    const revoked = await here.post(`/app/account/tokens/${thereId}/revoke`, { _csrf: csrf });
+    expect(revoked.headers.location).toBe('/app/account?msg=revoked');
+    expect((await there.get('/app/account')).headers.location).toMatch(/^\/app\/sign-in\?expired=1/);
+    const hereId = own[own.length - 2]!.id;
+    const out = await here.post(`/app/account/tokens/${hereId}/revoke`, { _csrf: csrf });
+    expect(out.headers.location).toBe('/app/sign-in?out=1');
+    expect((await here.get('/app/account')).headers.location).toMatch(/^\/app\/sign-in/);
   });
 });
