@@ -1,6 +1,7 @@
 // The Merzim HTTP API as a Fastify app: resources injected, every /api route authenticated, schema-first routes, one error shape.
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
@@ -72,6 +73,25 @@ export function requireResponseSchemas(app: FastifyInstance): void {
   });
 }
 
+const MAX_PARAM_LENGTH = 500;
+
+/** Node's own refusals (before routing), written to the socket in the API's error shape. */
+function rawClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, code, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'headers_too_large', 'The request line and headers are over 16 KB']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'timeout', 'The request did not arrive in time']
+        : [400, 'Bad Request', 'bad_request', 'The request is not well-formed HTTP'];
+  const body = JSON.stringify({ error: { code, message } });
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  socket.destroy(err);
+}
+
 export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     ...options,
@@ -79,13 +99,28 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     // Bodies are validated without coercion (coerceTypes above applies to the URL's parts only). The TypeBox schemas are plain
     // JSON Schema, so this validator compiles them; the type provider only derives the handlers' types from them.
     schemaController: bodyStrictSchemaController(),
-    // A malformed percent-encoding in the path is refused before routing: in the API's one error shape, not Fastify's.
+    // Ids carry percent-encoded Cyrillic (an agency code is 6 bytes a letter): room for them, and a bound all the same.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // What the router refuses before any route runs (a malformed percent-encoding, a path segment over the bound) and what
+    // Node refuses before Fastify sees a request (headers or URL over 16 KB, a broken request line) answer in the API's one
+    // error shape too.
     frameworkErrors: (error, _request, reply) => {
+      const tooLong = (error as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH';
       void (reply as FastifyReply)
-        .code(400)
+        .code(tooLong ? 414 : 400)
         .header('cache-control', 'no-store')
-        .send({ error: { code: 'bad_url', message: `The URL is malformed: ${error.message}` } });
+        .send(
+          tooLong
+            ? {
+                error: {
+                  code: 'uri_too_long',
+                  message: `A path segment is longer than ${MAX_PARAM_LENGTH} characters`,
+                },
+              }
+            : { error: { code: 'bad_url', message: `The URL is malformed: ${error.message}` } },
+        );
     },
+    clientErrorHandler: rawClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
   installHttpHygiene(app);
   installErrorHandler(app);

@@ -4,7 +4,8 @@ import type { Client } from '@temporalio/client';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { CycleRow, Database, ObligationRow } from '../../db/database.js';
+import type { CycleRow, Database } from '../../db/database.js';
+import type { ListedObligation } from '../../db/repositories/cycles.js';
 import { appendEvent } from '../../db/repositories/events.js';
 import { getPlan } from '../../db/repositories/plans.js';
 import { actorOf, principalOf, requireRole } from '../auth.js';
@@ -36,6 +37,7 @@ import {
   SubmitReply,
 } from '../schemas/obligations.js';
 import type { ObligationService } from '../services/obligations.js';
+import { DEFAULT_PAGE_SIZE } from '../pagination.js';
 
 function cycleView(c: Omit<CycleRow, 'spec'>, counts: Record<string, number>) {
   return {
@@ -52,7 +54,7 @@ function cycleView(c: Omit<CycleRow, 'spec'>, counts: Record<string, number>) {
   };
 }
 
-function obligationView(o: ObligationRow): Obligation {
+function obligationView(o: ListedObligation): Obligation {
   return {
     id: o.workflow_id,
     cycleId: o.cycle_workflow_id,
@@ -120,14 +122,15 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags: ['obligations'],
         summary:
-          'Obligations with filters (plan, period, agency, status, stage) and counts; a reporter sees its own agency only',
+          'Obligations with filters (plan, period, agency, status, stage) and counts, a page at a time (by due time); a reporter sees its own agency only',
         querystring: ObligationListQuery,
         response: { 200: ObligationList, ...errors() },
       },
     },
     async (request) => {
-      const { counts, items } = await service.listObligations(principalOf(request), request.query);
-      return { counts, items: items.map(obligationView) };
+      const q = request.query;
+      const page = await service.pageObligations(principalOf(request), { ...q, limit: q.limit ?? DEFAULT_PAGE_SIZE });
+      return { counts: page.counts, items: page.items.map(obligationView), nextCursor: page.nextCursor };
     },
   );
 

@@ -4,13 +4,13 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { createTokenCommand, revokeTokenCommand } from '../../db/commands/users.js';
 import { getPlan } from '../../db/repositories/plans.js';
-import { listApiTokens } from '../../db/repositories/tokens.js';
 import { bindUserToPlan, getUser } from '../../db/repositories/users.js';
 import { actorOf, principalOf, requireRole } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { Ok, UuidParams, errors } from '../schemas/common.js';
 import { CreatedToken, NewTokenBody, TokenIdParams, TokenList, tokenView } from '../schemas/tokens.js';
 import { BindPlanBody, CreatedUser, NewUserBody, User, UserList, userView } from '../schemas/users.js';
+import { DEFAULT_PAGE_SIZE, PageQueryParams } from '../pagination.js';
 import type { AccountService } from '../services/accounts.js';
 
 export const userRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; accounts: AccountService }> = async (
@@ -23,9 +23,18 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; accou
     '/api/v1/users',
     {
       preHandler: adminOnly,
-      schema: { tags: ['users'], summary: 'All users (admin)', response: { 200: UserList, ...errors() } },
+      schema: {
+        tags: ['users'],
+        summary: 'Users by username, a page at a time (admin)',
+        querystring: PageQueryParams,
+        response: { 200: UserList, ...errors() },
+      },
     },
-    async (request) => ({ items: (await accounts.users(principalOf(request))).map(userView) }),
+    async (request) => {
+      const { limit = DEFAULT_PAGE_SIZE, cursor } = request.query;
+      const page = await accounts.users(principalOf(request), { limit, cursor });
+      return { items: page.items.map(userView), nextCursor: page.nextCursor };
+    },
   );
 
   for (const [action, disabled] of [
@@ -114,11 +123,16 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; accou
       preHandler: adminOnly,
       schema: {
         tags: ['tokens'],
-        summary: 'API tokens (admin); secrets are never shown again',
+        summary: 'API tokens by creation, a page at a time (admin); secrets are never shown again',
+        querystring: PageQueryParams,
         response: { 200: TokenList, ...errors() },
       },
     },
-    async () => ({ items: (await listApiTokens(db)).map(tokenView) }),
+    async (request) => {
+      const { limit = DEFAULT_PAGE_SIZE, cursor } = request.query;
+      const page = await accounts.apiTokens(principalOf(request), { limit, cursor });
+      return { items: page.items.map(tokenView), nextCursor: page.nextCursor };
+    },
   );
 
   app.post(

@@ -2,6 +2,7 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { listApiTokens } from '../../db/repositories/tokens.js';
 import { DateTime, List, NullableDateTime, Role, StringEnum, Uuid, nullable } from './common.js';
+import { NextCursor } from '../pagination.js';
 
 export const NewTokenBody = Type.Object(
   {
@@ -45,7 +46,7 @@ export function tokenView(t: Awaited<ReturnType<typeof listApiTokens>>[number]):
   };
 }
 
-export const TokenList = Type.Object({ items: List(Token) });
+export const TokenList = Type.Object({ items: List(Token), nextCursor: NextCursor });
 export const CreatedToken = Type.Object({
   id: TokenId,
   token: Type.String({ description: 'The secret, shown once' }),

@@ -19,7 +19,7 @@ import {
   pruneSignInFailures,
   recordSignInAttempt,
 } from '../../db/repositories/sign-in-failures.js';
-import { listActiveTokensOfUser } from '../../db/repositories/tokens.js';
+import { listActiveTokensOfUser, listApiTokens } from '../../db/repositories/tokens.js';
 import {
   generatePassword,
   getUser,
@@ -31,6 +31,9 @@ import {
 } from '../../db/repositories/users.js';
 import { actorOf, type Principal } from '../auth.js';
 import { HttpError } from '../errors.js';
+import { decodeCursor, pageOf } from '../pagination.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface SignInLimits {
   /** Failures of one username from one address before it is locked out there. */
@@ -157,17 +160,15 @@ export function createAccountService(deps: { db: Kysely<Database>; signInLimits?
         throw new HttpError(403, 'invalid_credentials', 'body/currentPassword is wrong');
       if (newPassword === currentPassword)
         throw new HttpError(400, 'invalid_request', 'body/newPassword must differ from the current one');
-      await db
-        .transaction()
-        .execute((trx) =>
-          changePasswordCommand(trx, {
-            userId,
-            username,
-            password: newPassword,
-            actor: actorOf(p),
-            keepTokenId: p.tokenId,
-          }),
-        );
+      await db.transaction().execute((trx) =>
+        changePasswordCommand(trx, {
+          userId,
+          username,
+          password: newPassword,
+          actor: actorOf(p),
+          keepTokenId: p.tokenId,
+        }),
+      );
     },
 
     /** One's own sessions and API tokens that still work. */
@@ -184,9 +185,26 @@ export function createAccountService(deps: { db: Kysely<Database>; signInLimits?
       if (!revoked) throw new HttpError(404, 'not_found', `params/id: no active session or token ${tokenId} of yours`);
     },
 
-    async users(p: Principal) {
+    /** Users by username; with a page, `limit` of them after the cursor. */
+    async users(p: Principal, page?: { limit: number; cursor?: string | undefined }) {
       assertAdmin(p);
-      return listUsers(db);
+      if (page === undefined) return { items: await listUsers(db), nextCursor: null };
+      const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, 1)[0]!;
+      const rows = await listUsers(db, {
+        limit: page.limit + 1,
+        ...(after === undefined ? {} : { afterUsername: after }),
+      });
+      return pageOf(rows, page.limit, (u) => [u.username]);
+    },
+
+    /** API tokens (admin), by id, a page at a time. */
+    async apiTokens(p: Principal, page: { limit: number; cursor?: string | undefined }) {
+      assertAdmin(p);
+      const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, 1)[0]!;
+      if (after !== undefined && !UUID.test(after))
+        throw new HttpError(400, 'invalid_request', 'query/cursor is not a cursor this API gave');
+      const rows = await listApiTokens(db, { limit: page.limit + 1, ...(after === undefined ? {} : { after }) });
+      return pageOf(rows, page.limit, (t) => [t.id]);
     },
 
     /** A new user with a one-time password (returned once). */

@@ -647,7 +647,7 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
 
   app.get('/app/admin/users', { schema: { hide: true } }, async (request, reply) => {
     const p = principal(request);
-    return send(reply, adminUsersPage(await context(request, reply), await accounts.users(p)));
+    return send(reply, adminUsersPage(await context(request, reply), (await accounts.users(p)).items));
   });
 
   app.post('/app/admin/users', { schema: { hide: true } }, async (request, reply) => {
@@ -655,7 +655,7 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     const { username = '', displayName = '', role = '', agencyCode = '' } = body(request);
     const ctx = await context(request, reply);
     const refuse = async (text: string) =>
-      send(reply, adminUsersPage(ctx, await accounts.users(p), { kind: 'error', text }), 400);
+      send(reply, adminUsersPage(ctx, (await accounts.users(p)).items, { kind: 'error', text }), 400);
     if (!/^[a-z0-9._-]{3,60}$/.test(username)) return refuse(`username: ${ctx.t.t('users.usernameHint')}`);
     if (displayName.trim() === '' || displayName.length > 200) return refuse(ctx.t.t('users.displayName'));
     if (!['reporter', 'coordinator', 'pm_office', 'admin'].includes(role)) return refuse(ctx.t.t('users.role'));
@@ -668,7 +668,7 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
         agencyCode: agencyCode.trim() === '' ? null : agencyCode.trim(),
       });
       const text = ctx.t.t('users.created', { username, password: created.oneTimePassword });
-      return send(reply, adminUsersPage(ctx, await accounts.users(p), { kind: 'ok', text }), 201);
+      return send(reply, adminUsersPage(ctx, (await accounts.users(p)).items, { kind: 'ok', text }), 201);
     } catch (err) {
       const known = httpFailureOf(err);
       if (known !== undefined && known.status < 500) return refuse(known.message);
@@ -694,7 +694,7 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
         const u = await accounts.setDisabled(p, id, action === 'disable');
         text = ctx.t.t(action === 'disable' ? 'users.disabledDone' : 'users.enabledDone', { username: u.username });
       }
-      return send(reply, adminUsersPage(ctx, await accounts.users(p), { kind: 'ok', text }));
+      return send(reply, adminUsersPage(ctx, (await accounts.users(p)).items, { kind: 'ok', text }));
     },
   );
 

@@ -1,5 +1,6 @@
 // Accounts hardening: token ids that cannot be guessed or counted (UUIDs, existing ids migrated), and the failed sign-ins
-// that rate-limit and lock out password guessing across every API process and restart. Frozen once shipped.
+// that rate-limit and lock out password guessing across every API process and restart; indexes for keyset pages. Frozen
+// once shipped.
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
@@ -14,6 +15,14 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('api_tokens').addPrimaryKeyConstraint('api_tokens_pkey', ['id']).execute();
   // A user's sessions and tokens, listed and revoked together.
   await db.schema.createIndex('api_tokens_user_id_idx').on('api_tokens').column('user_id').execute();
+
+  // Lists page by keyset: obligations by (due_at, workflow_id), tokens by (created_at, id).
+  await db.schema
+    .createIndex('obligations_due_page_idx')
+    .on('obligations')
+    .columns(['due_at', 'workflow_id'])
+    .execute();
+  await db.schema.createIndex('api_tokens_page_idx').on('api_tokens').columns(['created_at', 'id']).execute();
 
   // Failed sign-ins of the last window (pruned as they age): counted per username and per address. The audit trail of
   // sign-ins is in `events`; this table is only the counter, so it may be deleted from.
@@ -38,6 +47,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('sign_in_failures').execute();
+  await db.schema.dropIndex('obligations_due_page_idx').execute();
   await db.schema.dropIndex('api_tokens_user_id_idx').execute();
   await db.schema
     .alterTable('api_tokens')

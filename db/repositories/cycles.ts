@@ -198,6 +198,41 @@ export interface ObligationFilter {
   /** Only these plans (the caller's scope); undefined = all. */
   readonly planIds?: readonly string[];
   readonly limit?: number;
+  /** Keyset pagination: only obligations after this one in (due_at, workflow_id) order. */
+  readonly after?: { readonly dueAt: Date; readonly workflowId: string };
+}
+
+/** The columns a listed obligation shows (not the run id, revision or bookkeeping times). */
+const LISTED_COLUMNS = [
+  'workflow_id',
+  'cycle_workflow_id',
+  'plan_id',
+  'period',
+  'stage_id',
+  'agency_code',
+  'status',
+  'due_date',
+  'effective_due_date',
+  'due_at',
+  'report_version',
+  'report',
+  'submitted_at',
+  'working_days_late',
+  'accepted_at',
+  'closed_reason',
+] as const;
+export type ListedObligation = Pick<ObligationRow, (typeof LISTED_COLUMNS)[number]>;
+
+/** A page of obligations in (due_at, workflow_id) order, selecting only the listed columns; `limit` rows at most. */
+export async function listObligationsPage(
+  db: Kysely<Database>,
+  filter: ObligationFilter & { readonly limit: number },
+): Promise<ListedObligation[]> {
+  let q = filteredObligations(db, filter).select(LISTED_COLUMNS);
+  const after = filter.after;
+  if (after !== undefined)
+    q = q.where((eb) => eb(eb.refTuple('due_at', 'workflow_id'), '>', eb.tuple(after.dueAt, after.workflowId)));
+  return q.orderBy('due_at').orderBy('workflow_id').limit(filter.limit).execute();
 }
 
 function filteredObligations(db: Kysely<Database>, filter: ObligationFilter) {

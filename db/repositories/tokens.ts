@@ -169,8 +169,13 @@ export async function revokeTokenOfUser(db: Kysely<Database>, userId: string, id
   return r.numUpdatedRows > 0n;
 }
 
-export async function listApiTokens(db: Kysely<Database>) {
-  return db
+/**
+ * API tokens (not sessions) by id, `limit` at most, after the token `after` (a keyset page). By id, not by creation: a
+ * timestamp's microseconds do not survive a JavaScript Date, and the ids are random, so the order says nothing either.
+ */
+export async function listApiTokens(db: Kysely<Database>, page: { limit: number; after?: string } = { limit: 5000 }) {
+  const after = page.after;
+  let q = db
     .selectFrom('api_tokens')
     .select([
       'id',
@@ -185,9 +190,10 @@ export async function listApiTokens(db: Kysely<Database>) {
       'revoked_at',
     ])
     .where('kind', '=', 'api')
-    .orderBy('created_at')
     .orderBy('id')
-    .execute();
+    .limit(page.limit);
+  if (after !== undefined) q = q.where('id', '>', after);
+  return q.execute();
 }
 
 export async function countAdminTokens(db: Kysely<Database>): Promise<number> {

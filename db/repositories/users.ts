@@ -105,8 +105,30 @@ export async function getUser(db: Kysely<Database>, id: string): Promise<PublicU
   return row === undefined ? undefined : withoutHash(row);
 }
 
-export async function listUsers(db: Kysely<Database>): Promise<PublicUser[]> {
-  return (await db.selectFrom('users').selectAll().orderBy('username').execute()).map(withoutHash);
+/** Users by username, `limit` at most, after `afterUsername` (a keyset page); never the password hash. */
+export async function listUsers(
+  db: Kysely<Database>,
+  page: { limit: number; afterUsername?: string } = { limit: 5000 },
+): Promise<PublicUser[]> {
+  let q = db
+    .selectFrom('users')
+    .select([
+      'id',
+      'username',
+      'display_name',
+      'role',
+      'agency_code',
+      'email',
+      'lang',
+      'must_change_password',
+      'created_at',
+      'disabled_at',
+      'ui_lang',
+    ])
+    .orderBy('username')
+    .limit(page.limit);
+  if (page.afterUsername !== undefined) q = q.where('username', '>', page.afterUsername);
+  return q.execute();
 }
 
 export async function countUsers(db: Kysely<Database>, role?: Role): Promise<number> {
