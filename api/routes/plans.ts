@@ -1,6 +1,6 @@
 // Plans: list and read within the caller's scope; confirm, discard, amend and repeal for the plan's coordinator or an admin.
 import multipart from '@fastify/multipart';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
@@ -23,7 +23,7 @@ import { buildCsvTemplate, buildXlsxTemplate, importUpload, type UploadFormat } 
 import { HttpError } from '../errors.js';
 import { unstorableInRequest } from '../storable-input.js';
 import { canConfirm, canManage, canSee, planForViewer, scopeOf, visiblePlans } from '../plan-access.js';
-import { Binary, Ok, UuidParams, errors } from '../schemas/common.js';
+import { Binary, ErrorBody, Ok, UuidParams, errors } from '../schemas/common.js';
 import {
   AmendBody,
   AmendReply,
@@ -179,7 +179,15 @@ export const planRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; lifec
           'The file is the raw request body (application/octet-stream, text/plain, text/csv, application/yaml, XLSX) or the multipart/form-data field "file", ' +
           'whose other form fields may carry the metadata parameters. 201: the stored draft; 200: a dry run; 422 import_has_errors and 415 wrong_file_type carry what was found.',
         querystring: ImportQuery,
-        response: { 201: ImportedDraft, 200: ImportReply, ...errors(413), 415: ImportRefused, 422: ImportRefused },
+        // 415 and 422 carry the findings when the importer refused the file, the bare error when it never got that far
+        // (a JSON body instead of a file, data PostgreSQL refused): found by the API fuzzer as a 500 the serializer raised.
+        response: {
+          201: ImportedDraft,
+          200: ImportReply,
+          ...errors(413),
+          415: Type.Union([ImportRefused, ErrorBody]),
+          422: Type.Union([ImportRefused, ErrorBody]),
+        },
       },
     },
     async (request, reply) => {
