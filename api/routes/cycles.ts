@@ -90,14 +90,16 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags: ['cycles'],
-        summary: 'Reporting cycles with obligation counts by status',
+        summary: 'Reporting cycles with obligation counts by status, a page at a time (by plan and period)',
         querystring: CycleListQuery,
         response: { 200: CycleList, ...errors() },
       },
     },
-    async (request) => ({
-      items: (await service.listCycles(principalOf(request), request.query)).map((c) => cycleView(c, c.counts)),
-    }),
+    async (request) => {
+      const q = request.query;
+      const page = await service.pageCycles(principalOf(request), { ...q, limit: q.limit ?? DEFAULT_PAGE_SIZE });
+      return { items: page.items.map((c) => cycleView(c, c.counts)), nextCursor: page.nextCursor };
+    },
   );
 
   app.get(

@@ -219,6 +219,27 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
       );
     },
 
+    /** One page of the cycles listCycles gives, by (plan, period). */
+    async pageCycles(
+      p: Principal,
+      q: { planId?: string; period?: string; status?: CycleStatusFilter; limit: number; cursor?: string },
+    ) {
+      const { limit, cursor, ...filters } = q;
+      const planIds = await visiblePlanIds(p);
+      const after = cursor === undefined ? undefined : decodeCursor(cursor, 2);
+      const rows = await listCycles(
+        db,
+        {
+          ...filters,
+          ...(planIds === undefined ? {} : { planIds }),
+          limit: limit + 1,
+          ...(after === undefined ? {} : { after: { planId: after[0]!, period: after[1]! } }),
+        },
+        p.role === 'reporter' ? (p.agencyCode ?? '') : undefined,
+      );
+      return pageOf(rows, limit, (c) => [c.plan_id, c.period]);
+    },
+
     /** Titles and coordinators of plans whose cycles the caller was already allowed to list (cycle lists carry no spec). */
     async planInfo(
       planIds: readonly string[],

@@ -129,6 +129,9 @@ export interface CycleFilter {
   readonly status?: CycleRow['status'];
   /** Only these plans (the caller's scope); undefined = all. */
   readonly planIds?: readonly string[];
+  /** A keyset page: at most `limit` cycles after (planId, period) in that order. */
+  readonly limit?: number;
+  readonly after?: { readonly planId: string; readonly period: string };
 }
 
 /** A cycle as lists show it: every column but the spec (up to ~1 MB each), with its obligations counted by status. */
@@ -166,6 +169,21 @@ export async function listCycles(
   if (filter.status !== undefined) q = q.where('status', '=', filter.status);
   if (filter.planIds !== undefined)
     q = filter.planIds.length === 0 ? q.where(sql<boolean>`false`) : q.where('plan_id', 'in', [...filter.planIds]);
+  // A reporter's list holds only cycles where its agency owes something: decided in the query, so a page is full.
+  if (countAgency !== undefined)
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('obligations as o')
+          .select('o.workflow_id')
+          .whereRef('o.cycle_workflow_id', '=', 'cycles.workflow_id')
+          .where('o.agency_code', '=', countAgency),
+      ),
+    );
+  const after = filter.after;
+  if (after !== undefined)
+    q = q.where((eb) => eb(eb.refTuple('plan_id', 'period'), '>', eb.tuple(after.planId, after.period)));
+  if (filter.limit !== undefined) q = q.limit(filter.limit);
   const cycles = await q.execute();
   if (cycles.length === 0) return [];
   let counts = db

@@ -11,6 +11,7 @@ import { TEST_AGENCIES } from '../helpers/plans.js';
 
 let tdb: TestDatabase;
 let t: TestApp;
+const base = Date.UTC(2031, 0, 10, 4);
 const PLAN = randomUUID();
 const [A, B] = [TEST_AGENCIES[0]!.code, TEST_AGENCIES[1]!.code];
 
@@ -19,7 +20,6 @@ beforeAll(async () => {
   await seedAgencies(tdb.db, TEST_AGENCIES);
   t = await createTestApp(tdb);
   // 250 obligations of agency A and 20 of B; several share a due time, so the cursor's tie-break matters.
-  const base = Date.UTC(2031, 0, 10, 4);
   const rows = Array.from({ length: 270 }, (_, i) => ({
     workflow_id: `obligation:${PLAN}:2031:${i < 250 ? A : B}:s${String(i).padStart(3, '0')}`,
     run_id: 'r',
@@ -43,6 +43,24 @@ beforeAll(async () => {
       password: 'correct-horse-battery',
     });
   for (let i = 0; i < 5; i++) await createApiToken(tdb.db, { name: `page-token-${i}`, role: 'admin' });
+  // 9 cycles: the obligations' one, and 8 more of another plan where nobody owes anything yet.
+  const OTHER = randomUUID();
+  await tdb.db
+    .insertInto('cycles')
+    .values(
+      [`cycle:${PLAN}:2031`, ...Array.from({ length: 8 }, (_, i) => `cycle:${OTHER}:${2031 + i}`)].map((id) => ({
+        workflow_id: id,
+        run_id: 'r',
+        revision: 1,
+        plan_id: id.split(':')[1]!,
+        period: id.split(':')[2]!,
+        policy_id: 'annual',
+        status: 'open' as const,
+        spec: JSON.stringify({}),
+        opened_at: new Date(base - 86400_000),
+      })),
+    )
+    .execute();
 });
 afterAll(async () => {
   await t?.close();
@@ -93,13 +111,23 @@ describe('cursor pages', () => {
     expect(seen.every((o) => (o as unknown as { agencyCode: string }).agencyCode === B)).toBe(true);
   });
 
+  it("cycles page by plan and period; a reporter's hold only cycles where its agency owes something", async () => {
+    const cycles = await all('/api/v1/cycles', t.adminToken, 4);
+    expect(cycles.seen.length).toBe(9);
+    expect(cycles.pages).toBe(3);
+    expect(new Set(cycles.seen.map((c) => c.id)).size).toBe(9);
+    const reporter = (await createApiToken(tdb.db, { name: 'rep2', role: 'reporter', agencyCode: B })).secret;
+    const own = await all('/api/v1/cycles', reporter, 1);
+    expect(own.seen.map((c) => c.id)).toEqual([`cycle:${PLAN}:2031`]);
+  });
+
   it('users and API tokens page too', async () => {
     const users = await all('/api/v1/users', t.adminToken, 3);
     expect(users.seen.length).toBe(7);
     expect(users.pages).toBe(3);
     const tokens = await all('/api/v1/tokens', t.adminToken, 2);
-    expect(tokens.seen.length).toBe(7); // test-admin, the five, and the reporter's
-    expect(new Set(tokens.seen.map((x) => x.id)).size).toBe(7);
+    expect(tokens.seen.length).toBe(8); // test-admin, the five, and the two reporters'
+    expect(new Set(tokens.seen.map((x) => x.id)).size).toBe(8);
   });
 
   it('a page over the maximum, a zero page, or a cursor the API never gave is a 400 naming the field', async () => {
@@ -111,6 +139,7 @@ describe('cursor pages', () => {
       ['/api/v1/obligations?cursor=WyJ4Il0', 'query/cursor'],
       [`/api/v1/obligations?cursor=${Buffer.from('["nope","x"]').toString('base64url')}`, 'query/cursor'],
       ['/api/v1/users?cursor=e30', 'query/cursor'],
+      ['/api/v1/cycles?limit=9999', 'querystring/limit'],
       ['/api/v1/tokens?cursor=WyJ4Il0', 'query/cursor'],
     ] as const) {
       const res = await t.app.inject({ method: 'GET', url, headers: bearer(t.adminToken) });
