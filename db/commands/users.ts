@@ -44,7 +44,7 @@ export async function changePasswordCommand(
   trx: Trx,
   c: { userId: string; username: string; password: string; actor: string; keepTokenId?: string; field?: string },
 ): Promise<void> {
-  assertPasswordAcceptable(c.password, c.field ?? 'body/newPassword', [c.username]);
+  await assertPasswordAcceptable(c.password, c.field ?? 'body/newPassword', [c.username]);
   await setPassword(trx, c.userId, c.password);
   const revoked = await revokeTokensOfUser(trx, c.userId, {
     kinds: ['session'],
