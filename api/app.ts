@@ -1,6 +1,7 @@
 // The Merzim HTTP API as a Fastify app: resources injected, every /api route authenticated, schema-first routes, one error shape.
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
@@ -30,6 +31,7 @@ import { summaryRoutes } from './routes/summary.js';
 import { userRoutes } from './routes/users.js';
 import { OpenObject } from './schemas/common.js';
 import { createEvidenceService, DEFAULT_EVIDENCE_LIMITS, type EvidenceLimits } from './services/evidence.js';
+import { createAccountService, type SignInLimits } from './services/accounts.js';
 import { createObligationService } from './services/obligations.js';
 import { createSummaryService } from './services/summary.js';
 import { createHistoryService } from './services/history.js';
@@ -60,6 +62,8 @@ export interface AppDeps {
   readonly workflowBundlePath?: string;
   /** Where evidence files are kept and how large they may be (MERZIM_EVIDENCE_*); absent: PostgreSQL, 25 MB and 200 MB. */
   readonly evidence?: { readonly store: EvidenceStore; readonly limits: EvidenceLimits };
+  /** Sign-in rate limits and lockout (api/services/accounts.ts); the defaults otherwise. */
+  readonly signInLimits?: SignInLimits;
 }
 
 /** The JSON API: what clients call, described in the OpenAPI document — every answer of these must be declared. */
@@ -85,6 +89,25 @@ export function requireResponseSchemas(app: FastifyInstance): void {
   });
 }
 
+const MAX_PARAM_LENGTH = 500;
+
+/** Node's own refusals (before routing), written to the socket in the API's error shape. */
+function rawClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, code, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'headers_too_large', 'The request line and headers are over 16 KB']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'timeout', 'The request did not arrive in time']
+        : [400, 'Bad Request', 'bad_request', 'The request is not well-formed HTTP'];
+  const body = JSON.stringify({ error: { code, message } });
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  socket.destroy(err);
+}
+
 export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     ...options,
@@ -92,13 +115,28 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     // Bodies are validated without coercion (coerceTypes above applies to the URL's parts only). The TypeBox schemas are plain
     // JSON Schema, so this validator compiles them; the type provider only derives the handlers' types from them.
     schemaController: bodyStrictSchemaController(),
-    // A malformed percent-encoding in the path is refused before routing: in the API's one error shape, not Fastify's.
+    // Ids carry percent-encoded Cyrillic (an agency code is 6 bytes a letter): room for them, and a bound all the same.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // What the router refuses before any route runs (a malformed percent-encoding, a path segment over the bound) and what
+    // Node refuses before Fastify sees a request (headers or URL over 16 KB, a broken request line) answer in the API's one
+    // error shape too.
     frameworkErrors: (error, _request, reply) => {
+      const tooLong = (error as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH';
       void (reply as FastifyReply)
-        .code(400)
+        .code(tooLong ? 414 : 400)
         .header('cache-control', 'no-store')
-        .send({ error: { code: 'bad_url', message: `The URL is malformed: ${error.message}` } });
+        .send(
+          tooLong
+            ? {
+                error: {
+                  code: 'uri_too_long',
+                  message: `A path segment is longer than ${MAX_PARAM_LENGTH} characters`,
+                },
+              }
+            : { error: { code: 'bad_url', message: `The URL is malformed: ${error.message}` } },
+        );
     },
+    clientErrorHandler: rawClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
   installHttpHygiene(app);
   installErrorHandler(app);
@@ -142,6 +180,10 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     engine,
     log: app.log,
   });
+  const accounts = createAccountService({
+    db: deps.db,
+    ...(deps.signInLimits === undefined ? {} : { signInLimits: deps.signInLimits }),
+  });
   await app.register(webRoutes, {
     db: deps.db,
     obligations,
@@ -152,6 +194,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     agencies,
     feeds: createFeedService({ db: deps.db }),
     ...(deps.publicUrl === undefined ? {} : { publicUrl: deps.publicUrl }),
+    accounts,
     outbox: createOutboxService({ db: deps.db, sinkEnabled: deps.sinkEnabled }),
     ...(deps.temporalUiUrl === undefined ? {} : { temporalUiUrl: deps.temporalUiUrl }),
     ...(deps.temporalNamespace === undefined ? {} : { temporalNamespace: deps.temporalNamespace }),
@@ -162,9 +205,9 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   });
   await app.register(async (api) => {
     api.addHook('onRequest', authenticate(deps.db));
-    await api.register(authRoutes, { db: deps.db });
+    await api.register(authRoutes, { db: deps.db, accounts });
     await api.register(agencyRoutes, { agencies });
-    await api.register(userRoutes, { db: deps.db });
+    await api.register(userRoutes, { db: deps.db, accounts });
     await api.register(calendarRoutes, { calendar });
     await api.register(planRoutes, { plans });
     await api.register(cycleRoutes, { db: deps.db, temporal: deps.temporal, obligations, plans });

@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ScheduleNotFoundError, ServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { PlanStateError } from '../db/repositories/plans.js';
+import { PasswordPolicyError } from '../platform/password-policy.js';
 import { FailureType } from '../workflows/shared.js';
 import { UploadInterrupted } from './evidence/errors.js';
 import { ArchiveLimitError } from './import/zip-guard.js';
@@ -91,6 +92,8 @@ function isPgError(err: unknown): err is PgError {
 /** The HTTP answer to a failure, or undefined for an unexpected one (500, logged). */
 export function httpFailureOf(err: unknown): HttpFailure | undefined {
   if (err instanceof HttpError) return { status: err.statusCode, code: err.code, message: err.message };
+  // A password the policy refuses: the message names the field and the rule, never the password.
+  if (err instanceof PasswordPolicyError) return { status: 400, code: 'weak_password', message: err.message };
   if (err instanceof PlanStateError)
     return { status: PLAN_STATE_STATUS[err.code] ?? 409, code: err.code, message: err.message };
   // An upload whose archive would inflate past a limit (or a sheet past its rows or cells): nothing was parsed or stored.

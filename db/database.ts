@@ -64,6 +64,7 @@ export interface SinkMessagesTable {
 
 /** API tokens; only a SHA-256 hash of each secret is stored. */
 export interface ApiTokensTable {
+  /** A random UUID (never sequential). */
   id: Generated<string>;
   name: string;
   token_hash: string;
@@ -331,6 +332,14 @@ export interface PlanUploadsTable {
   created_at: Timestamp;
 }
 
+/** A failed sign-in, counted for the rate limit and the lockout (the audit record is the event). */
+export interface SignInFailuresTable {
+  id: Generated<string>;
+  username: string;
+  address: string;
+  at: Timestamp;
+}
+
 export interface Database {
   events: EventsTable;
   notifications: NotificationsTable;
@@ -355,6 +364,7 @@ export interface Database {
   evidence_chunks: EvidenceChunksTable;
   report_versions: ReportVersionsTable;
   plan_uploads: PlanUploadsTable;
+  sign_in_failures: SignInFailuresTable;
 }
 
 export type EventRow = Selectable<EventsTable>;

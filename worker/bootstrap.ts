@@ -1,4 +1,5 @@
-// First-start bootstrap: an admin user with a one-time password, and an admin API token handed over once in a file only the owner can read.
+// First-start bootstrap: an admin user with a one-time password and an admin API token, each handed over once in a file only
+// the owner can read (never printed: a terminal's scrollback and a supervisor's captured log are not secret).
 import { writeFileSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
@@ -8,11 +9,15 @@ import { countUsers, createUser, generatePassword } from '../db/repositories/use
 export interface BootstrapResult {
   /** Set when a token was created now. */
   readonly tokenFile?: string;
-  /** Set when the admin user was created now: shown once, must be changed at first login. */
-  readonly admin?: { readonly username: string; readonly oneTimePassword: string };
+  /** Set when the admin user was created now: its one-time password is in `passwordFile` (0600), to be changed at first login. */
+  readonly admin?: { readonly username: string; readonly passwordFile: string };
 }
 
-export async function bootstrapAdmin(db: Kysely<Database>, tokenFile: string): Promise<BootstrapResult> {
+export async function bootstrapAdmin(
+  db: Kysely<Database>,
+  tokenFile: string,
+  passwordFile: string,
+): Promise<BootstrapResult> {
   let admin: BootstrapResult['admin'];
   if ((await countUsers(db, 'admin')) === 0) {
     const oneTimePassword = generatePassword();
@@ -23,7 +28,8 @@ export async function bootstrapAdmin(db: Kysely<Database>, tokenFile: string): P
       password: oneTimePassword,
       mustChangePassword: true,
     });
-    admin = { username: 'admin', oneTimePassword };
+    writeFileSync(passwordFile, `admin\t${oneTimePassword}\n`, { mode: 0o600 });
+    admin = { username: 'admin', passwordFile };
   }
   let createdTokenFile: string | undefined;
   if ((await countAdminTokens(db)) === 0) {

@@ -59,7 +59,7 @@ try {
         : []),
       ...(info.bootstrap.admin
         ? [
-            `  Admin user       "${info.bootstrap.admin.username}", one-time password ${info.bootstrap.admin.oneTimePassword} (shown once; change it at first login)`,
+            `  Admin user       "${info.bootstrap.admin.username}", one-time password readable once in ${info.bootstrap.admin.passwordFile} (change it at first login; delete the file)`,
           ]
         : []),
       ...(info.demo !== undefined && info.demo.plans.length > 0

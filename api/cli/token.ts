@@ -1,7 +1,13 @@
 // `merzim token` and `merzim user`: what an operator needs before the API is usable (production has no bootstrap file).
-import { createTokenCommand, createUserCommand, revokeTokenCommand } from '../../db/commands/users.js';
+import {
+  createTokenCommand,
+  createUserCommand,
+  resetPasswordCommand,
+  revokeTokenCommand,
+  setUserDisabledCommand,
+} from '../../db/commands/users.js';
 import { listApiTokens, type Role } from '../../db/repositories/tokens.js';
-import { generatePassword } from '../../db/repositories/users.js';
+import { generatePassword, userIdByUsername } from '../../db/repositories/users.js';
 import { json, optionalChoice, parseCommandLine, requireString, UsageError, type CliCommand } from './command.js';
 import { openCliDatabase } from './database.js';
 
@@ -74,12 +80,17 @@ export const tokenCommand: CliCommand = {
 
 export const userCommand: CliCommand = {
   name: 'user',
-  summary: 'create a user with a one-time password (printed once)',
+  summary: 'create a user with a one-time password (printed once); reset a password; disable or enable a user',
   usage: `usage:
-  merzim user create <username> --name <display name> --role admin|coordinator|pm_office|reporter [--agency <code>] [--lang kk|ru]`,
+  merzim user create <username> --name <display name> --role admin|coordinator|pm_office|reporter [--agency <code>] [--lang kk|ru]
+  merzim user reset-password <username>   a new one-time password (printed once); every session of the user is signed out
+  merzim user disable <username>          every session and API token of the user stops at once
+  merzim user enable <username>`,
   async run(args, io) {
     const [sub, ...rest] = args;
-    if (sub !== 'create') throw new UsageError(`unknown subcommand ${JSON.stringify(sub ?? '')} (create)`);
+    if (sub === 'reset-password' || sub === 'disable' || sub === 'enable') return userAccount(sub, rest, io);
+    if (sub !== 'create')
+      throw new UsageError(`unknown subcommand ${JSON.stringify(sub ?? '')} (create, reset-password, disable, enable)`);
     const { positionals, values } = parseCommandLine(rest, {
       name: { type: 'string' },
       role: { type: 'string' },
@@ -111,3 +122,32 @@ export const userCommand: CliCommand = {
     }
   },
 };
+
+/** The same commands as the admin's API routes, as the operator at the machine (actor "cli"). */
+async function userAccount(
+  sub: 'reset-password' | 'disable' | 'enable',
+  rest: string[],
+  io: Parameters<CliCommand['run']>[1],
+): Promise<number> {
+  const { positionals } = parseCommandLine(rest, {});
+  const username = positionals[0];
+  if (username === undefined) throw new UsageError('missing <username>');
+  const db = await openCliDatabase();
+  try {
+    const userId = await userIdByUsername(db, username);
+    if (userId === undefined) throw new UsageError(`no user ${JSON.stringify(username)}`);
+    if (sub === 'reset-password') {
+      const password = generatePassword();
+      await db.transaction().execute((trx) => resetPasswordCommand(trx, { userId, password, actor: 'cli' }));
+      io.out(`user ${username}: new one-time password: ${password} (to be changed at the next sign-in)\n`);
+    } else {
+      const changed = await db
+        .transaction()
+        .execute((trx) => setUserDisabledCommand(trx, { userId, disabled: sub === 'disable', actor: 'cli' }));
+      io.out(`user ${username} ${changed ? `${sub}d` : `was already ${sub}d`}\n`);
+    }
+    return 0;
+  } finally {
+    await db.destroy();
+  }
+}

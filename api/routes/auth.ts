@@ -2,32 +2,51 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
-import { changePasswordCommand, setDigestsCommand } from '../../db/commands/users.js';
+import { revokeTokenCommand, setDigestsCommand } from '../../db/commands/users.js';
 import { createApiToken } from '../../db/repositories/tokens.js';
-import { getUser, planIdsOfUser, verifyLogin } from '../../db/repositories/users.js';
+import { getUser, planIdsOfUser } from '../../db/repositories/users.js';
 import { actorOf, principalOf } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { DigestsBody, DigestsReply, LoginBody, LoginReply, MeReply, PasswordBody } from '../schemas/auth.js';
 import { Ok, errors, publicErrors } from '../schemas/common.js';
+import { OwnTokenList, TokenIdParams, tokenView } from '../schemas/tokens.js';
+import type { AccountService } from '../services/accounts.js';
 
 const SESSION_HOURS = 12;
 
-export const authRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = async (app, { db }) => {
+export const authRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; accounts: AccountService }> = async (
+  app,
+  { db, accounts },
+) => {
   app.post(
     '/api/v1/auth/login',
     {
       config: { public: true },
       schema: {
         tags: ['auth'],
-        summary: 'Exchange a username and password for a session token',
+        summary: 'Exchange a username and password for a session token (rate-limited; a lockout answers 429)',
         security: [],
         body: LoginBody,
-        response: { 200: LoginReply, ...publicErrors(401) },
+        response: { 200: LoginReply, ...publicErrors(401, 429) },
       },
     },
-    async (request) => {
-      const user = await verifyLogin(db, request.body.username, request.body.password);
-      if (user === undefined) throw new HttpError(401, 'invalid_credentials', 'Wrong username or password');
+    async (request, reply) => {
+      const result = await accounts.signIn({
+        username: request.body.username,
+        password: request.body.password,
+        address: request.ip,
+        via: 'api',
+      });
+      if (!result.ok && result.reason === 'locked') {
+        reply.header('retry-after', String(result.retryAfterSeconds));
+        throw new HttpError(
+          429,
+          'too_many_attempts',
+          `Too many failed sign-ins for this username or address: try again in ${Math.ceil(result.retryAfterSeconds / 60)} min`,
+        );
+      }
+      if (!result.ok) throw new HttpError(401, 'invalid_credentials', 'Wrong username or password');
+      const user = result.user;
       const expiresAt = new Date(Date.now() + SESSION_HOURS * 3600_000);
       const { secret } = await createApiToken(db, {
         name: `session:${user.username}`,
@@ -58,19 +77,59 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
       },
     },
     async (request) => {
+      await accounts.changePassword(principalOf(request), request.body.currentPassword, request.body.newPassword);
+      return { ok: true } as const;
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/logout',
+    {
+      config: { allowPasswordChangePending: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign out: revoke the token this request carries (a session or an API token)',
+        response: { 200: Ok, ...errors() },
+      },
+    },
+    async (request) => {
       const p = principalOf(request);
-      if (p.userId === null || p.username === null)
-        throw new HttpError(400, 'not_a_user', 'This token does not belong to a user');
-      if ((await verifyLogin(db, p.username, request.body.currentPassword)) === undefined)
-        throw new HttpError(403, 'invalid_credentials', 'currentPassword is wrong');
-      if (request.body.newPassword === request.body.currentPassword)
-        throw new HttpError(400, 'invalid_request', 'body/newPassword must differ from the current one');
-      const userId = p.userId;
-      await db
-        .transaction()
-        .execute((trx) =>
-          changePasswordCommand(trx, { userId, password: request.body.newPassword, actor: actorOf(p) }),
-        );
+      await db.transaction().execute((trx) => revokeTokenCommand(trx, { id: p.tokenId, actor: actorOf(p) }));
+      return { ok: true } as const;
+    },
+  );
+
+  app.get(
+    '/api/v1/me/tokens',
+    {
+      config: { allowPasswordChangePending: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Your sessions and API tokens that still work, side by side (secrets are never shown again)',
+        response: { 200: OwnTokenList, ...errors() },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      return {
+        items: (await accounts.ownTokens(p)).map((t) => ({ ...tokenView(t), current: t.id === p.tokenId })),
+      };
+    },
+  );
+
+  app.delete(
+    '/api/v1/me/tokens/:id',
+    {
+      config: { allowPasswordChangePending: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke one of your sessions or API tokens (e.g. a browser left signed in elsewhere)',
+        params: TokenIdParams,
+        response: { 200: Ok, ...errors(404) },
+      },
+    },
+    async (request) => {
+      await accounts.revokeOwnToken(principalOf(request), request.params.id);
       return { ok: true } as const;
     },
   );

@@ -4,7 +4,8 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
-import type { CycleRow, Database, ObligationRow } from '../../db/database.js';
+import type { CycleRow, Database } from '../../db/database.js';
+import type { ListedObligation } from '../../db/repositories/cycles.js';
 import { principalOf, requireRole } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { UuidParams, errors } from '../schemas/common.js';
@@ -30,6 +31,7 @@ import {
 } from '../schemas/obligations.js';
 import type { ObligationService } from '../services/obligations.js';
 import type { PlanService } from '../services/plans.js';
+import { DEFAULT_PAGE_SIZE } from '../pagination.js';
 
 function cycleView(c: Omit<CycleRow, 'spec'>, counts: Record<string, number>) {
   return {
@@ -46,7 +48,7 @@ function cycleView(c: Omit<CycleRow, 'spec'>, counts: Record<string, number>) {
   };
 }
 
-function obligationView(o: ObligationRow): Obligation {
+function obligationView(o: ListedObligation): Obligation {
   return {
     id: o.workflow_id,
     cycleId: o.cycle_workflow_id,
@@ -82,14 +84,16 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags: ['cycles'],
-        summary: 'Reporting cycles with obligation counts by status',
+        summary: 'Reporting cycles with obligation counts by status, a page at a time (by plan and period)',
         querystring: CycleListQuery,
         response: { 200: CycleList, ...errors() },
       },
     },
-    async (request) => ({
-      items: (await service.listCycles(principalOf(request), request.query)).map((c) => cycleView(c, c.counts)),
-    }),
+    async (request) => {
+      const q = request.query;
+      const page = await service.pageCycles(principalOf(request), { ...q, limit: q.limit ?? DEFAULT_PAGE_SIZE });
+      return { items: page.items.map((c) => cycleView(c, c.counts)), nextCursor: page.nextCursor };
+    },
   );
 
   app.get(
@@ -114,14 +118,15 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags: ['obligations'],
         summary:
-          'Obligations with filters (plan, period, agency, status, stage) and counts; a reporter sees its own agency only',
+          'Obligations with filters (plan, period, agency, status, stage) and counts, a page at a time (by due time); a reporter sees its own agency only',
         querystring: ObligationListQuery,
         response: { 200: ObligationList, ...errors() },
       },
     },
     async (request) => {
-      const { counts, items } = await service.listObligations(principalOf(request), request.query);
-      return { counts, items: items.map(obligationView) };
+      const q = request.query;
+      const page = await service.pageObligations(principalOf(request), { ...q, limit: q.limit ?? DEFAULT_PAGE_SIZE });
+      return { counts: page.counts, items: page.items.map(obligationView), nextCursor: page.nextCursor };
     },
   );
 

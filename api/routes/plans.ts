@@ -1,6 +1,6 @@
 // Plans: list and read within the caller's scope; confirm, discard, amend and repeal for the plan's coordinator or an admin.
 import multipart from '@fastify/multipart';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { StoredPlan } from '../../db/repositories/plans.js';
 import { exportCanonical } from '../../domain/import/index.js';
@@ -9,7 +9,7 @@ import { MAX_UPLOAD_BYTES } from '../plan-import.js';
 import { buildCsvTemplate, buildXlsxTemplate } from '../import/index.js';
 import { HttpError } from '../errors.js';
 import { planForViewer } from '../plan-access.js';
-import { Binary, Ok, UuidParams, errors } from '../schemas/common.js';
+import { Binary, ErrorBody, Ok, UuidParams, errors } from '../schemas/common.js';
 import {
   AmendBody,
   AmendReply,
@@ -100,7 +100,15 @@ export const planRoutes: FastifyPluginAsyncTypebox<{ plans: PlanService }> = asy
           'The file is the raw request body (application/octet-stream, text/plain, text/csv, application/yaml, XLSX) or the multipart/form-data field "file", ' +
           'whose other form fields may carry the metadata parameters. 201: the stored draft; 200: a dry run; 422 import_has_errors and 415 wrong_file_type carry what was found.',
         querystring: ImportQuery,
-        response: { 201: ImportedDraft, 200: ImportReply, ...errors(413), 415: ImportRefused, 422: ImportRefused },
+        // 415 and 422 carry the findings when the importer refused the file, the bare error when it never got that far
+        // (a JSON body instead of a file, data PostgreSQL refused): found by the API fuzzer as a 500 the serializer raised.
+        response: {
+          201: ImportedDraft,
+          200: ImportReply,
+          ...errors(413),
+          415: Type.Union([ImportRefused, ErrorBody]),
+          422: Type.Union([ImportRefused, ErrorBody]),
+        },
       },
     },
     async (request, reply) => {

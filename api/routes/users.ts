@@ -2,27 +2,78 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
-import { getAgency } from '../../db/repositories/agencies.js';
-import { createTokenCommand, createUserCommand, revokeTokenCommand } from '../../db/commands/users.js';
+import { createTokenCommand, revokeTokenCommand } from '../../db/commands/users.js';
 import { getPlan } from '../../db/repositories/plans.js';
-import { listApiTokens } from '../../db/repositories/tokens.js';
-import { bindUserToPlan, generatePassword, getUser, listUsers } from '../../db/repositories/users.js';
+import { bindUserToPlan, getUser } from '../../db/repositories/users.js';
 import { actorOf, principalOf, requireRole } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { Ok, UuidParams, errors } from '../schemas/common.js';
 import { CreatedToken, NewTokenBody, TokenIdParams, TokenList, tokenView } from '../schemas/tokens.js';
-import { BindPlanBody, CreatedUser, NewUserBody, UserList, userView } from '../schemas/users.js';
+import { BindPlanBody, CreatedUser, NewUserBody, User, UserList, userView } from '../schemas/users.js';
+import { DEFAULT_PAGE_SIZE, PageQueryParams } from '../pagination.js';
+import type { AccountService } from '../services/accounts.js';
 
-export const userRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = async (app, { db }) => {
+export const userRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; accounts: AccountService }> = async (
+  app,
+  { db, accounts },
+) => {
   const adminOnly = requireRole('admin');
 
   app.get(
     '/api/v1/users',
     {
       preHandler: adminOnly,
-      schema: { tags: ['users'], summary: 'All users (admin)', response: { 200: UserList, ...errors() } },
+      schema: {
+        tags: ['users'],
+        summary: 'Users by username, a page at a time (admin)',
+        querystring: PageQueryParams,
+        response: { 200: UserList, ...errors() },
+      },
     },
-    async () => ({ items: (await listUsers(db)).map(userView) }),
+    async (request) => {
+      const { limit = DEFAULT_PAGE_SIZE, cursor } = request.query;
+      const page = await accounts.users(principalOf(request), { limit, cursor });
+      return { items: page.items.map(userView), nextCursor: page.nextCursor };
+    },
+  );
+
+  for (const [action, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
+    app.post(
+      `/api/v1/users/:id/${action}`,
+      {
+        preHandler: adminOnly,
+        schema: {
+          tags: ['users'],
+          summary: disabled
+            ? 'Disable a user: every session and API token of theirs stops working at once (and is revoked)'
+            : 'Enable a disabled user again (their old sessions and tokens stay revoked)',
+          params: UuidParams,
+          response: { 200: User, ...errors(404, 409) },
+        },
+      },
+      async (request) => userView(await accounts.setDisabled(principalOf(request), request.params.id, disabled)),
+    );
+  }
+
+  app.post(
+    '/api/v1/users/:id/password-reset',
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ['users'],
+        summary:
+          "Reset a user's password: a new one-time password (in the response, once); their sessions are signed out",
+        params: UuidParams,
+        response: { 200: CreatedUser, ...errors(404) },
+      },
+    },
+    async (request) => {
+      const r = await accounts.resetPassword(principalOf(request), request.params.id);
+      return { user: userView(r.user), oneTimePassword: r.oneTimePassword };
+    },
   );
 
   app.post(
@@ -37,18 +88,8 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
       },
     },
     async (request, reply) => {
-      const b = request.body;
-      if (b.role === 'reporter' && b.agencyCode === undefined)
-        throw new HttpError(400, 'invalid_request', 'body/agencyCode is required for a reporter');
-      if (b.agencyCode !== undefined && (await getAgency(db, b.agencyCode)) === undefined)
-        throw new HttpError(400, 'invalid_request', `body/agencyCode: unknown agency "${b.agencyCode}"`);
-      const password = generatePassword();
-      const actor = actorOf(principalOf(request));
-      // A taken username fails the insert (users_username_key): api/errors.ts answers 409 naming body/username.
-      const user = await db
-        .transaction()
-        .execute((trx) => createUserCommand(trx, { user: { ...b, password, mustChangePassword: true }, actor }));
-      return reply.code(201).send({ user: userView(user), oneTimePassword: password });
+      const r = await accounts.createUser(principalOf(request), request.body);
+      return reply.code(201).send({ user: userView(r.user), oneTimePassword: r.oneTimePassword });
     },
   );
 
@@ -82,11 +123,16 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> = a
       preHandler: adminOnly,
       schema: {
         tags: ['tokens'],
-        summary: 'API tokens (admin); secrets are never shown again',
+        summary: 'API tokens by creation, a page at a time (admin); secrets are never shown again',
+        querystring: PageQueryParams,
         response: { 200: TokenList, ...errors() },
       },
     },
-    async () => ({ items: (await listApiTokens(db)).map(tokenView) }),
+    async (request) => {
+      const { limit = DEFAULT_PAGE_SIZE, cursor } = request.query;
+      const page = await accounts.apiTokens(principalOf(request), { limit, cursor });
+      return { items: page.items.map(tokenView), nextCursor: page.nextCursor };
+    },
   );
 
   app.post(

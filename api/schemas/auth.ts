@@ -1,6 +1,6 @@
 // Login, password change and "who am I": request and response schemas.
 import { Type, type Static } from '@fastify/type-provider-typebox';
-import { MIN_PASSWORD_LENGTH } from '../../db/repositories/users.js';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../platform/password-policy.js';
 import { Lang, Role, nullable } from './common.js';
 
 export const LoginBody = Type.Object(
@@ -18,8 +18,13 @@ export const LoginReply = Type.Object({
 
 export const PasswordBody = Type.Object(
   {
-    currentPassword: Type.String({ maxLength: 200 }),
-    newPassword: Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 200 }),
+    currentPassword: Type.String({ maxLength: MAX_PASSWORD_LENGTH }),
+    newPassword: Type.String({
+      minLength: MIN_PASSWORD_LENGTH,
+      maxLength: MAX_PASSWORD_LENGTH,
+      description:
+        'Refused (400 weak_password) when blank, a common password, a repeated or sequential pattern, or built from the username',
+    }),
   },
   { additionalProperties: false },
 );

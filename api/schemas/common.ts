@@ -21,7 +21,7 @@ export type ErrorBody = Static<typeof ErrorBody>;
 
 /** Statuses every authenticated route may answer: a bad request (schema), no or a bad token, a role that may not, an internal error. */
 const AUTHENTICATED_ERRORS = [400, 401, 403, 500] as const;
-type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 500 | 503;
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
 
 /** The error responses of a route: the ones every authenticated route has plus the route's own. */
 export function errors<S extends ErrorStatus>(

@@ -2,11 +2,17 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import { List, NullableDateTime, DateTime, PeriodKey, StringEnum, Uuid, nullable } from './common.js';
 import { Obligation, StatusCounts } from './obligations.js';
+import { NextCursor, PageQuery } from '../pagination.js';
 
 export const CycleStatus = StringEnum(['open', 'completed', 'closed']);
 
 export const CycleListQuery = Type.Object(
-  { planId: Type.Optional(Uuid), period: Type.Optional(PeriodKey), status: Type.Optional(CycleStatus) },
+  {
+    planId: Type.Optional(Uuid),
+    period: Type.Optional(PeriodKey),
+    status: Type.Optional(CycleStatus),
+    ...PageQuery,
+  },
   { additionalProperties: false },
 );
 export type CycleListQuery = Static<typeof CycleListQuery>;
@@ -23,7 +29,7 @@ const CycleFields = {
   finishedAt: NullableDateTime,
 };
 export const Cycle = Type.Object({ ...CycleFields, counts: StatusCounts });
-export const CycleList = Type.Object({ items: List(Cycle) });
+export const CycleList = Type.Object({ items: List(Cycle), nextCursor: NextCursor });
 export const CycleDetail = Type.Object({ ...CycleFields, counts: StatusCounts, obligations: List(Obligation) });
 
 /** A cycle or obligation id is a workflow id ("cycle:<plan>:<period>"), sent URL-encoded. */

@@ -3,6 +3,7 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import { DateTime, IsoDate, List, NullableDateTime, PeriodKey, StringEnum, Uuid, nullable } from './common.js';
 import { DUE_DATE_PATTERN } from '../../domain/due-date-bounds.js';
+import { NextCursor, PageQuery } from '../pagination.js';
 
 /** Obligation counts by status (only statuses that occur). */
 export const StatusCounts = Type.Record(Type.String(), Type.Integer({ minimum: 0 }), {
@@ -19,6 +20,7 @@ export const ObligationListQuery = Type.Object(
     agency: Type.Optional(Type.String({ maxLength: 100 })),
     status: Type.Optional(ObligationStatus),
     stage: Type.Optional(Type.String({ maxLength: 100 })),
+    ...PageQuery,
   },
   { additionalProperties: false },
 );
@@ -62,7 +64,11 @@ export const Obligation = Type.Object({
 
 export type Obligation = Static<typeof Obligation>;
 
-export const ObligationList = Type.Object({ counts: StatusCounts, items: List(Obligation) });
+export const ObligationList = Type.Object({
+  counts: StatusCounts,
+  items: List(Obligation),
+  nextCursor: NextCursor,
+});
 
 /** What the obligation answers after a review (workflows ObligationSummary). */
 export const ObligationSummary = Type.Object({

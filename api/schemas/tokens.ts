@@ -2,6 +2,7 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { listApiTokens } from '../../db/repositories/tokens.js';
 import { DateTime, List, NullableDateTime, Role, StringEnum, Uuid, nullable } from './common.js';
+import { NextCursor } from '../pagination.js';
 
 export const NewTokenBody = Type.Object(
   {
@@ -13,8 +14,11 @@ export const NewTokenBody = Type.Object(
 );
 export type NewTokenBody = Static<typeof NewTokenBody>;
 
+/** Token ids are random UUIDs: neither guessable nor a count of how many exist. */
+export const TokenId = Type.String({ format: 'uuid' });
+
 export const Token = Type.Object({
-  id: Type.String({ pattern: '^[0-9]+$' }),
+  id: TokenId,
   name: Type.String(),
   kind: StringEnum(['api', 'session']),
   role: Role,
@@ -42,10 +46,15 @@ export function tokenView(t: Awaited<ReturnType<typeof listApiTokens>>[number]):
   };
 }
 
-export const TokenList = Type.Object({ items: List(Token) });
+export const TokenList = Type.Object({ items: List(Token), nextCursor: NextCursor });
 export const CreatedToken = Type.Object({
-  id: Type.String({ pattern: '^[0-9]+$' }),
+  id: TokenId,
   token: Type.String({ description: 'The secret, shown once' }),
 });
-export const TokenIdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]+$' }) });
+export const TokenIdParams = Type.Object({ id: TokenId });
+
+/** One's own sessions (sign-ins) and API tokens that still work, beside each other; `current` is the one calling. */
+export const OwnTokenList = Type.Object({
+  items: List(Type.Object({ ...Token.properties, current: Type.Boolean() })),
+});
 export type TokenIdParams = Static<typeof TokenIdParams>;

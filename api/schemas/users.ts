@@ -2,6 +2,7 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { PublicUser } from '../../db/repositories/users.js';
 import { DateTime, Lang, List, NullableDateTime, Role, Uuid, nullable } from './common.js';
+import { NextCursor } from '../pagination.js';
 
 export const NewUserBody = Type.Object(
   {
@@ -45,7 +46,7 @@ export function userView(u: PublicUser): User {
   };
 }
 
-export const UserList = Type.Object({ items: List(User) });
+export const UserList = Type.Object({ items: List(User), nextCursor: NextCursor });
 export const CreatedUser = Type.Object({
   user: User,
   oneTimePassword: Type.String({ description: 'Shown once; must be changed at first login' }),

@@ -12,6 +12,7 @@ import {
   getObligation,
   listCycles,
   listObligations,
+  listObligationsPage,
   type CycleListItem,
   type ObligationFilter,
 } from '../../db/repositories/cycles.js';
@@ -19,6 +20,7 @@ import type { BilingualText, ObligationSummary, ReviewComment } from '../../doma
 import { acceptUpdate, extendUpdate } from '../../workflows/shared.js';
 import { actorOf, type Principal } from '../auth.js';
 import { HttpError } from '../errors.js';
+import { decodeCursor, pageOf } from '../pagination.js';
 import { scopeOf } from '../plan-access.js';
 
 export type CycleStatusFilter = CycleRow['status'];
@@ -100,6 +102,27 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
   async function visiblePlanIds(p: Principal): Promise<readonly string[] | undefined> {
     if (p.role === 'admin' || p.role === 'pm_office' || p.role === 'reporter') return undefined;
     return [...(await scopeOf(db, p)).coordinated];
+  }
+
+  /** The filter of an obligation query within the caller's scope (403 for a reporter asking for another agency). */
+  async function obligationFilter(p: Principal, q: ObligationQuery): Promise<ObligationFilter> {
+    if (p.role === 'reporter' && q.agency !== undefined && q.agency !== p.agencyCode)
+      throw new HttpError(403, 'forbidden', 'A reporter sees its own agency only');
+    const planIds = await visiblePlanIds(p);
+    return {
+      ...(q.cycleId === undefined ? {} : { cycleWorkflowId: q.cycleId }),
+      ...(q.planId === undefined ? {} : { planId: q.planId }),
+      ...(q.period === undefined ? {} : { period: q.period }),
+      ...(q.stage === undefined ? {} : { stageId: q.stage }),
+      ...(q.status === undefined ? {} : { status: q.status }),
+      ...(p.role === 'reporter'
+        ? { agencyCode: p.agencyCode ?? '' }
+        : q.agency === undefined
+          ? {}
+          : { agencyCode: q.agency }),
+      ...(planIds === undefined ? {} : { planIds }),
+      ...(q.limit === undefined ? {} : { limit: q.limit }),
+    };
   }
 
   async function stageOf(o: ObligationRow): Promise<StageRoute> {
@@ -190,6 +213,27 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
         { ...q, ...(planIds === undefined ? {} : { planIds }) },
         p.role === 'reporter' ? (p.agencyCode ?? '') : undefined,
       );
+    },
+
+    /** One page of the cycles listCycles gives, by (plan, period). */
+    async pageCycles(
+      p: Principal,
+      q: { planId?: string; period?: string; status?: CycleStatusFilter; limit: number; cursor?: string },
+    ) {
+      const { limit, cursor, ...filters } = q;
+      const planIds = await visiblePlanIds(p);
+      const after = cursor === undefined ? undefined : decodeCursor(cursor, 2);
+      const rows = await listCycles(
+        db,
+        {
+          ...filters,
+          ...(planIds === undefined ? {} : { planIds }),
+          limit: limit + 1,
+          ...(after === undefined ? {} : { after: { planId: after[0]!, period: after[1]! } }),
+        },
+        p.role === 'reporter' ? (p.agencyCode ?? '') : undefined,
+      );
+      return pageOf(rows, limit, (c) => [c.plan_id, c.period]);
     },
 
     /** Titles and coordinators of plans whose cycles the caller was already allowed to list (cycle lists carry no spec). */
@@ -304,24 +348,28 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
 
     /** Obligations under filters, scoped: a reporter sees its own agency only, a coordinator its plans. */
     async listObligations(p: Principal, q: ObligationQuery) {
-      if (p.role === 'reporter' && q.agency !== undefined && q.agency !== p.agencyCode)
-        throw new HttpError(403, 'forbidden', 'A reporter sees its own agency only');
-      const planIds = await visiblePlanIds(p);
-      const filter: ObligationFilter = {
-        ...(q.cycleId === undefined ? {} : { cycleWorkflowId: q.cycleId }),
-        ...(q.planId === undefined ? {} : { planId: q.planId }),
-        ...(q.period === undefined ? {} : { period: q.period }),
-        ...(q.stage === undefined ? {} : { stageId: q.stage }),
-        ...(q.status === undefined ? {} : { status: q.status }),
-        ...(p.role === 'reporter'
-          ? { agencyCode: p.agencyCode ?? '' }
-          : q.agency === undefined
-            ? {}
-            : { agencyCode: q.agency }),
-        ...(planIds === undefined ? {} : { planIds }),
-        ...(q.limit === undefined ? {} : { limit: q.limit }),
-      };
+      const filter = await obligationFilter(p, q);
       return { counts: await countObligationsByStatus(db, filter), items: await listObligations(db, filter) };
+    },
+
+    /** One page of obligations under filters, scoped as listObligations, with the counts of all of them. */
+    async pageObligations(p: Principal, q: ObligationQuery & { readonly limit: number; readonly cursor?: string }) {
+      const filter = await obligationFilter(p, q);
+      let after: ObligationFilter['after'];
+      if (q.cursor !== undefined) {
+        const [dueAt, workflowId] = decodeCursor(q.cursor, 2) as [string, string];
+        const at = new Date(dueAt);
+        if (Number.isNaN(at.getTime()))
+          throw new HttpError(400, 'invalid_request', 'query/cursor is not a cursor this API gave');
+        after = { dueAt: at, workflowId };
+      }
+      const rows = await listObligationsPage(db, {
+        ...filter,
+        limit: q.limit + 1,
+        ...(after === undefined ? {} : { after }),
+      });
+      const page = pageOf(rows, q.limit, (o) => [o.due_at.toISOString(), o.workflow_id]);
+      return { counts: await countObligationsByStatus(db, filter), ...page };
     },
 
     async accept(p: Principal, id: string, comment?: string): Promise<ObligationSummary> {

@@ -11,16 +11,17 @@ import type { Database, ObligationRow } from '../../db/database.js';
 import { calendarFingerprint, loadWorkingCalendar } from '../../db/repositories/calendar.js';
 import { getDraft } from '../../db/repositories/drafts.js';
 import { getVersion, listVersions } from '../../db/repositories/report-versions.js';
-import { changePasswordCommand } from '../../db/commands/users.js';
-import { MIN_PASSWORD_LENGTH, getUser, setUiLang, verifyLogin } from '../../db/repositories/users.js';
+import { MIN_PASSWORD_LENGTH, getUser, setUiLang } from '../../db/repositories/users.js';
+import { PasswordPolicyError } from '../../platform/password-policy.js';
 import type { WorkingCalendar } from '../../domain/calendar.js';
 import { localDateOf } from '../../domain/tz.js';
-import { actorOf, type Principal } from '../auth.js';
+import { type Principal } from '../auth.js';
 import { HttpError, httpFailureOf } from '../errors.js';
 import type { EvidenceService } from '../services/evidence.js';
 import type { ObligationService } from '../services/obligations.js';
 import { discardRestOf, readEvidencePart, sendEvidence } from '../routes/evidence.js';
 import type { ReportService } from '../services/reports.js';
+import type { AccountService } from '../services/accounts.js';
 import type { OutboxService } from '../services/outbox.js';
 import type { PlanService } from '../services/plans.js';
 import type { AgencyService, CalendarService } from '../services/calendar.js';
@@ -31,6 +32,8 @@ import { registerAdminPages } from './admin-routes.js';
 import { cycleTimelineData, overdueByDay } from '../services/chart-data.js';
 import { cycleTimelineChart, overdueChart } from './charts.js';
 import { overdueText, timelineText } from './chart-text.js';
+import { accountPage } from './pages/account.js';
+import { adminUsersPage } from './pages/admin-users.js';
 import { html, type Html } from './html.js';
 import { isUiLang, translator, type MessageKey } from './i18n/index.js';
 import type { PageContext } from './layout.js';
@@ -43,7 +46,6 @@ import { diffTable, formContent, formStateOf, parseRemarks, reportView, type For
 import { errorPage, passwordPage, signInPage } from './pages/signin.js';
 import {
   LANG_COOKIE,
-  SignInLimiter,
   closeSession,
   csrfTokenFor,
   csrfValid,
@@ -68,6 +70,7 @@ export interface WebOptions {
   readonly feeds: FeedService;
   /** MERZIM_PUBLIC_URL: the base of the feed URLs the inbox shows; absent: from the request. */
   readonly publicUrl?: string;
+  readonly accounts: AccountService;
   /** The Temporal web UI, for links from obligations to their workflows; none when not known. */
   readonly temporalUiUrl?: string;
   readonly temporalNamespace?: string;
@@ -113,8 +116,7 @@ function safeNext(next: unknown): string {
 type Flash = { kind: 'ok' | 'error'; text: string } | undefined;
 
 export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
-  const { db, obligations: service, evidence, reports } = opts;
-  const limiter = new SignInLimiter();
+  const { db, obligations: service, evidence, reports, accounts } = opts;
   // Two forms are multipart, each with its own limits where it reads the parts: evidence uploads (streamed by the service; the
   // CSRF token is the form's first field, checked there) and the plan import page (its CSRF token checked by the handler,
   // before anything is kept).
@@ -276,18 +278,15 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
   app.post('/app/sign-in', { schema: { hide: true } }, async (request, reply) => {
     const { username = '', password = '', next } = body(request);
     const ctx = await context(request, reply);
-    const wait = limiter.blockedFor(username, request.ip);
-    if (wait > 0)
-      return send(reply, signInPage(ctx, { error: ctx.t.t('signin.rateLimited', { minutes: wait }), username }), 429);
-    const user =
-      username === '' || password === '' || username.length > 100 || password.length > 200
-        ? undefined
-        : await verifyLogin(db, username, password);
-    if (user === undefined) {
-      limiter.fail(username, request.ip);
-      return send(reply, signInPage(ctx, { error: ctx.t.t('signin.failed'), username }), 401);
+    // The same limits, lockout and audit as the API's login (api/services/accounts.ts), kept in PostgreSQL.
+    const result = await accounts.signIn({ username, password, address: request.ip, via: 'web' });
+    if (!result.ok && result.reason === 'locked') {
+      reply.header('retry-after', String(result.retryAfterSeconds));
+      const minutes = Math.ceil(result.retryAfterSeconds / 60);
+      return send(reply, signInPage(ctx, { error: ctx.t.t('signin.rateLimited', { minutes }), username }), 429);
     }
-    limiter.succeed(username, request.ip);
+    if (!result.ok) return send(reply, signInPage(ctx, { error: ctx.t.t('signin.failed'), username }), 401);
+    const user = result.user;
     await openSession(db, request, reply, user);
     // A language chosen before signing in becomes the user's, unless they already have one.
     const chosen = request.headers.cookie === undefined ? undefined : languageOf(request, undefined);
@@ -328,12 +327,15 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     if (newPassword.length < MIN_PASSWORD_LENGTH || newPassword.length > 200) return refuse('password.tooShort');
     if (newPassword !== repeatPassword) return refuse('password.mismatch');
     if (newPassword === currentPassword) return refuse('password.same');
-    if ((await verifyLogin(db, p.username, currentPassword)) === undefined) return refuse('password.wrong');
-    const userId = p.userId;
-    // The same command as the JSON route: the password and its audit event in one transaction.
-    await db
-      .transaction()
-      .execute((trx) => changePasswordCommand(trx, { userId, password: newPassword, actor: actorOf(p) }));
+    // The same service as the JSON route: the policy, the password, the other sessions signed out and the audit event.
+    try {
+      await accounts.changePassword(p, currentPassword, newPassword);
+    } catch (err) {
+      if (err instanceof PasswordPolicyError)
+        return refuse(err.problem === 'weak' ? 'password.weak' : 'password.tooShort');
+      if (err instanceof HttpError && err.code === 'invalid_credentials') return refuse('password.wrong');
+      throw err;
+    }
     return reply.redirect('/app?msg=password', 303);
   });
 
@@ -841,6 +843,88 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
   });
 
   registerAdminPages(app, opts, { context, send, principal, body });
+
+  // ——— My account; admin: users ——————————————————————————————————————————————————
+
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+  const idParam = (request: FastifyRequest): string => {
+    const id = (request.params as { id?: string }).id ?? '';
+    if (!UUID.test(id)) throw new HttpError(404, 'not_found', 'No such page');
+    return id;
+  };
+
+  app.get('/app/account', { schema: { hide: true } }, async (request, reply) => {
+    const p = principal(request);
+    const ctx = await context(request, reply);
+    const revoked = (request.query as { msg?: string }).msg === 'revoked';
+    const flash = revoked ? { kind: 'ok' as const, text: ctx.t.t('account.revoked') } : undefined;
+    return send(reply, accountPage(ctx, await accounts.ownTokens(p), flash));
+  });
+
+  app.post('/app/account/tokens/:id/revoke', { schema: { hide: true } }, async (request, reply) => {
+    const p = principal(request);
+    const id = idParam(request);
+    await accounts.revokeOwnToken(p, id);
+    // Revoking this browser's own session is signing out.
+    if (id === p.tokenId) {
+      await closeSession(db, request, reply, undefined);
+      return redirect(request, reply, '/app/sign-in?out=1');
+    }
+    return redirect(request, reply, '/app/account?msg=revoked');
+  });
+
+  app.get('/app/admin/users', { schema: { hide: true } }, async (request, reply) => {
+    const p = principal(request);
+    return send(reply, adminUsersPage(await context(request, reply), (await accounts.users(p)).items));
+  });
+
+  app.post('/app/admin/users', { schema: { hide: true } }, async (request, reply) => {
+    const p = principal(request);
+    const { username = '', displayName = '', role = '', agencyCode = '' } = body(request);
+    const ctx = await context(request, reply);
+    const refuse = async (text: string) =>
+      send(reply, adminUsersPage(ctx, (await accounts.users(p)).items, { kind: 'error', text }), 400);
+    if (!/^[a-z0-9._-]{3,60}$/.test(username)) return refuse(`username: ${ctx.t.t('users.usernameHint')}`);
+    if (displayName.trim() === '' || displayName.length > 200) return refuse(ctx.t.t('users.displayName'));
+    if (!['reporter', 'coordinator', 'pm_office', 'admin'].includes(role)) return refuse(ctx.t.t('users.role'));
+    if (agencyCode.length > 40) return refuse(ctx.t.t('users.agencyHint'));
+    try {
+      const created = await accounts.createUser(p, {
+        username,
+        displayName: displayName.trim(),
+        role: role as 'reporter' | 'coordinator' | 'pm_office' | 'admin',
+        agencyCode: agencyCode.trim() === '' ? null : agencyCode.trim(),
+      });
+      const text = ctx.t.t('users.created', { username, password: created.oneTimePassword });
+      return send(reply, adminUsersPage(ctx, (await accounts.users(p)).items, { kind: 'ok', text }), 201);
+    } catch (err) {
+      const known = httpFailureOf(err);
+      if (known !== undefined && known.status < 500) return refuse(known.message);
+      throw err;
+    }
+  });
+
+  app.post<{ Params: { id: string; action: string } }>(
+    '/app/admin/users/:id/:action',
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const p = principal(request);
+      const id = idParam(request);
+      const { action } = request.params;
+      if (action !== 'disable' && action !== 'enable' && action !== 'reset')
+        throw new HttpError(404, 'not_found', 'No such page');
+      const ctx = await context(request, reply);
+      let text: string;
+      if (action === 'reset') {
+        const r = await accounts.resetPassword(p, id);
+        text = ctx.t.t('users.resetDone', { username: r.user.username, password: r.oneTimePassword });
+      } else {
+        const u = await accounts.setDisabled(p, id, action === 'disable');
+        text = ctx.t.t(action === 'disable' ? 'users.disabledDone' : 'users.enabledDone', { username: u.username });
+      }
+      return send(reply, adminUsersPage(ctx, (await accounts.users(p)).items, { kind: 'ok', text }));
+    },
+  );
 
   // Any other address under /app is a page that does not exist, said as a page.
   app.get('/app/*', { schema: { hide: true } }, async () => {

@@ -28,15 +28,17 @@ export function navFor(p: Principal | undefined): NavItem[] {
   const calendar = { href: '/app/admin/calendar', label: 'nav.calendar' } as const;
   const agencies = { href: '/app/admin/agencies', label: 'nav.agencies' } as const;
   const sink = { href: '/app/admin/sink', label: 'nav.sink' } as const;
+  const users = { href: '/app/admin/users', label: 'nav.users' } as const;
+  const account = { href: '/app/account', label: 'nav.account' } as const;
   switch (p.role) {
     case 'reporter':
-      return [inbox];
+      return [inbox, account];
     case 'coordinator':
-      return [board, inbox, plans];
+      return [board, inbox, plans, account];
     case 'pm_office':
-      return [pm, board, inbox];
+      return [pm, board, inbox, account];
     case 'admin':
-      return [board, pm, inbox, plans, calendar, agencies, outbox, sink];
+      return [board, pm, inbox, plans, calendar, agencies, outbox, sink, users, account];
   }
 }
 

@@ -1,6 +1,6 @@
 // Browser sessions on top of the same session store as the API's bearer tokens (api_tokens, kind 'session'): the secret
 // rides in an HttpOnly, SameSite=Lax cookie (Secure over TLS), each session carries its own CSRF synchronizer token,
-// and sign-in attempts are rate-limited per username and per address.
+// and sign-in attempts are rate-limited per username and per address by the account service (api/services/accounts.ts).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -146,46 +146,4 @@ export function languageOf(request: FastifyRequest, session: WebSession | undefi
   if (session?.uiLang != null) return session.uiLang;
   const cookie = parseCookies(request.headers.cookie)[LANG_COOKIE];
   return isUiLang(cookie) ? cookie : 'kk';
-}
-
-/**
- * Failed sign-ins in a sliding window: 5 per username and address, 30 per address, per 15 minutes. In memory, per API
- * process: several API processes each allow as much, which still turns password guessing from millions into dozens.
- */
-export class SignInLimiter {
-  private readonly failures = new Map<string, number[]>();
-  constructor(
-    private readonly perUser = 5,
-    private readonly perAddress = 30,
-    private readonly windowMs = 15 * 60_000,
-  ) {}
-
-  private recent(key: string, now: number): number[] {
-    const list = (this.failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
-    if (list.length === 0) this.failures.delete(key);
-    else this.failures.set(key, list);
-    return list;
-  }
-
-  /** Minutes until a new attempt is allowed, or 0 when it is allowed now. */
-  blockedFor(username: string, address: string, now = Date.now()): number {
-    const user = this.recent(`u:${username.toLowerCase()}|${address}`, now);
-    const addr = this.recent(`a:${address}`, now);
-    const over = (list: number[], limit: number) =>
-      list.length >= limit ? list[list.length - limit]! + this.windowMs - now : 0;
-    const ms = Math.max(over(user, this.perUser), over(addr, this.perAddress));
-    return ms <= 0 ? 0 : Math.ceil(ms / 60_000);
-  }
-
-  fail(username: string, address: string, now = Date.now()): void {
-    for (const key of [`u:${username.toLowerCase()}|${address}`, `a:${address}`])
-      this.failures.set(key, [...this.recent(key, now), now]);
-    // Bounded memory under a spray of usernames: forget the oldest keys.
-    if (this.failures.size > 50_000)
-      for (const key of [...this.failures.keys()].slice(0, 10_000)) this.failures.delete(key);
-  }
-
-  succeed(username: string, address: string): void {
-    this.failures.delete(`u:${username.toLowerCase()}|${address}`);
-  }
 }

@@ -13,6 +13,7 @@ import * as evidenceChunks from './2026_12_02_0200_evidence_chunks.js';
 import * as reportVersions from './2026_12_02_0100_report_versions.js';
 import * as digests from './2026_12_02_0600_digests.js';
 import * as planUploads from './2026_12_02_0400_plan_uploads.js';
+import * as accounts from './2026_12_02_0300_accounts.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_21_0001_foundation': foundation,
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_0100_report_versions': reportVersions,
   '2026_12_02_0600_digests': digests,
   '2026_12_02_0400_plan_uploads': planUploads,
+  '2026_12_02_0300_accounts': accounts,
 };

@@ -129,6 +129,9 @@ export interface CycleFilter {
   readonly status?: CycleRow['status'];
   /** Only these plans (the caller's scope); undefined = all. */
   readonly planIds?: readonly string[];
+  /** A keyset page: at most `limit` cycles after (planId, period) in that order. */
+  readonly limit?: number;
+  readonly after?: { readonly planId: string; readonly period: string };
 }
 
 /** A cycle as lists show it: every column but the spec (up to ~1 MB each), with its obligations counted by status. */
@@ -166,6 +169,21 @@ export async function listCycles(
   if (filter.status !== undefined) q = q.where('status', '=', filter.status);
   if (filter.planIds !== undefined)
     q = filter.planIds.length === 0 ? q.where(sql<boolean>`false`) : q.where('plan_id', 'in', [...filter.planIds]);
+  // A reporter's list holds only cycles where its agency owes something: decided in the query, so a page is full.
+  if (countAgency !== undefined)
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('obligations as o')
+          .select('o.workflow_id')
+          .whereRef('o.cycle_workflow_id', '=', 'cycles.workflow_id')
+          .where('o.agency_code', '=', countAgency),
+      ),
+    );
+  const after = filter.after;
+  if (after !== undefined)
+    q = q.where((eb) => eb(eb.refTuple('plan_id', 'period'), '>', eb.tuple(after.planId, after.period)));
+  if (filter.limit !== undefined) q = q.limit(filter.limit);
   const cycles = await q.execute();
   if (cycles.length === 0) return [];
   let counts = db
@@ -198,6 +216,41 @@ export interface ObligationFilter {
   /** Only these plans (the caller's scope); undefined = all. */
   readonly planIds?: readonly string[];
   readonly limit?: number;
+  /** Keyset pagination: only obligations after this one in (due_at, workflow_id) order. */
+  readonly after?: { readonly dueAt: Date; readonly workflowId: string };
+}
+
+/** The columns a listed obligation shows (not the run id, revision or bookkeeping times). */
+const LISTED_COLUMNS = [
+  'workflow_id',
+  'cycle_workflow_id',
+  'plan_id',
+  'period',
+  'stage_id',
+  'agency_code',
+  'status',
+  'due_date',
+  'effective_due_date',
+  'due_at',
+  'report_version',
+  'report',
+  'submitted_at',
+  'working_days_late',
+  'accepted_at',
+  'closed_reason',
+] as const;
+export type ListedObligation = Pick<ObligationRow, (typeof LISTED_COLUMNS)[number]>;
+
+/** A page of obligations in (due_at, workflow_id) order, selecting only the listed columns; `limit` rows at most. */
+export async function listObligationsPage(
+  db: Kysely<Database>,
+  filter: ObligationFilter & { readonly limit: number },
+): Promise<ListedObligation[]> {
+  let q = filteredObligations(db, filter).select(LISTED_COLUMNS);
+  const after = filter.after;
+  if (after !== undefined)
+    q = q.where((eb) => eb(eb.refTuple('due_at', 'workflow_id'), '>', eb.tuple(after.dueAt, after.workflowId)));
+  return q.orderBy('due_at').orderBy('workflow_id').limit(filter.limit).execute();
 }
 
 function filteredObligations(db: Kysely<Database>, filter: ObligationFilter) {

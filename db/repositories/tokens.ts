@@ -112,8 +112,70 @@ export async function revokeToken(db: Kysely<Database>, id: string): Promise<boo
   return r.numUpdatedRows > 0n;
 }
 
-export async function listApiTokens(db: Kysely<Database>) {
+/**
+ * Revokes a user's active tokens: sessions only, or sessions and API tokens; `except` keeps one (the caller's own session).
+ * Returns how many were revoked.
+ */
+export async function revokeTokensOfUser(
+  db: Kysely<Database>,
+  userId: string,
+  opts: { kinds: readonly ('api' | 'session')[]; except?: string },
+): Promise<number> {
+  let q = db
+    .updateTable('api_tokens')
+    .set({ revoked_at: new Date() })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('kind', 'in', [...opts.kinds]);
+  if (opts.except !== undefined) q = q.where('id', '!=', opts.except);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** A user's sessions and API tokens that still work (not revoked, not expired), newest first. */
+export async function listActiveTokensOfUser(db: Kysely<Database>, userId: string, now = new Date()) {
   return db
+    .selectFrom('api_tokens')
+    .select([
+      'id',
+      'name',
+      'kind',
+      'role',
+      'agency_code',
+      'user_id',
+      'created_at',
+      'last_used_at',
+      'expires_at',
+      'revoked_at',
+    ])
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(500)
+    .execute();
+}
+
+/** Revokes one of a user's own tokens; false when it is not theirs or not active. */
+export async function revokeTokenOfUser(db: Kysely<Database>, userId: string, id: string): Promise<boolean> {
+  const r = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: new Date() })
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+/**
+ * API tokens (not sessions) by id, `limit` at most, after the token `after` (a keyset page). By id, not by creation: a
+ * timestamp's microseconds do not survive a JavaScript Date, and the ids are random, so the order says nothing either.
+ */
+export async function listApiTokens(db: Kysely<Database>, page: { limit: number; after?: string } = { limit: 5000 }) {
+  const after = page.after;
+  let q = db
     .selectFrom('api_tokens')
     .select([
       'id',
@@ -129,7 +191,9 @@ export async function listApiTokens(db: Kysely<Database>) {
     ])
     .where('kind', '=', 'api')
     .orderBy('id')
-    .execute();
+    .limit(page.limit);
+  if (after !== undefined) q = q.where('id', '>', after);
+  return q.execute();
 }
 
 export async function countAdminTokens(db: Kysely<Database>): Promise<number> {

@@ -18,8 +18,9 @@ export interface NewUser {
 
 export type PublicUser = Omit<UserRow, 'password_hash'>;
 
-export const MIN_PASSWORD_LENGTH = 10;
+export { MIN_PASSWORD_LENGTH } from '../../platform/password-policy.js';
 
+/** A one-time password: 96 random bits (16 characters), far above the policy's strength threshold. */
 export function generatePassword(): string {
   return randomBytes(12).toString('base64url');
 }
@@ -69,9 +70,34 @@ export async function setPassword(db: Kysely<Database>, userId: string, password
     .execute();
 }
 
+/** An admin's reset: a new one-time password that must be changed at the next sign-in. */
+export async function setOneTimePassword(db: Kysely<Database>, userId: string, password: string): Promise<boolean> {
+  const r = await db
+    .updateTable('users')
+    .set({ password_hash: await argon2.hash(password, { type: argon2.argon2id }), must_change_password: true })
+    .where('id', '=', userId)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+/** Disables (now) or enables a user; false when the user does not exist or already was so. */
+export async function setUserDisabled(db: Kysely<Database>, userId: string, disabled: boolean): Promise<boolean> {
+  const r = await db
+    .updateTable('users')
+    .set({ disabled_at: disabled ? new Date() : null })
+    .where('id', '=', userId)
+    .where('disabled_at', disabled ? 'is' : 'is not', null)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
 /** Remembers the web interface's language of a user. */
 export async function setUiLang(db: Kysely<Database>, userId: string, lang: 'kk' | 'ru' | 'en'): Promise<void> {
   await db.updateTable('users').set({ ui_lang: lang }).where('id', '=', userId).execute();
+}
+
+export async function userIdByUsername(db: Kysely<Database>, username: string): Promise<string | undefined> {
+  return (await db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst())?.id;
 }
 
 export async function getUser(db: Kysely<Database>, id: string): Promise<PublicUser | undefined> {
@@ -79,8 +105,31 @@ export async function getUser(db: Kysely<Database>, id: string): Promise<PublicU
   return row === undefined ? undefined : withoutHash(row);
 }
 
-export async function listUsers(db: Kysely<Database>): Promise<PublicUser[]> {
-  return (await db.selectFrom('users').selectAll().orderBy('username').execute()).map(withoutHash);
+/** Users by username, `limit` at most, after `afterUsername` (a keyset page); never the password hash. */
+export async function listUsers(
+  db: Kysely<Database>,
+  page: { limit: number; afterUsername?: string } = { limit: 5000 },
+): Promise<PublicUser[]> {
+  let q = db
+    .selectFrom('users')
+    .select([
+      'id',
+      'username',
+      'display_name',
+      'role',
+      'agency_code',
+      'email',
+      'lang',
+      'must_change_password',
+      'created_at',
+      'disabled_at',
+      'ui_lang',
+      'digests',
+    ])
+    .orderBy('username')
+    .limit(page.limit);
+  if (page.afterUsername !== undefined) q = q.where('username', '>', page.afterUsername);
+  return q.execute();
 }
 
 export async function countUsers(db: Kysely<Database>, role?: Role): Promise<number> {

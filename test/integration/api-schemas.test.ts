@@ -318,6 +318,57 @@ describe('every route answers what its schema declares', () => {
     await call({ method: 'DELETE', url: `/api/v1/tokens/${issued.json().id}`, token: admin }, 200);
     await call({ method: 'DELETE', url: `/api/v1/tokens/${issued.json().id}`, token: admin }, 404);
 
+    // Accounts: a weak password, one's own sessions and tokens, an admin disabling, enabling and resetting, sign-out, a lockout.
+    await call(
+      {
+        method: 'POST',
+        url: '/api/v1/auth/password',
+        token: sessionToken,
+        payload: { currentPassword: 'a-long-enough-passphrase', newPassword: 'password123' },
+      },
+      400,
+    );
+    const second = (
+      await call(
+        {
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { username: 'akdm.coordinator', password: 'a-long-enough-passphrase' },
+        },
+        200,
+      )
+    ).json().token as string;
+    const own = await call({ method: 'GET', url: '/api/v1/me/tokens', token: sessionToken }, 200);
+    const secondId = (own.json().items as { id: string; current: boolean }[]).find((i) => !i.current)!.id;
+    await call({ method: 'DELETE', url: `/api/v1/me/tokens/${secondId}`, token: sessionToken }, 200);
+    await call({ method: 'DELETE', url: `/api/v1/me/tokens/${secondId}`, token: sessionToken }, 404);
+    await call({ method: 'GET', url: '/api/v1/me', token: second }, 401);
+    await call({ method: 'POST', url: `/api/v1/users/${user.id}/disable`, token: admin }, 200);
+    await call({ method: 'POST', url: `/api/v1/users/${user.id}/disable`, token: bgm }, 403);
+    await call({ method: 'POST', url: `/api/v1/users/${randomUUID()}/disable`, token: admin }, 404);
+    await call({ method: 'POST', url: `/api/v1/users/${user.id}/enable`, token: admin }, 200);
+    await call({ method: 'POST', url: `/api/v1/users/${randomUUID()}/enable`, token: admin }, 404);
+    const reset = await call({ method: 'POST', url: `/api/v1/users/${user.id}/password-reset`, token: admin }, 200);
+    await call({ method: 'POST', url: `/api/v1/users/${randomUUID()}/password-reset`, token: admin }, 404);
+    const afterReset = (
+      await call(
+        {
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { username: 'akdm.coordinator', password: reset.json().oneTimePassword },
+        },
+        200,
+      )
+    ).json().token as string;
+    await call({ method: 'POST', url: '/api/v1/auth/logout', token: afterReset }, 200);
+    await call({ method: 'POST', url: '/api/v1/auth/logout', token: afterReset }, 401);
+    for (let i = 0; i < 5; i++)
+      await call(
+        { method: 'POST', url: '/api/v1/auth/login', payload: { username: 'ghost.user', password: 'x' } },
+        401,
+      );
+    await call({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'ghost.user', password: 'x' } }, 429);
+
     // The agencies directory.
     await call({ method: 'GET', url: '/api/v1/agencies', token: bgm }, 200);
     await call({ method: 'GET', url: `/api/v1/agencies/${enc('БҒМ')}`, token: bgm }, 200);

@@ -174,4 +174,27 @@ describe('merzim CLI', () => {
     expect((await findActiveToken(tdb.db, secret))?.role).toBe('admin');
     expect(res.stderr).not.toContain(secret);
   });
+  it('user create, reset-password, disable and enable: the admin’s account commands at the machine', async () => {
+    const created = await merzim('user', 'create', 'cli.person', '--name', 'CLI', '--role', 'pm_office');
+    expect(created.code).toBe(0);
+    const otp = /one-time password: (\S+)/.exec(created.stdout)![1]!;
+    const reset = await merzim('user', 'reset-password', 'cli.person');
+    expect(reset.code).toBe(0);
+    const otp2 = /one-time password: (\S+)/.exec(reset.stdout)![1]!;
+    expect(otp2).not.toBe(otp);
+    expect((await merzim('user', 'disable', 'cli.person')).stdout).toContain('cli.person disabled');
+    const row = await tdb.db
+      .selectFrom('users')
+      .select(['disabled_at', 'must_change_password'])
+      .where('username', '=', 'cli.person')
+      .executeTakeFirstOrThrow();
+    expect(row.disabled_at).not.toBeNull();
+    expect(row.must_change_password).toBe(true);
+    expect((await merzim('user', 'enable', 'cli.person')).stdout).toContain('cli.person enabled');
+    expect((await merzim('user', 'disable', 'nobody.here')).code).not.toBe(0);
+    const events = await tdb.db.selectFrom('events').select('type').where('actor', '=', 'cli').execute();
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['user.password_reset', 'user.disabled', 'user.enabled']),
+    );
+  });
 });

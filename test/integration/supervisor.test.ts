@@ -1,7 +1,18 @@
 // `npm start` as a user runs it: everything comes up, /health is green, SIGTERM stops every child (no orphans, ports freed),
 // a restart keeps state, and each start-up fault ends with one clear message and a non-zero exit.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +106,29 @@ describe('npm start (embedded supervisor)', () => {
     expect(existsSync(join(dataDir, 'admin-token'))).toBe(true);
     expect(statSync(join(dataDir, 'admin-token')).mode & 0o077).toBe(0);
     expect(run.output()).not.toContain(readFileSync(join(dataDir, 'admin-token'), 'utf8').trim());
+    // Workflow histories, reports and secrets are the owner's alone: the data directory can be entered (PostgreSQL's user),
+    // not listed; every file in it and under it is 0600 and every directory 0700 (PostgreSQL's own included).
+    expect(statSync(dataDir).mode & 0o777).toBe(0o711);
+    const loose: string[] = [];
+    const walk = (dir: string): void => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        const st = lstatSync(path);
+        if (st.isDirectory()) {
+          if ((st.mode & 0o077) !== 0) loose.push(`${path} ${(st.mode & 0o777).toString(8)}`);
+          walk(path);
+        } else if (st.isFile() && (st.mode & 0o077) !== 0) loose.push(`${path} ${(st.mode & 0o777).toString(8)}`);
+      }
+    };
+    walk(dataDir);
+    expect(loose).toEqual([]);
+    expect(readdirSync(dataDir)).toEqual(expect.arrayContaining(['temporal.sqlite', 'postgres']));
+    // The admin's one-time password is handed over the same way: a 0600 file, never the log.
+    expect(statSync(join(dataDir, 'admin-password')).mode & 0o077).toBe(0);
+    const [adminName, adminPassword] = readFileSync(join(dataDir, 'admin-password'), 'utf8').trim().split('\t');
+    expect(adminName).toBe('admin');
+    expect(adminPassword!.length).toBeGreaterThanOrEqual(16);
+    expect(run.output()).not.toContain(adminPassword);
 
     // Leave a trace to find after the restart.
     const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();

@@ -5,7 +5,7 @@ import { en } from '../../api/web/i18n/en.js';
 import { formatDate, formatDateTime, translator } from '../../api/web/i18n/index.js';
 import { kk } from '../../api/web/i18n/kk.js';
 import { ru } from '../../api/web/i18n/ru.js';
-import { SignInLimiter, parseCookies } from '../../api/web/session.js';
+import { parseCookies } from '../../api/web/session.js';
 import { workingDaysLeft } from '../../api/web/view.js';
 import { KZ_WORKING_CALENDAR } from '../../domain/calendar-seed-kz.js';
 
@@ -68,19 +68,7 @@ describe('working days left', () => {
   });
 });
 
-describe('sign-in limiter', () => {
-  it('blocks a username at an address after 5 failures for 15 minutes, and not another address', () => {
-    const l = new SignInLimiter();
-    const t0 = Date.UTC(2027, 0, 11);
-    for (let i = 0; i < 5; i++) {
-      expect(l.blockedFor('a', '1.1.1.1', t0)).toBe(0);
-      l.fail('a', '1.1.1.1', t0);
-    }
-    expect(l.blockedFor('A', '1.1.1.1', t0 + 60_000)).toBe(14);
-    expect(l.blockedFor('a', '2.2.2.2', t0)).toBe(0);
-    expect(l.blockedFor('a', '1.1.1.1', t0 + 15 * 60_000)).toBe(0);
-  });
-
+describe('cookies', () => {
   it('parses cookies and ignores malformed ones', () => {
     expect(parseCookies('a=1; b=%D0%90; bad=%E0%A4%A; c')).toEqual({ a: '1', b: 'А' });
   });

@@ -1,5 +1,5 @@
 // The embedded default: starts what is not configured (PostgreSQL, Temporal dev server, SMTP sink), then the worker and the API.
-import { existsSync, mkdirSync, chmodSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, chmodSync, lstatSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
@@ -69,12 +69,25 @@ interface Resources {
   demoAbort?: AbortController;
 }
 
+/** Files an earlier release left readable by others (a Temporal SQLite file, run.json, the demo users) become 0600. */
+function tightenModes(dataDir: string): void {
+  for (const name of readdirSync(dataDir)) {
+    const path = join(dataDir, name);
+    const st = lstatSync(path);
+    if (st.isFile() && (st.mode & 0o077) !== 0) chmodSync(path, st.mode & 0o700);
+  }
+}
+
 export async function startStack(config: Config, opts: { projectRoot: string; logger: Logger }): Promise<Stack> {
   const log = (line: string): void => opts.logger.info(line);
   const dataDir = resolve(opts.projectRoot, config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
-  // The embedded PostgreSQL runs as its own user, which must be able to enter the data directory.
-  chmodSync(dataDir, 0o755);
+  // Workflow histories (Temporal's SQLite), reports (PostgreSQL) and secrets live here: whatever this process and the servers
+  // it starts create is theirs alone (files 0600, directories 0700; PostgreSQL keeps its own 0700/0600).
+  process.umask(0o077);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // The embedded PostgreSQL may run as its own user (as root), which must be able to enter the directory, not list it.
+  chmodSync(dataDir, 0o711);
+  tightenModes(dataDir);
   const r: Resources = {};
   const stop = async (): Promise<void> => {
     // Reverse order of start: stop taking requests, finish activities, then the servers underneath.
@@ -162,7 +175,7 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
       await ownerDb.destroy();
     }
     r.db = createDb(database.appUrl, { applicationName: 'merzim-embedded' });
-    bootstrap = await bootstrapAdmin(r.db, join(dataDir, 'admin-token'));
+    bootstrap = await bootstrapAdmin(r.db, join(dataDir, 'admin-token'), join(dataDir, 'admin-password'));
     if (config.demo)
       demo = await loadDemoData(r.db, { seedsDir: resolve(opts.projectRoot, config.seedsDir), dataDir, log });
 
@@ -246,8 +259,8 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
     },
     pids: { supervisor: process.pid, postgres: r.postgres?.pid, temporal: r.temporalServer?.pid },
   };
-  // run.json is for tools and tests (pids, ports); the one-time password must not end up in a file.
-  const { bootstrap: _secretOnce, ...runState } = info;
+  // run.json is for tools and tests (pids, ports); what the bootstrap handed over stays in its own 0600 files.
+  const { bootstrap: _handedOver, ...runState } = info;
   writeFileSync(join(dataDir, 'run.json'), JSON.stringify(runState, null, 2));
 
   const failed = Promise.race([

@@ -215,7 +215,7 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
     const db = parts.db;
     parts.sink = await startSmtpSink({ port: opts.ports.smtp, store: (m) => storeSinkMessage(db, m), log });
     const adminTokenFile = join(dataDir, 'admin-token');
-    await bootstrapAdmin(db, adminTokenFile);
+    await bootstrapAdmin(db, adminTokenFile, join(dataDir, 'admin-password'));
 
     const common = {
       ...env,
