@@ -113,10 +113,18 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   );
   // One service behind the JSON routes and the pages: the same scoping and authorisation for both.
   const obligations = createObligationService({ db: deps.db, temporal: deps.temporal });
+  const history = createHistoryService({
+    temporal: deps.temporal,
+    db: deps.db,
+    workflowBundlePath: deps.workflowBundlePath,
+    temporalUiUrl: deps.temporalUiUrl,
+    temporalNamespace: deps.temporalNamespace,
+  });
   await app.register(webRoutes, {
     db: deps.db,
     obligations,
     outbox: createOutboxService({ db: deps.db, sinkEnabled: deps.sinkEnabled }),
+    history,
     ...(deps.temporalUiUrl === undefined ? {} : { temporalUiUrl: deps.temporalUiUrl }),
     ...(deps.temporalNamespace === undefined ? {} : { temporalNamespace: deps.temporalNamespace }),
   });
@@ -136,7 +144,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     await api.register(cycleRoutes, { db: deps.db, temporal: deps.temporal, engine, obligations });
     await api.register(outboxRoutes, { db: deps.db, sinkEnabled: deps.sinkEnabled });
     await api.register(historyRoutes, {
-      history: createHistoryService({ temporal: deps.temporal, workflowBundlePath: deps.workflowBundlePath }),
+      history,
     });
     await api.register(notificationRoutes, { temporal: deps.temporal, taskQueue: deps.taskQueue });
     await api.register(chartRoutes, { db: deps.db });

@@ -46,3 +46,65 @@ export const ReplayReport = Type.Object({
   failed: Type.Integer(),
   workflows: List(ReplayOutcome),
 });
+
+export const WorkflowParams = Type.Object({ workflowId: WorkflowId });
+export type WorkflowParams = Static<typeof WorkflowParams>;
+
+export const TimelineEntry = Type.Object({
+  eventId: Type.Integer(),
+  at: Type.String({ format: 'date-time' }),
+  kind: StringEnum([
+    'started',
+    'timer',
+    'activity',
+    'update',
+    'signal',
+    'child',
+    'search_attributes',
+    'patch',
+    'ended',
+    'task_failed',
+  ]),
+  name: Type.String(),
+  outcome: nullable(StringEnum(['ok', 'failed'])),
+  attempts: nullable(Type.Integer()),
+  by: nullable(Type.String({ description: "Who, where the input names it (an Update's submittedBy …)" })),
+  detail: nullable(
+    Type.String({ description: 'Input and result, shortened; a timer: when it fires and what ran then' }),
+  ),
+  messageId: nullable(Type.String({ description: 'The e-mail an activity sent: see mails' })),
+});
+
+export const LoggedEvent = Type.Object({
+  id: Type.String(),
+  occurredAt: Type.String({ format: 'date-time' }),
+  type: Type.String(),
+  actor: Type.String(),
+  runId: nullable(Type.String()),
+  subject: nullable(Type.String()),
+  payload: Type.Unknown(),
+  seq: Type.String({ description: "The row's place in its stream" }),
+  hash: Type.String({ description: 'SHA-256 chained to the previous row of the stream (merzim events verify)' }),
+});
+
+export const WorkflowMail = Type.Object({
+  id: Type.String(),
+  messageId: Type.String(),
+  key: Type.String(),
+  to: List(Type.String()),
+  subject: Type.String(),
+  status: Type.String(),
+  sentAt: nullable(Type.String({ format: 'date-time' })),
+});
+
+export const WorkflowHistory = Type.Object({
+  workflowId: Type.String(),
+  runId: Type.String(),
+  workflowType: Type.String(),
+  status: Type.String(),
+  temporalUrl: nullable(Type.String({ description: 'The same workflow in the Temporal web UI' })),
+  rawUrl: Type.String({ description: 'The raw history as JSON' }),
+  timeline: List(TimelineEntry),
+  events: List(LoggedEvent),
+  mails: List(WorkflowMail),
+});

@@ -1,5 +1,11 @@
 // The admin's history tools, for the JSON API and the pages alike: the replay check against this release's workflow code.
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils.js';
+import type { Kysely } from 'kysely';
+import type { Database, EventRow, NotificationRow } from '../../db/database.js';
+import { listEvents } from '../../db/repositories/events.js';
+import { notificationsOfWorkflow } from '../../db/repositories/notifications.js';
+import { historyTimeline, type TimelineEntry } from '../../platform/history-timeline.js';
 import {
   replayBundle,
   replayWorkflows,
@@ -24,11 +30,69 @@ export interface ReplayQuery {
 
 export type HistoryService = ReturnType<typeof createHistoryService>;
 
-export function createHistoryService(deps: { temporal: Client; workflowBundlePath?: string | undefined }) {
+export interface WorkflowHistoryView {
+  readonly workflowId: string;
+  readonly runId: string;
+  readonly workflowType: string;
+  readonly status: string;
+  /** The same workflow in the Temporal web UI, where one is known. */
+  readonly temporalUrl: string | null;
+  readonly timeline: readonly TimelineEntry[];
+  /** The rows of the events log this workflow wrote. */
+  readonly events: readonly EventRow[];
+  /** The e-mails it sent, by Message-ID (the timeline's mail entries point here). */
+  readonly mails: readonly NotificationRow[];
+}
+
+export interface HistoryServiceDeps {
+  readonly temporal: Client;
+  readonly db?: Kysely<Database>;
+  readonly workflowBundlePath?: string | undefined;
+  readonly temporalUiUrl?: string | undefined;
+  readonly temporalNamespace?: string | undefined;
+}
+
+export function createHistoryService(deps: HistoryServiceDeps) {
   const assertAdmin = (p: Principal) => {
     if (p.role !== 'admin') throw new HttpError(403, 'forbidden', 'This requires one of the roles: admin');
   };
+  async function fetch(workflowId: string): Promise<{ history: History; runId: string; type: string; status: string }> {
+    const handle = deps.temporal.workflow.getHandle(workflowId);
+    try {
+      const info = await handle.describe();
+      return { history: await handle.fetchHistory(), runId: info.runId, type: info.type, status: info.status.name };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError || (err as { cause?: { code?: unknown } }).cause?.code === 5)
+        throw new HttpError(404, 'not_found', `workflowId: no workflow ${workflowId}`);
+      throw err;
+    }
+  }
   return {
+    /** A workflow's history for a person, beside the events it logged and the e-mails it sent. */
+    async workflow(p: Principal, workflowId: string): Promise<WorkflowHistoryView> {
+      assertAdmin(p);
+      const { history, runId, type, status } = await fetch(workflowId);
+      const ui = deps.temporalUiUrl;
+      return {
+        workflowId,
+        runId,
+        workflowType: type,
+        status,
+        temporalUrl:
+          ui === undefined
+            ? null
+            : `${ui.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.temporalNamespace ?? 'default')}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`,
+        timeline: historyTimeline(history),
+        events: deps.db === undefined ? [] : await listEvents(deps.db, { workflowId, limit: 5000 }),
+        mails: deps.db === undefined ? [] : await notificationsOfWorkflow(deps.db, workflowId),
+      };
+    },
+    /** The raw history as Temporal's JSON (what `temporal workflow show --output json` writes), with its ids. */
+    async rawHistory(p: Principal, workflowId: string): Promise<string> {
+      assertAdmin(p);
+      const { history, runId } = await fetch(workflowId);
+      return `{"workflowId":${JSON.stringify(workflowId)},"runId":${JSON.stringify(runId)},"history":${historyToJSON(history)}}`;
+    },
     async replay(p: Principal, q: ReplayQuery): Promise<ReplayReport> {
       assertAdmin(p);
       const selection = selectionOf(q);

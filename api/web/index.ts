@@ -16,8 +16,10 @@ import { localDateOf } from '../../domain/tz.js';
 import { actorOf, type Principal } from '../auth.js';
 import { HttpError, httpFailureOf } from '../errors.js';
 import type { ObligationService } from '../services/obligations.js';
+import type { HistoryService } from '../services/history.js';
 import type { OutboxService } from '../services/outbox.js';
 import { outboxPage } from './pages/admin.js';
+import { historyPage } from './pages/history.js';
 import { html, type Html } from './html.js';
 import { isUiLang, translator, type MessageKey } from './i18n/index.js';
 import type { PageContext } from './layout.js';
@@ -46,6 +48,7 @@ export interface WebOptions {
   readonly db: Kysely<Database>;
   readonly obligations: ObligationService;
   readonly outbox: OutboxService;
+  readonly history?: HistoryService;
   /** The Temporal web UI, for links from obligations to their workflows; none when not known. */
   readonly temporalUiUrl?: string;
   readonly temporalNamespace?: string;
@@ -613,6 +616,46 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     const sink = opts.outbox.sinkEnabled ? await opts.outbox.sinkMessages(p, { limit: 100 }) : null;
     return send(reply, outboxPage(await context(request, reply), sent, sink));
   });
+
+  const history = opts.history;
+  if (history !== undefined) {
+    app.get<{ Querystring: { workflow?: string } }>(
+      '/app/admin/history',
+      { schema: { hide: true } },
+      async (request, reply) => {
+        const p = principal(request);
+        if (p.role !== 'admin') throw new HttpError(403, 'forbidden', 'This requires one of the roles: admin');
+        const workflowId = typeof request.query.workflow === 'string' ? request.query.workflow.trim() : '';
+        let view;
+        let notFound = false;
+        if (workflowId !== '') {
+          try {
+            view = await history.workflow(p, workflowId);
+          } catch (err) {
+            if (!(err instanceof HttpError && err.statusCode === 404)) throw err;
+            notFound = true;
+          }
+        }
+        return send(
+          reply,
+          historyPage(await context(request, reply), { workflowId, view, notFound }),
+          notFound ? 404 : 200,
+        );
+      },
+    );
+    app.get<{ Querystring: { workflow?: string } }>(
+      '/app/admin/history/raw',
+      { schema: { hide: true } },
+      async (request, reply) => {
+        const workflowId = typeof request.query.workflow === 'string' ? request.query.workflow : '';
+        const body = await history.rawHistory(principal(request), workflowId);
+        return reply
+          .type('application/json')
+          .header('content-disposition', `attachment; filename="${workflowId.replace(/[^\w.-]+/g, '_')}.history.json"`)
+          .send(body);
+      },
+    );
+  }
 
   // Any other address under /app is a page that does not exist, said as a page.
   app.get('/app/*', { schema: { hide: true } }, async () => {

@@ -24,6 +24,7 @@ export function navFor(p: Principal | undefined): NavItem[] {
   const board = { href: '/app/board', label: 'nav.board' } as const;
   const pm = { href: '/app/pm', label: 'nav.pm' } as const;
   const outbox = { href: '/app/admin/outbox', label: 'nav.outbox' } as const;
+  const history = { href: '/app/admin/history', label: 'nav.history' } as const;
   switch (p.role) {
     case 'reporter':
       return [inbox];
@@ -32,7 +33,7 @@ export function navFor(p: Principal | undefined): NavItem[] {
     case 'pm_office':
       return [pm, board, inbox];
     case 'admin':
-      return [board, pm, inbox, outbox];
+      return [board, pm, inbox, outbox, history];
   }
 }
 

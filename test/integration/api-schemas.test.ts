@@ -675,6 +675,12 @@ describe('every route answers what its schema declares', () => {
     await call({ method: 'POST', url: '/api/v1/replay', token: admin, payload: { open: true, limit: 3 } }, 200);
     await call({ method: 'POST', url: '/api/v1/replay', token: admin, payload: {} }, 400);
     await call({ method: 'POST', url: '/api/v1/replay', token: tokens.coordinator!, payload: { open: true } }, 403);
+    const workflow = await tdb.db.selectFrom('obligations').select('workflow_id').executeTakeFirstOrThrow();
+    const historyUrl = `/api/v1/history/${encodeURIComponent(workflow.workflow_id)}`;
+    await call({ method: 'GET', url: historyUrl, token: admin }, 200);
+    await call({ method: 'GET', url: `${historyUrl}/raw`, token: admin }, 200);
+    await call({ method: 'GET', url: '/api/v1/history/obligation%3Anone', token: admin }, 404);
+    await call({ method: 'GET', url: historyUrl, token: tokens.coordinator! }, 403);
   });
 
   it('every route in the OpenAPI document was called, declares its responses, and marks public routes', async () => {

@@ -216,9 +216,12 @@ describe('the web interface in a browser', () => {
       kk['nav.pm'],
       kk['nav.inbox'],
       kk['nav.outbox'],
+      kk['nav.history'],
     ]);
     await page.goto(`${base}/app/admin/outbox`);
     await checkPage(page, 'outbox');
+    await page.goto(`${base}/app/admin/history?workflow=${encodeURIComponent(stack.obligationId('ІІМ'))}`);
+    await checkPage(page, 'history');
     await page.goto(`${base}/app/board`);
 
     // A phone-sized screen: the board still fits and scrolls inside its table, not the page.
