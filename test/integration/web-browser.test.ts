@@ -220,7 +220,7 @@ describe('the web interface in a browser', () => {
     ]);
     await page.goto(`${base}/app/admin/outbox`);
     await checkPage(page, 'outbox');
-    await page.goto(`${base}/app/admin/history?workflow=${encodeURIComponent(stack.obligationId('ІІМ'))}`);
+    await page.goto(`${base}/app/admin/history?workflow=${encodeURIComponent(stack.obligationId('БҒМ'))}`);
     await checkPage(page, 'history');
     await page.goto(`${base}/app/board`);
 
