@@ -1,10 +1,19 @@
 // The admin's history tools over HTTP: a workflow's history told for a person beside its events and e-mails, the raw history,
 // and the replay check. Admins only.
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf, requireRole } from '../auth.js';
-import { errors, OpenObject } from '../schemas/common.js';
-import { ReplayReport, ReplayRequest, WorkflowHistory, WorkflowParams } from '../schemas/history.js';
-import type { HistoryService } from '../services/history.js';
+import { Binary, errors, OpenObject } from '../schemas/common.js';
+import {
+  EventExportQuery,
+  EventPage,
+  EventSearchQuery,
+  ReplayReport,
+  ReplayRequest,
+  WorkflowHistory,
+  WorkflowParams,
+} from '../schemas/history.js';
+import { eventJson, type HistoryService } from '../services/history.js';
 
 export const historyRoutes: FastifyPluginAsyncTypebox<{ history: HistoryService }> = async (app, { history }) => {
   const adminOnly = requireRole('admin');
@@ -27,17 +36,10 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{ history: HistoryService 
       return {
         ...view,
         rawUrl: `/api/v1/history/${encodeURIComponent(workflowId)}/raw`,
-        events: view.events.map((e) => ({
-          id: e.id,
-          occurredAt: e.occurred_at.toISOString(),
-          type: e.type,
-          actor: e.actor,
-          runId: e.run_id,
-          subject: e.subject_type === null ? null : `${e.subject_type}:${e.subject_id ?? ''}`,
-          payload: e.payload,
-          seq: e.stream_seq,
-          hash: e.hash,
-        })),
+        events: view.events.map((e) => {
+          const { workflowId: _workflowId, ...rest } = eventJson(e);
+          return rest;
+        }),
         mails: view.mails.map((m) => ({
           id: m.id,
           messageId: m.message_id,
@@ -71,6 +73,49 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{ history: HistoryService 
         .type('application/json')
         .header('content-disposition', `attachment; filename="${file}.history.json"`)
         .send(body as unknown as object); // already JSON: a string with a JSON content type is sent as it is
+    },
+  );
+
+  app.get(
+    '/api/v1/events',
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ['history'],
+        summary: 'Searches the events log by plan, period, agency, type, actor and time; a page in id order',
+        querystring: EventSearchQuery,
+        response: { 200: EventPage, ...errors() },
+      },
+    },
+    async (request) => history.searchEvents(principalOf(request), request.query),
+  );
+
+  app.get(
+    '/api/v1/events/export',
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ['history'],
+        summary: 'Every event matching the filters, streamed as CSV or JSON Lines (constant memory)',
+        querystring: EventExportQuery,
+        response: {
+          200: {
+            content: {
+              'text/csv': { schema: Binary('One row per event; cells starting with = + - @ get an apostrophe') },
+              'application/jsonl': { schema: Binary('One JSON object per line') },
+            },
+          },
+          ...errors(),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { format, ...filter } = request.query;
+      const lines = history.exportEvents(principalOf(request), filter, format);
+      return reply
+        .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/jsonl; charset=utf-8')
+        .header('content-disposition', `attachment; filename="merzim-events.${format}"`)
+        .send(Readable.from(lines) as unknown as string); // streamed: each line as the rows are read
     },
   );
 

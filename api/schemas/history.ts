@@ -108,3 +108,38 @@ export const WorkflowHistory = Type.Object({
   events: List(LoggedEvent),
   mails: List(WorkflowMail),
 });
+
+const EventFilters = {
+  planId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  period: Type.Optional(PeriodKey),
+  agency: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "An obligation's agency code" })),
+  type: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'e.g. report.submitted' })),
+  actor: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'Occurred at or after' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'Occurred before' })),
+};
+
+export const EventSearchQuery = Type.Object(
+  {
+    ...EventFilters,
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+    after: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'Rows with a greater id (the next page)' })),
+  },
+  { additionalProperties: false },
+);
+export type EventSearchQuery = Static<typeof EventSearchQuery>;
+
+export const EventExportQuery = Type.Object(
+  { ...EventFilters, format: StringEnum(['csv', 'jsonl'], { default: 'jsonl' }) },
+  { additionalProperties: false },
+);
+export type EventExportQuery = Static<typeof EventExportQuery>;
+
+export const SearchedEvent = Type.Object({
+  ...LoggedEvent.properties,
+  workflowId: nullable(Type.String()),
+});
+export const EventPage = Type.Object({
+  items: List(SearchedEvent),
+  next: nullable(Type.String({ description: 'The `after` of the next page; null on the last' })),
+});

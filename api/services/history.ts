@@ -3,7 +3,8 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils.js';
 import type { Kysely } from 'kysely';
 import type { Database, EventRow, NotificationRow } from '../../db/database.js';
-import { listEvents } from '../../db/repositories/events.js';
+import { listEvents, searchEvents, streamEvents, type EventSearch } from '../../db/repositories/events.js';
+import { neutraliseFormula } from '../../domain/spreadsheet-safety.js';
 import { notificationsOfWorkflow } from '../../db/repositories/notifications.js';
 import { historyTimeline, type TimelineEntry } from '../../platform/history-timeline.js';
 import {
@@ -42,6 +43,62 @@ export interface WorkflowHistoryView {
   readonly events: readonly EventRow[];
   /** The e-mails it sent, by Message-ID (the timeline's mail entries point here). */
   readonly mails: readonly NotificationRow[];
+}
+
+export interface EventFilter {
+  readonly planId?: string | undefined;
+  readonly period?: string | undefined;
+  readonly agency?: string | undefined;
+  readonly type?: string | undefined;
+  readonly actor?: string | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+}
+
+const searchOf = (f: EventFilter, afterId?: string): EventSearch => ({
+  planId: f.planId,
+  period: f.period,
+  agency: f.agency,
+  type: f.type,
+  actor: f.actor,
+  from: f.from === undefined ? undefined : new Date(f.from),
+  to: f.to === undefined ? undefined : new Date(f.to),
+  afterId,
+});
+
+/** An events row as the API and the exports write it (camelCase). */
+export function eventJson(e: EventRow) {
+  return {
+    id: e.id,
+    occurredAt: e.occurred_at.toISOString(),
+    type: e.type,
+    actor: e.actor,
+    workflowId: e.workflow_id,
+    runId: e.run_id,
+    subject: e.subject_type === null ? null : `${e.subject_type}:${e.subject_id ?? ''}`,
+    payload: e.payload,
+    seq: e.stream_seq,
+    hash: e.hash,
+  };
+}
+
+const CSV_COLUMNS = [
+  'id',
+  'occurredAt',
+  'type',
+  'actor',
+  'workflowId',
+  'runId',
+  'subject',
+  'payload',
+  'seq',
+  'hash',
+] as const;
+
+function csvCell(value: unknown): string {
+  const text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  const safe = neutraliseFormula(text);
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 export interface HistoryServiceDeps {
@@ -86,6 +143,29 @@ export function createHistoryService(deps: HistoryServiceDeps) {
         events: deps.db === undefined ? [] : await listEvents(deps.db, { workflowId, limit: 5000 }),
         mails: deps.db === undefined ? [] : await notificationsOfWorkflow(deps.db, workflowId),
       };
+    },
+    /** One page of the events log matching the filter, in id order. */
+    async searchEvents(p: Principal, f: EventFilter & { limit: number; after?: string | undefined }) {
+      assertAdmin(p);
+      if (deps.db === undefined) throw new Error('the events search needs the database');
+      const rows = await searchEvents(deps.db, searchOf(f, f.after), f.limit + 1);
+      return {
+        items: rows.slice(0, f.limit).map(eventJson),
+        next: rows.length > f.limit ? rows[f.limit - 1]!.id : null,
+      };
+    },
+    /** Every matching row as CSV (formula-neutralised cells) or JSON Lines, produced as it is read: constant memory. */
+    exportEvents(p: Principal, f: EventFilter, format: 'csv' | 'jsonl'): AsyncGenerator<string> {
+      assertAdmin(p);
+      const db = deps.db;
+      if (db === undefined) throw new Error('the events export needs the database');
+      return (async function* () {
+        if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\r\n`;
+        for await (const row of streamEvents(db, searchOf(f))) {
+          const e = eventJson(row);
+          yield format === 'csv' ? `${CSV_COLUMNS.map((c) => csvCell(e[c])).join(',')}\r\n` : `${JSON.stringify(e)}\n`;
+        }
+      })();
     },
     /** The raw history as Temporal's JSON (what `temporal workflow show --output json` writes), with its ids. */
     async rawHistory(p: Principal, workflowId: string): Promise<string> {

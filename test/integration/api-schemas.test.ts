@@ -681,6 +681,11 @@ describe('every route answers what its schema declares', () => {
     await call({ method: 'GET', url: `${historyUrl}/raw`, token: admin }, 200);
     await call({ method: 'GET', url: '/api/v1/history/obligation%3Anone', token: admin }, 404);
     await call({ method: 'GET', url: historyUrl, token: tokens.coordinator! }, 403);
+    const events = await call({ method: 'GET', url: '/api/v1/events?limit=2', token: admin }, 200);
+    expect(events.json().items).toHaveLength(2);
+    await call({ method: 'GET', url: '/api/v1/events/export?format=csv', token: admin }, 200);
+    await call({ method: 'GET', url: '/api/v1/events/export?format=jsonl&type=plan.confirmed', token: admin }, 200);
+    await call({ method: 'GET', url: '/api/v1/events/export?format=xml', token: admin }, 400);
   });
 
   it('every route in the OpenAPI document was called, declares its responses, and marks public routes', async () => {
