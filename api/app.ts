@@ -119,6 +119,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     workflowBundlePath: deps.workflowBundlePath,
     temporalUiUrl: deps.temporalUiUrl,
     temporalNamespace: deps.temporalNamespace,
+    canSeeCycle: async (p, planId, period) => (await obligations.listCycles(p, { planId, period })).length > 0,
   });
   await app.register(webRoutes, {
     db: deps.db,

@@ -5,6 +5,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf, requireRole } from '../auth.js';
 import { Binary, errors, OpenObject } from '../schemas/common.js';
 import {
+  CycleAsOf,
+  CycleAsOfParams,
+  CycleAsOfQuery,
   EventExportQuery,
   EventPage,
   EventSearchQuery,
@@ -74,6 +77,21 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{ history: HistoryService 
         .header('content-disposition', `attachment; filename="${file}.history.json"`)
         .send(body as unknown as object); // already JSON: a string with a JSON content type is sent as it is
     },
+  );
+
+  app.get(
+    '/api/v1/history/cycles/:cycleId/as-of',
+    {
+      schema: {
+        tags: ['history'],
+        summary:
+          "A cycle's obligations as they stood at an instant, rebuilt from the events log: who had reported, who was overdue",
+        params: CycleAsOfParams,
+        querystring: CycleAsOfQuery,
+        response: { 200: CycleAsOf, ...errors(404) },
+      },
+    },
+    async (request) => history.cycleAsOf(principalOf(request), request.params.cycleId, new Date(request.query.at)),
   );
 
   app.get(

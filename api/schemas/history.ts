@@ -143,3 +143,31 @@ export const EventPage = Type.Object({
   items: List(SearchedEvent),
   next: nullable(Type.String({ description: 'The `after` of the next page; null on the last' })),
 });
+
+export const CycleAsOfParams = Type.Object({
+  cycleId: Type.String({ minLength: 1, maxLength: 300, description: 'cycle:<plan>:<period>' }),
+});
+export const CycleAsOfQuery = Type.Object(
+  { at: Type.String({ format: 'date-time', description: 'The instant, e.g. 2027-01-10T23:59:59+05:00 (Astana)' }) },
+  { additionalProperties: false },
+);
+const AsOfStatus = StringEnum(['pending', 'overdue', 'submitted', 'returned', 'accepted', 'closed']);
+export const CycleAsOf = Type.Object({
+  at: Type.String({ format: 'date-time' }),
+  obligations: List(
+    Type.Object({
+      obligationId: Type.String(),
+      agencyCode: Type.String(),
+      stageId: Type.String(),
+      status: AsOfStatus,
+      submittedAt: nullable(Type.String({ format: 'date-time' })),
+      submittedBy: nullable(Type.String()),
+      late: nullable(Type.Boolean()),
+      acceptedAt: nullable(Type.String({ format: 'date-time' })),
+      remindersSent: Type.Integer(),
+      escalationsSent: Type.Integer(),
+    }),
+  ),
+  reported: List(Type.String(), { description: 'Obligations whose report was in by then' }),
+  counts: Type.Record(Type.String(), Type.Integer()),
+});

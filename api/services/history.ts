@@ -4,6 +4,7 @@ import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils.
 import type { Kysely } from 'kysely';
 import type { Database, EventRow, NotificationRow } from '../../db/database.js';
 import { listEvents, searchEvents, streamEvents, type EventSearch } from '../../db/repositories/events.js';
+import { cycleAsOf, type CycleAsOf } from '../../domain/point-in-time.js';
 import { neutraliseFormula } from '../../domain/spreadsheet-safety.js';
 import { notificationsOfWorkflow } from '../../db/repositories/notifications.js';
 import { historyTimeline, type TimelineEntry } from '../../platform/history-timeline.js';
@@ -107,6 +108,14 @@ export interface HistoryServiceDeps {
   readonly workflowBundlePath?: string | undefined;
   readonly temporalUiUrl?: string | undefined;
   readonly temporalNamespace?: string | undefined;
+  /** Whether the caller may see this cycle (the obligations service's scoping); admins always may. */
+  readonly canSeeCycle?: (p: Principal, planId: string, period: string) => Promise<boolean>;
+}
+
+/** `cycle:<plan>:<period>` → its plan and period. */
+function cycleParts(cycleId: string): { planId: string; period: string } | undefined {
+  const m = /^cycle:(.+):([^:]+)$/.exec(cycleId);
+  return m === null ? undefined : { planId: m[1]!, period: m[2]! };
 }
 
 export function createHistoryService(deps: HistoryServiceDeps) {
@@ -143,6 +152,31 @@ export function createHistoryService(deps: HistoryServiceDeps) {
         events: deps.db === undefined ? [] : await listEvents(deps.db, { workflowId, limit: 5000 }),
         mails: deps.db === undefined ? [] : await notificationsOfWorkflow(deps.db, workflowId),
       };
+    },
+    /**
+     * The state of a cycle's obligations as of `at`, rebuilt from the events log (not the read models): admins, and the
+     * coordinators and PM Office who see the cycle; reporters see their own obligation instead.
+     */
+    async cycleAsOf(p: Principal, cycleId: string, at: Date): Promise<CycleAsOf> {
+      const parts = cycleParts(cycleId);
+      if (parts === undefined) throw new HttpError(404, 'not_found', `cycleId: no cycle ${cycleId}`);
+      if (p.role === 'reporter')
+        throw new HttpError(403, 'forbidden', 'This requires one of the roles: admin, coordinator, pm_office');
+      if (p.role !== 'admin' && !(await deps.canSeeCycle?.(p, parts.planId, parts.period)))
+        throw new HttpError(404, 'not_found', `cycleId: no cycle ${cycleId}`);
+      if (deps.db === undefined) throw new Error('the point-in-time view needs the database');
+      const rows = streamEvents(deps.db, { ...parts, to: new Date(at.getTime() + 1) });
+      const events = [];
+      for await (const r of rows)
+        if (r.workflow_id?.startsWith('obligation:'))
+          events.push({
+            workflowId: r.workflow_id,
+            type: r.type,
+            actor: r.actor,
+            occurredAt: r.occurred_at.toISOString(),
+            payload: r.payload,
+          });
+      return cycleAsOf(at.toISOString(), events);
     },
     /** One page of the events log matching the filter, in id order. */
     async searchEvents(p: Principal, f: EventFilter & { limit: number; after?: string | undefined }) {

@@ -686,6 +686,18 @@ describe('every route answers what its schema declares', () => {
     await call({ method: 'GET', url: '/api/v1/events/export?format=csv', token: admin }, 200);
     await call({ method: 'GET', url: '/api/v1/events/export?format=jsonl&type=plan.confirmed', token: admin }, 200);
     await call({ method: 'GET', url: '/api/v1/events/export?format=xml', token: admin }, 400);
+    const cycle = await tdb.db.selectFrom('cycles').select('workflow_id').executeTakeFirstOrThrow();
+    const asOf = `/api/v1/history/cycles/${encodeURIComponent(cycle.workflow_id)}/as-of?at=${encodeURIComponent(new Date().toISOString())}`;
+    await call({ method: 'GET', url: asOf, token: admin }, 200);
+    await call({ method: 'GET', url: asOf, token: tokens.bgm! }, 403);
+    await call(
+      {
+        method: 'GET',
+        url: `/api/v1/history/cycles/nope/as-of?at=${encodeURIComponent(new Date().toISOString())}`,
+        token: admin,
+      },
+      404,
+    );
   });
 
   it('every route in the OpenAPI document was called, declares its responses, and marks public routes', async () => {
