@@ -60,5 +60,10 @@ export async function listNotifications(
 
 /** The e-mails one workflow sent (or is sending), oldest first. */
 export async function notificationsOfWorkflow(db: Kysely<Database>, workflowId: string): Promise<NotificationRow[]> {
-  return db.selectFrom('notifications').selectAll().where('workflow_id', '=', workflowId).orderBy('id', 'asc').execute();
+  return db
+    .selectFrom('notifications')
+    .selectAll()
+    .where('workflow_id', '=', workflowId)
+    .orderBy('id', 'asc')
+    .execute();
 }
