@@ -184,6 +184,14 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     db: deps.db,
     ...(deps.signInLimits === undefined ? {} : { signInLimits: deps.signInLimits }),
   });
+  const history = createHistoryService({
+    temporal: deps.temporal,
+    db: deps.db,
+    workflowBundlePath: deps.workflowBundlePath,
+    temporalUiUrl: deps.temporalUiUrl,
+    temporalNamespace: deps.temporalNamespace,
+    canSeeCycle: async (p, planId, period) => (await obligations.listCycles(p, { planId, period })).length > 0,
+  });
   await app.register(webRoutes, {
     db: deps.db,
     obligations,
@@ -196,6 +204,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     ...(deps.publicUrl === undefined ? {} : { publicUrl: deps.publicUrl }),
     accounts,
     outbox: createOutboxService({ db: deps.db, sinkEnabled: deps.sinkEnabled }),
+    history,
     ...(deps.temporalUiUrl === undefined ? {} : { temporalUiUrl: deps.temporalUiUrl }),
     ...(deps.temporalNamespace === undefined ? {} : { temporalNamespace: deps.temporalNamespace }),
   });
@@ -215,7 +224,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     await api.register(reportRoutes, { reports });
     await api.register(outboxRoutes, { db: deps.db, sinkEnabled: deps.sinkEnabled });
     await api.register(historyRoutes, {
-      history: createHistoryService({ temporal: deps.temporal, workflowBundlePath: deps.workflowBundlePath }),
+      history,
     });
     await api.register(notificationRoutes, { temporal: deps.temporal, taskQueue: deps.taskQueue });
     await api.register(chartRoutes, { db: deps.db });

@@ -4,16 +4,9 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { isPeriodKey } from '../../domain/periods.js';
 import { loadConfig } from '../../platform/config.js';
-import {
-  quietReplayRuntime,
-  replayBundle,
-  replayWorkflows,
-  parseHistoryFile,
-  type ReplayReport,
-  type ReplaySelection,
-} from '../../platform/workflow-replay.js';
+// The replay module loads the Temporal worker (native bridge, bundler): only when `replay` runs, not for every command.
+import type { ReplayReport, ReplaySelection } from '../../platform/workflow-replay.js';
 import { json, parseCommandLine, UsageError, type CliCommand } from './command.js';
-import { openCliTemporal } from './temporal.js';
 
 const USAGE = `usage:
   merzim replay (--workflow <id> [--run <runId>] | --plan <id> [--period P] | --open | --closed <from>..<to> | --file <history.json>...) [--json]
@@ -21,7 +14,14 @@ const USAGE = `usage:
       prints ok or the first diverging event per workflow; exit code 1 when any does not replay, 0 when all do
       --closed takes ISO instants or dates (2026-01-01..2026-02-01); --file reads Merzim's history download or Temporal's JSON`;
 
-function selectionOf(values: Record<string, string | boolean | undefined>, files: string[]): ReplaySelection {
+function selectionOf(
+  values: Record<string, string | boolean | undefined>,
+  files: string[],
+  parseHistoryFile: (
+    text: string,
+    fallbackWorkflowId: string,
+  ) => Extract<ReplaySelection, { kind: 'histories' }>['histories'][number],
+): ReplaySelection {
   const chosen = ['workflow', 'plan', 'open', 'closed', 'file'].filter((k) => values[k] !== undefined);
   if (chosen.length !== 1) throw new UsageError('give exactly one of --workflow, --plan, --open, --closed, --file');
   if (values.period !== undefined && values.plan === undefined) throw new UsageError('--period needs --plan');
@@ -88,8 +88,11 @@ export const replayCommand: CliCommand = {
     const files = typeof values.file === 'string' ? [values.file, ...positionals] : [];
     if (files.length === 0 && positionals.length > 0)
       throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
-    const selection = selectionOf(values, files);
-    const temporal = selection.kind === 'histories' ? undefined : await openCliTemporal();
+    const { parseHistoryFile, quietReplayRuntime, replayBundle, replayWorkflows } =
+      await import('../../platform/workflow-replay.js');
+    const selection = selectionOf(values, files, parseHistoryFile);
+    const temporal =
+      selection.kind === 'histories' ? undefined : await (await import('./temporal.js')).openCliTemporal();
     try {
       quietReplayRuntime();
       const codePath = loadConfig(process.env, 'cli').workflowBundlePath;

@@ -1,5 +1,13 @@
 // The admin's history tools, for the JSON API and the pages alike: the replay check against this release's workflow code.
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils.js';
+import type { Kysely } from 'kysely';
+import type { Database, EventRow, NotificationRow } from '../../db/database.js';
+import { listEvents, searchEvents, streamEvents, type EventSearch } from '../../db/repositories/events.js';
+import { cycleAsOf, type CycleAsOf } from '../../domain/point-in-time.js';
+import { neutraliseFormula } from '../../domain/spreadsheet-safety.js';
+import { notificationsOfWorkflow } from '../../db/repositories/notifications.js';
+import { historyTimeline, type TimelineEntry } from '../../platform/history-timeline.js';
 import {
   replayBundle,
   replayWorkflows,
@@ -24,11 +32,181 @@ export interface ReplayQuery {
 
 export type HistoryService = ReturnType<typeof createHistoryService>;
 
-export function createHistoryService(deps: { temporal: Client; workflowBundlePath?: string | undefined }) {
+export interface WorkflowHistoryView {
+  readonly workflowId: string;
+  readonly runId: string;
+  readonly workflowType: string;
+  readonly status: string;
+  /** The same workflow in the Temporal web UI, where one is known. */
+  readonly temporalUrl: string | null;
+  readonly timeline: readonly TimelineEntry[];
+  /** The rows of the events log this workflow wrote. */
+  readonly events: readonly EventRow[];
+  /** The e-mails it sent, by Message-ID (the timeline's mail entries point here). */
+  readonly mails: readonly NotificationRow[];
+}
+
+export interface EventFilter {
+  readonly planId?: string | undefined;
+  readonly period?: string | undefined;
+  readonly agency?: string | undefined;
+  readonly type?: string | undefined;
+  readonly actor?: string | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+}
+
+const searchOf = (f: EventFilter, afterId?: string): EventSearch => ({
+  planId: f.planId,
+  period: f.period,
+  agency: f.agency,
+  type: f.type,
+  actor: f.actor,
+  from: f.from === undefined ? undefined : new Date(f.from),
+  to: f.to === undefined ? undefined : new Date(f.to),
+  afterId,
+});
+
+/** An events row as the API and the exports write it (camelCase). */
+export function eventJson(e: EventRow) {
+  return {
+    id: e.id,
+    occurredAt: e.occurred_at.toISOString(),
+    type: e.type,
+    actor: e.actor,
+    workflowId: e.workflow_id,
+    runId: e.run_id,
+    subject: e.subject_type === null ? null : `${e.subject_type}:${e.subject_id ?? ''}`,
+    payload: e.payload,
+    seq: e.stream_seq,
+    hash: e.hash,
+  };
+}
+
+const CSV_COLUMNS = [
+  'id',
+  'occurredAt',
+  'type',
+  'actor',
+  'workflowId',
+  'runId',
+  'subject',
+  'payload',
+  'seq',
+  'hash',
+] as const;
+
+function csvCell(value: unknown): string {
+  const text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  const safe = neutraliseFormula(text);
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export interface HistoryServiceDeps {
+  readonly temporal: Client;
+  readonly db?: Kysely<Database>;
+  readonly workflowBundlePath?: string | undefined;
+  readonly temporalUiUrl?: string | undefined;
+  readonly temporalNamespace?: string | undefined;
+  /** Whether the caller may see this cycle (the obligations service's scoping); admins always may. */
+  readonly canSeeCycle?: (p: Principal, planId: string, period: string) => Promise<boolean>;
+}
+
+/** `cycle:<plan>:<period>` → its plan and period. */
+function cycleParts(cycleId: string): { planId: string; period: string } | undefined {
+  const m = /^cycle:(.+):([^:]+)$/.exec(cycleId);
+  return m === null ? undefined : { planId: m[1]!, period: m[2]! };
+}
+
+export function createHistoryService(deps: HistoryServiceDeps) {
   const assertAdmin = (p: Principal) => {
     if (p.role !== 'admin') throw new HttpError(403, 'forbidden', 'This requires one of the roles: admin');
   };
+  async function fetch(workflowId: string): Promise<{ history: History; runId: string; type: string; status: string }> {
+    const handle = deps.temporal.workflow.getHandle(workflowId);
+    try {
+      const info = await handle.describe();
+      return { history: await handle.fetchHistory(), runId: info.runId, type: info.type, status: info.status.name };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError || (err as { cause?: { code?: unknown } }).cause?.code === 5)
+        throw new HttpError(404, 'not_found', `workflowId: no workflow ${workflowId}`);
+      throw err;
+    }
+  }
   return {
+    /** A workflow's history for a person, beside the events it logged and the e-mails it sent. */
+    async workflow(p: Principal, workflowId: string): Promise<WorkflowHistoryView> {
+      assertAdmin(p);
+      const { history, runId, type, status } = await fetch(workflowId);
+      const ui = deps.temporalUiUrl;
+      return {
+        workflowId,
+        runId,
+        workflowType: type,
+        status,
+        temporalUrl:
+          ui === undefined
+            ? null
+            : `${ui.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.temporalNamespace ?? 'default')}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`,
+        timeline: historyTimeline(history),
+        events: deps.db === undefined ? [] : await listEvents(deps.db, { workflowId, limit: 5000 }),
+        mails: deps.db === undefined ? [] : await notificationsOfWorkflow(deps.db, workflowId),
+      };
+    },
+    /**
+     * The state of a cycle's obligations as of `at`, rebuilt from the events log (not the read models): admins, and the
+     * coordinators and PM Office who see the cycle; reporters see their own obligation instead.
+     */
+    async cycleAsOf(p: Principal, cycleId: string, at: Date): Promise<CycleAsOf> {
+      const parts = cycleParts(cycleId);
+      if (parts === undefined) throw new HttpError(404, 'not_found', `cycleId: no cycle ${cycleId}`);
+      if (p.role === 'reporter')
+        throw new HttpError(403, 'forbidden', 'This requires one of the roles: admin, coordinator, pm_office');
+      if (p.role !== 'admin' && !(await deps.canSeeCycle?.(p, parts.planId, parts.period)))
+        throw new HttpError(404, 'not_found', `cycleId: no cycle ${cycleId}`);
+      if (deps.db === undefined) throw new Error('the point-in-time view needs the database');
+      const rows = streamEvents(deps.db, { ...parts, to: new Date(at.getTime() + 1) });
+      const events = [];
+      for await (const r of rows)
+        if (r.workflow_id?.startsWith('obligation:'))
+          events.push({
+            workflowId: r.workflow_id,
+            type: r.type,
+            actor: r.actor,
+            occurredAt: r.occurred_at.toISOString(),
+            payload: r.payload,
+          });
+      return cycleAsOf(at.toISOString(), events);
+    },
+    /** One page of the events log matching the filter, in id order. */
+    async searchEvents(p: Principal, f: EventFilter & { limit: number; after?: string | undefined }) {
+      assertAdmin(p);
+      if (deps.db === undefined) throw new Error('the events search needs the database');
+      const rows = await searchEvents(deps.db, searchOf(f, f.after), f.limit + 1);
+      return {
+        items: rows.slice(0, f.limit).map(eventJson),
+        next: rows.length > f.limit ? rows[f.limit - 1]!.id : null,
+      };
+    },
+    /** Every matching row as CSV (formula-neutralised cells) or JSON Lines, produced as it is read: constant memory. */
+    exportEvents(p: Principal, f: EventFilter, format: 'csv' | 'jsonl'): AsyncGenerator<string> {
+      assertAdmin(p);
+      const db = deps.db;
+      if (db === undefined) throw new Error('the events export needs the database');
+      return (async function* () {
+        if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\r\n`;
+        for await (const row of streamEvents(db, searchOf(f))) {
+          const e = eventJson(row);
+          yield format === 'csv' ? `${CSV_COLUMNS.map((c) => csvCell(e[c])).join(',')}\r\n` : `${JSON.stringify(e)}\n`;
+        }
+      })();
+    },
+    /** The raw history as Temporal's JSON (what `temporal workflow show --output json` writes), with its ids. */
+    async rawHistory(p: Principal, workflowId: string): Promise<string> {
+      assertAdmin(p);
+      const { history, runId } = await fetch(workflowId);
+      return `{"workflowId":${JSON.stringify(workflowId)},"runId":${JSON.stringify(runId)},"history":${historyToJSON(history)}}`;
+    },
     async replay(p: Principal, q: ReplayQuery): Promise<ReplayReport> {
       assertAdmin(p);
       const selection = selectionOf(q);

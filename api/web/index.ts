@@ -22,6 +22,7 @@ import type { ObligationService } from '../services/obligations.js';
 import { discardRestOf, readEvidencePart, sendEvidence } from '../routes/evidence.js';
 import type { ReportService } from '../services/reports.js';
 import type { AccountService } from '../services/accounts.js';
+import type { HistoryService } from '../services/history.js';
 import type { OutboxService } from '../services/outbox.js';
 import type { PlanService } from '../services/plans.js';
 import type { AgencyService, CalendarService } from '../services/calendar.js';
@@ -34,6 +35,7 @@ import { cycleTimelineChart, overdueChart } from './charts.js';
 import { overdueText, timelineText } from './chart-text.js';
 import { accountPage } from './pages/account.js';
 import { adminUsersPage } from './pages/admin-users.js';
+import { historyPage } from './pages/history.js';
 import { html, type Html } from './html.js';
 import { isUiLang, translator, type MessageKey } from './i18n/index.js';
 import type { PageContext } from './layout.js';
@@ -71,6 +73,7 @@ export interface WebOptions {
   /** MERZIM_PUBLIC_URL: the base of the feed URLs the inbox shows; absent: from the request. */
   readonly publicUrl?: string;
   readonly accounts: AccountService;
+  readonly history?: HistoryService;
   /** The Temporal web UI, for links from obligations to their workflows; none when not known. */
   readonly temporalUiUrl?: string;
   readonly temporalNamespace?: string;
@@ -925,6 +928,45 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
       return send(reply, adminUsersPage(ctx, (await accounts.users(p)).items, { kind: 'ok', text }));
     },
   );
+  const history = opts.history;
+  if (history !== undefined) {
+    app.get<{ Querystring: { workflow?: string } }>(
+      '/app/admin/history',
+      { schema: { hide: true } },
+      async (request, reply) => {
+        const p = principal(request);
+        if (p.role !== 'admin') throw new HttpError(403, 'forbidden', 'This requires one of the roles: admin');
+        const workflowId = typeof request.query.workflow === 'string' ? request.query.workflow.trim() : '';
+        let view;
+        let notFound = false;
+        if (workflowId !== '') {
+          try {
+            view = await history.workflow(p, workflowId);
+          } catch (err) {
+            if (!(err instanceof HttpError && err.statusCode === 404)) throw err;
+            notFound = true;
+          }
+        }
+        return send(
+          reply,
+          historyPage(await context(request, reply), { workflowId, view, notFound }),
+          notFound ? 404 : 200,
+        );
+      },
+    );
+    app.get<{ Querystring: { workflow?: string } }>(
+      '/app/admin/history/raw',
+      { schema: { hide: true } },
+      async (request, reply) => {
+        const workflowId = typeof request.query.workflow === 'string' ? request.query.workflow : '';
+        const body = await history.rawHistory(principal(request), workflowId);
+        return reply
+          .type('application/json')
+          .header('content-disposition', `attachment; filename="${workflowId.replace(/[^\w.-]+/g, '_')}.history.json"`)
+          .send(body);
+      },
+    );
+  }
 
   // Any other address under /app is a page that does not exist, said as a page.
   app.get('/app/*', { schema: { hide: true } }, async () => {

@@ -30,6 +30,7 @@ export function navFor(p: Principal | undefined): NavItem[] {
   const sink = { href: '/app/admin/sink', label: 'nav.sink' } as const;
   const users = { href: '/app/admin/users', label: 'nav.users' } as const;
   const account = { href: '/app/account', label: 'nav.account' } as const;
+  const history = { href: '/app/admin/history', label: 'nav.history' } as const;
   switch (p.role) {
     case 'reporter':
       return [inbox, account];
@@ -38,7 +39,7 @@ export function navFor(p: Principal | undefined): NavItem[] {
     case 'pm_office':
       return [pm, board, inbox, account];
     case 'admin':
-      return [board, pm, inbox, plans, calendar, agencies, outbox, sink, users, account];
+      return [board, pm, inbox, plans, calendar, agencies, outbox, sink, history, users, account];
   }
 }
 

@@ -57,3 +57,13 @@ export async function listNotifications(
   if (opts.beforeId !== undefined) q = q.where('id', '<', opts.beforeId);
   return q.execute();
 }
+
+/** The e-mails one workflow sent (or is sending), oldest first. */
+export async function notificationsOfWorkflow(db: Kysely<Database>, workflowId: string): Promise<NotificationRow[]> {
+  return db
+    .selectFrom('notifications')
+    .selectAll()
+    .where('workflow_id', '=', workflowId)
+    .orderBy('id', 'asc')
+    .execute();
+}

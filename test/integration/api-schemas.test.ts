@@ -862,6 +862,29 @@ describe('every route answers what its schema declares', () => {
     await call({ method: 'POST', url: '/api/v1/replay', token: admin, payload: { open: true, limit: 3 } }, 200);
     await call({ method: 'POST', url: '/api/v1/replay', token: admin, payload: {} }, 400);
     await call({ method: 'POST', url: '/api/v1/replay', token: tokens.coordinator!, payload: { open: true } }, 403);
+    const workflow = await tdb.db.selectFrom('obligations').select('workflow_id').executeTakeFirstOrThrow();
+    const historyUrl = `/api/v1/history/${encodeURIComponent(workflow.workflow_id)}`;
+    await call({ method: 'GET', url: historyUrl, token: admin }, 200);
+    await call({ method: 'GET', url: `${historyUrl}/raw`, token: admin }, 200);
+    await call({ method: 'GET', url: '/api/v1/history/obligation%3Anone', token: admin }, 404);
+    await call({ method: 'GET', url: historyUrl, token: tokens.coordinator! }, 403);
+    const events = await call({ method: 'GET', url: '/api/v1/events?limit=2', token: admin }, 200);
+    expect(events.json().items).toHaveLength(2);
+    await call({ method: 'GET', url: '/api/v1/events/export?format=csv', token: admin }, 200);
+    await call({ method: 'GET', url: '/api/v1/events/export?format=jsonl&type=plan.confirmed', token: admin }, 200);
+    await call({ method: 'GET', url: '/api/v1/events/export?format=xml', token: admin }, 400);
+    const cycle = await tdb.db.selectFrom('cycles').select('workflow_id').executeTakeFirstOrThrow();
+    const asOf = `/api/v1/history/cycles/${encodeURIComponent(cycle.workflow_id)}/as-of?at=${encodeURIComponent(new Date().toISOString())}`;
+    await call({ method: 'GET', url: asOf, token: admin }, 200);
+    await call({ method: 'GET', url: asOf, token: tokens.bgm! }, 403);
+    await call(
+      {
+        method: 'GET',
+        url: `/api/v1/history/cycles/nope/as-of?at=${encodeURIComponent(new Date().toISOString())}`,
+        token: admin,
+      },
+      404,
+    );
   });
 
   it('every route in the OpenAPI document was called, declares its responses, and marks public routes', async () => {

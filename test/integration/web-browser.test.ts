@@ -239,9 +239,14 @@ describe('the web interface in a browser', () => {
       kk['nav.agencies'],
       kk['nav.outbox'],
       kk['nav.sink'],
+      kk['nav.history'],
+      kk['nav.users'],
+      kk['nav.account'],
     ]);
     await page.goto(`${base}/app/admin/outbox`);
     await checkPage(page, 'outbox');
+    await page.goto(`${base}/app/admin/history?workflow=${encodeURIComponent(stack.obligationId('БҒМ'))}`);
+    await checkPage(page, 'history');
     await page.goto(`${base}/app/board`);
 
     // A phone-sized screen: the board still fits and scrolls inside its table, not the page.

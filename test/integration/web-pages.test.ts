@@ -358,6 +358,19 @@ describe('web pages', () => {
     const reporter = new Browser('10.0.0.42');
     await reporter.signIn(WEB_USERS.reporter.username);
     expect((await reporter.get('/app/admin/outbox')).statusCode).toBe(403);
+    // The history page: a workflow's timeline beside its events, the raw download and the Temporal UI link; admins only.
+    const id = stack.obligationId('БҒМ');
+    const history = await admin.get(`/app/admin/history?workflow=${encodeURIComponent(id)}`);
+    expect(history.statusCode).toBe(200);
+    expect(history.body).toContain('Процесс тарихы');
+    expect(history.body).toContain('openObligation');
+    expect(history.body).toContain(`href="/app/admin/history/raw?workflow=${encodeURIComponent(id)}"`);
+    expect(history.body).toContain('http://127.0.0.1:8233/namespaces/default/workflows/');
+    const download = await admin.get(`/app/admin/history/raw?workflow=${encodeURIComponent(id)}`);
+    expect(download.statusCode).toBe(200);
+    expect(JSON.parse(download.body).workflowId).toBe(id);
+    expect((await admin.get('/app/admin/history?workflow=obligation%3Anone')).statusCode).toBe(404);
+    expect((await reporter.get(`/app/admin/history?workflow=${encodeURIComponent(id)}`)).statusCode).toBe(403);
     const missing = await reporter.get('/app/no-such-page');
     expect(missing.statusCode).toBe(404);
     expect(missing.headers['content-type']).toMatch(/text\/html/);
