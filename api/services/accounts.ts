@@ -9,6 +9,7 @@ import {
   recordSignInCommand,
   resetPasswordCommand,
   revokeOwnTokenCommand,
+  setDigestsCommand,
   setUserDisabledCommand,
 } from '../../db/commands/users.js';
 import { getAgency } from '../../db/repositories/agencies.js';
@@ -174,6 +175,17 @@ export function createAccountService(deps: { db: Kysely<Database>; signInLimits?
     /** One's own sessions and API tokens that still work. */
     async ownTokens(p: Principal) {
       return listActiveTokensOfUser(db, userOf(p).userId);
+    },
+
+    /** Whether the caller gets the daily digests (the PM Office's escalations digest, the coordinator's summary). */
+    async digests(p: Principal): Promise<boolean> {
+      return (await getUser(db, userOf(p).userId))?.digests ?? true;
+    },
+
+    /** Turns the caller's daily digests on or off; an audit event records it. */
+    async setDigests(p: Principal, enabled: boolean): Promise<void> {
+      const { userId } = userOf(p);
+      await db.transaction().execute((trx) => setDigestsCommand(trx, { userId, enabled, actor: actorOf(p) }));
     },
 
     /** Revokes one of one's own sessions or tokens (the current one too: that is signing out). */

@@ -861,7 +861,15 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
     const ctx = await context(request, reply);
     const revoked = (request.query as { msg?: string }).msg === 'revoked';
     const flash = revoked ? { kind: 'ok' as const, text: ctx.t.t('account.revoked') } : undefined;
-    return send(reply, accountPage(ctx, await accounts.ownTokens(p), flash));
+    const saved = (request.query as { msg?: string }).msg === 'digests' ? ctx.t.t('account.digestsSaved') : undefined;
+    const note = flash ?? (saved === undefined ? undefined : { kind: 'ok' as const, text: saved });
+    const digests = p.userId === null ? undefined : await accounts.digests(p);
+    return send(reply, accountPage(ctx, await accounts.ownTokens(p), note, digests));
+  });
+
+  app.post('/app/account/digests', { schema: { hide: true } }, async (request, reply) => {
+    await accounts.setDigests(principal(request), body(request).digests === 'on');
+    return redirect(request, reply, '/app/account?msg=digests');
   });
 
   app.post('/app/account/tokens/:id/revoke', { schema: { hide: true } }, async (request, reply) => {

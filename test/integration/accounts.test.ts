@@ -403,6 +403,38 @@ describe('pages: my account and the admin users page', () => {
     expect((await reporter.get('/app/inbox')).body).not.toContain('/app/admin/users');
   });
 
+  it('my account turns the daily digests off and on again (the setting the digest e-mails read), with an audit event', async () => {
+    await activeUser('web.digest');
+    const me = new Browser('10.12.0.1');
+    expect((await me.signIn('web.digest')).statusCode).toBe(303);
+    const digestsOf = async () =>
+      (
+        await tdb.db
+          .selectFrom('users')
+          .select('digests')
+          .where('username', '=', 'web.digest')
+          .executeTakeFirstOrThrow()
+      ).digests;
+    expect(await digestsOf()).toBe(true);
+    expect((await me.get('/app/account')).body).toMatch(/id="digests" name="digests" value="on" checked/);
+    const csrf = await me.csrf('/app/account');
+    expect((await me.post('/app/account/digests', { _csrf: csrf })).headers.location).toBe('/app/account?msg=digests');
+    expect(await digestsOf()).toBe(false);
+    expect((await me.get('/app/account')).body).not.toMatch(/name="digests" value="on" checked/);
+    expect((await me.post('/app/account/digests', { digests: 'on' })).statusCode).toBe(403);
+    expect(await digestsOf()).toBe(false);
+    await me.post('/app/account/digests', { _csrf: csrf, digests: 'on' });
+    expect(await digestsOf()).toBe(true);
+    const changes = await tdb.db
+      .selectFrom('events')
+      .select(['actor', 'payload'])
+      .where('type', '=', 'user.digests_changed')
+      .where('actor', 'like', '%web.digest%')
+      .orderBy('occurred_at')
+      .execute();
+    expect(changes).toHaveLength(2);
+  });
+
   it('my account lists sessions beside tokens; revoking another browser signs it out, revoking this one signs out', async () => {
     await activeUser('web.self');
     const here = new Browser('10.11.0.1');

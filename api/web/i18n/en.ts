@@ -516,6 +516,12 @@ export const en = {
   'account.revoke': 'Revoke',
   'account.revoked': 'Revoked.',
   'account.changePassword': 'Change password',
+  'account.digests': 'Daily digests',
+  'account.digestsLabel': 'Receive the daily digest',
+  'account.digestsHelp':
+    'The PM Office: the escalations that reached it that day; a coordinator: reports arrived, overdue and escalations sent.',
+  'account.save': 'Save',
+  'account.digestsSaved': 'Digest setting saved.',
   'account.passwordNote': 'Changing your password signs out every other browser.',
   'users.title': 'Users',
   'users.username': 'Username',

@@ -519,6 +519,12 @@ export const kk: Messages = {
   'account.revoke': 'Қайтарып алу',
   'account.revoked': 'Қайтарып алынды.',
   'account.changePassword': 'Құпиясөзді өзгерту',
+  'account.digests': 'Күнделікті жиынтық хаттар',
+  'account.digestsLabel': 'Күнделікті жиынтық хатты алу',
+  'account.digestsHelp':
+    'Премьер-Министр Кеңсесіне — бүгін оған жеткен шағымдардың тізімі; үйлестірушіге — келген есептер, мерзімі өткендер және жіберілген ескертулер.',
+  'account.save': 'Сақтау',
+  'account.digestsSaved': 'Жиынтық хат баптауы сақталды.',
   'account.passwordNote': 'Құпиясөзді өзгерту басқа барлық браузерлерден шығарады.',
   'users.title': 'Пайдаланушылар',
   'users.username': 'Пайдаланушы аты',

@@ -517,6 +517,12 @@ export const ru: Messages = {
   'account.revoke': 'Отозвать',
   'account.revoked': 'Отозвано.',
   'account.changePassword': 'Сменить пароль',
+  'account.digests': 'Ежедневные сводки',
+  'account.digestsLabel': 'Получать ежедневную сводку',
+  'account.digestsHelp':
+    'Канцелярии Премьер-Министра — список эскалаций, поступивших за день; координатору — поступившие отчёты, просроченные и отправленные напоминания.',
+  'account.save': 'Сохранить',
+  'account.digestsSaved': 'Настройка сводок сохранена.',
   'account.passwordNote': 'Смена пароля завершает сеансы во всех других браузерах.',
   'users.title': 'Пользователи',
   'users.username': 'Имя пользователя',

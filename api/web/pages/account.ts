@@ -9,6 +9,7 @@ export function accountPage(
   ctx: PageContext,
   tokens: readonly OwnToken[],
   flash?: { kind: 'ok' | 'error'; text: string },
+  digests?: boolean,
 ): Html {
   const { t } = ctx;
   const current = ctx.principal?.tokenId;
@@ -27,6 +28,15 @@ export function accountPage(
 <td><form class="row-action" method="post" action="/app/account/tokens/${k.id}/revoke">${csrfField(ctx)}<button type="submit" class="secondary" aria-label="${t.t('account.revoke')}: ${k.name}">${t.t('account.revoke')}</button></form></td></tr>`,
     )}</tbody>
 </table></div>
+${
+  digests === undefined
+    ? ''
+    : html`<h2>${t.t('account.digests')}</h2>
+<form class="stack" method="post" action="/app/account/digests">${csrfField(ctx)}
+<div><input type="checkbox" id="digests" name="digests" value="on"${digests ? html` checked` : ''} aria-describedby="digests-help"> <label for="digests">${t.t('account.digestsLabel')}</label></div>
+<p class="muted" id="digests-help">${t.t('account.digestsHelp')}</p>
+<div><button type="submit" class="secondary">${t.t('account.save')}</button></div></form>`
+}
 <h2>${t.t('account.changePassword')}</h2>
 <p>${t.t('account.passwordNote')} <a href="/app/password">${t.t('account.changePassword')}</a></p>`,
   });
