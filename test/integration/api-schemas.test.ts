@@ -679,8 +679,11 @@ describe('every route answers what its schema declares', () => {
     // The coordinator's part of the summary: a missing mark with its reason, the texts.
     const mark = (agency: string) => `/api/v1/cycles/${enc(cycleId)}/summary/marks/${enc(agency)}`;
     const reason = { reason: 'Есеп ұсынылмады' };
-    await call({ method: 'PUT', url: mark('АҚДМ'), token: coord, payload: reason }, 200);
+    // ІІМ owes measure 2 in its own stage; the coordinator (АҚДМ) reports to itself in no stage, so it owes nothing to mark.
+    const iimStage = { ...reason, stage: 'measure-2-due-1' };
+    await call({ method: 'PUT', url: mark('ІІМ'), token: coord, payload: iimStage }, 200);
     await call({ method: 'PUT', url: mark('ІІМ'), token: coord, payload: reason }, 400);
+    await call({ method: 'PUT', url: mark('АҚДМ'), token: coord, payload: reason }, 400);
     await call({ method: 'PUT', url: mark('БҒМ'), token: coord, payload: reason }, 409);
     await call({ method: 'PUT', url: mark('АҚДМ'), token: bgm, payload: reason }, 403);
     await call({ method: 'PUT', url: mark('АҚДМ'), token: coord, payload: { reason: '' } }, 400);
@@ -699,7 +702,7 @@ describe('every route answers what its schema declares', () => {
       },
       404,
     );
-    await call({ method: 'DELETE', url: mark('АҚДМ'), token: coord }, 200);
+    await call({ method: 'DELETE', url: `${mark('ІІМ')}?stage=measure-2-due-1`, token: coord }, 200);
     await call({ method: 'DELETE', url: mark('АҚДМ'), token: bgm }, 403);
     await call(
       { method: 'GET', url: `/api/v1/cycles/${enc(`cycle:${randomUUID()}:${YEAR}`)}/summary`, token: coord },
