@@ -206,13 +206,18 @@ describe('the web interface in a browser', () => {
     const page = await newPage();
 
     await signIn(page, WEB_USERS.reporter.username);
-    expect(await page.locator('nav a').allTextContents()).toEqual([kk['nav.inbox']]);
+    expect(await page.locator('nav a').allTextContents()).toEqual([kk['nav.inbox'], kk['nav.account']]);
     await checkPage(page, 'inbox');
     await page.goto(`${base}/app/obligations/${encodeURIComponent(stack.obligationId('БҒМ'))}`);
     await checkPage(page, 'obligation-accepted');
 
     await signIn(page, WEB_USERS.coordinator.username);
-    expect(await page.locator('nav a').allTextContents()).toEqual([kk['nav.board'], kk['nav.inbox'], kk['nav.plans']]);
+    expect(await page.locator('nav a').allTextContents()).toEqual([
+      kk['nav.board'],
+      kk['nav.inbox'],
+      kk['nav.plans'],
+      kk['nav.account'],
+    ]);
     await checkPage(page, 'board');
     await page.goto(`${base}/app/obligations/${encodeURIComponent(stack.obligationId('ІІМ', 'measure-2-due-1'))}`);
     await checkPage(page, 'obligation-review');
