@@ -251,7 +251,7 @@ describe('the production topology', () => {
     const sent = await waitFor(
       async () => {
         const rows = await reminders();
-        return rows.length >= 2 ? rows : undefined;
+        return rows.length >= 1 ? rows : undefined;
       },
       reminderAt.getTime() - Date.now() + 90_000,
       'the reminders due at the notice time',
@@ -260,10 +260,9 @@ describe('the production topology', () => {
     await new Promise((r) => setTimeout(r, 10_000));
     const after = await reminders();
     expect(after).toHaveLength(sent.length);
-    expect(after.map((n) => n.to_addresses.join(',')).sort()).toEqual([
-      'report@akdm.example.kz',
-      'report@bgm.example.kz',
-    ]);
+    // One executor owes the measure: БҒМ. АҚДМ, its other executor, is the plan's coordinator and reports to no one but
+    // the PM Office, in its own stage (due later): it gets no reminder now.
+    expect(after.map((n) => n.to_addresses.join(','))).toEqual(['report@bgm.example.kz']);
     for (const n of after) {
       const arrived = await stack.db
         .selectFrom('sink_messages')
@@ -280,7 +279,7 @@ describe('the production topology', () => {
       stack.db,
     );
     const counts = Object.fromEntries(events.rows.map((r) => [r.type, Number(r.n)]));
-    expect(counts['reminder.sent']).toBe(2);
+    expect(counts['reminder.sent']).toBe(1);
     const obligations = await stack.db
       .selectFrom('obligations')
       .select('workflow_id')
