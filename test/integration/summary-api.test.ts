@@ -40,6 +40,11 @@ beforeAll(async () => {
         m.number === '1'
           ? {
               ...m,
+              // Two executors that report to the coordinator (АҚДМ, the plan's other executor, reports to itself in no stage).
+              executors: [
+                { code: 'БҒМ', byAgreement: false, lead: true },
+                { code: 'ІІМ', byAgreement: false, lead: false },
+              ],
               indicators: [
                 {
                   name: { kk: 'Курс енгізілген мектептер', ru: 'Школы с курсом' },
@@ -126,14 +131,14 @@ describe('the consolidated summary through the API', () => {
         narrative: { kk: NARRATIVE, ru: null },
         reportVersion: 1,
       }),
-      expect.objectContaining({ kind: 'missing', agency: expect.objectContaining({ code: 'АҚДМ' }), mark: null }),
+      expect.objectContaining({ kind: 'missing', agency: expect.objectContaining({ code: 'ІІМ' }), mark: null }),
     ]);
     expect(m1.totals).toEqual([
       expect.objectContaining({ key: '1', unit: 'мектеп', planned: 200, achieved: 0, reportedBy: 0, percent: 0 }),
     ]);
-    expect(s.missing.map((m: { agency: { code: string } }) => m.agency.code)).toEqual(['АҚДМ']);
+    expect(s.missing.map((m: { agency: { code: string } }) => m.agency.code)).toEqual(['ІІМ']);
     expect(s.blockers).toEqual([
-      expect.objectContaining({ kind: 'not_submitted', agency: expect.objectContaining({ code: 'АҚДМ' }) }),
+      expect.objectContaining({ kind: 'not_submitted', agency: expect.objectContaining({ code: 'ІІМ' }) }),
     ]);
     expect(s.ready).toBe(false);
     expect(s.counts).toEqual({ parties: 2, accepted: 1, missing: 1, late: 0 });
@@ -184,22 +189,22 @@ describe('the consolidated summary through the API', () => {
     const REASON = 'Есеп мерзімінде ұсынылмады, хат жіберілді';
 
     // Refusals, each naming its field, and nothing stored.
-    const blank = await put(markUrl('АҚДМ'), tokens.coordinator!, { reason: '   ' });
+    const blank = await put(markUrl('ІІМ'), tokens.coordinator!, { reason: '   ' });
     expect(blank.statusCode).toBe(400);
     expect(blank.json().error.message).toMatch(/^reason: /);
-    const stranger = await put(markUrl('ІІМ'), tokens.coordinator!, { reason: REASON });
+    const stranger = await put(markUrl('АҚДМ'), tokens.coordinator!, { reason: REASON });
     expect(stranger.statusCode).toBe(400);
-    expect(stranger.json().error.message).toMatch(/^agency: ІІМ owes no report/);
+    expect(stranger.json().error.message).toMatch(/^agency: АҚДМ owes no report/);
     const accepted = await put(markUrl('БҒМ'), tokens.coordinator!, { reason: REASON });
     expect(accepted.statusCode).toBe(409);
     expect(accepted.json().error.message).toMatch(/^agency: /);
-    expect((await put(markUrl('АҚДМ'), tokens.pm!, { reason: REASON })).statusCode).toBe(403);
-    expect((await put(markUrl('АҚДМ'), tokens.bgm!, { reason: REASON })).statusCode).toBe(403);
+    expect((await put(markUrl('ІІМ'), tokens.pm!, { reason: REASON })).statusCode).toBe(403);
+    expect((await put(markUrl('ІІМ'), tokens.bgm!, { reason: REASON })).statusCode).toBe(403);
     expect(await tdb.db.selectFrom('summary_marks').selectAll().execute()).toEqual([]);
 
-    const marked = await put(markUrl('АҚДМ'), tokens.coordinator!, { reason: REASON });
+    const marked = await put(markUrl('ІІМ'), tokens.coordinator!, { reason: REASON });
     expect(marked.statusCode, marked.body).toBe(200);
-    expect(marked.json()).toMatchObject({ agencyCode: 'АҚДМ', reason: REASON, markedBy: 'token:akdm' });
+    expect(marked.json()).toMatchObject({ agencyCode: 'ІІМ', reason: REASON, markedBy: 'token:akdm' });
     const texts = await put(summaryUrl('/texts'), tokens.coordinator!, {
       preface: { kk: 'Жоспар негізінен орындалды.', ru: null },
       conclusions: { kk: 'Жұмыс жалғасады.', ru: '  ' },
@@ -217,9 +222,9 @@ describe('the consolidated summary through the API', () => {
     for (const expected of [REASON, 'Жоспар негізінен орындалды.', 'Жұмыс жалғасады.'])
       expect(text, expected).toContain(expected);
 
-    const removed = await call('DELETE', markUrl('АҚДМ'), tokens.coordinator!);
+    const removed = await call('DELETE', markUrl('ІІМ'), tokens.coordinator!);
     expect(removed.json()).toEqual({ removed: true });
-    expect((await call('DELETE', markUrl('АҚДМ'), tokens.coordinator!)).json()).toEqual({ removed: false });
+    expect((await call('DELETE', markUrl('ІІМ'), tokens.coordinator!)).json()).toEqual({ removed: false });
     expect((await call('GET', summaryUrl(), tokens.coordinator!)).json().ready).toBe(false);
 
     const events = await tdb.db
@@ -229,9 +234,9 @@ describe('the consolidated summary through the API', () => {
       .orderBy('id')
       .execute();
     expect(events).toEqual([
-      { type: 'summary.agency_marked_missing', actor: 'token:akdm', subject_id: 'АҚДМ' },
+      { type: 'summary.agency_marked_missing', actor: 'token:akdm', subject_id: 'ІІМ' },
       { type: 'summary.texts_saved', actor: 'token:akdm', subject_id: decodeURIComponent(cycleId()) },
-      { type: 'summary.mark_removed', actor: 'token:akdm', subject_id: 'АҚДМ' },
+      { type: 'summary.mark_removed', actor: 'token:akdm', subject_id: 'ІІМ' },
     ]);
   });
 
