@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { KZ_WORKING_CALENDAR } from '../../domain/calendar-seed-kz.js';
 import { smallPlanSpec } from '../fixtures/small-plan.js';
 import { useCycleTestBed } from '../helpers/cycle-test-bed.js';
-import { BGM, IIM, MSM, UQK, countTypes, eventsOf, mailLines, mailsOf } from '../fixtures/cycle-fixtures.js';
+import { BGM, IIM, MSM, UQK, countTypes, eventsOf, mailLines, ladderMailsOf } from '../fixtures/cycle-fixtures.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -56,7 +56,7 @@ describe('daily digests', () => {
     await s.advanceTo(Date.parse(`${pmDay}T00:00:00Z`) + 3 * DAY);
     const mails = await s.mailsWhen(30);
     await s.advanceTo((await s.now()) + 10 * DAY);
-    const all = await mailsOf(bed.db, s.planId);
+    const all = await ladderMailsOf(bed.db, s.planId);
     expect(all).toHaveLength(mails.length);
 
     const digests = all.filter((m) => m.kind === 'digest');

@@ -7,7 +7,7 @@ import type { CycleSpec, PartySpec } from '../../domain/cycle-model.js';
 import { useCycleTestBed } from '../helpers/cycle-test-bed.js';
 import { measure, testPlan } from '../helpers/plans.js';
 import { smallPlanDirectory } from '../fixtures/small-plan.js';
-import { BGM, IIM, PMO, UQK, countTypes, eventsOf, mailLines, mailsOf } from '../fixtures/cycle-fixtures.js';
+import { BGM, IIM, PMO, UQK, countTypes, eventsOf, mailLines, ladderMailsOf } from '../fixtures/cycle-fixtures.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -70,7 +70,7 @@ describe('the ends of the chain', () => {
     await s.accept(pmo, 'pm-office', 'control@ПӘ');
     expect((await s.result()).status).toBe('completed');
 
-    const mails = await mailsOf(bed.db, s.planId);
+    const mails = await ladderMailsOf(bed.db, s.planId);
     expect(mailLines(mails)).toEqual([
       'reminder 14 БҒМ → БҒМ (kk)',
       'reminder 7 БҒМ → БҒМ (kk)',
@@ -131,7 +131,7 @@ describe('the ends of the chain', () => {
     expect(mails.filter((m) => m.to.some((t) => t.startsWith('ПӘ')))).toEqual([]);
     expect(mails).toHaveLength(6 + 9 + 8);
     await s.advanceTo(lastStep + 40 * DAY);
-    expect(await mailsOf(bed.db, s.planId)).toHaveLength(23);
+    expect(await ladderMailsOf(bed.db, s.planId)).toHaveLength(23);
     const events = await eventsOf(bed.db, s.planId);
     expect(countTypes(events)).toMatchObject({ 'obligation.overdue': 2, 'escalation.sent': 7 });
     await s.recordHistories('ladder-top', RECORD);
