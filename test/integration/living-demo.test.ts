@@ -148,7 +148,11 @@ describe('the living demo', () => {
     expect((await sinkTo(mailbox('АҚДМ'))).length).toBeGreaterThan(0);
     // The returned report's notice reached БҒМ with the reviewer's comment.
     const returnedNotice = await waitFor(
-      async () => (await eventsOf('notice.sent')).find((e) => e.subject_id!.includes(':БҒМ:')),
+      async () =>
+        (await eventsOf('notice.sent')).find(
+          (e) =>
+            e.subject_id!.includes(':БҒМ:') && (e.payload as { notice: { kind: string } }).notice.kind === 'returned',
+        ),
       30_000,
       'the return notice',
     );
