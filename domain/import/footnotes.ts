@@ -72,7 +72,8 @@ export type FootnoteRecipientReading =
   | { readonly kind: 'none' };
 
 // A body named in words the directory does not know: a Kazakh dative ("… министрлігіне") or a Russian "в …" phrase.
-const KK_BODY_NOUN = '(?:министрлігі|комитеті|агенттігі|әкімдігі|қызметі|департаменті|басқармасы|орталығы|палатасы|қоры)';
+const KK_BODY_NOUN =
+  '(?:министрлігі|комитеті|агенттігі|әкімдігі|қызметі|департаменті|басқармасы|орталығы|палатасы|қоры)';
 const KK_BODY = new RegExp(`((?:[\\p{L}-]+\\s+){1,5}${KK_BODY_NOUN})(?:не|на)(?![\\p{L}])`, 'u');
 const RU_STOP = '(?:к|до|не|два|раза|ежегодно|ежеквартально|в|год|по|за|раз)';
 const RU_BODY = new RegExp(
@@ -101,7 +102,9 @@ export function readFootnoteRecipient(text: string, resolver: Resolver): Footnot
   if (GOVERNMENT.test(text)) return { kind: 'recipient', recipient: { role: 'government' } };
   const named = findNamedAgency(text, resolver.directory);
   if (named !== undefined) return { kind: 'recipient', recipient: { agency: named.code } };
-  if (reading.kind === 'unknown') return { kind: 'unknown', name: reading.code };
+  // The completion form's reader takes a code case-insensitively ("в Агентство"): a code is what is printed in capitals.
+  if (reading.kind === 'unknown' && /^[\p{Lu}\p{N}]+$/u.test(reading.code))
+    return { kind: 'unknown', name: reading.code };
   const normalized = normalizeDashes(cellText(text));
   const body = KK_BODY.exec(normalized)?.[1] ?? RU_BODY.exec(normalized)?.[1];
   if (body !== undefined) {

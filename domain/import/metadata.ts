@@ -172,7 +172,10 @@ function resolveUnknownExecutors(
     if ((target === undefined && !ignore.has(name)) || m?.reporting === undefined) continue;
     answered.add(d.field!);
     // Mapped: the information goes to that agency; ignored: to the plan's coordinator, as when the note names nobody.
-    measures[i] = { ...m, reporting: { ...m.reporting, recipient: target === undefined ? null : { agency: target.code } } };
+    measures[i] = {
+      ...m,
+      reporting: { ...m.reporting, recipient: target === undefined ? null : { agency: target.code } },
+    };
     diagnostics.push({
       severity: 'info',
       code: target === undefined ? 'footnote_recipient_ignored' : 'footnote_recipient_mapped',
