@@ -222,6 +222,25 @@ describe.each(['kk', 'ru'])('a decree whose table has footnotes (%s)', (lang) =>
     expect(old.ok && old.spec.stages.some((s) => s.footnote !== undefined)).toBe(false);
   });
 
+  it("follows the recipient to its successor in force on each of the note's dates", () => {
+    const directory = AGENCIES_SEED.map((a) =>
+      a.code === 'ҰҚК' ? { ...a, successor: { code: 'СІМ', date: '2026-12-25' } } : a,
+    );
+    const built = cycleSpecFromPlan({
+      planId: 'p1',
+      plan: result.plan!,
+      directory,
+      period: '2026',
+      calendar: KZ_WORKING_CALENDAR,
+    });
+    expect(built.ok).toBe(true);
+    const notes = built.ok ? built.spec.stages.filter((s) => s.footnote !== undefined) : [];
+    expect(notes.map((s) => [s.id, s.recipient?.agencyCode])).toEqual([
+      ['measure-1-note-1', 'ҰҚК'],
+      ['measure-1-note-2', 'СІМ'],
+    ]);
+  });
+
   it('carries the rule through the plan document (YAML and JSON)', () => {
     for (const syntax of ['yaml', 'json'] as const) {
       const back = parseCanonical(exportCanonical(result.plan!, syntax), syntax, opts);
