@@ -250,6 +250,8 @@ export function createCycleEngine(deps: {
           ) ?? false;
         // And one opened before group executors were expanded per cycle keeps the groups it was opened with.
         const regroup = stored?.spec?.stages.some((st) => st.parties.some((p) => p.via !== undefined)) ?? false;
+        // And one opened before footnotes set stages (spec version 3) keeps the stages it has.
+        const footnoteStages = (stored?.spec?.version ?? 1) >= 3;
         const next = cycleSpecFromPlan({
           planId: plan.id,
           plan: plan.plan,
@@ -259,6 +261,7 @@ export function createCycleEngine(deps: {
           measureStages,
           coordinatorReportsToItself,
           regroup,
+          footnoteStages,
         });
         if (!next.ok) continue;
         for (const signal of amendmentSignals(plan, running, next.spec, applied, actor))

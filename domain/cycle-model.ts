@@ -63,6 +63,12 @@ export interface StageSpec {
    * by-agreement party is still never escalated past it. Absent: the chain's party at `to` (every policy stage).
    */
   readonly recipient?: PartySpec;
+  /**
+   * The footnote that set this stage (CYCLE_SPEC_VERSION 3): a measure whose deadline ends in a marker ("*", "**") owes
+   * the information its note asks for, to the note's recipient by the note's dates, in a stage `measure-<n>-note-<k>` of
+   * its own. Informative (previews, pages): the workflows read only id, from, to, recipient and the parties.
+   */
+  readonly footnote?: { readonly measure: string; readonly marker: string; readonly text: string };
 }
 
 /** A measure of the plan that no stage of the cycle asks a report on, and why: said, never silently dropped. */
@@ -77,9 +83,10 @@ export interface NotOwedMeasure {
 
 /**
  * The shape of CycleSpec that cycleSpecFromPlan builds today. 1 (the field absent): specs before `notOwed` and measure stages;
- * 2: with them. Running cycles keep the spec they were opened with, so code reading a stored spec checks this.
+ * 2: with them; 3: with the stages a measure's footnote sets (StageSpec.footnote). Running cycles keep the spec they were
+ * opened with, so code reading a stored spec checks this.
  */
-export const CYCLE_SPEC_VERSION = 2;
+export const CYCLE_SPEC_VERSION = 3;
 
 /** Everything a reporting cycle needs, resolved from the plan by an activity before the cycle starts. */
 export interface CycleSpec {

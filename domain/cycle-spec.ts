@@ -1,7 +1,8 @@
 // Resolves a confirmed plan, the agencies directory and the working calendar into one cycle's CycleSpec: pure, so the API, a cycle opener and tests share it.
 import type { WorkingCalendar } from './calendar.js';
 import { resolveDue } from './cycle-timeline.js';
-import type { IsoDate } from './dates.js';
+import { parseIsoDate, type IsoDate } from './dates.js';
+import type { DeadlineRule } from './deadline-language.js';
 import { appliesToYear, obligationsForYear, type Obligation } from './due-dates.js';
 import {
   formatPeriodKey,
@@ -12,7 +13,7 @@ import {
   periodsOfYear,
   type PeriodKey,
 } from './periods.js';
-import type { Agency, BilingualName, Measure, MeasureExecutor, Plan } from './plan.js';
+import type { Agency, BilingualName, Measure, MeasureExecutor, Plan, Recipient } from './plan.js';
 import { expandGroup, findGroups } from './import/groups.js';
 import { deadlineFor, executorStage, stageDeadlines, type ReportingPolicy } from './policies.js';
 import { validateCycleSpec } from './cycle-validation.js';
@@ -58,6 +59,11 @@ export interface CycleSpecInput {
    * expanded per cycle were built. Default true.
    */
   readonly regroup?: boolean;
+  /**
+   * false: a measure's footnote sets no stages, as cycles opened before CYCLE_SPEC_VERSION 3 were built — to compare a
+   * plan amendment with such a running cycle. Default true.
+   */
+  readonly footnoteStages?: boolean;
 }
 
 // A plan published in one language has nulls in the other: show what exists rather than nothing.
@@ -125,6 +131,23 @@ interface OwnDue {
   readonly ordinal: number;
 }
 
+/**
+ * Whether a measure is carried out in `year`, by its deadline: a one-off until the year it is due, a recurring or
+ * multi-year rule in the years it names (none named: every year of the plan). A footnote's reporting follows it.
+ */
+function inForce(rule: DeadlineRule, year: number): boolean {
+  switch (rule.kind) {
+    case 'once':
+      return year <= parseIsoDate(rule.due).year;
+    case 'several_once':
+      return rule.dates.some((d) => year <= parseIsoDate(d.due).year);
+    case 'unparsed':
+      return true;
+    default:
+      return appliesToYear(rule.years, year);
+  }
+}
+
 const byDate = (a: StageSpec, b: StageSpec): number => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : 0);
 
 /**
@@ -132,7 +155,10 @@ const byDate = (a: StageSpec, b: StageSpec): number => (a.dueDate < b.dueDate ? 
  * "2019-2023 ж.ж.") is reported in the policy's executors' stage, to the coordinator; every other date it falls due on in
  * this cycle ("2018 жылғы 10 шілдеге қарай", "жыл сайын, 1 желтоқсанға дейін", each date of "25 шілдеге, 25 желтоқсанға")
  * is a stage of its own, `measure-<number>-due-<n>`, from the measure's executors to the recipient its completion form
- * names. The coordinator and the PM Office report on every measure owed. Measures with no calendar deadline or an
+ * names. A measure whose deadline ends in a footnote marker also owes what the note asks ("ҚР Үкіметіне жылына екі рет, 10
+ * шілдеге және 10 қаңтарға дейін"): each of the note's dates in this cycle is a stage `measure-<number>-note-<n>` from its
+ * executors to the note's recipient (the plan's coordinator when it names none), in the years the measure is carried out.
+ * The coordinator and the PM Office report on every measure owed. Measures with no calendar deadline or an
  * unreadable one owe nothing and are listed in `notOwed`. Renamed or merged agencies are followed to the successor in
  * force on the stage's due date. Stages are in due order (the policy's chain order on equal dates).
  */
@@ -204,7 +230,21 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
     if ((inRegular || dues.size > 0) && m.executors.length === 0)
       skip('no_executor', 'the plan names no executor to report on it');
   });
-  const owed = plan.measures.filter((m) => regular.includes(m) || own.some((o) => o.measure === m));
+  // What each measure's footnote asks for in this cycle: the note's dates, in the years the measure is in force.
+  const notes: OwnDue[] = [];
+  if (input.footnoteStages !== false)
+    plan.measures.forEach((m, index) => {
+      const r = m.reporting;
+      if (r === undefined || r.rule.kind === 'unparsed' || r.rule.kind === 'as_needed') return;
+      if (m.executors.length === 0 || !inForce(m.deadline.rule, period.year)) return;
+      const dues = new Set<IsoDate>();
+      for (const o of obligationsForYear(r.rule, period.year, plan.policy))
+        if (placeObligation(o, plan.policy).period === input.period) dues.add(o.due);
+      [...dues].sort().forEach((due, i) => notes.push({ measure: m, index, due, ordinal: i + 1 }));
+    });
+  const owed = plan.measures.filter(
+    (m) => regular.includes(m) || own.some((o) => o.measure === m) || notes.some((o) => o.measure === m),
+  );
   if (owed.length === 0)
     errors.push({ field: 'measures', message: `no measure of the plan is reported for ${input.period}` });
   const deadlines = stageDeadlines(plan.policy, period);
@@ -284,8 +324,8 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
     m: Measure,
     on: IsoDate,
     field: string,
+    r: Recipient | null = m.recipient,
   ): { to: ReceivingRole; recipient?: PartySpec } | undefined => {
-    const r = m.recipient;
     if (r === null) return { to: 'coordinator' };
     if ('role' in r) return { to: r.role === 'government' ? 'pm_office' : r.role };
     const agency = current(r.agency, on, `${field}.recipient`);
@@ -349,6 +389,45 @@ export function cycleSpecFromPlan(input: CycleSpecInput): CycleSpecResult {
       dueDate: o.due,
       dueInstant: resolveDue(o.due, plan.shift, input.calendar).dueInstant,
       parties,
+    });
+  }
+  /*
+   * A footnote's dates: a stage of their own from the measure's executors to the note's recipient (none named: the
+   * coordinator), `measure-<number>-note-<n>`, carrying the note. A date the measure already owes the same receiver (its
+   * regular stage, or a stage of its own deadline) is not asked twice.
+   */
+  for (const o of notes) {
+    const field = `measures[${o.index}].reporting`;
+    const receiver = receiverOf(o.measure, o.due, field, o.measure.reporting!.recipient);
+    if (receiver === undefined) continue;
+    const plain = receiver.to === 'coordinator' && receiver.recipient === undefined;
+    const regularDue = deadlines.find((d) => d.from === 'executors' && d.to === 'coordinator')?.due;
+    if (plain && regular.includes(o.measure) && regularDue === o.due) continue;
+    const slug = numberSlug(o.measure.number, o.index);
+    const same = stages.some(
+      (st) =>
+        st.id.startsWith(`measure-${slug}-due-`) &&
+        st.dueDate === o.due &&
+        st.to === receiver.to &&
+        st.recipient?.agencyCode === receiver.recipient?.agencyCode,
+    );
+    if (same) continue;
+    const parties = executors([o.measure], o.due, plain);
+    if (parties.length === 0) continue;
+    const base = `measure-${slug}-note-${o.ordinal}`;
+    let id = base;
+    for (let n = 2; used.has(id); n++) id = `${base}-${n}`;
+    used.add(id);
+    const note = o.measure.reporting!;
+    stages.push({
+      id,
+      from: 'executors',
+      to: receiver.to,
+      ...(receiver.recipient === undefined ? {} : { recipient: receiver.recipient }),
+      dueDate: o.due,
+      dueInstant: resolveDue(o.due, plan.shift, input.calendar).dueInstant,
+      parties,
+      footnote: { measure: o.measure.number, marker: note.marker, text: note.text },
     });
   }
   // The same unknown code can be met in several stages: name it once.

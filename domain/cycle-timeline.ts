@@ -14,6 +14,7 @@ import {
   type PartySpec,
   type ReceivingRole,
   type ReportingRole,
+  type StageSpec,
 } from './cycle-model.js';
 
 export interface TimelineOptions {
@@ -305,6 +306,10 @@ export interface PreviewObligation extends DueResolution {
   readonly obligationId: string;
   readonly stageId: string;
   readonly agencyCode: string;
+  /** Who receives the report: the chain's party at the stage's `to`, or the stage's own recipient. */
+  readonly receiver: string;
+  /** The footnote that set the stage, when one did (StageSpec.footnote). */
+  readonly footnote?: StageSpec['footnote'];
   readonly byAgreement: boolean;
   readonly items: readonly TimelineItem[];
 }
@@ -330,8 +335,15 @@ export function previewCycle(spec: CycleSpec, calendar: WorkingCalendar, options
     pmOffice: spec.pmOffice,
     presidentialAdministration: spec.presidentialAdministration,
   };
-  const obligations = spec.stages.flatMap((stage) =>
-    stage.parties.map((party): PreviewObligation => {
+  const obligations = spec.stages.flatMap((stage) => {
+    const receiving = stageChain(chain, stage);
+    const receiver =
+      stage.to === 'coordinator'
+        ? receiving.coordinator
+        : stage.to === 'pm_office'
+          ? receiving.pmOffice
+          : receiving.presidentialAdministration;
+    return stage.parties.map((party): PreviewObligation => {
       const timeline = computeObligationTimeline(
         {
           // As the cycle hands it to the obligation: a stage's own recipient receives in the place of the chain's party.
@@ -353,11 +365,13 @@ export function previewCycle(spec: CycleSpec, calendar: WorkingCalendar, options
         obligationId: obligationWorkflowId(spec.planId, spec.period, party.agencyCode, stage.id),
         stageId: stage.id,
         agencyCode: party.agencyCode,
+        receiver: receiver.agencyCode,
+        ...(stage.footnote === undefined ? {} : { footnote: stage.footnote }),
         byAgreement: party.byAgreement,
         ...timeline,
       };
-    }),
-  );
+    });
+  });
   const timeline = obligations
     .flatMap((o) =>
       o.items.map((item): PreviewEntry => ({

@@ -77,6 +77,13 @@ export const cycleCommand: CliCommand = {
         const preview = previewCycle(spec.spec, calendar);
         if (values.json === true) io.out(json(preview));
         else {
+          // The stages a footnote sets, first: whom they go to and the note they come from.
+          for (const st of spec.spec.stages.filter((x) => x.footnote !== undefined)) {
+            const to = preview.obligations.find((o) => o.stageId === st.id)?.receiver ?? st.to;
+            io.out(
+              `# ${st.id}: measure ${st.footnote!.measure}, footnote ${st.footnote!.marker} → ${to} by ${st.dueDate}: "${st.footnote!.text}"\n`,
+            );
+          }
           for (const e of preview.timeline) {
             const what =
               e.kind === 'reminder'

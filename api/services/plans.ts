@@ -213,10 +213,17 @@ export function createPlanService(deps: {
       const findings: ImportFindings = { format: used, storable: !hasErrors(result), ...importSummary(result) };
       // The codes the reviewer still has to answer: executors the directory does not know, not yet mapped or ignored.
       const known = new Set(directory.map((a) => a.code));
+      // And the bodies footnotes send information to that nobody knows (footnote_unknown_recipient), answered alike.
+      const footnoteBodies = result.diagnostics.flatMap((d) =>
+        d.code === 'footnote_unknown_recipient'
+          ? [/sends the information to "([^"]+)"/.exec(d.message)?.[1] ?? '']
+          : [],
+      );
       const unknownCodes = [
-        ...new Set(
-          (result.plan?.measures ?? []).flatMap((m) => m.executors.map((e) => e.code)).filter((c) => !known.has(c)),
-        ),
+        ...new Set([
+          ...(result.plan?.measures ?? []).flatMap((m) => m.executors.map((e) => e.code)).filter((c) => !known.has(c)),
+          ...footnoteBodies.filter((b) => b !== ''),
+        ]),
       ];
       if (r.dryRun) return { kind: 'dry_run', findings, unknownCodes };
       if (result.plan === null || hasErrors(result))

@@ -63,20 +63,67 @@ function footnoteRule(text: string): DeadlineRule {
   return { kind: 'unparsed', reason: 'the footnote gives no date' };
 }
 
-function footnoteRecipient(text: string, resolver: Resolver): Recipient | null {
-  const reading = readRecipient(text, resolver);
-  if (reading.kind === 'recipient') return reading.recipient;
-  if (GOVERNMENT.test(text)) return { role: 'government' };
-  const named = findNamedAgency(text, resolver.directory);
-  return named === undefined ? null : { agency: named.code };
+/** Whom a footnote gives the information to: a body Merzim knows, one it names that the directory does not know, or nobody named. */
+export type FootnoteRecipientReading =
+  | { readonly kind: 'recipient'; readonly recipient: Recipient }
+  /** A body the note names ("ХЗК-ға", "Су ресурстары министрлігіне") that is neither in the glossary nor in the directory: the reviewer answers it. */
+  | { readonly kind: 'unknown'; readonly name: string }
+  /** The note names no body ("ақпарат жылына екі рет беріледі"): the information goes to the plan's coordinator. */
+  | { readonly kind: 'none' };
+
+// A body named in words the directory does not know: a Kazakh dative ("… министрлігіне") or a Russian "в …" phrase.
+const KK_BODY_NOUN =
+  '(?:министрлігі|комитеті|агенттігі|әкімдігі|қызметі|департаменті|басқармасы|орталығы|палатасы|қоры)';
+const KK_BODY = new RegExp(`((?:[\\p{L}-]+\\s+){1,5}${KK_BODY_NOUN})(?:не|на)(?![\\p{L}])`, 'u');
+const RU_STOP = '(?:к|до|не|два|раза|ежегодно|ежеквартально|в|год|по|за|раз)';
+const RU_BODY = new RegExp(
+  `(?:^|\\s)(?:в|во)\\s+((?:Министерство|Комитет|Агентство|Службу|Департамент|Управление|акимат|Фонд|Палату|Центр)(?:\\s+(?!${RU_STOP}(?![\\p{L}]))[\\p{L}-]+){0,6})`,
+  'u',
+);
+const FILLER = /^(?:Қазақстан|Республикасы(?:ның)?|ҚР|Ақпарат|Мәліметтер|Есеп)$/u;
+
+/** The words of a body's name as the note prints them, from its first capitalised word that is not the country's name or "Ақпарат". */
+function bodyName(words: string): string {
+  const parts = words.trim().split(/\s+/u);
+  const start = parts.findIndex((w) => /^\p{Lu}/u.test(w) && !FILLER.test(w));
+  return parts
+    .slice(start < 0 ? 0 : start)
+    .join(' ')
+    .replace(/\s+(?:Республики\s+Казахстан|РК)$/u, '');
 }
 
-/** The reporting a footnote sets: its recipient and dates, read the same way as the table's own cells. */
-export function reportingOf(note: Footnote, resolver: Resolver): FootnoteReporting {
-  return {
+/**
+ * Reads whom a footnote sends the information to: the Presidential Administration, the PM Office, the Government, a code
+ * or a full name of the glossary or the directory; a body it names that neither knows is 'unknown' (never a guess).
+ */
+export function readFootnoteRecipient(text: string, resolver: Resolver): FootnoteRecipientReading {
+  const reading = readRecipient(text, resolver);
+  if (reading.kind === 'recipient') return reading;
+  if (GOVERNMENT.test(text)) return { kind: 'recipient', recipient: { role: 'government' } };
+  const named = findNamedAgency(text, resolver.directory);
+  if (named !== undefined) return { kind: 'recipient', recipient: { agency: named.code } };
+  // The completion form's reader takes a code case-insensitively ("в Агентство"): a code is what is printed in capitals.
+  if (reading.kind === 'unknown' && /^[\p{Lu}\p{N}]+$/u.test(reading.code))
+    return { kind: 'unknown', name: reading.code };
+  const normalized = normalizeDashes(cellText(text));
+  const body = KK_BODY.exec(normalized)?.[1] ?? RU_BODY.exec(normalized)?.[1];
+  if (body !== undefined) {
+    const name = bodyName(body);
+    const resolved = resolver.resolve(name);
+    if (resolved !== null) return { kind: 'recipient', recipient: { agency: resolved.code } };
+    return { kind: 'unknown', name };
+  }
+  return { kind: 'none' };
+}
+
+/** The reporting a footnote sets: its recipient and dates, read the same way as the table's own cells; `unknown` names a body the note gives it to that nobody knows. */
+export function reportingOf(note: Footnote, resolver: Resolver): { reporting: FootnoteReporting; unknown?: string } {
+  const recipient = readFootnoteRecipient(note.text, resolver);
+  const reporting: FootnoteReporting = {
     marker: note.marker,
     text: note.text,
-    recipient: footnoteRecipient(note.text, resolver),
+    recipient: recipient.kind === 'recipient' ? recipient.recipient : null,
     rule: footnoteRule(note.text),
   };
+  return recipient.kind === 'unknown' ? { reporting, unknown: recipient.name } : { reporting };
 }

@@ -240,20 +240,31 @@ export function buildMeasure(source: SourceRow, index: number, ctx: MeasureConte
         { ...at('deadline'), field: `${path}.deadline` },
       );
     } else {
-      reporting = reportingOf(note, ctx.resolver);
+      const read = reportingOf(note, ctx.resolver);
+      reporting = read.reporting;
       const where = { ...at('deadline'), field: `${path}.reporting` };
+      const quote = `footnote ${note.marker} (line ${note.line}) "${note.text.slice(0, 200)}"`;
+      if (read.unknown !== undefined) {
+        diags.error(
+          'footnote_unknown_recipient',
+          `${label}: ${quote} sends the information to "${read.unknown}", which is neither in the plan's glossary nor in the agencies directory: say which agency it is, or ignore it (the plan's coordinator receives it)`,
+          where,
+        );
+      }
       if (reporting.rule.kind === 'unparsed') {
         diags.warning(
           'footnote_unparsed',
-          `${label}: footnote ${note.marker} (line ${note.line}) "${note.text.slice(0, 200)}" sets the reporting, but its dates are not understood (${reporting.rule.reason}); set them by hand`,
+          `${label}: ${quote} sets the reporting, but its dates are not understood (${reporting.rule.reason}); set them by hand`,
           where,
         );
       } else {
-        diags.info(
-          'footnote_reporting',
-          `${label}: footnote ${note.marker} (line ${note.line}) "${note.text.slice(0, 200)}" sets the reporting: ${reporting.recipient === null ? 'to a body Merzim does not know' : `to ${'role' in reporting.recipient ? reporting.recipient.role : reporting.recipient.agency}`}, ${reporting.rule.kind}`,
-          where,
-        );
+        const to =
+          reporting.recipient !== null
+            ? `to ${'role' in reporting.recipient ? reporting.recipient.role : reporting.recipient.agency}`
+            : read.unknown !== undefined
+              ? `to "${read.unknown}", a body Merzim does not know`
+              : "to the plan's coordinator (the footnote names no body)";
+        diags.info('footnote_reporting', `${label}: ${quote} sets the reporting: ${to}, ${reporting.rule.kind}`, where);
       }
     }
   }

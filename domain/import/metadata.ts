@@ -95,7 +95,7 @@ export function applyMetadata(result: ImportResult, meta: ImportMetadata, direct
   };
 }
 
-/** Applies map/ignore to executor codes (and completion-form recipients) the directory does not know; returns the fields it answered. */
+/** Applies map/ignore to executor codes (and completion-form and footnote recipients) the directory does not know; returns the fields it answered. */
 function resolveUnknownExecutors(
   plan: NonNullable<ImportResult['plan']>,
   result: ImportResult,
@@ -159,6 +159,32 @@ function resolveUnknownExecutors(
     // Mapped: the report goes to that agency; ignored: to the plan's coordinator, as when a form names nobody.
     if (target !== undefined && measures[i] !== undefined)
       measures[i] = { ...measures[i]!, recipient: { agency: target.code } };
+  }
+  // A footnote giving the information to a body nobody knows ("ХЗК-ға жылына екі рет…") left its recipient empty and said whom it named.
+  const noteBody = (message: string): string | undefined => /sends the information to "([^"]+)"/.exec(message)?.[1];
+  for (const d of result.diagnostics) {
+    const at = d.field === undefined ? null : /^measures\[(\d+)\]\.reporting$/.exec(d.field);
+    const name = noteBody(d.message);
+    if (at === null || name === undefined || d.code !== 'footnote_unknown_recipient') continue;
+    const target = map[name] === undefined ? undefined : findAgency(map[name]!, directory);
+    const i = Number(at[1]);
+    const m = measures[i];
+    if ((target === undefined && !ignore.has(name)) || m?.reporting === undefined) continue;
+    answered.add(d.field!);
+    // Mapped: the information goes to that agency; ignored: to the plan's coordinator, as when the note names nobody.
+    measures[i] = {
+      ...m,
+      reporting: { ...m.reporting, recipient: target === undefined ? null : { agency: target.code } },
+    };
+    diagnostics.push({
+      severity: 'info',
+      code: target === undefined ? 'footnote_recipient_ignored' : 'footnote_recipient_mapped',
+      message:
+        target === undefined
+          ? `measure ${m.number}: footnote ${m.reporting.marker} "${m.reporting.text.slice(0, 200)}" — "${name}" is no agency of the directory: the plan's coordinator receives the information, as the reviewer said`
+          : `measure ${m.number}: footnote ${m.reporting.marker} "${m.reporting.text.slice(0, 200)}" — "${name}" read as ${target.code}, as the reviewer said`,
+      field: d.field!,
+    });
   }
   measures.forEach((m, i) => {
     if (m.executors.length === 0)

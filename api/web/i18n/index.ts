@@ -76,6 +76,13 @@ export function formatDate(iso: string, lang: UiLang): string {
   }
 }
 
+/** A day that recurs every year ("20 желтоқсан", "20 декабря", "20 December"; the month's last day as its end). */
+export function formatDayOfYear(d: { readonly month: number; readonly day: number | 'last' }, lang: UiLang): string {
+  const name = MONTHS[lang][d.month - 1]!;
+  if (d.day !== 'last') return `${d.day} ${name}`;
+  return lang === 'kk' ? `${name} соңы` : lang === 'ru' ? `конец ${name}` : `end of ${name}`;
+}
+
 function pad(n: number): string {
   return String(n).padStart(2, '0');
 }

@@ -3,12 +3,13 @@
 // its schedule: pause, resume, backfill; its cycles with links to the board and the Temporal web UI).
 import type { CycleListItem } from '../../../db/repositories/cycles.js';
 import type { StoredPlan, listPlanVersions } from '../../../db/repositories/plans.js';
-import type { Agency, Diagnostic } from '../../../domain/plan.js';
+import type { DeadlineRule } from '../../../domain/deadline-language.js';
+import type { Agency, BilingualName, Diagnostic, FootnoteReporting, Recipient } from '../../../domain/plan.js';
 import type { OpenCycleResult } from '../../../workflows/shared.js';
 import type { ImportFindings, ScheduleView } from '../../services/plans.js';
 import { UPLOAD_FORMATS } from '../../plan-import.js';
 import { html, raw, type Html } from '../html.js';
-import type { Translator } from '../i18n/index.js';
+import { formatDayOfYear, type Translator } from '../i18n/index.js';
 import { csrfField, layout, type PageContext } from '../layout.js';
 import { pickName } from '../view.js';
 
@@ -111,6 +112,76 @@ export function diagnosticsTable(t: Translator, diagnostics: readonly Diagnostic
   )}</tbody></table></div>`;
 }
 
+/** What the footnotes section needs of a measure: the plan's measure or the import summary's. */
+interface FootnotedMeasure {
+  readonly number: string;
+  readonly title: BilingualName;
+  readonly deadline: { readonly text: string };
+  readonly reporting?: FootnoteReporting;
+}
+
+function footnoteWhen(t: Translator, rule: DeadlineRule): string {
+  switch (rule.kind) {
+    case 'periodic_dates':
+      return t.t('fn.yearly', { dates: rule.dates.map((d) => formatDayOfYear(d, t.lang)).join(', ') });
+    case 'annual':
+      return rule.by === undefined
+        ? t.t('fn.kind.annual')
+        : t.t('fn.yearly', { dates: formatDayOfYear(rule.by, t.lang) });
+    case 'once':
+      return t.t('fn.once', { date: t.date(rule.due) });
+    case 'several_once':
+      return rule.dates.map((d) => t.t('fn.once', { date: t.date(d.due) })).join('; ');
+    case 'semiannual':
+    case 'quarterly':
+    case 'monthly':
+      return t.t(`fn.kind.${rule.kind}` as const);
+    default:
+      return t.t('fn.unparsed');
+  }
+}
+
+function footnoteTo(
+  t: Translator,
+  recipient: Recipient | null,
+  nameOf: (code: string) => string,
+  unknown: string | undefined,
+): string {
+  if (recipient === null)
+    return unknown === undefined ? t.t('fn.toCoordinator') : t.t('fn.unknownBody', { name: unknown });
+  if ('role' in recipient) return t.t(`fn.role.${recipient.role}` as const);
+  const name = nameOf(recipient.agency);
+  return name === '' || name === recipient.agency ? recipient.agency : `${recipient.agency} — ${name}`;
+}
+
+/**
+ * The reporting rules footnotes set (issue 13): per measure whose deadline ends in a marker, the note quoted, to whom and
+ * when; the review page and the plan's page show it. `unknown`: a body a note names that the directory does not know, by
+ * measure index (from the footnote_unknown_recipient diagnostics).
+ */
+export function footnoteRules(
+  t: Translator,
+  measures: readonly FootnotedMeasure[],
+  nameOf: (code: string) => string,
+  diagnostics: readonly Diagnostic[] = [],
+): Html {
+  const unknown = new Map<number, string>();
+  for (const d of diagnostics) {
+    const i =
+      d.code === 'footnote_unknown_recipient' ? /^measures\[(\d+)\]\.reporting$/.exec(d.field ?? '')?.[1] : undefined;
+    const name = /sends the information to "([^"]+)"/.exec(d.message)?.[1];
+    if (i !== undefined && name !== undefined) unknown.set(Number(i), name);
+  }
+  const rows = measures.flatMap((m, i) => (m.reporting === undefined ? [] : [{ m, r: m.reporting, i }]));
+  if (rows.length === 0) return html``;
+  return html`<section id="footnote-rules"><h2>${t.t('fn.title')}</h2><p class="muted">${t.t('fn.intro')}</p><div class="table-wrap"><table>
+<thead><tr><th scope="col">${t.t('fn.measure')}</th><th scope="col">${t.t('fn.footnote')}</th><th scope="col">${t.t('fn.to')}</th><th scope="col">${t.t('fn.when')}</th></tr></thead>
+<tbody>${rows.map(
+    ({ m, r, i }) =>
+      html`<tr><td>${m.number} ${pickName(m.title, t.lang)}<br><span class="muted">${m.deadline.text}</span></td><td><blockquote>${r.marker} ${r.text}</blockquote></td><td>${footnoteTo(t, r.recipient, nameOf, unknown.get(i))}</td><td>${footnoteWhen(t, r.rule)}</td></tr>`,
+  )}</tbody></table></div></section>`;
+}
+
 export function importReviewPage(
   ctx: PageContext,
   d: {
@@ -154,6 +225,15 @@ ${
 <p class="flash ${f.storable ? 'ok' : 'error'}">${f.storable ? t.t('imp.storable') : t.t('imp.notStorable')}</p>
 <h2>${t.t('imp.diagnostics')}</h2>
 ${diagnosticsTable(t, f.diagnostics)}
+${footnoteRules(
+  t,
+  f.measures,
+  (code) => {
+    const a = d.agencies.find((x) => x.code === code);
+    return a === undefined ? code : pickName(a.name, t.lang);
+  },
+  f.diagnostics,
+)}
 <h2>${t.t('imp.answers')}</h2>
 <form class="stack" method="post" action="${action}">
   ${csrfField(ctx)}
@@ -224,6 +304,7 @@ ${
     ? html`<p class="muted">${t.t('plan.confirmIntro')}</p><div class="panels">${d.rights.confirm ? post('confirm', t.t('plan.confirm'), 'primary') : ''}${post('discard', t.t('plan.discard'))}</div>`
     : ''
 }
+${footnoteRules(t, s.plan.measures, (code) => d.names.get(code) ?? code)}
 ${s.status === 'draft' ? html`<h2>${t.t('plan.diagnostics')}</h2>${diagnosticsTable(t, s.diagnostics)}` : ''}
 ${
   d.schedule === null
