@@ -4,6 +4,7 @@
 import type { CycleListItem } from '../../../db/repositories/cycles.js';
 import type { StoredPlan, listPlanVersions } from '../../../db/repositories/plans.js';
 import type { Agency, Diagnostic } from '../../../domain/plan.js';
+import { diagnosticText } from '../diagnostics.js';
 import type { OpenCycleResult } from '../../../workflows/shared.js';
 import type { ImportFindings, ScheduleView } from '../../services/plans.js';
 import { UPLOAD_FORMATS } from '../../plan-import.js';
@@ -107,7 +108,7 @@ export function diagnosticsTable(t: Translator, diagnostics: readonly Diagnostic
 <thead><tr><th scope="col">${t.t('imp.severity')}</th><th scope="col">${t.t('imp.where')}</th><th scope="col">${t.t('imp.code')}</th><th scope="col">${t.t('imp.message')}</th></tr></thead>
 <tbody>${sorted.map(
     (d) =>
-      html`<tr><td><span class="badge s-${colour[d.severity]}">${t.t(`sev.${d.severity}`)}</span></td><td>${where(t, d)}</td><td><code>${d.code}</code></td><td>${d.message}</td></tr>`,
+      html`<tr><td><span class="badge s-${colour[d.severity]}">${t.t(`sev.${d.severity}`)}</span></td><td>${where(t, d)}</td><td><code>${d.code}</code></td><td>${diagnosticText(t, d)}</td></tr>`,
   )}</tbody></table></div>`;
 }
 
