@@ -89,14 +89,16 @@ ${
   });
 }
 
-function where(t: Translator, d: Diagnostic): string {
-  return [
+/** Where a diagnostic points: its line or row in the reader's language, and the field's path as code (an identifier). */
+function where(t: Translator, d: Diagnostic): Html {
+  const place = [
     d.line === undefined ? '' : t.t('imp.line', { n: d.line }),
     d.row === undefined ? '' : t.t('imp.row', { n: d.row }),
-    d.field ?? '',
   ]
     .filter((x) => x !== '')
     .join(' · ');
+  if (d.field === undefined || d.field === '') return html`${place}`;
+  return html`${place}${place === '' ? '' : ' · '}<code>${d.field}</code>`;
 }
 
 export function diagnosticsTable(t: Translator, diagnostics: readonly Diagnostic[]): Html {
