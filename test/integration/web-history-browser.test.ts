@@ -139,7 +139,7 @@ describe('history pages in a browser', () => {
     await page.goto(`${base}/app/obligations/${encodeURIComponent(stack.obligationId('БҒМ'))}`);
     await Promise.all([
       page.waitForURL(/\/app\/admin\/history\?workflow=/),
-      page.click('a[href^="/app/admin/history"]'),
+      page.click('main a[href^="/app/admin/history?workflow="]'),
     ]);
     expect(await page.locator('h2').first().innerText()).toBe(stack.obligationId('БҒМ'));
     await page.goto(`${base}/app/admin/replay`);
