@@ -41,19 +41,19 @@ export function replayPage(
     flash: d.flash,
     body: html`<p class="muted">${t.t('replay.intro')}</p>
 <form method="post" action="/app/admin/replay" class="replay-form">${csrfField(ctx)}
-<fieldset><legend>${t.t('replay.what')}</legend>
+<fieldset class="stack"><legend>${t.t('replay.what')}</legend>
 <div>${radio(t, f, 'workflow', 'replay.kindWorkflow')}
 <label for="replay-workflow">${t.t('replay.workflowId')}</label>
-<input id="replay-workflow" name="workflowId" value="${f.workflowId}" size="60" maxlength="300"></div>
+<input type="text" id="replay-workflow" name="workflowId" value="${f.workflowId}" maxlength="300"></div>
 <div>${radio(t, f, 'plan', 'replay.kindPlan')}
 <label for="replay-plan">${t.t('replay.planId')}</label>
-<input id="replay-plan" name="planId" value="${f.planId}" size="30" maxlength="200">
+<input type="text" id="replay-plan" name="planId" value="${f.planId}" maxlength="200">
 <label for="replay-period">${t.t('replay.period')}</label>
-<input id="replay-period" name="period" value="${f.period}" size="12" maxlength="20" aria-describedby="replay-period-hint">
+<input type="text" id="replay-period" name="period" value="${f.period}" maxlength="20" aria-describedby="replay-period-hint">
 <span id="replay-period-hint" class="muted">${t.t('replay.periodHint')}</span></div>
 <div>${radio(t, f, 'open', 'replay.kindOpen')}</div>
 </fieldset>
-<p><button type="submit">${t.t('replay.run')}</button></p>
+<p><button type="submit" class="primary">${t.t('replay.run')}</button></p>
 </form>
 ${
   r === undefined
