@@ -2,7 +2,7 @@
 // as of a past instant, read-only), the replay page (admin only, CSRF), the links to the admin's history (only where the
 // history API would answer), the PM Office page's charts per plan, and the import review's diagnostics in Kazakh and Russian.
 import { readFileSync } from 'node:fs';
-import type { LightMyRequestResponse } from 'fastify';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../api/web/i18n/en.js';
 import { kk } from '../../api/web/i18n/kk.js';
@@ -52,7 +52,7 @@ class Browser {
     return [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
   }
 
-  private async send(opts: Parameters<WebStack['app']['inject']>[0] & object): Promise<LightMyRequestResponse> {
+  private async send(opts: InjectOptions): Promise<LightMyRequestResponse> {
     const res = await stack.app.inject(opts);
     this.remember(res);
     return res;

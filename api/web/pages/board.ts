@@ -65,7 +65,7 @@ export interface PageChart {
 export function chartFigures(t: Translator, charts: readonly PageChart[], level: 'h2' | 'h3' | 'h4' = 'h2'): Html {
   return html`${charts.map(
     (c) =>
-      html`${raw(`<${level}>`)}${c.title}${raw(`</${level}>`)}<figure class="chart">${raw(c.svg)}</figure><details><summary>${t.t('chart.table')}</summary><div class="table-wrap">${raw(c.table)}</div></details>`,
+      html`${raw(`<${level}>`)}${c.title}${raw(`</${level}>`)}<figure class="chart">${raw(c.svg)}</figure><details><summary>${t.t('chart.table')}</summary><div class="table-wrap" tabindex="0" role="region" aria-label="${c.title}">${raw(c.table)}</div></details>`,
   )}`;
 }
 
