@@ -63,7 +63,7 @@ ${
 ${
   r.workflows.length === 0
     ? html`<p>${t.t('replay.none')}</p>`
-    : html`<div class="table-wrap"><table class="replay-results">
+    : html`<div class="table-wrap" tabindex="0" role="region" aria-label="${t.t('replay.results')}"><table class="replay-results">
 <thead><tr><th scope="col">${t.t('replay.workflow')}</th><th scope="col">${t.t('replay.outcome')}</th><th scope="col">${t.t('replay.event')}</th><th scope="col">${t.t('replay.message')}</th></tr></thead>
 <tbody>${r.workflows.map(
         (w) =>
