@@ -1,44 +1,15 @@
-// The charts' words in Kazakh, Russian and English (until the page framework's catalogue takes them in): titles, descriptions, axes.
+// The charts' words in Kazakh, Russian and English: titles, descriptions, axes; dates through the catalogue's formatter.
+import { formatDayMonth, type UiLang } from './i18n/index.js';
 import type { OnTimeRateText, OverdueText, TimelineText } from './charts.js';
 
-export type ChartLang = 'kk' | 'ru' | 'en';
+export type ChartLang = UiLang;
 
-const MONTHS: Readonly<Record<ChartLang, readonly string[]>> = {
-  kk: [
-    'қаңтар',
-    'ақпан',
-    'наурыз',
-    'сәуір',
-    'мамыр',
-    'маусым',
-    'шілде',
-    'тамыз',
-    'қыркүйек',
-    'қазан',
-    'қараша',
-    'желтоқсан',
-  ],
-  ru: [
-    'января',
-    'февраля',
-    'марта',
-    'апреля',
-    'мая',
-    'июня',
-    'июля',
-    'августа',
-    'сентября',
-    'октября',
-    'ноября',
-    'декабря',
-  ],
-  en: ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'],
-};
-
-/** "2027-01-11" → "11 қаңтар" / "11 января" / "11 Jan" (the year is the cycle's, shown around the chart). */
+/**
+ * "2027-01-11" → "11 қаңтар" / "11 января" / "11 January" (the year is the cycle's, shown around the chart): the catalogue's
+ * own formatter, so the pages, the charts and the e-mails write a date one way.
+ */
 export function shortDate(iso: string, lang: ChartLang): string {
-  const [, month, day] = iso.split('-').map(Number);
-  return `${day} ${MONTHS[lang][(month ?? 1) - 1]}`;
+  return formatDayMonth(iso, lang);
 }
 
 const percent = (share: number): string => `${Math.round(share * 100)}%`;

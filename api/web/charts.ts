@@ -118,7 +118,11 @@ function table(caption: string, head: readonly string[], rows: readonly (readonl
 
 /** On-time rate per agency across cycles: a grid, one row per agency and one column per cycle, each cell coloured and labelled. */
 export function onTimeRateChart(data: OnTimeRateData, text: OnTimeRateText): Chart {
-  const labelWidth = 220;
+  // Room for the longest name (≈ 7.5 px a letter at 13 px), at most 380 px: a longer name is cut with "…" (whole in its title).
+  const longest = Math.max(0, ...data.agencies.map((a) => a.name.length));
+  const labelWidth = Math.round(Math.min(380, Math.max(120, 16 + longest * 7.5)));
+  const fits = Math.floor((labelWidth - 16) / 7.5);
+  const label = (name: string): string => (name.length > fits ? `${name.slice(0, fits - 1)}…` : name);
   const cell = { w: 72, h: 26 };
   const top = 34;
   const width = labelWidth + Math.max(1, data.periods.length) * cell.w + 10;
@@ -136,7 +140,7 @@ export function onTimeRateChart(data: OnTimeRateData, text: OnTimeRateText): Cha
   data.agencies.forEach((a, row) => {
     const y = top + row * cell.h;
     parts.push(
-      `<text x="${labelWidth - 8}" y="${y + cell.h / 2 + 4}" text-anchor="end" fill="${INK}" font-size="13">${esc(a.name)}</text>`,
+      `<text x="${labelWidth - 8}" y="${y + cell.h / 2 + 4}" text-anchor="end" fill="${INK}" font-size="13">${label(a.name) === a.name ? '' : `<title>${esc(a.name)}</title>`}${esc(label(a.name))}</text>`,
     );
     a.rates.forEach((rate, col) => {
       const x = labelWidth + col * cell.w;

@@ -8,13 +8,15 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database, ObligationRow } from '../../db/database.js';
+import { listAgencies } from '../../db/repositories/agencies.js';
 import { calendarFingerprint, loadWorkingCalendar } from '../../db/repositories/calendar.js';
 import { getDraft } from '../../db/repositories/drafts.js';
 import { getVersion, listVersions } from '../../db/repositories/report-versions.js';
 import { MIN_PASSWORD_LENGTH, getUser, setUiLang } from '../../db/repositories/users.js';
 import { PasswordPolicyError } from '../../platform/password-policy.js';
 import type { WorkingCalendar } from '../../domain/calendar.js';
-import { localDateOf } from '../../domain/tz.js';
+import { isPeriodKey } from '../../domain/periods.js';
+import { KZ_TIME_ZONE, localDateOf, localToInstant } from '../../domain/tz.js';
 import { type Principal } from '../auth.js';
 import { HttpError, httpFailureOf } from '../errors.js';
 import type { EvidenceService } from '../services/evidence.js';
@@ -30,16 +32,25 @@ import type { FeedService } from '../services/feeds.js';
 import { baseUrl } from '../routes/feeds.js';
 import { outboxPage } from './pages/admin.js';
 import { registerAdminPages } from './admin-routes.js';
-import { cycleTimelineData, overdueByDay } from '../services/chart-data.js';
-import { cycleTimelineChart, overdueChart } from './charts.js';
-import { overdueText, timelineText } from './chart-text.js';
+import { cycleTimelineData, onTimeRateData, overdueByDay } from '../services/chart-data.js';
+import { cycleTimelineChart, onTimeRateChart, overdueChart } from './charts.js';
+import { onTimeText, overdueText, timelineText } from './chart-text.js';
 import { accountPage } from './pages/account.js';
 import { adminUsersPage } from './pages/admin-users.js';
 import { historyPage } from './pages/history.js';
+import { EMPTY_REPLAY_FORM, replayPage } from './pages/replay.js';
 import { html, type Html } from './html.js';
 import { isUiLang, translator, type MessageKey } from './i18n/index.js';
 import type { PageContext } from './layout.js';
-import { boardPage, prepareBoard, timelinePage, BOARD_STATES, type PreparedBoard } from './pages/board.js';
+import {
+  boardPage,
+  chartFigures,
+  prepareBoard,
+  timelinePage,
+  BOARD_STATES,
+  type PageChart,
+  type PreparedBoard,
+} from './pages/board.js';
 import { evidenceWidget } from './pages/evidence-widget.js';
 import { inboxPage } from './pages/inbox.js';
 import { measuresOwed, obligationPage, versionPage } from './pages/obligation.js';
@@ -57,7 +68,7 @@ import {
   setCookie,
   type WebSession,
 } from './session.js';
-import { obligationHref, pick, specOf, temporalWorkflowUrl, workingDaysLeft } from './view.js';
+import { obligationHref, pick, pickName, specOf, temporalWorkflowUrl, workingDaysLeft } from './view.js';
 import type { BoardState } from './view.js';
 
 export interface WebOptions {
@@ -717,10 +728,41 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
 
   // ——— Coordinator board, timeline, PM Office ——————————————————————————————————————
 
+  /**
+   * The board's date-time picker value (`YYYY-MM-DDTHH:MM`, Kazakhstan time) and its instant; undefined when none is given.
+   * Anything else, or a time that is not on the calendar, is a 400 naming the field.
+   */
+  const asOfOf = (value: string | undefined): { local: string; at: Date } | undefined => {
+    if (value === undefined || value === '') return undefined;
+    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2})?$/.exec(value);
+    const [year, month, day, hour, minute] = (m ?? []).slice(1).map(Number);
+    const valid =
+      m !== null &&
+      year! >= 2000 &&
+      year! <= 2199 &&
+      hour! <= 23 &&
+      minute! <= 59 &&
+      new Date(Date.UTC(year!, month! - 1, day!)).getUTCDate() === day &&
+      month! >= 1 &&
+      month! <= 12;
+    if (!valid)
+      throw new HttpError(400, 'invalid_request', 'at: a date and time YYYY-MM-DDTHH:MM (Almaty time) is expected');
+    const at = new Date(
+      localToInstant(
+        { year: year!, month: month!, day: day!, hour: hour!, minute: minute!, second: 59 },
+        KZ_TIME_ZONE,
+      ) + 999,
+    );
+    return { local: value.slice(0, 16), at };
+  };
+
   /** Prepared boards by cycle, stamp, escalations, language, filter and scope (a few dozen at most, oldest dropped first). */
   const boardCache = new Map<string, { names: ReadonlyMap<string, string>; board: PreparedBoard }>();
 
-  app.get<{ Querystring: { cycle?: string; state?: string; agency?: string } }>(
+  /** The board's charts by cycle, stamp, language, scope and Almaty date (the overdue chart ends today): rendered once. */
+  const boardCharts = new Map<string, Html>();
+
+  app.get<{ Querystring: { cycle?: string; state?: string; agency?: string; at?: string } }>(
     '/app/board',
     { schema: { hide: true } },
     async (request, reply) => {
@@ -741,6 +783,7 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
       const state = BOARD_STATES.find((s) => s === request.query.state) as BoardState | undefined;
       const agency =
         request.query.agency === undefined || request.query.agency === '' ? undefined : request.query.agency;
+      const asOf = asOfOf(request.query.at);
       if (listed === undefined)
         return send(
           reply,
@@ -756,6 +799,50 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
             flash: flashFrom(request, ctx),
           }),
         );
+      const canAsOf = p.role !== 'reporter';
+      const canHistory = p.role === 'admin' && opts.history !== undefined;
+      if (asOf !== undefined) {
+        // As of a past instant: the history service rebuilds it from the events log and refuses whom the as-of API refuses.
+        if (opts.history === undefined) throw new HttpError(404, 'not_found', 'No such page');
+        const { cycle, stages } = await service.boardStamp(p, listed.workflow_id);
+        const past = await opts.history.cycleAsOf(p, cycle.workflow_id, asOf.at);
+        const obligations = past.obligations.map((o) => ({
+          workflow_id: o.obligationId,
+          agency_code: o.agencyCode,
+          stage_id: o.stageId,
+          status: o.status,
+          working_days_late: o.late === true ? 1 : 0,
+        }));
+        const escalated = new Set(past.obligations.filter((o) => o.escalationsSent > 0).map((o) => o.obligationId));
+        const names = new Map(
+          [...(await service.agencyNames(obligations.map((o) => o.agency_code)))].map(([code, name]) => [
+            code,
+            pick(name, ctx.t.lang),
+          ]),
+        );
+        const filter = { ...(state === undefined ? {} : { state }), ...(agency === undefined ? {} : { agency }) };
+        return send(
+          reply,
+          boardPage(
+            ctx,
+            {
+              cycles,
+              titles,
+              cycle,
+              stages,
+              names,
+              obligations: [],
+              escalations: [],
+              filter,
+              temporalUrl: temporalWorkflowUrl(opts.temporalUiUrl, opts.temporalNamespace, cycle.workflow_id),
+              asOf,
+              canAsOf,
+              canHistory,
+            },
+            prepareBoard(ctx.t, { stages, names, obligations, escalations: [], escalated, filter, links: false }),
+          ),
+        );
+      }
       // The matrix is prepared once per state of the cycle, language and filter, and kept while the cycle's stamp (one
       // aggregate row) is unchanged: a board of thousands of obligations is then neither read nor rendered again.
       const [{ cycle, stages, stamp }, escalations] = await Promise.all([
@@ -783,6 +870,24 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
         if (boardCache.size >= 64) boardCache.delete(boardCache.keys().next().value!);
         boardCache.set(key, prepared);
       }
+      // The charts (overdue over the days of this cycle; on-time rate per agency across the plan's cycles), rendered once
+      // per state of the cycle, language, scope and day, whatever the filter.
+      const now = new Date();
+      const chartKey = [cycle.workflow_id, stamp, ctx.t.lang, scopeKey, localDateOf(now.getTime())].join('|');
+      let charts = boardCharts.get(chartKey);
+      if (charts === undefined) {
+        const scope = p.role === 'reporter' ? { agencyCode: p.agencyCode ?? '' } : {};
+        const [overdue, onTime] = await Promise.all([
+          overdueByDay(db, { cycleId: cycle.workflow_id, ...scope, now, finishedAt: cycle.finished_at }),
+          onTimeRateData(db, { planId: cycle.plan_id, ...scope, now, names: prepared.names }),
+        ]);
+        charts = chartFigures(ctx.t, [
+          { title: ctx.t.t('chart.overdue'), ...overdueChart(overdue, overdueText(ctx.t.lang)) },
+          { title: ctx.t.t('chart.onTime'), ...onTimeRateChart(onTime, onTimeText(ctx.t.lang)) },
+        ]);
+        if (boardCharts.size >= 64) boardCharts.delete(boardCharts.keys().next().value!);
+        boardCharts.set(chartKey, charts);
+      }
       return send(
         reply,
         boardPage(
@@ -798,8 +903,11 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
             filter,
             temporalUrl: temporalWorkflowUrl(opts.temporalUiUrl, opts.temporalNamespace, cycle.workflow_id),
             flash: flashFrom(request, ctx),
+            canAsOf,
+            canHistory,
           },
           prepared.board,
+          charts,
         ),
       );
     },
@@ -833,6 +941,7 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
           entries,
           temporalWorkflowUrl(opts.temporalUiUrl, opts.temporalNamespace, cycle.workflow_id),
           charts,
+          p.role === 'admin' && opts.history !== undefined,
         ),
       );
     },
@@ -976,6 +1085,47 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
     );
   }
 
+  if (history !== undefined) {
+    const adminOnly = (p: Principal) => {
+      if (p.role !== 'admin') throw new HttpError(403, 'forbidden', 'This requires one of the roles: admin');
+    };
+    app.get('/app/admin/replay', { schema: { hide: true } }, async (request, reply) => {
+      adminOnly(principal(request));
+      return send(reply, replayPage(await context(request, reply), { form: EMPTY_REPLAY_FORM }));
+    });
+    app.post('/app/admin/replay', { schema: { hide: true } }, async (request, reply) => {
+      const p = principal(request);
+      adminOnly(p);
+      const ctx = await context(request, reply);
+      const b = body(request);
+      const kind = (['workflow', 'plan', 'open'] as const).find((k) => k === b.kind);
+      const form = {
+        kind: kind ?? 'workflow',
+        workflowId: (b.workflowId ?? '').trim(),
+        planId: (b.planId ?? '').trim(),
+        period: (b.period ?? '').trim(),
+      } as const;
+      // Bad input: a 400 naming the field, on the form as it was filled in.
+      const refuse = (field: string, key: MessageKey) =>
+        send(reply, replayPage(ctx, { form, flash: { kind: 'error', text: `${field}: ${ctx.t.t(key)}` } }), 400);
+      if (kind === undefined) return refuse('kind', 'replay.errorKind');
+      if (kind === 'workflow' && (form.workflowId === '' || form.workflowId.length > 300))
+        return refuse('workflowId', 'replay.errorWorkflow');
+      if (kind === 'plan' && (form.planId === '' || form.planId.length > 200))
+        return refuse('planId', 'replay.errorPlan');
+      if (kind === 'plan' && form.period !== '' && !isPeriodKey(form.period))
+        return refuse('period', 'replay.errorPeriod');
+      const query =
+        kind === 'workflow'
+          ? { workflowId: form.workflowId }
+          : kind === 'plan'
+            ? { planId: form.planId, ...(form.period === '' ? {} : { period: form.period }) }
+            : { open: true };
+      const report = await history.replay(p, { ...query, limit: 1000 });
+      return send(reply, replayPage(ctx, { form, report }));
+    });
+  }
+
   // Any other address under /app is a page that does not exist, said as a page.
   app.get('/app/*', { schema: { hide: true } }, async () => {
     throw new HttpError(404, 'not_found', 'No such page');
@@ -1005,6 +1155,24 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
       ...e,
       planTitle: pick(info.get(e.planId)?.title, ctx.t.lang) || e.planId,
     }));
-    return send(reply, pmPage(ctx, info, rows, escalations, flashFrom(request, ctx)));
+    // Per plan: its current cycle's overdue days and its agencies' on-time rate across its cycles.
+    const now = new Date();
+    const charts = [];
+    const names = new Map((await listAgencies(db)).map((a) => [a.code, pickName(a.name, ctx.t.lang) || a.code]));
+    for (const { cycle } of rows) {
+      const [overdue, onTime] = await Promise.all([
+        overdueByDay(db, { cycleId: cycle.workflow_id, now, finishedAt: cycle.finished_at }),
+        onTimeRateData(db, { planId: cycle.plan_id, now, names }),
+      ]);
+      charts.push({
+        planId: cycle.plan_id,
+        heading: `${pick(info.get(cycle.plan_id)?.title, ctx.t.lang) || cycle.plan_id} — ${cycle.period}`,
+        charts: [
+          { title: ctx.t.t('chart.overdue'), ...overdueChart(overdue, overdueText(ctx.t.lang)) },
+          { title: ctx.t.t('chart.onTime'), ...onTimeRateChart(onTime, onTimeText(ctx.t.lang)) },
+        ] satisfies PageChart[],
+      });
+    }
+    return send(reply, pmPage(ctx, info, rows, escalations, flashFrom(request, ctx), charts));
   });
 };

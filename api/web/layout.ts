@@ -31,6 +31,7 @@ export function navFor(p: Principal | undefined): NavItem[] {
   const users = { href: '/app/admin/users', label: 'nav.users' } as const;
   const account = { href: '/app/account', label: 'nav.account' } as const;
   const history = { href: '/app/admin/history', label: 'nav.history' } as const;
+  const replay = { href: '/app/admin/replay', label: 'nav.replay' } as const;
   switch (p.role) {
     case 'reporter':
       return [inbox, account];
@@ -39,7 +40,7 @@ export function navFor(p: Principal | undefined): NavItem[] {
     case 'pm_office':
       return [pm, board, inbox, account];
     case 'admin':
-      return [board, pm, inbox, plans, calendar, agencies, outbox, sink, history, users, account];
+      return [board, pm, inbox, plans, calendar, agencies, outbox, sink, history, replay, users, account];
   }
 }
 

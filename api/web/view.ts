@@ -131,3 +131,8 @@ export const BOARD_STATE_LABEL: Readonly<Record<BoardState, Parameters<Translato
 export function obligationHref(id: string): string {
   return `/app/obligations/${encodeURIComponent(id)}`;
 }
+
+/** The admin's history of a workflow (the history API is for admins only, so only they are given the link). */
+export function historyHref(workflowId: string): string {
+  return `/app/admin/history?workflow=${encodeURIComponent(workflowId)}`;
+}

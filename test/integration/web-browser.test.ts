@@ -245,6 +245,7 @@ describe('the web interface in a browser', () => {
       kk['nav.outbox'],
       kk['nav.sink'],
       kk['nav.history'],
+      kk['nav.replay'],
       kk['nav.users'],
       kk['nav.account'],
     ]);

@@ -62,17 +62,23 @@ const MONTHS: Readonly<Record<UiLang, readonly string[]>> = {
   ],
 };
 
+/** A calendar date's day and month without the year ("11 қаңтар", "11 января", "11 January"): chart axes, where the year is around. */
+export function formatDayMonth(iso: string, lang: UiLang): string {
+  const { month, day } = parseIsoDate(iso);
+  return `${day} ${MONTHS[lang][month - 1]!}`;
+}
+
 /** A calendar date (YYYY-MM-DD) as written in the language. */
 export function formatDate(iso: string, lang: UiLang): string {
-  const { year, month, day } = parseIsoDate(iso);
-  const name = MONTHS[lang][month - 1]!;
+  const { year } = parseIsoDate(iso);
+  const dayMonth = formatDayMonth(iso, lang);
   switch (lang) {
     case 'kk':
-      return `${year} жылғы ${day} ${name}`;
+      return `${year} жылғы ${dayMonth}`;
     case 'ru':
-      return `${day} ${name} ${year} года`;
+      return `${dayMonth} ${year} года`;
     case 'en':
-      return `${day} ${name} ${year}`;
+      return `${dayMonth} ${year}`;
   }
 }
 
@@ -120,6 +126,8 @@ export interface Translator {
   /** A key built at run time (a status, an event type); the key itself when the catalogue has none. */
   tryT(key: string, params?: Readonly<Record<string, string | number>>): string;
   date(iso: string): string;
+  /** Day and month without the year (chart axes). */
+  dayMonth(iso: string): string;
   dateTime(at: Date | string): string;
   time(at: Date): string;
   number(n: number): string;
@@ -139,6 +147,7 @@ export function translator(lang: UiLang): Translator {
     t: (key, params) => fill(messages[key], params),
     tryT: (key, params) => (key in messages ? fill(messages[key as MessageKey], params) : key),
     date: (iso) => formatDate(iso, lang),
+    dayMonth: (iso) => formatDayMonth(iso, lang),
     dateTime: (at) => formatDateTime(at, lang),
     time: (at) => formatTime(at, lang),
     number: (n) => formatNumber(n, lang),

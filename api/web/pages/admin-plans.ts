@@ -5,6 +5,7 @@ import type { CycleListItem } from '../../../db/repositories/cycles.js';
 import type { StoredPlan, listPlanVersions } from '../../../db/repositories/plans.js';
 import type { DeadlineRule } from '../../../domain/deadline-language.js';
 import type { Agency, BilingualName, Diagnostic, FootnoteReporting, Recipient } from '../../../domain/plan.js';
+import { diagnosticText } from '../diagnostics.js';
 import type { OpenCycleResult } from '../../../workflows/shared.js';
 import type { ImportFindings, ScheduleView } from '../../services/plans.js';
 import { UPLOAD_FORMATS } from '../../plan-import.js';
@@ -89,14 +90,16 @@ ${
   });
 }
 
-function where(t: Translator, d: Diagnostic): string {
-  return [
+/** Where a diagnostic points: its line or row in the reader's language, and the field's path as code (an identifier). */
+function where(t: Translator, d: Diagnostic): Html {
+  const place = [
     d.line === undefined ? '' : t.t('imp.line', { n: d.line }),
     d.row === undefined ? '' : t.t('imp.row', { n: d.row }),
-    d.field ?? '',
   ]
     .filter((x) => x !== '')
     .join(' · ');
+  if (d.field === undefined || d.field === '') return html`${place}`;
+  return html`${place}${place === '' ? '' : ' · '}<code>${d.field}</code>`;
 }
 
 export function diagnosticsTable(t: Translator, diagnostics: readonly Diagnostic[]): Html {
@@ -108,7 +111,7 @@ export function diagnosticsTable(t: Translator, diagnostics: readonly Diagnostic
 <thead><tr><th scope="col">${t.t('imp.severity')}</th><th scope="col">${t.t('imp.where')}</th><th scope="col">${t.t('imp.code')}</th><th scope="col">${t.t('imp.message')}</th></tr></thead>
 <tbody>${sorted.map(
     (d) =>
-      html`<tr><td><span class="badge s-${colour[d.severity]}">${t.t(`sev.${d.severity}`)}</span></td><td>${where(t, d)}</td><td><code>${d.code}</code></td><td>${d.message}</td></tr>`,
+      html`<tr><td><span class="badge s-${colour[d.severity]}">${t.t(`sev.${d.severity}`)}</span></td><td>${where(t, d)}</td><td><code>${d.code}</code></td><td>${diagnosticText(t, d)}</td></tr>`,
   )}</tbody></table></div>`;
 }
 

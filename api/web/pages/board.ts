@@ -7,7 +7,16 @@ import type { BoardObligation, CycleHead, StageInfo, TimelineEntry } from '../..
 import { html, raw, type Html } from '../html.js';
 import type { Translator } from '../i18n/index.js';
 import { layout, type PageContext } from '../layout.js';
-import { BOARD_STATE_LABEL, agencyNames, boardState, obligationHref, pick, specOf, type BoardState } from '../view.js';
+import {
+  BOARD_STATE_LABEL,
+  agencyNames,
+  boardState,
+  historyHref,
+  obligationHref,
+  pick,
+  specOf,
+  type BoardState,
+} from '../view.js';
 
 export const BOARD_STATES: readonly BoardState[] = [
   'pending',
@@ -34,6 +43,30 @@ export interface BoardData {
   /** The cycle's workflow in the Temporal web UI; null when no UI is known. */
   readonly temporalUrl?: string | null;
   readonly flash?: { kind: 'ok' | 'error'; text: string } | undefined;
+  /**
+   * The board as of a past instant (rebuilt from the events log): the picker's value (Almaty local time, YYYY-MM-DDTHH:MM)
+   * and the instant. Read-only: the matrix's cells are not links and the escalations are not shown.
+   */
+  readonly asOf?: { readonly local: string; readonly at: Date } | undefined;
+  /** Whether the caller may ask for the board as of a past instant (what the as-of API allows it). */
+  readonly canAsOf?: boolean;
+  /** Whether the caller may open the admin's history of a workflow (what the history API allows it). */
+  readonly canHistory?: boolean;
+}
+
+/** A chart as a page shows it: a title, the SVG and its table alternative (both already escaped markup). */
+export interface PageChart {
+  readonly title: string;
+  readonly svg: string;
+  readonly table: string;
+}
+
+/** Charts with their table alternative in a <details>, each table reachable by keyboard and read by screen readers. */
+export function chartFigures(t: Translator, charts: readonly PageChart[], level: 'h2' | 'h3' | 'h4' = 'h2'): Html {
+  return html`${charts.map(
+    (c) =>
+      html`${raw(`<${level}>`)}${c.title}${raw(`</${level}>`)}<figure class="chart">${raw(c.svg)}</figure><details><summary>${t.t('chart.table')}</summary><div class="table-wrap" tabindex="0" role="region" aria-label="${c.title}">${raw(c.table)}</div></details>`,
+  )}`;
 }
 
 function cycleLabel(
@@ -93,6 +126,7 @@ function matrixBody(
   byAgency: ReadonlyMap<string, ReadonlyMap<string, BoardObligation>>,
   stateOf: ReadonlyMap<string, BoardState>,
   names: ReadonlyMap<string, string>,
+  links: boolean,
 ): Html {
   const badges = new Map(BOARD_STATES.map((s) => [s, stateBadge(t, s).value]));
   const parts: string[] = [];
@@ -104,7 +138,9 @@ function matrixBody(
       parts.push(
         o === undefined
           ? '<td></td>'
-          : `<td><a href="/app/obligations/${cellPath(o.workflow_id)}">${badges.get(stateOf.get(o.workflow_id)!)!}</a></td>`,
+          : links
+            ? `<td><a href="/app/obligations/${cellPath(o.workflow_id)}">${badges.get(stateOf.get(o.workflow_id)!)!}</a></td>`
+            : `<td>${badges.get(stateOf.get(o.workflow_id)!)!}</td>`,
       );
     }
     parts.push('</tr>');
@@ -131,10 +167,16 @@ export interface PreparedBoard {
 
 export function prepareBoard(
   t: Translator,
-  d: Pick<BoardData, 'stages' | 'names' | 'obligations' | 'escalations' | 'filter'>,
+  d: Pick<BoardData, 'stages' | 'names' | 'obligations' | 'escalations' | 'filter'> & {
+    /** Obligations escalated (else read from the escalations); as of a past instant, from the events log. */
+    readonly escalated?: ReadonlySet<string>;
+    /** Whether the cells link to the obligations' pages (not as of a past instant: that board is read-only). */
+    readonly links?: boolean;
+  },
 ): PreparedBoard {
   const names = d.names;
-  const escalated = new Set(d.escalations.map((e) => e.subjectId).filter((s): s is string => s !== null));
+  const escalated =
+    d.escalated ?? new Set(d.escalations.map((e) => e.subjectId).filter((s): s is string => s !== null));
   const stateOf = new Map(d.obligations.map((o) => [o.workflow_id, boardState(o, escalated)]));
   const counts = new Map<BoardState, number>();
   for (const s of stateOf.values()) counts.set(s, (counts.get(s) ?? 0) + 1);
@@ -161,12 +203,28 @@ export function prepareBoard(
     allAgencies,
     shown: agencies.length,
     stages,
-    matrix: matrixBody(t, agencies, stages, byAgency, stateOf, names),
+    matrix: matrixBody(t, agencies, stages, byAgency, stateOf, names, d.links ?? true),
     agencyOfEscalated,
   };
 }
 
-export function boardPage(ctx: PageContext, d: BoardData, prepared?: PreparedBoard): Html {
+/**
+ * The date-time picker: the board as of a past instant, in Kazakhstan time (Asia/Almaty), and the way back to now. A GET
+ * form (it changes nothing), so it needs no CSRF token; the current filters travel with it.
+ */
+function asOfForm(t: Translator, d: BoardData, cycleId: string): Html {
+  return html`<form class="filters asof" method="get" action="/app/board" aria-label="${t.t('board.asOfForm')}">
+  <input type="hidden" name="cycle" value="${cycleId}">
+  ${d.filter.state === undefined ? '' : html`<input type="hidden" name="state" value="${d.filter.state}">`}
+  ${d.filter.agency === undefined ? '' : html`<input type="hidden" name="agency" value="${d.filter.agency}">`}
+  <div><label for="at">${t.t('board.asOfLabel')}</label>
+  <input id="at" name="at" type="datetime-local" step="60" value="${d.asOf?.local ?? ''}" aria-describedby="at-hint" required>
+  <span id="at-hint" class="muted">${t.t('board.asOfHint')}</span></div>
+  <div><button type="submit" class="secondary">${t.t('board.asOfShow')}</button></div>
+</form>`;
+}
+
+export function boardPage(ctx: PageContext, d: BoardData, prepared?: PreparedBoard, charts?: Html): Html {
   const { t } = ctx;
   if (d.cycle === undefined)
     return layout(ctx, { title: t.t('board.title'), flash: d.flash, body: html`<p>${t.t('board.noCycles')}</p>` });
@@ -176,6 +234,7 @@ export function boardPage(ctx: PageContext, d: BoardData, prepared?: PreparedBoa
   const { counts, allAgencies, stages } = prep;
   const stageInfo = new Map(d.stages.map((s) => [s.id, s]));
   const agencyOf = (id: string | null) => (id === null ? undefined : prep.agencyOfEscalated.get(id));
+  const nowHref = `/app/board?cycle=${encodeURIComponent(cycle.workflow_id)}${d.filter.state === undefined ? '' : `&state=${d.filter.state}`}${d.filter.agency === undefined ? '' : `&agency=${encodeURIComponent(d.filter.agency)}`}`;
 
   return layout(ctx, {
     title: t.t('board.title'),
@@ -187,8 +246,15 @@ export function boardPage(ctx: PageContext, d: BoardData, prepared?: PreparedBoa
   <select id="state" name="state"><option value="">${t.t('board.any')}</option>${BOARD_STATES.map((s) => html`<option value="${s}"${d.filter.state === s ? html` selected` : ''}>${t.t(BOARD_STATE_LABEL[s])}</option>`)}</select></div>
   <div><label for="agency">${t.t('board.agency')}</label>
   <select id="agency" name="agency"><option value="">${t.t('board.any')}</option>${allAgencies.map((a) => html`<option value="${a}"${d.filter.agency === a ? html` selected` : ''}>${names.get(a) ?? a}</option>`)}</select></div>
+  ${d.asOf === undefined ? '' : html`<input type="hidden" name="at" value="${d.asOf.local}">`}
   <div><button type="submit" class="secondary">${t.t('board.apply')}</button></div>
 </form>
+${d.canAsOf === true ? asOfForm(t, d, cycle.workflow_id) : ''}
+${
+  d.asOf === undefined
+    ? ''
+    : html`<p class="flash ok asof-note" role="status">${t.t('board.asOfNote', { at: t.dateTime(d.asOf.at) })} <a href="${nowHref}">${t.t('board.asOfNow')}</a></p>`
+}
 <h2>${t.t('board.counts')}</h2>
 <ul class="legend">${BOARD_STATES.filter((s) => (counts.get(s) ?? 0) > 0).map((s) => html`<li>${stateBadge(t, s)} ${t.number(counts.get(s) ?? 0)}</li>`)}<li>${t.t('board.total', { n: prep.total })}</li></ul>
 <h2>${t.t('board.matrix')}</h2>
@@ -200,15 +266,20 @@ ${
 <thead><tr><th scope="col">${t.t('board.agencyCol')}</th>${stages.map((s) => stageHeader(t, stageInfo.get(s), s))}</tr></thead>
 <tbody>${prep.matrix}</tbody></table></div>`
 }
-<h2>${t.t('board.escalations')}</h2>
+${d.asOf === undefined && charts !== undefined ? charts : ''}
+${
+  d.asOf !== undefined
+    ? ''
+    : html`<h2>${t.t('board.escalations')}</h2>
 ${
   d.escalations.length === 0
     ? html`<p>${t.t('board.escalationsNone')}</p>`
     : html`<div class="table-wrap"><table>
 <thead><tr><th scope="col">${t.t('board.when')}</th><th scope="col">${t.t('board.whom')}</th><th scope="col">${t.t('board.about')}</th></tr></thead>
 <tbody>${escalationRows(t, d.escalations, names, agencyOf)}</tbody></table></div>`
+}`
 }
-<p><a href="/app/cycles/${encodeURIComponent(cycle.workflow_id)}/timeline">${t.t('board.timeline')}</a>${d.temporalUrl == null ? '' : html` · <a href="${d.temporalUrl}" rel="noopener">${t.t('cycle.temporal')}</a>`}</p>`,
+<p><a href="/app/cycles/${encodeURIComponent(cycle.workflow_id)}/timeline">${t.t('board.timeline')}</a>${d.canHistory === true ? html` · <a href="${historyHref(cycle.workflow_id)}">${t.t('history.link')}</a>` : ''}${d.temporalUrl == null ? '' : html` · <a href="${d.temporalUrl}" rel="noopener">${t.t('cycle.temporal')}</a>`}</p>`,
   });
 }
 
@@ -218,15 +289,20 @@ export function timelinePage(
   obligations: readonly ObligationRow[],
   entries: readonly TimelineEntry[],
   temporalUrl: string | null = null,
-  charts: readonly { readonly title: string; readonly svg: string; readonly table: string }[] = [],
+  charts: readonly PageChart[] = [],
+  canHistory = false,
 ): Html {
   const { t } = ctx;
   const names = agencyNames(specOf(cycle), t.lang);
   const agencyOf = new Map(obligations.map((o) => [o.workflow_id, o.agency_code]));
   return layout(ctx, {
     title: `${t.t('board.timeline')}: ${cycleLabel(cycle, t, specOf(cycle).planTitle)}`,
-    body: html`${temporalUrl === null ? '' : html`<p><a href="${temporalUrl}" rel="noopener">${t.t('cycle.temporal')}</a></p>`}
-${charts.map((c) => html`<h2>${c.title}</h2><figure class="chart">${raw(c.svg)}</figure><details><summary>${t.t('chart.table')}</summary>${raw(c.table)}</details>`)}
+    body: html`${
+      temporalUrl === null && !canHistory
+        ? ''
+        : html`<p>${canHistory ? html`<a href="${historyHref(cycle.workflow_id)}">${t.t('history.link')}</a>` : ''}${canHistory && temporalUrl !== null ? ' · ' : ''}${temporalUrl === null ? '' : html`<a href="${temporalUrl}" rel="noopener">${t.t('cycle.temporal')}</a>`}</p>`
+    }
+${chartFigures(t, charts)}
 <h2>${t.t('board.timeline')}</h2>${
       entries.length === 0
         ? html`<p>${t.t('board.timelineNone')}</p>`

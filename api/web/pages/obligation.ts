@@ -9,6 +9,7 @@ import type { ReportSetting } from '../../services/reports.js';
 import { html, type Html } from '../html.js';
 import { csrfField, layout, type PageContext } from '../layout.js';
 import {
+  historyHref,
   obligationHref,
   partyOf,
   pick,
@@ -112,7 +113,11 @@ export function obligationPage(ctx: PageContext, d: ObligationPageData): Html {
   <dt>${t.t('obligation.due')}</dt><dd>${t.date(due)}${due !== o.due_date ? html` <span class="muted">(${t.t('obligation.dueAsWritten', { date: t.date(o.due_date) })})</span>` : ''}${d.daysLeft === null ? '' : html` — ${timeLeftText(t, d.daysLeft)}`}</dd>
   <dt>${t.t('obligation.status')}</dt><dd>${statusBadge(t, o.status)}${o.closed_reason === null ? '' : html` ${t.t('obligation.closedReason', { reason: o.closed_reason })}`}</dd>
 </dl>
-${d.temporalUrl === null ? '' : html`<p><a href="${d.temporalUrl}" rel="noopener">${t.t('obligation.temporal')}</a></p>`}
+${
+  d.temporalUrl === null && ctx.principal?.role !== 'admin'
+    ? ''
+    : html`<p>${ctx.principal?.role === 'admin' ? html`<a href="${historyHref(o.workflow_id)}">${t.t('history.link')}</a>` : ''}${ctx.principal?.role === 'admin' && d.temporalUrl !== null ? ' · ' : ''}${d.temporalUrl === null ? '' : html`<a href="${d.temporalUrl}" rel="noopener">${t.t('obligation.temporal')}</a>`}</p>`
+}
 ${
   d.lastReturn !== null && (o.status === 'returned' || o.status === 'overdue' || o.status === 'pending')
     ? html`<section class="returned" aria-labelledby="returned-h">

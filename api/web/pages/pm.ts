@@ -4,7 +4,15 @@ import type { BilingualText } from '../../../domain/cycle-model.js';
 import type { CycleHead, StageInfo, TimelineEntry } from '../../services/obligations.js';
 import { html, type Html } from '../html.js';
 import { layout, type PageContext } from '../layout.js';
-import { obligationHref, pick, statusBadge } from '../view.js';
+import { historyHref, obligationHref, pick, statusBadge } from '../view.js';
+import { chartFigures, type PageChart } from './board.js';
+
+/** A plan's charts on the PM Office page: its current cycle's overdue days and its agencies' on-time rate across cycles. */
+export interface PlanCharts {
+  readonly planId: string;
+  readonly heading: string;
+  readonly charts: readonly PageChart[];
+}
 
 export interface PmCycle {
   readonly cycle: CycleHead;
@@ -26,8 +34,10 @@ export function pmPage(
   cycles: readonly PmCycle[],
   escalations: readonly (TimelineEntry & { agencyCode: string; planTitle: string })[],
   flash?: { kind: 'ok' | 'error'; text: string },
+  charts: readonly PlanCharts[] = [],
 ): Html {
   const { t } = ctx;
+  const canHistory = ctx.principal?.role === 'admin';
   return layout(ctx, {
     title: t.t('pm.title'),
     flash,
@@ -42,9 +52,15 @@ ${
         return html`<tr><td><a href="/app/board?cycle=${encodeURIComponent(c.workflow_id)}">${pick(plan?.title, t.lang) || c.plan_id}</a></td><td>${c.period}</td>
 <td>${plan?.coordinator == null ? '—' : pick(plan.coordinator, t.lang)}</td>
 <td>${stage === undefined ? (c.stage ?? '—') : `${t.tryT(`chain.${stage.from}`)} → ${t.tryT(`chain.${stage.to}`)} · ${t.date(stage.dueDate)}`}</td>
-<td>${t.tryT(`cycle.${c.status}`)}<br><a href="/app/cycles/${encodeURIComponent(c.workflow_id)}/timeline">${t.t('board.timeline')}</a></td>
+<td>${t.tryT(`cycle.${c.status}`)}<br><a href="/app/cycles/${encodeURIComponent(c.workflow_id)}/timeline">${t.t('board.timeline')}</a>${canHistory ? html`<br><a href="${historyHref(c.workflow_id)}">${t.t('history.link')}</a>` : ''}</td>
 <td>${ORDER.filter((s) => (counts[s] ?? 0) > 0).map((s) => html`${statusBadge(t, s)} ${t.number(counts[s] ?? 0)} `)}</td></tr>`;
       })}</tbody></table></div>`
+}
+${
+  charts.length === 0
+    ? ''
+    : html`<h2>${t.t('pm.charts')}</h2>
+${charts.map((c) => html`<section class="plan-charts" aria-label="${c.heading}"><h3>${c.heading}</h3>${chartFigures(t, c.charts, 'h4')}</section>`)}`
 }
 <h2>${t.t('pm.escalations')}</h2>
 ${
