@@ -22,7 +22,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('submitted_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addUniqueConstraint('summary_versions_obligation_version', ['obligation_id', 'version'])
     .execute();
-  await db.schema.createIndex('summary_versions_cycle').on('summary_versions').columns(['cycle_id', 'stage_id']).execute();
+  await db.schema
+    .createIndex('summary_versions_cycle')
+    .on('summary_versions')
+    .columns(['cycle_id', 'stage_id'])
+    .execute();
   await sql`
     CREATE FUNCTION merzim_summary_versions_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
