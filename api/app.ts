@@ -204,6 +204,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     feeds: createFeedService({ db: deps.db }),
     ...(deps.publicUrl === undefined ? {} : { publicUrl: deps.publicUrl }),
     accounts,
+    summaries,
     outbox: createOutboxService({ db: deps.db, sinkEnabled: deps.sinkEnabled }),
     history,
     ...(deps.temporalUiUrl === undefined ? {} : { temporalUiUrl: deps.temporalUiUrl }),

@@ -302,6 +302,34 @@ export function createSummaryService(deps: {
   }
 
   const service = {
+    /** What the summary page needs besides the summary: the stage, its direction, and whether the caller is its sender. */
+    async describe(
+      p: Principal,
+      cycleId: string,
+      q: { stage?: string },
+    ): Promise<{
+      cycleId: string;
+      planId: string;
+      period: string;
+      stageId: string;
+      to: StageSpec['to'];
+      canEdit: boolean;
+    }> {
+      const { head, spec, stage } = await resolve(p, cycleId, q.stage);
+      const canEdit = await assertEditor(p, head.plan_id, stage).then(
+        () => true,
+        () => false,
+      );
+      return {
+        cycleId: head.workflow_id,
+        planId: head.plan_id,
+        period: spec.period,
+        stageId: stage.id,
+        to: stage.to,
+        canEdit,
+      };
+    },
+
     /** The summary of a cycle's stage as of `now`, for the plan's coordinator, the PM Office or an admin. */
     async preview(p: Principal, cycleId: string, q: { stage?: string }, now: Date): Promise<ConsolidatedSummary> {
       return build(await resolve(p, cycleId, q.stage), now);

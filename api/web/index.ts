@@ -27,6 +27,8 @@ import type { OutboxService } from '../services/outbox.js';
 import type { PlanService } from '../services/plans.js';
 import type { AgencyService, CalendarService } from '../services/calendar.js';
 import type { FeedService } from '../services/feeds.js';
+import type { SummaryService } from '../services/summary.js';
+import { registerSummaryPages } from './summary-routes.js';
 import { baseUrl } from '../routes/feeds.js';
 import { outboxPage } from './pages/admin.js';
 import { registerAdminPages } from './admin-routes.js';
@@ -74,6 +76,8 @@ export interface WebOptions {
   readonly publicUrl?: string;
   readonly accounts: AccountService;
   readonly history?: HistoryService;
+  /** The consolidated summary and its submission upward (pages/summary.ts). */
+  readonly summaries?: SummaryService;
   /** The Temporal web UI, for links from obligations to their workflows; none when not known. */
   readonly temporalUiUrl?: string;
   readonly temporalNamespace?: string;
@@ -846,6 +850,12 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
   });
 
   registerAdminPages(app, opts, { context, send, principal, body });
+  if (opts.summaries !== undefined)
+    registerSummaryPages(
+      app,
+      { summaries: opts.summaries, obligations: service, reports },
+      { context, send, principal, body },
+    );
 
   // ——— My account; admin: users ——————————————————————————————————————————————————
 
