@@ -5,6 +5,7 @@ import type { CycleListItem } from '../../../db/repositories/cycles.js';
 import type { BilingualText } from '../../../domain/cycle-model.js';
 import type { BoardObligation, CycleHead, StageInfo, TimelineEntry } from '../../services/obligations.js';
 import { html, raw, type Html } from '../html.js';
+import { summaryHref } from './summary.js';
 import type { Translator } from '../i18n/index.js';
 import { layout, type PageContext } from '../layout.js';
 import { BOARD_STATE_LABEL, agencyNames, boardState, obligationHref, pick, specOf, type BoardState } from '../view.js';
@@ -208,7 +209,7 @@ ${
 <thead><tr><th scope="col">${t.t('board.when')}</th><th scope="col">${t.t('board.whom')}</th><th scope="col">${t.t('board.about')}</th></tr></thead>
 <tbody>${escalationRows(t, d.escalations, names, agencyOf)}</tbody></table></div>`
 }
-<p><a href="/app/cycles/${encodeURIComponent(cycle.workflow_id)}/timeline">${t.t('board.timeline')}</a>${d.temporalUrl == null ? '' : html` · <a href="${d.temporalUrl}" rel="noopener">${t.t('cycle.temporal')}</a>`}</p>`,
+<p><a href="/app/cycles/${encodeURIComponent(cycle.workflow_id)}/timeline">${t.t('board.timeline')}</a>${summaryLinks(ctx, cycle.workflow_id, [...stageInfo.values()])}${d.temporalUrl == null ? '' : html` · <a href="${d.temporalUrl}" rel="noopener">${t.t('cycle.temporal')}</a>`}</p>`,
   });
 }
 
@@ -239,4 +240,11 @@ ${charts.map((c) => html`<h2>${c.title}</h2><figure class="chart">${raw(c.svg)}<
           })}</tbody></table></div>`
     }`,
   });
+}
+
+/** The consolidated summary's page and, where the cycle has a stage of summaries to the PM Office, the PM Office's report. */
+function summaryLinks(ctx: PageContext, cycleId: string, stages: readonly StageInfo[]): Html | string {
+  if (ctx.principal === undefined || ctx.principal.role === 'reporter') return '';
+  const summaries = stages.find((s) => s.from === 'coordinator' && s.to === 'pm_office');
+  return html` · <a href="${summaryHref(cycleId)}">${ctx.t.t('sum.link')}</a>${summaries === undefined ? '' : html` · <a href="${summaryHref(cycleId, summaries.id)}">${ctx.t.t('sum.pmLink')}</a>`}`;
 }

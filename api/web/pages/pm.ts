@@ -5,6 +5,7 @@ import type { CycleHead, StageInfo, TimelineEntry } from '../../services/obligat
 import { html, type Html } from '../html.js';
 import { layout, type PageContext } from '../layout.js';
 import { obligationHref, pick, statusBadge } from '../view.js';
+import { summaryHref } from './summary.js';
 
 export interface PmCycle {
   readonly cycle: CycleHead;
@@ -42,7 +43,7 @@ ${
         return html`<tr><td><a href="/app/board?cycle=${encodeURIComponent(c.workflow_id)}">${pick(plan?.title, t.lang) || c.plan_id}</a></td><td>${c.period}</td>
 <td>${plan?.coordinator == null ? '—' : pick(plan.coordinator, t.lang)}</td>
 <td>${stage === undefined ? (c.stage ?? '—') : `${t.tryT(`chain.${stage.from}`)} → ${t.tryT(`chain.${stage.to}`)} · ${t.date(stage.dueDate)}`}</td>
-<td>${t.tryT(`cycle.${c.status}`)}<br><a href="/app/cycles/${encodeURIComponent(c.workflow_id)}/timeline">${t.t('board.timeline')}</a></td>
+<td>${t.tryT(`cycle.${c.status}`)}<br><a href="/app/cycles/${encodeURIComponent(c.workflow_id)}/timeline">${t.t('board.timeline')}</a><br><a href="${summaryHref(c.workflow_id)}">${t.t('sum.link')}</a></td>
 <td>${ORDER.filter((s) => (counts[s] ?? 0) > 0).map((s) => html`${statusBadge(t, s)} ${t.number(counts[s] ?? 0)} `)}</td></tr>`;
       })}</tbody></table></div>`
 }
