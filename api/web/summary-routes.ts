@@ -1,7 +1,7 @@
 // The summary builder's pages (pages/summary.ts): the same summary service as the JSON routes (api/routes/summary.ts), so
 // whoever the API refuses is refused here too (403 or 404, said as a page); the review of a submitted summary goes through
 // the obligation and report services as any report's does.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ReviewComment } from '../../domain/cycle-model.js';
 import { HttpError } from '../errors.js';
 import type { ObligationService } from '../services/obligations.js';
@@ -74,7 +74,7 @@ export function registerSummaryPages(
   });
 
   /** The summary as built now, or one submitted version, as DOCX or XLSX. */
-  async function file(reply: import('fastify').FastifyReply, query: Query, load: () => Promise<unknown>) {
+  async function file(reply: FastifyReply, query: Query, load: () => Promise<unknown>) {
     const format = query.format === 'xlsx' ? 'xlsx' : query.format === 'docx' ? 'docx' : undefined;
     const lang = query.lang === 'ru' ? 'ru' : query.lang === 'kk' || query.lang === undefined ? 'kk' : undefined;
     if (format === undefined) throw new HttpError(400, 'invalid_request', 'format: one of docx, xlsx');

@@ -549,7 +549,7 @@ export const en = {
   'sum.pmTitle': "The PM Office's report",
   'sum.link': 'Summary',
   'sum.pmLink': "PM Office's report",
-  'sum.route': 'From {from} to {to}',
+  'sum.route': 'Sender: {from} · Recipient: {to}',
   'sum.carrier': 'Submission',
   'sum.readiness': 'Readiness',
   'sum.ready': 'Every report is accepted or marked missing with a reason: the summary may be submitted.',
