@@ -448,7 +448,11 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     const o = await service.visibleObligation(p, id);
     const ctx = await context(request, reply);
     const cycle = (await service.cyclesOf([o])).get(o.cycle_workflow_id ?? '');
-    const canReport = OPEN.includes(o.status) && (await service.reportRefusal(p, o)) === null;
+    // A stage of summaries carries a frozen summary, submitted from the summary page (pages/summary.ts), not a report form.
+    const canReport =
+      OPEN.includes(o.status) &&
+      (await service.reportRefusal(p, o)) === null &&
+      (await service.stageOf(o)).from === 'executors';
     const reviewer = (await service.reviewRefusal(p, o)) === null;
     const party = specOf(cycle)
       .stages?.find((s) => s.id === o.stage_id)

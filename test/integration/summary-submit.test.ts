@@ -141,6 +141,12 @@ describe('the summary submitted upward and reviewed by the PM Office', () => {
     expect((await call('POST', summaryUrl('/submit'), tokens.otherCoordinator!, body)).statusCode).toBe(404);
     expect((await call('GET', summaryUrl('/versions'), tokens.bgm!)).statusCode).toBe(403);
     expect((await call('GET', summaryUrl('/versions'), tokens.otherCoordinator!)).statusCode).toBe(404);
+    // The carrier obligation takes no ordinary report: the summary goes up only frozen.
+    const report = await call('POST', obligationUrl('АҚДМ', 'summary', 'submit'), tokens.coordinator!, {
+      items: [{ measure: '1', status: 'done', text: 'x' }],
+    });
+    expect(report.statusCode).toBe(409);
+    expect(report.json().error.code).toBe('summary_stage');
     expect(await countVersions()).toBe(0);
     expect(await statusOf(obligationId('АҚДМ', 'summary'))).toBe('pending');
   });
