@@ -151,6 +151,16 @@ describe('the summary submitted upward and reviewed by the PM Office', () => {
     expect(await statusOf(obligationId('АҚДМ', 'summary'))).toBe('pending');
   });
 
+  it('the summary pages: a form posted without the session’s CSRF token is refused, a visitor is sent to sign in', async () => {
+    const page = `/app/cycles/${encodeURIComponent(cycle())}/summary`;
+    const posted = await app.inject({ method: 'POST', url: `${page}/submit`, payload: { stage: 'executors' } });
+    expect(posted.statusCode).toBe(403);
+    const visitor = await app.inject({ method: 'GET', url: page });
+    expect(visitor.statusCode).toBe(303);
+    expect(visitor.headers.location).toMatch(/^\/app\/sign-in\?expired=1/);
+    expect(await countVersions()).toBe(0);
+  });
+
   it('with the override: version 1 frozen, its hash in the history, the override audited, the carrier submitted', async () => {
     const res = await call('POST', summaryUrl('/submit'), tokens.coordinator!, {
       overrides: [{ agencyCode: 'ІІМ', reason: OVERRIDE }],
