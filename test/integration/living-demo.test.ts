@@ -114,6 +114,10 @@ describe('the living demo', () => {
     expect(versions).toHaveLength(2);
     expect(versions.every((v) => v.version === 1)).toBe(true);
     expect(versions.map((v) => v.submitted_by)).toContain('user:bgm.reporter');
+    // A summary in progress: the overdue agency marked missing with a reason, a preface written.
+    const marks = await tdb.db.selectFrom('summary_marks').select(['agency_code', 'marked_by']).execute();
+    expect(marks).toEqual([{ agency_code: fateOf('ІІМ').agencyCode, marked_by: 'user:akdm.coordinator' }]);
+    expect(await tdb.db.selectFrom('summary_texts').select('preface_ru').execute()).toHaveLength(1);
 
     const eventsOf = async (type: string) =>
       (await listEvents(tdb.db, { type, limit: 1000 })).filter((e) => e.subject_id?.includes(living.planId));

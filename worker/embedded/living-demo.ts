@@ -13,6 +13,7 @@ import type { Principal } from '../../api/auth.js';
 import { createObligationService } from '../../api/services/obligations.js';
 import { createReportService } from '../../api/services/reports.js';
 import type { ReportContent } from '../../domain/report.js';
+import { markMissingCommand, saveSummaryTextsCommand } from '../../db/commands/summaries.js';
 import { createLivingDemo, type LivingDemo, type LivingDemoSeed } from '../demo.js';
 
 export interface LivingDemoDeps {
@@ -129,6 +130,7 @@ export async function driveLivingDemo(deps: LivingDemoDeps, demo: LivingDemo): P
       returned.push(id);
     }
   }
+  await startDemoSummary(db, demo);
   await appendEvent(db, {
     idempotencyKey: `demo.living.driven:${demo.planId}`,
     type: 'demo.living.driven',
@@ -141,6 +143,49 @@ export async function driveLivingDemo(deps: LivingDemoDeps, demo: LivingDemo): P
     `Living demo: cycle ${cycleId ?? demo.period} open; ${submitted.length} report(s) submitted, ${returned.length} returned`,
   );
   return { cycleId, submitted, returned, alreadyDriven: false };
+}
+
+/**
+ * A summary in progress on the overdue agency's stage (the cycle's earliest, which the summary page opens on): the
+ * coordinator has written a preface and marked the overdue agency missing with a reason, as on the summary page.
+ */
+async function startDemoSummary(db: Kysely<Database>, demo: LivingDemo): Promise<void> {
+  const overdue = demo.obligations.find((o) => o.fate === 'overdue');
+  if (overdue === undefined) return;
+  // Its obligation opened with the others; its row may be a moment behind theirs.
+  let row: Awaited<ReturnType<typeof listObligations>>[number] | undefined;
+  for (let i = 0; i < 40 && row === undefined; i++) {
+    [row] = await listObligations(db, {
+      planId: demo.planId,
+      period: demo.period,
+      agencyCode: overdue.agencyCode,
+      limit: 1,
+    });
+    if (row === undefined) await new Promise((r) => setTimeout(r, 250));
+  }
+  if (row?.cycle_workflow_id == null) return;
+  const key = { cycleId: row.cycle_workflow_id, stageId: row.stage_id };
+  const actor = 'user:akdm.coordinator';
+  await db.transaction().execute(async (trx) => {
+    await saveSummaryTextsCommand(trx, {
+      ...key,
+      actor,
+      texts: {
+        preface: {
+          kk: 'Демо: жиынтық ақпарат дайындалуда, есептер қабылданған сайын толықтырылады.',
+          ru: 'Демо: сводная информация готовится и дополняется по мере принятия отчётов.',
+        },
+        conclusions: { kk: null, ru: null },
+      },
+    });
+    await markMissingCommand(trx, {
+      ...key,
+      agencyCode: overdue.agencyCode,
+      actor,
+      reason:
+        'Демо: есеп мерзімінде ұсынылмады, хат жіберілді. / Демо: отчёт не представлен в срок, направлено письмо.',
+    });
+  });
 }
 
 /**
