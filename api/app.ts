@@ -170,6 +170,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     obligations,
   });
   const reports = createReportService({ db: deps.db, temporal: deps.temporal, obligations });
+  const summaries = createSummaryService({ db: deps.db, obligations, temporal: deps.temporal });
   const engine =
     deps.cycleEngine ?? createCycleEngine({ client: deps.temporal, db: deps.db, taskQueue: deps.taskQueue });
   const calendar = createCalendarService({ db: deps.db });
@@ -203,6 +204,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     feeds: createFeedService({ db: deps.db }),
     ...(deps.publicUrl === undefined ? {} : { publicUrl: deps.publicUrl }),
     accounts,
+    summaries,
     outbox: createOutboxService({ db: deps.db, sinkEnabled: deps.sinkEnabled }),
     history,
     ...(deps.temporalUiUrl === undefined ? {} : { temporalUiUrl: deps.temporalUiUrl }),
@@ -220,7 +222,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     await api.register(calendarRoutes, { calendar });
     await api.register(planRoutes, { plans });
     await api.register(cycleRoutes, { db: deps.db, temporal: deps.temporal, obligations, plans });
-    await api.register(summaryRoutes, { summaries: createSummaryService({ db: deps.db, obligations }) });
+    await api.register(summaryRoutes, { summaries });
     await api.register(reportRoutes, { reports });
     await api.register(outboxRoutes, { db: deps.db, sinkEnabled: deps.sinkEnabled });
     await api.register(historyRoutes, {

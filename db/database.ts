@@ -4,6 +4,7 @@ import type { CalendarEntry } from '../domain/calendar.js';
 import type { CycleSpec } from '../domain/cycle-model.js';
 import type { AgencyContact, Diagnostic, Plan } from '../domain/plan.js';
 import type { ReportContent } from '../domain/report.js';
+import type { FrozenSummary } from '../domain/summary-version.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, never>;
 /** A JSON column read as T (pg parses json/jsonb) and written as the JSON text of T. */
@@ -321,6 +322,20 @@ export interface ReportVersionsTable {
   submitted_at: Timestamp;
 }
 
+/** A consolidated summary frozen and submitted up the chain (migration 2026_12_03_0500). */
+export interface SummaryVersionsTable {
+  id: string;
+  obligation_id: string;
+  cycle_id: string;
+  stage_id: string;
+  version: number;
+  agency_code: string;
+  content: Json<FrozenSummary>;
+  content_hash: string;
+  submitted_by: string;
+  submitted_at: Timestamp;
+}
+
 /** A plan file under review on the import page (kept while the reviewer answers its diagnostics). */
 export interface PlanUploadsTable {
   id: Generated<string>;
@@ -363,6 +378,7 @@ export interface Database {
   summary_texts: SummaryTextsTable;
   evidence_chunks: EvidenceChunksTable;
   report_versions: ReportVersionsTable;
+  summary_versions: SummaryVersionsTable;
   plan_uploads: PlanUploadsTable;
   sign_in_failures: SignInFailuresTable;
 }

@@ -13,6 +13,11 @@ import {
   StageQuery,
   SummaryFile,
   SummaryQuery,
+  SummarySubmitBody,
+  SummarySubmitReply,
+  SummaryVersionParams,
+  SummaryVersionReply,
+  SummaryVersionsReply,
   TextsBody,
   TextsReply,
   UnmarkReply,
@@ -124,6 +129,85 @@ export const summaryRoutes: FastifyPluginAsyncTypebox<{ summaries: SummaryServic
         conclusions,
         ...(stage === undefined ? {} : { stage }),
       });
+    },
+  );
+
+  app.post(
+    '/api/v1/cycles/:id/summary/submit',
+    {
+      schema: {
+        tags: ['cycles'],
+        summary:
+          "Freeze the summary as built now and submit it upward through the sender's own obligation (the plan's coordinator for the summary; the PM Office for its report; admin); 409 naming the blockers unless each is overridden with a reason",
+        params: WorkflowIdParams,
+        body: SummarySubmitBody,
+        response: { 200: SummarySubmitReply, ...errors(403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { stage, overrides } = request.body;
+      const v = await summaries.submit(
+        principalOf(request),
+        request.params.id,
+        { ...(stage === undefined ? {} : { stage }), ...(overrides === undefined ? {} : { overrides }) },
+        new Date(),
+      );
+      const { result, ...head } = v;
+      return { ...head, late: result.late, workingDaysLate: result.workingDaysLate };
+    },
+  );
+
+  app.get(
+    '/api/v1/cycles/:id/summary/versions',
+    {
+      schema: {
+        tags: ['cycles'],
+        summary: "The summary's submitted versions and the state of the obligation that carries it upward",
+        params: WorkflowIdParams,
+        querystring: StageQuery,
+        response: { 200: SummaryVersionsReply, ...errors(403, 404) },
+      },
+    },
+    async (request) => {
+      const { stage } = request.query;
+      return summaries.versions(principalOf(request), request.params.id, stage === undefined ? {} : { stage });
+    },
+  );
+
+  app.get(
+    '/api/v1/cycles/:id/summary/versions/:n',
+    {
+      schema: {
+        tags: ['cycles'],
+        summary: 'One submitted version of the summary as frozen (JSON), or its DOCX / XLSX rendered from it alone',
+        params: SummaryVersionParams,
+        querystring: SummaryQuery,
+        response: {
+          200: { content: { 'application/json': { schema: SummaryVersionReply }, ...SummaryFile } },
+          ...errors(403, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { format = 'json', lang = 'kk', stage } = request.query;
+      const v = await summaries.version(
+        principalOf(request),
+        request.params.id,
+        request.params.n,
+        stage === undefined ? {} : { stage },
+      );
+      if (format === 'json') return reply.type('application/json; charset=utf-8').send(v);
+      const summary = v.content.summary;
+      const [type, body] =
+        format === 'docx' ? [DOCX, await summaryDocx(summary, lang)] : [XLSX, await summaryXlsx(summary, lang)];
+      return reply
+        .type(type)
+        .header(
+          'content-disposition',
+          `attachment; filename="${fileName(`${summary.period}-v${v.version}`, lang, format)}"`,
+        )
+        .header('x-content-type-options', 'nosniff')
+        .send(body);
     },
   );
 };

@@ -2,7 +2,7 @@
 // domain's ConsolidatedSummary (checked at compile time), or as a DOCX or XLSX file.
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { ConsolidatedSummary as DomainSummary } from '../../domain/summary.js';
-import { BilingualName, Binary, List, StringEnum, nullable, type Same } from './common.js';
+import { BilingualName, Binary, DateTime, List, StringEnum, nullable, type Same } from './common.js';
 
 export const SummaryQuery = Type.Object(
   {
@@ -161,3 +161,70 @@ export const TextsBody = Type.Object(
 );
 export type TextsBody = Static<typeof TextsBody>;
 export const TextsReply = Type.Object({ preface: BilingualName, conclusions: BilingualName });
+
+// ——— Submitting the summary upward: frozen versions on the carrier obligation ———————————————————————————
+
+export const SummarySubmitBody = Type.Object(
+  {
+    stage: StageField,
+    overrides: Type.Optional(
+      List(
+        Type.Object(
+          {
+            agencyCode: Type.String({
+              minLength: 1,
+              maxLength: 40,
+              description: 'The agency whose blocker is overridden',
+            }),
+            reason: Type.String({ minLength: 1, maxLength: 2000, description: 'Why the summary goes up anyway' }),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 1000, description: 'Blockers let through, each with a reason (audited)' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type SummarySubmitBody = Static<typeof SummarySubmitBody>;
+
+const VersionHeadFields = {
+  id: Type.String({ format: 'uuid' }),
+  obligationId: Type.String({ description: 'The obligation that carries the summary upward' }),
+  cycleId: Type.String(),
+  stageId: Type.String({ description: 'The stage the summary consolidates' }),
+  version: Type.Integer({ minimum: 1 }),
+  agencyCode: Type.String(),
+  contentHash: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+  submittedBy: Type.String(),
+  submittedAt: DateTime,
+};
+export const SummaryVersionHead = Type.Object(VersionHeadFields);
+
+export const SummarySubmitReply = Type.Object({
+  ...VersionHeadFields,
+  late: Type.Boolean(),
+  workingDaysLate: Type.Integer({ minimum: 0 }),
+});
+
+export const SummaryVersionsReply = Type.Object({
+  obligationId: Type.String(),
+  status: ObligationStatus,
+  versions: List(SummaryVersionHead),
+});
+
+export const SummaryVersionParams = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 300 }),
+  n: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+});
+export type SummaryVersionParams = Static<typeof SummaryVersionParams>;
+
+export const SummaryVersionReply = Type.Object({
+  ...VersionHeadFields,
+  content: Type.Object({
+    kind: Type.Literal('consolidated_summary'),
+    stageId: Type.String(),
+    summary: ConsolidatedSummary,
+    overrides: List(Type.Object({ agencyCode: Type.String(), reason: Type.String(), kind: Type.String() })),
+  }),
+});

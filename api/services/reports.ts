@@ -168,6 +168,13 @@ export function createReportService(deps: { db: Kysely<Database>; temporal: Clie
     ): Promise<SubmittedVersion> {
       const o = await obligations.visibleObligation(p, id);
       await assertReporter(p, o);
+      // A stage of summaries (the coordinator's to the PM Office, the PM Office's to the PA) carries a frozen summary only.
+      if ((await obligations.stageOf(o)).from !== 'executors')
+        throw new HttpError(
+          409,
+          'summary_stage',
+          `${o.workflow_id} carries a consolidated summary: submit it with POST /api/v1/cycles/:id/summary/submit`,
+        );
       const setting = await settingOf(o);
       assertOpen(setting);
       const today = localDateOf(Date.now());

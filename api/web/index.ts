@@ -29,6 +29,8 @@ import type { OutboxService } from '../services/outbox.js';
 import type { PlanService } from '../services/plans.js';
 import type { AgencyService, CalendarService } from '../services/calendar.js';
 import type { FeedService } from '../services/feeds.js';
+import type { SummaryService } from '../services/summary.js';
+import { registerSummaryPages } from './summary-routes.js';
 import { baseUrl } from '../routes/feeds.js';
 import { outboxPage } from './pages/admin.js';
 import { registerAdminPages } from './admin-routes.js';
@@ -85,6 +87,8 @@ export interface WebOptions {
   readonly publicUrl?: string;
   readonly accounts: AccountService;
   readonly history?: HistoryService;
+  /** The consolidated summary and its submission upward (pages/summary.ts). */
+  readonly summaries?: SummaryService;
   /** The Temporal web UI, for links from obligations to their workflows; none when not known. */
   readonly temporalUiUrl?: string;
   readonly temporalNamespace?: string;
@@ -455,7 +459,11 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     const o = await service.visibleObligation(p, id);
     const ctx = await context(request, reply);
     const cycle = (await service.cyclesOf([o])).get(o.cycle_workflow_id ?? '');
-    const canReport = OPEN.includes(o.status) && (await service.reportRefusal(p, o)) === null;
+    // A stage of summaries carries a frozen summary, submitted from the summary page (pages/summary.ts), not a report form.
+    const canReport =
+      OPEN.includes(o.status) &&
+      (await service.reportRefusal(p, o)) === null &&
+      (await service.stageOf(o)).from === 'executors';
     const reviewer = (await service.reviewRefusal(p, o)) === null;
     const party = specOf(cycle)
       .stages?.find((s) => s.id === o.stage_id)
@@ -955,6 +963,12 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
   });
 
   registerAdminPages(app, opts, { context, send, principal, body });
+  if (opts.summaries !== undefined)
+    registerSummaryPages(
+      app,
+      { summaries: opts.summaries, obligations: service, reports },
+      { context, send, principal, body },
+    );
 
   // ——— My account; admin: users ——————————————————————————————————————————————————
 

@@ -1,12 +1,16 @@
 // The consolidated summary of a cycle of 60 measures × 30 agencies (every report accepted, two indicators per measure):
 // assembling the model and rendering its DOCX and XLSX in Kazakh, cold (first run in the process) and warm (median of the
-// runs after); prints JSON for docs/benchmarks.md. Goal: assembling + both exports under 2 s.
+// runs after); then freezing it as a version is (canonical JSON and its SHA-256, the statuses per measure the Update carries)
+// and assembling the PM Office's report from it; prints JSON for docs/benchmarks.md. Goal: assembling + both exports under 2 s.
+import { createHash } from 'node:crypto';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { summaryDocx } from '../../api/summary/docx.js';
 import { summaryXlsx } from '../../api/summary/xlsx.js';
 import { KZ_WORKING_CALENDAR } from '../../domain/calendar-seed-kz.js';
+import { canonicalJson } from '../../domain/report.js';
 import { assembleSummary } from '../../domain/summary.js';
+import { summaryAsReport, summaryStatuses, type FrozenSummary } from '../../domain/summary-version.js';
 import { largeSummaryInputs } from '../fixtures/summary-fixtures.js';
 
 const MEASURES = Number(process.env.SUMMARY_MEASURES ?? 60);
@@ -22,6 +26,11 @@ interface Run {
   docxMs: number;
   xlsxMs: number;
   totalMs: number;
+  /** Freezing: canonical JSON, SHA-256, statuses per measure. */
+  freezeMs: number;
+  /** The PM Office's report assembled from the frozen summary. */
+  pmReportMs: number;
+  frozenBytes: number;
   docxBytes: number;
   xlsxBytes: number;
 }
@@ -35,8 +44,34 @@ async function once(): Promise<Run> {
   const t2 = performance.now();
   const xlsx = await summaryXlsx(summary, 'kk');
   const t3 = performance.now();
+  const frozen: FrozenSummary = { kind: 'consolidated_summary', stageId: 'executors', summary, overrides: [] };
+  const canonical = canonicalJson(frozen);
+  createHash('sha256').update(canonical).digest('hex');
+  summaryStatuses(summary);
+  const t4 = performance.now();
+  const report = summaryAsReport(frozen, { agencyCode: inputs.sender.code, version: 1, submittedAt: inputs.asOf });
+  assembleSummary(
+    {
+      ...inputs,
+      parties: [
+        {
+          agency: inputs.sender,
+          status: 'accepted',
+          due: inputs.parties[0]!.due,
+          measures: inputs.measures.map((m) => m.number),
+        },
+      ],
+      reports: [report],
+      marks: [],
+    },
+    KZ_WORKING_CALENDAR,
+  );
+  const t5 = performance.now();
   const used = process.cpuUsage(cpu);
   return {
+    freezeMs: t4 - t3,
+    pmReportMs: t5 - t4,
+    frozenBytes: Buffer.byteLength(canonical),
     cpuMs: (used.user + used.system) / 1000,
     assembleMs: t1 - t0,
     docxMs: t2 - t1,
@@ -68,6 +103,8 @@ console.log(
         docx: round(cold.docxMs),
         xlsx: round(cold.xlsxMs),
         total: round(cold.totalMs),
+        freeze: round(cold.freezeMs),
+        pmReport: round(cold.pmReportMs),
         cpu: round(cold.cpuMs),
       },
       warmMedianMs: {
@@ -75,9 +112,11 @@ console.log(
         docx: pick('docxMs'),
         xlsx: pick('xlsxMs'),
         total: pick('totalMs'),
+        freeze: pick('freezeMs'),
+        pmReport: pick('pmReportMs'),
         cpu: pick('cpuMs'),
       },
-      bytes: { docx: cold.docxBytes, xlsx: cold.xlsxBytes },
+      bytes: { docx: cold.docxBytes, xlsx: cold.xlsxBytes, frozenVersion: cold.frozenBytes },
       goalMs: 2000,
       machine: {
         cpus: cpus().length,

@@ -708,6 +708,30 @@ describe('every route answers what its schema declares', () => {
       { method: 'GET', url: `/api/v1/cycles/${enc(`cycle:${randomUUID()}:${YEAR}`)}/summary`, token: coord },
       404,
     );
+    // The summary sent up: frozen into a version the coordinator's own obligation carries; a reporter may not; once under
+    // review no second version; the versions listed and one rendered from its content.
+    const submitSummary = `/api/v1/cycles/${enc(cycleId)}/summary/submit`;
+    await call({ method: 'POST', url: submitSummary, token: bgm, payload: {} }, 403);
+    await call(
+      {
+        method: 'POST',
+        url: submitSummary,
+        token: coord,
+        payload: { overrides: [{ agencyCode: 'БҒМ', reason: 'x' }] },
+      },
+      400,
+    );
+    const frozen = await call({ method: 'POST', url: submitSummary, token: coord, payload: {} }, 200);
+    expect(frozen.json().version).toBe(1);
+    await call({ method: 'POST', url: submitSummary, token: coord, payload: {} }, 409);
+    await call({ method: 'GET', url: `/api/v1/cycles/${enc(cycleId)}/summary/versions`, token: coord }, 200);
+    await call({ method: 'GET', url: `/api/v1/cycles/${enc(cycleId)}/summary/versions`, token: bgm }, 403);
+    await call({ method: 'GET', url: `/api/v1/cycles/${enc(cycleId)}/summary/versions/1`, token: admin }, 200);
+    await call(
+      { method: 'GET', url: `/api/v1/cycles/${enc(cycleId)}/summary/versions/1?format=xlsx&lang=ru`, token: coord },
+      200,
+    );
+    await call({ method: 'GET', url: `/api/v1/cycles/${enc(cycleId)}/summary/versions/9`, token: coord }, 404);
     await call({ method: 'GET', url: `/api/v1/agencies/${enc('БҒМ')}/feed`, token: bgm }, 200);
     const feed = await call({ method: 'POST', url: `/api/v1/agencies/${enc('БҒМ')}/feed`, token: bgm }, 201);
     expect(feed.json().url).toMatch(/\/ics\/[A-Za-z0-9_-]{20,100}\.ics$/);

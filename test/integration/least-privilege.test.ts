@@ -92,6 +92,8 @@ describe('database roles of least privilege', () => {
       await appendEvent(app, { idempotencyKey: `lp-${name}`, type: 'test.event', actor: 'test', payload: {} });
       await sql`INSERT INTO report_versions (obligation_id, version, agency_code, content, content_hash, submitted_by)
         VALUES ('o', 1, 'X', '{}'::jsonb, ${'c'.repeat(64)}, 'test')`.execute(app);
+      await sql`INSERT INTO summary_versions (id, obligation_id, cycle_id, stage_id, version, agency_code, content, content_hash, submitted_by)
+        VALUES (gen_random_uuid(), 'o', 'c', 's', 1, 'X', '{}'::jsonb, ${'c'.repeat(64)}, 'test')`.execute(app);
       const refusals = [
         sql`UPDATE events SET actor = 'forged'`,
         sql`DELETE FROM events`,
@@ -101,6 +103,11 @@ describe('database roles of least privilege', () => {
         sql`DELETE FROM report_versions`,
         sql`TRUNCATE report_versions`,
         sql`ALTER TABLE report_versions DISABLE TRIGGER ALL`,
+        // And so are the consolidated summaries sent up the chain.
+        sql`UPDATE summary_versions SET submitted_by = 'forged'`,
+        sql`DELETE FROM summary_versions`,
+        sql`TRUNCATE summary_versions`,
+        sql`ALTER TABLE summary_versions DISABLE TRIGGER ALL`,
         sql`ALTER TABLE events DISABLE TRIGGER ALL`,
         sql`DROP TRIGGER IF EXISTS events_append_only ON events`,
         sql`CREATE TABLE sneaky (id int)`,

@@ -104,6 +104,20 @@ describe('the living demo', () => {
     expect(await status('МСМ')).toBe('submitted');
     expect(await status('БҒМ')).toBe('returned');
     expect(await status('Алматы')).toBe('pending');
+    // The demo's reports are real versions, submitted through the report service (the API's), by the demo user where one is.
+    const versions = await tdb.db
+      .selectFrom('report_versions')
+      .select(['obligation_id', 'version', 'submitted_by'])
+      .where('obligation_id', 'in', result.submitted)
+      .orderBy('obligation_id')
+      .execute();
+    expect(versions).toHaveLength(2);
+    expect(versions.every((v) => v.version === 1)).toBe(true);
+    expect(versions.map((v) => v.submitted_by)).toContain('user:bgm.reporter');
+    // A summary in progress: the overdue agency marked missing with a reason, a preface written.
+    const marks = await tdb.db.selectFrom('summary_marks').select(['agency_code', 'marked_by']).execute();
+    expect(marks).toEqual([{ agency_code: fateOf('ІІМ').agencyCode, marked_by: 'user:akdm.coordinator' }]);
+    expect(await tdb.db.selectFrom('summary_texts').select('preface_ru').execute()).toHaveLength(1);
 
     const eventsOf = async (type: string) =>
       (await listEvents(tdb.db, { type, limit: 1000 })).filter((e) => e.subject_id?.includes(living.planId));

@@ -8,7 +8,12 @@ import { appendEvent, listEvents } from '../../db/repositories/events.js';
 import { getPlan } from '../../db/repositories/plans.js';
 import { addDays } from '../../domain/dates.js';
 import { localDateOf } from '../../domain/tz.js';
-import { returnReportUpdate, submitUpdate } from '../../workflows/shared.js';
+import { returnReportUpdate } from '../../workflows/shared.js';
+import type { Principal } from '../../api/auth.js';
+import { createObligationService } from '../../api/services/obligations.js';
+import { createReportService } from '../../api/services/reports.js';
+import type { ReportContent } from '../../domain/report.js';
+import { markMissingCommand, saveSummaryTextsCommand } from '../../db/commands/summaries.js';
 import { createLivingDemo, type LivingDemo, type LivingDemoSeed } from '../demo.js';
 
 export interface LivingDemoDeps {
@@ -30,8 +35,21 @@ export interface LivingDemoResult {
   readonly alreadyDriven: boolean;
 }
 
-// Who acts in the demo: the demo users where there is one, else "demo".
-const ACTOR: Readonly<Record<string, string>> = { БҒМ: 'user:bgm.reporter', Алматы: 'user:almaty.reporter' };
+// Who acts in the demo: the demo users where there is one, else a "demo" token of the agency.
+const ACTOR: Readonly<Record<string, string>> = { БҒМ: 'bgm.reporter', Алматы: 'almaty.reporter' };
+
+/** The agency's reporter as the report service sees a caller (the demo user where there is one). */
+function reporterOf(agencyCode: string): Principal {
+  return {
+    tokenId: 'demo',
+    name: 'demo',
+    role: 'reporter',
+    agencyCode,
+    userId: null,
+    username: ACTOR[agencyCode] ?? null,
+    mustChangePassword: false,
+  };
+}
 
 const NARRATIVE = {
   kk: 'Демо есеп: іс-шара бойынша жұмыс жүргізілуде, ақпарат қоса беріледі.',
@@ -83,20 +101,24 @@ export async function driveLivingDemo(deps: LivingDemoDeps, demo: LivingDemo): P
 
   const submitted: string[] = [];
   const returned: string[] = [];
+  // The reports go in as the API's do: the report service validates the full report, stores it as an immutable version
+  // (report_versions) and executes the `submit` Update with its id, number and hash only.
+  const obligations = createObligationService({ db, temporal: client });
+  const reports = createReportService({ db, temporal: client, obligations });
   for (const o of acting) {
     const id = ids.get(o.agencyCode)!;
     const handle = client.workflow.getHandle(id);
-    const by = ACTOR[o.agencyCode] ?? 'demo';
-    await temporal(() =>
-      handle.executeUpdate(submitUpdate, {
-        args: [
-          {
-            submittedBy: by,
-            items: [{ measure: o.measure, status: 'in_progress', text: `${NARRATIVE.kk}\n${NARRATIVE.ru}` }],
-          },
-        ],
-      }),
-    );
+    const reporter = reporterOf(o.agencyCode);
+    const content: ReportContent = {
+      period: demo.period,
+      measures: [{ measure: o.measure, status: 'in_progress', narrative: { ...NARRATIVE }, indicators: [] }],
+      events: [],
+      risks: [],
+      annexes: [],
+      signatory: { name: reporter.username ?? `${o.agencyCode} (demo)`, position: 'Демо / Демо' },
+      signedOn: localDateOf(Date.now()),
+    };
+    await temporal(() => reports.submit(reporter, id, { content }));
     submitted.push(id);
     if (o.fate === 'returned') {
       const newDueDate = addDays(localDateOf(Date.now()), 7);
@@ -108,6 +130,7 @@ export async function driveLivingDemo(deps: LivingDemoDeps, demo: LivingDemo): P
       returned.push(id);
     }
   }
+  await startDemoSummary(db, demo);
   await appendEvent(db, {
     idempotencyKey: `demo.living.driven:${demo.planId}`,
     type: 'demo.living.driven',
@@ -120,6 +143,49 @@ export async function driveLivingDemo(deps: LivingDemoDeps, demo: LivingDemo): P
     `Living demo: cycle ${cycleId ?? demo.period} open; ${submitted.length} report(s) submitted, ${returned.length} returned`,
   );
   return { cycleId, submitted, returned, alreadyDriven: false };
+}
+
+/**
+ * A summary in progress on the overdue agency's stage (the cycle's earliest, which the summary page opens on): the
+ * coordinator has written a preface and marked the overdue agency missing with a reason, as on the summary page.
+ */
+async function startDemoSummary(db: Kysely<Database>, demo: LivingDemo): Promise<void> {
+  const overdue = demo.obligations.find((o) => o.fate === 'overdue');
+  if (overdue === undefined) return;
+  // Its obligation opened with the others; its row may be a moment behind theirs.
+  let row: Awaited<ReturnType<typeof listObligations>>[number] | undefined;
+  for (let i = 0; i < 40 && row === undefined; i++) {
+    [row] = await listObligations(db, {
+      planId: demo.planId,
+      period: demo.period,
+      agencyCode: overdue.agencyCode,
+      limit: 1,
+    });
+    if (row === undefined) await new Promise((r) => setTimeout(r, 250));
+  }
+  if (row?.cycle_workflow_id == null) return;
+  const key = { cycleId: row.cycle_workflow_id, stageId: row.stage_id };
+  const actor = 'user:akdm.coordinator';
+  await db.transaction().execute(async (trx) => {
+    await saveSummaryTextsCommand(trx, {
+      ...key,
+      actor,
+      texts: {
+        preface: {
+          kk: 'Демо: жиынтық ақпарат дайындалуда, есептер қабылданған сайын толықтырылады.',
+          ru: 'Демо: сводная информация готовится и дополняется по мере принятия отчётов.',
+        },
+        conclusions: { kk: null, ru: null },
+      },
+    });
+    await markMissingCommand(trx, {
+      ...key,
+      agencyCode: overdue.agencyCode,
+      actor,
+      reason:
+        'Демо: есеп мерзімінде ұсынылмады, хат жіберілді. / Демо: отчёт не представлен в срок, направлено письмо.',
+    });
+  });
 }
 
 /**

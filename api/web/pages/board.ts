@@ -5,6 +5,7 @@ import type { CycleListItem } from '../../../db/repositories/cycles.js';
 import type { BilingualText } from '../../../domain/cycle-model.js';
 import type { BoardObligation, CycleHead, StageInfo, TimelineEntry } from '../../services/obligations.js';
 import { html, raw, type Html } from '../html.js';
+import { summaryHref } from './summary.js';
 import type { Translator } from '../i18n/index.js';
 import { layout, type PageContext } from '../layout.js';
 import {
@@ -279,7 +280,7 @@ ${
 <tbody>${escalationRows(t, d.escalations, names, agencyOf)}</tbody></table></div>`
 }`
 }
-<p><a href="/app/cycles/${encodeURIComponent(cycle.workflow_id)}/timeline">${t.t('board.timeline')}</a>${d.canHistory === true ? html` · <a href="${historyHref(cycle.workflow_id)}">${t.t('history.link')}</a>` : ''}${d.temporalUrl == null ? '' : html` · <a href="${d.temporalUrl}" rel="noopener">${t.t('cycle.temporal')}</a>`}</p>`,
+<p><a href="/app/cycles/${encodeURIComponent(cycle.workflow_id)}/timeline">${t.t('board.timeline')}</a>${summaryLinks(ctx, cycle.workflow_id, [...stageInfo.values()])}${d.canHistory === true ? html` · <a href="${historyHref(cycle.workflow_id)}">${t.t('history.link')}</a>` : ''}${d.temporalUrl == null ? '' : html` · <a href="${d.temporalUrl}" rel="noopener">${t.t('cycle.temporal')}</a>`}</p>`,
   });
 }
 
@@ -315,4 +316,11 @@ ${chartFigures(t, charts)}
           })}</tbody></table></div>`
     }`,
   });
+}
+
+/** The consolidated summary's page and, where the cycle has a stage of summaries to the PM Office, the PM Office's report. */
+function summaryLinks(ctx: PageContext, cycleId: string, stages: readonly StageInfo[]): Html | string {
+  if (ctx.principal === undefined || ctx.principal.role === 'reporter') return '';
+  const summaries = stages.find((s) => s.from === 'coordinator' && s.to === 'pm_office');
+  return html` · <a href="${summaryHref(cycleId)}">${ctx.t.t('sum.link')}</a>${summaries === undefined ? '' : html` · <a href="${summaryHref(cycleId, summaries.id)}">${ctx.t.t('sum.pmLink')}</a>`}`;
 }

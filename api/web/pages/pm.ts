@@ -13,6 +13,7 @@ export interface PlanCharts {
   readonly heading: string;
   readonly charts: readonly PageChart[];
 }
+import { summaryHref } from './summary.js';
 
 export interface PmCycle {
   readonly cycle: CycleHead;
@@ -52,7 +53,7 @@ ${
         return html`<tr><td><a href="/app/board?cycle=${encodeURIComponent(c.workflow_id)}">${pick(plan?.title, t.lang) || c.plan_id}</a></td><td>${c.period}</td>
 <td>${plan?.coordinator == null ? '—' : pick(plan.coordinator, t.lang)}</td>
 <td>${stage === undefined ? (c.stage ?? '—') : `${t.tryT(`chain.${stage.from}`)} → ${t.tryT(`chain.${stage.to}`)} · ${t.date(stage.dueDate)}`}</td>
-<td>${t.tryT(`cycle.${c.status}`)}<br><a href="/app/cycles/${encodeURIComponent(c.workflow_id)}/timeline">${t.t('board.timeline')}</a>${canHistory ? html`<br><a href="${historyHref(c.workflow_id)}">${t.t('history.link')}</a>` : ''}</td>
+<td>${t.tryT(`cycle.${c.status}`)}<br><a href="/app/cycles/${encodeURIComponent(c.workflow_id)}/timeline">${t.t('board.timeline')}</a><br><a href="${summaryHref(c.workflow_id)}">${t.t('sum.link')}</a>${canHistory ? html`<br><a href="${historyHref(c.workflow_id)}">${t.t('history.link')}</a>` : ''}</td>
 <td>${ORDER.filter((s) => (counts[s] ?? 0) > 0).map((s) => html`${statusBadge(t, s)} ${t.number(counts[s] ?? 0)} `)}</td></tr>`;
       })}</tbody></table></div>`
 }
