@@ -9,7 +9,6 @@ import { sql, type Kysely } from 'kysely';
 /** An instant as the workers write them (ISO, UTC, milliseconds). */
 const iso = (column: string) => sql.raw(`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run on any schema version
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     INSERT INTO events (idempotency_key, type, actor, workflow_id, run_id, subject_type, subject_id, payload)

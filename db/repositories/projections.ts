@@ -79,7 +79,8 @@ export async function rebuildProjections(db: Kysely<Database>, opts: RebuildOpti
 
 interface EventPageRow {
   stream: string;
-  stream_seq: string;
+  /** The stream_seq as text (a bigint); named apart so ORDER BY stream_seq sorts the number, not this text. */
+  seq: string;
   type: string;
   workflow_id: string | null;
   run_id: string | null;
@@ -126,7 +127,7 @@ async function run(trx: Transaction<Database>, opts: RebuildOptions) {
   let current: string | undefined;
   for (;;) {
     const page = await sql<EventPageRow>`
-      SELECT stream, stream_seq::text AS stream_seq, type, workflow_id, run_id, actor, occurred_at, payload FROM events
+      SELECT stream, stream_seq::text AS seq, type, workflow_id, run_id, actor, occurred_at, payload FROM events
       WHERE type IN (${sql.join([...PROJECTION_EVENT_TYPES])})
         ${after === undefined ? sql`` : sql`AND (stream, stream_seq) > (${after.stream}, ${after.seq}::bigint)`}
         ${planFilter(opts.planId, sql.ref('stream'))}
@@ -148,12 +149,12 @@ async function run(trx: Transaction<Database>, opts: RebuildOptions) {
           payload: e.payload,
         });
       } catch (err) {
-        throw new Error(`event #${e.stream_seq} of stream ${e.stream} (${e.type}): ${(err as Error).message}`);
+        throw new Error(`event #${e.seq} of stream ${e.stream} (${e.type}): ${(err as Error).message}`);
       }
     }
     if (page.rows.length < pageSize) break;
     const last = page.rows[page.rows.length - 1]!;
-    after = { stream: last.stream, seq: last.stream_seq };
+    after = { stream: last.stream, seq: last.seq };
   }
   if (current !== undefined) await endStream();
   await flushBatch();
