@@ -136,6 +136,13 @@ try {
   const total = Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM events`.execute(db)).rows[0]!.n);
   await sql`VACUUM ANALYZE events`.execute(db);
   const chains = VERIFY ? await verifyEventChains(db) : undefined;
+  if (process.env.PROJECTIONS_EXPLAIN === '1') {
+    const plan = await sql<{ 'QUERY PLAN': string }>`EXPLAIN (ANALYZE, BUFFERS) SELECT stream, stream_seq::text AS seq, type,
+      workflow_id, run_id, actor, occurred_at, payload FROM events
+      WHERE type IN ('cycle.saved', 'obligation.saved', 'notification.queued', 'notification.delivered')
+        AND (stream, stream_seq) > ('obligation:bench:0100', 0::bigint) ORDER BY stream, stream_seq LIMIT 5000`.execute(db);
+    process.stderr.write(`${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}\n`);
+  }
 
   const onto = await timed(() => rebuildProjections(db, { check: false }));
   const check = await timed(() => rebuildProjections(db, { check: true }));
