@@ -137,10 +137,14 @@ try {
   await sql`VACUUM ANALYZE events`.execute(db);
   const chains = VERIFY ? await verifyEventChains(db) : undefined;
   if (process.env.PROJECTIONS_EXPLAIN === '1') {
-    const plan = await sql<{ 'QUERY PLAN': string }>`EXPLAIN (ANALYZE, BUFFERS) SELECT stream, stream_seq::text AS seq, type,
+    const plan = await sql<{
+      'QUERY PLAN': string;
+    }>`EXPLAIN (ANALYZE, BUFFERS) SELECT stream, stream_seq::text AS seq, type,
       workflow_id, run_id, actor, occurred_at, payload FROM events
       WHERE type IN ('cycle.saved', 'obligation.saved', 'notification.queued', 'notification.delivered')
-        AND (stream, stream_seq) > ('obligation:bench:0100', 0::bigint) ORDER BY stream, stream_seq LIMIT 5000`.execute(db);
+        AND (stream, stream_seq) > ('obligation:bench:0100', 0::bigint) ORDER BY stream, stream_seq LIMIT 5000`.execute(
+      db,
+    );
     process.stderr.write(`${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}\n`);
   }
 
