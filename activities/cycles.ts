@@ -20,6 +20,8 @@ import {
   type ObligationProjection,
 } from '../db/repositories/cycles.js';
 import { appendEvent } from '../db/repositories/events.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
 import { FailureType } from '../workflows/shared.js';
 import type { CycleSpec } from '../domain/cycle-model.js';
 import {
@@ -64,6 +66,41 @@ export interface MeasureLatenessInput {
   readonly due: DueResolution;
   /** Workflow time of the submission (the worker's clock is not the workflow's). */
   readonly submittedAt: string;
+}
+
+/**
+ * Every write to a read model follows from an event carrying its data (domain/projections.ts folds them back into the rows):
+ * the save's event is appended in the caller's transaction, once per run and revision, whether or not the upsert wrote (a
+ * stale revision folds to nothing, as it wrote nothing).
+ */
+async function saveCycleRow(trx: Kysely<Database>, row: CycleProjection): Promise<boolean> {
+  const runId = Context.current().info.workflowExecution?.runId ?? row.runId;
+  await appendEvent(trx, {
+    idempotencyKey: `projection:${row.workflowId}:${row.runId}:${row.revision}`,
+    type: 'cycle.saved',
+    actor: 'system',
+    workflowId: row.workflowId,
+    runId,
+    subjectType: 'cycle',
+    subjectId: row.workflowId,
+    payload: row,
+  });
+  return upsertCycle(trx, row);
+}
+
+async function saveObligationRow(trx: Kysely<Database>, row: ObligationProjection): Promise<boolean> {
+  const runId = Context.current().info.workflowExecution?.runId ?? row.runId;
+  await appendEvent(trx, {
+    idempotencyKey: `projection:${row.workflowId}:${row.runId}:${row.revision}`,
+    type: 'obligation.saved',
+    actor: 'system',
+    workflowId: row.workflowId,
+    runId,
+    subjectType: 'obligation',
+    subjectId: row.workflowId,
+    payload: row,
+  });
+  return upsertObligation(trx, row);
 }
 
 export function createCycleActivities(deps: ActivityDeps) {
@@ -167,7 +204,7 @@ export function createCycleActivities(deps: ActivityDeps) {
           subjectType: 'obligation',
           subjectId: input.projection.workflowId,
         });
-        await upsertObligation(trx, {
+        await saveObligationRow(trx, {
           ...input.projection,
           effectiveDueDate: planned.effectiveDueDate,
           dueAt: planned.dueInstant,
@@ -194,14 +231,14 @@ export function createCycleActivities(deps: ActivityDeps) {
       return { workingDaysLate: workingDaysLate(input.due, input.submittedAt, await calendar()) };
     },
 
-    /** Upserts the cycles read model row of the calling workflow. */
+    /** Upserts the cycles read model row of the calling workflow, with its `cycle.saved` event (one transaction). */
     async saveCycle(input: CycleProjection): Promise<{ written: boolean }> {
-      return { written: await upsertCycle(deps.db, input) };
+      return { written: await deps.db.transaction().execute((trx) => saveCycleRow(trx, input)) };
     },
 
-    /** Upserts the obligations read model row of the calling workflow. */
+    /** Upserts the obligations read model row of the calling workflow, with its `obligation.saved` event (one transaction). */
     async saveObligation(input: ObligationProjection): Promise<{ written: boolean }> {
-      return { written: await upsertObligation(deps.db, input) };
+      return { written: await deps.db.transaction().execute((trx) => saveObligationRow(trx, input)) };
     },
   };
 }

@@ -4,6 +4,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
 import type { Transporter } from 'nodemailer';
 import type { Database } from '../db/database.js';
+import { appendEvent } from '../db/repositories/events.js';
 import { claimNotification, markNotificationSent, recordNotificationError } from '../db/repositories/notifications.js';
 import { FailureType } from '../workflows/shared.js';
 import { type BilingualText, type Lang } from '../domain/cycle-model.js';
@@ -41,15 +42,41 @@ export async function sendEmailOnce(
   const text = bilingualBody(input.body, input.lang);
   // The Message-ID is derived from the dedupe key, so even a resend after a crash is recognisable as the same message.
   const messageId = `<${createHash('sha256').update(input.dedupeKey).digest('hex').slice(0, 32)}@merzim>`;
-  const row = await claimNotification(deps.db, {
-    dedupeKey: input.dedupeKey,
-    to: input.to,
-    subject,
-    bodyText: text,
-    lang: input.lang,
-    messageId,
-    workflowId: info.workflowExecution?.workflowId ?? null,
-    runId: info.workflowExecution?.runId ?? null,
+  // The outbox row and its `notification.queued` event (what `projections rebuild` makes the row from) in one transaction;
+  // the event is written once, with the row as the first claim made it.
+  const row = await deps.db.transaction().execute(async (trx) => {
+    const claimed = await claimNotification(trx, {
+      dedupeKey: input.dedupeKey,
+      to: input.to,
+      subject,
+      bodyText: text,
+      lang: input.lang,
+      messageId,
+      workflowId: info.workflowExecution?.workflowId ?? null,
+      runId: info.workflowExecution?.runId ?? null,
+    });
+    await appendEvent(trx, {
+      idempotencyKey: `notification:${claimed.dedupe_key}:queued`,
+      type: 'notification.queued',
+      actor: 'system',
+      workflowId: claimed.workflow_id,
+      runId: claimed.run_id,
+      subjectType: 'notification',
+      subjectId: claimed.dedupe_key,
+      payload: {
+        id: claimed.id,
+        dedupeKey: claimed.dedupe_key,
+        createdAt: claimed.created_at,
+        to: claimed.to_addresses,
+        subject: claimed.subject,
+        bodyText: claimed.body_text,
+        lang: claimed.lang,
+        messageId: claimed.message_id,
+        workflowId: claimed.workflow_id,
+        runId: claimed.run_id,
+      },
+    });
+    return claimed;
   });
   if (row.status === 'sent') return { messageId: row.message_id, alreadySent: true };
   try {
@@ -73,6 +100,19 @@ export async function sendEmailOnce(
     }
     throw err;
   }
-  await markNotificationSent(deps.db, input.dedupeKey, new Date());
+  const sentAt = new Date();
+  await deps.db.transaction().execute(async (trx) => {
+    await markNotificationSent(trx, input.dedupeKey, sentAt);
+    await appendEvent(trx, {
+      idempotencyKey: `notification:${row.dedupe_key}:delivered`,
+      type: 'notification.delivered',
+      actor: 'system',
+      workflowId: row.workflow_id,
+      runId: row.run_id,
+      subjectType: 'notification',
+      subjectId: row.dedupe_key,
+      payload: { dedupeKey: row.dedupe_key, sentAt },
+    });
+  });
   return { messageId: row.message_id, alreadySent: false };
 }

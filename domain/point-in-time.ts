@@ -33,8 +33,8 @@ export interface CycleAsOf {
   readonly counts: Readonly<Partial<Record<PointInTimeStatus, number>>>;
 }
 
-/** `obligation:<plan>:<period>:<agency>:<stage>` → its agency and stage; anything else → undefined. */
-function partsOf(workflowId: string | null): { agencyCode: string; stageId: string } | undefined {
+/** `obligation:<plan>:<period>:<agency>:<stage>` → its agency and stage; anything else → undefined (also the projections' fold). */
+export function obligationIdParts(workflowId: string | null): { agencyCode: string; stageId: string } | undefined {
   if (workflowId === null || !workflowId.startsWith('obligation:')) return undefined;
   const parts = workflowId.split(':');
   return parts.length < 5 ? undefined : { agencyCode: parts[3]!, stageId: parts.slice(4).join(':') };
@@ -45,7 +45,7 @@ export function cycleAsOf(at: string, events: Iterable<PointInTimeEvent>): Cycle
   const byId = new Map<string, ObligationAsOf>();
   for (const e of events) {
     if (Date.parse(e.occurredAt) > limit) continue;
-    const parts = partsOf(e.workflowId);
+    const parts = obligationIdParts(e.workflowId);
     if (parts === undefined) continue;
     const id = e.workflowId!;
     const o: ObligationAsOf = byId.get(id) ?? {

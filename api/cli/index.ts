@@ -5,6 +5,7 @@ import { UsageError, type CliCommand, type CliIO } from './command.js';
 import { deadlineCommand } from './deadline.js';
 import { eventsCommand } from './events.js';
 import { planCommand } from './plan.js';
+import { projectionsCommand } from './projections.js';
 import { replayCommand } from './replay.js';
 import { tokenCommand, userCommand } from './token.js';
 
@@ -17,6 +18,7 @@ const COMMANDS: readonly CliCommand[] = [
   userCommand,
   replayCommand,
   eventsCommand,
+  projectionsCommand,
 ];
 
 function help(): string {

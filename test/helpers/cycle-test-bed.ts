@@ -11,6 +11,8 @@ import { startTestSink } from './mail.js';
 
 export interface CycleTestBed {
   readonly db: Kysely<Database>;
+  /** The test database's URL (for a CLI run in a child process). */
+  readonly url: string;
   /** The test sink's SMTP URL. */
   readonly sinkUrl: string;
   /** A cycle scenario on its own time-skipping server, disposed after the test; `smtpUrl` swaps the sink for another relay. */
@@ -29,6 +31,9 @@ export function useCycleTestBed(): CycleTestBed {
   const bed: CycleTestBed = {
     get db() {
       return tdb!.db;
+    },
+    get url() {
+      return tdb!.url;
     },
     get sinkUrl() {
       return sink!.url;
