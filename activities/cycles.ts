@@ -31,13 +31,7 @@ import {
 } from './cycle-mail.js';
 import { sendEmailOnce } from './email.js';
 import { getCycleTexts, putCycleTexts } from '../db/repositories/cycle-texts.js';
-import {
-  needsTexts,
-  separateCycleTexts,
-  specWithTitles,
-  withTitles,
-  type CycleTexts,
-} from '../domain/cycle-texts.js';
+import { needsTexts, separateCycleTexts, specWithTitles, withTitles, type CycleTexts } from '../domain/cycle-texts.js';
 import type { ActivityDeps } from './deps.js';
 
 export type { ComposeObligationMailInput, OpeningSummaryInput } from './cycle-mail.js';

@@ -36,7 +36,10 @@ function parties(spec: CycleSpec): PartySpec[] {
   ];
 }
 
-function mapParties(spec: CycleSpec, f: (p: PartySpec) => PartySpec): Omit<CycleSpec, 'stages'> & { stages: StageSpec[] } {
+function mapParties(
+  spec: CycleSpec,
+  f: (p: PartySpec) => PartySpec,
+): Omit<CycleSpec, 'stages'> & { stages: StageSpec[] } {
   return {
     ...spec,
     coordinator: f(spec.coordinator),
@@ -87,7 +90,9 @@ export function withTitles(party: PartySpec, texts: CycleTexts | undefined): Par
   return {
     ...party,
     measures: party.measures.map((m) =>
-      m.title !== undefined ? m : { number: m.number, title: texts?.measures[m.number] ?? { kk: m.number, ru: m.number } },
+      m.title !== undefined
+        ? m
+        : { number: m.number, title: texts?.measures[m.number] ?? { kk: m.number, ru: m.number } },
     ),
   };
 }

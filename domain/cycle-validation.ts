@@ -99,7 +99,8 @@ export function validateCycleSpec(spec: CycleSpec): string[] {
     if (!STAGE_TO.includes(stage.to)) problems.push(`${path}.to: must be one of ${STAGE_TO.join(', ')}`);
     if (!isIsoDate(stage.dueDate))
       problems.push(`${path}.dueDate: not a date (YYYY-MM-DD): "${String(stage.dueDate)}"`);
-    if (stage.recipient !== undefined) problems.push(...validatePartySpec(stage.recipient, `${path}.recipient`, { titlesByHash }));
+    if (stage.recipient !== undefined)
+      problems.push(...validatePartySpec(stage.recipient, `${path}.recipient`, { titlesByHash }));
     if (!Array.isArray(stage.parties) || stage.parties.length === 0) {
       problems.push(`${path}.parties: must be a non-empty list`);
       return;
