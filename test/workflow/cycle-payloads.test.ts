@@ -122,9 +122,10 @@ describe('measure texts out of history', () => {
       smallPlanSpec({ planId: s.planId, year: s.year, stages: 'cascade' }),
     );
     expect(await putCycleTexts(bed.db, texts)).toBe(hash);
+    // Every title is in the texts but the PM Office's own "1" (the small plan gives it another title than measure 1's).
     expect(
       spec.stages.flatMap((st) => st.parties.flatMap((p) => p.measures.filter((m) => m.title !== undefined))),
-    ).toEqual([]);
+    ).toHaveLength(1);
     await s.startSpec(spec);
     await s.advanceTo(s.reminderAt(BGM, 7));
     const reminder = (code: string) =>
