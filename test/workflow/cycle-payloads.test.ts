@@ -10,13 +10,14 @@ import { CYCLE_SPEC_TEXTS_VERSION, separateCycleTexts } from '../../domain/cycle
 import { KZ_TIME_ZONE, localToInstant } from '../../domain/tz.js';
 import { openCycleWorkflow } from '../../workflows/index.js';
 import { cycleStatusQuery } from '../../workflows/shared.js';
-import { BGM, IIM, ladderMailsOf, mailsOf } from '../fixtures/cycle-fixtures.js';
+import { BGM, IIM, PMO, ladderMailsOf, mailsOf } from '../fixtures/cycle-fixtures.js';
 import { smallPlanSpec } from '../fixtures/small-plan.js';
 import { syntheticAgencies, syntheticPlan, syntheticTitle } from '../fixtures/synthetic-plan.js';
 import { useCycleTestBed } from '../helpers/cycle-test-bed.js';
 import { historySize, type HistorySize } from '../helpers/history-size.js';
 
 const KB = 1024;
+const DAY = 24 * 3_600_000;
 /** A directory to save the runs' histories in for the replay test (MERZIM_RECORD_HISTORIES=test/replay/histories). */
 const RECORD = process.env.MERZIM_RECORD_HISTORIES;
 
@@ -136,6 +137,14 @@ describe('measure texts out of history', () => {
     for (const m of BGM.measures) expect(bgm.text).toContain(m.title!.kk);
     const iim = await reminder(IIM.agencyCode);
     for (const m of IIM.measures) expect(iim.text).toContain(m.title!.ru);
+    // A report taken, the rest left overdue: every obligation changes status (and its search attribute) at least once.
+    await s.submit(BGM);
+    await s.accept(BGM);
+    await s.advanceTo(Date.parse(s.item(PMO, 'pm-office', (i) => i.kind === 'deadline').at) + 2 * DAY);
+    await until('every other obligation overdue', async () => {
+      const view = await s.handle.query(cycleStatusQuery);
+      return view.obligations.every((o) => o.status === 'overdue' || o.status === 'accepted') ? true : undefined;
+    });
     await s.recordHistories('texts-by-hash', RECORD);
   });
 });
