@@ -92,7 +92,14 @@ describe('database roles of least privilege', () => {
       await appendEvent(app, { idempotencyKey: `lp-${name}`, type: 'test.event', actor: 'test', payload: {} });
       await sql`INSERT INTO report_versions (obligation_id, version, agency_code, content, content_hash, submitted_by)
         VALUES ('o', 1, 'X', '{}'::jsonb, ${'c'.repeat(64)}, 'test')`.execute(app);
+      // A cycle's measure texts: stored once by hash (a second store is a no-op), never changed.
+      for (let i = 0; i < 2; i++)
+        await sql`INSERT INTO cycle_texts (hash, texts) VALUES (${'d'.repeat(64)}, '{"measures":{}}'::jsonb)
+          ON CONFLICT (hash) DO NOTHING`.execute(app);
       const refusals = [
+        sql`UPDATE cycle_texts SET texts = '{}'::jsonb`,
+        sql`DELETE FROM cycle_texts`,
+        sql`TRUNCATE cycle_texts`,
         sql`UPDATE events SET actor = 'forged'`,
         sql`DELETE FROM events`,
         sql`TRUNCATE events`,
