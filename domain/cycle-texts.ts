@@ -3,7 +3,7 @@
 // activity input or signal repeats a title for every party that owes the measure. Pure: no I/O.
 import { canonicalJson } from './report.js';
 import { sha256Hex } from './sha256.js';
-import type { BilingualText, CycleSpec, PartySpec, StageSpec } from './cycle-model.js';
+import type { BilingualText, CycleSpec, PartySpec, PlanAmendment, StageSpec } from './cycle-model.js';
 
 /**
  * The spec version whose parties carry measure numbers only, their titles in the `cycle_texts` row `texts.hash`
@@ -116,4 +116,21 @@ export function parseCycleTexts(value: unknown): CycleTexts | undefined {
     if (typeof b !== 'object' || b === null || typeof b.kk !== 'string' || typeof b.ru !== 'string') return undefined;
   }
   return { measures: measures as Record<string, BilingualText> };
+}
+
+/**
+ * An amendment to a running cycle of version 3 without the titles that cycle's texts already hold: an added party, a
+ * successor, or a successor coordinator (who owes every measure) would otherwise carry them into the cycle's history, and on
+ * into an obligation's input or every re-addressed obligation's signal. Titles the amended plan changed stay inline.
+ */
+export function compactAmendment(a: PlanAmendment, texts: CycleTexts): PlanAmendment {
+  switch (a.kind) {
+    case 'addParty':
+      return { ...a, party: compactParty(a.party, texts) };
+    case 'replaceParty':
+    case 'replaceCoordinator':
+      return { ...a, successor: compactParty(a.successor, texts) };
+    default:
+      return a;
+  }
 }

@@ -251,8 +251,13 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
         return;
       case 'readdress': {
         const entry = state.openEntry(step.stageId, step.agencyCode);
+        // A cycle keeping its texts by hash sends the successor as a chain member (no measures), as obligationInput does.
+        const signal =
+          texts === undefined
+            ? step.signal
+            : { ...step.signal, coordinator: { ...step.signal.coordinator, measures: [] } };
         if (entry !== undefined)
-          await signalChild(entry, (h) => h.signal(readdressSignal, step.signal), 're-address an obligation');
+          await signalChild(entry, (h) => h.signal(readdressSignal, signal), 're-address an obligation');
         return;
       }
     }

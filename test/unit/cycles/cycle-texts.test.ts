@@ -2,8 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { KZ_WORKING_CALENDAR } from '../../../domain/calendar-seed-kz.js';
 import { cycleSpecFromPlan } from '../../../domain/cycle-spec.js';
+import { CycleState } from '../../../workflows/cycle-state.js';
 import {
   CYCLE_SPEC_TEXTS_VERSION,
+  compactAmendment,
   cycleTextsHash,
   parseCycleTexts,
   separateCycleTexts,
@@ -81,5 +83,18 @@ describe('separateCycleTexts', () => {
     const bytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v), 'utf8');
     expect(bytes(built.spec)).toBeGreaterThan(4_000_000);
     expect(bytes(separateCycleTexts(built.spec).spec)).toBeLessThan(256 * 1024);
+  });
+
+  it("takes an amendment's party without the titles the running cycle's texts hold, and only such a cycle does", () => {
+    const { spec, texts } = separateCycleTexts(full);
+    const party = { ...full.stages[0]!.parties[0]!, agencyCode: 'NEW' };
+    const amendment = compactAmendment(
+      { kind: 'addParty', amendmentId: 'a1', actor: 't', stageId: spec.stages[0]!.id, party },
+      texts,
+    );
+    expect(amendment.kind === 'addParty' && amendment.party.measures.every((m) => m.title === undefined)).toBe(true);
+    expect(new CycleState(spec, 'cycle:p:2026', 'run').amend(amendment).note).toBeNull();
+    // A cycle opened with titles inline still wants them.
+    expect(new CycleState(full, 'cycle:p:2026', 'run').amend(amendment).note).toMatch(/title: needs both kk and ru/);
   });
 });
