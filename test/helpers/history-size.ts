@@ -11,6 +11,8 @@ export interface HistorySize {
   readonly largestPayloads: number;
   /** Which event type carried it, and the field's path. */
   readonly largestAt: string;
+  /** Events by type ("SignalExternalWorkflowExecutionInitiated": 600, …), most frequent first. */
+  readonly byType: Record<string, number>;
 }
 
 interface PayloadLike {
@@ -45,10 +47,13 @@ export function historySize(history: History): HistorySize {
     }
     for (const [k, v] of Object.entries(record)) walk(v, path === '' ? k : `${path}.${k}`, type);
   };
+  const counts = new Map<string, number>();
   for (const e of events) {
     const type =
       Object.keys(e).find((k) => k.endsWith('EventAttributes') && (e as Record<string, unknown>)[k] != null) ?? '?';
     walk((e as Record<string, unknown>)[type], '', type);
+    const name = type.replace(/EventAttributes$/, '').replace(/^./, (c) => c.toUpperCase());
+    counts.set(name, (counts.get(name) ?? 0) + 1);
   }
   const { History: HistoryMessage } = proto.temporal.api.history.v1;
   return {
@@ -56,5 +61,6 @@ export function historySize(history: History): HistorySize {
     bytes: HistoryMessage.encode(HistoryMessage.fromObject(history)).finish().length,
     largestPayloads: largest,
     largestAt,
+    byType: Object.fromEntries([...counts].sort((a, b) => b[1] - a[1])),
   };
 }
