@@ -16,6 +16,8 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 const bed = useCycleTestBed();
+const t0 = Date.now();
+const log = (what: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)} s] ${what}`);
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -42,6 +44,7 @@ describe('a cycle that continues as new', () => {
     s.handle = started;
     const firstRun = started.firstExecutionRunId;
     await s.obligationsStarted();
+    log('started');
     const cycle = s.env.client.workflow.getHandle(s.handle.workflowId);
 
     await s.advanceTo(s.reminderAt(IIM, 7) + HOUR);
@@ -57,11 +60,18 @@ describe('a cycle that continues as new', () => {
       agencyCode: BGM.agencyCode,
       newDueDate: moved,
     });
+    log('amended');
+    await new Promise((r) => setTimeout(r, 5000));
+    for (const e of (await cycle.fetchHistory()).events!.slice(-12))
+      console.log(
+        JSON.stringify(e, (k, v) => (k === 'data' || k === 'payloads' ? undefined : v)).slice(0, 600),
+      );
     await until('the amendment', async () =>
       (await cycle.query(cycleStatusQuery)).amendments.length === 1 ? true : undefined,
     );
     // Past the deadline: ҰҚК overdue, БҒМ not (its deadline moved); digests go out each working day.
     await s.advanceTo(Date.parse(s.item(UQK, 'executors', (i) => i.kind === 'deadline').at) + 3 * DAY);
+    log('past the deadline');
     const view = await until('ҰҚК overdue', async () => {
       const v = await cycle.query(cycleStatusQuery);
       return v.obligations.find((o) => o.agencyCode === UQK.agencyCode)?.status === 'overdue' ? v : undefined;
@@ -77,6 +87,11 @@ describe('a cycle that continues as new', () => {
       await s.submit(p);
       await s.accept(p);
     }
+    log('accepted all');
+    // Nothing is left to wait for: it completes without the clock moving (result() would let it run on and on).
+    await until('the cycle to complete', async () =>
+      (await cycle.describe()).status.name === 'COMPLETED' ? true : undefined,
+    );
     const result = await s.result();
     expect(result.status).toBe('completed');
     expect(result.obligations.map((o) => o.status)).toEqual(['accepted', 'accepted', 'accepted']);
