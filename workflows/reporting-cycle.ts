@@ -7,8 +7,6 @@ import {
   ParentClosePolicy,
   allHandlersFinished,
   condition,
-  continueAsNew,
-  getExternalWorkflowHandle,
   isCancellation,
   log,
   patched,
@@ -19,7 +17,6 @@ import {
   upsertSearchAttributes,
   workflowInfo,
   type ChildWorkflowHandle,
-  type ExternalWorkflowHandle,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
@@ -36,7 +33,6 @@ import { CycleState, type AmendmentStep, type Entry, type StageState } from './c
 import { dataRejection } from './failures.js';
 import { obligationWorkflow } from './obligation.js';
 import {
-  CYCLE_CONTINUE_AS_NEW_PATCH,
   CYCLE_TEXTS_PATCH,
   DB_RETRY,
   DIGESTS_PATCH,
@@ -79,12 +75,6 @@ export const CYCLE_DATA_REJECTED_PATCH = 'cycle-data-rejected';
  */
 export const CYCLE_BATCHED_OPEN_PATCH = 'cycle-batched-open-local-db';
 
-/**
- * Events after which a cycle continues as new, unless the server suggests it earlier. Checked between amendments, so with room
- * below Temporal's 10,240-event warning for one more: a whole stage of 2,000 obligations amended adds ~6,500 events.
- */
-export const CYCLE_HISTORY_EVENTS = 3_000;
-
 /** The first digest instant (DIGEST_TIME, Kazakhstan time) after `atMs`. */
 function digestAfter(atMs: number): number {
   const at = (date: string): number => {
@@ -115,8 +105,6 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
   // Asked first, once: the marker lands in the first workflow task, and the answer holds for the whole run.
   const batched = patched(CYCLE_BATCHED_OPEN_PATCH);
   const renamed = patched(STATUS_ATTRIBUTE_PATCH);
-  const rolling = patched(CYCLE_CONTINUE_AS_NEW_PATCH);
-  const carried = input.carried;
   const statusKey = renamed ? SearchAttributeKeys.CycleStatus : SearchAttributeKeys.Status;
   const acts = batched ? local : scheduled;
   const { spec } = input;
@@ -136,9 +124,8 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
   }
   const info = workflowInfo();
   const cycleId = info.workflowId;
-  const openedAt = carried?.openedAt ?? new Date().toISOString();
+  const openedAt = new Date().toISOString();
   const state = new CycleState(spec, cycleId, info.runId);
-  if (carried !== undefined) state.restore(carried);
 
   setHandler(cycleStatusQuery, () => state.view());
   setHandler(amendPlanSignal, (amendment) => state.enqueueAmendment(amendment));
@@ -201,7 +188,6 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       ...(mode === undefined ? {} : { opening: mode }),
       ...(digests ? { digests: true as const } : {}),
       ...(texts === undefined ? {} : { texts }),
-      ...(rolling ? { tellsEnd: true as const } : {}),
     };
   }
 
@@ -213,8 +199,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       args: [obligationInput(stage, party, dueDate)],
       // Obligations end before their cycle; if the cycle is terminated or cancelled by hand, its children are asked to close
       // (recording why) rather than killed mid-step (TERMINATE) or left reminding for a cycle that is gone (ABANDON).
-      // A cycle that continues as new abandons them instead (a continue-as-new closes the run), and cancels them itself.
-      parentClosePolicy: rolling ? ParentClosePolicy.ABANDON : ParentClosePolicy.REQUEST_CANCEL,
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       typedSearchAttributes: [
         { key: SearchAttributeKeys.PlanId, value: spec.planId },
         { key: SearchAttributeKeys.Period, value: spec.period },
@@ -234,14 +219,11 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
 
   async function signalChild(
     entry: Entry,
-    send: (handle: Pick<ChildWorkflowHandle<typeof obligationWorkflow>, 'signal'>) => Promise<void>,
+    send: (handle: ChildWorkflowHandle<typeof obligationWorkflow>) => Promise<void>,
     what: string,
   ): Promise<void> {
     try {
-      // An obligation an earlier run started (continue-as-new) is reached by its workflow id.
-      const external: Pick<ExternalWorkflowHandle, 'signal'> | undefined =
-        entry.handle === undefined ? getExternalWorkflowHandle(entry.summary.obligationId) : undefined;
-      await send(entry.handle ?? external!);
+      await send(entry.handle!);
     } catch (err) {
       if (isCancellation(err)) throw err;
       // It ended between our look and the signal: its result tells the rest.
@@ -281,30 +263,11 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     }
   }
 
-  /**
-   * Since CYCLE_CONTINUE_AS_NEW_PATCH an amendment's signals go out OPEN_BATCH at a time (one workflow task for many, as the
-   * opening starts children) rather than one per task: a whole stage's deadline moved for 2,000 obligations then adds ~3 events
-   * per obligation instead of ~7. A start stays in its place between them (a successor after its predecessor's close).
-   */
-  async function performBatched(steps: readonly AmendmentStep[]): Promise<void> {
-    for (let i = 0; i < steps.length;) {
-      if (steps[i]!.kind === 'start') {
-        await perform(steps[i++]!);
-        continue;
-      }
-      let j = i;
-      while (j < steps.length && steps[j]!.kind !== 'start' && j - i < OPEN_BATCH) j++;
-      await Promise.all(steps.slice(i, j).map(perform));
-      i = j;
-    }
-  }
-
   async function applyAmendment(a: PlanAmendment): Promise<void> {
     if (state.isDuplicate(a)) return;
     if (a.kind === 'replaceCoordinator' && !patched(READDRESS_PATCH)) return;
     const { note, steps } = state.amend(a);
-    if (rolling) await performBatched(steps);
-    else for (const step of steps) await perform(step);
+    for (const step of steps) await perform(step);
     state.noteAmendment(a, note);
     await record(note === null ? 'plan.amended' : 'plan.amendment_ignored', a.actor, { amendment: a, note });
     await save();
@@ -368,12 +331,6 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     }
   }
 
-  /** The history nears Temporal's limits (or the server says so): time to continue as new. */
-  function historyFull(): boolean {
-    const now = workflowInfo();
-    return now.continueAsNewSuggested || now.historyLength >= (input.continueAsNewAfter ?? CYCLE_HISTORY_EVENTS);
-  }
-
   function refreshStage(): void {
     const stage = state.refreshStage();
     if (stage !== null) upsertSearchAttributes([{ key: SearchAttributeKeys.Stage, value: stage }]);
@@ -393,30 +350,28 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     { key: statusKey, value: state.status },
   ]);
   let result: ReportingCycleResult;
-  let nextDigest = carried?.nextDigest ?? digestAfter(Date.now());
+  let nextDigest = digestAfter(Date.now());
   try {
-    // A continued run opened nothing: its obligations were started by the runs before it.
-    if (carried === undefined)
-      await record('cycle.opened', 'system', {
-        planId: spec.planId,
-        period: spec.period,
-        policyId: spec.policyId,
-        stages: spec.stages.map((s) => ({ id: s.id, dueDate: s.dueDate, parties: s.parties.map((p) => p.agencyCode) })),
-        // Which rule made a party (a group re-expanded for this cycle, a successor): the cycle's history says it.
-        ...(spec.stages.some((s) => s.parties.some((p) => p.via !== undefined))
-          ? {
-              via: spec.stages.flatMap((s) =>
-                s.parties.flatMap((p) =>
-                  p.via === undefined ? [] : [{ stageId: s.id, agencyCode: p.agencyCode, via: p.via }],
-                ),
+    await record('cycle.opened', 'system', {
+      planId: spec.planId,
+      period: spec.period,
+      policyId: spec.policyId,
+      stages: spec.stages.map((s) => ({ id: s.id, dueDate: s.dueDate, parties: s.parties.map((p) => p.agencyCode) })),
+      // Which rule made a party (a group re-expanded for this cycle, a successor): the cycle's history says it.
+      ...(spec.stages.some((s) => s.parties.some((p) => p.via !== undefined))
+        ? {
+            via: spec.stages.flatMap((s) =>
+              s.parties.flatMap((p) =>
+                p.via === undefined ? [] : [{ stageId: s.id, agencyCode: p.agencyCode, via: p.via }],
               ),
-            }
-          : {}),
-        ...(mode === undefined ? {} : { mode }),
-      });
-    if (carried === undefined) await save();
+            ),
+          }
+        : {}),
+      ...(mode === undefined ? {} : { mode }),
+    });
+    await save();
     // Every stage opens with the cycle: the coordinator can consolidate as reports arrive, and each deadline is fixed by the policy.
-    const owed = carried === undefined ? state.owed() : [];
+    const owed = state.owed();
     if (batched) {
       for (let i = 0; i < owed.length; i += OPEN_BATCH) {
         await Promise.all(owed.slice(i, i + OPEN_BATCH).map((o) => startObligation(o.stage, o.party, o.dueDate)));
@@ -424,7 +379,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     } else {
       for (const o of owed) await startObligation(o.stage, o.party, o.dueDate);
     }
-    if (mode === 'catch-up' && carried === undefined) await summariseOverdue(owed);
+    if (mode === 'catch-up') await summariseOverdue(owed);
 
     for (;;) {
       if (state.closing !== null) break;
@@ -434,17 +389,6 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
         continue;
       }
       if (state.allFinished()) break;
-      if (rolling && state.queued === 0 && historyFull()) {
-        await condition(allHandlersFinished);
-        if (state.queued === 0 && state.closing === null) {
-          const runs = (carried?.runs ?? 0) + 1;
-          await continueAsNew<typeof reportingCycleWorkflow>({
-            ...input,
-            carried: state.carry({ openedAt, nextDigest, runs }),
-          });
-        }
-        continue;
-      }
       const before: string | null = state.currentStage;
       refreshStage();
       if (state.currentStage !== before) await save();
@@ -487,13 +431,6 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     if (!isCancellation(err)) throw err;
     // Cancelled by hand: record it; the children are asked to close by their ParentClosePolicy.
     await CancellationScope.nonCancellable(async () => {
-      // Its obligations were started to outlive a continue-as-new: ask them to cancel, as REQUEST_CANCEL would have.
-      if (rolling)
-        for (const entry of state.entries.values())
-          if (CycleState.isOpen(entry))
-            await getExternalWorkflowHandle(entry.summary.obligationId)
-              .cancel()
-              .catch((e: unknown) => log.warn('could not cancel an obligation', { error: String(e) }));
       await record('cycle.closed', 'system', { reason: 'cycle cancelled' });
       await finish('closed', 'cycle cancelled');
     });

@@ -28,7 +28,6 @@ import type {
 } from '../domain/cycle-model.js';
 import type { OpeningMode } from '../domain/cycle-opening.js';
 import type { IsoDate } from '../domain/dates.js';
-import type { CycleCarry } from './cycle-state.js';
 import type { EscalationStep, ReminderSettings } from '../domain/plan.js';
 export const DEFAULT_TASK_QUEUE = 'reporting';
 
@@ -122,17 +121,6 @@ export const DIGEST_TIME = { hour: 18, minute: 0 } as const;
  */
 export const CYCLE_TEXTS_PATCH = 'cycle-texts-by-hash';
 
-/**
- * Cycles opened since this patch continue as new before their history nears Temporal's limits (issue 17): a cycle of 2,000
- * obligations whose whole stage is amended monthly would pass 51,200 events within the year, each amendment signalling every
- * open obligation. The next run carries the state (CycleState.carry) and reaches the obligations by workflow id; so that
- * continuing does not cancel them, its obligations are started with ParentClosePolicy.ABANDON, and a cycle cancelled by hand
- * cancels its open obligations itself; each obligation tells it of its end (ObligationInput.tellsEnd), since a later run
- * gets no child result. An amendment's signals go out in batches. Asked in the first workflow task (the obligation: as it
- * ends, when told to), so earlier cycles replay unchanged.
- */
-export const CYCLE_CONTINUE_AS_NEW_PATCH = 'cycle-continue-as-new';
-
 /** A cycle re-addresses its open obligations to a successor coordinator (amendment replaceCoordinator). */
 export const READDRESS_PATCH = 'cycle-readdress-coordinator';
 
@@ -174,10 +162,6 @@ export interface ReportingCycleInput {
   readonly opening?: { readonly mode: OpeningMode };
   /** Daily digests instead of floods (since DIGESTS_PATCH; the opener sets it); absent in cycles opened before. */
   readonly digests?: true;
-  /** The state an earlier run carried into this one when it continued as new (CYCLE_CONTINUE_AS_NEW_PATCH). */
-  readonly carried?: CycleCarry;
-  /** Continue as new after this many history events instead of CYCLE_HISTORY_EVENTS (tests). */
-  readonly continueAsNewAfter?: number;
 }
 
 export interface ReportingCycleResult {
@@ -207,8 +191,6 @@ export interface ObligationInput {
   readonly digests?: true;
   /** The cycle's texts hash (CYCLE_TEXTS_PATCH): the party's measures are numbers, their titles in `cycle_texts`. */
   readonly texts?: string;
-  /** Tell the cycle the final summary before ending (CYCLE_CONTINUE_AS_NEW_PATCH: a later run of it gets no result). */
-  readonly tellsEnd?: true;
 }
 
 export interface ObligationResult {
