@@ -22,7 +22,7 @@ import {
 import { BGM, IIM } from '../fixtures/cycle-fixtures.js';
 import { syntheticAgencies, syntheticPlan } from '../fixtures/synthetic-plan.js';
 import { useCycleTestBed } from '../helpers/cycle-test-bed.js';
-import { historySize, type HistorySize } from '../helpers/history-size.js';
+import { historySize } from '../helpers/history-size.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
