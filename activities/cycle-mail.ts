@@ -19,6 +19,8 @@ export interface ComposeObligationMailInput {
   readonly planTitle: BilingualText;
   readonly period: string;
   readonly party: PartySpec;
+  /** The cycle's texts hash (CycleSpec.texts) when the party names its measures by number only; absent in earlier cycles. */
+  readonly texts?: string;
   /** Whom the report is owed to (the stage's receiver). */
   readonly receiver: BilingualText;
   readonly due: DueResolution;
@@ -65,7 +67,7 @@ export function dateText(date: IsoDate, lang: Lang): string {
 }
 
 function measuresList(party: PartySpec, lang: Lang): string {
-  return party.measures.map((m) => `  ${m.number.replace(/\.$/, '')}. ${m.title[lang]}`).join('\n');
+  return party.measures.map((m) => `  ${m.number.replace(/\.$/, '')}. ${m.title?.[lang] ?? ''}`.trimEnd()).join('\n');
 }
 
 function dueLines(input: ComposeObligationMailInput, lang: Lang): string[] {

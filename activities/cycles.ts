@@ -32,6 +32,8 @@ import {
   type OpeningSummaryInput,
 } from './cycle-mail.js';
 import { sendEmailOnce } from './email.js';
+import { getCycleTexts, putCycleTexts } from '../db/repositories/cycle-texts.js';
+import { needsTexts, separateCycleTexts, specWithTitles, withTitles, type CycleTexts } from '../domain/cycle-texts.js';
 import type { ActivityDeps } from './deps.js';
 
 export type { ComposeObligationMailInput, OpeningSummaryInput } from './cycle-mail.js';
@@ -47,6 +49,11 @@ export interface BuildCycleSpecInput {
   readonly planId: string;
   /** "2019", "2019-H1", … of the plan policy's period kind. */
   readonly period: string;
+  /**
+   * 'by-hash' (openers since CYCLE_TEXTS_PATCH): store the measure titles once in `cycle_texts` and return a spec of
+   * version 4 that references them (domain/cycle-texts.ts). Absent: the full spec, titles repeated per party, as before.
+   */
+  readonly texts?: 'by-hash';
 }
 
 export interface OpenObligationInput {
@@ -136,6 +143,17 @@ export function createCycleActivities(deps: ActivityDeps) {
     }
   }
 
+  /**
+   * The texts of a version-3 spec (none without a hash: a title left out then reads as its number). A row not found is a
+   * fault retrying may heal (a replica behind), so the activity retries.
+   */
+  async function textsOf(hash: string | undefined): Promise<CycleTexts | undefined> {
+    if (hash === undefined) return undefined;
+    const texts = await getCycleTexts(deps.db, hash);
+    if (texts === undefined) throw new Error(`no cycle_texts row ${hash}`);
+    return texts;
+  }
+
   return {
     /** The CycleSpec of a confirmed plan for one period, from the plan, the agencies directory and the calendar as they are now. */
     async buildCycleSpec(input: BuildCycleSpecInput): Promise<CycleSpec> {
@@ -161,15 +179,22 @@ export function createCycleActivities(deps: ActivityDeps) {
           message: `plan ${input.planId}, ${input.period}: ${result.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
         });
       }
+      // Titles once per cycle, in PostgreSQL: what travels is the spec with measure numbers and the texts' hash.
+      let spec = result.spec;
+      if (input.texts === 'by-hash') {
+        const separated = separateCycleTexts(result.spec);
+        await putCycleTexts(deps.db, separated.texts);
+        spec = separated.spec;
+      }
       // The spec travels as this activity's result and as the cycle's input: one Temporal payload each, which the server
       // refuses above 2 MiB (BlobSizeLimitError), and which would then be retried for ever. Refuse it here, saying why.
-      const bytes = Buffer.byteLength(JSON.stringify(result.spec), 'utf8');
+      const bytes = Buffer.byteLength(JSON.stringify(spec), 'utf8');
       if (bytes > MAX_SPEC_BYTES) {
         throw ApplicationFailure.create({
           type: FailureType.InvalidInput,
           nonRetryable: true,
           details: [{ bytes, limit: MAX_SPEC_BYTES }],
-          message: `plan ${input.planId}, ${input.period}: the cycle's spec is ${(bytes / 2 ** 20).toFixed(2)} MiB, over the ${(MAX_SPEC_BYTES / 2 ** 20).toFixed(1)} MiB one Temporal payload may carry here (${result.spec.stages.length} stages, ${result.spec.stages.reduce((n, st) => n + st.parties.length, 0)} obligations)`,
+          message: `plan ${input.planId}, ${input.period}: the cycle's spec is ${(bytes / 2 ** 20).toFixed(2)} MiB, over the ${(MAX_SPEC_BYTES / 2 ** 20).toFixed(1)} MiB one Temporal payload may carry here (${spec.stages.length} stages, ${spec.stages.reduce((n, st) => n + st.parties.length, 0)} obligations)`,
         });
       }
       // Also in the spec (and so in the cycle's input and read model): measures this cycle will never remind anybody of.
@@ -180,7 +205,7 @@ export function createCycleActivities(deps: ActivityDeps) {
           notOwed: result.spec.notOwed!.map((m) => `${m.number}: ${m.reason}`),
         });
       }
-      return result.spec;
+      return spec;
     },
 
     /** Every reminder, the deadline and every escalation of one obligation, from the current working calendar. */
@@ -218,7 +243,9 @@ export function createCycleActivities(deps: ActivityDeps) {
      * not in the workflow, so the text can improve without a workflow change and the history holds the facts, not the prose.
      */
     async sendObligationMail(input: ComposeObligationMailInput): Promise<{ messageId: string; alreadySent: boolean }> {
-      return sendEmailOnce(deps, composeObligationMail(input, organizer));
+      // A party of a version-3 spec names its measures by number: their titles are read by the cycle's texts hash.
+      const party = needsTexts(input.party) ? withTitles(input.party, await textsOf(input.texts)) : input.party;
+      return sendEmailOnce(deps, composeObligationMail({ ...input, party }, organizer));
     },
 
     /** The coordinator's one summary of what a cycle opened in catch-up mode found overdue; once per dedupe key. */
@@ -233,7 +260,10 @@ export function createCycleActivities(deps: ActivityDeps) {
 
     /** Upserts the cycles read model row of the calling workflow, with its `cycle.saved` event (one transaction). */
     async saveCycle(input: CycleProjection): Promise<{ written: boolean }> {
-      return { written: await deps.db.transaction().execute((trx) => saveCycleRow(trx, input)) };
+      // The read model (and its event) keeps the full spec, what the pages and the API read: titles put back from the cycle's texts.
+      const spec = input.spec as CycleSpec | undefined;
+      const row = spec?.texts === undefined ? input : { ...input, spec: specWithTitles(spec, await textsOf(spec.texts.hash)) };
+      return { written: await deps.db.transaction().execute((trx) => saveCycleRow(trx, row)) };
     },
 
     /** Upserts the obligations read model row of the calling workflow, with its `obligation.saved` event (one transaction). */

@@ -13,6 +13,8 @@ import type { Database } from '../db/database.js';
 import { listAgencies } from '../db/repositories/agencies.js';
 import { loadWorkingCalendar } from '../db/repositories/calendar.js';
 import { getCycle, listCycles } from '../db/repositories/cycles.js';
+import { getCycleTexts } from '../db/repositories/cycle-texts.js';
+import { compactAmendment } from '../domain/cycle-texts.js';
 import { listPlans, PlanStateError, type StoredPlan } from '../db/repositories/plans.js';
 import { openingModeRequiredMessage, overdueAtOpening, type OpeningMode } from '../domain/cycle-opening.js';
 import { HttpError } from './errors.js';
@@ -264,8 +266,10 @@ export function createCycleEngine(deps: {
           footnoteStages,
         });
         if (!next.ok) continue;
+        // A cycle keeping its measure texts by hash gets parties without the titles it already holds (domain/cycle-texts.ts).
+        const texts = stored?.spec?.texts === undefined ? undefined : await getCycleTexts(db, stored.spec.texts.hash);
         for (const signal of amendmentSignals(plan, running, next.spec, applied, actor))
-          await handle.signal(amendPlanSignal, signal);
+          await handle.signal(amendPlanSignal, texts === undefined ? signal : compactAmendment(signal, texts));
       }
     },
 

@@ -2,6 +2,7 @@
 import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable } from 'kysely';
 import type { CalendarEntry } from '../domain/calendar.js';
 import type { CycleSpec } from '../domain/cycle-model.js';
+import type { CycleTexts } from '../domain/cycle-texts.js';
 import type { AgencyContact, Diagnostic, Plan } from '../domain/plan.js';
 import type { ReportContent } from '../domain/report.js';
 import type { FrozenSummary } from '../domain/summary-version.js';
@@ -336,6 +337,13 @@ export interface SummaryVersionsTable {
   submitted_at: Timestamp;
 }
 
+/** A cycle's measure texts by the SHA-256 of their canonical JSON (domain/cycle-texts.ts): immutable, like report versions. */
+export interface CycleTextsTable {
+  hash: string;
+  texts: Json<CycleTexts>;
+  created_at: Timestamp;
+}
+
 /** A plan file under review on the import page (kept while the reviewer answers its diagnostics). */
 export interface PlanUploadsTable {
   id: Generated<string>;
@@ -381,6 +389,7 @@ export interface Database {
   summary_versions: SummaryVersionsTable;
   plan_uploads: PlanUploadsTable;
   sign_in_failures: SignInFailuresTable;
+  cycle_texts: CycleTextsTable;
 }
 
 export type EventRow = Selectable<EventsTable>;

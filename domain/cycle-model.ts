@@ -37,8 +37,11 @@ export interface PartySpec {
   readonly byAgreement: boolean;
   /** reporter: whoever prepares the report (reminders, notices); head: escalations to the head of the body. */
   readonly emails: { readonly reporter: readonly string[]; readonly head: readonly string[] };
-  /** What it owes in the stage: the measures its report must cover (its submission is checked against these numbers). */
-  readonly measures: readonly { readonly number: string; readonly title: BilingualText }[];
+  /**
+   * What it owes in the stage: the measures its report must cover (its submission is checked against these numbers). The
+   * title is absent in a spec that keeps its texts out of history (CycleSpec.texts, domain/cycle-texts.ts): read it by hash.
+   */
+  readonly measures: readonly { readonly number: string; readonly title?: BilingualText }[];
   /**
    * Which rule made it a party when not the plan's own code: a group re-expanded for the cycle ('group "…" as of
    * 2024-01-10'), a successor ('successor of БҒМ on …'). Absent: named by the plan.
@@ -83,8 +86,9 @@ export interface NotOwedMeasure {
 
 /**
  * The shape of CycleSpec that cycleSpecFromPlan builds today. 1 (the field absent): specs before `notOwed` and measure stages;
- * 2: with them; 3: with the stages a measure's footnote sets (StageSpec.footnote). Running cycles keep the spec they were
- * opened with, so code reading a stored spec checks this.
+ * 2: with them; 3: with the stages a measure's footnote sets (StageSpec.footnote); 4 (CYCLE_SPEC_TEXTS_VERSION, built from a
+ * 3 by separateCycleTexts): measure titles by hash in `cycle_texts`. Running cycles keep the spec they were opened with, so
+ * code reading a stored spec checks this.
  */
 export const CYCLE_SPEC_VERSION = 3;
 
@@ -109,6 +113,11 @@ export interface CycleSpec {
   readonly escalateToPresidentialAdministration?: boolean;
   /** Measures of the plan this cycle asks no report on (as needed, unreadable deadline, no executor); absent in specs built before it existed. */
   readonly notOwed?: readonly NotOwedMeasure[];
+  /**
+   * Version 4 (CYCLE_SPEC_TEXTS_VERSION): the measures' titles are not in the parties but in the immutable `cycle_texts` row
+   * of this SHA-256 (domain/cycle-texts.ts), so the spec and every obligation's input stay small. Absent: titles inline.
+   */
+  readonly texts?: { readonly hash: string };
 }
 
 /** The upper levels of the chain, which escalations reach. */

@@ -19,7 +19,7 @@ function bilingual(value: unknown): boolean {
 }
 
 /** Problems of one party, each as "path: message"; an empty list means usable. */
-export function validatePartySpec(party: PartySpec, path: string): string[] {
+export function validatePartySpec(party: PartySpec, path: string, opts: { titlesByHash?: boolean } = {}): string[] {
   const problems: string[] = [];
   if (!text(party?.agencyCode)) return [`${path}.agencyCode: must be a non-empty string`];
   if (!bilingual(party.name)) problems.push(`${path}.name: needs both kk and ru`);
@@ -40,7 +40,9 @@ export function validatePartySpec(party: PartySpec, path: string): string[] {
     if (!text(m?.number)) problems.push(`${path}.measures[${i}].number: must be a non-empty string`);
     else if (numbers.has(m.number)) problems.push(`${path}.measures[${i}].number: duplicate "${m.number}"`);
     else numbers.add(m.number);
-    if (!bilingual(m?.title)) problems.push(`${path}.measures[${i}].title: needs both kk and ru`);
+    // A spec keeping its texts in `cycle_texts` (CycleSpec.texts) leaves titles out; one that is given must be whole.
+    if (!(opts.titlesByHash === true && m?.title === undefined) && !bilingual(m?.title))
+      problems.push(`${path}.measures[${i}].title: needs both kk and ru`);
   });
   return problems;
 }
@@ -55,10 +57,13 @@ export function validateCycleSpec(spec: CycleSpec): string[] {
   if (!bilingual(spec.planTitle)) problems.push('planTitle: needs both kk and ru');
   if (spec.shift !== 'next' && spec.shift !== 'previous' && spec.shift !== 'none')
     problems.push("shift: must be 'next', 'previous' or 'none'");
+  const titlesByHash = spec.texts !== undefined;
+  if (titlesByHash && !/^[0-9a-f]{64}$/.test(String(spec.texts?.hash)))
+    problems.push('texts.hash: must be the SHA-256 (hex) of the cycle_texts row');
   problems.push(
-    ...validatePartySpec(spec.coordinator, 'coordinator'),
-    ...validatePartySpec(spec.pmOffice, 'pmOffice'),
-    ...validatePartySpec(spec.presidentialAdministration, 'presidentialAdministration'),
+    ...validatePartySpec(spec.coordinator, 'coordinator', { titlesByHash }),
+    ...validatePartySpec(spec.pmOffice, 'pmOffice', { titlesByHash }),
+    ...validatePartySpec(spec.presidentialAdministration, 'presidentialAdministration', { titlesByHash }),
   );
   const offsets = spec.reminders?.offsets;
   if (!Array.isArray(offsets) || offsets.some((o) => !Number.isInteger(o) || o < 0))
@@ -94,14 +99,15 @@ export function validateCycleSpec(spec: CycleSpec): string[] {
     if (!STAGE_TO.includes(stage.to)) problems.push(`${path}.to: must be one of ${STAGE_TO.join(', ')}`);
     if (!isIsoDate(stage.dueDate))
       problems.push(`${path}.dueDate: not a date (YYYY-MM-DD): "${String(stage.dueDate)}"`);
-    if (stage.recipient !== undefined) problems.push(...validatePartySpec(stage.recipient, `${path}.recipient`));
+    if (stage.recipient !== undefined)
+      problems.push(...validatePartySpec(stage.recipient, `${path}.recipient`, { titlesByHash }));
     if (!Array.isArray(stage.parties) || stage.parties.length === 0) {
       problems.push(`${path}.parties: must be a non-empty list`);
       return;
     }
     const codes = new Set<string>();
     stage.parties.forEach((party: PartySpec, j: number) => {
-      problems.push(...validatePartySpec(party, `${path}.parties[${j}]`));
+      problems.push(...validatePartySpec(party, `${path}.parties[${j}]`, { titlesByHash }));
       if (codes.has(party?.agencyCode))
         problems.push(`${path}.parties[${j}].agencyCode: "${party.agencyCode}" owes this stage twice`);
       codes.add(party?.agencyCode);

@@ -102,6 +102,11 @@ export class CycleState {
     this.coordinator = spec.coordinator;
   }
 
+  /** A spec keeping its texts by hash (version 4) takes parties whose measures are numbers only; any other needs titles. */
+  private get titles(): { titlesByHash: boolean } {
+    return { titlesByHash: this.spec.texts !== undefined };
+  }
+
   static isOpen(e: Entry): boolean {
     return !e.finished && !e.failed;
   }
@@ -268,7 +273,7 @@ export class CycleState {
    * re-addressed, party by party; the workflow signals those still open. Its own stage passes by a replaceParty amendment.
    */
   private replaceCoordinator(a: Extract<PlanAmendment, { kind: 'replaceCoordinator' }>): AmendmentOutcome {
-    const problems = validatePartySpec(a.successor, 'successor');
+    const problems = validatePartySpec(a.successor, 'successor', this.titles);
     if (problems.length > 0) return refused(problems.join('; '));
     if (a.successor.agencyCode === this.coordinator.agencyCode)
       return refused(`"${a.successor.agencyCode}" is already the coordinator`);
@@ -320,7 +325,7 @@ export class CycleState {
         };
       }
       case 'addParty': {
-        const problems = validatePartySpec(a.party, 'party');
+        const problems = validatePartySpec(a.party, 'party', this.titles);
         if (problems.length > 0) return refused(problems.join('; '));
         if (stage.parties.has(a.party.agencyCode))
           return refused(`"${a.party.agencyCode}" already owes stage ${a.stageId}`);
@@ -347,7 +352,7 @@ export class CycleState {
       case 'replaceParty': {
         const previous = stage.parties.get(a.agencyCode);
         if (previous === undefined) return refused(`"${a.agencyCode}" owes nothing in stage ${a.stageId}`);
-        const problems = validatePartySpec(a.successor, 'successor');
+        const problems = validatePartySpec(a.successor, 'successor', this.titles);
         if (problems.length > 0) return refused(problems.join('; '));
         if (stage.parties.has(a.successor.agencyCode))
           return refused(`successor "${a.successor.agencyCode}" already owes stage ${a.stageId}`);

@@ -30,6 +30,7 @@ import { localDateOf } from '../domain/tz.js';
 import { dataRejection } from './failures.js';
 import { ObligationState, Refusal, type QueuedNotice } from './obligation-state.js';
 import {
+  CYCLE_TEXTS_PATCH,
   DB_RETRY,
   FailureType,
   DIGESTS_PATCH,
@@ -120,6 +121,8 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   // Asked only by obligations of a cycle opened in a mode (OPENING_MODES_PATCH): earlier histories replay unchanged.
   const opening = input.opening !== undefined && patched(OPENING_MODES_PATCH) ? input.opening : undefined;
   const digests = input.digests === true && patched(DIGESTS_PATCH);
+  // Asked only by obligations given the cycle's texts hash: the e-mail activity reads the measures' titles by it.
+  const texts = input.texts !== undefined && patched(CYCLE_TEXTS_PATCH) ? { texts: input.texts } : {};
   const acts = localDb ? local : scheduled;
   const mail = localDb ? localMail : scheduledMail;
   const info = workflowInfo();
@@ -368,6 +371,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         planTitle: input.planTitle,
         period: input.period,
         party: input.party,
+        ...texts,
         receiver: receiverOf().name,
         due,
         sequence: state.sequence,

@@ -11,6 +11,7 @@ import { WorkflowExecutionAlreadyStartedError, defineSearchAttributeKey } from '
 import type { Activities } from '../activities/index.js';
 import { reportingCycleWorkflow } from './reporting-cycle.js';
 import {
+  CYCLE_TEXTS_PATCH,
   DB_RETRY,
   DIGESTS_PATCH,
   OPENING_MODES_PATCH,
@@ -46,7 +47,9 @@ export async function openCycleWorkflow(input: OpenCycleInput): Promise<OpenCycl
     });
     return { status: 'not_opened', cycleId: null, period: resolved.period, reason: resolved.reason };
   }
-  const spec = await acts.buildCycleSpec({ planId: input.planId, period: resolved.period });
+  // Since the patch the titles stay in PostgreSQL (one cycle_texts row) and the spec carries their hash.
+  const texts = patched(CYCLE_TEXTS_PATCH) ? { texts: 'by-hash' as const } : {};
+  const spec = await acts.buildCycleSpec({ planId: input.planId, period: resolved.period, ...texts });
   const cycleId = cycleWorkflowId(input.planId, resolved.period);
   const statusKey = patched(STATUS_ATTRIBUTE_PATCH) ? SearchAttributeKeys.CycleStatus : SearchAttributeKeys.Status;
   // A Schedule's opening (a plan confirmed part-way through its period included) is catch-up: live and late.

@@ -33,6 +33,7 @@ import { CycleState, type AmendmentStep, type Entry, type StageState } from './c
 import { dataRejection } from './failures.js';
 import { obligationWorkflow } from './obligation.js';
 import {
+  CYCLE_TEXTS_PATCH,
   DB_RETRY,
   DIGESTS_PATCH,
   DIGEST_TIME,
@@ -110,6 +111,8 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
   // Asked only by cycles given an opening mode (OPENING_MODES_PATCH), so earlier histories replay unchanged.
   const mode = input.opening !== undefined && patched(OPENING_MODES_PATCH) ? input.opening.mode : undefined;
   const digests = input.digests === true && patched(DIGESTS_PATCH);
+  // Asked only by cycles whose spec keeps its texts by hash (CYCLE_TEXTS_PATCH): obligations get the hash, not the titles.
+  const texts = spec.texts !== undefined && patched(CYCLE_TEXTS_PATCH) ? spec.texts.hash : undefined;
   const problems = validateCycleSpec(spec);
   if (problems.length > 0) {
     throw ApplicationFailure.create({
@@ -184,6 +187,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       ...(spec.escalateToPresidentialAdministration === true ? { escalateToPresidentialAdministration: true } : {}),
       ...(mode === undefined ? {} : { opening: mode }),
       ...(digests ? { digests: true as const } : {}),
+      ...(texts === undefined ? {} : { texts }),
     };
   }
 
@@ -247,8 +251,13 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
         return;
       case 'readdress': {
         const entry = state.openEntry(step.stageId, step.agencyCode);
+        // A cycle keeping its texts by hash sends the successor as a chain member (no measures), as obligationInput does.
+        const signal =
+          texts === undefined
+            ? step.signal
+            : { ...step.signal, coordinator: { ...step.signal.coordinator, measures: [] } };
         if (entry !== undefined)
-          await signalChild(entry, (h) => h.signal(readdressSignal, step.signal), 're-address an obligation');
+          await signalChild(entry, (h) => h.signal(readdressSignal, signal), 're-address an obligation');
         return;
       }
     }

@@ -112,6 +112,15 @@ export const DIGESTS_PATCH = 'daily-digests';
 /** Local time (Asia/Almaty) of the daily digests: the end of the working day, after the day's notices. */
 export const DIGEST_TIME = { hour: 18, minute: 0 } as const;
 
+/**
+ * Cycles opened since this patch keep their measure texts out of history (issue 15, point 7): the opener asks buildCycleSpec
+ * for a spec of version 4 (domain/cycle-texts.ts) whose parties name measures by number and whose titles are one immutable
+ * `cycle_texts` row referenced by hash; the cycle hands each obligation that hash (ObligationInput.texts) and the obligation
+ * hands it to the e-mail activity, which reads the titles. Asked by the opener before it builds the spec, and by cycles and
+ * obligations only when given a hash, so earlier histories replay unchanged.
+ */
+export const CYCLE_TEXTS_PATCH = 'cycle-texts-by-hash';
+
 /** A cycle re-addresses its open obligations to a successor coordinator (amendment replaceCoordinator). */
 export const READDRESS_PATCH = 'cycle-readdress-coordinator';
 
@@ -180,6 +189,8 @@ export interface ObligationInput {
   readonly opening?: OpeningMode;
   /** Escalations to the PM Office go into its daily digest (DIGESTS_PATCH); absent in cycles opened before. */
   readonly digests?: true;
+  /** The cycle's texts hash (CYCLE_TEXTS_PATCH): the party's measures are numbers, their titles in `cycle_texts`. */
+  readonly texts?: string;
 }
 
 export interface ObligationResult {

@@ -253,7 +253,7 @@ export function createSummaryService(deps: {
     const order = new Map((stored?.plan.measures ?? []).map((m, i) => [m.number, i]));
     const owed = new Map<string, { kk: string | null; ru: string | null }>();
     for (const party of stage.parties)
-      for (const m of party.measures) if (!owed.has(m.number)) owed.set(m.number, m.title);
+      for (const m of party.measures) if (!owed.has(m.number)) owed.set(m.number, m.title ?? { kk: null, ru: null });
     const measures = [...owed]
       .sort(([a], [b]) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity))
       .map(([number, title]) => measureInput(number, title, planMeasures.get(number), year));

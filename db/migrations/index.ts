@@ -14,6 +14,7 @@ import * as reportVersions from './2026_12_02_0100_report_versions.js';
 import * as digests from './2026_12_02_0600_digests.js';
 import * as planUploads from './2026_12_02_0400_plan_uploads.js';
 import * as accounts from './2026_12_02_0300_accounts.js';
+import * as cycleTexts from './2026_12_03_0200_cycle_texts.js';
 import * as projectionBaseline from './2026_12_03_0300_projection_baseline.js';
 import * as summaryVersions from './2026_12_03_0500_summary_versions.js';
 
@@ -32,6 +33,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_0600_digests': digests,
   '2026_12_02_0400_plan_uploads': planUploads,
   '2026_12_02_0300_accounts': accounts,
+  '2026_12_03_0200_cycle_texts': cycleTexts,
   '2026_12_03_0300_projection_baseline': projectionBaseline,
   '2026_12_03_0500_summary_versions': summaryVersions,
 };

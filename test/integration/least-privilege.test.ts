@@ -94,7 +94,14 @@ describe('database roles of least privilege', () => {
         VALUES ('o', 1, 'X', '{}'::jsonb, ${'c'.repeat(64)}, 'test')`.execute(app);
       await sql`INSERT INTO summary_versions (id, obligation_id, cycle_id, stage_id, version, agency_code, content, content_hash, submitted_by)
         VALUES (gen_random_uuid(), 'o', 'c', 's', 1, 'X', '{}'::jsonb, ${'c'.repeat(64)}, 'test')`.execute(app);
+      // A cycle's measure texts: stored once by hash (a second store is a no-op), never changed.
+      for (let i = 0; i < 2; i++)
+        await sql`INSERT INTO cycle_texts (hash, texts) VALUES (${'d'.repeat(64)}, '{"measures":{}}'::jsonb)
+          ON CONFLICT (hash) DO NOTHING`.execute(app);
       const refusals = [
+        sql`UPDATE cycle_texts SET texts = '{}'::jsonb`,
+        sql`DELETE FROM cycle_texts`,
+        sql`TRUNCATE cycle_texts`,
         sql`UPDATE events SET actor = 'forged'`,
         sql`DELETE FROM events`,
         sql`TRUNCATE events`,

@@ -11,6 +11,7 @@ import {
   DIGESTS_PATCH,
   LADDER_TOP_PATCH,
   OPENING_MODES_PATCH,
+  CYCLE_TEXTS_PATCH,
   READDRESS_PATCH,
   STATUS_ATTRIBUTE_PATCH,
 } from '../../workflows/shared.js';
@@ -78,6 +79,7 @@ describe('replay of committed histories', () => {
     const opened = files.filter((f) => f.startsWith('opening-'));
     const digested = files.filter((f) => f.startsWith('digests.'));
     const readdressed = files.filter((f) => f.startsWith('readdress.'));
+    const textsByHash = files.filter((f) => f.startsWith('texts-by-hash.'));
     const older = files.filter(
       (f) =>
         !f.startsWith('batched-local.') &&
@@ -86,7 +88,8 @@ describe('replay of committed histories', () => {
         !f.startsWith('ladder-top.') &&
         !f.startsWith('opening-') &&
         !f.startsWith('digests.') &&
-        !f.startsWith('readdress.'),
+        !f.startsWith('readdress.') &&
+        !f.startsWith('texts-by-hash.'),
     );
     const newer = files.filter((f) => f.startsWith('batched-local.'));
     expect(newer.length).toBeGreaterThanOrEqual(30);
@@ -154,6 +157,16 @@ describe('replay of committed histories', () => {
           ? [CYCLE_BATCHED_OPEN_PATCH, STATUS_ATTRIBUTE_PATCH, READDRESS_PATCH]
           : [OBLIGATION_LOCAL_ACTIVITIES_PATCH, STATUS_ATTRIBUTE_PATCH, LADDER_TOP_PATCH],
       );
+    // Recorded since measure texts left history: a cycle given a spec of version 3 and its obligations mark that patch.
+    expect(textsByHash.length).toBeGreaterThanOrEqual(6);
+    for (const f of textsByHash) {
+      const base = f.endsWith('.cycle.json')
+        ? [CYCLE_BATCHED_OPEN_PATCH, STATUS_ATTRIBUTE_PATCH, CYCLE_TEXTS_PATCH]
+        : [OBLIGATION_LOCAL_ACTIVITIES_PATCH, STATUS_ATTRIBUTE_PATCH, LADDER_TOP_PATCH, CYCLE_TEXTS_PATCH];
+      // The one obligation that took a report marks the review e-mails where it arrived.
+      expect([base, [...base, REVIEW_MAIL_PATCH]]).toContainEqual(patches(f));
+    }
+    expect(textsByHash.filter((f) => patches(f).includes(REVIEW_MAIL_PATCH))).toHaveLength(1);
   });
 
   it('upserts Status in the histories before the rename, and ObligationStatus or CycleStatus, never Status, after it', () => {
@@ -169,7 +182,8 @@ describe('replay of committed histories', () => {
         f.startsWith('ladder-top.') ||
         f.startsWith('opening-') ||
         f.startsWith('digests.') ||
-        f.startsWith('readdress.')
+        f.startsWith('readdress.') ||
+        f.startsWith('texts-by-hash.')
       ) {
         expect([f, keys.has(status), keys.has('Status')]).toEqual([f, true, false]);
       } else {

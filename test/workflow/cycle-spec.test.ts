@@ -11,6 +11,7 @@ import { confirmPlan, createDraft } from '../../db/repositories/plans.js';
 import { seedReferenceData } from '../../db/seed.js';
 import { FailureType } from '../../workflows/shared.js';
 import { type CycleSpec } from '../../domain/cycle-model.js';
+import { CYCLE_SPEC_TEXTS_VERSION } from '../../domain/cycle-texts.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { TEST_AGENCIES, testPlan } from '../helpers/plans.js';
 
@@ -72,6 +73,55 @@ describe('buildCycleSpec', () => {
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect((err as ApplicationFailure).type).toBe(FailureType.InvalidInput);
     expect((err as ApplicationFailure).nonRetryable).toBe(true);
+  });
+});
+
+describe('buildCycleSpec with its texts by hash (openers since cycle-texts-by-hash)', () => {
+  it('stores the titles once and returns numbers and the hash; saveCycle keeps the full spec for the pages', async () => {
+    const id = await createDraft(tdb.db, {
+      plan: testPlan({ approvedBy: { issuer: 'x', number: 'texts-1', date: '2019-01-01' } }),
+      diagnostics: [],
+      sourceFormat: 'yaml',
+      sourceName: null,
+      createdBy: 'test',
+    });
+    await tdb.db.transaction().execute((trx) => confirmPlan(trx, id, 'test'));
+    const env = new MockActivityEnvironment();
+    const full = (await env.run(activities.buildCycleSpec, { planId: id, period: '2019' })) as CycleSpec;
+    const spec = (await env.run(activities.buildCycleSpec, {
+      planId: id,
+      period: '2019',
+      texts: 'by-hash' as const,
+    })) as CycleSpec;
+    expect(spec.version).toBe(CYCLE_SPEC_TEXTS_VERSION);
+    const parties = spec.stages.flatMap((st) => st.parties);
+    expect(parties.flatMap((p) => p.measures).every((m) => m.title === undefined)).toBe(true);
+    const row = await tdb.db
+      .selectFrom('cycle_texts')
+      .select('texts')
+      .where('hash', '=', spec.texts!.hash)
+      .executeTakeFirstOrThrow();
+    expect(row.texts.measures['1']).toEqual(full.stages.at(-1)!.parties[0]!.measures[0]!.title);
+    await env.run(activities.saveCycle, {
+      workflowId: `cycle:${id}:2019`,
+      runId: 'run-1',
+      revision: 1,
+      planId: id,
+      period: '2019',
+      policyId: spec.policyId,
+      status: 'open' as const,
+      stage: spec.stages[0]!.id,
+      closedReason: null,
+      spec,
+      openedAt: new Date().toISOString(),
+      finishedAt: null,
+    });
+    const stored = await tdb.db
+      .selectFrom('cycles')
+      .select('spec')
+      .where('workflow_id', '=', `cycle:${id}:2019`)
+      .executeTakeFirstOrThrow();
+    expect((stored.spec as CycleSpec).stages).toEqual(full.stages);
   });
 });
 

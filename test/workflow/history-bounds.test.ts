@@ -1,0 +1,154 @@
+// Issue 17, point 3: no history grows without bound. Drives the long-lived scenarios on the time-skipping server and counts
+// each history's events and bytes against Temporal's limits (warning at 10,240 events / 10 MB, termination at 51,200 / 50 MB):
+// an obligation extended 50 times, a report returned and resubmitted 20 times, and a cycle whose whole executors' stage has
+// its deadline moved every month for a year (measured on 50 parties; per obligation, what 2,000 would weigh).
+import { describe, expect, it } from 'vitest';
+import { putCycleTexts } from '../../db/repositories/cycle-texts.js';
+import { AGENCIES_SEED } from '../../domain/agencies-seed.js';
+import { KZ_WORKING_CALENDAR } from '../../domain/calendar-seed-kz.js';
+import { cycleWorkflowId } from '../../domain/cycle-model.js';
+import { cycleSpecFromPlan } from '../../domain/cycle-spec.js';
+import { separateCycleTexts } from '../../domain/cycle-texts.js';
+import { addDays, type IsoDate } from '../../domain/dates.js';
+import { KZ_TIME_ZONE, localToInstant } from '../../domain/tz.js';
+import { reportingCycleWorkflow } from '../../workflows/index.js';
+import {
+  acceptUpdate,
+  amendPlanSignal,
+  cycleStatusQuery,
+  extendUpdate,
+  returnReportUpdate,
+} from '../../workflows/shared.js';
+import { BGM, IIM } from '../fixtures/cycle-fixtures.js';
+import { syntheticAgencies, syntheticPlan } from '../fixtures/synthetic-plan.js';
+import { useCycleTestBed } from '../helpers/cycle-test-bed.js';
+import { historySize } from '../helpers/history-size.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** Temporal's warning thresholds for one history. */
+const WARN_EVENTS = 10_240;
+const WARN_BYTES = 10 * 2 ** 20;
+
+const bed = useCycleTestBed();
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 300_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('history bounds', () => {
+  it('an obligation extended 50 times stays far below the limits', async () => {
+    const s = await bed.newScenario();
+    await s.start('executors');
+    await s.advanceTo(s.reminderAt(IIM, 14) + HOUR);
+    const iim = s.obligation(IIM);
+    let due: IsoDate = s.effectiveDue();
+    for (let i = 1; i <= 50; i++) {
+      due = KZ_WORKING_CALENDAR.addWorkingDays(due, 5);
+      await iim.executeUpdate(extendUpdate, {
+        args: [{ extendedBy: 'din@АҚДМ', reason: `Хат № ${i}`, newDueDate: due }],
+      });
+      // A few days pass between extensions: the reminders re-planned each time go out as they fall due.
+      await s.advanceTo((await s.now()) + 3 * DAY);
+    }
+    await s.submit(IIM);
+    await iim.executeUpdate(acceptUpdate, { args: [{ acceptedBy: 'din@АҚДМ' }] });
+    const size = historySize(await iim.fetchHistory());
+    const cycle = historySize(await s.handle.fetchHistory());
+    console.log(JSON.stringify({ scenario: 'extended 50 times', obligation: size, cycle }));
+    expect(size.events).toBeLessThan(WARN_EVENTS / 4);
+    expect(size.bytes).toBeLessThan(WARN_BYTES / 10);
+    expect(cycle.events).toBeLessThan(WARN_EVENTS / 4);
+  }, 600_000);
+
+  it('a report returned and resubmitted 20 times stays far below the limits', async () => {
+    const s = await bed.newScenario();
+    await s.start('executors');
+    await s.advanceTo(s.reminderAt(BGM, 7) + HOUR);
+    const bgm = s.obligation(BGM);
+    let due: IsoDate = s.effectiveDue();
+    for (let i = 1; i <= 20; i++) {
+      await s.submit(BGM);
+      due = KZ_WORKING_CALENDAR.addWorkingDays(due, 5);
+      await bgm.executeUpdate(returnReportUpdate, {
+        args: [{ returnedBy: 'din@АҚДМ', comment: `Толықтырыңыз (${i})`, newDueDate: due }],
+      });
+      await s.advanceTo((await s.now()) + 2 * DAY);
+    }
+    await s.submit(BGM);
+    await bgm.executeUpdate(acceptUpdate, { args: [{ acceptedBy: 'din@АҚДМ' }] });
+    const size = historySize(await bgm.fetchHistory());
+    const cycle = historySize(await s.handle.fetchHistory());
+    console.log(JSON.stringify({ scenario: 'returned 20 times', obligation: size, cycle }));
+    expect(size.events).toBeLessThan(WARN_EVENTS / 4);
+    expect(size.bytes).toBeLessThan(WARN_BYTES / 10);
+    expect(cycle.events).toBeLessThan(WARN_EVENTS / 4);
+  }, 600_000);
+
+  it('a cycle with a monthly whole-stage amendment for a year: counted per obligation', async () => {
+    const N = 50;
+    const s = await bed.newScenario();
+    const agencies = syntheticAgencies(N);
+    const built = cycleSpecFromPlan({
+      planId: s.planId,
+      plan: syntheticPlan({ measures: N, agencies, perMeasure: 1, years: { from: s.year - 1, to: s.year + 2 } }),
+      directory: [...AGENCIES_SEED, ...agencies],
+      period: String(s.year),
+      calendar: KZ_WORKING_CALENDAR,
+    });
+    if (!built.ok) throw new Error(JSON.stringify(built.errors));
+    const { spec, texts } = separateCycleTexts(built.spec);
+    await putCycleTexts(bed.db, texts);
+    const obligations = spec.stages.reduce((n, st) => n + st.parties.length, 0);
+    await s.advanceTo(localToInstant({ year: s.year, month: 12, day: 1 }, KZ_TIME_ZONE));
+    await s.startWorker();
+    const cycle = await s.env.client.workflow.start(reportingCycleWorkflow, {
+      workflowId: cycleWorkflowId(s.planId, spec.period),
+      taskQueue: s.taskQueue,
+      args: [{ spec }],
+    });
+    await until(`${obligations} obligations`, async () => {
+      const { count } = await bed.db
+        .selectFrom('obligations')
+        .select((eb) => eb.fn.countAll<string>().as('count'))
+        .where('plan_id', '=', s.planId)
+        .executeTakeFirstOrThrow();
+      return Number(count) === obligations ? true : undefined;
+    });
+    const opened = historySize(await cycle.fetchHistory());
+    // Every month the executors' deadline moves a month on (a decree amending the plan), for a year.
+    const executors = spec.stages.find((st) => st.id === 'executors')!;
+    let due: IsoDate = executors.dueDate;
+    for (let month = 1; month <= 12; month++) {
+      due = addDays(due, 30);
+      await cycle.signal(amendPlanSignal, {
+        kind: 'moveDeadline',
+        amendmentId: `monthly-${month}`,
+        actor: 'test',
+        act: `amendment ${month}`,
+        stageId: 'executors',
+        newDueDate: due,
+      });
+      await until(`amendment ${month}`, async () =>
+        (await cycle.query(cycleStatusQuery)).amendments.length === month ? true : undefined,
+      );
+      await s.advanceTo((await s.now()) + 30 * DAY);
+    }
+    const year = historySize(await cycle.fetchHistory());
+    const perObligation = { events: year.events / obligations, bytes: year.bytes / obligations };
+    const at2000 = { events: Math.round(perObligation.events * 2000), bytes: Math.round(perObligation.bytes * 2000) };
+    console.log(JSON.stringify({ scenario: 'monthly amendments', obligations, opened, year, perObligation, at2000 }));
+    expect(year.events).toBeLessThan(WARN_EVENTS);
+    // Each amendment signals every open obligation, one signal per workflow task (SignalExternalWorkflowExecutionInitiated,
+    // ExternalWorkflowExecutionSignaled and the task's three events): the count grows with obligations × amendments, and
+    // 2,000 obligations would pass Temporal's limits (docs/benchmarks.md) — what continue-as-new is still to bound.
+    expect(year.byType.SignalExternalWorkflowExecutionInitiated).toBe(12 * N);
+    expect(perObligation.events).toBeLessThan(100);
+  }, 900_000);
+});
