@@ -262,7 +262,8 @@ export function createCycleActivities(deps: ActivityDeps) {
     async saveCycle(input: CycleProjection): Promise<{ written: boolean }> {
       // The read model (and its event) keeps the full spec, what the pages and the API read: titles put back from the cycle's texts.
       const spec = input.spec as CycleSpec | undefined;
-      const row = spec?.texts === undefined ? input : { ...input, spec: specWithTitles(spec, await textsOf(spec.texts.hash)) };
+      const row =
+        spec?.texts === undefined ? input : { ...input, spec: specWithTitles(spec, await textsOf(spec.texts.hash)) };
       return { written: await deps.db.transaction().execute((trx) => saveCycleRow(trx, row)) };
     },
 
