@@ -32,7 +32,9 @@ import { KZ_TIME_ZONE, localDateOf, localToInstant } from '../domain/tz.js';
 import { CycleState, type AmendmentStep, type Entry, type StageState } from './cycle-state.js';
 import { dataRejection } from './failures.js';
 import { obligationWorkflow } from './obligation.js';
+import { awaitingStatus, runReminderBatches } from './reminder-batch.js';
 import {
+  BATCHED_REMINDERS_PATCH,
   DB_RETRY,
   DIGESTS_PATCH,
   DIGEST_TIME,
@@ -110,6 +112,8 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
   // Asked only by cycles given an opening mode (OPENING_MODES_PATCH), so earlier histories replay unchanged.
   const mode = input.opening !== undefined && patched(OPENING_MODES_PATCH) ? input.opening.mode : undefined;
   const digests = input.digests === true && patched(DIGESTS_PATCH);
+  // Asked only by cycles given batchedReminders (the opener's, since the patch): earlier histories replay unchanged.
+  const batchReminders = input.batchedReminders === true && patched(BATCHED_REMINDERS_PATCH);
   const problems = validateCycleSpec(spec);
   if (problems.length > 0) {
     throw ApplicationFailure.create({
@@ -184,6 +188,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       ...(spec.escalateToPresidentialAdministration === true ? { escalateToPresidentialAdministration: true } : {}),
       ...(mode === undefined ? {} : { opening: mode }),
       ...(digests ? { digests: true as const } : {}),
+      ...(batchReminders ? { remindersByCycle: true as const } : {}),
     };
   }
 
@@ -342,6 +347,20 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
   ]);
   let result: ReportingCycleResult;
   let nextDigest = digestAfter(Date.now());
+  // BATCHED_REMINDERS_PATCH: the obligations hand their reminders to this loop, which sends those due at one instant together.
+  const reminders = batchReminders
+    ? runReminderBatches({
+        cycleId,
+        planTitle: spec.planTitle,
+        period: spec.period,
+        target: (id) => {
+          const entry = state.entries.get(id);
+          return entry === undefined
+            ? undefined
+            : { party: entry.party, awaiting: awaitingStatus(entry.summary.status, entry.finished) };
+        },
+      })
+    : undefined;
   try {
     await record('cycle.opened', 'system', {
       planId: spec.planId,
@@ -394,6 +413,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       await sendDigests(nextDigest);
       nextDigest = digestAfter(nextDigest);
     }
+    await reminders?.stop();
 
     if (state.closing !== null) {
       const request: CloseCycleInput = state.closing;
