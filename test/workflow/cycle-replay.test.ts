@@ -8,6 +8,7 @@ import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
 import { OBLIGATION_LOCAL_ACTIVITIES_PATCH, REVIEW_MAIL_PATCH } from '../../workflows/obligation.js';
 import { CYCLE_BATCHED_OPEN_PATCH, STAGE_RECIPIENT_PATCH } from '../../workflows/reporting-cycle.js';
 import {
+  BATCHED_REMINDERS_PATCH,
   DIGESTS_PATCH,
   LADDER_TOP_PATCH,
   OPENING_MODES_PATCH,
@@ -78,6 +79,7 @@ describe('replay of committed histories', () => {
     const opened = files.filter((f) => f.startsWith('opening-'));
     const digested = files.filter((f) => f.startsWith('digests.'));
     const readdressed = files.filter((f) => f.startsWith('readdress.'));
+    const batchedReminders = files.filter((f) => f.startsWith('batched-reminders.'));
     const older = files.filter(
       (f) =>
         !f.startsWith('batched-local.') &&
@@ -86,7 +88,8 @@ describe('replay of committed histories', () => {
         !f.startsWith('ladder-top.') &&
         !f.startsWith('opening-') &&
         !f.startsWith('digests.') &&
-        !f.startsWith('readdress.'),
+        !f.startsWith('readdress.') &&
+        !f.startsWith('batched-reminders.'),
     );
     const newer = files.filter((f) => f.startsWith('batched-local.'));
     expect(newer.length).toBeGreaterThanOrEqual(30);
@@ -154,6 +157,20 @@ describe('replay of committed histories', () => {
           ? [CYCLE_BATCHED_OPEN_PATCH, STATUS_ATTRIBUTE_PATCH, READDRESS_PATCH]
           : [OBLIGATION_LOCAL_ACTIVITIES_PATCH, STATUS_ATTRIBUTE_PATCH, LADDER_TOP_PATCH],
       );
+    // Recorded since cycles send their obligations' reminders in batches: the cycle and every obligation mark that patch
+    // (the one that took a report, the review e-mails' too), and the cycle schedules the batch activities.
+    expect(batchedReminders.length).toBeGreaterThanOrEqual(5);
+    for (const f of batchedReminders)
+      expect(patches(f).filter((p) => p !== REVIEW_MAIL_PATCH)).toEqual(
+        f.endsWith('.cycle.json')
+          ? [CYCLE_BATCHED_OPEN_PATCH, STATUS_ATTRIBUTE_PATCH, BATCHED_REMINDERS_PATCH]
+          : [OBLIGATION_LOCAL_ACTIVITIES_PATCH, STATUS_ATTRIBUTE_PATCH, LADDER_TOP_PATCH, BATCHED_REMINDERS_PATCH],
+      );
+    expect(
+      load('batched-reminders.cycle.json').history.events!.some(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendReminderBatch',
+      ),
+    ).toBe(true);
   });
 
   it('upserts Status in the histories before the rename, and ObligationStatus or CycleStatus, never Status, after it', () => {
@@ -163,13 +180,16 @@ describe('replay of committed histories', () => {
     for (const f of files) {
       const keys = new Set(upsertedKeys(f));
       const status = f.endsWith('.cycle.json') ? 'CycleStatus' : 'ObligationStatus';
+      // An obligation whose status never changed (still pending, its deadline extended) upserted nothing at all.
+      if (f.startsWith('batched-reminders.') && keys.size === 0) continue;
       if (
         f.startsWith('status-attribute.') ||
         f.startsWith('review-mail.') ||
         f.startsWith('ladder-top.') ||
         f.startsWith('opening-') ||
         f.startsWith('digests.') ||
-        f.startsWith('readdress.')
+        f.startsWith('readdress.') ||
+        f.startsWith('batched-reminders.')
       ) {
         expect([f, keys.has(status), keys.has('Status')]).toEqual([f, true, false]);
       } else {
