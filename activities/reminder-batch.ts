@@ -50,8 +50,28 @@ export interface ReminderBatchResult {
 
 /** Reminders sent under one transaction (their obligations' rows held FOR SHARE while SMTP takes them). */
 export const REMINDER_GROUP = 25;
-/** Groups in flight at once per activity: each holds one PostgreSQL connection; SMTP goes through the mailer's pool. */
+/**
+ * Groups in flight at once in one worker, whatever the number of batch activities running: each holds one connection of the
+ * worker's PostgreSQL pool (10 by default) while SMTP takes its e-mails, so the other activities keep theirs.
+ */
 export const REMINDER_GROUPS_IN_FLIGHT = 4;
+
+/** A counting semaphore: at most `n` of the functions given to it run at once. */
+function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (fn) => {
+    if (running >= n) await new Promise<void>((r) => waiting.push(r));
+    else running++;
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next !== undefined) next();
+      else running--;
+    }
+  };
+}
 
 const AWAITING = ['pending', 'overdue', 'returned'];
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
@@ -67,6 +87,8 @@ const messageIdOf = (key: string): string => `<${createHash('sha256').update(key
 
 export function createReminderBatchActivities(deps: ActivityDeps) {
   const organizer = organizerFrom(deps.mailFrom);
+  // Shared by every batch this worker runs (a burst starts one per ≤ 500 obligations of each cycle at once).
+  const inFlight = limiter(REMINDER_GROUPS_IN_FLIGHT);
 
   function compose(input: ReminderBatchInput, item: ReminderBatchItem) {
     return composeObligationMail(
@@ -282,17 +304,17 @@ export function createReminderBatchActivities(deps: ActivityDeps) {
       }
       const groups: ReminderBatchItem[][] = [];
       for (let i = 0; i < sendable.length; i += REMINDER_GROUP) groups.push(sendable.slice(i, i + REMINDER_GROUP));
-      let next = 0;
       let done = 0;
-      const runner = async (): Promise<void> => {
-        for (let g = next++; g < groups.length; g = next++) {
-          const result = await deps.db.transaction().execute((trx) => sendGroup(trx, input, groups[g]!));
-          for (const [k, v] of result) outcomes.set(k, v);
-          done += groups[g]!.length;
-          Context.current().heartbeat({ done });
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(REMINDER_GROUPS_IN_FLIGHT, groups.length) }, runner));
+      await Promise.all(
+        groups.map((group) =>
+          inFlight(async () => {
+            const result = await deps.db.transaction().execute((trx) => sendGroup(trx, input, group));
+            for (const [k, v] of result) outcomes.set(k, v);
+            done += group.length;
+            Context.current().heartbeat({ done });
+          }),
+        ),
+      );
       await recordOutcomes(deps.db, input.items, outcomes);
       const count = (kind: Outcome['kind']) => [...outcomes.values()].filter((o) => o.kind === kind).length;
       const retry = [...outcomes.values()].find((o): o is Extract<Outcome, { kind: 'retry' }> => o.kind === 'retry');
