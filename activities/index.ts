@@ -10,6 +10,7 @@ import { classifyDataErrors } from './db-errors.js';
 import { sendEmailOnce, type SendEmailInput } from './email.js';
 
 export type { SendEmailInput } from './email.js';
+export type { ReminderBatchInput, ReminderBatchItem } from './reminder-batch.js';
 
 export type { ActivityDeps } from './deps.js';
 

@@ -2,8 +2,15 @@
 // one instant through the outbox and nodemailer's pool, deciding for each at send time whether its report is still awaited.
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database, NotificationRow } from '../db/database.js';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../db/database.js';
+import { lockObligationStates } from '../db/repositories/cycles.js';
+import { appendEvents } from '../db/repositories/events.js';
+import {
+  claimNotifications,
+  markNotificationsSent,
+  recordNotificationError,
+} from '../db/repositories/notifications.js';
 import type { DayCountUnit } from '../domain/calendar.js';
 import type { BilingualText, Lang, PartySpec } from '../domain/cycle-model.js';
 import type { DueResolution } from '../domain/cycle-timeline.js';
@@ -122,13 +129,7 @@ export function createReminderBatchActivities(deps: ActivityDeps) {
   ): Promise<Map<string, Outcome>> {
     const outcomes = new Map<string, Outcome>();
     const ids = [...new Set(group.map((i) => i.obligationId))].sort();
-    const rows = await trx
-      .selectFrom('obligations')
-      .select(['workflow_id', 'status', 'due_date'])
-      .where('workflow_id', 'in', ids)
-      .orderBy('workflow_id')
-      .forShare()
-      .execute();
+    const rows = await lockObligationStates(trx, ids);
     const byId = new Map(rows.map((r) => [r.workflow_id, r]));
     const eligible: {
       item: ReminderBatchItem;
@@ -152,24 +153,19 @@ export function createReminderBatchActivities(deps: ActivityDeps) {
     }
     if (eligible.length === 0) return outcomes;
     const info = Context.current().info;
-    const claimed: NotificationRow[] = await trx
-      .insertInto('notifications')
-      .values(
-        eligible.map(({ item, subject, text }) => ({
-          dedupe_key: item.key,
-          to_addresses: [...item.to],
-          subject,
-          body_text: text,
-          lang: item.lang,
-          message_id: messageIdOf(item.key),
-          attempts: 1,
-          workflow_id: info.workflowExecution?.workflowId ?? null,
-          run_id: info.workflowExecution?.runId ?? null,
-        })),
-      )
-      .onConflict((oc) => oc.column('dedupe_key').doUpdateSet({ attempts: sql`notifications.attempts + 1` }))
-      .returningAll()
-      .execute();
+    const claimed = await claimNotifications(
+      trx,
+      eligible.map(({ item, subject, text }) => ({
+        dedupeKey: item.key,
+        to: item.to,
+        subject,
+        bodyText: text,
+        lang: item.lang,
+        messageId: messageIdOf(item.key),
+        workflowId: info.workflowExecution?.workflowId ?? null,
+        runId: info.workflowExecution?.runId ?? null,
+      })),
+    );
     const rowOf = new Map(claimed.map((r) => [r.dedupe_key, r]));
     const sentKeys: string[] = [];
     await Promise.all(
@@ -197,20 +193,11 @@ export function createReminderBatchActivities(deps: ActivityDeps) {
           const e = err as Error & { responseCode?: number };
           const permanent = e.responseCode !== undefined && e.responseCode >= 550 && e.responseCode <= 553;
           outcomes.set(item.key, { kind: permanent ? 'failed' : 'retry', error: e.message });
-          await trx
-            .updateTable('notifications')
-            .set({ last_error: e.message.slice(0, 2000) })
-            .where('dedupe_key', '=', item.key)
-            .execute();
+          await recordNotificationError(trx, item.key, e.message);
         }
       }),
     );
-    if (sentKeys.length > 0)
-      await trx
-        .updateTable('notifications')
-        .set({ status: 'sent', sent_at: new Date(), last_error: null })
-        .where('dedupe_key', 'in', sentKeys)
-        .execute();
+    await markNotificationsSent(trx, sentKeys, new Date());
     return outcomes;
   }
 
@@ -263,25 +250,18 @@ export function createReminderBatchActivities(deps: ActivityDeps) {
       }
       return [
         {
-          idempotency_key: `${item.key}/${type}`,
+          idempotencyKey: `${item.key}/${type}`,
           type,
           actor: 'system',
-          workflow_id: item.obligationId,
-          run_id: item.runId,
-          subject_type: 'obligation',
-          subject_id: item.obligationId,
-          payload: JSON.stringify(payload),
+          workflowId: item.obligationId,
+          runId: item.runId,
+          subjectType: 'obligation',
+          subjectId: item.obligationId,
+          payload,
         },
       ];
     });
-    // In stream order, so two batches never take the streams' chain locks in opposite orders.
-    rows.sort((a, b) => (a.workflow_id < b.workflow_id ? -1 : a.workflow_id > b.workflow_id ? 1 : 0));
-    for (let i = 0; i < rows.length; i += 500)
-      await db
-        .insertInto('events')
-        .values(rows.slice(i, i + 500))
-        .onConflict((oc) => oc.column('idempotency_key').doNothing())
-        .execute();
+    await appendEvents(db, rows);
   }
 
   return {

@@ -10,8 +10,7 @@ import {
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import type { ReminderBatchInput, ReminderBatchItem } from '../activities/reminder-batch.js';
+import type { Activities, ReminderBatchInput, ReminderBatchItem } from '../activities/index.js';
 import type { BilingualText, PartySpec } from '../domain/cycle-model.js';
 import { AWAITING_REPORT } from './obligation-state.js';
 import { MAIL_RETRY, remindersPlannedSignal, type ReminderPlan } from './shared.js';
