@@ -5,10 +5,12 @@ import type { ActivityDeps } from './deps.js';
 import { createCycleActivities } from './cycles.js';
 import { createCycleOpeningActivities } from './cycle-opening.js';
 import { createDigestActivities } from './digests.js';
+import { createReminderBatchActivities } from './reminder-batch.js';
 import { classifyDataErrors } from './db-errors.js';
 import { sendEmailOnce, type SendEmailInput } from './email.js';
 
 export type { SendEmailInput } from './email.js';
+export type { ReminderBatchInput, ReminderBatchItem } from './reminder-batch.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -47,6 +49,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCycleActivities(deps),
     ...createCycleOpeningActivities(deps),
     ...createDigestActivities(deps),
+    ...createReminderBatchActivities(deps),
   });
 }
 

@@ -106,6 +106,8 @@ export class ObligationState {
   private pendingChange: { previousDueDate: IsoDate; reason: string } | null = null;
   private readonly notices: QueuedNotice[] = [];
   private readonly done = new Set<string>();
+  /** Reminder keys handed to the cycle (BATCHED_REMINDERS_PATCH). */
+  private readonly handed = new Set<string>();
   private readonly sent: string[] = [];
   private revision = 0;
   private eventSeq = 0;
@@ -436,6 +438,26 @@ export class ObligationState {
   /** The deadline passed without a report. */
   markOverdue(): void {
     this.setStatus('overdue');
+  }
+
+  /**
+   * BATCHED_REMINDERS_PATCH: the current timeline's reminders not yet done, with their keys, handed to the cycle to send; the
+   * obligation's own loop no longer waits for them. Empty when none are left (record-only, all passed).
+   */
+  handOverReminders(): { item: Extract<TimelineItem, { kind: 'reminder' }>; key: string }[] {
+    const current = this.timeline;
+    if (current === undefined || !this.awaitingReport) return [];
+    const out: { item: Extract<TimelineItem, { kind: 'reminder' }>; key: string }[] = [];
+    for (const item of current.items) {
+      if (item.kind !== 'reminder') continue;
+      const key = itemKey(this.id.obligationId, current.dueInstant, item);
+      // Handed over before (the same deadline planned again: a re-addressed receiver) goes again; the cycle dedupes it.
+      if (this.done.has(key) && !this.handed.has(key)) continue;
+      this.done.add(key);
+      this.handed.add(key);
+      out.push({ item, key });
+    }
+    return out;
   }
 
   markDone(key: string): void {

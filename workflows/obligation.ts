@@ -31,6 +31,7 @@ import { dataRejection } from './failures.js';
 import { ObligationState, Refusal, type QueuedNotice } from './obligation-state.js';
 import {
   CYCLE_TEXTS_PATCH,
+  BATCHED_REMINDERS_PATCH,
   DB_RETRY,
   FailureType,
   DIGESTS_PATCH,
@@ -45,6 +46,7 @@ import {
   extendUpdate,
   obligationChangedSignal,
   readdressSignal,
+  remindersPlannedSignal,
   obligationStatusQuery,
   returnReportUpdate,
   submitUpdate,
@@ -128,6 +130,10 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   const info = workflowInfo();
   const obligationId = info.workflowId;
   const cycleId = info.parent?.workflowId ?? null;
+  // Asked only by obligations of a cycle that sends reminders in batches: earlier histories replay unchanged.
+  const byCycle = input.remindersByCycle === true && cycleId !== null && patched(BATCHED_REMINDERS_PATCH);
+  /** The cycle holds reminders of the current plan (BATCHED_REMINDERS_PATCH). */
+  let handedOver = false;
   const recipientsOf = (party: typeof input.party) =>
     party.emails.reporter.length > 0 ? party.emails.reporter : party.emails.head;
   const partyRecipients = recipientsOf(input.party);
@@ -448,6 +454,37 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     if (!opening) await save();
     // The cycle knows the first deadline already (it set it); it hears of re-planned ones, which a message caused.
     if (!localDb || state.sequence > 0) await tellCycle();
+    if (byCycle) await handReminders(state.handOverReminders());
+  }
+
+  /** BATCHED_REMINDERS_PATCH: gives the cycle this plan's reminders to send (none: withdraws those it holds). */
+  async function handReminders(items: ReturnType<ObligationState['handOverReminders']>): Promise<void> {
+    if (items.length === 0 && !handedOver) return;
+    handedOver = items.length > 0;
+    try {
+      await getExternalWorkflowHandle(cycleId!).signal(remindersPlannedSignal, {
+        obligationId,
+        runId: info.runId,
+        sequence: state.sequence,
+        due: {
+          dueDate: state.timeline!.dueDate,
+          effectiveDueDate: state.timeline!.effectiveDueDate,
+          dueInstant: state.timeline!.dueInstant,
+        },
+        receiver: receiverOf().name,
+        items: items.map(({ item, key }) => ({
+          key,
+          at: item.at,
+          offset: item.offset,
+          unit: item.unit,
+          to: item.recipients,
+          lang: item.lang,
+        })),
+      });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn('could not hand the reminders to the cycle', { cycleId, error: String(err) });
+    }
   }
 
   async function handle(item: TimelineItem, key: string): Promise<void> {
@@ -499,6 +536,8 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     if (!localDb) await record('obligation.opened', 'system', state.openedPayload());
     while (!state.final) {
       if (state.replan) {
+        // The deadline moved (or the receiver changed): the cycle drops the old reminders before the new ones are planned.
+        if (byCycle && handedOver) await handReminders([]);
         await plan();
         continue;
       }

@@ -13,6 +13,7 @@ import { reportingCycleWorkflow } from './reporting-cycle.js';
 import {
   CYCLE_TEXTS_PATCH,
   DB_RETRY,
+  BATCHED_REMINDERS_PATCH,
   DIGESTS_PATCH,
   OPENING_MODES_PATCH,
   STATUS_ATTRIBUTE_PATCH,
@@ -55,10 +56,11 @@ export async function openCycleWorkflow(input: OpenCycleInput): Promise<OpenCycl
   // A Schedule's opening (a plan confirmed part-way through its period included) is catch-up: live and late.
   const opening = patched(OPENING_MODES_PATCH) ? { opening: { mode: input.mode ?? 'catch-up' } } : {};
   const digests = patched(DIGESTS_PATCH) ? { digests: true as const } : {};
+  const batchedReminders = patched(BATCHED_REMINDERS_PATCH) ? { batchedReminders: true as const } : {};
   try {
     await startChild(reportingCycleWorkflow, {
       workflowId: cycleId,
-      args: [{ spec, ...opening, ...digests }],
+      args: [{ spec, ...opening, ...digests, ...batchedReminders }],
       // The cycle outlives this short opener; a business-keyed id that may be used once makes a second opening impossible.
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

@@ -32,8 +32,10 @@ import { KZ_TIME_ZONE, localDateOf, localToInstant } from '../domain/tz.js';
 import { CycleState, type AmendmentStep, type Entry, type StageState } from './cycle-state.js';
 import { dataRejection } from './failures.js';
 import { obligationWorkflow } from './obligation.js';
+import { awaitingStatus, runReminderBatches } from './reminder-batch.js';
 import {
   CYCLE_TEXTS_PATCH,
+  BATCHED_REMINDERS_PATCH,
   DB_RETRY,
   DIGESTS_PATCH,
   DIGEST_TIME,
@@ -113,6 +115,8 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
   const digests = input.digests === true && patched(DIGESTS_PATCH);
   // Asked only by cycles whose spec keeps its texts by hash (CYCLE_TEXTS_PATCH): obligations get the hash, not the titles.
   const texts = spec.texts !== undefined && patched(CYCLE_TEXTS_PATCH) ? spec.texts.hash : undefined;
+  // Asked only by cycles given batchedReminders (the opener's, since the patch): earlier histories replay unchanged.
+  const batchReminders = input.batchedReminders === true && patched(BATCHED_REMINDERS_PATCH);
   const problems = validateCycleSpec(spec);
   if (problems.length > 0) {
     throw ApplicationFailure.create({
@@ -188,6 +192,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       ...(mode === undefined ? {} : { opening: mode }),
       ...(digests ? { digests: true as const } : {}),
       ...(texts === undefined ? {} : { texts }),
+      ...(batchReminders ? { remindersByCycle: true as const } : {}),
     };
   }
 
@@ -351,6 +356,21 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
   ]);
   let result: ReportingCycleResult;
   let nextDigest = digestAfter(Date.now());
+  // BATCHED_REMINDERS_PATCH: the obligations hand their reminders to this loop, which sends those due at one instant together.
+  const reminders = batchReminders
+    ? runReminderBatches({
+        cycleId,
+        planTitle: spec.planTitle,
+        period: spec.period,
+        ...(texts === undefined ? {} : { texts }),
+        target: (id) => {
+          const entry = state.entries.get(id);
+          return entry === undefined
+            ? undefined
+            : { party: entry.party, awaiting: awaitingStatus(entry.summary.status, entry.finished) };
+        },
+      })
+    : undefined;
   try {
     await record('cycle.opened', 'system', {
       planId: spec.planId,
@@ -403,6 +423,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       await sendDigests(nextDigest);
       nextDigest = digestAfter(nextDigest);
     }
+    await reminders?.stop();
 
     if (state.closing !== null) {
       const request: CloseCycleInput = state.closing;

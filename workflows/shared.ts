@@ -2,7 +2,8 @@
 // search attributes, workflow inputs and results, and the message (query, signal, update) definitions.
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ShiftDirection } from '../domain/calendar.js';
+import type { DayCountUnit, ShiftDirection } from '../domain/calendar.js';
+import type { DueResolution } from '../domain/cycle-timeline.js';
 import type {
   AcceptInput,
   BilingualText,
@@ -124,6 +125,16 @@ export const CYCLE_TEXTS_PATCH = 'cycle-texts-by-hash';
 /** A cycle re-addresses its open obligations to a successor coordinator (amendment replaceCoordinator). */
 export const READDRESS_PATCH = 'cycle-readdress-coordinator';
 
+/**
+ * Cycles opened since this patch send their obligations' reminders in batches (workflows/reminder-batch.ts): each obligation
+ * hands the reminders of every deadline it plans to its cycle (signal `remindersPlanned`) instead of sleeping on a timer of its
+ * own for each, and the cycle sends all reminders due at one instant through one activity per ≤ REMINDER_BATCH_MAX obligations
+ * (sendReminderBatch), which decides at send time, against the obligation's read model row, whether the report is still
+ * awaited. Escalations, overdue notices and review e-mails stay with the obligation. The opener gives new cycles
+ * `batchedReminders`; only runs given it ask, so earlier histories (and their per-obligation reminders) replay unchanged.
+ */
+export const BATCHED_REMINDERS_PATCH = 'cycle-batched-reminders';
+
 export interface ScheduledNotificationInput {
   /** Business key: the notification is sent once per key, ever. */
   readonly key: string;
@@ -162,6 +173,8 @@ export interface ReportingCycleInput {
   readonly opening?: { readonly mode: OpeningMode };
   /** Daily digests instead of floods (since DIGESTS_PATCH; the opener sets it); absent in cycles opened before. */
   readonly digests?: true;
+  /** The cycle sends its obligations' reminders in batches (since BATCHED_REMINDERS_PATCH; the opener sets it). */
+  readonly batchedReminders?: true;
 }
 
 export interface ReportingCycleResult {
@@ -191,6 +204,28 @@ export interface ObligationInput {
   readonly digests?: true;
   /** The cycle's texts hash (CYCLE_TEXTS_PATCH): the party's measures are numbers, their titles in `cycle_texts`. */
   readonly texts?: string;
+  /** The cycle sends this obligation's reminders (BATCHED_REMINDERS_PATCH); absent: the obligation sends its own. */
+  readonly remindersByCycle?: true;
+}
+
+/** The reminders of one planned deadline, handed by an obligation to its cycle (BATCHED_REMINDERS_PATCH). */
+export interface ReminderPlan {
+  readonly obligationId: string;
+  readonly runId: string;
+  /** The obligation's plan count (the invite's SEQUENCE): the cycle keeps the newest plan of each obligation. */
+  readonly sequence: number;
+  readonly due: DueResolution;
+  /** The stage's receiver, named in the e-mail. */
+  readonly receiver: BilingualText;
+  /** Still to send, each with its outbox key (itemKey); empty: the obligation withdraws its reminders (a deadline moved). */
+  readonly items: readonly {
+    readonly key: string;
+    readonly at: string;
+    readonly offset: number;
+    readonly unit: DayCountUnit;
+    readonly to: readonly string[];
+    readonly lang: Lang;
+  }[];
 }
 
 export interface ObligationResult {
@@ -203,6 +238,8 @@ export const amendPlanSignal = defineSignal<[PlanAmendment]>('amendPlan');
 export const closeCycleSignal = defineSignal<[CloseCycleInput]>('closeCycle');
 /** Internal: an obligation tells its cycle about every status change, so cycleStatus is current without querying children. */
 export const obligationChangedSignal = defineSignal<[ObligationSummary]>('obligationChanged');
+/** Internal (BATCHED_REMINDERS_PATCH): an obligation's reminders for its current deadline, for the cycle to send in batches. */
+export const remindersPlannedSignal = defineSignal<[ReminderPlan]>('remindersPlanned');
 
 // Obligation messages. Updates validate before anything enters history and answer the caller; signals come from the cycle.
 export const obligationStatusQuery = defineQuery<ObligationView>('obligationStatus');

@@ -302,3 +302,21 @@ export async function overdueByPlan(db: Kysely<Database>): Promise<{ planId: str
     .execute();
   return rows.map((r) => ({ planId: r.plan_id, count: Number(r.n) }));
 }
+
+/**
+ * The status and due date of these obligations' read-model rows, each row held FOR SHARE until the transaction ends: the
+ * obligation's own write of its row (a report's arrival) waits meanwhile. Locked in workflow id order.
+ */
+export async function lockObligationStates(
+  trx: Kysely<Database>,
+  workflowIds: readonly string[],
+): Promise<{ workflow_id: string; status: string; due_date: string }[]> {
+  if (workflowIds.length === 0) return [];
+  return trx
+    .selectFrom('obligations')
+    .select(['workflow_id', 'status', 'due_date'])
+    .where('workflow_id', 'in', [...workflowIds].sort())
+    .orderBy('workflow_id')
+    .forShare()
+    .execute();
+}

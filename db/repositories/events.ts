@@ -33,6 +33,30 @@ export async function appendEvent(db: Kysely<Database>, e: AppendEvent): Promise
   return inserted !== undefined;
 }
 
+/** Appends many events, each once per idempotency key, in stream order (so two writers never take chain locks crosswise). */
+export async function appendEvents(db: Kysely<Database>, events: readonly AppendEvent[]): Promise<void> {
+  const rows = events
+    .map((e) => ({
+      idempotency_key: e.idempotencyKey,
+      type: e.type,
+      actor: e.actor,
+      workflow_id: e.workflowId ?? null,
+      run_id: e.runId ?? null,
+      subject_type: e.subjectType ?? null,
+      subject_id: e.subjectId ?? null,
+      payload: JSON.stringify(e.payload ?? {}),
+    }))
+    .sort((a, b) =>
+      (a.workflow_id ?? '') < (b.workflow_id ?? '') ? -1 : (a.workflow_id ?? '') > (b.workflow_id ?? '') ? 1 : 0,
+    );
+  for (let i = 0; i < rows.length; i += 500)
+    await db
+      .insertInto('events')
+      .values(rows.slice(i, i + 500))
+      .onConflict((oc) => oc.column('idempotency_key').doNothing())
+      .execute();
+}
+
 export async function listEvents(
   db: Kysely<Database>,
   filter: { workflowId?: string; type?: string; limit?: number },

@@ -33,6 +33,46 @@ export async function claimNotification(db: Kysely<Database>, n: NotificationDra
     .executeTakeFirstOrThrow();
 }
 
+/** Claims many notifications in one statement (idempotent on dedupe_key, counting an attempt); returns the stored rows. */
+export async function claimNotifications(
+  db: Kysely<Database>,
+  drafts: readonly NotificationDraft[],
+): Promise<NotificationRow[]> {
+  if (drafts.length === 0) return [];
+  return db
+    .insertInto('notifications')
+    .values(
+      drafts.map((n) => ({
+        dedupe_key: n.dedupeKey,
+        to_addresses: [...n.to],
+        subject: n.subject,
+        body_text: n.bodyText,
+        lang: n.lang,
+        message_id: n.messageId,
+        attempts: 1,
+        workflow_id: n.workflowId,
+        run_id: n.runId,
+      })),
+    )
+    .onConflict((oc) => oc.column('dedupe_key').doUpdateSet({ attempts: sql`notifications.attempts + 1` }))
+    .returningAll()
+    .execute();
+}
+
+/** Marks many notifications sent at once. */
+export async function markNotificationsSent(
+  db: Kysely<Database>,
+  dedupeKeys: readonly string[],
+  sentAt: Date,
+): Promise<void> {
+  if (dedupeKeys.length === 0) return;
+  await db
+    .updateTable('notifications')
+    .set({ status: 'sent', sent_at: sentAt, last_error: null })
+    .where('dedupe_key', 'in', [...dedupeKeys])
+    .execute();
+}
+
 export async function markNotificationSent(db: Kysely<Database>, dedupeKey: string, sentAt: Date): Promise<void> {
   await db
     .updateTable('notifications')

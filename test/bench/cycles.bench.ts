@@ -64,6 +64,18 @@ const SETTINGS = {
   burstParties: envInt('BENCH_BURST_PARTIES', 500)!,
   /** Seconds between starting the burst's cycles and the reminders' instant; default: estimated from part 1. */
   burstLeadSeconds: envInt('BENCH_BURST_LEAD_S', undefined),
+  /**
+   * Which reminder design part 2 measures: `both` (default: today's per-obligation timers, then the batched design of patch
+   * cycle-batched-reminders, side by side in the same run on the same servers), `per-obligation` or `batched`.
+   */
+  design: ((): 'both' | 'per-obligation' | 'batched' => {
+    const d = process.env.BENCH_DESIGN ?? 'both';
+    if (d !== 'both' && d !== 'per-obligation' && d !== 'batched')
+      throw new Error(`BENCH_DESIGN: both, per-obligation or batched, got "${d}"`);
+    return d;
+  })(),
+  /** Skip part 1 (the 500-party cycle) and the floor: only the burst (lead time BENCH_BURST_LEAD_S, default 60 s + 25 ms each). */
+  burstOnly: process.env.BENCH_BURST_ONLY === '1',
   worker: {
     maxConcurrentActivityTaskExecutions: envInt('BENCH_MAX_ACTIVITIES', undefined),
     maxConcurrentWorkflowTaskExecutions: envInt('BENCH_MAX_WORKFLOW_TASKS', undefined),
@@ -701,9 +713,10 @@ async function reminderBurst(
   db: Kysely<Database>,
   leadMs: number,
   track: (w: WorkerProcess) => void,
+  design: 'per-obligation' | 'batched',
 ) {
   const total = SETTINGS.burstCycles * SETTINGS.burstParties;
-  const prefix = 'bench-burst-';
+  const prefix = design === 'batched' ? 'bench-batch-' : 'bench-burst-';
   const at = Date.now() + leadMs;
   const worker = await WorkerProcess.start(workerConfig(s, { at, workflowIdPrefix: `obligation:${prefix}` }));
   track(worker);
@@ -725,7 +738,7 @@ async function reminderBurst(
       client.workflow.start(reportingCycleWorkflow, {
         workflowId: cycleWorkflowId(spec.planId, spec.period),
         taskQueue: TASK_QUEUE,
-        args: [{ spec }],
+        args: [design === 'batched' ? { spec, batchedReminders: true as const } : { spec }],
       }),
     ),
   );
@@ -815,8 +828,14 @@ async function reminderBurst(
   log(
     `part 2: all ${total} reminders in the sink ${lastMs} ms after their instant (p50 ${percentile(lateness, 50)} ms, p99 ${percentile(lateness, 99)} ms)`,
   );
+  const cpu = burstUsage.cpuSeconds as Record<string, number>;
   return {
+    design,
     reminders: total,
+    duplicates: rows.length - distinct,
+    workerPlusServerCpuMsPerReminder: Math.round(
+      (((cpu.worker ?? 0) + (cpu.temporalDevServer ?? 0) + (cpu.postgres ?? 0)) * 1000) / total,
+    ),
     cycles: specs.length,
     obligationsPerCycle: SETTINGS.burstParties,
     setup: {
@@ -960,9 +979,9 @@ async function benchMain(): Promise<void> {
       metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     };
 
-    const cycle = await cycleStart(servers, client, db, track);
+    const cycle = SETTINGS.burstOnly ? undefined : await cycleStart(servers, client, db, track);
     // After part 1, so that part 1 runs on a server that has done nothing else (as before the floor was measured).
-    const floor = await childStartFloor(servers, client, track);
+    const floor = SETTINGS.burstOnly ? undefined : await childStartFloor(servers, client, track);
     // Lead time of the burst: the 5,000 obligations must all have planned their timelines before it (a reminder already due
     // when its obligation plans is skipped). Part 1's time per obligation, 1.3 times (ten cycles side by side keep a bigger
     // backlog than one), plus 30 s; the run stops with a message if that was not enough.
@@ -970,8 +989,47 @@ async function benchMain(): Promise<void> {
     const leadMs =
       SETTINGS.burstLeadSeconds !== undefined
         ? SETTINGS.burstLeadSeconds * 1000
-        : Math.ceil((30_000 + 1.3 * total * (cycle.allPlannedInReadModelMs! / cycle.obligations)) / 1000) * 1000;
-    const burst = total === 0 ? undefined : await reminderBurst(servers, client, db, leadMs, track);
+        : cycle === undefined
+          ? 60_000 + 25 * total
+          : Math.ceil((30_000 + 1.3 * total * (cycle.allPlannedInReadModelMs! / cycle.obligations)) / 1000) * 1000;
+    const designs =
+      SETTINGS.design === 'both' ? (['per-obligation', 'batched'] as const) : ([SETTINGS.design] as const);
+    const bursts: Partial<Record<'per-obligation' | 'batched', Awaited<ReturnType<typeof reminderBurst>>>> = {};
+    if (total > 0) for (const d of designs) bursts[d] = await reminderBurst(servers, client, db, leadMs, track, d);
+    const per = bursts['per-obligation'];
+    const batched = bursts.batched;
+    // The faster design's burst is `reminderBurst` (what `npm run bench` compares with the alternative).
+    const burst =
+      per !== undefined && batched !== undefined
+        ? batched.allInSinkMs! <= per.allInSinkMs!
+          ? batched
+          : per
+        : (batched ?? per);
+    const summary = (b: typeof per) =>
+      b === undefined
+        ? undefined
+        : {
+            allInSinkMs: b.allInSinkMs,
+            latenessMs: { p50: b.latenessMs.p50, p99: b.latenessMs.p99 },
+            duplicates: b.duplicates,
+            workerPlusServerCpuMsPerReminder: b.workerPlusServerCpuMsPerReminder,
+            cpuSeconds: b.usage.cpuSeconds,
+          };
+    const designComparison =
+      per === undefined || batched === undefined
+        ? undefined
+        : {
+            perObligation: summary(per),
+            batched: summary(batched),
+            perObligationOverBatched: {
+              allInSink: Math.round((per.allInSinkMs! / batched.allInSinkMs!) * 100) / 100,
+              latenessP99: Math.round((per.latenessMs.p99! / batched.latenessMs.p99!) * 100) / 100,
+              cpuPerReminder:
+                Math.round((per.workerPlusServerCpuMsPerReminder / batched.workerPlusServerCpuMsPerReminder) * 100) /
+                100,
+            },
+            faster: burst === batched ? 'batched' : 'per-obligation',
+          };
 
     const temporalPeak = mib(statusKiB(temporal.pid, 'VmHWM'));
     const postgresPeak = mib(statusKiB(postgres.pid, 'VmHWM'));
@@ -1011,9 +1069,15 @@ async function benchMain(): Promise<void> {
           },
           childStartFloor: floor,
           cycle500: cycle,
+          design: SETTINGS.design,
+          designComparison,
           reminderBurst: burst,
+          reminderBursts: bursts,
           peakMemory: {
-            workerMaxRssMiB: Math.max(cycle.worker.maxRssMiB ?? 0, burst?.worker.maxRssMiB ?? 0),
+            workerMaxRssMiB: Math.max(
+              cycle?.worker.maxRssMiB ?? 0,
+              ...Object.values(bursts).map((b) => b.worker.maxRssMiB ?? 0),
+            ),
             temporalDevServerMaxRssMiB: temporalPeak,
             postgresPostmasterMaxRssMiB: postgresPeak,
           },

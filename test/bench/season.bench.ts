@@ -61,6 +61,8 @@ log(`Merzim: ${REMINDERS} reminders due at one instant (bench:cycles)`);
 const merzim = await runBench(node24.node, 'test/bench/cycles.bench.ts', {
   BENCH_BURST_CYCLES: String(REMINDERS / PARTIES_PER_CYCLE),
   BENCH_BURST_PARTIES: String(PARTIES_PER_CYCLE),
+  // The faster design (docs/benchmarks.md: batched reminders); BENCH_DESIGN=both or per-obligation to compare.
+  BENCH_DESIGN: process.env.BENCH_DESIGN ?? 'batched',
 });
 log(`the alternative: ${REMINDERS} reminders as pg-boss jobs (bench:alternative, Node ${node24.version})`);
 const alternative = await runBench(node24.node, 'test/bench/alternative.bench.ts', {

@@ -8,6 +8,7 @@ import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
 import { OBLIGATION_LOCAL_ACTIVITIES_PATCH, REVIEW_MAIL_PATCH } from '../../workflows/obligation.js';
 import { CYCLE_BATCHED_OPEN_PATCH, STAGE_RECIPIENT_PATCH } from '../../workflows/reporting-cycle.js';
 import {
+  BATCHED_REMINDERS_PATCH,
   DIGESTS_PATCH,
   LADDER_TOP_PATCH,
   OPENING_MODES_PATCH,
@@ -80,6 +81,7 @@ describe('replay of committed histories', () => {
     const digested = files.filter((f) => f.startsWith('digests.'));
     const readdressed = files.filter((f) => f.startsWith('readdress.'));
     const textsByHash = files.filter((f) => f.startsWith('texts-by-hash.'));
+    const batchedReminders = files.filter((f) => f.startsWith('batched-reminders.'));
     const older = files.filter(
       (f) =>
         !f.startsWith('batched-local.') &&
@@ -89,7 +91,8 @@ describe('replay of committed histories', () => {
         !f.startsWith('opening-') &&
         !f.startsWith('digests.') &&
         !f.startsWith('readdress.') &&
-        !f.startsWith('texts-by-hash.'),
+        !f.startsWith('texts-by-hash.') &&
+        !f.startsWith('batched-reminders.'),
     );
     const newer = files.filter((f) => f.startsWith('batched-local.'));
     expect(newer.length).toBeGreaterThanOrEqual(30);
@@ -167,6 +170,20 @@ describe('replay of committed histories', () => {
       expect([base, [...base, REVIEW_MAIL_PATCH]]).toContainEqual(patches(f));
     }
     expect(textsByHash.filter((f) => patches(f).includes(REVIEW_MAIL_PATCH))).toHaveLength(1);
+    // Recorded since cycles send their obligations' reminders in batches: the cycle and every obligation mark that patch
+    // (the one that took a report, the review e-mails' too), and the cycle schedules the batch activities.
+    expect(batchedReminders.length).toBeGreaterThanOrEqual(5);
+    for (const f of batchedReminders)
+      expect(patches(f).filter((p) => p !== REVIEW_MAIL_PATCH)).toEqual(
+        f.endsWith('.cycle.json')
+          ? [CYCLE_BATCHED_OPEN_PATCH, STATUS_ATTRIBUTE_PATCH, BATCHED_REMINDERS_PATCH]
+          : [OBLIGATION_LOCAL_ACTIVITIES_PATCH, STATUS_ATTRIBUTE_PATCH, LADDER_TOP_PATCH, BATCHED_REMINDERS_PATCH],
+      );
+    expect(
+      load('batched-reminders.cycle.json').history.events!.some(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendReminderBatch',
+      ),
+    ).toBe(true);
   });
 
   it('upserts Status in the histories before the rename, and ObligationStatus or CycleStatus, never Status, after it', () => {
@@ -176,6 +193,11 @@ describe('replay of committed histories', () => {
     for (const f of files) {
       const keys = new Set(upsertedKeys(f));
       const status = f.endsWith('.cycle.json') ? 'CycleStatus' : 'ObligationStatus';
+      // An obligation whose status never changed (still pending, its deadline extended) upserted no status at all.
+      if (f.startsWith('batched-reminders.') && !keys.has(status)) {
+        expect([f, keys.has('Status')]).toEqual([f, false]);
+        continue;
+      }
       if (
         f.startsWith('status-attribute.') ||
         f.startsWith('review-mail.') ||
@@ -183,7 +205,8 @@ describe('replay of committed histories', () => {
         f.startsWith('opening-') ||
         f.startsWith('digests.') ||
         f.startsWith('readdress.') ||
-        f.startsWith('texts-by-hash.')
+        f.startsWith('texts-by-hash.') ||
+        f.startsWith('batched-reminders.')
       ) {
         expect([f, keys.has(status), keys.has('Status')]).toEqual([f, true, false]);
       } else {
