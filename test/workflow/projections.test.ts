@@ -11,6 +11,7 @@ import { rebuildProjections, type ProjectionDifference } from '../../db/reposito
 import { KZ_WORKING_CALENDAR } from '../../domain/calendar-seed-kz.js';
 import { extendUpdate, returnReportUpdate } from '../../workflows/shared.js';
 import { AQDM, BGM, IIM, PMO, UQK, localTime } from '../fixtures/cycle-fixtures.js';
+import { smallPlanSpec } from '../fixtures/small-plan.js';
 import { useCycleTestBed } from '../helpers/cycle-test-bed.js';
 
 const HOUR = 3_600_000;
@@ -157,5 +158,19 @@ describe('projections rebuild', () => {
       .where('workflow_id', '=', uqk)
       .executeTakeFirstOrThrow();
     expect([row.status, row.working_days_late]).toEqual(['accepted', 0]);
+  }, 240_000);
+
+  it('rebuilds the e-mails a cycle sent in batches (cycle-batched-reminders) as they are live', async () => {
+    const s = await bed.newScenario();
+    await s.startSpec(smallPlanSpec({ planId: s.planId, year: s.year, stages: 'cascade' }), undefined, undefined, {
+      batchedReminders: true,
+    });
+    await s.advanceTo(s.reminderAt(IIM, 7) + HOUR);
+    await s.submit(IIM);
+    await s.accept(IIM);
+    const batched = await sql<{ n: string }>`SELECT count(*)::text AS n FROM notifications
+      WHERE workflow_id = ${s.handle.workflowId} AND status = 'sent'`.execute(bed.db);
+    expect(Number(batched.rows[0]!.n)).toBeGreaterThan(0);
+    expect(await check(s.planId)).toEqual([]);
   }, 240_000);
 });
