@@ -435,6 +435,52 @@ describe('pages: my account and the admin users page', () => {
     expect(changes).toHaveLength(2);
   });
 
+  it('PUT /api/v1/me/digests goes through the same service as the page: the setting and its audit event; a bare API token 403', async () => {
+    const { token } = await activeUser('api.digest');
+    const digestsOf = async () =>
+      (
+        await tdb.db
+          .selectFrom('users')
+          .select('digests')
+          .where('username', '=', 'api.digest')
+          .executeTakeFirstOrThrow()
+      ).digests;
+    const put = (auth: string, enabled: boolean) =>
+      t.app.inject({ method: 'PUT', url: '/api/v1/me/digests', headers: bearer(auth), payload: { enabled } });
+    const off = await put(token, false);
+    expect(off.statusCode).toBe(200);
+    expect(off.json()).toEqual({ digests: false });
+    expect(await digestsOf()).toBe(false);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(token) })).json().digests).toBe(
+      false,
+    );
+    expect((await put(token, true)).statusCode).toBe(200);
+    expect(await digestsOf()).toBe(true);
+    const changes = await tdb.db
+      .selectFrom('events')
+      .select(['type', 'actor'])
+      .where('type', '=', 'user.digests_changed')
+      .where('actor', '=', 'user:api.digest')
+      .execute();
+    expect(changes).toHaveLength(2);
+    // No user behind an API token: refused by the service, as every "my account" operation is, and nothing written.
+    const before = await tdb.db
+      .selectFrom('events')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow();
+    const bare = await put(t.adminToken, false);
+    expect(bare.statusCode).toBe(403);
+    expect(bare.json().error.code).toBe('not_a_user');
+    expect(
+      (
+        await tdb.db
+          .selectFrom('events')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ).toBe(before.n);
+  });
+
   it('my account lists sessions beside tokens; revoking another browser signs it out, revoking this one signs out', async () => {
     await activeUser('web.self');
     const here = new Browser('10.11.0.1');
