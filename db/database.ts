@@ -2,7 +2,7 @@
 import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable } from 'kysely';
 import type { CalendarEntry } from '../domain/calendar.js';
 import type { CycleSpec } from '../domain/cycle-model.js';
-import type { AgencyContact, Diagnostic, Plan } from '../domain/plan.js';
+import type { ActRef, AgencyContact, Diagnostic, Plan } from '../domain/plan.js';
 import type { ReportContent } from '../domain/report.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, never>;
@@ -114,6 +114,11 @@ export interface PlansTable {
   years_to: number | null;
   act_number: string | null;
   act_date: ColumnType<string | null, string | null | undefined, string | null>;
+  /** What a list shows without reading the document: the measures, the diagnostics' errors and warnings, the approving act. */
+  measure_count: number;
+  error_count: number;
+  warning_count: number;
+  act: Json<ActRef>;
   document: Json<Plan>;
   diagnostics: Json<Diagnostic[]>;
   source_format: string;

@@ -14,6 +14,7 @@ import * as reportVersions from './2026_12_02_0100_report_versions.js';
 import * as digests from './2026_12_02_0600_digests.js';
 import * as planUploads from './2026_12_02_0400_plan_uploads.js';
 import * as accounts from './2026_12_02_0300_accounts.js';
+import * as planList from './2026_12_03_0700_plan_list.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_21_0001_foundation': foundation,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_0600_digests': digests,
   '2026_12_02_0400_plan_uploads': planUploads,
   '2026_12_02_0300_accounts': accounts,
+  '2026_12_03_0700_plan_list': planList,
 };
