@@ -2,37 +2,26 @@
 // embedded PostgreSQL: "before" is the old path (every whole plan document read, visibility and the reporter's measures
 // filtered in JavaScript, then summarized), "after" the SQL-scoped keyset page of summary columns (a page of 100 and of
 // 500). Server-side work only (the same route code, without HTTP); p50/p95 over REQUESTS runs; prints JSON for docs/benchmarks.md.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Principal } from '../../api/auth.js';
 import { canSee, listScopeOf, planForViewer, scopeOf } from '../../api/plan-access.js';
 import { summarize, summaryView } from '../../api/routes/plans.js';
 import { sql } from 'kysely';
-import { createDb } from '../../db/connect.js';
 import { migrateToLatest } from '../../db/migrate.js';
 import { seedAgencies } from '../../db/repositories/agencies.js';
 import { confirmPlan, createDraft, listPlanPage, listPlans } from '../../db/repositories/plans.js';
 import { seedReferenceData } from '../../db/seed.js';
-import { EmbeddedPostgres } from '../../worker/embedded/postgres.js';
-import { freePort } from '../../worker/embedded/ports.js';
 import { measure, TEST_AGENCIES, testPlan } from '../helpers/plans.js';
+import { startBenchPostgres } from './bench-postgres.js';
 
 const PLANS = Number(process.env.PLAN_LIST_PLANS ?? 500);
 const MEASURES = 60;
 const REQUESTS = Number(process.env.PLAN_LIST_REQUESTS ?? 30);
 const CODES = ['АҚДМ', 'БҒМ', 'ІІМ', 'ҰҚК'];
 
-const dir = mkdtempSync(join(tmpdir(), 'merzim-plan-list-'));
-chmodSync(dir, 0o755);
-const postgres = await EmbeddedPostgres.start({
-  dataDir: join(dir, 'postgres'),
-  port: await freePort(),
-  log: () => undefined,
-});
-await postgres.ensureDatabase('merzim');
-const db = createDb(postgres.url('merzim'), { max: 4, applicationName: 'merzim-bench' });
+const bench = await startBenchPostgres('plan-list', 4);
+const { db } = bench;
 
 function principal(role: Principal['role'], agencyCode: string | null): Principal {
   return { tokenId: role, name: role, role, agencyCode, userId: null, username: null, mustChangePassword: false };
@@ -120,7 +109,5 @@ try {
     ),
   );
 } finally {
-  await db.destroy();
-  await postgres.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await bench.close();
 }
