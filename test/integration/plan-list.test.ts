@@ -11,6 +11,7 @@ import { createApiToken } from '../../db/repositories/tokens.js';
 import { createUser } from '../../db/repositories/users.js';
 import type { Diagnostic } from '../../domain/plan.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
+import { allPages } from '../helpers/pages.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { measure, TEST_AGENCIES, testPlan } from '../helpers/plans.js';
 
@@ -66,21 +67,13 @@ async function caller(label: string, role: Principal['role'], agencyCode: string
 }
 
 async function walk(token: string, limit: number, status?: string) {
-  const items: Record<string, unknown>[] = [];
-  let cursor: string | null = null;
-  let pages = 0;
-  do {
-    const qs = new URLSearchParams({ limit: String(limit), ...(cursor === null ? {} : { cursor }) });
-    if (status !== undefined) qs.set('status', status);
-    const res = await t.app.inject({ method: 'GET', url: `/api/v1/plans?${qs}`, headers: bearer(token) });
-    expect(res.statusCode, res.body).toBe(200);
-    const body = res.json() as { items: Record<string, unknown>[]; nextCursor: string | null };
-    expect(body.items.length).toBeLessThanOrEqual(limit);
-    items.push(...body.items);
-    cursor = body.nextCursor;
-    pages++;
-  } while (cursor !== null && pages < 100);
-  return { items, pages };
+  const page = await allPages<Record<string, unknown>>(
+    t.app,
+    `/api/v1/plans${status === undefined ? '' : `?status=${status}`}`,
+    token,
+    limit,
+  );
+  return { items: page.seen, pages: page.pages };
 }
 
 /** What the rule says the caller sees, newest first, with the summary's counts. */
