@@ -1,10 +1,13 @@
 // GET /api/v1/plans (issue 10, point 8): scoped in SQL, summary columns only, a cursor page at a time. The oracle is the
 // rule itself (api/plan-access.ts canSee, planForViewer) applied to every stored plan: each role's pages, walked with a
 // small page size, list exactly the plans it may see, newest first, each once, with the counts a summary shows.
+import { sql } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../api/auth.js';
 import { MAX_PAGE_SIZE } from '../../api/pagination.js';
 import { canSee, planForViewer, scopeOf } from '../../api/plan-access.js';
+import { migrations } from '../../db/migrations/index.js';
 import { seedAgencies } from '../../db/repositories/agencies.js';
 import { confirmPlan, createDraft, getPlan, repealPlan } from '../../db/repositories/plans.js';
 import { createApiToken } from '../../db/repositories/tokens.js';
@@ -212,5 +215,35 @@ describe('GET /api/v1/plans', () => {
     const all = (await get('')).json() as { items: unknown[]; nextCursor: string | null };
     expect(all.items).toHaveLength(40);
     expect(all.nextCursor).toBeNull();
+  });
+});
+
+describe('migration 2026_12_03_0700_plan_list', () => {
+  it('fills the new columns of plans stored before it from their documents and diagnostics', async () => {
+    const own = await createTestDatabase();
+    try {
+      const migrator = new Migrator({ db: own.db, provider: { getMigrations: async () => migrations } });
+      const names = Object.keys(migrations).sort();
+      const previous = names[names.indexOf('2026_12_03_0700_plan_list') - 1]!;
+      expect((await migrator.migrateTo(previous)).error).toBeUndefined();
+      const plan = testPlan();
+      const diagnostics: Diagnostic[] = [
+        { severity: 'error', code: 'x', message: 'e' },
+        { severity: 'warning', code: 'y', message: 'w' },
+        { severity: 'warning', code: 'z', message: 'w' },
+      ];
+      await sql`INSERT INTO plans (status, document, diagnostics, source_format, created_by)
+        VALUES ('draft', ${JSON.stringify(plan)}::jsonb, ${JSON.stringify(diagnostics)}::jsonb, 'yaml', 'old')`.execute(
+        own.db,
+      );
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      const row = await own.db
+        .selectFrom('plans')
+        .select(['measure_count', 'error_count', 'warning_count', 'act'])
+        .executeTakeFirstOrThrow();
+      expect(row).toEqual({ measure_count: 3, error_count: 1, warning_count: 2, act: plan.approvedBy });
+    } finally {
+      await own.drop();
+    }
   });
 });
