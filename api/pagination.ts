@@ -4,6 +4,9 @@ import { Type } from '@fastify/type-provider-typebox';
 import { HttpError } from './errors.js';
 
 export const MAX_PAGE_SIZE = 500;
+
+/** A row id in a cursor (and elsewhere): a UUID as PostgreSQL prints it. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const DEFAULT_PAGE_SIZE = 100;
 
 /** The query parameters of a paginated list. */

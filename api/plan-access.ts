@@ -1,7 +1,7 @@
 // Who sees and manages which plan: admins everything; the PM Office confirmed plans; coordinators their plans; reporters their agency's measures.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { listPlans, type PlanListFilter, type StoredPlan } from '../db/repositories/plans.js';
+import type { PlanListScope, StoredPlan } from '../db/repositories/plans.js';
 import { planIdsOfUser } from '../db/repositories/users.js';
 import type { Plan } from '../domain/plan.js';
 import { actorOf, type Principal } from './auth.js';
@@ -72,16 +72,22 @@ export function planForViewer(p: Principal, plan: Plan): Plan {
   };
 }
 
-export async function visiblePlans(
-  db: Kysely<Database>,
-  p: Principal,
-  scope: PlanScope,
-  status?: StoredPlan['status'],
-): Promise<StoredPlan[]> {
-  const filter: PlanListFilter = { ...(status === undefined ? {} : { status }) };
-  const candidates =
-    p.role === 'reporter' && p.agencyCode !== null
-      ? await listPlans(db, { ...filter, agencyCode: p.agencyCode })
-      : await listPlans(db, filter);
-  return candidates.filter((plan) => canSee(p, scope, plan));
+/**
+ * The plans a caller's list shows, as the repository's SQL scope: exactly what canSee allows (discarded plans are never
+ * listed). An admin every plan; the PM Office confirmed and repealed ones; a coordinator the plans it coordinates and its
+ * own drafts; a reporter its agency's confirmed and repealed plans (coordinator, executor or recipient of a measure).
+ */
+export function listScopeOf(p: Principal): PlanListScope {
+  switch (p.role) {
+    case 'admin':
+      return { kind: 'all' };
+    case 'pm_office':
+      return { kind: 'published' };
+    case 'coordinator':
+      return { kind: 'coordinator', userId: p.userId, agencyCode: p.agencyCode, actor: actorOf(p) };
+    case 'reporter':
+      return p.agencyCode === null ? { kind: 'none' } : { kind: 'agency', agencyCode: p.agencyCode };
+    default:
+      return { kind: 'none' };
+  }
 }

@@ -3,7 +3,7 @@ import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable } fr
 import type { CalendarEntry } from '../domain/calendar.js';
 import type { CycleSpec } from '../domain/cycle-model.js';
 import type { CycleTexts } from '../domain/cycle-texts.js';
-import type { AgencyContact, Diagnostic, Plan } from '../domain/plan.js';
+import type { ActRef, AgencyContact, Diagnostic, Plan } from '../domain/plan.js';
 import type { ReportContent } from '../domain/report.js';
 import type { FrozenSummary } from '../domain/summary-version.js';
 
@@ -116,6 +116,11 @@ export interface PlansTable {
   years_to: number | null;
   act_number: string | null;
   act_date: ColumnType<string | null, string | null | undefined, string | null>;
+  /** What a list shows without reading the document: the measures, the diagnostics' errors and warnings, the approving act. */
+  measure_count: number;
+  error_count: number;
+  warning_count: number;
+  act: Json<ActRef>;
   document: Json<Plan>;
   diagnostics: Json<Diagnostic[]>;
   source_format: string;

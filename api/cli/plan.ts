@@ -6,7 +6,7 @@ import type { Database } from '../../db/database.js';
 import { listAgencies } from '../../db/repositories/agencies.js';
 import { appendEvent } from '../../db/repositories/events.js';
 import { confirmPlanCommand } from '../../db/commands/plans.js';
-import { createDraft, getPlan, listPlans, PlanStateError } from '../../db/repositories/plans.js';
+import { createDraft, getPlan, listPlanPage, PlanStateError } from '../../db/repositories/plans.js';
 import { AGENCIES_SEED } from '../../domain/agencies-seed.js';
 import { parseColumnMapping } from '../../domain/import/column-mapping.js';
 import { hasErrors } from '../../domain/import/index.js';
@@ -148,15 +148,18 @@ export const planCommand: CliCommand = {
     const { positionals, values } = parseCommandLine(rest, { status: { type: 'string' }, json: { type: 'boolean' } });
     if (sub === 'list') {
       const status = optionalChoice(values, 'status', ['draft', 'confirmed', 'repealed'] as const);
-      const plans = await withDb((db) => listPlans(db, status === undefined ? {} : { status }));
+      // The summary columns only (as GET /api/v1/plans), every plan but discarded ones: the CLI is the operator's.
+      const plans = await withDb((db) =>
+        listPlanPage(db, { scope: { kind: 'all' }, ...(status === undefined ? {} : { status }) }),
+      );
       const rows = plans.map((p) => ({
         id: p.id,
         status: p.status,
         version: p.version,
-        act: p.plan.approvedBy,
-        coordinator: p.plan.coordinator,
-        measures: p.plan.measures.length,
-        title: p.plan.title,
+        act: p.act,
+        coordinator: p.coordinator,
+        measures: p.measures,
+        title: p.title,
       }));
       io.out(
         values.json === true

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
-import { revokeTokenCommand, setDigestsCommand } from '../../db/commands/users.js';
+import { revokeTokenCommand } from '../../db/commands/users.js';
 import { createApiToken } from '../../db/repositories/tokens.js';
 import { getUser, planIdsOfUser } from '../../db/repositories/users.js';
 import { actorOf, principalOf } from '../auth.js';
@@ -164,17 +164,12 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; accou
         summary:
           "Turn the caller's daily digests on or off (the PM Office's escalations digest, the coordinator's summary)",
         body: DigestsBody,
-        response: { 200: DigestsReply, ...errors(409) },
+        response: { 200: DigestsReply, ...errors() },
       },
     },
     async (request) => {
-      const p = principalOf(request);
-      if (p.userId === null)
-        throw new HttpError(409, 'not_a_user', 'enabled: only a user has digests, not an API token');
-      const userId = p.userId;
-      await db
-        .transaction()
-        .execute((trx) => setDigestsCommand(trx, { userId, enabled: request.body.enabled, actor: actorOf(p) }));
+      // The same service as the account page: a bare API token (no user behind it) is refused there, 403 not_a_user.
+      await accounts.setDigests(principalOf(request), request.body.enabled);
       return { digests: request.body.enabled };
     },
   );

@@ -2,12 +2,13 @@
 import multipart from '@fastify/multipart';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import type { StoredPlan } from '../../db/repositories/plans.js';
+import type { PlanListItem, StoredPlan } from '../../db/repositories/plans.js';
 import { exportCanonical } from '../../domain/import/index.js';
 import { principalOf, requireRole } from '../auth.js';
 import { MAX_UPLOAD_BYTES } from '../plan-import.js';
 import { buildCsvTemplate, buildXlsxTemplate } from '../import/index.js';
 import { HttpError } from '../errors.js';
+import { DEFAULT_PAGE_SIZE } from '../pagination.js';
 import { planForViewer } from '../plan-access.js';
 import { Binary, ErrorBody, Ok, UuidParams, errors } from '../schemas/common.js';
 import {
@@ -34,11 +35,29 @@ import { validImportFields, type PlanService } from '../services/plans.js';
 
 export type { ConfirmedOpening, PlanLifecycle } from '../services/plans.js';
 
-export function summarize(s: StoredPlan) {
+/** A plan's summary as the API answers it, from a list's row (api/services/plans.ts list) or a whole plan (summarize). */
+export function summaryView(s: Omit<PlanListItem, 'key'>) {
   return {
     id: s.id,
     status: s.status,
     version: s.version,
+    title: s.title,
+    coordinator: s.coordinator,
+    years: s.years,
+    act: s.act,
+    policy: s.policy,
+    measures: s.measures,
+    errors: s.errors,
+    warnings: s.warnings,
+    createdAt: s.createdAt.toISOString(),
+    confirmedAt: s.confirmedAt?.toISOString() ?? null,
+    repealedAt: s.repealedAt?.toISOString() ?? null,
+  };
+}
+
+export function summarize(s: StoredPlan) {
+  return summaryView({
+    ...s,
     title: s.plan.title,
     coordinator: s.plan.coordinator,
     years: s.plan.years,
@@ -47,10 +66,7 @@ export function summarize(s: StoredPlan) {
     measures: s.plan.measures.length,
     errors: s.diagnostics.filter((d) => d.severity === 'error').length,
     warnings: s.diagnostics.filter((d) => d.severity === 'warning').length,
-    createdAt: s.createdAt.toISOString(),
-    confirmedAt: s.confirmedAt?.toISOString() ?? null,
-    repealedAt: s.repealedAt?.toISOString() ?? null,
-  };
+  });
 }
 
 // Scoping and authorisation live in the plan service (api/services/plans.ts), shared with the admin pages.
@@ -74,14 +90,15 @@ export const planRoutes: FastifyPluginAsyncTypebox<{ plans: PlanService }> = asy
     {
       schema: {
         tags: ['plans'],
-        summary: 'Plans the caller may see',
+        summary: 'Plans the caller may see, newest first, a page at a time',
         querystring: PlanListQuery,
         response: { 200: PlanList, ...errors() },
       },
     },
     async (request) => {
-      const plans = await service.list(principalOf(request), request.query.status);
-      return { items: plans.map(summarize) };
+      const { limit = DEFAULT_PAGE_SIZE, ...q } = request.query;
+      const page = await service.list(principalOf(request), { ...q, limit });
+      return { items: page.items.map(summaryView), nextCursor: page.nextCursor };
     },
   );
 

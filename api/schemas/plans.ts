@@ -3,6 +3,7 @@ import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { listPlanVersions } from '../../db/repositories/plans.js';
 import type { AmendmentOp } from '../../domain/plan-amend.js';
 import type { Diagnostic as DomainDiagnostic } from '../../domain/plan.js';
+import { NextCursor, PageQuery } from '../pagination.js';
 import { UPLOAD_FORMATS } from '../plan-import.js';
 import {
   Binary,
@@ -22,7 +23,7 @@ import {
 export const PlanStatus = StringEnum(['draft', 'confirmed', 'repealed', 'discarded']);
 
 export const PlanListQuery = Type.Object(
-  { status: Type.Optional(StringEnum(['draft', 'confirmed', 'repealed'])) },
+  { status: Type.Optional(StringEnum(['draft', 'confirmed', 'repealed'])), ...PageQuery },
   { additionalProperties: false },
 );
 export type PlanListQuery = Static<typeof PlanListQuery>;
@@ -165,7 +166,7 @@ export const PlanSummary = Type.Object({
   repealedAt: NullableDateTime,
 });
 
-export const PlanList = Type.Object({ items: List(PlanSummary) });
+export const PlanList = Type.Object({ items: List(PlanSummary), nextCursor: NextCursor });
 export const PlanDetail = Type.Intersect([
   PlanSummary,
   Type.Object({ plan: Plan, diagnostics: Type.Optional(List(Diagnostic, { description: 'Not for reporters' })) }),

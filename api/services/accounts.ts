@@ -32,9 +32,7 @@ import {
 } from '../../db/repositories/users.js';
 import { actorOf, type Principal } from '../auth.js';
 import { HttpError } from '../errors.js';
-import { decodeCursor, pageOf } from '../pagination.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import { UUID, decodeCursor, pageOf } from '../pagination.js';
 
 export interface SignInLimits {
   /** Failures of one username from one address before it is locked out there. */
@@ -70,9 +68,10 @@ export function createAccountService(deps: { db: Kysely<Database>; signInLimits?
   const assertAdmin = (p: Principal) => {
     if (p.role !== 'admin') throw new HttpError(403, 'forbidden', 'This requires one of the roles: admin');
   };
+  // What only a user has (a password, sessions, digests): a bare API token has no user behind it, so it may not (403).
   const userOf = (p: Principal) => {
     if (p.userId === null || p.username === null)
-      throw new HttpError(400, 'not_a_user', 'This token does not belong to a user');
+      throw new HttpError(403, 'not_a_user', 'This token does not belong to a user');
     return { userId: p.userId, username: p.username };
   };
   const event = (c: Parameters<typeof recordSignInCommand>[1]) =>

@@ -11,7 +11,7 @@ import {
 } from '../../db/commands/plans.js';
 import { listAgencies } from '../../db/repositories/agencies.js';
 import { appendEvent } from '../../db/repositories/events.js';
-import { createDraft, getPlan, listPlanVersions, type StoredPlan } from '../../db/repositories/plans.js';
+import { createDraft, getPlan, listPlanPage, listPlanVersions, type StoredPlan } from '../../db/repositories/plans.js';
 import { parseColumnMapping } from '../../domain/import/column-mapping.js';
 import { hasErrors } from '../../domain/import/index.js';
 import { applyMetadata, type ImportMetadata } from '../../domain/import/metadata.js';
@@ -23,7 +23,8 @@ import type { CycleEngine } from '../cycle-engine.js';
 import type { OpeningMode } from '../../domain/cycle-opening.js';
 import { HttpError } from '../errors.js';
 import { importUpload, type UploadFormat } from '../import/index.js';
-import { canConfirm, canManage, canSee, planForViewer, scopeOf, visiblePlans } from '../plan-access.js';
+import { canConfirm, canManage, canSee, listScopeOf, scopeOf } from '../plan-access.js';
+import { UUID, decodeCursor, pageOf } from '../pagination.js';
 import { importSummary } from '../plan-import.js';
 import { ImportQuery } from '../schemas/plans.js';
 import { unstorableInRequest } from '../storable-input.js';
@@ -177,9 +178,25 @@ export function createPlanService(deps: {
   return {
     load,
 
-    async list(p: Principal, status?: StoredPlan['status']): Promise<StoredPlan[]> {
-      const plans = await visiblePlans(db, p, await scopeOf(db, p), status);
-      return plans.map((s) => ({ ...s, plan: planForViewer(p, s.plan) }));
+    /**
+     * One page of the plans the caller may see, newest first, in summary (never the documents): the scoping is SQL
+     * (listScopeOf), the cursor the previous page's last (created_at, id).
+     */
+    async list(p: Principal, q: { status?: StoredPlan['status']; limit: number; cursor?: string | undefined }) {
+      let after: readonly [string, string] | undefined;
+      if (q.cursor !== undefined) {
+        const [at, id] = decodeCursor(q.cursor, 2) as [string, string];
+        if (Number.isNaN(new Date(at).getTime()) || !UUID.test(id))
+          throw new HttpError(400, 'invalid_request', 'query/cursor is not a cursor this API gave');
+        after = [at, id];
+      }
+      const rows = await listPlanPage(db, {
+        scope: listScopeOf(p),
+        limit: q.limit + 1,
+        ...(q.status === undefined ? {} : { status: q.status }),
+        ...(after === undefined ? {} : { after }),
+      });
+      return pageOf(rows, q.limit, (r) => r.key);
     },
 
     /** What this caller may do with the plan (the pages show only the forms it may use). */

@@ -9,6 +9,7 @@ import { listCycles } from '../../db/repositories/cycles.js';
 import { CALENDAR_ENTRY_KINDS, type CalendarEntry, type CalendarEntryKind } from '../../domain/calendar.js';
 import type { Agency, AgencyContact } from '../../domain/plan.js';
 import { actorOf, type Principal } from '../auth.js';
+import { DEFAULT_PAGE_SIZE } from '../pagination.js';
 import { HttpError } from '../errors.js';
 import { onTimeRateData } from '../services/chart-data.js';
 import { validImportFields } from '../services/plans.js';
@@ -87,11 +88,22 @@ export function registerAdminPages(app: FastifyInstance, opts: WebOptions, tools
     const p = principal(request);
     requireRole(p, 'admin', 'coordinator');
     const ctx = await context(request, reply);
-    const list = (await plans.list(p)).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    // Newest first, a page at a time, as GET /api/v1/plans; a cursor that is not one this list gave answers 400.
+    const { cursor } = request.query as { cursor?: unknown };
+    const page = await plans.list(p, {
+      limit: DEFAULT_PAGE_SIZE,
+      ...(typeof cursor === 'string' && cursor !== '' ? { cursor } : {}),
+    });
     const flash: Flash = msg(request) === 'discarded' ? { kind: 'ok', text: ctx.t.t('plan.discarded') } : undefined;
     return send(
       reply,
-      plansPage(ctx, { plans: list, canImport: true, names: await agencyNames(ctx.t.lang, p), flash }),
+      plansPage(ctx, {
+        plans: page.items,
+        nextCursor: page.nextCursor,
+        canImport: true,
+        names: await agencyNames(ctx.t.lang, p),
+        flash,
+      }),
     );
   });
 

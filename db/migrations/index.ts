@@ -17,6 +17,7 @@ import * as accounts from './2026_12_02_0300_accounts.js';
 import * as cycleTexts from './2026_12_03_0200_cycle_texts.js';
 import * as projectionBaseline from './2026_12_03_0300_projection_baseline.js';
 import * as summaryVersions from './2026_12_03_0500_summary_versions.js';
+import * as planList from './2026_12_03_0700_plan_list.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_21_0001_foundation': foundation,
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_03_0200_cycle_texts': cycleTexts,
   '2026_12_03_0300_projection_baseline': projectionBaseline,
   '2026_12_03_0500_summary_versions': summaryVersions,
+  '2026_12_03_0700_plan_list': planList,
 };

@@ -2,7 +2,7 @@
 // rows take the caller's transaction (db/commands/ opens none either: the caller does, so the audit event joins it).
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, PlanRow, PlanStatus } from '../database.js';
-import type { Diagnostic, Plan } from '../../domain/plan.js';
+import type { ActRef, Diagnostic, Plan } from '../../domain/plan.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -48,6 +48,8 @@ function summaryColumns(plan: Plan) {
     years_to: plan.years.to,
     act_number: plan.approvedBy.number === '' ? null : plan.approvedBy.number,
     act_date: plan.approvedBy.date === '' ? null : plan.approvedBy.date,
+    act: JSON.stringify(plan.approvedBy),
+    measure_count: plan.measures.length,
     document: JSON.stringify(plan),
   };
 }
@@ -68,6 +70,8 @@ export async function createDraft(
       status: 'draft',
       ...summaryColumns(d.plan),
       diagnostics: JSON.stringify(d.diagnostics),
+      error_count: d.diagnostics.filter((x) => x.severity === 'error').length,
+      warning_count: d.diagnostics.filter((x) => x.severity === 'warning').length,
       source_format: d.sourceFormat,
       source_name: d.sourceName,
       created_by: d.createdBy,
@@ -86,30 +90,145 @@ export interface PlanListFilter {
   readonly status?: PlanStatus;
   /** Restrict to these ids (access rules computed by the caller); undefined = no restriction. */
   readonly ids?: readonly string[];
-  /** Restrict to plans where this agency is an executor or the coordinator. */
-  readonly agencyCode?: string;
 }
 
+/** Whole plans (the documents too), newest first: for the engine's and the CLI's own work, never for a list a caller pages. */
 export async function listPlans(db: Db, f: PlanListFilter): Promise<StoredPlan[]> {
   let q = db.selectFrom('plans').selectAll().where('status', '<>', 'discarded').orderBy('created_at', 'desc');
   if (f.status !== undefined) q = q.where('status', '=', f.status);
   if (f.ids !== undefined) q = f.ids.length === 0 ? q.where(sql<boolean>`false`) : q.where('id', 'in', [...f.ids]);
-  if (f.agencyCode !== undefined) {
-    const code = f.agencyCode;
-    q = q.where((eb) =>
+  return (await q.execute()).map(rowToStoredPlan);
+}
+
+/**
+ * Which plans a list shows, as SQL (the rules are api/plan-access.ts's; this is their query): every plan but discarded ones;
+ * only confirmed and repealed ones; a coordinator's (bound to it, its agency coordinates it, or its own draft); an agency's
+ * confirmed and repealed plans where it coordinates, executes or receives a measure; none.
+ */
+export type PlanListScope =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'published' }
+  | {
+      readonly kind: 'coordinator';
+      readonly userId: string | null;
+      readonly agencyCode: string | null;
+      readonly actor: string;
+    }
+  | { readonly kind: 'agency'; readonly agencyCode: string }
+  | { readonly kind: 'none' };
+
+/** A plan as a list shows it: its summary columns, never its document. */
+export interface PlanListItem {
+  readonly id: string;
+  readonly status: PlanStatus;
+  readonly version: number;
+  readonly title: { readonly kk: string | null; readonly ru: string | null };
+  readonly coordinator: string;
+  readonly years: { readonly from: number; readonly to: number };
+  readonly act: ActRef;
+  readonly policy: string;
+  /** How many measures: for an agency's scope, the measures it executes or receives. */
+  readonly measures: number;
+  readonly errors: number;
+  readonly warnings: number;
+  readonly createdAt: Date;
+  readonly confirmedAt: Date | null;
+  readonly repealedAt: Date | null;
+  /** The keyset of the row (created_at to the microsecond, in UTC, and id): a cursor loses nothing a Date would. */
+  readonly key: readonly [string, string];
+}
+
+/** One page of plans in a scope, newest first (created_at, id), after a page's last key; `limit` rows when given. */
+export async function listPlanPage(
+  db: Db,
+  q: {
+    readonly scope: PlanListScope;
+    readonly status?: PlanStatus;
+    readonly after?: readonly [string, string];
+    readonly limit?: number;
+  },
+): Promise<PlanListItem[]> {
+  const { scope } = q;
+  if (scope.kind === 'none') return [];
+  const byAgency = (code: string) =>
+    sql<boolean>`(plans.coordinator_code = ${code}
+      OR EXISTS (SELECT 1 FROM measure_executors e WHERE e.plan_id = plans.id AND e.agency_code = ${code})
+      OR EXISTS (SELECT 1 FROM measures m WHERE m.plan_id = plans.id AND m.recipient ? 'agency' AND m.recipient->>'agency' = ${code}))`;
+  const measures =
+    scope.kind === 'agency'
+      ? sql<number>`(SELECT count(*)::int FROM measures m WHERE m.plan_id = plans.id AND (
+          (m.recipient ? 'agency' AND m.recipient->>'agency' = ${scope.agencyCode})
+          OR EXISTS (SELECT 1 FROM measure_executors e
+                     WHERE e.plan_id = m.plan_id AND e.measure_idx = m.idx AND e.agency_code = ${scope.agencyCode})))`
+      : sql<number>`plans.measure_count`;
+  let query = db
+    .selectFrom('plans')
+    .select([
+      'id',
+      'status',
+      'version',
+      'title_kk',
+      'title_ru',
+      'coordinator_code',
+      'years_from',
+      'years_to',
+      'act',
+      'policy_id',
+      'error_count',
+      'warning_count',
+      'created_at',
+      'confirmed_at',
+      'repealed_at',
+      measures.as('measures'),
+      sql<string>`to_char(plans.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('created_key'),
+    ])
+    .where('status', '<>', 'discarded')
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc');
+  if (q.status !== undefined) query = query.where('status', '=', q.status);
+  if (scope.kind === 'published' || scope.kind === 'agency')
+    query = query.where('status', 'in', ['confirmed', 'repealed']);
+  if (scope.kind === 'agency') query = query.where(byAgency(scope.agencyCode));
+  if (scope.kind === 'coordinator') {
+    const { userId, agencyCode, actor } = scope;
+    query = query.where((eb) =>
       eb.or([
-        eb('coordinator_code', '=', code),
-        eb.exists(
-          eb
-            .selectFrom('measure_executors as me')
-            .select('me.plan_id')
-            .whereRef('me.plan_id', '=', 'plans.id')
-            .where('me.agency_code', '=', code),
-        ),
+        ...(userId === null
+          ? []
+          : [
+              eb.exists(
+                eb
+                  .selectFrom('user_plans as up')
+                  .select('up.plan_id')
+                  .whereRef('up.plan_id', '=', 'plans.id')
+                  .where('up.user_id', '=', userId),
+              ),
+            ]),
+        ...(agencyCode === null ? [] : [eb('coordinator_code', '=', agencyCode)]),
+        eb.and([eb('status', '=', 'draft'), eb('created_by', '=', actor)]),
       ]),
     );
   }
-  return (await q.execute()).map(rowToStoredPlan);
+  if (q.after !== undefined)
+    query = query.where(sql<boolean>`(plans.created_at, plans.id) < (${q.after[0]}::timestamptz, ${q.after[1]}::uuid)`);
+  if (q.limit !== undefined) query = query.limit(q.limit);
+  return (await query.execute()).map((r) => ({
+    id: r.id,
+    status: r.status,
+    version: r.version,
+    title: { kk: r.title_kk, ru: r.title_ru },
+    coordinator: r.coordinator_code ?? '',
+    years: { from: r.years_from ?? 0, to: r.years_to ?? 0 },
+    act: r.act,
+    policy: r.policy_id ?? '',
+    measures: r.measures,
+    errors: r.error_count,
+    warnings: r.warning_count,
+    createdAt: r.created_at,
+    confirmedAt: r.confirmed_at,
+    repealedAt: r.repealed_at,
+    key: [r.created_key, r.id],
+  }));
 }
 
 /** Flattens the current version's measures and executors for per-agency queries. */

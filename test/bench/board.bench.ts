@@ -1,14 +1,11 @@
 // The coordinator board of a cycle of 5,000 obligations (100 agencies × 50 stages): server time p50/p95 over the real page
 // route and read models on an embedded PostgreSQL, and the page's weight on the wire; prints JSON for docs/benchmarks.md.
 // The read model is written directly (the board reads only it); the cycles benchmark measures the workflows that write it.
-import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { buildApp } from '../../api/app.js';
 import { newToken, SESSION_COOKIE } from '../../api/web/session.js';
-import { createDb } from '../../db/connect.js';
 import { migrateToLatest } from '../../db/migrate.js';
 import { seedAgencies } from '../../db/repositories/agencies.js';
 import { upsertCycle } from '../../db/repositories/cycles.js';
@@ -20,9 +17,8 @@ import { seedReferenceData } from '../../db/seed.js';
 import { AGENCIES_SEED } from '../../domain/agencies-seed.js';
 import { addDays } from '../../domain/dates.js';
 import { DEFAULT_ESCALATION, DEFAULT_REMINDERS } from '../../domain/plan.js';
-import { EmbeddedPostgres } from '../../worker/embedded/postgres.js';
-import { freePort } from '../../worker/embedded/ports.js';
 import { testPlan } from '../helpers/plans.js';
+import { startBenchPostgres } from './bench-postgres.js';
 
 const AGENCIES = 100;
 const STAGES = 50;
@@ -38,15 +34,8 @@ const STATUSES = [
   'accepted',
 ] as const;
 
-const dir = mkdtempSync(join(tmpdir(), 'merzim-board-'));
-chmodSync(dir, 0o755);
-const postgres = await EmbeddedPostgres.start({
-  dataDir: join(dir, 'postgres'),
-  port: await freePort(),
-  log: () => undefined,
-});
-await postgres.ensureDatabase('merzim');
-const db = createDb(postgres.url('merzim'), { max: 4, applicationName: 'merzim-bench' });
+const bench = await startBenchPostgres('board', 4);
+const { db } = bench;
 try {
   await migrateToLatest(db);
   await seedReferenceData(db);
@@ -265,7 +254,5 @@ try {
     ),
   );
 } finally {
-  await db.destroy();
-  await postgres.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await bench.close();
 }

@@ -3,32 +3,24 @@
 // process's resident memory above idle (sampled from /proc every 10 ms; goal: flat, under 100 MB above idle). Prints JSON.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createDb } from '../../db/connect.js';
 import { migrateToLatest } from '../../db/migrate.js';
 import { seedAgencies } from '../../db/repositories/agencies.js';
 import { createDraft } from '../../db/repositories/plans.js';
 import { createApiToken } from '../../db/repositories/tokens.js';
-import { EmbeddedPostgres } from '../../worker/embedded/postgres.js';
 import { freePort } from '../../worker/embedded/ports.js';
 import { TEST_AGENCIES, testPlan } from '../helpers/plans.js';
+import { startBenchPostgres } from './bench-postgres.js';
 
 const FILES = Number(process.env.EVIDENCE_FILES ?? 20);
 const FILE_MB = Number(process.env.EVIDENCE_FILE_MB ?? 10);
 const MiB = 1024 * 1024;
 
-const dir = mkdtempSync(join(tmpdir(), 'merzim-evidence-bench-'));
-chmodSync(dir, 0o755);
-const postgres = await EmbeddedPostgres.start({
-  dataDir: join(dir, 'postgres'),
-  port: await freePort(),
-  log: () => undefined,
-});
-await postgres.ensureDatabase('merzim');
-const db = createDb(postgres.url('merzim'), { max: 2, applicationName: 'merzim-bench' });
+const bench = await startBenchPostgres('evidence-bench', 2);
+const { dir, postgres, db } = bench;
 let api: ChildProcess | undefined;
 
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
@@ -187,7 +179,5 @@ try {
   );
 } finally {
   await stopApi();
-  await db.destroy();
-  await postgres.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await bench.close();
 }

@@ -27,6 +27,8 @@ export interface ApiTestStack {
   readonly client: Client;
   readonly app: FastifyInstance;
   readonly taskQueue: string;
+  /** The worker's mailer (to the sink), for a test that builds activities of its own. */
+  readonly mailer: ReturnType<typeof createMailer>;
   /** An API token's secret for a role (and agency). */
   token(name: string, role: 'admin' | 'coordinator' | 'pm_office' | 'reporter', agencyCode?: string): Promise<string>;
   /** Plans whose Temporal schedules close() deletes. */
@@ -36,12 +38,16 @@ export interface ApiTestStack {
 
 export async function startApiTestStack(
   name: string,
-  appOptions: Partial<Pick<AppDeps, 'evidence' | 'publicUrl'>> = {},
+  options: Partial<Pick<AppDeps, 'evidence' | 'publicUrl'>> & {
+    /** Seed test/helpers/plans.ts's agencies (default); false for a test that loads its own (the demo's seeds). */
+    readonly testAgencies?: boolean;
+  } = {},
 ): Promise<ApiTestStack> {
+  const { testAgencies = true, ...appOptions } = options;
   quietTemporalRuntime('ERROR');
   const taskQueue = `${name}-${randomUUID()}`;
   const tdb = await createTestDatabase();
-  await seedAgencies(tdb.db, TEST_AGENCIES);
+  if (testAgencies) await seedAgencies(tdb.db, TEST_AGENCIES);
   await seedReferenceData(tdb.db);
   const sink = await startTestSink(tdb.db);
   const mailer = createMailer(sink.url);
@@ -73,6 +79,7 @@ export async function startApiTestStack(
     client,
     app,
     taskQueue,
+    mailer,
     plans,
     async token(tokenName, role, agencyCode) {
       return (

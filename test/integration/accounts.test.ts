@@ -52,6 +52,22 @@ async function eventsOf(type: string, username: string) {
     .execute();
 }
 
+/** Whether the user gets the daily digests, as the digest e-mails read it. */
+async function digestsOfUser(username: string): Promise<boolean> {
+  return (await tdb.db.selectFrom('users').select('digests').where('username', '=', username).executeTakeFirstOrThrow())
+    .digests;
+}
+
+/** The audit events of a user's digest setting changes (the page and the API write the same one). */
+function digestChangesBy(username: string) {
+  return tdb.db
+    .selectFrom('events')
+    .select(['actor', 'payload'])
+    .where('type', '=', 'user.digests_changed')
+    .where('actor', '=', `user:${username}`)
+    .execute();
+}
+
 async function healthy(): Promise<void> {
   expect((await t.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
 }
@@ -407,14 +423,7 @@ describe('pages: my account and the admin users page', () => {
     await activeUser('web.digest');
     const me = new Browser('10.12.0.1');
     expect((await me.signIn('web.digest')).statusCode).toBe(303);
-    const digestsOf = async () =>
-      (
-        await tdb.db
-          .selectFrom('users')
-          .select('digests')
-          .where('username', '=', 'web.digest')
-          .executeTakeFirstOrThrow()
-      ).digests;
+    const digestsOf = () => digestsOfUser('web.digest');
     expect(await digestsOf()).toBe(true);
     expect((await me.get('/app/account')).body).toMatch(/id="digests" name="digests" value="on" checked/);
     const csrf = await me.csrf('/app/account');
@@ -425,14 +434,40 @@ describe('pages: my account and the admin users page', () => {
     expect(await digestsOf()).toBe(false);
     await me.post('/app/account/digests', { _csrf: csrf, digests: 'on' });
     expect(await digestsOf()).toBe(true);
-    const changes = await tdb.db
+    expect(await digestChangesBy('web.digest')).toHaveLength(2);
+  });
+
+  it('PUT /api/v1/me/digests goes through the same service as the page: the setting and its audit event; a bare API token 403', async () => {
+    const { token } = await activeUser('api.digest');
+    const digestsOf = () => digestsOfUser('api.digest');
+    const put = (auth: string, enabled: boolean) =>
+      t.app.inject({ method: 'PUT', url: '/api/v1/me/digests', headers: bearer(auth), payload: { enabled } });
+    const off = await put(token, false);
+    expect(off.statusCode).toBe(200);
+    expect(off.json()).toEqual({ digests: false });
+    expect(await digestsOf()).toBe(false);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(token) })).json().digests).toBe(
+      false,
+    );
+    expect((await put(token, true)).statusCode).toBe(200);
+    expect(await digestsOf()).toBe(true);
+    expect(await digestChangesBy('api.digest')).toHaveLength(2);
+    // No user behind an API token: refused by the service, as every "my account" operation is, and nothing written.
+    const before = await tdb.db
       .selectFrom('events')
-      .select(['actor', 'payload'])
-      .where('type', '=', 'user.digests_changed')
-      .where('actor', 'like', '%web.digest%')
-      .orderBy('occurred_at')
-      .execute();
-    expect(changes).toHaveLength(2);
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow();
+    const bare = await put(t.adminToken, false);
+    expect(bare.statusCode).toBe(403);
+    expect(bare.json().error.code).toBe('not_a_user');
+    expect(
+      (
+        await tdb.db
+          .selectFrom('events')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ).toBe(before.n);
   });
 
   it('my account lists sessions beside tokens; revoking another browser signs it out, revoking this one signs out', async () => {

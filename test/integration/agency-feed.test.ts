@@ -3,56 +3,31 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import ICAL from 'ical.js';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
-import { buildApp } from '../../api/app.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCycleEngine } from '../../api/cycle-engine.js';
-import { postgresProbe, temporalProbe } from '../../api/health.js';
 import { listObligations } from '../../db/repositories/cycles.js';
-import { createApiToken } from '../../db/repositories/tokens.js';
-import { seedReferenceData } from '../../db/seed.js';
 import { createLivingDemo, loadDemoData, type LivingDemo } from '../../worker/demo.js';
 import { driveLivingDemo } from '../../worker/embedded/living-demo.js';
-import { createMailer } from '../../platform/mailer.js';
-import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
-import type { SmtpSink } from '../../worker/embedded/smtp-sink.js';
+import { startApiTestStack, type ApiTestStack } from '../helpers/api-stack.js';
 import { bearer } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startTestSink, waitFor } from '../helpers/mail.js';
+import type { TestDatabase } from '../helpers/database.js';
+import { waitFor } from '../helpers/mail.js';
 
-const taskQueue = `agency-feed-${randomUUID()}`;
+let stack: ApiTestStack;
+let taskQueue: string;
 let tdb: TestDatabase;
-let sink: SmtpSink;
-let mailer: ReturnType<typeof createMailer>;
-let native: NativeConnection;
 let client: Client;
-let worker: Worker;
-let workerRun: Promise<void>;
 let app: FastifyInstance;
 let dataDir: string;
 let living: LivingDemo;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  quietTemporalRuntime('ERROR');
-  tdb = await createTestDatabase();
-  await seedReferenceData(tdb.db);
-  sink = await startTestSink(tdb.db);
-  mailer = createMailer(sink.url);
-  native = await NativeConnection.connect({ address: inject('temporalAddress') });
-  client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
-  worker = await Worker.create({
-    connection: native,
-    taskQueue,
-    workflowsPath,
-    activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }),
-  });
-  workerRun = worker.run();
+  stack = await startApiTestStack('agency-feed', { testAgencies: false, publicUrl: 'https://merzim.example.kz' });
+  ({ tdb, client, app, taskQueue } = stack);
   dataDir = mkdtempSync(join(tmpdir(), 'merzim-feed-'));
   // Real obligations of several agencies in several states: the living demo's cycle (its notices 10 minutes away: not needed here).
   const demo = await loadDemoData(tdb.db, {
@@ -71,32 +46,13 @@ beforeAll(async () => {
     30_000,
     'ІІМ overdue',
   );
-  app = await buildApp({
-    db: tdb.db,
-    temporal: client,
-    taskQueue,
-    publicUrl: 'https://merzim.example.kz',
-    probes: {
-      temporal: temporalProbe(client),
-      postgres: postgresProbe(tdb.db),
-      smtp: async () => ({ ok: true, latencyMs: 0 }),
-    },
-    sinkEnabled: true,
-  });
-  tokens.admin = (await createApiToken(tdb.db, { name: 'admin', role: 'admin' })).secret;
-  tokens.bgm = (await createApiToken(tdb.db, { name: 'bgm', role: 'reporter', agencyCode: 'БҒМ' })).secret;
-  tokens.coordinator = (await createApiToken(tdb.db, { name: 'akdm', role: 'coordinator', agencyCode: 'АҚДМ' })).secret;
+  tokens.admin = await stack.token('admin', 'admin');
+  tokens.bgm = await stack.token('bgm', 'reporter', 'БҒМ');
+  tokens.coordinator = await stack.token('akdm', 'coordinator', 'АҚДМ');
 });
 
 afterAll(async () => {
-  await app?.close();
-  worker?.shutdown();
-  await workerRun;
-  await native?.close();
-  await client?.connection.close();
-  mailer?.close();
-  await sink?.close();
-  await tdb?.drop();
+  await stack?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -3,27 +3,18 @@
 // the serializer, and a route without a response schema, an undeclared status or a route never called fails the test.
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance, FastifySchema } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
-import { buildApp } from '../../api/app.js';
-import { postgresProbe, temporalProbe } from '../../api/health.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBody } from '../../api/schemas/common.js';
-import { seedAgencies } from '../../db/repositories/agencies.js';
 import { createDraft } from '../../db/repositories/plans.js';
-import { createApiToken } from '../../db/repositories/tokens.js';
-import { seedReferenceData } from '../../db/seed.js';
-import type { SmtpSink } from '../../worker/embedded/smtp-sink.js';
-import { createMailer } from '../../platform/mailer.js';
-import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
 import { planScheduleId } from '../../domain/cycle-model.js';
+import { startApiTestStack, type ApiTestStack } from '../helpers/api-stack.js';
 import { bearer } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startTestSink, waitFor } from '../helpers/mail.js';
+import type { TestDatabase } from '../helpers/database.js';
+import { waitFor } from '../helpers/mail.js';
 import { TEST_AGENCIES, testPlan } from '../helpers/plans.js';
 
 // ajv-formats is CommonJS: its default export is the plugin function, sometimes one level down.
@@ -31,14 +22,9 @@ const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormat
   addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
 const YEAR = new Date().getUTCFullYear();
-const taskQueue = `api-schemas-${randomUUID()}`;
+let stack: ApiTestStack;
 let tdb: TestDatabase;
-let sink: SmtpSink;
-let mailer: ReturnType<typeof createMailer>;
-let native: NativeConnection;
 let client: Client;
-let worker: Worker;
-let workerRun: Promise<void>;
 let app: FastifyInstance;
 const tokens: Record<string, string> = {};
 const scheduledPlans: string[] = [];
@@ -56,32 +42,8 @@ const served: Served[] = [];
 const rawPayloads = new Map<string, unknown>();
 
 beforeAll(async () => {
-  quietTemporalRuntime('ERROR');
-  tdb = await createTestDatabase();
-  await seedAgencies(tdb.db, TEST_AGENCIES);
-  await seedReferenceData(tdb.db);
-  sink = await startTestSink(tdb.db);
-  mailer = createMailer(sink.url);
-  native = await NativeConnection.connect({ address: inject('temporalAddress') });
-  client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
-  worker = await Worker.create({
-    connection: native,
-    taskQueue,
-    workflowsPath,
-    activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }),
-  });
-  workerRun = worker.run();
-  app = await buildApp({
-    db: tdb.db,
-    temporal: client,
-    taskQueue,
-    probes: {
-      temporal: temporalProbe(client),
-      postgres: postgresProbe(tdb.db),
-      smtp: async () => ({ ok: true, latencyMs: 0 }),
-    },
-    sinkEnabled: true,
-  });
+  stack = await startApiTestStack('api-schemas');
+  ({ tdb, client, app } = stack);
   // Observe every reply: the handler's payload before the serializer, and the route that answered.
   app.addHook('preSerialization', async (request, _reply, payload) => {
     rawPayloads.set(request.id, payload);
@@ -99,25 +61,18 @@ beforeAll(async () => {
     rawPayloads.delete(request.id);
     return payload;
   });
-  tokens.admin = (await createApiToken(tdb.db, { name: 'admin', role: 'admin' })).secret;
-  tokens.coordinator = (await createApiToken(tdb.db, { name: 'akdm', role: 'coordinator', agencyCode: 'АҚДМ' })).secret;
-  tokens.bgm = (await createApiToken(tdb.db, { name: 'bgm', role: 'reporter', agencyCode: 'БҒМ' })).secret;
+  tokens.admin = await stack.token('admin', 'admin');
+  tokens.coordinator = await stack.token('akdm', 'coordinator', 'АҚДМ');
+  tokens.bgm = await stack.token('bgm', 'reporter', 'БҒМ');
 });
 
 afterAll(async () => {
-  await app?.close();
   for (const id of scheduledPlans)
     await client?.schedule
       .getHandle(planScheduleId(id))
       .delete()
       .catch(() => undefined);
-  worker?.shutdown();
-  await workerRun;
-  await native?.close();
-  await client?.connection.close();
-  mailer?.close();
-  await sink?.close();
-  await tdb?.drop();
+  await stack?.close();
 });
 
 const ajv = addFormats(new Ajv({ strict: true, allErrors: true, coerceTypes: false }));
@@ -299,7 +254,7 @@ describe('every route answers what its schema declares', () => {
     );
     expect(digestsOff.json()).toEqual({ digests: false });
     expect((await call({ method: 'GET', url: '/api/v1/me', token: sessionToken }, 200)).json().digests).toBe(false);
-    await call({ method: 'PUT', url: '/api/v1/me/digests', token: admin, payload: { enabled: true } }, 409);
+    await call({ method: 'PUT', url: '/api/v1/me/digests', token: admin, payload: { enabled: true } }, 403);
     await call({ method: 'PUT', url: '/api/v1/me/digests', token: sessionToken, payload: { enabled: 'no' } }, 400);
     const users = await call({ method: 'GET', url: '/api/v1/users', token: admin }, 200);
     expect(users.json().items[0]).toHaveProperty('agencyCode');

@@ -3,37 +3,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { SaxesParser } from 'saxes';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
-import { buildApp } from '../../api/app.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCycleEngine } from '../../api/cycle-engine.js';
-import { postgresProbe, temporalProbe } from '../../api/health.js';
-import { createApiToken } from '../../db/repositories/tokens.js';
-import { seedReferenceData } from '../../db/seed.js';
 import { localDateOf } from '../../domain/tz.js';
 import { createLivingDemo, loadDemoData, type LivingDemo } from '../../worker/demo.js';
 import { driveLivingDemo } from '../../worker/embedded/living-demo.js';
-import { createMailer } from '../../platform/mailer.js';
-import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
-import type { SmtpSink } from '../../worker/embedded/smtp-sink.js';
 import { cycleWorkflowId } from '../../domain/cycle-model.js';
+import { startApiTestStack, type ApiTestStack } from '../helpers/api-stack.js';
 import { bearer } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startTestSink, waitFor } from '../helpers/mail.js';
+import type { TestDatabase } from '../helpers/database.js';
+import { waitFor } from '../helpers/mail.js';
 
-const taskQueue = `charts-${randomUUID()}`;
+let stack: ApiTestStack;
+let taskQueue: string;
 let tdb: TestDatabase;
-let sink: SmtpSink;
-let mailer: ReturnType<typeof createMailer>;
-let native: NativeConnection;
 let client: Client;
-let worker: Worker;
-let workerRun: Promise<void>;
 let app: FastifyInstance;
 let dataDir: string;
 let living: LivingDemo;
@@ -41,20 +28,8 @@ let cycleId: string;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  quietTemporalRuntime('ERROR');
-  tdb = await createTestDatabase();
-  await seedReferenceData(tdb.db);
-  sink = await startTestSink(tdb.db);
-  mailer = createMailer(sink.url);
-  native = await NativeConnection.connect({ address: inject('temporalAddress') });
-  client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
-  worker = await Worker.create({
-    connection: native,
-    taskQueue,
-    workflowsPath,
-    activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }),
-  });
-  workerRun = worker.run();
+  stack = await startApiTestStack('charts', { testAgencies: false });
+  ({ tdb, client, app, taskQueue } = stack);
   dataDir = mkdtempSync(join(tmpdir(), 'merzim-charts-'));
   const demo = await loadDemoData(tdb.db, {
     seedsDir: resolve(import.meta.dirname, '../../../shared/seeds'),
@@ -82,32 +57,14 @@ beforeAll(async () => {
     60_000,
     'the notices',
   );
-  app = await buildApp({
-    db: tdb.db,
-    temporal: client,
-    taskQueue,
-    probes: {
-      temporal: temporalProbe(client),
-      postgres: postgresProbe(tdb.db),
-      smtp: async () => ({ ok: true, latencyMs: 0 }),
-    },
-    sinkEnabled: true,
-  });
-  tokens.admin = (await createApiToken(tdb.db, { name: 'admin', role: 'admin' })).secret;
-  tokens.bgm = (await createApiToken(tdb.db, { name: 'bgm', role: 'reporter', agencyCode: 'БҒМ' })).secret;
-  tokens.iim = (await createApiToken(tdb.db, { name: 'iim', role: 'reporter', agencyCode: 'ІІМ' })).secret;
-  tokens.stranger = (await createApiToken(tdb.db, { name: 'other', role: 'coordinator', agencyCode: 'ҰҚК' })).secret;
+  tokens.admin = await stack.token('admin', 'admin');
+  tokens.bgm = await stack.token('bgm', 'reporter', 'БҒМ');
+  tokens.iim = await stack.token('iim', 'reporter', 'ІІМ');
+  tokens.stranger = await stack.token('other', 'coordinator', 'ҰҚК');
 });
 
 afterAll(async () => {
-  await app?.close();
-  worker?.shutdown();
-  await workerRun;
-  await native?.close();
-  await client?.connection.close();
-  mailer?.close();
-  await sink?.close();
-  await tdb?.drop();
+  await stack?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

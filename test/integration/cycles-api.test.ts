@@ -1,70 +1,31 @@
 // A confirmed plan's life through the API on the real dev server: its Schedule opens the current cycle, obligations are
 // listed per role, reports are submitted and reviewed through Updates, amendments reach the running cycle, a repeal closes it.
-import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
-import { buildApp } from '../../api/app.js';
-import { postgresProbe, temporalProbe } from '../../api/health.js';
-import { seedAgencies } from '../../db/repositories/agencies.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDraft } from '../../db/repositories/plans.js';
-import { createApiToken } from '../../db/repositories/tokens.js';
-import { seedReferenceData } from '../../db/seed.js';
-import { createMailer } from '../../platform/mailer.js';
-import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
-import type { SmtpSink } from '../../worker/embedded/smtp-sink.js';
 import { cycleWorkflowId, planScheduleId } from '../../domain/cycle-model.js';
+import { startApiTestStack, type ApiTestStack } from '../helpers/api-stack.js';
 import { bearer } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startTestSink, waitFor } from '../helpers/mail.js';
-import { TEST_AGENCIES, testPlan } from '../helpers/plans.js';
+import type { TestDatabase } from '../helpers/database.js';
+import { waitFor } from '../helpers/mail.js';
+import { testPlan } from '../helpers/plans.js';
 
 const YEAR = new Date().getUTCFullYear();
-const taskQueue = `cycles-api-${randomUUID()}`;
+let stack: ApiTestStack;
 let tdb: TestDatabase;
-let sink: SmtpSink;
-let mailer: ReturnType<typeof createMailer>;
-let native: NativeConnection;
 let client: Client;
-let worker: Worker;
-let workerRun: Promise<void>;
 let app: FastifyInstance;
 let planId: string;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  quietTemporalRuntime('ERROR');
-  tdb = await createTestDatabase();
-  await seedAgencies(tdb.db, TEST_AGENCIES);
-  await seedReferenceData(tdb.db);
-  sink = await startTestSink(tdb.db);
-  mailer = createMailer(sink.url);
-  native = await NativeConnection.connect({ address: inject('temporalAddress') });
-  client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
-  worker = await Worker.create({
-    connection: native,
-    taskQueue,
-    workflowsPath,
-    activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }),
-  });
-  workerRun = worker.run();
-  app = await buildApp({
-    db: tdb.db,
-    temporal: client,
-    taskQueue,
-    probes: {
-      temporal: temporalProbe(client),
-      postgres: postgresProbe(tdb.db),
-      smtp: async () => ({ ok: true, latencyMs: 0 }),
-    },
-    sinkEnabled: true,
-  });
-  tokens.admin = (await createApiToken(tdb.db, { name: 'admin', role: 'admin' })).secret;
-  tokens.coordinator = (await createApiToken(tdb.db, { name: 'akdm', role: 'coordinator', agencyCode: 'АҚДМ' })).secret;
-  tokens.bgm = (await createApiToken(tdb.db, { name: 'bgm', role: 'reporter', agencyCode: 'БҒМ' })).secret;
-  tokens.iim = (await createApiToken(tdb.db, { name: 'iim', role: 'reporter', agencyCode: 'ІІМ' })).secret;
+  stack = await startApiTestStack('cycles-api');
+  ({ tdb, client, app } = stack);
+  tokens.admin = await stack.token('admin', 'admin');
+  tokens.coordinator = await stack.token('akdm', 'coordinator', 'АҚДМ');
+  tokens.bgm = await stack.token('bgm', 'reporter', 'БҒМ');
+  tokens.iim = await stack.token('iim', 'reporter', 'ІІМ');
   planId = await createDraft(tdb.db, {
     plan: testPlan({ years: { from: YEAR, to: YEAR + 1 } }),
     diagnostics: [],
@@ -75,18 +36,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app?.close();
   await client?.schedule
     .getHandle(planScheduleId(planId))
     .delete()
     .catch(() => undefined);
-  worker?.shutdown();
-  await workerRun;
-  await native?.close();
-  await client?.connection.close();
-  mailer?.close();
-  await sink?.close();
-  await tdb?.drop();
+  await stack?.close();
 });
 
 const call = (method: 'GET' | 'POST', url: string, token: string, payload?: object) =>

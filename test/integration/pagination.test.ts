@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedAgencies } from '../../db/repositories/agencies.js';
 import { createApiToken } from '../../db/repositories/tokens.js';
 import { createUser } from '../../db/repositories/users.js';
+import { allPages } from '../helpers/pages.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { TEST_AGENCIES } from '../helpers/plans.js';
@@ -67,26 +68,7 @@ afterAll(async () => {
   await tdb?.drop();
 });
 
-async function all(url: string, token: string, limit: number) {
-  const seen: { id: string }[] = [];
-  let cursor: string | null = null;
-  let pages = 0;
-  do {
-    const sep = url.includes('?') ? '&' : '?';
-    const res = await t.app.inject({
-      method: 'GET',
-      url: `${url}${sep}limit=${limit}${cursor === null ? '' : `&cursor=${cursor}`}`,
-      headers: bearer(token),
-    });
-    expect(res.statusCode, res.body).toBe(200);
-    const body = res.json() as { items: { id: string }[]; nextCursor: string | null };
-    expect(body.items.length).toBeLessThanOrEqual(limit);
-    seen.push(...body.items);
-    cursor = body.nextCursor;
-    pages++;
-  } while (cursor !== null && pages < 100);
-  return { seen, pages };
-}
+const all = (url: string, token: string, limit: number) => allPages(t.app, url, token, limit);
 
 describe('cursor pages', () => {
   it('GET /api/v1/obligations: every obligation once, in due order, with the counts of all of them', async () => {

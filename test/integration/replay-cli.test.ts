@@ -1,45 +1,31 @@
 // `merzim replay` as a deployment gate, against a live stack (the shared dev server, a worker, the API): a plan's cycle is
 // opened through the API, and `replay --open` reports every workflow running now, `--plan` the plan's, all clean (exit 0);
 // a history the code no longer agrees with makes it exit 1 naming the workflow and the event.
-import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Client, Connection, type WorkflowExecutionInfo } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { type WorkflowExecutionInfo } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
-import { buildApp } from '../../api/app.js';
-import { postgresProbe, temporalProbe } from '../../api/health.js';
-import { seedAgencies } from '../../db/repositories/agencies.js';
 import { createDraft } from '../../db/repositories/plans.js';
-import { createApiToken } from '../../db/repositories/tokens.js';
-import { seedReferenceData } from '../../db/seed.js';
 import { planScheduleId } from '../../domain/cycle-model.js';
-import { createMailer } from '../../platform/mailer.js';
 import type { ReplayReport } from '../../platform/workflow-replay.js';
-import type { SmtpSink } from '../../worker/embedded/smtp-sink.js';
-import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
+import { startApiTestStack, type ApiTestStack } from '../helpers/api-stack.js';
 import { bearer } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startTestSink, waitFor } from '../helpers/mail.js';
-import { TEST_AGENCIES, testPlan } from '../helpers/plans.js';
+import type { TestDatabase } from '../helpers/database.js';
+import { waitFor } from '../helpers/mail.js';
+import { testPlan } from '../helpers/plans.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
 const YEAR = new Date().getUTCFullYear();
-const taskQueue = `replay-cli-${randomUUID()}`;
+let stack: ApiTestStack;
 let tdb: TestDatabase;
-let sink: SmtpSink;
-let mailer: ReturnType<typeof createMailer>;
-let native: NativeConnection;
 let client: Client;
-let worker: Worker;
-let workerRun: Promise<void>;
 let app: FastifyInstance;
 let planId: string;
 
@@ -67,33 +53,9 @@ async function running(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  quietTemporalRuntime('ERROR');
-  tdb = await createTestDatabase();
-  await seedAgencies(tdb.db, TEST_AGENCIES);
-  await seedReferenceData(tdb.db);
-  sink = await startTestSink(tdb.db);
-  mailer = createMailer(sink.url);
-  native = await NativeConnection.connect({ address: inject('temporalAddress') });
-  client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
-  worker = await Worker.create({
-    connection: native,
-    taskQueue,
-    workflowsPath,
-    activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }),
-  });
-  workerRun = worker.run();
-  app = await buildApp({
-    db: tdb.db,
-    temporal: client,
-    taskQueue,
-    probes: {
-      temporal: temporalProbe(client),
-      postgres: postgresProbe(tdb.db),
-      smtp: async () => ({ ok: true, latencyMs: 0 }),
-    },
-    sinkEnabled: true,
-  });
-  const admin = (await createApiToken(tdb.db, { name: 'admin', role: 'admin' })).secret;
+  stack = await startApiTestStack('replay-cli');
+  ({ tdb, client, app } = stack);
+  const admin = await stack.token('admin', 'admin');
   planId = await createDraft(tdb.db, {
     plan: testPlan({ years: { from: YEAR, to: YEAR + 1 } }),
     diagnostics: [],
@@ -116,18 +78,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app?.close();
   await client?.schedule
     .getHandle(planScheduleId(planId))
     .delete()
     .catch(() => undefined);
-  worker?.shutdown();
-  await workerRun;
-  await native?.close();
-  await client?.connection.close();
-  mailer?.close();
-  await sink?.close();
-  await tdb?.drop();
+  await stack?.close();
 });
 
 describe('merzim replay', () => {

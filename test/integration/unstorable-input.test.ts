@@ -3,71 +3,34 @@
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { dataRejected, isPermanentDataError } from '../../activities/db-errors.js';
-import { buildApp } from '../../api/app.js';
-import { postgresProbe, temporalProbe } from '../../api/health.js';
-import { seedAgencies } from '../../db/repositories/agencies.js';
 import { createDraft } from '../../db/repositories/plans.js';
-import { createApiToken } from '../../db/repositories/tokens.js';
-import { seedReferenceData } from '../../db/seed.js';
-import { createMailer } from '../../platform/mailer.js';
-import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
-import type { SmtpSink } from '../../worker/embedded/smtp-sink.js';
 import { cycleWorkflowId, planScheduleId } from '../../domain/cycle-model.js';
 import { changeDeadlineSignal, FailureType, obligationStatusQuery } from '../../workflows/shared.js';
+import { startApiTestStack, type ApiTestStack } from '../helpers/api-stack.js';
 import { bearer } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startTestSink, waitFor } from '../helpers/mail.js';
-import { TEST_AGENCIES, testPlan } from '../helpers/plans.js';
+import type { TestDatabase } from '../helpers/database.js';
+import { waitFor } from '../helpers/mail.js';
+import { testPlan } from '../helpers/plans.js';
 
 const YEAR = new Date().getUTCFullYear();
-const taskQueue = `unstorable-${randomUUID()}`;
+let stack: ApiTestStack;
 let tdb: TestDatabase;
-let sink: SmtpSink;
-let mailer: ReturnType<typeof createMailer>;
-let native: NativeConnection;
 let client: Client;
-let worker: Worker;
-let workerRun: Promise<void>;
 let app: FastifyInstance;
 let planId: string;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  quietTemporalRuntime('ERROR');
-  tdb = await createTestDatabase();
-  await seedAgencies(tdb.db, TEST_AGENCIES);
-  await seedReferenceData(tdb.db);
-  sink = await startTestSink(tdb.db);
-  mailer = createMailer(sink.url);
-  native = await NativeConnection.connect({ address: inject('temporalAddress') });
-  client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
-  worker = await Worker.create({
-    connection: native,
-    taskQueue,
-    workflowsPath,
-    activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }),
-  });
-  workerRun = worker.run();
-  app = await buildApp({
-    db: tdb.db,
-    temporal: client,
-    taskQueue,
-    probes: {
-      temporal: temporalProbe(client),
-      postgres: postgresProbe(tdb.db),
-      smtp: async () => ({ ok: true, latencyMs: 0 }),
-    },
-    sinkEnabled: true,
-  });
-  tokens.admin = (await createApiToken(tdb.db, { name: 'admin', role: 'admin' })).secret;
-  tokens.coordinator = (await createApiToken(tdb.db, { name: 'akdm', role: 'coordinator', agencyCode: 'АҚДМ' })).secret;
-  tokens.bgm = (await createApiToken(tdb.db, { name: 'bgm', role: 'reporter', agencyCode: 'БҒМ' })).secret;
+  stack = await startApiTestStack('unstorable');
+  ({ tdb, client, app } = stack);
+  tokens.admin = await stack.token('admin', 'admin');
+  tokens.coordinator = await stack.token('akdm', 'coordinator', 'АҚДМ');
+  tokens.bgm = await stack.token('bgm', 'reporter', 'БҒМ');
   planId = await createDraft(tdb.db, {
     plan: testPlan({ years: { from: YEAR, to: YEAR + 1 } }),
     diagnostics: [],
@@ -78,7 +41,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app?.close();
   await client?.schedule
     .getHandle(planScheduleId(planId))
     .delete()
@@ -87,13 +49,7 @@ afterAll(async () => {
     .getHandle(cycleWorkflowId(planId, String(YEAR)))
     .terminate('test over')
     .catch(() => undefined);
-  worker?.shutdown();
-  await workerRun;
-  await native?.close();
-  await client?.connection.close();
-  mailer?.close();
-  await sink?.close();
-  await tdb?.drop();
+  await stack?.close();
 });
 
 /** A raw JSON body, so that escapes like \u0000 and \ud800 reach the server exactly as an attacker writes them. */
@@ -360,7 +316,7 @@ describe('new due dates in range (issue 10 item 4)', () => {
 });
 
 describe('the activities classify PostgreSQL’s refusals', () => {
-  const activities = () => createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' });
+  const activities = () => createActivities({ db: tdb.db, mailer: stack.mailer, mailFrom: 'Merzim <merzim@test>' });
 
   it.each([
     ['a NUL in jsonb', { text: 'ok\u0000x' }],

@@ -281,6 +281,7 @@ export const en = {
   'plans.title': 'Plans',
   'plans.intro': 'The plans you may see and manage. Import a new plan below.',
   'plans.empty': 'No plans yet.',
+  'plans.nextPage': 'Next page',
   'plans.colTitle': 'Title',
   'plans.colStatus': 'Status',
   'plans.colVersion': 'Version',

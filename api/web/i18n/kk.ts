@@ -283,6 +283,7 @@ export const kk: Messages = {
   'plans.title': 'Жоспарлар',
   'plans.intro': 'Сіз көре және басқара алатын жоспарлар. Жаңа жоспарды төменде жүктеңіз.',
   'plans.empty': 'Әзірге жоспар жоқ.',
+  'plans.nextPage': 'Келесі бет',
   'plans.colTitle': 'Атауы',
   'plans.colStatus': 'Мәртебесі',
   'plans.colVersion': 'Нұсқасы',

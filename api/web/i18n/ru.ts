@@ -283,6 +283,7 @@ export const ru: Messages = {
   'plans.title': 'Планы',
   'plans.intro': 'Планы, которые вы видите и ведёте. Новый план загружается ниже.',
   'plans.empty': 'Планов пока нет.',
+  'plans.nextPage': 'Следующая страница',
   'plans.colTitle': 'Название',
   'plans.colStatus': 'Статус',
   'plans.colVersion': 'Версия',

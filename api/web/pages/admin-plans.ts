@@ -2,7 +2,7 @@
 // unknown executor codes, the column mapping and metadata), and a plan's page (versions, confirm, discard, amend, repeal,
 // its schedule: pause, resume, backfill; its cycles with links to the board and the Temporal web UI).
 import type { CycleListItem } from '../../../db/repositories/cycles.js';
-import type { StoredPlan, listPlanVersions } from '../../../db/repositories/plans.js';
+import type { PlanListItem, StoredPlan, listPlanVersions } from '../../../db/repositories/plans.js';
 import type { DeadlineRule } from '../../../domain/deadline-language.js';
 import type { Agency, BilingualName, Diagnostic, FootnoteReporting, Recipient } from '../../../domain/plan.js';
 import { diagnosticText } from '../diagnostics.js';
@@ -51,7 +51,14 @@ ${text('columns', t.t('import.columns'), html` maxlength="200"`)}
 
 export function plansPage(
   ctx: PageContext,
-  d: { plans: readonly StoredPlan[]; canImport: boolean; names: ReadonlyMap<string, string>; flash?: Flash },
+  d: {
+    plans: readonly PlanListItem[];
+    /** The next page's cursor (the list is paged as GET /api/v1/plans is), null on the last page. */
+    nextCursor: string | null;
+    canImport: boolean;
+    names: ReadonlyMap<string, string>;
+    flash?: Flash;
+  },
 ): Html {
   const { t } = ctx;
   return layout(ctx, {
@@ -64,11 +71,13 @@ ${
     : html`<div class="table-wrap"><table>
 <thead><tr><th scope="col">${t.t('plans.colTitle')}</th><th scope="col">${t.t('plans.colStatus')}</th><th scope="col">${t.t('plans.colVersion')}</th><th scope="col">${t.t('plans.colYears')}</th><th scope="col">${t.t('plans.colCoordinator')}</th><th scope="col">${t.t('plans.colMeasures')}</th><th scope="col">${t.t('plans.colProblems')}</th></tr></thead>
 <tbody>${d.plans.map((s) => {
-        const errors = s.diagnostics.filter((x) => x.severity === 'error').length;
-        const warnings = s.diagnostics.filter((x) => x.severity === 'warning').length;
-        return html`<tr><td><a href="${planHref(s.id)}">${pickName(s.plan.title, t.lang) || s.id}</a></td><td>${planStatus(t, s.status)}</td><td>${t.number(s.version)}</td>
-<td>${s.plan.years.from}–${s.plan.years.to}</td><td>${d.names.get(s.plan.coordinator) ?? s.plan.coordinator}</td><td>${t.number(s.plan.measures.length)}</td><td>${t.number(errors)} / ${t.number(warnings)}</td></tr>`;
-      })}</tbody></table></div>`
+        return html`<tr><td><a href="${planHref(s.id)}">${pickName(s.title, t.lang) || s.id}</a></td><td>${planStatus(t, s.status)}</td><td>${t.number(s.version)}</td>
+<td>${s.years.from}–${s.years.to}</td><td>${d.names.get(s.coordinator) ?? s.coordinator}</td><td>${t.number(s.measures)}</td><td>${t.number(s.errors)} / ${t.number(s.warnings)}</td></tr>`;
+      })}</tbody></table></div>${
+        d.nextCursor === null
+          ? ''
+          : html`<p><a href="/app/admin/plans?cursor=${encodeURIComponent(d.nextCursor)}">${t.t('plans.nextPage')}</a></p>`
+      }`
 }
 ${
   d.canImport
