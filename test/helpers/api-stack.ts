@@ -36,7 +36,7 @@ export interface ApiTestStack {
 
 export async function startApiTestStack(
   name: string,
-  appOptions: Partial<Pick<AppDeps, 'evidence' | 'publicUrl'>> = {},
+  appOptions: Partial<Pick<AppDeps, 'evidence' | 'publicUrl' | 'limits'>> = {},
 ): Promise<ApiTestStack> {
   quietTemporalRuntime('ERROR');
   const taskQueue = `${name}-${randomUUID()}`;
