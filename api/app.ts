@@ -10,6 +10,7 @@ import type { ApiMetrics } from '../platform/metrics.js';
 import { authenticate, requireRole } from './auth.js';
 import { postgresStore, type EvidenceStore } from './evidence/store.js';
 import { installErrorHandler } from './errors.js';
+import { DEFAULT_LIMITS, installBodyLimits, installRateLimits, type Limits } from './limits.js';
 import { bodyStrictSchemaController, installHttpHygiene } from './http-hygiene.js';
 import { refuseUnstorableInput } from './storable-input.js';
 import type { Probe } from './health.js';
@@ -64,6 +65,11 @@ export interface AppDeps {
   readonly evidence?: { readonly store: EvidenceStore; readonly limits: EvidenceLimits };
   /** Sign-in rate limits and lockout (api/services/accounts.ts); the defaults otherwise. */
   readonly signInLimits?: SignInLimits;
+  /**
+   * Request rates, body sizes, plan sizes, backfill ranges (api/limits.ts; MERZIM_RATE_LIMIT_*, MERZIM_*_LIMIT_KB,
+   * MERZIM_PLAN_MAX_*, MERZIM_BACKFILL_MAX_PERIODS). Absent: DEFAULT_LIMITS without rate limits (test beds that call a lot).
+   */
+  readonly limits?: Limits;
 }
 
 /** The JSON API: what clients call, described in the OpenAPI document — every answer of these must be declared. */
@@ -109,7 +115,10 @@ function rawClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
 }
 
 export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const limits = deps.limits ?? { ...DEFAULT_LIMITS, ratePerToken: 0 };
   const app = Fastify({
+    // Every parsed body up to limits.bodyBytes unless its route says otherwise (installBodyLimits).
+    bodyLimit: limits.bodyBytes,
     ...options,
     ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: 'array' } },
     // Bodies are validated without coercion (coerceTypes above applies to the URL's parts only). The TypeBox schemas are plain
@@ -143,6 +152,8 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   // Root hooks, so no route can forget them: every JSON route declares its responses; no request text PostgreSQL cannot store.
   requireResponseSchemas(app);
   refuseUnstorableInput(app);
+  installBodyLimits(app, limits);
+  await installRateLimits(app, limits);
   await app.register(swagger, {
     openapi: {
       info: {
@@ -180,6 +191,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     lifecycle: deps.planLifecycle ?? engine,
     engine,
     log: app.log,
+    limits,
   });
   const accounts = createAccountService({
     db: deps.db,

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Transporter } from 'nodemailer';
 import type { Database } from '../db/database.js';
 import type { ApiMetrics } from '../platform/metrics.js';
-import type { EvidenceConfig } from '../platform/config.js';
+import type { EvidenceConfig, LimitsConfig } from '../platform/config.js';
 import { buildApp } from './app.js';
 import { openEvidenceStore } from './evidence/store.js';
 import { createCycleEngine, logReconciliation } from './cycle-engine.js';
@@ -30,6 +30,8 @@ export interface ApiResources {
   readonly workflowBundlePath?: string;
   /** MERZIM_EVIDENCE_*: where evidence files are kept and their limits; absent: PostgreSQL, 25 MB and 200 MB. */
   readonly evidence?: EvidenceConfig;
+  /** MERZIM_RATE_LIMIT_*, body, plan and backfill limits (api/limits.ts); absent: the defaults without rate limits. */
+  readonly limits?: LimitsConfig;
 }
 
 /**
@@ -60,6 +62,7 @@ export async function composeApi(res: ApiResources, options: FastifyServerOption
       ...(res.metrics === undefined ? {} : { metrics: res.metrics }),
       ...(res.publicUrl === undefined ? {} : { publicUrl: res.publicUrl }),
       ...(res.workflowBundlePath === undefined ? {} : { workflowBundlePath: res.workflowBundlePath }),
+      ...(res.limits === undefined ? {} : { limits: res.limits }),
       ...(res.evidence === undefined
         ? {}
         : {

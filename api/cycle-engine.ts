@@ -24,8 +24,8 @@ import {
   formatPeriodKey,
   parsePeriodKey,
   periodStart,
+  periodsBetween,
   periodsOfYear,
-  type Period,
   type PeriodKind,
 } from '../domain/periods.js';
 import { amendmentSignals } from '../domain/cycle-amendments.js';
@@ -305,12 +305,7 @@ export function createCycleEngine(deps: {
     async backfill(plan, from, to, actor, mode) {
       const first = parsePeriodKey(from);
       const last = parsePeriodKey(to);
-      const periods: Period[] = [];
-      for (let y = first.year; y <= last.year; y++) {
-        for (const p of periodsOfYear(plan.plan.policy.period, y)) {
-          if (periodStart(p) >= periodStart(first) && periodStart(p) <= periodStart(last)) periods.push(p);
-        }
-      }
+      const periods = periodsBetween(plan.plan.policy.period, first, last);
       // Throws ScheduleNotFoundError for a plan that has none (never confirmed, or repealed).
       await client.schedule.getHandle(planScheduleId(plan.id)).describe();
       const overdue = new Map<string, number>();

@@ -143,6 +143,15 @@ export function installErrorHandler(app: FastifyInstance): void {
     if ('validation' in err && err.validation !== undefined) {
       return reply.code(400).send({ error: { code: 'invalid_request', message: err.message } });
     }
+    if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const limit = request.routeOptions.bodyLimit;
+      return reply.code(413).send({
+        error: {
+          code: 'body_too_large',
+          message: `body: larger than this route accepts${limit === undefined ? '' : ` (${Math.floor(limit / 1024)} KB)`}`,
+        },
+      });
+    }
     const known = httpFailureOf(err);
     if (known !== undefined) {
       return reply.code(known.status).send({

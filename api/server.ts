@@ -34,6 +34,7 @@ const app = await composeApi(
     publicUrl: config.api.publicUrl,
     ...(config.workflowBundlePath === undefined ? {} : { workflowBundlePath: config.workflowBundlePath }),
     evidence: config.evidence,
+    limits: config.limits,
     // Links from the pages to each workflow in the Temporal web UI, when one is configured.
     ...(config.temporalUiUrl === undefined
       ? {}

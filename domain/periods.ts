@@ -125,6 +125,15 @@ export function periodsOfYear(kind: PeriodKind, year: number): Period[] {
   return Array.from({ length: PER_YEAR[kind] }, (_, i) => makePeriod(kind, year, i + 1));
 }
 
+/** The periods of a kind that start between the starts of `from` and `to`, both included (a backfill's range). */
+export function periodsBetween(kind: PeriodKind, from: Period, to: Period): Period[] {
+  const periods: Period[] = [];
+  for (let y = from.year; y <= to.year; y++)
+    for (const p of periodsOfYear(kind, y))
+      if (periodStart(p) >= periodStart(from) && periodStart(p) <= periodStart(to)) periods.push(p);
+  return periods;
+}
+
 /** Orders periods by their start; periods of different kinds that start together are ordered longest first. */
 export function comparePeriods(a: Period, b: Period): number {
   const byStart = dayNumberFromCivil(a.year, firstMonthOf(a), 1) - dayNumberFromCivil(b.year, firstMonthOf(b), 1);

@@ -47,6 +47,27 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   /** Evidence files (report annexes): where their bytes are kept and how large they may be. */
   readonly evidence: EvidenceConfig;
+  /** What protects the service from one caller: request rates, body sizes, plan sizes, backfill ranges (api/limits.ts). */
+  readonly limits: LimitsConfig;
+}
+
+export interface LimitsConfig {
+  /** Requests per window per API token or browser session (MERZIM_RATE_LIMIT_PER_TOKEN, 1200); 0 turns rate limiting off. */
+  readonly ratePerToken: number;
+  /** Requests per window per client address without a token or session (MERZIM_RATE_LIMIT_PER_ADDRESS, 300). */
+  readonly ratePerAddress: number;
+  /** The rate window (MERZIM_RATE_LIMIT_WINDOW_S, 60 seconds). */
+  readonly rateWindowMs: number;
+  /** A JSON or form body of an ordinary route (MERZIM_BODY_LIMIT_KB, 256). */
+  readonly bodyBytes: number;
+  /** A report's body: submit, draft, return, summary texts (MERZIM_REPORT_BODY_LIMIT_KB, 4096). */
+  readonly reportBodyBytes: number;
+  /** Measures of one imported plan (MERZIM_PLAN_MAX_MEASURES, 2000). */
+  readonly planMaxMeasures: number;
+  /** Parties (distinct executor agencies) of one imported plan (MERZIM_PLAN_MAX_PARTIES, 500). */
+  readonly planMaxParties: number;
+  /** Periods one backfill may open (MERZIM_BACKFILL_MAX_PERIODS, 10). */
+  readonly backfillMaxPeriods: number;
 }
 
 export interface EvidenceConfig {
@@ -144,6 +165,16 @@ export function loadConfig(env: Env, mode: Mode): Config {
     }
     return Math.floor(n * 1024 * 1024);
   };
+  const count = (name: string, fallback: number, min = 1, max = 1_000_000_000): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < min || n > max) {
+      problems.push(`${name}: expected a whole number ${min}–${max}, got "${raw}"`);
+      return fallback;
+    }
+    return n;
+  };
   const evidenceStore = str('MERZIM_EVIDENCE_STORE') ?? 'dir';
   if (evidenceStore !== 'dir' && evidenceStore !== 'pg')
     problems.push(`MERZIM_EVIDENCE_STORE: expected dir or pg, got "${evidenceStore}"`);
@@ -196,6 +227,16 @@ export function loadConfig(env: Env, mode: Mode): Config {
       dir: str('MERZIM_EVIDENCE_DIR') ?? `${str('MERZIM_DATA_DIR') ?? '.data'}/evidence`,
       maxFileBytes: megabytes('MERZIM_EVIDENCE_MAX_FILE_MB', 25),
       maxReportBytes: megabytes('MERZIM_EVIDENCE_MAX_REPORT_MB', 200),
+    },
+    limits: {
+      ratePerToken: count('MERZIM_RATE_LIMIT_PER_TOKEN', 1200, 0),
+      ratePerAddress: count('MERZIM_RATE_LIMIT_PER_ADDRESS', 300, 1),
+      rateWindowMs: count('MERZIM_RATE_LIMIT_WINDOW_S', 60, 1, 86_400) * 1000,
+      bodyBytes: count('MERZIM_BODY_LIMIT_KB', 256, 1, 1_048_576) * 1024,
+      reportBodyBytes: count('MERZIM_REPORT_BODY_LIMIT_KB', 4096, 1, 1_048_576) * 1024,
+      planMaxMeasures: count('MERZIM_PLAN_MAX_MEASURES', 2000),
+      planMaxParties: count('MERZIM_PLAN_MAX_PARTIES', 500),
+      backfillMaxPeriods: count('MERZIM_BACKFILL_MAX_PERIODS', 10, 1, 1000),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

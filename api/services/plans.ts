@@ -25,6 +25,8 @@ import { HttpError } from '../errors.js';
 import { importUpload, type UploadFormat } from '../import/index.js';
 import { canConfirm, canManage, canSee, listScopeOf, scopeOf } from '../plan-access.js';
 import { UUID, decodeCursor, pageOf } from '../pagination.js';
+import { parsePeriodKey, periodsBetween } from '../../domain/periods.js';
+import { DEFAULT_LIMITS, type Limits } from '../limits.js';
 import { importSummary } from '../plan-import.js';
 import { ImportQuery } from '../schemas/plans.js';
 import { unstorableInRequest } from '../storable-input.js';
@@ -153,8 +155,30 @@ export function createPlanService(deps: {
   lifecycle: PlanLifecycle;
   engine: CycleEngine;
   log?: { error(obj: object, msg: string): void };
+  /** The most measures and parties an imported plan may have, and periods a backfill may open (api/limits.ts). */
+  limits?: Pick<Limits, 'planMaxMeasures' | 'planMaxParties' | 'backfillMaxPeriods'>;
 }) {
   const { db, lifecycle, engine } = deps;
+  const limits = deps.limits ?? DEFAULT_LIMITS;
+
+  /** A plan over the size limits is refused whole (a dry run too), naming the count and the limit; nothing is stored. */
+  function requireWithinSize(plan: { measures: readonly { executors: readonly { code: string }[] }[] } | null): void {
+    if (plan === null) return;
+    const measures = plan.measures.length;
+    if (measures > limits.planMaxMeasures)
+      throw new HttpError(
+        413,
+        'plan_too_large',
+        `The plan has ${measures} measures; at most ${limits.planMaxMeasures} are accepted in one plan (measures)`,
+      );
+    const parties = new Set(plan.measures.flatMap((m) => m.executors.map((e) => e.code))).size;
+    if (parties > limits.planMaxParties)
+      throw new HttpError(
+        413,
+        'plan_too_large',
+        `The plan names ${parties} parties (executor agencies); at most ${limits.planMaxParties} are accepted in one plan (parties)`,
+      );
+  }
 
   /** A plan the caller may see (404 otherwise: no hint that it exists), and may manage when asked (403). */
   async function load(p: Principal, id: string, manage: boolean): Promise<StoredPlan> {
@@ -226,6 +250,7 @@ export function createPlanService(deps: {
         { directory, ...(parsedColumns === undefined ? {} : { columns: parsedColumns.mapping }) },
       );
       const result = applyMetadata(imported, meta, directory);
+      requireWithinSize(result.plan);
       const used = format ?? 'detected';
       const findings: ImportFindings = { format: used, storable: !hasErrors(result), ...importSummary(result) };
       // The codes the reviewer still has to answer: executors the directory does not know, not yet mapped or ignored.
@@ -419,6 +444,13 @@ export function createPlanService(deps: {
     ): Promise<{ periods: (string | null)[]; results: OpeningAnswer[] }> {
       requireAdmin(p);
       const plan = await load(p, id, true);
+      const span = periodsBetween(plan.plan.policy.period, parsePeriodKey(from), parsePeriodKey(to)).length;
+      if (span > limits.backfillMaxPeriods)
+        throw new HttpError(
+          400,
+          'backfill_too_long',
+          `to: the range ${from}–${to} spans ${span} periods; at most ${limits.backfillMaxPeriods} are opened in one backfill`,
+        );
       const actor = actorOf(p);
       const results = await engine.backfill(plan, from, to, actor, mode);
       const periods = results.map((r) => r.period);

@@ -246,6 +246,10 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
       if (known.status === 403) return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.forbidden')), 403);
       if (known.status === 409)
         return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.conflict', { detail: known.message })), 409);
+      if (known.status === 429) {
+        const seconds = String(reply.getHeader('retry-after') ?? '60');
+        return send(reply, errorPage(ctx, t.t('error.title'), t.t('error.rateLimited', { seconds })), 429);
+      }
       return send(
         reply,
         errorPage(ctx, t.t('error.title'), t.t('error.invalid', { detail: known.message })),

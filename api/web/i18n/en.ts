@@ -218,6 +218,7 @@ export const en = {
   'error.forbidden': 'Your role may not do this.',
   'error.csrf': 'The form has expired. Reload the page and try again.',
   'error.invalid': 'Please check the form: {detail}',
+  'error.rateLimited': 'Too many requests. Try again in {seconds} s.',
   'error.conflict': 'This is no longer possible: {detail}',
   'error.generic': 'The server could not do this. It has been logged.',
   'error.back': 'Back',

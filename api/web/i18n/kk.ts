@@ -220,6 +220,7 @@ export const kk: Messages = {
   'error.forbidden': 'Сіздің рөліңізге бұл әрекетке рұқсат жоқ.',
   'error.csrf': 'Форманың мерзімі өтті. Бетті жаңартып, қайталаңыз.',
   'error.invalid': 'Форманы тексеріңіз: {detail}',
+  'error.rateLimited': 'Сұрау тым көп. {seconds} секундтан кейін қайталаңыз.',
   'error.conflict': 'Бұл енді мүмкін емес: {detail}',
   'error.generic': 'Сервер мұны орындай алмады. Қате журналға жазылды.',
   'error.back': 'Артқа',

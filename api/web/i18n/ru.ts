@@ -220,6 +220,7 @@ export const ru: Messages = {
   'error.forbidden': 'Вашей роли это действие не разрешено.',
   'error.csrf': 'Срок действия формы истёк. Обновите страницу и повторите.',
   'error.invalid': 'Проверьте форму: {detail}',
+  'error.rateLimited': 'Слишком много запросов. Повторите через {seconds} с.',
   'error.conflict': 'Это уже невозможно: {detail}',
   'error.generic': 'Сервер не смог выполнить действие. Ошибка записана в журнал.',
   'error.back': 'Назад',

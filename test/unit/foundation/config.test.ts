@@ -119,4 +119,24 @@ describe('loadConfig', () => {
       'postgres://app:pw@db/merzim',
     ]);
   });
+
+  it('service limits: defaults, read from the environment, and a bad value names its variable', () => {
+    expect(loadConfig({}, 'embedded').limits).toEqual({
+      ratePerToken: 1200,
+      ratePerAddress: 300,
+      rateWindowMs: 60_000,
+      bodyBytes: 256 * 1024,
+      reportBodyBytes: 4096 * 1024,
+      planMaxMeasures: 2000,
+      planMaxParties: 500,
+      backfillMaxPeriods: 10,
+    });
+    const c = loadConfig(
+      { MERZIM_RATE_LIMIT_PER_TOKEN: '0', MERZIM_BODY_LIMIT_KB: '64', MERZIM_BACKFILL_MAX_PERIODS: '4' },
+      'embedded',
+    );
+    expect(c.limits).toMatchObject({ ratePerToken: 0, bodyBytes: 64 * 1024, backfillMaxPeriods: 4 });
+    expect(() => loadConfig({ MERZIM_PLAN_MAX_MEASURES: '-1' }, 'embedded')).toThrow(/MERZIM_PLAN_MAX_MEASURES/);
+    expect(() => loadConfig({ MERZIM_RATE_LIMIT_WINDOW_S: 'soon' }, 'embedded')).toThrow(/MERZIM_RATE_LIMIT_WINDOW_S/);
+  });
 });
