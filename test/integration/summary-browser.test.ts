@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../api/web/i18n/en.js';
 import { kk } from '../../api/web/i18n/kk.js';
 import { ru } from '../../api/web/i18n/ru.js';
+import { obligationHref } from '../../api/web/view.js';
 import { createApiToken } from '../../db/repositories/tokens.js';
 import { cycleWorkflowId } from '../../domain/cycle-model.js';
 import { addDays } from '../../domain/dates.js';
@@ -222,6 +223,10 @@ describe('the summary builder in a browser', () => {
     await Promise.all([pm.waitForURL(/msg=accepted/), pm.click('form[action$="/accept"] button')]);
     expect(await pm.textContent('.flash')).toBe(ru['sum.acceptedNote']);
     await waitStatus(carrier, 'accepted');
+    // The carrier obligation's own page links to the summary page instead of an empty report table.
+    await pm.goto(`${base}${obligationHref(carrier)}`);
+    expect(await pm.getAttribute('section[aria-labelledby="summary-h"] a', 'href')).toBe(summaryPath);
+    expect(await pm.textContent('section[aria-labelledby="summary-h"]')).toContain(ru['obligation.openSummary']);
     const versions = await stack.tdb.db.selectFrom('summary_versions').select('version').orderBy('version').execute();
     expect(versions.map((v) => v.version)).toEqual([1, 2]);
     // The PM Office's own report, built from the accepted summary.

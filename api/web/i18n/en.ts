@@ -680,6 +680,9 @@ export const en = {
   'users.enabledDone': '{username} is enabled again.',
   'sum.title': 'Consolidated summary',
   'sum.pmTitle': "The PM Office's report",
+  'obligation.summaryStage':
+    'This stage carries the consolidated summary: its versions, DOCX/XLSX and review are on the summary page.',
+  'obligation.openSummary': 'Open the summary page',
   'sum.link': 'Summary',
   'sum.pmLink': "PM Office's report",
   'sum.route': 'Sender: {from} · Recipient: {to}',

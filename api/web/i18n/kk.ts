@@ -686,6 +686,9 @@ export const kk: Messages = {
   'users.enabledDone': '{username} қайта қосылды.',
   'sum.title': 'Жиынтық ақпарат',
   'sum.pmTitle': 'Премьер-Министр Кеңсесінің баяндамасы',
+  'obligation.summaryStage':
+    'Бұл кезеңде жиынтық ақпарат жіберіледі: оның нұсқалары, DOCX/XLSX және қарауы жиынтық бетінде.',
+  'obligation.openSummary': 'Жиынтық бетін ашу',
   'sum.link': 'Жиынтық',
   'sum.pmLink': 'ПМК баяндамасы',
   'sum.route': 'Жіберуші: {from} · Алушы: {to}',

@@ -681,6 +681,9 @@ export const ru: Messages = {
   'users.enabledDone': 'Пользователь {username} снова включён.',
   'sum.title': 'Сводная информация',
   'sum.pmTitle': 'Доклад Канцелярии Премьер-Министра',
+  'obligation.summaryStage':
+    'На этом этапе направляется сводная информация: её версии, DOCX/XLSX и рассмотрение — на странице сводной.',
+  'obligation.openSummary': 'Открыть страницу сводной',
   'sum.link': 'Сводная',
   'sum.pmLink': 'Доклад КПМ',
   'sum.route': 'Отправитель: {from} · Получатель: {to}',

@@ -8,6 +8,7 @@ import type { ReturnNote } from '../../services/obligations.js';
 import type { ReportSetting } from '../../services/reports.js';
 import { html, type Html } from '../html.js';
 import { csrfField, layout, type PageContext } from '../layout.js';
+import { summaryHref } from './summary.js';
 import {
   historyHref,
   obligationHref,
@@ -101,6 +102,10 @@ export function obligationPage(ctx: PageContext, d: ObligationPageData): Html {
   const year = o.period.slice(0, 4);
   const remarks = remarksByMeasure(d.lastReturn?.comments ?? []);
   const action = (what: string) => `${obligationHref(o.workflow_id)}/${what}`;
+  // A stage of summaries (from the coordinator or the PM Office) carries a frozen summary built on the summary page, from
+  // the reports of the stage it receives: link there instead of a report table.
+  const summaryStage = stage !== undefined && stage.from !== 'executors' && o.cycle_workflow_id !== null;
+  const summarySource = stage?.from === 'coordinator' ? undefined : spec.stages?.find((s) => s.to === stage?.from)?.id;
 
   return layout(ctx, {
     title: t.t('obligation.title', { agency: agencyName }),
@@ -142,11 +147,14 @@ ${
 }
 ${d.evidence ?? ''}
 ${
-  report === null
-    ? d.canReport
-      ? ''
-      : html`<p>${t.t('obligation.noReport')}</p>`
-    : html`<h2>${t.t('obligation.report', { n: report.version })}</h2>
+  summaryStage
+    ? html`<section aria-labelledby="summary-h"><h2 id="summary-h">${t.t('sum.link')}</h2>
+<p>${t.t('obligation.summaryStage')} <a href="${summaryHref(o.cycle_workflow_id!, summarySource)}">${t.t('obligation.openSummary')}</a></p></section>`
+    : report === null
+      ? d.canReport
+        ? ''
+        : html`<p>${t.t('obligation.noReport')}</p>`
+      : html`<h2>${t.t('obligation.report', { n: report.version })}</h2>
 <p class="muted">${t.t('obligation.submittedAt', { date: t.dateTime(report.submittedAt) })} · ${(o.working_days_late ?? 0) > 0 ? t.t('obligation.late', { n: o.working_days_late ?? 0 }) : t.t('obligation.onTime')}</p>
 ${
   d.latest !== undefined && d.latest.version === report.version
