@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import type { ComposeObligationMailInput } from '../activities/cycle-mail.js';
+import type { ReminderBatchResult } from '../activities/reminder-batch.js';
 import type { Database } from '../db/database.js';
 import { findActiveToken } from '../db/repositories/tokens.js';
 import type { WorkerMetrics } from '../platform/metrics.js';
@@ -24,6 +25,17 @@ export function activityMetrics(metrics: WorkerMetrics): ActivityInterceptorsFac
         const started = performance.now();
         try {
           const result = await next(input);
+          if (type === 'sendReminderBatch') {
+            // A batch of reminders (patch cycle-batched-reminders): its counts, and each e-mail's share of its time.
+            const r = result as ReminderBatchResult;
+            if (r.sent > 0) {
+              metrics.notices.inc({ kind: 'reminder', result: 'sent' }, r.sent);
+              const each = (performance.now() - started) / 1000 / r.sent;
+              for (let i = 0; i < r.sent; i++) metrics.emailSeconds.observe({ kind: 'reminder' }, each);
+            }
+            if (r.failed > 0) metrics.notices.inc({ kind: 'reminder', result: 'failed' }, r.failed);
+            return result;
+          }
           if (kind !== undefined && (result as { alreadySent?: boolean }).alreadySent !== true) {
             metrics.notices.inc({ kind, result: 'sent' });
             metrics.emailSeconds.observe({ kind }, (performance.now() - started) / 1000);

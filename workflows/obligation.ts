@@ -536,8 +536,9 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     if (!localDb) await record('obligation.opened', 'system', state.openedPayload());
     while (!state.final) {
       if (state.replan) {
-        // The deadline moved (or the receiver changed): the cycle drops the old reminders before the new ones are planned.
-        if (byCycle && handedOver) await handReminders([]);
+        // The deadline moved (or the receiver changed): the re-plan writes the read model first (the new due date, which the
+        // cycle's batch checks at send time, so an old date's reminder is withdrawn from then on), then hands the cycle the
+        // new plan's reminders, which replace the old ones (none: withdraws them).
         await plan();
         continue;
       }

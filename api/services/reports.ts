@@ -268,7 +268,7 @@ export function createReportService(deps: { db: Kysely<Database>; temporal: Clie
         ...(c.field === undefined || c.field.trim() === '' ? {} : { field: c.field.trim() }),
         text: c.text.trim(),
       }));
-      return temporal.workflow.getHandle(o.workflow_id).executeUpdate(returnReportUpdate, {
+      const summary = await temporal.workflow.getHandle(o.workflow_id).executeUpdate(returnReportUpdate, {
         args: [
           {
             returnedBy: actorOf(p),
@@ -278,7 +278,27 @@ export function createReportService(deps: { db: Kysely<Database>; temporal: Clie
           },
         ],
       });
+      // The obligation writes its read model once the new date is planned, just after it answers: wait (briefly) for it, so
+      // whoever acts next — the agency's draft, a withdrawn file, the page after the redirect — sees the report returned.
+      await readModelShows(o.workflow_id, (row) => row.status === summary.status && row.due_date === x.newDueDate);
+      return summary;
     },
   };
   return service;
+
+  /** Polls the obligation's read-model row until `done` holds or `timeoutMs` passes (the Update has succeeded either way). */
+  async function readModelShows(
+    workflowId: string,
+    done: (row: { status: string; due_date: string }) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<void> {
+    for (const until = Date.now() + timeoutMs; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+      const row = await db
+        .selectFrom('obligations')
+        .select(['status', 'due_date'])
+        .where('workflow_id', '=', workflowId)
+        .executeTakeFirst();
+      if (row === undefined || done(row)) return;
+    }
+  }
 }

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../db/repositories/tokens.js';
 import { bearer } from '../helpers/app.js';
+import { waitFor } from '../helpers/mail.js';
 import { startWebStack, type WebStack } from '../helpers/web.js';
 
 let stack: WebStack;
@@ -46,7 +47,20 @@ describe('workflow history for admins', () => {
     const kinds = h.timeline.map((e: { kind: string }) => e.kind);
     expect(kinds[0]).toBe('started');
     expect(kinds).toContain('patch');
-    expect(kinds).toContain('timer');
+    // Timers: the cycle sends the reminders (patch cycle-batched-reminders), but an obligation still sleeps until its
+    // deadline's escalation step — ІІМ's, which has not reported (БҒМ's report may arrive before its loop sets one).
+    const pending = stack.obligationId('ІІМ', 'measure-2-due-1');
+    const timed = await waitFor(
+      async () => {
+        const t = (await get(`/api/v1/history/${encodeURIComponent(pending)}`, admin)).json() as {
+          timeline: { kind: string }[];
+        };
+        return t.timeline.some((e) => e.kind === 'timer') ? t : undefined;
+      },
+      20_000,
+      'a timer in the history of an obligation that has not reported',
+    );
+    expect(timed.timeline.map((e) => e.kind)).toContain('timer');
     expect(h.timeline).toContainEqual(
       expect.objectContaining({ kind: 'activity', name: 'openObligation', outcome: 'ok', attempts: 1 }),
     );
