@@ -1,6 +1,5 @@
 // Batched reminders (BATCHED_REMINDERS_PATCH): one activity sends the reminders of up to REMINDER_BATCH_MAX obligations due at
 // one instant through the outbox and nodemailer's pool, deciding for each at send time whether its report is still awaited.
-import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
@@ -17,6 +16,7 @@ import type { DayCountUnit } from '../domain/calendar.js';
 import type { BilingualText, Lang, PartySpec } from '../domain/cycle-model.js';
 import type { DueResolution } from '../domain/cycle-timeline.js';
 import { composeObligationMail, organizerFrom } from './cycle-mail.js';
+import { EMAIL, deliveredEvent, messageIdOf, messageOf, queuedEvent } from './email.js';
 import type { ActivityDeps } from './deps.js';
 import { bilingualBody, bilingualSubject } from './mail-format.js';
 
@@ -85,7 +85,6 @@ function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
 }
 
 const AWAITING = ['pending', 'overdue', 'returned'];
-const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
 
 type Outcome =
   | { kind: 'sent' | 'alreadySent'; messageId: string }
@@ -93,8 +92,6 @@ type Outcome =
   | { kind: 'undeliverable' }
   | { kind: 'failed'; error: string }
   | { kind: 'retry'; error: string };
-
-const messageIdOf = (key: string): string => `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@merzim>`;
 
 export function createReminderBatchActivities(deps: ActivityDeps) {
   const organizer = organizerFrom(deps.mailFrom);
@@ -183,30 +180,7 @@ export function createReminderBatchActivities(deps: ActivityDeps) {
     );
     // Each outbox row's `notification.queued` event (what `projections rebuild` makes the row from), written once with the
     // row as its first claim made it, in the claim's transaction — as sendEmailOnce does for a single e-mail.
-    await appendEvents(
-      trx,
-      claimed.map((c) => ({
-        idempotencyKey: `notification:${c.dedupe_key}:queued`,
-        type: 'notification.queued',
-        actor: 'system',
-        workflowId: c.workflow_id,
-        runId: c.run_id,
-        subjectType: 'notification',
-        subjectId: c.dedupe_key,
-        payload: {
-          id: c.id,
-          dedupeKey: c.dedupe_key,
-          createdAt: c.created_at,
-          to: c.to_addresses,
-          subject: c.subject,
-          bodyText: c.body_text,
-          lang: c.lang,
-          messageId: c.message_id,
-          workflowId: c.workflow_id,
-          runId: c.run_id,
-        },
-      })),
-    );
+    await appendEvents(trx, claimed.map(queuedEvent));
     const rowOf = new Map(claimed.map((r) => [r.dedupe_key, r]));
     const sentKeys: string[] = [];
     await Promise.all(
@@ -217,17 +191,7 @@ export function createReminderBatchActivities(deps: ActivityDeps) {
           return;
         }
         try {
-          await deps.mailer.sendMail({
-            from: deps.mailFrom,
-            to: [...row.to_addresses],
-            subject: row.subject,
-            text: row.body_text,
-            messageId: row.message_id,
-            ...(ics === undefined
-              ? {}
-              : { icalEvent: { method: 'PUBLISH', filename: ics.filename, content: ics.content } }),
-            headers: { 'X-Merzim-Key': item.key, 'Content-Language': item.lang === 'kk' ? 'kk, ru' : 'ru, kk' },
-          });
+          await deps.mailer.sendMail(messageOf(deps.mailFrom, row, item.lang, ics));
           sentKeys.push(item.key);
           outcomes.set(item.key, { kind: 'sent', messageId: row.message_id });
         } catch (err) {
@@ -242,19 +206,7 @@ export function createReminderBatchActivities(deps: ActivityDeps) {
     await markNotificationsSent(trx, sentKeys, sentAt);
     await appendEvents(
       trx,
-      sentKeys.map((key) => {
-        const row = rowOf.get(key)!;
-        return {
-          idempotencyKey: `notification:${key}:delivered`,
-          type: 'notification.delivered',
-          actor: 'system',
-          workflowId: row.workflow_id,
-          runId: row.run_id,
-          subjectType: 'notification',
-          subjectId: key,
-          payload: { dedupeKey: key, sentAt },
-        };
-      }),
+      sentKeys.map((key) => deliveredEvent(rowOf.get(key)!, sentAt)),
     );
     return outcomes;
   }

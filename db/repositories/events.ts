@@ -13,20 +13,25 @@ export interface AppendEvent {
   readonly payload?: unknown;
 }
 
+/** The events row of an event. */
+function rowOf(e: AppendEvent) {
+  return {
+    idempotency_key: e.idempotencyKey,
+    type: e.type,
+    actor: e.actor,
+    workflow_id: e.workflowId ?? null,
+    run_id: e.runId ?? null,
+    subject_type: e.subjectType ?? null,
+    subject_id: e.subjectId ?? null,
+    payload: JSON.stringify(e.payload ?? {}),
+  };
+}
+
 /** Returns true when the row was written now, false when it was already there. */
 export async function appendEvent(db: Kysely<Database>, e: AppendEvent): Promise<boolean> {
   const inserted = await db
     .insertInto('events')
-    .values({
-      idempotency_key: e.idempotencyKey,
-      type: e.type,
-      actor: e.actor,
-      workflow_id: e.workflowId ?? null,
-      run_id: e.runId ?? null,
-      subject_type: e.subjectType ?? null,
-      subject_id: e.subjectId ?? null,
-      payload: JSON.stringify(e.payload ?? {}),
-    })
+    .values(rowOf(e))
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -36,16 +41,7 @@ export async function appendEvent(db: Kysely<Database>, e: AppendEvent): Promise
 /** Appends many events, each once per idempotency key, in stream order (so two writers never take chain locks crosswise). */
 export async function appendEvents(db: Kysely<Database>, events: readonly AppendEvent[]): Promise<void> {
   const rows = events
-    .map((e) => ({
-      idempotency_key: e.idempotencyKey,
-      type: e.type,
-      actor: e.actor,
-      workflow_id: e.workflowId ?? null,
-      run_id: e.runId ?? null,
-      subject_type: e.subjectType ?? null,
-      subject_id: e.subjectId ?? null,
-      payload: JSON.stringify(e.payload ?? {}),
-    }))
+    .map(rowOf)
     .sort((a, b) =>
       (a.workflow_id ?? '') < (b.workflow_id ?? '') ? -1 : (a.workflow_id ?? '') > (b.workflow_id ?? '') ? 1 : 0,
     );

@@ -13,24 +13,25 @@ export interface NotificationDraft {
   readonly runId: string | null;
 }
 
+/** The outbox row of a draft, as first claimed (one attempt). */
+function rowOf(n: NotificationDraft) {
+  return {
+    dedupe_key: n.dedupeKey,
+    to_addresses: [...n.to],
+    subject: n.subject,
+    body_text: n.bodyText,
+    lang: n.lang,
+    message_id: n.messageId,
+    attempts: 1,
+    workflow_id: n.workflowId,
+    run_id: n.runId,
+  };
+}
+
 /** Inserts the notification if it is new and counts an attempt; returns the stored row either way. */
 export async function claimNotification(db: Kysely<Database>, n: NotificationDraft): Promise<NotificationRow> {
-  return db
-    .insertInto('notifications')
-    .values({
-      dedupe_key: n.dedupeKey,
-      to_addresses: [...n.to],
-      subject: n.subject,
-      body_text: n.bodyText,
-      lang: n.lang,
-      message_id: n.messageId,
-      attempts: 1,
-      workflow_id: n.workflowId,
-      run_id: n.runId,
-    })
-    .onConflict((oc) => oc.column('dedupe_key').doUpdateSet({ attempts: sql`notifications.attempts + 1` }))
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const [row] = await claimNotifications(db, [n]);
+  return row!;
 }
 
 /** Claims many notifications in one statement (idempotent on dedupe_key, counting an attempt); returns the stored rows. */
@@ -41,19 +42,7 @@ export async function claimNotifications(
   if (drafts.length === 0) return [];
   return db
     .insertInto('notifications')
-    .values(
-      drafts.map((n) => ({
-        dedupe_key: n.dedupeKey,
-        to_addresses: [...n.to],
-        subject: n.subject,
-        body_text: n.bodyText,
-        lang: n.lang,
-        message_id: n.messageId,
-        attempts: 1,
-        workflow_id: n.workflowId,
-        run_id: n.runId,
-      })),
-    )
+    .values(drafts.map(rowOf))
     .onConflict((oc) => oc.column('dedupe_key').doUpdateSet({ attempts: sql`notifications.attempts + 1` }))
     .returningAll()
     .execute();
