@@ -1,131 +1,26 @@
 // The web interface in a real browser (Debian's chromium driven by playwright-core) on the real stack: every role signs in;
 // a report is submitted, returned with a comment, seen, resubmitted and accepted; the language switch changes every label;
 // no console errors; axe-core finds no serious or critical violation; screenshots of each page in each language.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { en } from '../../api/web/i18n/en.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { kk } from '../../api/web/i18n/kk.js';
-import { ru } from '../../api/web/i18n/ru.js';
 import { addDays } from '../../domain/dates.js';
 import { localDateOf } from '../../domain/tz.js';
 import { storeSinkMessage } from '../../db/repositories/sink.js';
 import { planScheduleId } from '../../domain/cycle-model.js';
-import { PASSWORD, WEB_USERS, YEAR, startWebStack, type WebStack } from '../helpers/web.js';
+import { ARTIFACTS, useBrowserBed } from '../helpers/browser.js';
+import { WEB_USERS, YEAR, type WebStack } from '../helpers/web.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'screenshots');
-const CATALOGUES = { kk, ru, en } as const;
 const SEED_000 = new URL('../../../shared/seeds/000_154aa3237ae338bf.txt', import.meta.url).pathname;
-type Lang = keyof typeof CATALOGUES;
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
+const bed = useBrowserBed();
+const { consoleErrors, newPage, signIn, checkPage } = bed;
 let stack: WebStack;
 let base: string;
-let browser: Browser;
-const consoleErrors: string[] = [];
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)`);
-  stack = await startWebStack();
-  base = await stack.app.listen({ host: '127.0.0.1', port: 0 });
-  mkdirSync(ARTIFACTS, { recursive: true });
-  // launch() starts chromium on a fresh temporary --user-data-dir of its own, removed when it closes; each role below
-  // gets its own browser context (its own cookie jar), as separate people on separate machines would.
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+beforeAll(() => {
+  stack = bed.stack;
+  base = bed.base;
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-
-/** A page in a new cookie jar that records console errors and uncaught exceptions (a CSP violation is one). */
-async function newPage(): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(`${page.url()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: ${e.message}`));
-  return page;
-}
-
-/** Signs in as `user` in a clean cookie jar. */
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.context().clearCookies();
-  await page.goto(`${base}/app/sign-in`);
-  await page.fill('#username', username);
-  await page.fill('#password', PASSWORD);
-  await Promise.all([
-    page.waitForURL((u) => !u.pathname.endsWith('/sign-in')),
-    page.click('button[type=submit].primary'),
-  ]);
-}
-
-// Browser-side code is written as strings: this project's type check has no DOM library, on purpose (product code has no DOM).
-async function switchLanguage(page: Page, lang: Lang): Promise<void> {
-  // Not waitForFunction: it evaluates a string in the page, which the pages' CSP (rightly) refuses.
-  await Promise.all([
-    page.waitForSelector(`html[lang=${lang}]`, { state: 'attached' }),
-    page.click(`form.lang button[value=${lang}]`),
-  ]);
-  await page.waitForLoadState('load');
-}
-
-/** Labels on the page: headings, column headers, form labels, buttons, navigation, legends, terms, options, statuses. */
-async function labels(page: Page): Promise<string[]> {
-  // The options of the cycle and agency filters are names from the plan (data), not labels.
-  const selector =
-    'h1, h2, th[scope=col], label, button, nav a, legend, dt, option:not(#cycle option, #agency option), .badge';
-  return page.evaluate(`[...document.querySelectorAll(${JSON.stringify(selector)})]
-    .filter((e) => e.offsetParent !== null || e.tagName === 'OPTION')
-    .map((e) => (e.textContent || '').trim()).filter((s) => s !== '')`) as Promise<string[]>;
-}
-
-/** No label is another language's message unless this language says the same. */
-function foreignLabels(found: readonly string[], lang: Lang): string[] {
-  const own = new Set(Object.values(CATALOGUES[lang]));
-  const foreign = new Set(
-    (Object.keys(CATALOGUES) as Lang[]).filter((l) => l !== lang).flatMap((l) => Object.values(CATALOGUES[l])),
-  );
-  return found.filter((text) => foreign.has(text) && !own.has(text));
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const result = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] })`)) as {
-    violations: { id: string; impact: string; nodes: { target: string[] }[] }[];
-  };
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-/** Each language in turn: labels all in that language, no serious accessibility problem, a screenshot. */
-async function checkPage(page: Page, name: string): Promise<void> {
-  for (const lang of ['ru', 'en', 'kk'] as const) {
-    await switchLanguage(page, lang);
-    expect(await page.getAttribute('html', 'lang')).toBe(lang);
-    expect(foreignLabels(await labels(page), lang), `${name} in ${lang}`).toEqual([]);
-    expect(await axeViolations(page), `${name} in ${lang}`).toEqual([]);
-    await page.screenshot({ path: join(ARTIFACTS, `${name}-${lang}.png`), fullPage: true });
-  }
-}
 
 const today = localDateOf(Date.now());
 
