@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDraft } from '../../db/repositories/plans.js';
 import { createApiToken } from '../../db/repositories/tokens.js';
 import { parseDeadline } from '../../domain/deadline-language.js';
@@ -132,6 +132,12 @@ beforeAll(async () => {
   }
   tokens.admin = readFileSync(stack.adminTokenFile, 'utf8').trim();
 }, 300_000);
+
+// A failed test shows what the stack's processes said meanwhile (the workers', the API's and the servers' logs).
+afterEach((ctx) => {
+  if (ctx.task.result?.state === 'fail')
+    process.stderr.write(`--- stack output (last 80 lines) ---\n${logs.slice(-80).join('\n')}\n`);
+});
 
 afterAll(async () => {
   await stack?.stop();
