@@ -32,6 +32,7 @@ import {
   type OpeningSummaryInput,
 } from './cycle-mail.js';
 import { sendEmailOnce } from './email.js';
+import { getCarryChunk, putCarryChunk } from '../db/repositories/cycle-carries.js';
 import { getCycleTexts, putCycleTexts } from '../db/repositories/cycle-texts.js';
 import { needsTexts, separateCycleTexts, specWithTitles, withTitles, type CycleTexts } from '../domain/cycle-texts.js';
 import type { ActivityDeps } from './deps.js';
@@ -265,6 +266,18 @@ export function createCycleActivities(deps: ActivityDeps) {
       const row =
         spec?.texts === undefined ? input : { ...input, spec: specWithTitles(spec, await textsOf(spec.texts.hash)) };
       return { written: await deps.db.transaction().execute((trx) => saveCycleRow(trx, row)) };
+    },
+
+    /** Stores one chunk of the state a cycle carries into its next run (continue-as-new); returns the chunk's hash. */
+    async saveCycleCarry(input: { cycleId: string; chunk: string }): Promise<{ hash: string }> {
+      return { hash: await putCarryChunk(deps.db, input.cycleId, input.chunk) };
+    },
+
+    /** One chunk an earlier run of the cycle carried, checked against its hash; a missing row is retried (a replica behind). */
+    async loadCycleCarry(input: { hash: string }): Promise<{ chunk: string }> {
+      const chunk = await getCarryChunk(deps.db, input.hash);
+      if (chunk === undefined) throw new Error(`no cycle_carries row ${input.hash}`);
+      return { chunk };
     },
 
     /** Upserts the obligations read model row of the calling workflow, with its `obligation.saved` event (one transaction). */

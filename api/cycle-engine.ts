@@ -1,12 +1,14 @@
 // What a plan's life sets in motion in Temporal: a Schedule per confirmed plan that opens its cycles, amendments signalled
 // to running cycles, a repeal that deletes the schedule and closes open cycles with its reason.
 import {
+  QueryNotRegisteredError,
   ScheduleAlreadyRunning,
   ScheduleNotFoundError,
   ScheduleOverlapPolicy,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   type Client,
+  type WorkflowHandle,
 } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
@@ -34,6 +36,21 @@ import { openCycleWorkflow } from '../workflows/index.js';
 import { amendPlanSignal, closeCycleSignal, cycleStatusQuery, type OpenCycleResult } from '../workflows/shared.js';
 import { cycleWorkflowId, planScheduleId, type CycleStatusView } from '../domain/cycle-model.js';
 import type { PlanLifecycle } from './routes/plans.js';
+
+/**
+ * The cycle's status, asked of its workflow. A cycle that has just continued as new registers its query once it has taken
+ * up what the last run carried (a few milliseconds, a workflow task): asked in between, it is asked again, for up to 10 s.
+ */
+async function queryCycle(handle: WorkflowHandle): Promise<CycleStatusView> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await handle.query(cycleStatusQuery);
+    } catch (err) {
+      if (!(err instanceof QueryNotRegisteredError) || attempt >= 50) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
 
 const MONTH_NAMES = [
   'JANUARY',
@@ -233,7 +250,7 @@ export function createCycleEngine(deps: {
         const handle = client.workflow.getHandle(cycleId);
         let running: CycleStatusView;
         try {
-          running = await handle.query(cycleStatusQuery);
+          running = await queryCycle(handle);
         } catch (err) {
           if (err instanceof WorkflowNotFoundError) continue;
           throw err;

@@ -349,6 +349,14 @@ export interface CycleTextsTable {
   created_at: Timestamp;
 }
 
+/** A chunk of the state a reporting cycle carried into its next run (continue-as-new), by SHA-256 of its text. */
+export interface CycleCarriesTable {
+  hash: string;
+  cycle_id: string;
+  chunk: string;
+  created_at: Generated<Timestamp>;
+}
+
 /** A plan file under review on the import page (kept while the reviewer answers its diagnostics). */
 export interface PlanUploadsTable {
   id: Generated<string>;
@@ -395,6 +403,7 @@ export interface Database {
   plan_uploads: PlanUploadsTable;
   sign_in_failures: SignInFailuresTable;
   cycle_texts: CycleTextsTable;
+  cycle_carries: CycleCarriesTable;
 }
 
 export type EventRow = Selectable<EventsTable>;

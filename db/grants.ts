@@ -4,8 +4,8 @@ import { sql, type Kysely } from 'kysely';
 /** Tables the application never touches (the migrator's own). */
 const MIGRATOR_TABLES = ['kysely_migration', 'kysely_migration_lock'] as const;
 
-/** Tables the application may only read and append to: the audit log, the submitted report and summary versions, cycles' measure texts. */
-const APPEND_ONLY_TABLES = ['events', 'report_versions', 'summary_versions', 'cycle_texts'] as const;
+/** Tables the application may only read and append to: the audit log, the submitted report and summary versions, cycles' measure texts and carried state. */
+const APPEND_ONLY_TABLES = ['events', 'report_versions', 'summary_versions', 'cycle_texts', 'cycle_carries'] as const;
 
 /**
  * Grants `role` (the application's login, which owns nothing) reading and writing rows of every table, nothing on the

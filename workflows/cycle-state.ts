@@ -30,6 +30,44 @@ export interface Entry {
   finished: boolean;
   /** The child failed (a bug, not a business outcome): the cycle stays open until it is re-added or the cycle is closed. */
   failed: boolean;
+  /**
+   * Started by an earlier run of this cycle (before a continue-as-new): this run has no handle on its result, so its final
+   * status (accepted, closed) arrives as its last obligationChanged signal, and signals reach it by workflow id.
+   */
+  carried?: true;
+}
+
+/**
+ * What a cycle carries into its next run when it continues as new (CYCLE_CONTINUE_AS_NEW_PATCH): the stages as amendments
+ * left them, every obligation's last summary, the amendments applied and still queued, a close request, the read model's
+ * revision and the next digest. Parties the spec already names are carried by agency code only.
+ */
+export interface CycleCarry {
+  readonly stages: readonly {
+    readonly id: string;
+    readonly dueDate: IsoDate;
+    readonly parties: readonly { readonly code: string; readonly dueDate: IsoDate; readonly party?: PartySpec }[];
+  }[];
+  readonly entries: readonly {
+    readonly stageId: string;
+    readonly summary: ObligationSummary;
+    readonly finished: boolean;
+    readonly failed: boolean;
+    /** Only when the stage no longer names the agency (removed or replaced). */
+    readonly party?: PartySpec;
+  }[];
+  readonly amendments: readonly AmendmentRecord[];
+  readonly queue: readonly PlanAmendment[];
+  readonly closing: CloseCycleInput | null;
+  readonly currentStage: string | null;
+  /** Only when an amendment replaced the spec's coordinator. */
+  readonly coordinator?: PartySpec;
+  readonly revision: number;
+  readonly openedAt: string;
+  /** The next digest instant (ms), when the cycle sends digests. */
+  readonly nextDigest: number;
+  /** How many runs came before this one. */
+  readonly runs: number;
 }
 
 /** A stage as amendments leave it: who owes it now and by when (per party, since one party's deadline can move alone). */
@@ -195,6 +233,85 @@ export class CycleState {
     return entry;
   }
 
+  // ——— Continue-as-new ————————————————————————————————————————————————————————————
+
+  /** Amendments received and not yet applied. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** The state the next run needs (see CycleCarry); `extra` is the workflow's own part. */
+  carry(extra: { openedAt: string; nextDigest: number; runs: number }): CycleCarry {
+    const named = (stageId: string, code: string): boolean =>
+      this.spec.stages.some((st) => st.id === stageId && st.parties.some((p) => p.agencyCode === code));
+    return {
+      stages: this.stages.map((st) => ({
+        id: st.spec.id,
+        dueDate: st.dueDate,
+        parties: [...st.parties.entries()].map(([code, { party, dueDate }]) => ({
+          code,
+          dueDate,
+          ...(named(st.spec.id, code) && this.spec.stages.find((x) => x.id === st.spec.id)!.parties.includes(party)
+            ? {}
+            : { party }),
+        })),
+      })),
+      entries: [...this.entries.values()].map((e) => ({
+        stageId: e.stageId,
+        summary: e.summary,
+        finished: e.finished,
+        failed: e.failed,
+        ...(this.stages.find((st) => st.spec.id === e.stageId)?.parties.get(e.summary.agencyCode)?.party === e.party
+          ? {}
+          : { party: e.party }),
+      })),
+      amendments: [...this.amendments],
+      queue: [...this.queue],
+      closing: this.closing,
+      currentStage: this.currentStage,
+      ...(this.coordinator === this.spec.coordinator ? {} : { coordinator: this.coordinator }),
+      revision: this.revision,
+      ...extra,
+    };
+  }
+
+  /** Takes up the state an earlier run carried (the spec is the same); its obligations are addressed by workflow id. */
+  restore(c: CycleCarry): void {
+    for (const saved of c.stages) {
+      const stage = this.stages.find((st) => st.spec.id === saved.id);
+      if (stage === undefined) continue;
+      stage.dueDate = saved.dueDate;
+      const fromSpec = new Map(stage.spec.parties.map((p) => [p.agencyCode, p]));
+      stage.parties.clear();
+      for (const p of saved.parties) {
+        const party = p.party ?? fromSpec.get(p.code);
+        if (party !== undefined) stage.parties.set(p.code, { party, dueDate: p.dueDate });
+      }
+    }
+    this.entries.clear();
+    for (const e of c.entries) {
+      const party =
+        e.party ??
+        this.stages.find((st) => st.spec.id === e.stageId)?.parties.get(e.summary.agencyCode)?.party ??
+        this.spec.stages.find((st) => st.id === e.stageId)?.parties.find((p) => p.agencyCode === e.summary.agencyCode);
+      if (party === undefined) continue;
+      this.entries.set(e.summary.obligationId, {
+        stageId: e.stageId,
+        party,
+        summary: e.summary,
+        finished: e.finished,
+        failed: e.failed,
+        carried: true,
+      });
+    }
+    this.amendments.splice(0, this.amendments.length, ...c.amendments);
+    this.queue.splice(0, this.queue.length, ...c.queue);
+    this.closing = c.closing;
+    this.currentStage = c.currentStage;
+    if (c.coordinator !== undefined) this.coordinator = c.coordinator;
+    this.revision = c.revision;
+  }
+
   // ——— Messages and child outcomes ——————————————————————————————————————————————
 
   enqueueAmendment(amendment: PlanAmendment): void {
@@ -215,7 +332,12 @@ export class CycleState {
   obligationChanged(summary: ObligationSummary): void {
     const entry = this.entries.get(summary.obligationId);
     // The child's result is authoritative once it has ended; a signal of an earlier run of a re-added party is stale.
-    if (entry !== undefined && !entry.finished) entry.summary = summary;
+    if (entry !== undefined && !entry.finished) {
+      entry.summary = summary;
+      // A carried obligation's last word: its result goes to the run that started it, not to this one.
+      if (entry.carried === true && (summary.status === 'accepted' || summary.status === 'closed'))
+        entry.finished = true;
+    }
     this.wake++;
   }
 
@@ -385,4 +507,17 @@ export class CycleState {
       }
     }
   }
+}
+
+/** `text` in pieces of at most `size` characters, never splitting a surrogate pair (each piece is stored as text). */
+export function cutText(text: string, size: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length;) {
+    let end = Math.min(i + size, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && end - 1 > i && last >= 0xd800 && last <= 0xdbff) end--;
+    out.push(text.slice(i, end));
+    i = end;
+  }
+  return out;
 }

@@ -30,6 +30,7 @@ import { localDateOf } from '../domain/tz.js';
 import { dataRejection } from './failures.js';
 import { ObligationState, Refusal, type QueuedNotice } from './obligation-state.js';
 import {
+  CYCLE_CONTINUE_AS_NEW_PATCH,
   CYCLE_TEXTS_PATCH,
   BATCHED_REMINDERS_PATCH,
   DB_RETRY,
@@ -591,5 +592,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   for (let n = state.nextNotice(); n !== undefined; n = state.nextNotice())
     if (n.notice.kind === 'accepted' || n.notice.kind === 'report_arrived') await sendQueued(n);
   await save();
+  // A cycle that continues as new hears an obligation's end from it (the result goes to the run that started it).
+  if (input.tellsEnd === true && patched(CYCLE_CONTINUE_AS_NEW_PATCH)) await tellCycle();
   return { summary: state.summary() };
 }

@@ -82,6 +82,21 @@ export class ReminderBook {
   markDone(keys: readonly string[]): void {
     for (const key of keys) this.done.add(key);
   }
+
+  /**
+   * What the next run of the cycle needs (continue-as-new): the newest plan of every obligation `keep` names, with only its
+   * reminders not yet sent — so nothing sent is sent again, and no record of what was sent needs carrying.
+   */
+  carry(keep: (obligationId: string) => boolean): ReminderPlan[] {
+    return [...this.plans.values()]
+      .filter((plan) => keep(plan.obligationId))
+      .map((plan) => ({ ...plan, items: plan.items.filter((item) => !this.done.has(item.key)) }));
+  }
+
+  /** Takes up the plans an earlier run carried (before any signal of this run is handled). */
+  restore(plans: readonly ReminderPlan[]): void {
+    for (const plan of plans) this.take(plan);
+  }
 }
 
 /** Splits the items into activity inputs of at most `max` items and about `maxBytes` of JSON each. */
@@ -126,8 +141,10 @@ export interface ReminderBatchesOptions {
  * reminder of an obligation still awaiting its report, then sends every reminder due by then in batches. `stop` ends the loop
  * once a batch in flight has finished.
  */
-export function runReminderBatches(opts: ReminderBatchesOptions): { stop(): Promise<void> } {
-  const book = new ReminderBook();
+export function runReminderBatches(
+  opts: ReminderBatchesOptions,
+  book = new ReminderBook(),
+): { readonly book: ReminderBook; stop(): Promise<void> } {
   setHandler(remindersPlannedSignal, (plan) => book.take(plan));
   const awaiting = (id: string): boolean => opts.target(id)?.awaiting === true;
   let stopping = false;
@@ -198,6 +215,7 @@ export function runReminderBatches(opts: ReminderBatchesOptions): { stop(): Prom
     if (!isCancellation(err)) throw err;
   });
   return {
+    book,
     async stop() {
       stopping = true;
       await settled;

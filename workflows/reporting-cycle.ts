@@ -7,6 +7,8 @@ import {
   ParentClosePolicy,
   allHandlersFinished,
   condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
   isCancellation,
   log,
   patched,
@@ -17,6 +19,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
   type ChildWorkflowHandle,
+  type ExternalWorkflowHandle,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
@@ -29,11 +32,19 @@ import {
 import { validateCycleSpec } from '../domain/cycle-validation.js';
 import { addDays, parseIsoDate, type IsoDate } from '../domain/dates.js';
 import { KZ_TIME_ZONE, localDateOf, localToInstant } from '../domain/tz.js';
-import { CycleState, type AmendmentStep, type Entry, type StageState } from './cycle-state.js';
+import {
+  CycleState,
+  cutText,
+  type AmendmentStep,
+  type CycleCarry,
+  type Entry,
+  type StageState,
+} from './cycle-state.js';
 import { dataRejection } from './failures.js';
 import { obligationWorkflow } from './obligation.js';
-import { awaitingStatus, runReminderBatches } from './reminder-batch.js';
+import { ReminderBook, awaitingStatus, runReminderBatches } from './reminder-batch.js';
 import {
+  CYCLE_CONTINUE_AS_NEW_PATCH,
   CYCLE_TEXTS_PATCH,
   BATCHED_REMINDERS_PATCH,
   DB_RETRY,
@@ -53,6 +64,7 @@ import {
   cycleStatusQuery,
   obligationChangedSignal,
   type ObligationInput,
+  type ReminderPlan,
   type ReportingCycleInput,
   type ReportingCycleResult,
 } from './shared.js';
@@ -102,11 +114,35 @@ const localMail = proxyLocalActivities<Activities>({
   retry: MAIL_RETRY,
 });
 
+/**
+ * Events after which a cycle continues as new, unless the server suggests it earlier. Checked between amendments, so with room
+ * below Temporal's 10,240-event warning for one more: a whole stage of 2,000 obligations amended adds ~6,000 events.
+ */
+export const CYCLE_HISTORY_EVENTS = 3_000;
+
+/** Characters per chunk of a carried state: at most ~192 KB of UTF-8 (Cyrillic), under Temporal's 256 KB payload warning. */
+export const CARRY_CHUNK_CHARS = 64 * 1024;
+
+/** What a run carries into the next: the cycle's state and the reminders it holds, not yet sent. */
+export interface RunCarry extends CycleCarry {
+  readonly reminders: readonly ReminderPlan[];
+}
+
+/** Reads back what the run before carried (ReportingCycleInput.carried), chunk by chunk, each checked by the activity. */
+async function loadCarry(ref: NonNullable<ReportingCycleInput['carried']>): Promise<RunCarry> {
+  const chunks = await Promise.all(ref.chunks.map((hash) => local.loadCycleCarry({ hash })));
+  const text = chunks.map((c) => c.chunk).join('');
+  if (text.length !== ref.chars)
+    throw ApplicationFailure.nonRetryable(`carried state: ${text.length} characters read, ${ref.chars} written`);
+  return JSON.parse(text) as RunCarry;
+}
+
 /** One reporting cycle of a plan for one period; completes when every obligation is accepted or closed. */
 export async function reportingCycleWorkflow(input: ReportingCycleInput): Promise<ReportingCycleResult> {
   // Asked first, once: the marker lands in the first workflow task, and the answer holds for the whole run.
   const batched = patched(CYCLE_BATCHED_OPEN_PATCH);
   const renamed = patched(STATUS_ATTRIBUTE_PATCH);
+  const rolling = patched(CYCLE_CONTINUE_AS_NEW_PATCH);
   const statusKey = renamed ? SearchAttributeKeys.CycleStatus : SearchAttributeKeys.Status;
   const acts = batched ? local : scheduled;
   const { spec } = input;
@@ -128,8 +164,16 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
   }
   const info = workflowInfo();
   const cycleId = info.workflowId;
-  const openedAt = new Date().toISOString();
   const state = new CycleState(spec, cycleId, info.runId);
+  const book = new ReminderBook();
+  // A continued run takes up what the run before it carried before it handles any message of its own (signals wait for their
+  // handlers, registered below).
+  const carried = input.carried === undefined ? undefined : await loadCarry(input.carried);
+  if (carried !== undefined) {
+    state.restore(carried);
+    book.restore(carried.reminders);
+  }
+  const openedAt = carried?.openedAt ?? new Date().toISOString();
 
   setHandler(cycleStatusQuery, () => state.view());
   setHandler(amendPlanSignal, (amendment) => state.enqueueAmendment(amendment));
@@ -193,6 +237,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       ...(digests ? { digests: true as const } : {}),
       ...(texts === undefined ? {} : { texts }),
       ...(batchReminders ? { remindersByCycle: true as const } : {}),
+      ...(rolling ? { tellsEnd: true as const } : {}),
     };
   }
 
@@ -204,7 +249,8 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       args: [obligationInput(stage, party, dueDate)],
       // Obligations end before their cycle; if the cycle is terminated or cancelled by hand, its children are asked to close
       // (recording why) rather than killed mid-step (TERMINATE) or left reminding for a cycle that is gone (ABANDON).
-      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      // A cycle that continues as new abandons them instead (a continue-as-new closes the run), and cancels them itself.
+      parentClosePolicy: rolling ? ParentClosePolicy.ABANDON : ParentClosePolicy.REQUEST_CANCEL,
       typedSearchAttributes: [
         { key: SearchAttributeKeys.PlanId, value: spec.planId },
         { key: SearchAttributeKeys.Period, value: spec.period },
@@ -224,11 +270,14 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
 
   async function signalChild(
     entry: Entry,
-    send: (handle: ChildWorkflowHandle<typeof obligationWorkflow>) => Promise<void>,
+    send: (handle: Pick<ChildWorkflowHandle<typeof obligationWorkflow>, 'signal'>) => Promise<void>,
     what: string,
   ): Promise<void> {
     try {
-      await send(entry.handle!);
+      // An obligation an earlier run started (continue-as-new) is reached by its workflow id.
+      const external: Pick<ExternalWorkflowHandle, 'signal'> | undefined =
+        entry.handle === undefined ? getExternalWorkflowHandle(entry.summary.obligationId) : undefined;
+      await send(entry.handle ?? external!);
     } catch (err) {
       if (isCancellation(err)) throw err;
       // It ended between our look and the signal: its result tells the rest.
@@ -268,11 +317,30 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     }
   }
 
+  /**
+   * Since CYCLE_CONTINUE_AS_NEW_PATCH an amendment's signals go out OPEN_BATCH at a time (one workflow task for many, as the
+   * opening starts children) rather than one per task: a whole stage's deadline moved for 2,000 obligations then adds ~3 events
+   * per obligation instead of ~7. A start stays in its place between them (a successor after its predecessor's close).
+   */
+  async function performBatched(steps: readonly AmendmentStep[]): Promise<void> {
+    for (let i = 0; i < steps.length;) {
+      if (steps[i]!.kind === 'start') {
+        await perform(steps[i++]!);
+        continue;
+      }
+      let j = i;
+      while (j < steps.length && steps[j]!.kind !== 'start' && j - i < OPEN_BATCH) j++;
+      await Promise.all(steps.slice(i, j).map(perform));
+      i = j;
+    }
+  }
+
   async function applyAmendment(a: PlanAmendment): Promise<void> {
     if (state.isDuplicate(a)) return;
     if (a.kind === 'replaceCoordinator' && !patched(READDRESS_PATCH)) return;
     const { note, steps } = state.amend(a);
-    for (const step of steps) await perform(step);
+    if (rolling) await performBatched(steps);
+    else for (const step of steps) await perform(step);
     state.noteAmendment(a, note);
     await record(note === null ? 'plan.amended' : 'plan.amendment_ignored', a.actor, { amendment: a, note });
     await save();
@@ -336,6 +404,40 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     }
   }
 
+  /** The history nears Temporal's limits (or the server says so): time to continue as new. */
+  function historyFull(): boolean {
+    const now = workflowInfo();
+    return now.continueAsNewSuggested || now.historyLength >= (input.continueAsNewAfter ?? CYCLE_HISTORY_EVENTS);
+  }
+
+  /**
+   * Continues as new (CYCLE_CONTINUE_AS_NEW_PATCH): lets a reminder batch in flight finish, stores what the next run needs in
+   * `cycle_carries` (chunks by hash) and continues with their hashes. A message that arrives while the chunks are stored
+   * changes the state: it is stored again, so nothing handled by this run is left out of what it carries. (One that arrives
+   * after, while the run closes, goes to the next run: the server refuses to close a run with a message it has not seen.)
+   */
+  async function rollOver(): Promise<never> {
+    await reminders?.stop();
+    await condition(allHandlersFinished);
+    const runs = (carried?.runs ?? 0) + 1;
+    for (;;) {
+      const seen = state.wake + book.wake;
+      const carry: RunCarry = {
+        ...state.carry({ openedAt, nextDigest, runs }),
+        reminders: book.carry((id) => state.entries.get(id)?.finished === false),
+      };
+      const text = JSON.stringify(carry);
+      const chunks = cutText(text, CARRY_CHUNK_CHARS);
+      const saved = await Promise.all(chunks.map((chunk) => local.saveCycleCarry({ cycleId, chunk })));
+      if (state.wake + book.wake !== seen) continue;
+      log.info('cycle continues as new', { cycleId, runs, events: workflowInfo().historyLength, chars: text.length });
+      return continueAsNew<typeof reportingCycleWorkflow>({
+        ...input,
+        carried: { chunks: saved.map((s) => s.hash), chars: text.length, runs },
+      });
+    }
+  }
+
   function refreshStage(): void {
     const stage = state.refreshStage();
     if (stage !== null) upsertSearchAttributes([{ key: SearchAttributeKeys.Stage, value: stage }]);
@@ -355,43 +457,48 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     { key: statusKey, value: state.status },
   ]);
   let result: ReportingCycleResult;
-  let nextDigest = digestAfter(Date.now());
+  let nextDigest = carried?.nextDigest ?? digestAfter(Date.now());
   // BATCHED_REMINDERS_PATCH: the obligations hand their reminders to this loop, which sends those due at one instant together.
   const reminders = batchReminders
-    ? runReminderBatches({
-        cycleId,
-        planTitle: spec.planTitle,
-        period: spec.period,
-        ...(texts === undefined ? {} : { texts }),
-        target: (id) => {
-          const entry = state.entries.get(id);
-          return entry === undefined
-            ? undefined
-            : { party: entry.party, awaiting: awaitingStatus(entry.summary.status, entry.finished) };
+    ? runReminderBatches(
+        {
+          cycleId,
+          planTitle: spec.planTitle,
+          period: spec.period,
+          ...(texts === undefined ? {} : { texts }),
+          target: (id) => {
+            const entry = state.entries.get(id);
+            return entry === undefined
+              ? undefined
+              : { party: entry.party, awaiting: awaitingStatus(entry.summary.status, entry.finished) };
+          },
         },
-      })
+        book,
+      )
     : undefined;
   try {
-    await record('cycle.opened', 'system', {
-      planId: spec.planId,
-      period: spec.period,
-      policyId: spec.policyId,
-      stages: spec.stages.map((s) => ({ id: s.id, dueDate: s.dueDate, parties: s.parties.map((p) => p.agencyCode) })),
-      // Which rule made a party (a group re-expanded for this cycle, a successor): the cycle's history says it.
-      ...(spec.stages.some((s) => s.parties.some((p) => p.via !== undefined))
-        ? {
-            via: spec.stages.flatMap((s) =>
-              s.parties.flatMap((p) =>
-                p.via === undefined ? [] : [{ stageId: s.id, agencyCode: p.agencyCode, via: p.via }],
+    // A continued run opened nothing: its obligations were started by the runs before it.
+    if (carried === undefined)
+      await record('cycle.opened', 'system', {
+        planId: spec.planId,
+        period: spec.period,
+        policyId: spec.policyId,
+        stages: spec.stages.map((s) => ({ id: s.id, dueDate: s.dueDate, parties: s.parties.map((p) => p.agencyCode) })),
+        // Which rule made a party (a group re-expanded for this cycle, a successor): the cycle's history says it.
+        ...(spec.stages.some((s) => s.parties.some((p) => p.via !== undefined))
+          ? {
+              via: spec.stages.flatMap((s) =>
+                s.parties.flatMap((p) =>
+                  p.via === undefined ? [] : [{ stageId: s.id, agencyCode: p.agencyCode, via: p.via }],
+                ),
               ),
-            ),
-          }
-        : {}),
-      ...(mode === undefined ? {} : { mode }),
-    });
-    await save();
+            }
+          : {}),
+        ...(mode === undefined ? {} : { mode }),
+      });
+    if (carried === undefined) await save();
     // Every stage opens with the cycle: the coordinator can consolidate as reports arrive, and each deadline is fixed by the policy.
-    const owed = state.owed();
+    const owed = carried === undefined ? state.owed() : [];
     if (batched) {
       for (let i = 0; i < owed.length; i += OPEN_BATCH) {
         await Promise.all(owed.slice(i, i + OPEN_BATCH).map((o) => startObligation(o.stage, o.party, o.dueDate)));
@@ -399,10 +506,12 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     } else {
       for (const o of owed) await startObligation(o.stage, o.party, o.dueDate);
     }
-    if (mode === 'catch-up') await summariseOverdue(owed);
+    if (mode === 'catch-up' && carried === undefined) await summariseOverdue(owed);
 
     for (;;) {
       if (state.closing !== null) break;
+      // Before each amendment too: a queue of whole-stage amendments to thousands of obligations is carried, not applied here.
+      if (rolling && historyFull() && !state.allFinished()) await rollOver();
       const next = state.nextAmendment();
       if (next !== undefined) {
         await applyAmendment(next);
@@ -452,6 +561,14 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     if (!isCancellation(err)) throw err;
     // Cancelled by hand: record it; the children are asked to close by their ParentClosePolicy.
     await CancellationScope.nonCancellable(async () => {
+      // Those this run started are cancelled with it (their handles are in its cancelled scope); those an earlier run started
+      // were abandoned to outlive its continue-as-new: ask them to cancel, as REQUEST_CANCEL would have.
+      if (rolling)
+        for (const entry of state.entries.values())
+          if (CycleState.isOpen(entry) && entry.handle === undefined)
+            await getExternalWorkflowHandle(entry.summary.obligationId)
+              .cancel()
+              .catch((e: unknown) => log.warn('could not cancel an obligation', { error: String(e) }));
       await record('cycle.closed', 'system', { reason: 'cycle cancelled' });
       await finish('closed', 'cycle cancelled');
     });

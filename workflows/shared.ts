@@ -122,6 +122,18 @@ export const DIGEST_TIME = { hour: 18, minute: 0 } as const;
  */
 export const CYCLE_TEXTS_PATCH = 'cycle-texts-by-hash';
 
+/**
+ * Cycles opened since this patch continue as new before their history nears Temporal's limits (issue 17): a cycle of 2,000
+ * obligations whose whole stage is amended monthly would pass 51,200 events within the year, each amendment signalling every
+ * open obligation. The next run carries the state (CycleState.carry, and the reminders the cycle holds to send), stored in
+ * `cycle_carries` in chunks by hash so the next run's input stays small, and reaches the obligations by workflow id; so that
+ * continuing does not cancel them, its obligations are started with ParentClosePolicy.ABANDON, and a cycle cancelled by hand
+ * cancels its open obligations itself; each obligation tells it of its end (ObligationInput.tellsEnd), since a later run
+ * gets no child result. An amendment's signals go out in batches. Asked in the first workflow task (the obligation: as it
+ * ends, when told to), so earlier cycles replay unchanged.
+ */
+export const CYCLE_CONTINUE_AS_NEW_PATCH = 'cycle-continue-as-new';
+
 /** A cycle re-addresses its open obligations to a successor coordinator (amendment replaceCoordinator). */
 export const READDRESS_PATCH = 'cycle-readdress-coordinator';
 
@@ -175,6 +187,13 @@ export interface ReportingCycleInput {
   readonly digests?: true;
   /** The cycle sends its obligations' reminders in batches (since BATCHED_REMINDERS_PATCH; the opener sets it). */
   readonly batchedReminders?: true;
+  /**
+   * The state an earlier run carried into this one when it continued as new (CYCLE_CONTINUE_AS_NEW_PATCH): the hashes of its
+   * chunks in `cycle_carries` (JSON text, in order), how many characters they make, and how many runs came before.
+   */
+  readonly carried?: { readonly chunks: readonly string[]; readonly chars: number; readonly runs: number };
+  /** Continue as new after this many history events instead of CYCLE_HISTORY_EVENTS (tests). */
+  readonly continueAsNewAfter?: number;
 }
 
 export interface ReportingCycleResult {
@@ -206,6 +225,8 @@ export interface ObligationInput {
   readonly texts?: string;
   /** The cycle sends this obligation's reminders (BATCHED_REMINDERS_PATCH); absent: the obligation sends its own. */
   readonly remindersByCycle?: true;
+  /** Tell the cycle the final summary before ending (CYCLE_CONTINUE_AS_NEW_PATCH: a later run of it gets no result). */
+  readonly tellsEnd?: true;
 }
 
 /** The reminders of one planned deadline, handed by an obligation to its cycle (BATCHED_REMINDERS_PATCH). */

@@ -98,7 +98,12 @@ describe('database roles of least privilege', () => {
       for (let i = 0; i < 2; i++)
         await sql`INSERT INTO cycle_texts (hash, texts) VALUES (${'d'.repeat(64)}, '{"measures":{}}'::jsonb)
           ON CONFLICT (hash) DO NOTHING`.execute(app);
+      // What a cycle carries into its next run: appended by hash, never changed.
+      await sql`INSERT INTO cycle_carries (hash, cycle_id, chunk) VALUES (${'e'.repeat(64)}, 'c', '{}')`.execute(app);
       const refusals = [
+        sql`UPDATE cycle_carries SET chunk = '[]'`,
+        sql`DELETE FROM cycle_carries`,
+        sql`TRUNCATE cycle_carries`,
         sql`UPDATE cycle_texts SET texts = '{}'::jsonb`,
         sql`DELETE FROM cycle_texts`,
         sql`TRUNCATE cycle_texts`,

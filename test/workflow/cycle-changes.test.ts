@@ -226,7 +226,7 @@ describe('reportingCycleWorkflow under change', () => {
     await s.recordHistories('repealed', RECORD);
   });
 
-  it('asks its obligations to close when the cycle itself is cancelled by hand (ParentClosePolicy REQUEST_CANCEL)', async () => {
+  it('asks its obligations to close when the cycle itself is cancelled by hand', async () => {
     const s = await bed.newScenario();
     await s.start('executors');
     await s.advanceTo(s.reminderAt(IIM, 14) + HOUR);

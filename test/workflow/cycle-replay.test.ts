@@ -13,6 +13,7 @@ import {
   LADDER_TOP_PATCH,
   OPENING_MODES_PATCH,
   CYCLE_TEXTS_PATCH,
+  CYCLE_CONTINUE_AS_NEW_PATCH,
   READDRESS_PATCH,
   STATUS_ATTRIBUTE_PATCH,
 } from '../../workflows/shared.js';
@@ -82,6 +83,7 @@ describe('replay of committed histories', () => {
     const readdressed = files.filter((f) => f.startsWith('readdress.'));
     const textsByHash = files.filter((f) => f.startsWith('texts-by-hash.'));
     const batchedReminders = files.filter((f) => f.startsWith('batched-reminders.'));
+    const continued = files.filter((f) => f.startsWith('continue-as-new.'));
     const older = files.filter(
       (f) =>
         !f.startsWith('batched-local.') &&
@@ -92,7 +94,8 @@ describe('replay of committed histories', () => {
         !f.startsWith('digests.') &&
         !f.startsWith('readdress.') &&
         !f.startsWith('texts-by-hash.') &&
-        !f.startsWith('batched-reminders.'),
+        !f.startsWith('batched-reminders.') &&
+        !f.startsWith('continue-as-new.'),
     );
     const newer = files.filter((f) => f.startsWith('batched-local.'));
     expect(newer.length).toBeGreaterThanOrEqual(30);
@@ -184,6 +187,15 @@ describe('replay of committed histories', () => {
         (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendReminderBatch',
       ),
     ).toBe(true);
+    // Recorded since cycles continue as new: both runs of the cycle and every obligation (as it ends) mark that patch; the
+    // first run ends continued as new, the last starts from what was carried.
+    expect(continued.length).toBeGreaterThanOrEqual(6);
+    for (const f of continued) expect([f, patches(f).includes(CYCLE_CONTINUE_AS_NEW_PATCH)]).toEqual([f, true]);
+    const firstRun = load('continue-as-new.first-run.cycle.json').history.events!;
+    expect(firstRun.at(-1)!.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+    const lastRun = load('continue-as-new.last-run.cycle.json').history.events!;
+    expect(lastRun.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toBe(true);
+    expect(lastRun.at(-1)!.workflowExecutionCompletedEventAttributes).toBeTruthy();
   });
 
   it('upserts Status in the histories before the rename, and ObligationStatus or CycleStatus, never Status, after it', () => {
@@ -206,7 +218,8 @@ describe('replay of committed histories', () => {
         f.startsWith('digests.') ||
         f.startsWith('readdress.') ||
         f.startsWith('texts-by-hash.') ||
-        f.startsWith('batched-reminders.')
+        f.startsWith('batched-reminders.') ||
+        f.startsWith('continue-as-new.')
       ) {
         expect([f, keys.has(status), keys.has('Status')]).toEqual([f, true, false]);
       } else {
