@@ -115,10 +115,13 @@ const localMail = proxyLocalActivities<Activities>({
 });
 
 /**
- * Events after which a cycle continues as new, unless the server suggests it earlier. Checked between amendments, so with room
- * below Temporal's 10,240-event warning for one more: a whole stage of 2,000 obligations amended adds ~6,000 events.
+ * Events after which a cycle continues as new, unless the server suggests it earlier. Checked between amendments: a whole
+ * stage of 2,000 obligations amended adds ~10,000 events (about 5 an obligation: the signal to it, its two answers, their share
+ * of workflow tasks), so a run stays far below the 51,200 at which Temporal terminates a workflow (history-bounds.test.ts).
  */
 export const CYCLE_HISTORY_EVENTS = 3_000;
+/** …or after this many bytes of history (the server's own suggestion comes at 4 MiB by default). */
+export const CYCLE_HISTORY_BYTES = 4 * 2 ** 20;
 
 /** Characters per chunk of a carried state: at most ~192 KB of UTF-8 (Cyrillic), under Temporal's 256 KB payload warning. */
 export const CARRY_CHUNK_CHARS = 64 * 1024;
@@ -407,7 +410,10 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
   /** The history nears Temporal's limits (or the server says so): time to continue as new. */
   function historyFull(): boolean {
     const now = workflowInfo();
-    return now.continueAsNewSuggested || now.historyLength >= (input.continueAsNewAfter ?? CYCLE_HISTORY_EVENTS);
+    if (input.continueAsNewAfter !== undefined) return now.historyLength >= input.continueAsNewAfter;
+    return (
+      now.continueAsNewSuggested || now.historyLength >= CYCLE_HISTORY_EVENTS || now.historySize >= CYCLE_HISTORY_BYTES
+    );
   }
 
   /**
