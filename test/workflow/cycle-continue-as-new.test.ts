@@ -99,9 +99,9 @@ function localClock(ms: number): string {
 describe('a cycle that continues as new', () => {
   it('loses no amendment, report or reminder across its runs, reaches its obligations by id, and closes them', async () => {
     const planId = `plan-${randomUUID().slice(0, 8)}`;
-    // Due today (Kazakhstan time), its one reminder at a notice time 45 s from now: the reminders are handed to the cycle's
+    // Due today (Kazakhstan time), its one reminder at a notice time 60 s from now: the reminders are handed to the cycle's
     // first run and sent by a later one.
-    const noticeAt = Date.now() + 45_000;
+    const noticeAt = Date.now() + 60_000;
     const today = localDateOf(noticeAt);
     const base = smallPlanSpec({
       planId,
