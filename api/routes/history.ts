@@ -13,6 +13,7 @@ import {
   EventSearchQuery,
   ReplayReport,
   ReplayRequest,
+  RunQuery,
   WorkflowHistory,
   WorkflowParams,
 } from '../schemas/history.js';
@@ -30,15 +31,17 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{ history: HistoryService 
         summary:
           "A workflow's Temporal history for a person (timers, activities and their retries, Updates, signals, e-mails sent) beside its rows of the events log",
         params: WorkflowParams,
+        querystring: RunQuery,
         response: { 200: WorkflowHistory, ...errors(404) },
       },
     },
     async (request) => {
       const { workflowId } = request.params;
-      const view = await history.workflow(principalOf(request), workflowId);
+      const { runId } = request.query;
+      const view = await history.workflow(principalOf(request), workflowId, runId);
       return {
         ...view,
-        rawUrl: `/api/v1/history/${encodeURIComponent(workflowId)}/raw`,
+        rawUrl: `/api/v1/history/${encodeURIComponent(workflowId)}/raw?runId=${encodeURIComponent(view.runId)}`,
         events: view.events.map((e) => {
           const { workflowId: _workflowId, ...rest } = eventJson(e);
           return rest;
@@ -65,12 +68,13 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{ history: HistoryService 
         summary:
           "The workflow's raw history as Temporal's JSON, with its workflowId and runId (merzim replay --file reads it)",
         params: WorkflowParams,
+        querystring: RunQuery,
         response: { 200: OpenObject('{workflowId, runId, history}'), ...errors(404) },
       },
     },
     async (request, reply) => {
       const { workflowId } = request.params;
-      const body = await history.rawHistory(principalOf(request), workflowId);
+      const body = await history.rawHistory(principalOf(request), workflowId, request.query.runId);
       const file = workflowId.replace(/[^\w.-]+/g, '_');
       return reply
         .type('application/json')

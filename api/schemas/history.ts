@@ -50,6 +50,20 @@ export const ReplayReport = Type.Object({
 export const WorkflowParams = Type.Object({ workflowId: WorkflowId });
 export type WorkflowParams = Static<typeof WorkflowParams>;
 
+export const RunQuery = Type.Object({
+  runId: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 100, description: 'One run of the workflow (default: its latest)' }),
+  ),
+});
+export type RunQuery = Static<typeof RunQuery>;
+
+export const WorkflowRun = Type.Object({
+  runId: Type.String(),
+  status: Type.String(),
+  startedAt: Type.String({ format: 'date-time' }),
+  closedAt: nullable(Type.String({ format: 'date-time' })),
+});
+
 export const TimelineEntry = Type.Object({
   eventId: Type.Integer(),
   at: Type.String({ format: 'date-time' }),
@@ -107,6 +121,9 @@ export const WorkflowHistory = Type.Object({
   timeline: List(TimelineEntry),
   events: List(LoggedEvent),
   mails: List(WorkflowMail),
+  runs: List(WorkflowRun, {
+    description: 'Every run of this workflow id, oldest first: a cycle that continued as new has several',
+  }),
 });
 
 const EventFilters = {

@@ -44,6 +44,18 @@ export interface WorkflowHistoryView {
   readonly events: readonly EventRow[];
   /** The e-mails it sent, by Message-ID (the timeline's mail entries point here). */
   readonly mails: readonly NotificationRow[];
+  /**
+   * Every run of this workflow id, oldest first (a cycle that continued as new has several; the events and e-mails above are
+   * the workflow id's, across its runs).
+   */
+  readonly runs: readonly WorkflowRun[];
+}
+
+export interface WorkflowRun {
+  readonly runId: string;
+  readonly status: string;
+  readonly startedAt: string;
+  readonly closedAt: string | null;
 }
 
 export interface EventFilter {
@@ -122,22 +134,46 @@ export function createHistoryService(deps: HistoryServiceDeps) {
   const assertAdmin = (p: Principal) => {
     if (p.role !== 'admin') throw new HttpError(403, 'forbidden', 'This requires one of the roles: admin');
   };
-  async function fetch(workflowId: string): Promise<{ history: History; runId: string; type: string; status: string }> {
-    const handle = deps.temporal.workflow.getHandle(workflowId);
+  async function fetch(
+    workflowId: string,
+    runId?: string,
+  ): Promise<{ history: History; runId: string; type: string; status: string }> {
+    const handle = deps.temporal.workflow.getHandle(workflowId, runId);
     try {
       const info = await handle.describe();
       return { history: await handle.fetchHistory(), runId: info.runId, type: info.type, status: info.status.name };
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError || (err as { cause?: { code?: unknown } }).cause?.code === 5)
-        throw new HttpError(404, 'not_found', `workflowId: no workflow ${workflowId}`);
+      const code = (err as { cause?: { code?: unknown } }).cause?.code;
+      // 5: not found; 3: a run id that is no run id at all (Temporal's "invalid RunId").
+      if (err instanceof WorkflowNotFoundError || code === 5 || (runId !== undefined && code === 3))
+        throw new HttpError(
+          404,
+          'not_found',
+          runId === undefined ? `workflowId: no workflow ${workflowId}` : `runId: no run ${runId} of ${workflowId}`,
+        );
       throw err;
     }
   }
+  /** The runs of a workflow id from Temporal's visibility store, oldest first (at most 500). */
+  async function runsOf(workflowId: string): Promise<WorkflowRun[]> {
+    const runs: WorkflowRun[] = [];
+    const quoted = `'${workflowId.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+    for await (const w of deps.temporal.workflow.list({ query: `WorkflowId = ${quoted}`, pageSize: 100 })) {
+      runs.push({
+        runId: w.runId,
+        status: w.status.name,
+        startedAt: w.startTime.toISOString(),
+        closedAt: w.closeTime?.toISOString() ?? null,
+      });
+      if (runs.length >= 500) break;
+    }
+    return runs.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
+  }
   return {
     /** A workflow's history for a person, beside the events it logged and the e-mails it sent. */
-    async workflow(p: Principal, workflowId: string): Promise<WorkflowHistoryView> {
+    async workflow(p: Principal, workflowId: string, run?: string): Promise<WorkflowHistoryView> {
       assertAdmin(p);
-      const { history, runId, type, status } = await fetch(workflowId);
+      const { history, runId, type, status } = await fetch(workflowId, run);
       const ui = deps.temporalUiUrl;
       return {
         workflowId,
@@ -151,6 +187,7 @@ export function createHistoryService(deps: HistoryServiceDeps) {
         timeline: historyTimeline(history),
         events: deps.db === undefined ? [] : await listEvents(deps.db, { workflowId, limit: 5000 }),
         mails: deps.db === undefined ? [] : await notificationsOfWorkflow(deps.db, workflowId),
+        runs: await runsOf(workflowId),
       };
     },
     /**
@@ -202,9 +239,9 @@ export function createHistoryService(deps: HistoryServiceDeps) {
       })();
     },
     /** The raw history as Temporal's JSON (what `temporal workflow show --output json` writes), with its ids. */
-    async rawHistory(p: Principal, workflowId: string): Promise<string> {
+    async rawHistory(p: Principal, workflowId: string, run?: string): Promise<string> {
       assertAdmin(p);
-      const { history, runId } = await fetch(workflowId);
+      const { history, runId } = await fetch(workflowId, run);
       return `{"workflowId":${JSON.stringify(workflowId)},"runId":${JSON.stringify(runId)},"history":${historyToJSON(history)}}`;
     },
     async replay(p: Principal, q: ReplayQuery): Promise<ReplayReport> {

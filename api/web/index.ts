@@ -1065,7 +1065,10 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
   );
   const history = opts.history;
   if (history !== undefined) {
-    app.get<{ Querystring: { workflow?: string } }>(
+    /** `?run=` names one run of the workflow (a cycle that continued as new has several); absent or malformed: the latest. */
+    const runOf = (q: { run?: string }): string | undefined =>
+      typeof q.run === 'string' && /^[\w-]{1,100}$/.test(q.run) ? q.run : undefined;
+    app.get<{ Querystring: { workflow?: string; run?: string } }>(
       '/app/admin/history',
       { schema: { hide: true } },
       async (request, reply) => {
@@ -1076,7 +1079,7 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
         let notFound = false;
         if (workflowId !== '') {
           try {
-            view = await history.workflow(p, workflowId);
+            view = await history.workflow(p, workflowId, runOf(request.query));
           } catch (err) {
             if (!(err instanceof HttpError && err.statusCode === 404)) throw err;
             notFound = true;
@@ -1089,12 +1092,12 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
         );
       },
     );
-    app.get<{ Querystring: { workflow?: string } }>(
+    app.get<{ Querystring: { workflow?: string; run?: string } }>(
       '/app/admin/history/raw',
       { schema: { hide: true } },
       async (request, reply) => {
         const workflowId = typeof request.query.workflow === 'string' ? request.query.workflow : '';
-        const body = await history.rawHistory(principal(request), workflowId);
+        const body = await history.rawHistory(principal(request), workflowId, runOf(request.query));
         return reply
           .type('application/json')
           .header('content-disposition', `attachment; filename="${workflowId.replace(/[^\w.-]+/g, '_')}.history.json"`)

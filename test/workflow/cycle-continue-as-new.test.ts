@@ -10,6 +10,10 @@ import { Client, Connection, QueryNotRegisteredError, type WorkflowHandle } from
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
+import type { Principal } from '../../api/auth.js';
+import { createHistoryService } from '../../api/services/history.js';
+import { translator } from '../../api/web/i18n/index.js';
+import { historyPage } from '../../api/web/pages/history.js';
 import { seedReferenceData } from '../../db/seed.js';
 import { resolveDue } from '../../domain/cycle-timeline.js';
 import { KZ_WORKING_CALENDAR } from '../../domain/calendar-seed-kz.js';
@@ -200,7 +204,6 @@ describe('a cycle that continues as new', () => {
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .where('cycle_id', '=', cycle.workflowId)
       .executeTakeFirstOrThrow();
-    console.log(JSON.stringify({ runs: Number(carried.n) + 1, lastRunEvents: latest.historyLength }));
     expect(Number(carried.n)).toBeGreaterThanOrEqual(2);
     for (const code of [BGM.agencyCode, UQK.agencyCode, MSM.agencyCode]) {
       const history = await obligation(code).fetchHistory();
@@ -218,6 +221,39 @@ describe('a cycle that continues as new', () => {
       .where('workflow_id', '=', cycle.workflowId)
       .executeTakeFirstOrThrow();
     expect([row.run_id, row.status, row.spec !== null]).toEqual([latest.runId, 'closed', true]);
+
+    // An admin reading the cycle's history sees every run, oldest first, and can open the first one: its opening and its end.
+    const admin: Principal = {
+      tokenId: 't',
+      name: 'admin',
+      role: 'admin',
+      agencyCode: null,
+      userId: null,
+      username: null,
+      mustChangePassword: false,
+    };
+    const histories = createHistoryService({ temporal: client, db: tdb.db });
+    const runs = await until('every run listed', async () => {
+      const v = await histories.workflow(admin, cycle.workflowId);
+      return v.runs[0]?.runId === firstRun && v.runs.at(-1)?.runId === latest.runId && v.runs.length > 2
+        ? v.runs
+        : undefined;
+    });
+    // Each run carried its state once (twice where a message arrived while it was being stored).
+    expect(runs.length).toBeLessThanOrEqual(Number(carried.n) + 1);
+    expect(runs.slice(0, -1).every((r) => r.status === 'CONTINUED_AS_NEW')).toBe(true);
+    const opening = await histories.workflow(admin, cycle.workflowId, firstRun);
+    expect(opening.runId).toBe(firstRun);
+    expect(opening.timeline.filter((e) => e.kind === 'child')).not.toHaveLength(0);
+    const page = historyPage(
+      { t: translator('ru'), principal: admin, displayName: null, csrf: 'x', path: '/app/admin/history' },
+      { workflowId: cycle.workflowId, view: opening, notFound: false },
+    ).toString();
+    expect(page).toContain('Запуски');
+    expect(page).toContain(`&amp;run=${encodeURIComponent(latest.runId)}`);
+    expect(page).toContain('aria-current="page"');
+    for (const run of ['no-such-run', randomUUID()])
+      await expect(histories.workflow(admin, cycle.workflowId, run)).rejects.toMatchObject({ statusCode: 404 });
 
     // For the replay test (MERZIM_RECORD_HISTORIES=test/replay/histories): the first run, the last, and the obligations.
     if (RECORD !== undefined && RECORD !== '') {

@@ -232,6 +232,9 @@ export const en = {
   'history.show': 'Show',
   'history.notFound': 'There is no workflow with this id.',
   'history.run': '{type}, run {run}: {status}',
+  'history.runs': 'Runs',
+  'history.runsIntro':
+    "This workflow continued as new: {n} runs, oldest first. Each run's history is its own; the events log and the e-mails below cover them all.",
   'history.download': 'Download the raw history (JSON)',
   'history.temporalUi': 'Open in the Temporal web UI',
   'history.timeline': 'What happened',

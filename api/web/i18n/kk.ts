@@ -234,6 +234,9 @@ export const kk: Messages = {
   'history.show': 'Көрсету',
   'history.notFound': 'Мұндай идентификаторы бар процесс жоқ.',
   'history.run': '{type}, іске қосу {run}: {status}',
+  'history.runs': 'Іске қосулар',
+  'history.runsIntro':
+    'Бұл процесс жаңадан жалғасты: {n} іске қосу, ең ертесі бірінші. Әр іске қосудың тарихы өз алдына; төмендегі оқиғалар журналы мен хаттар бәрін қамтиды.',
   'history.download': 'Бастапқы тарихты жүктеп алу (JSON)',
   'history.temporalUi': 'Temporal веб-интерфейсінде ашу',
   'history.timeline': 'Не болды',

@@ -234,6 +234,9 @@ export const ru: Messages = {
   'history.show': 'Показать',
   'history.notFound': 'Процесса с таким идентификатором нет.',
   'history.run': '{type}, запуск {run}: {status}',
+  'history.runs': 'Запуски',
+  'history.runsIntro':
+    'Этот процесс продолжен заново (continue-as-new), запусков: {n}, сначала самый ранний. У каждого запуска своя история; журнал событий и письма ниже охватывают их все.',
   'history.download': 'Скачать исходную историю (JSON)',
   'history.temporalUi': 'Открыть в веб-интерфейсе Temporal',
   'history.timeline': 'Что произошло',

@@ -35,13 +35,26 @@ export function historyPage(
       title: t.t('history.title'),
       body: html`<p class="muted">${t.t('history.intro')}</p>${form}${d.notFound ? html`<p role="status">${t.t('history.notFound')}</p>` : ''}`,
     });
-  const raw = `/app/admin/history/raw?workflow=${encodeURIComponent(v.workflowId)}`;
+  const raw = `/app/admin/history/raw?workflow=${encodeURIComponent(v.workflowId)}&run=${encodeURIComponent(v.runId)}`;
+  const runLink = (runId: string) =>
+    `/app/admin/history?workflow=${encodeURIComponent(v.workflowId)}&run=${encodeURIComponent(runId)}`;
+  // A cycle that continued as new: each run's history is its own; the events and e-mails below are the workflow id's.
+  const runs =
+    v.runs.length < 2
+      ? ''
+      : html`<nav aria-label="${t.t('history.runs')}"><h3>${t.t('history.runs')}</h3>
+<p class="muted">${t.t('history.runsIntro', { n: v.runs.length })}</p>
+<ol>${v.runs.map(
+          (r) =>
+            html`<li>${r.runId === v.runId ? html`<strong aria-current="page">${t.dateTime(r.startedAt)}</strong>` : html`<a href="${runLink(r.runId)}">${t.dateTime(r.startedAt)}</a>`} — ${r.closedAt === null ? '…' : t.dateTime(r.closedAt)} · ${r.status} <span class="muted">${r.runId}</span></li>`,
+        )}</ol></nav>`;
   return layout(ctx, {
     title: t.t('history.title'),
     body: html`${form}
 <h2>${v.workflowId}</h2>
 <p>${t.t('history.run', { type: v.workflowType, run: v.runId, status: v.status })}</p>
 <p><a href="${raw}" download>${t.t('history.download')}</a>${v.temporalUrl === null ? '' : html` · <a href="${v.temporalUrl}">${t.t('history.temporalUi')}</a>`}</p>
+${runs}
 <h3>${t.t('history.timeline')}</h3>
 <div class="table-wrap"><table>
 <thead><tr><th scope="col">#</th><th scope="col">${t.t('history.when')}</th><th scope="col">${t.t('history.what')}</th><th scope="col">${t.t('history.name')}</th><th scope="col">${t.t('history.outcome')}</th><th scope="col">${t.t('history.detail')}</th></tr></thead>
