@@ -43,7 +43,9 @@ describe('workflow history for admins', () => {
     expect(h.temporalUrl).toBe(
       `http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(id)}/${h.runId}/history`,
     );
-    expect(h.rawUrl).toBe(`/api/v1/history/${encodeURIComponent(id)}/raw`);
+    expect(h.rawUrl).toBe(`/api/v1/history/${encodeURIComponent(id)}/raw?runId=${encodeURIComponent(h.runId)}`);
+    // One run: an obligation does not continue as new.
+    expect(h.runs.map((r: { runId: string }) => r.runId)).toEqual([h.runId]);
     const kinds = h.timeline.map((e: { kind: string }) => e.kind);
     expect(kinds[0]).toBe('started');
     expect(kinds).toContain('patch');
