@@ -22,6 +22,7 @@ import type {
   AcceptInput,
   ExtendInput,
   Lang,
+  ObligationSummary,
   ObligationView,
   ReportSubmission,
   ReturnReportInput,
@@ -453,13 +454,24 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       : await acts.planObligationTimeline(timelineInput);
     if (!state.takePlan(next, requested, Date.now())) return; // moved again meanwhile: plan the newest
     if (!opening) await save();
+    // An obligation of a cycle that continues as new answers a re-plan with one signal, its reminders and its status together
+    // (CYCLE_CONTINUE_AS_NEW_PATCH): a whole-stage amendment then costs the cycle one answer per obligation, not two.
+    const together = byCycle && input.tellsEnd === true && state.sequence > 0 && patched(CYCLE_CONTINUE_AS_NEW_PATCH);
+    const items = byCycle ? state.handOverReminders() : [];
+    if (together && (items.length > 0 || handedOver)) {
+      await handReminders(items, state.summary());
+      return;
+    }
     // The cycle knows the first deadline already (it set it); it hears of re-planned ones, which a message caused.
     if (!localDb || state.sequence > 0) await tellCycle();
-    if (byCycle) await handReminders(state.handOverReminders());
+    if (byCycle) await handReminders(items);
   }
 
   /** BATCHED_REMINDERS_PATCH: gives the cycle this plan's reminders to send (none: withdraws those it holds). */
-  async function handReminders(items: ReturnType<ObligationState['handOverReminders']>): Promise<void> {
+  async function handReminders(
+    items: ReturnType<ObligationState['handOverReminders']>,
+    summary?: ObligationSummary,
+  ): Promise<void> {
     if (items.length === 0 && !handedOver) return;
     handedOver = items.length > 0;
     try {
@@ -481,6 +493,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
           to: item.recipients,
           lang: item.lang,
         })),
+        ...(summary === undefined ? {} : { summary }),
       });
     } catch (err) {
       if (isCancellation(err)) throw err;

@@ -11,7 +11,7 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { Activities, ReminderBatchInput, ReminderBatchItem } from '../activities/index.js';
-import type { BilingualText, PartySpec } from '../domain/cycle-model.js';
+import type { BilingualText, ObligationSummary, PartySpec } from '../domain/cycle-model.js';
 import { AWAITING_REPORT } from './obligation-state.js';
 import { MAIL_RETRY, remindersPlannedSignal, type ReminderPlan } from './shared.js';
 
@@ -90,7 +90,10 @@ export class ReminderBook {
   carry(keep: (obligationId: string) => boolean): ReminderPlan[] {
     return [...this.plans.values()]
       .filter((plan) => keep(plan.obligationId))
-      .map((plan) => ({ ...plan, items: plan.items.filter((item) => !this.done.has(item.key)) }));
+      .map(({ summary: _summary, ...plan }) => ({
+        ...plan,
+        items: plan.items.filter((item) => !this.done.has(item.key)),
+      }));
   }
 
   /** Takes up the plans an earlier run carried (before any signal of this run is handled). */
@@ -134,6 +137,8 @@ export interface ReminderBatchesOptions {
   readonly texts?: string;
   /** The cycle's view of one of its obligations; undefined: not one of its obligations. */
   readonly target: (obligationId: string) => ReminderTarget | undefined;
+  /** An obligation's status that came with its reminders (as an `obligationChanged` signal would have brought it). */
+  readonly changed?: (summary: ObligationSummary) => void;
 }
 
 /**
@@ -145,7 +150,11 @@ export function runReminderBatches(
   opts: ReminderBatchesOptions,
   book = new ReminderBook(),
 ): { readonly book: ReminderBook; stop(): Promise<void> } {
-  setHandler(remindersPlannedSignal, (plan) => book.take(plan));
+  setHandler(remindersPlannedSignal, (plan) => {
+    // The obligation's status with it (CYCLE_CONTINUE_AS_NEW_PATCH) first: the sending loop's filter reads it.
+    if (plan.summary !== undefined) opts.changed?.(plan.summary);
+    book.take(plan);
+  });
   const awaiting = (id: string): boolean => opts.target(id)?.awaiting === true;
   let stopping = false;
 

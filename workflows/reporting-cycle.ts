@@ -115,13 +115,21 @@ const localMail = proxyLocalActivities<Activities>({
 });
 
 /**
- * Events after which a cycle continues as new, unless the server suggests it earlier. Checked between amendments: a whole
- * stage of 2,000 obligations amended adds ~10,000 events (about 5 an obligation: the signal to it, its two answers, their share
- * of workflow tasks), so a run stays far below the 51,200 at which Temporal terminates a workflow (history-bounds.test.ts).
+ * Events after which a cycle continues as new, unless the server suggests it earlier. Checked before each amendment: a whole
+ * stage of 2,000 obligations amended adds ~8,700 events (about 4 an obligation: the signal to it, its one answer, their share
+ * of workflow tasks), so no run passes Temporal's 10,240-event warning (history-bounds.test.ts).
  */
-export const CYCLE_HISTORY_EVENTS = 3_000;
-/** …or after this many bytes of history (the server's own suggestion comes at 4 MiB by default). */
-export const CYCLE_HISTORY_BYTES = 4 * 2 ** 20;
+export const CYCLE_HISTORY_EVENTS = 1_000;
+/**
+ * …or after this many bytes of history added by the run (the server's own suggestion comes at 4 MiB by default; it warns at
+ * 10 MiB): a run of 2,000 obligations takes up ~2.5 MB and one whole-stage amendment adds ~4.8 MB.
+ */
+export const CYCLE_HISTORY_BYTES = 2 ** 20;
+/**
+ * Events a run adds before it may continue as new at all: the state a large cycle takes up counts towards its size once, and
+ * must not make every run continue again at once.
+ */
+export const CYCLE_MIN_RUN_EVENTS = 100;
 
 /** Characters per chunk of a carried state: at most ~192 KB of UTF-8 (Cyrillic), under Temporal's 256 KB payload warning. */
 export const CARRY_CHUNK_CHARS = 64 * 1024;
@@ -177,6 +185,8 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     book.restore(carried.reminders);
   }
   const openedAt = carried?.openedAt ?? new Date().toISOString();
+  // What the run held when it had taken up what was carried: its growth from here decides when it continues as new.
+  const runStart = { events: workflowInfo().historyLength, bytes: workflowInfo().historySize };
 
   setHandler(cycleStatusQuery, () => state.view());
   setHandler(amendPlanSignal, (amendment) => state.enqueueAmendment(amendment));
@@ -407,12 +417,16 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     }
   }
 
-  /** The history nears Temporal's limits (or the server says so): time to continue as new. */
+  /** The history nears Temporal's limits (or the server says so): time to continue as new. Counted from this run's start. */
   function historyFull(): boolean {
     const now = workflowInfo();
     if (input.continueAsNewAfter !== undefined) return now.historyLength >= input.continueAsNewAfter;
+    const events = now.historyLength - runStart.events;
+    if (events < CYCLE_MIN_RUN_EVENTS) return false;
     return (
-      now.continueAsNewSuggested || now.historyLength >= CYCLE_HISTORY_EVENTS || now.historySize >= CYCLE_HISTORY_BYTES
+      now.continueAsNewSuggested ||
+      events >= CYCLE_HISTORY_EVENTS ||
+      now.historySize - runStart.bytes >= CYCLE_HISTORY_BYTES
     );
   }
 
@@ -478,6 +492,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
               ? undefined
               : { party: entry.party, awaiting: awaitingStatus(entry.summary.status, entry.finished) };
           },
+          changed: (summary) => state.obligationChanged(summary),
         },
         book,
       )

@@ -247,6 +247,8 @@ export interface ReminderPlan {
     readonly to: readonly string[];
     readonly lang: Lang;
   }[];
+  /** The obligation's status as it hands the plan over (CYCLE_CONTINUE_AS_NEW_PATCH: one answer instead of two). */
+  readonly summary?: ObligationSummary;
 }
 
 export interface ObligationResult {
