@@ -98,10 +98,20 @@ const CYCLE_HEAD = [
 export function createObligationService(deps: { db: Kysely<Database>; temporal: Client }) {
   const { db, temporal } = deps;
 
-  /** The plans whose cycles the caller may list; undefined = all. Reporters are narrowed by agency instead. */
+  /**
+   * The plans whose cycles the caller may list; undefined = all. Reporters are narrowed by agency instead. Read once per
+   * request: a principal is made per request, so what is kept for it lives as long as the request.
+   */
+  const planIdsOf = new WeakMap<Principal, Promise<readonly string[]>>();
   async function visiblePlanIds(p: Principal): Promise<readonly string[] | undefined> {
     if (p.role === 'admin' || p.role === 'pm_office' || p.role === 'reporter') return undefined;
-    return [...(await scopeOf(db, p)).coordinated];
+    let ids = planIdsOf.get(p);
+    if (ids === undefined) {
+      ids = scopeOf(db, p).then((s) => [...s.coordinated]);
+      planIdsOf.set(p, ids);
+      ids.catch(() => planIdsOf.delete(p));
+    }
+    return ids;
   }
 
   /** The filter of an obligation query within the caller's scope (403 for a reporter asking for another agency). */

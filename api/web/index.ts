@@ -12,7 +12,7 @@ import { listAgencies } from '../../db/repositories/agencies.js';
 import { calendarFingerprint, loadWorkingCalendar } from '../../db/repositories/calendar.js';
 import { getDraft } from '../../db/repositories/drafts.js';
 import { getVersion, listVersions } from '../../db/repositories/report-versions.js';
-import { MIN_PASSWORD_LENGTH, getUser, setUiLang } from '../../db/repositories/users.js';
+import { MIN_PASSWORD_LENGTH, setUiLang } from '../../db/repositories/users.js';
 import { PasswordPolicyError } from '../../platform/password-policy.js';
 import type { WorkingCalendar } from '../../domain/calendar.js';
 import { isPeriodKey } from '../../domain/periods.js';
@@ -193,11 +193,10 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
 
   async function context(request: FastifyRequest, reply: FastifyReply): Promise<PageContext> {
     const session = request.webSession;
-    const user = session?.principal.userId == null ? undefined : await getUser(db, session.principal.userId);
     return {
       t: translator(languageOf(request, session)),
       principal: session?.principal,
-      displayName: user?.display_name ?? null,
+      displayName: session?.displayName ?? null,
       csrf: csrfTokenFor(request, reply, session),
       path: request.url,
     };

@@ -9,6 +9,7 @@
 //   npm run -s bench -- --only board                 # as part of the season's benchmarks
 //   npx tsx test/bench/board-load.bench.ts           # alone
 //   BENCH_BOARD_CLIENTS=50 BENCH_BOARD_SECONDS=20 BENCH_BOARD_TIMEOUT_S=60 BENCH_BOARD_TARGETS=obligations,cycle,page,page304
+//   BENCH_BOARD_CPU_PROF=/tmp/prof BENCH_BOARD_TARGETS=page …   # then: npx tsx test/bench/cpu-profile-summary.ts /tmp/prof/*.cpuprofile
 import { fork, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -130,7 +131,14 @@ async function benchMain(): Promise<void> {
     }
     await db.destroy();
     server = fork(fileURLToPath(import.meta.url), ['server'], {
-      execArgv: ['--import', 'tsx'],
+      // BENCH_BOARD_CPU_PROF=<dir>: the API's V8 CPU profile, written there when it stops (test/bench/cpu-profile-summary.ts reads it).
+      execArgv: [
+        '--import',
+        'tsx',
+        ...(process.env.BENCH_BOARD_CPU_PROF === undefined
+          ? []
+          : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_BOARD_CPU_PROF}`]),
+      ],
       env: { ...process.env, BENCH_DATABASE_URL: postgres.url('merzim') },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
@@ -245,7 +253,8 @@ async function benchMain(): Promise<void> {
   } finally {
     if (server !== undefined && server.exitCode === null) {
       server.send({ stop: true });
-      await new Promise((r) => setTimeout(r, 1000));
+      // A CPU profile is written as the API exits: give it time.
+      await new Promise((r) => setTimeout(r, process.env.BENCH_BOARD_CPU_PROF === undefined ? 1000 : 10_000));
       if (server.exitCode === null) server.kill('SIGKILL');
     }
     await postgres.stop();
