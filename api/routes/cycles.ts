@@ -153,15 +153,23 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{
       const key = JSON.stringify([filter, q.cursor ?? null, limit, stamp]);
       const etag = `W/"${createHash('sha256').update(key).digest('base64url').slice(0, 27)}"`;
       reply.header('etag', etag);
-      if (matchesTag(request.headers['if-none-match'], etag)) return reply.code(304).send();
+      if (matchesTag(request.headers['if-none-match'], etag)) return reply.code(304).send(undefined as never);
       let body = keptPages.get(key);
       if (body === undefined) {
-        const page = await service.obligationPage(filter, { limit, ...(q.cursor === undefined ? {} : { cursor: q.cursor }) });
-        body = reply.serialize({ counts, items: page.items.map(obligationView), nextCursor: page.nextCursor });
+        const page = await service.obligationPage(filter, {
+          limit,
+          ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
+        });
+        body = reply.serialize({
+          counts,
+          items: page.items.map(obligationView),
+          nextCursor: page.nextCursor,
+        }) as string;
         if (keptPages.size >= 256) keptPages.delete(keptPages.keys().next().value!);
         keptPages.set(key, body);
       }
-      return reply.type('application/json; charset=utf-8').send(body);
+      // Already serialised by the route's schema: Fastify sends a JSON string as it is.
+      return reply.type('application/json; charset=utf-8').send(body as never);
     },
   );
 

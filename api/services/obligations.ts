@@ -213,10 +213,10 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     const prefix = `obligation:${cycle.plan_id}:${cycle.period}:${p.role === 'reporter' ? `${p.agencyCode ?? ''}:` : ''}`;
     // The prefix ends with ":"; ";" is the next byte, so [prefix, end) is exactly the ids that begin with it.
     const end = `${prefix.slice(0, -1)};`;
+    // The index's own predicate, written as literals so that the planner matches it whatever the statement's parameters.
     return db
       .selectFrom('events')
-      .where('type', '=', 'escalation.sent')
-      .where('subject_type', '=', 'obligation')
+      .where(sql<boolean>`type = 'escalation.sent' AND subject_type = 'obligation'`)
       .where(sql<boolean>`(subject_id COLLATE "C") >= ${prefix}`)
       .where(sql<boolean>`(subject_id COLLATE "C") < ${end}`);
   }
@@ -447,7 +447,8 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
       if (counted.stageId !== undefined) c = c.where('stage_id', '=', counted.stageId);
       if (counted.agencyCode !== undefined) c = c.where('agency_code', '=', counted.agencyCode);
       if (counted.planIds !== undefined)
-        c = counted.planIds.length === 0 ? c.where(sql<boolean>`false`) : c.where('plan_id', 'in', [...counted.planIds]);
+        c =
+          counted.planIds.length === 0 ? c.where(sql<boolean>`false`) : c.where('plan_id', 'in', [...counted.planIds]);
       const rows = await c.execute();
       return {
         filter,

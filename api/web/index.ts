@@ -839,9 +839,7 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
       const canHistory = p.role === 'admin' && opts.history !== undefined;
       const filter = { ...(state === undefined ? {} : { state }), ...(agency === undefined ? {} : { agency }) };
       const namesIn = async (codes: readonly string[]) =>
-        new Map(
-          [...(await service.agencyNames(codes))].map(([code, name]) => [code, pick(name, ctx.t.lang)] as const),
-        );
+        new Map([...(await service.agencyNames(codes))].map(([code, name]) => [code, pick(name, ctx.t.lang)] as const));
       if (asOf !== undefined) {
         // As of a past instant: the history service rebuilds it from the events log and refuses whom the as-of API refuses.
         if (opts.history === undefined) throw new HttpError(404, 'not_found', 'No such page');
@@ -956,10 +954,9 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
         body = remember(boardBodies, key, await keepBody(boardBody(ctx, data, prepared, charted.charts).value, key));
       }
       const marker = '\u0000board\u0000';
-      const [head, tail] = layout(ctx, { title: ctx.t.t('board.title'), flash, body: raw(marker) }).value.split(marker) as [
-        string,
-        string,
-      ];
+      const [head, tail] = layout(ctx, { title: ctx.t.t('board.title'), flash, body: raw(marker) }).value.split(
+        marker,
+      ) as [string, string];
       // Private to this reader, kept by the browser but asked about each time: an unchanged board is a 304 of a few bytes.
       const etag = pageTag(head, body, tail);
       reply.header('etag', etag).header('cache-control', 'private, no-cache').header('vary', 'accept-encoding, cookie');

@@ -38,7 +38,12 @@ for (const [id, us] of self) {
   const where = f.url === '' ? '(native)' : short(f.url);
   const name = `${f.functionName || '(anonymous)'} ${where}${f.url === '' ? '' : `:${f.lineNumber + 1}`}`;
   functions.set(name, (functions.get(name) ?? 0) + us);
-  const pkg = where.startsWith('node_modules/') ? where.split('/').slice(0, where.includes('/@') ? 3 : 2).join('/') : where;
+  const pkg = where.startsWith('node_modules/')
+    ? where
+        .split('/')
+        .slice(0, where.includes('/@') ? 3 : 2)
+        .join('/')
+    : where;
   files.set(pkg, (files.get(pkg) ?? 0) + us);
 }
 const rank = (m: Map<string, number>) =>

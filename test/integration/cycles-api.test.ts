@@ -100,7 +100,11 @@ describe('cycles through the API', () => {
     expect(listed.json().items).toHaveLength(total);
     // One page along, in the list's order; its cursor continues on the list.
     const first = (
-      await call('GET', `/api/v1/cycles/${encodeURIComponent(cycleId())}?include=obligations&limit=1`, tokens.coordinator!)
+      await call(
+        'GET',
+        `/api/v1/cycles/${encodeURIComponent(cycleId())}?include=obligations&limit=1`,
+        tokens.coordinator!,
+      )
     ).json();
     expect(first.obligations.map((o: { id: string }) => o.id)).toEqual([listed.json().items[0].id]);
     expect(first.nextCursor).toEqual(expect.any(String));

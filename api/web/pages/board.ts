@@ -230,12 +230,7 @@ export function prepareBoard(
 }
 
 /** The board's address with its cycle, filters, as-of instant and matrix page (page 1 is left out). */
-export function boardHref(
-  cycleId: string,
-  filter: BoardData['filter'],
-  asOf: BoardData['asOf'],
-  page = 1,
-): string {
+export function boardHref(cycleId: string, filter: BoardData['filter'], asOf: BoardData['asOf'], page = 1): string {
   const q = new URLSearchParams({ cycle: cycleId });
   if (filter.state !== undefined) q.set('state', filter.state);
   if (filter.agency !== undefined) q.set('agency', filter.agency);
