@@ -23,6 +23,9 @@ export async function keepBody(text: string, key: string): Promise<KeptBody> {
   return { bytes, deflated, tag: createHash('sha256').update(key).digest('base64url').slice(0, 22) };
 }
 
+/** The CRC-32 of `bytes` continued from `value` (Node's crc32 of nothing answers 0, not the value it was given). */
+const crcOn = (bytes: Buffer, value: number): number => (bytes.length === 0 ? value : crc32(bytes, value));
+
 /** gzip's header: deflate, no name, no time, unknown OS. */
 const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
 
@@ -31,7 +34,7 @@ export function splicedGzip(head: string, body: KeptBody, tail: string): Buffer 
   const h = Buffer.from(head, 'utf8');
   const t = Buffer.from(tail, 'utf8');
   const trailer = Buffer.alloc(8);
-  trailer.writeUInt32LE(crc32(t, crc32(body.bytes, crc32(h))) >>> 0, 0);
+  trailer.writeUInt32LE(crcOn(t, crcOn(body.bytes, crcOn(h, 0))) >>> 0, 0);
   trailer.writeUInt32LE((h.length + body.bytes.length + t.length) % 2 ** 32, 4);
   return Buffer.concat([
     GZIP_HEADER,

@@ -138,8 +138,15 @@ describe('agency names in the on-time chart', () => {
       { periods: ['2026'], agencies: [{ code: 'МИОР', name, rates: [1], counts: [{ onTime: 1, due: 1 }] }] },
       onTimeText('ru'),
     );
-    expect(chart.svg).toContain('<tspan x="');
-    expect(chart.svg).toContain(`<title>${name}</title>`);
+    // On two lines, whole: the two lines say it all (and the cell's own title names the agency too).
+    expect([...chart.svg.matchAll(/<tspan[^>]*>([^<]+)<\/tspan>/g)].map((m) => m[1]).join(' ')).toBe(name);
+    // Cut: the whole name is in the label's title.
+    const cut = 'Министерство экологии, геологии и природных ресурсов Республики Казахстан и его комитеты по областям';
+    const cutChart = onTimeRateChart(
+      { periods: ['2026'], agencies: [{ code: 'МЭГПР', name: cut, rates: [1], counts: [{ onTime: 1, due: 1 }] }] },
+      onTimeText('ru'),
+    );
+    expect(cutChart.svg).toMatch(new RegExp(`<text [^>]*text-anchor="end"[^>]*><title>${cut}</title><tspan`));
     // The label column is as wide as the longest line at a generous 8.6 px a letter, so nothing starts left of 0.
     const x = Number(/<text x="(\d+)"[^>]*text-anchor="end"/.exec(chart.svg)![1]);
     expect(x).toBeGreaterThanOrEqual('Министерство информации и'.length * 8.6);
