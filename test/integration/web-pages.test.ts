@@ -5,7 +5,6 @@ import { gunzipSync } from 'node:zlib';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../helpers/app.js';
-import { kk } from '../../api/web/i18n/kk.js';
 import { appendEvent } from '../../db/repositories/events.js';
 import { claimNotification } from '../../db/repositories/notifications.js';
 import { createApiToken } from '../../db/repositories/tokens.js';
@@ -770,8 +769,10 @@ describe('web pages', () => {
     await reporter.signIn(WEB_USERS.other.username);
     const coordinator = new Browser('10.0.2.7');
     await coordinator.signIn(WEB_USERS.coordinator.username);
-    const rows = (body: string) => [...body.matchAll(/<tr><th scope="row">([^<]+)<\/th>/g)].map((m) => m[1]);
-    const cells = (body: string) => [...body.matchAll(/<td><a href="\/app\/obligations\/([^"]+)"/g)].map((m) => m[1]!);
+    const matrix = (body: string) => body.split('<table class="matrix">')[1]?.split('</table>')[0] ?? '';
+    const rows = (body: string) => [...matrix(body).matchAll(/<tr><th scope="row">([^<]+)<\/th>/g)].map((m) => m[1]);
+    const cells = (body: string) =>
+      [...body.matchAll(/<td><a href="\/app\/obligations\/([^"]+)"/g)].map((m) => decodeURIComponent(m[1]!));
     const owed = await stack.tdb.db
       .selectFrom('obligations')
       .select(['workflow_id', 'agency_code', 'status', 'revision'])
@@ -831,8 +832,8 @@ describe('web pages', () => {
       expect(changed.headers.etag).not.toBe(etag);
       expect(count(changed.body, 'closed')).toBe(count(first.body, 'closed') + 1);
       // An escalation recorded about one of the cycle's obligations is on the next answer too.
-      const escalationRows = (body: string) =>
-        (body.split(`<h2>${kk['board.escalations']}</h2>`)[1]?.match(/<tr><td>/g) ?? []).length;
+      // (Whom it reached is shown in the escalations table, whatever the reader's language.)
+      const escalationRows = (body: string) => body.split('board-cache-head@example.kz').length - 1;
       const escalatedBefore = escalationRows(changed.body);
       await appendEvent(stack.tdb.db, {
         idempotencyKey: `board-cache-test-${row.workflow_id}`,
@@ -840,7 +841,7 @@ describe('web pages', () => {
         actor: 'system',
         subjectType: 'obligation',
         subjectId: row.workflow_id,
-        payload: { to: ['head@example.kz'], notice: { kind: 'escalation', audience: 'coordinator_head' } },
+        payload: { to: ['board-cache-head@example.kz'], notice: { kind: 'escalation', audience: 'coordinator_head' } },
       });
       const escalated = await coordinator.get(url, { 'if-none-match': String(changed.headers.etag) });
       expect(escalated.statusCode).toBe(200);
