@@ -2,7 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { findActiveToken, touchToken, type Role } from '../db/repositories/tokens.js';
+import { TOUCH_INTERVAL_MS, findActiveToken, touchToken, type Role } from '../db/repositories/tokens.js';
 import { HttpError } from './errors.js';
 
 export interface Principal {
@@ -56,8 +56,9 @@ export function authenticate(db: Kysely<Database>) {
         'Change the one-time password first: POST /api/v1/auth/password',
       );
     }
-    // Last-use tracking must not slow down or fail the request.
-    touchToken(db, token.id).catch(() => undefined);
+    // Last-use tracking must not slow down or fail the request, nor write a row per request of a busy client: to the minute.
+    if (token.lastUsedAt === null || Date.now() - token.lastUsedAt.getTime() >= TOUCH_INTERVAL_MS)
+      touchToken(db, token.id).catch(() => undefined);
   };
 }
 

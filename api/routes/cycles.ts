@@ -1,6 +1,7 @@
 // Reporting cycles and obligations: lists with filters and counts, schedules (pause, backfill, open by hand), and the
 // review — accept, extend — as Temporal Updates whose validators answer before anything is recorded (the report itself,
 // submitted, drafted, compared and returned: routes/reports.ts).
+import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
@@ -13,6 +14,7 @@ import {
   BackfillBody,
   BackfillReply,
   CycleDetail,
+  CycleDetailQuery,
   CycleList,
   CycleListQuery,
   OpenCycleBody,
@@ -24,6 +26,7 @@ import {
 import {
   AcceptBody,
   ExtendBody,
+  NotModified,
   Obligation,
   ObligationList,
   ObligationListQuery,
@@ -32,6 +35,7 @@ import {
 import type { ObligationService } from '../services/obligations.js';
 import type { PlanService } from '../services/plans.js';
 import { DEFAULT_PAGE_SIZE } from '../pagination.js';
+import { matchesTag } from '../etag.js';
 
 function cycleView(c: Omit<CycleRow, 'spec'>, counts: Record<string, number>) {
   return {
@@ -76,6 +80,9 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{
   obligations: ObligationService;
   plans: PlanService;
 }> = async (app, { obligations: service, plans }) => {
+  /** Serialised pages of obligations by filter (scope included), cursor, limit and stamp: a few hundred at most, oldest out first. */
+  const keptPages = new Map<string, string>();
+
   // Fastify has decoded the path once already; decoding again would turn an id holding '%' into a 500 (URIError) or another id.
   const idOf = (raw: string): string => raw;
 
@@ -101,14 +108,28 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags: ['cycles'],
-        summary: 'One cycle and its obligations',
+        summary:
+          'One cycle with its obligation counts and the link to its obligations (a paged list); ?include=obligations brings one page of them',
         params: WorkflowIdParams,
+        querystring: CycleDetailQuery,
         response: { 200: CycleDetail, ...errors(404) },
       },
     },
     async (request) => {
-      const { cycle, counts, obligations } = await service.cycle(principalOf(request), idOf(request.params.id));
-      return { ...cycleView(cycle, counts), obligations: obligations.map(obligationView) };
+      const q = request.query;
+      const { cycle, counts, page } = await service.cycle(
+        principalOf(request),
+        idOf(request.params.id),
+        q.include === 'obligations'
+          ? { limit: q.limit ?? DEFAULT_PAGE_SIZE, ...(q.cursor === undefined ? {} : { cursor: q.cursor }) }
+          : undefined,
+      );
+      const obligationsUrl = `/api/v1/obligations?${new URLSearchParams({ planId: cycle.plan_id, period: cycle.period }).toString()}`;
+      return {
+        ...cycleView(cycle, counts),
+        obligationsUrl,
+        ...(page === undefined ? {} : { obligations: page.items.map(obligationView), nextCursor: page.nextCursor }),
+      };
     },
   );
 
@@ -118,15 +139,37 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags: ['obligations'],
         summary:
-          'Obligations with filters (plan, period, agency, status, stage) and counts, a page at a time (by due time); a reporter sees its own agency only',
+          'Obligations with filters (plan, period, agency, status, stage) and counts, a page at a time (by due time); a reporter sees its own agency only; with If-None-Match, 304 while the page is unchanged',
         querystring: ObligationListQuery,
-        response: { 200: ObligationList, ...errors() },
+        response: { 200: ObligationList, 304: NotModified, ...errors() },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const q = request.query;
-      const page = await service.pageObligations(principalOf(request), { ...q, limit: q.limit ?? DEFAULT_PAGE_SIZE });
-      return { counts: page.counts, items: page.items.map(obligationView), nextCursor: page.nextCursor };
+      const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+      // The counts query also stamps the obligations under the caller's filter (its scope included): the page is kept,
+      // serialised, under that stamp, and a client that sends back the page's ETag gets a 304 while nothing changed.
+      const { filter, counts, stamp } = await service.obligationCounts(principalOf(request), q);
+      const key = JSON.stringify([filter, q.cursor ?? null, limit, stamp]);
+      const etag = `W/"${createHash('sha256').update(key).digest('base64url').slice(0, 27)}"`;
+      reply.header('etag', etag);
+      if (matchesTag(request.headers['if-none-match'], etag)) return reply.code(304).send(undefined as never);
+      let body = keptPages.get(key);
+      if (body === undefined) {
+        const page = await service.obligationPage(filter, {
+          limit,
+          ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
+        });
+        body = reply.serialize({
+          counts,
+          items: page.items.map(obligationView),
+          nextCursor: page.nextCursor,
+        }) as string;
+        if (keptPages.size >= 256) keptPages.delete(keptPages.keys().next().value!);
+        keptPages.set(key, body);
+      }
+      // Already serialised by the route's schema: Fastify sends a JSON string as it is.
+      return reply.type('application/json; charset=utf-8').send(body as never);
     },
   );
 

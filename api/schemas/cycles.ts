@@ -30,7 +30,30 @@ const CycleFields = {
 };
 export const Cycle = Type.Object({ ...CycleFields, counts: StatusCounts });
 export const CycleList = Type.Object({ items: List(Cycle), nextCursor: NextCursor });
-export const CycleDetail = Type.Object({ ...CycleFields, counts: StatusCounts, obligations: List(Obligation) });
+/**
+ * One cycle: its counts, and where its obligations are listed (a cycle can hold thousands: they are a paged list of their own).
+ * With ?include=obligations, the first page of them (or the page after ?cursor) and the next page's cursor, which the list
+ * (GET /api/v1/obligations?planId&period) also takes.
+ */
+export const CycleDetail = Type.Object({
+  ...CycleFields,
+  counts: StatusCounts,
+  obligationsUrl: Type.String({
+    description: "The cycle's obligations, a page at a time: /api/v1/obligations?planId=…&period=…",
+  }),
+  obligations: Type.Optional(List(Obligation, { description: 'With ?include=obligations: one page of them' })),
+  nextCursor: Type.Optional(NextCursor),
+});
+export const CycleDetailQuery = Type.Object(
+  {
+    include: Type.Optional(
+      StringEnum(['obligations'], { description: 'obligations: one page of them along (?limit, ?cursor)' }),
+    ),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+);
+export type CycleDetailQuery = Static<typeof CycleDetailQuery>;
 
 /** A cycle or obligation id is a workflow id ("cycle:<plan>:<period>"), sent URL-encoded. */
 export const WorkflowIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) });

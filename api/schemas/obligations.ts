@@ -70,6 +70,9 @@ export const ObligationList = Type.Object({
   nextCursor: NextCursor,
 });
 
+/** 304: the If-None-Match tag names the page as it still is; no body. */
+export const NotModified = Type.Null({ description: 'Not modified: the ETag sent in If-None-Match is still current' });
+
 /** What the obligation answers after a review (workflows ObligationSummary). */
 export const ObligationSummary = Type.Object({
   obligationId: Type.String(),

@@ -98,10 +98,20 @@ const CYCLE_HEAD = [
 export function createObligationService(deps: { db: Kysely<Database>; temporal: Client }) {
   const { db, temporal } = deps;
 
-  /** The plans whose cycles the caller may list; undefined = all. Reporters are narrowed by agency instead. */
+  /**
+   * The plans whose cycles the caller may list; undefined = all. Reporters are narrowed by agency instead. Read once per
+   * request: a principal is made per request, so what is kept for it lives as long as the request.
+   */
+  const planIdsOf = new WeakMap<Principal, Promise<readonly string[]>>();
   async function visiblePlanIds(p: Principal): Promise<readonly string[] | undefined> {
     if (p.role === 'admin' || p.role === 'pm_office' || p.role === 'reporter') return undefined;
-    return [...(await scopeOf(db, p)).coordinated];
+    let ids = planIdsOf.get(p);
+    if (ids === undefined) {
+      ids = scopeOf(db, p).then((s) => [...s.coordinated]);
+      planIdsOf.set(p, ids);
+      ids.catch(() => planIdsOf.delete(p));
+    }
+    return ids;
   }
 
   /** The filter of an obligation query within the caller's scope (403 for a reporter asking for another agency). */
@@ -195,6 +205,22 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     return rows;
   }
 
+  /**
+   * The escalations recorded about a cycle's obligations (a reporter: its agency's), by their subjects' ids: every obligation
+   * of a cycle is `obligation:<plan>:<period>:<agency>:<stage>`, so they are one range of events_escalation_subject_idx.
+   */
+  function escalationsOf(p: Principal, cycle: Pick<CycleHead, 'plan_id' | 'period'>) {
+    const prefix = `obligation:${cycle.plan_id}:${cycle.period}:${p.role === 'reporter' ? `${p.agencyCode ?? ''}:` : ''}`;
+    // The prefix ends with ":"; ";" is the next byte, so [prefix, end) is exactly the ids that begin with it.
+    const end = `${prefix.slice(0, -1)};`;
+    // The index's own predicate, written as literals so that the planner matches it whatever the statement's parameters.
+    return db
+      .selectFrom('events')
+      .where(sql<boolean>`type = 'escalation.sent' AND subject_type = 'obligation'`)
+      .where(sql<boolean>`(subject_id COLLATE "C") >= ${prefix}`)
+      .where(sql<boolean>`(subject_id COLLATE "C") < ${end}`);
+  }
+
   const service = {
     visiblePlanIds,
     stageOf,
@@ -212,6 +238,17 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
         db,
         { ...q, ...(planIds === undefined ? {} : { planIds }) },
         p.role === 'reporter' ? (p.agencyCode ?? '') : undefined,
+      );
+    },
+
+    /** The cycles listCycles gives, without their counts (the board's picker: one query, no aggregate over obligations). */
+    async listCycleHeads(p: Principal): Promise<CycleListItem[]> {
+      const planIds = await visiblePlanIds(p);
+      return listCycles(
+        db,
+        planIds === undefined ? {} : { planIds },
+        p.role === 'reporter' ? (p.agencyCode ?? '') : undefined,
+        false,
       );
     },
 
@@ -298,9 +335,10 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     },
 
     /**
-     * A cheap stamp of a visible cycle's obligations for the board: it changes whenever one is added, removed or updated (its
-     * projection moves updated_at and revision), and when the agencies directory (the names shown) is edited. One aggregate
-     * row instead of thousands.
+     * A cheap stamp of a visible cycle's board: it changes whenever one of its obligations is added or updated (its projection
+     * moves updated_at and revision; obligations are never deleted), when the agencies directory (the names shown) is edited,
+     * and when an escalation about one of them is recorded (events are append-only, so their count only grows). Two aggregate
+     * rows instead of thousands of rows.
      */
     async boardStamp(
       p: Principal,
@@ -316,8 +354,14 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
         )
         .where('cycle_workflow_id', '=', id);
       if (p.role === 'reporter') q = q.where('agency_code', '=', p.agencyCode ?? '');
-      const [row, stages] = await Promise.all([q.executeTakeFirstOrThrow(), stagesOf(cycle)]);
-      return { cycle, stages, stamp: `${cycle.run_id}/${row.stamp}` };
+      const [row, escalated, stages] = await Promise.all([
+        q.executeTakeFirstOrThrow(),
+        escalationsOf(p, cycle)
+          .select(sql<string>`count(*) || ':' || coalesce(max(id), 0)`.as('stamp'))
+          .executeTakeFirstOrThrow(),
+        stagesOf(cycle),
+      ]);
+      return { cycle, stages, stamp: `${cycle.run_id}/${row.stamp}/${escalated.stamp}` };
     },
 
     /** Agency code → name in both languages, from the directory. */
@@ -334,16 +378,35 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
       return out;
     },
 
-    /** One cycle the caller may see with its obligations (404 when it may not). */
-    async cycle(p: Principal, id: string) {
-      const c = await getCycle(db, id);
-      const planIds = await visiblePlanIds(p);
-      if (c === undefined || (planIds !== undefined && !planIds.includes(c.plan_id)))
-        throw new HttpError(404, 'not_found', `No cycle ${id}`);
+    /**
+     * One cycle the caller may see with its obligation counts by status (404 when it may not; a reporter's counts are its
+     * agency's). Its obligations are a list of their own (GET /api/v1/obligations?planId&period, a page at a time); with
+     * `include`, the first page of them (or the page after `cursor`) comes along, in that list's order and with its cursor.
+     */
+    async cycle(p: Principal, id: string, include?: { readonly limit: number; readonly cursor?: string }) {
+      const cycle = await service.visibleCycle(p, id);
       const scope = { cycleWorkflowId: id, ...(p.role === 'reporter' ? { agencyCode: p.agencyCode ?? '' } : {}) };
-      const obligations = await listObligations(db, scope);
-      if (p.role === 'reporter' && obligations.length === 0) throw new HttpError(404, 'not_found', `No cycle ${id}`);
-      return { cycle: c, counts: await countObligationsByStatus(db, scope), obligations };
+      const [counts, page] = await Promise.all([
+        countObligationsByStatus(db, scope),
+        include === undefined
+          ? undefined
+          : service.pageObligations(p, {
+              cycleId: id,
+              limit: include.limit,
+              ...(include.cursor === undefined ? {} : { cursor: include.cursor }),
+            }),
+      ]);
+      return { cycle, counts, page };
+    },
+
+    /** A visible cycle with its spec (titles, stages, parties) and, per obligation the caller may see, its agency. */
+    async cycleWithOwners(p: Principal, id: string): Promise<{ cycle: CycleRow; owners: Map<string, string> }> {
+      await service.visibleCycle(p, id);
+      let q = db.selectFrom('obligations').select(['workflow_id', 'agency_code']).where('cycle_workflow_id', '=', id);
+      if (p.role === 'reporter') q = q.where('agency_code', '=', p.agencyCode ?? '');
+      const [cycle, rows] = await Promise.all([getCycle(db, id), q.execute()]);
+      if (cycle === undefined) throw new HttpError(404, 'not_found', `No cycle ${id}`);
+      return { cycle, owners: new Map(rows.map((r) => [r.workflow_id, r.agency_code])) };
     },
 
     /** Obligations under filters, scoped: a reporter sees its own agency only, a coordinator its plans. */
@@ -354,7 +417,48 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
 
     /** One page of obligations under filters, scoped as listObligations, with the counts of all of them. */
     async pageObligations(p: Principal, q: ObligationQuery & { readonly limit: number; readonly cursor?: string }) {
+      const { filter, counts } = await service.obligationCounts(p, q);
+      return { counts, ...(await service.obligationPage(filter, q)) };
+    },
+
+    /**
+     * The caller's filter of an obligation query (its scope included), the counts by status under it, and a stamp of those
+     * obligations that changes whenever one is added or updated (a projection moves revision and updated_at; obligations are
+     * never deleted): one grouped query, what a page's ETag and the kept page are keyed by.
+     */
+    async obligationCounts(
+      p: Principal,
+      q: ObligationQuery,
+    ): Promise<{ filter: ObligationFilter; counts: Record<string, number>; stamp: string }> {
       const filter = await obligationFilter(p, q);
+      const { status: _all, limit: _page, ...counted } = filter;
+      let c = db
+        .selectFrom('obligations')
+        .select([
+          'status',
+          sql<string>`count(*)`.as('n'),
+          sql<string>`coalesce(sum(revision), 0) || ':' || coalesce(max(updated_at)::text, '')`.as('stamp'),
+        ])
+        .groupBy('status')
+        .orderBy('status');
+      if (counted.cycleWorkflowId !== undefined) c = c.where('cycle_workflow_id', '=', counted.cycleWorkflowId);
+      if (counted.planId !== undefined) c = c.where('plan_id', '=', counted.planId);
+      if (counted.period !== undefined) c = c.where('period', '=', counted.period);
+      if (counted.stageId !== undefined) c = c.where('stage_id', '=', counted.stageId);
+      if (counted.agencyCode !== undefined) c = c.where('agency_code', '=', counted.agencyCode);
+      if (counted.planIds !== undefined)
+        c =
+          counted.planIds.length === 0 ? c.where(sql<boolean>`false`) : c.where('plan_id', 'in', [...counted.planIds]);
+      const rows = await c.execute();
+      return {
+        filter,
+        counts: Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])),
+        stamp: rows.map((r) => `${r.status}=${r.n}:${r.stamp}`).join(','),
+      };
+    },
+
+    /** The page of obligations under a filter obligationCounts gave, after the cursor. */
+    async obligationPage(filter: ObligationFilter, q: { readonly limit: number; readonly cursor?: string }) {
       let after: ObligationFilter['after'];
       if (q.cursor !== undefined) {
         const [dueAt, workflowId] = decodeCursor(q.cursor, 2) as [string, string];
@@ -368,8 +472,7 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
         limit: q.limit + 1,
         ...(after === undefined ? {} : { after }),
       });
-      const page = pageOf(rows, q.limit, (o) => [o.due_at.toISOString(), o.workflow_id]);
-      return { counts: await countObligationsByStatus(db, filter), ...page };
+      return pageOf(rows, q.limit, (o) => [o.due_at.toISOString(), o.workflow_id]);
     },
 
     async accept(p: Principal, id: string, comment?: string): Promise<ObligationSummary> {
@@ -441,9 +544,23 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
       }));
     },
 
-    /** Escalations of a visible cycle: who was told, when, about which obligation. */
+    /** Escalations of a visible cycle, oldest first: who was told, when, about which obligation (reporters: their own). */
     async escalations(p: Principal, cycleId: string): Promise<TimelineEntry[]> {
-      return service.timeline(p, cycleId, ['escalation.sent']);
+      const cycle = await service.visibleCycle(p, cycleId);
+      return (
+        await escalationsOf(p, cycle)
+          .select(['occurred_at', 'type', 'actor', 'subject_id', 'payload'])
+          .orderBy('occurred_at')
+          .orderBy('id')
+          .limit(2000)
+          .execute()
+      ).map((r) => ({
+        at: r.occurred_at,
+        type: r.type,
+        actor: r.actor,
+        subjectId: r.subject_id,
+        payload: r.payload as Record<string, unknown>,
+      }));
     },
 
     /** Escalations that reached the PM Office, across the cycles the caller may see. */

@@ -116,14 +116,20 @@ function table(caption: string, head: readonly string[], rows: readonly (readonl
   return `<table class="chart-table"><caption>${esc(caption)}</caption><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
+/** Letters on a line of an agency's name in the on-time chart, and the width allowed for each. */
+const LABEL_CHARS = 28;
+const LABEL_PX = 8.6;
+
 /** On-time rate per agency across cycles: a grid, one row per agency and one column per cycle, each cell coloured and labelled. */
 export function onTimeRateChart(data: OnTimeRateData, text: OnTimeRateText): Chart {
-  // Room for the longest name (≈ 7.5 px a letter at 13 px), at most 380 px: a longer name is cut with "…" (whole in its title).
-  const longest = Math.max(0, ...data.agencies.map((a) => a.name.length));
-  const labelWidth = Math.round(Math.min(380, Math.max(120, 16 + longest * 7.5)));
-  const fits = Math.floor((labelWidth - 16) / 7.5);
-  const label = (name: string): string => (name.length > fits ? `${name.slice(0, fits - 1)}…` : name);
-  const cell = { w: 72, h: 26 };
+  // A name is set on up to two lines of at most LABEL_CHARS letters (≈ 8.6 px each at 13 px: wide enough for Cyrillic capitals
+  // in the fonts a phone has), broken between words; what does not fit is cut with "…" and the whole name is in its title. So
+  // "Министерство информации и общественного развития" is two lines, and never runs off the picture's left edge.
+  const lines = data.agencies.map((a) => labelLines(a.name));
+  const longest = Math.max(0, ...lines.flat().map((l) => l.length));
+  const labelWidth = Math.round(Math.max(120, 16 + longest * LABEL_PX));
+  const twoLines = lines.some((l) => l.length > 1);
+  const cell = { w: 72, h: twoLines ? 36 : 26 };
   const top = 34;
   const width = labelWidth + Math.max(1, data.periods.length) * cell.w + 10;
   const height = top + Math.max(1, data.agencies.length) * cell.h + 10;
@@ -139,8 +145,14 @@ export function onTimeRateChart(data: OnTimeRateData, text: OnTimeRateText): Cha
   });
   data.agencies.forEach((a, row) => {
     const y = top + row * cell.h;
+    const label = lines[row]!;
+    const whole = label.join(' ') === a.name ? '' : `<title>${esc(a.name)}</title>`;
     parts.push(
-      `<text x="${labelWidth - 8}" y="${y + cell.h / 2 + 4}" text-anchor="end" fill="${INK}" font-size="13">${label(a.name) === a.name ? '' : `<title>${esc(a.name)}</title>`}${esc(label(a.name))}</text>`,
+      label.length === 1
+        ? `<text x="${labelWidth - 8}" y="${y + cell.h / 2 + 4}" text-anchor="end" fill="${INK}" font-size="13">${whole}${esc(label[0]!)}</text>`
+        : `<text x="${labelWidth - 8}" y="${y + cell.h / 2 - 3}" text-anchor="end" fill="${INK}" font-size="13">${whole}${label
+            .map((l, i) => `<tspan x="${labelWidth - 8}"${i === 0 ? '' : ' dy="15"'}>${esc(l)}</tspan>`)
+            .join('')}</text>`,
     );
     a.rates.forEach((rate, col) => {
       const x = labelWidth + col * cell.w;
@@ -176,6 +188,27 @@ export function onTimeRateChart(data: OnTimeRateData, text: OnTimeRateText): Cha
     ),
   ]);
   return { svg: parts.join(''), table: table(text.title, [text.agency, ...data.periods], rows) };
+}
+
+/** An agency's name on one or two lines of at most LABEL_CHARS letters, broken between words; the rest cut with "…". */
+export function labelLines(name: string): string[] {
+  if (name.length <= LABEL_CHARS) return [name];
+  const words = name.split(/\s+/).filter((w) => w !== '');
+  const out: string[] = [];
+  let line = '';
+  for (const word of words) {
+    const next = line === '' ? word : `${line} ${word}`;
+    if (next.length <= LABEL_CHARS || line === '') line = next;
+    else {
+      out.push(line);
+      line = word;
+    }
+  }
+  if (line !== '') out.push(line);
+  const cut = (l: string) => (l.length > LABEL_CHARS ? `${l.slice(0, LABEL_CHARS - 1)}…` : l);
+  if (out.length <= 2) return out.map(cut);
+  const second = out.slice(1).join(' ');
+  return [cut(out[0]!), second.length > LABEL_CHARS ? `${second.slice(0, LABEL_CHARS - 1)}…` : second];
 }
 
 /** A tidy axis maximum: 1, 2, 5 × 10ⁿ at or above the largest value (at least 1). */

@@ -12,7 +12,7 @@ import { listAgencies } from '../../db/repositories/agencies.js';
 import { calendarFingerprint, loadWorkingCalendar } from '../../db/repositories/calendar.js';
 import { getDraft } from '../../db/repositories/drafts.js';
 import { getVersion, listVersions } from '../../db/repositories/report-versions.js';
-import { MIN_PASSWORD_LENGTH, getUser, setUiLang } from '../../db/repositories/users.js';
+import { MIN_PASSWORD_LENGTH, setUiLang } from '../../db/repositories/users.js';
 import { PasswordPolicyError } from '../../platform/password-policy.js';
 import type { WorkingCalendar } from '../../domain/calendar.js';
 import { isPeriodKey } from '../../domain/periods.js';
@@ -41,18 +41,20 @@ import { accountPage } from './pages/account.js';
 import { adminUsersPage } from './pages/admin-users.js';
 import { historyPage } from './pages/history.js';
 import { EMPTY_REPLAY_FORM, replayPage } from './pages/replay.js';
-import { html, type Html } from './html.js';
+import { html, raw, type Html } from './html.js';
 import { isUiLang, translator, type MessageKey } from './i18n/index.js';
-import type { PageContext } from './layout.js';
+import { layout, type PageContext } from './layout.js';
 import {
+  boardBody,
   boardPage,
   chartFigures,
   prepareBoard,
   timelinePage,
   BOARD_STATES,
   type PageChart,
-  type PreparedBoard,
 } from './pages/board.js';
+import { matchesTag } from '../etag.js';
+import { keepBody, pageTag, plainPage, splicedGzip, type KeptBody } from './kept-body.js';
 import { evidenceWidget } from './pages/evidence-widget.js';
 import { inboxPage } from './pages/inbox.js';
 import { measuresOwed, obligationPage, versionPage } from './pages/obligation.js';
@@ -152,10 +154,17 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
     reply.header('x-frame-options', 'DENY');
-    if (request.url.startsWith('/app')) reply.header('cache-control', 'no-store');
-    // A board of thousands of cells is mostly repeated markup: gzip makes it a small fraction on the wire.
+    // A page that sets its own policy (the board: private, revalidated with its ETag) keeps it; every other one is not stored.
+    if (request.url.startsWith('/app') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    // A board of thousands of cells is mostly repeated markup: gzip makes it a small fraction on the wire (unless the route
+    // already compressed it).
     const accepts = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
-    if (accepts && (typeof payload === 'string' || Buffer.isBuffer(payload)) && Buffer.byteLength(payload) > 2048) {
+    if (
+      accepts &&
+      !reply.hasHeader('content-encoding') &&
+      (typeof payload === 'string' || Buffer.isBuffer(payload)) &&
+      Buffer.byteLength(payload) > 2048
+    ) {
       reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding').removeHeader('content-length');
       return gzip(payload);
     }
@@ -184,11 +193,10 @@ export const webRoutes: FastifyPluginAsync<WebOptions> = async (app, opts) => {
 
   async function context(request: FastifyRequest, reply: FastifyReply): Promise<PageContext> {
     const session = request.webSession;
-    const user = session?.principal.userId == null ? undefined : await getUser(db, session.principal.userId);
     return {
       t: translator(languageOf(request, session)),
       principal: session?.principal,
-      displayName: user?.display_name ?? null,
+      displayName: session?.displayName ?? null,
       csrf: csrfTokenFor(request, reply, session),
       path: request.url,
     };
@@ -768,22 +776,36 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
     return { local: value.slice(0, 16), at };
   };
 
-  /** Prepared boards by cycle, stamp, escalations, language, filter and scope (a few dozen at most, oldest dropped first). */
-  const boardCache = new Map<string, { names: ReadonlyMap<string, string>; board: PreparedBoard }>();
+  /**
+   * The board's body (everything inside the page's frame), kept compressed by everything it shows: the cycle and its stamp
+   * (obligations, directory, escalations), the cycle list, language, role and scope, filters, matrix page and the Almaty date
+   * (the overdue chart ends today). A few dozen at most, the oldest dropped first.
+   */
+  const boardBodies = new Map<string, KeptBody>();
 
-  /** The board's charts by cycle, stamp, language, scope and Almaty date (the overdue chart ends today): rendered once. */
-  const boardCharts = new Map<string, Html>();
+  /** The board's charts by cycle, stamp, language, scope and Almaty date: rendered once, whatever the filter or page. */
+  const boardCharts = new Map<string, { charts: Html; names: ReadonlyMap<string, string> }>();
 
-  app.get<{ Querystring: { cycle?: string; state?: string; agency?: string; at?: string } }>(
+  const remember = <V>(cache: Map<string, V>, key: string, value: V): V => {
+    if (cache.size >= 64) cache.delete(cache.keys().next().value!);
+    cache.set(key, value);
+    return value;
+  };
+
+  app.get<{ Querystring: { cycle?: string; state?: string; agency?: string; at?: string; page?: string } }>(
     '/app/board',
     { schema: { hide: true } },
     async (request, reply) => {
       const p = principal(request);
       const ctx = await context(request, reply);
-      const all = await service.listCycles(p, {});
+      // The picker's cycles (no counts: the board counts its own cycle).
+      const all = await service.listCycleHeads(p);
       // Open cycles first, the newest period first.
       const cycles = [...all].sort(
-        (a, b) => Number(b.status === 'open') - Number(a.status === 'open') || b.period.localeCompare(a.period),
+        (a, b) =>
+          Number(b.status === 'open') - Number(a.status === 'open') ||
+          b.period.localeCompare(a.period) ||
+          a.workflow_id.localeCompare(b.workflow_id),
       );
       const wanted = request.query.cycle;
       const listed = wanted === undefined || wanted === '' ? cycles[0] : cycles.find((c) => c.workflow_id === wanted);
@@ -795,7 +817,9 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
       const state = BOARD_STATES.find((s) => s === request.query.state) as BoardState | undefined;
       const agency =
         request.query.agency === undefined || request.query.agency === '' ? undefined : request.query.agency;
+      const page = /^[1-9]\d{0,3}$/.test(request.query.page ?? '') ? Number(request.query.page) : 1;
       const asOf = asOfOf(request.query.at);
+      const flash = flashFrom(request, ctx);
       if (listed === undefined)
         return send(
           reply,
@@ -808,11 +832,14 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
             obligations: [],
             escalations: [],
             filter: {},
-            flash: flashFrom(request, ctx),
+            flash,
           }),
         );
       const canAsOf = p.role !== 'reporter';
       const canHistory = p.role === 'admin' && opts.history !== undefined;
+      const filter = { ...(state === undefined ? {} : { state }), ...(agency === undefined ? {} : { agency }) };
+      const namesIn = async (codes: readonly string[]) =>
+        new Map([...(await service.agencyNames(codes))].map(([code, name]) => [code, pick(name, ctx.t.lang)] as const));
       if (asOf !== undefined) {
         // As of a past instant: the history service rebuilds it from the events log and refuses whom the as-of API refuses.
         if (opts.history === undefined) throw new HttpError(404, 'not_found', 'No such page');
@@ -826,13 +853,7 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
           working_days_late: o.late === true ? 1 : 0,
         }));
         const escalated = new Set(past.obligations.filter((o) => o.escalationsSent > 0).map((o) => o.obligationId));
-        const names = new Map(
-          [...(await service.agencyNames(obligations.map((o) => o.agency_code)))].map(([code, name]) => [
-            code,
-            pick(name, ctx.t.lang),
-          ]),
-        );
-        const filter = { ...(state === undefined ? {} : { state }), ...(agency === undefined ? {} : { agency }) };
+        const names = await namesIn(obligations.map((o) => o.agency_code));
         return send(
           reply,
           boardPage(
@@ -851,77 +872,99 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
               canAsOf,
               canHistory,
             },
-            prepareBoard(ctx.t, { stages, names, obligations, escalations: [], escalated, filter, links: false }),
+            prepareBoard(ctx.t, {
+              stages,
+              names,
+              obligations,
+              escalations: [],
+              escalated,
+              filter,
+              links: false,
+              page,
+            }),
           ),
         );
       }
-      // The matrix is prepared once per state of the cycle, language and filter, and kept while the cycle's stamp (one
-      // aggregate row) is unchanged: a board of thousands of obligations is then neither read nor rendered again.
-      const [{ cycle, stages, stamp }, escalations] = await Promise.all([
-        service.boardStamp(p, listed.workflow_id),
-        service.escalations(p, listed.workflow_id),
+      // The body is made once per state of the cycle and what this reader is shown of it, and kept compressed while the
+      // cycle's stamp (two aggregate rows) is unchanged: a board of thousands of obligations is then neither read, rendered
+      // nor compressed again; a request renders and compresses only its frame.
+      const { cycle, stages, stamp } = await service.boardStamp(p, listed.workflow_id);
+      const scopeKey = p.role === 'reporter' ? `reporter:${p.agencyCode ?? ''}` : p.role;
+      const today = localDateOf(Date.now());
+      const temporalUrl = temporalWorkflowUrl(opts.temporalUiUrl, opts.temporalNamespace, cycle.workflow_id);
+      const picker = cycles.map((c) => {
+        const title = titles.get(c.plan_id);
+        return [c.workflow_id, c.status, c.period, title?.kk ?? '', title?.ru ?? ''];
+      });
+      const key = JSON.stringify([
+        cycle.workflow_id,
+        stamp,
+        ctx.t.lang,
+        scopeKey,
+        canAsOf,
+        canHistory,
+        temporalUrl,
+        state ?? '',
+        agency ?? '',
+        page,
+        today,
+        picker,
       ]);
-      const filter = { ...(state === undefined ? {} : { state }), ...(agency === undefined ? {} : { agency }) };
-      const scopeKey = p.role === 'reporter' ? `reporter:${p.agencyCode ?? ''}` : 'all';
-      const key = [cycle.workflow_id, stamp, escalations.length, ctx.t.lang, state ?? '', agency ?? '', scopeKey].join(
-        '|',
-      );
-      let prepared = boardCache.get(key);
-      if (prepared === undefined) {
-        const { obligations } = await service.board(p, cycle.workflow_id);
-        const names = new Map(
-          [...(await service.agencyNames(obligations.map((o) => o.agency_code)))].map(([code, name]) => [
-            code,
-            pick(name, ctx.t.lang),
-          ]),
-        );
-        prepared = {
+      let body = boardBodies.get(key);
+      if (body === undefined) {
+        const [{ obligations }, escalations] = await Promise.all([
+          service.board(p, cycle.workflow_id),
+          service.escalations(p, cycle.workflow_id),
+        ]);
+        // The charts (overdue over the days of this cycle; on-time rate per agency across the plan's cycles), whatever the
+        // filter or page.
+        const chartKey = [cycle.workflow_id, stamp, ctx.t.lang, scopeKey, today].join('|');
+        let charted = boardCharts.get(chartKey);
+        if (charted === undefined) {
+          const names = await namesIn(obligations.map((o) => o.agency_code));
+          const scope = p.role === 'reporter' ? { agencyCode: p.agencyCode ?? '' } : {};
+          const now = new Date();
+          const [overdue, onTime] = await Promise.all([
+            overdueByDay(db, { cycleId: cycle.workflow_id, ...scope, now, finishedAt: cycle.finished_at }),
+            onTimeRateData(db, { planId: cycle.plan_id, ...scope, now, names }),
+          ]);
+          charted = remember(boardCharts, chartKey, {
+            names,
+            charts: chartFigures(ctx.t, [
+              { title: ctx.t.t('chart.overdue'), ...overdueChart(overdue, overdueText(ctx.t.lang)) },
+              { title: ctx.t.t('chart.onTime'), ...onTimeRateChart(onTime, onTimeText(ctx.t.lang)) },
+            ]),
+          });
+        }
+        const names = charted.names;
+        const data = {
+          cycles,
+          titles,
+          cycle,
+          stages,
           names,
-          board: prepareBoard(ctx.t, { stages, names, obligations, escalations, filter }),
+          obligations: [],
+          escalations: [...escalations].reverse(),
+          filter,
+          temporalUrl,
+          canAsOf,
+          canHistory,
         };
-        if (boardCache.size >= 64) boardCache.delete(boardCache.keys().next().value!);
-        boardCache.set(key, prepared);
+        const prepared = prepareBoard(ctx.t, { stages, names, obligations, escalations, filter, page });
+        body = remember(boardBodies, key, await keepBody(boardBody(ctx, data, prepared, charted.charts).value, key));
       }
-      // The charts (overdue over the days of this cycle; on-time rate per agency across the plan's cycles), rendered once
-      // per state of the cycle, language, scope and day, whatever the filter.
-      const now = new Date();
-      const chartKey = [cycle.workflow_id, stamp, ctx.t.lang, scopeKey, localDateOf(now.getTime())].join('|');
-      let charts = boardCharts.get(chartKey);
-      if (charts === undefined) {
-        const scope = p.role === 'reporter' ? { agencyCode: p.agencyCode ?? '' } : {};
-        const [overdue, onTime] = await Promise.all([
-          overdueByDay(db, { cycleId: cycle.workflow_id, ...scope, now, finishedAt: cycle.finished_at }),
-          onTimeRateData(db, { planId: cycle.plan_id, ...scope, now, names: prepared.names }),
-        ]);
-        charts = chartFigures(ctx.t, [
-          { title: ctx.t.t('chart.overdue'), ...overdueChart(overdue, overdueText(ctx.t.lang)) },
-          { title: ctx.t.t('chart.onTime'), ...onTimeRateChart(onTime, onTimeText(ctx.t.lang)) },
-        ]);
-        if (boardCharts.size >= 64) boardCharts.delete(boardCharts.keys().next().value!);
-        boardCharts.set(chartKey, charts);
-      }
-      return send(
-        reply,
-        boardPage(
-          ctx,
-          {
-            cycles,
-            titles,
-            cycle,
-            stages,
-            names: prepared.names,
-            obligations: [],
-            escalations: [...escalations].reverse(),
-            filter,
-            temporalUrl: temporalWorkflowUrl(opts.temporalUiUrl, opts.temporalNamespace, cycle.workflow_id),
-            flash: flashFrom(request, ctx),
-            canAsOf,
-            canHistory,
-          },
-          prepared.board,
-          charts,
-        ),
-      );
+      const marker = '\u0000board\u0000';
+      const [head, tail] = layout(ctx, { title: ctx.t.t('board.title'), flash, body: raw(marker) }).value.split(
+        marker,
+      ) as [string, string];
+      // Private to this reader, kept by the browser but asked about each time: an unchanged board is a 304 of a few bytes.
+      const etag = pageTag(head, body, tail);
+      reply.header('etag', etag).header('cache-control', 'private, no-cache').header('vary', 'accept-encoding, cookie');
+      if (matchesTag(request.headers['if-none-match'], etag)) return reply.code(304).send();
+      reply.type('text/html; charset=utf-8');
+      if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? '')))
+        return reply.header('content-encoding', 'gzip').send(splicedGzip(head, body, tail));
+      return reply.send(plainPage(head, body, tail));
     },
   );
 
@@ -930,7 +973,7 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
     { schema: { hide: true } },
     async (request, reply) => {
       const p = principal(request);
-      const { cycle, obligations } = await service.cycle(p, request.params.id);
+      const { cycle, owners } = await service.cycleWithOwners(p, request.params.id);
       const entries = await service.timeline(p, cycle.workflow_id);
       const ctx = await context(request, reply);
       // The cycle's pictures, scoped as the chart API scopes them (a reporter sees its own agency only).
@@ -949,7 +992,7 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
         timelinePage(
           ctx,
           cycle,
-          obligations,
+          owners,
           entries,
           temporalWorkflowUrl(opts.temporalUiUrl, opts.temporalNamespace, cycle.workflow_id),
           charts,

@@ -20,6 +20,8 @@ export interface WebSession {
   readonly principal: Principal;
   readonly csrfToken: string;
   readonly uiLang: UiLang | null;
+  /** The signed-in user's display name, read with the session (no query of its own per page). */
+  readonly displayName: string | null;
 }
 
 export function parseCookies(header: string | undefined): Record<string, string> {
@@ -88,6 +90,7 @@ export async function readSession(db: Kysely<Database>, request: FastifyRequest)
     },
     csrfToken: token.csrfToken,
     uiLang: token.uiLang,
+    displayName: token.displayName,
   };
 }
 

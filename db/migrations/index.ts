@@ -18,6 +18,7 @@ import * as cycleTexts from './2026_12_03_0200_cycle_texts.js';
 import * as projectionBaseline from './2026_12_03_0300_projection_baseline.js';
 import * as summaryVersions from './2026_12_03_0500_summary_versions.js';
 import * as planList from './2026_12_03_0700_plan_list.js';
+import * as boardEscalations from './2026_12_04_0100_board_escalations.js';
 import * as cycleCarries from './2026_12_04_0500_cycle_carries.js';
 
 export const migrations: Record<string, Migration> = {
@@ -39,5 +40,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_03_0300_projection_baseline': projectionBaseline,
   '2026_12_03_0500_summary_versions': summaryVersions,
   '2026_12_03_0700_plan_list': planList,
+  '2026_12_04_0100_board_escalations': boardEscalations,
   '2026_12_04_0500_cycle_carries': cycleCarries,
 };

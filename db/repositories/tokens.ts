@@ -51,6 +51,10 @@ export interface ActiveToken {
   readonly csrfToken: string | null;
   /** The web interface's language chosen by the token's user; null when none was chosen. */
   readonly uiLang: 'kk' | 'ru' | 'en' | null;
+  /** When the token was last used (to the minute: see touchToken); null when never. */
+  readonly lastUsedAt: Date | null;
+  /** The token's user's display name; null for a token of no user. */
+  readonly displayName: string | null;
 }
 
 /** A token is active when not revoked, not expired, and its user (if any) is not disabled; the user's role wins over the token's. */
@@ -76,7 +80,9 @@ export async function findActiveToken(
       'u.disabled_at',
       'u.must_change_password',
       't.csrf_token',
+      't.last_used_at',
       'u.ui_lang',
+      'u.display_name',
     ])
     .where('t.token_hash', '=', hashToken(secret))
     .where('t.revoked_at', 'is', null)
@@ -95,8 +101,13 @@ export async function findActiveToken(
     mustChangePassword: row.must_change_password ?? false,
     csrfToken: row.csrf_token,
     uiLang: row.ui_lang ?? null,
+    lastUsedAt: row.last_used_at,
+    displayName: row.display_name,
   };
 }
+
+/** How stale a token's last use may be before a request records it again: one write a minute, not one per request. */
+export const TOUCH_INTERVAL_MS = 60_000;
 
 export async function touchToken(db: Kysely<Database>, id: string): Promise<void> {
   await db.updateTable('api_tokens').set({ last_used_at: new Date() }).where('id', '=', id).execute();

@@ -1,12 +1,15 @@
 // Benchmark (issue 17, point 1): the coordinator board of a cycle of 5,000 obligations (board-seed.ts) under 50 concurrent
 // clients, over real HTTP with autocannon — the JSON API (GET /api/v1/obligations of the cycle, a page at a time; GET
-// /api/v1/cycles/:id: counts and every obligation) and the board page (/app/board, gzip) — each client with its own API token or browser session, the service's default rate limits on.
+// /api/v1/cycles/:id: its counts and the link to that list) and the board page (/app/board, gzip; page304: each client sending
+// back its own page's ETag, as a browser revalidating does: autocannon counts the 304s as non-2xx) — each client with its own
+// API token or browser session, the service's default rate limits on.
 // The API runs in a child process (its own event loop and CPU, as `npm run api`), on an embedded PostgreSQL; autocannon in
 // this one. Prints one JSON document on stdout: latency p50/p95/p99, requests/s, non-2xx, the API's CPU and peak memory.
 //
 //   npm run -s bench -- --only board                 # as part of the season's benchmarks
 //   npx tsx test/bench/board-load.bench.ts           # alone
-//   BENCH_BOARD_CLIENTS=50 BENCH_BOARD_SECONDS=20 BENCH_BOARD_TIMEOUT_S=60 BENCH_BOARD_TARGETS=obligations,cycle,page
+//   BENCH_BOARD_CLIENTS=50 BENCH_BOARD_SECONDS=20 BENCH_BOARD_TIMEOUT_S=60 BENCH_BOARD_TARGETS=obligations,cycle,page,page304
+//   BENCH_BOARD_CPU_PROF=/tmp/prof BENCH_BOARD_TARGETS=page …   # then: npx tsx test/bench/cpu-profile-summary.ts /tmp/prof/*.cpuprofile
 import { fork, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -128,7 +131,14 @@ async function benchMain(): Promise<void> {
     }
     await db.destroy();
     server = fork(fileURLToPath(import.meta.url), ['server'], {
-      execArgv: ['--import', 'tsx'],
+      // BENCH_BOARD_CPU_PROF=<dir>: the API's V8 CPU profile, written there when it stops (test/bench/cpu-profile-summary.ts reads it).
+      execArgv: [
+        '--import',
+        'tsx',
+        ...(process.env.BENCH_BOARD_CPU_PROF === undefined
+          ? []
+          : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_BOARD_CPU_PROF}`]),
+      ],
       env: { ...process.env, BENCH_DATABASE_URL: postgres.url('merzim') },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
@@ -143,7 +153,7 @@ async function benchMain(): Promise<void> {
         url: `${base}/api/v1/obligations?planId=${fixture.planId}&period=2026`,
         credential: (i) => ({ authorization: `Bearer ${tokens[i % CLIENTS]!}` }),
       },
-      // The cycle with its counts and all 5,000 obligations in one answer (≈ 2.5 MB of JSON).
+      // The cycle with its counts (and the link to its obligations' paged list).
       cycle: {
         url: `${base}/api/v1/cycles/${encodeURIComponent(fixture.cycleId)}`,
         credential: (i) => ({ authorization: `Bearer ${tokens[i % CLIENTS]!}` }),
@@ -155,11 +165,29 @@ async function benchMain(): Promise<void> {
           'accept-encoding': 'gzip',
         }),
       },
+      // The board revalidated: each client sends back the ETag of its own page (fetched once before the run).
+      page304: {
+        url: `${base}/app/board?cycle=${encodeURIComponent(fixture.cycleId)}`,
+        credential: (i) => ({
+          cookie: `${SESSION_COOKIE}=${encodeURIComponent(sessions[i % CLIENTS]!)}`,
+          'accept-encoding': 'gzip',
+          ...(etags[i % CLIENTS] === undefined ? {} : { 'if-none-match': etags[i % CLIENTS]! }),
+        }),
+      },
     };
+    const etags: (string | undefined)[] = [];
+    if (TARGETS.includes('page304'))
+      for (let i = 0; i < CLIENTS; i++) {
+        const res = await fetch(targets.page!.url, {
+          headers: { cookie: `${SESSION_COOKIE}=${encodeURIComponent(sessions[i]!)}`, 'accept-encoding': 'gzip' },
+        });
+        await res.arrayBuffer();
+        etags.push(res.headers.get('etag') ?? undefined);
+      }
     for (const name of TARGETS) {
       const target = targets[name];
       if (target === undefined)
-        throw new Error(`BENCH_BOARD_TARGETS: unknown target "${name}" (obligations, cycle, page)`);
+        throw new Error(`BENCH_BOARD_TARGETS: unknown target "${name}" (obligations, cycle, page, page304)`);
       // Warm-up: the first requests compile schemas and fill PostgreSQL's cache.
       await autocannon({ url: target.url, connections: 5, duration: 3, headers: target.credential(0) });
       const cpu0 = cpuSeconds(server.pid!);
@@ -188,6 +216,7 @@ async function benchMain(): Promise<void> {
         requestsPerSecond: Math.round(r.requests.average * 10) / 10,
         requests: r.requests.total,
         non2xx: r.non2xx,
+        responses3xx: (r as unknown as Record<string, number>)['3xx'] ?? 0,
         errors: r.errors,
         timeouts: r.timeouts,
         bytesPerSecond: Math.round(r.throughput.average),
@@ -224,7 +253,8 @@ async function benchMain(): Promise<void> {
   } finally {
     if (server !== undefined && server.exitCode === null) {
       server.send({ stop: true });
-      await new Promise((r) => setTimeout(r, 1000));
+      // A CPU profile is written as the API exits: give it time.
+      await new Promise((r) => setTimeout(r, process.env.BENCH_BOARD_CPU_PROF === undefined ? 1000 : 10_000));
       if (server.exitCode === null) server.kill('SIGKILL');
     }
     await postgres.stop();

@@ -476,10 +476,20 @@ describe('every route answers what its schema declares', () => {
       (c) => c.period === String(YEAR),
     )!.id;
     await call({ method: 'GET', url: `/api/v1/cycles/${enc(cycleId)}`, token: coord }, 200);
+    await call({ method: 'GET', url: `/api/v1/cycles/${enc(cycleId)}?include=obligations&limit=2`, token: coord }, 200);
     await call({ method: 'GET', url: `/api/v1/cycles/${enc(`cycle:${randomUUID()}:${YEAR}`)}`, token: coord }, 404);
     await call({ method: 'POST', url: `/api/v1/agencies/${enc('БҒМ')}/feed`, token: bgm }, 201);
     await call({ method: 'DELETE', url: `/api/v1/agencies/${enc('БҒМ')}/feed`, token: bgm }, 200);
-    await call({ method: 'GET', url: `/api/v1/obligations?planId=${planId}`, token: coord }, 200);
+    const page = await call({ method: 'GET', url: `/api/v1/obligations?planId=${planId}`, token: coord }, 200);
+    await call(
+      {
+        method: 'GET',
+        url: `/api/v1/obligations?planId=${planId}`,
+        token: coord,
+        headers: { 'if-none-match': String(page.headers.etag) },
+      },
+      304,
+    );
     await call({ method: 'GET', url: '/api/v1/obligations', token: bgm }, 200);
 
     // Review commands are Temporal Updates; their refusals are mapped to HTTP in api/errors.ts.

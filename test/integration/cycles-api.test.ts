@@ -89,6 +89,91 @@ describe('cycles through the API', () => {
     expect(all.json().items.map((o: { agencyCode: string }) => o.agencyCode)).toEqual(['БҒМ']);
   });
 
+  it('the cycle answers its counts and where its obligations are listed; ?include=obligations brings one page with the list’s cursor', async () => {
+    const detail = await call('GET', `/api/v1/cycles/${encodeURIComponent(cycleId())}`, tokens.coordinator!);
+    expect(detail.statusCode).toBe(200);
+    const body = detail.json();
+    expect(body.obligations).toBeUndefined();
+    expect(body.obligationsUrl).toBe(`/api/v1/obligations?planId=${planId}&period=${YEAR}`);
+    const total = Object.values(body.counts as Record<string, number>).reduce((a, b) => a + b, 0);
+    const listed = await call('GET', body.obligationsUrl, tokens.coordinator!);
+    expect(listed.json().items).toHaveLength(total);
+    // One page along, in the list's order; its cursor continues on the list.
+    const first = (
+      await call(
+        'GET',
+        `/api/v1/cycles/${encodeURIComponent(cycleId())}?include=obligations&limit=1`,
+        tokens.coordinator!,
+      )
+    ).json();
+    expect(first.obligations.map((o: { id: string }) => o.id)).toEqual([listed.json().items[0].id]);
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const next = await call('GET', `${body.obligationsUrl}&limit=1&cursor=${first.nextCursor}`, tokens.coordinator!);
+    expect(next.json().items.map((o: { id: string }) => o.id)).toEqual([listed.json().items[1].id]);
+    // A reporter's cycle is its own obligations only.
+    const mine = (
+      await call('GET', `/api/v1/cycles/${encodeURIComponent(cycleId())}?include=obligations`, tokens.bgm!)
+    ).json();
+    expect(mine.counts).toEqual({ pending: 1 });
+    expect(mine.obligations.map((o: { agencyCode: string }) => o.agencyCode)).toEqual(['БҒМ']);
+    expect(
+      (await call('GET', `/api/v1/cycles/${encodeURIComponent(cycleId())}?include=everything`, tokens.bgm!)).statusCode,
+    ).toBe(400);
+  });
+
+  it('a page of obligations has an ETag: 304 while unchanged, the new state after a change, never another scope’s page', async () => {
+    const url = `/api/v1/obligations?planId=${planId}&period=${YEAR}`;
+    const get = (token: string, etag?: string) =>
+      app.inject({
+        method: 'GET',
+        url,
+        headers: { ...bearer(token), ...(etag === undefined ? {} : { 'if-none-match': etag }) },
+      });
+    const coordinator = await get(tokens.coordinator!);
+    const etag = String(coordinator.headers.etag);
+    expect(etag).toMatch(/^W\/"/);
+    expect(coordinator.headers['cache-control']).toBe('no-store');
+    const again = await get(tokens.coordinator!, etag);
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
+    // The same query by a reporter (its page kept after the coordinator's) is its own rows, whatever tag it sends.
+    for (const token of [tokens.bgm!, tokens.iim!]) {
+      const page = await get(token, etag);
+      expect(page.statusCode).toBe(200);
+      expect(page.headers.etag).not.toBe(etag);
+      const agencies = new Set(page.json().items.map((o: { agencyCode: string }) => o.agencyCode));
+      expect(agencies).toEqual(new Set([token === tokens.bgm ? 'БҒМ' : 'ІІМ']));
+    }
+    expect(new Set(coordinator.json().items.map((o: { agencyCode: string }) => o.agencyCode)).size).toBeGreaterThan(1);
+    // What a projection writes when a workflow moves on: the next answer is the new state, not the kept page.
+    const row = await tdb.db
+      .selectFrom('obligations')
+      .select(['workflow_id', 'status', 'revision'])
+      .where('plan_id', '=', planId)
+      .where('agency_code', '=', 'ІІМ')
+      .orderBy('workflow_id')
+      .executeTakeFirstOrThrow();
+    await tdb.db
+      .updateTable('obligations')
+      .set((eb) => ({ status: 'closed', revision: eb('revision', '+', 1), updated_at: new Date() }))
+      .where('workflow_id', '=', row.workflow_id)
+      .execute();
+    try {
+      const changed = await get(tokens.coordinator!, etag);
+      expect(changed.statusCode).toBe(200);
+      expect(changed.headers.etag).not.toBe(etag);
+      expect(changed.json().items.find((o: { id: string }) => o.id === row.workflow_id).status).toBe('closed');
+      expect(changed.json().counts.closed).toBe((coordinator.json().counts.closed ?? 0) + 1);
+    } finally {
+      // Back as the projection left it (its next write must still be newer than this row).
+      await tdb.db
+        .updateTable('obligations')
+        .set({ status: row.status, revision: row.revision, updated_at: new Date() })
+        .where('workflow_id', '=', row.workflow_id)
+        .execute();
+    }
+  });
+
   it('a bad report is refused by the Update validator before it enters the history; a good one is recorded', async () => {
     const bad = await call('POST', `/api/v1/obligations/${obligation('БҒМ')}/submit`, tokens.bgm!, {
       items: [{ measure: '2', status: 'done', text: 'not ours' }],

@@ -157,6 +157,22 @@ describe('the web interface in a browser', () => {
       'document.documentElement.scrollWidth - document.documentElement.clientWidth',
     )) as number;
     expect(overflow).toBeLessThanOrEqual(0);
+    // The on-time chart's agency names, in Kazakh and Russian, on a phone: set on two lines where long, none starting left
+    // of the picture's edge (measured in the browser's own font), the whole name in the table and the title.
+    for (const lang of ['ru', 'kk'] as const) {
+      await Promise.all([
+        page.waitForSelector(`html[lang=${lang}]`, { state: 'attached' }),
+        page.click(`form.lang button[value=${lang}]`),
+      ]);
+      await page.waitForLoadState('load');
+      const chart = page.locator('svg.chart-ontime');
+      await chart.scrollIntoViewIfNeeded();
+      await chart.screenshot({ path: join(ARTIFACTS, `board-phone-ontime-${lang}.png`) });
+      const labels = (await page.evaluate(`[...document.querySelectorAll('svg.chart-ontime > text[text-anchor=end]')]
+        .map((t) => ({ text: t.textContent, x: t.getBBox().x }))`)) as { text: string; x: number }[];
+      expect(labels.length).toBeGreaterThan(1);
+      expect(labels.filter((l) => l.x < 0)).toEqual([]);
+    }
     await page.setViewportSize({ width: 1280, height: 900 });
 
     // Keyboard: the first Tab reaches the skip link, which moves focus to the main content.

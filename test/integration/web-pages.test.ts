@@ -1,9 +1,11 @@
 // The web pages over the real stack through app.inject: sessions in cookies, CSRF on every form, the one-time password,
 // scoping shared with the JSON API (another agency's obligation is a 404), drafts, the remembered language.
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../helpers/app.js';
+import { appendEvent } from '../../db/repositories/events.js';
 import { claimNotification } from '../../db/repositories/notifications.js';
 import { createApiToken } from '../../db/repositories/tokens.js';
 import { storeSinkMessage } from '../../db/repositories/sink.js';
@@ -57,11 +59,11 @@ class Browser {
     return res;
   }
 
-  async get(url: string): Promise<LightMyRequestResponse> {
+  async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
     const res = await stack.app.inject({
       method: 'GET',
       url,
-      headers: { cookie: this.header() },
+      headers: { cookie: this.header(), ...headers },
       remoteAddress: this.address,
     });
     this.remember(res);
@@ -756,6 +758,99 @@ describe('web pages', () => {
       await stack.tdb.db
         .updateTable('obligations')
         .set((eb) => ({ status: row.status, revision: eb('revision', '+', 1), updated_at: new Date() }))
+        .where('workflow_id', '=', row.workflow_id)
+        .execute();
+    }
+  });
+  it('the kept board never crosses scopes, follows every change, answers an unchanged board with 304, and gzip says the same', async () => {
+    const cycleId = `cycle:${stack.planId}:${new Date().getUTCFullYear()}`;
+    const url = `/app/board?cycle=${enc(cycleId)}`;
+    const reporter = new Browser('10.0.2.8');
+    await reporter.signIn(WEB_USERS.other.username);
+    const coordinator = new Browser('10.0.2.7');
+    await coordinator.signIn(WEB_USERS.coordinator.username);
+    const matrix = (body: string) => body.split('<table class="matrix">')[1]?.split('</table>')[0] ?? '';
+    const rows = (body: string) => [...matrix(body).matchAll(/<tr><th scope="row">([^<]+)<\/th>/g)].map((m) => m[1]);
+    const cells = (body: string) =>
+      [...body.matchAll(/<td><a href="\/app\/obligations\/([^"]+)"/g)].map((m) => decodeURIComponent(m[1]!));
+    const owed = await stack.tdb.db
+      .selectFrom('obligations')
+      .select(['workflow_id', 'agency_code', 'status', 'revision'])
+      .where('cycle_workflow_id', '=', cycleId)
+      .orderBy('workflow_id')
+      .execute();
+    const agencies = new Set(owed.map((o) => o.agency_code));
+    expect(agencies.size).toBeGreaterThan(1);
+    // The reporter first (its board is kept), then the coordinator, then the reporter again: each sees its own rows only.
+    for (const [who, b] of [
+      ['reporter', reporter],
+      ['coordinator', coordinator],
+      ['reporter', reporter],
+      ['coordinator', coordinator],
+    ] as const) {
+      const page = await b.get(url);
+      expect(page.statusCode).toBe(200);
+      if (who === 'reporter') {
+        expect(rows(page.body)).toHaveLength(1);
+        expect(cells(page.body).length).toBeGreaterThan(0);
+        for (const id of cells(page.body)) expect(id).toContain(':ІІМ:');
+      } else {
+        expect(rows(page.body)).toHaveLength(agencies.size);
+        expect(new Set(cells(page.body).map((id) => id.split(':')[3]))).toEqual(agencies);
+      }
+    }
+
+    // 304 while nothing changed; the tag is this reader's: the reporter sending the coordinator's gets its own page.
+    const first = await coordinator.get(url);
+    const etag = String(first.headers.etag);
+    expect(etag).toMatch(/^W\/"/);
+    expect(first.headers['cache-control']).toBe('private, no-cache');
+    const unchanged = await coordinator.get(url, { 'if-none-match': etag });
+    expect(unchanged.statusCode).toBe(304);
+    expect(unchanged.body).toBe('');
+    const other = await reporter.get(url, { 'if-none-match': etag });
+    expect(other.statusCode).toBe(200);
+    expect(rows(other.body)).toHaveLength(1);
+
+    // gzip, spliced from the kept body and this request's frame, decodes to the same page.
+    const gz = await coordinator.get(url, { 'accept-encoding': 'gzip' });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.rawPayload).toString('utf8')).toBe(first.body);
+
+    // A change to an obligation: the same tag now gets the new board, at once.
+    const row = owed.find((o) => o.status !== 'closed')!;
+    const count = (body: string, state: string) =>
+      Number(new RegExp(`<li><span class="badge s-${state}">[^<]+</span> (\\d+)</li>`).exec(body)?.[1] ?? 0);
+    await stack.tdb.db
+      .updateTable('obligations')
+      .set((eb) => ({ status: 'closed', revision: eb('revision', '+', 1), updated_at: new Date() }))
+      .where('workflow_id', '=', row.workflow_id)
+      .execute();
+    try {
+      const changed = await coordinator.get(url, { 'if-none-match': etag });
+      expect(changed.statusCode).toBe(200);
+      expect(changed.headers.etag).not.toBe(etag);
+      expect(count(changed.body, 'closed')).toBe(count(first.body, 'closed') + 1);
+      // An escalation recorded about one of the cycle's obligations is on the next answer too.
+      // (Whom it reached is shown in the escalations table, whatever the reader's language.)
+      const escalationRows = (body: string) => body.split('board-cache-head@example.kz').length - 1;
+      const escalatedBefore = escalationRows(changed.body);
+      await appendEvent(stack.tdb.db, {
+        idempotencyKey: `board-cache-test-${row.workflow_id}`,
+        type: 'escalation.sent',
+        actor: 'system',
+        subjectType: 'obligation',
+        subjectId: row.workflow_id,
+        payload: { to: ['board-cache-head@example.kz'], notice: { kind: 'escalation', audience: 'coordinator_head' } },
+      });
+      const escalated = await coordinator.get(url, { 'if-none-match': String(changed.headers.etag) });
+      expect(escalated.statusCode).toBe(200);
+      expect(escalationRows(escalated.body)).toBe(escalatedBefore + 1);
+    } finally {
+      // Back as the projection left it (its next write must still be newer than this row).
+      await stack.tdb.db
+        .updateTable('obligations')
+        .set({ status: row.status, revision: row.revision, updated_at: new Date() })
         .where('workflow_id', '=', row.workflow_id)
         .execute();
     }

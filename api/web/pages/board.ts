@@ -1,6 +1,6 @@
 // The coordinator board: per plan and period a matrix of agencies × stages in status colours with counts, filters, the
 // escalations and whom they reached; the cycle's timeline on a page of its own (it grows with every reminder).
-import type { CycleRow, ObligationRow } from '../../../db/database.js';
+import type { CycleRow } from '../../../db/database.js';
 import type { CycleListItem } from '../../../db/repositories/cycles.js';
 import type { BilingualText } from '../../../domain/cycle-model.js';
 import type { BoardObligation, CycleHead, StageInfo, TimelineEntry } from '../../services/obligations.js';
@@ -149,6 +149,9 @@ function matrixBody(
   return raw(parts.join(''));
 }
 
+/** Agencies per page of the board's matrix. */
+export const BOARD_PAGE_SIZE = 20;
+
 /**
  * What the board shows of a cycle's obligations, rendered once per state of the cycle (its obligations and escalations),
  * language and filter: the counts, the agencies and the matrix. The page route keeps it while the cycle's fingerprint is
@@ -160,6 +163,12 @@ export interface PreparedBoard {
   /** Every agency with an obligation in the cycle, sorted by name; the ones the filter keeps; the matrix of those. */
   readonly allAgencies: readonly string[];
   readonly shown: number;
+  /** The matrix's page (1-based) of `pages`, each of BOARD_PAGE_SIZE agencies; the first agency's index on it. */
+  readonly page: number;
+  readonly pages: number;
+  readonly first: number;
+  /** How many agencies this page's matrix holds. */
+  readonly onPage: number;
   readonly stages: readonly string[];
   readonly matrix: Html;
   /** Agency of each escalated obligation (for the escalations table). */
@@ -173,6 +182,8 @@ export function prepareBoard(
     readonly escalated?: ReadonlySet<string>;
     /** Whether the cells link to the obligations' pages (not as of a past instant: that board is read-only). */
     readonly links?: boolean;
+    /** The matrix's page, 1-based (past the last: the last). */
+    readonly page?: number;
   },
 ): PreparedBoard {
   const names = d.names;
@@ -198,15 +209,47 @@ export function prepareBoard(
   });
   const agencyOfEscalated = new Map<string, string>();
   for (const o of d.obligations) if (escalated.has(o.workflow_id)) agencyOfEscalated.set(o.workflow_id, o.agency_code);
+  // The counts and the agency filter cover the whole cycle; the matrix shows a page of agencies (a person reads 20 rows, not 100).
+  const pages = Math.max(1, Math.ceil(agencies.length / BOARD_PAGE_SIZE));
+  const page = Math.min(pages, Math.max(1, Math.floor(d.page ?? 1)));
+  const first = (page - 1) * BOARD_PAGE_SIZE;
+  const onPage = agencies.slice(first, first + BOARD_PAGE_SIZE);
   return {
     counts,
     total: d.obligations.length,
     allAgencies,
     shown: agencies.length,
+    page,
+    pages,
+    first,
+    onPage: onPage.length,
     stages,
-    matrix: matrixBody(t, agencies, stages, byAgency, stateOf, names, d.links ?? true),
+    matrix: matrixBody(t, onPage, stages, byAgency, stateOf, names, d.links ?? true),
     agencyOfEscalated,
   };
+}
+
+/** The board's address with its cycle, filters, as-of instant and matrix page (page 1 is left out). */
+export function boardHref(cycleId: string, filter: BoardData['filter'], asOf: BoardData['asOf'], page = 1): string {
+  const q = new URLSearchParams({ cycle: cycleId });
+  if (filter.state !== undefined) q.set('state', filter.state);
+  if (filter.agency !== undefined) q.set('agency', filter.agency);
+  if (asOf !== undefined) q.set('at', asOf.local);
+  if (page > 1) q.set('page', String(page));
+  return `/app/board?${q.toString()}`;
+}
+
+/** The matrix's pages: which agencies this one shows, the previous and next, and each page by number. */
+function pager(t: Translator, d: BoardData, cycleId: string, prep: PreparedBoard): Html | string {
+  if (prep.pages <= 1) return '';
+  const link = (n: number, label: string, rel?: string) =>
+    html`<a href="${boardHref(cycleId, d.filter, d.asOf, n)}"${rel === undefined ? '' : html` rel="${rel}"`}>${label}</a>`;
+  const numbers = Array.from({ length: prep.pages }, (_, i) => i + 1).map((n) =>
+    n === prep.page
+      ? html`<li><span aria-current="page">${t.number(n)}</span></li>`
+      : html`<li>${link(n, t.number(n))}</li>`,
+  );
+  return html`<nav class="pager" aria-label="${t.t('board.pages')}"><p class="muted">${t.t('board.range', { from: prep.first + 1, to: prep.first + prep.onPage, total: prep.shown })}</p><ul>${prep.page > 1 ? html`<li>${link(prep.page - 1, t.t('board.prev'), 'prev')}</li>` : ''}${numbers}${prep.page < prep.pages ? html`<li>${link(prep.page + 1, t.t('board.next'), 'next')}</li>` : ''}</ul></nav>`;
 }
 
 /**
@@ -226,21 +269,25 @@ function asOfForm(t: Translator, d: BoardData, cycleId: string): Html {
 }
 
 export function boardPage(ctx: PageContext, d: BoardData, prepared?: PreparedBoard, charts?: Html): Html {
+  return layout(ctx, { title: ctx.t.t('board.title'), flash: d.flash, body: boardBody(ctx, d, prepared, charts) });
+}
+
+/**
+ * What the board's page holds inside its frame (the frame carries the reader's name, CSRF token and flash; this part none of
+ * them): the same for every reader of the same role and scope, so it can be kept, compressed, from one request to the next.
+ */
+export function boardBody(ctx: PageContext, d: BoardData, prepared?: PreparedBoard, charts?: Html): Html {
   const { t } = ctx;
-  if (d.cycle === undefined)
-    return layout(ctx, { title: t.t('board.title'), flash: d.flash, body: html`<p>${t.t('board.noCycles')}</p>` });
+  if (d.cycle === undefined) return html`<p>${t.t('board.noCycles')}</p>`;
   const cycle = d.cycle;
   const names = d.names;
   const prep = prepared ?? prepareBoard(t, d);
   const { counts, allAgencies, stages } = prep;
   const stageInfo = new Map(d.stages.map((s) => [s.id, s]));
   const agencyOf = (id: string | null) => (id === null ? undefined : prep.agencyOfEscalated.get(id));
-  const nowHref = `/app/board?cycle=${encodeURIComponent(cycle.workflow_id)}${d.filter.state === undefined ? '' : `&state=${d.filter.state}`}${d.filter.agency === undefined ? '' : `&agency=${encodeURIComponent(d.filter.agency)}`}`;
+  const nowHref = boardHref(cycle.workflow_id, d.filter, undefined);
 
-  return layout(ctx, {
-    title: t.t('board.title'),
-    flash: d.flash,
-    body: html`<form class="filters" method="get" action="/app/board" aria-label="${t.t('board.filters')}">
+  return html`<form class="filters" method="get" action="/app/board" aria-label="${t.t('board.filters')}">
   <div><label for="cycle">${t.t('board.cycle')}</label>
   <select id="cycle" name="cycle">${d.cycles.map((c) => html`<option value="${c.workflow_id}"${c.workflow_id === cycle.workflow_id ? html` selected` : ''}>${cycleLabel(c, t, d.titles.get(c.plan_id))}</option>`)}</select></div>
   <div><label for="state">${t.t('board.status')}</label>
@@ -263,6 +310,7 @@ ${
   prep.shown === 0
     ? html`<p>${t.t('board.none')}</p>`
     : html`<p class="muted">${t.t('board.shown', { n: prep.shown, total: allAgencies.length })}</p>
+${pager(t, d, cycle.workflow_id, prep)}
 <div class="table-wrap" tabindex="0" role="region" aria-label="${t.t('board.matrix')}"><table class="matrix">
 <thead><tr><th scope="col">${t.t('board.agencyCol')}</th>${stages.map((s) => stageHeader(t, stageInfo.get(s), s))}</tr></thead>
 <tbody>${prep.matrix}</tbody></table></div>`
@@ -280,14 +328,14 @@ ${
 <tbody>${escalationRows(t, d.escalations, names, agencyOf)}</tbody></table></div>`
 }`
 }
-<p><a href="/app/cycles/${encodeURIComponent(cycle.workflow_id)}/timeline">${t.t('board.timeline')}</a>${summaryLinks(ctx, cycle.workflow_id, [...stageInfo.values()])}${d.canHistory === true ? html` · <a href="${historyHref(cycle.workflow_id)}">${t.t('history.link')}</a>` : ''}${d.temporalUrl == null ? '' : html` · <a href="${d.temporalUrl}" rel="noopener">${t.t('cycle.temporal')}</a>`}</p>`,
-  });
+<p><a href="/app/cycles/${encodeURIComponent(cycle.workflow_id)}/timeline">${t.t('board.timeline')}</a>${summaryLinks(ctx, cycle.workflow_id, [...stageInfo.values()])}${d.canHistory === true ? html` · <a href="${historyHref(cycle.workflow_id)}">${t.t('history.link')}</a>` : ''}${d.temporalUrl == null ? '' : html` · <a href="${d.temporalUrl}" rel="noopener">${t.t('cycle.temporal')}</a>`}</p>`;
 }
 
 export function timelinePage(
   ctx: PageContext,
   cycle: CycleRow,
-  obligations: readonly ObligationRow[],
+  /** Obligation id → its agency, for the obligations the reader may see. */
+  agencyOf: ReadonlyMap<string, string>,
   entries: readonly TimelineEntry[],
   temporalUrl: string | null = null,
   charts: readonly PageChart[] = [],
@@ -295,7 +343,6 @@ export function timelinePage(
 ): Html {
   const { t } = ctx;
   const names = agencyNames(specOf(cycle), t.lang);
-  const agencyOf = new Map(obligations.map((o) => [o.workflow_id, o.agency_code]));
   return layout(ctx, {
     title: `${t.t('board.timeline')}: ${cycleLabel(cycle, t, specOf(cycle).planTitle)}`,
     body: html`${
