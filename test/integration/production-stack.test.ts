@@ -374,6 +374,10 @@ describe('the production topology', () => {
     expect(survivor.running).toBe(true);
     // An Update to that obligation now (the coordinator accepting a report not yet submitted: refused by its validator)
     // waits on the dead worker's queue for the sticky timeout, then the survivor takes it: answered within a minute, not 5.
+    // Two seconds first: until the server has cancelled the dead worker's open polls (its connections closed), a task goes
+    // to one of them and comes back after the workflow task timeout (10 s); after that, while the worker still counts as
+    // seen (10 s after its last poll began), the task is queued on its sticky queue — the case of this step.
+    await new Promise((r) => setTimeout(r, 2_000));
     const asked = Date.now();
     const early = await api('POST', `/api/v1/obligations/${encodeURIComponent(bgm)}/accept`, tokens.coordinator, {});
     const waited = Date.now() - asked;
