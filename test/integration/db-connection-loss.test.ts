@@ -43,12 +43,14 @@ describe('a connection lost under an open transaction', () => {
     await waitFor(async () => backend, 10_000, 'the transaction to hold its connection');
 
     // PostgreSQL ends that backend (as a fast shutdown or a restart does): the client is told while no query runs on it.
-    const ended = await sql<{ ok: boolean }>`SELECT pg_terminate_backend(${backend!}) AS ok`.execute(tdb.db);
-    expect(ended.rows[0]!.ok).toBe(true);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(uncaught.map((e) => e.message)).toEqual([]);
-
-    resume();
+    try {
+      const ended = await sql<{ ok: boolean }>`SELECT pg_terminate_backend(${backend!}) AS ok`.execute(tdb.db);
+      expect(ended.rows[0]!.ok).toBe(true);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(uncaught.map((e) => e.message)).toEqual([]);
+    } finally {
+      resume();
+    }
     expect(await settled).toMatch(/not queryable|terminat|Connection terminated/i);
     expect(uncaught.map((e) => e.message)).toEqual([]);
     // The broken client was dropped, not handed out again.
