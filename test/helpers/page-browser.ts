@@ -85,6 +85,11 @@ export class PageBrowser {
     return m[1]!;
   }
 
+  /** Switches the signed-in user's page language (the form on the account page). */
+  async language(lang: 'kk' | 'ru' | 'en'): Promise<void> {
+    await this.post('/app/lang', { _csrf: await this.csrf('/app/account'), lang, next: '/app/account' });
+  }
+
   /** Signs in with the web users' password; anything but the redirect to the user's page fails. */
   async signIn(username: string): Promise<this> {
     const res = await this.post('/app/sign-in', {
