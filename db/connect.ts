@@ -17,5 +17,9 @@ export function createDb(databaseUrl: string, opts: { max?: number; applicationN
   });
   // A dropped idle connection (PostgreSQL restarted) must not crash the process; the pool reconnects on next use.
   pool.on('error', () => undefined);
+  // The pool listens only to its idle clients: a connection lost while checked out and between queries (a transaction waiting
+  // for a Temporal Update, as a report's submission does) emitted an 'error' nobody heard, which ended the whole process.
+  // Now the transaction's next statement fails, and the pool drops the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -92,6 +92,18 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
+/**
+ * MERZIM_STICKY_TIMEOUT_S unless set: how long a workflow task waits on the queue of the worker that has the workflow cached
+ * before the server gives it to any worker. A worker SIGKILLed (or lost with its machine) leaves on that queue whatever the
+ * server put there before it noticed the worker gone (its last poll up to 10 s back, a rule of the server's matching service):
+ * those tasks wait out this timeout — a report's `submit` Update among them, with the agency's request open meanwhile.
+ * It was 5 minutes while each reminder of a burst was a workflow task of its own (a short one had a burst's backlog replayed
+ * from history); since reminders go out in the cycle's batches (BATCHED_REMINDERS_PATCH) no burst of reminders wakes an
+ * obligation, and 30 s bounds what a dead worker holds up. Deadline instants still wake each obligation not yet reported:
+ * a backlog older than 30 s is then replayed from history (slower, nothing lost).
+ */
+export const DEFAULT_STICKY_TIMEOUT_S = 30;
+
 /** Reads and validates configuration; every problem found is reported at once, each naming its variable. */
 export function loadConfig(env: Env, mode: Mode): Config {
   const problems: string[] = [];
@@ -146,7 +158,7 @@ export function loadConfig(env: Env, mode: Mode): Config {
   if (noticeMatch === null)
     problems.push(`MERZIM_NOTICE_TIME: expected a local time HH:MM (00:00–23:59), got "${noticeRaw}"`);
   const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:']);
-  const stickyRaw = str('MERZIM_STICKY_TIMEOUT_S') ?? '300';
+  const stickyRaw = str('MERZIM_STICKY_TIMEOUT_S') ?? String(DEFAULT_STICKY_TIMEOUT_S);
   const stickyTimeoutSeconds = Number(stickyRaw);
   if (!/^\d+$/.test(stickyRaw) || stickyTimeoutSeconds < 1 || stickyTimeoutSeconds > 3600)
     problems.push(`MERZIM_STICKY_TIMEOUT_S: expected whole seconds 1–3600, got "${stickyRaw}"`);
@@ -220,7 +232,7 @@ export function loadConfig(env: Env, mode: Mode): Config {
     metrics: { port: optionalPort('MERZIM_METRICS_PORT'), temporalPort: optionalPort('MERZIM_TEMPORAL_METRICS_PORT') },
     noticeTime:
       noticeMatch === null ? { hour: 9, minute: 0 } : { hour: Number(noticeMatch[1]), minute: Number(noticeMatch[2]) },
-    stickyTimeoutSeconds: Number.isInteger(stickyTimeoutSeconds) ? stickyTimeoutSeconds : 300,
+    stickyTimeoutSeconds: Number.isInteger(stickyTimeoutSeconds) ? stickyTimeoutSeconds : DEFAULT_STICKY_TIMEOUT_S,
     logLevel,
     evidence: {
       store: evidenceStore === 'pg' ? 'pg' : 'dir',

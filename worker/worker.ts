@@ -9,7 +9,7 @@ import {
   type WorkerOptions,
 } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
-import type { Config } from '../platform/config.js';
+import { DEFAULT_STICKY_TIMEOUT_S, type Config } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
 import { connectWorker } from '../platform/temporal-connection.js';
 
@@ -56,12 +56,9 @@ export async function createMerzimWorker(opts: MerzimWorkerOptions): Promise<Wor
     ...(opts.identity === undefined ? {} : { identity: opts.identity }),
     ...(opts.interceptors === undefined ? {} : { interceptors: opts.interceptors }),
     // A workflow task waits this long for this worker (which has the workflow cached) before any worker may take it and replay
-    // the whole history. With the SDK's 10 s (and still with 1 minute) the backlog of a reminder burst timed out and was
-    // replayed; 5 minutes is longer than the largest backlog measured (5,000 reminders at one instant drain in ~90 s).
-    // The price (measured by `npm run chaos`): when a worker dies, new tasks go to the others at once, but the tasks already
-    // queued for it wait out this timeout — a reminder due as it was killed can arrive 5 minutes late. MERZIM_STICKY_TIMEOUT_S
-    // (openMerzimWorker) trades one for the other.
-    stickyQueueScheduleToStartTimeout: '5 minutes',
+    // the history; a worker killed leaves what was queued for it waiting this long (platform/config.ts DEFAULT_STICKY_TIMEOUT_S,
+    // MERZIM_STICKY_TIMEOUT_S through openMerzimWorker).
+    stickyQueueScheduleToStartTimeout: `${DEFAULT_STICKY_TIMEOUT_S} seconds`,
     // Two threads run workflow code (the SDK uses one with its reused V8 context): activations are what a burst is made of.
     workflowThreadPoolSize: 2,
     // Only the settings given: a key present with `undefined` would put the SDK's default back.

@@ -24,6 +24,7 @@ import { addDays, type IsoDate } from '../../domain/dates.js';
 import { DEFAULT_ESCALATION, DEFAULT_REMINDERS } from '../../domain/plan.js';
 import { ANNUAL_CASCADE_580 } from '../../domain/policies.js';
 import { KZ_TIME_ZONE, localDateOf } from '../../domain/tz.js';
+import { DEFAULT_STICKY_TIMEOUT_S } from '../../platform/config.js';
 import { createMailer } from '../../platform/mailer.js';
 import { EmbeddedPostgres } from '../../worker/embedded/postgres.js';
 import { freePort } from '../../worker/embedded/ports.js';
@@ -1044,7 +1045,8 @@ async function benchMain(): Promise<void> {
               maxConcurrentActivityTaskPolls: SETTINGS.worker.maxConcurrentActivityTaskPolls ?? 'SDK default (10)',
               maxConcurrentWorkflowTaskPolls: SETTINGS.worker.maxConcurrentWorkflowTaskPolls ?? 'SDK default (10)',
               stickyQueueScheduleToStartTimeout:
-                SETTINGS.worker.stickyQueueScheduleToStartTimeout ?? "Merzim's default (5 minutes, worker/worker.ts)",
+                SETTINGS.worker.stickyQueueScheduleToStartTimeout ??
+                `Merzim's default (${DEFAULT_STICKY_TIMEOUT_S} s, platform/config.ts)`,
               workflowThreadPoolSize:
                 SETTINGS.worker.workflowThreadPoolSize ?? "Merzim's default (2, worker/worker.ts)",
               smtpPoolConnections: SETTINGS.smtpConnections ?? 'production default (5)',

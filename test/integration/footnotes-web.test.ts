@@ -2,12 +2,12 @@
 // the review shows each measure's rule quoting its note, a body nobody knows is answered like an unknown code, the plan's
 // page shows the rule — and confirming it opens the year's cycle with the note's obligations to ҰҚК.
 import { readFileSync } from 'node:fs';
-import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCycle } from '../../db/repositories/cycles.js';
 import { cycleWorkflowId, planScheduleId } from '../../domain/cycle-model.js';
 import { waitFor } from '../helpers/mail.js';
-import { PASSWORD, WEB_USERS, startWebStack, type WebStack } from '../helpers/web.js';
+import { PageBrowser } from '../helpers/page-browser.js';
+import { WEB_USERS, startWebStack, type WebStack } from '../helpers/web.js';
 
 let stack: WebStack;
 
@@ -18,72 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
-
-/** A browser's cookie jar, reduced to what these pages set (as in web-pages.test.ts). */
-class Browser {
-  readonly cookies = new Map<string, string>();
-  constructor(private readonly address: string) {}
-
-  private remember(res: LightMyRequestResponse): void {
-    const raw = res.headers['set-cookie'];
-    for (const c of raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]) {
-      const [pair] = c.split(';');
-      const eq = pair!.indexOf('=');
-      const value = decodeURIComponent(pair!.slice(eq + 1));
-      if (value === '' || /Max-Age=0/.test(c)) this.cookies.delete(pair!.slice(0, eq));
-      else this.cookies.set(pair!.slice(0, eq), value);
-    }
-  }
-
-  private header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
-  }
-
-  async send(method: 'GET' | 'POST', url: string, payload?: Buffer | string, type?: string) {
-    const res = await stack.app.inject({
-      method,
-      url,
-      ...(payload === undefined ? {} : { payload }),
-      remoteAddress: this.address,
-      headers: { cookie: this.header(), ...(type === undefined ? {} : { 'content-type': type }) },
-    });
-    this.remember(res);
-    return res;
-  }
-
-  get(url: string) {
-    return this.send('GET', url);
-  }
-
-  post(url: string, form: Record<string, string>) {
-    return this.send('POST', url, new URLSearchParams(form).toString(), 'application/x-www-form-urlencoded');
-  }
-
-  upload(url: string, fields: Record<string, string>, file: { name: string; bytes: Buffer }) {
-    const boundary = `----merzim${Date.now()}`;
-    const parts: Buffer[] = [];
-    for (const [k, v] of Object.entries(fields))
-      parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${file.name}"\r\ncontent-type: text/plain\r\n\r\n`,
-      ),
-      file.bytes,
-      Buffer.from(`\r\n--${boundary}--\r\n`),
-    );
-    return this.send('POST', url, Buffer.concat(parts), `multipart/form-data; boundary=${boundary}`);
-  }
-
-  async csrf(url: string): Promise<string> {
-    const m = /name="_csrf" value="([^"]+)"/.exec((await this.get(url)).body);
-    if (m === null) throw new Error(`no CSRF token on ${url}`);
-    return m[1]!;
-  }
-
-  async signIn(username: string): Promise<void> {
-    await this.post('/app/sign-in', { _csrf: await this.csrf('/app/sign-in'), username, password: PASSWORD });
-  }
-}
 
 const unescape = (s: string) =>
   s
@@ -101,7 +35,7 @@ describe('footnotes on the admin pages', () => {
         '**Информация представляется в Комитет национальной безопасности по результатам анализа.',
         '**Информация представляется в Агентство водных ресурсов Республики Казахстан два раза в год, к 25 декабря и 5 января.',
       );
-    const admin = new Browser('10.0.7.1');
+    const admin = new PageBrowser(stack.app, '10.0.7.1');
     await admin.signIn(WEB_USERS.admin.username);
     const uploaded = await admin.upload(
       '/app/admin/plans/import',

@@ -5,17 +5,20 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { optionalTsToMs } from '@temporalio/common/lib/time.js';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDraft } from '../../db/repositories/plans.js';
 import { createApiToken } from '../../db/repositories/tokens.js';
 import { parseDeadline } from '../../domain/deadline-language.js';
+import { DEFAULT_STICKY_TIMEOUT_S } from '../../platform/config.js';
 import { freePort } from '../../worker/embedded/ports.js';
 import { resolveNodeRuntime, type NodeRuntime } from '../../worker/production/node-runtime.js';
 import { startProductionStack, type ProductionStack } from '../../worker/production/stack.js';
 import { resolveTemporalServer } from '../../worker/production/temporal-server-binaries.js';
-import { SEARCH_ATTRIBUTES } from '../../workflows/shared.js';
+import { obligationStatusQuery, SEARCH_ATTRIBUTES } from '../../workflows/shared.js';
 import { waitFor } from '../helpers/mail.js';
 import { TEST_AGENCIES, testPlan } from '../helpers/plans.js';
 
@@ -72,6 +75,13 @@ const RU_MONTHS = [
   'декабря',
 ];
 
+/**
+ * How long one API request may take: a report's Update waits at most the workers' sticky timeout (30 s,
+ * DEFAULT_STICKY_TIMEOUT_S) when the worker that had its obligation cached was killed, plus a replay. A request that
+ * outlives it fails here, naming itself, before the test's own timeout (and the stack's logs say why).
+ */
+const REQUEST_TIMEOUT_MS = 75_000;
+
 // The API's JSON answers are `any`: checked field by field below.
 async function api(
   method: 'GET' | 'POST' | 'PUT',
@@ -80,6 +90,7 @@ async function api(
   body?: object,
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
 ): Promise<{ status: number; json: any }> {
+  const started = Date.now();
   const res = await fetch(`${stack.apiUrl}${path}`, {
     method,
     headers: {
@@ -87,9 +98,33 @@ async function api(
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  }).catch((err: Error) => {
+    throw new Error(`${method} ${path}: no answer after ${Date.now() - started} ms (${err.message})`, { cause: err });
   });
+  if (Date.now() - started > 5_000)
+    log(`[test] ${method} ${path} answered ${res.status} after ${Date.now() - started} ms`);
   const text = await res.text();
   return { status: res.status, json: text === '' ? undefined : JSON.parse(text) };
+}
+
+/** The pid in the identity of the worker that completed the workflow's last workflow task (the SDK's `pid@host`). */
+async function lastWorkflowTaskPid(client: Client, workflowId: string): Promise<number> {
+  const { events } = JSON.parse(historyToJSON(await client.workflow.getHandle(workflowId).fetchHistory())) as {
+    events: { workflowTaskCompletedEventAttributes?: { identity?: string } }[];
+  };
+  const identity = events.findLast((e) => e.workflowTaskCompletedEventAttributes !== undefined)
+    ?.workflowTaskCompletedEventAttributes?.identity;
+  const pid = Number(/^(\d+)@/.exec(identity ?? '')?.[1]);
+  if (!Number.isInteger(pid)) throw new Error(`${workflowId}: no worker identity with a pid (${identity})`);
+  return pid;
+}
+
+/** The process group of a pid (each of the stack's processes leads its own: npm → sh → tsx → node). */
+function processGroupOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // After the command name in parentheses: state, ppid, pgrp.
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
 }
 
 /** The value of one Prometheus sample (name with its labels as printed), or undefined when absent. */
@@ -133,10 +168,77 @@ beforeAll(async () => {
   tokens.admin = readFileSync(stack.adminTokenFile, 'utf8').trim();
 }, 300_000);
 
-// A failed test shows what the stack's processes said meanwhile (the workers', the API's and the servers' logs).
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail')
-    process.stderr.write(`--- stack output (last 80 lines) ---\n${logs.slice(-80).join('\n')}\n`);
+/**
+ * What Temporal holds for the plan's workflows: each one's pending workflow task (on which queue, since when) and its last
+ * events — a task left on a killed worker's sticky queue shows here as scheduled long ago and never started.
+ */
+async function temporalState(): Promise<string> {
+  if (planId === undefined) return '(no plan yet)';
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address: stack.temporalAddress, connectTimeout: '5 seconds' });
+    const client = new Client({ connection, namespace: 'default' });
+    const ids = [
+      ...(await stack.db.selectFrom('cycles').select('workflow_id').where('plan_id', '=', planId).execute()),
+      ...(await stack.db.selectFrom('obligations').select('workflow_id').where('plan_id', '=', planId).execute()),
+    ].map((r) => r.workflow_id);
+    const out: string[] = [];
+    for (const id of ids) {
+      const handle = client.workflow.getHandle(id);
+      const described = await handle.describe();
+      const pending = described.raw.pendingWorkflowTask;
+      const at = (ts: Parameters<typeof optionalTsToMs>[0]): string => {
+        const ms = optionalTsToMs(ts);
+        return ms === undefined ? '-' : new Date(ms).toISOString();
+      };
+      out.push(
+        `${id}: ${described.status.name}; pending workflow task: ${
+          pending == null
+            ? 'none'
+            : `${pending.state === 2 ? 'started' : 'scheduled'} ${at(pending.scheduledTime)} (first ${at(pending.originalScheduledTime)}), started ${at(pending.startedTime)}, attempt ${pending.attempt}`
+        }`,
+      );
+      const events = (
+        JSON.parse(historyToJSON(await handle.fetchHistory())) as {
+          events: {
+            eventId: string;
+            eventTime: string;
+            eventType: string;
+            workflowTaskScheduledEventAttributes?: { taskQueue?: { kind?: string } };
+            workflowTaskStartedEventAttributes?: { identity?: string };
+            workflowTaskCompletedEventAttributes?: { identity?: string };
+          }[];
+        }
+      ).events;
+      for (const e of events.slice(-8))
+        out.push(
+          `  ${e.eventId} ${e.eventTime} ${e.eventType.replace('EVENT_TYPE_', '')} ${
+            e.workflowTaskScheduledEventAttributes?.taskQueue?.kind ??
+            e.workflowTaskStartedEventAttributes?.identity ??
+            e.workflowTaskCompletedEventAttributes?.identity ??
+            ''
+          }`,
+        );
+    }
+    return out.join('\n');
+  } catch (err) {
+    return `(Temporal could not be asked: ${(err as Error).message})`;
+  } finally {
+    await connection?.close();
+  }
+}
+
+// A failed test shows what the stack's processes said meanwhile (the workers', the API's and the servers' logs), and where
+// the plan's workflows stand in Temporal.
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state !== 'fail') return;
+  process.stderr.write(`--- stack output (last 80 lines) ---\n${logs.slice(-80).join('\n')}\n`);
+  if (stack === undefined) return;
+  const state = await Promise.race([
+    temporalState(),
+    new Promise<string>((r) => setTimeout(() => r('(Temporal did not answer within 20 s)'), 20_000)),
+  ]);
+  process.stderr.write(`--- the plan's workflows in Temporal ---\n${state}\n`);
 });
 
 afterAll(async () => {
@@ -237,15 +339,53 @@ describe('the production topology', () => {
     for (const r of sessions) expect([r.usename, r.rolsuper]).toEqual(['merzim_app', false]);
   }, 120_000);
 
-  it('a worker SIGKILLed mid-cycle: the other sends every reminder, each exactly once, nothing lost or doubled', async () => {
+  it('a worker SIGKILLed mid-cycle: the other answers its obligation within the sticky timeout and sends every reminder, each exactly once', async () => {
     expect(
       reminderAt.getTime(),
       'the reminders must still be ahead when the worker is killed (the stack started too slowly)',
     ).toBeGreaterThan(Date.now() + 5_000);
-    const [killed, survivor] = stack.workers as [(typeof stack.workers)[0], (typeof stack.workers)[0]];
+    // The worker killed is the one that has БҒМ's obligation cached (it completed the obligation's last workflow task), just
+    // after it answered a query about it: the server has seen it poll its sticky queue within 10 s, so it queues the next
+    // task of that obligation there — the case of a task scheduled as a worker dies, made certain.
+    const connection = await Connection.connect({ address: stack.temporalAddress });
+    const client = new Client({ connection, namespace: 'default' });
+    const bgm = (
+      await stack.db
+        .selectFrom('obligations')
+        .select('workflow_id')
+        .where('plan_id', '=', planId)
+        .where('agency_code', '=', 'БҒМ')
+        .executeTakeFirstOrThrow()
+    ).workflow_id;
+    let holder: number;
+    try {
+      const lastWorkflowTaskWorker = await lastWorkflowTaskPid(client, bgm);
+      holder = stack.workers.findIndex((w) => w.pid === processGroupOf(lastWorkflowTaskWorker));
+      expect(holder, `the worker process whose node has pid ${lastWorkflowTaskWorker}`).toBeGreaterThanOrEqual(0);
+      await client.workflow.getHandle(bgm).query(obligationStatusQuery);
+    } finally {
+      await connection.close();
+    }
+    const killed = stack.workers[holder]!;
+    const survivor = stack.workers[1 - holder]!;
+    log(`[test] SIGKILL ${killed.name} (it has ${bgm} cached) at ${new Date().toISOString()}`);
     killed.signal('SIGKILL');
     expect((await killed.exited).signal).toBe('SIGKILL');
     expect(survivor.running).toBe(true);
+    // An Update to that obligation now (the coordinator accepting a report not yet submitted: refused by its validator)
+    // waits on the dead worker's queue for the sticky timeout, then the survivor takes it: answered within a minute, not 5.
+    // Two seconds first: until the server has cancelled the dead worker's open polls (its connections closed), a task goes
+    // to one of them and comes back after the workflow task timeout (10 s); after that, while the worker still counts as
+    // seen (10 s after its last poll began), the task is queued on its sticky queue — the case of this step.
+    await new Promise((r) => setTimeout(r, 2_000));
+    const asked = Date.now();
+    const early = await api('POST', `/api/v1/obligations/${encodeURIComponent(bgm)}/accept`, tokens.coordinator, {});
+    const waited = Date.now() - asked;
+    log(`[test] the accept after the kill answered ${early.status} after ${waited} ms`);
+    expect(early.status, JSON.stringify(early.json)).toBe(409);
+    expect(waited, 'a task queued for the killed worker moved to the survivor within the sticky timeout').toBeLessThan(
+      DEFAULT_STICKY_TIMEOUT_S * 1000 + 20_000,
+    );
 
     const reminders = () =>
       stack.db
@@ -295,7 +435,7 @@ describe('the production topology', () => {
     expect(survivor.running).toBe(true);
 
     // The survivor's /metrics counts what the sink received (the killed worker sent nothing: it died before the notice time).
-    const metricsUrl = stack.workerMetrics[1]!;
+    const metricsUrl = stack.workerMetrics[1 - holder]!;
     expect((await scrape(metricsUrl.merzim)).status).toBe(401);
     const own = await scrape(metricsUrl.merzim, tokens.admin);
     expect(own.status).toBe(200);

@@ -6,111 +6,45 @@ import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import mammoth from 'mammoth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDraft } from '../../db/repositories/plans.js';
-import { cycleWorkflowId } from '../../domain/cycle-model.js';
 import { bearer } from '../helpers/app.js';
-import { type TestDatabase } from '../helpers/database.js';
-import { waitFor } from '../helpers/mail.js';
-import { caller, startApiTestStack, type ApiTestStack } from '../helpers/api-stack.js';
-import { testPlan } from '../helpers/plans.js';
+import type { TestDatabase } from '../helpers/database.js';
+import {
+  BGM_NARRATIVE as NARRATIVE,
+  startSummaryBed,
+  SUMMARY_YEAR as YEAR,
+  type SummaryBed,
+} from '../helpers/summary-bed.js';
 
-const YEAR = new Date().getUTCFullYear();
-const NARRATIVE = 'Курс 120 мектепте енгізілді';
-let stack: ApiTestStack;
+let bed: SummaryBed;
 let tdb: TestDatabase;
 let app: FastifyInstance;
-let call: ReturnType<typeof caller>;
+let call: SummaryBed['call'];
 let planId: string;
-const tokens: Record<string, string> = {};
+let tokens: Record<string, string>;
 
 beforeAll(async () => {
-  stack = await startApiTestStack('summary-api');
-  ({ tdb, app } = stack);
-  call = caller(app);
-  tokens.admin = await stack.token('admin', 'admin');
-  tokens.coordinator = await stack.token('akdm', 'coordinator', 'АҚДМ');
-  tokens.otherCoordinator = await stack.token('iim-coord', 'coordinator', 'ІІМ');
-  tokens.pm = await stack.token('pm', 'pm_office', 'ПМК');
-  tokens.bgm = await stack.token('bgm', 'reporter', 'БҒМ');
-  const plan = testPlan({ years: { from: YEAR, to: YEAR + 1 } });
-  planId = await createDraft(tdb.db, {
-    plan: {
-      ...plan,
-      measures: plan.measures.map((m) =>
-        m.number === '1'
-          ? {
-              ...m,
-              // Two executors that report to the coordinator (АҚДМ, the plan's other executor, reports to itself in no stage).
-              executors: [
-                { code: 'БҒМ', byAgreement: false, lead: true },
-                { code: 'ІІМ', byAgreement: false, lead: false },
-              ],
-              indicators: [
-                {
-                  name: { kk: 'Курс енгізілген мектептер', ru: 'Школы с курсом' },
-                  unit: 'мектеп',
-                  targets: { [YEAR]: 200 },
-                },
-              ],
-            }
-          : m,
-      ),
-    },
-    diagnostics: [],
-    sourceFormat: 'json',
-    sourceName: null,
-    createdBy: 'test',
-  });
-  stack.plans.push(planId);
+  bed = await startSummaryBed('summary-api');
+  ({ tdb, app, call, planId, tokens } = bed);
 });
 
 afterAll(async () => {
-  await stack?.close();
+  await bed?.close();
 });
 
 describe('the consolidated summary through the API', () => {
-  const cycleId = (): string => encodeURIComponent(cycleWorkflowId(planId, String(YEAR)));
-  const obligation = (agency: string): string => encodeURIComponent(`obligation:${planId}:${YEAR}:${agency}:executors`);
+  const cycleId = (): string => encodeURIComponent(bed.cycleId());
   const summaryUrl = (query = ''): string => `/api/v1/cycles/${cycleId()}/summary${query}`;
 
   it('opens the cycle; БҒМ submits and the coordinator accepts, through the Updates', async () => {
-    expect((await call('POST', `/api/v1/plans/${planId}/confirm`, tokens.coordinator!)).statusCode).toBe(200);
-    await waitFor(
-      async () => {
-        const rows = await tdb.db
-          .selectFrom('obligations')
-          .select('workflow_id')
-          .where('workflow_id', '=', decodeURIComponent(obligation('БҒМ')))
-          .execute();
-        return rows.length === 1 ? true : undefined;
-      },
-      60_000,
-      "БҒМ's obligation",
-    );
-    const submitted = await call('POST', `/api/v1/obligations/${obligation('БҒМ')}/submit`, tokens.bgm!, {
-      items: [{ measure: '1', status: 'done', text: NARRATIVE }],
-    });
-    expect(submitted.statusCode, submitted.body).toBe(200);
+    await bed.openCycle();
+    await bed.submitBgm();
     // Under review, it blocks the summary by name.
     const review = await call('GET', summaryUrl(), tokens.coordinator!);
     expect(review.statusCode, review.body).toBe(200);
     expect(review.json().blockers).toContainEqual(
       expect.objectContaining({ kind: 'under_review', agency: expect.objectContaining({ code: 'БҒМ' }) }),
     );
-    const accepted = await call('POST', `/api/v1/obligations/${obligation('БҒМ')}/accept`, tokens.coordinator!, {});
-    expect(accepted.statusCode, accepted.body).toBe(200);
-    await waitFor(
-      async () => {
-        const row = await tdb.db
-          .selectFrom('obligations')
-          .select('status')
-          .where('workflow_id', '=', decodeURIComponent(obligation('БҒМ')))
-          .executeTakeFirst();
-        return row?.status === 'accepted' ? true : undefined;
-      },
-      30_000,
-      'the accepted report in the read model',
-    );
+    await bed.acceptBgm();
   }, 180_000);
 
   it('as JSON: the accepted report per measure, the plan target, the agency missing named, not ready', async () => {

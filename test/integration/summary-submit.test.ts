@@ -7,84 +7,39 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import mammoth from 'mammoth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDraft } from '../../db/repositories/plans.js';
-import { cycleWorkflowId } from '../../domain/cycle-model.js';
 import { addDays } from '../../domain/dates.js';
 import { canonicalJson } from '../../domain/report.js';
 import { localDateOf } from '../../domain/tz.js';
-import { type TestDatabase } from '../helpers/database.js';
-import { waitFor } from '../helpers/mail.js';
-import { caller, startApiTestStack, type ApiTestStack } from '../helpers/api-stack.js';
-import { testPlan } from '../helpers/plans.js';
+import type { TestDatabase } from '../helpers/database.js';
+import {
+  BGM_NARRATIVE as NARRATIVE,
+  startSummaryBed,
+  SUMMARY_YEAR as YEAR,
+  type SummaryBed,
+} from '../helpers/summary-bed.js';
 
-const YEAR = new Date().getUTCFullYear();
-const NARRATIVE = 'Курс 120 мектепте енгізілді';
 const OVERRIDE = 'ІІМ есебі кешікті, хат жіберілді';
-let stack: ApiTestStack;
+let bed: SummaryBed;
 let tdb: TestDatabase;
 let app: FastifyInstance;
-let call: ReturnType<typeof caller>;
-let planId: string;
-const tokens: Record<string, string> = {};
+let call: SummaryBed['call'];
+let tokens: Record<string, string>;
+let obligationId: SummaryBed['obligationId'];
+let statusOf: SummaryBed['statusOf'];
+let waitStatus: SummaryBed['waitStatus'];
 
 beforeAll(async () => {
-  stack = await startApiTestStack('summary-submit');
-  ({ tdb, app } = stack);
-  call = caller(app);
-  tokens.admin = await stack.token('admin', 'admin');
-  tokens.coordinator = await stack.token('akdm', 'coordinator', 'АҚДМ');
-  tokens.otherCoordinator = await stack.token('iim-coord', 'coordinator', 'ІІМ');
-  tokens.pm = await stack.token('pm', 'pm_office', 'ПМК');
-  tokens.bgm = await stack.token('bgm', 'reporter', 'БҒМ');
-  const plan = testPlan({ years: { from: YEAR, to: YEAR + 1 } });
-  planId = await createDraft(tdb.db, {
-    plan: {
-      ...plan,
-      measures: plan.measures.map((m) =>
-        m.number === '1'
-          ? {
-              ...m,
-              executors: [
-                { code: 'БҒМ', byAgreement: false, lead: true },
-                { code: 'ІІМ', byAgreement: false, lead: false },
-              ],
-              indicators: [
-                {
-                  name: { kk: 'Курс енгізілген мектептер', ru: 'Школы с курсом' },
-                  unit: 'мектеп',
-                  targets: { [YEAR]: 200 },
-                },
-              ],
-            }
-          : m,
-      ),
-    },
-    diagnostics: [],
-    sourceFormat: 'json',
-    sourceName: null,
-    createdBy: 'test',
-  });
-  stack.plans.push(planId);
+  bed = await startSummaryBed('summary-submit');
+  ({ tdb, app, call, tokens, obligationId, statusOf, waitStatus } = bed);
 });
 
 afterAll(async () => {
-  await stack?.close();
+  await bed?.close();
 });
 
-const cycle = (): string => cycleWorkflowId(planId, String(YEAR));
-const summaryUrl = (path = ''): string => `/api/v1/cycles/${encodeURIComponent(cycle())}/summary${path}`;
-const obligationId = (agency: string, stage: string): string => `obligation:${planId}:${YEAR}:${agency}:${stage}`;
+const summaryUrl = (path = ''): string => `/api/v1/cycles/${encodeURIComponent(bed.cycleId())}/summary${path}`;
 const obligationUrl = (agency: string, stage: string, action: string): string =>
   `/api/v1/obligations/${encodeURIComponent(obligationId(agency, stage))}/${action}`;
-
-async function statusOf(id: string): Promise<string | undefined> {
-  const row = await tdb.db.selectFrom('obligations').select('status').where('workflow_id', '=', id).executeTakeFirst();
-  return row?.status;
-}
-
-async function waitStatus(id: string, status: string): Promise<void> {
-  await waitFor(async () => ((await statusOf(id)) === status ? true : undefined), 60_000, `${id} ${status}`);
-}
 
 async function countVersions(): Promise<number> {
   const row = await tdb.db
@@ -96,21 +51,9 @@ async function countVersions(): Promise<number> {
 
 describe('the summary submitted upward and reviewed by the PM Office', () => {
   it('opens the cycle; БҒМ reports and the coordinator accepts; ІІМ does not report', async () => {
-    expect((await call('POST', `/api/v1/plans/${planId}/confirm`, tokens.coordinator!)).statusCode).toBe(200);
-    for (const id of [
-      obligationId('БҒМ', 'executors'),
-      obligationId('АҚДМ', 'summary'),
-      obligationId('ПМК', 'pm-office'),
-    ])
-      await waitFor(async () => ((await statusOf(id)) === undefined ? undefined : true), 60_000, id);
-    const submitted = await call('POST', obligationUrl('БҒМ', 'executors', 'submit'), tokens.bgm!, {
-      items: [{ measure: '1', status: 'done', text: NARRATIVE }],
-    });
-    expect(submitted.statusCode, submitted.body).toBe(200);
-    expect((await call('POST', obligationUrl('БҒМ', 'executors', 'accept'), tokens.coordinator!, {})).statusCode).toBe(
-      200,
-    );
-    await waitStatus(obligationId('БҒМ', 'executors'), 'accepted');
+    await bed.openCycle([obligationId('АҚДМ', 'summary'), obligationId('ПМК', 'pm-office')]);
+    await bed.submitBgm();
+    await bed.acceptBgm();
   }, 180_000);
 
   it('is refused while a blocker has no override (409 naming it), to others than the coordinator (403/404)', async () => {
@@ -152,7 +95,7 @@ describe('the summary submitted upward and reviewed by the PM Office', () => {
   });
 
   it('the summary pages: a form posted without the session’s CSRF token is refused, a visitor is sent to sign in', async () => {
-    const page = `/app/cycles/${encodeURIComponent(cycle())}/summary`;
+    const page = `/app/cycles/${encodeURIComponent(bed.cycleId())}/summary`;
     const posted = await app.inject({ method: 'POST', url: `${page}/submit`, payload: { stage: 'executors' } });
     expect(posted.statusCode).toBe(403);
     const visitor = await app.inject({ method: 'GET', url: page });

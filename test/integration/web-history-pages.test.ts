@@ -2,13 +2,13 @@
 // as of a past instant, read-only), the replay page (admin only, CSRF), the links to the admin's history (only where the
 // history API would answer), the PM Office page's charts per plan, and the import review's diagnostics in Kazakh and Russian.
 import { readFileSync } from 'node:fs';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../api/web/i18n/en.js';
 import { kk } from '../../api/web/i18n/kk.js';
 import { ru } from '../../api/web/i18n/ru.js';
 import { createUser } from '../../db/repositories/users.js';
 import { instantToLocal, KZ_TIME_ZONE } from '../../domain/tz.js';
+import { PageBrowser } from '../helpers/page-browser.js';
 import { PASSWORD, WEB_USERS, YEAR, startWebStack, type WebStack } from '../helpers/web.js';
 
 let stack: WebStack;
@@ -32,89 +32,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** A browser's cookie jar, reduced to what these pages set. */
-class Browser {
-  readonly cookies = new Map<string, string>();
-  constructor(private readonly address: string) {}
-
-  private remember(res: LightMyRequestResponse): void {
-    const raw = res.headers['set-cookie'];
-    for (const c of raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]) {
-      const [pair] = c.split(';');
-      const eq = pair!.indexOf('=');
-      const value = decodeURIComponent(pair!.slice(eq + 1));
-      if (value === '' || /Max-Age=0/.test(c)) this.cookies.delete(pair!.slice(0, eq));
-      else this.cookies.set(pair!.slice(0, eq), value);
-    }
-  }
-
-  private header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
-  }
-
-  private async send(opts: InjectOptions): Promise<LightMyRequestResponse> {
-    const res = await stack.app.inject(opts);
-    this.remember(res);
-    return res;
-  }
-
-  get(url: string): Promise<LightMyRequestResponse> {
-    return this.send({ method: 'GET', url, headers: { cookie: this.header() }, remoteAddress: this.address });
-  }
-
-  post(url: string, form: Record<string, string>): Promise<LightMyRequestResponse> {
-    return this.send({
-      method: 'POST',
-      url,
-      payload: new URLSearchParams(form).toString(),
-      remoteAddress: this.address,
-      headers: { cookie: this.header(), 'content-type': 'application/x-www-form-urlencoded' },
-    });
-  }
-
-  upload(url: string, csrf: string, file: { name: string; bytes: Buffer }): Promise<LightMyRequestResponse> {
-    const boundary = `----merzim${Date.now()}`;
-    const payload = Buffer.concat([
-      Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n`),
-      Buffer.from(
-        `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${file.name}"\r\ncontent-type: text/plain\r\n\r\n`,
-      ),
-      file.bytes,
-      Buffer.from(`\r\n--${boundary}--\r\n`),
-    ]);
-    return this.send({
-      method: 'POST',
-      url,
-      payload,
-      remoteAddress: this.address,
-      headers: { cookie: this.header(), 'content-type': `multipart/form-data; boundary=${boundary}` },
-    });
-  }
-
-  async csrf(url: string): Promise<string> {
-    const res = await this.get(url);
-    const m = /name="_csrf" value="([^"]+)"/.exec(res.body);
-    if (m === null) throw new Error(`no CSRF token on ${url}: ${res.statusCode} ${res.body.slice(0, 200)}`);
-    return m[1]!;
-  }
-
-  async signIn(username: string): Promise<this> {
-    const res = await this.post('/app/sign-in', {
-      _csrf: await this.csrf('/app/sign-in'),
-      username,
-      password: PASSWORD,
-    });
-    if (res.statusCode !== 303) throw new Error(`sign-in ${username}: ${res.statusCode}`);
-    return this;
-  }
-
-  async language(lang: 'kk' | 'ru' | 'en'): Promise<void> {
-    await this.post('/app/lang', { _csrf: await this.csrf('/app/account'), lang, next: '/app/account' });
-  }
-}
-
 let address = 0;
-const as = (username: string) => new Browser(`10.0.7.${++address}`).signIn(username);
+const as = (username: string) => new PageBrowser(stack.app, `10.0.7.${++address}`).signIn(username);
 
 /** The picker's value for an instant: Almaty local time, YYYY-MM-DDTHH:MM. */
 function almaty(ms: number): string {
@@ -266,10 +185,14 @@ describe('the import review page in Kazakh and Russian', () => {
 
   it('shows every diagnostic in the reader’s language, no English message', { timeout: 60_000 }, async () => {
     const admin = await as(WEB_USERS.admin.username);
-    const uploaded = await admin.upload('/app/admin/plans/import', await admin.csrf('/app/admin/plans'), {
-      name: '000.txt',
-      bytes: seed000,
-    });
+    const uploaded = await admin.upload(
+      '/app/admin/plans/import',
+      { _csrf: await admin.csrf('/app/admin/plans') },
+      {
+        name: '000.txt',
+        bytes: seed000,
+      },
+    );
     expect(uploaded.statusCode).toBe(303);
     const reviewUrl = uploaded.headers.location as string;
     for (const [lang, catalogue] of [

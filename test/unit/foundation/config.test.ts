@@ -108,8 +108,8 @@ describe('loadConfig', () => {
   it('reads the notice time (09:00 unless MERZIM_NOTICE_TIME says otherwise) and the migration URL', () => {
     expect(loadConfig({}, 'embedded').noticeTime).toEqual({ hour: 9, minute: 0 });
     expect(loadConfig({ MERZIM_NOTICE_TIME: '10:30' }, 'embedded').noticeTime).toEqual({ hour: 10, minute: 30 });
-    expect(loadConfig({}, 'embedded').stickyTimeoutSeconds).toBe(300);
-    expect(loadConfig({ MERZIM_STICKY_TIMEOUT_S: '30' }, 'embedded').stickyTimeoutSeconds).toBe(30);
+    expect(loadConfig({}, 'embedded').stickyTimeoutSeconds).toBe(30);
+    expect(loadConfig({ MERZIM_STICKY_TIMEOUT_S: '300' }, 'embedded').stickyTimeoutSeconds).toBe(300);
     const c = loadConfig(
       { MIGRATION_DATABASE_URL: 'postgres://owner:pw@db/merzim', DATABASE_URL: 'postgres://app:pw@db/merzim' },
       'cli',
