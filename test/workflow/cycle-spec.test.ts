@@ -243,7 +243,12 @@ describe('planObligationTimeline', () => {
       reminders: DEFAULT_REMINDERS,
       escalation: DEFAULT_ESCALATION,
     };
-    const plan = () => new MockActivityEnvironment().run(acts.planObligationTimeline, input);
+    const plan = () =>
+      new MockActivityEnvironment().run<
+        [ObligationTimelineInput],
+        ObligationTimeline,
+        typeof acts.planObligationTimeline
+      >(acts.planObligationTimeline, input);
     const together = await Promise.all(Array.from({ length: 20 }, plan));
     expect(together.map((t) => t.effectiveDueDate)).toEqual(Array(20).fill('2026-06-16'));
     expect(checks).toBeGreaterThanOrEqual(1);
