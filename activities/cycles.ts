@@ -19,7 +19,7 @@ import {
   type CycleProjection,
   type ObligationProjection,
 } from '../db/repositories/cycles.js';
-import { appendEvent } from '../db/repositories/events.js';
+import { appendEvent, appendEvents, type AppendEvent } from '../db/repositories/events.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { FailureType } from '../workflows/shared.js';
@@ -96,18 +96,22 @@ async function saveCycleRow(trx: Kysely<Database>, row: CycleProjection): Promis
   return upsertCycle(trx, row);
 }
 
-async function saveObligationRow(trx: Kysely<Database>, row: ObligationProjection): Promise<boolean> {
-  const runId = Context.current().info.workflowExecution?.runId ?? row.runId;
-  await appendEvent(trx, {
+/** The `obligation.saved` event of a read-model row. */
+function obligationSavedEvent(row: ObligationProjection): AppendEvent {
+  return {
     idempotencyKey: `projection:${row.workflowId}:${row.runId}:${row.revision}`,
     type: 'obligation.saved',
     actor: 'system',
     workflowId: row.workflowId,
-    runId,
+    runId: Context.current().info.workflowExecution?.runId ?? row.runId,
     subjectType: 'obligation',
     subjectId: row.workflowId,
     payload: row,
-  });
+  };
+}
+
+async function saveObligationRow(trx: Kysely<Database>, row: ObligationProjection): Promise<boolean> {
+  await appendEvent(trx, obligationSavedEvent(row));
   return upsertObligation(trx, row);
 }
 
@@ -115,8 +119,28 @@ export function createCycleActivities(deps: ActivityDeps) {
   const organizer = organizerFrom(deps.mailFrom);
   // Checked on every use (one light query), rebuilt when it changed: an admin's edit applies to the next timeline planned.
   let cached: { fingerprint: string; calendar: WorkingCalendar } | undefined;
+  // The check is shared by the callers that arrive together, never older than the call: while one query is in flight, the
+  // callers arriving meanwhile wait for it to end and share the next one (a cycle opening 100 obligations at once asks twice,
+  // not 100 times), so every answer comes from a query started after its caller asked.
+  let inFlight: Promise<string> | undefined;
+  let nextCheck: Promise<string> | undefined;
+  function freshFingerprint(): Promise<string> {
+    if (inFlight === undefined) {
+      inFlight = calendarFingerprint(deps.db).finally(() => {
+        inFlight = undefined;
+      });
+      return inFlight;
+    }
+    nextCheck ??= inFlight
+      .catch(() => undefined)
+      .then(() => {
+        nextCheck = undefined;
+        return freshFingerprint();
+      });
+    return nextCheck;
+  }
   async function calendar(): Promise<WorkingCalendar> {
-    const fingerprint = await calendarFingerprint(deps.db);
+    const fingerprint = await freshFingerprint();
     if (cached?.fingerprint === fingerprint) return cached.calendar;
     const { entries, years } = await loadCalendarData(deps.db);
     if (entries.length === 0) {
@@ -222,19 +246,20 @@ export function createCycleActivities(deps: ActivityDeps) {
     async openObligation(input: OpenObligationInput): Promise<ObligationTimeline> {
       const planned = await timeline(input.timeline);
       const execution = Context.current().info.workflowExecution;
+      const row = { ...input.projection, effectiveDueDate: planned.effectiveDueDate, dueAt: planned.dueInstant };
       await deps.db.transaction().execute(async (trx) => {
-        await appendEvent(trx, {
-          ...input.event,
-          workflowId: execution?.workflowId ?? null,
-          runId: execution?.runId ?? null,
-          subjectType: 'obligation',
-          subjectId: input.projection.workflowId,
-        });
-        await saveObligationRow(trx, {
-          ...input.projection,
-          effectiveDueDate: planned.effectiveDueDate,
-          dueAt: planned.dueInstant,
-        });
+        // Both events (the opening, the row's save) in one statement: one round trip fewer per obligation opened.
+        await appendEvents(trx, [
+          {
+            ...input.event,
+            workflowId: execution?.workflowId ?? null,
+            runId: execution?.runId ?? null,
+            subjectType: 'obligation',
+            subjectId: input.projection.workflowId,
+          },
+          obligationSavedEvent(row),
+        ]);
+        await upsertObligation(trx, row);
       });
       return planned;
     },

