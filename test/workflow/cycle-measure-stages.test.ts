@@ -6,7 +6,7 @@ import { parseDeadline } from '../../domain/deadline-language.js';
 import type { Measure, Recipient } from '../../domain/plan.js';
 import { CYCLE_BATCHED_OPEN_PATCH, STAGE_RECIPIENT_PATCH } from '../../workflows/reporting-cycle.js';
 import type { CycleSpec, PartySpec } from '../../domain/cycle-model.js';
-import { STATUS_ATTRIBUTE_PATCH } from '../../workflows/shared.js';
+import { CYCLE_CONTINUE_AS_NEW_PATCH, STATUS_ATTRIBUTE_PATCH } from '../../workflows/shared.js';
 import { useCycleTestBed } from '../helpers/cycle-test-bed.js';
 import { testPlan } from '../helpers/plans.js';
 import { smallPlanDirectory } from '../fixtures/small-plan.js';
@@ -209,6 +209,7 @@ describe('measure stages', () => {
     ).toEqual([
       expect.stringContaining(CYCLE_BATCHED_OPEN_PATCH),
       expect.stringContaining(STATUS_ATTRIBUTE_PATCH),
+      expect.stringContaining(CYCLE_CONTINUE_AS_NEW_PATCH),
       expect.stringContaining(STAGE_RECIPIENT_PATCH),
     ]);
     await s.recordHistories('measure-stage', RECORD);
