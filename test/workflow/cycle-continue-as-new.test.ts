@@ -6,22 +6,17 @@
 // clock — a workflow task of the closed run it never releases — and time stops.)
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { Client, Connection, QueryNotRegisteredError, type WorkflowHandle } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
+import { QueryNotRegisteredError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../api/auth.js';
 import { createHistoryService } from '../../api/services/history.js';
 import { translator } from '../../api/web/i18n/index.js';
 import { historyPage } from '../../api/web/pages/history.js';
-import { seedReferenceData } from '../../db/seed.js';
 import { resolveDue } from '../../domain/cycle-timeline.js';
 import { KZ_WORKING_CALENDAR } from '../../domain/calendar-seed-kz.js';
 import { cycleWorkflowId, obligationWorkflowId, type CycleSpec } from '../../domain/cycle-model.js';
 import { addDays, type IsoDate } from '../../domain/dates.js';
 import { KZ_TIME_ZONE, localDateOf } from '../../domain/tz.js';
-import { createMailer } from '../../platform/mailer.js';
-import { quietTemporalRuntime, workflowsPath } from '../../worker/worker.js';
 import { reportingCycleWorkflow } from '../../workflows/index.js';
 import {
   acceptUpdate,
@@ -32,47 +27,24 @@ import {
 } from '../../workflows/shared.js';
 import { BGM, IIM, MSM, UQK, eventsOf, fullReport, historyToObject, mailsOf } from '../fixtures/cycle-fixtures.js';
 import { smallPlanSpec } from '../fixtures/small-plan.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startTestSink } from '../helpers/mail.js';
-import type { SmtpSink } from '../../worker/embedded/smtp-sink.js';
+import { startApiTestStack, type ApiTestStack } from '../helpers/api-stack.js';
 
 /** A directory to save the runs' histories in for the replay test (MERZIM_RECORD_HISTORIES=test/replay/histories). */
 const RECORD = process.env.MERZIM_RECORD_HISTORIES;
 
-let tdb: TestDatabase;
-let sink: SmtpSink;
-let mailer: ReturnType<typeof createMailer>;
-let native: NativeConnection;
+let stack: ApiTestStack;
+let tdb: ApiTestStack['tdb'];
 let client: Client;
-let worker: Worker;
-let running: Promise<void>;
-const taskQueue = `continue-as-new-${randomUUID()}`;
+let taskQueue: string;
 
+// The shared API bed: a test database, the SMTP sink, a worker on its own task queue of the suite's dev server.
 beforeAll(async () => {
-  quietTemporalRuntime('ERROR');
-  tdb = await createTestDatabase();
-  await seedReferenceData(tdb.db);
-  sink = await startTestSink(tdb.db);
-  mailer = createMailer(sink.url);
-  native = await NativeConnection.connect({ address: inject('temporalAddress') });
-  client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
-  worker = await Worker.create({
-    connection: native,
-    taskQueue,
-    workflowsPath,
-    activities: createActivities({ db: tdb.db, mailer, mailFrom: 'Merzim <merzim@test>' }),
-  });
-  running = worker.run();
+  stack = await startApiTestStack('continue-as-new');
+  ({ tdb, client, taskQueue } = stack);
 }, 120_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await native?.close();
-  await client?.connection.close();
-  mailer?.close();
-  await sink?.close();
-  await tdb?.drop();
+  await stack?.close();
 });
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
