@@ -14,6 +14,8 @@ import {
   CYCLE_TEXTS_PATCH,
   DB_RETRY,
   BATCHED_REMINDERS_PATCH,
+  CYCLE_TASK_TIMEOUT,
+  CYCLE_TASK_TIMEOUT_PATCH,
   DIGESTS_PATCH,
   OPENING_MODES_PATCH,
   STATUS_ATTRIBUTE_PATCH,
@@ -57,6 +59,7 @@ export async function openCycleWorkflow(input: OpenCycleInput): Promise<OpenCycl
   const opening = patched(OPENING_MODES_PATCH) ? { opening: { mode: input.mode ?? 'catch-up' } } : {};
   const digests = patched(DIGESTS_PATCH) ? { digests: true as const } : {};
   const batchedReminders = patched(BATCHED_REMINDERS_PATCH) ? { batchedReminders: true as const } : {};
+  const taskTimeout = patched(CYCLE_TASK_TIMEOUT_PATCH) ? { workflowTaskTimeout: CYCLE_TASK_TIMEOUT } : {};
   try {
     await startChild(reportingCycleWorkflow, {
       workflowId: cycleId,
@@ -64,6 +67,7 @@ export async function openCycleWorkflow(input: OpenCycleInput): Promise<OpenCycl
       // The cycle outlives this short opener; a business-keyed id that may be used once makes a second opening impossible.
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      ...taskTimeout,
       typedSearchAttributes: [
         { key: SearchAttributeKeys.PlanId, value: input.planId },
         { key: SearchAttributeKeys.Period, value: resolved.period },

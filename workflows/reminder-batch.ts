@@ -7,13 +7,14 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
 import type { Activities, ReminderBatchInput, ReminderBatchItem } from '../activities/index.js';
 import type { BilingualText, ObligationSummary, PartySpec } from '../domain/cycle-model.js';
 import { AWAITING_REPORT } from './obligation-state.js';
-import { MAIL_RETRY, remindersPlannedSignal, type ReminderPlan } from './shared.js';
+import { MAIL_RETRY, REMINDER_TIMER_PATCH, remindersPlannedSignal, type ReminderPlan } from './shared.js';
 
 /** Obligations per batch activity at most: its input (and result) stay far below Temporal's 256 KB warning. */
 export const REMINDER_BATCH_MAX = 500;
@@ -41,6 +42,8 @@ export type DueReminder = { readonly plan: ReminderPlan; readonly item: Reminder
 /** The reminders handed to a cycle and which of them were sent: plain deterministic bookkeeping, unit-tested without a server. */
 export class ReminderBook {
   private readonly plans = new Map<string, ReminderPlan>();
+  /** Each plan's items' instants, parsed once when it is taken (nextAt runs on every wake of the loop, over every plan). */
+  private readonly instants = new Map<string, readonly number[]>();
   private readonly done = new Set<string>();
   /** Bumped by every plan taken, so the sending loop's wait ends early. */
   wake = 0;
@@ -50,6 +53,10 @@ export class ReminderBook {
     const previous = this.plans.get(plan.obligationId);
     if (previous !== undefined && previous.sequence > plan.sequence) return;
     this.plans.set(plan.obligationId, plan);
+    this.instants.set(
+      plan.obligationId,
+      plan.items.map((item) => Date.parse(item.at)),
+    );
     this.wake++;
   }
 
@@ -64,10 +71,16 @@ export class ReminderBook {
 
   /** The earliest instant a reminder of an obligation still awaiting its report is due; undefined: none left. */
   nextAt(awaiting: (obligationId: string) => boolean): number | undefined {
+    // The same answer as the minimum over pending(), without building it: a cycle of thousands of obligations asks on every
+    // plan it is handed (a national season's opening replayed spent most of its own time here).
     let next: number | undefined;
-    for (const { item } of this.pending(awaiting)) {
-      const at = Date.parse(item.at);
-      if (next === undefined || at < next) next = at;
+    for (const plan of this.plans.values()) {
+      if (plan.items.length === 0 || !awaiting(plan.obligationId)) continue;
+      const at = this.instants.get(plan.obligationId)!;
+      for (let i = 0; i < plan.items.length; i++) {
+        if (this.done.has(plan.items[i]!.key)) continue;
+        if (next === undefined || at[i]! < next) next = at[i]!;
+      }
     }
     return next;
   }
@@ -204,6 +217,21 @@ export function runReminderBatches(
     book.markDone(due.map((d) => d.item.key));
   }
 
+  const keepTimer = patched(REMINDER_TIMER_PATCH);
+  /** Under REMINDER_TIMER_PATCH: whether the plans taken since `seen` bring a reminder earlier than `at` (asked once per wake). */
+  const earlierThan = (at: number, seen: number): (() => boolean) => {
+    let asked = seen;
+    let earlier = false;
+    return () => {
+      if (book.wake !== asked) {
+        asked = book.wake;
+        const next = book.nextAt(awaiting);
+        earlier = next !== undefined && next < at;
+      }
+      return earlier;
+    };
+  };
+
   const loop = (async () => {
     while (!stopping) {
       const seen = book.wake;
@@ -213,7 +241,10 @@ export function runReminderBatches(
         continue;
       }
       const wait = at - Date.now();
-      if (wait > 0 && (await condition(() => stopping || book.wake !== seen, wait))) continue;
+      // The timer stays while nothing earlier arrives; a plan withdrawn or an obligation answered meanwhile is found when it
+      // fires (due() then holds fewer, or none, and the loop looks again).
+      const woken = keepTimer ? earlierThan(at, seen) : () => book.wake !== seen;
+      if (wait > 0 && (await condition(() => stopping || woken(), wait))) continue;
       if (stopping) break;
       const due = book.due(Date.now(), awaiting);
       if (due.length > 0) await send(due);

@@ -7,7 +7,7 @@ import {
   ParentClosePolicy,
   allHandlersFinished,
   condition,
-  continueAsNew,
+  makeContinueAsNewFunc,
   getExternalWorkflowHandle,
   isCancellation,
   log,
@@ -115,14 +115,18 @@ const localMail = proxyLocalActivities<Activities>({
 });
 
 /**
- * Events after which a cycle continues as new, unless the server suggests it earlier. Checked before each amendment: a whole
+ * Events after which a cycle continues as new. Checked before each amendment: a whole
  * stage of 2,000 obligations amended adds ~8,700 events (about 4 an obligation: the signal to it, its one answer, their share
  * of workflow tasks), so no run passes Temporal's 10,240-event warning (history-bounds.test.ts).
  */
 export const CYCLE_HISTORY_EVENTS = 1_000;
 /**
- * …or after this many bytes of history added by the run (the server's own suggestion comes at 4 MiB by default; it warns at
- * 10 MiB): a run of 2,000 obligations takes up ~2.5 MB and one whole-stage amendment adds ~4.8 MB.
+ * …or after this many bytes of history added by the run (Temporal warns at 10 MiB): a run of 2,000 obligations takes up
+ * ~2.5 MB and one whole-stage amendment adds ~4.8 MB. The server's own suggestion (`continueAsNewSuggested`, at 4 MiB of
+ * history by default) is not followed: it counts the state a run loads (a cycle of 1,500 obligations of a national plan
+ * loads ~5 MB), so a large cycle would continue as new again after every CYCLE_MIN_RUN_EVENTS, rewriting its whole state
+ * each time. Growth since the run's start bounds each run instead. (Taking the suggestion away only ever continues later
+ * than before, never at a point where a running cycle did not: histories replay unchanged.)
  */
 export const CYCLE_HISTORY_BYTES = 2 ** 20;
 /**
@@ -140,12 +144,27 @@ export interface RunCarry extends CycleCarry {
 }
 
 /** Reads back what the run before carried (ReportingCycleInput.carried), chunk by chunk, each checked by the activity. */
-async function loadCarry(ref: NonNullable<ReportingCycleInput['carried']>): Promise<RunCarry> {
+async function loadCarry(
+  ref: NonNullable<ReportingCycleInput['carried']>,
+): Promise<{ carry: RunCarry; historyBytes: number }> {
   const chunks = await Promise.all(ref.chunks.map((hash) => local.loadCycleCarry({ hash })));
   const text = chunks.map((c) => c.chunk).join('');
   if (text.length !== ref.chars)
     throw ApplicationFailure.nonRetryable(`carried state: ${text.length} characters read, ${ref.chars} written`);
-  return JSON.parse(text) as RunCarry;
+  return { carry: JSON.parse(text) as RunCarry, historyBytes: chunks.reduce((n, c) => n + payloadBytes(c.chunk), 0) };
+}
+
+/**
+ * About how many bytes a chunk takes in history as a local activity's result (JSON-escaped, UTF-8): the run's history size is
+ * read at the start of a workflow task, so the markers the load adds in its first task are not in it yet.
+ */
+function payloadBytes(chunk: string): number {
+  let n = 16;
+  for (let i = 0; i < chunk.length; i++) {
+    const c = chunk.charCodeAt(i);
+    n += c < 0x80 ? (c === 0x22 || c === 0x5c ? 2 : 1) : c < 0x800 ? 2 : 3;
+  }
+  return n;
 }
 
 /** One reporting cycle of a plan for one period; completes when every obligation is accepted or closed. */
@@ -179,14 +198,20 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
   const book = new ReminderBook();
   // A continued run takes up what the run before it carried before it handles any message of its own (signals wait for their
   // handlers, registered below).
-  const carried = input.carried === undefined ? undefined : await loadCarry(input.carried);
+  const loaded = input.carried === undefined ? undefined : await loadCarry(input.carried);
+  const carried = loaded?.carry;
   if (carried !== undefined) {
     state.restore(carried);
     book.restore(carried.reminders);
   }
   const openedAt = carried?.openedAt ?? new Date().toISOString();
   // What the run held when it had taken up what was carried: its growth from here decides when it continues as new.
-  const runStart = { events: workflowInfo().historyLength, bytes: workflowInfo().historySize };
+  // (The markers of the load itself are counted in: the size read here is the one at the start of this workflow task. Counting
+  // them only ever continues later than before, so earlier histories replay unchanged.)
+  const runStart = {
+    events: workflowInfo().historyLength,
+    bytes: workflowInfo().historySize + (loaded?.historyBytes ?? 0),
+  };
 
   setHandler(cycleStatusQuery, () => state.view());
   setHandler(amendPlanSignal, (amendment) => state.enqueueAmendment(amendment));
@@ -423,11 +448,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     if (input.continueAsNewAfter !== undefined) return now.historyLength >= input.continueAsNewAfter;
     const events = now.historyLength - runStart.events;
     if (events < CYCLE_MIN_RUN_EVENTS) return false;
-    return (
-      now.continueAsNewSuggested ||
-      events >= CYCLE_HISTORY_EVENTS ||
-      now.historySize - runStart.bytes >= CYCLE_HISTORY_BYTES
-    );
+    return events >= CYCLE_HISTORY_EVENTS || now.historySize - runStart.bytes >= CYCLE_HISTORY_BYTES;
   }
 
   /**
@@ -451,7 +472,10 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       const saved = await Promise.all(chunks.map((chunk) => local.saveCycleCarry({ cycleId, chunk })));
       if (state.wake + book.wake !== seen) continue;
       log.info('cycle continues as new', { cycleId, runs, events: workflowInfo().historyLength, chars: text.length });
-      return continueAsNew<typeof reportingCycleWorkflow>({
+      // The next run keeps this one's workflow task timeout (CYCLE_TASK_TIMEOUT_PATCH), said here rather than left to the server.
+      return makeContinueAsNewFunc<typeof reportingCycleWorkflow>({
+        workflowTaskTimeout: workflowInfo().taskTimeoutMs,
+      })({
         ...input,
         carried: { chunks: saved.map((s) => s.hash), chars: text.length, runs },
       });

@@ -147,6 +147,24 @@ export const READDRESS_PATCH = 'cycle-readdress-coordinator';
  */
 export const BATCHED_REMINDERS_PATCH = 'cycle-batched-reminders';
 
+/**
+ * The batched reminders' loop keeps its timer while the plans handed to it bring no earlier instant. Before, every plan handed
+ * over cancelled the timer and started another: a cycle opening 1,500 obligations added ~800 timer events to its history,
+ * which a worker that has evicted the cycle must replay (a national season's opening). Asked when the loop starts.
+ */
+export const REMINDER_TIMER_PATCH = 'cycle-reminder-timer-kept';
+
+/**
+ * Cycles opened since this patch give each workflow task a minute instead of Temporal's 10 s. A worker that evicted a large
+ * cycle from its cache (thousands of obligation workflows pass through it in a national season's opening) replays the
+ * cycle's history on its next task: ~7,000 events for 1,500 obligations took 9.4 s on a loaded two-core machine, past the
+ * 10 s timeout, so the task timed out, was retried, replayed again and timed out again — the cycle stalled (the national
+ * benchmark's stall, docs/benchmarks.md). The cost: a task held by a worker that dies is retried after a minute, not 10 s.
+ * Continue-as-new keeps the timeout (the server carries it to the next run).
+ */
+export const CYCLE_TASK_TIMEOUT_PATCH = 'open-cycle-task-timeout';
+export const CYCLE_TASK_TIMEOUT = '1 minute';
+
 export interface ScheduledNotificationInput {
   /** Business key: the notification is sent once per key, ever. */
   readonly key: string;

@@ -9,8 +9,9 @@
 //   BENCH_NATIONAL_PLANS=4 npx tsx test/bench/national.bench.ts  # smaller
 //
 // On the embedded stack the worker and the API share one process (this one, as in `npm start`): their CPU is reported together.
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { join } from 'node:path';
 import pino from 'pino';
 import { exportCanonical } from '../../domain/import/canonical.js';
@@ -76,6 +77,8 @@ interface Running {
   /** The processes measured, by role; each role's CPU and peak RSS are summed over its pids (and their children). */
   readonly roles: Record<string, number[]>;
   readonly description: string;
+  /** Resolves with the reason when a part of the stack stopped on its own (the embedded worker failing, a server exiting). */
+  readonly failed: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -104,6 +107,7 @@ async function startEmbedded(dir: string): Promise<Running> {
     },
     description:
       'embedded (npm start): Temporal dev server (SQLite), embedded PostgreSQL, worker and API in one process',
+    failed: stack.failed,
     stop: () => stack.stop(),
   };
 }
@@ -135,6 +139,7 @@ async function startProduction(dir: string): Promise<Running> {
       postgres: pgPid === undefined ? [] : [pgPid],
     },
     description: `production (stack:production): ${stack.serverDescription}, two workers and the API on Node ${node.version}`,
+    failed: stack.failed,
     stop: () => stack.stop(),
   };
 }
@@ -246,12 +251,29 @@ try {
   let last = -1;
   let stableSince = Date.now();
   let allMs: number | undefined;
-  while (Date.now() - t0 < TIMEOUT_S * 1000) {
+  // A part of the stack that stops on its own ends the run at once, with the reason (a stall used to look like a slow run).
+  let stopped: string | undefined;
+  let finished = false;
+  void running.failed.then((reason) => {
+    if (finished) return;
+    stopped = reason;
+    log(`stack stopped on its own: ${reason}`);
+  });
+  const heapPeak = { usedMiB: 0, limitMiB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20) };
+  while (Date.now() - t0 < TIMEOUT_S * 1000 && stopped === undefined) {
+    heapPeak.usedMiB = Math.max(heapPeak.usedMiB, Math.round(getHeapStatistics().used_heap_size / 2 ** 20));
     count = await obligationsInReadModel(running);
     if (count !== last) {
       last = count;
       stableSince = Date.now();
       log(`${count} obligations in the read model after ${Math.round((Date.now() - t0) / 1000)} s`);
+    }
+    if (count < expected && Date.now() - stableSince > 60_000 && (Date.now() - stableSince) % 60_000 < 2_500) {
+      const m = process.memoryUsage();
+      log(
+        `no progress for ${Math.round((Date.now() - stableSince) / 1000)} s: this process rss ${Math.round(m.rss / 2 ** 20)} MiB, ` +
+          `heap ${Math.round(m.heapUsed / 2 ** 20)} / ${heapPeak.limitMiB} MiB`,
+      );
     }
     if (count >= expected && allMs === undefined) allMs = Date.now() - t0;
     // The cascade adds the coordinator's and the PM Office's obligations: done when the count has stood still for 15 s.
@@ -259,6 +281,22 @@ try {
     await sleep(2000);
   }
   clearInterval(sampler);
+  finished = true;
+  // BENCH_NATIONAL_SAVE_HISTORY=prefix: every run of the first plan's cycle (raw JSON, as admins download it), to replay and
+  // profile: prefix.run-1.json, prefix.run-2.json …
+  const saveTo = process.env.BENCH_NATIONAL_SAVE_HISTORY;
+  if (saveTo !== undefined) {
+    const cycles = (await api(running, 'GET', '/api/v1/cycles?limit=1')) as { items: { id: string }[] };
+    const id = encodeURIComponent(cycles.items[0]!.id);
+    const view = (await api(running, 'GET', `/api/v1/history/${id}`)) as { runs: { runId: string }[] };
+    for (const [i, run] of view.runs.entries()) {
+      const res = await fetch(`${running.apiUrl}/api/v1/history/${id}/raw?runId=${run.runId}`, {
+        headers: { authorization: `Bearer ${running.adminToken}` },
+      });
+      writeFileSync(`${saveTo}.run-${i + 1}.json`, await res.text());
+    }
+    log(`saved ${view.runs.length} runs of ${cycles.items[0]!.id} to ${saveTo}.run-*.json`);
+  }
   const doneMs = allMs ?? Date.now() - t0;
   const cpu = Object.fromEntries(
     Object.entries(roles).map(([k, pids]) => [k, pids.reduce((s, p) => s + treeCpu(p), 0) - cpu0[k]!]),
@@ -272,6 +310,9 @@ try {
         stack: running.description,
         size: { plans: PLANS, measures: MEASURES, parties: PARTIES, expectedObligations: expected },
         complete: count >= expected,
+        ...(stopped === undefined ? {} : { stackStopped: stopped }),
+        // This process's own V8 heap (on the embedded stack: the API and the worker's main thread; workflows run in threads).
+        benchProcessHeapPeak: heapPeak,
         obligations: count,
         confirmAllMs: confirmedMs,
         allInReadModelMs: doneMs,
