@@ -7,6 +7,7 @@ import {
   ParentClosePolicy,
   allHandlersFinished,
   condition,
+  sleep,
   makeContinueAsNewFunc,
   getExternalWorkflowHandle,
   isCancellation,
@@ -45,6 +46,7 @@ import { obligationWorkflow } from './obligation.js';
 import { ReminderBook, awaitingStatus, runReminderBatches } from './reminder-batch.js';
 import {
   CYCLE_CONTINUE_AS_NEW_PATCH,
+  DIGEST_TIMER_PATCH,
   CYCLE_TEXTS_PATCH,
   BATCHED_REMINDERS_PATCH,
   DB_RETRY,
@@ -97,6 +99,24 @@ function digestAfter(atMs: number): number {
   };
   const today = at(localDateOf(atMs));
   return today > atMs ? today : at(addDays(localDateOf(atMs), 1));
+}
+
+/**
+ * A timer that fires at `atMs` (at once if that has passed) and says so in `fired`; a cancelled cycle cancels it with its
+ * scope (the rejection is the cycle's own cancellation, handled there).
+ */
+function timerUntil(atMs: number): { readonly at: number; fired: boolean } {
+  const timer = { at: atMs, fired: false };
+  const wait = atMs - Date.now();
+  if (wait <= 0) timer.fired = true;
+  else
+    sleep(wait).then(
+      () => {
+        timer.fired = true;
+      },
+      () => undefined,
+    );
+  return timer;
 }
 
 /** Child starts per workflow task: bounded so one task's commands (each with its party's input) stay far below message limits. */
@@ -502,6 +522,9 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
   ]);
   let result: ReportingCycleResult;
   let nextDigest = carried?.nextDigest ?? digestAfter(Date.now());
+  // Asked only by cycles that send digests, when the loop starts: earlier histories replay unchanged.
+  const keepDigestTimer = digests && patched(DIGEST_TIMER_PATCH);
+  let digestTimer: { readonly at: number; fired: boolean } | undefined;
   // BATCHED_REMINDERS_PATCH: the obligations hand their reminders to this loop, which sends those due at one instant together.
   const reminders = batchReminders
     ? runReminderBatches(
@@ -571,8 +594,16 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
         await condition(() => state.wake !== seen);
         continue;
       }
-      const wait = nextDigest - Date.now();
-      if (wait > 0 && (await condition(() => state.wake !== seen, wait))) continue;
+      if (keepDigestTimer) {
+        // DIGEST_TIMER_PATCH: one timer per digest instant, kept while messages wake the loop.
+        if (digestTimer?.at !== nextDigest) digestTimer = timerUntil(nextDigest);
+        const timer = digestTimer;
+        await condition(() => timer.fired || state.wake !== seen);
+        if (!timer.fired) continue;
+      } else {
+        const wait = nextDigest - Date.now();
+        if (wait > 0 && (await condition(() => state.wake !== seen, wait))) continue;
+      }
       if (Date.now() < nextDigest) continue;
       await sendDigests(nextDigest);
       nextDigest = digestAfter(nextDigest);

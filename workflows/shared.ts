@@ -155,6 +155,13 @@ export const BATCHED_REMINDERS_PATCH = 'cycle-batched-reminders';
 export const REMINDER_TIMER_PATCH = 'cycle-reminder-timer-kept';
 
 /**
+ * A cycle that sends digests keeps one timer per digest instant while its obligations' messages wake its loop. Before, every
+ * status change an obligation told its cycle cancelled the digest timer and started another: two of the ~5 events each
+ * message adds to the cycle's history, over a season of thousands. Asked when the loop starts.
+ */
+export const DIGEST_TIMER_PATCH = 'cycle-digest-timer-kept';
+
+/**
  * Cycles opened since this patch give each workflow task a minute instead of Temporal's 10 s. A worker that evicted a large
  * cycle from its cache (thousands of obligation workflows pass through it in a national season's opening) replays the
  * cycle's history on its next task: ~7,000 events for 1,500 obligations took 9.4 s on a loaded two-core machine, past the

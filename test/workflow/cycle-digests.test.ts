@@ -82,6 +82,12 @@ describe('daily digests', () => {
     const events = await eventsOf(bed.db, s.planId);
     expect(countTypes(events)).toMatchObject({ 'escalation.digested': 2, 'obligation.overdue': 3 });
     expect(events.filter((e) => e.type === 'digest.sent')).toHaveLength(5);
+    // One timer per digest instant (DIGEST_TIMER_PATCH): the obligations' messages woke the loop without restarting it.
+    const history = (await s.handle.fetchHistory()).events!;
+    const woken = history.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'obligationChanged');
+    const cancelled = history.filter((e) => e.timerCanceledEventAttributes != null);
+    expect(woken.length).toBeGreaterThanOrEqual(4);
+    expect(cancelled).toHaveLength(0);
     await s.recordHistories('digests', RECORD);
   });
 });
