@@ -178,9 +178,6 @@ export function createReminderBatchActivities(deps: ActivityDeps) {
         runId: info.workflowExecution?.runId ?? null,
       })),
     );
-    // Each outbox row's `notification.queued` event (what `projections rebuild` makes the row from), written once with the
-    // row as its first claim made it, in the claim's transaction — as sendEmailOnce does for a single e-mail.
-    await appendEvents(trx, claimed.map(queuedEvent));
     const rowOf = new Map(claimed.map((r) => [r.dedupe_key, r]));
     const sentKeys: string[] = [];
     await Promise.all(
@@ -204,10 +201,14 @@ export function createReminderBatchActivities(deps: ActivityDeps) {
     );
     const sentAt = new Date();
     await markNotificationsSent(trx, sentKeys, sentAt);
-    await appendEvents(
-      trx,
-      sentKeys.map((key) => deliveredEvent(rowOf.get(key)!, sentAt)),
-    );
+    // Each outbox row's `notification.queued` event (what `projections rebuild` makes the row from), written once with the
+    // row as its first claim made it, in the claim's transaction — as sendEmailOnce does for a single e-mail — then the
+    // `notification.delivered` of those SMTP took, in one statement. Written last: these events are the cycle's stream, whose
+    // lock (the events chain) each insert holds until commit; taken before the sends, it made the cycle's groups take turns.
+    await appendEvents(trx, [
+      ...claimed.map(queuedEvent),
+      ...sentKeys.map((key) => deliveredEvent(rowOf.get(key)!, sentAt)),
+    ]);
     return outcomes;
   }
 

@@ -3,8 +3,10 @@
 // deadline moves. On the real time-skipping server, the test database and the SMTP sink.
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
+import { messageIdOf } from '../../activities/email.js';
 import type { ReminderBatchInput } from '../../activities/reminder-batch.js';
 import { KZ_WORKING_CALENDAR } from '../../domain/calendar-seed-kz.js';
 import { createMailer } from '../../platform/mailer.js';
@@ -190,6 +192,123 @@ describe('batched reminders', () => {
       ['reminder.withdrawn', 'B'],
       ['reminder.withdrawn', 'C'],
     ]);
+  });
+
+  it('sends a cycle’s groups without waiting for its events stream; one queued and one delivered event per e-mail, in one statement after the sends', async () => {
+    const mailer = createMailer(bed.sinkUrl);
+    const acts = createActivities({ db: bed.db, mailer, mailFrom: 'Merzim <merzim@test>' });
+    const plan = `plan-${randomUUID().slice(0, 8)}`;
+    const cycleId = `cycle:${plan}:2031`;
+    // 60 obligations: three groups of the same batch (REMINDER_GROUP 25); the 30th's report is in before the batch.
+    const n = 60;
+    const code = (i: number) => `A${String(i).padStart(2, '0')}`;
+    const ids = Array.from({ length: n }, (_, i) => `obligation:${plan}:2031:${code(i)}:executors`);
+    const dueDate = '2031-12-20';
+    await bed.db
+      .insertInto('obligations')
+      .values(
+        ids.map((id, i) => ({
+          workflow_id: id,
+          run_id: 'run',
+          revision: 1,
+          cycle_workflow_id: cycleId,
+          plan_id: plan,
+          period: '2031',
+          stage_id: 'executors',
+          agency_code: code(i),
+          status: i === 29 ? 'submitted' : 'pending',
+          due_date: dueDate,
+          due_at: '2031-12-20T18:59:59.999Z',
+          opened_at: new Date(),
+        })),
+      )
+      .execute();
+    const input: ReminderBatchInput = {
+      cycleId,
+      planTitle: { kk: 'Жоспар', ru: 'План' },
+      period: '2031',
+      now: new Date().toISOString(),
+      items: ids.map((id, i) => ({
+        obligationId: id,
+        runId: 'run',
+        key: `reminder:${id}:2031-12-20T18:59:59.999Z:7`,
+        plannedFor: '2031-12-11T04:00:00.000Z',
+        offset: 7,
+        unit: 'working' as const,
+        to: [`report@${code(i).toLowerCase()}.test`],
+        lang: i % 2 === 0 ? ('kk' as const) : ('ru' as const),
+        due: { dueDate, effectiveDueDate: dueDate, dueInstant: '2031-12-20T18:59:59.999Z' },
+        sequence: 0,
+        receiver: { kk: 'Үйлестіруші', ru: 'Координатор' },
+        party: { ...IIM, agencyCode: code(i) },
+      })),
+    };
+    const keys = input.items.map((i) => i.key);
+    // Counted by Message-ID: the outbox rows are not committed until each group's sends are done.
+    const messageIds = keys.map(messageIdOf);
+    const inSink = async () =>
+      Number(
+        (
+          await bed.db
+            .selectFrom('sink_messages')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .where('message_id', 'in', messageIds)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    // Another writer holds the cycle's events stream (the chain's per-stream lock) while the batch runs: every e-mail still
+    // reaches the sink before it lets go — no group waits for the stream before its sends.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holder = bed.db.transaction().execute(async (trx) => {
+      await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`merzim.events:${cycleId}`}, 0))`.execute(trx);
+      locked();
+      await gate;
+    });
+    await isLocked;
+    const batch = new MockActivityEnvironment({
+      workflowExecution: { workflowId: cycleId, runId: 'cycle-run' },
+    }).run(acts.sendReminderBatch, input);
+    try {
+      const deadline = Date.now() + 20_000;
+      while ((await inSink()) < n - 1) {
+        if (Date.now() > deadline)
+          throw new Error(`only ${await inSink()} of ${n - 1} e-mails sent while the stream was held`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      release();
+      await holder;
+    }
+    expect(await batch).toEqual({ sent: n - 1, alreadySent: 0, withdrawn: 1, undeliverable: 0, failed: 0 });
+    mailer.close();
+
+    // The cycle's stream: per e-mail sent, its queued event before its delivered one, numbered without a gap.
+    const outbox = await bed.db
+      .selectFrom('events')
+      .select(['type', 'subject_id', 'stream_seq'])
+      .where('stream', '=', cycleId)
+      .orderBy('stream_seq')
+      .execute();
+    expect(outbox).toHaveLength(2 * (n - 1));
+    expect(outbox.map((e) => Number(e.stream_seq))).toEqual(outbox.map((_, i) => i + 1));
+    const sentKeys = keys.filter((_, i) => i !== 29);
+    for (const key of sentKeys) {
+      const of = outbox.filter((e) => e.subject_id === key);
+      expect(of.map((e) => e.type)).toEqual(['notification.queued', 'notification.delivered']);
+    }
+    expect(outbox.some((e) => e.subject_id === keys[29])).toBe(false);
+    // Each obligation's own stream: its reminder sent, or (the 30th) withdrawn.
+    const own = await bed.db
+      .selectFrom('events')
+      .select(['type', 'subject_id'])
+      .where('subject_id', 'like', `obligation:${plan}:%`)
+      .execute();
+    expect(own).toHaveLength(n);
+    expect(own.filter((e) => e.type === 'reminder.sent')).toHaveLength(n - 1);
+    expect(own.find((e) => e.subject_id === ids[29])?.type).toBe('reminder.withdrawn');
   });
 
   it('keeps the newest plan of an obligation and chunks a batch by count and size', () => {
