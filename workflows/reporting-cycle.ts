@@ -336,6 +336,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       cycleId,
       openedAt: planned.openedAt,
       openWithFirstPlan: true,
+      ...(input.opening === undefined ? {} : { opening: input.opening }),
     });
     const payload = child.openedPayload();
     const projection = child.projection(planned.openedAt);
@@ -632,13 +633,15 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     if (carried === undefined) await save();
     // Every stage opens with the cycle: the coordinator can consolidate as reports arrive, and each deadline is fixed by the policy.
     const owed = carried === undefined ? state.owed() : [];
-    // Asked only by new cycles that hold their obligations' reminders and open in the normal mode: all others open as before.
+    // Asked only by new cycles that hold their obligations' reminders, opened live (no mode, or catch-up — the opener's default,
+    // which for a deadline still ahead plans, keeps and sends exactly as no mode does: OPEN_DEADLINE_MARGIN_MS leaves the
+    // obligations already overdue, or nearly, to open themselves as before). Record-only cycles and all others open as before.
     const opens =
       owed.length > 0 &&
       batched &&
       batchReminders &&
       rolling &&
-      mode === undefined &&
+      (mode === undefined || mode === 'catch-up') &&
       patched(CYCLE_OPENS_OBLIGATIONS_PATCH);
     if (opens) {
       await openInBatches(owed);
