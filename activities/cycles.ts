@@ -4,7 +4,10 @@ import { WorkingCalendar } from '../domain/calendar.js';
 import { KZ_WORKING_CALENDAR } from '../domain/calendar-seed-kz.js';
 import {
   computeObligationTimeline,
+  recordingCalendar,
   workingDaysLate,
+  type CalendarAnswers,
+  type TimelineCalendar,
   type DueResolution,
   type ObligationTimeline,
   type ObligationTimelineInput,
@@ -71,9 +74,12 @@ export interface OpenObligationInput {
   readonly projection: Omit<ObligationProjection, 'effectiveDueDate' | 'dueAt'>;
 }
 
-/** One obligation's planned timeline, or why it could not be planned (its child then plans, and fails, as before). */
+/**
+ * One obligation's planned timeline as the calendar's answers to it (the cycle and the obligation compute the timeline from
+ * them: timelineFromAnswers), or why it could not be planned (its child then plans, and fails, as before).
+ */
 export type PlannedTimeline =
-  { readonly ok: true; readonly timeline: ObligationTimeline } | { readonly ok: false; readonly error: string };
+  { readonly ok: true; readonly calendar: CalendarAnswers } | { readonly ok: false; readonly error: string };
 
 /** One obligation a cycle opened (CYCLE_OPENS_OBLIGATIONS_PATCH): its opening event and its first read-model row. */
 export interface OpenedObligation {
@@ -174,13 +180,12 @@ export function createCycleActivities(deps: ActivityDeps) {
     return timelineBy(input, await calendar());
   }
 
-  function timelineBy(input: ObligationTimelineInput, cal: WorkingCalendar): ObligationTimeline {
+  const noticeTime =
+    deps.noticeTime === undefined ? {} : { noticeHour: deps.noticeTime.hour, noticeMinute: deps.noticeTime.minute };
+
+  function timelineBy(input: ObligationTimelineInput, cal: TimelineCalendar): ObligationTimeline {
     try {
-      return computeObligationTimeline(
-        input,
-        cal,
-        deps.noticeTime === undefined ? {} : { noticeHour: deps.noticeTime.hour, noticeMinute: deps.noticeTime.minute },
-      );
+      return computeObligationTimeline(input, cal, noticeTime);
     } catch (err) {
       // A bad date or a calendar without working days will not heal on retry.
       if (err instanceof RangeError) throw ApplicationFailure.nonRetryable(err.message, FailureType.InvalidInput);
@@ -297,7 +302,9 @@ export function createCycleActivities(deps: ActivityDeps) {
       const out: PlannedTimeline[] = [];
       for (const t of input.timelines) {
         try {
-          out.push({ ok: true, timeline: timelineBy(t, cal) });
+          const recording = recordingCalendar(cal);
+          timelineBy(t, recording.calendar);
+          out.push({ ok: true, calendar: { answers: recording.answers, ...noticeTime } });
         } catch (err) {
           if (!(err instanceof ApplicationFailure) || err.type !== FailureType.InvalidInput) throw err;
           out.push({ ok: false, error: err.message });

@@ -17,7 +17,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { ObligationNotice, TimelineItem } from '../domain/cycle-timeline.js';
+import { timelineFromAnswers, type ObligationNotice, type TimelineItem } from '../domain/cycle-timeline.js';
 import type {
   AcceptInput,
   ExtendInput,
@@ -432,9 +432,10 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     const first = state.sequence < 0;
     const { requested, opening } = state.beginPlan();
     if (first && planned !== undefined) {
-      // The cycle planned this timeline, holds its reminders and records the opening: nothing to run, nothing to tell. Taken as
-      // of the cycle's instant, so the reminders marked handed here are exactly those the cycle took (the same keys).
-      state.takePlan(planned.timeline, requested, Date.parse(planned.openedAt));
+      // The cycle planned this timeline (its calendar's answers), holds its reminders and records the opening: nothing to run,
+      // nothing to tell. Taken as of the cycle's instant, so the reminders marked handed here are those the cycle took.
+      const timeline = timelineFromAnswers(timelineInputOf(input, chain, requested, ladderTop), planned.calendar);
+      state.takePlan(timeline, requested, Date.parse(planned.openedAt));
       handedOver = state.handOverReminders().length > 0;
       return;
     }

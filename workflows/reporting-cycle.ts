@@ -30,6 +30,7 @@ import {
   type PlanAmendment,
 } from '../domain/cycle-model.js';
 import { validateCycleSpec } from '../domain/cycle-validation.js';
+import { timelineFromAnswers, type ObligationTimeline } from '../domain/cycle-timeline.js';
 import { addDays, parseIsoDate, type IsoDate } from '../domain/dates.js';
 import { KZ_TIME_ZONE, localDateOf, localToInstant } from '../domain/tz.js';
 import {
@@ -328,6 +329,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     obligationId: string,
     input: ObligationInput,
     planned: NonNullable<ObligationInput['planned']>,
+    timeline: ObligationTimeline,
     runId: string,
   ): Opening {
     const child = new ObligationState(input, {
@@ -342,13 +344,13 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     const projection = child.projection(planned.openedAt);
     if (projection.revision !== OPENING_REVISION) throw new Error(`opening revision ${projection.revision}`);
     const { requested } = child.beginPlan();
-    child.takePlan(planned.timeline, requested, Date.parse(planned.openedAt));
+    child.takePlan(timeline, requested, Date.parse(planned.openedAt));
     const items = child.handOverReminders();
     return {
       opened: {
         idempotencyKey: openedEventKey(child.id.obligationId, runId),
         payload,
-        row: { ...projection, effectiveDueDate: planned.timeline.effectiveDueDate, dueAt: planned.timeline.dueInstant },
+        row: { ...projection, effectiveDueDate: timeline.effectiveDueDate, dueAt: timeline.dueInstant },
       },
       reminders: items.length > 0 ? reminderPlanOf(child, runId, receiverOf(input, input.chain), items) : undefined,
     };
@@ -378,15 +380,19 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       const started = await Promise.all(
         slice.map(async (o, k) => {
           const plan = plans[k]!;
+          // The timeline the child will compute from the same answers (the calendar's, in a few dozen bytes of its input).
+          const timeline = plan.ok
+            ? timelineFromAnswers(timelineInputOf(o.input, o.input.chain, o.dueDate, true), plan.calendar)
+            : undefined;
           const planned =
-            plan.ok && Date.parse(plan.timeline.dueInstant) > soonest
-              ? { timeline: plan.timeline, openedAt }
+            plan.ok && timeline !== undefined && Date.parse(timeline.dueInstant) > soonest
+              ? { calendar: plan.calendar, openedAt }
               : undefined;
           const input = planned === undefined ? o.input : { ...o.input, planned };
           const entry = await startObligation(o.stage, o.party, o.dueDate, input);
           return planned === undefined
             ? undefined
-            : openingOf(entry.summary.obligationId, input, planned, entry.handle!.firstExecutionRunId);
+            : openingOf(entry.summary.obligationId, input, planned, timeline!, entry.handle!.firstExecutionRunId);
         }),
       );
       for (const o of started) if (o !== undefined) unrecorded.push(o);

@@ -3,7 +3,7 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DayCountUnit, ShiftDirection } from '../domain/calendar.js';
-import type { DueResolution, ObligationTimeline } from '../domain/cycle-timeline.js';
+import type { CalendarAnswers, DueResolution } from '../domain/cycle-timeline.js';
 import type {
   AcceptInput,
   BilingualText,
@@ -239,10 +239,11 @@ export interface ObligationInput {
   /** Tell the cycle the final summary before ending (CYCLE_CONTINUE_AS_NEW_PATCH: a later run of it gets no result). */
   readonly tellsEnd?: true;
   /**
-   * The cycle planned the first timeline and records the opening itself (CYCLE_OPENS_OBLIGATIONS_PATCH): the obligation takes
-   * this plan as of `openedAt` (the cycle's workflow time) and starts its own revisions and events after the cycle's.
+   * The cycle planned the first timeline and records the opening itself (CYCLE_OPENS_OBLIGATIONS_PATCH): the calendar's
+   * answers to it (the obligation computes the same timeline from them, no activity) and the cycle's workflow time it is
+   * taken as of; the obligation's own revisions and events start after the cycle's.
    */
-  readonly planned?: { readonly timeline: ObligationTimeline; readonly openedAt: string };
+  readonly planned?: { readonly calendar: CalendarAnswers; readonly openedAt: string };
 }
 
 /** The reminders of one planned deadline, handed by an obligation to its cycle (BATCHED_REMINDERS_PATCH). */
