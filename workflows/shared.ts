@@ -151,8 +151,9 @@ export const BATCHED_REMINDERS_PATCH = 'cycle-batched-reminders';
  * Cycles opened since this patch (new cycles with batched reminders that continue as new, opened live or in catch-up mode)
  * open their obligations themselves: before starting a batch of up to OPEN_BATCH children one local activity plans all their
  * timelines (planObligationTimelines), each child gets its calendar's answers in its input (ObligationInput.planned: the
- * child and the cycle compute the same timeline from them) and the cycle holds its reminders from the start; once the batch is started one local activity records every opening (recordObligationsOpened:
- * `obligation.opened`, `obligation.saved` and the read-model row at revision 1, with the child's run id) in one transaction.
+ * child and the cycle compute the same timeline from them) and the cycle holds its reminders from the start; once the batch
+ * is started one local activity records every opening (recordObligationsOpened: `obligation.opened`, `obligation.saved` and
+ * the read-model row at revision 1, with the child's run id) in one transaction.
  * An obligation so opened runs no activity and sends no signal in its first workflow task: it only sets its timers. Asked by
  * the cycle as it opens, and by the obligation only when its input carries a plan, so earlier histories replay unchanged.
  */
