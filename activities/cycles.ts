@@ -4,7 +4,10 @@ import { WorkingCalendar } from '../domain/calendar.js';
 import { KZ_WORKING_CALENDAR } from '../domain/calendar-seed-kz.js';
 import {
   computeObligationTimeline,
+  recordingCalendar,
   workingDaysLate,
+  type CalendarAnswers,
+  type TimelineCalendar,
   type DueResolution,
   type ObligationTimeline,
   type ObligationTimelineInput,
@@ -16,6 +19,7 @@ import { cycleSpecFromPlan } from '../domain/cycle-spec.js';
 import {
   upsertCycle,
   upsertObligation,
+  upsertObligations,
   type CycleProjection,
   type ObligationProjection,
 } from '../db/repositories/cycles.js';
@@ -70,6 +74,22 @@ export interface OpenObligationInput {
   readonly projection: Omit<ObligationProjection, 'effectiveDueDate' | 'dueAt'>;
 }
 
+/**
+ * One obligation's planned timeline as the calendar's answers to it (the cycle and the obligation compute the timeline from
+ * them: timelineFromAnswers), or why it could not be planned (its child then plans, and fails, as before).
+ */
+export type PlannedTimeline =
+  { readonly ok: true; readonly calendar: CalendarAnswers } | { readonly ok: false; readonly error: string };
+
+/** One obligation a cycle opened (CYCLE_OPENS_OBLIGATIONS_PATCH): its opening event and its first read-model row. */
+export interface OpenedObligation {
+  /** The `obligation.opened` event's key (openedEventKey: the child's run id, never one of the child's own keys). */
+  readonly idempotencyKey: string;
+  readonly payload: Record<string, unknown>;
+  /** Revision 1, the child's run id, the deadline as planned. */
+  readonly row: ObligationProjection;
+}
+
 export interface MeasureLatenessInput {
   readonly due: DueResolution;
   /** Workflow time of the submission (the worker's clock is not the workflow's). */
@@ -96,14 +116,17 @@ async function saveCycleRow(trx: Kysely<Database>, row: CycleProjection): Promis
   return upsertCycle(trx, row);
 }
 
-/** The `obligation.saved` event of a read-model row. */
-function obligationSavedEvent(row: ObligationProjection): AppendEvent {
+/** The `obligation.saved` event of a read-model row (by default of the calling workflow's run). */
+function obligationSavedEvent(
+  row: ObligationProjection,
+  runId = Context.current().info.workflowExecution?.runId ?? row.runId,
+): AppendEvent {
   return {
     idempotencyKey: `projection:${row.workflowId}:${row.runId}:${row.revision}`,
     type: 'obligation.saved',
     actor: 'system',
     workflowId: row.workflowId,
-    runId: Context.current().info.workflowExecution?.runId ?? row.runId,
+    runId,
     subjectType: 'obligation',
     subjectId: row.workflowId,
     payload: row,
@@ -154,13 +177,15 @@ export function createCycleActivities(deps: ActivityDeps) {
   }
 
   async function timeline(input: ObligationTimelineInput): Promise<ObligationTimeline> {
-    const cal = await calendar();
+    return timelineBy(input, await calendar());
+  }
+
+  const noticeTime =
+    deps.noticeTime === undefined ? {} : { noticeHour: deps.noticeTime.hour, noticeMinute: deps.noticeTime.minute };
+
+  function timelineBy(input: ObligationTimelineInput, cal: TimelineCalendar): ObligationTimeline {
     try {
-      return computeObligationTimeline(
-        input,
-        cal,
-        deps.noticeTime === undefined ? {} : { noticeHour: deps.noticeTime.hour, noticeMinute: deps.noticeTime.minute },
-      );
+      return computeObligationTimeline(input, cal, noticeTime);
     } catch (err) {
       // A bad date or a calendar without working days will not heal on retry.
       if (err instanceof RangeError) throw ApplicationFailure.nonRetryable(err.message, FailureType.InvalidInput);
@@ -262,6 +287,65 @@ export function createCycleActivities(deps: ActivityDeps) {
         await upsertObligation(trx, row);
       });
       return planned;
+    },
+
+    /**
+     * A cycle's batch of obligations about to open (CYCLE_OPENS_OBLIGATIONS_PATCH): each one's timeline, as planObligationTimeline
+     * would plan it, from one read of the calendar. Reads only. An input that cannot be planned (a bad date) is answered with
+     * its error, not thrown: the cycle starts that obligation the old way, and it fails alone as it did.
+     */
+    async planObligationTimelines(input: {
+      readonly timelines: readonly ObligationTimelineInput[];
+    }): Promise<PlannedTimeline[]> {
+      if (input.timelines.length === 0) return [];
+      const cal = await calendar();
+      const out: PlannedTimeline[] = [];
+      for (const t of input.timelines) {
+        try {
+          const recording = recordingCalendar(cal);
+          timelineBy(t, recording.calendar);
+          out.push({ ok: true, calendar: { answers: recording.answers, ...noticeTime } });
+        } catch (err) {
+          if (!(err instanceof ApplicationFailure) || err.type !== FailureType.InvalidInput) throw err;
+          out.push({ ok: false, error: err.message });
+        }
+      }
+      return out;
+    },
+
+    /**
+     * Records the openings of a batch of obligations a cycle started (CYCLE_OPENS_OBLIGATIONS_PATCH) in one transaction: each
+     * one's `obligation.opened` and `obligation.saved` events (in the child's name: its workflow id and run id) and its
+     * read-model row at revision 1, the same payloads openObligation writes. Idempotent: a retry appends no event twice (the
+     * keys), and a row never replaces a later revision the child wrote itself.
+     */
+    async recordObligationsOpened(input: {
+      readonly opened: readonly OpenedObligation[];
+    }): Promise<{ written: number }> {
+      if (input.opened.length === 0) return { written: 0 };
+      const written = await deps.db.transaction().execute(async (trx) => {
+        await appendEvents(
+          trx,
+          input.opened.flatMap((o) => [
+            {
+              idempotencyKey: o.idempotencyKey,
+              type: 'obligation.opened',
+              actor: 'system',
+              workflowId: o.row.workflowId,
+              runId: o.row.runId,
+              subjectType: 'obligation',
+              subjectId: o.row.workflowId,
+              payload: o.payload,
+            },
+            obligationSavedEvent(o.row, o.row.runId),
+          ]),
+        );
+        return upsertObligations(
+          trx,
+          input.opened.map((o) => o.row),
+        );
+      });
+      return { written };
     },
 
     /**

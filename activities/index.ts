@@ -11,6 +11,7 @@ import { sendEmailOnce, type SendEmailInput } from './email.js';
 
 export type { SendEmailInput } from './email.js';
 export type { ReminderBatchInput, ReminderBatchItem } from './reminder-batch.js';
+export type { OpenedObligation, PlannedTimeline } from './cycles.js';
 
 export type { ActivityDeps } from './deps.js';
 

@@ -41,7 +41,7 @@ export interface DueResolution {
 export function resolveDue(
   dueDate: IsoDate,
   shift: ShiftDirection,
-  calendar: WorkingCalendar,
+  calendar: Pick<TimelineCalendar, 'shift'>,
   options: TimelineOptions = {},
 ): DueResolution {
   const effectiveDueDate = calendar.shift(dueDate, shift);
@@ -107,6 +107,56 @@ export interface ObligationTimelineInput {
   readonly ladderEndsAtPmOffice?: boolean;
   /** With ladderEndsAtPmOffice: the plan's policy opts in to the steps that name the Presidential Administration. */
   readonly escalateToPresidentialAdministration?: boolean;
+}
+
+/** What a timeline asks of the working calendar: every answer is a date. */
+export type TimelineCalendar = Pick<WorkingCalendar, 'shift' | 'addWorkingDays' | 'subtractDays'>;
+
+/**
+ * A calendar's answers to one timeline's questions, in the order computeObligationTimeline asks them, and the notice time it
+ * was planned with: enough to compute the same timeline again without the calendar (replayCalendar), in a few dozen bytes
+ * where the timeline takes ~2 KB — what a cycle hands each obligation it opens (patch cycle-opens-obligations).
+ */
+export interface CalendarAnswers {
+  readonly answers: readonly IsoDate[];
+  readonly noticeHour?: number;
+  readonly noticeMinute?: number;
+}
+
+/** The calendar, each answer written down as it is given. */
+export function recordingCalendar(calendar: TimelineCalendar): { calendar: TimelineCalendar; answers: IsoDate[] } {
+  const answers: IsoDate[] = [];
+  const note = (d: IsoDate): IsoDate => {
+    answers.push(d);
+    return d;
+  };
+  return {
+    answers,
+    calendar: {
+      shift: (date, direction) => note(calendar.shift(date, direction)),
+      addWorkingDays: (date, count) => note(calendar.addWorkingDays(date, count)),
+      subtractDays: (date, count, unit) => note(calendar.subtractDays(date, count, unit)),
+    },
+  };
+}
+
+/** A calendar that gives the recorded answers back in order; asked more often than recorded, it throws. */
+export function replayCalendar(answers: readonly IsoDate[]): TimelineCalendar {
+  let next = 0;
+  const answer = (): IsoDate => {
+    if (next >= answers.length)
+      throw new Error(`the calendar was asked more than the ${answers.length} recorded answers`);
+    return answers[next++]!;
+  };
+  return { shift: answer, addWorkingDays: answer, subtractDays: answer };
+}
+
+/** The timeline `input` had when its calendar gave these answers: computeObligationTimeline without the calendar. */
+export function timelineFromAnswers(input: ObligationTimelineInput, planned: CalendarAnswers): ObligationTimeline {
+  return computeObligationTimeline(input, replayCalendar(planned.answers), {
+    ...(planned.noticeHour === undefined ? {} : { noticeHour: planned.noticeHour }),
+    ...(planned.noticeMinute === undefined ? {} : { noticeMinute: planned.noticeMinute }),
+  });
 }
 
 export interface ObligationTimeline extends DueResolution {
@@ -228,7 +278,7 @@ const KIND_ORDER: Readonly<Record<TimelineItem['kind'], number>> = { reminder: 0
  */
 export function computeObligationTimeline(
   input: ObligationTimelineInput,
-  calendar: WorkingCalendar,
+  calendar: TimelineCalendar,
   options: TimelineOptions = {},
 ): ObligationTimeline {
   const timeZone = options.timeZone ?? KZ_TIME_ZONE;

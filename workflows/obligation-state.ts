@@ -10,13 +10,19 @@ import type {
   ReportSubmission,
   ReturnReportInput,
 } from '../domain/cycle-model.js';
-import type { ObligationNotice, ObligationTimeline, TimelineItem } from '../domain/cycle-timeline.js';
+import type {
+  ObligationNotice,
+  ObligationTimeline,
+  ObligationTimelineInput,
+  TimelineItem,
+} from '../domain/cycle-timeline.js';
 import { validateReport, validateReviewComments, validateVersionedSubmission } from '../domain/cycle-validation.js';
 import { isIsoDate, type IsoDate } from '../domain/dates.js';
 import { latestDueDate, newDueDateProblem } from '../domain/due-date-bounds.js';
 import { findUnstorableText } from '../domain/storable-text.js';
 import type { OpeningMode } from '../domain/cycle-opening.js';
-import type { FailureType, ObligationInput } from './shared.js';
+import type { CycleChain, PartySpec } from '../domain/cycle-model.js';
+import type { FailureType, ObligationInput, ReminderPlan } from './shared.js';
 
 export const AWAITING_REPORT: readonly ObligationStatus[] = ['pending', 'overdue', 'returned'];
 export const FINAL: readonly ObligationStatus[] = ['accepted', 'closed'];
@@ -61,6 +67,77 @@ export function itemKey(obligationId: string, dueInstant: string, item: Timeline
   }
 }
 
+/** The stage's receiver in `chain`: who takes the report and is named in the e-mails. */
+export function receiverOf(input: Pick<ObligationInput, 'stage'>, chain: CycleChain): PartySpec {
+  return input.stage.to === 'coordinator'
+    ? chain.coordinator
+    : input.stage.to === 'pm_office'
+      ? chain.pmOffice
+      : chain.presidentialAdministration;
+}
+
+/**
+ * What the timeline activity is asked to plan for `dueDate`: the obligation's own plans and the cycle's planning of a batch
+ * (CYCLE_OPENS_OBLIGATIONS_PATCH) build it here, so both plan the same timeline.
+ */
+export function timelineInputOf(
+  input: ObligationInput,
+  chain: CycleChain,
+  dueDate: IsoDate,
+  ladderTop: boolean,
+): ObligationTimelineInput {
+  return {
+    stage: input.stage,
+    party: input.party,
+    chain,
+    dueDate,
+    shift: input.shift,
+    reminders: input.reminders,
+    escalation: input.escalation,
+    ...(ladderTop
+      ? {
+          ladderEndsAtPmOffice: true,
+          ...(input.escalateToPresidentialAdministration === true
+            ? { escalateToPresidentialAdministration: true }
+            : {}),
+        }
+      : {}),
+  };
+}
+
+/** The reminders of the current plan as handed to the cycle (remindersPlanned), or as the cycle takes them when it opened it. */
+export function reminderPlanOf(
+  state: ObligationState,
+  runId: string,
+  receiver: PartySpec,
+  items: ReturnType<ObligationState['handOverReminders']>,
+): ReminderPlan {
+  const due = state.timeline!;
+  return {
+    obligationId: state.id.obligationId,
+    runId,
+    sequence: state.sequence,
+    due: { dueDate: due.dueDate, effectiveDueDate: due.effectiveDueDate, dueInstant: due.dueInstant },
+    receiver: receiver.name,
+    items: items.map(({ item, key }) => ({
+      key,
+      at: item.at,
+      offset: item.offset,
+      unit: item.unit,
+      to: item.recipients,
+      lang: item.lang,
+    })),
+  };
+}
+
+/** The read-model revision of the opening; an obligation whose cycle recorded it saves from the next one on. */
+export const OPENING_REVISION = 1;
+
+/** The idempotency key of the `obligation.opened` event a cycle records (never one of the run's own `…/<seq>` keys). */
+export function openedEventKey(obligationId: string, runId: string): string {
+  return `${obligationId}/${runId}/opened`;
+}
+
 /** Who the obligation is, fixed for its run. */
 export interface ObligationIdentity {
   readonly obligationId: string;
@@ -72,6 +149,11 @@ export interface ObligationIdentity {
   readonly openWithFirstPlan: boolean;
   /** The cycle's opening mode (OPENING_MODES_PATCH); absent in cycles opened before. */
   readonly opening?: OpeningMode;
+  /**
+   * The cycle recorded the opening (CYCLE_OPENS_OBLIGATIONS_PATCH): the `obligation.opened` event under its own key and the
+   * read-model row at revision 1, so this run's own saves start at revision 2.
+   */
+  readonly openedByCycle?: boolean;
 }
 
 /** A notice to the party waiting to be sent (a return, a moved deadline). */
@@ -118,6 +200,10 @@ export class ObligationState {
     private readonly onStatus: (next: ObligationStatus) => void = () => {},
   ) {
     this.dueDate = input.dueDate;
+    if (id.openedByCycle === true) {
+      this.opened = true;
+      this.revision = OPENING_REVISION;
+    }
   }
 
   get final(): boolean {

@@ -17,7 +17,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { ObligationNotice, TimelineItem } from '../domain/cycle-timeline.js';
+import { timelineFromAnswers, type ObligationNotice, type TimelineItem } from '../domain/cycle-timeline.js';
 import type {
   AcceptInput,
   ExtendInput,
@@ -29,9 +29,17 @@ import type {
 } from '../domain/cycle-model.js';
 import { localDateOf } from '../domain/tz.js';
 import { dataRejection } from './failures.js';
-import { ObligationState, Refusal, type QueuedNotice } from './obligation-state.js';
+import {
+  ObligationState,
+  Refusal,
+  receiverOf as receiverIn,
+  reminderPlanOf,
+  timelineInputOf,
+  type QueuedNotice,
+} from './obligation-state.js';
 import {
   CYCLE_CONTINUE_AS_NEW_PATCH,
+  CYCLE_OPENS_OBLIGATIONS_PATCH,
   CYCLE_TEXTS_PATCH,
   BATCHED_REMINDERS_PATCH,
   DB_RETRY,
@@ -134,6 +142,9 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   const cycleId = info.parent?.workflowId ?? null;
   // Asked only by obligations of a cycle that sends reminders in batches: earlier histories replay unchanged.
   const byCycle = input.remindersByCycle === true && cycleId !== null && patched(BATCHED_REMINDERS_PATCH);
+  // The cycle planned the first timeline and records the opening (CYCLE_OPENS_OBLIGATIONS_PATCH); asked only with a plan.
+  const planned =
+    byCycle && input.planned !== undefined && patched(CYCLE_OPENS_OBLIGATIONS_PATCH) ? input.planned : undefined;
   /** The cycle holds reminders of the current plan (BATCHED_REMINDERS_PATCH). */
   let handedOver = false;
   const recipientsOf = (party: typeof input.party) =>
@@ -141,12 +152,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   const partyRecipients = recipientsOf(input.party);
   // The chain as the cycle handed it, until an amendment re-addresses the obligation to a successor coordinator.
   let chain = input.chain;
-  const receiverOf = () =>
-    input.stage.to === 'coordinator'
-      ? chain.coordinator
-      : input.stage.to === 'pm_office'
-        ? chain.pmOffice
-        : chain.presidentialAdministration;
+  const receiverOf = () => receiverIn(input, chain);
 
   const state = new ObligationState(
     input,
@@ -154,9 +160,11 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       obligationId,
       runId: info.runId,
       cycleId,
-      openedAt: new Date().toISOString(),
+      // Opened by the cycle: as of the instant it planned (so its row and this run's rows say the same).
+      openedAt: planned?.openedAt ?? new Date().toISOString(),
       openWithFirstPlan: localDb,
       ...(opening === undefined ? {} : { opening }),
+      ...(planned === undefined ? {} : { openedByCycle: true }),
     },
     (next) => upsertSearchAttributes([{ key: statusKey, value: next }]),
   );
@@ -421,24 +429,17 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   }
 
   async function plan(): Promise<void> {
+    const first = state.sequence < 0;
     const { requested, opening } = state.beginPlan();
-    const timelineInput = {
-      stage: input.stage,
-      party: input.party,
-      chain,
-      dueDate: requested,
-      shift: input.shift,
-      reminders: input.reminders,
-      escalation: input.escalation,
-      ...(ladderTop
-        ? {
-            ladderEndsAtPmOffice: true,
-            ...(input.escalateToPresidentialAdministration === true
-              ? { escalateToPresidentialAdministration: true }
-              : {}),
-          }
-        : {}),
-    };
+    if (first && planned !== undefined) {
+      // The cycle planned this timeline (its calendar's answers), holds its reminders and records the opening: nothing to run,
+      // nothing to tell. Taken as of the cycle's instant, so the reminders marked handed here are those the cycle took.
+      const timeline = timelineFromAnswers(timelineInputOf(input, chain, requested, ladderTop), planned.calendar);
+      state.takePlan(timeline, requested, Date.parse(planned.openedAt));
+      handedOver = state.handOverReminders().length > 0;
+      return;
+    }
+    const timelineInput = timelineInputOf(input, chain, requested, ladderTop);
     // Under the patch the first plan also records the opening and writes the read model: one local activity, not three.
     const next = opening
       ? await acts.openObligation({
@@ -476,23 +477,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     handedOver = items.length > 0;
     try {
       await getExternalWorkflowHandle(cycleId!).signal(remindersPlannedSignal, {
-        obligationId,
-        runId: info.runId,
-        sequence: state.sequence,
-        due: {
-          dueDate: state.timeline!.dueDate,
-          effectiveDueDate: state.timeline!.effectiveDueDate,
-          dueInstant: state.timeline!.dueInstant,
-        },
-        receiver: receiverOf().name,
-        items: items.map(({ item, key }) => ({
-          key,
-          at: item.at,
-          offset: item.offset,
-          unit: item.unit,
-          to: item.recipients,
-          lang: item.lang,
-        })),
+        ...reminderPlanOf(state, info.runId, receiverOf(), items),
         ...(summary === undefined ? {} : { summary }),
       });
     } catch (err) {

@@ -22,7 +22,7 @@ import {
   type ChildWorkflowHandle,
   type ExternalWorkflowHandle,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
+import type { Activities, OpenedObligation } from '../activities/index.js';
 import {
   stageChain,
   type CloseCycleInput,
@@ -31,6 +31,7 @@ import {
   type PlanAmendment,
 } from '../domain/cycle-model.js';
 import { validateCycleSpec } from '../domain/cycle-validation.js';
+import { timelineFromAnswers, type ObligationTimeline } from '../domain/cycle-timeline.js';
 import { addDays, parseIsoDate, type IsoDate } from '../domain/dates.js';
 import { KZ_TIME_ZONE, localDateOf, localToInstant } from '../domain/tz.js';
 import {
@@ -43,10 +44,19 @@ import {
 } from './cycle-state.js';
 import { dataRejection } from './failures.js';
 import { obligationWorkflow } from './obligation.js';
+import {
+  ObligationState,
+  OPENING_REVISION,
+  openedEventKey,
+  receiverOf,
+  reminderPlanOf,
+  timelineInputOf,
+} from './obligation-state.js';
 import { ReminderBook, awaitingStatus, runReminderBatches } from './reminder-batch.js';
 import {
   CYCLE_CONTINUE_AS_NEW_PATCH,
   DIGEST_TIMER_PATCH,
+  CYCLE_OPENS_OBLIGATIONS_PATCH,
   CYCLE_TEXTS_PATCH,
   BATCHED_REMINDERS_PATCH,
   DB_RETRY,
@@ -121,6 +131,21 @@ function timerUntil(atMs: number): { readonly at: number; fired: boolean } {
 
 /** Child starts per workflow task: bounded so one task's commands (each with its party's input) stay far below message limits. */
 export const OPEN_BATCH = 100;
+
+/**
+ * CYCLE_OPENS_OBLIGATIONS_PATCH: an obligation whose deadline falls due sooner than this after its batch was planned is opened
+ * the old way (it records its own opening). A child so opened records nothing before its first timer or message — but the
+ * deadline's timer is its own, and the cycle records the opening a workflow task after the start: the margin keeps the
+ * opening first even while PostgreSQL is down for hours (the recording is retried meanwhile).
+ */
+export const OPEN_DEADLINE_MARGIN_MS = 24 * 60 * 60 * 1000;
+
+/** One obligation the cycle started with its plan (CYCLE_OPENS_OBLIGATIONS_PATCH), its opening not yet recorded. */
+interface Opening {
+  readonly opened: OpenedObligation;
+  /** The reminders the child marked handed; undefined: none (it hands none, as its own signal would have sent none). */
+  readonly reminders: ReminderPlan | undefined;
+}
 
 const scheduled = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: DB_RETRY });
 const local = proxyLocalActivities<Activities>({
@@ -299,12 +324,17 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     };
   }
 
-  async function startObligation(stage: StageState, party: PartySpec, dueDate: IsoDate): Promise<void> {
+  async function startObligation(
+    stage: StageState,
+    party: PartySpec,
+    dueDate: IsoDate,
+    prepared?: ObligationInput,
+  ): Promise<Entry> {
     const entry = state.addEntry(stage, party, dueDate);
     const workflowId = entry.summary.obligationId;
     entry.handle = await startChild(obligationWorkflow, {
       workflowId,
-      args: [obligationInput(stage, party, dueDate)],
+      args: [prepared ?? obligationInput(stage, party, dueDate)],
       // Obligations end before their cycle; if the cycle is terminated or cancelled by hand, its children are asked to close
       // (recording why) rather than killed mid-step (TERMINATE) or left reminding for a cycle that is gone (ABANDON).
       // A cycle that continues as new abandons them instead (a continue-as-new closes the run), and cancels them itself.
@@ -324,6 +354,95 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
         log.error('obligation failed', { workflowId, error: String(err) });
       },
     );
+    return entry;
+  }
+
+  /** Openings started but not yet recorded (CYCLE_OPENS_OBLIGATIONS_PATCH): recorded before any signal to them. */
+  let unrecorded: Opening[] = [];
+
+  /** Records the openings started so far in one local activity, then takes their reminders (as their signal would have). */
+  async function recordOpenings(): Promise<void> {
+    const batch = unrecorded;
+    if (batch.length === 0) return;
+    await local.recordObligationsOpened({ opened: batch.map((o) => o.opened) });
+    unrecorded = unrecorded.filter((o) => !batch.includes(o));
+    for (const o of batch) if (o.reminders !== undefined) book.take(o.reminders);
+  }
+
+  /** What the cycle records for a child it opened: exactly what the child's own opening (openObligation) would have written. */
+  function openingOf(
+    obligationId: string,
+    input: ObligationInput,
+    planned: NonNullable<ObligationInput['planned']>,
+    timeline: ObligationTimeline,
+    runId: string,
+  ): Opening {
+    const child = new ObligationState(input, {
+      obligationId,
+      runId,
+      cycleId,
+      openedAt: planned.openedAt,
+      openWithFirstPlan: true,
+      ...(input.opening === undefined ? {} : { opening: input.opening }),
+    });
+    const payload = child.openedPayload();
+    const projection = child.projection(planned.openedAt);
+    if (projection.revision !== OPENING_REVISION) throw new Error(`opening revision ${projection.revision}`);
+    const { requested } = child.beginPlan();
+    child.takePlan(timeline, requested, Date.parse(planned.openedAt));
+    const items = child.handOverReminders();
+    return {
+      opened: {
+        idempotencyKey: openedEventKey(child.id.obligationId, runId),
+        payload,
+        row: { ...projection, effectiveDueDate: timeline.effectiveDueDate, dueAt: timeline.dueInstant },
+      },
+      reminders: items.length > 0 ? reminderPlanOf(child, runId, receiverOf(input, input.chain), items) : undefined,
+    };
+  }
+
+  /**
+   * CYCLE_OPENS_OBLIGATIONS_PATCH: opens the obligations OPEN_BATCH at a time, planning each batch's timelines in one local
+   * activity before its starts and recording its openings in one after them — the recording of batch k in the same workflow
+   * task as the planning of batch k+1. Returns once every opening is recorded.
+   */
+  async function openInBatches(owed: ReturnType<CycleState['owed']>): Promise<void> {
+    for (let i = 0; i < owed.length; i += OPEN_BATCH) {
+      const slice = owed
+        .slice(i, i + OPEN_BATCH)
+        .map((o) => ({ ...o, input: obligationInput(o.stage, o.party, o.dueDate) }));
+      const openedAt = new Date().toISOString();
+      const [plans] = await Promise.all([
+        local.planObligationTimelines({
+          // The party's measures play no part in its timeline: left out, so 100 inputs stay small.
+          timelines: slice.map((o) =>
+            timelineInputOf({ ...o.input, party: { ...o.party, measures: [] } }, o.input.chain, o.dueDate, true),
+          ),
+        }),
+        recordOpenings(),
+      ]);
+      const soonest = Date.now() + OPEN_DEADLINE_MARGIN_MS;
+      const started = await Promise.all(
+        slice.map(async (o, k) => {
+          const plan = plans[k]!;
+          // The timeline the child will compute from the same answers (the calendar's, in a few dozen bytes of its input).
+          const timeline = plan.ok
+            ? timelineFromAnswers(timelineInputOf(o.input, o.input.chain, o.dueDate, true), plan.calendar)
+            : undefined;
+          const planned =
+            plan.ok && timeline !== undefined && Date.parse(timeline.dueInstant) > soonest
+              ? { calendar: plan.calendar, openedAt }
+              : undefined;
+          const input = planned === undefined ? o.input : { ...o.input, planned };
+          const entry = await startObligation(o.stage, o.party, o.dueDate, input);
+          return planned === undefined
+            ? undefined
+            : openingOf(entry.summary.obligationId, input, planned, timeline!, entry.handle!.firstExecutionRunId);
+        }),
+      );
+      for (const o of started) if (o !== undefined) unrecorded.push(o);
+    }
+    await recordOpenings();
   }
 
   async function signalChild(
@@ -567,7 +686,19 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     if (carried === undefined) await save();
     // Every stage opens with the cycle: the coordinator can consolidate as reports arrive, and each deadline is fixed by the policy.
     const owed = carried === undefined ? state.owed() : [];
-    if (batched) {
+    // Asked only by new cycles that hold their obligations' reminders, opened live (no mode, or catch-up — the opener's default,
+    // which for a deadline still ahead plans, keeps and sends exactly as no mode does: OPEN_DEADLINE_MARGIN_MS leaves the
+    // obligations already overdue, or nearly, to open themselves as before). Record-only cycles and all others open as before.
+    const opens =
+      owed.length > 0 &&
+      batched &&
+      batchReminders &&
+      rolling &&
+      (mode === undefined || mode === 'catch-up') &&
+      patched(CYCLE_OPENS_OBLIGATIONS_PATCH);
+    if (opens) {
+      await openInBatches(owed);
+    } else if (batched) {
       for (let i = 0; i < owed.length; i += OPEN_BATCH) {
         await Promise.all(owed.slice(i, i + OPEN_BATCH).map((o) => startObligation(o.stage, o.party, o.dueDate)));
       }
@@ -637,6 +768,8 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
     if (!isCancellation(err)) throw err;
     // Cancelled by hand: record it; the children are asked to close by their ParentClosePolicy.
     await CancellationScope.nonCancellable(async () => {
+      // Openings started but not yet recorded are recorded first: their children's own records (closed) come after them.
+      await recordOpenings();
       // Those this run started are cancelled with it (their handles are in its cancelled scope); those an earlier run started
       // were abandoned to outlive its continue-as-new: ask them to cancel, as REQUEST_CANCEL would have.
       if (rolling)

@@ -3,7 +3,7 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DayCountUnit, ShiftDirection } from '../domain/calendar.js';
-import type { DueResolution } from '../domain/cycle-timeline.js';
+import type { CalendarAnswers, DueResolution } from '../domain/cycle-timeline.js';
 import type {
   AcceptInput,
   BilingualText,
@@ -171,6 +171,16 @@ export const DIGEST_TIMER_PATCH = 'cycle-digest-timer-kept';
  */
 export const CYCLE_TASK_TIMEOUT_PATCH = 'open-cycle-task-timeout';
 export const CYCLE_TASK_TIMEOUT = '1 minute';
+ * Cycles opened since this patch (new cycles with batched reminders that continue as new, opened live or in catch-up mode)
+ * open their obligations themselves: before starting a batch of up to OPEN_BATCH children one local activity plans all their
+ * timelines (planObligationTimelines), each child gets its calendar's answers in its input (ObligationInput.planned: the
+ * child and the cycle compute the same timeline from them) and the cycle holds its reminders from the start; once the batch
+ * is started one local activity records every opening (recordObligationsOpened: `obligation.opened`, `obligation.saved` and
+ * the read-model row at revision 1, with the child's run id) in one transaction.
+ * An obligation so opened runs no activity and sends no signal in its first workflow task: it only sets its timers. Asked by
+ * the cycle as it opens, and by the obligation only when its input carries a plan, so earlier histories replay unchanged.
+ */
+export const CYCLE_OPENS_OBLIGATIONS_PATCH = 'cycle-opens-obligations';
 
 export interface ScheduledNotificationInput {
   /** Business key: the notification is sent once per key, ever. */
@@ -252,6 +262,12 @@ export interface ObligationInput {
   readonly remindersByCycle?: true;
   /** Tell the cycle the final summary before ending (CYCLE_CONTINUE_AS_NEW_PATCH: a later run of it gets no result). */
   readonly tellsEnd?: true;
+  /**
+   * The cycle planned the first timeline and records the opening itself (CYCLE_OPENS_OBLIGATIONS_PATCH): the calendar's
+   * answers to it (the obligation computes the same timeline from them, no activity) and the cycle's workflow time it is
+   * taken as of; the obligation's own revisions and events start after the cycle's.
+   */
+  readonly planned?: { readonly calendar: CalendarAnswers; readonly openedAt: string };
 }
 
 /** The reminders of one planned deadline, handed by an obligation to its cycle (BATCHED_REMINDERS_PATCH). */

@@ -77,9 +77,9 @@ export async function upsertCycle(db: Kysely<Database>, c: CycleProjection): Pro
   return row !== undefined;
 }
 
-/** Writes the obligation's state unless a newer revision of the same run is already there; true when written. */
-export async function upsertObligation(db: Kysely<Database>, o: ObligationProjection): Promise<boolean> {
-  const values = {
+/** The obligations columns of a projection but its key. */
+function obligationValues(o: ObligationProjection) {
+  return {
     run_id: o.runId,
     revision: o.revision,
     cycle_workflow_id: o.cycleWorkflowId,
@@ -100,13 +100,49 @@ export async function upsertObligation(db: Kysely<Database>, o: ObligationProjec
     opened_at: o.openedAt,
     finished_at: o.finishedAt,
   };
-  const row = await db
+}
+
+/** Writes the obligation's state unless a newer revision of the same run is already there; true when written. */
+export async function upsertObligation(db: Kysely<Database>, o: ObligationProjection): Promise<boolean> {
+  return (await upsertObligations(db, [o])) === 1;
+}
+
+/**
+ * Writes each obligation's state unless a newer revision of the same run is already there, in one statement (a cycle's batch
+ * of openings); returns how many were written. The obligations must be distinct.
+ */
+export async function upsertObligations(db: Kysely<Database>, rows: readonly ObligationProjection[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  // In key order, as every multi-row write here, so two transactions never wait on each other's rows in opposite orders.
+  const sorted = [...rows].sort((a, b) => (a.workflowId < b.workflowId ? -1 : a.workflowId > b.workflowId ? 1 : 0));
+  const written = await db
     .insertInto('obligations')
-    .values({ workflow_id: o.workflowId, ...values })
+    .values(sorted.map((o) => ({ workflow_id: o.workflowId, ...obligationValues(o) })))
     .onConflict((oc) =>
       oc
         .column('workflow_id')
-        .doUpdateSet({ ...values, updated_at: sql`now()` })
+        .doUpdateSet((eb) => ({
+          run_id: eb.ref('excluded.run_id'),
+          revision: eb.ref('excluded.revision'),
+          cycle_workflow_id: eb.ref('excluded.cycle_workflow_id'),
+          plan_id: eb.ref('excluded.plan_id'),
+          period: eb.ref('excluded.period'),
+          stage_id: eb.ref('excluded.stage_id'),
+          agency_code: eb.ref('excluded.agency_code'),
+          status: eb.ref('excluded.status'),
+          due_date: eb.ref('excluded.due_date'),
+          effective_due_date: eb.ref('excluded.effective_due_date'),
+          due_at: eb.ref('excluded.due_at'),
+          report_version: eb.ref('excluded.report_version'),
+          report: eb.ref('excluded.report'),
+          submitted_at: eb.ref('excluded.submitted_at'),
+          working_days_late: eb.ref('excluded.working_days_late'),
+          accepted_at: eb.ref('excluded.accepted_at'),
+          closed_reason: eb.ref('excluded.closed_reason'),
+          opened_at: eb.ref('excluded.opened_at'),
+          finished_at: eb.ref('excluded.finished_at'),
+          updated_at: sql`now()`,
+        }))
         .where((eb) =>
           eb.or([
             eb('obligations.run_id', '<>', eb.ref('excluded.run_id')),
@@ -115,8 +151,8 @@ export async function upsertObligation(db: Kysely<Database>, o: ObligationProjec
         ),
     )
     .returning('workflow_id')
-    .executeTakeFirst();
-  return row !== undefined;
+    .execute();
+  return written.length;
 }
 
 export async function getCycle(db: Kysely<Database>, workflowId: string): Promise<CycleRow | undefined> {

@@ -14,6 +14,7 @@ import {
   OPENING_MODES_PATCH,
   CYCLE_TEXTS_PATCH,
   CYCLE_CONTINUE_AS_NEW_PATCH,
+  CYCLE_OPENS_OBLIGATIONS_PATCH,
   READDRESS_PATCH,
   STATUS_ATTRIBUTE_PATCH,
 } from '../../workflows/shared.js';
@@ -84,6 +85,7 @@ describe('replay of committed histories', () => {
     const textsByHash = files.filter((f) => f.startsWith('texts-by-hash.'));
     const batchedReminders = files.filter((f) => f.startsWith('batched-reminders.'));
     const continued = files.filter((f) => f.startsWith('continue-as-new.'));
+    const opensObligations = files.filter((f) => f.startsWith('opens-obligations.'));
     const older = files.filter(
       (f) =>
         !f.startsWith('batched-local.') &&
@@ -95,7 +97,8 @@ describe('replay of committed histories', () => {
         !f.startsWith('readdress.') &&
         !f.startsWith('texts-by-hash.') &&
         !f.startsWith('batched-reminders.') &&
-        !f.startsWith('continue-as-new.'),
+        !f.startsWith('continue-as-new.') &&
+        !f.startsWith('opens-obligations.'),
     );
     const newer = files.filter((f) => f.startsWith('batched-local.'));
     expect(newer.length).toBeGreaterThanOrEqual(30);
@@ -196,6 +199,22 @@ describe('replay of committed histories', () => {
     const lastRun = load('continue-as-new.last-run.cycle.json').history.events!;
     expect(lastRun.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toBe(true);
     expect(lastRun.at(-1)!.workflowExecutionCompletedEventAttributes).toBeTruthy();
+    // Recorded since cycles open their obligations: the cycle and every obligation mark that patch; the cycle plans the
+    // timelines and records the openings in local activities, the obligations run none to open (one took a report after).
+    expect(opensObligations.length).toBeGreaterThanOrEqual(5);
+    for (const f of opensObligations)
+      expect([f, patches(f).includes(CYCLE_OPENS_OBLIGATIONS_PATCH)]).toEqual([f, true]);
+    const localTypes = (f: string): string[] =>
+      load(f)
+        .history.events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
+        .map((e) => {
+          const data = e.markerRecordedEventAttributes!.details!.data!.payloads![0]!.data!;
+          return (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type: string }).activity_type;
+        });
+    expect(localTypes('opens-obligations.cycle.json')).toContain('planObligationTimelines');
+    expect(localTypes('opens-obligations.cycle.json')).toContain('recordObligationsOpened');
+    for (const f of opensObligations.filter((n) => n.includes('.obligation-')))
+      expect([f, localTypes(f).includes('openObligation')]).toEqual([f, false]);
   });
 
   it('upserts Status in the histories before the rename, and ObligationStatus or CycleStatus, never Status, after it', () => {
@@ -206,7 +225,7 @@ describe('replay of committed histories', () => {
       const keys = new Set(upsertedKeys(f));
       const status = f.endsWith('.cycle.json') ? 'CycleStatus' : 'ObligationStatus';
       // An obligation whose status never changed (still pending, its deadline extended) upserted no status at all.
-      if (f.startsWith('batched-reminders.') && !keys.has(status)) {
+      if ((f.startsWith('batched-reminders.') || f.startsWith('opens-obligations.')) && !keys.has(status)) {
         expect([f, keys.has('Status')]).toEqual([f, false]);
         continue;
       }
@@ -219,7 +238,8 @@ describe('replay of committed histories', () => {
         f.startsWith('readdress.') ||
         f.startsWith('texts-by-hash.') ||
         f.startsWith('batched-reminders.') ||
-        f.startsWith('continue-as-new.')
+        f.startsWith('continue-as-new.') ||
+        f.startsWith('opens-obligations.')
       ) {
         expect([f, keys.has(status), keys.has('Status')]).toEqual([f, true, false]);
       } else {

@@ -5,7 +5,10 @@ import { WorkingCalendar } from '../../../domain/calendar.js';
 import {
   computeObligationTimeline,
   previewCycle,
+  recordingCalendar,
+  replayCalendar,
   resolveDue,
+  timelineFromAnswers,
   workingDaysLate,
   type ObligationTimelineInput,
   type TimelineItem,
@@ -268,5 +271,29 @@ describe('workingDaysLate', () => {
     ['2027-01-16T10:00:00', 5, 'on a Saturday: counted from the Monday after'],
   ])('%s → %i (%s)', (local, expected) => {
     expect(workingDaysLate(due, at(local), KZ_WORKING_CALENDAR)).toBe(expected);
+  });
+});
+
+describe('a timeline from the calendar’s answers (patch cycle-opens-obligations)', () => {
+  it('computes the same timeline without the calendar, and refuses answers that do not fit', () => {
+    // A due date on a Saturday before New Year: shifted, reminders in working days, escalations across the holidays.
+    for (const [party, dueDate] of [
+      [BGM, '2025-12-27'],
+      [UQK, '2026-03-20'],
+    ] as const) {
+      const input = executorsInput(party, dueDate);
+      const recording = recordingCalendar(KZ_WORKING_CALENDAR);
+      const planned = computeObligationTimeline(input, recording.calendar, { noticeHour: 10, noticeMinute: 30 });
+      expect(recording.answers.length).toBeGreaterThan(3);
+      const again = timelineFromAnswers(input, { answers: recording.answers, noticeHour: 10, noticeMinute: 30 });
+      expect(again).toEqual(planned);
+      expect(again).toEqual(
+        computeObligationTimeline(input, KZ_WORKING_CALENDAR, { noticeHour: 10, noticeMinute: 30 }),
+      );
+      // Without the notice time it was planned with, the instants differ: the answers carry it for that reason.
+      expect(timelineFromAnswers(input, { answers: recording.answers })).not.toEqual(planned);
+      expect(() => timelineFromAnswers(input, { answers: recording.answers.slice(0, -1) })).toThrow(/recorded answers/);
+    }
+    expect(() => replayCalendar([]).shift('2026-01-01', 'next')).toThrow(/more than the 0 recorded answers/);
   });
 });
