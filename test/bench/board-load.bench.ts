@@ -23,6 +23,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
+import { sql } from 'kysely';
 import { buildApp } from '../../api/app.js';
 import { loadConfig } from '../../platform/config.js';
 import { newToken, SESSION_COOKIE } from '../../api/web/session.js';
@@ -145,9 +146,10 @@ async function benchMain(): Promise<void> {
   const postgres = await EmbeddedPostgres.start({ dataDir: join(dir, 'postgres'), port: await freePort(), log });
   const results: Record<string, unknown> = {};
   let server: ReturnType<typeof fork> | undefined;
+  let db: ReturnType<typeof createDb> | undefined;
   try {
     await postgres.ensureDatabase('merzim');
-    const db = createDb(postgres.url('merzim'), { max: 4, applicationName: 'merzim-bench' });
+    db = createDb(postgres.url('merzim'), { max: 4, applicationName: 'merzim-bench' });
     log('seeding a cycle of 5,000 obligations');
     const fixture = await seedBoardCycle(db);
     // One credential per client: each token or session is counted by the rate limit on its own, as real callers are.
@@ -168,7 +170,18 @@ async function benchMain(): Promise<void> {
         ).secret,
       );
     }
-    await db.destroy();
+    const statsDb = db;
+    // Kept open: PostgreSQL's count of committed transactions (each of the API's statements is one) is read through it.
+    const transactions = async (): Promise<number> =>
+      Number(
+        (
+          await sql<{
+            n: string;
+          }>`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()`.execute(
+            statsDb,
+          )
+        ).rows[0]!.n,
+      );
     server = fork(fileURLToPath(import.meta.url), ['server'], {
       // BENCH_BOARD_CPU_PROF=<dir>: the API's V8 CPU profile, written there when it stops (test/bench/cpu-profile-summary.ts reads it).
       execArgv: [
@@ -235,6 +248,7 @@ async function benchMain(): Promise<void> {
       await autocannon({ url: target.url, connections: 5, duration: 3, headers: target.credential(0) });
       const cpu0 = cpuSeconds(server.pid!);
       const pg0 = postgresCpuSeconds(postgres.pid!);
+      const tx0 = await transactions();
       const own0 = process.cpuUsage();
       const load = loadavg().map((l) => Math.round(l * 100) / 100);
       let next = 0;
@@ -251,6 +265,9 @@ async function benchMain(): Promise<void> {
       const r = await run;
       const apiCpu = cpuSeconds(server.pid!) - cpu0;
       const pgCpu = postgresCpuSeconds(postgres.pid!) - pg0;
+      // Backends report their counts at most once a second: give the last second time to arrive.
+      await new Promise((r) => setTimeout(r, 1500));
+      const tx = (await transactions()) - tx0 - 1;
       const own = process.cpuUsage(own0);
       const ownCpu = (own.user + own.system) / 1e6;
       times.sort((a, b) => a - b);
@@ -286,6 +303,9 @@ async function benchMain(): Promise<void> {
         bytesPerSecond: Math.round(r.throughput.average),
         apiCpuSecondsPerRequest: perRequest(apiCpu),
         postgresCpuSecondsPerRequest: perRequest(pgCpu),
+        // Statements per request, approximately (pg_stat_database's committed transactions: the API runs each statement as
+        // its own; backends report at most once a second, so the edges of the run blur by about a second's worth).
+        postgresTransactionsPerRequest: r.requests.total === 0 ? null : Math.round((tx / r.requests.total) * 100) / 100,
         loadGeneratorCpuSecondsPerRequest: perRequest(ownCpu),
         loadAverageBefore: load,
         loadAverageAfter: loadavg().map((l) => Math.round(l * 100) / 100),
@@ -326,6 +346,7 @@ async function benchMain(): Promise<void> {
       await new Promise((r) => setTimeout(r, process.env.BENCH_BOARD_CPU_PROF === undefined ? 1000 : 10_000));
       if (server.exitCode === null) server.kill('SIGKILL');
     }
+    await db?.destroy();
     await postgres.stop();
     rmSync(dir, { recursive: true, force: true });
   }
