@@ -170,14 +170,22 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
    * transaction up to it has finished; undefined while an older writer is still open (the caller then counts).
    */
   async function periodStamp(planId: string, period: string): Promise<string | undefined> {
-    const row = (
-      await sql<{ newest: string | null; xmin: string }>`SELECT
-          (SELECT changed_xid FROM obligations WHERE plan_id = ${planId} AND period = ${period}
-            ORDER BY changed_xid DESC LIMIT 1)::text AS newest,
-          pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`.execute(db)
-    ).rows[0]!;
-    return row.newest === null || BigInt(row.xmin) > BigInt(row.newest) ? `xid:${row.newest ?? 'none'}` : undefined;
+    return safeStamp((await sql<NewestRow>`SELECT ${newestColumns(planId, period)}`.execute(db)).rows[0]!);
   }
+
+  /** The columns periodStamp reads (`newest`, `xmin`), for a statement that reads other things beside them. */
+  const newestColumns = (planId: string, period: string) =>
+    sql`(SELECT changed_xid FROM obligations WHERE plan_id = ${planId} AND period = ${period}
+          ORDER BY changed_xid DESC LIMIT 1)::text AS newest,
+        pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`;
+
+  interface NewestRow {
+    readonly newest: string | null;
+    readonly xmin: string;
+  }
+
+  const safeStamp = (row: NewestRow): string | undefined =>
+    row.newest === null || BigInt(row.xmin) > BigInt(row.newest) ? `xid:${row.newest ?? 'none'}` : undefined;
 
   /** A cycle's counts by status per scope (all, or one agency's) and stamp: a few hundred at most, oldest out first. */
   const keptCycleCounts = new Map<string, Promise<Record<string, number>>>();
@@ -405,19 +413,19 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
         if (p.role === 'reporter') q = q.where('agency_code', '=', p.agencyCode ?? '');
         return (await q.executeTakeFirstOrThrow()).stamp;
       };
-      const [obligations, directory, escalated, stages] = await Promise.all([
-        periodStamp(cycle.plan_id, cycle.period).then((stamp) => stamp ?? counted()),
-        db
-          .selectFrom('agencies')
-          .select(sql<string>`coalesce(max(updated_at)::text, '')`.as('stamp'))
-          .executeTakeFirstOrThrow(),
-        escalationsOf(p, cycle)
-          .select(sql<string>`count(*) || ':' || coalesce(max(id), 0)`.as('stamp'))
-          .executeTakeFirstOrThrow(),
+      // One statement for the plan and period's stamp, the directory's and the escalations' (the board's names and list).
+      const escalations = escalationsOf(p, cycle).select(
+        sql<string>`count(*) || ':' || coalesce(max(id), 0)`.as('stamp'),
+      );
+      const [stamps, stages] = await Promise.all([
+        sql<NewestRow & { directory: string; escalated: string }>`SELECT ${newestColumns(cycle.plan_id, cycle.period)},
+            (SELECT coalesce(max(updated_at)::text, '') FROM agencies) AS directory,
+            (${escalations}) AS escalated`.execute(db),
         stagesOf(cycle),
       ]);
-      const row = { stamp: `${obligations}:${directory.stamp}` };
-      return { cycle, stages, stamp: `${cycle.run_id}/${row.stamp}/${escalated.stamp}` };
+      const current = stamps.rows[0]!;
+      const obligations = safeStamp(current) ?? (await counted());
+      return { cycle, stages, stamp: `${cycle.run_id}/${obligations}:${current.directory}/${current.escalated}` };
     },
 
     /** Agency code → name in both languages, from the directory. */
