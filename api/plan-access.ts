@@ -13,14 +13,14 @@ export interface PlanScope {
 
 export async function scopeOf(db: Kysely<Database>, p: Principal): Promise<PlanScope> {
   if (p.role !== 'coordinator') return { coordinated: new Set() };
-  const bound = p.userId === null ? [] : await planIdsOfUser(db, p.userId);
-  const own =
-    p.agencyCode === null
-      ? []
-      : (await db.selectFrom('plans').select('id').where('coordinator_code', '=', p.agencyCode).execute()).map(
-          (r) => r.id,
-        );
-  return { coordinated: new Set([...bound, ...own]) };
+  if (p.agencyCode === null)
+    return { coordinated: new Set(p.userId === null ? [] : await planIdsOfUser(db, p.userId)) };
+  // The plans the agency coordinates and those the user is bound to: one round trip (every list a coordinator reads asks).
+  const own = db.selectFrom('plans').select('id as plan_id').where('coordinator_code', '=', p.agencyCode);
+  const rows = await (
+    p.userId === null ? own : own.union(db.selectFrom('user_plans').select('plan_id').where('user_id', '=', p.userId))
+  ).execute();
+  return { coordinated: new Set(rows.map((r) => r.plan_id)) };
 }
 
 export function canManage(p: Principal, scope: PlanScope, plan: StoredPlan): boolean {

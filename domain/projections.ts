@@ -22,7 +22,7 @@ export type ProjectionTable = 'cycles' | 'obligations' | 'notifications';
  */
 export const NOT_REBUILT: Readonly<Record<ProjectionTable, readonly string[]>> = {
   cycles: ['updated_at'],
-  obligations: ['updated_at'],
+  obligations: ['updated_at', 'changed_xid'],
   notifications: ['attempts', 'last_error'],
 };
 

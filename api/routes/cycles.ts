@@ -2,6 +2,8 @@
 // review — accept, extend — as Temporal Updates whose validators answer before anything is recorded (the report itself,
 // submitted, drafted, compared and returned: routes/reports.ts).
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
 import type { Client } from '@temporalio/client';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
@@ -36,6 +38,25 @@ import type { ObligationService } from '../services/obligations.js';
 import type { PlanService } from '../services/plans.js';
 import { DEFAULT_PAGE_SIZE } from '../pagination.js';
 import { matchesTag } from '../etag.js';
+
+const gzip = promisify(gzipCallback);
+
+/** A page of obligations as it is sent: the JSON, and the same bytes gzipped (for the clients that accept gzip — browsers, the CLI). */
+interface KeptPage {
+  readonly json: string;
+  readonly gzip: Buffer;
+}
+
+/** The client accepts gzip (not refused with q=0). */
+export function acceptsGzip(header: string | string[] | undefined): boolean {
+  for (const part of String(header ?? '').split(',')) {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    if (coding !== 'gzip' && coding !== 'x-gzip' && coding !== '*') continue;
+    const q = params.map((x) => x.trim()).find((x) => x.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  }
+  return false;
+}
 
 function cycleView(c: Omit<CycleRow, 'spec'>, counts: Record<string, number>) {
   return {
@@ -80,8 +101,12 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{
   obligations: ObligationService;
   plans: PlanService;
 }> = async (app, { obligations: service, plans }) => {
-  /** Serialised pages of obligations by filter (scope included), cursor, limit and stamp: a few hundred at most, oldest out first. */
-  const keptPages = new Map<string, string>();
+  /**
+   * Pages of obligations as sent — serialised, and gzipped once — by filter (the caller's scope included), cursor, limit and
+   * stamp: a few hundred at most, oldest out first. A page being made is kept as its promise, so clients asking for the same
+   * page at once share one query and one compression.
+   */
+  const keptPages = new Map<string, Promise<KeptPage>>();
 
   // Fastify has decoded the path once already; decoding again would turn an id holding '%' into a 500 (URIError) or another id.
   const idOf = (raw: string): string => raw;
@@ -147,29 +172,40 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<{
     async (request, reply) => {
       const q = request.query;
       const limit = q.limit ?? DEFAULT_PAGE_SIZE;
-      // The counts query also stamps the obligations under the caller's filter (its scope included): the page is kept,
-      // serialised, under that stamp, and a client that sends back the page's ETag gets a 304 while nothing changed.
-      const { filter, counts, stamp } = await service.obligationCounts(principalOf(request), q);
+      // A stamp of the obligations under the caller's filter (its scope included; for one cycle an index step, otherwise the
+      // counts query): the page and its counts are kept, serialised and gzipped, under it, and a client that sends back the
+      // page's ETag gets a 304 while nothing changed.
+      const { filter, stamp, counts: counted } = await service.obligationStamp(principalOf(request), q);
       const key = JSON.stringify([filter, q.cursor ?? null, limit, stamp]);
       const etag = `W/"${createHash('sha256').update(key).digest('base64url').slice(0, 27)}"`;
-      reply.header('etag', etag);
+      reply.header('etag', etag).header('vary', 'accept-encoding');
       if (matchesTag(request.headers['if-none-match'], etag)) return reply.code(304).send(undefined as never);
-      let body = keptPages.get(key);
-      if (body === undefined) {
-        const page = await service.obligationPage(filter, {
-          limit,
-          ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
-        });
-        body = reply.serialize({
-          counts,
-          items: page.items.map(obligationView),
-          nextCursor: page.nextCursor,
-        }) as string;
+      let kept = keptPages.get(key);
+      if (kept === undefined) {
+        kept = (async () => {
+          const [counts, page] = await Promise.all([
+            counted ?? service.obligationCountsUnder(filter),
+            service.obligationPage(filter, { limit, ...(q.cursor === undefined ? {} : { cursor: q.cursor }) }),
+          ]);
+          const json = reply.serialize({
+            counts,
+            items: page.items.map(obligationView),
+            nextCursor: page.nextCursor,
+          }) as string;
+          return { json, gzip: await gzip(json, { level: 6 }) };
+        })();
         if (keptPages.size >= 256) keptPages.delete(keptPages.keys().next().value!);
-        keptPages.set(key, body);
+        keptPages.set(key, kept);
+        kept.catch(() => {
+          if (keptPages.get(key) === kept) keptPages.delete(key);
+        });
       }
-      // Already serialised by the route's schema: Fastify sends a JSON string as it is.
-      return reply.type('application/json; charset=utf-8').send(body as never);
+      const page = await kept;
+      reply.type('application/json; charset=utf-8');
+      // Already serialised by the route's schema (and compressed): Fastify sends a string or a buffer as it is.
+      if (acceptsGzip(request.headers['accept-encoding']))
+        return reply.header('content-encoding', 'gzip').send(page.gzip as never);
+      return reply.send(page.json as never);
     },
   );
 

@@ -135,6 +135,61 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     };
   }
 
+  /**
+   * The counts by status of the obligations under a filter (whatever its status), and a stamp of them that changes whenever one
+   * is added or updated (a projection moves revision and updated_at; obligations are never deleted): one grouped query.
+   */
+  async function countsUnder(filter: ObligationFilter): Promise<{ counts: Record<string, number>; stamp: string }> {
+    const { status: _all, limit: _page, ...counted } = filter;
+
+    let c = db
+      .selectFrom('obligations')
+      .select([
+        'status',
+        sql<string>`count(*)`.as('n'),
+        sql<string>`coalesce(sum(revision), 0) || ':' || coalesce(max(updated_at)::text, '')`.as('stamp'),
+      ])
+      .groupBy('status')
+      .orderBy('status');
+    if (counted.cycleWorkflowId !== undefined) c = c.where('cycle_workflow_id', '=', counted.cycleWorkflowId);
+    if (counted.planId !== undefined) c = c.where('plan_id', '=', counted.planId);
+    if (counted.period !== undefined) c = c.where('period', '=', counted.period);
+    if (counted.stageId !== undefined) c = c.where('stage_id', '=', counted.stageId);
+    if (counted.agencyCode !== undefined) c = c.where('agency_code', '=', counted.agencyCode);
+    if (counted.planIds !== undefined)
+      c = counted.planIds.length === 0 ? c.where(sql<boolean>`false`) : c.where('plan_id', 'in', [...counted.planIds]);
+    const rows = await c.execute();
+    return {
+      counts: Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])),
+      stamp: rows.map((r) => `${r.status}=${r.n}:${r.stamp}`).join(','),
+    };
+  }
+
+  /**
+   * The stamp of a plan's obligations of one period (see obligationStamp): the newest `changed_xid` among them, when every
+   * transaction up to it has finished; undefined while an older writer is still open (the caller then counts).
+   */
+  async function periodStamp(planId: string, period: string): Promise<string | undefined> {
+    return safeStamp((await sql<NewestRow>`SELECT ${newestColumns(planId, period)}`.execute(db)).rows[0]!);
+  }
+
+  /** The columns periodStamp reads (`newest`, `xmin`), for a statement that reads other things beside them. */
+  const newestColumns = (planId: string, period: string) =>
+    sql`(SELECT changed_xid FROM obligations WHERE plan_id = ${planId} AND period = ${period}
+          ORDER BY changed_xid DESC LIMIT 1)::text AS newest,
+        pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`;
+
+  interface NewestRow {
+    readonly newest: string | null;
+    readonly xmin: string;
+  }
+
+  const safeStamp = (row: NewestRow): string | undefined =>
+    row.newest === null || BigInt(row.xmin) > BigInt(row.newest) ? `xid:${row.newest ?? 'none'}` : undefined;
+
+  /** A cycle's counts by status per scope (all, or one agency's) and stamp: a few hundred at most, oldest out first. */
+  const keptCycleCounts = new Map<string, Promise<Record<string, number>>>();
+
   async function stageOf(o: ObligationRow): Promise<StageRoute> {
     const cycle = o.cycle_workflow_id === null ? undefined : await getCycle(db, o.cycle_workflow_id);
     const stages = cycle?.spec?.stages;
@@ -345,23 +400,32 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
       id: string,
     ): Promise<{ cycle: CycleHead; stages: readonly StageInfo[]; stamp: string }> {
       const cycle = await service.visibleCycle(p, id);
-      let q = db
-        .selectFrom('obligations')
-        .select(
-          sql<string>`count(*) || ':' || coalesce(sum(revision), 0) || ':' || coalesce(max(updated_at)::text, '') || ':' || (SELECT coalesce(max(a.updated_at)::text, '') FROM agencies a)`.as(
-            'stamp',
-          ),
-        )
-        .where('cycle_workflow_id', '=', id);
-      if (p.role === 'reporter') q = q.where('agency_code', '=', p.agencyCode ?? '');
-      const [row, escalated, stages] = await Promise.all([
-        q.executeTakeFirstOrThrow(),
-        escalationsOf(p, cycle)
-          .select(sql<string>`count(*) || ':' || coalesce(max(id), 0)`.as('stamp'))
-          .executeTakeFirstOrThrow(),
+      // The obligations' part: the plan and period's stamp (an index step) when it is safe, else a count of the cycle's rows.
+      const counted = async (): Promise<string> => {
+        let q = db
+          .selectFrom('obligations')
+          .select(
+            sql<string>`count(*) || ':' || coalesce(sum(revision), 0) || ':' || coalesce(max(updated_at)::text, '')`.as(
+              'stamp',
+            ),
+          )
+          .where('cycle_workflow_id', '=', id);
+        if (p.role === 'reporter') q = q.where('agency_code', '=', p.agencyCode ?? '');
+        return (await q.executeTakeFirstOrThrow()).stamp;
+      };
+      // One statement for the plan and period's stamp, the directory's and the escalations' (the board's names and list).
+      const escalations = escalationsOf(p, cycle).select(
+        sql<string>`count(*) || ':' || coalesce(max(id), 0)`.as('stamp'),
+      );
+      const [stamps, stages] = await Promise.all([
+        sql<NewestRow & { directory: string; escalated: string }>`SELECT ${newestColumns(cycle.plan_id, cycle.period)},
+            (SELECT coalesce(max(updated_at)::text, '') FROM agencies) AS directory,
+            (${escalations}) AS escalated`.execute(db),
         stagesOf(cycle),
       ]);
-      return { cycle, stages, stamp: `${cycle.run_id}/${row.stamp}/${escalated.stamp}` };
+      const current = stamps.rows[0]!;
+      const obligations = safeStamp(current) ?? (await counted());
+      return { cycle, stages, stamp: `${cycle.run_id}/${obligations}:${current.directory}/${current.escalated}` };
     },
 
     /** Agency code → name in both languages, from the directory. */
@@ -386,8 +450,25 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     async cycle(p: Principal, id: string, include?: { readonly limit: number; readonly cursor?: string }) {
       const cycle = await service.visibleCycle(p, id);
       const scope = { cycleWorkflowId: id, ...(p.role === 'reporter' ? { agencyCode: p.agencyCode ?? '' } : {}) };
+      // Counted once per state of the cycle's obligations (its plan and period's stamp) and scope; counted each time while
+      // an older writer is still open.
+      const counting = async (): Promise<Record<string, number>> => {
+        const stamp = await periodStamp(cycle.plan_id, cycle.period);
+        if (stamp === undefined) return countObligationsByStatus(db, scope);
+        const key = JSON.stringify([scope, stamp]);
+        let kept = keptCycleCounts.get(key);
+        if (kept === undefined) {
+          kept = countObligationsByStatus(db, scope);
+          if (keptCycleCounts.size >= 256) keptCycleCounts.delete(keptCycleCounts.keys().next().value!);
+          keptCycleCounts.set(key, kept);
+          kept.catch(() => {
+            if (keptCycleCounts.get(key) === kept) keptCycleCounts.delete(key);
+          });
+        }
+        return kept;
+      };
       const [counts, page] = await Promise.all([
-        countObligationsByStatus(db, scope),
+        counting(),
         include === undefined
           ? undefined
           : service.pageObligations(p, {
@@ -431,30 +512,33 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
       q: ObligationQuery,
     ): Promise<{ filter: ObligationFilter; counts: Record<string, number>; stamp: string }> {
       const filter = await obligationFilter(p, q);
-      const { status: _all, limit: _page, ...counted } = filter;
-      let c = db
-        .selectFrom('obligations')
-        .select([
-          'status',
-          sql<string>`count(*)`.as('n'),
-          sql<string>`coalesce(sum(revision), 0) || ':' || coalesce(max(updated_at)::text, '')`.as('stamp'),
-        ])
-        .groupBy('status')
-        .orderBy('status');
-      if (counted.cycleWorkflowId !== undefined) c = c.where('cycle_workflow_id', '=', counted.cycleWorkflowId);
-      if (counted.planId !== undefined) c = c.where('plan_id', '=', counted.planId);
-      if (counted.period !== undefined) c = c.where('period', '=', counted.period);
-      if (counted.stageId !== undefined) c = c.where('stage_id', '=', counted.stageId);
-      if (counted.agencyCode !== undefined) c = c.where('agency_code', '=', counted.agencyCode);
-      if (counted.planIds !== undefined)
-        c =
-          counted.planIds.length === 0 ? c.where(sql<boolean>`false`) : c.where('plan_id', 'in', [...counted.planIds]);
-      const rows = await c.execute();
-      return {
-        filter,
-        counts: Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])),
-        stamp: rows.map((r) => `${r.status}=${r.n}:${r.stamp}`).join(','),
-      };
+      return { filter, ...(await countsUnder(filter)) };
+    },
+
+    /**
+     * The caller's filter and a stamp of the obligations under it, for keeping a page between changes. For one cycle's
+     * obligations (plan and period given) the stamp is the newest `changed_xid` of that plan and period — one step down an
+     * index — when it is safe: every transaction up to that id has finished (the snapshot's xmin is above it), so any write
+     * to these obligations not yet visible belongs to a later transaction and will raise the newest id when it commits.
+     * Obligations are never deleted nor moved to another plan or period (their id names both). Otherwise (an older writer
+     * still open, or no plan and period) the counts query's stamp, and its counts. The counts are under the filter whatever
+     * its status; the caller's scope is in the filter, which the page's key must include.
+     */
+    async obligationStamp(
+      p: Principal,
+      q: ObligationQuery,
+    ): Promise<{ filter: ObligationFilter; stamp: string; counts?: Record<string, number> }> {
+      const filter = await obligationFilter(p, q);
+      const stamp =
+        filter.planId === undefined || filter.period === undefined
+          ? undefined
+          : await periodStamp(filter.planId, filter.period);
+      return stamp === undefined ? { filter, ...(await countsUnder(filter)) } : { filter, stamp };
+    },
+
+    /** The counts by status under a filter obligationStamp gave (whatever its status). */
+    async obligationCountsUnder(filter: ObligationFilter): Promise<Record<string, number>> {
+      return (await countsUnder(filter)).counts;
     },
 
     /** The page of obligations under a filter obligationCounts gave, after the cursor. */

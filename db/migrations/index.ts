@@ -20,6 +20,7 @@ import * as summaryVersions from './2026_12_03_0500_summary_versions.js';
 import * as planList from './2026_12_03_0700_plan_list.js';
 import * as boardEscalations from './2026_12_04_0100_board_escalations.js';
 import * as cycleCarries from './2026_12_04_0500_cycle_carries.js';
+import * as obligationChangeXid from './2026_12_04_0600_obligation_change_xid.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_21_0001_foundation': foundation,
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_03_0700_plan_list': planList,
   '2026_12_04_0100_board_escalations': boardEscalations,
   '2026_12_04_0500_cycle_carries': cycleCarries,
+  '2026_12_04_0600_obligation_change_xid': obligationChangeXid,
 };

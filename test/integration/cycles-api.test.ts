@@ -1,7 +1,9 @@
 // A confirmed plan's life through the API on the real dev server: its Schedule opens the current cycle, obligations are
 // listed per role, reports are submitted and reviewed through Updates, amendments reach the running cycle, a repeal closes it.
+import { gunzipSync } from 'node:zlib';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDraft } from '../../db/repositories/plans.js';
 import { cycleWorkflowId, planScheduleId } from '../../domain/cycle-model.js';
@@ -171,6 +173,125 @@ describe('cycles through the API', () => {
         .set({ status: row.status, revision: row.revision, updated_at: new Date() })
         .where('workflow_id', '=', row.workflow_id)
         .execute();
+    }
+  });
+
+  it('a page of obligations goes gzipped to a client that accepts it — the same JSON, its own scope, 304 and the new state after a change', async () => {
+    const url = `/api/v1/obligations?planId=${planId}&period=${YEAR}`;
+    const get = (token: string, headers: Record<string, string> = {}) =>
+      app.inject({ method: 'GET', url, headers: { ...bearer(token), 'accept-encoding': 'gzip, deflate', ...headers } });
+    const unzipped = (res: { rawPayload: Buffer }) => JSON.parse(gunzipSync(res.rawPayload).toString('utf8'));
+    const plain = await app.inject({ method: 'GET', url, headers: bearer(tokens.coordinator!) });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const zipped = await get(tokens.coordinator!);
+    expect(zipped.statusCode).toBe(200);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers['content-type']).toMatch(/^application\/json/);
+    expect(String(zipped.headers.vary)).toMatch(/accept-encoding/);
+    expect(zipped.rawPayload.length).toBeLessThan(Buffer.byteLength(plain.body));
+    expect(unzipped(zipped)).toEqual(plain.json());
+    expect(zipped.headers.etag).toBe(plain.headers.etag);
+    // gzip;q=0 is a refusal.
+    expect(
+      (await get(tokens.coordinator!, { 'accept-encoding': 'gzip;q=0' })).headers['content-encoding'],
+    ).toBeUndefined();
+    const etag = String(zipped.headers.etag);
+    expect((await get(tokens.coordinator!, { 'if-none-match': etag })).statusCode).toBe(304);
+    // Each agency gets its own rows, gzipped too, whichever page was kept before.
+    for (const [token, agency] of [
+      [tokens.bgm!, 'БҒМ'],
+      [tokens.iim!, 'ІІМ'],
+    ] as const) {
+      const page = await get(token, { 'if-none-match': etag });
+      expect(page.statusCode).toBe(200);
+      expect(page.headers.etag).not.toBe(etag);
+      expect(new Set(unzipped(page).items.map((o: { agencyCode: string }) => o.agencyCode))).toEqual(new Set([agency]));
+    }
+    // A row's change shows on the next request, gzipped; and the cycle's counts with it.
+    const cycleUrl = `/api/v1/cycles/${encodeURIComponent(cycleId())}`;
+    const countsBefore = (await call('GET', cycleUrl, tokens.coordinator!)).json().counts as Record<string, number>;
+    const row = await tdb.db
+      .selectFrom('obligations')
+      .select(['workflow_id', 'status', 'revision'])
+      .where('plan_id', '=', planId)
+      .where('agency_code', '=', 'БҒМ')
+      .orderBy('workflow_id')
+      .executeTakeFirstOrThrow();
+    const setStatus = (status: typeof row.status, revision: number) =>
+      tdb.db
+        .updateTable('obligations')
+        .set({ status, revision, updated_at: new Date() })
+        .where('workflow_id', '=', row.workflow_id)
+        .execute();
+    await setStatus('closed', row.revision + 1);
+    try {
+      const changed = await get(tokens.coordinator!, { 'if-none-match': etag });
+      expect(changed.statusCode).toBe(200);
+      expect(changed.headers.etag).not.toBe(etag);
+      expect(unzipped(changed).items.find((o: { id: string }) => o.id === row.workflow_id).status).toBe('closed');
+      const counts = (await call('GET', cycleUrl, tokens.coordinator!)).json().counts as Record<string, number>;
+      expect(counts.closed).toBe((countsBefore.closed ?? 0) + 1);
+    } finally {
+      await setStatus(row.status, row.revision);
+    }
+    expect(
+      unzipped(await get(tokens.coordinator!)).items.find((o: { id: string }) => o.id === row.workflow_id).status,
+    ).toBe(row.status);
+  });
+
+  it('a page kept while an older writer was still open is not served after that writer commits', async () => {
+    // Writer A (older transaction id) changes one obligation and stays open; writer B (newer) changes another and commits.
+    // The newest id visible is B's, but A may still commit under it: the page read now must not be kept under that stamp.
+    const url = `/api/v1/obligations?planId=${planId}&period=${YEAR}`;
+    const get = () => app.inject({ method: 'GET', url, headers: bearer(tokens.coordinator!) });
+    const rows = await tdb.db
+      .selectFrom('obligations')
+      .select(['workflow_id', 'status', 'revision'])
+      .where('plan_id', '=', planId)
+      .orderBy('workflow_id')
+      .limit(2)
+      .execute();
+    expect(rows).toHaveLength(2);
+    const [a, b] = rows as [(typeof rows)[number], (typeof rows)[number]];
+    const statusOf = (page: { json(): { items: { id: string; status: string }[] } }, id: string) =>
+      page.json().items.find((o) => o.id === id)?.status;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let written!: () => void;
+    const aWrote = new Promise<void>((r) => (written = r));
+    const writerA = tdb.db.transaction().execute(async (trx) => {
+      await sql`SELECT pg_current_xact_id()`.execute(trx); // A's id is taken first: the older one
+      await trx
+        .updateTable('obligations')
+        .set({ status: 'closed', revision: a.revision + 1, updated_at: new Date() })
+        .where('workflow_id', '=', a.workflow_id)
+        .execute();
+      written();
+      await released;
+    });
+    try {
+      await aWrote;
+      await tdb.db
+        .updateTable('obligations')
+        .set({ revision: b.revision + 1, updated_at: new Date() })
+        .where('workflow_id', '=', b.workflow_id)
+        .execute();
+      const during = await get();
+      expect(statusOf(during, a.workflow_id)).toBe(a.status);
+      release();
+      await writerA;
+      const after = await get();
+      expect(statusOf(after, a.workflow_id)).toBe('closed');
+      expect(after.headers.etag).not.toBe(during.headers.etag);
+    } finally {
+      release();
+      await writerA.catch(() => undefined);
+      for (const r of [a, b])
+        await tdb.db
+          .updateTable('obligations')
+          .set({ status: r.status, revision: r.revision, updated_at: new Date() })
+          .where('workflow_id', '=', r.workflow_id)
+          .execute();
     }
   });
 

@@ -147,7 +147,7 @@ describe('projections rebuild as the application role', () => {
       },
     );
     expect(stdout).toContain(
-      'not rebuilt (no event determines them): cycles.updated_at, obligations.updated_at, notifications.attempts, notifications.last_error',
+      'not rebuilt (no event determines them): cycles.updated_at, obligations.updated_at, obligations.changed_xid, notifications.attempts, notifications.last_error',
     );
     expect(stdout).toContain('1 cycles, 1 obligations, 1 notifications; 0 differences');
     const bad = await run(`${root}/node_modules/.bin/tsx`, ['api/cli/index.ts', 'projections', 'rebuild', '--plan'], {
