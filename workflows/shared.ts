@@ -171,6 +171,8 @@ export const DIGEST_TIMER_PATCH = 'cycle-digest-timer-kept';
  */
 export const CYCLE_TASK_TIMEOUT_PATCH = 'open-cycle-task-timeout';
 export const CYCLE_TASK_TIMEOUT = '1 minute';
+
+/**
  * Cycles opened since this patch (new cycles with batched reminders that continue as new, opened live or in catch-up mode)
  * open their obligations themselves: before starting a batch of up to OPEN_BATCH children one local activity plans all their
  * timelines (planObligationTimelines), each child gets its calendar's answers in its input (ObligationInput.planned: the

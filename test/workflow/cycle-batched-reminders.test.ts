@@ -82,6 +82,9 @@ describe('batched reminders', () => {
       true,
     );
     const cycleHistory = await s.handle.fetchHistory();
+    // БҒМ's new plan (after its extension) brought no reminder earlier than the others' next one: the loop kept its timer
+    // (REMINDER_TIMER_PATCH; before, every plan handed over restarted it).
+    expect(cycleHistory.events!.filter((e) => e.timerCanceledEventAttributes != null)).toHaveLength(0);
     const batches = cycleHistory.events!.filter(
       (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendReminderBatch',
     );
