@@ -3,8 +3,9 @@
 // any child-per-obligation design costs; what Merzim's cycle costs above it is Merzim's own. A second floor, the "opened" one:
 // children that first persist that they opened (one local activity, one PostgreSQL transaction: an event and a read-model row
 // in scratch tables the benchmark creates) and then wait — what any serious per-obligation design must at least do.
-import { proxyLocalActivities, sleep, startChild, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, proxyLocalActivities, sleep, startChild, workflowInfo } from '@temporalio/workflow';
 import { OPEN_BATCH } from '../../workflows/reporting-cycle.js';
+import { SearchAttributeKeys } from '../../workflows/shared.js';
 
 export async function baselineChildWorkflow(): Promise<void> {
   await sleep('30 days');
@@ -27,20 +28,44 @@ export async function baselineOpenedChildWorkflow(): Promise<void> {
   await sleep('30 days');
 }
 
-/** Starts `children` children `batch` per workflow task: do-nothing ones (`waits`) or ones that persist their opening (`opens`). */
+/** A child of the "carries" floor: started with an obligation's input and search attributes, it only waits on one timer. */
+export async function baselineCarriesChildWorkflow(_input: { readonly padding: string }): Promise<void> {
+  await sleep('30 days');
+}
+
+/**
+ * Starts `children` children `batch` per workflow task: do-nothing ones (`waits`), ones that persist their opening (`opens`),
+ * or do-nothing ones that carry what every obligation must (`carries`): an input of `inputChars` characters (an obligation's
+ * party, chain and timeline answers) and the five search attributes the Temporal UI finds obligations by, with an obligation's
+ * parent close policy.
+ */
 export async function baselineParentWorkflow(
   children: number,
   batch: number = OPEN_BATCH,
-  kind: 'waits' | 'opens' = 'waits',
+  kind: 'waits' | 'opens' | 'carries' = 'waits',
+  inputChars = 0,
 ): Promise<void> {
   const prefix = `${workflowInfo().workflowId}/child-`;
-  const child = kind === 'opens' ? baselineOpenedChildWorkflow : baselineChildWorkflow;
+  const padding = 'x'.repeat(inputChars);
+  const start = (i: number) =>
+    kind === 'carries'
+      ? startChild(baselineCarriesChildWorkflow, {
+          workflowId: `${prefix}${i}`,
+          args: [{ padding }],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          typedSearchAttributes: [
+            { key: SearchAttributeKeys.PlanId, value: 'bench-floor-plan' },
+            { key: SearchAttributeKeys.Period, value: '2026' },
+            { key: SearchAttributeKeys.Stage, value: 'executors' },
+            { key: SearchAttributeKeys.AgencyCode, value: `AGENCY${i % 100}` },
+            { key: SearchAttributeKeys.ObligationStatus, value: 'pending' },
+          ],
+        })
+      : startChild(kind === 'opens' ? baselineOpenedChildWorkflow : baselineChildWorkflow, {
+          workflowId: `${prefix}${i}`,
+        });
   for (let i = 0; i < children; i += batch) {
-    await Promise.all(
-      Array.from({ length: Math.min(batch, children - i) }, (_, j) =>
-        startChild(child, { workflowId: `${prefix}${i + j}` }),
-      ),
-    );
+    await Promise.all(Array.from({ length: Math.min(batch, children - i) }, (_, j) => start(i + j)));
   }
   // Open as long as its children, like a cycle (its end would terminate them).
   await sleep('30 days');

@@ -661,7 +661,8 @@ async function childStartFloor(
   client: Client,
   db: Kysely<Database>,
   track: (w: WorkerProcess) => void,
-  kind: 'waits' | 'opens',
+  kind: 'waits' | 'opens' | 'carries',
+  inputChars = 0,
 ) {
   const worker = await WorkerProcess.start({ ...workerConfig(s), workflowBundlePath: s.baselineBundlePath });
   track(worker);
@@ -669,18 +670,26 @@ async function childStartFloor(
   const batch = SETTINGS.floorBatch ?? OPEN_BATCH;
   const cpu = cpuMeter({ ...s.pids, worker: worker.pid });
   const persistence = await persistenceMeter(s.metricsUrl);
-  const parentId = kind === 'opens' ? 'bench-floor-opens' : 'bench-floor';
-  const childType = kind === 'opens' ? 'baselineOpenedChildWorkflow' : 'baselineChildWorkflow';
+  const parentId = kind === 'opens' ? 'bench-floor-opens' : kind === 'carries' ? 'bench-floor-carries' : 'bench-floor';
+  const childType =
+    kind === 'opens'
+      ? 'baselineOpenedChildWorkflow'
+      : kind === 'carries'
+        ? 'baselineCarriesChildWorkflow'
+        : 'baselineChildWorkflow';
+  const label = kind === 'opens' ? 'opened floor' : kind === 'carries' ? 'carrying floor' : 'floor';
   log(
     kind === 'opens'
       ? `opened floor: a parent that only starts ${n} children that persist their opening, then wait`
-      : `floor: a parent that only starts ${n} children that only wait`,
+      : kind === 'carries'
+        ? `carrying floor: a parent that starts ${n} children with an obligation's input (${inputChars} chars) and search attributes, that only wait`
+        : `floor: a parent that only starts ${n} children that only wait`,
   );
   const t0 = Date.now();
   await client.workflow.start('baselineParentWorkflow', {
     workflowId: parentId,
     taskQueue: TASK_QUEUE,
-    args: [n, batch, kind],
+    args: [n, batch, kind, inputChars],
   });
   const query = `WorkflowType = '${childType}' AND ExecutionStatus = 'Running'`;
   const persisted = async () => {
@@ -707,11 +716,12 @@ async function childStartFloor(
   const ms = lastStart - t0;
   const persistedMs = written?.last == null ? undefined : new Date(written.last).getTime() - t0;
   log(
-    `${kind === 'opens' ? 'opened floor' : 'floor'}: all ${n} started after ${ms} ms${persistedMs === undefined ? '' : `, persisted after ${persistedMs} ms`}`,
+    `${label}: all ${n} started after ${ms} ms${persistedMs === undefined ? '' : `, persisted after ${persistedMs} ms`}`,
   );
   return {
     children: n,
     perWorkflowTask: batch,
+    ...(kind === 'carries' ? { inputChars } : {}),
     allStartedMs: ms,
     startedPerSecond: Math.round(n / (ms / 1000)),
     ...(kind === 'opens'
@@ -766,6 +776,13 @@ async function cycleStart(s: Servers, client: Client, db: Kysely<Database>, trac
     .where('plan_id', '=', spec.planId)
     .executeTakeFirstOrThrow();
   const description = await handle.describe();
+  // One obligation's input as the server holds it (its JSON payload): the carrying floor's children get as much.
+  let obligationInputChars = 0;
+  for await (const w of client.workflow.list({ query })) {
+    const first = (await client.workflow.getHandle(w.workflowId).fetchHistory()).events?.[0];
+    obligationInputChars = first?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data?.length ?? 0;
+    break;
+  }
   const remindersSent = await countSink(db);
   const done = await worker.stop();
   const sampledPeak = rss.stop();
@@ -783,6 +800,7 @@ async function cycleStart(s: Servers, client: Client, db: Kysely<Database>, trac
     allRunningInVisibilityMs: visibleAllMs,
     allPlannedInReadModelMs: plannedAllMs,
     cycleHistoryEvents: description.historyLength,
+    obligationInputChars,
     remindersSentDuringMeasurement: remindersSent,
     usage,
     worker: {
@@ -1062,6 +1080,12 @@ async function benchMain(): Promise<void> {
     // After part 1, so that part 1 runs on a server that has done nothing else (as before the floor was measured).
     const floor = SETTINGS.burstOnly ? undefined : await childStartFloor(servers, client, db, track, 'waits');
     const openedFloor = SETTINGS.burstOnly ? undefined : await childStartFloor(servers, client, db, track, 'opens');
+    // The third floor: children that carry what every obligation must (its input's size, its five search attributes) and
+    // do nothing else — what the server costs for an obligation's start, whatever the obligation does.
+    const carryingFloor =
+      cycle === undefined
+        ? undefined
+        : await childStartFloor(servers, client, db, track, 'carries', cycle.obligationInputChars);
     // Merzim's rate ÷ a floor's rate = the floor's time ÷ Merzim's time, for the same number of workflows on the same server.
     const ratio = (floorMs: number | undefined, merzimMs: number | undefined) =>
       floorMs === undefined || merzimMs === undefined ? null : Math.round((floorMs / merzimMs) * 100) / 100;
@@ -1072,15 +1096,19 @@ async function benchMain(): Promise<void> {
             what: "Merzim's rate ÷ the floor's (the floor's time ÷ Merzim's), same server, same run",
             startedOverDoNothingFloor: ratio(floor.allStartedMs, cycle.allStartedMs),
             startedOverOpenedFloor: ratio(openedFloor.allStartedMs, cycle.allStartedMs),
+            startedOverCarryingFloor: ratio(carryingFloor?.allStartedMs, cycle.allStartedMs),
+            carryingFloorOverDoNothingFloor: ratio(floor.allStartedMs, carryingFloor?.allStartedMs),
             persistedOverOpenedFloor: ratio(openedFloor.allPersistedMs, cycle.allPersistedMs),
             workerCpuSeconds: {
               merzim: cycle.usage.cpuSeconds.worker,
               openedFloor: openedFloor.usage.cpuSeconds.worker,
+              carryingFloor: carryingFloor?.usage.cpuSeconds.worker,
               doNothingFloor: floor.usage.cpuSeconds.worker,
             },
             devServerCpuSeconds: {
               merzim: cycle.usage.cpuSeconds.temporalDevServer,
               openedFloor: openedFloor.usage.cpuSeconds.temporalDevServer,
+              carryingFloor: carryingFloor?.usage.cpuSeconds.temporalDevServer,
               doNothingFloor: floor.usage.cpuSeconds.temporalDevServer,
             },
             goal: 0.85,
@@ -1176,6 +1204,7 @@ async function benchMain(): Promise<void> {
           },
           childStartFloor: floor,
           openedFloor,
+          carryingFloor,
           ratios,
           cycle500: cycle,
           design: SETTINGS.design,
