@@ -31,6 +31,61 @@ async function remindersWhen(planId: string, count: number): Promise<SentMail[]>
   }
 }
 
+/**
+ * Obligations of a plan's 2031 cycle in the read model (those at `submitted` already reported) and one batch input holding
+ * each one's 7-working-day reminder, as the cycle hands it to sendReminderBatch.
+ */
+async function batchScenario(
+  plan: string,
+  codes: readonly string[],
+  o: { submitted: readonly number[]; to: (i: number) => string; lang: (i: number) => 'kk' | 'ru' },
+): Promise<{ ids: string[]; input: ReminderBatchInput }> {
+  const ids = codes.map((c) => `obligation:${plan}:2031:${c}:executors`);
+  const cycleId = `cycle:${plan}:2031`;
+  const dueDate = '2031-12-20';
+  const dueInstant = '2031-12-20T18:59:59.999Z';
+  await bed.db
+    .insertInto('obligations')
+    .values(
+      ids.map((id, i) => ({
+        workflow_id: id,
+        run_id: 'run',
+        revision: 1,
+        cycle_workflow_id: cycleId,
+        plan_id: plan,
+        period: '2031',
+        stage_id: 'executors',
+        agency_code: codes[i]!,
+        status: o.submitted.includes(i) ? 'submitted' : 'pending',
+        due_date: dueDate,
+        due_at: dueInstant,
+        opened_at: new Date(),
+      })),
+    )
+    .execute();
+  const input: ReminderBatchInput = {
+    cycleId,
+    planTitle: { kk: 'Жоспар', ru: 'План' },
+    period: '2031',
+    now: new Date().toISOString(),
+    items: ids.map((id, i) => ({
+      obligationId: id,
+      runId: 'run',
+      key: `reminder:${id}:${dueInstant}:7`,
+      plannedFor: '2031-12-11T04:00:00.000Z',
+      offset: 7,
+      unit: 'working' as const,
+      to: [o.to(i)],
+      lang: o.lang(i),
+      due: { dueDate, effectiveDueDate: dueDate, dueInstant },
+      sequence: 0,
+      receiver: { kk: 'Үйлестіруші', ru: 'Координатор' },
+      party: { ...IIM, agencyCode: codes[i]! },
+    })),
+  };
+  return { ids, input };
+}
+
 describe('batched reminders', () => {
   it('sends each reminder once, in its party’s language, none after the report, and re-plans on an extension', async () => {
     const s = await bed.newScenario();
@@ -104,47 +159,12 @@ describe('batched reminders', () => {
     const mailer = createMailer(bed.sinkUrl);
     const acts = createActivities({ db: bed.db, mailer, mailFrom: 'Merzim <merzim@test>' });
     const plan = `plan-${randomUUID().slice(0, 8)}`;
-    const ids = ['A', 'B', 'C'].map((a) => `obligation:${plan}:2031:${a}:executors`);
-    const dueDate = '2031-12-20';
-    await bed.db
-      .insertInto('obligations')
-      .values(
-        ids.map((id, i) => ({
-          workflow_id: id,
-          run_id: 'run',
-          revision: 1,
-          cycle_workflow_id: `cycle:${plan}:2031`,
-          plan_id: plan,
-          period: '2031',
-          stage_id: 'executors',
-          agency_code: ['A', 'B', 'C'][i]!,
-          status: i === 1 ? 'submitted' : 'pending',
-          due_date: dueDate,
-          due_at: '2031-12-20T18:59:59.999Z',
-          opened_at: new Date(),
-        })),
-      )
-      .execute();
-    const input: ReminderBatchInput = {
-      cycleId: `cycle:${plan}:2031`,
-      planTitle: { kk: 'Жоспар', ru: 'План' },
-      period: '2031',
-      now: new Date().toISOString(),
-      items: ids.map((id, i) => ({
-        obligationId: id,
-        runId: 'run',
-        key: `reminder:${id}:2031-12-20T18:59:59.999Z:7`,
-        plannedFor: '2031-12-11T04:00:00.000Z',
-        offset: 7,
-        unit: 'working' as const,
-        to: [`report@${['a', 'b', 'c'][i]}.test`],
-        lang: i === 0 ? ('kk' as const) : ('ru' as const),
-        due: { dueDate, effectiveDueDate: dueDate, dueInstant: '2031-12-20T18:59:59.999Z' },
-        sequence: 0,
-        receiver: { kk: 'Үйлестіруші', ru: 'Координатор' },
-        party: { ...IIM, agencyCode: ['A', 'B', 'C'][i]! },
-      })),
-    };
+    const codes = ['A', 'B', 'C'];
+    const { ids, input } = await batchScenario(plan, codes, {
+      submitted: [1],
+      to: (i) => `report@${codes[i]!.toLowerCase()}.test`,
+      lang: (i) => (i === 0 ? 'kk' : 'ru'),
+    });
     // C's report arrives as the batch starts: its read model write holds the row until it commits.
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -205,47 +225,11 @@ describe('batched reminders', () => {
     // 60 obligations: three groups of the same batch (REMINDER_GROUP 25); the 30th's report is in before the batch.
     const n = 60;
     const code = (i: number) => `A${String(i).padStart(2, '0')}`;
-    const ids = Array.from({ length: n }, (_, i) => `obligation:${plan}:2031:${code(i)}:executors`);
-    const dueDate = '2031-12-20';
-    await bed.db
-      .insertInto('obligations')
-      .values(
-        ids.map((id, i) => ({
-          workflow_id: id,
-          run_id: 'run',
-          revision: 1,
-          cycle_workflow_id: cycleId,
-          plan_id: plan,
-          period: '2031',
-          stage_id: 'executors',
-          agency_code: code(i),
-          status: i === 29 ? 'submitted' : 'pending',
-          due_date: dueDate,
-          due_at: '2031-12-20T18:59:59.999Z',
-          opened_at: new Date(),
-        })),
-      )
-      .execute();
-    const input: ReminderBatchInput = {
-      cycleId,
-      planTitle: { kk: 'Жоспар', ru: 'План' },
-      period: '2031',
-      now: new Date().toISOString(),
-      items: ids.map((id, i) => ({
-        obligationId: id,
-        runId: 'run',
-        key: `reminder:${id}:2031-12-20T18:59:59.999Z:7`,
-        plannedFor: '2031-12-11T04:00:00.000Z',
-        offset: 7,
-        unit: 'working' as const,
-        to: [`report@${code(i).toLowerCase()}.test`],
-        lang: i % 2 === 0 ? ('kk' as const) : ('ru' as const),
-        due: { dueDate, effectiveDueDate: dueDate, dueInstant: '2031-12-20T18:59:59.999Z' },
-        sequence: 0,
-        receiver: { kk: 'Үйлестіруші', ru: 'Координатор' },
-        party: { ...IIM, agencyCode: code(i) },
-      })),
-    };
+    const { ids, input } = await batchScenario(
+      plan,
+      Array.from({ length: n }, (_, i) => code(i)),
+      { submitted: [29], to: (i) => `report@${code(i).toLowerCase()}.test`, lang: (i) => (i % 2 === 0 ? 'kk' : 'ru') },
+    );
     const keys = input.items.map((i) => i.key);
     // Counted by Message-ID: the outbox rows are not committed until each group's sends are done.
     const messageIds = keys.map(messageIdOf);

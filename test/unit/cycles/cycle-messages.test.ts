@@ -1,14 +1,11 @@
 // What enters a cycle is checked field by field, and what leaves it reads right: bilingual e-mails and a valid deadline invite.
 import { describe, expect, it } from 'vitest';
-import {
-  composeObligationMail,
-  organizerFrom,
-  type ComposeObligationMailInput,
-} from '../../../activities/cycle-mail.js';
+import { composeObligationMail, organizerFrom } from '../../../activities/cycle-mail.js';
 import { KZ_WORKING_CALENDAR } from '../../../domain/calendar-seed-kz.js';
 import { resolveDue } from '../../../domain/cycle-timeline.js';
 import { validateCycleSpec, validateReport } from '../../../domain/cycle-validation.js';
-import { AQDM, BGM, IIM, smallPlanSpec } from '../../fixtures/small-plan.js';
+import { BGM, IIM, smallPlanSpec } from '../../fixtures/small-plan.js';
+import { obligationMailInput } from '../../fixtures/obligation-mail.js';
 
 describe('validateCycleSpec', () => {
   it('accepts the small plan', () => {
@@ -73,23 +70,7 @@ describe('validateReport', () => {
   });
 });
 
-function mailInput(overrides: Partial<ComposeObligationMailInput> = {}): ComposeObligationMailInput {
-  return {
-    dedupeKey: 'reminder:obligation:p:2026:ІІМ:executors:2027-01-11T18:59:59.999Z:7',
-    notice: { kind: 'reminder', offset: 7, unit: 'working' },
-    to: ['report@iim.test'],
-    lang: 'ru',
-    obligationId: 'obligation:p:2026:ІІМ:executors',
-    planTitle: { kk: 'Іс-шаралар жоспары', ru: 'План мероприятий' },
-    period: '2026',
-    party: IIM,
-    receiver: AQDM.name,
-    due: resolveDue('2027-01-10', 'next', KZ_WORKING_CALENDAR),
-    sequence: 0,
-    now: '2026-12-28T04:00:00.000Z',
-    ...overrides,
-  };
-}
+const mailInput = obligationMailInput;
 
 describe('composeObligationMail', () => {
   it('writes a reminder in both languages, with what is owed, the shifted deadline and an invite', () => {

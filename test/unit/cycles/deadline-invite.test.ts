@@ -14,7 +14,8 @@ import { KZ_WORKING_CALENDAR } from '../../../domain/calendar-seed-kz.js';
 import { resolveDue } from '../../../domain/cycle-timeline.js';
 import { addDays } from '../../../domain/dates.js';
 import type { Lang } from '../../../domain/cycle-model.js';
-import { AQDM, IIM } from '../../fixtures/small-plan.js';
+import { IIM } from '../../fixtures/small-plan.js';
+import { obligationMailInput } from '../../fixtures/obligation-mail.js';
 
 /** The invite as ical-generator wrote it (the reference): description lines taken from the composed e-mail's own header. */
 function reference(input: ComposeObligationMailInput, organizer: InviteOrganizer, description: (l: Lang) => string) {
@@ -63,23 +64,7 @@ function descriptionOf(ics: string): (l: Lang) => string {
       : b!;
 }
 
-function input(overrides: Partial<ComposeObligationMailInput> = {}): ComposeObligationMailInput {
-  return {
-    dedupeKey: 'k',
-    notice: { kind: 'reminder', offset: 7, unit: 'working' },
-    to: ['report@iim.test'],
-    lang: 'ru',
-    obligationId: 'obligation:p:2026:ІІМ:executors',
-    planTitle: { kk: 'Іс-шаралар жоспары', ru: 'План мероприятий' },
-    period: '2026',
-    party: IIM,
-    receiver: AQDM.name,
-    due: resolveDue('2027-01-10', 'next', KZ_WORKING_CALENDAR),
-    sequence: 0,
-    now: '2026-12-28T04:00:00.000Z',
-    ...overrides,
-  };
-}
+const input = obligationMailInput;
 
 const names = [
   IIM.name,
