@@ -365,7 +365,11 @@ describe('web pages', () => {
     const history = await admin.get(`/app/admin/history?workflow=${encodeURIComponent(id)}`);
     expect(history.statusCode).toBe(200);
     expect(history.body).toContain('Процесс тарихы');
-    expect(history.body).toContain('openObligation');
+    // Its cycle opened it (patch cycle-opens-obligations): the cycle's page shows the openings recorded, a local activity.
+    const cycleId = `cycle:${stack.planId}:${id.split(':')[2]}`;
+    const cycleHistory = await admin.get(`/app/admin/history?workflow=${encodeURIComponent(cycleId)}`);
+    expect(cycleHistory.statusCode).toBe(200);
+    expect(cycleHistory.body).toContain('recordObligationsOpened');
     // The raw history of the run shown (a workflow that continued as new has several).
     expect(history.body).toContain(`href="/app/admin/history/raw?workflow=${encodeURIComponent(id)}&amp;run=`);
     expect(history.body).toContain('http://127.0.0.1:8233/namespaces/default/workflows/');
