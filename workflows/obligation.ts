@@ -40,6 +40,7 @@ import {
 import {
   CYCLE_CONTINUE_AS_NEW_PATCH,
   CYCLE_OPENS_OBLIGATIONS_PATCH,
+  OBLIGATION_PATCHES_FIRST_PATCH,
   CYCLE_TEXTS_PATCH,
   BATCHED_REMINDERS_PATCH,
   DB_RETRY,
@@ -126,7 +127,11 @@ function guarded<A>(check: (arg: A) => void): (arg: A) => void {
 
 /** One party's report in one stage: reminds before the deadline, takes the report, escalates after; ends accepted or closed. */
 export async function obligationWorkflow(input: ObligationInput): Promise<ObligationResult> {
-  // Asked first, once: the marker lands in the first workflow task, and the answer holds for the whole run.
+  // Asked first, once: the marker lands in the first workflow task, and the answer holds for the whole run. A run that asks
+  // OBLIGATION_PATCHES_FIRST_PATCH takes every patch asked later in this code as given (`later`): only runs recorded before it
+  // ask them where they are needed (after a local activity, in a handler).
+  const first = patched(OBLIGATION_PATCHES_FIRST_PATCH);
+  const later = (patchId: string): boolean => first || patched(patchId);
   const localDb = patched(OBLIGATION_LOCAL_ACTIVITIES_PATCH);
   const statusKey = patched(STATUS_ATTRIBUTE_PATCH) ? SearchAttributeKeys.ObligationStatus : SearchAttributeKeys.Status;
   const ladderTop = patched(LADDER_TOP_PATCH);
@@ -182,7 +187,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       });
     } catch (err) {
       const rejection = dataRejection(err);
-      if (rejection === undefined || !patched(DATA_REJECTED_PATCH)) throw err;
+      if (rejection === undefined || !later(DATA_REJECTED_PATCH)) throw err;
       await recordRejection(`${idempotencyKey}/rejected`, type, rejection);
     }
   }
@@ -220,7 +225,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       await acts.saveObligation(row);
     } catch (err) {
       const rejection = dataRejection(err);
-      if (rejection === undefined || !patched(DATA_REJECTED_PATCH)) throw err;
+      if (rejection === undefined || !later(DATA_REJECTED_PATCH)) throw err;
       await recordRejection(
         `${obligationId}/${info.runId}/read-model/${row.revision}/rejected`,
         'read model',
@@ -269,7 +274,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       });
       await save();
       await tellCycle();
-      if (patched(REVIEW_MAIL_PATCH)) {
+      if (later(REVIEW_MAIL_PATCH)) {
         state.queueNotice({
           key: `arrived:${obligationId}:v${version}`,
           notice: { kind: 'report_arrived', version, late, workingDaysLate: daysLate },
@@ -288,7 +293,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       const version = state.reportVersion;
       await record('report.accepted', acceptedBy, { version, comment: comment ?? null });
       await save();
-      if (patched(REVIEW_MAIL_PATCH)) {
+      if (later(REVIEW_MAIL_PATCH)) {
         state.queueNotice({
           key: `accepted:${obligationId}:v${version}`,
           notice: { kind: 'accepted', version, acceptedBy, comment: comment ?? null },
@@ -326,7 +331,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
 
   // From the cycle: a plan amendment moved this deadline. Signals cannot be refused, so stale ones are recorded and dropped.
   setHandler(changeDeadlineSignal, async (x) => {
-    const { from, applies } = state.changeDeadline(x, () => !patched(DUE_DATE_BOUNDS_PATCH));
+    const { from, applies } = state.changeDeadline(x, () => !later(DUE_DATE_BOUNDS_PATCH));
     await record(applies ? 'deadline.moved' : 'deadline.move_ignored', x.actor, {
       amendmentId: x.amendmentId,
       from,
@@ -412,7 +417,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       const refusedNow =
         !refusedBefore &&
         (type === FailureType.MailRejected || type === FailureType.InvalidInput || type === FailureType.DataRejected) &&
-        patched(DATA_REJECTED_PATCH);
+        later(DATA_REJECTED_PATCH);
       if (!refusedBefore && !refusedNow) throw err;
       // A refusal that retrying cannot fix: record it for the coordinator and go on with the ladder.
       await record('notice.failed', 'system', { ...details, error: (failure as ApplicationFailure).message });
@@ -457,7 +462,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     if (!opening) await save();
     // An obligation of a cycle that continues as new answers a re-plan with one signal, its reminders and its status together
     // (CYCLE_CONTINUE_AS_NEW_PATCH): a whole-stage amendment then costs the cycle one answer per obligation, not two.
-    const together = byCycle && input.tellsEnd === true && state.sequence > 0 && patched(CYCLE_CONTINUE_AS_NEW_PATCH);
+    const together = byCycle && input.tellsEnd === true && state.sequence > 0 && later(CYCLE_CONTINUE_AS_NEW_PATCH);
     const items = byCycle ? state.handOverReminders() : [];
     if (together && (items.length > 0 || handedOver)) {
       await handReminders(items, state.summary());
@@ -591,6 +596,6 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     if (n.notice.kind === 'accepted' || n.notice.kind === 'report_arrived') await sendQueued(n);
   await save();
   // A cycle that continues as new hears an obligation's end from it (the result goes to the run that started it).
-  if (input.tellsEnd === true && patched(CYCLE_CONTINUE_AS_NEW_PATCH)) await tellCycle();
+  if (input.tellsEnd === true && later(CYCLE_CONTINUE_AS_NEW_PATCH)) await tellCycle();
   return { summary: state.summary() };
 }

@@ -7,14 +7,13 @@ import {
   condition,
   isCancellation,
   log,
-  patched,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
 import type { Activities, ReminderBatchInput, ReminderBatchItem } from '../activities/index.js';
 import type { BilingualText, ObligationSummary, PartySpec } from '../domain/cycle-model.js';
 import { AWAITING_REPORT } from './obligation-state.js';
-import { MAIL_RETRY, REMINDER_TIMER_PATCH, remindersPlannedSignal, type ReminderPlan } from './shared.js';
+import { MAIL_RETRY, remindersPlannedSignal, type ReminderPlan } from './shared.js';
 
 /** Obligations per batch activity at most: its input (and result) stay far below Temporal's 256 KB warning. */
 export const REMINDER_BATCH_MAX = 500;
@@ -152,6 +151,11 @@ export interface ReminderBatchesOptions {
   readonly target: (obligationId: string) => ReminderTarget | undefined;
   /** An obligation's status that came with its reminders (as an `obligationChanged` signal would have brought it). */
   readonly changed?: (summary: ObligationSummary) => void;
+  /**
+   * Whether the loop keeps its timer while nothing earlier arrives (REMINDER_TIMER_PATCH), asked by the cycle: as the loop
+   * starts by runs recorded before CYCLE_PATCHES_FIRST_PATCH, taken as given by runs since.
+   */
+  readonly keepTimer: boolean;
 }
 
 /**
@@ -217,7 +221,7 @@ export function runReminderBatches(
     book.markDone(due.map((d) => d.item.key));
   }
 
-  const keepTimer = patched(REMINDER_TIMER_PATCH);
+  const keepTimer = opts.keepTimer;
   /** Under REMINDER_TIMER_PATCH: whether the plans taken since `seen` bring a reminder earlier than `at` (asked once per wake). */
   const earlierThan = (at: number, seen: number): (() => boolean) => {
     let asked = seen;

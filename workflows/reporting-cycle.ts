@@ -55,7 +55,9 @@ import {
 import { ReminderBook, awaitingStatus, runReminderBatches } from './reminder-batch.js';
 import {
   CYCLE_CONTINUE_AS_NEW_PATCH,
+  CYCLE_PATCHES_FIRST_PATCH,
   DIGEST_TIMER_PATCH,
+  REMINDER_TIMER_PATCH,
   CYCLE_OPENS_OBLIGATIONS_PATCH,
   CYCLE_TEXTS_PATCH,
   BATCHED_REMINDERS_PATCH,
@@ -214,7 +216,11 @@ function payloadBytes(chunk: string): number {
 
 /** One reporting cycle of a plan for one period; completes when every obligation is accepted or closed. */
 export async function reportingCycleWorkflow(input: ReportingCycleInput): Promise<ReportingCycleResult> {
-  // Asked first, once: the marker lands in the first workflow task, and the answer holds for the whole run.
+  // Asked first, once: the marker lands in the first workflow task, and the answer holds for the whole run. A run that asks
+  // CYCLE_PATCHES_FIRST_PATCH takes every patch asked later in this code as given (`later`): only runs recorded before it ask
+  // them where they are needed.
+  const first = patched(CYCLE_PATCHES_FIRST_PATCH);
+  const later = (patchId: string): boolean => first || patched(patchId);
   const batched = patched(CYCLE_BATCHED_OPEN_PATCH);
   const renamed = patched(STATUS_ATTRIBUTE_PATCH);
   const rolling = patched(CYCLE_CONTINUE_AS_NEW_PATCH);
@@ -241,6 +247,9 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
   const cycleId = info.workflowId;
   const state = new CycleState(spec, cycleId, info.runId);
   const book = new ReminderBook();
+  // Where this run starts, read in its first activation (CYCLE_PATCHES_FIRST_PATCH): after the carry's load below the code may
+  // resume in a later workflow task live than in replay, and the history's length would differ.
+  const started = { events: workflowInfo().historyLength, bytes: workflowInfo().historySize };
   // A continued run takes up what the run before it carried before it handles any message of its own (signals wait for their
   // handlers, registered below).
   const loaded = input.carried === undefined ? undefined : await loadCarry(input.carried);
@@ -254,8 +263,8 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
   // (The markers of the load itself are counted in: the size read here is the one at the start of this workflow task. Counting
   // them only ever continues later than before, so earlier histories replay unchanged.)
   const runStart = {
-    events: workflowInfo().historyLength,
-    bytes: workflowInfo().historySize + (loaded?.historyBytes ?? 0),
+    events: first ? started.events : workflowInfo().historyLength,
+    bytes: (first ? started.bytes : workflowInfo().historySize) + (loaded?.historyBytes ?? 0),
   };
 
   setHandler(cycleStatusQuery, () => state.view());
@@ -269,7 +278,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       await acts.recordEvent({ idempotencyKey, type, actor, subjectType: 'cycle', subjectId: cycleId, payload });
     } catch (err) {
       const rejection = dataRejection(err);
-      if (rejection === undefined || !patched(CYCLE_DATA_REJECTED_PATCH)) throw err;
+      if (rejection === undefined || !later(CYCLE_DATA_REJECTED_PATCH)) throw err;
       // Recorded without the refused data (a NUL in a signal's text…): the cycle goes on rather than retrying for ever.
       log.error('PostgreSQL refused an event of this cycle; recorded without its data', {
         cycleId,
@@ -312,8 +321,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       shift: spec.shift,
       reminders: spec.reminders,
       escalation: spec.escalation,
-      chain:
-        stage.spec.recipient !== undefined && patched(STAGE_RECIPIENT_PATCH) ? stageChain(chain, stage.spec) : chain,
+      chain: stage.spec.recipient !== undefined && later(STAGE_RECIPIENT_PATCH) ? stageChain(chain, stage.spec) : chain,
       // Only when the policy opts in, so every other obligation's input is as before.
       ...(spec.escalateToPresidentialAdministration === true ? { escalateToPresidentialAdministration: true } : {}),
       ...(mode === undefined ? {} : { opening: mode }),
@@ -514,7 +522,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
 
   async function applyAmendment(a: PlanAmendment): Promise<void> {
     if (state.isDuplicate(a)) return;
-    if (a.kind === 'replaceCoordinator' && !patched(READDRESS_PATCH)) return;
+    if (a.kind === 'replaceCoordinator' && !later(READDRESS_PATCH)) return;
     const { note, steps } = state.amend(a);
     if (rolling) await performBatched(steps);
     else for (const step of steps) await perform(step);
@@ -642,7 +650,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
   let result: ReportingCycleResult;
   let nextDigest = carried?.nextDigest ?? digestAfter(Date.now());
   // Asked only by cycles that send digests, when the loop starts: earlier histories replay unchanged.
-  const keepDigestTimer = digests && patched(DIGEST_TIMER_PATCH);
+  const keepDigestTimer = digests && later(DIGEST_TIMER_PATCH);
   let digestTimer: { readonly at: number; fired: boolean } | undefined;
   // BATCHED_REMINDERS_PATCH: the obligations hand their reminders to this loop, which sends those due at one instant together.
   const reminders = batchReminders
@@ -659,6 +667,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
               : { party: entry.party, awaiting: awaitingStatus(entry.summary.status, entry.finished) };
           },
           changed: (summary) => state.obligationChanged(summary),
+          keepTimer: later(REMINDER_TIMER_PATCH),
         },
         book,
       )
@@ -695,7 +704,7 @@ export async function reportingCycleWorkflow(input: ReportingCycleInput): Promis
       batchReminders &&
       rolling &&
       (mode === undefined || mode === 'catch-up') &&
-      patched(CYCLE_OPENS_OBLIGATIONS_PATCH);
+      later(CYCLE_OPENS_OBLIGATIONS_PATCH);
     if (opens) {
       await openInBatches(owed);
     } else if (batched) {

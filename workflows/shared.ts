@@ -184,6 +184,18 @@ export const CYCLE_TASK_TIMEOUT = '1 minute';
  */
 export const CYCLE_OPENS_OBLIGATIONS_PATCH = 'cycle-opens-obligations';
 
+/**
+ * Runs started since these patches ask every patch in their first activation, before any await, and take the ones asked later
+ * in the code (after a local activity, in a handler) as given. Why: a patch's marker is found in replay only in the workflow
+ * task that recorded it, and a local activity's result does not always resume the code in the same task live and in replay.
+ * Live, the worker may complete the task with the activity's marker and resume the code in the next task (seen on a continued
+ * cycle whose first task also brought two signals: its carry's load ended one task, `cycle-reminder-timer-kept` was recorded in
+ * the next); in replay the result is known at once and the code runs on in the first task, where that patch is not yet known,
+ * so patched() answers false, and the marker met later is non-deterministic. Asked first, the answer is the same both ways.
+ */
+export const CYCLE_PATCHES_FIRST_PATCH = 'cycle-patches-asked-first';
+export const OBLIGATION_PATCHES_FIRST_PATCH = 'obligation-patches-asked-first';
+
 export interface ScheduledNotificationInput {
   /** Business key: the notification is sent once per key, ever. */
   readonly key: string;

@@ -9,7 +9,7 @@ import { createActivities } from '../../activities/index.js';
 import type { OpenedObligation } from '../../activities/cycles.js';
 import { createMailer } from '../../platform/mailer.js';
 import { openedEventKey } from '../../workflows/obligation-state.js';
-import { CYCLE_OPENS_OBLIGATIONS_PATCH } from '../../workflows/shared.js';
+import { CYCLE_OPENS_OBLIGATIONS_PATCH, CYCLE_PATCHES_FIRST_PATCH } from '../../workflows/shared.js';
 import { BGM, IIM, MSM, UQK, mailsOf } from '../fixtures/cycle-fixtures.js';
 import { smallPlanSpec } from '../fixtures/small-plan.js';
 import { useCycleTestBed } from '../helpers/cycle-test-bed.js';
@@ -119,7 +119,9 @@ describe('a cycle that opens its obligations', () => {
 
     // The cycle planned and recorded; the children ran nothing and signalled nothing to open.
     const cycleHistory = (await s.handle.fetchHistory()).events!;
-    expect(markers(cycleHistory)).toContain(`patch:${CYCLE_OPENS_OBLIGATIONS_PATCH}`);
+    // Asked first (CYCLE_PATCHES_FIRST_PATCH), the cycle takes the opening's patch as given: it records no marker of it.
+    expect(markers(cycleHistory)).toContain(`patch:${CYCLE_PATCHES_FIRST_PATCH}`);
+    expect(markers(cycleHistory)).not.toContain(`patch:${CYCLE_OPENS_OBLIGATIONS_PATCH}`);
     expect(localActivities(cycleHistory).slice(0, 3)).toEqual(['recordEvent', 'saveCycle', 'planObligationTimelines']);
     expect(localActivities(cycleHistory).filter((t) => t === 'recordObligationsOpened')).toHaveLength(1);
     expect(cycleHistory.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes)).toHaveLength(0);

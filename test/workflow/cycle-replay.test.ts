@@ -15,7 +15,11 @@ import {
   CYCLE_TEXTS_PATCH,
   CYCLE_CONTINUE_AS_NEW_PATCH,
   CYCLE_OPENS_OBLIGATIONS_PATCH,
+  CYCLE_PATCHES_FIRST_PATCH,
+  DIGEST_TIMER_PATCH,
+  OBLIGATION_PATCHES_FIRST_PATCH,
   READDRESS_PATCH,
+  REMINDER_TIMER_PATCH,
   STATUS_ATTRIBUTE_PATCH,
 } from '../../workflows/shared.js';
 import { historyFromObject, quietLogger } from '../fixtures/cycle-fixtures.js';
@@ -98,7 +102,8 @@ describe('replay of committed histories', () => {
         !f.startsWith('texts-by-hash.') &&
         !f.startsWith('batched-reminders.') &&
         !f.startsWith('continue-as-new.') &&
-        !f.startsWith('opens-obligations.'),
+        !f.startsWith('opens-obligations.') &&
+        !f.startsWith('patches-first.'),
     );
     const newer = files.filter((f) => f.startsWith('batched-local.'));
     expect(newer.length).toBeGreaterThanOrEqual(30);
@@ -215,6 +220,27 @@ describe('replay of committed histories', () => {
     expect(localTypes('opens-obligations.cycle.json')).toContain('recordObligationsOpened');
     for (const f of opensObligations.filter((n) => n.includes('.obligation-')))
       expect([f, localTypes(f).includes('openObligation')]).toEqual([f, false]);
+    // Recorded since the patches are asked first: that marker comes first; those asked later in the code leave none.
+    const askedFirst = files.filter((f) => f.startsWith('patches-first.'));
+    expect(askedFirst.length).toBeGreaterThanOrEqual(6);
+    const askedLater = [
+      REMINDER_TIMER_PATCH,
+      DIGEST_TIMER_PATCH,
+      CYCLE_OPENS_OBLIGATIONS_PATCH,
+      READDRESS_PATCH,
+      STAGE_RECIPIENT_PATCH,
+      REVIEW_MAIL_PATCH,
+    ];
+    for (const f of askedFirst) {
+      const own = f.includes('.cycle') ? CYCLE_PATCHES_FIRST_PATCH : OBLIGATION_PATCHES_FIRST_PATCH;
+      expect([
+        f,
+        patches(f)[0],
+        patches(f).filter(
+          (p) => askedLater.includes(p) && !(p === CYCLE_OPENS_OBLIGATIONS_PATCH && f.includes('.obligation-')),
+        ),
+      ]).toEqual([f, own, []]);
+    }
   });
 
   it('upserts Status in the histories before the rename, and ObligationStatus or CycleStatus, never Status, after it', () => {
@@ -239,7 +265,8 @@ describe('replay of committed histories', () => {
         f.startsWith('texts-by-hash.') ||
         f.startsWith('batched-reminders.') ||
         f.startsWith('continue-as-new.') ||
-        f.startsWith('opens-obligations.')
+        f.startsWith('opens-obligations.') ||
+        f.startsWith('patches-first.')
       ) {
         expect([f, keys.has(status), keys.has('Status')]).toEqual([f, true, false]);
       } else {
