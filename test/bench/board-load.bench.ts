@@ -13,6 +13,7 @@
 //
 //   npm run -s bench -- --only board                 # as part of the season's benchmarks
 //   npx tsx test/bench/board-load.bench.ts           # alone
+//   npx tsx test/bench/board-load.bench.ts --stack production   # against stack:production (`npm run api` on Node 24)
 //   BENCH_BOARD_CLIENTS=50 BENCH_BOARD_SECONDS=20 BENCH_BOARD_TIMEOUT_S=60 BENCH_BOARD_TARGETS=obligations,cycle,page,page304
 //   BENCH_BOARD_CPU_PROF=/tmp/prof BENCH_BOARD_TARGETS=page …   # then: npx tsx test/bench/cpu-profile-summary.ts /tmp/prof/*.cpuprofile
 import { fork, spawnSync } from 'node:child_process';
@@ -31,11 +32,17 @@ import { createDb } from '../../db/connect.js';
 import { createApiToken } from '../../db/repositories/tokens.js';
 import { EmbeddedPostgres } from '../../worker/embedded/postgres.js';
 import { freePort } from '../../worker/embedded/ports.js';
+import { resolveNodeRuntime } from '../../worker/production/node-runtime.js';
+import { startProductionStack } from '../../worker/production/stack.js';
+import { projectRootFrom } from '../../worker/temporal-binaries.js';
 import { seedBoardCycle } from './board-seed.js';
+import { benchStack } from './stack-choice.js';
 
 const CLIENTS = Number(process.env.BENCH_BOARD_CLIENTS ?? 50);
 const SECONDS = Number(process.env.BENCH_BOARD_SECONDS ?? 20);
 const TIMEOUT_S = Number(process.env.BENCH_BOARD_TIMEOUT_S ?? 60);
+const STACK = benchStack();
+const ROOT = projectRootFrom(import.meta.url);
 const TARGETS = (process.env.BENCH_BOARD_TARGETS ?? 'obligations,cycle,page').split(',').map((t) => t.trim());
 
 interface AutocannonResult {
@@ -138,18 +145,29 @@ function peakRssMiB(pid: number): number | null {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m === null ? null : Math.round(Number(m[1]) / 1024);
 }
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+/** CPU seconds of a process and its descendants (`npm run api` runs node under npm). */
+const treeCpuSeconds = (pid: number): number =>
+  cpuSeconds(pid) + childrenOf(pid).reduce((sum, c) => sum + treeCpuSeconds(c), 0);
+const treePeakRssMiB = (pid: number): number =>
+  (peakRssMiB(pid) ?? 0) + childrenOf(pid).reduce((sum, c) => sum + treePeakRssMiB(c), 0);
 
 async function benchMain(): Promise<void> {
   const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
   const dir = mkdtempSync(join(tmpdir(), 'merzim-board-load-'));
   chmodSync(dir, 0o755);
-  const postgres = await EmbeddedPostgres.start({ dataDir: join(dir, 'postgres'), port: await freePort(), log });
   const results: Record<string, unknown> = {};
-  let server: ReturnType<typeof fork> | undefined;
+  let served: Served | undefined;
   let db: ReturnType<typeof createDb> | undefined;
   try {
-    await postgres.ensureDatabase('merzim');
-    db = createDb(postgres.url('merzim'), { max: 4, applicationName: 'merzim-bench' });
+    served = STACK === 'production' ? await startProduction(dir) : await startEmbedded(dir);
+    db = createDb(served.ownerUrl, { max: 4, applicationName: 'merzim-bench' });
     log('seeding a cycle of 5,000 obligations');
     const fixture = await seedBoardCycle(db);
     // One credential per client: each token or session is counted by the rate limit on its own, as real callers are.
@@ -182,27 +200,8 @@ async function benchMain(): Promise<void> {
           )
         ).rows[0]!.n,
       );
-    server = fork(fileURLToPath(import.meta.url), ['server'], {
-      // BENCH_BOARD_CPU_PROF=<dir>: the API's V8 CPU profile, written there when it stops (test/bench/cpu-profile-summary.ts reads it).
-      execArgv: [
-        '--import',
-        'tsx',
-        ...(process.env.BENCH_BOARD_CPU_PROF === undefined
-          ? []
-          : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_BOARD_CPU_PROF}`]),
-      ],
-      env: {
-        ...process.env,
-        BENCH_DATABASE_URL: postgres.url('merzim'),
-        MERZIM_RATE_LIMIT_PER_TOKEN: process.env.MERZIM_RATE_LIMIT_PER_TOKEN ?? '1000000',
-      },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
-    const port = await new Promise<number>((resolve, reject) => {
-      server!.once('message', (m: { port: number }) => resolve(m.port));
-      server!.once('exit', (code) => reject(new Error(`the API exited with ${code}`)));
-    });
-    const base = `http://127.0.0.1:${port}`;
+    const api = await served.api();
+    const base = api.base;
     const targets: Record<string, { url: string; credential: (i: number) => Record<string, string> }> = {
       // The board's JSON: the cycle's obligations a page at a time (the API's default page), as a client lists them.
       obligations: {
@@ -246,8 +245,8 @@ async function benchMain(): Promise<void> {
         throw new Error(`BENCH_BOARD_TARGETS: unknown target "${name}" (obligations, cycle, page, page304)`);
       // Warm-up: the first requests compile schemas and fill PostgreSQL's cache.
       await autocannon({ url: target.url, connections: 5, duration: 3, headers: target.credential(0) });
-      const cpu0 = cpuSeconds(server.pid!);
-      const pg0 = postgresCpuSeconds(postgres.pid!);
+      const cpu0 = treeCpuSeconds(api.pid);
+      const pg0 = postgresCpuSeconds(served.postmasterPid);
       const tx0 = await transactions();
       const own0 = process.cpuUsage();
       const load = loadavg().map((l) => Math.round(l * 100) / 100);
@@ -263,8 +262,8 @@ async function benchMain(): Promise<void> {
       });
       run.on('response', (_client, _status, _bytes, responseTime) => void times.push(responseTime));
       const r = await run;
-      const apiCpu = cpuSeconds(server.pid!) - cpu0;
-      const pgCpu = postgresCpuSeconds(postgres.pid!) - pg0;
+      const apiCpu = treeCpuSeconds(api.pid) - cpu0;
+      const pgCpu = postgresCpuSeconds(served.postmasterPid) - pg0;
       // Backends report their counts at most once a second: give the last second time to arrive.
       await new Promise((r) => setTimeout(r, 1500));
       const tx = (await transactions()) - tx0 - 1;
@@ -314,12 +313,13 @@ async function benchMain(): Promise<void> {
         `${name}: p50 ${r.latency.p50} ms, p95 ${quantile(times, 0.95)} ms, p99 ${r.latency.p99} ms, ${r.requests.average} req/s, non-2xx ${r.non2xx}`,
       );
     }
-    const apiPeak = peakRssMiB(server.pid!);
+    const apiPeak = treePeakRssMiB(api.pid);
     console.log(
       JSON.stringify(
         {
           benchmark: 'board under concurrent clients',
           at: new Date().toISOString(),
+          stack: served.description,
           obligations: fixture.obligations,
           note: 'latencyMs: autocannon’s p50/p90/p97.5/p99 and p95 from every recorded response time (goal: p95 < 100 ms); every client sends accept-encoding: gzip',
           rateLimits: {
@@ -340,16 +340,95 @@ async function benchMain(): Promise<void> {
       ),
     );
   } finally {
-    if (server !== undefined && server.exitCode === null) {
-      server.send({ stop: true });
-      // A CPU profile is written as the API exits: give it time.
-      await new Promise((r) => setTimeout(r, process.env.BENCH_BOARD_CPU_PROF === undefined ? 1000 : 10_000));
-      if (server.exitCode === null) server.kill('SIGKILL');
-    }
     await db?.destroy();
-    await postgres.stop();
+    await served?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Where the API runs and how to reach its database: the benchmark's own (embedded) or stack:production. */
+interface Served {
+  readonly description: string;
+  /** Merzim's database as its owner (the seed migrates and writes as the harness, not as the application). */
+  readonly ownerUrl: string;
+  readonly postmasterPid: number;
+  /** The API, started (embedded) or found (production) once the cycle is seeded. */
+  api(): Promise<{ readonly base: string; readonly pid: number }>;
+  stop(): Promise<void>;
+}
+
+const RATE_LIMIT = Number(process.env.MERZIM_RATE_LIMIT_PER_TOKEN ?? 1_000_000);
+
+async function startEmbedded(dir: string): Promise<Served> {
+  const postgres = await EmbeddedPostgres.start({ dataDir: join(dir, 'postgres'), port: await freePort(), log });
+  await postgres.ensureDatabase('merzim');
+  let server: ReturnType<typeof fork> | undefined;
+  return {
+    description: `embedded: the API (buildApp) in a child process on Node ${process.version}, embedded PostgreSQL`,
+    ownerUrl: postgres.url('merzim'),
+    postmasterPid: postgres.pid!,
+    async api() {
+      server = fork(fileURLToPath(import.meta.url), ['server'], {
+        // BENCH_BOARD_CPU_PROF=<dir>: the API's V8 CPU profile, written there when it stops (test/bench/cpu-profile-summary.ts reads it).
+        execArgv: [
+          '--import',
+          'tsx',
+          ...(process.env.BENCH_BOARD_CPU_PROF === undefined
+            ? []
+            : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_BOARD_CPU_PROF}`]),
+        ],
+        env: {
+          ...process.env,
+          BENCH_DATABASE_URL: postgres.url('merzim'),
+          MERZIM_RATE_LIMIT_PER_TOKEN: String(RATE_LIMIT),
+        },
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
+      const port = await new Promise<number>((resolve, reject) => {
+        server!.once('message', (m: { port: number }) => resolve(m.port));
+        server!.once('exit', (code) => reject(new Error(`the API exited with ${code}`)));
+      });
+      return { base: `http://127.0.0.1:${port}`, pid: server.pid! };
+    },
+    async stop() {
+      if (server !== undefined && server.exitCode === null) {
+        server.send({ stop: true });
+        // A CPU profile is written as the API exits: give it time.
+        await new Promise((r) => setTimeout(r, process.env.BENCH_BOARD_CPU_PROF === undefined ? 1000 : 10_000));
+        if (server.exitCode === null) server.kill('SIGKILL');
+      }
+      await postgres.stop();
+    },
+  };
+}
+
+/**
+ * stack:production (worker/production/stack.ts): the real Temporal server on its own PostgreSQL, two workers and `npm run api`
+ * on Node 24, each its own process, configured by its environment; the API connects as the application role.
+ */
+async function startProduction(dir: string): Promise<Served> {
+  const node = resolveNodeRuntime({ projectRoot: ROOT, env: process.env, log });
+  const stack = await startProductionStack({
+    projectRoot: ROOT,
+    dataDir: dir,
+    ports: { api: await freePort(), postgres: await freePort(), temporal: await freePort(), smtp: await freePort() },
+    workers: 2,
+    namespace: 'default',
+    taskQueue: 'reporting',
+    logLevel: 'warn',
+    mailFrom: 'Merzim <merzim@bench>',
+    nodeBinDir: node.binDir,
+    rateLimitPerToken: RATE_LIMIT,
+    buildServer: false,
+    log,
+  });
+  return {
+    description: `production (stack:production): ${stack.serverDescription}, two workers and \`npm run api\` on Node ${node.version}`,
+    ownerUrl: stack.servers.merzimPostgres.url('merzim'),
+    postmasterPid: stack.servers.merzimPostgres.pid!,
+    api: async () => ({ base: stack.apiUrl, pid: stack.api.pid! }),
+    stop: () => stack.stop(),
+  };
 }
 
 if (process.argv[2] === 'server') await serverMain();

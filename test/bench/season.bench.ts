@@ -10,7 +10,7 @@
 //   npm run -s bench -- --only reminders          # the burst above
 //   npm run -s bench -- --only national           # a national season opened (national.bench.ts; BENCH_NATIONAL_*)
 //   npm run -s bench -- --only board              # the board under 50 clients (board-load.bench.ts; BENCH_BOARD_*)
-//   npm run -s bench -- --only national --stack production   # the national season on stack:production
+//   npm run -s bench -- --only national --stack production   # the national season on stack:production (any part: --stack)
 // The output is then {reminders, national, board}, each part's JSON as its script prints it.
 import { spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -79,8 +79,8 @@ if (only.includes('national')) {
   parts.national = await runBench(node24.node, 'test/bench/national.bench.ts', { BENCH_STACK: stack });
 }
 if (only.includes('board')) {
-  log('the board under concurrent clients (board-load.bench.ts)');
-  parts.board = await runBench(node24.node, 'test/bench/board-load.bench.ts', {});
+  log(`the board under concurrent clients on the ${stack} stack (board-load.bench.ts)`);
+  parts.board = await runBench(node24.node, 'test/bench/board-load.bench.ts', { BENCH_STACK: stack });
 }
 process.stdout.write(
   `${JSON.stringify(only.length === 1 && only[0] === 'reminders' ? parts.reminders : parts, null, 2)}\n`,
@@ -88,12 +88,13 @@ process.stdout.write(
 
 /** Merzim and the alternative, side by side: the reminder burst. */
 async function reminders(): Promise<Record<string, unknown>> {
-  log(`Merzim: ${REMINDERS} reminders due at one instant (bench:cycles)`);
+  log(`Merzim: ${REMINDERS} reminders due at one instant on the ${stack} stack (bench:cycles)`);
   const merzim = await runBench(node24.node, 'test/bench/cycles.bench.ts', {
     BENCH_BURST_CYCLES: String(REMINDERS / PARTIES_PER_CYCLE),
     BENCH_BURST_PARTIES: String(PARTIES_PER_CYCLE),
     // The faster design (docs/benchmarks.md: batched reminders); BENCH_DESIGN=both or per-obligation to compare.
     BENCH_DESIGN: process.env.BENCH_DESIGN ?? 'batched',
+    BENCH_STACK: stack,
   });
   log(`the alternative: ${REMINDERS} reminders as pg-boss jobs (bench:alternative, Node ${node24.version})`);
   const alternative = await runBench(node24.node, 'test/bench/alternative.bench.ts', {
@@ -107,6 +108,7 @@ async function reminders(): Promise<Record<string, unknown>> {
   return {
     benchmark: 'season: Merzim and the alternative, side by side',
     at: new Date().toISOString(),
+    stack,
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30) },
     reminders: REMINDERS,
     merzim: {
