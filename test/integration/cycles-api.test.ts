@@ -48,6 +48,16 @@ afterAll(async () => {
 const call = (method: 'GET' | 'POST', url: string, token: string, payload?: object) =>
   app.inject({ method, url, headers: bearer(token), ...(payload === undefined ? {} : { payload }) });
 
+/** An agency's first obligation of the plan as the read model holds it (the tests below write to it as a projection would). */
+const readModelRow = (agency: string) =>
+  tdb.db
+    .selectFrom('obligations')
+    .select(['workflow_id', 'status', 'revision'])
+    .where('plan_id', '=', planId)
+    .where('agency_code', '=', agency)
+    .orderBy('workflow_id')
+    .executeTakeFirstOrThrow();
+
 describe('cycles through the API', () => {
   const cycleId = (): string => cycleWorkflowId(planId, String(YEAR));
   const obligation = (agency: string, stage = 'executors'): string =>
@@ -148,13 +158,7 @@ describe('cycles through the API', () => {
     }
     expect(new Set(coordinator.json().items.map((o: { agencyCode: string }) => o.agencyCode)).size).toBeGreaterThan(1);
     // What a projection writes when a workflow moves on: the next answer is the new state, not the kept page.
-    const row = await tdb.db
-      .selectFrom('obligations')
-      .select(['workflow_id', 'status', 'revision'])
-      .where('plan_id', '=', planId)
-      .where('agency_code', '=', 'ІІМ')
-      .orderBy('workflow_id')
-      .executeTakeFirstOrThrow();
+    const row = await readModelRow('ІІМ');
     await tdb.db
       .updateTable('obligations')
       .set((eb) => ({ status: 'closed', revision: eb('revision', '+', 1), updated_at: new Date() }))
@@ -210,13 +214,7 @@ describe('cycles through the API', () => {
     // A row's change shows on the next request, gzipped; and the cycle's counts with it.
     const cycleUrl = `/api/v1/cycles/${encodeURIComponent(cycleId())}`;
     const countsBefore = (await call('GET', cycleUrl, tokens.coordinator!)).json().counts as Record<string, number>;
-    const row = await tdb.db
-      .selectFrom('obligations')
-      .select(['workflow_id', 'status', 'revision'])
-      .where('plan_id', '=', planId)
-      .where('agency_code', '=', 'БҒМ')
-      .orderBy('workflow_id')
-      .executeTakeFirstOrThrow();
+    const row = await readModelRow('БҒМ');
     const setStatus = (status: typeof row.status, revision: number) =>
       tdb.db
         .updateTable('obligations')
