@@ -2,7 +2,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { PlanListScope, StoredPlan } from '../db/repositories/plans.js';
-import { planIdsOfUser } from '../db/repositories/users.js';
 import type { Plan } from '../domain/plan.js';
 import { actorOf, type Principal } from './auth.js';
 
@@ -12,10 +11,8 @@ export interface PlanScope {
 }
 
 export async function scopeOf(db: Kysely<Database>, p: Principal): Promise<PlanScope> {
-  if (p.role !== 'coordinator') return { coordinated: new Set() };
-  if (p.agencyCode === null)
-    return { coordinated: new Set(p.userId === null ? [] : await planIdsOfUser(db, p.userId)) };
-  const rows = await coordinatedPlans(db, { agencyCode: p.agencyCode, userId: p.userId }).execute();
+  if (p.role !== 'coordinator' || (p.agencyCode === null && p.userId === null)) return { coordinated: new Set() };
+  const rows = await coordinatedPlans(db, p).execute();
   return { coordinated: new Set(rows.map((r) => r.plan_id)) };
 }
 
