@@ -8,15 +8,18 @@ import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { buildApp } from '../../api/app.js';
 import { newToken, SESSION_COOKIE } from '../../api/web/session.js';
 import { getAgency, seedAgencies, upsertAgency } from '../../db/repositories/agencies.js';
 import { upsertCycle, upsertObligations, type ObligationProjection } from '../../db/repositories/cycles.js';
 import { appendEvent } from '../../db/repositories/events.js';
 import { createDraft } from '../../db/repositories/plans.js';
-import { createApiToken } from '../../db/repositories/tokens.js';
+import { createApiToken, findActiveToken } from '../../db/repositories/tokens.js';
 import { createUser } from '../../db/repositories/users.js';
 import { seedReferenceData } from '../../db/seed.js';
+import { createDb } from '../../db/connect.js';
+import { PREPARED, preparedName } from '../../db/prepared.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { TEST_AGENCIES, testPlan } from '../helpers/plans.js';
 
@@ -353,5 +356,24 @@ describe('the kept board never crosses readers', () => {
     expect(flashed.body).toContain('class="flash ok"');
     expect((await page('coordinator', url)).body).not.toContain('class="flash ok"');
     expect((await page('coordinator2', `${url}&msg=accepted`)).body).not.toContain(csrf.coordinator);
+  });
+});
+
+describe('statements marked PREPARED', () => {
+  it('are prepared once per connection under their text’s name, and run as before', async () => {
+    // One connection, so that what it prepared can be read back from it.
+    const db = createDb(tdb.url, { max: 1 });
+    try {
+      const found = await findActiveToken(db, sessions.coordinator!);
+      expect(found?.csrfToken).toBe(csrf.coordinator);
+      expect(await findActiveToken(db, 'no-such-secret')).toBeUndefined();
+      const { rows } = await sql<{ name: string; statement: string }>`
+        SELECT name, statement FROM pg_prepared_statements`.execute(db);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.statement.startsWith(PREPARED)).toBe(true);
+      expect(rows[0]!.name).toBe(preparedName(rows[0]!.statement));
+    } finally {
+      await db.destroy();
+    }
   });
 });
