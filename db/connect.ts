@@ -10,6 +10,7 @@ pg.types.setTypeParser(DATE_OID, (value: string) => value);
 
 /** pg's client, preparing the statements marked PREPARED (db/prepared.ts): kysely sends text and parameters, never a name. */
 class PreparingClient extends pg.Client {
+  // Typed `never` to stand for each of pg's overloads: it answers every form of call as pg's own query does.
   override query(...args: unknown[]): never {
     const [text, values] = args;
     if (typeof text === 'string' && text.startsWith(PREPARED) && (values === undefined || Array.isArray(values)))
