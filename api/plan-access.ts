@@ -1,8 +1,7 @@
 // Who sees and manages which plan: admins everything; the PM Office confirmed plans; coordinators their plans; reporters their agency's measures.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { PlanListScope, StoredPlan } from '../db/repositories/plans.js';
-import { planIdsOfUser } from '../db/repositories/users.js';
 import type { Plan } from '../domain/plan.js';
 import { actorOf, type Principal } from './auth.js';
 
@@ -12,15 +11,22 @@ export interface PlanScope {
 }
 
 export async function scopeOf(db: Kysely<Database>, p: Principal): Promise<PlanScope> {
-  if (p.role !== 'coordinator') return { coordinated: new Set() };
-  if (p.agencyCode === null)
-    return { coordinated: new Set(p.userId === null ? [] : await planIdsOfUser(db, p.userId)) };
-  // The plans the agency coordinates and those the user is bound to: one round trip (every list a coordinator reads asks).
-  const own = db.selectFrom('plans').select('id as plan_id').where('coordinator_code', '=', p.agencyCode);
-  const rows = await (
-    p.userId === null ? own : own.union(db.selectFrom('user_plans').select('plan_id').where('user_id', '=', p.userId))
-  ).execute();
+  if (p.role !== 'coordinator' || (p.agencyCode === null && p.userId === null)) return { coordinated: new Set() };
+  const rows = await coordinatedPlans(db, p).execute();
   return { coordinated: new Set(rows.map((r) => r.plan_id)) };
+}
+
+/**
+ * The plans a coordinator coordinates, as a query of `plan_id`: those its agency coordinates and those the user is bound to
+ * (one round trip; every list a coordinator reads asks). scopeOf runs it; a statement that needs the scope inside it (the
+ * board's) embeds it, so the rule is written once.
+ */
+export function coordinatedPlans(db: Kysely<Database>, p: Pick<Principal, 'agencyCode' | 'userId'>) {
+  const bound = db.selectFrom('user_plans').select('plan_id');
+  if (p.agencyCode === null)
+    return p.userId === null ? bound.where(sql<boolean>`false`) : bound.where('user_id', '=', p.userId);
+  const own = db.selectFrom('plans').select('id as plan_id').where('coordinator_code', '=', p.agencyCode);
+  return p.userId === null ? own : own.union(bound.where('user_id', '=', p.userId));
 }
 
 export function canManage(p: Principal, scope: PlanScope, plan: StoredPlan): boolean {

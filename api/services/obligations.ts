@@ -5,6 +5,7 @@
 // the one place that turns it into a status and code, for the JSON routes and the pages alike.
 import type { Client } from '@temporalio/client';
 import { sql, type Kysely } from 'kysely';
+import { PREPARED } from '../../db/prepared.js';
 import type { CycleRow, Database, ObligationRow } from '../../db/database.js';
 import {
   countObligationsByStatus,
@@ -13,6 +14,7 @@ import {
   listCycles,
   listObligations,
   listObligationsPage,
+  whereObligations,
   type CycleListItem,
   type ObligationFilter,
 } from '../../db/repositories/cycles.js';
@@ -21,7 +23,7 @@ import { acceptUpdate, extendUpdate } from '../../workflows/shared.js';
 import { actorOf, type Principal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { decodeCursor, pageOf } from '../pagination.js';
-import { scopeOf } from '../plan-access.js';
+import { coordinatedPlans, scopeOf } from '../plan-access.js';
 
 export type CycleStatusFilter = CycleRow['status'];
 export type ObligationStatusFilter = ObligationRow['status'];
@@ -79,6 +81,27 @@ export type BoardObligation = Pick<
   ObligationRow,
   'workflow_id' | 'agency_code' | 'stage_id' | 'status' | 'working_days_late'
 >;
+
+/** A cycle in the board's picker, with its plan's title: [workflow id, plan id, period, status, title kk, title ru]. */
+export type PickerCycle = [string, string, string, CycleRow['status'], string, string];
+
+/** What the board page reads per request (boardView): the picker as JSON text, the chosen cycle, its stages and stamp. */
+export interface BoardView {
+  /** A JSON array of PickerCycle, in the picker's order. */
+  readonly picker: string;
+  readonly cycle: CycleHead | undefined;
+  readonly stages: readonly StageInfo[];
+  /** Changes whenever what the board shows of the cycle does (empty without a cycle). */
+  readonly stamp: string;
+}
+
+type BoardViewRow = { [K in keyof CycleHead]: CycleHead[K] | null } & {
+  readonly picker: string | null;
+  readonly newest: string | null;
+  readonly xmin: string;
+  readonly directory: string;
+  readonly escalated: string;
+};
 
 const CYCLE_HEAD = [
   'workflow_id',
@@ -142,23 +165,15 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
   async function countsUnder(filter: ObligationFilter): Promise<{ counts: Record<string, number>; stamp: string }> {
     const { status: _all, limit: _page, ...counted } = filter;
 
-    let c = db
-      .selectFrom('obligations')
+    const rows = await whereObligations(db.selectFrom('obligations'), counted)
       .select([
         'status',
         sql<string>`count(*)`.as('n'),
         sql<string>`coalesce(sum(revision), 0) || ':' || coalesce(max(updated_at)::text, '')`.as('stamp'),
       ])
       .groupBy('status')
-      .orderBy('status');
-    if (counted.cycleWorkflowId !== undefined) c = c.where('cycle_workflow_id', '=', counted.cycleWorkflowId);
-    if (counted.planId !== undefined) c = c.where('plan_id', '=', counted.planId);
-    if (counted.period !== undefined) c = c.where('period', '=', counted.period);
-    if (counted.stageId !== undefined) c = c.where('stage_id', '=', counted.stageId);
-    if (counted.agencyCode !== undefined) c = c.where('agency_code', '=', counted.agencyCode);
-    if (counted.planIds !== undefined)
-      c = counted.planIds.length === 0 ? c.where(sql<boolean>`false`) : c.where('plan_id', 'in', [...counted.planIds]);
-    const rows = await c.execute();
+      .orderBy('status')
+      .execute();
     return {
       counts: Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])),
       stamp: rows.map((r) => `${r.status}=${r.n}:${r.stamp}`).join(','),
@@ -296,17 +311,6 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
       );
     },
 
-    /** The cycles listCycles gives, without their counts (the board's picker: one query, no aggregate over obligations). */
-    async listCycleHeads(p: Principal): Promise<CycleListItem[]> {
-      const planIds = await visiblePlanIds(p);
-      return listCycles(
-        db,
-        planIds === undefined ? {} : { planIds },
-        p.role === 'reporter' ? (p.agencyCode ?? '') : undefined,
-        false,
-      );
-    },
-
     /** One page of the cycles listCycles gives, by (plan, period). */
     async pageCycles(
       p: Principal,
@@ -390,42 +394,88 @@ export function createObligationService(deps: { db: Kysely<Database>; temporal: 
     },
 
     /**
-     * A cheap stamp of a visible cycle's board: it changes whenever one of its obligations is added or updated (its projection
-     * moves updated_at and revision; obligations are never deleted), when the agencies directory (the names shown) is edited,
-     * and when an escalation about one of them is recorded (events are append-only, so their count only grows). Two aggregate
-     * rows instead of thousands of rows.
+     * What the board page reads on every request, in one statement: the picker (the cycles the caller may see, open first,
+     * the newest period first, with their plans' titles — as JSON text, parsed only by a request that renders), the chosen
+     * cycle (the one asked for if the caller may see it, else the picker's first; none when it may not see it or sees
+     * none) and the parts of its stamp: the newest `changed_xid` of the plan's obligations across its periods (the on-time
+     * chart covers them all) with the snapshot's xmin, the directory's last edit (the names shown) and the count and last id
+     * of the escalations about the cycle's obligations in the caller's scope. The stamp changes whenever anything the board
+     * shows does; its obligations' part falls back on a count of the plan's rows while an older writer is still open (see
+     * obligationStamp). The stages are read once per run (stagesOf).
      */
-    async boardStamp(
-      p: Principal,
-      id: string,
-    ): Promise<{ cycle: CycleHead; stages: readonly StageInfo[]; stamp: string }> {
-      const cycle = await service.visibleCycle(p, id);
-      // The obligations' part: the plan and period's stamp (an index step) when it is safe, else a count of the cycle's rows.
-      const counted = async (): Promise<string> => {
-        let q = db
-          .selectFrom('obligations')
-          .select(
-            sql<string>`count(*) || ':' || coalesce(sum(revision), 0) || ':' || coalesce(max(updated_at)::text, '')`.as(
-              'stamp',
-            ),
-          )
-          .where('cycle_workflow_id', '=', id);
-        if (p.role === 'reporter') q = q.where('agency_code', '=', p.agencyCode ?? '');
-        return (await q.executeTakeFirstOrThrow()).stamp;
+    async boardView(p: Principal, wanted: string | undefined): Promise<BoardView> {
+      const reporter = p.role === 'reporter' ? (p.agencyCode ?? '') : undefined;
+      // The caller's cycles, as listCycles decides them: a reporter's where its agency owes, a coordinator's plans.
+      const scope =
+        reporter !== undefined
+          ? sql`EXISTS (SELECT 1 FROM obligations o WHERE o.cycle_workflow_id = c.workflow_id AND o.agency_code = ${reporter})`
+          : p.role === 'coordinator'
+            ? sql`c.plan_id IN (SELECT s.plan_id::text FROM (${coordinatedPlans(db, p)}) AS s)`
+            : sql`true`;
+      // The escalations' range of events_escalation_subject_idx (see escalationsOf): the ids that begin with
+      // "obligation:<plan>:<period>[:<agency>]:" are those from it to the same ending in ";" (the byte after ":").
+      const stem = sql`'obligation:' || ch.plan_id || ':' || ch.period ${reporter === undefined ? sql`` : sql`|| ':' || ${reporter}`}`;
+      // Prepared (planning it costs more than running it); one shape per role and whether a cycle is asked for.
+      const { rows } = await sql<BoardViewRow>`${sql.raw(PREPARED)}
+        WITH RECURSIVE visible AS (
+          SELECT c.workflow_id, c.run_id, c.revision, c.plan_id, c.period, c.policy_id, c.status, c.stage, c.closed_reason,
+                 c.opened_at, c.finished_at, c.updated_at,
+                 row_number() OVER (ORDER BY c.status = 'open' DESC, c.period COLLATE "C" DESC, c.workflow_id COLLATE "C") AS n
+          FROM cycles c WHERE ${scope}
+        ), chosen AS (
+          SELECT * FROM visible WHERE ${wanted === undefined ? sql`n = 1` : sql`workflow_id = ${wanted}`}
+        ), periods AS (
+          -- The plan's periods that have obligations, one index step each.
+          SELECT min(o.period) AS period FROM obligations o WHERE o.plan_id = (SELECT plan_id FROM chosen)
+          UNION ALL
+          SELECT (SELECT min(o.period) FROM obligations o WHERE o.plan_id = (SELECT plan_id FROM chosen) AND o.period > r.period)
+          FROM periods r WHERE r.period IS NOT NULL
+        )
+        SELECT
+          (SELECT json_agg(json_build_array(v.workflow_id, v.plan_id, v.period, v.status,
+                    coalesce(pl.title_kk, pl.title_ru, v.plan_id), coalesce(pl.title_ru, pl.title_kk, v.plan_id)) ORDER BY v.n)
+             FROM visible v LEFT JOIN plans pl ON pl.id::text = v.plan_id)::text AS picker,
+          ch.workflow_id, ch.run_id, ch.revision, ch.plan_id, ch.period, ch.policy_id, ch.status, ch.stage, ch.closed_reason,
+          ch.opened_at, ch.finished_at, ch.updated_at,
+          (SELECT newest FROM (
+             SELECT (SELECT o.changed_xid FROM obligations o WHERE o.plan_id = ch.plan_id AND o.period = r.period
+                     ORDER BY o.changed_xid DESC LIMIT 1) AS newest
+             FROM periods r WHERE r.period IS NOT NULL) x
+           ORDER BY newest DESC NULLS LAST LIMIT 1)::text AS newest,
+          pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,
+          (SELECT coalesce(max(updated_at)::text, '') FROM agencies) AS directory,
+          (SELECT count(*) || ':' || coalesce(max(e.id), 0) FROM events e
+            WHERE e.type = 'escalation.sent' AND e.subject_type = 'obligation'
+              AND (e.subject_id COLLATE "C") >= (${stem} || ':')
+              AND (e.subject_id COLLATE "C") < (${stem} || ';')) AS escalated
+        FROM (SELECT 1) AS one LEFT JOIN chosen ch ON true`.execute(db);
+      const row = rows[0]!;
+      if (row.workflow_id === null) {
+        if (wanted !== undefined) throw new HttpError(404, 'not_found', `No cycle ${wanted}`);
+        return { picker: row.picker ?? '[]', cycle: undefined, stages: [], stamp: '' };
+      }
+      const { picker, newest, xmin, directory, escalated, ...head } = row;
+      const cycle = head as CycleHead;
+      // The obligations' part: the plan's newest change when it is safe, else a count of the plan's rows.
+      const obligations =
+        safeStamp({ newest, xmin }) ??
+        (
+          await db
+            .selectFrom('obligations')
+            .select(
+              sql<string>`count(*) || ':' || coalesce(sum(revision), 0) || ':' || coalesce(max(updated_at)::text, '')`.as(
+                'stamp',
+              ),
+            )
+            .where('plan_id', '=', cycle.plan_id)
+            .executeTakeFirstOrThrow()
+        ).stamp;
+      return {
+        picker: picker ?? '[]',
+        cycle,
+        stages: await stagesOf(cycle),
+        stamp: `${cycle.run_id}:${cycle.revision}:${cycle.updated_at.toISOString()}/${obligations}/${directory}/${escalated}`,
       };
-      // One statement for the plan and period's stamp, the directory's and the escalations' (the board's names and list).
-      const escalations = escalationsOf(p, cycle).select(
-        sql<string>`count(*) || ':' || coalesce(max(id), 0)`.as('stamp'),
-      );
-      const [stamps, stages] = await Promise.all([
-        sql<NewestRow & { directory: string; escalated: string }>`SELECT ${newestColumns(cycle.plan_id, cycle.period)},
-            (SELECT coalesce(max(updated_at)::text, '') FROM agencies) AS directory,
-            (${escalations}) AS escalated`.execute(db),
-        stagesOf(cycle),
-      ]);
-      const current = stamps.rows[0]!;
-      const obligations = safeStamp(current) ?? (await counted());
-      return { cycle, stages, stamp: `${cycle.run_id}/${obligations}:${current.directory}/${current.escalated}` };
     },
 
     /** Agency code → name in both languages, from the directory. */

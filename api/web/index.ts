@@ -20,7 +20,7 @@ import { KZ_TIME_ZONE, localDateOf, localToInstant } from '../../domain/tz.js';
 import { type Principal } from '../auth.js';
 import { HttpError, httpFailureOf } from '../errors.js';
 import type { EvidenceService } from '../services/evidence.js';
-import type { ObligationService } from '../services/obligations.js';
+import type { ObligationService, PickerCycle } from '../services/obligations.js';
 import { discardRestOf, readEvidencePart, sendEvidence } from '../routes/evidence.js';
 import type { ReportService } from '../services/reports.js';
 import type { AccountService } from '../services/accounts.js';
@@ -54,7 +54,7 @@ import {
   type PageChart,
 } from './pages/board.js';
 import { matchesTag } from '../etag.js';
-import { keepBody, pageTag, plainPage, splicedGzip, type KeptBody } from './kept-body.js';
+import { keepBody, keepFrame, pageTag, plainPage, splicedGzip, type KeptBody, type KeptFrame } from './kept-body.js';
 import { evidenceWidget } from './pages/evidence-widget.js';
 import { inboxPage } from './pages/inbox.js';
 import { measuresOwed, obligationPage, versionPage } from './pages/obligation.js';
@@ -778,18 +778,37 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
 
   /**
    * The board's body (everything inside the page's frame), kept compressed by everything it shows: the cycle and its stamp
-   * (obligations, directory, escalations), the cycle list, language, role and scope, filters, matrix page and the Almaty date
-   * (the overdue chart ends today). A few dozen at most, the oldest dropped first.
+   * (the cycle's row, its plan's obligations, directory, escalations), the picker's cycles and titles, language, role and
+   * scope, filters, matrix page and the Almaty date (the overdue chart ends today). A few dozen at most, the oldest dropped
+   * first.
    */
   const boardBodies = new Map<string, KeptBody>();
 
   /** The board's charts by cycle, stamp, language, scope and Almaty date: rendered once, whatever the filter or page. */
   const boardCharts = new Map<string, { charts: Html; names: ReadonlyMap<string, string> }>();
 
-  const remember = <V>(cache: Map<string, V>, key: string, value: V): V => {
-    if (cache.size >= 64) cache.delete(cache.keys().next().value!);
+  /**
+   * Readers' frames of the board (head and tail, deflated), by everything the layout reads: the session (its CSRF token is
+   * in the frame's forms), the reader's name and role, language, path and flash. A reader asking again is sent the frame it
+   * was sent, without rendering or compressing it; no two sessions ever share one.
+   */
+  const boardFrames = new Map<string, KeptFrame>();
+
+  const remember = <V>(cache: Map<string, V>, key: string, value: V, size = 64): V => {
+    if (cache.size >= size) cache.delete(cache.keys().next().value!);
     cache.set(key, value);
     return value;
+  };
+
+  /**
+   * The Almaty date of now, read once a minute: UTC offsets are whole minutes, so every instant of one UTC minute falls on
+   * the same local date (formatting a date in a time zone costs more than the rest of a kept board's request).
+   */
+  let todayOf = { minute: Number.NaN, date: '' };
+  const almatyToday = (): string => {
+    const minute = Math.floor(Date.now() / 60_000);
+    if (minute !== todayOf.minute) todayOf = { minute, date: localDateOf(minute * 60_000) };
+    return todayOf.date;
   };
 
   app.get<{ Querystring: { cycle?: string; state?: string; agency?: string; at?: string; page?: string } }>(
@@ -798,34 +817,29 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
     async (request, reply) => {
       const p = principal(request);
       const ctx = await context(request, reply);
-      // The picker's cycles (no counts: the board counts its own cycle).
-      const all = await service.listCycleHeads(p);
-      // Open cycles first, the newest period first.
-      const cycles = [...all].sort(
-        (a, b) =>
-          Number(b.status === 'open') - Number(a.status === 'open') ||
-          b.period.localeCompare(a.period) ||
-          a.workflow_id.localeCompare(b.workflow_id),
-      );
-      const wanted = request.query.cycle;
-      const listed = wanted === undefined || wanted === '' ? cycles[0] : cycles.find((c) => c.workflow_id === wanted);
-      if (wanted !== undefined && wanted !== '' && listed === undefined)
-        throw new HttpError(404, 'not_found', `No cycle ${wanted}`);
-      const titles = new Map(
-        [...(await service.planInfo(cycles.map((c) => c.plan_id)))].map(([id, info]) => [id, info.title]),
-      );
+      const wanted = request.query.cycle === undefined || request.query.cycle === '' ? undefined : request.query.cycle;
+      // One statement: the picker, the chosen cycle (404 when the caller may not see it) and its stamp.
+      const view = await service.boardView(p, wanted);
+      // The picker's cycles (open first, the newest period first) and their plans' titles, for a request that renders.
+      const pickerOf = () => {
+        const listed = JSON.parse(view.picker) as PickerCycle[];
+        return {
+          cycles: listed.map(([workflow_id, plan_id, period, status]) => ({ workflow_id, plan_id, period, status })),
+          titles: new Map(listed.map(([, planId, , , kk, ru]) => [planId, { kk, ru }])),
+        };
+      };
       const state = BOARD_STATES.find((s) => s === request.query.state) as BoardState | undefined;
       const agency =
         request.query.agency === undefined || request.query.agency === '' ? undefined : request.query.agency;
       const page = /^[1-9]\d{0,3}$/.test(request.query.page ?? '') ? Number(request.query.page) : 1;
       const asOf = asOfOf(request.query.at);
       const flash = flashFrom(request, ctx);
-      if (listed === undefined)
+      const cycle = view.cycle;
+      if (cycle === undefined)
         return send(
           reply,
           boardPage(ctx, {
-            cycles,
-            titles,
+            ...pickerOf(),
             cycle: undefined,
             stages: [],
             names: new Map(),
@@ -835,15 +849,16 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
             flash,
           }),
         );
+      const stages = view.stages;
       const canAsOf = p.role !== 'reporter';
       const canHistory = p.role === 'admin' && opts.history !== undefined;
       const filter = { ...(state === undefined ? {} : { state }), ...(agency === undefined ? {} : { agency }) };
       const namesIn = async (codes: readonly string[]) =>
         new Map([...(await service.agencyNames(codes))].map(([code, name]) => [code, pick(name, ctx.t.lang)] as const));
+      const temporalUrl = temporalWorkflowUrl(opts.temporalUiUrl, opts.temporalNamespace, cycle.workflow_id);
       if (asOf !== undefined) {
         // As of a past instant: the history service rebuilds it from the events log and refuses whom the as-of API refuses.
         if (opts.history === undefined) throw new HttpError(404, 'not_found', 'No such page');
-        const { cycle, stages } = await service.boardStamp(p, listed.workflow_id);
         const past = await opts.history.cycleAsOf(p, cycle.workflow_id, asOf.at);
         const obligations = past.obligations.map((o) => ({
           workflow_id: o.obligationId,
@@ -859,15 +874,14 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
           boardPage(
             ctx,
             {
-              cycles,
-              titles,
+              ...pickerOf(),
               cycle,
               stages,
               names,
               obligations: [],
               escalations: [],
               filter,
-              temporalUrl: temporalWorkflowUrl(opts.temporalUiUrl, opts.temporalNamespace, cycle.workflow_id),
+              temporalUrl,
               asOf,
               canAsOf,
               canHistory,
@@ -886,19 +900,13 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
         );
       }
       // The body is made once per state of the cycle and what this reader is shown of it, and kept compressed while the
-      // cycle's stamp (two aggregate rows) is unchanged: a board of thousands of obligations is then neither read, rendered
-      // nor compressed again; a request renders and compresses only its frame.
-      const { cycle, stages, stamp } = await service.boardStamp(p, listed.workflow_id);
+      // cycle's stamp is unchanged: a board of thousands of obligations is then neither read, rendered nor compressed again;
+      // a request sends the kept body in its reader's kept frame.
       const scopeKey = p.role === 'reporter' ? `reporter:${p.agencyCode ?? ''}` : p.role;
-      const today = localDateOf(Date.now());
-      const temporalUrl = temporalWorkflowUrl(opts.temporalUiUrl, opts.temporalNamespace, cycle.workflow_id);
-      const picker = cycles.map((c) => {
-        const title = titles.get(c.plan_id);
-        return [c.workflow_id, c.status, c.period, title?.kk ?? '', title?.ru ?? ''];
-      });
+      const today = almatyToday();
       const key = JSON.stringify([
         cycle.workflow_id,
-        stamp,
+        view.stamp,
         ctx.t.lang,
         scopeKey,
         canAsOf,
@@ -908,7 +916,7 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
         agency ?? '',
         page,
         today,
-        picker,
+        view.picker,
       ]);
       let body = boardBodies.get(key);
       if (body === undefined) {
@@ -918,7 +926,7 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
         ]);
         // The charts (overdue over the days of this cycle; on-time rate per agency across the plan's cycles), whatever the
         // filter or page.
-        const chartKey = [cycle.workflow_id, stamp, ctx.t.lang, scopeKey, today].join('|');
+        const chartKey = [cycle.workflow_id, view.stamp, ctx.t.lang, scopeKey, today].join('|');
         let charted = boardCharts.get(chartKey);
         if (charted === undefined) {
           const names = await namesIn(obligations.map((o) => o.agency_code));
@@ -938,8 +946,7 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
         }
         const names = charted.names;
         const data = {
-          cycles,
-          titles,
+          ...pickerOf(),
           cycle,
           stages,
           names,
@@ -953,18 +960,34 @@ ${n > 1 ? html`<p><a href="${obligationHref(o.workflow_id)}/diff?from=${n - 1}&a
         const prepared = prepareBoard(ctx.t, { stages, names, obligations, escalations, filter, page });
         body = remember(boardBodies, key, await keepBody(boardBody(ctx, data, prepared, charted.charts).value, key));
       }
-      const marker = '\u0000board\u0000';
-      const [head, tail] = layout(ctx, { title: ctx.t.t('board.title'), flash, body: raw(marker) }).value.split(
-        marker,
-      ) as [string, string];
+      const frameKey = JSON.stringify([
+        p.tokenId,
+        ctx.csrf,
+        p.role,
+        p.name,
+        p.mustChangePassword,
+        ctx.displayName,
+        ctx.t.lang,
+        ctx.path,
+        flash?.kind ?? '',
+        flash?.text ?? '',
+      ]);
+      let frame = boardFrames.get(frameKey);
+      if (frame === undefined) {
+        const marker = '\u0000board\u0000';
+        const [head, tail] = layout(ctx, { title: ctx.t.t('board.title'), flash, body: raw(marker) }).value.split(
+          marker,
+        ) as [string, string];
+        frame = remember(boardFrames, frameKey, keepFrame(head, tail), 512);
+      }
       // Private to this reader, kept by the browser but asked about each time: an unchanged board is a 304 of a few bytes.
-      const etag = pageTag(head, body, tail);
+      const etag = pageTag(frame, body);
       reply.header('etag', etag).header('cache-control', 'private, no-cache').header('vary', 'accept-encoding, cookie');
       if (matchesTag(request.headers['if-none-match'], etag)) return reply.code(304).send();
       reply.type('text/html; charset=utf-8');
       if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? '')))
-        return reply.header('content-encoding', 'gzip').send(splicedGzip(head, body, tail));
-      return reply.send(plainPage(head, body, tail));
+        return reply.header('content-encoding', 'gzip').send(splicedGzip(frame, body));
+      return reply.send(plainPage(frame, body));
     },
   );
 

@@ -1,5 +1,5 @@
 // The cycles and obligations read models: idempotent upserts keyed by workflow id (a stale revision never overwrites a newer one), and reads for the API.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { CycleRow, Database, ObligationRow } from '../database.js';
 
 export interface CycleProjection {
@@ -181,8 +181,6 @@ export async function listCycles(
   db: Kysely<Database>,
   filter: CycleFilter = {},
   countAgency?: string,
-  /** false: the cycles only, each with empty counts (a picker of cycles needs no counts: one query, no aggregate). */
-  withCounts = true,
 ): Promise<CycleListItem[]> {
   let q = db
     .selectFrom('cycles')
@@ -224,7 +222,6 @@ export async function listCycles(
   if (filter.limit !== undefined) q = q.limit(filter.limit);
   const cycles = await q.execute();
   if (cycles.length === 0) return [];
-  if (!withCounts) return cycles.map((c) => ({ ...c, counts: {} }));
   let counts = db
     .selectFrom('obligations')
     .select(['cycle_workflow_id', 'status', (eb) => eb.fn.countAll<string>().as('n')])
@@ -292,8 +289,14 @@ export async function listObligationsPage(
   return q.orderBy('due_at').orderBy('workflow_id').limit(filter.limit).execute();
 }
 
-function filteredObligations(db: Kysely<Database>, filter: ObligationFilter) {
-  let q = db.selectFrom('obligations');
+/**
+ * A query of obligations narrowed by a filter's conditions (cycle, plan, period, stage, agency, status, the caller's plans;
+ * not its page — `limit` and `after` are the caller's): the one place a filter becomes SQL, for lists and counts alike.
+ */
+export function whereObligations<O>(
+  q: SelectQueryBuilder<Database, 'obligations', O>,
+  filter: ObligationFilter,
+): SelectQueryBuilder<Database, 'obligations', O> {
   if (filter.cycleWorkflowId !== undefined) q = q.where('cycle_workflow_id', '=', filter.cycleWorkflowId);
   if (filter.planId !== undefined) q = q.where('plan_id', '=', filter.planId);
   if (filter.period !== undefined) q = q.where('period', '=', filter.period);
@@ -303,6 +306,10 @@ function filteredObligations(db: Kysely<Database>, filter: ObligationFilter) {
   if (filter.planIds !== undefined)
     q = filter.planIds.length === 0 ? q.where(sql<boolean>`false`) : q.where('plan_id', 'in', [...filter.planIds]);
   return q;
+}
+
+function filteredObligations(db: Kysely<Database>, filter: ObligationFilter) {
+  return whereObligations(db.selectFrom('obligations'), filter);
 }
 
 export async function listObligations(db: Kysely<Database>, filter: ObligationFilter = {}): Promise<ObligationRow[]> {

@@ -1,6 +1,7 @@
 // API tokens and login sessions: secrets are shown once at creation and only their SHA-256 hash is stored.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
+import { PREPARED } from '../prepared.js';
 import type { ApiTokenRow, Database } from '../database.js';
 
 export type Role = ApiTokenRow['role'];
@@ -57,13 +58,9 @@ export interface ActiveToken {
   readonly displayName: string | null;
 }
 
-/** A token is active when not revoked, not expired, and its user (if any) is not disabled; the user's role wins over the token's. */
-export async function findActiveToken(
-  db: Kysely<Database>,
-  secret: string,
-  now = new Date(),
-): Promise<ActiveToken | undefined> {
-  const row = await db
+/** The token whose hash is given, with its user, unless revoked: every authenticated request's first statement. */
+function activeTokenQuery(db: Kysely<Database>, tokenHash: string) {
+  return db
     .selectFrom('api_tokens as t')
     .leftJoin('users as u', 'u.id', 't.user_id')
     .select([
@@ -84,9 +81,32 @@ export async function findActiveToken(
       'u.ui_lang',
       'u.display_name',
     ])
-    .where('t.token_hash', '=', hashToken(secret))
-    .where('t.revoked_at', 'is', null)
-    .executeTakeFirst();
+    .where('t.token_hash', '=', tokenHash)
+    .where('t.revoked_at', 'is', null);
+}
+
+type ActiveTokenRow = Awaited<ReturnType<ReturnType<typeof activeTokenQuery>['executeTakeFirstOrThrow']>>;
+
+/**
+ * activeTokenQuery's text, compiled once per database (its one parameter is the hash) and marked to be prepared by each
+ * connection: it runs on every request, so neither building it nor planning it is repeated.
+ */
+const activeTokenText = new WeakMap<Kysely<Database>, string>();
+
+/** A token is active when not revoked, not expired, and its user (if any) is not disabled; the user's role wins over the token's. */
+export async function findActiveToken(
+  db: Kysely<Database>,
+  secret: string,
+  now = new Date(),
+): Promise<ActiveToken | undefined> {
+  let text = activeTokenText.get(db);
+  if (text === undefined) {
+    const compiled = activeTokenQuery(db, '').compile();
+    if (compiled.parameters.length !== 1) throw new Error('activeTokenQuery: one parameter, the hash, was expected');
+    text = `${PREPARED}${compiled.sql}`;
+    activeTokenText.set(db, text);
+  }
+  const row = (await db.executeQuery<ActiveTokenRow>(CompiledQuery.raw(text, [hashToken(secret)]))).rows[0];
   if (row === undefined) return undefined;
   if (row.expires_at !== null && row.expires_at <= now) return undefined;
   if (row.user_id !== null && (row.username === null || row.disabled_at !== null)) return undefined;

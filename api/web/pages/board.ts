@@ -1,7 +1,6 @@
 // The coordinator board: per plan and period a matrix of agencies × stages in status colours with counts, filters, the
 // escalations and whom they reached; the cycle's timeline on a page of its own (it grows with every reminder).
 import type { CycleRow } from '../../../db/database.js';
-import type { CycleListItem } from '../../../db/repositories/cycles.js';
 import type { BilingualText } from '../../../domain/cycle-model.js';
 import type { BoardObligation, CycleHead, StageInfo, TimelineEntry } from '../../services/obligations.js';
 import { html, raw, type Html } from '../html.js';
@@ -31,7 +30,8 @@ export const BOARD_STATES: readonly BoardState[] = [
 ];
 
 export interface BoardData {
-  readonly cycles: readonly CycleListItem[];
+  /** The picker's cycles, in its order. */
+  readonly cycles: readonly Pick<CycleRow, 'workflow_id' | 'plan_id' | 'period' | 'status'>[];
   /** Plan id → title, for the cycle list (which carries no spec). */
   readonly titles: ReadonlyMap<string, BilingualText>;
   readonly cycle: CycleHead | undefined;

@@ -1,7 +1,7 @@
 // The board's page: the matrix a page of agencies at a time with the counts over the whole cycle; the kept, compressed body
 // spliced with a reader's frame into one gzip stream that any gzip reader decodes to the same page; the chart's agency names
 // on two lines instead of running off the left edge.
-import { gunzipSync } from 'node:zlib';
+import { crc32, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { matchesTag } from '../../../api/etag.js';
 import { labelLines, onTimeRateChart } from '../../../api/web/charts.js';
@@ -9,7 +9,7 @@ import { onTimeText } from '../../../api/web/chart-text.js';
 import { translator } from '../../../api/web/i18n/index.js';
 import { kk } from '../../../api/web/i18n/kk.js';
 import { ru } from '../../../api/web/i18n/ru.js';
-import { keepBody, pageTag, plainPage, splicedGzip } from '../../../api/web/kept-body.js';
+import { crc32Combine, keepBody, keepFrame, pageTag, plainPage, splicedGzip } from '../../../api/web/kept-body.js';
 import { BOARD_PAGE_SIZE, boardBody, prepareBoard } from '../../../api/web/pages/board.js';
 import type { BoardObligation, CycleHead } from '../../../api/services/obligations.js';
 
@@ -103,18 +103,43 @@ describe('a kept body spliced into one gzip stream', () => {
       const body = await keepBody(text, `key-${size}`);
       const head = '<!doctype html><html lang="kk"><body><p>Сіз: Әкімші</p>';
       const tail = '</main></body></html>';
-      const gz = splicedGzip(head, body, tail);
+      const frame = keepFrame(head, tail);
+      const gz = splicedGzip(frame, body);
+      // gunzip checks the trailer's CRC-32 and length: the combined CRC is the whole page's.
       expect(gunzipSync(gz).toString('utf8')).toBe(head + text + tail);
-      expect(plainPage(head, body, tail).toString('utf8')).toBe(head + text + tail);
+      expect(plainPage(frame, body).toString('utf8')).toBe(head + text + tail);
+      // An empty frame around the body decodes too.
+      expect(gunzipSync(splicedGzip(keepFrame('', ''), body)).toString('utf8')).toBe(text);
       // The body is compressed once: far smaller than itself when it repeats.
       if (size >= 5_000) expect(body.deflated.length).toBeLessThan(body.bytes.length / 4);
-      const tag = pageTag(head, body, tail);
-      expect(pageTag(head, body, tail)).toBe(tag);
-      expect(pageTag(head.replace('Әкімші', 'Басқа'), body, tail)).not.toBe(tag);
+      const tag = pageTag(frame, body);
+      expect(pageTag(keepFrame(head, tail), body)).toBe(tag);
+      expect(pageTag(keepFrame(head.replace('Әкімші', 'Басқа'), tail), body)).not.toBe(tag);
       expect(matchesTag(tag, tag)).toBe(true);
       expect(matchesTag(`"x", ${tag.replace('W/', '')}`, tag)).toBe(true);
       expect(matchesTag('"other"', tag)).toBe(false);
       expect(matchesTag(undefined, tag)).toBe(false);
+    }
+  });
+});
+
+describe('the CRC-32 of two pieces combined', () => {
+  it('is the CRC-32 of the two together, whatever their lengths', () => {
+    const bytes = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 131 + (i >> 7)) & 0xff));
+    for (const [a, b] of [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+      [3, 250],
+      [4096, 1],
+      [12_345, 54_321],
+      [70_000, 0],
+    ] as const) {
+      const first = bytes.subarray(0, a);
+      const second = bytes.subarray(a, a + b);
+      const crcOf = (x: Buffer) => (x.length === 0 ? 0 : crc32(x) >>> 0);
+      expect(crc32Combine(crcOf(first), crcOf(second), second.length)).toBe(crcOf(bytes.subarray(0, a + b)));
     }
   });
 });
