@@ -32,9 +32,7 @@ import { createDb } from '../../db/connect.js';
 import { createApiToken } from '../../db/repositories/tokens.js';
 import { EmbeddedPostgres } from '../../worker/embedded/postgres.js';
 import { freePort } from '../../worker/embedded/ports.js';
-import { resolveNodeRuntime } from '../../worker/production/node-runtime.js';
-import { startProductionStack } from '../../worker/production/stack.js';
-import { projectRootFrom } from '../../worker/temporal-binaries.js';
+import { startBenchProductionStack } from './bench-production.js';
 import { seedBoardCycle } from './board-seed.js';
 import { benchStack } from './stack-choice.js';
 
@@ -42,7 +40,6 @@ const CLIENTS = Number(process.env.BENCH_BOARD_CLIENTS ?? 50);
 const SECONDS = Number(process.env.BENCH_BOARD_SECONDS ?? 20);
 const TIMEOUT_S = Number(process.env.BENCH_BOARD_TIMEOUT_S ?? 60);
 const STACK = benchStack();
-const ROOT = projectRootFrom(import.meta.url);
 const TARGETS = (process.env.BENCH_BOARD_TARGETS ?? 'obligations,cycle,page').split(',').map((t) => t.trim());
 
 interface AutocannonResult {
@@ -407,21 +404,7 @@ async function startEmbedded(dir: string): Promise<Served> {
  * on Node 24, each its own process, configured by its environment; the API connects as the application role.
  */
 async function startProduction(dir: string): Promise<Served> {
-  const node = resolveNodeRuntime({ projectRoot: ROOT, env: process.env, log });
-  const stack = await startProductionStack({
-    projectRoot: ROOT,
-    dataDir: dir,
-    ports: { api: await freePort(), postgres: await freePort(), temporal: await freePort(), smtp: await freePort() },
-    workers: 2,
-    namespace: 'default',
-    taskQueue: 'reporting',
-    logLevel: 'warn',
-    mailFrom: 'Merzim <merzim@bench>',
-    nodeBinDir: node.binDir,
-    rateLimitPerToken: RATE_LIMIT,
-    buildServer: false,
-    log,
-  });
+  const { stack, node } = await startBenchProductionStack(dir, log, { rateLimitPerToken: RATE_LIMIT });
   return {
     description: `production (stack:production): ${stack.serverDescription}, two workers and \`npm run api\` on Node ${node.version}`,
     ownerUrl: stack.servers.merzimPostgres.url('merzim'),

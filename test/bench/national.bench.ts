@@ -19,10 +19,9 @@ import type { Agency, Plan } from '../../domain/plan.js';
 import { loadConfig } from '../../platform/config.js';
 import { startStack } from '../../worker/embedded/stack.js';
 import { freePort } from '../../worker/embedded/ports.js';
-import { resolveNodeRuntime } from '../../worker/production/node-runtime.js';
-import { startProductionStack } from '../../worker/production/stack.js';
 import { projectRootFrom } from '../../worker/temporal-binaries.js';
 import { measure, testPlan } from '../helpers/plans.js';
+import { startBenchProductionStack } from './bench-production.js';
 import { benchStack } from './stack-choice.js';
 
 const ROOT = projectRootFrom(import.meta.url);
@@ -113,20 +112,7 @@ async function startEmbedded(dir: string): Promise<Running> {
 }
 
 async function startProduction(dir: string): Promise<Running> {
-  const node = resolveNodeRuntime({ projectRoot: ROOT, env: process.env, log });
-  const stack = await startProductionStack({
-    projectRoot: ROOT,
-    dataDir: dir,
-    ports: { api: await freePort(), postgres: await freePort(), temporal: await freePort(), smtp: await freePort() },
-    workers: 2,
-    namespace: 'default',
-    taskQueue: 'reporting',
-    logLevel: 'warn',
-    mailFrom: 'Merzim <merzim@bench>',
-    nodeBinDir: node.binDir,
-    buildServer: false,
-    log,
-  });
+  const { stack, node } = await startBenchProductionStack(dir, log);
   const temporalPid = stack.servers.temporal.pid;
   const pgPid = stack.servers.merzimPostgres.pid;
   return {
