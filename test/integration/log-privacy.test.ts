@@ -108,7 +108,9 @@ describe('logs', () => {
         // Part of the period's deadlines may have passed: the cycle then opens only with a mode.
         payload: { period: String(YEAR), mode: 'catch-up' },
       });
-      expect(opened.statusCode, opened.body).toBe(200);
+      // Confirming triggered the plan's schedule, whose opener races this request to open the period: whichever comes
+      // first opens it (201), the other finds it open (200); it is opened once either way.
+      expect([200, 201], opened.body).toContain(opened.statusCode);
       const id = encodeURIComponent(`obligation:${planId}:${YEAR}:БҒМ:executors`);
       await waitFor(
         async () =>
